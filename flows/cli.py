@@ -1,0 +1,205 @@
+"""`fazhi`: the command line. Thin: parse arguments, call the stage functions, print.
+
+Every subcommand is a plain function (``cmd_nightly``, ``cmd_extract`` …) that can be called from
+Python with the same arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 2, 2
+
+EXAMPLES = {
+    "nightly": "examples:\n  fazhi nightly --demo\n  fazhi nightly --sources sources.yaml --data data --out public",
+    "extract": "examples:\n  fazhi extract report.docx\n  fazhi extract reports/ > records.jsonl",
+    "serve": "examples:\n  fazhi serve\n  fazhi serve --out public --port 8000",
+    "releases": "examples:\n  fazhi releases --data data",
+    "verify": "examples:\n  fazhi verify\n  fazhi verify 2026.11.22 --data data",
+    "build-site": "examples:\n  fazhi build-site --data data --out public",
+}
+READABLE = (".txt", ".html", ".htm", ".docx", ".pdf")
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    """Defaults for a clean console; an operator's own PREFECT_* settings win."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose: bool = False) -> int:
+    """Run the nightly flow; exit 2 when any source failed (what succeeded is still published)."""
+    _quiet_prefect(verbose)
+    from .nightly import nightly
+    from .report import render_summary_lines
+    from .sources import SourcesError
+
+    try:
+        if demo:
+            from .demo.server import demo_sources_yaml, serve_portals
+
+            with serve_portals() as portals, tempfile.TemporaryDirectory(prefix="fazhi-demo-") as tmp:
+                sources_file = Path(tmp) / "demo-sources.yaml"
+                sources_file.write_text(demo_sources_yaml(portals), encoding="utf-8")
+                print(f"demo portals on {', '.join(p.base_url for p in portals.values())}")
+                summary = nightly(sources_file=sources_file, data_dir=data, out_dir=out)
+        else:
+            summary = nightly(sources_file=sources or Path("sources.yaml"), data_dir=data, out_dir=out)
+    except SourcesError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for line in render_summary_lines(summary):
+        print(line)
+    return EXIT_FAILURES if summary.failures else EXIT_OK
+
+
+def _files(paths: Sequence[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in READABLE)
+        else:
+            yield path
+
+
+def cmd_extract(paths: Sequence[Path]) -> int:
+    """Print one JSON record per file (JSON Lines for several); unreadable files: message and exit 2."""
+    from parsers import UnreadableDocument, extract_report, read_document
+
+    status = EXIT_OK
+    for path in _files(paths):
+        try:
+            extraction = extract_report(read_document(path.read_bytes(), str(path)))
+        except (OSError, UnreadableDocument, ValueError) as exc:
+            print(f"error: {path}: {exc}", file=sys.stderr)
+            status = EXIT_FAILURES
+            continue
+        record = {
+            "report": extraction.report.model_dump(mode="json"),
+            "observations": [o.model_dump(mode="json") for o in extraction.observations],
+            "flags": [f.model_dump(mode="json") for f in extraction.flags],
+        }
+        print(json.dumps(record, ensure_ascii=False))
+    return status
+
+
+def cmd_serve(out: Path, port: int) -> int:
+    """Serve the built site on 127.0.0.1 for a preview."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    if not (out / "index.html").exists():
+        print(f"error: {out}/index.html not found: run `fazhi nightly --demo` (or `fazhi build-site`) first", file=sys.stderr)
+        return EXIT_USAGE
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(out))
+    with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        print(f"serving {out} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return EXIT_OK
+
+
+def cmd_releases(data: Path) -> int:
+    from .release import latest_version, list_versions, read_manifest
+
+    releases = data / "releases"
+    latest = latest_version(releases)
+    versions = list_versions(releases)
+    if not versions:
+        print(f"no releases in {releases}")
+        return EXIT_OK
+    for version in versions:
+        m = read_manifest(releases, version)
+        mark = "  (latest)" if version == latest else ""
+        print(f"{version}  {m['created']}  {m['counts']['reports']} reports  {m['counts']['observations']} figures{mark}")
+    return EXIT_OK
+
+
+def cmd_verify(version: str | None, data: Path) -> int:
+    from .release import latest_version, verify_release
+
+    releases = data / "releases"
+    version = version or latest_version(releases)
+    if version is None:
+        print(f"error: no release in {releases}", file=sys.stderr)
+        return EXIT_USAGE
+    problems = verify_release(releases, version)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"{version}: every file matches its manifest")
+    return EXIT_FAILURES if problems else EXIT_OK
+
+
+def cmd_build_site(data: Path, out: Path) -> int:
+    from .layout import DataLayout
+    from .publish import publish_latest
+
+    built = publish_latest(DataLayout(root=data), out)
+    if built is None:
+        print(f"error: no release in {data / 'releases'} to build a site from", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"site: {built}/index.html")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fazhi", description="Fazhi Atlas 法治地图: township rule-of-law reports, their figures, a dataset and a site.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, epilog=EXAMPLES[name], formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = add("nightly", "Run the nightly flow: discover, fetch, parse, extract, merge, release, build the site.")
+    p.add_argument("--demo", action="store_true", help="serve the bundled demo government portals on 127.0.0.1 and run against them")
+    p.add_argument("--sources", type=Path, help="the sources registry (default: sources.yaml)")
+    p.add_argument("--data", type=Path, default=Path("data"), help="data directory: store, raw bytes, releases (default: data)")
+    p.add_argument("--out", type=Path, default=Path("public"), help="where the built site goes (default: public)")
+    p.add_argument("--verbose", action="store_true", help="show Prefect's own log lines")
+
+    p = add("extract", "Print the report record and figures of files (.txt, .html, .docx, .pdf) as JSON.")
+    p.add_argument("paths", type=Path, nargs="+", metavar="FILE", help="files or directories")
+
+    p = add("serve", "Preview the built site on 127.0.0.1.")
+    p.add_argument("--out", type=Path, default=Path("public"), help="the built site (default: public)")
+    p.add_argument("--port", type=int, default=8000)
+
+    p = add("releases", "List the dataset releases.")
+    p.add_argument("--data", type=Path, default=Path("data"))
+
+    p = add("verify", "Check every file of a release against its manifest (default: the latest).")
+    p.add_argument("version", nargs="?")
+    p.add_argument("--data", type=Path, default=Path("data"))
+
+    p = add("build-site", "Build the site from the latest release.")
+    p.add_argument("--data", type=Path, default=Path("data"))
+    p.add_argument("--out", type=Path, default=Path("public"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "nightly":
+        return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose)
+    if args.command == "extract":
+        return cmd_extract(args.paths)
+    if args.command == "serve":
+        return cmd_serve(args.out, args.port)
+    if args.command == "releases":
+        return cmd_releases(args.data)
+    if args.command == "verify":
+        return cmd_verify(args.version, args.data)
+    return cmd_build_site(args.data, args.out)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,86 @@
+"""Walk a source's listing (栏目) pages and decide which links are rule-of-law reports.
+
+Listing pages are fetched with conditional GETs: an unchanged listing answers 304 and is read
+from the raw store, so a quiet night costs one small request per listing page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from parsers.decode import decode_body
+from parsers.listing import parse_listing
+from parsers.models import LinkDecision, Source
+from parsers.titles import decide_link
+
+from .http import FetchError, HttpClient
+from .rawstore import RawStore
+from .records import Failure, FetchRecord
+from .store import url_key
+
+
+class ListingError(RuntimeError):
+    """A source's first listing page could not be read: nothing can be discovered there."""
+
+
+def allowed_domains(source: Source) -> list[str]:
+    return source.allowed_domains or sorted({(urlsplit(u).hostname or "").lower() for u in source.listing})
+
+
+def discover_links(
+    client: HttpClient,
+    source: Source,
+    validators: dict[tuple[str, str], FetchRecord],
+    raw: RawStore,
+    now: datetime,
+) -> tuple[list[LinkDecision], list[FetchRecord], list[Failure]]:
+    """Every link on the source's listing pages with the decision taken on it (first seen wins)."""
+    decisions: dict[str, LinkDecision] = {}
+    log: list[FetchRecord] = []
+    failures: list[Failure] = []
+    domains = allowed_domains(source)
+    for first_page in source.listing:
+        page_url: str | None = first_page
+        for page_number in range(source.max_pages):
+            if page_url is None:
+                break
+            key = url_key(page_url)
+            known = validators.get((source.id, key))
+            try:
+                reply = client.get(
+                    page_url,
+                    allowed_domains=domains,
+                    rate=source.rate_per_second,
+                    etag=known.etag if known else None,
+                    last_modified=known.last_modified if known else None,
+                )
+            except FetchError as exc:
+                log.append(FetchRecord(source_id=source.id, url=page_url, url_key=key, fetched_at=now, error=str(exc)))
+                if page_number == 0:
+                    raise ListingError(f"{source.id}: listing page unreachable: {exc}") from exc
+                failures.append(Failure(source_id=source.id, url=page_url, reason=f"listing page unreachable: {exc}"))
+                break
+            if reply.not_modified and known and known.sha256 and raw.has(known.sha256):
+                body, sha256 = raw.load(known.sha256), known.sha256
+                content_type = known.content_type
+            else:
+                body, sha256, content_type = reply.body, raw.save(reply.body), reply.content_type
+            log.append(
+                FetchRecord(
+                    source_id=source.id,
+                    url=page_url,
+                    url_key=key,
+                    fetched_at=now,
+                    status=reply.status,
+                    etag=reply.etag or (known.etag if known else None),
+                    last_modified=reply.last_modified or (known.last_modified if known else None),
+                    sha256=sha256,
+                    content_type=content_type,
+                )
+            )
+            page = parse_listing(decode_body(body, content_type), page_url)
+            for link in page.links:
+                decisions.setdefault(link.url, decide_link(link))
+            page_url = page.next_url
+    return list(decisions.values()), log, failures

@@ -1,0 +1,144 @@
+"""The one way Fazhi Atlas talks HTTP: timeouts, retries with back-off, politeness, size caps.
+
+Government portals are slow, rate-limit by IP and sometimes redirect to other sites; every
+request goes through ``HttpClient.get`` so that each of those rules holds everywhere.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+USER_AGENT = "FazhiAtlas/0.1 (+https://github.com/fazhi-atlas; township rule-of-law reports archive)"
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 30.0
+MAX_BYTES = 20 * 1024 * 1024  # the largest report attachment seen on county portals is a few MB
+MAX_REDIRECTS = 5
+RETRY = Retry(
+    total=3,
+    connect=3,
+    read=2,
+    status=3,
+    backoff_factor=0.5,  # 0.5 s, 1 s, 2 s
+    status_forcelist=(429, 500, 502, 503, 504),
+    allowed_methods=("GET", "HEAD"),
+    respect_retry_after_header=True,
+    raise_on_status=False,
+)
+
+
+class FetchError(RuntimeError):
+    """A request that could not give us a usable body; the message says why, with the URL."""
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str
+    status: int
+    body: bytes
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class HostThrottle:
+    """At most ``rate`` requests per second to each host, across threads."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, host: str, rate: float) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next.get(host, now))
+            self._next[host] = start + 1.0 / rate
+        if start > now:
+            time.sleep(start - now)
+
+
+def host_allowed(url: str, allowed_domains: list[str]) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in allowed_domains)
+
+
+class HttpClient:
+    def __init__(self, *, max_bytes: int = MAX_BYTES, timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)) -> None:
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        adapter = HTTPAdapter(max_retries=RETRY)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.throttle = HostThrottle()
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+
+    def get(
+        self,
+        url: str,
+        *,
+        allowed_domains: list[str],
+        rate: float,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> Response:
+        """GET with conditional headers; redirects are followed only within ``allowed_domains``."""
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            if not host_allowed(current, allowed_domains):
+                raise FetchError(f"{current}: host is outside the source's allowed domains {allowed_domains}")
+            self.throttle.wait(urlsplit(current).netloc, rate)
+            try:
+                reply = self.session.get(current, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False)
+            except requests.exceptions.RetryError as exc:
+                raise FetchError(f"{current}: server kept failing after retries ({exc})") from exc
+            except requests.exceptions.Timeout as exc:
+                raise FetchError(f"{current}: timed out ({exc})") from exc
+            except requests.exceptions.RequestException as exc:
+                raise FetchError(f"{current}: {type(exc).__name__}: {exc}") from exc
+            with reply:
+                if reply.is_redirect:
+                    current = urljoin(current, reply.headers.get("Location", ""))
+                    continue
+                if reply.status_code not in (200, 304):
+                    raise FetchError(f"{current}: HTTP {reply.status_code} {reply.reason}")
+                body = self._read_capped(reply, current)
+                return Response(
+                    url=current,
+                    status=reply.status_code,
+                    body=body,
+                    content_type=reply.headers.get("Content-Type"),
+                    etag=reply.headers.get("ETag"),
+                    last_modified=reply.headers.get("Last-Modified"),
+                )
+        raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+    def _read_capped(self, reply: requests.Response, url: str) -> bytes:
+        declared = reply.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            raise FetchError(f"{url}: body of {int(declared):,} bytes is over the {self.max_bytes:,}-byte cap")
+        chunks, size = [], 0
+        try:
+            for chunk in reply.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise FetchError(f"{url}: body is over the {self.max_bytes:,}-byte cap")
+                chunks.append(chunk)
+        except requests.exceptions.RequestException as exc:
+            raise FetchError(f"{url}: connection broke while reading the body ({type(exc).__name__})") from exc
+        return b"".join(chunks)

@@ -1,0 +1,317 @@
+"""Immutable, calendar-versioned releases of the dataset that analysts download and cite.
+
+A release is written into a temporary folder and renamed into place, then ``LATEST`` is
+replaced atomically: a reader (or a crash) sees the old release or the new one, never half of
+one. Releases are never rewritten; a release is cut only when the store's content changed
+(its fingerprint differs from the latest release's).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import zipfile
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from parsers.indicators import INDICATOR_KEYS, INDICATOR_LABELS
+from parsers.models import Source
+
+from . import store
+from .records import ReleaseInfo
+
+LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
+KIND_PRIORITY = ("government_annual_report", "rule_of_law_work_report", "work_summary", "shufa", "unknown")
+
+REPORT_FIELDS: list[tuple[str, str, str]] = [
+    ("report_id", "string", "Stable id of the report: sha256 of source id and URL path, 16 hex digits"),
+    ("revision", "integer", "Revision of the report's text; a changed text on the portal is a new revision"),
+    ("township", "string", "Township (乡/镇/街道/苏木) that published the report; empty when unresolved"),
+    ("county", "string", "County-level division; empty when the report does not say and the source does not know"),
+    ("province", "string", "Province-level division"),
+    ("adcode", "string", "6-digit administrative code of the county"),
+    ("level", "string", "township, county, department or unknown"),
+    ("kind", "string", "government_annual_report, rule_of_law_work_report, shufa (an official's 述法), work_summary or unknown"),
+    ("year", "integer", "Year the report covers"),
+    ("published_on", "date", "Publication date, from page metadata, a 发布时间 line or the signature"),
+    ("on_time", "boolean", "Published before 1 April of the following year (督察工作规定)"),
+    ("title", "string", "Title as published (simplified)"),
+    ("url", "string", "Where the report was fetched"),
+    ("source_id", "string", "Id of the source in sources.yaml"),
+    ("sha256", "string", "sha256 of the normalised text of this revision"),
+    ("script", "string", "Script the report was published in: simplified or traditional"),
+    ("status", "string", "active, or withdrawn when the portal took it down"),
+]
+OBSERVATION_FIELDS: list[tuple[str, str, str]] = [
+    ("report_id", "string", "Report the figure comes from (reports.csv)"),
+    ("revision", "integer", "Revision of the report's text"),
+    ("indicator", "string", "Indicator key (see the indicator pages of the site)"),
+    ("value", "number", "The figure as a number (万 and Chinese numerals resolved)"),
+    ("unit", "string", "Unit as written: 起, 件, 人次, 份, %, …"),
+    ("qualifier", "string", "exact; at_least for 余/多/以上; approx for 近/约/左右"),
+    ("quote", "string", "The exact clause of the normalised text the figure was read from"),
+    ("start", "integer", "Start offset of the quote in the normalised text (reports.jsonl)"),
+    ("end", "integer", "End offset of the quote in the normalised text"),
+    ("section", "string", "Heading of the section the figure stands under"),
+    ("canonical", "boolean", "The value chosen for the report: a stated total first, then the largest mention"),
+    ("flags", "string", "Consistency flags on this indicator in this report, separated by ;"),
+]
+INDICATOR_ID_FIELDS: list[tuple[str, str, str]] = [
+    ("township", "string", "Township"),
+    ("county", "string", "County-level division"),
+    ("province", "string", "Province-level division"),
+    ("adcode", "string", "6-digit administrative code of the county"),
+    ("year", "integer", "Year covered"),
+    ("report_id", "string", "Report the values come from (the government annual report when there are several)"),
+]
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}" if value == int(value) and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def _write_csv(path: Path, header: list[str], rows: Iterable[list[Any]]) -> int:
+    """UTF-8 with BOM, so that Excel opens the Chinese text correctly. Returns the row count."""
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_fmt(v) for v in row])
+            count += 1
+    return count
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def latest_version(releases: Path) -> str | None:
+    pointer = releases / "LATEST"
+    return pointer.read_text(encoding="utf-8").strip() or None if pointer.exists() else None
+
+
+def read_manifest(releases: Path, version: str) -> dict[str, Any]:
+    return json.loads((releases / version / "manifest.json").read_text(encoding="utf-8"))
+
+
+def list_versions(releases: Path) -> list[str]:
+    """Complete releases (with a manifest), oldest first."""
+    if not releases.exists():
+        return []
+    found = [p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / "manifest.json").exists()]
+    return [p.name for p in sorted(found, key=lambda p: read_manifest(releases, p.name)["created"])]
+
+
+def next_version(releases: Path, now: datetime) -> str:
+    """YYYY.MM.DD, then YYYY.MM.DD.1, .2 … for further releases the same day."""
+    base = now.strftime("%Y.%m.%d")
+    version, n = base, 0
+    while (releases / version).exists():
+        n += 1
+        version = f"{base}.{n}"
+    return version
+
+
+def _report_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    rows = []
+    for r in store.current_reports(conn):
+        report = json.loads(r["report"])
+        place = report["place"]
+        rows.append(
+            {
+                "report_id": r["report_id"],
+                "revision": r["revision"],
+                "township": place.get("township"),
+                "county": place.get("county"),
+                "province": place.get("province"),
+                "adcode": place.get("adcode"),
+                "level": report["level"],
+                "kind": report["kind"],
+                "year": report["year"],
+                "published_on": report["published_on"],
+                "on_time": report["on_time"],
+                "title": report["title"],
+                "url": r["url"],
+                "source_id": r["source_id"],
+                "sha256": r["sha256"],
+                "script": report["script"],
+                "status": r["status"],
+                "_flags": json.loads(r["flags"]),
+                "_text": r["text"],
+                "_report": report,
+            }
+        )
+    return rows
+
+
+def _indicator_rows(reports: list[dict[str, Any]], canonical: dict[tuple[str, str], float]) -> list[list[Any]]:
+    """One row per place and year; values from the report of the highest-priority kind."""
+    ordered = sorted(reports, key=lambda r: (KIND_PRIORITY.index(r["kind"]), r["report_id"]))
+    rows: dict[tuple[Any, ...], list[Any]] = {}
+    for r in ordered:
+        if r["status"] != "active" or r["year"] is None:
+            continue
+        key = (r["province"], r["county"], r["township"], r["year"])
+        if key not in rows:
+            rows[key] = [r["township"], r["county"], r["province"], r["adcode"], r["year"], r["report_id"]] + [None] * len(INDICATOR_KEYS)
+        row = rows[key]
+        for i, indicator in enumerate(INDICATOR_KEYS):
+            if row[6 + i] is None:
+                row[6 + i] = canonical.get((r["report_id"], indicator))
+    return [rows[k] for k in sorted(rows, key=lambda k: tuple("" if v is None else str(v) for v in k))]
+
+
+def _changelog(version: str, parent: str | None, releases: Path, reports: list[dict[str, Any]], canonical: dict[tuple[str, str], float]) -> str:
+    lines = [f"# Fazhi Atlas {version}", ""]
+    if parent is None:
+        lines += [f"First release: {len(reports)} reports, {len(canonical)} canonical figures.", ""]
+        lines += [f"- added: {r['title']} ({r['township'] or r['county'] or '?'}, {r['year']}) `{r['report_id']}`" for r in reports]
+        return "\n".join(lines) + "\n"
+    old_reports = {row["report_id"]: row for row in _read_csv(releases / parent / "reports.csv")}
+    old_values = {
+        (row["report_id"], row["indicator"]): row["value"]
+        for row in _read_csv(releases / parent / "observations.csv")
+        if row["canonical"] == "true"
+    }
+    lines += [f"Changes since {parent}.", ""]
+    for r in reports:
+        old = old_reports.get(r["report_id"])
+        label = f"{r['title']} ({r['township'] or r['county'] or '?'}, {r['year']}) `{r['report_id']}`"
+        if old is None:
+            lines.append(f"- added: {label}")
+        elif str(old["revision"]) != str(r["revision"]):
+            lines.append(f"- revised: {label}: revision {old['revision']} → {r['revision']}")
+        if old is not None and old["status"] != r["status"] and r["status"] == "withdrawn":
+            lines.append(f"- withdrawn: {label}")
+    for (rid, indicator), value in sorted(canonical.items()):
+        before = old_values.get((rid, indicator))
+        if rid in old_reports and before is not None and before != _fmt(value):
+            lines.append(f"- figure changed: `{rid}` {indicator}: {before} → {_fmt(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _schema(fields: list[tuple[str, str, str]]) -> dict[str, Any]:
+    return {"fields": [{"name": n, "type": t, "description": d} for n, t, d in fields]}
+
+
+def _datapackage(version: str, created: datetime, sources: list[Source]) -> dict[str, Any]:
+    indicator_fields = INDICATOR_ID_FIELDS + [(k, "number", INDICATOR_LABELS[k]) for k in INDICATOR_KEYS]
+    csv_dialect = {"delimiter": ",", "header": True}
+    return {
+        "name": "fazhi-atlas",
+        "title": "Fazhi Atlas: township rule-of-law reports and their figures",
+        "version": version,
+        "created": created.isoformat(timespec="seconds"),
+        "licenses": [LICENSE],
+        "sources": [{"title": s.name, "path": s.listing[0]} for s in sources],
+        "resources": [
+            {"name": "reports", "path": "reports.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
+             "dialect": csv_dialect, "description": "One row per report, its current revision", "schema": _schema(REPORT_FIELDS)},
+            {"name": "observations", "path": "observations.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
+             "dialect": csv_dialect, "description": "Every figure extracted, with the clause it was read from", "schema": _schema(OBSERVATION_FIELDS)},
+            {"name": "indicators", "path": "indicators.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
+             "dialect": csv_dialect, "description": "Canonical values: one row per township and year, one column per indicator",
+             "schema": _schema(indicator_fields)},
+            {"name": "reports-text", "path": "reports.jsonl", "format": "jsonl", "mediatype": "application/jsonl", "encoding": "utf-8",
+             "description": "One JSON object per report: the record, its flags, the normalised and the published text"},
+        ],
+    }
+
+
+def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: str | None, releases: Path,
+                 sources: list[Source], created: datetime) -> dict[str, int]:
+    reports = _report_rows(conn)
+    flags_by_report = {r["report_id"]: r["_flags"] for r in reports}
+    canonical: dict[tuple[str, str], float] = {}
+
+    def observation_rows() -> Iterable[list[Any]]:
+        for o in store.current_observations(conn):
+            if o["canonical"]:
+                canonical[(o["report_id"], o["indicator"])] = o["value"]
+            flags = [f["code"] for f in flags_by_report.get(o["report_id"], []) if o["indicator"] in f["detail"]]
+            yield [o["report_id"], o["revision"], o["indicator"], o["value"], o["unit"], o["qualifier"], o["quote"],
+                   o["start"], o["end"], o["section"], bool(o["canonical"]), ";".join(flags)]
+
+    report_header = [name for name, _, _ in REPORT_FIELDS]
+    counts = {"reports": _write_csv(folder / "reports.csv", report_header, ([r[k] for k in report_header] for r in reports))}
+    counts["observations"] = _write_csv(folder / "observations.csv", [n for n, _, _ in OBSERVATION_FIELDS], observation_rows())
+    indicator_header = [n for n, _, _ in INDICATOR_ID_FIELDS] + list(INDICATOR_KEYS)
+    counts["indicator_rows"] = _write_csv(folder / "indicators.csv", indicator_header, _indicator_rows(reports, canonical))
+    with (folder / "reports.jsonl").open("w", encoding="utf-8") as handle:
+        for r in reports:
+            record = {"report_id": r["report_id"], "revision": r["revision"], "status": r["status"], "report": r["_report"],
+                      "flags": r["_flags"], "text": r["_text"]}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    (folder / "datapackage.json").write_text(json.dumps(_datapackage(version, created, sources), ensure_ascii=False, indent=2), encoding="utf-8")
+    (folder / "CHANGELOG.md").write_text(_changelog(version, parent, releases, reports, canonical), encoding="utf-8")
+    counts["townships"] = len({(r["province"], r["county"], r["township"]) for r in reports if r["township"]})
+    return counts
+
+
+def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source], now: datetime) -> ReleaseInfo | None:
+    """Write a new release if the store changed since the latest one; None when nothing changed."""
+    releases.mkdir(parents=True, exist_ok=True)
+    parent = latest_version(releases)
+    state = store.fingerprint(conn)
+    if parent and read_manifest(releases, parent).get("fingerprint") == state:
+        return None
+    version = next_version(releases, now)
+    tmp = releases / f".tmp-{version}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    counts = _write_files(tmp, conn, version, parent, releases, sources, now)
+    files = {p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size} for p in sorted(tmp.iterdir())}
+    manifest = {"version": version, "parent": parent, "created": now.isoformat(timespec="seconds"), "fingerprint": state,
+                "counts": counts, "files": files}
+    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    with zipfile.ZipFile(tmp / f"fazhi-{version}.zip", "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name in [*files, "manifest.json"]:
+            bundle.write(tmp / name, f"fazhi-{version}/{name}")
+    os.rename(tmp, releases / version)
+    _point_latest(releases, version)
+    return ReleaseInfo(version=version, path=str(releases / version), reports=counts["reports"], observations=counts["observations"])
+
+
+def _point_latest(releases: Path, version: str) -> None:
+    tmp = releases / f".LATEST-{os.getpid()}"
+    tmp.write_text(version + "\n", encoding="utf-8")
+    os.replace(tmp, releases / "LATEST")
+
+
+def verify_release(releases: Path, version: str) -> list[str]:
+    """Problems found checking every file against the manifest; empty when the release is intact."""
+    folder = releases / version
+    try:
+        manifest = read_manifest(releases, version)
+    except (OSError, json.JSONDecodeError) as exc:
+        return [f"{folder}: manifest.json unreadable ({exc})"]
+    problems = []
+    for name, expected in manifest["files"].items():
+        path = folder / name
+        if not path.exists():
+            problems.append(f"{path}: missing")
+        elif _sha256(path) != expected["sha256"]:
+            problems.append(f"{path}: sha256 differs from the manifest")
+    return problems

@@ -1,0 +1,56 @@
+"""A night's outcome, summarised for the operator: the console lines and the Prefect artifact."""
+
+from __future__ import annotations
+
+from .records import Failure, MergeResult, ReleaseInfo, RunSummary, SourceHarvest
+
+
+def summarize(sources: int, harvests: list[SourceHarvest], merged: MergeResult, observations: int,
+              failures: list[Failure], cut: ReleaseInfo | None, latest: str | None, site: str | None) -> RunSummary:
+    return RunSummary(
+        sources=sources,
+        links_seen=sum(len(h.decisions) for h in harvests),
+        links_skipped=sum(1 for h in harvests for d in h.decisions if not d.take),
+        reports_known=sum(h.known for h in harvests),
+        reports_fetched=sum(len(h.fetched) for h in harvests),
+        new=len(merged.new),
+        revised=len(merged.revised),
+        unchanged=len(merged.unchanged),
+        observations=observations,
+        failures=failures,
+        release=cut,
+        latest_release=latest,
+        site_dir=site,
+    )
+
+
+def render_summary_lines(summary: RunSummary) -> list[str]:
+    """What `fazhi nightly` prints at the end of a run."""
+    lines = [
+        f"sources: {summary.sources}; links seen: {summary.links_seen} ({summary.links_skipped} not reports)",
+        f"reports: {summary.new} new, {summary.revised} revised, {summary.unchanged} unchanged,"
+        f" {summary.reports_known} already known (not fetched again)",
+        f"figures extracted: {summary.observations}",
+    ]
+    if summary.release:
+        lines.append(f"release: {summary.release.version} ({summary.release.reports} reports, {summary.release.observations} figures) in {summary.release.path}")
+    else:
+        lines.append(f"nothing new: no new release (latest: {summary.latest_release or 'none yet'})")
+    if summary.failures:
+        lines.append(f"failures: {len(summary.failures)}")
+        lines += [f"  - {f.source_id}: {f.url}: {f.reason}" for f in summary.failures]
+    else:
+        lines.append("failures: none")
+    if summary.site_dir:
+        lines.append(f"site: {summary.site_dir}/index.html (preview: fazhi serve --out {summary.site_dir})")
+    return lines
+
+
+def render_run_report(summary: RunSummary, timings: dict[str, float]) -> str:
+    """The run report as a Prefect markdown artifact."""
+    lines = ["# Fazhi Atlas nightly run", ""] + [f"- {line.strip()}" for line in render_summary_lines(summary) if not line.startswith("  - ")]
+    lines += ["", "| stage | seconds |", "|---|---:|"] + [f"| {stage} | {seconds:.1f} |" for stage, seconds in timings.items()]
+    if summary.failures:
+        lines += ["", "## Failures", "", "| source | URL | reason |", "|---|---|---|"]
+        lines += [f"| {f.source_id} | {f.url} | {f.reason.replace('|', '/')} |" for f in summary.failures]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,45 @@
+"""sources.yaml → validated Source entries; a mistake names the file, the entry and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from parsers.models import Source
+
+
+class SourcesError(ValueError):
+    """sources.yaml can't be used as it is."""
+
+
+def parse_sources(text: str, name: str = "sources.yaml") -> list[Source]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SourcesError(f"{name}: not valid YAML: {exc}") from exc
+    entries = data.get("sources") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise SourcesError(f"{name}: expected a top-level 'sources:' list with at least one entry")
+    sources, seen = [], set()
+    for index, entry in enumerate(entries):
+        label = f"{name}: entry {index + 1}" + (f" ({entry.get('id')})" if isinstance(entry, dict) and entry.get("id") else "")
+        try:
+            source = Source.model_validate(entry)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in exc.errors())
+            raise SourcesError(f"{label}: {problems}") from exc
+        if source.id in seen:
+            raise SourcesError(f"{label}: id '{source.id}' is used twice")
+        seen.add(source.id)
+        sources.append(source)
+    return sources
+
+
+def load_sources(path: Path) -> list[Source]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SourcesError(f"{path}: can't read the sources file ({exc.strerror})") from exc
+    return parse_sources(text, str(path))

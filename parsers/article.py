@@ -1,0 +1,153 @@
+"""Article page HTML → Document: declared metadata first, body text second.
+
+The national government-website meta tags (ArticleTitle, PubDate, ContentSource, SiteName,
+ColumnName, Keywords; 政府网站发展指引) survive redesigns that break layout heuristics, so they
+are read first; then the 政府信息公开 block (索引号, 发布机构, 发布日期, 文号); then the page.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, Tag
+
+from .models import Attachment, Document
+from .normalise import to_simplified
+
+GOV_META = {
+    "ArticleTitle": "title",
+    "PubDate": "published",
+    "ContentSource": "publisher",
+    "SiteName": "site_name",
+    "ColumnName": "column",
+    "Keywords": "keywords",
+}
+DISCLOSURE_FIELDS = {
+    "索引号": "index_no",
+    "发布机构": "publisher",
+    "发文机关": "publisher",
+    "信息来源": "publisher",
+    "来源": "publisher",
+    "发布日期": "published",
+    "发布时间": "published",
+    "成文日期": "written",
+    "文号": "doc_no",
+    "时效性": "validity",
+}
+_DISCLOSURE = re.compile(
+    r"(索引号|发布机构|发文机关|信息来源|发布日期|发布时间|成文日期|文号|时效性)\s*[:：]\s*([^\s|]{1,40}(?:\s\d{1,2}:\d{2}(?::\d{2})?)?)"
+)
+# Body containers of the common CMS families, most specific first.
+BODY_SELECTORS = (".TRS_Editor", "#zoom", ".article-content", "#vsb_content", ".v_news_content", ".bt-article", "#UCAP-CONTENT", "article")
+NOISE = re.compile(r"share|print|breadcrumb|crumb|nav|footer|header|menu|position|toolbar|fenxiang|dayin", re.IGNORECASE)
+NOISE_TEXT = re.compile(r"^(打印本页|关闭窗口|【打印】|【关闭】|分享到|字体[:：]?\s*[大中小 ]+|返回顶部)$")
+ATTACHMENT_EXTENSIONS = ("docx", "pdf", "doc", "wps", "ofd", "xls", "xlsx")
+BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "section", "blockquote")
+STUB_MAX_CHARS = 200  # an article whose body is shorter than this and links a document is a stub
+
+
+def _gov_meta(soup: BeautifulSoup) -> dict[str, str]:
+    meta = {}
+    for name, key in GOV_META.items():
+        tag = soup.find("meta", attrs={"name": name})
+        if isinstance(tag, Tag) and tag.get("content"):
+            meta[key] = str(tag["content"]).strip()
+    return meta
+
+
+def _disclosure_block(rest: BeautifulSoup) -> dict[str, str]:
+    """索引号/发布机构/发布日期/文号 as printed on the page around (not inside) the article body."""
+    found: dict[str, str] = {}
+    for label, value in _DISCLOSURE.findall(to_simplified(rest.get_text(" ", strip=True))):
+        found.setdefault(DISCLOSURE_FIELDS[label], value.strip())
+    return found
+
+
+def _drop_noise(root: Tag) -> None:
+    for tag in root.find_all(["script", "style", "nav", "header", "footer", "form", "iframe", "noscript"]):
+        tag.decompose()
+    for tag in root.find_all(True):
+        if tag.decomposed or not isinstance(tag, Tag) or tag.attrs is None:
+            continue
+        marks = " ".join([*tag.get("class", []), str(tag.get("id", ""))])
+        if marks.strip() and NOISE.search(marks):
+            tag.decompose()
+
+
+def _densest_block(soup: BeautifulSoup) -> Tag | None:
+    """The element whose own paragraphs carry the most text: the body on unknown layouts."""
+    best, best_len = None, 0
+    for tag in soup.find_all(["div", "td", "section", "article", "body"]):
+        own = sum(len(p.get_text(strip=True)) for p in tag.find_all("p", recursive=False))
+        own += sum(len(s.strip()) for s in tag.find_all(string=True, recursive=False))
+        if own > best_len:
+            best, best_len = tag, own
+    return best
+
+
+def find_body(soup: BeautifulSoup) -> Tag | None:
+    for selector in BODY_SELECTORS:
+        found = soup.select_one(selector)
+        if found is not None and found.get_text(strip=True):
+            return found
+    return _densest_block(soup)
+
+
+def block_text(root: Tag) -> str:
+    """Text of an element with one line per paragraph, heading or table row (cells space-separated)."""
+    for br in root.find_all("br"):
+        br.replace_with("\n")
+    for cell in root.find_all(["td", "th"]):
+        cell.insert_after(" ")
+    for block in root.find_all(BLOCKS):
+        block.insert_before("\n")
+        block.insert_after("\n")
+    lines = (line.strip() for line in root.get_text().split("\n"))
+    return "\n".join(line for line in lines if line and not NOISE_TEXT.match(line))
+
+
+def _attachments(root: Tag, url: str) -> list[Attachment]:
+    found = []
+    for anchor in root.find_all("a", href=True):
+        href = urljoin(url, str(anchor["href"]))
+        ext = href.rsplit("?", 1)[0].rsplit(".", 1)[-1].lower()
+        if ext in ATTACHMENT_EXTENSIONS:
+            found.append(Attachment(url=href, name=anchor.get_text(" ", strip=True) or href.rsplit("/", 1)[-1], extension=ext))
+    return found
+
+
+def _page_title(soup: BeautifulSoup) -> str | None:
+    for selector in ("h1", ".article-title", ".title", "title"):
+        tag = soup.select_one(selector)
+        if tag is not None and tag.get_text(strip=True):
+            # <title> often ends with the site name: "标题_某某县人民政府" / "标题 - 某某县人民政府"
+            return re.split(r"\s*[_|]\s*|\s+-\s+", tag.get_text(" ", strip=True))[0]
+    return None
+
+
+def parse_article(html: str, url: str) -> Document:
+    """Metadata and body text of an article page."""
+    soup = BeautifulSoup(html, "html.parser")
+    meta = _gov_meta(soup)
+    attachments = _attachments(soup, url)
+    body = find_body(soup)
+    if body is not None:
+        body.extract()  # what remains is the page around the article: title, 信息公开 block, footer
+        _drop_noise(body)
+    for key, value in _disclosure_block(soup).items():
+        meta.setdefault(key, value)
+    title = meta.get("title") or _page_title(soup)
+    text = block_text(body) if body is not None else ""
+    return Document(url=url, title=title, text=text, meta=meta, attachments=attachments, format="html")
+
+
+def is_attachment_stub(document: Document) -> bool:
+    """True when the page only points to its report in an attached file."""
+    readable = [a for a in document.attachments if a.extension in ("docx", "pdf")]
+    return bool(readable) and len(re.sub(r"\s", "", document.text)) < STUB_MAX_CHARS
+
+
+def with_attachment_text(page: Document, attached: Document) -> Document:
+    """The page's metadata with the attachment's text: one report, published as a page and a file."""
+    return page.model_copy(update={"text": attached.text, "format": attached.format})

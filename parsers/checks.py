@@ -1,0 +1,41 @@
+"""Consistency checks on one report's figures: they flag, never correct.
+
+A reader deciding whether to trust a figure wants to know when the report contradicts itself;
+the figure itself stays as published.
+"""
+
+from __future__ import annotations
+
+from .models import Flag, Observation
+
+RATE_TOLERANCE_POINTS = 2.0  # reports round rates to whole percents; 154/157 = 98.1% is stated as 98%
+# (part, whole, rate): the part can never exceed the whole, and rate ≈ part / whole.
+PAIRS = (
+    ("disputes_mediation_success", "disputes_mediated", "mediation_success_rate_pct"),
+    ("petitions_resolved", "petitions_received", None),
+)
+
+
+def _canonical(observations: list[Observation]) -> dict[str, Observation]:
+    return {o.indicator: o for o in observations if o.canonical}
+
+
+def check_observations(observations: list[Observation]) -> list[Flag]:
+    flags = []
+    canonical = _canonical(observations)
+    for part_key, whole_key, rate_key in PAIRS:
+        part, whole = canonical.get(part_key), canonical.get(whole_key)
+        if part and whole and part.value > whole.value:
+            flags.append(Flag(code="part_exceeds_whole", detail=f"{part_key} {part.value:g} > {whole_key} {whole.value:g}"))
+        rate = canonical.get(rate_key) if rate_key else None
+        if part and whole and rate and whole.value > 0:
+            computed = 100 * part.value / whole.value
+            if abs(computed - rate.value) > RATE_TOLERANCE_POINTS:
+                flags.append(
+                    Flag(code="rate_mismatch", detail=f"{rate_key} {rate.value:g}% but {part.value:g}/{whole.value:g} = {computed:.1f}%")
+                )
+    for key in sorted({o.indicator for o in observations}):
+        values = sorted({o.value for o in observations if o.indicator == key})
+        if len(values) > 1:
+            flags.append(Flag(code="several_values", detail=f"{key}: {', '.join(f'{v:g}' for v in values)}"))
+    return flags

@@ -1,0 +1,96 @@
+"""Listing (栏目) page HTML → the links it lists and the URL of its next page.
+
+County portals are built with a handful of CMS families; each hides its pagination and its
+records differently, so each gets a small reader here, tried in order:
+- TRS: ``createPageHTML(total, current, "index", "html")`` in a script; pages are index_N.html;
+- Hanweb: records as CDATA ``<li>`` inside ``<script type="text/xml">``;
+- any: a 下一页 link, or ``?page=N`` links.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from .models import Link, ListingPage
+
+_DATE = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+_TRS_PAGER = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"']([^\"']+)[\"']")
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+_NEXT_TEXT = re.compile(r"^\s*(下一页|下页|后一页|>)\s*$")
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#")
+
+
+def _listed_date(anchor: Tag) -> date | None:
+    """The date printed beside a link in its list item (portals put it in a <span>)."""
+    holder = anchor.find_parent("li") or anchor.parent
+    text = holder.get_text(" ", strip=True) if isinstance(holder, Tag) else ""
+    m = _DATE.search(text)
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _links_in(soup: BeautifulSoup, base_url: str) -> list[Link]:
+    links = []
+    for anchor in soup.find_all("a", href=True):
+        href = str(anchor["href"]).strip()
+        title = str(anchor.get("title") or anchor.get_text(" ", strip=True)).strip()
+        if not title or href.lower().startswith(_SKIP_SCHEMES):
+            continue
+        url = urljoin(base_url, href)
+        if urlsplit(url).scheme not in ("http", "https"):
+            continue
+        links.append(Link(url=url, title=title, listed_on=_listed_date(anchor)))
+    return links
+
+
+def _hanweb_records(html: str, base_url: str) -> list[Link]:
+    links: list[Link] = []
+    soup = BeautifulSoup(html, "html.parser")
+    for script in soup.find_all("script", attrs={"type": "text/xml"}):
+        for chunk in _CDATA.findall(script.string or ""):
+            links.extend(_links_in(BeautifulSoup(chunk, "html.parser"), base_url))
+    if not links:  # html.parser may already have unwrapped CDATA into the script text
+        for chunk in _CDATA.findall(html):
+            links.extend(_links_in(BeautifulSoup(chunk, "html.parser"), base_url))
+    return links
+
+
+def _next_page(soup: BeautifulSoup, html: str, url: str) -> str | None:
+    m = _TRS_PAGER.search(html)
+    if m:
+        total, current, stem, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+        return urljoin(url, f"{stem}_{current + 1}.{ext}") if current + 1 < total else None
+    for anchor in soup.find_all("a", href=True):
+        if _NEXT_TEXT.match(anchor.get_text(" ", strip=True)):
+            href = str(anchor["href"])
+            if not href.lower().startswith(_SKIP_SCHEMES):
+                nxt = urljoin(url, href)
+                return nxt if nxt != url else None
+    page = parse_qs(urlsplit(url).query).get("page", ["1"])[0]
+    if page.isdigit():
+        wanted = [str(int(page) + 1)]
+        for anchor in soup.find_all("a", href=True):
+            candidate = urljoin(url, str(anchor["href"]))
+            if parse_qs(urlsplit(candidate).query).get("page") == wanted:
+                return candidate
+    return None
+
+
+def parse_listing(html: str, url: str) -> ListingPage:
+    """Links of a listing page (deduplicated, in page order) and its next page, if any."""
+    soup = BeautifulSoup(html, "html.parser")
+    seen: set[str] = set()
+    links = []
+    for link in [*_hanweb_records(html, url), *_links_in(soup, url)]:
+        if link.url not in seen:
+            seen.add(link.url)
+            links.append(link)
+    return ListingPage(url=url, links=links, next_url=_next_page(soup, html, url))

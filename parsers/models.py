@@ -1,0 +1,156 @@
+"""The shared vocabulary between stages: what each stage hands to the next.
+
+Models are frozen so that a stage can never mutate what an earlier stage produced; a later
+stage makes a new object instead, which keeps every stage testable on its own.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Qualifier = Literal["exact", "at_least", "approx"]
+Script = Literal["simplified", "traditional"]
+Kind = Literal["government_annual_report", "rule_of_law_work_report", "shufa", "work_summary", "unknown"]
+Level = Literal["township", "county", "department", "unknown"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(Frozen):
+    """One configured government site (an entry of sources.yaml)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+    listing: list[str] = Field(min_length=1)
+    county: str | None = None
+    adcode: str | None = Field(default=None, pattern=r"^\d{6}$")
+    max_pages: int = Field(default=5, ge=1, le=200)
+    allowed_domains: list[str] = Field(default_factory=list)
+    rate_per_second: float = Field(default=1.0, gt=0)
+
+
+class Link(Frozen):
+    """A link found on a listing page, with what the listing said about it."""
+
+    url: str
+    title: str
+    listed_on: date | None = None
+
+
+class LinkDecision(Frozen):
+    """Whether a listed link looks like a rule-of-law report, and why."""
+
+    link: Link
+    take: bool
+    reason: str
+
+
+class Attachment(Frozen):
+    url: str
+    name: str
+    extension: str
+
+
+class Document(Frozen):
+    """Text and metadata of one published item, before normalisation.
+
+    ``meta`` keeps what the page declared (gov meta tags, 信息公开 block) under stable keys:
+    title, published, publisher, site_name, column, index_no, doc_no.
+    """
+
+    url: str
+    title: str | None = None
+    text: str
+    meta: dict[str, str] = Field(default_factory=dict)
+    attachments: list[Attachment] = Field(default_factory=list)
+    format: Literal["html", "docx", "pdf", "txt"] = "html"
+
+
+class Heading(Frozen):
+    text: str
+    start: int
+    end: int
+    level: int
+
+
+class Normalised(Frozen):
+    """Simplified, half-width text; the published text is kept beside it."""
+
+    text: str
+    original: str
+    script: Script
+    headings: list[Heading] = Field(default_factory=list)
+
+
+class Evidence(Frozen):
+    """Where an identified fact came from, so a reader can check it."""
+
+    source: str
+    quote: str
+
+
+class Place(Frozen):
+    township: str | None = None
+    county: str | None = None
+    province: str | None = None
+    adcode: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Flag(Frozen):
+    """An oddity worth a reader's attention; flags never change a value."""
+
+    code: str
+    detail: str
+
+
+class Observation(Frozen):
+    indicator: str
+    value: float
+    unit: str
+    qualifier: Qualifier
+    quote: str
+    start: int  # text[start:end] == quote, in the normalised text
+    end: int
+    section: str | None = None
+    canonical: bool = False
+
+
+class Report(Frozen):
+    """Who wrote a report, about which year, when it was published, and what kind it is."""
+
+    url: str
+    title: str | None
+    place: Place
+    year: int | None
+    year_evidence: str | None = None
+    published_on: date | None = None
+    published_evidence: str | None = None
+    on_time: bool | None = None
+    kind: Kind
+    level: Level
+    script: Script
+    source_id: str | None = None
+
+
+class Extraction(Frozen):
+    """Everything the pure core learns from one document: the `fazhi extract` record."""
+
+    report: Report
+    text: str
+    original: str
+    observations: list[Observation]
+    flags: list[Flag]
+
+
+class ListingPage(Frozen):
+    """What one listing (栏目) page holds: its links and where the next page is."""
+
+    url: str
+    links: list[Link]
+    next_url: str | None = None

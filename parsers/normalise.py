@@ -1,0 +1,106 @@
+"""Published text → one normal form that extraction and search can rely on.
+
+Readers are shown the original; figures are found in the normal form: simplified characters
+(OpenCC t2s), half-width digits and letters, no Word/PDF conversion debris, one paragraph per
+line. Chinese punctuation in prose is kept, and half-width clause punctuation in prose becomes
+Chinese: it carries the clause structure extraction needs.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import opencc
+
+from .models import Heading, Normalised
+
+# Full-width forms that carry numbers or codes; Chinese prose punctuation (，。：；“”) is kept.
+_FULL_WIDTH = {cp: cp - 0xFEE0 for cp in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
+_FULL_WIDTH[0xFF05] = ord("%")
+_FULL_WIDTH[0x3000] = ord(" ")
+_FULL_WIDTH[0x00A0] = ord(" ")
+
+_ARTEFACTS = re.compile(r"\[bookmark:[^\]]*\]|\[(?:image|picture): ?[^\]]*\]", re.IGNORECASE)
+# A line that is only a page number: "3", "- 3 -", "—3—", "第3页", "第 3 页 共 9 页".
+_PAGE_NUMBER_LINE = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}(?:\s*页(?:\s*共\s*\d+\s*页)?)?[-—–\s]*$")
+_SPACES = re.compile(r"[ \t\f\v]+")
+_DECIMAL_POINT = re.compile(r"(?<=\d)．(?=\d)")
+# Half-width clause punctuation in Chinese prose (common in Word exports) becomes its Chinese form,
+# so that one punctuation class splits clauses; "1,200" and "16:11" keep theirs.
+_PROSE_PUNCTUATION = re.compile(r"(?<!\d),|,(?!\d)|;|(?<=[\u4e00-\u9fff）)]):")
+_CHINESE_FORM = {",": "，", ";": "；", ":": "："}
+
+_CN_NUM = "一二三四五六七八九十"
+HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(rf"^[{_CN_NUM}]+、")),
+    (2, re.compile(rf"^[（(][{_CN_NUM}]+[）)]")),
+    (3, re.compile(r"^\d{1,2}[、.](?!\d)")),
+)
+MAX_HEADING_CHARS = 60  # longest heading line in the seeds is 38 chars; longer lines are paragraphs
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def detect_script(original: str, simplified: str) -> str:
+    """Traditional when t2s changed more than 2% of the Han characters (and at least 5)."""
+    han = sum(1 for c in original if "\u4e00" <= c <= "\u9fff")
+    changed = sum(1 for a, b in zip(original, simplified) if a != b)
+    return "traditional" if han and changed >= 5 and changed / han > 0.02 else "simplified"
+
+
+def clean_lines(text: str) -> str:
+    """Collapse whitespace, drop artefacts, blank lines and page-number lines; one paragraph per line."""
+    text = _ARTEFACTS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = []
+    for raw in text.split("\n"):
+        line = _SPACES.sub(" ", raw.translate(_FULL_WIDTH)).strip()
+        if line and not _PAGE_NUMBER_LINE.match(line):
+            line = _DECIMAL_POINT.sub(".", line)
+            lines.append(_PROSE_PUNCTUATION.sub(lambda m: _CHINESE_FORM[m.group(0)], line))
+    return "\n".join(lines)
+
+
+def find_headings(text: str) -> list[Heading]:
+    """Section headings (一、 （一） 1、) at the start of a line, with their spans in ``text``."""
+    headings = []
+    offset = 0
+    for line in text.split("\n"):
+        for level, pattern in HEADING_PATTERNS:
+            if pattern.match(line):
+                cut = re.search(r"[。；;]", line)
+                head = line[: cut.start() if cut else len(line)][:MAX_HEADING_CHARS]
+                headings.append(Heading(text=head, start=offset, end=offset + len(head), level=level))
+                break
+        offset += len(line) + 1
+    return headings
+
+
+def normalise(original: str) -> Normalised:
+    """The normal form of a published text, with its script and outline."""
+    cleaned = clean_lines(original)
+    simplified = to_simplified(cleaned)
+    return Normalised(
+        text=simplified,
+        original=cleaned,
+        script=detect_script(cleaned, simplified),  # type: ignore[arg-type]
+        headings=find_headings(simplified),
+    )
+
+
+def section_at(headings: list[Heading], position: int) -> str | None:
+    """The innermost heading a character position stands under."""
+    current: dict[int, Heading] = {}
+    for heading in headings:
+        if heading.start > position:
+            break
+        current = {lvl: h for lvl, h in current.items() if lvl < heading.level}
+        current[heading.level] = heading
+    return current[max(current)].text if current else None

@@ -1,0 +1,63 @@
+"""What a title says about a document: is it a rule-of-law report, and of which kind.
+
+Rules are data, tried in order; the first that matches decides. Exclusions come first because
+portals file look-alikes in the same column (政府信息公开工作年度报告 is an annual report, but
+about information disclosure; 工作要点 and 实施方案 are plans, not reports).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .models import Kind, Link, LinkDecision
+from .normalise import to_simplified
+
+
+class TitleRule(NamedTuple):
+    pattern: re.Pattern[str]
+    take: bool
+    kind: Kind
+    reason: str
+
+
+TITLE_RULES: tuple[TitleRule, ...] = (
+    TitleRule(re.compile(r"政府信息公开.{0,6}年度报告"), False, "unknown", "政府信息公开工作年度报告 (information disclosure, not rule of law)"),
+    TitleRule(re.compile(r"工作要点|实施方案|工作计划|通知|公告|意见|办法"), False, "unknown", "a plan, notice or rule, not a report"),
+    TitleRule(re.compile(r"述法"), True, "shufa", "述法 (an official's report on rule-of-law duties)"),
+    TitleRule(re.compile(r"法治政府建设.{0,12}(年度报告|情况报告|工作报告|报告|工作情况|情况)"), True, "government_annual_report", "法治政府建设 annual report"),
+    TitleRule(re.compile(r"法治(建设|乡镇|街道).{0,8}(工作情况|情况报告|年度报告|工作报告)"), True, "rule_of_law_work_report", "法治建设工作情况 report"),
+    TitleRule(re.compile(r"法治.{0,12}工作总结"), True, "work_summary", "rule-of-law work summary"),
+)
+
+
+def classify_title(title: str) -> TitleRule | None:
+    """The first rule whose pattern the (simplified) title matches, or None."""
+    compact = re.sub(r"\s+", "", title)
+    for rule in TITLE_RULES:
+        if rule.pattern.search(compact):
+            return rule
+    return None
+
+
+YEAR = re.compile(r"(19|20)\d{2}|[〇零一二三四五六七八九]{4}年")
+
+
+def decide_link(link: Link) -> LinkDecision:
+    """Take a listed link if its title looks like a rule-of-law report; say why either way.
+
+    A report's title names its year; a title without one is the column itself (a breadcrumb or
+    navigation link such as 法治政府建设年度报告), not an article.
+    """
+    title = to_simplified(link.title)
+    rule = classify_title(title)
+    if rule is None:
+        return LinkDecision(link=link, take=False, reason="title does not look like a rule-of-law report")
+    if rule.take and not YEAR.search(title):
+        return LinkDecision(link=link, take=False, reason="no year in the title: a column or navigation link")
+    return LinkDecision(link=link, take=rule.take, reason=rule.reason)
+
+
+def kind_of(title: str) -> Kind:
+    rule = classify_title(title)
+    return rule.kind if rule and rule.take else "unknown"

@@ -40,9 +40,11 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
     _quiet_prefect(verbose)
     from .nightly import nightly
     from .report import render_summary_lines
-    from .sources import SourcesError
+    from .sources import SourcesError, load_sources
 
     try:
+        if not demo:
+            load_sources(sources or Path("sources.yaml"))  # a broken registry stops here, before Prefect starts
         if demo:
             from .demo.server import demo_sources_yaml, serve_portals
 

@@ -18,7 +18,7 @@ from .numbers import NUMBER, qualifier_of, to_value
 FIGURE = re.compile(
     rf"(?<![\d.,第]){NUMBER.pattern}(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?"
 )
-CLAUSE_BREAK = re.compile(r"[，。；！？、\n：]")
+CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")  # not 、: it joins the objects of one verb (调处宅基地、婚姻家庭等纠纷)
 SENTENCE_BREAK = re.compile(r"[。；！？\n]")
 LEADING = "、，,；：:“”\"' "
 OPENING, CLOSING = "(（", ")）"

@@ -27,6 +27,8 @@ STATED_DATE = re.compile(r"(?:发布时间|发布日期|发文日期|日期)\s*[
 ARABIC_DATE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 CHINESE_DATE = re.compile(r"([二〇零一三四五六七八九]{4})年([十一二三四五六七八九]{1,3})月([十一二三四五六七八九]{1,3})日")
 ISO_DATE = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+# The four parts the 督察工作规定 prescribes for a 法治政府建设年度报告 start with this heading.
+GOVERNMENT_REPORT_OUTLINE = re.compile(r"推进法治政府建设的?主要举措")
 DEADLINE = (4, 1)  # reports on year Y are due on the website before 1 April of Y+1 (督察工作规定, 2019)
 HEAD_CHARS = 300
 TAIL_LINES = 4
@@ -156,6 +158,8 @@ def identify_report(document: Document, normalised: Normalised, source: Source |
     kind = kind_of(title or "")
     if kind == "unknown":
         kind = kind_of(text[:HEAD_CHARS])
+    if kind == "unknown" and any(GOVERNMENT_REPORT_OUTLINE.search(h.text) for h in normalised.headings):
+        kind = "government_annual_report"
     level: Level = "township" if place.township else ("county" if place.county else "unknown")
     report = Report(
         url=document.url,

@@ -32,7 +32,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("petitions_received", "受理信访件数", ("件", "起", "批次"), r"(接收|受理|接待|收到)[^，。；]{0,6}信访"),
     Indicator("petitions_resolved", "化解/办结信访件数", ("件", "起"), r"(已化解|化解|办结)$", sentence=r"信访", exclude=r"正在"),
     Indicator("disputes_mediation_success", "调解成功件数", ("起", "件"), r"调解成功$", sentence=r"^(?!.*(诉源|信访))"),
-    Indicator("disputes_mediated", "调解矛盾纠纷件数", ("起", "件", "宗"), r"(调解|调处|化解)[^，。；]{0,16}纠纷", exclude=r"信访|诉源|司法确认"),
+    Indicator("disputes_mediated", "调解矛盾纠纷件数", ("起", "件", "宗"), r"(调解|调处|化解)[^，。；]{0,24}纠纷", exclude=r"信访|诉源|司法确认"),
     Indicator("hotline_12345_cases", "12345热线受理件数", ("件", "条", "个"), r"12345"),
     Indicator("materials_distributed", "发放宣传资料份数", ("份", "册", "张"), r"发[放送]?[^，。；]{0,10}(资料|材料|宣传品|手册|传单|明白纸)"),
     Indicator("people_reached", "受众人数", ("人次", "人"), r"受益|受教育|覆盖|惠及|宣讲人数|参与群众|教育群众"),

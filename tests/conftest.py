@@ -1,0 +1,71 @@
+"""Fixtures named for what they give: seed texts, the demo portals on 127.0.0.1, a fresh store."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEEDS = FIXTURES / "seeds"
+PORTALS = Path(__file__).parents[1] / "flows" / "demo" / "portals"
+SEED_NAMES = {
+    "hujiertai": "000_7010dd9c386ad858.txt",
+    "chuanxi": "001_8983b31abeb2f5d4.txt",
+    "xihu": "002_305d130960f209a2.txt",
+    "xicang": "003_182556944e2e6830.txt",
+    "yongjia": "004_7cb437c8e199826f.txt",
+}
+# The same reports as the demo portals publish them.
+DEMO_FILES = {
+    "hujiertai": "nilka/zwgk/fzzfjsndbg/202501/t20250120_1001.html",
+    "chuanxi": "chenxi/art/2022/11/29/art_4521_2088.html",
+    "xihu": "region/__local/A/3F/xihu_2024_fzjs.docx",
+    "xicang": "region/info/1046/31805.htm",
+    "yongjia": "region/__local/B/7C/yongjia_2024_fzzf.pdf",
+}
+
+
+def seed_path(name: str) -> Path:
+    return SEEDS / SEED_NAMES[name]
+
+
+def seed_text(name: str) -> str:
+    return seed_path(name).read_text(encoding="utf-8")
+
+
+def demo_file(name: str) -> Path:
+    return PORTALS / DEMO_FILES[name]
+
+
+@pytest.fixture
+def demo_portals():  # type: ignore[no-untyped-def]
+    """The three demo government portals, each on its own 127.0.0.1 port."""
+    from flows.demo.server import serve_portals
+
+    with serve_portals() as portals:
+        yield portals
+
+
+@pytest.fixture
+def demo_sources_file(demo_portals, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    from flows.demo.server import demo_sources_yaml
+
+    path = tmp_path / "sources.yaml"
+    path.write_text(demo_sources_yaml(demo_portals), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """A throwaway Prefect API for the whole session (Prefect's own testing guide)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield

@@ -1,0 +1,48 @@
+"""The docs and the architecture stay honest: commands documented, keys present, layers apart."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from parsers.indicators import INDICATOR_KEYS, INDICATORS
+
+ROOT = Path(__file__).parents[1]
+DESIGN = ROOT.parent / "shared" / "design.md"
+
+
+def test_readme_setup_is_two_commands_and_ci_runs_the_test_one() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "pip install -e . && fazhi nightly --demo" in readme
+    test_line = "pip install -e '.[test]' && pytest"
+    assert test_line in readme
+    assert test_line in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_subcommand_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in ("nightly", "extract", "serve", "releases", "verify", "build-site"):
+        assert f"fazhi {command}" in readme, command
+
+
+@pytest.mark.skipif(not DESIGN.exists(), reason="../shared/design.md is not beside this checkout")
+def test_every_indicator_key_of_the_design_exists() -> None:
+    table = DESIGN.read_text(encoding="utf-8").split("## Indicator keys", 1)[1].split("##", 1)[0]
+    keys = re.findall(r"^\| ([a-z0-9_]+) \|", table, re.MULTILINE)
+    assert len(keys) >= 18
+    assert set(keys) <= set(INDICATOR_KEYS)
+
+
+def test_indicator_rows_have_labels_units_and_unique_keys() -> None:
+    assert len(set(INDICATOR_KEYS)) == len(INDICATOR_KEYS)
+    for row in INDICATORS:
+        assert row.label and row.units, row.key
+
+
+def test_import_contracts_hold() -> None:
+    lint_imports = Path(sys.executable).parent / "lint-imports"  # installed by the test extras
+    run = subprocess.run([str(lint_imports)], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Contracts: 2 kept, 0 broken." in run.stdout

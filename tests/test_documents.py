@@ -1,0 +1,64 @@
+import io
+
+import docx
+import pytest
+
+from parsers import UnreadableDocument, read_document, sniff_format
+from parsers.documents import unwrap_lines
+from parsers.normalise import clean_lines
+from tests.conftest import demo_file, seed_text
+
+
+def flat(text: str) -> str:
+    return "".join(clean_lines(text).split())
+
+
+def test_docx_attachment_gives_the_seed_text_paragraph_for_paragraph() -> None:
+    doc = read_document(demo_file("xihu").read_bytes(), "http://x.gov.cn/a.docx")
+    assert doc.format == "docx"
+    assert clean_lines(doc.text) == clean_lines(seed_text("xihu"))
+
+
+def test_pdf_attachment_gives_the_seed_text() -> None:
+    doc = read_document(demo_file("yongjia").read_bytes(), "http://x.gov.cn/a.pdf")
+    assert doc.format == "pdf"
+    assert flat(doc.text) == flat(seed_text("yongjia"))
+    # wrapped lines are joined back into paragraphs: the title and signature stay lines of their own
+    lines = doc.text.split("\n")
+    assert lines[0] == "永加乡2024年法治政府建设工作报告"
+    assert lines[-2:] == ["双辽市永加乡人民政府", "2025年3月14日"]
+    assert len(lines) < 40
+
+
+def test_docx_tables_are_read_in_order() -> None:
+    word = docx.Document()
+    word.add_paragraph("前言")
+    table = word.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "项目", "数量"
+    table.cell(1, 0).text, table.cell(1, 1).text = "调解纠纷", "12起"
+    word.add_paragraph("结尾")
+    buffer = io.BytesIO()
+    word.save(buffer)
+    assert read_document(buffer.getvalue(), "t.docx").text.split("\n") == ["前言", "项目 数量", "调解纠纷 12起", "结尾"]
+
+
+def test_unwrap_joins_wrapped_lines_but_not_short_ones() -> None:
+    text = "标题\n" + "很长的一行文字" * 5 + "\n接着上一行。\n落款"
+    assert unwrap_lines(text).split("\n") == ["标题", "很长的一行文字" * 5 + "接着上一行。", "落款"]
+
+
+def test_format_is_sniffed_from_bytes_before_name_and_header() -> None:
+    assert sniff_format(b"%PDF-1.7 ...", "report.html", "text/html") == "pdf"
+    assert sniff_format(b"<!DOCTYPE html><html>", "report.pdf", "application/pdf") == "html"
+    assert sniff_format("年度报告".encode(), "report.txt") == "txt"
+
+
+def test_a_broken_docx_is_a_clear_error_naming_the_file() -> None:
+    with pytest.raises(UnreadableDocument, match="bad.docx: not a readable .docx"):
+        read_document(b"PK\x03\x04 not really a zip", "bad.docx")
+
+
+def test_a_truncated_pdf_is_a_clear_error_naming_the_file() -> None:
+    data = demo_file("yongjia").read_bytes()[:600]
+    with pytest.raises(UnreadableDocument, match="cut.pdf"):
+        read_document(data, "cut.pdf")

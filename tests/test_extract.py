@@ -1,0 +1,89 @@
+"""Figures read from the seed reports: values, units, qualifiers and the exact clause."""
+
+import pytest
+
+from parsers.extract import extract_observations
+from parsers.normalise import normalise
+from tests.conftest import SEED_NAMES, seed_text
+
+
+def observations(name_or_text: str):  # type: ignore[no-untyped-def]
+    text = seed_text(name_or_text) if name_or_text in SEED_NAMES else name_or_text
+    return extract_observations(normalise(text))
+
+
+def found(name: str) -> set[tuple[str, float, str, str]]:
+    return {(o.indicator, o.value, o.unit, o.qualifier) for o in observations(name)}
+
+
+def test_a_long_list_gives_one_observation_per_figure_with_its_own_quote() -> None:
+    text = "开展普法宣传讲座20场次、大型普法宣传活动12场次、发放宣传资料6500余份,受益群众10000人次,不断推动基层形成氛围。"
+    got = [(o.indicator, o.value, o.qualifier, o.quote) for o in observations(text)]
+    assert got == [
+        ("legal_publicity_events", 20, "exact", "开展普法宣传讲座20场次"),
+        ("legal_publicity_events", 12, "exact", "大型普法宣传活动12场次"),
+        ("materials_distributed", 6500, "at_least", "发放宣传资料6500余份"),
+        ("people_reached", 10000, "exact", "受益群众10000人次"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("hujiertai", [("people_reached", 10000, "人次", "exact"), ("materials_distributed", 6500, "份", "at_least"),
+                       ("legal_publicity_events", 20, "场次", "exact"), ("disputes_mediated", 81, "件", "exact"),
+                       ("legal_literate_persons_trained", 20, "人", "exact"), ("hotline_12345_cases", 92, "条", "exact")]),
+        ("chuanxi", [("disputes_mediated", 157, "起", "exact"), ("disputes_mediation_success", 154, "起", "exact"),
+                     ("mediation_success_rate_pct", 98, "%", "exact"), ("legal_publicity_events", 20, "次", "at_least"),
+                     ("people_reached", 7800, "人", "at_least")]),
+        ("xihu", [("disputes_mediated", 31, "起", "exact"), ("legal_publicity_events", 28, "场次", "exact"),
+                  ("people_reached", 8000, "人次", "at_least"), ("mediators", 53, "人", "exact"),
+                  ("legal_literate_persons_trained", 27, "人", "exact"), ("enforcement_training", 68, "课时", "exact")]),
+        ("xicang", [("materials_distributed", 1000, "份", "at_least"), ("disputes_mediated", 10, "起", "exact"),
+                    ("info_disclosed_items", 200, "条", "at_least"), ("legal_publicity_events", 40, "场", "at_least")]),
+        ("yongjia", [("materials_distributed", 20000, "份", "exact"), ("people_reached", 10000, "人", "at_least"),
+                     ("legal_publicity_events", 12, "场次", "exact"), ("disputes_mediated", 90, "件", "exact"),
+                     ("mediators", 11, "名", "exact")]),
+    ],
+)
+def test_seed_figures_are_found(name: str, expected: list[tuple[str, float, str, str]]) -> None:
+    assert set(expected) <= found(name)
+
+
+def test_every_quote_is_its_span_in_the_normalised_text() -> None:
+    for name in SEED_NAMES:
+        n = normalise(seed_text(name))
+        for o in extract_observations(n):
+            assert n.text[o.start : o.end] == o.quote, (name, o)
+
+
+def test_sub_counts_are_not_totals() -> None:
+    kinds = {(o.indicator, o.value) for o in observations("xihu")}
+    assert ("mediators", 13) not in kinds  # 其中专职调解员13人
+    hujiertai = {(o.indicator, o.value) for o in observations("hujiertai")}
+    assert not {v for k, v in hujiertai if v in (45, 13)}  # (司法确认45件,当庭履行13件)
+
+
+def test_years_document_numbers_ordinals_and_hotline_names_are_never_figures() -> None:
+    text = "根据《通知》（某政发〔2025〕1号），2024年第一季度，“八五”普法规划实施，受理12345投诉92条。"
+    got = [(o.indicator, o.value) for o in observations(text)]
+    assert got == [("hotline_12345_cases", 92)]
+
+
+def test_success_count_of_another_kind_of_case_is_not_a_mediation_success() -> None:
+    indicators = {o.indicator: o.value for o in observations("hujiertai")}
+    assert "disputes_mediation_success" not in indicators  # 诉源治理案件 …… 调解成功58件
+
+
+def test_one_canonical_value_per_indicator_preferring_a_stated_total() -> None:
+    obs = observations("yongjia")
+    canonical = {o.indicator: o for o in obs if o.canonical}
+    assert len(canonical) == len({o.indicator for o in obs})
+    text = "开展法治宣传活动8场次。全年共开展普法活动5场次。开展宪法宣传10场次。"
+    chosen = [o for o in observations(text) if o.canonical]
+    assert [(o.value, o.quote) for o in chosen] == [(5, "全年共开展普法活动5场次")]
+
+
+def test_each_figure_knows_its_section() -> None:
+    obs = {o.indicator: o for o in observations("chuanxi") if o.canonical}
+    assert obs["disputes_mediated"].section == "3、依法化解纠纷，维护社会稳定"

@@ -1,0 +1,77 @@
+"""The whole nightly flow against the demo government portals on 127.0.0.1."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows.nightly import nightly
+
+TOWNSHIPS = {
+    "胡吉尔台乡": "新疆维吾尔自治区/尼勒克县/胡吉尔台乡",
+    "船溪乡": "湖南省/辰溪县/船溪乡",
+    "西湖镇": "新疆维吾尔自治区/乌苏市/西湖镇",
+    "西仓镇": "未识别省份/未识别县/西仓镇",
+    "永加乡": "吉林省/双辽市/永加乡",
+}
+DECOYS = ("政府信息公开工作年度报告", "工作要点", "春耕", "通知")
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_nightly_on_the_demo_portals_then_a_quiet_second_night(demo_portals, demo_sources_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data, out = tmp_path / "data", tmp_path / "public"
+    first = nightly(sources_file=demo_sources_file, data_dir=data, out_dir=out)
+
+    assert first.failures == []
+    assert (first.new, first.revised, first.reports_fetched) == (5, 0, 5)
+    assert first.release is not None
+    folder = Path(first.release.path)
+    reports = rows(folder / "reports.csv")
+    assert {r["township"] for r in reports} == set(TOWNSHIPS)
+    assert not [r["title"] for r in reports if any(d in r["title"] for d in DECOYS)]
+    observations = rows(folder / "observations.csv")
+    for r in reports:
+        assert any(o["report_id"] == r["report_id"] for o in observations), r["township"]
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert {res["path"] for res in package["resources"]} >= {"reports.csv", "observations.csv"}
+    for township, path in TOWNSHIPS.items():
+        page = (out / "townships" / path / "index.html").read_text(encoding="utf-8")
+        assert township in page and 'class="fazhi-figure"' in page, township
+    # the traditional-script report is stored simplified, its script recorded
+    chuanxi = next(r for r in reports if r["township"] == "船溪乡")
+    assert (chuanxi["script"], chuanxi["county"], chuanxi["published_on"]) == ("traditional", "辰溪县", "2022-11-29")
+
+    for portal in demo_portals.values():
+        portal.requests.clear()
+    second = nightly(sources_file=demo_sources_file, data_dir=data, out_dir=out)
+    assert (second.new, second.revised, second.reports_fetched, second.reports_known) == (0, 0, 0, 5)
+    assert second.release is None and second.latest_release == first.release.version
+    assert [p.name for p in (data / "releases").iterdir() if p.is_dir()] == [first.release.version]
+    requests = [(name, path, status) for name, portal in demo_portals.items() for _, path, status in portal.requests]
+    listing_pages = {"/zwgk/fzzfjsndbg/index.html", "/zwgk/fzzfjsndbg/index_1.html", "/col/col4521/index.html", "/fzzfjs/ndbg.htm"}
+    assert {path for _, path, _ in requests} == listing_pages  # no article, no attachment fetched again
+    assert {status for _, _, status in requests} == {304}
+
+
+def test_fazhi_nightly_demo_as_a_user_runs_it(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    command = [sys.executable, "-m", "flows.cli", "nightly", "--demo", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "public")]
+    run = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, cwd=Path(__file__).parents[1])
+    assert run.returncode == 0, run.stderr
+    assert "reports: 5 new" in run.stdout
+    assert "failures: none" in run.stdout
+    assert "fazhi serve" in run.stdout
+    assert "Traceback" not in run.stderr and "ERROR" not in run.stderr, run.stderr
+    assert (tmp_path / "public" / "index.html").exists()
+    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, cwd=Path(__file__).parents[1])
+    assert again.returncode == 0, again.stderr
+    assert "nothing new: no new release" in again.stdout

@@ -1,0 +1,37 @@
+import pytest
+
+from parsers.numbers import Number, parse_chinese_numeral, parse_number
+
+
+@pytest.mark.parametrize(
+    "text, value, qualifier",
+    [
+        ("20场次", 20, "exact"),
+        ("6500余份", 6500, "at_least"),
+        ("2万份", 20000, "exact"),
+        ("1万余人", 10000, "at_least"),
+        ("1.2万人次", 12000, "exact"),
+        ("近300人", 300, "approx"),
+        ("约50次", 50, "approx"),
+        ("300人左右", 300, "approx"),
+        ("200人以上", 200, "at_least"),
+        ("40多场", 40, "at_least"),
+        ("1,200份", 1200, "exact"),
+        ("十二次", 12, "exact"),
+        ("二十三件", 23, "exact"),
+        ("两次", 2, "exact"),
+        ("一百零五人", 105, "exact"),
+    ],
+)
+def test_parse_number(text: str, value: float, qualifier: str) -> None:
+    assert parse_number(text) == Number(value=value, qualifier=qualifier)
+
+
+@pytest.mark.parametrize("text, value", [("二〇二五", 2025), ("十", 10), ("十四", 14), ("三十", 30), ("九", 9)])
+def test_parse_chinese_numeral(text: str, value: int) -> None:
+    assert parse_chinese_numeral(text) == value
+
+
+def test_parse_number_without_a_number_is_an_error() -> None:
+    with pytest.raises(ValueError, match="no number"):
+        parse_number("法治建设")

@@ -84,7 +84,7 @@ def group_townships(reports: Iterable[Row]) -> dict[tuple[str, str, str], list[R
 
 def render_home(manifest: Row, changelog: str, townships: int, years: list[int], zip_path: str) -> str:
     counts = manifest["counts"]
-    changes = [line for line in changelog.splitlines() if line.startswith("- ")][:20]
+    changes = [_change_line(line) for line in changelog.splitlines() if line.startswith("- ")][:20]
     span = f"{min(years)}–{max(years)}" if years else "—"
     lines = [
         "# 法治地图 Fazhi Atlas",
@@ -101,9 +101,19 @@ def render_home(manifest: Row, changelog: str, townships: int, years: list[int],
         f"## 最近更新（{text(manifest['version'])}）",
         "",
     ]
-    lines += [f"- {text(line[2:])}" for line in changes] or ["- 无"]
+    lines += [f"- {change}" for change in changes] or ["- 无"]
     lines += ["", "[浏览乡镇](townships/index.md) · [浏览指标](indicators/index.md) · [方法说明](methodology.md)", ""]
     return "\n".join(lines)
+
+
+CHANGE_LABELS = {"added": "新增", "revised": "修订", "withdrawn": "撤下", "figure changed": "数字变化"}
+
+
+def _change_line(line: str) -> str:
+    """A CHANGELOG line ("- added: title (township, year) `id`") for readers: Chinese label, no id."""
+    kind, _, rest = line[2:].partition(": ")
+    rest = re.sub(r"\s*`[0-9a-f]{16}`", "", rest)
+    return f"{CHANGE_LABELS.get(kind, text(kind))}：{text(rest)}"
 
 
 def render_township_index(groups: dict[tuple[str, str, str], list[Row]]) -> str:
@@ -147,7 +157,7 @@ def _figure_table(rows: list[Row], observations: list[Row]) -> list[str]:
     if not cells:
         return ["本乡镇的报告中暂未提取到数字。"]
     years = sorted({y for by_year in cells.values() for y in by_year})
-    out = ['<table class="fazhi-figures">', "<thead><tr><th>指标</th>" + "".join(f"<th>{html_text(y)}</th>" for y in years) + "</tr></thead>", "<tbody>"]
+    out = ['<div class="fazhi-figures" markdown="0"><table>', "<thead><tr><th>指标</th>" + "".join(f"<th>{html_text(y)}</th>" for y in years) + "</tr></thead>", "<tbody>"]
     for key in INDICATOR_KEYS:
         if key not in cells:
             continue
@@ -161,7 +171,7 @@ def _figure_table(rows: list[Row], observations: list[Row]) -> list[str]:
                 else "<td>—</td>"
             )
         out.append(row + "</tr>")
-    out += ["</tbody>", "</table>"]
+    out += ["</tbody>", "</table></div>"]
     return out
 
 
@@ -195,7 +205,7 @@ def render_township(key: tuple[str, str, str], rows: list[Row], observations: li
     report_flags = [(r, f) for r in rows for f in flags.get(r["report_id"], [])]
     if report_flags:
         lines += ["", "## 一致性提示", ""]
-        lines += [f"- {text(r.get('year'))} `{text(f['code'])}`：{text(f['detail'])}" for r, f in report_flags]
+        lines += [f"- {text(r.get('year'))} <code>{html_text(f['code'])}</code>：{text(f['detail'])}" for r, f in report_flags]
     lines += ["", "## 报告全文", ""]
     for r in sorted(rows, key=lambda r: r.get("year") or 0, reverse=True):
         paragraphs = "".join(f"<p>{html_text(p)}</p>" for p in texts.get(r["report_id"], "").split("\n") if p)

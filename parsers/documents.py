@@ -62,13 +62,41 @@ def unwrap_lines(text: str) -> str:
     return "\n".join(out)
 
 
+RUNNING_MIN_PAGES = 3  # a header or footer repeated on three pages or more is layout, not text
+
+
+def drop_running_lines(pages: list[str]) -> list[str]:
+    """Remove running headers and footers: a first or last line that recurs on many pages
+    (page numbers are normalised away later, so digits are ignored when comparing)."""
+    def edges(page: str) -> list[str]:
+        lines = [line.strip() for line in page.split("\n") if line.strip()]
+        return [re.sub(r"\d+", "#", line) for line in (lines[:1] + lines[-1:])]
+
+    counts: dict[str, int] = {}
+    for page in pages:
+        for line in set(edges(page)):
+            counts[line] = counts.get(line, 0) + 1
+    running = {line for line, n in counts.items() if n >= RUNNING_MIN_PAGES and n * 2 >= len(pages)}
+    if not running:
+        return pages
+    cleaned = []
+    for page in pages:
+        lines = [line for line in page.split("\n") if line.strip()]
+        while lines and re.sub(r"\d+", "#", lines[0].strip()) in running:
+            lines.pop(0)
+        while lines and re.sub(r"\d+", "#", lines[-1].strip()) in running:
+            lines.pop()
+        cleaned.append("\n".join(lines))
+    return cleaned
+
+
 def parse_pdf(data: bytes, url: str) -> Document:
     """Text of a PDF with a text layer; a scanned PDF (no text) is an error, not an empty report."""
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise UnreadableDocument(f"{url}: the PDF is encrypted")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = drop_running_lines([page.extract_text() or "" for page in reader.pages])
     except UnreadableDocument:
         raise
     except Exception as exc:  # pypdf raises many types for damaged files

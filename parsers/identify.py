@@ -27,6 +27,9 @@ STATED_DATE = re.compile(r"(?:发布时间|发布日期|发文日期|日期)\s*[
 ARABIC_DATE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 CHINESE_DATE = re.compile(r"([二〇零一三四五六七八九]{4})年([十一二三四五六七八九]{1,3})月([十一二三四五六七八九]{1,3})日")
 ISO_DATE = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+OFFICIAL = re.compile(r"(党[工]?委副?书记|人大主席|副?乡长|副?镇长|街道办事处主任|[^\s，。]{0,6}?主任|副?书记)")
+# A publisher that is a county department, not a township or the county government.
+DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{2,}(局|委员会|办公室|委|办|中心|法院|检察院)(?=20\d{2}|关于|法治|$|\s)")
 # The four parts the 督察工作规定 prescribes for a 法治政府建设年度报告 start with this heading.
 GOVERNMENT_REPORT_OUTLINE = re.compile(r"推进法治政府建设的?主要举措")
 DEADLINE = (4, 1)  # reports on year Y are due on the website before 1 April of Y+1 (督察工作规定, 2019)
@@ -140,6 +143,15 @@ def on_time(year: int | None, published: date | None) -> bool | None:
     return published < date(year + 1, *DEADLINE)
 
 
+def identify_level(place: Place, publisher_and_title: list[str]) -> Level:
+    """township when a township wrote it; department when a county bureau did; else county."""
+    if place.township:
+        return "township"
+    if any(DEPARTMENT.search(t) for t in publisher_and_title):
+        return "department"
+    return "county" if place.county else "unknown"
+
+
 def identify_report(document: Document, normalised: Normalised, source: Source | None = None) -> tuple[Report, list[Flag]]:
     text = normalised.text
     title = to_simplified(document.title) if document.title else title_from_text(text)
@@ -160,7 +172,11 @@ def identify_report(document: Document, normalised: Normalised, source: Source |
         kind = kind_of(text[:HEAD_CHARS])
     if kind == "unknown" and any(GOVERNMENT_REPORT_OUTLINE.search(h.text) for h in normalised.headings):
         kind = "government_annual_report"
-    level: Level = "township" if place.township else ("county" if place.county else "unknown")
+    official = None
+    if kind == "shufa":
+        m = OFFICIAL.search(title or "") or OFFICIAL.search(text.split("\n", 1)[0])
+        official = m.group(1) if m else None
+    level = identify_level(place, [t for _, t in candidates[:2]])
     report = Report(
         url=document.url,
         title=title,
@@ -171,6 +187,7 @@ def identify_report(document: Document, normalised: Normalised, source: Source |
         published_evidence=published_evidence,
         on_time=on_time(year, published),
         kind=kind,
+        official=official,
         level=level,
         script=normalised.script,
         source_id=source.id if source else None,

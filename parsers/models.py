@@ -133,6 +133,7 @@ class Report(Frozen):
     published_evidence: str | None = None
     on_time: bool | None = None
     kind: Kind
+    official: str | None = None  # for a 述法 report: the office of the official who reports (党委书记, 乡长 …)
     level: Level
     script: Script
     source_id: str | None = None

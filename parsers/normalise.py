@@ -38,6 +38,10 @@ HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (3, re.compile(r"^\d{1,2}[、.](?!\d)")),
 )
 MAX_HEADING_CHARS = 60  # longest heading line in the seeds is 38 chars; longer lines are paragraphs
+# "一是……。二是……。": enumerated points inside a paragraph, the outline's lowest level.
+POINT = re.compile(rf"(?:^|(?<=[。；]))([{_CN_NUM}]+是)[^。；，]{{1,30}}")
+POINT_LEVEL = 4
+SECTION_MAX_LEVEL = 3  # figures are placed under a section heading, not under an inline 一是
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +73,8 @@ def clean_lines(text: str) -> str:
 
 
 def find_headings(text: str) -> list[Heading]:
-    """Section headings (一、 （一） 1、) at the start of a line, with their spans in ``text``."""
+    """The outline: section headings (一、 （一） 1、) that start a line, and the enumerated
+    points (一是 二是) inside paragraphs, with their spans in ``text``, in text order."""
     headings = []
     offset = 0
     for line in text.split("\n"):
@@ -79,8 +84,10 @@ def find_headings(text: str) -> list[Heading]:
                 head = line[: cut.start() if cut else len(line)][:MAX_HEADING_CHARS]
                 headings.append(Heading(text=head, start=offset, end=offset + len(head), level=level))
                 break
+        for point in POINT.finditer(line):
+            headings.append(Heading(text=point.group(0), start=offset + point.start(), end=offset + point.end(), level=POINT_LEVEL))
         offset += len(line) + 1
-    return headings
+    return sorted(headings, key=lambda h: h.start)
 
 
 def normalise(original: str) -> Normalised:
@@ -95,12 +102,14 @@ def normalise(original: str) -> Normalised:
     )
 
 
-def section_at(headings: list[Heading], position: int) -> str | None:
-    """The innermost heading a character position stands under."""
+def section_at(headings: list[Heading], position: int, max_level: int = SECTION_MAX_LEVEL) -> str | None:
+    """The innermost section heading (down to ``max_level``) a character position stands under."""
     current: dict[int, Heading] = {}
     for heading in headings:
         if heading.start > position:
             break
+        if heading.level > max_level:
+            continue
         current = {lvl: h for lvl, h in current.items() if lvl < heading.level}
         current[heading.level] = heading
     return current[max(current)].text if current else None

@@ -1,5 +1,7 @@
 from datetime import date
 
+import pytest
+
 from parsers import read_document
 from parsers.article import is_attachment_stub, parse_article
 from parsers.normalise import clean_lines
@@ -77,3 +79,15 @@ def test_pubdate_meta_is_a_date() -> None:
     from parsers.identify import identify_published
 
     assert identify_published({"published": "2022-11-29 16:11"}, "")[0] == date(2022, 11, 29)
+
+
+
+
+@pytest.mark.parametrize("container", ['div class="TRS_Editor"', 'div id="zoom"', 'div class="article-content"', 'div id="vsb_content"', 'div class="bt-article"'])
+def test_body_container_of_each_cms_family_is_found(container: str) -> None:
+    tag = container.split()[0]
+    html = f"""<html><body><div class="nav"><a href="/">首页</a> 当前位置：政务公开</div>
+    <div class="side"><p>热点信息列表 热点信息列表 热点信息列表 热点信息列表 热点信息列表 热点信息列表</p></div>
+    <{container}><p>2024年，我镇调解矛盾纠纷12起。</p></{tag}>
+    <div class="print"><a href="#">打印本页</a></div></body></html>"""
+    assert parse_article(html, "http://x.gov.cn/a.htm").text == "2024年，我镇调解矛盾纠纷12起。"

@@ -4,7 +4,7 @@ import docx
 import pytest
 
 from parsers import UnreadableDocument, read_document, sniff_format
-from parsers.documents import unwrap_lines
+from parsers.documents import drop_running_lines, unwrap_lines
 from parsers.normalise import clean_lines
 from tests.conftest import demo_file, seed_text
 
@@ -62,3 +62,9 @@ def test_a_truncated_pdf_is_a_clear_error_naming_the_file() -> None:
     data = demo_file("yongjia").read_bytes()[:600]
     with pytest.raises(UnreadableDocument, match="cut.pdf"):
         read_document(data, "cut.pdf")
+
+
+def test_running_headers_and_page_numbers_of_a_pdf_are_dropped() -> None:
+    pages = [f"某某镇人民政府文件\n第{i}段正文。\n- {i} -" for i in range(1, 5)]
+    assert drop_running_lines(pages) == [f"第{i}段正文。" for i in range(1, 5)]
+    assert drop_running_lines(["标题\n正文", "正文二"]) == ["标题\n正文", "正文二"]

@@ -85,3 +85,23 @@ def test_late_publication_is_not_on_time() -> None:
 def test_signature_date_in_chinese_numerals() -> None:
     text = "某某镇2024年法治政府建设年度报告\n2024年以来，我镇依法行政。\n某某镇人民政府\n二〇二五年三月十四日".encode()
     assert extract_report(read_document(text, "a.txt")).report.published_on == date(2025, 3, 14)
+
+
+def test_shufa_report_records_the_office_of_the_official() -> None:
+    for path in (seed_path("hujiertai"), demo_file("hujiertai")):
+        report = extract_report(read_document(path.read_bytes(), str(path))).report
+        assert (report.kind, report.official) == ("shufa", "党委书记")
+
+
+@pytest.mark.parametrize(
+    "title, level, county",
+    [
+        ("尼勒克县司法局2024年法治政府建设年度报告", "department", "尼勒克县"),
+        ("尼勒克县2024年法治政府建设年度报告", "county", "尼勒克县"),
+        ("尼勒克县胡吉尔台乡2024年法治政府建设年度报告", "township", "尼勒克县"),
+    ],
+)
+def test_level_of_the_publisher(title: str, level: str, county: str) -> None:
+    text = f"{title}\n2024年，我们坚持依法行政，各项工作取得成效。".encode()
+    report = extract_report(read_document(text, "a.txt")).report
+    assert (report.level, report.place.county) == (level, county)

@@ -35,7 +35,7 @@ def test_whitespace_collapses_and_page_number_lines_go() -> None:
 
 def test_headings_of_three_levels_are_found_with_spans() -> None:
     text = normalise(seed_text("xihu")).text
-    headings = find_headings(text)
+    headings = [h for h in find_headings(text) if h.level <= 3]
     assert [h.text for h in headings[:3]] == ["一、工作开展情况", "（一）强化法规学习，提升法治意识", "（二）加强组织领导，完善建设机制"]
     assert [h.level for h in headings[:3]] == [1, 2, 2]
     assert all(text[h.start : h.end] == h.text for h in headings)
@@ -51,3 +51,15 @@ def test_normalise_is_idempotent_on_every_seed() -> None:
     for name in ("hujiertai", "chuanxi", "xihu", "xicang", "yongjia"):
         once = normalise(seed_text(name)).text
         assert normalise(once).text == once
+
+
+def test_enumerated_points_inside_paragraphs_are_the_lowest_outline_level() -> None:
+    text = normalise(seed_text("hujiertai")).text
+    points = [h for h in find_headings(text) if h.level == 4]
+    assert [p.text for p in points[:3]] == ["一是高度重视思想认识", "二是组织领导坚强有力", "三是工作机制保障有力"]
+    assert all(text[p.start : p.end] == p.text for p in points)
+
+
+def test_figures_are_placed_under_section_headings_not_points() -> None:
+    n = normalise(seed_text("hujiertai"))
+    assert section_at(n.headings, n.text.index("培育“法律明白人”20人")) == "(四)以普法宣传为基础，燎原法治建设之势"

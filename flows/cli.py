@@ -19,6 +19,7 @@ EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 2, 2
 EXAMPLES = {
     "nightly": "examples:\n  fazhi nightly --demo\n  fazhi nightly --sources sources.yaml --data data --out public",
     "extract": "examples:\n  fazhi extract report.docx\n  fazhi extract reports/ > records.jsonl",
+    "evaluate": "examples:\n  fazhi evaluate tests/gold tests/fixtures/seeds",
     "serve": "examples:\n  fazhi serve\n  fazhi serve --out public --port 8000",
     "releases": "examples:\n  fazhi releases --data data",
     "verify": "examples:\n  fazhi verify\n  fazhi verify 2026.11.22 --data data",
@@ -90,6 +91,32 @@ def cmd_extract(paths: Sequence[Path]) -> int:
         }
         print(json.dumps(record, ensure_ascii=False))
     return status
+
+
+def cmd_evaluate(gold_dir: Path, text_dir: Path) -> int:
+    """Precision, recall and F1 of the extractor on a hand-labelled gold set."""
+    from parsers import UnreadableDocument, extract_report, read_document
+    from parsers.evaluate import evaluate, parse_gold, render_evaluation
+
+    gold = []
+    predicted = {}
+    for gold_file in sorted(gold_dir.glob("*.jsonl")):
+        stem = gold_file.stem
+        gold += parse_gold(gold_file.read_text(encoding="utf-8"), str(gold_file))
+        texts = [p for p in text_dir.glob(f"{stem}.*") if p.suffix.lower() in READABLE]
+        if not texts:
+            print(f"error: {gold_file}: no {stem}.txt/.html/.docx/.pdf in {text_dir}", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            predicted[stem] = extract_report(read_document(texts[0].read_bytes(), str(texts[0]))).observations
+        except (OSError, UnreadableDocument) as exc:
+            print(f"error: {texts[0]}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    if not gold:
+        print(f"error: no gold files (*.jsonl) in {gold_dir}", file=sys.stderr)
+        return EXIT_USAGE
+    print(render_evaluation(evaluate(gold, predicted)))
+    return EXIT_OK
 
 
 def cmd_serve(out: Path, port: int) -> int:
@@ -171,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("extract", "Print the report record and figures of files (.txt, .html, .docx, .pdf) as JSON.")
     p.add_argument("paths", type=Path, nargs="+", metavar="FILE", help="files or directories")
 
+    p = add("evaluate", "Score extraction against a gold set: precision, recall and F1 per indicator, misses and false hits.")
+    p.add_argument("gold_dir", type=Path, metavar="GOLD_DIR", help="one <report>.jsonl of expected observations per report")
+    p.add_argument("text_dir", type=Path, metavar="TEXT_DIR", help="the reports, as <report>.txt/.html/.docx/.pdf")
+
     p = add("serve", "Preview the built site on 127.0.0.1.")
     p.add_argument("--out", type=Path, default=Path("public"), help="the built site (default: public)")
     p.add_argument("--port", type=int, default=8000)
@@ -194,6 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose)
     if args.command == "extract":
         return cmd_extract(args.paths)
+    if args.command == "evaluate":
+        return cmd_evaluate(args.gold_dir, args.text_dir)
     if args.command == "serve":
         return cmd_serve(args.out, args.port)
     if args.command == "releases":

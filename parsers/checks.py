@@ -6,6 +6,7 @@ the figure itself stays as published.
 
 from __future__ import annotations
 
+from .indicators import BY_KEY
 from .models import Flag, Observation
 
 RATE_TOLERANCE_POINTS = 2.0  # reports round rates to whole percents; 154/157 = 98.1% is stated as 98%
@@ -34,6 +35,9 @@ def check_observations(observations: list[Observation]) -> list[Flag]:
                 flags.append(
                     Flag(code="rate_mismatch", detail=f"{rate_key} {rate.value:g}% but {part.value:g}/{whole.value:g} = {computed:.1f}%")
                 )
+    for o in observations:
+        if o.value > BY_KEY[o.indicator].maximum:
+            flags.append(Flag(code="implausible_value", detail=f"{o.indicator} {o.value:g} {o.unit} is above {BY_KEY[o.indicator].maximum:g}: “{o.quote}”"))
     for key in sorted({o.indicator for o in observations}):
         values = sorted({o.value for o in observations if o.indicator == key})
         if len(values) > 1:

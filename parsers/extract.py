@@ -63,13 +63,13 @@ def extract_observations(normalised: Normalised) -> list[Observation]:
                 continue
             if sentence_re and not sentence_re.search(sentence):
                 continue
-            if exclude_re and exclude_re.search(context):
+            if exclude_re and exclude_re.search(context.rsplit("、", 1)[-1]):
                 continue
             tail = after_re.search(after) if after_re else None
             if after_re and tail is None:
                 continue
             quote_end = end + tail.end() if tail else end
-            post = figure.group("post") or figure.group("post2")
+            post = "以上" if figure.group("range") else figure.group("post") or figure.group("post2")
             found.append(
                 Observation(
                     indicator=row.key,

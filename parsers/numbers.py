@@ -19,8 +19,10 @@ APPROX = ("近", "约", "左右", "大约", "将近")
 
 CN_NUMERAL = "[〇零一二两三四五六七八九十百千]+"
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# A range ("20至30人", "20-30人") states at least its lower end.
+RANGE_TAIL = rf"(?:(?P<range>至|到|-|—|~|～)(?:{ARABIC})(?:万|千|亿)?)?"
 NUMBER = re.compile(
-    rf"(?P<pre>超过|大约|将近|逾|近|约)?(?P<num>{ARABIC}|{CN_NUMERAL})(?P<mult>万|亿)?(?P<post>余|多)?"
+    rf"(?P<pre>超过|大约|将近|逾|近|约)?(?P<num>{ARABIC}|{CN_NUMERAL})(?P<mult>万|千|亿)?(?P<post>余|多)?{RANGE_TAIL}"
 )
 
 
@@ -63,4 +65,6 @@ def parse_number(text: str) -> Number:
         raise ValueError(f"no number in {text!r}")
     trailing = text[m.end():].strip()
     after = m.group("post") or next((q for q in ("以上", "左右") if trailing.endswith(q)), None)
+    if m.group("range"):
+        after = "以上"
     return Number(to_value(m.group("num"), m.group("mult")), qualifier_of(m.group("pre"), after))

@@ -8,7 +8,7 @@ import pytest
 from flows.cli import build_parser, main
 from tests.conftest import SEEDS, demo_file, seed_path
 
-COMMANDS = ("nightly", "extract", "serve", "releases", "verify", "build-site")
+COMMANDS = ("nightly", "extract", "evaluate", "serve", "releases", "verify", "build-site")
 
 
 @pytest.mark.parametrize("name", ["chuanxi", "xihu", "yongjia", "hujiertai"])
@@ -58,3 +58,12 @@ def test_nightly_with_a_broken_sources_file_names_the_file_entry_and_field(tmp_p
     assert main(["nightly", "--sources", str(sources), "--data", str(tmp_path / "d"), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert f"{sources}: entry 2 (Bad Id)" in err and "id:" in err and "listing:" in err
+
+
+def test_evaluate_prints_scores_per_indicator_and_overall(capsys: pytest.CaptureFixture[str]) -> None:
+    gold = Path(__file__).parent / "gold"
+    assert main(["evaluate", str(gold), str(SEEDS)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["indicator", "tp", "fp", "fn", "precision", "recall", "f1"]
+    overall = next(line for line in out.splitlines() if line.startswith("overall")).split()
+    assert int(overall[1]) + int(overall[3]) == sum(1 for p in gold.glob("*.jsonl") for line in p.read_text().splitlines() if line)

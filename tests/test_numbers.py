@@ -35,3 +35,8 @@ def test_parse_chinese_numeral(text: str, value: int) -> None:
 def test_parse_number_without_a_number_is_an_error() -> None:
     with pytest.raises(ValueError, match="no number"):
         parse_number("法治建设")
+
+
+@pytest.mark.parametrize("text, value, qualifier", [("3千份", 3000, "exact"), ("20至30人", 20, "at_least"), ("20-30场", 20, "at_least")])
+def test_thousands_multiplier_and_ranges(text: str, value: float, qualifier: str) -> None:
+    assert parse_number(text) == Number(value=value, qualifier=qualifier)

@@ -1,0 +1,44 @@
+"""Properties that hold for any input, not only the seeds."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parsers.extract import extract_observations
+from parsers.normalise import normalise
+
+CLAUSES = [
+    "全年调解矛盾纠纷{n}起", "发放宣传资料{n}余份", "受益群众{n}人次", "开展普法宣传活动{n}场次",
+    "培育“法律明白人”{n}人", "受理12345投诉{n}条", "审查各类合同{n}件", "其中专职调解员{n}人",
+    "{y}年以来", "我镇坚持依法行政", "（一）强化组织领导", "发放宣传材料{w}万份",
+]
+
+
+@st.composite
+def report_texts(draw: st.DrawFn) -> str:
+    clauses = draw(st.lists(st.sampled_from(CLAUSES), min_size=1, max_size=12))
+    parts = [c.format(n=draw(st.integers(1, 99999)), y=draw(st.integers(2019, 2026)), w=draw(st.integers(1, 9))) for c in clauses]
+    seps = draw(st.lists(st.sampled_from(["，", "。", "、", ",", "；", "\n"]), min_size=len(parts), max_size=len(parts)))
+    return "".join(p + s for p, s in zip(parts, seps))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_normalise_is_idempotent(text: str) -> None:
+    once = normalise(text).text
+    assert normalise(once).text == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(report_texts())
+def test_every_quote_is_its_span_and_holds_its_number(text: str) -> None:
+    n = normalise(text)
+    for o in extract_observations(n):
+        assert n.text[o.start : o.end] == o.quote
+        assert o.value > 0 and not o.quote.startswith("其中")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 99999), st.sampled_from(["起", "件"]))
+def test_a_stated_count_is_read_exactly(n: int, unit: str) -> None:
+    (obs,) = extract_observations(normalise(f"全年调解矛盾纠纷{n}{unit}。"))
+    assert (obs.indicator, obs.value, obs.unit, obs.qualifier) == ("disputes_mediated", n, unit, "exact")

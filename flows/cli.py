@@ -17,11 +17,12 @@ from pathlib import Path
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 2, 2
 
 EXAMPLES = {
-    "nightly": "examples:\n  fazhi nightly --demo\n  fazhi nightly --sources sources.yaml --data data --out public",
+    "nightly": "examples:\n  fazhi nightly --demo\n  fazhi nightly --sources sources.yaml --data data --out public\n  fazhi nightly --sources sources.yaml --recheck",
     "extract": "examples:\n  fazhi extract report.docx\n  fazhi extract reports/ > records.jsonl",
     "evaluate": "examples:\n  fazhi evaluate tests/gold tests/fixtures/seeds",
     "serve": "examples:\n  fazhi serve\n  fazhi serve --out public --port 8000",
     "releases": "examples:\n  fazhi releases --data data",
+    "diff": "examples:\n  fazhi diff 2026.11.21 2026.11.22\n  fazhi diff 2026.11.22 2026.11.22.1 --data data",
     "verify": "examples:\n  fazhi verify\n  fazhi verify 2026.11.22 --data data",
     "build-site": "examples:\n  fazhi build-site --data data --out public",
 }
@@ -36,7 +37,7 @@ def _quiet_prefect(verbose: bool) -> None:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
-def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose: bool = False) -> int:
+def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose: bool = False, recheck: bool = False) -> int:
     """Run the nightly flow; exit 2 when any source failed (what succeeded is still published)."""
     _quiet_prefect(verbose)
     from .nightly import nightly
@@ -53,9 +54,9 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
                 sources_file = Path(tmp) / "demo-sources.yaml"
                 sources_file.write_text(demo_sources_yaml(portals), encoding="utf-8")
                 print(f"demo portals on {', '.join(p.base_url for p in portals.values())}")
-                summary = nightly(sources_file=sources_file, data_dir=data, out_dir=out)
+                summary = nightly(sources_file=sources_file, data_dir=data, out_dir=out, recheck=recheck)
         else:
-            summary = nightly(sources_file=sources or Path("sources.yaml"), data_dir=data, out_dir=out)
+            summary = nightly(sources_file=sources or Path("sources.yaml"), data_dir=data, out_dir=out, recheck=recheck)
     except SourcesError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -153,6 +154,22 @@ def cmd_releases(data: Path) -> int:
     return EXIT_OK
 
 
+def cmd_diff(a: str, b: str, data: Path) -> int:
+    """What changed between two releases: reports added, revised, withdrawn; figures old → new."""
+    from .release import diff_folders
+
+    releases = data / "releases"
+    for version in (a, b):
+        if not (releases / version / "reports.csv").exists():
+            print(f"error: no release {version} in {releases} (see `fazhi releases`)", file=sys.stderr)
+            return EXIT_USAGE
+    lines = diff_folders(releases / a, releases / b)
+    print(f"{a} → {b}: {len(lines)} change(s)")
+    for line in lines:
+        print(line)
+    return EXIT_OK
+
+
 def cmd_verify(version: str | None, data: Path) -> int:
     from .release import latest_version, verify_release
 
@@ -193,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sources", type=Path, help="the sources registry (default: sources.yaml)")
     p.add_argument("--data", type=Path, default=Path("data"), help="data directory: store, raw bytes, releases (default: data)")
     p.add_argument("--out", type=Path, default=Path("public"), help="where the built site goes (default: public)")
+    p.add_argument("--recheck", action="store_true", help="fetch stored reports again (conditional GET) to find revised and withdrawn ones")
     p.add_argument("--verbose", action="store_true", help="show Prefect's own log lines")
 
     p = add("extract", "Print the report record and figures of files (.txt, .html, .docx, .pdf) as JSON.")
@@ -209,6 +227,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("releases", "List the dataset releases.")
     p.add_argument("--data", type=Path, default=Path("data"))
 
+    p = add("diff", "Show what changed between two releases: reports added, revised, withdrawn; figures old → new.")
+    p.add_argument("a", metavar="A", help="the older release version")
+    p.add_argument("b", metavar="B", help="the newer release version")
+    p.add_argument("--data", type=Path, default=Path("data"))
+
     p = add("verify", "Check every file of a release against its manifest (default: the latest).")
     p.add_argument("version", nargs="?")
     p.add_argument("--data", type=Path, default=Path("data"))
@@ -222,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "nightly":
-        return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose)
+        return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose, args.recheck)
     if args.command == "extract":
         return cmd_extract(args.paths)
     if args.command == "evaluate":
@@ -231,6 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_serve(args.out, args.port)
     if args.command == "releases":
         return cmd_releases(args.data)
+    if args.command == "diff":
+        return cmd_diff(args.a, args.b, args.data)
     if args.command == "verify":
         return cmd_verify(args.version, args.data)
     return cmd_build_site(args.data, args.out)

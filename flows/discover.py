@@ -16,7 +16,7 @@ from parsers.titles import decide_link
 
 from .http import FetchError, HttpClient
 from .rawstore import RawStore
-from .records import Failure, FetchRecord
+from .records import Failure, FetchRecord, Listing
 from .store import url_key
 
 
@@ -34,9 +34,11 @@ def discover_links(
     validators: dict[tuple[str, str], FetchRecord],
     raw: RawStore,
     now: datetime,
-) -> tuple[list[LinkDecision], list[FetchRecord], list[Failure]]:
-    """Every link on the source's listing pages with the decision taken on it (first seen wins)."""
+) -> tuple[list[LinkDecision], list[FetchRecord], list[Failure], Listing]:
+    """Every link on the source's listing pages with the decision taken on it (first seen wins),
+    and whether the walk read every listing page to its end."""
     decisions: dict[str, LinkDecision] = {}
+    complete = True
     log: list[FetchRecord] = []
     failures: list[Failure] = []
     domains = allowed_domains(source)
@@ -60,6 +62,7 @@ def discover_links(
                 if page_number == 0:
                     raise ListingError(f"{source.id}: listing page unreachable: {exc}") from exc
                 failures.append(Failure(source_id=source.id, url=page_url, reason=f"listing page unreachable: {exc}"))
+                complete = False
                 break
             if reply.not_modified and known and known.sha256 and raw.has(known.sha256):
                 body, sha256 = raw.load(known.sha256), known.sha256
@@ -83,4 +86,7 @@ def discover_links(
             for link in page.links:
                 decisions.setdefault(link.url, decide_link(link))
             page_url = page.next_url
-    return list(decisions.values()), log, failures
+        else:
+            complete = complete and page_url is None  # stopped by max_pages: older pages unseen
+    listing = Listing(source_id=source.id, complete=complete, url_keys=sorted({url_key(u) for u in decisions}))
+    return list(decisions.values()), log, failures, listing

@@ -11,10 +11,13 @@ from parsers.models import LinkDecision, Source
 from .discover import allowed_domains
 from .http import FetchError, HttpClient, Response
 from .rawstore import RawStore
-from .records import Failure, Fetched, FetchRecord
+from .records import Failure, Fetched, FetchRecord, Gone
 from .store import url_key
 
 READABLE_ATTACHMENTS = ("docx", "pdf")
+
+
+GONE_STATUSES = (404, 410)
 
 
 def fetch_reports(
@@ -24,11 +27,17 @@ def fetch_reports(
     known: set[tuple[str, str]],
     raw: RawStore,
     now: datetime,
-) -> tuple[list[Fetched], list[FetchRecord], list[Failure], int]:
-    """Fetch every taken link not stored yet; returns (fetched, log, failures, already known)."""
+    *,
+    recheck: bool = False,
+    validators: dict[tuple[str, str], FetchRecord] | None = None,
+) -> tuple[list[Fetched], list[FetchRecord], list[Failure], int, list[Gone]]:
+    """Fetch every taken link not stored yet, and with ``recheck`` the stored ones again
+    (conditionally: an unchanged page answers 304). Returns (fetched, log, failures, known links
+    not fetched, stored pages that are gone)."""
     fetched: list[Fetched] = []
     log: list[FetchRecord] = []
     failures: list[Failure] = []
+    gone: list[Gone] = []
     skipped_known = 0
     domains = allowed_domains(source)
     for decision in decisions:
@@ -36,14 +45,23 @@ def fetch_reports(
             continue
         link = decision.link
         key = url_key(link.url)
-        if (source.id, key) in known:
+        is_known = (source.id, key) in known
+        if is_known and not recheck:
             skipped_known += 1
             continue
+        last = (validators or {}).get((source.id, key)) if is_known else None
         try:
-            page = client.get(link.url, allowed_domains=domains, rate=source.rate_per_second)
+            page = client.get(link.url, allowed_domains=domains, rate=source.rate_per_second,
+                              etag=last.etag if last else None, last_modified=last.last_modified if last else None)
         except FetchError as exc:
-            log.append(FetchRecord(source_id=source.id, url=link.url, url_key=key, fetched_at=now, error=str(exc)))
-            failures.append(Failure(source_id=source.id, url=link.url, reason=str(exc)))
+            log.append(FetchRecord(source_id=source.id, url=link.url, url_key=key, fetched_at=now, status=exc.status, error=str(exc)))
+            if is_known and exc.status in GONE_STATUSES:
+                gone.append(Gone(source_id=source.id, url_key=key, status=exc.status or 0))
+            else:
+                failures.append(Failure(source_id=source.id, url=link.url, reason=str(exc)))
+            continue
+        if page.not_modified:
+            skipped_known += 1
             continue
         page_sha = raw.save(page.body)
         log.append(_logged(source, link.url, key, now, page, page_sha))
@@ -66,7 +84,7 @@ def fetch_reports(
                 update={"sha256": sha, "content_type": reply.content_type, "page_sha256": page_sha, "attachment_url": attachment.url}
             )
         fetched.append(item)
-    return fetched, log, failures, skipped_known
+    return fetched, log, failures, skipped_known, gone
 
 
 def _logged(source: Source, url: str, key: str, now: datetime, reply: Response, sha256: str) -> FetchRecord:

@@ -8,8 +8,11 @@ from parsers import UnreadableDocument, extract_report, read_document
 from parsers.article import with_attachment_text
 from parsers.models import Source
 
+from .discover import discover_links
+from .fetch import fetch_reports
+from .http import HttpClient
 from .rawstore import RawStore
-from .records import Failure, Fetched, Harvested
+from .records import Failure, Fetched, FetchRecord, Harvested, SourceHarvest
 
 MIN_REPORT_CHARS = 300  # the shortest real report in the seeds has 2,185 characters; less is a stub or an error page
 
@@ -36,3 +39,32 @@ def harvest_all(raw: RawStore, source: Source, items: list[Fetched], now: dateti
         except (UnreadableDocument, UnicodeError, ValueError) as exc:
             failures.append(Failure(source_id=source.id, url=item.url, reason=str(exc)))
     return done, failures
+
+
+def harvest_source(
+    client: HttpClient,
+    source: Source,
+    known: set[tuple[str, str]],
+    validators: dict[tuple[str, str], FetchRecord],
+    raw: RawStore,
+    now: datetime,
+    *,
+    recheck: bool = False,
+) -> tuple[SourceHarvest, list[Harvested]]:
+    """One source's night: discover its links, fetch the new (or, rechecking, all) reports, extract them."""
+    decisions, log, failures, listing = discover_links(client, source, validators, raw, now)
+    fetched, fetch_log, fetch_failures, skipped, gone = fetch_reports(
+        client, source, decisions, known, raw, now, recheck=recheck, validators=validators
+    )
+    harvested, parse_failures = harvest_all(raw, source, fetched, now)
+    summary = SourceHarvest(
+        source_id=source.id,
+        decisions=decisions,
+        fetched=fetched,
+        log=[*log, *fetch_log],
+        failures=[*failures, *fetch_failures, *parse_failures],
+        known=skipped,
+        listing=listing,
+        gone=gone,
+    )
+    return summary, harvested

@@ -36,6 +36,10 @@ RETRY = Retry(
 class FetchError(RuntimeError):
     """A request that could not give us a usable body; the message says why, with the URL."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
 
 @dataclass(frozen=True)
 class Response:
@@ -116,7 +120,7 @@ class HttpClient:
                     current = urljoin(current, reply.headers.get("Location", ""))
                     continue
                 if reply.status_code not in (200, 304):
-                    raise FetchError(f"{current}: HTTP {reply.status_code} {reply.reason}")
+                    raise FetchError(f"{current}: HTTP {reply.status_code} {reply.reason}", reply.status_code)
                 body = self._read_capped(reply, current)
                 return Response(
                     url=current,

@@ -19,9 +19,7 @@ from prefect.futures import PrefectFuture
 from parsers.models import Source
 
 from . import publish, release, store
-from .discover import discover_links
-from .fetch import fetch_reports
-from .harvest import harvest_all
+from .harvest import harvest_source
 from .http import HttpClient
 from .layout import DataLayout
 from .records import Failure, FetchRecord, Harvested, MergeResult, ReleaseInfo, RunSummary, SourceHarvest
@@ -32,21 +30,16 @@ from .sources import load_sources
 @task(name="harvest-source", retries=2, retry_delay_seconds=[5, 30], task_run_name="harvest-{source.id}",
       cache_policy=NO_CACHE, persist_result=False)
 def harvest_source_task(source: Source, known: set[tuple[str, str]], validators: dict[tuple[str, str], FetchRecord],
-                        layout: DataLayout, now: datetime) -> tuple[SourceHarvest, list[Harvested]]:
+                        layout: DataLayout, now: datetime, recheck: bool) -> tuple[SourceHarvest, list[Harvested]]:
     """Discover, fetch, parse and extract one source (network: retried)."""
-    client, raw = HttpClient(), layout.raw()
-    decisions, log, failures = discover_links(client, source, validators, raw, now)
-    fetched, fetch_log, fetch_failures, skipped = fetch_reports(client, source, decisions, known, raw, now)
-    harvested, parse_failures = harvest_all(raw, source, fetched, now)
-    summary = SourceHarvest(source_id=source.id, decisions=decisions, fetched=fetched, log=[*log, *fetch_log],
-                            failures=[*failures, *fetch_failures, *parse_failures], known=skipped)
-    return summary, harvested
+    return harvest_source(HttpClient(), source, known, validators, layout.raw(), now, recheck=recheck)
 
 
 @task(name="merge", cache_policy=NO_CACHE, persist_result=False)
-def merge_task(layout: DataLayout, harvested: list[Harvested], log: list[FetchRecord], now: datetime) -> MergeResult:
+def merge_task(layout: DataLayout, harvests: list[SourceHarvest], harvested: list[Harvested], now: datetime) -> MergeResult:
     with store.open_store(layout.store_path) as conn:
-        return store.merge(conn, harvested, log, now)
+        return store.merge(conn, harvested, [r for h in harvests for r in h.log], now,
+                           [h.listing for h in harvests if h.listing], [g for h in harvests for g in h.gone])
 
 
 @task(name="release", cache_policy=NO_CACHE, persist_result=False)
@@ -61,9 +54,10 @@ def site_task(layout: DataLayout, out_dir: Path) -> str | None:
 
 
 @flow(name="fazhi-nightly", log_prints=False)
-def nightly(sources_file: Path, data_dir: Path = Path("data"), out_dir: Path = Path("public")) -> RunSummary:
+def nightly(sources_file: Path, data_dir: Path = Path("data"), out_dir: Path = Path("public"), recheck: bool = False) -> RunSummary:
     """One night's run over the sources in ``sources_file``; the dataset and releases live in
-    ``data_dir`` and the built site goes to ``out_dir``."""
+    ``data_dir`` and the built site goes to ``out_dir``. ``recheck`` fetches stored reports again
+    (conditionally) to find revised and withdrawn ones."""
     logger = get_run_logger()
     timings: dict[str, float] = {}
     started = time.monotonic()
@@ -73,7 +67,7 @@ def nightly(sources_file: Path, data_dir: Path = Path("data"), out_dir: Path = P
     with store.open_store(layout.store_path) as conn:
         known, validators = store.known_keys(conn), store.validators(conn)
 
-    futures: list[PrefectFuture] = [harvest_source_task.submit(s, known, validators, layout, now) for s in sources]
+    futures: list[PrefectFuture] = [harvest_source_task.submit(s, known, validators, layout, now, recheck) for s in sources]
     harvests: list[SourceHarvest] = []
     harvested: list[Harvested] = []
     failures: list[Failure] = []
@@ -91,7 +85,7 @@ def nightly(sources_file: Path, data_dir: Path = Path("data"), out_dir: Path = P
     timings["discover+fetch+extract"] = time.monotonic() - started
 
     mark = time.monotonic()
-    merged = merge_task(layout, harvested, [r for h in harvests for r in h.log], now)
+    merged = merge_task(layout, harvests, harvested, now)
     timings["merge"] = time.monotonic() - mark
     mark = time.monotonic()
     cut = release_task(layout, sources, now)

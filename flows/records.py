@@ -58,6 +58,8 @@ class SourceHarvest(Record):
     log: list[FetchRecord] = Field(default_factory=list)
     failures: list[Failure] = Field(default_factory=list)
     known: int = 0  # report links already stored, not fetched again
+    listing: Listing | None = None
+    gone: list[Gone] = Field(default_factory=list)
 
 
 class Harvested(Record):
@@ -71,14 +73,33 @@ class Harvested(Record):
     extraction: Extraction
 
 
+class Listing(Record):
+    """What a source's listing pages showed tonight. Only a complete walk (every page read, the
+    last one without a next page) can tell that a report is gone from its listing."""
+
+    source_id: str
+    complete: bool
+    url_keys: list[str] = Field(default_factory=list)  # of every link listed (not "keys": dict(model) would call it)
+
+
+class Gone(Record):
+    """A stored report's page that answered 404 or 410 when re-checked."""
+
+    source_id: str
+    url_key: str
+    status: int
+
+
 class MergeResult(Record):
     new: list[str] = Field(default_factory=list)  # report ids
     revised: list[str] = Field(default_factory=list)
     unchanged: list[str] = Field(default_factory=list)
+    withdrawn: list[str] = Field(default_factory=list)
+    restored: list[str] = Field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.new or self.revised)
+        return bool(self.new or self.revised or self.withdrawn or self.restored)
 
 
 class ReleaseInfo(Record):
@@ -97,6 +118,7 @@ class RunSummary(Record):
     new: int
     revised: int
     unchanged: int
+    withdrawn: int
     observations: int
     failures: list[Failure]
     release: ReleaseInfo | None

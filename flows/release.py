@@ -24,6 +24,7 @@ from parsers.indicators import INDICATOR_KEYS, INDICATOR_LABELS
 from parsers.models import Source
 
 from . import store
+from .crash import crashpoint
 from .records import ReleaseInfo
 
 LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
@@ -61,6 +62,14 @@ OBSERVATION_FIELDS: list[tuple[str, str, str]] = [
     ("section", "string", "Heading of the section the figure stands under"),
     ("canonical", "boolean", "The value chosen for the report: a stated total first, then the largest mention"),
     ("flags", "string", "Consistency flags on this indicator in this report, separated by ;"),
+]
+TEXT_FIELDS: list[tuple[str, str, str]] = [
+    ("report_id", "string", "Report id (reports.csv)"),
+    ("revision", "integer", "Revision of the text"),
+    ("status", "string", "active or withdrawn"),
+    ("report", "object", "The full report record: place with its evidence, year, dates with their evidence, kind, level, script"),
+    ("flags", "array", "Consistency and identification flags: code and detail"),
+    ("text", "string", "The normalised text (simplified, half-width digits); quote offsets in observations.csv refer to it"),
 ]
 INDICATOR_ID_FIELDS: list[tuple[str, str, str]] = [
     ("township", "string", "Township"),
@@ -178,33 +187,47 @@ def _indicator_rows(reports: list[dict[str, Any]], canonical: dict[tuple[str, st
     return [rows[k] for k in sorted(rows, key=lambda k: tuple("" if v is None else str(v) for v in k))]
 
 
-def _changelog(version: str, parent: str | None, releases: Path, reports: list[dict[str, Any]], canonical: dict[tuple[str, str], float]) -> str:
-    lines = [f"# Fazhi Atlas {version}", ""]
+def diff_folders(old: Path | None, new: Path) -> list[str]:
+    """What changed from release folder ``old`` to ``new``: one line per report added, revised,
+    withdrawn or gone, and per canonical figure changed (old → new). Reads the released CSVs only,
+    so it works on any two releases, however far apart."""
+    new_reports = {row["report_id"]: row for row in _read_csv(new / "reports.csv")}
+    old_reports = {row["report_id"]: row for row in _read_csv(old / "reports.csv")} if old else {}
+
+    def canonical(folder: Path | None) -> dict[tuple[str, str], str]:
+        if folder is None:
+            return {}
+        return {(r["report_id"], r["indicator"]): r["value"] for r in _read_csv(folder / "observations.csv") if r["canonical"] == "true"}
+
+    def label(row: dict[str, str]) -> str:
+        return f"{row['title']} ({row['township'] or row['county'] or '?'}, {row['year']}) `{row['report_id']}`"
+
+    lines = []
+    for rid, row in new_reports.items():
+        before = old_reports.get(rid)
+        if before is None:
+            lines.append(f"- added: {label(row)}")
+            continue
+        if before["revision"] != row["revision"]:
+            lines.append(f"- revised: {label(row)}: revision {before['revision']} → {row['revision']}")
+        if before["status"] != row["status"]:
+            lines.append(f"- {'withdrawn' if row['status'] == 'withdrawn' else 'restored'}: {label(row)}")
+    lines += [f"- gone: {label(row)}" for rid, row in old_reports.items() if rid not in new_reports]
+    old_values, new_values = canonical(old), canonical(new)
+    for key in sorted(set(old_values) | set(new_values)):
+        rid, indicator = key
+        if rid in old_reports and rid in new_reports and old_values.get(key) != new_values.get(key):
+            lines.append(f"- figure changed: `{rid}` {indicator}: {old_values.get(key, '—')} → {new_values.get(key, '—')}")
+    return lines
+
+
+def _changelog(version: str, parent: str | None, lines: list[str], counts: dict[str, int]) -> str:
+    head = [f"# Fazhi Atlas {version}", ""]
     if parent is None:
-        lines += [f"First release: {len(reports)} reports, {len(canonical)} canonical figures.", ""]
-        lines += [f"- added: {r['title']} ({r['township'] or r['county'] or '?'}, {r['year']}) `{r['report_id']}`" for r in reports]
-        return "\n".join(lines) + "\n"
-    old_reports = {row["report_id"]: row for row in _read_csv(releases / parent / "reports.csv")}
-    old_values = {
-        (row["report_id"], row["indicator"]): row["value"]
-        for row in _read_csv(releases / parent / "observations.csv")
-        if row["canonical"] == "true"
-    }
-    lines += [f"Changes since {parent}.", ""]
-    for r in reports:
-        old = old_reports.get(r["report_id"])
-        label = f"{r['title']} ({r['township'] or r['county'] or '?'}, {r['year']}) `{r['report_id']}`"
-        if old is None:
-            lines.append(f"- added: {label}")
-        elif str(old["revision"]) != str(r["revision"]):
-            lines.append(f"- revised: {label}: revision {old['revision']} → {r['revision']}")
-        if old is not None and old["status"] != r["status"] and r["status"] == "withdrawn":
-            lines.append(f"- withdrawn: {label}")
-    for (rid, indicator), value in sorted(canonical.items()):
-        before = old_values.get((rid, indicator))
-        if rid in old_reports and before is not None and before != _fmt(value):
-            lines.append(f"- figure changed: `{rid}` {indicator}: {before} → {_fmt(value)}")
-    return "\n".join(lines) + "\n"
+        head += [f"First release: {counts['reports']} reports, {counts['observations']} figures.", ""]
+    else:
+        head += [f"Changes since {parent}.", ""]
+    return "\n".join(head + (lines or ["- no change in reports or figures"])) + "\n"
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -235,7 +258,7 @@ def _datapackage(version: str, created: datetime, sources: list[Source]) -> dict
              "dialect": csv_dialect, "description": "Canonical values: one row per township and year, one column per indicator",
              "schema": _schema(indicator_fields)},
             {"name": "reports-text", "path": "reports.jsonl", "format": "jsonl", "mediatype": "application/jsonl", "encoding": "utf-8",
-             "description": "One JSON object per report: the record, its flags, the normalised and the published text"},
+             "description": "One JSON object per report: the record, its flags and the normalised text", "schema": _schema(TEXT_FIELDS)},
         ],
     }
 
@@ -265,18 +288,52 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
                       "flags": r["_flags"], "text": r["_text"]}
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     (folder / "datapackage.json").write_text(json.dumps(_datapackage(version, created, sources), ensure_ascii=False, indent=2), encoding="utf-8")
-    (folder / "CHANGELOG.md").write_text(_changelog(version, parent, releases, reports, canonical), encoding="utf-8")
+    changes = diff_folders(releases / parent if parent else None, folder)
+    (folder / "CHANGELOG.md").write_text(_changelog(version, parent, changes, counts), encoding="utf-8")
     counts["townships"] = len({(r["province"], r["county"], r["township"]) for r in reports if r["township"]})
     return counts
 
 
+def _info(releases: Path, version: str) -> ReleaseInfo:
+    counts = read_manifest(releases, version)["counts"]
+    return ReleaseInfo(version=version, path=str(releases / version), reports=counts["reports"], observations=counts["observations"])
+
+
+def _remove_stale_temporaries(releases: Path) -> None:
+    """Half-written release folders of processes that died (a live writer's are left alone)."""
+    for folder in releases.glob(".tmp-*"):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source], now: datetime) -> ReleaseInfo | None:
-    """Write a new release if the store changed since the latest one; None when nothing changed."""
+    """Write a new release if the store changed since the latest one; None when nothing changed.
+
+    A run killed after renaming a release into place but before pointing LATEST at it left a
+    complete release of exactly this state: the next run points LATEST at it instead of cutting
+    a twin."""
     releases.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(releases)
     parent = latest_version(releases)
     state = store.fingerprint(conn)
     if parent and read_manifest(releases, parent).get("fingerprint") == state:
         return None
+    for version in list_versions(releases):
+        manifest = read_manifest(releases, version)
+        if manifest.get("parent") == parent and manifest.get("fingerprint") == state and not verify_release(releases, version):
+            _point_latest(releases, version)
+            return _info(releases, version)
     version = next_version(releases, now)
     tmp = releases / f".tmp-{version}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -289,9 +346,11 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
     with zipfile.ZipFile(tmp / f"fazhi-{version}.zip", "w", zipfile.ZIP_DEFLATED) as bundle:
         for name in [*files, "manifest.json"]:
             bundle.write(tmp / name, f"fazhi-{version}/{name}")
+    crashpoint("release:files-written")
     os.rename(tmp, releases / version)
+    crashpoint("release:renamed")
     _point_latest(releases, version)
-    return ReleaseInfo(version=version, path=str(releases / version), reports=counts["reports"], observations=counts["observations"])
+    return _info(releases, version)
 
 
 def _point_latest(releases: Path, version: str) -> None:

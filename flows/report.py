@@ -16,6 +16,7 @@ def summarize(sources: int, harvests: list[SourceHarvest], merged: MergeResult, 
         new=len(merged.new),
         revised=len(merged.revised),
         unchanged=len(merged.unchanged),
+        withdrawn=len(merged.withdrawn),
         observations=observations,
         failures=failures,
         release=cut,
@@ -28,7 +29,7 @@ def render_summary_lines(summary: RunSummary) -> list[str]:
     """What `fazhi nightly` prints at the end of a run."""
     lines = [
         f"sources: {summary.sources}; links seen: {summary.links_seen} ({summary.links_skipped} not reports)",
-        f"reports: {summary.new} new, {summary.revised} revised, {summary.unchanged} unchanged,"
+        f"reports: {summary.new} new, {summary.revised} revised, {summary.withdrawn} withdrawn, {summary.unchanged} unchanged,"
         f" {summary.reports_known} already known (not fetched again)",
         f"figures extracted: {summary.observations}",
     ]

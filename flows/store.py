@@ -17,10 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .records import FetchRecord, Harvested, MergeResult
+from .crash import crashpoint
+from .records import FetchRecord, Gone, Harvested, Listing, MergeResult
 
-SCHEMA_VERSION = 1
-SCHEMA = """
+SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fetch_log (
     id INTEGER PRIMARY KEY,
@@ -58,6 +58,9 @@ CREATE TABLE IF NOT EXISTS observations (
 );
 CREATE INDEX IF NOT EXISTS observations_indicator ON observations (indicator);
 """
+# MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version). Append, never edit.
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def url_key(url: str) -> str:
@@ -79,11 +82,19 @@ def open_store(path: Path) -> Iterator[sqlite3.Connection]:
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.executescript(SCHEMA)
-        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        migrate(conn)
         yield conn
     finally:
         conn.close()
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring the store to SCHEMA_VERSION, one migration per transaction."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(f"the store has schema version {version}, newer than this code's {SCHEMA_VERSION}: upgrade Fazhi Atlas")
+    for number in range(version, SCHEMA_VERSION):
+        conn.executescript(f"BEGIN; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;")
 
 
 def known_keys(conn: sqlite3.Connection) -> set[tuple[str, str]]:
@@ -130,9 +141,16 @@ def _insert_revision(conn: sqlite3.Connection, rid: str, revision: int, item: Ha
     return len(ex.observations)
 
 
-def merge(conn: sqlite3.Connection, harvested: Iterable[Harvested], log: Iterable[FetchRecord], now: datetime) -> MergeResult:
-    """Add tonight's reports and fetch log in one transaction; nothing is updated in place but
-    a report's pointer to its current revision and its last-seen time."""
+def merge(
+    conn: sqlite3.Connection,
+    harvested: Iterable[Harvested],
+    log: Iterable[FetchRecord],
+    now: datetime,
+    listings: Iterable[Listing] = (),
+    gone: Iterable[Gone] = (),
+) -> MergeResult:
+    """Add tonight's reports, withdrawals and fetch log in one transaction. Nothing is deleted or
+    rewritten: a changed text is a new revision, a vanished page a status with its date."""
     result = MergeResult()
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -145,37 +163,67 @@ def merge(conn: sqlite3.Connection, harvested: Iterable[Harvested], log: Iterabl
             ],
         )
         for item in harvested:
-            rid = report_id(item.source_id, item.url_key)
-            text_sha = hashlib.sha256(item.extraction.text.encode()).hexdigest()
-            row = conn.execute(
-                "SELECT r.current_revision, v.sha256 FROM reports r JOIN revisions v"
-                " ON v.report_id = r.report_id AND v.revision = r.current_revision WHERE r.report_id = ?",
-                (rid,),
-            ).fetchone()
-            if row is None:
-                conn.execute(
-                    "INSERT INTO reports (report_id, source_id, url_key, url, first_seen, last_seen, current_revision)"
-                    " VALUES (?, ?, ?, ?, ?, ?, 1)",
-                    (rid, item.source_id, item.url_key, item.url, now.isoformat(), now.isoformat()),
-                )
-                _insert_revision(conn, rid, 1, item, text_sha)
-                result.new.append(rid)
-            elif row["sha256"] != text_sha:
-                revision = row["current_revision"] + 1
-                _insert_revision(conn, rid, revision, item, text_sha)
-                conn.execute(
-                    "UPDATE reports SET current_revision = ?, last_seen = ?, status = 'active', withdrawn_on = NULL WHERE report_id = ?",
-                    (revision, now.isoformat(), rid),
-                )
-                result.revised.append(rid)
-            else:
-                conn.execute("UPDATE reports SET last_seen = ? WHERE report_id = ?", (now.isoformat(), rid))
-                result.unchanged.append(rid)
+            _merge_one(conn, item, now, result)
+        _mark_withdrawn(conn, listings, gone, now, result)
+        crashpoint("merge:before-commit")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     return result
+
+
+def _merge_one(conn: sqlite3.Connection, item: Harvested, now: datetime, result: MergeResult) -> None:
+    rid = report_id(item.source_id, item.url_key)
+    text_sha = hashlib.sha256(item.extraction.text.encode()).hexdigest()
+    row = conn.execute(
+        "SELECT r.current_revision, r.status, v.sha256 FROM reports r JOIN revisions v"
+        " ON v.report_id = r.report_id AND v.revision = r.current_revision WHERE r.report_id = ?",
+        (rid,),
+    ).fetchone()
+    if row is None:
+        conn.execute(
+            "INSERT INTO reports (report_id, source_id, url_key, url, first_seen, last_seen, current_revision)"
+            " VALUES (?, ?, ?, ?, ?, ?, 1)",
+            (rid, item.source_id, item.url_key, item.url, now.isoformat(), now.isoformat()),
+        )
+        _insert_revision(conn, rid, 1, item, text_sha)
+        result.new.append(rid)
+        return
+    if row["status"] == "withdrawn":
+        result.restored.append(rid)
+    if row["sha256"] != text_sha:
+        revision = row["current_revision"] + 1
+        _insert_revision(conn, rid, revision, item, text_sha)
+        result.revised.append(rid)
+    else:
+        revision = row["current_revision"]
+        result.unchanged.append(rid)
+    conn.execute(
+        "UPDATE reports SET current_revision = ?, last_seen = ?, status = 'active', withdrawn_on = NULL WHERE report_id = ?",
+        (revision, now.isoformat(), rid),
+    )
+
+
+def _mark_withdrawn(conn: sqlite3.Connection, listings: Iterable[Listing], gone: Iterable[Gone], now: datetime, result: MergeResult) -> None:
+    """Withdrawn: gone from a completely read listing, or answering 404/410. Re-listed: active again."""
+    day = now.date().isoformat()
+    vanished = {(g.source_id, g.url_key) for g in gone}
+    for listing in listings:
+        listed = set(listing.url_keys)
+        for row in conn.execute("SELECT report_id, url_key, status FROM reports WHERE source_id = ?", (listing.source_id,)).fetchall():
+            if row["url_key"] in listed and row["status"] == "withdrawn" and (listing.source_id, row["url_key"]) not in vanished:
+                conn.execute("UPDATE reports SET status = 'active', withdrawn_on = NULL WHERE report_id = ?", (row["report_id"],))
+                result.restored.append(row["report_id"])
+            elif listing.complete and row["url_key"] not in listed:
+                vanished.add((listing.source_id, row["url_key"]))
+    for source_id, key in sorted(vanished):
+        rid = report_id(source_id, key)
+        updated = conn.execute(
+            "UPDATE reports SET status = 'withdrawn', withdrawn_on = ? WHERE report_id = ? AND status = 'active'", (day, rid)
+        ).rowcount
+        if updated:
+            result.withdrawn.append(rid)
 
 
 def current_reports(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:

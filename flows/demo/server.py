@@ -26,7 +26,6 @@ CONTENT_TYPES = {
 }
 # Portal → charset sent in the Content-Type header (None: the page's <meta> is the only declaration).
 HEADER_CHARSET = {"nilka": "utf-8", "chenxi": None, "region": "utf-8"}
-LAST_MODIFIED = formatdate(1_736_000_000, usegmt=True)  # fixed: the demo pages never change
 
 
 @dataclass
@@ -57,23 +56,27 @@ def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:
                 return
             body = target.read_bytes()
             etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-            if self.headers.get("If-None-Match") == etag or self.headers.get("If-Modified-Since") == LAST_MODIFIED:
-                self._reply(304, b"", None, etag)
+            modified = formatdate(int(target.stat().st_mtime), usegmt=True)
+            # RFC 9110: If-None-Match, when sent, decides alone; If-Modified-Since only without it.
+            condition = self.headers.get("If-None-Match")
+            if (condition == etag) if condition is not None else (self.headers.get("If-Modified-Since") == modified):
+                self._reply(304, b"", None, etag, modified)
                 return
             ctype = CONTENT_TYPES.get(target.suffix, "application/octet-stream")
             charset = HEADER_CHARSET.get(portal.name)
             if ctype == "text/html" and charset:
                 ctype += f"; charset={charset}"
-            self._reply(200, body, ctype, etag)
+            self._reply(200, body, ctype, etag, modified)
 
-        def _reply(self, status: int, body: bytes, ctype: str | None, etag: str | None = None) -> None:
+        def _reply(self, status: int, body: bytes, ctype: str | None, etag: str | None = None, modified: str | None = None) -> None:
             portal.requests.append(("GET", self.path, status))
             self.send_response(status)
             if ctype:
                 self.send_header("Content-Type", ctype)
             if etag:
                 self.send_header("ETag", etag)
-                self.send_header("Last-Modified", LAST_MODIFIED)
+            if modified:
+                self.send_header("Last-Modified", modified)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

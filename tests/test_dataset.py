@@ -1,0 +1,93 @@
+"""The versioned dataset through the whole flow: revisions, withdrawals, releases people can cite."""
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from flows.cli import main
+from flows.demo.server import demo_sources_yaml, serve_portals
+from flows.nightly import nightly
+from flows.release import list_versions
+from tests.conftest import PORTALS
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+@pytest.fixture
+def portal_copy(tmp_path: Path) -> Path:
+    """The demo portals in a folder the test may edit, as a portal's editors would."""
+    root = tmp_path / "portals"
+    shutil.copytree(PORTALS, root)
+    return root
+
+
+def run(portals_root: Path, data: Path, out: Path, *, recheck: bool = False):  # type: ignore[no-untyped-def]
+    with serve_portals(portals_root) as portals:
+        sources = data.parent / "sources.yaml"
+        sources.write_text(demo_sources_yaml(portals), encoding="utf-8")
+        return nightly(sources_file=sources, data_dir=data, out_dir=out, recheck=recheck)
+
+
+def reports(release: Path) -> dict[str, dict[str, str]]:
+    with (release / "reports.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return {row["township"]: row for row in csv.DictReader(handle)}
+
+
+def test_a_report_revised_on_the_site_is_a_new_revision_and_release(portal_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data, out = tmp_path / "data", tmp_path / "public"
+    first = run(portal_copy, data, out)
+    assert first.release is not None
+    old = Path(first.release.path)
+    before = {p.name: p.read_bytes() for p in old.iterdir()}
+
+    page = portal_copy / "chenxi/art/2022/11/29/art_4521_2088.html"
+    page.write_bytes(page.read_bytes().replace("糾紛157起".encode("gbk"), "糾紛160起".encode("gbk")))
+    quiet = run(portal_copy, data, out)  # without --recheck stored articles are not fetched again
+    assert quiet.revised == 0 and quiet.release is None
+    second = run(portal_copy, data, out, recheck=True)
+
+    assert (second.revised, second.new) == (1, 0)
+    assert second.release is not None and second.release.version == f"{first.release.version}.1"
+    new = Path(second.release.path)
+    assert reports(new)["船溪乡"]["revision"] == "2"
+    changelog = (new / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "- revised: 船溪乡2022年度法治政府建设工作情况" in changelog
+    assert "disputes_mediated: 157 → 160" in changelog
+    assert {p.name: p.read_bytes() for p in old.iterdir()} == before  # the cited release is untouched
+
+    assert main(["diff", first.release.version, second.release.version, "--data", str(data)]) == 0
+    assert "disputes_mediated: 157 → 160" in capsys.readouterr().out
+
+
+def test_a_page_gone_from_its_listing_or_answering_404_is_withdrawn_not_deleted(portal_copy: Path, tmp_path: Path) -> None:
+    data, out = tmp_path / "data", tmp_path / "public"
+    first = run(portal_copy, data, out)
+    assert first.release is not None
+
+    listing = portal_copy / "region/fzzfjs/ndbg.htm"
+    text = listing.read_text(encoding="utf-8")
+    listing.write_text(text.replace('<li><a href="../info/1046/31805.htm"', '<li class="removed"><span data-href="gone"'), encoding="utf-8")
+    second = run(portal_copy, data, out)
+    assert second.withdrawn == 1 and second.release is not None
+    rows = reports(Path(second.release.path))
+    assert rows["西仓镇"]["status"] == "withdrawn"
+    assert len(rows) == 5
+
+    (portal_copy / "nilka/zwgk/fzzfjsndbg/202501/t20250120_1001.html").unlink()
+    third = run(portal_copy, data, out, recheck=True)
+    assert third.withdrawn == 1 and third.failures == []
+    assert third.release is not None
+    rows = reports(Path(third.release.path))
+    assert (rows["胡吉尔台乡"]["status"], rows["西仓镇"]["status"], rows["永加乡"]["status"]) == ("withdrawn", "withdrawn", "active")
+    assert "withdrawn: 胡吉尔台乡党委书记刘帅2024年度述法报告" in (Path(third.release.path) / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert len(list_versions(data / "releases")) == 3
+
+
+def test_the_datapackage_validates_with_frictionless(tmp_path: Path) -> None:
+    frictionless = pytest.importorskip("frictionless")
+    summary = run(PORTALS, tmp_path / "data", tmp_path / "public")
+    assert summary.release is not None
+    report = frictionless.validate(str(Path(summary.release.path) / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])

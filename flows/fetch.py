@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from parsers import read_document
-from parsers.article import is_attachment_stub
+from parsers.article import READABLE_ATTACHMENTS, is_attachment_stub, report_attachment
 from parsers.models import LinkDecision, Source
 
 from .discover import allowed_domains
@@ -14,7 +14,6 @@ from .rawstore import RawStore
 from .records import Failure, Fetched, FetchRecord, Gone
 from .store import url_key
 
-READABLE_ATTACHMENTS = ("docx", "pdf")
 
 
 GONE_STATUSES = (404, 410)
@@ -68,7 +67,7 @@ def fetch_reports(
         item = Fetched(source_id=source.id, url=link.url, url_key=key, title=link.title, sha256=page_sha, content_type=page.content_type)
         document = read_document(page.body, link.url, page.content_type)
         if document.format == "html" and is_attachment_stub(document):
-            attachment = document.attachments[0]
+            attachment = report_attachment(document)
             if attachment.extension not in READABLE_ATTACHMENTS:
                 failures.append(Failure(source_id=source.id, url=attachment.url, reason=f"attachment format .{attachment.extension} is not supported yet"))
                 continue

@@ -15,6 +15,11 @@ from .rawstore import RawStore
 from .records import Failure, Fetched, FetchRecord, Harvested, SourceHarvest
 
 MIN_REPORT_CHARS = 300  # the shortest real report in the seeds has 2,185 characters; less is a stub or an error page
+# A rule-of-law report says 法治 or 依法 many times (the seeds: 21 to 63 times); a page whose title
+# looked right but whose text does not is something else filed under that title. The seeds say
+# 法治/依法/法律/普法 65 to 150 times.
+RULE_OF_LAW_TERMS = ("法治", "依法", "法律", "普法")
+MIN_RULE_OF_LAW_MENTIONS = 5
 
 
 def harvest(raw: RawStore, source: Source, item: Fetched, now: datetime) -> Harvested:
@@ -27,6 +32,9 @@ def harvest(raw: RawStore, source: Source, item: Fetched, now: datetime) -> Harv
         document = document.model_copy(update={"title": item.title})
     if len("".join(document.text.split())) < MIN_REPORT_CHARS:
         raise UnreadableDocument(f"{item.url}: only {len(document.text.strip())} characters of text; not a report")
+    mentions = sum(document.text.count(term) for term in RULE_OF_LAW_TERMS)
+    if mentions < MIN_RULE_OF_LAW_MENTIONS:
+        raise UnreadableDocument(f"{item.url}: the text mentions 法治/依法 {mentions} times: not a rule-of-law report despite its title")
     extraction = extract_report(document.model_copy(update={"url": item.url}), source)
     return Harvested(source_id=source.id, url_key=item.url_key, url=item.url, sha256=item.sha256, fetched_at=now, extraction=extraction)
 

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from protego import Protego
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 USER_AGENT = "FazhiAtlas/0.1 (+https://github.com/fazhi-atlas; township rule-of-law reports archive)"
+ROBOTS_AGENT = "FazhiAtlas"
+REFUSED_TYPES = ("image/", "video/", "audio/", "font/")  # never a report, whatever the URL says
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
 MAX_BYTES = 20 * 1024 * 1024  # the largest report attachment seen on county portals is a few MB
@@ -71,9 +74,28 @@ class HostThrottle:
             time.sleep(start - now)
 
 
+THROTTLE = HostThrottle()  # one per process: two sources on one host share its rate
+
+
 def host_allowed(url: str, allowed_domains: list[str]) -> bool:
     host = (urlsplit(url).hostname or "").lower()
     return any(host == d or host.endswith("." + d) for d in allowed_domains)
+
+
+def describe(exc: requests.exceptions.RequestException) -> str:
+    """What went wrong, in words an operator acts on (requests wraps urllib3's reasons deeply)."""
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.Timeout) or "timed out" in text:
+        return f"timed out after retries (connect {CONNECT_TIMEOUT:g} s, read {READ_TIMEOUT:g} s limits)"
+    if "Connection refused" in text:
+        return "connection refused (the server is down or not listening)"
+    if "reset" in text.lower() or "RemoteDisconnected" in text or "aborted" in text:
+        return "the connection was reset by the server"
+    if isinstance(exc, requests.exceptions.RetryError) or "too many" in text.lower():
+        return "the server kept failing after retries"
+    if "Name or service not known" in text or "NameResolutionError" in text:
+        return "the host name does not resolve"
+    return f"{type(exc).__name__}: {text}"
 
 
 class HttpClient:
@@ -83,9 +105,32 @@ class HttpClient:
         adapter = HTTPAdapter(max_retries=RETRY)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        self.throttle = HostThrottle()
+        self.throttle = THROTTLE
         self.max_bytes = max_bytes
         self.timeout = timeout
+        self._robots: dict[str, Protego | None] = {}
+        self._robots_lock = threading.Lock()
+
+    def robots(self, url: str, rate: float) -> Protego | None:
+        """The host's robots.txt (fetched once per client); None when it has none or it can't be read."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._robots_lock:
+            if origin not in self._robots:
+                self.throttle.wait(parts.netloc, rate)
+                try:  # one plain try: a portal that fails on robots.txt is asked for the page itself
+                    reply = requests.get(origin + "/robots.txt", headers={"User-Agent": USER_AGENT}, timeout=self.timeout)
+                    text = reply.text if reply.status_code == 200 and len(reply.content) < 512 * 1024 else None
+                except requests.exceptions.RequestException:
+                    text = None  # an unreachable robots.txt is no prohibition; the page request will tell
+                self._robots[origin] = Protego.parse(text) if text else None
+            return self._robots[origin]
+
+    def polite_rate(self, url: str, rate: float) -> float:
+        """The configured rate, slowed to the host's Crawl-delay when it asks for more."""
+        robots = self.robots(url, rate)
+        delay = robots.crawl_delay(ROBOTS_AGENT) if robots else None
+        return min(rate, 1.0 / delay) if delay else rate
 
     def get(
         self,
@@ -106,21 +151,23 @@ class HttpClient:
         for _ in range(MAX_REDIRECTS + 1):
             if not host_allowed(current, allowed_domains):
                 raise FetchError(f"{current}: host is outside the source's allowed domains {allowed_domains}")
-            self.throttle.wait(urlsplit(current).netloc, rate)
+            robots = self.robots(current, rate)
+            if robots is not None and not robots.can_fetch(current, ROBOTS_AGENT):
+                raise FetchError(f"{current}: disallowed by the site's robots.txt")
+            self.throttle.wait(urlsplit(current).netloc, self.polite_rate(current, rate))
             try:
                 reply = self.session.get(current, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False)
-            except requests.exceptions.RetryError as exc:
-                raise FetchError(f"{current}: server kept failing after retries ({exc})") from exc
-            except requests.exceptions.Timeout as exc:
-                raise FetchError(f"{current}: timed out ({exc})") from exc
             except requests.exceptions.RequestException as exc:
-                raise FetchError(f"{current}: {type(exc).__name__}: {exc}") from exc
+                raise FetchError(f"{current}: {describe(exc)}") from exc
             with reply:
                 if reply.is_redirect:
                     current = urljoin(current, reply.headers.get("Location", ""))
                     continue
                 if reply.status_code not in (200, 304):
                     raise FetchError(f"{current}: HTTP {reply.status_code} {reply.reason}", reply.status_code)
+                content_type = reply.headers.get("Content-Type", "")
+                if content_type.lower().startswith(REFUSED_TYPES):
+                    raise FetchError(f"{current}: content type {content_type} is not a page or a document")
                 body = self._read_capped(reply, current)
                 return Response(
                     url=current,

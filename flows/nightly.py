@@ -39,7 +39,7 @@ def harvest_source_task(source: Source, known: set[tuple[str, str]], validators:
 def merge_task(layout: DataLayout, harvests: list[SourceHarvest], harvested: list[Harvested], now: datetime) -> MergeResult:
     with store.open_store(layout.store_path) as conn:
         return store.merge(conn, harvested, [r for h in harvests for r in h.log], now,
-                           [h.listing for h in harvests if h.listing], [g for h in harvests for g in h.gone])
+                           [h.listing for h in harvests if h.listing], [g for h in harvests for g in h.gone], harvests)
 
 
 @task(name="release", cache_policy=NO_CACHE, persist_result=False)

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .crash import crashpoint
-from .records import FetchRecord, Gone, Harvested, Listing, MergeResult
+from .records import FetchRecord, Gone, Harvested, Listing, MergeResult, SourceHarvest
 
 SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -58,8 +58,18 @@ CREATE TABLE IF NOT EXISTS observations (
 );
 CREATE INDEX IF NOT EXISTS observations_indicator ON observations (indicator);
 """
+# Every link discovery saw, with the decision taken on it and why: an operator can ask why a
+# report was not taken, and a rule change can be replayed over what was listed.
+LINKS_V2 = """
+CREATE TABLE IF NOT EXISTS links (
+    source_id TEXT NOT NULL, url_key TEXT NOT NULL, url TEXT NOT NULL, title TEXT NOT NULL,
+    listed_on TEXT, taken INTEGER NOT NULL, reason TEXT NOT NULL,
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+    PRIMARY KEY (source_id, url_key)
+);
+"""
 # MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version). Append, never edit.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1,)
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -148,6 +158,7 @@ def merge(
     now: datetime,
     listings: Iterable[Listing] = (),
     gone: Iterable[Gone] = (),
+    decisions: Iterable[SourceHarvest] = (),
 ) -> MergeResult:
     """Add tonight's reports, withdrawals and fetch log in one transaction. Nothing is deleted or
     rewritten: a changed text is a new revision, a vanished page a status with its date."""
@@ -162,6 +173,7 @@ def merge(
                 for r in log
             ],
         )
+        _record_links(conn, decisions, now)
         for item in harvested:
             _merge_one(conn, item, now, result)
         _mark_withdrawn(conn, listings, gone, now, result)
@@ -171,6 +183,21 @@ def merge(
         conn.execute("ROLLBACK")
         raise
     return result
+
+
+def _record_links(conn: sqlite3.Connection, harvests: Iterable[SourceHarvest], now: datetime) -> None:
+    conn.executemany(
+        """INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (source_id, url_key) DO UPDATE SET
+               url = excluded.url, title = excluded.title, listed_on = excluded.listed_on,
+               taken = excluded.taken, reason = excluded.reason, last_seen = excluded.last_seen""",
+        [
+            (h.source_id, url_key(d.link.url), d.link.url, d.link.title, d.link.listed_on.isoformat() if d.link.listed_on else None,
+             int(d.take), d.reason, now.isoformat(), now.isoformat())
+            for h in harvests
+            for d in h.decisions
+        ],
+    )
 
 
 def _merge_one(conn: sqlite3.Connection, item: Harvested, now: datetime, result: MergeResult) -> None:

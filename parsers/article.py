@@ -142,10 +142,19 @@ def parse_article(html: str, url: str) -> Document:
     return Document(url=url, title=title, text=text, meta=meta, attachments=attachments, format="html")
 
 
+READABLE_ATTACHMENTS = ("docx", "pdf")
+
+
 def is_attachment_stub(document: Document) -> bool:
-    """True when the page only points to its report in an attached file."""
-    readable = [a for a in document.attachments if a.extension in ("docx", "pdf")]
-    return bool(readable) and len(re.sub(r"\s", "", document.text)) < STUB_MAX_CHARS
+    """True when the page only points to its report in an attached file (of any format: a .wps
+    report must be reported as unsupported, not taken for a 30-character report)."""
+    return bool(document.attachments) and len(re.sub(r"\s", "", document.text)) < STUB_MAX_CHARS
+
+
+def report_attachment(document: Document) -> Attachment:
+    """The attachment that holds a stub page's report: a readable one (.docx, .pdf) if any."""
+    readable = [a for a in document.attachments if a.extension in READABLE_ATTACHMENTS]
+    return (readable or document.attachments)[0]
 
 
 def with_attachment_text(page: Document, attached: Document) -> Document:

@@ -46,3 +46,13 @@ def test_import_contracts_hold() -> None:
     run = subprocess.run([str(lint_imports)], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Contracts: 2 kept, 0 broken." in run.stdout
+
+
+def test_the_shipped_sources_yaml_is_valid_and_never_loopback() -> None:
+    from flows.sources import load_sources
+
+    sources = load_sources(ROOT / "sources.yaml")
+    assert len(sources) >= 7
+    for source in sources:
+        assert all(not url.startswith(("http://127.", "http://localhost")) for url in source.listing)
+        assert source.adcode and source.allowed_domains

@@ -1,0 +1,107 @@
+"""Discovery and fetching on portals shaped like the real ones, served on 127.0.0.1."""
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from flows import store
+from flows.harvest import harvest_source
+from flows.http import HttpClient
+from flows.rawstore import RawStore
+from parsers.models import Source
+from tests.conftest import PORTALS, seed_text
+
+NOW = datetime(2026, 11, 22, tzinfo=timezone.utc)
+REPORT = (PORTALS / "region/info/1046/31805.htm").read_bytes()  # 西仓镇, VSB-style
+
+
+def page(items: str, pager: str = "") -> str:
+    return f'<html><head><meta charset="utf-8"></head><body><div class="list"><ul>{items}</ul></div>{pager}</body></html>'
+
+
+@pytest.fixture
+def vsb_portal(httpserver: HTTPServer) -> HTTPServer:
+    """A VSB column over two pages (下一页), with a report, a .wps attachment and decoys."""
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/info/8641.htm").respond_with_data(
+        page('<li><a href="8641/532061.htm">西仓镇2025年法治政府建设工作情况报告</a><span>2025-12-12</span></li>'
+             '<li><a href="8641/532000.htm">某某县2025年政府信息公开工作年度报告</a><span>2025-12-01</span></li>',
+             '<a href="8641/2.htm">下一页</a>'),
+        content_type="text/html; charset=utf-8",
+    )
+    httpserver.expect_request("/info/8641/2.htm").respond_with_data(
+        page('<li><a href="531500.htm">新华乡2024年法治政府建设年度报告</a><span>2025-03-02</span></li>'
+             '<li><a href="531400.htm">某某乡2024年法治政府建设工作要点</a><span>2025-02-02</span></li>'),
+        content_type="text/html; charset=utf-8",
+    )
+    httpserver.expect_request("/info/8641/532061.htm").respond_with_data(REPORT, content_type="text/html; charset=utf-8")
+    httpserver.expect_request("/info/8641/531500.htm").respond_with_data(
+        '<html><body><div id="vsb_content"><p>附件：<a href="/__local/9/AB/report.wps">新华乡2024年法治政府建设年度报告.wps</a></p></div></body></html>',
+        content_type="text/html; charset=utf-8",
+    )
+    return httpserver
+
+
+def harvest(server: HTTPServer, tmp_path: Path, **source_fields):  # type: ignore[no-untyped-def]
+    source = Source(id="pingbian", name="屏边县人民政府", listing=[server.url_for("/info/8641.htm")],
+                    allowed_domains=["localhost"], rate_per_second=1000, **source_fields)
+    return harvest_source(HttpClient(), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
+
+
+def test_vsb_column_is_walked_across_pages_and_only_reports_are_fetched(vsb_portal: HTTPServer, tmp_path: Path) -> None:
+    summary, harvested = harvest(vsb_portal, tmp_path)
+    taken = sorted(d.link.title for d in summary.decisions if d.take)
+    assert taken == ["新华乡2024年法治政府建设年度报告", "西仓镇2025年法治政府建设工作情况报告"]
+    assert summary.listing is not None and summary.listing.complete
+    assert [h.extraction.report.place.township for h in harvested] == ["西仓镇"]
+    fetched_paths = {request.path for request, _ in vsb_portal.log}
+    assert "/info/8641/532000.htm" not in fetched_paths and "/info/8641/531400.htm" not in fetched_paths
+
+
+def test_an_unsupported_attachment_is_recorded_with_a_reason_not_dropped(vsb_portal: HTTPServer, tmp_path: Path) -> None:
+    summary, _ = harvest(vsb_portal, tmp_path)
+    assert [(f.url.rsplit("/", 1)[-1], f.reason) for f in summary.failures] == [("report.wps", "attachment format .wps is not supported yet")]
+
+
+def test_skip_reasons_are_kept_in_the_store(vsb_portal: HTTPServer, tmp_path: Path) -> None:
+    summary, harvested = harvest(vsb_portal, tmp_path)
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        store.merge(conn, harvested, summary.log, NOW, decisions=[summary])
+        reasons = dict(conn.execute("SELECT title, reason FROM links WHERE taken = 0").fetchall())
+    assert reasons["某某县2025年政府信息公开工作年度报告"] == "政府信息公开工作年度报告 (information disclosure, not rule of law)"
+    assert reasons["某某乡2024年法治政府建设工作要点"] == "a plan, notice or rule, not a report"
+    assert reasons["下一页"] == "title does not look like a rule-of-law report"
+
+
+def test_a_listing_cut_by_max_pages_is_not_complete(vsb_portal: HTTPServer, tmp_path: Path) -> None:
+    summary, _ = harvest(vsb_portal, tmp_path, max_pages=1)
+    assert summary.listing is not None and not summary.listing.complete
+    assert "/info/8641/2.htm" not in {request.path for request, _ in vsb_portal.log}
+
+
+def test_a_page_titled_like_a_report_whose_text_is_not_one_is_refused(httpserver: HTTPServer, tmp_path: Path) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/list.htm").respond_with_data(
+        page('<li><a href="/a.htm">某某镇2024年法治政府建设年度报告</a></li>'), content_type="text/html; charset=utf-8")
+    filler = "".join(f"<p>{line}</p>" for line in ["本站正在升级维护，请稍后访问。"] * 40)
+    httpserver.expect_request("/a.htm").respond_with_data(f'<html><body><div id="zoom">{filler}</div></body></html>', content_type="text/html")
+    source = Source(id="s", name="x", listing=[httpserver.url_for("/list.htm")], allowed_domains=["localhost"], rate_per_second=1000)
+    summary, harvested = harvest_source(HttpClient(), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
+    assert harvested == []
+    assert "not a rule-of-law report despite its title" in summary.failures[0].reason
+
+
+def test_a_gb2312_labelled_page_with_a_gbk_only_character_reaches_the_dataset_intact(httpserver: HTTPServer, tmp_path: Path) -> None:
+    text = seed_text("yongjia").replace("永加乡人民政府", "永加乡人民政府（镕）")
+    body = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body><div id="zoom">'
+            + "".join(f"<p>{line}</p>" for line in text.split("\n") if line.strip()) + "</div></body></html>").encode("gbk")
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/list.htm").respond_with_data(
+        page('<li><a href="/y.htm">永加乡2024年法治政府建设工作报告</a></li>'), content_type="text/html; charset=utf-8")
+    httpserver.expect_request("/y.htm").respond_with_data(body, content_type="text/html; charset=gb2312")
+    source = Source(id="s", name="x", listing=[httpserver.url_for("/list.htm")], allowed_domains=["localhost"], rate_per_second=1000)
+    _, harvested = harvest_source(HttpClient(), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
+    assert "双辽市永加乡人民政府（镕）" in harvested[0].extraction.text
+    assert "\ufffd" not in harvested[0].extraction.text

@@ -70,6 +70,7 @@ TEXT_FIELDS: list[tuple[str, str, str]] = [
     ("report", "object", "The full report record: place with its evidence, year, dates with their evidence, kind, level, script"),
     ("flags", "array", "Consistency and identification flags: code and detail"),
     ("text", "string", "The normalised text (simplified, half-width digits); quote offsets in observations.csv refer to it"),
+    ("original", "string", "The text as published (traditional characters kept), whitespace and conversion debris cleaned"),
 ]
 INDICATOR_ID_FIELDS: list[tuple[str, str, str]] = [
     ("township", "string", "Township"),
@@ -164,6 +165,7 @@ def _report_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
                 "status": r["status"],
                 "_flags": json.loads(r["flags"]),
                 "_text": r["text"],
+                "_original": r["original"],
                 "_report": report,
             }
         )
@@ -258,7 +260,7 @@ def _datapackage(version: str, created: datetime, sources: list[Source]) -> dict
              "dialect": csv_dialect, "description": "Canonical values: one row per township and year, one column per indicator",
              "schema": _schema(indicator_fields)},
             {"name": "reports-text", "path": "reports.jsonl", "format": "jsonl", "mediatype": "application/jsonl", "encoding": "utf-8",
-             "description": "One JSON object per report: the record, its flags and the normalised text", "schema": _schema(TEXT_FIELDS)},
+             "description": "One JSON object per report: the record, its flags, the normalised and the published text", "schema": _schema(TEXT_FIELDS)},
         ],
     }
 
@@ -285,7 +287,7 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     with (folder / "reports.jsonl").open("w", encoding="utf-8") as handle:
         for r in reports:
             record = {"report_id": r["report_id"], "revision": r["revision"], "status": r["status"], "report": r["_report"],
-                      "flags": r["_flags"], "text": r["_text"]}
+                      "flags": r["_flags"], "text": r["_text"], "original": r["_original"]}
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     (folder / "datapackage.json").write_text(json.dumps(_datapackage(version, created, sources), ensure_ascii=False, indent=2), encoding="utf-8")
     changes = diff_folders(releases / parent if parent else None, folder)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 from flows.records import Harvested
 from parsers import extract_report, read_document
@@ -28,3 +29,23 @@ def harvested(name: str, text: str | None = None, *, source_id: str = "demo", ti
 
 def all_seeds() -> list[Harvested]:
     return [harvested(name) for name in SEED_NAMES]
+
+
+HOSTILE_TITLE = '永加乡2024年<script>alert(1)</script>[x](javascript:alert(2)) | {{ config }}'
+
+
+def build_seed_site(root: Path) -> Path:
+    """A real MkDocs build (strict) of a release of the five seeds, 永加乡's title made hostile."""
+    from flows import release, store
+    from parsers.models import Source
+    from sitegen.build import build_site
+
+    items = all_seeds()
+    items[-1] = harvested("yongjia", title=HOSTILE_TITLE)
+    with store.open_store(root / "fazhi.sqlite") as conn:
+        store.merge(conn, items, [], NOW)
+        info = release.cut_release(conn, root / "releases", [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])], NOW)
+    assert info is not None
+    out = root / "public"
+    build_site(root / "releases", info.version, out, root / "docs", strict=True)
+    return out

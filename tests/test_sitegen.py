@@ -6,26 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from flows import release, store
-from parsers.models import Source
 from sitegen import pages
-from sitegen.build import MKDOCS_YML, build_site
-from tests.helpers import NOW, all_seeds, harvested
-
-HOSTILE_TITLE = '永加乡2024年<script>alert(1)</script>[x](javascript:alert(2)) | {{ config }}'
+from sitegen.build import MKDOCS_YML
+from tests.helpers import build_seed_site
 
 
-@pytest.fixture
-def built_site(tmp_path: Path) -> Path:
-    items = all_seeds()
-    items[-1] = harvested("yongjia", title=HOSTILE_TITLE)
-    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
-        store.merge(conn, items, [], NOW)
-        info = release.cut_release(conn, tmp_path / "releases", [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])], NOW)
-    assert info is not None
-    out = tmp_path / "public"
-    build_site(tmp_path / "releases", info.version, out, tmp_path / "docs", strict=True)
-    return out
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_seed_site(tmp_path_factory.mktemp("site"))
 
 
 def test_every_township_has_a_page_with_its_figures(built_site: Path) -> None:
@@ -83,3 +72,28 @@ def test_text_escapes_markdown_and_html(value: str, shown: str) -> None:
 def test_only_http_links_are_emitted() -> None:
     assert pages.safe_url("javascript:alert(1)") is None
     assert pages.safe_url("https://a.gov.cn/x?a=1&b=2") == "https://a.gov.cn/x?a=1&amp;b=2"
+
+
+def test_province_and_county_index_pages_lead_to_the_township(built_site: Path) -> None:
+    top = (built_site / "townships/index.html").read_text(encoding="utf-8")
+    assert 'href="湖南省/"' in top or 'href="%E6%B9%96%E5%8D%97%E7%9C%81/"' in top
+    county = (built_site / "townships/湖南省/辰溪县/index.html").read_text(encoding="utf-8")
+    assert "船溪乡" in county and ">2022<" in county
+
+
+def test_each_report_has_an_archived_plain_text_copy_as_published(built_site: Path) -> None:
+    archived = list((built_site / "archive").glob("*.txt"))
+    assert len(archived) == 5
+    assert any(p.read_text(encoding="utf-8").startswith("船溪鄉2022年度法治政府建設工作情況") for p in archived)
+
+
+def test_indicator_pages_have_a_static_chart_and_a_sortable_table(built_site: Path) -> None:
+    page = (built_site / "indicators/materials_distributed/index.html").read_text(encoding="utf-8")
+    assert "<svg" in page and 'class="fazhi-sortable"' in page
+    assert "assets/sort.js" in page
+
+
+def test_nothing_is_fetched_from_the_internet_by_a_reader(built_site: Path) -> None:
+    for page in built_site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r'<(script|link|img)[^>]+(src|href)="(https?:)?//', html), page

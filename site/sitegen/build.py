@@ -43,6 +43,7 @@ def _manifests(releases: Path) -> list[dict[str, Any]]:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
             zip_path = folder / f"fazhi-{manifest['version']}.zip"
             manifest["zip_sha256"] = _sha256(zip_path) if zip_path.exists() else ""
+            manifest["zip_bytes"] = zip_path.stat().st_size if zip_path.exists() else 0
             found.append(manifest)
     return sorted(found, key=lambda m: m["created"])
 
@@ -52,12 +53,14 @@ def write_docs(releases: Path, version: str, docs: Path) -> int:
     folder = releases / version
     reports = _read_csv(folder / "reports.csv")
     observations = _read_csv(folder / "observations.csv")
-    texts, flags = {}, {}
+    texts, originals, flags = {}, {}, {}
     with (folder / "reports.jsonl").open(encoding="utf-8") as handle:
         for line in handle:
             record = json.loads(line)
             texts[record["report_id"]] = record["text"]
+            originals[record["report_id"]] = record.get("original", record["text"])
             flags[record["report_id"]] = record["flags"]
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     changelog = (folder / "CHANGELOG.md").read_text(encoding="utf-8")
 
@@ -85,14 +88,22 @@ def write_docs(releases: Path, version: str, docs: Path) -> int:
     zip_name = f"fazhi-{version}.zip"
     write("index.md", pages.render_home(manifest, changelog, len(groups), years, f"downloads/{version}/{zip_name}"))
     write("townships/index.md", pages.render_township_index(groups))
+    for province in sorted({p for p, _, _ in groups}):
+        write(pages.province_path(province), pages.render_province(province, groups))
+    for province, county in sorted({(p, c) for p, c, _ in groups}):
+        write(pages.county_path(province, county), pages.render_county(province, county, groups))
     for key, rows in groups.items():
         obs = [o for r in rows for o in by_report.get(r["report_id"], [])]
         write(pages.place_path(rows[0]), pages.render_township(key, rows, obs, flags, texts))
+    archive = docs / "archive"
+    archive.mkdir(exist_ok=True)
+    for r in reports:  # as published (before t2s), as plain text: a page from a portal is never served as HTML
+        (archive / pages.archive_path(r).split("/", 1)[1]).write_text(originals.get(r["report_id"], ""), encoding="utf-8")
     write("indicators/index.md", pages.render_indicator_index(observations))
     for key in INDICATOR_KEYS:
         write(f"indicators/{key}.md", pages.render_indicator(key, reports, observations))
     manifests = _manifests(releases)
-    write("downloads.md", pages.render_downloads(manifests))
+    write("downloads.md", pages.render_downloads(manifests, package))
     for m in manifests:
         target = docs / "downloads" / m["version"]
         target.mkdir(parents=True, exist_ok=True)

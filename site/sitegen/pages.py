@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from parsers.indicators import INDICATOR_KEYS, INDICATOR_LABELS
+from parsers.indicators import BY_KEY, INDICATOR_KEYS, INDICATOR_LABELS
 
 Row = dict[str, Any]
 
@@ -25,7 +25,7 @@ KIND_LABELS = {
     "unknown": "其他",
 }
 UNKNOWN_PROVINCE, UNKNOWN_COUNTY = "未识别省份", "未识别县"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()#+\-.!|~>])")  # { } become entities instead (see text())
 
 
 def html_text(value: Any) -> str:
@@ -116,29 +116,70 @@ def _change_line(line: str) -> str:
     return f"{CHANGE_LABELS.get(kind, text(kind))}：{text(rest)}"
 
 
+def province_path(province: str) -> str:
+    return f"townships/{_path_part(province)}/index.md"
+
+
+def county_path(province: str, county: str) -> str:
+    return f"townships/{_path_part(province)}/{_path_part(county)}/index.md"
+
+
+def _latest_year(rows: list[Row]) -> str:
+    years = [int(r["year"]) for r in rows if r.get("year")]
+    return str(max(years)) if years else "—"
+
+
 def render_township_index(groups: dict[tuple[str, str, str], list[Row]]) -> str:
-    lines = ["# 乡镇", "", f"共 {len(groups)} 个乡镇（街道）。", ""]
-    by_province: dict[str, dict[str, list[tuple[str, list[Row]]]]] = defaultdict(lambda: defaultdict(list))
-    for (province, county, township), rows in groups.items():
-        by_province[province][county].append((township, rows))
-    for province, counties in by_province.items():
-        lines += [f"## {text(province)}", ""]
-        for county, townships in counties.items():
-            lines += [f"### {text(county)}", "", "| 乡镇 | 报告数 | 最新年份 |", "|---|---:|---:|"]
-            for township, rows in townships:
-                years = [int(r["year"]) for r in rows if r.get("year")]
-                link = relative("townships/index.md", place_path(rows[0]))
-                lines.append(f"| [{text(township)}]({link}) | {len(rows)} | {max(years) if years else '—'} |")
-            lines.append("")
-    return "\n".join(lines)
+    """乡镇: provinces with their counts; each links to its page of counties."""
+    by_province: dict[str, list[list[Row]]] = defaultdict(list)
+    for (province, _, _), rows in groups.items():
+        by_province[province].append(rows)
+    lines = ["# 乡镇", "", f"共 {len(groups)} 个乡镇（街道），分布在 {len(by_province)} 个省级行政区。", "",
+             "| 省级行政区 | 县级行政区 | 乡镇 | 报告 | 最新年份 |", "|---|---:|---:|---:|---:|"]
+    for province, townships in by_province.items():
+        counties = {r[0].get("county") or UNKNOWN_COUNTY for r in townships}
+        reports = [r for rows in townships for r in rows]
+        link = relative("townships/index.md", province_path(province))
+        lines.append(f"| [{text(province)}]({link}) | {len(counties)} | {len(townships)} | {len(reports)} | {_latest_year(reports)} |")
+    return "\n".join(lines) + "\n"
 
 
-def _report_table(rows: list[Row]) -> list[str]:
+def render_province(province: str, groups: dict[tuple[str, str, str], list[Row]]) -> str:
+    here = province_path(province)
+    by_county: dict[str, list[list[Row]]] = defaultdict(list)
+    for (p, county, _), rows in groups.items():
+        if p == province:
+            by_county[county].append(rows)
+    lines = [f"# {text(province)}", "", f"[乡镇]({relative(here, 'townships/index.md')}) › {text(province)}", "",
+             "| 县级行政区 | 乡镇 | 报告 | 最新年份 |", "|---|---:|---:|---:|"]
+    for county, townships in by_county.items():
+        reports = [r for rows in townships for r in rows]
+        lines.append(f"| [{text(county)}]({relative(here, county_path(province, county))}) | {len(townships)} | {len(reports)} | {_latest_year(reports)} |")
+    return "\n".join(lines) + "\n"
+
+
+def render_county(province: str, county: str, groups: dict[tuple[str, str, str], list[Row]]) -> str:
+    here = county_path(province, county)
+    lines = [f"# {text(county)}", "",
+             f"[乡镇]({relative(here, 'townships/index.md')}) › [{text(province)}]({relative(here, province_path(province))}) › {text(county)}", "",
+             "| 乡镇 | 报告 | 最新年份 |", "|---|---:|---:|"]
+    for (p, c, township), rows in groups.items():
+        if (p, c) == (province, county):
+            lines.append(f"| [{text(township)}]({relative(here, place_path(rows[0]))}) | {len(rows)} | {_latest_year(rows)} |")
+    return "\n".join(lines) + "\n"
+
+
+def archive_path(row: Row) -> str:
+    """Where the site keeps the text of a report revision as published (plain text, never HTML)."""
+    return f"archive/{row['report_id']}-{row['revision']}.txt"
+
+
+def _report_table(rows: list[Row], here: str) -> list[str]:
     lines = ["| 年份 | 标题 | 类型 | 发布日期 | 是否按时 | 来源 |", "|---:|---|---|---|---|---|"]
     for r in sorted(rows, key=lambda r: (r.get("year") or 0, r["report_id"]), reverse=True):
-        on_time = {"true": "按时", "false": "逾期"}.get(str(r.get("on_time")).lower(), "—")
+        on_time = {"true": "按时", "false": "逾期（4月1日后）"}.get(str(r.get("on_time")).lower(), "—")
         url = safe_url(r.get("url"))
-        link = f"[原文]({url})" if url else "—"
+        link = (f"[原网页]({url}) · " if url else "") + f"[存档]({relative(here, archive_path(r))})"
         status = "（已撤下）" if r.get("status") == "withdrawn" else ""
         lines.append(
             f"| {text(r.get('year') or '—')} | {text(r.get('title'))}{status} | {KIND_LABELS.get(r.get('kind', ''), '其他')} |"
@@ -183,13 +224,15 @@ def relative_html(indicator: str) -> str:
 def render_township(key: tuple[str, str, str], rows: list[Row], observations: list[Row], flags: dict[str, list[Row]], texts: dict[str, str]) -> str:
     province, county, township = key
     adcode = next((r["adcode"] for r in rows if r.get("adcode")), None)
+    here = place_path(rows[0])
     lines = [
         f"# {text(township)}",
         "",
-        f"{text(province)} · {text(county)}" + (f" · 区划代码 {text(adcode)}" if adcode else ""),
+        f"[{text(province)}]({relative(here, province_path(province))}) › [{text(county)}]({relative(here, county_path(province, county))})"
+        + (f" · 区划代码 {text(adcode)}" if adcode else ""),
         "",
         "## 报告", "",
-        *_report_table(rows),
+        *_report_table(rows, place_path(rows[0])),
         "",
         "## 指标", "",
         "数值后的符号：≥ 表示原文为“余/多/以上”，≈ 表示“近/约/左右”。将鼠标停在数字上可看到原文。",
@@ -218,22 +261,62 @@ def render_township(key: tuple[str, str, str], rows: list[Row], observations: li
     return "\n".join(lines)
 
 
+CHART_BARS = 30  # the largest values; a chart of 40,000 bars is a picture of nothing
+
+
+def render_chart(points: list[tuple[str, float]], unit: str) -> str:
+    """A static SVG bar chart (no script, nothing fetched): the largest values, labelled."""
+    top = sorted(points, key=lambda p: p[1], reverse=True)[:CHART_BARS]
+    if not top:
+        return ""
+    width, bar, gap, label_w = 640, 16, 6, 190
+    peak = max(v for _, v in top) or 1.0
+    height = len(top) * (bar + gap) + gap
+    rows = []
+    for i, (label, value) in enumerate(top):
+        y = gap + i * (bar + gap)
+        w = max(1.0, (width - label_w - 90) * value / peak)
+        rows.append(
+            f'<text x="{label_w - 6}" y="{y + bar - 4}" text-anchor="end">{html_text(label)}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar}" rx="2"></rect>'
+            f'<text x="{label_w + w + 6:.1f}" y="{y + bar - 4}">{html_text(format_value(value, unit=unit))}</text>'
+        )
+    title = f"数值最大的 {len(top)} 个乡镇·年份" if len(points) > len(top) else "各乡镇·年份的数值"
+    return (
+        f'<figure class="fazhi-chart"><svg viewBox="0 0 {width} {height}" role="img" aria-label="{html_text(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg><figcaption>{html_text(title)}</figcaption></figure>'
+    )
+
+
 def render_indicator(key: str, reports: list[Row], observations: list[Row]) -> str:
     by_id = {r["report_id"]: r for r in reports}
-    lines = [f"# {text(INDICATOR_LABELS[key])}", "", f"指标代码 `{key}`。", "", "| 乡镇 | 县 | 省 | 年份 | 数值 | 原文 |", "|---|---|---|---:|---:|---|"]
+    here = f"indicators/{key}.md"
+    row = BY_KEY[key]
     chosen = [o for o in observations if o["indicator"] == key and o["canonical"] == "true" and o["report_id"] in by_id]
+    lines = [
+        f"# {text(INDICATOR_LABELS[key])}", "",
+        f"指标代码 <code>{html_text(key)}</code> · 单位：{text('、'.join(row.units))} · 合理上限：{text(format_value(row.maximum))}"
+        "（超过者保留并标记）", "",
+        "每份报告取一个值：写明“共、累计、全年”的那一处，否则取最大值。点击表头可排序。", "",
+    ]
+    chart = render_chart([(f"{by_id[o['report_id']].get('township') or '—'} {by_id[o['report_id']].get('year') or ''}", float(o["value"])) for o in chosen],
+                         chosen[0]["unit"] if chosen else "")
+    if chart:
+        lines += [chart, ""]
+    lines += ['<div class="fazhi-sortable" markdown="1">', "", "| 乡镇 | 县 | 省 | 年份 | 数值 | 原文 |", "|---|---|---|---:|---:|---|"]
     for o in sorted(chosen, key=lambda o: (by_id[o["report_id"]].get("township") or "", by_id[o["report_id"]].get("year") or "")):
         r = by_id[o["report_id"]]
         township = text(r.get("township") or "—")
         if r.get("township"):
-            township = f"[{township}]({relative(f'indicators/{key}.md', place_path(r))})"
+            township = f"[{township}]({relative(here, place_path(r))})"
         lines.append(
             f"| {township} | {text(r.get('county') or '—')} | {text(r.get('province') or '—')} | {text(r.get('year') or '—')} |"
             f" {text(format_value(o['value'], o['qualifier'], o['unit']))} | {text(o['quote'])} |"
         )
     if not chosen:
         lines.append("| — | — | — | — | — | 暂无数据 |")
-    return "\n".join(lines) + "\n"
+    lines += ["", "</div>", ""]
+    return "\n".join(lines)
 
 
 def render_indicator_index(observations: list[Row]) -> str:
@@ -246,30 +329,42 @@ def render_indicator_index(observations: list[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_downloads(manifests: list[Row]) -> str:
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def render_downloads(manifests: list[Row], package: Row) -> str:
+    """Every release with its downloads, the schema of each file, and how to cite a version."""
+    latest = manifests[-1]["version"] if manifests else "—"
     lines = [
         "# 数据下载",
         "",
-        "每个版本都不可更改；引用时请注明版本号。CSV 为带 BOM 的 UTF-8，可直接用 Excel 打开。",
+        "每个版本发布后不再改动；引用时请注明版本号。CSV 为带 BOM 的 UTF-8，可直接用 Excel 打开。",
         "",
-        "| 版本 | 日期 | 报告 | 数字 | 下载 | sha256 |",
-        "|---|---|---:|---:|---|---|",
+        "| 版本 | 日期 | 报告 | 数字 | 下载 | 大小 | sha256 |",
+        "|---|---|---:|---:|---|---:|---|",
     ]
     for m in reversed(manifests):
         version = m["version"]
         zip_name = f"fazhi-{version}.zip"
         lines.append(
             f"| {text(version)} | {text(m['created'][:10])} | {m['counts']['reports']} | {m['counts']['observations']} |"
-            f" [{zip_name}](downloads/{version}/{zip_name}) · [更新说明](downloads/{version}/CHANGELOG.txt) | `{m.get('zip_sha256', '')[:12]}` |"
+            f" [{zip_name}](downloads/{version}/{zip_name}) · [更新说明](downloads/{version}/CHANGELOG.txt) |"
+            f" {_size(int(m.get('zip_bytes', 0)))} | <code>{html_text(m.get('zip_sha256', '')[:16])}</code> |"
         )
+    lines += ["", f"最新版本 {text(latest)} 的单个文件：" + " · ".join(
+        f"[{name}](downloads/{latest}/{name})" for name in ("reports.csv", "observations.csv", "indicators.csv", "reports.jsonl", "datapackage.json", "manifest.json")
+    ), "", "## 文件与字段", ""]
+    for resource in package.get("resources", []):
+        lines += [f"### {text(resource['path'])}", "", text(resource.get("description", "")), "", "| 字段 | 类型 | 说明 |", "|---|---|---|"]
+        lines += [f"| <code>{html_text(f['name'])}</code> | {text(f['type'])} | {text(f.get('description', ''))} |" for f in resource.get("schema", {}).get("fields", [])]
+        lines.append("")
     lines += [
-        "",
         "## 如何引用",
         "",
-        "> 法治地图 Fazhi Atlas，乡镇法治政府建设年度报告数据集，版本 *版本号*。",
+        f"> 法治地图 Fazhi Atlas：乡镇法治政府建设年度报告数据集，版本 {text(latest)}。许可：CC BY 4.0。",
         "",
-        "每个版本的 `datapackage.json`（Frictionless Data Package）说明了每个文件的字段、类型和含义；"
-        "`manifest.json` 列出每个文件的 sha256。",
+        "请同时注明所用的版本号；每个版本的 `manifest.json` 列出了其中每个文件的 sha256，可用 `fazhi verify` 核对。",
         "",
     ]
     return "\n".join(lines)

@@ -1,0 +1,113 @@
+"""The built site in a real browser (Debian's headless Chromium driven by Playwright)."""
+
+import functools
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from tests.helpers import HOSTILE_TITLE, build_seed_site
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+# As the machine notes say: without the background-networking flags Chromium tries to reach Google.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    out = build_seed_site(tmp_path_factory.mktemp("browser-site"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator["sync_api.Browser"]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+def township(path: str) -> str:
+    return "/townships/" + "/".join(quote(part) for part in path.split("/")) + "/"
+
+
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("FAZHI_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_a_township_page_shows_its_figure_table(page, site_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site_url + township("湖南省/辰溪县/船溪乡"))
+    rows = page.locator(".fazhi-figures table tbody tr")
+    assert rows.count() >= 5
+    assert "157" in page.locator(".fazhi-figures").inner_text()
+    assert page.locator(".fazhi-figure").first.get_attribute("title")
+    page.screenshot(path=str(shots(tmp_path) / "township.png"), full_page=True)
+
+
+def test_searching_chuanxi_finds_the_township(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site_url + "/")
+    page.keyboard.press("/")  # Material's shortcut to the search field
+    page.keyboard.type("船溪")
+    page.keyboard.press("End")  # a key event: typed CJK arrives as text input, which Material's search waits to see followed by a key
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=15_000)
+    assert "船溪乡" in page.locator(".md-search-result").inner_text()
+
+
+def test_the_latest_release_download_returns_the_zip(page, site_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site_url + "/")
+    page.screenshot(path=str(shots(tmp_path) / "home.png"), full_page=True)
+    href = page.locator("a.md-button--primary").get_attribute("href")
+    assert href and href.endswith(".zip")
+    reply = page.request.get(f"{site_url}/{href.lstrip('./')}")
+    assert reply.status == 200 and reply.body()[:2] == b"PK"
+
+
+def test_a_script_in_a_report_title_is_shown_as_text_and_never_runs(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(site_url + township("吉林省/双辽市/永加乡"))
+    page.wait_for_load_state("networkidle")
+    assert HOSTILE_TITLE in page.locator("article").inner_text()  # every character shown as published
+    for link in page.locator("article a").all():
+        assert not (link.get_attribute("href") or "").lower().startswith("javascript:")
+    page.locator("summary").first.click()  # open the full text too
+    assert dialogs == []
+
+
+def test_indicator_table_sorts_by_value_on_click(page, site_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site_url + "/indicators/materials_distributed/")
+    page.screenshot(path=str(shots(tmp_path) / "indicator.png"), full_page=True)
+    value_header = page.locator(".fazhi-sortable th", has_text="数值")
+    value_header.click()
+    values = page.locator(".fazhi-sortable tbody tr td:nth-child(5)").all_inner_texts()
+    numbers = [float(v.replace("≥", "").replace("≈", "").replace(",", "")) for v in values]
+    assert numbers == sorted(numbers) and len(numbers) >= 3
+    value_header.click()
+    values = page.locator(".fazhi-sortable tbody tr td:nth-child(5)").all_inner_texts()
+    assert float(values[0].replace("≥", "").replace(",", "")) == max(numbers)

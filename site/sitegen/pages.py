@@ -151,22 +151,22 @@ def render_province(province: str, groups: dict[tuple[str, str, str], list[Row]]
         if p == province:
             by_county[county].append(rows)
     lines = [f"# {text(province)}", "", f"[乡镇]({relative(here, 'townships/index.md')}) › {text(province)}", "",
-             "| 县级行政区 | 乡镇 | 报告 | 最新年份 |", "|---|---:|---:|---:|"]
+             '<div markdown="1" data-search-exclude>', "", "| 县级行政区 | 乡镇 | 报告 | 最新年份 |", "|---|---:|---:|---:|"]
     for county, townships in by_county.items():
         reports = [r for rows in townships for r in rows]
         lines.append(f"| [{text(county)}]({relative(here, county_path(province, county))}) | {len(townships)} | {len(reports)} | {_latest_year(reports)} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n\n</div>\n"
 
 
 def render_county(province: str, county: str, groups: dict[tuple[str, str, str], list[Row]]) -> str:
     here = county_path(province, county)
     lines = [f"# {text(county)}", "",
              f"[乡镇]({relative(here, 'townships/index.md')}) › [{text(province)}]({relative(here, province_path(province))}) › {text(county)}", "",
-             "| 乡镇 | 报告 | 最新年份 |", "|---|---:|---:|"]
+             '<div markdown="1" data-search-exclude>', "", "| 乡镇 | 报告 | 最新年份 |", "|---|---:|---:|"]
     for (p, c, township), rows in groups.items():
         if (p, c) == (province, county):
             lines.append(f"| [{text(township)}]({relative(here, place_path(rows[0]))}) | {len(rows)} | {_latest_year(rows)} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n\n</div>\n"
 
 
 def archive_path(row: Row) -> str:
@@ -231,15 +231,15 @@ def render_township(key: tuple[str, str, str], rows: list[Row], observations: li
         f"[{text(province)}]({relative(here, province_path(province))}) › [{text(county)}]({relative(here, county_path(province, county))})"
         + (f" · 区划代码 {text(adcode)}" if adcode else ""),
         "",
-        "## 报告", "",
+        "## 报告 { data-search-exclude }", "",
         *_report_table(rows, place_path(rows[0])),
         "",
-        "## 指标", "",
+        "## 指标 { data-search-exclude }", "",
         "数值后的符号：≥ 表示原文为“余/多/以上”，≈ 表示“近/约/左右”。将鼠标停在数字上可看到原文。",
         "",
         *_figure_table(rows, observations),
         "",
-        "### 原文依据", "",
+        "### 原文依据 { data-search-exclude }", "",
     ]
     for o in observations:
         label = INDICATOR_LABELS.get(o["indicator"], o["indicator"])
@@ -247,9 +247,9 @@ def render_township(key: tuple[str, str, str], rows: list[Row], observations: li
         lines.append(f"- **{text(label)}** {text(format_value(o['value'], o['qualifier'], o['unit']))} {text(o['unit'] if o['unit'] != '%' else '')}{mark}：“{text(o['quote'])}”")
     report_flags = [(r, f) for r in rows for f in flags.get(r["report_id"], [])]
     if report_flags:
-        lines += ["", "## 一致性提示", ""]
+        lines += ["", "## 一致性提示 { data-search-exclude }", ""]
         lines += [f"- {text(r.get('year'))} <code>{html_text(f['code'])}</code>：{text(f['detail'])}" for r, f in report_flags]
-    lines += ["", "## 报告全文", ""]
+    lines += ["", "## 报告全文 { data-search-exclude }", ""]
     for r in sorted(rows, key=lambda r: r.get("year") or 0, reverse=True):
         paragraphs = "".join(f"<p>{html_text(p)}</p>" for p in texts.get(r["report_id"], "").split("\n") if p)
         lines += [
@@ -262,6 +262,8 @@ def render_township(key: tuple[str, str, str], rows: list[Row], observations: li
 
 
 CHART_BARS = 30  # the largest values; a chart of 40,000 bars is a picture of nothing
+TABLE_ROWS = 500  # an indicator page lists at most this many rows (the largest values): 200,000 rows
+# would make a 60 MB page; the full table is indicators.csv in every release
 
 
 def render_chart(points: list[tuple[str, float]], unit: str) -> str:
@@ -283,7 +285,7 @@ def render_chart(points: list[tuple[str, float]], unit: str) -> str:
         )
     title = f"数值最大的 {len(top)} 个乡镇·年份" if len(points) > len(top) else "各乡镇·年份的数值"
     return (
-        f'<figure class="fazhi-chart"><svg viewBox="0 0 {width} {height}" role="img" aria-label="{html_text(title)}" '
+        f'<figure class="fazhi-chart" data-search-exclude><svg viewBox="0 0 {width} {height}" role="img" aria-label="{html_text(title)}" '
         f'xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg><figcaption>{html_text(title)}</figcaption></figure>'
     )
 
@@ -303,8 +305,12 @@ def render_indicator(key: str, reports: list[Row], observations: list[Row]) -> s
                          chosen[0]["unit"] if chosen else "")
     if chart:
         lines += [chart, ""]
-    lines += ['<div class="fazhi-sortable" markdown="1">', "", "| 乡镇 | 县 | 省 | 年份 | 数值 | 原文 |", "|---|---|---|---:|---:|---|"]
-    for o in sorted(chosen, key=lambda o: (by_id[o["report_id"]].get("township") or "", by_id[o["report_id"]].get("year") or "")):
+    shown = chosen
+    if len(chosen) > TABLE_ROWS:
+        shown = sorted(chosen, key=lambda o: float(o["value"]), reverse=True)[:TABLE_ROWS]
+        lines += [f"共 {len(chosen)} 个数值，下表列出最大的 {TABLE_ROWS} 个；全部数值见[数据下载](../downloads.md)中的 indicators.csv。", ""]
+    lines += ['<div class="fazhi-sortable" markdown="1" data-search-exclude>', "", "| 乡镇 | 县 | 省 | 年份 | 数值 | 原文 |", "|---|---|---|---:|---:|---|"]
+    for o in sorted(shown, key=lambda o: (by_id[o["report_id"]].get("township") or "", by_id[o["report_id"]].get("year") or "")):
         r = by_id[o["report_id"]]
         township = text(r.get("township") or "—")
         if r.get("township"):

@@ -1,0 +1,142 @@
+"""National scale, stage by stage: N townships × Y years through parse, merge, release and site.
+
+Prints one row per stage: items, seconds, items/s, peak RSS so far (this process and its worker
+processes), and output size. Then the incremental night: the full store built, 100 new reports
+and 20 revised ones arrive (fetch excluded), and the whole night is timed.
+
+Usage: python benchmarks/national.py --townships 4000 --years 5
+       python benchmarks/national.py --quick          (200 townships × 2 years, for CI)
+       python benchmarks/national.py --no-site        (skip the MkDocs build)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from itertools import islice
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.synthetic import SyntheticReport, corpus  # noqa: E402
+from flows import release, store  # noqa: E402
+from flows.records import Harvested  # noqa: E402
+from parsers import extract_report  # noqa: E402
+from parsers.models import Document, Source  # noqa: E402
+
+NOW = datetime(2026, 11, 22, 2, tzinfo=timezone.utc)
+SOURCE = Source(id="national", name="synthetic national corpus", listing=["http://synthetic.invalid/"])
+BATCH = 2000  # reports per merge transaction: memory stays flat in N
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def size_mb(path: Path) -> float:
+    if path.is_file():
+        return path.stat().st_size / 1e6
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def harvest(report: SyntheticReport) -> Harvested:
+    document = Document(url=f"http://synthetic.invalid{report.url_key}", title=report.title, text=report.text, format="txt")
+    return Harvested(source_id=SOURCE.id, url_key=report.url_key, url=document.url, sha256="0" * 64, fetched_at=NOW,
+                     extraction=extract_report(document))
+
+
+def batches(items: Iterable[Harvested], size: int) -> Iterator[list[Harvested]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class Table:
+    def __init__(self) -> None:
+        print(f"{'stage':34} {'items':>9} {'seconds':>9} {'items/s':>10} {'peak RSS MB':>12} {'output MB':>10}", flush=True)
+
+    def row(self, stage: str, items: int, seconds: float, output: float | None = None) -> None:
+        rate = f"{items / seconds:10.1f}" if seconds > 0 else f"{'—':>10}"
+        out = f"{output:10.1f}" if output is not None else f"{'':>10}"
+        print(f"{stage:34} {items:9d} {seconds:9.2f} {rate} {peak_rss_mb():12.0f} {out}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--townships", type=int, default=400)
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--quick", action="store_true", help="200 townships × 2 years")
+    parser.add_argument("--no-site", action="store_true", help="skip the site build")
+    parser.add_argument("--keep", type=Path, help="keep the data and site in this folder")
+    args = parser.parse_args()
+    if args.quick:
+        args.townships, args.years = 200, 2
+    work = args.keep or Path(tempfile.mkdtemp(prefix="fazhi-national-"))
+    work.mkdir(parents=True, exist_ok=True)
+    n = args.townships * args.years
+    print(f"{args.townships} townships × {args.years} years = {n} reports; {args.workers} worker processes; {os.cpu_count()} cores")
+    table = Table()
+
+    started = time.perf_counter()
+    sample = list(islice(corpus(args.townships, args.years), min(n, 2000)))
+    table.row("generate (sample)", len(sample), time.perf_counter() - started)
+
+    started = time.perf_counter()
+    for report in sample:
+        harvest(report)
+    table.row("parse+extract, one core", len(sample), time.perf_counter() - started)
+
+    db = work / "fazhi.sqlite"
+    started = time.perf_counter()
+    merged = 0
+    with ProcessPoolExecutor(args.workers) as pool, store.open_store(db) as conn:
+        for chunk in batches(pool.map(harvest, corpus(args.townships, args.years), chunksize=64), BATCH):
+            merged += len(store.merge(conn, chunk, [], NOW).new)
+    table.row(f"parse+extract+merge, {args.workers} processes", merged, time.perf_counter() - started, size_mb(db))
+
+    started = time.perf_counter()
+    with store.open_store(db) as conn:
+        info = release.cut_release(conn, work / "releases", [SOURCE], NOW)
+    assert info is not None
+    table.row("release", info.reports, time.perf_counter() - started, size_mb(Path(info.path)))
+
+    if not args.no_site:
+        from sitegen.build import build_site
+
+        started = time.perf_counter()
+        pages = build_site(work / "releases", info.version, work / "public", work / "docs")
+        table.row("site (generate + mkdocs build)", pages, time.perf_counter() - started, size_mb(work / "public"))
+        index = work / "public" / "search" / "search_index.json"
+        largest = max((work / "public").rglob("*.html"), key=lambda p: p.stat().st_size)
+        print(f"  search index {size_mb(index):.1f} MB; largest page {largest.stat().st_size / 1e3:.0f} KB ({largest.relative_to(work / 'public')})")
+
+    # The incremental night: 100 new reports, 20 revised, everything else unchanged (fetch excluded).
+    later = NOW + timedelta(days=1)
+    fresh = [replace(r, url_key=r.url_key.replace(".html", "-new.html"), year=2026) for r in islice(corpus(100, 1, seed=99), 100)]
+    revised = [replace(r, text=r.text.replace("全面推进法治政府建设", "全面推进法治政府建设（修订）")) for r in islice(corpus(args.townships, args.years), 20)]
+    started = time.perf_counter()
+    with store.open_store(db) as conn:
+        result = store.merge(conn, [harvest(r) for r in fresh + revised], [], later)
+        night = release.cut_release(conn, work / "releases", [SOURCE], later)
+    assert night is not None and (len(result.new), len(result.revised)) == (100, 20)
+    if not args.no_site:
+        build_site(work / "releases", night.version, work / "public", work / "docs")
+    table.row("incremental night (100 new, 20 revised)", 120, time.perf_counter() - started)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

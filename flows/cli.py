@@ -17,10 +17,14 @@ from pathlib import Path
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 2, 2
 
 EXAMPLES = {
-    "nightly": "examples:\n  fazhi nightly --demo\n  fazhi nightly --sources sources.yaml --data data --out public\n  fazhi nightly --sources sources.yaml --recheck",
+    "nightly": "examples:\n  fazhi nightly --demo\n  fazhi nightly --sources sources.yaml --data data --out public\n"
+               "  fazhi nightly --sources sources.yaml --recheck\n  fazhi nightly --sources sources.yaml --provinces 50,53 --quiet\n\n"
+               "exit status: 0 all went well; 2 a source failed (the rest is merged and published) or bad usage; 1 the run crashed",
     "extract": "examples:\n  fazhi extract report.docx\n  fazhi extract reports/ > records.jsonl",
     "evaluate": "examples:\n  fazhi evaluate tests/gold tests/fixtures/seeds",
     "serve": "examples:\n  fazhi serve\n  fazhi serve --out public --port 8000",
+    "schedule": "examples:\n  PREFECT_API_URL=http://127.0.0.1:4200/api fazhi schedule --sources sources.yaml\n"
+                "  prefect deployment run fazhi-nightly/nightly     (trigger a run now)",
     "releases": "examples:\n  fazhi releases --data data",
     "diff": "examples:\n  fazhi diff 2026.11.21 2026.11.22\n  fazhi diff 2026.11.22 2026.11.22.1 --data data",
     "verify": "examples:\n  fazhi verify\n  fazhi verify 2026.11.22 --data data",
@@ -37,32 +41,71 @@ def _quiet_prefect(verbose: bool) -> None:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
-def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose: bool = False, recheck: bool = False) -> int:
-    """Run the nightly flow; exit 2 when any source failed (what succeeded is still published)."""
+def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose: bool = False, recheck: bool = False,
+                provinces: list[str] | None = None, quiet: bool = False) -> int:
+    """Run the nightly flow; exit 2 when any source failed (what succeeded is still published),
+    1 when the run itself crashed. The summary also goes to data/logs/."""
     _quiet_prefect(verbose)
     from .nightly import nightly
+    from .records import RunSummary
     from .report import render_summary_lines
     from .sources import SourcesError, load_sources
 
+    def run(sources_file: Path) -> object:
+        with _status(quiet, "nightly run: discover → fetch → parse → extract → merge → release → site …"):
+            state = nightly(sources_file=sources_file, data_dir=data, out_dir=out, recheck=recheck, provinces=provinces, return_state=True)
+        return state.result(raise_on_failure=False)
+
     try:
-        if not demo:
-            load_sources(sources or Path("sources.yaml"))  # a broken registry stops here, before Prefect starts
         if demo:
             from .demo.server import demo_sources_yaml, serve_portals
 
             with serve_portals() as portals, tempfile.TemporaryDirectory(prefix="fazhi-demo-") as tmp:
                 sources_file = Path(tmp) / "demo-sources.yaml"
                 sources_file.write_text(demo_sources_yaml(portals), encoding="utf-8")
-                print(f"demo portals on {', '.join(p.base_url for p in portals.values())}")
-                summary = nightly(sources_file=sources_file, data_dir=data, out_dir=out, recheck=recheck)
+                _say(quiet, f"demo portals on {', '.join(p.base_url for p in portals.values())}")
+                result = run(sources_file)
         else:
-            summary = nightly(sources_file=sources or Path("sources.yaml"), data_dir=data, out_dir=out, recheck=recheck)
+            load_sources(sources or Path("sources.yaml"))  # a broken registry stops here, before Prefect starts
+            result = run(sources or Path("sources.yaml"))
     except SourcesError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for line in render_summary_lines(summary):
+    if not isinstance(result, RunSummary):
+        print(f"error: the nightly run crashed: {result}", file=sys.stderr)
+        return 1
+    lines = render_summary_lines(result)
+    log = _write_log(data, lines)
+    for line in lines if not quiet else [line for line in lines if line.startswith(("failures", "  - "))]:
         print(line)
-    return EXIT_FAILURES if summary.failures else EXIT_OK
+    _say(quiet, f"log: {log}")
+    return EXIT_FAILURES if result.failures else EXIT_OK
+
+
+def _say(quiet: bool, line: str) -> None:
+    if not quiet:
+        print(line)
+
+
+def _status(quiet: bool, message: str):  # type: ignore[no-untyped-def]
+    """A spinner while the flow runs, in a terminal only (CI logs and pipes get plain lines)."""
+    import contextlib
+
+    if quiet or not sys.stdout.isatty():
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console().status(message)
+
+
+def _write_log(data: Path, lines: list[str]) -> Path:
+    from datetime import datetime
+
+    folder = data / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"nightly-{datetime.now().strftime('%Y%m%dT%H%M%S')}.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def _files(paths: Sequence[Path]) -> Iterator[Path]:
@@ -198,6 +241,19 @@ def cmd_build_site(data: Path, out: Path) -> int:
     return EXIT_OK
 
 
+def cmd_schedule(sources: Path, data: Path, out: Path) -> int:
+    """Serve the nightly flow on its schedule (02:00 Asia/Shanghai) until stopped."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if not os.environ.get("PREFECT_API_URL"):
+        print("error: `fazhi schedule` needs a Prefect server: start one with `prefect server start` and set "
+              "PREFECT_API_URL=http://127.0.0.1:4200/api (see the README)", file=sys.stderr)
+        return EXIT_USAGE
+    from .nightly import serve_nightly
+
+    serve_nightly(sources.resolve(), data.resolve(), out.resolve())
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fazhi", description="Fazhi Atlas 法治地图: township rule-of-law reports, their figures, a dataset and a site.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -211,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, default=Path("data"), help="data directory: store, raw bytes, releases (default: data)")
     p.add_argument("--out", type=Path, default=Path("public"), help="where the built site goes (default: public)")
     p.add_argument("--recheck", action="store_true", help="fetch stored reports again (conditional GET) to find revised and withdrawn ones")
+    p.add_argument("--provinces", type=lambda v: v.split(","), help="one shard: comma-separated 2-digit province codes (none: sources without a code)")
+    p.add_argument("--quiet", action="store_true", help="print failures only")
     p.add_argument("--verbose", action="store_true", help="show Prefect's own log lines")
 
     p = add("extract", "Print the report record and figures of files (.txt, .html, .docx, .pdf) as JSON.")
@@ -223,6 +281,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("serve", "Preview the built site on 127.0.0.1.")
     p.add_argument("--out", type=Path, default=Path("public"), help="the built site (default: public)")
     p.add_argument("--port", type=int, default=8000)
+
+    p = add("schedule", "Serve the nightly flow as a Prefect deployment, scheduled at 02:00 Asia/Shanghai.")
+    p.add_argument("--sources", type=Path, default=Path("sources.yaml"))
+    p.add_argument("--data", type=Path, default=Path("data"))
+    p.add_argument("--out", type=Path, default=Path("public"))
 
     p = add("releases", "List the dataset releases.")
     p.add_argument("--data", type=Path, default=Path("data"))
@@ -245,13 +308,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "nightly":
-        return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose, args.recheck)
+        return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose, args.recheck, args.provinces, args.quiet)
     if args.command == "extract":
         return cmd_extract(args.paths)
     if args.command == "evaluate":
         return cmd_evaluate(args.gold_dir, args.text_dir)
     if args.command == "serve":
         return cmd_serve(args.out, args.port)
+    if args.command == "schedule":
+        return cmd_schedule(args.sources, args.data, args.out)
     if args.command == "releases":
         return cmd_releases(args.data)
     if args.command == "diff":

@@ -11,10 +11,14 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.artifacts import create_markdown_artifact
 from prefect.futures import PrefectFuture
+from prefect.states import Failed, State
 
 from parsers.models import Source
 
@@ -22,55 +26,52 @@ from . import publish, release, store
 from .harvest import harvest_source
 from .http import HttpClient
 from .layout import DataLayout
+from .lock import data_lock
 from .records import Failure, FetchRecord, Harvested, MergeResult, ReleaseInfo, RunSummary, SourceHarvest
 from .report import render_run_report, summarize
-from .sources import load_sources
+from .sources import load_sources, select_sources
 
 
-@task(name="harvest-source", retries=2, retry_delay_seconds=[5, 30], task_run_name="harvest-{source.id}",
-      cache_policy=NO_CACHE, persist_result=False)
+# Fetching is the only stage that meets the network: it alone is retried. Parsing is
+# deterministic (a retry would fail the same way), and merge/release/site are local.
+@task(name="harvest-source", retries=2, retry_delay_seconds=[30, 300], timeout_seconds=3600,
+      task_run_name="harvest-{source.id}", cache_policy=NO_CACHE, persist_result=False)
 def harvest_source_task(source: Source, known: set[tuple[str, str]], validators: dict[tuple[str, str], FetchRecord],
                         layout: DataLayout, now: datetime, recheck: bool) -> tuple[SourceHarvest, list[Harvested]]:
-    """Discover, fetch, parse and extract one source (network: retried)."""
+    """Discover, fetch, parse and extract one source."""
     return harvest_source(HttpClient(), source, known, validators, layout.raw(), now, recheck=recheck)
 
 
-@task(name="merge", cache_policy=NO_CACHE, persist_result=False)
+@task(name="merge", timeout_seconds=1800, cache_policy=NO_CACHE, persist_result=False)
 def merge_task(layout: DataLayout, harvests: list[SourceHarvest], harvested: list[Harvested], now: datetime) -> MergeResult:
     with store.open_store(layout.store_path) as conn:
         return store.merge(conn, harvested, [r for h in harvests for r in h.log], now,
                            [h.listing for h in harvests if h.listing], [g for h in harvests for g in h.gone], harvests)
 
 
-@task(name="release", cache_policy=NO_CACHE, persist_result=False)
+@task(name="release", timeout_seconds=1800, cache_policy=NO_CACHE, persist_result=False)
 def release_task(layout: DataLayout, sources: list[Source], now: datetime) -> ReleaseInfo | None:
     with store.open_store(layout.store_path) as conn:
         return release.cut_release(conn, layout.releases, sources, now)
 
 
-@task(name="build-site", cache_policy=NO_CACHE, persist_result=False)
-def site_task(layout: DataLayout, out_dir: Path) -> str | None:
+@task(name="build-site", timeout_seconds=3600, cache_policy=NO_CACHE, persist_result=False)
+def site_task(layout: DataLayout, out_dir: Path, force: bool) -> str | None:
+    if not force and publish.site_is_current(layout, out_dir):
+        return str(out_dir)
     return publish.publish_latest(layout, out_dir)
 
 
-@flow(name="fazhi-nightly", log_prints=False)
-def nightly(sources_file: Path, data_dir: Path = Path("data"), out_dir: Path = Path("public"), recheck: bool = False) -> RunSummary:
-    """One night's run over the sources in ``sources_file``; the dataset and releases live in
-    ``data_dir`` and the built site goes to ``out_dir``. ``recheck`` fetches stored reports again
-    (conditionally) to find revised and withdrawn ones."""
-    logger = get_run_logger()
-    timings: dict[str, float] = {}
+@contextmanager
+def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     started = time.monotonic()
-    now = datetime.now(timezone.utc)
-    layout = DataLayout(root=Path(data_dir))
-    sources = load_sources(Path(sources_file))
-    with store.open_store(layout.store_path) as conn:
-        known, validators = store.known_keys(conn), store.validators(conn)
+    yield
+    timings[stage] = time.monotonic() - started
 
-    futures: list[PrefectFuture] = [harvest_source_task.submit(s, known, validators, layout, now, recheck) for s in sources]
-    harvests: list[SourceHarvest] = []
-    harvested: list[Harvested] = []
-    failures: list[Failure] = []
+
+def gather(sources: list[Source], futures: list[PrefectFuture]) -> tuple[list[SourceHarvest], list[Harvested], list[Failure]]:
+    """Each source's harvest; a source whose task failed for good becomes a failure, not a crash."""
+    harvests, harvested, failures = [], [], []
     for source, future in zip(sources, futures):
         future.wait()
         if future.state.is_completed():
@@ -79,22 +80,66 @@ def nightly(sources_file: Path, data_dir: Path = Path("data"), out_dir: Path = P
             harvested.extend(items)
             failures.extend(summary.failures)
         else:
-            reason = str(future.state.message or "failed")
-            failures.append(Failure(source_id=source.id, url=source.listing[0], reason=reason))
-            logger.error("source %s failed: %s", source.id, reason)
-    timings["discover+fetch+extract"] = time.monotonic() - started
+            failures.append(Failure(source_id=source.id, url=source.listing[0], reason=str(future.state.message or "failed")))
+    return harvests, harvested, failures
 
-    mark = time.monotonic()
-    merged = merge_task(layout, harvests, harvested, now)
-    timings["merge"] = time.monotonic() - mark
-    mark = time.monotonic()
-    cut = release_task(layout, sources, now)
-    timings["release"] = time.monotonic() - mark
-    mark = time.monotonic()
-    site = site_task(layout, Path(out_dir)) if cut or not publish.site_is_current(layout, Path(out_dir)) else str(out_dir)
-    timings["site"] = time.monotonic() - mark
 
-    observations = sum(len(h.extraction.observations) for h in harvested)
-    summary = summarize(len(sources), harvests, merged, observations, failures, cut, release.latest_version(layout.releases), site)
+def publish_run_report(summary: RunSummary, timings: dict[str, float]) -> None:
     create_markdown_artifact(key="nightly-run-report", markdown=render_run_report(summary, timings), description="Fazhi Atlas nightly run")
+    if summary.failures:
+        create_table_artifact(key="nightly-failures", table=[f.model_dump() for f in summary.failures],
+                              description="Sources and URLs that failed tonight, with the reason")
+
+
+@flow(name="fazhi-nightly", log_prints=False)
+def nightly(sources_file: Path, data_dir: Path = Path("data"), out_dir: Path = Path("public"), recheck: bool = False,
+            provinces: list[str] | None = None) -> RunSummary | State:
+    """One night: sources → discover → fetch → parse + extract → merge → release → site.
+
+    ``recheck`` fetches stored reports again (conditionally) to find revised and withdrawn ones;
+    ``provinces`` (2-digit codes) runs one shard of the registry. What succeeded is merged and
+    published; if any source failed, the run then ends Failed so that automations can alert.
+    """
+    with data_lock(Path(data_dir), wait_seconds=LOCK_WAIT_SECONDS):
+        return run_night(Path(sources_file), DataLayout(root=Path(data_dir)), Path(out_dir), recheck, provinces)
+
+
+LOCK_WAIT_SECONDS = 60.0  # a run started while another writes waits a minute, then fails clearly
+
+
+def run_night(sources_file: Path, layout: DataLayout, out_dir: Path, recheck: bool, provinces: list[str] | None) -> RunSummary | State:
+    timings: dict[str, float] = {}
+    now = datetime.now(timezone.utc)
+    sources = select_sources(load_sources(sources_file), provinces)
+    with store.open_store(layout.store_path) as conn:
+        known, validators = store.known_keys(conn), store.validators(conn)
+    with timed(timings, "discover+fetch+extract"):
+        harvests, harvested, failures = gather(sources, [harvest_source_task.submit(s, known, validators, layout, now, recheck) for s in sources])
+    with timed(timings, "merge"):
+        merged = merge_task(layout, harvests, harvested, now)
+    with timed(timings, "release"):
+        cut = release_task(layout, sources, now)
+    with timed(timings, "site"):
+        site = site_task(layout, out_dir, force=cut is not None)
+    summary = summarize(sources, harvests, merged, harvested, failures, cut, release.latest_version(layout.releases), site)
+    publish_run_report(summary, timings)
+    if failures:
+        get_run_logger().warning("%d failure(s); the rest is merged and published", len(failures))
+        return Failed(message=f"{len(failures)} failure(s) in {len({f.source_id for f in failures})} source(s)", data=summary)
     return summary
+
+
+NIGHTLY_CRON = "0 2 * * *"  # 02:00 Beijing time: after portals' evening uploads, before readers' morning
+NIGHTLY_TIMEZONE = "Asia/Shanghai"
+
+
+def serve_nightly(sources_file: Path, data_dir: Path, out_dir: Path) -> None:
+    """Serve the flow as a deployment with its nightly schedule (needs a Prefect server: PREFECT_API_URL)."""
+    from prefect.schedules import Cron
+
+    nightly.serve(
+        name="nightly",
+        schedules=[Cron(NIGHTLY_CRON, timezone=NIGHTLY_TIMEZONE)],
+        parameters={"sources_file": str(sources_file), "data_dir": str(data_dir), "out_dir": str(out_dir)},
+        description="Fazhi Atlas: discover, fetch, parse, extract, merge, release and publish, every night",
+    )

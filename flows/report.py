@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from .records import Failure, MergeResult, ReleaseInfo, RunSummary, SourceHarvest
+from parsers.models import Source
+
+from .records import Failure, Harvested, MergeResult, ReleaseInfo, RunSummary, SourceHarvest
 
 
-def summarize(sources: int, harvests: list[SourceHarvest], merged: MergeResult, observations: int,
+def summarize(sources: list[Source], harvests: list[SourceHarvest], merged: MergeResult, harvested: list[Harvested],
               failures: list[Failure], cut: ReleaseInfo | None, latest: str | None, site: str | None) -> RunSummary:
+    observations = sum(len(h.extraction.observations) for h in harvested)
     return RunSummary(
-        sources=sources,
+        sources=len(sources),
         links_seen=sum(len(h.decisions) for h in harvests),
         links_skipped=sum(1 for h in harvests for d in h.decisions if not d.take),
         reports_known=sum(h.known for h in harvests),

@@ -43,3 +43,12 @@ def load_sources(path: Path) -> list[Source]:
     except OSError as exc:
         raise SourcesError(f"{path}: can't read the sources file ({exc.strerror})") from exc
     return parse_sources(text, str(path))
+
+
+def select_sources(sources: list[Source], provinces: list[str] | None) -> list[Source]:
+    """One shard of the registry: the sources whose adcode lies in the given provinces (2-digit
+    codes, e.g. ["50", "53"]); "none" selects the sources without an adcode. None: all sources."""
+    if not provinces:
+        return sources
+    wanted = set(provinces)
+    return [s for s in sources if (s.adcode[:2] if s.adcode else "none") in wanted]

@@ -8,7 +8,7 @@ import pytest
 from flows.cli import build_parser, main
 from tests.conftest import SEEDS, demo_file, seed_path
 
-COMMANDS = ("nightly", "extract", "evaluate", "serve", "releases", "diff", "verify", "build-site")
+COMMANDS = ("nightly", "extract", "evaluate", "serve", "schedule", "releases", "diff", "verify", "build-site")
 
 
 @pytest.mark.parametrize("name", ["chuanxi", "xihu", "yongjia", "hujiertai"])

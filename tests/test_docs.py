@@ -23,7 +23,7 @@ def test_readme_setup_is_two_commands_and_ci_runs_the_test_one() -> None:
 
 def test_every_subcommand_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in ("nightly", "extract", "evaluate", "serve", "releases", "diff", "verify", "build-site"):
+    for command in ("nightly", "extract", "evaluate", "serve", "schedule", "releases", "diff", "verify", "build-site"):
         assert f"fazhi {command}" in readme, command
 
 

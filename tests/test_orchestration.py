@@ -1,0 +1,122 @@
+"""The flow as an operator runs it: deployment, failure semantics, artifacts, Dask, lock, workflows."""
+
+import csv
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flows import nightly as nightly_module
+from flows.cli import main
+from flows.lock import data_lock
+from flows.nightly import NIGHTLY_CRON, NIGHTLY_TIMEZONE, nightly
+from flows.records import RunSummary
+from flows.sources import select_sources
+from parsers.models import Source
+
+ROOT = Path(__file__).parents[1]
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+@pytest.fixture
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The source task retried once at once: the production delays (30 s, 5 min) are for real portals."""
+    monkeypatch.setattr(nightly_module, "harvest_source_task", nightly_module.harvest_source_task.with_options(retries=1, retry_delay_seconds=0))
+
+
+def with_broken_source(sources_file: Path) -> Path:
+    """The demo registry plus a portal that refuses connections."""
+    text = sources_file.read_text(encoding="utf-8") + (
+        "  - id: broken\n    name: 停机的县政府网站\n    adcode: \"500229\"\n    listing:\n      - \"http://127.0.0.1:9/col/index.html\"\n"
+    )
+    path = sources_file.with_name("with-broken.yaml")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.usefixtures("fast_retries")
+def test_a_failed_source_still_publishes_the_rest_then_the_run_ends_failed(demo_sources_file: Path, tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    state = nightly(sources_file=with_broken_source(demo_sources_file), data_dir=tmp_path / "data", out_dir=tmp_path / "public",
+                    return_state=True)
+    assert state.is_failed() and "1 failure(s) in 1 source(s)" in state.message
+    summary = state.result(raise_on_failure=False)
+    assert isinstance(summary, RunSummary)
+    assert [(f.source_id, "connection refused" in f.reason) for f in summary.failures] == [("broken", True)]
+    assert summary.new == 5 and summary.release is not None and (tmp_path / "public" / "index.html").exists()
+    with get_client(sync_client=True) as client:
+        keys = {a.key for a in client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["nightly-run-report", "nightly-failures"])))}
+    assert keys == {"nightly-run-report", "nightly-failures"}
+
+
+@pytest.mark.usefixtures("fast_retries")
+def test_fazhi_nightly_exits_2_and_names_the_failed_source(demo_sources_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["nightly", "--sources", str(with_broken_source(demo_sources_file)), "--data", str(tmp_path / "d"), "--out", str(tmp_path / "o")])
+    out = capsys.readouterr().out
+    assert code == 2
+    assert "failures: 1" in out and "broken: http://127.0.0.1:9/col/index.html" in out
+    assert list((tmp_path / "d" / "logs").glob("nightly-*.log"))
+
+
+def release_rows(summary: RunSummary) -> list[list[str]]:
+    assert summary.release is not None
+    rows = []
+    for name in ("reports.csv", "observations.csv", "indicators.csv"):
+        with (Path(summary.release.path) / name).open(encoding="utf-8-sig") as handle:
+            rows += [row for row in csv.reader(handle)]
+    return rows
+
+
+def test_the_demo_flow_on_a_local_dask_cluster_gives_the_same_release(demo_sources_file: Path, tmp_path: Path) -> None:
+    from prefect_dask import DaskTaskRunner
+
+    default = nightly(sources_file=demo_sources_file, data_dir=tmp_path / "a", out_dir=tmp_path / "pa")
+    on_dask = nightly.with_options(task_runner=DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True,
+                                                                              "dashboard_address": None}))(
+        sources_file=demo_sources_file, data_dir=tmp_path / "b", out_dir=tmp_path / "pb")
+    assert on_dask.new == default.new == 5
+    assert release_rows(on_dask) == release_rows(default)
+
+
+def test_a_second_run_on_the_same_data_waits_then_says_why(demo_sources_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(nightly_module, "LOCK_WAIT_SECONDS", 0.5)
+    data = tmp_path / "data"
+    with data_lock(data):
+        state = nightly(sources_file=demo_sources_file, data_dir=data, out_dir=tmp_path / "public", return_state=True)
+    assert state.is_failed()
+    message = str(state.result(raise_on_failure=False))
+    assert "another nightly run is writing here" in message and "pid" in message
+    assert not (data / "releases").exists()
+
+
+def test_the_deployment_runs_the_flow_at_two_in_the_morning_beijing_time() -> None:
+    from prefect.flows import load_flow_from_entrypoint
+
+    config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    deployment = next(d for d in config["deployments"] if d["name"] == "nightly")
+    assert deployment["schedules"] == [{"cron": NIGHTLY_CRON, "timezone": NIGHTLY_TIMEZONE}] == [{"cron": "0 2 * * *", "timezone": "Asia/Shanghai"}]
+    assert load_flow_from_entrypoint(str(ROOT / deployment["entrypoint"])).name == "fazhi-nightly"
+    assert set(deployment["parameters"]) <= {"sources_file", "data_dir", "out_dir", "recheck", "provinces"}
+
+
+def test_one_shard_of_provinces() -> None:
+    sources = [Source(id=i, name=i, adcode=code, listing=["http://a.gov.cn/"]) for i, code in (("cq", "500229"), ("yn", "532523"))]
+    sources.append(Source(id="x", name="x", listing=["http://b.gov.cn/"]))
+    assert [s.id for s in select_sources(sources, ["50", "none"])] == ["cq", "x"]
+    assert select_sources(sources, None) == sources
+
+
+@pytest.mark.parametrize("tool", ["zizmor", "check-jsonschema"])
+def test_github_workflows_pass_their_audits(tool: str) -> None:
+    binary = shutil.which(tool, path=str(Path(sys.executable).parent))
+    assert binary, f"{tool} is installed with the test extras"
+    workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
+    command = [binary, "--offline", "--min-severity", "medium", *workflows] if tool == "zizmor" else [
+        binary, "--builtin-schema", "vendor.github-workflows", *workflows]
+    run = subprocess.run(command, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -29,6 +29,7 @@ from .layout import DataLayout
 from .lock import data_lock
 from .records import Failure, FetchRecord, Harvested, MergeResult, ReleaseInfo, RunSummary, SourceHarvest
 from .report import render_run_report, summarize
+from .shards import Shard, load_shards, save_shard
 from .sources import load_sources, select_sources
 
 
@@ -104,6 +105,33 @@ def nightly(sources_file: Path, data_dir: Path = Path("data"), out_dir: Path = P
         return run_night(Path(sources_file), DataLayout(root=Path(data_dir)), Path(out_dir), recheck, provinces)
 
 
+@flow(name="fazhi-harvest-shard", log_prints=False)
+def harvest_shard(sources_file: Path, data_dir: Path, provinces: list[str], shard_dir: Path, recheck: bool = False) -> Path:
+    """One worker's share of a national night: discover, fetch and extract the sources of some
+    provinces, and leave the result in ``shard_dir`` for the one merge at the end. Reads the store
+    (to skip known reports), never writes it; raw bodies go to the shared raw store."""
+    layout = DataLayout(root=Path(data_dir))
+    now = datetime.now(timezone.utc)
+    sources = select_sources(load_sources(Path(sources_file)), provinces)
+    with store.open_store(layout.store_path) as conn:
+        known, validators = store.known_keys(conn), store.validators(conn)
+    harvests, harvested, failures = gather(sources, [harvest_source_task.submit(s, known, validators, layout, now, recheck) for s in sources])
+    return save_shard(Path(shard_dir), "-".join(provinces), Shard(harvests=harvests, harvested=harvested, failures=failures, now=now))
+
+
+@flow(name="fazhi-merge-shards", log_prints=False)
+def merge_shards(sources_file: Path, shard_dir: Path, data_dir: Path = Path("data"), out_dir: Path = Path("public")) -> RunSummary | State:
+    """The end of a national night: every shard merged in one transaction, one release, one site."""
+    layout = DataLayout(root=Path(data_dir))
+    with data_lock(layout.root, wait_seconds=LOCK_WAIT_SECONDS):
+        shards = load_shards(Path(shard_dir))
+        harvests = [h for shard in shards for h in shard.harvests]
+        harvested = [h for shard in shards for h in shard.harvested]
+        failures = [f for shard in shards for f in shard.failures]
+        now = max((shard.now for shard in shards), default=datetime.now(timezone.utc))
+        return publish_night(load_sources(Path(sources_file)), layout, Path(out_dir), harvests, harvested, failures, now, {})
+
+
 LOCK_WAIT_SECONDS = 60.0  # a run started while another writes waits a minute, then fails clearly
 
 
@@ -115,6 +143,12 @@ def run_night(sources_file: Path, layout: DataLayout, out_dir: Path, recheck: bo
         known, validators = store.known_keys(conn), store.validators(conn)
     with timed(timings, "discover+fetch+extract"):
         harvests, harvested, failures = gather(sources, [harvest_source_task.submit(s, known, validators, layout, now, recheck) for s in sources])
+    return publish_night(sources, layout, out_dir, harvests, harvested, failures, now, timings)
+
+
+def publish_night(sources: list[Source], layout: DataLayout, out_dir: Path, harvests: list[SourceHarvest], harvested: list[Harvested],
+                  failures: list[Failure], now: datetime, timings: dict[str, float]) -> RunSummary | State:
+    """Merge, release, build the site, report; Failed (after publishing) when anything failed."""
     with timed(timings, "merge"):
         merged = merge_task(layout, harvests, harvested, now)
     with timed(timings, "release"):

@@ -120,3 +120,15 @@ def test_github_workflows_pass_their_audits(tool: str) -> None:
         binary, "--builtin-schema", "vendor.github-workflows", *workflows]
     run = subprocess.run(command, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_province_shards_then_one_merge_give_the_same_release_as_one_run(demo_sources_file: Path, tmp_path: Path) -> None:
+    from flows.nightly import harvest_shard, merge_shards
+
+    whole = nightly(sources_file=demo_sources_file, data_dir=tmp_path / "one", out_dir=tmp_path / "p1")
+    shards = tmp_path / "shards"
+    for provinces in (["65"], ["43"], ["none"]):  # 新疆 (尼勒克), 湖南 (辰溪), the region portal without a code
+        harvest_shard(sources_file=demo_sources_file, data_dir=tmp_path / "many", provinces=provinces, shard_dir=shards)
+    merged = merge_shards(sources_file=demo_sources_file, shard_dir=shards, data_dir=tmp_path / "many", out_dir=tmp_path / "p2")
+    assert merged.new == whole.new == 5
+    assert release_rows(merged) == release_rows(whole)

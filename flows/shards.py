@@ -1,0 +1,35 @@
+"""A shard's harvest on disk: what one work-pool worker hands to the one merge at the end."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from .records import Failure, Harvested, SourceHarvest
+
+
+class Shard(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    harvests: list[SourceHarvest]
+    harvested: list[Harvested]
+    failures: list[Failure]
+    now: datetime
+
+
+def save_shard(folder: Path, name: str, shard: Shard) -> Path:
+    """Write atomically (temporary file, then rename): the merge never reads half a shard."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"shard-{name}.json"
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(shard.model_dump_json())
+    os.replace(tmp, target)
+    return target
+
+
+def load_shards(folder: Path) -> list[Shard]:
+    return [Shard.model_validate_json(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("shard-*.json"))]

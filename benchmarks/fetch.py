@@ -41,7 +41,7 @@ def main() -> None:
     servers = [ThreadingHTTPServer(("127.0.0.1", 0), Handler) for _ in range(args.hosts)]
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
-    client = HttpClient()
+    client = HttpClient(allow_private=True)
 
     def crawl(server: ThreadingHTTPServer) -> int:
         base = f"http://127.0.0.1:{server.server_address[1]}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from parsers.article import refusal_reason
 from parsers.decode import decode_body
 from parsers.listing import parse_listing
 from parsers.models import LinkDecision, Source
@@ -22,6 +23,13 @@ from .store import url_key
 
 class ListingError(RuntimeError):
     """A source's first listing page could not be read: nothing can be discovered there."""
+
+
+def source_is_private(source: Source) -> bool:
+    """A source whose listing pages are themselves on a private or loopback network (the demo portals)."""
+    from .http import resolves_privately
+
+    return all(resolves_privately(urlsplit(u).hostname or "") for u in source.listing)
 
 
 def allowed_domains(source: Source) -> list[str]:
@@ -82,7 +90,15 @@ def discover_links(
                     content_type=content_type,
                 )
             )
-            page = parse_listing(decode_body(body, content_type), page_url)
+            html = decode_body(body, content_type)
+            refusal = refusal_reason(html)
+            if refusal:
+                if page_number == 0:
+                    raise ListingError(f"{source.id}: {page_url}: {refusal}")
+                failures.append(Failure(source_id=source.id, url=page_url, reason=refusal))
+                complete = False
+                break
+            page = parse_listing(html, page_url)
             for link in page.links:
                 decisions.setdefault(link.url, decide_link(link))
             page_url = page.next_url

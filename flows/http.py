@@ -6,6 +6,7 @@ request goes through ``HttpClient.get`` so that each of those rules holds everyw
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
 MAX_BYTES = 20 * 1024 * 1024  # the largest report attachment seen on county portals is a few MB
 MAX_REDIRECTS = 5
+MAX_SECONDS = 120.0  # a whole response: a body dripping one byte a second never trips the read timeout
 RETRY = Retry(
     total=3,
     connect=3,
@@ -77,6 +79,24 @@ class HostThrottle:
 THROTTLE = HostThrottle()  # one per process: two sources on one host share its rate
 
 
+def resolves_privately(host: str) -> bool:
+    """True when the host is, or resolves to, a loopback, private, link-local or reserved address
+    (SSRF: a public portal's link must not make us fetch from the machine's own network)."""
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError):
+        return False  # unresolvable: the request itself will fail and say so
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified:
+            return True
+    return False
+
+
 def host_allowed(url: str, allowed_domains: list[str]) -> bool:
     host = (urlsplit(url).hostname or "").lower()
     return any(host == d or host.endswith("." + d) for d in allowed_domains)
@@ -99,7 +119,8 @@ def describe(exc: requests.exceptions.RequestException) -> str:
 
 
 class HttpClient:
-    def __init__(self, *, max_bytes: int = MAX_BYTES, timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)) -> None:
+    def __init__(self, *, max_bytes: int = MAX_BYTES, timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+                 max_seconds: float = MAX_SECONDS, allow_private: bool = False) -> None:
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         adapter = HTTPAdapter(max_retries=RETRY)
@@ -108,6 +129,8 @@ class HttpClient:
         self.throttle = THROTTLE
         self.max_bytes = max_bytes
         self.timeout = timeout
+        self.max_seconds = max_seconds
+        self.allow_private = allow_private  # only for sources that are themselves on a private network (the demo)
         self._robots: dict[str, Protego | None] = {}
         self._robots_lock = threading.Lock()
 
@@ -149,8 +172,12 @@ class HttpClient:
             headers["If-Modified-Since"] = last_modified
         current = url
         for _ in range(MAX_REDIRECTS + 1):
+            if urlsplit(current).scheme not in ("http", "https"):
+                raise FetchError(f"{current}: only http and https are fetched")
             if not host_allowed(current, allowed_domains):
                 raise FetchError(f"{current}: host is outside the source's allowed domains {allowed_domains}")
+            if not self.allow_private and resolves_privately(urlsplit(current).hostname or ""):
+                raise FetchError(f"{current}: the host is on a private or loopback network; a public source may not lead there")
             robots = self.robots(current, rate)
             if robots is not None and not robots.can_fetch(current, ROBOTS_AGENT):
                 raise FetchError(f"{current}: disallowed by the site's robots.txt")
@@ -163,6 +190,8 @@ class HttpClient:
                 if reply.is_redirect:
                     current = urljoin(current, reply.headers.get("Location", ""))
                     continue
+                if reply.status_code == 412:  # what JavaScript anti-bot front ends (e.g. 加速乐) answer a client without cookies
+                    raise FetchError(f"{current}: blocked by anti-bot (HTTP 412: a JavaScript challenge)", 412)
                 if reply.status_code not in (200, 304):
                     raise FetchError(f"{current}: HTTP {reply.status_code} {reply.reason}", reply.status_code)
                 content_type = reply.headers.get("Content-Type", "")
@@ -184,12 +213,36 @@ class HttpClient:
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             raise FetchError(f"{url}: body of {int(declared):,} bytes is over the {self.max_bytes:,}-byte cap")
         chunks, size = [], 0
+        # A body dripping a byte a second never trips the read timeout (it applies between bytes):
+        # a watchdog closes the connection when the whole response has taken too long.
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            # Shutting the socket down is what wakes a read blocked in another thread; close() is not.
+            sock = getattr(getattr(reply.raw, "connection", None), "sock", None)
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            reply.close()
+
+        watchdog = threading.Timer(self.max_seconds, expire)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             for chunk in reply.iter_content(64 * 1024):
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise FetchError(f"{url}: body is over the {self.max_bytes:,}-byte cap")
                 chunks.append(chunk)
-        except requests.exceptions.RequestException as exc:
+        except (requests.exceptions.RequestException, OSError, AttributeError, ValueError) as exc:
+            if expired.is_set():
+                raise FetchError(f"{url}: body still arriving after {self.max_seconds:g} s (about {size:,} bytes); given up") from exc
             raise FetchError(f"{url}: connection broke while reading the body ({type(exc).__name__})") from exc
+        finally:
+            watchdog.cancel()
+        if expired.is_set():
+            raise FetchError(f"{url}: body still arriving after {self.max_seconds:g} s (about {size:,} bytes); given up")
         return b"".join(chunks)

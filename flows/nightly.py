@@ -23,6 +23,7 @@ from prefect.states import Failed, State
 from parsers.models import Source
 
 from . import publish, release, store
+from .discover import source_is_private
 from .harvest import harvest_source
 from .http import HttpClient
 from .layout import DataLayout
@@ -40,7 +41,7 @@ from .sources import load_sources, select_sources
 def harvest_source_task(source: Source, known: set[tuple[str, str]], validators: dict[tuple[str, str], FetchRecord],
                         layout: DataLayout, now: datetime, recheck: bool) -> tuple[SourceHarvest, list[Harvested]]:
     """Discover, fetch, parse and extract one source."""
-    return harvest_source(HttpClient(), source, known, validators, layout.raw(), now, recheck=recheck)
+    return harvest_source(HttpClient(allow_private=source_is_private(source)), source, known, validators, layout.raw(), now, recheck=recheck)
 
 
 @task(name="merge", timeout_seconds=1800, cache_policy=NO_CACHE, persist_result=False)

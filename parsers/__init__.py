@@ -6,6 +6,8 @@ the record ``fazhi extract`` prints and the nightly flow stores.
 
 from __future__ import annotations
 
+import re
+
 from .article import parse_article
 from .checks import check_observations
 from .decode import decode_body
@@ -28,7 +30,7 @@ def sniff_format(data: bytes, name: str, content_type: str | None = None) -> str
     if head.startswith(b"PK\x03\x04"):
         return "docx"
     lowered = head.lower()
-    if lowered.startswith((b"<!doctype html", b"<html")) or b"<body" in lowered or b"<meta" in lowered:
+    if lowered.startswith((b"<!doctype html", b"<html")) or b"<body" in lowered or b"<meta" in lowered or re.match(rb"<(div|p|table|span|head|title)\b", lowered):
         return "html"
     suffix = name.lower().rsplit("?", 1)[0].rsplit(".", 1)[-1]
     if suffix in ("htm", "html", "shtml", "jhtml"):

@@ -160,3 +160,24 @@ def report_attachment(document: Document) -> Attachment:
 def with_attachment_text(page: Document, attached: Document) -> Document:
     """The page's metadata with the attachment's text: one report, published as a page and a file."""
     return page.model_copy(update={"text": attached.text, "format": attached.format})
+
+
+# Pages a portal serves with status 200 that are not the page asked for.
+ERROR_PAGE_PHRASES = ("页面不存在", "您访问的页面", "访问过于频繁", "访问受限", "请求过于频繁", "系统繁忙", "404 Not Found", "页面已删除", "信息已过期")
+ERROR_PAGE_MAX_CHARS = 400  # an error page is short; a report quoting “页面不存在” is not
+CHALLENGE = re.compile(r"document\.cookie\s*=|location\.reload\(|window\.location\.href\s*=|__jsl_clearance|acw_sc__", re.IGNORECASE)
+
+
+def refusal_reason(html: str) -> str | None:
+    """Why this 200 page is not content: a JavaScript anti-bot challenge or an error page; None if it is content."""
+    soup = BeautifulSoup(html, "html.parser")
+    scripts = " ".join(s.get_text() for s in soup.find_all("script"))
+    for tag in soup.find_all(["script", "style"]):
+        tag.decompose()
+    visible = re.sub(r"\s+", "", soup.get_text())
+    if CHALLENGE.search(scripts) and len(visible) < ERROR_PAGE_MAX_CHARS:
+        return "blocked by anti-bot: the portal answered with a JavaScript challenge page"
+    phrase = next((p for p in ERROR_PAGE_PHRASES if p.replace(" ", "") in visible), None)
+    if phrase and len(visible) < ERROR_PAGE_MAX_CHARS:
+        return f"the portal answered 200 with an error page (“{phrase}”)"
+    return None

@@ -36,15 +36,23 @@ def declared_charset(body: bytes, content_type: str | None) -> str | None:
     return None
 
 
+MAX_BAD_SHARE = 0.005  # a few broken bytes in a page that declares its charset right are damage, not a wrong label
+
+
+def _mostly_decodes(body: bytes, encoding: str) -> bool:
+    try:
+        text = body.decode(encoding, errors="replace")
+    except LookupError:
+        return False
+    return text.count("\ufffd") <= max(3, MAX_BAD_SHARE * len(text))
+
+
 def detect_encoding(body: bytes, content_type: str | None = None) -> str:
-    """The encoding to decode ``body`` with; a declared one that fails to decode is not trusted."""
+    """The encoding to decode ``body`` with. A declared one is trusted when it decodes the page
+    (a few invalid bytes allowed: they become U+FFFD); a declaration that fails is not trusted."""
     declared = declared_charset(body, content_type)
-    if declared:
-        try:
-            body.decode(declared)
-            return declared
-        except (LookupError, UnicodeDecodeError):
-            pass
+    if declared and _mostly_decodes(body, declared):
+        return declared
     if body.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     try:

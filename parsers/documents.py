@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import docx
 from docx.table import Table
@@ -25,8 +26,24 @@ WRAPPED_LINE_SHARE = 0.85  # a wrapped line fills the width; the last line of a 
 _LINE_START_HEADING = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[、.])")
 
 
+MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024  # the largest real report .docx seen is a few MB; far more is a zip bomb
+
+
+def check_zip_size(data: bytes, url: str) -> None:
+    """Refuse a .docx whose parts would inflate past the cap, before anything is decompressed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise UnreadableDocument(f"{url}: not a readable .docx ({exc})") from exc
+    if total > MAX_DOCX_UNCOMPRESSED:
+        raise UnreadableDocument(f"{url}: the .docx would inflate to {total:,} bytes (cap {MAX_DOCX_UNCOMPRESSED:,}): refused as a zip bomb")
+
+
 def parse_docx(data: bytes, url: str) -> Document:
-    """Paragraphs and table rows of a .docx in document order."""
+    """Paragraphs and table rows of a .docx in document order. External entities in its XML are
+    never resolved (python-docx parses with resolve_entities=False; tested)."""
+    check_zip_size(data, url)
     try:
         word = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises zipfile, KeyError and lxml errors alike

@@ -32,6 +32,10 @@ def all_seeds() -> list[Harvested]:
 
 
 HOSTILE_TITLE = '永加乡2024年<script>alert(1)</script>[x](javascript:alert(2)) | {{ config }}'
+# Appended to 西仓镇's text: markup, Markdown tricks, template syntax and table breakers in a body
+# and, through the figure, in a quote.
+HOSTILE_BODY = ('<img src=x onerror=alert(3)> ![p](javascript:alert(4)) {% include "secret" %} {{ 7*7 }} | a | b |\n'
+                '<b onmouseover=alert(5)>全年调解矛盾纠纷12起。')
 
 
 def build_seed_site(root: Path) -> Path:
@@ -42,6 +46,7 @@ def build_seed_site(root: Path) -> Path:
 
     items = all_seeds()
     items[-1] = harvested("yongjia", title=HOSTILE_TITLE)
+    items[3] = harvested("xicang", seed_text("xicang") + "\n" + HOSTILE_BODY)
     with store.open_store(root / "fazhi.sqlite") as conn:
         store.merge(conn, items, [], NOW)
         info = release.cut_release(conn, root / "releases", [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])], NOW)

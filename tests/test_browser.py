@@ -100,6 +100,19 @@ def test_a_script_in_a_report_title_is_shown_as_text_and_never_runs(page, site_u
     assert dialogs == []
 
 
+def test_markup_in_a_report_body_and_quote_never_runs(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(site_url + township("未识别省份/未识别县/西仓镇"))
+    page.locator("summary").first.click()
+    for figure in page.locator(".fazhi-figure").all():
+        figure.hover()
+    page.wait_for_timeout(300)
+    assert "<img src=x onerror=alert(3)>" in page.locator("article").inner_text()
+    assert page.locator("article img").count() == 0
+    assert dialogs == []
+
+
 def test_indicator_table_sorts_by_value_on_click(page, site_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page.goto(site_url + "/indicators/materials_distributed/")
     page.screenshot(path=str(shots(tmp_path) / "indicator.png"), full_page=True)

@@ -47,7 +47,7 @@ def vsb_portal(httpserver: HTTPServer) -> HTTPServer:
 def harvest(server: HTTPServer, tmp_path: Path, **source_fields):  # type: ignore[no-untyped-def]
     source = Source(id="pingbian", name="屏边县人民政府", listing=[server.url_for("/info/8641.htm")],
                     allowed_domains=["localhost"], rate_per_second=1000, **source_fields)
-    return harvest_source(HttpClient(), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
+    return harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
 
 
 def test_vsb_column_is_walked_across_pages_and_only_reports_are_fetched(vsb_portal: HTTPServer, tmp_path: Path) -> None:
@@ -88,7 +88,7 @@ def test_a_page_titled_like_a_report_whose_text_is_not_one_is_refused(httpserver
     filler = "".join(f"<p>{line}</p>" for line in ["本站正在升级维护，请稍后访问。"] * 40)
     httpserver.expect_request("/a.htm").respond_with_data(f'<html><body><div id="zoom">{filler}</div></body></html>', content_type="text/html")
     source = Source(id="s", name="x", listing=[httpserver.url_for("/list.htm")], allowed_domains=["localhost"], rate_per_second=1000)
-    summary, harvested = harvest_source(HttpClient(), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
+    summary, harvested = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
     assert harvested == []
     assert "not a rule-of-law report despite its title" in summary.failures[0].reason
 
@@ -102,6 +102,6 @@ def test_a_gb2312_labelled_page_with_a_gbk_only_character_reaches_the_dataset_in
         page('<li><a href="/y.htm">永加乡2024年法治政府建设工作报告</a></li>'), content_type="text/html; charset=utf-8")
     httpserver.expect_request("/y.htm").respond_with_data(body, content_type="text/html; charset=gb2312")
     source = Source(id="s", name="x", listing=[httpserver.url_for("/list.htm")], allowed_domains=["localhost"], rate_per_second=1000)
-    _, harvested = harvest_source(HttpClient(), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
+    _, harvested = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
     assert "双辽市永加乡人民政府（镕）" in harvested[0].extraction.text
     assert "\ufffd" not in harvested[0].extraction.text

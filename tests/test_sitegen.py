@@ -97,3 +97,13 @@ def test_nothing_is_fetched_from_the_internet_by_a_reader(built_site: Path) -> N
     for page in built_site.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert not re.search(r'<(script|link|img)[^>]+(src|href)="(https?:)?//', html), page
+
+
+def test_markup_template_syntax_and_table_breakers_in_a_body_and_a_quote_stay_text(built_site: Path) -> None:
+    page = (built_site / "townships/未识别省份/未识别县/西仓镇/index.html").read_text(encoding="utf-8")
+    assert "<img src=x" not in page and "<b onmouseover" not in page
+    assert "&lt;img src=x onerror=alert(3)&gt;" in page
+    assert 'href="javascript:' not in page and 'src="javascript:' not in page
+    assert "{% include" in page or "&#123;% include" in page  # shown, never evaluated
+    assert "49" not in page.split("7*7", 1)[1][:20]
+    assert "调解矛盾纠纷12起" in page  # the figure is there, quote and all

@@ -76,7 +76,7 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
         return 1
     lines = render_summary_lines(result)
     log = _write_log(data, lines)
-    for line in lines if not quiet else [line for line in lines if line.startswith(("failures", "  - "))]:
+    for line in lines if not quiet else [line for line in lines if line.startswith(("失败", "  - "))]:
         print(line)
     _say(quiet, f"log: {log}")
     return EXIT_FAILURES if result.failures else EXIT_OK

@@ -15,7 +15,7 @@ import os
 import shutil
 import sqlite3
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -139,37 +139,34 @@ def next_version(releases: Path, now: datetime) -> str:
     return version
 
 
-def _report_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    rows = []
+def _report_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    """Every current report as a release row, streamed from the store (texts under "_" keys)."""
     for r in store.current_reports(conn):
         report = json.loads(r["report"])
         place = report["place"]
-        rows.append(
-            {
-                "report_id": r["report_id"],
-                "revision": r["revision"],
-                "township": place.get("township"),
-                "county": place.get("county"),
-                "province": place.get("province"),
-                "adcode": place.get("adcode"),
-                "level": report["level"],
-                "kind": report["kind"],
-                "year": report["year"],
-                "published_on": report["published_on"],
-                "on_time": report["on_time"],
-                "title": report["title"],
-                "url": r["url"],
-                "source_id": r["source_id"],
-                "sha256": r["sha256"],
-                "script": report["script"],
-                "status": r["status"],
-                "_flags": json.loads(r["flags"]),
-                "_text": r["text"],
-                "_original": r["original"],
-                "_report": report,
-            }
-        )
-    return rows
+        yield {
+            "report_id": r["report_id"],
+            "revision": r["revision"],
+            "township": place.get("township"),
+            "county": place.get("county"),
+            "province": place.get("province"),
+            "adcode": place.get("adcode"),
+            "level": report["level"],
+            "kind": report["kind"],
+            "year": report["year"],
+            "published_on": report["published_on"],
+            "on_time": report["on_time"],
+            "title": report["title"],
+            "url": r["url"],
+            "source_id": r["source_id"],
+            "sha256": r["sha256"],
+            "script": report["script"],
+            "status": r["status"],
+            "_flags": json.loads(r["flags"]),
+            "_text": r["text"],
+            "_original": r["original"],
+            "_report": report,
+        }
 
 
 def _indicator_rows(reports: list[dict[str, Any]], canonical: dict[tuple[str, str], float]) -> list[list[Any]]:
@@ -265,10 +262,27 @@ def _datapackage(version: str, created: datetime, sources: list[Source]) -> dict
     }
 
 
+LIGHT_FIELDS = ("report_id", "kind", "status", "year", "township", "county", "province", "adcode")
+
+
 def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: str | None, releases: Path,
                  sources: list[Source], created: datetime) -> dict[str, int]:
-    reports = _report_rows(conn)
-    flags_by_report = {r["report_id"]: r["_flags"] for r in reports}
+    """Stream the store into the release files: the texts pass through once and are never all
+    held; what later files need (place, kind, flags) is kept per report without its text."""
+    report_header = [name for name, _, _ in REPORT_FIELDS]
+    light: list[dict[str, Any]] = []
+    flags_by_report: dict[str, list[dict[str, str]]] = {}
+    with (folder / "reports.csv").open("w", encoding="utf-8-sig", newline="") as table, \
+            (folder / "reports.jsonl").open("w", encoding="utf-8") as texts:
+        writer = csv.writer(table)
+        writer.writerow(report_header)
+        for r in _report_rows(conn):
+            writer.writerow([_fmt(r[k]) for k in report_header])
+            texts.write(json.dumps({"report_id": r["report_id"], "revision": r["revision"], "status": r["status"], "report": r["_report"],
+                                    "flags": r["_flags"], "text": r["_text"], "original": r["_original"]}, ensure_ascii=False) + "\n")
+            light.append({k: r[k] for k in LIGHT_FIELDS})
+            if r["_flags"]:
+                flags_by_report[r["report_id"]] = r["_flags"]
     canonical: dict[tuple[str, str], float] = {}
 
     def observation_rows() -> Iterable[list[Any]]:
@@ -279,20 +293,14 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
             yield [o["report_id"], o["revision"], o["indicator"], o["value"], o["unit"], o["qualifier"], o["quote"],
                    o["start"], o["end"], o["section"], bool(o["canonical"]), ";".join(flags)]
 
-    report_header = [name for name, _, _ in REPORT_FIELDS]
-    counts = {"reports": _write_csv(folder / "reports.csv", report_header, ([r[k] for k in report_header] for r in reports))}
+    counts = {"reports": len(light)}
     counts["observations"] = _write_csv(folder / "observations.csv", [n for n, _, _ in OBSERVATION_FIELDS], observation_rows())
     indicator_header = [n for n, _, _ in INDICATOR_ID_FIELDS] + list(INDICATOR_KEYS)
-    counts["indicator_rows"] = _write_csv(folder / "indicators.csv", indicator_header, _indicator_rows(reports, canonical))
-    with (folder / "reports.jsonl").open("w", encoding="utf-8") as handle:
-        for r in reports:
-            record = {"report_id": r["report_id"], "revision": r["revision"], "status": r["status"], "report": r["_report"],
-                      "flags": r["_flags"], "text": r["_text"], "original": r["_original"]}
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    counts["indicator_rows"] = _write_csv(folder / "indicators.csv", indicator_header, _indicator_rows(light, canonical))
     (folder / "datapackage.json").write_text(json.dumps(_datapackage(version, created, sources), ensure_ascii=False, indent=2), encoding="utf-8")
     changes = diff_folders(releases / parent if parent else None, folder)
     (folder / "CHANGELOG.md").write_text(_changelog(version, parent, changes, counts), encoding="utf-8")
-    counts["townships"] = len({(r["province"], r["county"], r["township"]) for r in reports if r["township"]})
+    counts["townships"] = len({(r["province"], r["county"], r["township"]) for r in light if r["township"]})
     return counts
 
 

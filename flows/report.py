@@ -29,24 +29,25 @@ def summarize(sources: list[Source], harvests: list[SourceHarvest], merged: Merg
 
 
 def render_summary_lines(summary: RunSummary) -> list[str]:
-    """What `fazhi nightly` prints at the end of a run."""
+    """What `fazhi nightly` prints at the end of a run, each line led by its Chinese label."""
     lines = [
-        f"sources: {summary.sources}; links seen: {summary.links_seen} ({summary.links_skipped} not reports)",
-        f"reports: {summary.new} new, {summary.revised} revised, {summary.withdrawn} withdrawn, {summary.unchanged} unchanged,"
+        f"来源 | sources: {summary.sources}; links seen: {summary.links_seen} ({summary.links_skipped} not reports)",
+        f"报告 | reports: {summary.new} new, {summary.revised} revised, {summary.withdrawn} withdrawn, {summary.unchanged} unchanged,"
         f" {summary.reports_known} already known (not fetched again)",
-        f"figures extracted: {summary.observations}",
+        f"数字 | figures extracted: {summary.observations}",
     ]
     if summary.release:
-        lines.append(f"release: {summary.release.version} ({summary.release.reports} reports, {summary.release.observations} figures) in {summary.release.path}")
+        lines.append(f"发布 | release: {summary.release.version} ({summary.release.reports} reports, {summary.release.observations} figures)"
+                     f" in {summary.release.path}")
     else:
-        lines.append(f"nothing new: no new release (latest: {summary.latest_release or 'none yet'})")
+        lines.append(f"发布 | nothing new: no new release (latest: {summary.latest_release or 'none yet'})")
     if summary.failures:
-        lines.append(f"failures: {len(summary.failures)}")
+        lines.append(f"失败 | failures: {len(summary.failures)}")
         lines += [f"  - {f.source_id}: {f.url}: {f.reason}" for f in summary.failures]
     else:
-        lines.append("failures: none")
+        lines.append("失败 | failures: none")
     if summary.site_dir:
-        lines.append(f"site: {summary.site_dir}/index.html (preview: fazhi serve --out {summary.site_dir})")
+        lines.append(f"网站 | site: {summary.site_dir}/index.html (preview: fazhi serve --out {summary.site_dir})")
     return lines
 
 

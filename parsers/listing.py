@@ -3,8 +3,8 @@
 County portals are built with a handful of CMS families; each hides its pagination and its
 records differently, so each gets a small reader here, tried in order:
 - TRS: ``createPageHTML(total, current, "index", "html")`` in a script; pages are index_N.html;
-- Hanweb: records as CDATA ``<li>`` inside ``<script type="text/xml">``;
-- any: a 下一页 link, or ``?page=N`` links.
+- Hanweb: records as CDATA ``<li>`` inside ``<script type="text/xml">``, pages as ``?uid=…&pageNum=N``;
+- any: a 下一页 link, or ``?page=N`` (``pageNo``, ``curpage``, ``pageIndex``) links.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ _TRS_PAGER = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"'
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _NEXT_TEXT = re.compile(r"^\s*(下一页|下页|后一页|>)\s*$")
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#")
+PAGE_PARAMETERS = ("page", "pageNum", "pageNo", "curpage", "pageIndex")
 
 
 def _listed_date(anchor: Tag) -> date | None:
@@ -74,12 +75,15 @@ def _next_page(soup: BeautifulSoup, html: str, url: str) -> str | None:
             if not href.lower().startswith(_SKIP_SCHEMES):
                 nxt = urljoin(url, href)
                 return nxt if nxt != url else None
-    page = parse_qs(urlsplit(url).query).get("page", ["1"])[0]
-    if page.isdigit():
+    query = parse_qs(urlsplit(url).query)
+    for name in PAGE_PARAMETERS:  # ?page=2 (generic), ?uid=…&pageNum=2 (Hanweb), ?pageNo=2, ?curpage=2
+        page = query.get(name, ["1"])[0]
+        if not page.isdigit():
+            continue
         wanted = [str(int(page) + 1)]
         for anchor in soup.find_all("a", href=True):
             candidate = urljoin(url, str(anchor["href"]))
-            if parse_qs(urlsplit(candidate).query).get("page") == wanted:
+            if parse_qs(urlsplit(candidate).query).get(name) == wanted and urlsplit(candidate).path == urlsplit(url).path:
                 return candidate
     return None
 

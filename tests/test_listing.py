@@ -75,3 +75,16 @@ def test_decoy_titles_are_skipped_with_a_reason() -> None:
 
 def test_a_column_link_without_a_year_is_not_a_report() -> None:
     assert decide("法治政府建设年度报告") == (False, "no year in the title: a column or navigation link")
+
+
+def test_hanweb_listing_pages_by_page_num_and_reads_its_cdata_records() -> None:
+    from tests.conftest import FIXTURES
+
+    html = (FIXTURES / "hanweb_listing_page1.html").read_text(encoding="utf-8")
+    url = "http://www.xiangshan.gov.cn/col/col1229682928/index.html?uid=5071459&pageNum=1"
+    page = parse_listing(html, url)
+    assert page.next_url == "http://www.xiangshan.gov.cn/col/col1229682928/index.html?uid=5071459&pageNum=2"
+    report = next(link for link in page.links if "贤庠镇" in link.title)
+    assert (report.url, str(report.listed_on)) == ("http://www.xiangshan.gov.cn/art/2023/2/21/art_1229682928_4183931.html", "2023-02-21")
+    last = parse_listing(html.replace("pageNum=2", "pageNum=0").replace("pageNum=3", "pageNum=0"), url.replace("pageNum=1", "pageNum=3"))
+    assert last.next_url is None

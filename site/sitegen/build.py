@@ -48,18 +48,36 @@ def _manifests(releases: Path) -> list[dict[str, Any]]:
     return sorted(found, key=lambda m: m["created"])
 
 
+class TextIndex:
+    """reports.jsonl read once for offsets and flags; a report's texts are read when its page is
+    written, so the build never holds every text of the country at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offsets: dict[str, int] = {}
+        self.flags: dict[str, list[dict[str, str]]] = {}
+        with path.open("rb") as handle:
+            offset = 0
+            for line in handle:
+                record = json.loads(line)
+                self.offsets[record["report_id"]] = offset
+                if record["flags"]:
+                    self.flags[record["report_id"]] = record["flags"]
+                offset += len(line)
+
+    def record(self, report_id: str) -> dict[str, Any]:
+        with self.path.open("rb") as handle:
+            handle.seek(self.offsets[report_id])
+            return json.loads(handle.readline())
+
+
 def write_docs(releases: Path, version: str, docs: Path) -> int:
     """Generate every page of the site for ``version`` into ``docs`` (emptied first). Returns the page count."""
     folder = releases / version
     reports = _read_csv(folder / "reports.csv")
     observations = _read_csv(folder / "observations.csv")
-    texts, originals, flags = {}, {}, {}
-    with (folder / "reports.jsonl").open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            texts[record["report_id"]] = record["text"]
-            originals[record["report_id"]] = record.get("original", record["text"])
-            flags[record["report_id"]] = record["flags"]
+    texts = TextIndex(folder / "reports.jsonl")
+    flags = texts.flags
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     changelog = (folder / "CHANGELOG.md").read_text(encoding="utf-8")
@@ -92,13 +110,15 @@ def write_docs(releases: Path, version: str, docs: Path) -> int:
         write(pages.province_path(province), pages.render_province(province, groups))
     for province, county in sorted({(p, c) for p, c, _ in groups}):
         write(pages.county_path(province, county), pages.render_county(province, county, groups))
-    for key, rows in groups.items():
-        obs = [o for r in rows for o in by_report.get(r["report_id"], [])]
-        write(pages.place_path(rows[0]), pages.render_township(key, rows, obs, flags, texts))
     archive = docs / "archive"
     archive.mkdir(exist_ok=True)
-    for r in reports:  # as published (before t2s), as plain text: a page from a portal is never served as HTML
-        (archive / pages.archive_path(r).split("/", 1)[1]).write_text(originals.get(r["report_id"], ""), encoding="utf-8")
+    for key, rows in groups.items():
+        obs = [o for r in rows for o in by_report.get(r["report_id"], [])]
+        records = {r["report_id"]: texts.record(r["report_id"]) for r in rows}
+        write(pages.place_path(rows[0]), pages.render_township(key, rows, obs, flags, {k: v["text"] for k, v in records.items()}))
+        for r in rows:  # as published (before t2s), as plain text: a page from a portal is never served as HTML
+            record = records[r["report_id"]]
+            (archive / pages.archive_path(r).split("/", 1)[1]).write_text(record.get("original", record["text"]), encoding="utf-8")
     write("indicators/index.md", pages.render_indicator_index(observations))
     for key in INDICATOR_KEYS:
         write(f"indicators/{key}.md", pages.render_indicator(key, reports, observations))

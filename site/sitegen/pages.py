@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from parsers.indicators import BY_KEY, INDICATOR_KEYS, INDICATOR_LABELS
+from parsers.indicators import BY_KEY, INDICATOR_KEYS, INDICATOR_LABELS, INDICATORS
 
 Row = dict[str, Any]
 
@@ -299,6 +299,8 @@ def render_indicator(key: str, reports: list[Row], observations: list[Row]) -> s
         f"# {text(INDICATOR_LABELS[key])}", "",
         f"指标代码 <code>{html_text(key)}</code> · 单位：{text('、'.join(row.units))} · 合理上限：{text(format_value(row.maximum))}"
         "（超过者保留并标记）", "",
+        "提取规则（数字前的说法，正则表达式）："
+        + "；".join(f"<code>{html_text(r.context or r.after or '')}</code>" for r in INDICATORS if r.key == key) + "。", "",
         "每份报告取一个值：写明“共、累计、全年”的那一处，否则取最大值。点击表头可排序。", "",
     ]
     chart = render_chart([(f"{by_id[o['report_id']].get('township') or '—'} {by_id[o['report_id']].get('year') or ''}", float(o["value"])) for o in chosen],

@@ -24,6 +24,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -34,6 +35,7 @@ from parsers import extract_report  # noqa: E402
 from parsers.models import Document, Source  # noqa: E402
 
 NOW = datetime(2026, 11, 22, 2, tzinfo=timezone.utc)
+T = TypeVar("T")
 SOURCE = Source(id="national", name="synthetic national corpus", listing=["http://synthetic.invalid/"])
 BATCH = 2000  # reports per merge transaction: memory stays flat in N
 
@@ -56,7 +58,7 @@ def harvest(report: SyntheticReport) -> Harvested:
                      extraction=extract_report(document))
 
 
-def batches(items: Iterable[Harvested], size: int) -> Iterator[list[Harvested]]:
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
@@ -102,8 +104,9 @@ def main() -> None:
     started = time.perf_counter()
     merged = 0
     with ProcessPoolExecutor(args.workers) as pool, store.open_store(db) as conn:
-        for chunk in batches(pool.map(harvest, corpus(args.townships, args.years), chunksize=64), BATCH):
-            merged += len(store.merge(conn, chunk, [], NOW).new)
+        # Executor.map submits its whole input at once: feed it one batch at a time to keep memory flat.
+        for batch in batches(corpus(args.townships, args.years), BATCH):
+            merged += len(store.merge(conn, list(pool.map(harvest, batch, chunksize=64)), [], NOW).new)
     table.row(f"parse+extract+merge, {args.workers} processes", merged, time.perf_counter() - started, size_mb(db))
 
     started = time.perf_counter()

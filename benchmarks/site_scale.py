@@ -26,8 +26,8 @@ from sitegen.build import build_site  # noqa: E402
 
 def release_of(n: int, years: int, work: Path) -> str:
     with ProcessPoolExecutor() as pool, store.open_store(work / "fazhi.sqlite") as conn:
-        for chunk in batches(pool.map(harvest, corpus(n, years), chunksize=64), 2000):
-            store.merge(conn, chunk, [], NOW)
+        for batch in batches(corpus(n, years), 2000):
+            store.merge(conn, list(pool.map(harvest, batch, chunksize=64)), [], NOW)
         info = release.cut_release(conn, work / "releases", [SOURCE], NOW)
     assert info is not None
     return info.version

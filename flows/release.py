@@ -229,9 +229,10 @@ def _changelog(version: str, parent: str | None, lines: list[str], counts: dict[
     return "\n".join(head + (lines or ["- no change in reports or figures"])) + "\n"
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
+def _read_csv(path: Path) -> Iterator[dict[str, str]]:
+    """Rows one at a time: observations.csv holds millions of rows at national scale."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+        yield from csv.DictReader(handle)
 
 
 def _schema(fields: list[tuple[str, str, str]]) -> dict[str, Any]:

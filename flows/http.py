@@ -121,11 +121,8 @@ def describe(exc: requests.exceptions.RequestException) -> str:
 class HttpClient:
     def __init__(self, *, max_bytes: int = MAX_BYTES, timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
                  max_seconds: float = MAX_SECONDS, allow_private: bool = False) -> None:
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT
-        adapter = HTTPAdapter(max_retries=RETRY)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self._sessions: dict[str, requests.Session] = {}
+        self._sessions_lock = threading.Lock()
         self.throttle = THROTTLE
         self.max_bytes = max_bytes
         self.timeout = timeout
@@ -133,6 +130,19 @@ class HttpClient:
         self.allow_private = allow_private  # only for sources that are themselves on a private network (the demo)
         self._robots: dict[str, Protego | None] = {}
         self._robots_lock = threading.Lock()
+
+    def session(self, url: str) -> requests.Session:
+        """One session per host: its cookies and keep-alive connections stay with that portal."""
+        host = urlsplit(url).netloc.lower()
+        with self._sessions_lock:
+            if host not in self._sessions:
+                session = requests.Session()
+                session.headers["User-Agent"] = USER_AGENT
+                adapter = HTTPAdapter(max_retries=RETRY)
+                session.mount("http://", adapter)
+                session.mount("https://", adapter)
+                self._sessions[host] = session
+            return self._sessions[host]
 
     def robots(self, url: str, rate: float) -> Protego | None:
         """The host's robots.txt (fetched once per client); None when it has none or it can't be read."""
@@ -183,7 +193,7 @@ class HttpClient:
                 raise FetchError(f"{current}: disallowed by the site's robots.txt")
             self.throttle.wait(urlsplit(current).netloc, self.polite_rate(current, rate))
             try:
-                reply = self.session.get(current, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False)
+                reply = self.session(current).get(current, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False)
             except requests.exceptions.RequestException as exc:
                 raise FetchError(f"{current}: {describe(exc)}") from exc
             with reply:

@@ -122,8 +122,16 @@ def test_a_listing_that_paginates_forever_is_read_for_max_pages_3_only(httpserve
     assert not listing.complete and sum(d.take for d in decisions) == 3
 
 
-def test_10000_links_on_one_page_are_all_read() -> None:
+def test_10000_links_on_one_served_page_are_all_read_and_none_fetched(httpserver: HTTPServer, tmp_path: Path) -> None:
+    from flows.discover import discover_links
+    from flows.rawstore import RawStore
+    from tests.helpers import NOW
+
     html = "<ul>" + "".join(f'<li><a href="/info/{i}.htm">通知{i}</a></li>' for i in range(10_000)) + "</ul>"
+    httpserver.expect_request("/list.htm").respond_with_data(html, content_type="text/html; charset=utf-8")
+    source = Source(id="many", name="x", listing=[httpserver.url_for("/list.htm")], allowed_domains=["localhost"], rate_per_second=FAST)
+    decisions, _, _, listing = discover_links(client(), source, {}, RawStore(tmp_path), NOW)
+    assert len(decisions) == 10_000 and not any(d.take for d in decisions) and listing.complete
     assert len(parse_listing(html, "http://a.gov.cn/list.htm").links) == 10_000
 
 

@@ -13,15 +13,15 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from itertools import islice
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sitegen.build import build_site  # noqa: E402
+
 from benchmarks.national import NOW, SOURCE, batches, harvest, size_mb  # noqa: E402
 from benchmarks.synthetic import corpus  # noqa: E402
 from flows import release, store  # noqa: E402
-from sitegen.build import build_site  # noqa: E402
 
 
 def release_of(n: int, years: int, work: Path) -> str:

@@ -15,8 +15,6 @@ from .rawstore import RawStore
 from .records import Failure, Fetched, FetchRecord, Gone
 from .store import url_key
 
-
-
 GONE_STATUSES = (404, 410)
 
 

@@ -8,11 +8,10 @@ per report): a source is the unit that fails, retries and scales out together.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
-from pathlib import Path
-
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -71,6 +70,13 @@ def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     timings[stage] = time.monotonic() - started
 
 
+def harvest_sources(sources: list[Source], layout: DataLayout, now: datetime, recheck: bool) -> tuple[list[SourceHarvest], list[Harvested], list[Failure]]:
+    """Every source's task, submitted at once (the task runner decides how many run together)."""
+    with store.open_store(layout.store_path) as conn:
+        known, validators = store.known_keys(conn), store.validators(conn)
+    return gather(sources, [harvest_source_task.submit(s, known, validators, layout, now, recheck) for s in sources])
+
+
 def gather(sources: list[Source], futures: list[PrefectFuture]) -> tuple[list[SourceHarvest], list[Harvested], list[Failure]]:
     """Each source's harvest; a source whose task failed for good becomes a failure, not a crash."""
     harvests, harvested, failures = [], [], []
@@ -114,9 +120,7 @@ def harvest_shard(sources_file: Path, data_dir: Path, provinces: list[str], shar
     layout = DataLayout(root=Path(data_dir))
     now = datetime.now(timezone.utc)
     sources = select_sources(load_sources(Path(sources_file)), provinces)
-    with store.open_store(layout.store_path) as conn:
-        known, validators = store.known_keys(conn), store.validators(conn)
-    harvests, harvested, failures = gather(sources, [harvest_source_task.submit(s, known, validators, layout, now, recheck) for s in sources])
+    harvests, harvested, failures = harvest_sources(sources, layout, now, recheck)
     return save_shard(Path(shard_dir), "-".join(provinces), Shard(harvests=harvests, harvested=harvested, failures=failures, now=now))
 
 
@@ -140,10 +144,8 @@ def run_night(sources_file: Path, layout: DataLayout, out_dir: Path, recheck: bo
     timings: dict[str, float] = {}
     now = datetime.now(timezone.utc)
     sources = select_sources(load_sources(sources_file), provinces)
-    with store.open_store(layout.store_path) as conn:
-        known, validators = store.known_keys(conn), store.validators(conn)
     with timed(timings, "discover+fetch+extract"):
-        harvests, harvested, failures = gather(sources, [harvest_source_task.submit(s, known, validators, layout, now, recheck) for s in sources])
+        harvests, harvested, failures = harvest_sources(sources, layout, now, recheck)
     return publish_night(sources, layout, out_dir, harvests, harvested, failures, now, timings)
 
 

@@ -90,7 +90,10 @@ class Gone(Record):
     status: int
 
 
-class MergeResult(Record):
+class MergeResult(BaseModel):
+    """What a merge did, filled in as it goes (so not frozen)."""
+
+    model_config = ConfigDict(extra="forbid")
     new: list[str] = Field(default_factory=list)  # report ids
     revised: list[str] = Field(default_factory=list)
     unchanged: list[str] = Field(default_factory=list)

@@ -40,9 +40,10 @@ HOSTILE_BODY = ('<img src=x onerror=alert(3)> ![p](javascript:alert(4)) {% inclu
 
 def build_seed_site(root: Path) -> Path:
     """A real MkDocs build (strict) of a release of the five seeds, 永加乡's title made hostile."""
+    from sitegen.build import build_site
+
     from flows import release, store
     from parsers.models import Source
-    from sitegen.build import build_site
 
     items = all_seeds()
     items[-1] = harvested("yongjia", title=HOSTILE_TITLE)

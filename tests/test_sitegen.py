@@ -5,11 +5,10 @@ import re
 from pathlib import Path
 
 import pytest
-
 from sitegen import pages
 from sitegen.build import MKDOCS_YML
-from tests.helpers import build_seed_site
 
+from tests.helpers import build_seed_site
 
 
 @pytest.fixture(scope="module")

@@ -59,7 +59,7 @@ def test_a_failing_merge_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     before = counts(db)
     bad = harvested("yongjia")
     broken = bad.model_copy(update={"extraction": bad.extraction.model_copy(update={"text": None})})  # not storable
-    with store.open_store(db) as conn, pytest.raises(Exception):
+    with store.open_store(db) as conn, pytest.raises(AttributeError):  # None has no .encode: fails mid-merge
         store.merge(conn, [harvested("chuanxi"), broken], [], NOW)
     assert counts(db) == before
 

@@ -35,7 +35,10 @@ from .sources import load_sources, select_sources
 
 # Fetching is the only stage that meets the network: it alone is retried. Parsing is
 # deterministic (a retry would fail the same way), and merge/release/site are local.
-@task(name="harvest-source", retries=2, retry_delay_seconds=[30, 300], timeout_seconds=3600,
+# No task timeout here: the task runs in a worker thread, where Prefect cannot interrupt it (and
+# warns on every run); it is bounded instead by the HTTP client's connect/read timeouts, its
+# response deadline and the source's max_pages.
+@task(name="harvest-source", retries=2, retry_delay_seconds=[30, 300],
       task_run_name="harvest-{source.id}", cache_policy=NO_CACHE, persist_result=False)
 def harvest_source_task(source: Source, known: set[tuple[str, str]], validators: dict[tuple[str, str], FetchRecord],
                         layout: DataLayout, now: datetime, recheck: bool) -> tuple[SourceHarvest, list[Harvested]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from parsers import UnreadableDocument, read_document, sniff_format
-from parsers.article import READABLE_ATTACHMENTS, is_attachment_stub, refusal_reason, report_attachment
+from parsers import UnreadableDocument, read_document
+from parsers.article import ERROR_PAGE_MAX_CHARS, READABLE_ATTACHMENTS, is_attachment_stub, refusal_reason, report_attachment
 from parsers.decode import decode_body
 from parsers.models import LinkDecision, Source
 
@@ -63,15 +63,16 @@ def fetch_reports(
             continue
         page_sha = raw.save(page.body)
         log.append(_logged(source, link.url, key, now, page, page_sha))
-        refusal = refusal_reason(decode_body(page.body, page.content_type)) if sniff_format(page.body, link.url, page.content_type) == "html" else None
-        if refusal:
-            failures.append(Failure(source_id=source.id, url=link.url, reason=refusal))
-            continue
         item = Fetched(source_id=source.id, url=link.url, url_key=key, title=link.title, sha256=page_sha, content_type=page.content_type)
         try:
             document = read_document(page.body, link.url, page.content_type)
         except (UnreadableDocument, ValueError, RecursionError) as exc:
             failures.append(Failure(source_id=source.id, url=link.url, reason=str(exc) or type(exc).__name__))
+            continue
+        # Error and challenge pages are short: only a short page is looked at again for one.
+        refusal = refusal_reason(decode_body(page.body, page.content_type)) if document.format == "html" and len(document.text) < ERROR_PAGE_MAX_CHARS else None
+        if refusal:
+            failures.append(Failure(source_id=source.id, url=link.url, reason=refusal))
             continue
         if document.format == "html" and is_attachment_stub(document):
             attachment = report_attachment(document)

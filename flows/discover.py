@@ -15,7 +15,7 @@ from parsers.listing import parse_listing
 from parsers.models import LinkDecision, Source
 from parsers.titles import decide_link
 
-from .http import FetchError, HttpClient
+from .http import FetchError, HttpClient, resolves_privately
 from .rawstore import RawStore
 from .records import Failure, FetchRecord, Listing
 from .store import url_key
@@ -27,8 +27,6 @@ class ListingError(RuntimeError):
 
 def source_is_private(source: Source) -> bool:
     """A source whose listing pages are themselves on a private or loopback network (the demo portals)."""
-    from .http import resolves_privately
-
     return all(resolves_privately(urlsplit(u).hostname or "") for u in source.listing)
 
 

@@ -15,9 +15,8 @@ from .rawstore import RawStore
 from .records import Failure, Fetched, FetchRecord, Harvested, SourceHarvest
 
 MIN_REPORT_CHARS = 300  # the shortest real report in the seeds has 2,185 characters; less is a stub or an error page
-# A rule-of-law report says 法治 or 依法 many times (the seeds: 21 to 63 times); a page whose title
-# looked right but whose text does not is something else filed under that title. The seeds say
-# 法治/依法/法律/普法 65 to 150 times.
+# A rule-of-law report says 法治/依法/法律/普法 many times (the seeds: 65 to 150 times); a page whose
+# title looked right but whose text does not is something else filed under that title.
 RULE_OF_LAW_TERMS = ("法治", "依法", "法律", "普法")
 MIN_RULE_OF_LAW_MENTIONS = 5
 

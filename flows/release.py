@@ -114,7 +114,9 @@ def _sha256(path: Path) -> str:
 
 def latest_version(releases: Path) -> str | None:
     pointer = releases / "LATEST"
-    return pointer.read_text(encoding="utf-8").strip() or None if pointer.exists() else None
+    if not pointer.exists():
+        return None
+    return pointer.read_text(encoding="utf-8").strip() or None
 
 
 def read_manifest(releases: Path, version: str) -> dict[str, Any]:

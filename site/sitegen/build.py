@@ -33,7 +33,12 @@ def _read_csv(path: Path) -> list[dict[str, Any]]:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """Read in blocks: a national release zip is hundreds of MB."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _manifests(releases: Path) -> list[dict[str, Any]]:

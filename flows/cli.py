@@ -7,12 +7,18 @@ Python with the same arguments.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 2, 2
 
@@ -25,6 +31,8 @@ EXAMPLES = {
     "serve": "examples:\n  fazhi serve\n  fazhi serve --out public --port 8000",
     "schedule": "examples:\n  PREFECT_API_URL=http://127.0.0.1:4200/api fazhi schedule --sources sources.yaml\n"
                 "  prefect deployment run fazhi-nightly/nightly     (trigger a run now)",
+    "limits": "examples:\n  PREFECT_API_URL=http://127.0.0.1:4200/api fazhi limits --sources sources.yaml\n"
+              "  prefect gcl ls     (see them, and their slots, in Prefect)",
     "releases": "examples:\n  fazhi releases --data data",
     "diff": "examples:\n  fazhi diff 2026.11.21 2026.11.22\n  fazhi diff 2026.11.22 2026.11.22.1 --data data",
     "verify": "examples:\n  fazhi verify\n  fazhi verify 2026.11.22 --data data",
@@ -52,7 +60,7 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
     from .sources import SourcesError, load_sources
 
     def run(sources_file: Path) -> object:
-        with _status(quiet, "nightly run: discover → fetch → parse → extract → merge → release → site …"):
+        with _progress(quiet):
             state = nightly(sources_file=sources_file, data_dir=data, out_dir=out, recheck=recheck, provinces=provinces, return_state=True)
         return state.result(raise_on_failure=False)
 
@@ -87,15 +95,56 @@ def _say(quiet: bool, line: str) -> None:
         print(line)
 
 
-def _status(quiet: bool, message: str):  # type: ignore[no-untyped-def]
-    """A spinner while the flow runs, in a terminal only (CI logs and pipes get plain lines)."""
-    import contextlib
+class _PlainProgress(logging.Handler):
+    """Progress as plain lines (CI logs, pipes): a stage's start, every tenth of it, its end."""
 
-    if quiet or not sys.stdout.isatty():
-        return contextlib.nullcontext()
-    from rich.console import Console
+    def emit(self, record: logging.LogRecord) -> None:
+        done, total = record.__dict__["done"], record.__dict__["total"]
+        if done in (0, total) or done * 10 // total != (done - 1) * 10 // total:
+            state = "started" if done == 0 else "done" if done == total else f"{done}/{total}"
+            print(f"· {record.__dict__['stage']}: {state}" + (f" ({total})" if total > 1 and done in (0, total) else ""), flush=True)
 
-    return Console().status(message)
+
+class _BarProgress(logging.Handler):
+    """Progress as a rich bar per stage, in a terminal."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__()
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stage, done, total = record.__dict__["stage"], record.__dict__["done"], record.__dict__["total"]
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=total)
+        self.progress.update(self.tasks[stage], completed=done, total=total)
+
+
+@contextlib.contextmanager
+def _progress(quiet: bool) -> Iterator[None]:
+    """Show the night's progress announcements (flows.progress) while the flow runs."""
+    from .progress import LOGGER
+
+    if quiet:
+        yield
+        return
+    if not sys.stdout.isatty():
+        handler: logging.Handler = _PlainProgress()
+        LOGGER.addHandler(handler)
+        try:
+            yield
+        finally:
+            LOGGER.removeHandler(handler)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=False) as bar:
+        handler = _BarProgress(bar)
+        LOGGER.addHandler(handler)
+        try:
+            yield
+        finally:
+            LOGGER.removeHandler(handler)
 
 
 def _write_log(data: Path, lines: list[str]) -> Path:
@@ -241,15 +290,39 @@ def cmd_build_site(data: Path, out: Path) -> int:
     return EXIT_OK
 
 
-def cmd_schedule(sources: Path, data: Path, out: Path) -> int:
-    """Serve the nightly flow on its schedule (02:00 Asia/Shanghai) until stopped."""
+def _needs_server(command: str) -> bool:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    if not os.environ.get("PREFECT_API_URL"):
-        print("error: `fazhi schedule` needs a Prefect server: start one with `prefect server start` and set "
-              "PREFECT_API_URL=http://127.0.0.1:4200/api (see the README)", file=sys.stderr)
+    if os.environ.get("PREFECT_API_URL"):
+        return False
+    print(f"error: `fazhi {command}` needs a Prefect server: start one with `prefect server start` and set "
+          "PREFECT_API_URL=http://127.0.0.1:4200/api (see the README)", file=sys.stderr)
+    return True
+
+
+def cmd_limits(sources: Path) -> int:
+    """Create or update the per-host rate limits on the Prefect server (one per portal host)."""
+    from .limits import limit_name, sync_host_limits
+    from .sources import SourcesError, load_sources
+
+    try:
+        registry = load_sources(sources)
+    except SourcesError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for host, rate in sorted(sync_host_limits(registry).items()):
+        print(f"{limit_name(host)}: 1 request per {1 / rate:g} s")
+    return EXIT_OK
+
+
+def cmd_schedule(sources: Path, data: Path, out: Path) -> int:
+    """Set the per-host rate limits, then serve the nightly flow on its schedule (02:00
+    Asia/Shanghai) until stopped."""
+    if _needs_server("schedule"):
         return EXIT_USAGE
     from .nightly import serve_nightly
 
+    if (status := cmd_limits(sources)) != EXIT_OK:
+        return status
     serve_nightly(sources.resolve(), data.resolve(), out.resolve())
     return EXIT_OK
 
@@ -287,6 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, default=Path("data"))
     p.add_argument("--out", type=Path, default=Path("public"))
 
+    p = add("limits", "Set one Prefect rate limit per portal host (shared by every worker), from the sources registry.")
+    p.add_argument("--sources", type=Path, default=Path("sources.yaml"))
+
     p = add("releases", "List the dataset releases.")
     p.add_argument("--data", type=Path, default=Path("data"))
 
@@ -317,6 +393,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_serve(args.out, args.port)
     if args.command == "schedule":
         return cmd_schedule(args.sources, args.data, args.out)
+    if args.command == "limits":
+        return EXIT_USAGE if _needs_server("limits") else cmd_limits(args.sources)
     if args.command == "releases":
         return cmd_releases(args.data)
     if args.command == "diff":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -120,7 +121,7 @@ def describe(exc: requests.exceptions.RequestException) -> str:
 
 class HttpClient:
     def __init__(self, *, max_bytes: int = MAX_BYTES, timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
-                 max_seconds: float = MAX_SECONDS, allow_private: bool = False) -> None:
+                 max_seconds: float = MAX_SECONDS, allow_private: bool = False, gate: Callable[[str], None] | None = None) -> None:
         self._sessions: dict[str, requests.Session] = {}
         self._sessions_lock = threading.Lock()
         self.throttle = THROTTLE
@@ -130,6 +131,13 @@ class HttpClient:
         self.allow_private = allow_private  # only for sources that are themselves on a private network (the demo)
         self._robots: dict[str, Protego | None] = {}
         self._robots_lock = threading.Lock()
+        self.gate = gate  # a limit shared beyond this process (flows.limits); called with the host before each request
+
+    def _wait_turn(self, host: str, rate: float) -> None:
+        """This process's throttle, then the shared limit, if any."""
+        self.throttle.wait(host, rate)
+        if self.gate is not None:
+            self.gate(host)
 
     def session(self, url: str) -> requests.Session:
         """One session per host: its cookies and keep-alive connections stay with that portal."""
@@ -150,7 +158,7 @@ class HttpClient:
         origin = f"{parts.scheme}://{parts.netloc}"
         with self._robots_lock:
             if origin not in self._robots:
-                self.throttle.wait(parts.netloc, rate)
+                self._wait_turn(parts.netloc, rate)
                 try:  # one plain try: a portal that fails on robots.txt is asked for the page itself
                     reply = requests.get(origin + "/robots.txt", headers={"User-Agent": USER_AGENT}, timeout=self.timeout)
                     text = reply.text if reply.status_code == 200 and len(reply.content) < 512 * 1024 else None
@@ -191,7 +199,7 @@ class HttpClient:
             robots = self.robots(current, rate)
             if robots is not None and not robots.can_fetch(current, ROBOTS_AGENT):
                 raise FetchError(f"{current}: disallowed by the site's robots.txt")
-            self.throttle.wait(urlsplit(current).netloc, self.polite_rate(current, rate))
+            self._wait_turn(urlsplit(current).netloc, self.polite_rate(current, rate))
             try:
                 reply = self.session(current).get(current, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False)
             except requests.exceptions.RequestException as exc:

@@ -16,7 +16,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture
+from prefect.futures import PrefectFuture, as_completed
 from prefect.states import Failed, State
 
 from parsers.models import Source
@@ -26,7 +26,9 @@ from .discover import source_is_private
 from .harvest import harvest_source
 from .http import HttpClient
 from .layout import DataLayout
+from .limits import limited_hosts, prefect_gate
 from .lock import data_lock
+from .progress import announce
 from .records import Failure, FetchRecord, Harvested, MergeResult, ReleaseInfo, RunSummary, SourceHarvest
 from .report import render_run_report, summarize
 from .shards import Shard, load_shards, save_shard
@@ -41,9 +43,11 @@ from .sources import load_sources, select_sources
 @task(name="harvest-source", retries=2, retry_delay_seconds=[30, 300],
       task_run_name="harvest-{source.id}", cache_policy=NO_CACHE, persist_result=False)
 def harvest_source_task(source: Source, known: set[tuple[str, str]], validators: dict[tuple[str, str], FetchRecord],
-                        layout: DataLayout, now: datetime, recheck: bool) -> tuple[SourceHarvest, list[Harvested]]:
-    """Discover, fetch, parse and extract one source."""
-    return harvest_source(HttpClient(allow_private=source_is_private(source)), source, known, validators, layout.raw(), now, recheck=recheck)
+                        layout: DataLayout, now: datetime, recheck: bool, limited: frozenset[str] = frozenset()) -> tuple[SourceHarvest, list[Harvested]]:
+    """Discover, fetch, parse and extract one source; requests to ``limited`` hosts also take a
+    slot of the host's Prefect rate limit (shared by every worker of a national night)."""
+    client = HttpClient(allow_private=source_is_private(source), gate=prefect_gate(limited))
+    return harvest_source(client, source, known, validators, layout.raw(), now, recheck=recheck)
 
 
 @task(name="merge", timeout_seconds=1800, cache_policy=NO_CACHE, persist_result=False)
@@ -67,21 +71,34 @@ def site_task(layout: DataLayout, out_dir: Path, force: bool) -> str | None:
 
 
 @contextmanager
-def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+def timed(timings: dict[str, float], stage: str, steps: bool = True) -> Iterator[None]:
+    """Time a stage for the run report; announce it as one step unless it announces its own."""
+    if steps:
+        announce(stage, 0, 1)
     started = time.monotonic()
     yield
     timings[stage] = time.monotonic() - started
+    if steps:
+        announce(stage, 1, 1)
+
+
+HARVEST_STAGE = "discover+fetch+extract"  # one step per source
 
 
 def harvest_sources(sources: list[Source], layout: DataLayout, now: datetime, recheck: bool) -> tuple[list[SourceHarvest], list[Harvested], list[Failure]]:
     """Every source's task, submitted at once (the task runner decides how many run together)."""
     with store.open_store(layout.store_path) as conn:
         known, validators = store.known_keys(conn), store.validators(conn)
-    return gather(sources, [harvest_source_task.submit(s, known, validators, layout, now, recheck) for s in sources])
+    limited = limited_hosts()
+    return gather(sources, [harvest_source_task.submit(s, known, validators, layout, now, recheck, limited) for s in sources])
 
 
 def gather(sources: list[Source], futures: list[PrefectFuture]) -> tuple[list[SourceHarvest], list[Harvested], list[Failure]]:
-    """Each source's harvest; a source whose task failed for good becomes a failure, not a crash."""
+    """Each source's harvest, in the registry's order; a source whose task failed for good becomes
+    a failure, not a crash. Progress is announced as each source finishes, in whatever order."""
+    announce(HARVEST_STAGE, 0, len(futures))
+    for done, _ in enumerate(as_completed(futures), start=1):
+        announce(HARVEST_STAGE, done, len(futures))
     harvests, harvested, failures = [], [], []
     for source, future in zip(sources, futures):
         future.wait()
@@ -147,7 +164,7 @@ def run_night(sources_file: Path, layout: DataLayout, out_dir: Path, recheck: bo
     timings: dict[str, float] = {}
     now = datetime.now(timezone.utc)
     sources = select_sources(load_sources(sources_file), provinces)
-    with timed(timings, "discover+fetch+extract"):
+    with timed(timings, HARVEST_STAGE, steps=False):
         harvests, harvested, failures = harvest_sources(sources, layout, now, recheck)
     return publish_night(sources, layout, out_dir, harvests, harvested, failures, now, timings)
 

@@ -67,3 +67,32 @@ def test_evaluate_prints_scores_per_indicator_and_overall(capsys: pytest.Capture
     assert out.splitlines()[0].split() == ["indicator", "tp", "fp", "fn", "precision", "recall", "f1"]
     overall = next(line for line in out.splitlines() if line.startswith("overall")).split()
     assert int(overall[1]) + int(overall[3]) == sum(1 for p in gold.glob("*.jsonl") for line in p.read_text().splitlines() if line)
+
+
+def test_a_terminal_gets_a_rich_progress_bar_per_stage() -> None:
+    """Stage announcements drawn as rich bars when stdout is a terminal (a pseudo-terminal here)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    script = ("import sys; from flows.cli import _progress; from flows.progress import announce\n"
+              "with _progress(False):\n"
+              "    [announce('discover+fetch+extract', n, 4) for n in range(5)]; announce('merge', 0, 1); announce('merge', 1, 1)\n")
+    leader, follower = pty.openpty()
+    run = subprocess.run([sys.executable, "-c", script], stdout=follower, stderr=subprocess.PIPE, timeout=60, env={**os.environ, "COLUMNS": "100"})
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert run.returncode == 0, run.stderr
+    assert "4/4" in screen and "1/1" in screen and "━" in screen  # the bar and its count
+    assert "· " not in screen  # not the plain lines of a pipe

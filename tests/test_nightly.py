@@ -70,6 +70,9 @@ def test_fazhi_nightly_demo_as_a_user_runs_it(tmp_path: Path) -> None:
     assert "reports: 5 new" in run.stdout
     assert "failures: none" in run.stdout
     assert "fazhi serve" in run.stdout
+    progress = [line for line in run.stdout.splitlines() if line.startswith("· ")]  # plain lines: stdout is a pipe, not a terminal
+    assert progress[0] == "· discover+fetch+extract: started (3)" and "· discover+fetch+extract: done (3)" in progress
+    assert progress[-1] == "· site: done"
     assert "Traceback" not in run.stderr and "ERROR" not in run.stderr and "WARNING" not in run.stderr, run.stderr
     assert (tmp_path / "public" / "index.html").exists()
     again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, cwd=Path(__file__).parents[1])

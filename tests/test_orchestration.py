@@ -132,3 +132,39 @@ def test_province_shards_then_one_merge_give_the_same_release_as_one_run(demo_so
     merged = merge_shards(sources_file=demo_sources_file, shard_dir=shards, data_dir=tmp_path / "many", out_dir=tmp_path / "p2")
     assert merged.new == whole.new == 5
     assert release_rows(merged) == release_rows(whole)
+
+
+def test_a_prefect_rate_limit_on_a_host_spaces_its_requests_across_the_run(demo_portals, demo_sources_file: Path, tmp_path: Path,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    """The demo portals ask for 20 requests/s; a shared limit of 4/s set on one host in Prefect
+    (as `fazhi limits` sets it from a registry that asks for 4/s there) is what the run obeys."""
+    from prefect.client.orchestration import get_client
+
+    from flows.cli import cmd_limits
+    from flows.limits import limit_name
+    from flows.sources import load_sources
+
+    slow = demo_portals["nilka"]
+    host = slow.base_url.removeprefix("http://")
+    registry = tmp_path / "slow.yaml"
+    registry.write_text(demo_sources_file.read_text(encoding="utf-8").replace("rate_per_second: 20", "rate_per_second: 4"), encoding="utf-8")
+    assert {s.rate_per_second for s in load_sources(registry)} == {4.0}
+    assert cmd_limits(registry) == 0
+    assert f"{limit_name(host)}: 1 request per 0.25 s" in capsys.readouterr().out
+    with get_client(sync_client=True) as client:
+        for other in ("chenxi", "region"):  # only the one host stays limited
+            client.delete_global_concurrency_limit_by_name(limit_name(demo_portals[other].base_url.removeprefix("http://")))
+        assert client.read_global_concurrency_limit_by_name(limit_name(host)).slot_decay_per_second == 4.0
+    try:
+        state = nightly(sources_file=demo_sources_file, data_dir=tmp_path / "data", out_dir=tmp_path / "public", return_state=True)
+        assert state.is_completed()
+    finally:
+        with get_client(sync_client=True) as client:
+            client.delete_global_concurrency_limit_by_name(limit_name(host))
+
+    def gaps(portal) -> list[float]:  # type: ignore[no-untyped-def]
+        return [b - a for a, b in zip(portal.times, portal.times[1:])]
+
+    assert len(slow.times) >= 4  # robots.txt, two listing pages, the article
+    assert min(gaps(slow)) >= 0.25 * 0.9, gaps(slow)
+    assert min(gaps(demo_portals["region"])) < 0.2  # the unlimited host keeps its own 20/s

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ class Portal:
     name: str
     root: Path
     requests: list[tuple[str, str, int]] = field(default_factory=list)  # (method, path, status)
+    times: list[float] = field(default_factory=list)  # time.monotonic() of each request, for politeness tests
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -70,6 +72,7 @@ def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:
 
         def _reply(self, status: int, body: bytes, ctype: str | None, etag: str | None = None, modified: str | None = None) -> None:
             portal.requests.append(("GET", self.path, status))
+            portal.times.append(time.monotonic())
             self.send_response(status)
             if ctype:
                 self.send_header("Content-Type", ctype)

@@ -1,7 +1,14 @@
-"""Build the site from the latest release (sitegen + MkDocs), only when it is not built yet."""
+"""Build the site from the latest release (sitegen + MkDocs), only when it is not built yet.
+
+The new site is built beside the old one and swapped in when complete: readers never see a
+half-built site, a failed build leaves the old one serving, and the old one is where unchanged
+township pages are copied from (see sitegen.townships).
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 from sitegen.build import build_site
@@ -23,6 +30,16 @@ def publish_latest(layout: DataLayout, out_dir: Path, *, strict: bool = False) -
     version = latest_version(layout.releases)
     if version is None:
         return None
-    build_site(layout.releases, version, out_dir, layout.docs_dir, strict=strict)
-    (out_dir / MARKER).write_text(version + "\n", encoding="utf-8")
+    out_dir = out_dir.resolve()
+    staging = out_dir.with_name(f".{out_dir.name}.next")
+    retired = out_dir.with_name(f".{out_dir.name}.old")
+    for leftover in (staging, retired):  # from a run killed mid-build or mid-swap
+        shutil.rmtree(leftover, ignore_errors=True)
+    previous = out_dir if (out_dir / MARKER).exists() else None
+    build_site(layout.releases, version, staging, layout.docs_dir, strict=strict, previous=previous)
+    (staging / MARKER).write_text(version + "\n", encoding="utf-8")
+    if out_dir.exists():
+        os.rename(out_dir, retired)
+    os.rename(staging, out_dir)
+    shutil.rmtree(retired, ignore_errors=True)
     return str(out_dir)

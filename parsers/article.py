@@ -67,11 +67,15 @@ def _disclosure_block(rest: BeautifulSoup) -> dict[str, str]:
     return found
 
 
+NOISE_TAGS = frozenset(("script", "style", "nav", "header", "footer", "form", "iframe", "noscript"))
+
+
 def _drop_noise(root: Tag) -> None:
-    for tag in root.find_all(["script", "style", "nav", "header", "footer", "form", "iframe", "noscript"]):
-        tag.decompose()
     for tag in root.find_all(True):
-        if tag.decomposed or not isinstance(tag, Tag) or tag.attrs is None:
+        if tag.decomposed or tag.attrs is None:
+            continue
+        if tag.name in NOISE_TAGS:
+            tag.decompose()
             continue
         marks = " ".join([*tag.get("class", []), str(tag.get("id", ""))])
         if marks.strip() and NOISE.search(marks):
@@ -89,23 +93,43 @@ def _densest_block(soup: BeautifulSoup) -> Tag | None:
     return best
 
 
+def _simple_selector(selector: str) -> tuple[str, str]:
+    kind = {".": "class", "#": "id"}.get(selector[0], "name")
+    return kind, selector if kind == "name" else selector[1:]
+
+
+_BODY_MATCHERS = [_simple_selector(s) for s in BODY_SELECTORS]
+
+
 def find_body(soup: BeautifulSoup) -> Tag | None:
-    for selector in BODY_SELECTORS:
-        found = soup.select_one(selector)
-        if found is not None and found.get_text(strip=True):
+    """The first body container by BODY_SELECTORS' priority that has text, else the densest block.
+
+    One walk over the tree for all the selectors (they are single classes, ids or names): a CSS
+    select per selector walked the page eight times and cost a fifth of parsing (measured)."""
+    first: list[Tag | None] = [None] * len(_BODY_MATCHERS)
+    for tag in soup.find_all(True):
+        classes, ident = tag.get("class") or (), tag.get("id")
+        for i, (kind, value) in enumerate(_BODY_MATCHERS):
+            if first[i] is None and (value in classes if kind == "class" else ident == value if kind == "id" else tag.name == value):
+                if tag.get_text(strip=True):
+                    first[i] = tag
+    for found in first:
+        if found is not None:
             return found
     return _densest_block(soup)
 
 
 def block_text(root: Tag) -> str:
     """Text of an element with one line per paragraph, heading or table row (cells space-separated)."""
-    for br in root.find_all("br"):
-        br.replace_with("\n")
-    for cell in root.find_all(["td", "th"]):
-        cell.insert_after(" ")
-    for block in root.find_all(BLOCKS):
-        block.insert_before("\n")
-        block.insert_after("\n")
+    for tag in root.find_all(True):  # one walk for all three rules
+        if tag.name == "br":
+            tag.replace_with("\n")
+            continue
+        if tag.name in ("td", "th"):
+            tag.insert_after(" ")
+        if tag.name in BLOCKS:
+            tag.insert_before("\n")
+            tag.insert_after("\n")
     lines = (line.strip() for line in root.get_text().split("\n"))
     return "\n".join(line for line in lines if line and not NOISE_TEXT.match(line))
 

@@ -55,6 +55,8 @@ def to_simplified(text: str) -> str:
 
 def detect_script(original: str, simplified: str) -> str:
     """Traditional when t2s changed more than 2% of the Han characters (and at least 5)."""
+    if original == simplified:  # most reports: a string comparison instead of two passes in Python
+        return "simplified"
     han = sum(1 for c in original if "\u4e00" <= c <= "\u9fff")
     changed = sum(1 for a, b in zip(original, simplified) if a != b)
     return "traditional" if han and changed >= 5 and changed / han > 0.02 else "simplified"

@@ -106,3 +106,27 @@ def test_markup_template_syntax_and_table_breakers_in_a_body_and_a_quote_stay_te
     assert "{% include" in page or "&#123;% include" in page  # shown, never evaluated
     assert "49" not in page.split("7*7", 1)[1][:20]
     assert "调解矛盾纠纷12起" in page  # the figure is there, quote and all
+
+
+def test_township_search_entries_are_the_plugins_own_shape_and_escaped() -> None:
+    """Township entries skip the plugin's HTML parser after the first; they must come out as the
+    parser makes them (escaped markup: the search UI renders entries as HTML)."""
+    from material.plugins.search.plugin import SearchIndex
+    from sitegen.townships import _index_for_search
+
+    class Config:
+        def __init__(self) -> None:
+            self.plugins = {"material/search": type("Search", (), {"search_index": SearchIndex(lang=["en"], separator="", pipeline=[], fields={})})()}
+
+    hostile = ("湖南省", "辰溪县", "船溪乡<img src=x onerror=alert(1)>")
+    groups = {("湖南省", "辰溪县", "船溪乡"): [{"township": "船溪乡", "province": "湖南省", "county": "辰溪县", "year": "2022"}],
+              hostile: [{"township": hostile[2], "province": "湖南省", "county": "辰溪县", "year": "2023"}]}
+    config = Config()
+    _index_for_search(config, groups)  # type: ignore[arg-type]
+    parsed, direct = config.plugins["material/search"].search_index.entries
+    reference = SearchIndex(lang=["en"], separator="", pipeline=[], fields={})
+    reference.add_entry_from_context(type("Page", (), {"url": direct["location"], "title": hostile[2], "toc": [], "meta": {},
+                                                       "content": pages.township_search_html(hostile, groups[hostile])})())
+    assert direct == reference.entries[0]
+    assert "<img" not in direct["title"] + direct["text"] and "&lt;img" in direct["title"]
+    assert parsed["title"].replace("\u200b", "") == "船溪乡"

@@ -8,12 +8,14 @@ import json
 import logging
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
 from parsers.indicators import INDICATOR_KEYS
 
 from . import pages
+from .townships import TownshipData, link_or_copy
 
 SITE_ROOT = Path(__file__).resolve().parents[1]  # the repository's site/ folder
 PROJECT_ROOT = SITE_ROOT.parent
@@ -47,42 +49,52 @@ def _manifests(releases: Path) -> list[dict[str, Any]]:
         if folder.is_dir() and not folder.name.startswith(".") and (folder / "manifest.json").exists():
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
             zip_path = folder / f"fazhi-{manifest['version']}.zip"
-            manifest["zip_sha256"] = _sha256(zip_path) if zip_path.exists() else ""
+            recorded = zip_path.with_name(zip_path.name + ".sha256")  # written when the release was cut
+            manifest["zip_sha256"] = (recorded.read_text(encoding="utf-8").split()[0] if recorded.exists()
+                                      else _sha256(zip_path) if zip_path.exists() else "")
             manifest["zip_bytes"] = zip_path.stat().st_size if zip_path.exists() else 0
             found.append(manifest)
     return sorted(found, key=lambda m: m["created"])
 
 
 class TextIndex:
-    """reports.jsonl read once for offsets and flags; a report's texts are read when its page is
-    written, so the build never holds every text of the country at once."""
+    """Where each report's line starts in reports.jsonl; a report's record (texts, flags) is read
+    when its page is written, so the build never holds every text of the country at once."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.offsets: dict[str, int] = {}
-        self.flags: dict[str, list[dict[str, str]]] = {}
         with path.open("rb") as handle:
             offset = 0
             for line in handle:
-                record = json.loads(line)
-                self.offsets[record["report_id"]] = offset
-                if record["flags"]:
-                    self.flags[record["report_id"]] = record["flags"]
+                self.offsets[_report_id(line)] = offset
                 offset += len(line)
 
     def record(self, report_id: str) -> dict[str, Any]:
         with self.path.open("rb") as handle:
             handle.seek(self.offsets[report_id])
-            return json.loads(handle.readline())
+            return dict(json.loads(handle.readline()))
 
 
-def write_docs(releases: Path, version: str, docs: Path) -> int:
-    """Generate every page of the site for ``version`` into ``docs`` (emptied first). Returns the page count."""
+def _report_id(line: bytes) -> str:
+    """A reports.jsonl line starts {"report_id": "<16 hex>", …: read the id without parsing the
+    texts that follow (7 s of JSON at 200,000 reports); any other shape is parsed in full."""
+    head = line[:64]
+    if head.startswith(b'{"report_id": "'):
+        end = head.find(b'"', 15)
+        if end > 15:
+            return head[15:end].decode("ascii")
+    return str(json.loads(line)["report_id"])
+
+
+def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipData]:
+    """Generate the Markdown pages of ``version`` into ``docs`` (emptied first): home, indexes,
+    provinces, counties, indicators, downloads. Returns their count and what the township pages
+    (rendered later, by sitegen.townships) are made of."""
     folder = releases / version
     reports = _read_csv(folder / "reports.csv")
     observations = _read_csv(folder / "observations.csv")
     texts = TextIndex(folder / "reports.jsonl")
-    flags = texts.flags
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     changelog = (folder / "CHANGELOG.md").read_text(encoding="utf-8")
@@ -108,55 +120,98 @@ def write_docs(releases: Path, version: str, docs: Path) -> int:
     for o in observations:
         by_report.setdefault(o["report_id"], []).append(o)
     years = sorted({int(r["year"]) for r in reports if r.get("year")})
-    zip_name = f"fazhi-{version}.zip"
-    write("index.md", pages.render_home(manifest, changelog, len(groups), years, f"downloads/{version}/{zip_name}"))
+    write("index.md", pages.render_home(manifest, changelog, len(groups), years, f"downloads/{version}/fazhi-{version}.zip"))
     write("townships/index.md", pages.render_township_index(groups))
-    for province in sorted({p for p, _, _ in groups}):
-        write(pages.province_path(province), pages.render_province(province, groups))
-    for province, county in sorted({(p, c) for p, c, _ in groups}):
-        write(pages.county_path(province, county), pages.render_county(province, county, groups))
-    archive = docs / "archive"
-    archive.mkdir(exist_ok=True)
+    by_province: dict[str, dict[pages.Key, list[dict[str, Any]]]] = {}
+    by_county: dict[tuple[str, str], dict[pages.Key, list[dict[str, Any]]]] = {}
     for key, rows in groups.items():
-        obs = [o for r in rows for o in by_report.get(r["report_id"], [])]
-        records = {r["report_id"]: texts.record(r["report_id"]) for r in rows}
-        write(pages.place_path(rows[0]), pages.render_township(key, rows, obs, flags, {k: v["text"] for k, v in records.items()}))
-        for r in rows:  # as published (before t2s), as plain text: a page from a portal is never served as HTML
-            record = records[r["report_id"]]
-            (archive / pages.archive_path(r).split("/", 1)[1]).write_text(record.get("original", record["text"]), encoding="utf-8")
+        by_province.setdefault(key[0], {})[key] = rows
+        by_county.setdefault(key[:2], {})[key] = rows
+    for province in sorted(by_province):
+        write(pages.province_path(province), pages.render_province(province, by_province[province]))
+    for province, county in sorted(by_county):
+        write(pages.county_path(province, county), pages.render_county(province, county, by_county[(province, county)]))
     write("indicators/index.md", pages.render_indicator_index(observations))
+    by_id = {r["report_id"]: r for r in reports}
+    by_indicator: dict[str, list[dict[str, Any]]] = {}
+    for o in observations:
+        if o["canonical"] == "true":
+            by_indicator.setdefault(o["indicator"], []).append(o)
     for key in INDICATOR_KEYS:
-        write(f"indicators/{key}.md", pages.render_indicator(key, reports, observations))
-    manifests = _manifests(releases)
-    write("downloads.md", pages.render_downloads(manifests, package))
-    for m in manifests:
-        target = docs / "downloads" / m["version"]
+        write(f"indicators/{key}.md", pages.render_indicator(key, by_id, by_indicator.get(key, [])))
+    write("downloads.md", pages.render_downloads(_manifests(releases), package, archive_url()))
+    return written, TownshipData(groups=groups, observations=by_report, text_of=texts.record, build_id=build_id())
+
+
+def archive_url() -> str | None:
+    """Where past releases' zips live when the site does not carry them (FAZHI_RELEASE_URL, a
+    template with {version}: the nightly workflow points it at the GitHub release assets)."""
+    return os.environ.get("FAZHI_RELEASE_URL") or None
+
+
+def build_id() -> str:
+    """Changes when anything that shapes a page other than its data changes: a township page of
+    the previous site is reused only under the same build_id."""
+    import material
+    import mkdocs
+
+    digest = hashlib.sha256(f"{mkdocs.__version__} {getattr(material, '__version__', '')}".encode())
+    for path in sorted([MKDOCS_YML, *Path(__file__).parent.glob("*.py"), *ASSETS.rglob("*")]):
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def publish_downloads(releases: Path, version: str, site_dir: Path) -> None:
+    """The latest release's files, and every release's zip (unless they live at FAZHI_RELEASE_URL)
+    and change log, linked into the built site: hard links, so a build copies no release bytes."""
+    for m in _manifests(releases):
+        target = site_dir / "downloads" / m["version"]
         target.mkdir(parents=True, exist_ok=True)
         source = releases / m["version"]
-        shutil.copy2(source / f"fazhi-{m['version']}.zip", target)
+        if m["version"] == version or archive_url() is None:
+            link_or_copy(source / f"fazhi-{m['version']}.zip", target / f"fazhi-{m['version']}.zip")
+            if (source / f"fazhi-{m['version']}.zip.sha256").exists():
+                shutil.copy2(source / f"fazhi-{m['version']}.zip.sha256", target)
         # Served as plain text: the changelog quotes titles from government sites.
         shutil.copy2(source / "CHANGELOG.md", target / "CHANGELOG.txt")
         if m["version"] == version:
             for name in DOWNLOADABLE:
-                shutil.copy2(source / name, target)
-    return written
+                link_or_copy(source / name, target / name)
 
 
-def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, strict: bool = False) -> int:
-    """Generate the pages of ``version`` and build them with MkDocs into ``site_dir``."""
+def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, strict: bool = False, previous: Path | None = None) -> int:
+    """Generate the pages of ``version`` and build them with MkDocs into ``site_dir`` (emptied
+    first); township pages unchanged since ``previous`` (an earlier build) are copied from it.
+    Returns the number of pages."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2; see README
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    count = write_docs(releases, version, docs_dir)
+    from .townships import TownshipPages
+
+    started = time.perf_counter()
+    count, townships = write_docs(releases, version, docs_dir)
+    generated = time.perf_counter()
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     import jieba
 
     jieba.setLogLevel(logging.WARNING)  # it sets DEBUG on import and logs its dictionary loading to stderr
     try:
         config = load_config(config_file=str(MKDOCS_YML), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=strict)
+        plugin = TownshipPages(townships, previous=previous)
+        config.plugins["fazhi/townships"] = plugin
         build(config)
     except MkDocsException as exc:
         raise SiteBuildError(f"mkdocs build of release {version} failed: {exc}") from exc
-    return count
+    built = time.perf_counter()
+    publish_downloads(releases, version, site_dir)
+    LAST_STATS.clear()
+    LAST_STATS.update(vars(plugin.stats))
+    LAST_STATS.update({"generate_s": round(generated - started, 1), "mkdocs_s": round(built - generated - plugin.stats.seconds, 1),
+                       "townships_s": round(plugin.stats.seconds, 1), "downloads_s": round(time.perf_counter() - built, 1)})
+    return count + len(townships.groups)
+
+
+LAST_STATS: dict[str, float] = {}  # the last build's township figures (rendered, reused …), for benchmarks and the run report

@@ -7,15 +7,19 @@ Every string that came from a government site passes through ``text`` (inline Ma
 
 from __future__ import annotations
 
+import heapq
 import html
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from parsers.indicators import BY_KEY, INDICATOR_KEYS, INDICATOR_LABELS, INDICATORS
 
 Row = dict[str, Any]
+Key = tuple[str, str, str]  # (province, county, township)
 
 KIND_LABELS = {
     "government_annual_report": "法治政府建设年度报告",
@@ -53,13 +57,6 @@ def format_value(value: Any, qualifier: str = "exact", unit: str = "") -> str:
     return f"{prefix}{shown}{'%' if unit == '%' else ''}"
 
 
-def place_path(row: Row) -> str:
-    """The township page's path in docs/: townships/<province>/<county>/<township>.md."""
-    province = row.get("province") or UNKNOWN_PROVINCE
-    county = row.get("county") or UNKNOWN_COUNTY
-    return f"townships/{_path_part(province)}/{_path_part(county)}/{_path_part(row['township'])}.md"
-
-
 def _path_part(name: str) -> str:
     return re.sub(r"[\\/:*?\"<>|#%\s.]", "_", name)
 
@@ -84,7 +81,7 @@ def group_townships(reports: Iterable[Row]) -> dict[tuple[str, str, str], list[R
 
 def render_home(manifest: Row, changelog: str, townships: int, years: list[int], zip_path: str) -> str:
     counts = manifest["counts"]
-    changes = [_change_line(line) for line in changelog.splitlines() if line.startswith("- ")][:20]
+    changes = [_change_line(line) for line in islice((line for line in changelog.splitlines() if line.startswith("- ")), 20)]
     span = f"{min(years)}–{max(years)}" if years else "—"
     lines = [
         "# 法治地图 Fazhi Atlas",
@@ -95,7 +92,8 @@ def render_home(manifest: Row, changelog: str, townships: int, years: list[int],
         "|---:|---:|:---:|---:|",
         f"| {townships} | {counts['reports']} | {span} | {counts['observations']} |",
         "",
-        f"[下载最新数据 {text(manifest['version'])}]({zip_path}){{ .md-button .md-button--primary }}"
+        # Raw links: the release files are linked into the built site after MkDocs (no copy through docs/).
+        f'<a class="md-button md-button--primary" href="{html_text(zip_path)}">下载最新数据 {html_text(manifest["version"])}</a>'
         f" [全部版本](downloads.md){{ .md-button }}",
         "",
         f"## 最近更新（{text(manifest['version'])}）",
@@ -144,29 +142,43 @@ def render_township_index(groups: dict[tuple[str, str, str], list[Row]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _html_table(header: list[tuple[str, str]], rows: list[list[str]]) -> str:
+    """A raw-HTML table on one line: Markdown passes it through untouched (a Markdown table of
+    300 townships cost 20 ms to convert, times 2,800 county pages). Cells are already escaped."""
+    head = "".join(f'<th style="text-align:{align}">{label}</th>' for label, align in header)
+    body = "".join("<tr>" + "".join(f'<td style="text-align:{align}">{cell}</td>' for cell, (_, align) in zip(row, header)) + "</tr>" for row in rows)
+    return f"<div data-search-exclude><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+
+
 def render_province(province: str, groups: dict[tuple[str, str, str], list[Row]]) -> str:
+    """A province's counties; ``groups``: this province's townships (the caller groups once)."""
     here = province_path(province)
     by_county: dict[str, list[list[Row]]] = defaultdict(list)
     for (p, county, _), rows in groups.items():
         if p == province:
             by_county[county].append(rows)
-    lines = [f"# {text(province)}", "", f"[乡镇]({relative(here, 'townships/index.md')}) › {text(province)}", "",
-             '<div markdown="1" data-search-exclude>', "", "| 县级行政区 | 乡镇 | 报告 | 最新年份 |", "|---|---:|---:|---:|"]
+    table = []
     for county, townships in by_county.items():
         reports = [r for rows in townships for r in rows]
-        lines.append(f"| [{text(county)}]({relative(here, county_path(province, county))}) | {len(townships)} | {len(reports)} | {_latest_year(reports)} |")
-    return "\n".join(lines) + "\n\n</div>\n"
+        link = county_path(province, county).split("/")[-2] + "/"  # a subfolder of the province page's
+        table.append([f'<a href="{html_text(link)}">{html_text(county)}</a>', str(len(townships)), str(len(reports)), _latest_year(reports)])
+    header = [("县级行政区", "left"), ("乡镇", "right"), ("报告", "right"), ("最新年份", "right")]
+    return "\n".join([f"# {text(province)}", "", f"[乡镇]({relative(here, 'townships/index.md')}) › {text(province)}", "",
+                      _html_table(header, table), ""])
 
 
 def render_county(province: str, county: str, groups: dict[tuple[str, str, str], list[Row]]) -> str:
+    """A county's townships; ``groups``: this county's townships (the caller groups once)."""
     here = county_path(province, county)
-    lines = [f"# {text(county)}", "",
-             f"[乡镇]({relative(here, 'townships/index.md')}) › [{text(province)}]({relative(here, province_path(province))}) › {text(county)}", "",
-             '<div markdown="1" data-search-exclude>', "", "| 乡镇 | 报告 | 最新年份 |", "|---|---:|---:|"]
+    table = []
     for (p, c, township), rows in groups.items():
         if (p, c) == (province, county):
-            lines.append(f"| [{text(township)}]({relative(here, place_path(rows[0]))}) | {len(rows)} | {_latest_year(rows)} |")
-    return "\n".join(lines) + "\n\n</div>\n"
+            link = township_url(rows[0]).rsplit("/", 2)[-2] + "/"  # a sibling folder of the county page's
+            table.append([f'<a href="{html_text(link)}">{html_text(township)}</a>', str(len(rows)), _latest_year(rows)])
+    header = [("乡镇", "left"), ("报告", "right"), ("最新年份", "right")]
+    return "\n".join([f"# {text(county)}", "",
+                      f"[乡镇]({relative(here, 'townships/index.md')}) › [{text(province)}]({relative(here, province_path(province))}) › {text(county)}", "",
+                      _html_table(header, table), ""])
 
 
 def archive_path(row: Row) -> str:
@@ -174,21 +186,89 @@ def archive_path(row: Row) -> str:
     return f"archive/{row['report_id']}-{row['revision']}.txt"
 
 
-def _report_table(rows: list[Row], here: str) -> list[str]:
-    lines = ["| 年份 | 标题 | 类型 | 发布日期 | 是否按时 | 来源 |", "|---:|---|---|---|---|---|"]
+def township_url(row: Row) -> str:
+    """The township page's URL in the built site: townships/<province>/<county>/<township>/."""
+    province = row.get("province") or UNKNOWN_PROVINCE
+    county = row.get("county") or UNKNOWN_COUNTY
+    return f"townships/{_path_part(province)}/{_path_part(county)}/{_path_part(row['township'])}/"
+
+
+TO_ROOT = "../../../../"  # from a township page (townships/p/c/t/) to the site's root
+
+
+@dataclass(frozen=True)
+class TownshipPage:
+    """A township page as HTML, ready for the theme's template: township pages are many (40,000)
+    and all alike, so they skip Markdown and are rendered outside MkDocs' page loop (see
+    sitegen.townships)."""
+
+    url: str
+    title: str
+    content: str
+    toc: list[tuple[str, str]]  # (id, heading) of each h2
+
+
+def township_search_text(key: Key, rows: list[Row]) -> str:
+    """What the search index gets of a township page: its names and years, never the full texts."""
+    province, county, township = key
+    years = "、".join(sorted({str(r["year"]) for r in rows if r.get("year")}))
+    return f"{province} {county} {township} {years} 年度报告"
+
+
+def township_search_html(key: Key, rows: list[Row]) -> str:
+    return f'<h1 id="top">{html_text(key[2])}</h1><p>{html_text(township_search_text(key, rows))}</p>'
+
+
+def _heading(level: int, anchor: str, title: str) -> str:
+    return f'<h{level} id="{anchor}">{html_text(title)}<a class="headerlink" href="#{anchor}" title="Permanent link">&para;</a></h{level}>'
+
+
+def render_township(key: tuple[str, str, str], rows: list[Row], observations: list[Row], flags: dict[str, list[Row]], texts: dict[str, str]) -> TownshipPage:
+    province, county, township = key
+    adcode = next((r["adcode"] for r in rows if r.get("adcode")), None)
+    crumbs = (f'<p><a href="../../">{html_text(province)}</a> › <a href="../">{html_text(county)}</a>'
+              + (f" · 区划代码 {html_text(adcode)}" if adcode else "") + "</p>")
+    toc = [("reports", "报告"), ("figures", "指标")]
+    out = [_heading(1, "top", township), crumbs, _heading(2, "reports", "报告"), _report_table(rows),
+           _heading(2, "figures", "指标"),
+           "<p>数值后的符号：≥ 表示原文为“余/多/以上”，≈ 表示“近/约/左右”。将鼠标停在数字上可看到原文。</p>",
+           _figure_table(rows, observations), _heading(3, "evidence", "原文依据"), "<ul>"]
+    for o in observations:
+        label = INDICATOR_LABELS.get(o["indicator"], o["indicator"])
+        mark = "" if o["canonical"] == "true" else "（另一处提及）"
+        out.append(f"<li><strong>{html_text(label)}</strong> {html_text(format_value(o['value'], o['qualifier'], o['unit']))}"
+                   f" {html_text(o['unit'] if o['unit'] != '%' else '')}{mark}：“{html_text(o['quote'])}”</li>")
+    out.append("</ul>")
+    report_flags = [(r, f) for r in rows for f in flags.get(r["report_id"], [])]
+    if report_flags:
+        toc.append(("flags", "一致性提示"))
+        out += [_heading(2, "flags", "一致性提示"), "<ul>"]
+        out += [f"<li>{html_text(r.get('year'))} <code>{html_text(f['code'])}</code>：{html_text(f['detail'])}</li>" for r, f in report_flags]
+        out.append("</ul>")
+    toc.append(("fulltext", "报告全文"))
+    out.append(_heading(2, "fulltext", "报告全文"))
+    for r in sorted(rows, key=lambda r: r.get("year") or 0, reverse=True):
+        paragraphs = "".join(f"<p>{html_text(p)}</p>" for p in texts.get(r["report_id"], "").split("\n") if p)
+        out.append(f'<details class="fazhi-fulltext"><summary>{html_text(r.get("title") or "报告")}（{html_text(r.get("year") or "")}）</summary>'
+                   f'<div class="fazhi-text">{paragraphs}</div></details>')
+    return TownshipPage(url=township_url(rows[0]), title=township, content="\n".join(out), toc=toc)
+
+
+def _report_table(rows: list[Row]) -> str:
+    out = ["<table><thead><tr><th>年份</th><th>标题</th><th>类型</th><th>发布日期</th><th>是否按时</th><th>来源</th></tr></thead><tbody>"]
     for r in sorted(rows, key=lambda r: (r.get("year") or 0, r["report_id"]), reverse=True):
         on_time = {"true": "按时", "false": "逾期（4月1日后）"}.get(str(r.get("on_time")).lower(), "—")
         url = safe_url(r.get("url"))
-        link = (f"[原网页]({url}) · " if url else "") + f"[存档]({relative(here, archive_path(r))})"
+        link = (f'<a href="{url}" rel="nofollow noopener">原网页</a> · ' if url else "") + f'<a href="{TO_ROOT}{archive_path(r)}">存档</a>'
         status = "（已撤下）" if r.get("status") == "withdrawn" else ""
-        lines.append(
-            f"| {text(r.get('year') or '—')} | {text(r.get('title'))}{status} | {KIND_LABELS.get(r.get('kind', ''), '其他')} |"
-            f" {text(r.get('published_on') or '—')} | {on_time} | {link} |"
+        out.append(
+            f"<tr><td>{html_text(r.get('year') or '—')}</td><td>{html_text(r.get('title'))}{status}</td><td>{KIND_LABELS.get(r.get('kind', ''), '其他')}</td>"
+            f"<td>{html_text(r.get('published_on') or '—')}</td><td>{on_time}</td><td>{link}</td></tr>"
         )
-    return lines
+    return "".join(out) + "</tbody></table>"
 
 
-def _figure_table(rows: list[Row], observations: list[Row]) -> list[str]:
+def _figure_table(rows: list[Row], observations: list[Row]) -> str:
     """Indicator × year; each value's quote in its tooltip and in the evidence list below."""
     year_of = {r["report_id"]: r.get("year") for r in rows}
     cells: dict[str, dict[Any, Row]] = defaultdict(dict)
@@ -196,13 +276,13 @@ def _figure_table(rows: list[Row], observations: list[Row]) -> list[str]:
         if o["canonical"] == "true" and year_of.get(o["report_id"]):
             cells[o["indicator"]].setdefault(year_of[o["report_id"]], o)
     if not cells:
-        return ["本乡镇的报告中暂未提取到数字。"]
+        return "<p>本乡镇的报告中暂未提取到数字。</p>"
     years = sorted({y for by_year in cells.values() for y in by_year})
-    out = ['<div class="fazhi-figures" markdown="0"><table>', "<thead><tr><th>指标</th>" + "".join(f"<th>{html_text(y)}</th>" for y in years) + "</tr></thead>", "<tbody>"]
+    out = ['<div class="fazhi-figures"><table>', "<thead><tr><th>指标</th>" + "".join(f"<th>{html_text(y)}</th>" for y in years) + "</tr></thead>", "<tbody>"]
     for key in INDICATOR_KEYS:
         if key not in cells:
             continue
-        row = f'<tr><td><a href="{relative_html(key)}">{html_text(INDICATOR_LABELS[key])}</a></td>'
+        row = f'<tr><td><a href="{TO_ROOT}indicators/{key}/">{html_text(INDICATOR_LABELS[key])}</a></td>'
         for year in years:
             o = cells[key].get(year)
             row += (
@@ -213,52 +293,7 @@ def _figure_table(rows: list[Row], observations: list[Row]) -> list[str]:
             )
         out.append(row + "</tr>")
     out += ["</tbody>", "</table></div>"]
-    return out
-
-
-def relative_html(indicator: str) -> str:
-    """Link from a township page (townships/p/c/t/ once built) to an indicator page."""
-    return f"../../../../indicators/{indicator}/"
-
-
-def render_township(key: tuple[str, str, str], rows: list[Row], observations: list[Row], flags: dict[str, list[Row]], texts: dict[str, str]) -> str:
-    province, county, township = key
-    adcode = next((r["adcode"] for r in rows if r.get("adcode")), None)
-    here = place_path(rows[0])
-    lines = [
-        f"# {text(township)}",
-        "",
-        f"[{text(province)}]({relative(here, province_path(province))}) › [{text(county)}]({relative(here, county_path(province, county))})"
-        + (f" · 区划代码 {text(adcode)}" if adcode else ""),
-        "",
-        "## 报告 { data-search-exclude }", "",
-        *_report_table(rows, place_path(rows[0])),
-        "",
-        "## 指标 { data-search-exclude }", "",
-        "数值后的符号：≥ 表示原文为“余/多/以上”，≈ 表示“近/约/左右”。将鼠标停在数字上可看到原文。",
-        "",
-        *_figure_table(rows, observations),
-        "",
-        "### 原文依据 { data-search-exclude }", "",
-    ]
-    for o in observations:
-        label = INDICATOR_LABELS.get(o["indicator"], o["indicator"])
-        mark = "" if o["canonical"] == "true" else "（另一处提及）"
-        lines.append(f"- **{text(label)}** {text(format_value(o['value'], o['qualifier'], o['unit']))} {text(o['unit'] if o['unit'] != '%' else '')}{mark}：“{text(o['quote'])}”")
-    report_flags = [(r, f) for r in rows for f in flags.get(r["report_id"], [])]
-    if report_flags:
-        lines += ["", "## 一致性提示 { data-search-exclude }", ""]
-        lines += [f"- {text(r.get('year'))} <code>{html_text(f['code'])}</code>：{text(f['detail'])}" for r, f in report_flags]
-    lines += ["", "## 报告全文 { data-search-exclude }", ""]
-    for r in sorted(rows, key=lambda r: r.get("year") or 0, reverse=True):
-        paragraphs = "".join(f"<p>{html_text(p)}</p>" for p in texts.get(r["report_id"], "").split("\n") if p)
-        lines += [
-            f'<details class="fazhi-fulltext" data-search-exclude><summary>{html_text(r.get("title") or "报告")}（{html_text(r.get("year") or "")}）</summary>',
-            f'<div class="fazhi-text">{paragraphs}</div>',
-            "</details>",
-            "",
-        ]
-    return "\n".join(lines)
+    return "".join(out)
 
 
 CHART_BARS = 30  # the largest values; a chart of 40,000 bars is a picture of nothing
@@ -266,9 +301,11 @@ TABLE_ROWS = 500  # an indicator page lists at most this many rows (the largest 
 # would make a 60 MB page; the full table is indicators.csv in every release
 
 
-def render_chart(points: list[tuple[str, float]], unit: str) -> str:
-    """A static SVG bar chart (no script, nothing fetched): the largest values, labelled."""
+def render_chart(points: list[tuple[str, float]], unit: str, total: int | None = None) -> str:
+    """A static SVG bar chart (no script, nothing fetched): the largest values, labelled.
+    ``total``: how many values there are when ``points`` holds only the largest."""
     top = sorted(points, key=lambda p: p[1], reverse=True)[:CHART_BARS]
+    total = len(points) if total is None else total
     if not top:
         return ""
     width, bar, gap, label_w = 640, 16, 6, 190
@@ -283,18 +320,17 @@ def render_chart(points: list[tuple[str, float]], unit: str) -> str:
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar}" rx="2"></rect>'
             f'<text x="{label_w + w + 6:.1f}" y="{y + bar - 4}">{html_text(format_value(value, unit=unit))}</text>'
         )
-    title = f"数值最大的 {len(top)} 个乡镇·年份" if len(points) > len(top) else "各乡镇·年份的数值"
+    title = f"数值最大的 {len(top)} 个乡镇·年份" if total > len(top) else "各乡镇·年份的数值"
     return (
         f'<figure class="fazhi-chart" data-search-exclude><svg viewBox="0 0 {width} {height}" role="img" aria-label="{html_text(title)}" '
         f'xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg><figcaption>{html_text(title)}</figcaption></figure>'
     )
 
 
-def render_indicator(key: str, reports: list[Row], observations: list[Row]) -> str:
-    by_id = {r["report_id"]: r for r in reports}
-    here = f"indicators/{key}.md"
+def render_indicator(key: str, by_id: dict[str, Row], canonical: list[Row]) -> str:
+    """An indicator's page; ``canonical``: its canonical observations (the caller groups once)."""
     row = BY_KEY[key]
-    chosen = [o for o in observations if o["indicator"] == key and o["canonical"] == "true" and o["report_id"] in by_id]
+    chosen = [o for o in canonical if o["report_id"] in by_id]
     lines = [
         f"# {text(INDICATOR_LABELS[key])}", "",
         f"指标代码 <code>{html_text(key)}</code> · 单位：{text('、'.join(row.units))} · 合理上限：{text(format_value(row.maximum))}"
@@ -303,20 +339,21 @@ def render_indicator(key: str, reports: list[Row], observations: list[Row]) -> s
         + "；".join(f"<code>{html_text(r.context or r.after or '')}</code>" for r in INDICATORS if r.key == key) + "。", "",
         "每份报告取一个值：写明“共、累计、全年”的那一处，否则取最大值。点击表头可排序。", "",
     ]
-    chart = render_chart([(f"{by_id[o['report_id']].get('township') or '—'} {by_id[o['report_id']].get('year') or ''}", float(o["value"])) for o in chosen],
-                         chosen[0]["unit"] if chosen else "")
+    largest = heapq.nlargest(max(CHART_BARS, TABLE_ROWS), chosen, key=lambda o: float(o["value"]))  # 125,000 values at national scale
+    chart = render_chart([(f"{by_id[o['report_id']].get('township') or '—'} {by_id[o['report_id']].get('year') or ''}", float(o["value"]))
+                          for o in largest[:CHART_BARS]], chosen[0]["unit"] if chosen else "", total=len(chosen))
     if chart:
         lines += [chart, ""]
     shown = chosen
     if len(chosen) > TABLE_ROWS:
-        shown = sorted(chosen, key=lambda o: float(o["value"]), reverse=True)[:TABLE_ROWS]
+        shown = largest[:TABLE_ROWS]
         lines += [f"共 {len(chosen)} 个数值，下表列出最大的 {TABLE_ROWS} 个；全部数值见[数据下载](../downloads.md)中的 indicators.csv。", ""]
     lines += ['<div class="fazhi-sortable" markdown="1" data-search-exclude>', "", "| 乡镇 | 县 | 省 | 年份 | 数值 | 原文 |", "|---|---|---|---:|---:|---|"]
     for o in sorted(shown, key=lambda o: (by_id[o["report_id"]].get("township") or "", by_id[o["report_id"]].get("year") or "")):
         r = by_id[o["report_id"]]
         township = text(r.get("township") or "—")
         if r.get("township"):
-            township = f"[{township}]({relative(here, place_path(r))})"
+            township = f'<a href="../../{html_text(township_url(r))}">{township}</a>'  # from indicators/<key>/
         lines.append(
             f"| {township} | {text(r.get('county') or '—')} | {text(r.get('province') or '—')} | {text(r.get('year') or '—')} |"
             f" {text(format_value(o['value'], o['qualifier'], o['unit']))} | {text(o['quote'])} |"
@@ -341,8 +378,12 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
-def render_downloads(manifests: list[Row], package: Row) -> str:
-    """Every release with its downloads, the schema of each file, and how to cite a version."""
+def render_downloads(manifests: list[Row], package: Row, archive_url: str | None = None) -> str:
+    """Every release with its downloads, the schema of each file, and how to cite a version.
+
+    The site carries the latest release's zip; older zips too unless ``archive_url`` (a template
+    with {version}) says where they are kept. Links are raw HTML, relative to the page's URL
+    (downloads/): the files are linked into the built site after MkDocs, not copied through docs/."""
     latest = manifests[-1]["version"] if manifests else "—"
     lines = [
         "# 数据下载",
@@ -355,13 +396,14 @@ def render_downloads(manifests: list[Row], package: Row) -> str:
     for m in reversed(manifests):
         version = m["version"]
         zip_name = f"fazhi-{version}.zip"
+        where = f"../downloads/{version}/{zip_name}" if version == latest or archive_url is None else archive_url.format(version=version)
         lines.append(
             f"| {text(version)} | {text(m['created'][:10])} | {m['counts']['reports']} | {m['counts']['observations']} |"
-            f" [{zip_name}](downloads/{version}/{zip_name}) · [更新说明](downloads/{version}/CHANGELOG.txt) |"
+            f' <a href="{html_text(where)}">{html_text(zip_name)}</a> · <a href="../downloads/{html_text(version)}/CHANGELOG.txt">更新说明</a> |'
             f" {_size(int(m.get('zip_bytes', 0)))} | <code>{html_text(m.get('zip_sha256', '')[:16])}</code> |"
         )
     lines += ["", f"最新版本 {text(latest)} 的单个文件：" + " · ".join(
-        f"[{name}](downloads/{latest}/{name})" for name in ("reports.csv", "observations.csv", "indicators.csv", "reports.jsonl", "datapackage.json", "manifest.json")
+        f'<a href="../downloads/{html_text(latest)}/{name}">{name}</a>' for name in ("reports.csv", "observations.csv", "indicators.csv", "reports.jsonl", "datapackage.json", "manifest.json")
     ), "", "## 文件与字段", ""]
     for resource in package.get("resources", []):
         lines += [f"### {text(resource['path'])}", "", text(resource.get("description", "")), "", "| 字段 | 类型 | 说明 |", "|---|---|---|"]

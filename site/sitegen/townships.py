@@ -1,0 +1,236 @@
+"""Township pages, rendered with the theme's own template outside MkDocs' page loop.
+
+A national release has ~40,000 township pages. Through MkDocs each costs ~20 ms (Markdown of
+large HTML blocks, then the search plugin parsing the page again), which is 15 minutes for the
+country. These pages are all alike and already HTML (``pages.render_township``), so this plugin
+renders them at the end of the build with Material's ``main.html`` and MkDocs' own page context
+(same header, nav, search box, palette as every other page), on every core (forked workers), and
+gives the search index one short entry per township (names and years, never the full texts).
+
+On an incremental night most townships did not change: a page whose inputs (its rows, figures,
+flags) and build (theme, configuration, this code) are the same as in the previous site is
+copied from it instead of rendered (``previous``: the site being replaced). Archive texts are
+named by report revision, so they never change once written and are copied the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import multiprocessing
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mkdocs.commands.build import get_context
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from . import pages
+
+Row = dict[str, Any]
+Key = tuple[str, str, str]
+FINGERPRINTS = ".fazhi-pages.json"  # in the built site: each township page's input hash, for the next build
+
+
+@dataclass
+class TownshipData:
+    """What the township pages are made of, grouped once by the build (see build.write_docs)."""
+
+    groups: dict[Key, list[Row]]
+    observations: dict[str, list[Row]]  # by report_id
+    text_of: Callable[[str], Row]  # report_id → its reports.jsonl record (text, original, flags)
+    build_id: str = ""  # changes when the theme, mkdocs.yml or sitegen's code change
+
+    def fingerprint(self, key: Key) -> str:
+        """A township page's inputs. Texts and flags belong to a report revision, which is in the rows."""
+        rows = self.groups[key]
+        payload = [self.build_id, key, rows, [self.observations.get(r["report_id"], []) for r in rows]]
+        return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+@dataclass
+class RenderStats:
+    rendered: int = 0
+    reused: int = 0
+    archives_written: int = 0
+    archives_reused: int = 0
+    workers: int = 1
+    seconds: float = 0.0
+
+    def add(self, other: RenderStats) -> None:
+        self.rendered += other.rendered
+        self.reused += other.reused
+        self.archives_written += other.archives_written
+        self.archives_reused += other.archives_reused
+
+
+@dataclass
+class _Job:
+    """Everything a forked worker needs, inherited by fork rather than pickled."""
+
+    data: TownshipData
+    config: MkDocsConfig
+    nav: Navigation
+    files: list[File]
+    template: Any
+    site: Path
+    previous: Path | None
+    previous_prints: dict[str, str]
+    fingerprints: dict[str, str] = field(default_factory=dict)
+
+
+_JOB: _Job | None = None
+
+
+class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
+    """Added to the MkDocs configuration by sitegen.build (not by mkdocs.yml): it needs the release."""
+
+    def __init__(self, data: TownshipData, previous: Path | None = None, workers: int | None = None) -> None:
+        self.data = data
+        self.previous = previous if previous is not None and (previous / FINGERPRINTS).exists() else None
+        self.workers = workers or min(os.cpu_count() or 1, 8)
+        self.stats = RenderStats()
+        self._nav: Navigation | None = None
+        self._files: Files | None = None
+        self._env: Any = None
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self._nav, self._files = nav, files
+        return nav
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        self._env = env
+        return env
+
+    @event_priority(50)  # before the search plugin writes its index (default priority 0)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        assert self._nav is not None and self._files is not None and self._env is not None
+        started = time.perf_counter()
+        _index_for_search(config, self.data.groups)
+        previous_prints = _read_prints(self.previous)
+        global _JOB
+        _JOB = _Job(self.data, config, self._nav, list(self._files.documentation_pages()), self._env.get_template("main.html"),
+                    Path(config.site_dir), self.previous, previous_prints)
+        keys = list(self.data.groups)
+        try:
+            if self.workers > 1 and len(keys) >= 200 and "fork" in multiprocessing.get_all_start_methods():
+                chunks = [keys[i::self.workers] for i in range(self.workers)]
+                with multiprocessing.get_context("fork").Pool(self.workers) as pool:
+                    results = pool.map(_render_chunk, chunks)
+                self.stats.workers = self.workers
+            else:
+                results = [_render_chunk(keys)]
+        finally:
+            _JOB = None
+        prints: dict[str, str] = {}
+        for stats, chunk_prints in results:
+            self.stats.add(stats)
+            prints.update(chunk_prints)
+        (Path(config.site_dir) / FINGERPRINTS).write_text(json.dumps(prints, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        self.stats.seconds = time.perf_counter() - started
+
+
+@dataclass
+class _SearchStub:
+    """What the search plugin reads of a page."""
+
+    url: str
+    title: str
+    content: str
+    toc: list[Any] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _index_for_search(config: MkDocsConfig, groups: dict[Key, list[Row]]) -> None:
+    """One short entry per township in Material's search index: its names and years.
+
+    The plugin's own path (parse the page's HTML, segment the Chinese with jieba) is taken for
+    the first township; the others, all of the same one-section shape, skip the HTML parser when
+    the plugin offers its segmenter (half the time at 40,000 townships, measured)."""
+    search = config.plugins.get("material/search")
+    index = getattr(search, "search_index", None)
+    if index is None:
+        return
+    segment = getattr(index, "_segment_chinese", None)
+    for n, (key, rows) in enumerate(groups.items()):
+        url = pages.township_url(rows[0])
+        if n == 0 or segment is None:
+            index.add_entry_from_context(_SearchStub(url=url, title=key[2], content=pages.township_search_html(key, rows)))
+            continue
+        # As the plugin stores a parsed section: markup escaped (the search UI shows it as HTML), then segmented.
+        text = html.escape(pages.township_search_text(key, rows), quote=False)
+        index.entries.append({"location": url, "title": segment(html.escape(key[2], quote=False)), "text": segment(f"<p>{text}</p>")})
+
+
+def _read_prints(previous: Path | None) -> dict[str, str]:
+    if previous is None:
+        return {}
+    try:
+        return dict(json.loads((previous / FINGERPRINTS).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}  # an unreadable record: render everything, nothing is lost
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """A hard link when both sites are on one filesystem (no bytes copied), else a copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str]]:
+    job = _JOB
+    assert job is not None
+    stats, prints = RenderStats(), {}
+    for key in keys:
+        rows = job.data.groups[key]
+        url = pages.township_url(rows[0])
+        target = job.site / url / "index.html"
+        fingerprint = job.data.fingerprint(key)
+        prints[url] = fingerprint
+        if job.previous is not None and job.previous_prints.get(url) == fingerprint and (job.previous / url / "index.html").exists():
+            link_or_copy(job.previous / url / "index.html", target)
+            stats.reused += 1
+        else:
+            records = {r["report_id"]: job.data.text_of(r["report_id"]) for r in rows}
+            page = pages.render_township(key, rows, [o for r in rows for o in job.data.observations.get(r["report_id"], [])],
+                                         {k: v.get("flags") or [] for k, v in records.items()}, {k: v["text"] for k, v in records.items()})
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(_render(job, page), encoding="utf-8", errors="xmlcharrefreplace")
+            stats.rendered += 1
+        for r in rows:  # as published (before t2s), as plain text: a page from a portal is never served as HTML
+            archive = job.site / pages.archive_path(r)
+            old = job.previous / pages.archive_path(r) if job.previous is not None else None
+            if old is not None and old.exists():
+                link_or_copy(old, archive)
+                stats.archives_reused += 1
+            else:
+                record = job.data.text_of(r["report_id"])
+                archive.parent.mkdir(parents=True, exist_ok=True)
+                archive.write_text(record.get("original", record["text"]), encoding="utf-8")
+                stats.archives_written += 1
+    return stats, prints
+
+
+def _render(job: _Job, township: pages.TownshipPage) -> str:
+    """The page through Material's main.html with MkDocs' own context, as _build_page does it."""
+    file = File.generated(job.config, township.url + "index.md", content="")
+    page = Page(township.title, file, job.config)
+    page.content = township.content
+    page.toc = get_toc([{"level": 2, "id": anchor, "name": name, "children": []} for anchor, name in township.toc])
+    page.active = True
+    context = get_context(job.nav, job.files, job.config, page)
+    return str(job.template.render(context))
+

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from .crash import crashpoint
@@ -260,6 +261,22 @@ def current_reports(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
                   v.revision, v.sha256, v.raw_sha256, v.report, v.flags, v.text, v.original
            FROM reports r JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
            ORDER BY r.report_id"""
+    )
+
+
+OBSERVATION_COLUMNS = ("report_id", "revision", "indicator", "value", "unit", "qualifier", "quote", "start", "end", "section", "canonical")
+
+
+def current_observation_tuples(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    """The current revisions' observations as plain tuples in OBSERVATION_COLUMNS order, by report:
+    a release reads 3.4 million of them at national scale, where sqlite3.Row lookups by name
+    cost more than the query."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    yield from cursor.execute(
+        f"""SELECT {", ".join(f'o."{c}"' for c in OBSERVATION_COLUMNS)} FROM observations o JOIN reports r
+               ON o.report_id = r.report_id AND o.revision = r.current_revision
+           ORDER BY o.report_id, o.seq"""
     )
 
 

@@ -87,3 +87,29 @@ def test_verify_catches_a_file_altered_by_one_byte(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     problems = release.verify_release(tmp_path / "releases", info.version)
     assert problems == [f"{path}: sha256 differs from the manifest"]
+
+
+def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A large store writes its figures in a child process (python -m flows.release figure-pass);
+    forced here on the seeds, the files are byte for byte those of the one-process release."""
+    one = cut(tmp_path / "one", all_seeds())
+    monkeypatch.setattr(release, "PARALLEL_FROM", 1)
+    two = cut(tmp_path / "two", all_seeds())
+    assert one is not None and two is not None
+    for name in ("reports.csv", "reports.jsonl", "observations.csv", "indicators.csv", "CHANGELOG.md", "datapackage.json"):
+        assert (tmp_path / "one/releases" / one.version / name).read_bytes() == (tmp_path / "two/releases" / two.version / name).read_bytes(), name
+    assert release.read_manifest(tmp_path / "one/releases", one.version)["counts"] == release.read_manifest(tmp_path / "two/releases", two.version)["counts"]
+    assert release.verify_release(tmp_path / "two/releases", two.version) == []
+    with zipfile.ZipFile(tmp_path / "two/releases" / two.version / f"fazhi-{two.version}.zip") as bundle:
+        assert len(bundle.namelist()) == 7 and bundle.testzip() is None
+
+
+def test_a_failing_figure_pass_fails_the_release_and_leaves_no_release(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    monkeypatch.setattr(release, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(release.sys, "executable", "/bin/false")  # the child exits 1 at once
+    with pytest.raises(RuntimeError, match="figure pass failed"):
+        cut(tmp_path, all_seeds())
+    assert release.list_versions(tmp_path / "releases") == [] and release.latest_version(tmp_path / "releases") is None
+    assert [p.name for p in (tmp_path / "releases").iterdir()] == []  # no half-written folder either

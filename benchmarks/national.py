@@ -30,6 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.synthetic import SyntheticReport, corpus  # noqa: E402
 from flows import release, store  # noqa: E402
+from flows.layout import DataLayout  # noqa: E402
+from flows.publish import publish_latest  # noqa: E402
 from flows.records import Harvested  # noqa: E402
 from parsers import extract_report  # noqa: E402
 from parsers.models import Document, Source  # noqa: E402
@@ -56,6 +58,20 @@ def harvest(report: SyntheticReport) -> Harvested:
     document = Document(url=f"http://synthetic.invalid{report.url_key}", title=report.title, text=report.text, format="txt")
     return Harvested(source_id=SOURCE.id, url_key=report.url_key, url=document.url, sha256="0" * 64, fetched_at=NOW,
                      extraction=extract_report(document))
+
+
+def site_pages() -> int:
+    from sitegen.build import LAST_STATS
+
+    return int(LAST_STATS.get("pages", 0))
+
+
+def site_breakdown() -> str:
+    from sitegen.build import LAST_STATS
+
+    s = LAST_STATS
+    return (f"site: generate {s['generate_s']} s, mkdocs {s['mkdocs_s']} s, township pages {s['townships_s']} s on {s['workers']} processes "
+            f"({s['rendered']} rendered, {s['reused']} reused; {s['archives_written']} archive texts written, {s['archives_reused']} reused)")
 
 
 def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -115,28 +131,37 @@ def main() -> None:
     assert info is not None
     table.row("release", info.reports, time.perf_counter() - started, size_mb(Path(info.path)))
 
+    layout = DataLayout(root=work)
     if not args.no_site:
-        from sitegen.build import build_site
-
         started = time.perf_counter()
-        pages = build_site(work / "releases", info.version, work / "public", work / "docs")
-        table.row("site (generate + mkdocs build)", pages, time.perf_counter() - started, size_mb(work / "public"))
+        publish_latest(layout, work / "public")
+        table.row("site (generate + mkdocs build)", site_pages(), time.perf_counter() - started, size_mb(work / "public"))
         index = work / "public" / "search" / "search_index.json"
         largest = max((work / "public").rglob("*.html"), key=lambda p: p.stat().st_size)
         print(f"  search index {size_mb(index):.1f} MB; largest page {largest.stat().st_size / 1e3:.0f} KB ({largest.relative_to(work / 'public')})")
+        print(f"  {site_breakdown()}")
 
     # The incremental night: 100 new reports, 20 revised, everything else unchanged (fetch excluded).
     later = NOW + timedelta(days=1)
     fresh = [replace(r, url_key=r.url_key.replace(".html", "-new.html"), year=2026) for r in islice(corpus(100, 1, seed=99), 100)]
     revised = [replace(r, text=r.text.replace("全面推进法治政府建设", "全面推进法治政府建设（修订）")) for r in islice(corpus(args.townships, args.years), 20)]
+    night_started = started = time.perf_counter()
+    items = [harvest(r) for r in fresh + revised]
+    table.row("  night: parse+extract", len(items), time.perf_counter() - started)
     started = time.perf_counter()
     with store.open_store(db) as conn:
-        result = store.merge(conn, [harvest(r) for r in fresh + revised], [], later)
+        result = store.merge(conn, items, [], later)
+        table.row("  night: merge", len(items), time.perf_counter() - started)
+        started = time.perf_counter()
         night = release.cut_release(conn, work / "releases", [SOURCE], later)
+        table.row("  night: release", night.reports if night else 0, time.perf_counter() - started)
     assert night is not None and (len(result.new), len(result.revised)) == (100, 20)
     if not args.no_site:
-        build_site(work / "releases", night.version, work / "public", work / "docs")
-    table.row("incremental night (100 new, 20 revised)", 120, time.perf_counter() - started)
+        started = time.perf_counter()
+        publish_latest(layout, work / "public")
+        table.row("  night: site (unchanged pages reused)", site_pages(), time.perf_counter() - started)
+        print(f"  {site_breakdown()}")
+    table.row("incremental night (100 new, 20 revised)", 120, time.perf_counter() - night_started)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 

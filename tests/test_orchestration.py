@@ -1,6 +1,7 @@
 """The flow as an operator runs it: deployment, failure semantics, artifacts, Dask, lock, workflows."""
 
 import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -168,3 +169,30 @@ def test_a_prefect_rate_limit_on_a_host_spaces_its_requests_across_the_run(demo_
     assert len(slow.times) >= 4  # robots.txt, two listing pages, the article
     assert min(gaps(slow)) >= 0.25 * 0.9, gaps(slow)
     assert min(gaps(demo_portals["region"])) < 0.2  # the unlimited host keeps its own 20/s
+
+
+def test_township_pages_fork_their_workers_safely_inside_a_prefect_task(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The site task runs in one of Prefect's worker threads; the township plugin forks workers
+    from there (a national site has thousands of townships; forced here from one)."""
+    from prefect import flow
+    from sitegen import townships
+    from sitegen.build import LAST_STATS
+
+    from flows import release, store
+    from flows.layout import DataLayout
+    from flows.nightly import site_task
+    from tests.helpers import NOW, all_seeds
+
+    monkeypatch.setattr(townships, "FORK_FROM", 1)
+    layout = DataLayout(root=tmp_path / "data")
+    with store.open_store(layout.store_path) as conn:
+        store.merge(conn, all_seeds(), [], NOW)
+        release.cut_release(conn, layout.releases, [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])], NOW)
+
+    @flow
+    def site_only() -> str | None:
+        return site_task(layout, tmp_path / "public", force=True)
+
+    assert site_only() == str((tmp_path / "public").resolve())
+    assert LAST_STATS["rendered"] == 5 and LAST_STATS["workers"] == min(os.cpu_count() or 1, 8)
+    assert len(list((tmp_path / "public").glob("townships/*/*/*/index.html"))) == 5

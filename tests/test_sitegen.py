@@ -130,3 +130,81 @@ def test_township_search_entries_are_the_plugins_own_shape_and_escaped() -> None
     assert direct == reference.entries[0]
     assert "<img" not in direct["title"] + direct["text"] and "&lt;img" in direct["title"]
     assert parsed["title"].replace("\u200b", "") == "船溪乡"
+
+
+def test_the_next_night_renders_only_the_township_that_changed(tmp_path: Path) -> None:
+    """publish_latest builds beside the old site and reuses its unchanged township pages; what it
+    reuses is byte for byte what a fresh build renders."""
+    from datetime import timedelta
+
+    from sitegen.build import LAST_STATS, build_site
+
+    from flows import publish, release, store
+    from flows.layout import DataLayout
+    from parsers.models import Source
+    from tests.helpers import NOW, all_seeds, harvested, seed_text
+
+    layout, out = DataLayout(root=tmp_path / "data"), tmp_path / "public"
+    sources = [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])]
+    with store.open_store(layout.store_path) as conn:
+        store.merge(conn, all_seeds(), [], NOW)
+        release.cut_release(conn, layout.releases, sources, NOW)
+    publish.publish_latest(layout, out)
+    assert LAST_STATS["rendered"] == 5 and LAST_STATS["reused"] == 0
+    later = NOW + timedelta(days=1)
+    with store.open_store(layout.store_path) as conn:
+        store.merge(conn, [harvested("chuanxi", seed_text("chuanxi") + "\n全年共办理法律援助案件31件。")], [], later)
+        second = release.cut_release(conn, layout.releases, sources, later)
+    assert second is not None
+    publish.publish_latest(layout, out)
+    assert (LAST_STATS["rendered"], LAST_STATS["reused"]) == (1, 4)
+    assert "法律援助案件31件" in (out / "townships/湖南省/辰溪县/船溪乡/index.html").read_text(encoding="utf-8")
+    assert not list(tmp_path.glob(".public.*"))  # the staging and retired sites are gone
+    fresh = tmp_path / "fresh"
+    build_site(layout.releases, second.version, fresh, tmp_path / "docs")
+    for page in fresh.glob("townships/*/*/*/index.html"):
+        assert (out / page.relative_to(fresh)).read_bytes() == page.read_bytes(), page
+
+
+def test_older_zips_can_live_elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import timedelta
+
+    from sitegen.build import build_site
+
+    from flows import release, store
+    from parsers.models import Source
+    from tests.helpers import NOW, all_seeds
+
+    sources = [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])]
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        store.merge(conn, all_seeds()[:3], [], NOW)
+        first = release.cut_release(conn, tmp_path / "releases", sources, NOW)
+        store.merge(conn, all_seeds()[3:], [], NOW + timedelta(days=1))
+        second = release.cut_release(conn, tmp_path / "releases", sources, NOW + timedelta(days=1))
+    assert first is not None and second is not None
+    monkeypatch.setenv("FAZHI_RELEASE_URL", "https://example.org/releases/data-{version}/fazhi-{version}.zip")
+    build_site(tmp_path / "releases", second.version, tmp_path / "public", tmp_path / "docs")
+    downloads = (tmp_path / "public/downloads/index.html").read_text(encoding="utf-8")
+    assert f'href="https://example.org/releases/data-{first.version}/fazhi-{first.version}.zip"' in downloads
+    assert f'href="../downloads/{second.version}/fazhi-{second.version}.zip"' in downloads
+    assert not (tmp_path / f"public/downloads/{first.version}/fazhi-{first.version}.zip").exists()
+    assert (tmp_path / f"public/downloads/{first.version}/CHANGELOG.txt").exists()
+    latest = tmp_path / f"public/downloads/{second.version}"
+    assert (latest / f"fazhi-{second.version}.zip.sha256").read_text().split()[0] == release._sha256(latest / f"fazhi-{second.version}.zip")
+
+
+def test_township_pages_rendered_by_forked_workers_are_the_same(tmp_path: Path, built_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from sitegen import townships
+    from sitegen.build import LAST_STATS
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: the plugin renders in-process")
+    monkeypatch.setattr(townships, "FORK_FROM", 1)
+    again = build_seed_site(tmp_path)
+    assert LAST_STATS["workers"] >= 2 and LAST_STATS["rendered"] == 5
+    pages_built = sorted(p.relative_to(built_site) for p in built_site.glob("townships/*/*/*/index.html"))
+    assert len(pages_built) == 5
+    for page in pages_built:
+        assert (again / page).read_bytes() == (built_site / page).read_bytes(), page

@@ -209,7 +209,7 @@ def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, 
     publish_downloads(releases, version, site_dir)
     LAST_STATS.clear()
     LAST_STATS.update(vars(plugin.stats))
-    LAST_STATS.update({"generate_s": round(generated - started, 1), "mkdocs_s": round(built - generated - plugin.stats.seconds, 1),
+    LAST_STATS.update({"pages": count + len(townships.groups), "generate_s": round(generated - started, 1), "mkdocs_s": round(built - generated - plugin.stats.seconds, 1),
                        "townships_s": round(plugin.stats.seconds, 1), "downloads_s": round(time.perf_counter() - built, 1)})
     return count + len(townships.groups)
 

@@ -39,6 +39,7 @@ from . import pages
 
 Row = dict[str, Any]
 Key = tuple[str, str, str]
+FORK_FROM = 200  # townships: below this, forking workers costs more than it saves
 FINGERPRINTS = ".fazhi-pages.json"  # in the built site: each township page's input hash, for the next build
 
 
@@ -123,7 +124,7 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
                     Path(config.site_dir), self.previous, previous_prints)
         keys = list(self.data.groups)
         try:
-            if self.workers > 1 and len(keys) >= 200 and "fork" in multiprocessing.get_all_start_methods():
+            if self.workers > 1 and len(keys) >= FORK_FROM and "fork" in multiprocessing.get_all_start_methods():
                 chunks = [keys[i::self.workers] for i in range(self.workers)]
                 with multiprocessing.get_context("fork").Pool(self.workers) as pool:
                     results = pool.map(_render_chunk, chunks)

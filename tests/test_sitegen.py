@@ -208,3 +208,40 @@ def test_township_pages_rendered_by_forked_workers_are_the_same(tmp_path: Path, 
     assert len(pages_built) == 5
     for page in pages_built:
         assert (again / page).read_bytes() == (built_site / page).read_bytes(), page
+
+
+@pytest.mark.parametrize("keep", [20, 500])
+def test_the_figure_index_reads_back_what_a_csv_reader_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep: int) -> None:
+    """Offsets, not rows: each report's rows come back as csv.DictReader reads them (quoted commas,
+    quotes and line breaks included); counts and largest values are those of a full sort."""
+    import csv
+    import heapq
+
+    from sitegen.figures import FigureIndex
+
+    header = ["report_id", "revision", "indicator", "value", "unit", "qualifier", "quote", "start", "end", "section", "canonical", "flags"]
+    rows = []
+    for n in range(700):
+        report = f"{n // 7:016x}"
+        quote = ["调解纠纷12起", 'a "quoted", clause', "两行\n的引文", "逗号,与|竖线"][n % 4]
+        rows.append([report, "1", ["mediation_cases", "legal_lectures"][n % 2], str(n % 37), "起", "exact", quote, "0", "1", "", "true" if n % 3 else "false", ""])
+    path = tmp_path / "observations.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    from sitegen import figures
+
+    monkeypatch.setattr(figures, "KEEP", keep)  # 20: the heap is full and evicts; 500: it keeps every value
+    known = {f"{n:016x}" for n in range(0, 100, 2) if n != 4}  # some reports unknown: left out of the indicator figures
+    index = FigureIndex(path, known)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        expected = list(csv.DictReader(handle))
+    for report in {r["report_id"] for r in expected}:
+        assert index.of_report(report) == [r for r in expected if r["report_id"] == report]
+    assert index.of_report("f" * 16) == [] and index.raw("f" * 16) == b""
+    for indicator in ("mediation_cases", "legal_lectures"):
+        chosen = [r for r in expected if r["indicator"] == indicator and r["canonical"] == "true" and r["report_id"] in known]
+        assert index.counts[indicator] == len(chosen)
+        assert len(index.largest[indicator]) == min(keep, len(chosen))
+        assert index.largest[indicator] == heapq.nlargest(keep, chosen, key=lambda r: float(r["value"]))

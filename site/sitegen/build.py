@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import json
 import logging
@@ -15,6 +16,7 @@ from typing import Any
 from parsers.indicators import INDICATOR_KEYS
 
 from . import pages
+from .figures import FigureIndex
 from .townships import TownshipData, link_or_copy
 
 SITE_ROOT = Path(__file__).resolve().parents[1]  # the repository's site/ folder
@@ -93,7 +95,8 @@ def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipD
     (rendered later, by sitegen.townships) are made of."""
     folder = releases / version
     reports = _read_csv(folder / "reports.csv")
-    observations = _read_csv(folder / "observations.csv")
+    by_id = {r["report_id"]: r for r in reports}
+    figures = FigureIndex(folder / "observations.csv", by_id)
     texts = TextIndex(folder / "reports.jsonl")
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -116,9 +119,6 @@ def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipD
         written += 1
 
     groups = pages.group_townships(reports)
-    by_report: dict[str, list[dict[str, Any]]] = {}
-    for o in observations:
-        by_report.setdefault(o["report_id"], []).append(o)
     years = sorted({int(r["year"]) for r in reports if r.get("year")})
     write("index.md", pages.render_home(manifest, changelog, len(groups), years, f"downloads/{version}/fazhi-{version}.zip"))
     write("townships/index.md", pages.render_township_index(groups))
@@ -131,16 +131,11 @@ def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipD
         write(pages.province_path(province), pages.render_province(province, by_province[province]))
     for province, county in sorted(by_county):
         write(pages.county_path(province, county), pages.render_county(province, county, by_county[(province, county)]))
-    write("indicators/index.md", pages.render_indicator_index(observations))
-    by_id = {r["report_id"]: r for r in reports}
-    by_indicator: dict[str, list[dict[str, Any]]] = {}
-    for o in observations:
-        if o["canonical"] == "true":
-            by_indicator.setdefault(o["indicator"], []).append(o)
+    write("indicators/index.md", pages.render_indicator_index(figures.counts))
     for key in INDICATOR_KEYS:
-        write(f"indicators/{key}.md", pages.render_indicator(key, by_id, by_indicator.get(key, [])))
+        write(f"indicators/{key}.md", pages.render_indicator(key, by_id, figures.largest.get(key, []), figures.counts.get(key, 0)))
     write("downloads.md", pages.render_downloads(_manifests(releases), package, archive_url()))
-    return written, TownshipData(groups=groups, observations=by_report, text_of=texts.record, build_id=build_id())
+    return written, TownshipData(groups=groups, figures_of=figures.of_report, raw_figures=figures.raw, text_of=texts.record, build_id=build_id())
 
 
 def archive_url() -> str | None:
@@ -206,12 +201,16 @@ def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, 
     except MkDocsException as exc:
         raise SiteBuildError(f"mkdocs build of release {version} failed: {exc}") from exc
     built = time.perf_counter()
+    pages_built = count + len(townships.groups)
     publish_downloads(releases, version, site_dir)
+    stats = plugin.stats
+    del plugin, config, townships
+    gc.collect()  # the config and its plugins hold each other: a served flow builds every night in one process
     LAST_STATS.clear()
-    LAST_STATS.update(vars(plugin.stats))
-    LAST_STATS.update({"pages": count + len(townships.groups), "generate_s": round(generated - started, 1), "mkdocs_s": round(built - generated - plugin.stats.seconds, 1),
-                       "townships_s": round(plugin.stats.seconds, 1), "downloads_s": round(time.perf_counter() - built, 1)})
-    return count + len(townships.groups)
+    LAST_STATS.update(vars(stats))
+    LAST_STATS.update({"pages": pages_built, "generate_s": round(generated - started, 1), "mkdocs_s": round(built - generated - stats.seconds, 1),
+                       "townships_s": round(stats.seconds, 1), "downloads_s": round(time.perf_counter() - built, 1)})
+    return pages_built
 
 
 LAST_STATS: dict[str, float] = {}  # the last build's township figures (rendered, reused …), for benchmarks and the run report

@@ -7,7 +7,6 @@ Every string that came from a government site passes through ``text`` (inline Ma
 
 from __future__ import annotations
 
-import heapq
 import html
 import re
 from collections import defaultdict
@@ -327,10 +326,11 @@ def render_chart(points: list[tuple[str, float]], unit: str, total: int | None =
     )
 
 
-def render_indicator(key: str, by_id: dict[str, Row], canonical: list[Row]) -> str:
-    """An indicator's page; ``canonical``: its canonical observations (the caller groups once)."""
+def render_indicator(key: str, by_id: dict[str, Row], largest: list[Row], total: int) -> str:
+    """An indicator's page: ``largest``, its largest canonical values (at least the chart's and
+    the table's worth, largest first), of ``total`` (sitegen.figures finds them in one pass)."""
     row = BY_KEY[key]
-    chosen = [o for o in canonical if o["report_id"] in by_id]
+    chosen = largest
     lines = [
         f"# {text(INDICATOR_LABELS[key])}", "",
         f"指标代码 <code>{html_text(key)}</code> · 单位：{text('、'.join(row.units))} · 合理上限：{text(format_value(row.maximum))}"
@@ -339,15 +339,13 @@ def render_indicator(key: str, by_id: dict[str, Row], canonical: list[Row]) -> s
         + "；".join(f"<code>{html_text(r.context or r.after or '')}</code>" for r in INDICATORS if r.key == key) + "。", "",
         "每份报告取一个值：写明“共、累计、全年”的那一处，否则取最大值。点击表头可排序。", "",
     ]
-    largest = heapq.nlargest(max(CHART_BARS, TABLE_ROWS), chosen, key=lambda o: float(o["value"]))  # 125,000 values at national scale
     chart = render_chart([(f"{by_id[o['report_id']].get('township') or '—'} {by_id[o['report_id']].get('year') or ''}", float(o["value"]))
-                          for o in largest[:CHART_BARS]], chosen[0]["unit"] if chosen else "", total=len(chosen))
+                          for o in largest[:CHART_BARS]], chosen[0]["unit"] if chosen else "", total=total)
     if chart:
         lines += [chart, ""]
-    shown = chosen
-    if len(chosen) > TABLE_ROWS:
-        shown = largest[:TABLE_ROWS]
-        lines += [f"共 {len(chosen)} 个数值，下表列出最大的 {TABLE_ROWS} 个；全部数值见[数据下载](../downloads.md)中的 indicators.csv。", ""]
+    shown = largest[:TABLE_ROWS]
+    if total > TABLE_ROWS:
+        lines += [f"共 {total} 个数值，下表列出最大的 {TABLE_ROWS} 个；全部数值见[数据下载](../downloads.md)中的 indicators.csv。", ""]
     lines += ['<div class="fazhi-sortable" markdown="1" data-search-exclude>', "", "| 乡镇 | 县 | 省 | 年份 | 数值 | 原文 |", "|---|---|---|---:|---:|---|"]
     for o in sorted(shown, key=lambda o: (by_id[o["report_id"]].get("township") or "", by_id[o["report_id"]].get("year") or "")):
         r = by_id[o["report_id"]]
@@ -364,11 +362,8 @@ def render_indicator(key: str, by_id: dict[str, Row], canonical: list[Row]) -> s
     return "\n".join(lines)
 
 
-def render_indicator_index(observations: list[Row]) -> str:
-    counts: dict[str, int] = defaultdict(int)
-    for o in observations:
-        if o["canonical"] == "true":
-            counts[o["indicator"]] += 1
+def render_indicator_index(counts: dict[str, int]) -> str:
+    """Every indicator with its number of canonical values."""
     lines = ["# 指标", "", "| 指标 | 代码 | 报告数 |", "|---|---|---:|"]
     lines += [f"| [{text(INDICATOR_LABELS[k])}]({k}.md) | `{k}` | {counts.get(k, 0)} |" for k in INDICATOR_KEYS]
     return "\n".join(lines) + "\n"

@@ -7,9 +7,9 @@ renders them at the end of the build with Material's ``main.html`` and MkDocs' o
 (same header, nav, search box, palette as every other page), on every core (forked workers), and
 gives the search index one short entry per township (names and years, never the full texts).
 
-On an incremental night most townships did not change: a page whose inputs (its rows, figures,
-flags) and build (theme, configuration, this code) are the same as in the previous site is
-copied from it instead of rendered (``previous``: the site being replaced). Archive texts are
+On an incremental night most townships did not change: a page whose inputs (its report rows,
+revision included, and its figures) and build (theme, configuration, this code) are the same as
+in the previous site is hard-linked from it instead of rendered (``previous``: the site being replaced). Archive texts are
 named by report revision, so they never change once written and are copied the same way.
 """
 
@@ -37,8 +37,7 @@ from mkdocs.structure.toc import get_toc
 
 from . import pages
 
-Row = dict[str, Any]
-Key = tuple[str, str, str]
+Row, Key = pages.Row, pages.Key
 FORK_FROM = 200  # townships: below this, forking workers costs more than it saves
 FINGERPRINTS = ".fazhi-pages.json"  # in the built site: each township page's input hash, for the next build
 
@@ -48,15 +47,18 @@ class TownshipData:
     """What the township pages are made of, grouped once by the build (see build.write_docs)."""
 
     groups: dict[Key, list[Row]]
-    observations: dict[str, list[Row]]  # by report_id
+    figures_of: Callable[[str], list[Row]]  # report_id → its rows of observations.csv
+    raw_figures: Callable[[str], bytes]  # report_id → the same rows as written
     text_of: Callable[[str], Row]  # report_id → its reports.jsonl record (text, original, flags)
     build_id: str = ""  # changes when the theme, mkdocs.yml or sitegen's code change
 
     def fingerprint(self, key: Key) -> str:
         """A township page's inputs. Texts and flags belong to a report revision, which is in the rows."""
         rows = self.groups[key]
-        payload = [self.build_id, key, rows, [self.observations.get(r["report_id"], []) for r in rows]]
-        return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:32]
+        digest = hashlib.sha256(json.dumps([self.build_id, key, rows], ensure_ascii=False, sort_keys=True, default=str).encode())
+        for r in rows:
+            digest.update(self.raw_figures(r["report_id"]))
+        return digest.hexdigest()[:32]
 
 
 @dataclass
@@ -206,7 +208,7 @@ def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str]]:
             stats.reused += 1
         else:
             records = {r["report_id"]: job.data.text_of(r["report_id"]) for r in rows}
-            page = pages.render_township(key, rows, [o for r in rows for o in job.data.observations.get(r["report_id"], [])],
+            page = pages.render_township(key, rows, [o for r in rows for o in job.data.figures_of(r["report_id"])],
                                          {k: v.get("flags") or [] for k, v in records.items()}, {k: v["text"] for k, v in records.items()})
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_render(job, page), encoding="utf-8", errors="xmlcharrefreplace")

@@ -1,0 +1,85 @@
+"""observations.csv read once and kept as offsets, not as rows.
+
+A national release has 3.4 million figures; held as dicts they took 4–9 GB of the site build.
+The site needs three things of them: each report's figures (for its township page, read back by
+offset when the page is rendered), how many canonical values each indicator has, and each
+indicator's largest canonical values (its chart and its table of at most TABLE_ROWS rows). One
+streaming pass gives all three, holding only offsets, counts and bounded heaps.
+"""
+
+from __future__ import annotations
+
+import csv
+import heapq
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .pages import CHART_BARS, TABLE_ROWS, Row
+
+KEEP = max(CHART_BARS, TABLE_ROWS)
+
+
+class FigureIndex:
+    def __init__(self, path: Path, known_reports: set[str] | dict[str, Any]) -> None:
+        """``known_reports``: the release's report ids; figures of any other report are left out
+        of the indicator pages, as a report missing from reports.csv has no township to link."""
+        self.path = path
+        self.ranges: dict[str, tuple[int, int]] = {}  # report_id → byte range of its rows
+        self.counts: dict[str, int] = {}  # indicator → canonical values
+        heaps: dict[str, list[tuple[float, int, list[str]]]] = {}
+        position = 0
+
+        def lines(handle: Any) -> Iterator[str]:
+            # csv.reader pulls exactly the lines of one record before it returns it, so after
+            # each row ``position`` is where that row ends, even for quoted multi-line fields.
+            nonlocal position
+            for raw in handle:
+                position += len(raw)
+                yield raw.decode("utf-8")
+
+        with path.open("rb") as handle:
+            reader = csv.reader(lines(handle))
+            self.header = [name.lstrip("\ufeff") for name in next(reader)]
+            at = {name: i for i, name in enumerate(self.header)}
+            rid, indicator, value, canonical = at["report_id"], at["indicator"], at["value"], at["canonical"]
+            row_end, current, seq = position, "", 0
+            for row in reader:
+                row_start, row_end = row_end, position
+                report = row[rid]
+                if report != current:
+                    if report in self.ranges:
+                        raise ValueError(f"{path}: rows are not grouped by report ({report} appears twice, apart)")
+                    current = report
+                    self.ranges[report] = (row_start, row_end)
+                else:
+                    self.ranges[report] = (self.ranges[report][0], row_end)
+                if row[canonical] == "true" and report in known_reports:
+                    key = row[indicator]
+                    self.counts[key] = self.counts.get(key, 0) + 1
+                    heap = heaps.setdefault(key, [])
+                    seq += 1
+                    entry = (float(row[value]), -seq, row)  # ties: the earlier row stays, as a stable sort keeps it
+                    if len(heap) < KEEP:
+                        heapq.heappush(heap, entry)
+                    elif entry > heap[0]:
+                        heapq.heapreplace(heap, entry)
+        self.largest: dict[str, list[Row]] = {
+            key: [dict(zip(self.header, row)) for _, _, row in sorted(heap, key=lambda e: (-e[0], -e[1]))] for key, heap in heaps.items()
+        }
+
+    def of_report(self, report_id: str) -> list[Row]:
+        """The report's figures, as rows of observations.csv."""
+        raw = self.raw(report_id)
+        if not raw:
+            return []
+        return [dict(zip(self.header, row)) for row in csv.reader(raw.decode("utf-8").splitlines(keepends=True))]
+
+    def raw(self, report_id: str) -> bytes:
+        """The report's rows as written: what a township page's fingerprint hashes."""
+        span = self.ranges.get(report_id)
+        if span is None:
+            return b""
+        with self.path.open("rb") as handle:
+            handle.seek(span[0])
+            return handle.read(span[1] - span[0])

@@ -18,6 +18,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import zipfile
 from array import array
@@ -370,19 +371,22 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     if report_count >= PARALLEL_FROM and database:
         # A plain child process (python -m flows.release): multiprocessing's spawn would re-import
         # the caller's main script, and fork is unsafe in a process with Prefect's threads.
-        child = subprocess.Popen([sys.executable, "-m", "flows.release", "figure-pass", database, str(folder)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            counts = {"reports": _report_pass(conn, folder)}
-            finished(folder / "reports.csv")
-            finished(folder / "reports.jsonl")
-            out, err = child.communicate()
-        finally:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
-        if child.returncode != 0:
-            raise RuntimeError(f"release {version}: the figure pass failed (exit {child.returncode}): {err.strip()[-2000:]}")
+        # Its errors go to a file, not a pipe: a pipe left unread while the texts are written could fill and stall it.
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
+            child = subprocess.Popen([sys.executable, "-m", "flows.release", "figure-pass", database, str(folder)],
+                                     stdout=subprocess.PIPE, stderr=errors, text=True)
+            try:
+                counts = {"reports": _report_pass(conn, folder)}
+                finished(folder / "reports.csv")
+                finished(folder / "reports.jsonl")
+                out, _ = child.communicate()
+            finally:
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
+            if child.returncode != 0:
+                errors.seek(0)
+                raise RuntimeError(f"release {version}: the figure pass failed (exit {child.returncode}): {errors.read().strip()[-2000:]}")
         counts.update(json.loads(out))
     else:
         counts = {"reports": _report_pass(conn, folder)}

@@ -18,8 +18,9 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from itertools import islice
@@ -58,6 +59,20 @@ def harvest(report: SyntheticReport) -> Harvested:
     document = Document(url=f"http://synthetic.invalid{report.url_key}", title=report.title, text=report.text, format="txt")
     return Harvested(source_id=SOURCE.id, url_key=report.url_key, url=document.url, sha256="0" * 64, fetched_at=NOW,
                      extraction=extract_report(document))
+
+
+@contextmanager
+def progress_bar(stage: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A rich bar on stderr for the long stage, in a terminal only: the table on stdout stays clean."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(stage, total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 def site_pages() -> int:
@@ -119,10 +134,11 @@ def main() -> None:
     db = work / "fazhi.sqlite"
     started = time.perf_counter()
     merged = 0
-    with ProcessPoolExecutor(args.workers) as pool, store.open_store(db) as conn:
+    with ProcessPoolExecutor(args.workers) as pool, store.open_store(db) as conn, progress_bar("parse+extract+merge", n) as advance:
         # Executor.map submits its whole input at once: feed it one batch at a time to keep memory flat.
         for batch in batches(corpus(args.townships, args.years), BATCH):
             merged += len(store.merge(conn, list(pool.map(harvest, batch, chunksize=64)), [], NOW).new)
+            advance(len(batch))
     table.row(f"parse+extract+merge, {args.workers} processes", merged, time.perf_counter() - started, size_mb(db))
 
     started = time.perf_counter()

@@ -245,3 +245,18 @@ def test_the_figure_index_reads_back_what_a_csv_reader_reads(tmp_path: Path, mon
         assert index.counts[indicator] == len(chosen)
         assert len(index.largest[indicator]) == min(keep, len(chosen))
         assert index.largest[indicator] == heapq.nlargest(keep, chosen, key=lambda r: float(r["value"]))
+
+
+def test_with_a_site_url_the_sitemap_lists_the_township_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gzip
+    from urllib.parse import quote
+
+    monkeypatch.setenv("FAZHI_SITE_URL", "https://example.org/fazhi/")
+    site = build_seed_site(tmp_path)
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>https://example.org/fazhi/{quote('townships/湖南省/辰溪县/船溪乡/')}</loc>" in sitemap
+    assert "<loc>https://example.org/fazhi/indicators/</loc>" in sitemap  # MkDocs' own pages stay
+    assert sitemap.count("<loc>") == len(set(re.findall(r"<loc>([^<]+)</loc>", sitemap)))  # no page twice
+    assert gzip.decompress((site / "sitemap.xml.gz").read_bytes()).decode("utf-8") == sitemap
+    page = (site / "townships/湖南省/辰溪县/船溪乡/index.html").read_text(encoding="utf-8")
+    assert 'rel="canonical" href="https://example.org/fazhi/townships/' in page

@@ -150,7 +150,7 @@ def build_id() -> str:
     import material
     import mkdocs
 
-    digest = hashlib.sha256(f"{mkdocs.__version__} {getattr(material, '__version__', '')}".encode())
+    digest = hashlib.sha256(f"{mkdocs.__version__} {getattr(material, '__version__', '')} {os.environ.get('FAZHI_SITE_URL', '')}".encode())
     for path in sorted([MKDOCS_YML, *Path(__file__).parent.glob("*.py"), *ASSETS.rglob("*")]):
         if path.is_file():
             digest.update(path.name.encode() + path.read_bytes())

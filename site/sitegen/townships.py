@@ -15,6 +15,7 @@ named by report revision, so they never change once written and are copied the s
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import html
 import json
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from mkdocs.commands.build import get_context
 from mkdocs.config.defaults import MkDocsConfig
@@ -140,6 +142,8 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
             self.stats.add(stats)
             prints.update(chunk_prints)
         (Path(config.site_dir) / FINGERPRINTS).write_text(json.dumps(prints, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        if config.site_url:
+            _add_to_sitemap(Path(config.site_dir), config.site_url, sorted(prints))
         self.stats.seconds = time.perf_counter() - started
 
 
@@ -173,6 +177,19 @@ def _index_for_search(config: MkDocsConfig, groups: dict[Key, list[Row]]) -> Non
         # As the plugin stores a parsed section: markup escaped (the search UI shows it as HTML), then segmented.
         text = html.escape(pages.township_search_text(key, rows), quote=False)
         index.entries.append({"location": url, "title": segment(html.escape(key[2], quote=False)), "text": segment(f"<p>{text}</p>")})
+
+
+def _add_to_sitemap(site: Path, site_url: str, urls: list[str]) -> None:
+    """MkDocs lists only its own pages in sitemap.xml: the township pages are added (38,600 and
+    the ~3,000 others stay under the protocol's 50,000 URLs a file), and the .gz copy rewritten."""
+    sitemap = site / "sitemap.xml"
+    if not sitemap.exists():
+        return
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    entries = "".join(f"    <url>\n         <loc>{html.escape(base + quote(url))}</loc>\n    </url>\n" for url in urls)
+    text = sitemap.read_text(encoding="utf-8").replace("</urlset>", entries + "</urlset>", 1)
+    sitemap.write_text(text, encoding="utf-8")
+    (site / "sitemap.xml.gz").write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
 
 
 def _read_prints(previous: Path | None) -> dict[str, str]:

@@ -91,7 +91,6 @@ class _Job:
     site: Path
     previous: Path | None
     previous_prints: dict[str, str]
-    fingerprints: dict[str, str] = field(default_factory=dict)
 
 
 _JOB: _Job | None = None

@@ -135,7 +135,7 @@ def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipD
     for key in INDICATOR_KEYS:
         write(f"indicators/{key}.md", pages.render_indicator(key, by_id, figures.largest.get(key, []), figures.counts.get(key, 0)))
     write("downloads.md", pages.render_downloads(_manifests(releases), package, archive_url()))
-    return written, TownshipData(groups=groups, figures_of=figures.of_report, raw_figures=figures.raw, text_of=texts.record, build_id=build_id())
+    return written, TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id())
 
 
 def archive_url() -> str | None:

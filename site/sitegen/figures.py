@@ -70,9 +70,10 @@ class FigureIndex:
 
     def of_report(self, report_id: str) -> list[Row]:
         """The report's figures, as rows of observations.csv."""
-        raw = self.raw(report_id)
-        if not raw:
-            return []
+        return self.rows(self.raw(report_id))
+
+    def rows(self, raw: bytes) -> list[Row]:
+        """Rows of observations.csv as ``raw()`` returned them."""
         return [dict(zip(self.header, row)) for row in csv.reader(raw.decode("utf-8").splitlines(keepends=True))]
 
     def raw(self, report_id: str) -> bytes:

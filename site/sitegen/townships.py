@@ -49,17 +49,17 @@ class TownshipData:
     """What the township pages are made of, grouped once by the build (see build.write_docs)."""
 
     groups: dict[Key, list[Row]]
-    figures_of: Callable[[str], list[Row]]  # report_id → its rows of observations.csv
-    raw_figures: Callable[[str], bytes]  # report_id → the same rows as written
+    raw_figures: Callable[[str], bytes]  # report_id → its rows of observations.csv as written
+    parse_figures: Callable[[bytes], list[Row]]  # those bytes → the rows
     text_of: Callable[[str], Row]  # report_id → its reports.jsonl record (text, original, flags)
     build_id: str = ""  # changes when the theme, mkdocs.yml or sitegen's code change
 
-    def fingerprint(self, key: Key) -> str:
-        """A township page's inputs. Texts and flags belong to a report revision, which is in the rows."""
-        rows = self.groups[key]
-        digest = hashlib.sha256(json.dumps([self.build_id, key, rows], ensure_ascii=False, sort_keys=True, default=str).encode())
-        for r in rows:
-            digest.update(self.raw_figures(r["report_id"]))
+    def fingerprint(self, key: Key, figures: list[bytes]) -> str:
+        """A township page's inputs: its rows and its reports' figures as written (``figures``).
+        Texts and flags belong to a report revision, which is in the rows."""
+        digest = hashlib.sha256(json.dumps([self.build_id, key, self.groups[key]], ensure_ascii=False, sort_keys=True, default=str).encode())
+        for raw in figures:
+            digest.update(raw)
         return digest.hexdigest()[:32]
 
 
@@ -213,19 +213,28 @@ def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str]]:
     job = _JOB
     assert job is not None
     stats, prints = RenderStats(), {}
+    records: dict[str, Row] = {}  # this township's reports' texts, read once: for its page and for the archive copies
+
+    def record(report_id: str) -> Row:
+        if report_id not in records:
+            records[report_id] = job.data.text_of(report_id)
+        return records[report_id]
+
     for key in keys:
+        records.clear()
         rows = job.data.groups[key]
         url = pages.township_url(rows[0])
         target = job.site / url / "index.html"
-        fingerprint = job.data.fingerprint(key)
+        figures = [job.data.raw_figures(r["report_id"]) for r in rows]  # read once: hashed, then parsed if rendered
+        fingerprint = job.data.fingerprint(key, figures)
         prints[url] = fingerprint
         if job.previous is not None and job.previous_prints.get(url) == fingerprint and (job.previous / url / "index.html").exists():
             link_or_copy(job.previous / url / "index.html", target)
             stats.reused += 1
         else:
-            records = {r["report_id"]: job.data.text_of(r["report_id"]) for r in rows}
-            page = pages.render_township(key, rows, [o for r in rows for o in job.data.figures_of(r["report_id"])],
-                                         {k: v.get("flags") or [] for k, v in records.items()}, {k: v["text"] for k, v in records.items()})
+            ids = [r["report_id"] for r in rows]
+            page = pages.render_township(key, rows, [o for raw in figures for o in job.data.parse_figures(raw)],
+                                         {i: record(i).get("flags") or [] for i in ids}, {i: record(i)["text"] for i in ids})
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_render(job, page), encoding="utf-8", errors="xmlcharrefreplace")
             stats.rendered += 1
@@ -236,9 +245,9 @@ def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str]]:
                 link_or_copy(old, archive)
                 stats.archives_reused += 1
             else:
-                record = job.data.text_of(r["report_id"])
+                texts = record(r["report_id"])
                 archive.parent.mkdir(parents=True, exist_ok=True)
-                archive.write_text(record.get("original", record["text"]), encoding="utf-8")
+                archive.write_text(texts.get("original", texts["text"]), encoding="utf-8")
                 stats.archives_written += 1
     return stats, prints
 

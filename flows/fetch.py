@@ -52,7 +52,7 @@ def fetch_reports(
             page = client.get(link.url, allowed_domains=domains, rate=source.rate_per_second,
                               etag=last.etag if last else None, last_modified=last.last_modified if last else None)
         except FetchError as exc:
-            log.append(FetchRecord(source_id=source.id, url=link.url, url_key=key, fetched_at=now, status=exc.status, error=str(exc)))
+            log.append(_failed(source, link.url, now, exc))
             if is_known and exc.status in GONE_STATUSES:
                 gone.append(Gone(source_id=source.id, url_key=key, status=exc.status or 0))
             else:
@@ -82,7 +82,7 @@ def fetch_reports(
             try:
                 reply = client.get(attachment.url, allowed_domains=domains, rate=source.rate_per_second)
             except FetchError as exc:
-                log.append(FetchRecord(source_id=source.id, url=attachment.url, url_key=url_key(attachment.url), fetched_at=now, error=str(exc)))
+                log.append(_failed(source, attachment.url, now, exc))
                 failures.append(Failure(source_id=source.id, url=attachment.url, reason=f"attachment: {exc}"))
                 continue
             sha = raw.save(reply.body)
@@ -92,6 +92,11 @@ def fetch_reports(
             )
         fetched.append(item)
     return fetched, log, failures, skipped_known, gone
+
+
+def _failed(source: Source, url: str, now: datetime, exc: FetchError) -> FetchRecord:
+    """The fetch log's line for a request that failed: the status when there was one, and why."""
+    return FetchRecord(source_id=source.id, url=url, url_key=url_key(url), fetched_at=now, status=exc.status, error=str(exc))
 
 
 def _logged(source: Source, url: str, key: str, now: datetime, reply: Response, sha256: str) -> FetchRecord:

@@ -434,11 +434,7 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path) -> dict[str, int]:
     and flags (not its texts); returns their counts and the number of townships."""
     light: list[tuple[Any, ...]] = []
     flags_by_report: dict[str, list[dict[str, str]]] = {}
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    for report_id, status, report_json, flags_json in cursor.execute(
-            """SELECT r.report_id, r.status, v.report, v.flags FROM reports r
-               JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision ORDER BY r.report_id"""):
+    for report_id, status, report_json, flags_json in store.current_report_records(conn):
         report = json.loads(report_json)
         place = report["place"]
         light.append((report_id, report["kind"], status, report["year"], place.get("township"), place.get("county"),

@@ -280,6 +280,18 @@ def current_observation_tuples(conn: sqlite3.Connection) -> Iterator[tuple[Any, 
     )
 
 
+def current_report_records(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str, str]]:
+    """(report_id, status, report JSON, flags JSON) of every report's current revision, in
+    report_id order: current_reports without the texts, for what needs only places and kinds."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    yield from cursor.execute(
+        """SELECT r.report_id, r.status, v.report, v.flags FROM reports r
+               JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
+           ORDER BY r.report_id"""
+    )
+
+
 def current_observations(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     yield from conn.execute(
         """SELECT o.* FROM observations o JOIN reports r

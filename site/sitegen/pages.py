@@ -153,13 +153,12 @@ def render_province(province: str, groups: dict[tuple[str, str, str], list[Row]]
     """A province's counties; ``groups``: this province's townships (the caller groups once)."""
     here = province_path(province)
     by_county: dict[str, list[list[Row]]] = defaultdict(list)
-    for (p, county, _), rows in groups.items():
-        if p == province:
-            by_county[county].append(rows)
+    for (_, county, _), rows in groups.items():
+        by_county[county].append(rows)
     table = []
     for county, townships in by_county.items():
         reports = [r for rows in townships for r in rows]
-        link = county_path(province, county).split("/")[-2] + "/"  # a subfolder of the province page's
+        link = _path_part(county) + "/"  # a subfolder of the province page's
         table.append([f'<a href="{html_text(link)}">{html_text(county)}</a>', str(len(townships)), str(len(reports)), _latest_year(reports)])
     header = [("县级行政区", "left"), ("乡镇", "right"), ("报告", "right"), ("最新年份", "right")]
     return "\n".join([f"# {text(province)}", "", f"[乡镇]({relative(here, 'townships/index.md')}) › {text(province)}", "",
@@ -170,10 +169,9 @@ def render_county(province: str, county: str, groups: dict[tuple[str, str, str],
     """A county's townships; ``groups``: this county's townships (the caller groups once)."""
     here = county_path(province, county)
     table = []
-    for (p, c, township), rows in groups.items():
-        if (p, c) == (province, county):
-            link = township_url(rows[0]).rsplit("/", 2)[-2] + "/"  # a sibling folder of the county page's
-            table.append([f'<a href="{html_text(link)}">{html_text(township)}</a>', str(len(rows)), _latest_year(rows)])
+    for (_, _, township), rows in groups.items():
+        link = _path_part(township) + "/"  # a subfolder of the county page's
+        table.append([f'<a href="{html_text(link)}">{html_text(township)}</a>', str(len(rows)), _latest_year(rows)])
     header = [("乡镇", "left"), ("报告", "right"), ("最新年份", "right")]
     return "\n".join([f"# {text(county)}", "",
                       f"[乡镇]({relative(here, 'townships/index.md')}) › [{text(province)}]({relative(here, province_path(province))}) › {text(county)}", "",
@@ -330,7 +328,6 @@ def render_indicator(key: str, by_id: dict[str, Row], largest: list[Row], total:
     """An indicator's page: ``largest``, its largest canonical values (at least the chart's and
     the table's worth, largest first), of ``total`` (sitegen.figures finds them in one pass)."""
     row = BY_KEY[key]
-    chosen = largest
     lines = [
         f"# {text(INDICATOR_LABELS[key])}", "",
         f"指标代码 <code>{html_text(key)}</code> · 单位：{text('、'.join(row.units))} · 合理上限：{text(format_value(row.maximum))}"
@@ -340,7 +337,7 @@ def render_indicator(key: str, by_id: dict[str, Row], largest: list[Row], total:
         "每份报告取一个值：写明“共、累计、全年”的那一处，否则取最大值。点击表头可排序。", "",
     ]
     chart = render_chart([(f"{by_id[o['report_id']].get('township') or '—'} {by_id[o['report_id']].get('year') or ''}", float(o["value"]))
-                          for o in largest[:CHART_BARS]], chosen[0]["unit"] if chosen else "", total=total)
+                          for o in largest[:CHART_BARS]], largest[0]["unit"] if largest else "", total=total)
     if chart:
         lines += [chart, ""]
     shown = largest[:TABLE_ROWS]
@@ -356,7 +353,7 @@ def render_indicator(key: str, by_id: dict[str, Row], largest: list[Row], total:
             f"| {township} | {text(r.get('county') or '—')} | {text(r.get('province') or '—')} | {text(r.get('year') or '—')} |"
             f" {text(format_value(o['value'], o['qualifier'], o['unit']))} | {text(o['quote'])} |"
         )
-    if not chosen:
+    if not largest:
         lines.append("| — | — | — | — | — | 暂无数据 |")
     lines += ["", "</div>", ""]
     return "\n".join(lines)

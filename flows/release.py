@@ -517,11 +517,9 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         bundle.close(tmp / "manifest.json")
     except BaseException:
-        bundle.abandon()
+        bundle.abandon()  # stop the zip thread before its folder goes
         shutil.rmtree(tmp, ignore_errors=True)  # a failed release leaves nothing behind; the store is untouched
         raise
-    finally:
-        bundle.abandon()
     # Beside the zip, in `sha256sum -c` form: readers check their download, and the site lists it
     # without hashing every past zip on every build.
     (tmp / f"{zip_name}.sha256").write_text(f"{_sha256(tmp / zip_name)}  {zip_name}\n", encoding="utf-8")
@@ -561,11 +559,14 @@ class _Bundle:
     def add(self, path: Path) -> None:
         self.queue.put(path)
 
-    def finish(self) -> dict[str, dict[str, Any]]:
-        """Wait for every file queued so far; their hashes and sizes."""
+    def _stop(self) -> None:
         if self.thread.is_alive():
             self.queue.put(None)
             self.thread.join()
+
+    def finish(self) -> dict[str, dict[str, Any]]:
+        """Wait for every file queued so far; their hashes and sizes."""
+        self._stop()
         if self.error is not None:
             raise self.error
         return self.files
@@ -576,11 +577,9 @@ class _Bundle:
         self.zip.close()
 
     def abandon(self) -> None:
-        """On the way out, whatever happened: stop the thread and close the file (the folder is
-        a temporary one; an unfinished zip in it is removed with it)."""
-        if self.thread.is_alive():
-            self.queue.put(None)
-            self.thread.join()
+        """After a failure: stop the thread and close the file (the folder is a temporary one;
+        the unfinished zip is removed with it)."""
+        self._stop()
         if self.zip.fp is not None:
             self.zip.close()
 

@@ -125,26 +125,18 @@ def _progress(quiet: bool) -> Iterator[None]:
     """Show the night's progress announcements (flows.progress) while the flow runs."""
     from .progress import LOGGER
 
-    if quiet:
-        yield
-        return
-    if not sys.stdout.isatty():
-        handler: logging.Handler = _PlainProgress()
-        LOGGER.addHandler(handler)
-        try:
-            yield
-        finally:
-            LOGGER.removeHandler(handler)
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    with contextlib.ExitStack() as stack:
+        if not quiet:
+            if sys.stdout.isatty():
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=False) as bar:
-        handler = _BarProgress(bar)
-        LOGGER.addHandler(handler)
-        try:
-            yield
-        finally:
-            LOGGER.removeHandler(handler)
+                bar = stack.enter_context(Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()))
+                handler: logging.Handler = _BarProgress(bar)
+            else:
+                handler = _PlainProgress()
+            LOGGER.addHandler(handler)
+            stack.callback(LOGGER.removeHandler, handler)
+        yield
 
 
 def _write_log(data: Path, lines: list[str]) -> Path:

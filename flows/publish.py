@@ -30,7 +30,7 @@ def publish_latest(layout: DataLayout, out_dir: Path, *, strict: bool = False) -
     version = latest_version(layout.releases)
     if version is None:
         return None
-    out_dir = out_dir.resolve()
+    given, out_dir = out_dir, out_dir.resolve()
     staging = out_dir.with_name(f".{out_dir.name}.next")
     retired = out_dir.with_name(f".{out_dir.name}.old")
     for leftover in (staging, retired):  # from a run killed mid-build or mid-swap
@@ -42,4 +42,4 @@ def publish_latest(layout: DataLayout, out_dir: Path, *, strict: bool = False) -
         os.rename(out_dir, retired)
     os.rename(staging, out_dir)
     shutil.rmtree(retired, ignore_errors=True)
-    return str(out_dir)
+    return str(given)  # as the operator wrote it, like the night that finds the site current

@@ -193,6 +193,6 @@ def test_township_pages_fork_their_workers_safely_inside_a_prefect_task(tmp_path
     def site_only() -> str | None:
         return site_task(layout, tmp_path / "public", force=True)
 
-    assert site_only() == str((tmp_path / "public").resolve())
+    assert site_only() == str(tmp_path / "public")  # the path as given, as when the site is already current
     assert LAST_STATS["rendered"] == 5 and LAST_STATS["workers"] == min(os.cpu_count() or 1, 8)
     assert len(list((tmp_path / "public").glob("townships/*/*/*/index.html"))) == 5

@@ -13,8 +13,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Qualifier = Literal["exact", "at_least", "approx"]
 Script = Literal["simplified", "traditional"]
-Kind = Literal["government_annual_report", "rule_of_law_work_report", "shufa", "work_summary", "unknown"]
+# "other": a township document that is not its rule-of-law report (政府信息公开工作年度报告, a plan, a
+# half-year summary, a news item): stored, never counted.
+Kind = Literal["government_annual_report", "rule_of_law_work_report", "shufa", "work_summary", "other", "unknown"]
 Level = Literal["township", "county", "department", "unknown"]
+# How a report's one value for an indicator (the year's value) was chosen.
+Basis = Literal["stated_total", "sum_of_parts", "single_mention"]
+# What a mention counts: the year's activity of this township ("year"), or something that must never
+# become the year's value: a part of it ("part"), a plan or target ("plan"), another year
+# ("other_year"), a multi-year period ("period"), another body's figure ("other_body").
+Scope = Literal["year", "part", "plan", "other_year", "period", "other_body"]
 
 
 class Frozen(BaseModel):
@@ -29,6 +37,8 @@ class Source(Frozen):
     listing: list[str] = Field(min_length=1)
     county: str | None = None
     adcode: str | None = Field(default=None, pattern=r"^\d{6}$")
+    # Counties (6-digit codes) whose townships this source is expected to publish; default: [adcode].
+    covers: list[str] = Field(default_factory=list)
     max_pages: int = Field(default=5, ge=1, le=200)
     allowed_domains: list[str] = Field(default_factory=list)
     rate_per_second: float = Field(default=1.0, gt=0)
@@ -95,10 +105,20 @@ class Evidence(Frozen):
 
 
 class Place(Frozen):
+    """A row of the national register, never a free-text span.
+
+    ``township_code`` is the 9-digit 统计用区划代码 of the township (the key everywhere);
+    ``adcode`` the 6-digit code of its county. When several townships fit the evidence,
+    ``candidates`` lists their codes and ``township_code`` stays None.
+    """
+
     township: str | None = None
+    township_code: str | None = Field(default=None, pattern=r"^\d{9}$")
     county: str | None = None
+    prefecture: str | None = None
     province: str | None = None
     adcode: str | None = None
+    candidates: list[str] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
 
 
@@ -118,7 +138,8 @@ class Observation(Frozen):
     start: int  # text[start:end] == quote, in the normalised text
     end: int
     section: str | None = None
-    canonical: bool = False
+    canonical: bool = False  # this mention is (part of) the indicator's year value
+    scope: Scope = "year"
 
 
 class Report(Frozen):
@@ -139,6 +160,22 @@ class Report(Frozen):
     source_id: str | None = None
 
 
+class IndicatorValue(Frozen):
+    """The year's value of one indicator in one report: the number an analyst adds up.
+
+    ``mentions`` are the indexes (into Extraction.observations) of the mentions it was built from:
+    one for ``stated_total`` and ``single_mention``, the parts for ``sum_of_parts``.
+    """
+
+    indicator: str
+    value: float
+    unit: str
+    qualifier: Qualifier
+    basis: Basis
+    mentions: list[int]
+    flags: list[str] = Field(default_factory=list)  # flag codes about this value (e.g. total_below_part)
+
+
 class Extraction(Frozen):
     """Everything the pure core learns from one document: the `fazhi extract` record."""
 
@@ -147,6 +184,7 @@ class Extraction(Frozen):
     original: str
     observations: list[Observation]
     flags: list[Flag]
+    values: list[IndicatorValue] = Field(default_factory=list)
 
 
 class ListingPage(Frozen):

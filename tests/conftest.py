@@ -11,6 +11,19 @@ import pytest
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+# Prefect's temporary server gets a generous start-up on a busy machine (the default 20 s was
+# not enough with other work on both cores); kept in the subprocesses of the tests too.
+STARTUP_TIMEOUT = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
+os.environ.setdefault(STARTUP_TIMEOUT, "180")
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for a `fazhi` subprocess: no Prefect settings of the developer's (no API
+    URL: the run must use its own temporary server), except the start-up timeout."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k != "FAZHI_CRASHPOINT"}
+    env[STARTUP_TIMEOUT] = os.environ[STARTUP_TIMEOUT]
+    env.update(extra)
+    return env
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = FIXTURES / "seeds"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from flows.release import latest_version, verify_release
+from tests.conftest import subprocess_env
 
 ROOT = Path(__file__).parents[1]
 SEED = int(os.environ.get("FAZHI_KILL_SEED", "20261122"))  # printed on failure: a failing run can be replayed
@@ -24,7 +25,7 @@ def command(data: Path, out: Path) -> list[str]:
 
 
 def env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k != "FAZHI_CRASHPOINT"}
+    return subprocess_env()
 
 
 def released(data: Path) -> list[list[str]]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from flows.nightly import nightly
+from tests.conftest import subprocess_env
 
 TOWNSHIPS = {
     "胡吉尔台乡": "新疆维吾尔自治区/尼勒克县/胡吉尔台乡",
@@ -63,7 +64,7 @@ def test_nightly_on_the_demo_portals_then_a_quiet_second_night(demo_portals, dem
 
 
 def test_fazhi_nightly_demo_as_a_user_runs_it(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env = subprocess_env()
     command = [sys.executable, "-m", "flows.cli", "nightly", "--demo", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "public")]
     run = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, cwd=Path(__file__).parents[1])
     assert run.returncode == 0, run.stderr

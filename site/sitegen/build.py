@@ -19,11 +19,12 @@ from . import pages
 from .figures import FigureIndex
 from .townships import TownshipData, link_or_copy
 
-SITE_ROOT = Path(__file__).resolve().parents[1]  # the repository's site/ folder
-PROJECT_ROOT = SITE_ROOT.parent
-MKDOCS_YML = PROJECT_ROOT / "mkdocs.yml"
-HAND_WRITTEN = SITE_ROOT / "pages"
-ASSETS = SITE_ROOT / "assets"
+# The configuration, hand-written pages and assets are package data: an installed fazhi (a wheel,
+# a work-pool image) builds the site without the repository.
+PACKAGE_ROOT = Path(__file__).resolve().parent
+MKDOCS_YML = PACKAGE_ROOT / "mkdocs.yml"
+HAND_WRITTEN = PACKAGE_ROOT / "pages"
+ASSETS = PACKAGE_ROOT / "assets"
 DOWNLOADABLE = ("reports.csv", "observations.csv", "indicators.csv", "reports.jsonl", "datapackage.json", "manifest.json")
 
 
@@ -194,7 +195,9 @@ def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, 
 
     jieba.setLogLevel(logging.WARNING)  # it sets DEBUG on import and logs its dictionary loading to stderr
     try:
-        config = load_config(config_file=str(MKDOCS_YML), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=strict)
+        # Absolute: MkDocs resolves a relative docs_dir against mkdocs.yml's folder, not the
+        # working directory the user gave the path in.
+        config = load_config(config_file=str(MKDOCS_YML), docs_dir=str(docs_dir.resolve()), site_dir=str(site_dir.resolve()), strict=strict)
         plugin = TownshipPages(townships, previous=previous)
         config.plugins["fazhi/townships"] = plugin
         build(config)

@@ -56,8 +56,12 @@ def test_full_texts_are_kept_out_of_the_search_index(built_site: Path) -> None:
 
 
 def test_site_dir_is_never_the_sources_folder() -> None:
-    config = MKDOCS_YML.read_text(encoding="utf-8")
-    assert re.search(r"^site_dir: public$", config, re.MULTILINE)
+    """A bare `mkdocs build` deletes site_dir first: it must never be a folder of sources."""
+    top_level = (Path(__file__).parents[1] / "mkdocs.yml").read_text(encoding="utf-8")
+    assert re.search(r"^site_dir: public$", top_level, re.MULTILINE)
+    assert re.search(r"^INHERIT: site/sitegen/mkdocs.yml$", top_level, re.MULTILINE)
+    packaged = MKDOCS_YML.read_text(encoding="utf-8")
+    assert re.search(r"^site_dir: \.\./\.\./public ", packaged, re.MULTILINE)
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from datetime import datetime
 from parsers import UnreadableDocument, extract_report, read_document
 from parsers.article import with_attachment_text
 from parsers.models import Source
+from parsers.titles import is_shortened
 
 from .discover import discover_links
 from .fetch import fetch_reports
@@ -27,7 +28,7 @@ def harvest(raw: RawStore, source: Source, item: Fetched, now: datetime) -> Harv
     if item.page_sha256:
         page = read_document(raw.load(item.page_sha256), item.url)
         document = with_attachment_text(page, document)
-    if document.title is None:
+    if document.title is None and not is_shortened(item.title):  # a shortened listing title: the text's own first line is better
         document = document.model_copy(update={"title": item.title})
     if len("".join(document.text.split())) < MIN_REPORT_CHARS:
         raise UnreadableDocument(f"{item.url}: only {len(document.text.strip())} characters of text; not a report")

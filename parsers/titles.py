@@ -41,19 +41,38 @@ def classify_title(title: str) -> TitleRule | None:
 
 
 YEAR = re.compile(r"(19|20)\d{2}|[〇零一二三四五六七八九]{4}年")
+# Who reports: a title that names its publisher ("大河乡人民政府关于法治政府建设的情况报告") is an
+# article even without a year (the year is in its text); a bare column name is not.
+PUBLISHER = re.compile(r"[\u4e00-\u9fff]{1,12}(乡|镇|街道|办事处|人民政府|政府|党委|党工委|县|区|市|旗)")
+# Portals shorten listing titles ("关于2024年度法治政府建设…") and keep the whole one elsewhere.
+SHORTENED = re.compile(r"(…|\.{2,}|。{2,}|．{2,})$")
+def is_shortened(title: str) -> bool:
+    return bool(SHORTENED.search(re.sub(r"\s+", "", title)))
+
+
+REPORT_STEM = re.compile(r"法治政府建设|法治建设|法治乡镇|法治街道|依法治(乡|镇|街|理)|述法")
 
 
 def decide_link(link: Link) -> LinkDecision:
     """Take a listed link if its title looks like a rule-of-law report; say why either way.
 
-    A report's title names its year; a title without one is the column itself (a breadcrumb or
-    navigation link such as 法治政府建设年度报告), not an article.
+    A title without a year is taken when it names its publisher (the year is then read from the
+    text, and the harvest's content gates decide whether it is a report); without a publisher it
+    is the column itself (a breadcrumb or navigation link such as 法治政府建设年度报告). A title the
+    portal shortened (ending in …) is taken when what is left names a rule-of-law report and no
+    exclusion: the article's own title and text decide.
     """
     title = to_simplified(link.title)
+    compact = re.sub(r"\s+", "", title)
     rule = classify_title(title)
+    if rule is None and SHORTENED.search(compact) and REPORT_STEM.search(compact):
+        return LinkDecision(link=link, take=True, reason="shortened title: decided by the article's own title and text")
     if rule is None:
         return LinkDecision(link=link, take=False, reason="title does not look like a rule-of-law report")
     if rule.take and not YEAR.search(title):
+        stem = rule.pattern.search(compact)
+        if stem and PUBLISHER.search(compact[: stem.start()]):
+            return LinkDecision(link=link, take=True, reason=f"{rule.reason}; no year in the title: read from the text")
         return LinkDecision(link=link, take=False, reason="no year in the title: a column or navigation link")
     return LinkDecision(link=link, take=rule.take, reason=rule.reason)
 

@@ -105,3 +105,32 @@ def test_a_gb2312_labelled_page_with_a_gbk_only_character_reaches_the_dataset_in
     _, harvested = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
     assert "双辽市永加乡人民政府（镕）" in harvested[0].extraction.text
     assert "\ufffd" not in harvested[0].extraction.text
+
+
+def test_titles_without_a_year_or_shortened_are_fetched_and_decided_by_their_text(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """A TRS-style column: one title names no year, one is shortened with the whole title in the
+    anchor's `title` attribute, one is shortened with no attribute, and a navigation link."""
+    body = seed_text("xicang")  # 西仓镇's report: its text says which year
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/col/fzzf/index.html").respond_with_data(
+        page('<li><a href="./202503/t20250310_1.html">大河乡人民政府关于法治政府建设的情况报告</a><span>2025-03-10</span></li>'
+             '<li><a href="./202503/t20250311_2.html" title="西仓镇2025年法治政府建设工作情况报告">关于2025年度法治政府建设…</a><span>2025-03-11</span></li>'
+             '<li><a href="./202503/t20250312_3.html">关于2025年度法治建设工作…</a><span>2025-03-12</span></li>'
+             '<li><a href="./index.html">法治政府建设年度报告</a></li>'),
+        content_type="text/html; charset=utf-8",
+    )
+    article = '<html><head><meta charset="utf-8"></head><body><div class="TRS_Editor">{}</div></body></html>'
+    paragraphs = "".join(f"<p>{line}</p>" for line in body.split("\n") if line.strip())
+    for name in ("t20250310_1", "t20250311_2", "t20250312_3"):
+        httpserver.expect_request(f"/col/fzzf/202503/{name}.html").respond_with_data(article.format(paragraphs), content_type="text/html; charset=utf-8")
+    source = Source(id="dahe", name="某县人民政府", listing=[httpserver.url_for("/col/fzzf/index.html")], allowed_domains=["localhost"], rate_per_second=1000)
+    summary, harvested = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
+    taken = {d.link.title: d.reason for d in summary.decisions if d.take}
+    assert set(taken) == {"大河乡人民政府关于法治政府建设的情况报告", "西仓镇2025年法治政府建设工作情况报告", "关于2025年度法治建设工作…"}
+    assert "read from the text" in taken["大河乡人民政府关于法治政府建设的情况报告"]
+    refused = {d.link.title: d.reason for d in summary.decisions if not d.take}
+    assert refused == {"法治政府建设年度报告": "no year in the title: a column or navigation link"}
+    assert len(harvested) == 3 and not summary.failures
+    assert {h.extraction.report.year for h in harvested} == {2025}  # from the text, not the title
+    shortened = next(h for h in harvested if h.url.endswith("t20250312_3.html"))
+    assert shortened.extraction.report.title is None  # never the shortened listing title; this text has no title line of its own

@@ -75,6 +75,30 @@ def test_decoy_titles_are_skipped_with_a_reason() -> None:
 
 def test_a_column_link_without_a_year_is_not_a_report() -> None:
     assert decide("法治政府建设年度报告") == (False, "no year in the title: a column or navigation link")
+    assert decide("法治政府建设") == (False, "title does not look like a rule-of-law report")
+    assert decide("述法报告")[0] is False
+
+
+def test_a_title_without_a_year_that_names_its_publisher_is_taken() -> None:
+    for title in (
+        "大河乡人民政府关于法治政府建设的情况报告",
+        "青山镇关于法治政府建设工作情况的报告",
+        "城关街道办事处法治政府建设年度报告",
+        "中共白沙镇委员会 白沙镇人民政府关于法治建设工作情况的报告",
+    ):
+        took, reason = decide(title)
+        assert took, title
+        assert "read from the text" in reason
+
+
+def test_a_shortened_title_is_taken_when_what_is_left_names_a_report() -> None:
+    assert decide("关于2024年度法治政府建设…")[0]
+    assert decide("东坝街道2023年度法治建设工作情况...")[0]
+    assert decide("关于2024年度法治政府建设…") == (True, "shortened title: decided by the article's own title and text")
+    # what is left still says what it is not
+    assert decide("关于2024年度政府信息公开工作年度报告…")[0] is False
+    assert decide("2025年法治政府建设工作要点…")[0] is False
+    assert decide("关于开展2025年度春季…")[0] is False
 
 
 def test_hanweb_listing_pages_by_page_num_and_reads_its_cdata_records() -> None:

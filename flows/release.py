@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from parsers.indicators import INDICATOR_KEYS, INDICATOR_LABELS
 from parsers.models import Source
@@ -155,9 +156,14 @@ def list_versions(releases: Path) -> list[str]:
     return [p.name for p in sorted(found, key=lambda p: read_manifest(releases, p.name)["created"])]
 
 
+# Releases are dated where the reports are published and read: a release cut at 02:00 in Beijing
+# (18:00 UTC the day before) carries Beijing's date.
+RELEASE_ZONE = ZoneInfo("Asia/Shanghai")
+
+
 def next_version(releases: Path, now: datetime) -> str:
-    """YYYY.MM.DD, then YYYY.MM.DD.1, .2 … for further releases the same day."""
-    base = now.strftime("%Y.%m.%d")
+    """YYYY.MM.DD (the date in Beijing), then YYYY.MM.DD.1, .2 … for further releases the same day."""
+    base = (now.astimezone(RELEASE_ZONE) if now.tzinfo else now).strftime("%Y.%m.%d")
     version, n = base, 0
     while (releases / version).exists():
         n += 1
@@ -337,8 +343,13 @@ def _datapackage(version: str, created: datetime, sources: list[Source]) -> dict
         "name": "fazhi-atlas",
         "title": "Fazhi Atlas: township rule-of-law reports and their figures",
         "version": version,
-        "created": created.isoformat(timespec="seconds"),
+        "created": (created.astimezone(RELEASE_ZONE) if created.tzinfo else created).isoformat(timespec="seconds"),
         "licenses": [LICENSE],
+        # The licence covers what Fazhi Atlas made: the extracted figures, metadata and tables. The
+        # governments' report texts (reports.jsonl, the archive) are included for reference, under their
+        # publishers' own terms.
+        "rights": "Extracted data: CC-BY-4.0 (Fazhi Atlas). Report texts: published by the governments named in each row, "
+                  "reproduced for reference under their own terms.",
         "sources": [{"title": s.name, "path": s.listing[0]} for s in sources],
         "resources": [
             {"name": "reports", "path": "reports.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",

@@ -113,3 +113,15 @@ def test_a_failing_figure_pass_fails_the_release_and_leaves_no_release(tmp_path:
         cut(tmp_path, all_seeds())
     assert release.list_versions(tmp_path / "releases") == [] and release.latest_version(tmp_path / "releases") is None
     assert [p.name for p in (tmp_path / "releases").iterdir()] == []  # no half-written folder either
+
+
+def test_a_release_cut_at_two_in_the_morning_in_beijing_carries_beijings_date(tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from flows.release import next_version
+
+    at_two_in_beijing = datetime(2026, 11, 22, 18, 0, tzinfo=timezone.utc)
+    assert next_version(tmp_path, at_two_in_beijing) == "2026.11.23"
+    (tmp_path / "2026.11.23").mkdir()
+    assert next_version(tmp_path, at_two_in_beijing) == "2026.11.23.1"
+    assert next_version(tmp_path, datetime(2026, 11, 22, 15, 59, tzinfo=timezone.utc)) == "2026.11.22"

@@ -403,6 +403,9 @@ class HttpClient:
                     raise FetchError(f"{current}: {exc}; a public source may not lead there") from exc
                 except requests.exceptions.RequestException as exc:
                     raise FetchError(f"{current}: {self._gave_up(watch) or describe(exc)}") from exc
+                if reason := self._gave_up(watch):  # headers cut short by the watchdog read as if they had ended
+                    reply.close()
+                    raise FetchError(f"{current}: {reason}")
                 with reply:
                     if reply.is_redirect:
                         location = urljoin(target, reply.headers.get("Location", ""))

@@ -24,8 +24,11 @@ EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 2, 2
 
 EXAMPLES = {
     "nightly": "examples:\n  fazhi nightly --demo\n  fazhi nightly --sources sources.yaml --data data --out public\n"
-               "  fazhi nightly --sources sources.yaml --recheck\n  fazhi nightly --sources sources.yaml --provinces 50,53 --quiet\n\n"
-               "exit status: 0 all went well; 2 a source failed (the rest is merged and published) or bad usage; 1 the run crashed",
+               "  fazhi nightly --sources sources.yaml --recheck\n  fazhi nightly --sources sources.yaml --provinces 50,53 --quiet\n"
+               "  fazhi nightly --sources sources.yaml --deadline 3h\n\n"
+               "exit status: 0 all went well; 2 a source failed (the rest is merged and published) or bad usage; 1 the run crashed;\n"
+               "130 / 143 stopped by SIGINT / SIGTERM (what was harvested is merged; the release and the site wait for the next night;\n"
+               "a second signal stops at once)",
     "extract": "examples:\n  fazhi extract report.docx\n  fazhi extract reports/ > records.jsonl",
     "evaluate": "examples:\n  fazhi evaluate tests/gold tests/fixtures/seeds",
     "serve": "examples:\n  fazhi serve\n  fazhi serve --out public --port 8000",
@@ -50,18 +53,20 @@ def _quiet_prefect(verbose: bool) -> None:
 
 
 def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose: bool = False, recheck: bool = False,
-                provinces: list[str] | None = None, quiet: bool = False) -> int:
+                provinces: list[str] | None = None, quiet: bool = False, deadline: float | None = None) -> int:
     """Run the nightly flow; exit 2 when any source failed (what succeeded is still published),
-    1 when the run itself crashed. The summary also goes to data/logs/."""
+    1 when the run itself crashed, 128 + the signal's number when SIGTERM or SIGINT stopped it.
+    The summary also goes to data/logs/."""
     _quiet_prefect(verbose)
-    from .nightly import nightly
+    from .nightly import DEFAULT_DEADLINE_SECONDS, nightly
     from .records import RunSummary
     from .report import render_summary_lines
     from .sources import SourcesError, load_sources
 
     def run(sources_file: Path) -> object:
         with _progress(quiet):
-            state = nightly(sources_file=sources_file, data_dir=data, out_dir=out, recheck=recheck, provinces=provinces, return_state=True)
+            state = nightly(sources_file=sources_file, data_dir=data, out_dir=out, recheck=recheck, provinces=provinces,
+                            deadline_seconds=deadline or DEFAULT_DEADLINE_SECONDS, stop_on_signals=True, return_state=True)
         return state.result(raise_on_failure=False)
 
     try:
@@ -79,6 +84,8 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
     except SourcesError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if (stopped := _stopped_by_signal(result, data)) is not None:
+        return stopped
     if not isinstance(result, RunSummary):
         print(f"error: the nightly run crashed: {result}", file=sys.stderr)
         return 1
@@ -88,6 +95,30 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
         print(line)
     _say(quiet, f"log: {log}")
     return EXIT_FAILURES if result.failures else EXIT_OK
+
+
+def _stopped_by_signal(result: object, data: Path) -> int | None:
+    """When a signal stopped the night: its summary to data/logs/, one line to stderr, and the
+    shell's exit status for that signal (128 + its number); None when no signal came."""
+    from .records import RunSummary
+    from .report import render_summary_lines
+    from .stop import NIGHT
+
+    if NIGHT.signal is None:
+        return None
+    log = _write_log(data, render_summary_lines(result)) if isinstance(result, RunSummary) else None
+    print(f"error: {NIGHT.reason}: what was harvested is merged and {data}/.lock is released; the release and the site are "
+          f"left for the next night" + (f" (summary: {log})" if log else ""), file=sys.stderr)
+    return 128 + NIGHT.signal
+
+
+def _deadline(text: str) -> float:
+    from .stop import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _say(quiet: bool, line: str) -> None:
@@ -335,6 +366,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--provinces", type=lambda v: v.split(","), help="one shard: comma-separated 2-digit province codes (none: sources without a code)")
     p.add_argument("--quiet", action="store_true", help="print failures only")
     p.add_argument("--verbose", action="store_true", help="show Prefect's own log lines")
+    p.add_argument("--deadline", type=_deadline, default=None, metavar="DURATION",
+                   help="sources not finished this long after the harvest began fail with that reason; the rest is merged "
+                        "and published (e.g. 3h, 90m, 3600; default 4h)")
 
     p = add("extract", "Print the report record and figures of files (.txt, .html, .docx, .pdf) as JSON.")
     p.add_argument("paths", type=Path, nargs="+", metavar="FILE", help="files or directories")
@@ -376,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "nightly":
-        return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose, args.recheck, args.provinces, args.quiet)
+        return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose, args.recheck, args.provinces, args.quiet, args.deadline)
     if args.command == "extract":
         return cmd_extract(args.paths)
     if args.command == "evaluate":

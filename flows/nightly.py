@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from prefect.states import Failed, State
 
 from parsers.models import Source
 
-from . import publish, release, store
+from . import publish, release, stop, store
 from .discover import source_is_private
 from .harvest import harvest_source
 from .http import HttpClient
@@ -33,14 +33,28 @@ from .records import Failure, FetchRecord, Harvested, MergeResult, ReleaseInfo, 
 from .report import render_run_report, summarize
 from .shards import Shard, load_shards, save_shard
 from .sources import load_sources, select_sources
+from .stop import NIGHT
+
+SOURCE_RETRY_DELAYS = (30.0, 300.0)  # a portal down now is often back in a minute, or after its nightly backup
+DEFAULT_DEADLINE_SECONDS = 4 * 3600.0  # the demo takes seconds; a national night's harvest, about two hours
+
+
+def retry_unless_stopped(task: object, task_run: object, state: object) -> bool:
+    """Retry a failed source after 30 s, then 5 min, unless the night stops meanwhile.
+
+    The delay is waited here, on the night's stop, and not by Prefect: Prefect sleeps a retry's
+    delay in the worker thread where nothing can wake it, so a SIGTERM or the deadline arriving
+    then would wait up to five minutes for it (issue 19, item 7)."""
+    attempt = max(1, int(getattr(task_run, "run_count", 1) or 1))
+    return not NIGHT.wait(SOURCE_RETRY_DELAYS[min(attempt, len(SOURCE_RETRY_DELAYS)) - 1])
 
 
 # Fetching is the only stage that meets the network: it alone is retried. Parsing is
 # deterministic (a retry would fail the same way), and merge/release/site are local.
 # No task timeout here: the task runs in a worker thread, where Prefect cannot interrupt it (and
 # warns on every run); it is bounded instead by the HTTP client's connect/read timeouts, its
-# response deadline and the source's max_pages.
-@task(name="harvest-source", retries=2, retry_delay_seconds=[30, 300],
+# response deadline, the source's max_pages and the night's deadline (flows.stop).
+@task(name="harvest-source", retries=2, retry_delay_seconds=0, retry_condition_fn=retry_unless_stopped,
       task_run_name="harvest-{source.id}", cache_policy=NO_CACHE, persist_result=False)
 def harvest_source_task(source: Source, known: set[tuple[str, str]], validators: dict[tuple[str, str], FetchRecord],
                         layout: DataLayout, now: datetime, recheck: bool, limited: frozenset[str] = frozenset()) -> tuple[SourceHarvest, list[Harvested]]:
@@ -121,26 +135,35 @@ def publish_run_report(summary: RunSummary, timings: dict[str, float]) -> None:
 
 @flow(name="fazhi-nightly", log_prints=False)
 def nightly(sources_file: Path, data_dir: Path = Path("data"), out_dir: Path = Path("public"), recheck: bool = False,
-            provinces: list[str] | None = None) -> RunSummary | State:
+            provinces: list[str] | None = None, deadline_seconds: float | None = DEFAULT_DEADLINE_SECONDS,
+            stop_on_signals: bool = False) -> RunSummary | State:
     """One night: sources → discover → fetch → parse + extract → merge → release → site.
 
     ``recheck`` fetches stored reports again (conditionally) to find revised and withdrawn ones;
     ``provinces`` (2-digit codes) runs one shard of the registry. What succeeded is merged and
     published; if any source failed, the run then ends Failed so that automations can alert.
+    Sources not finished ``deadline_seconds`` after the harvest began fail with that reason.
+    With ``stop_on_signals`` (the CLI), SIGTERM or SIGINT ends the harvest at once, merges what
+    was harvested and skips the release and the site (the next night cuts them); the handlers
+    are set here, inside the flow, because Prefect sets its own SIGTERM handler when a flow starts.
     """
-    with data_lock(Path(data_dir), wait_seconds=LOCK_WAIT_SECONDS):
-        return run_night(Path(sources_file), DataLayout(root=Path(data_dir)), Path(out_dir), recheck, provinces)
+    NIGHT.reset()
+    with data_lock(Path(data_dir), wait_seconds=LOCK_WAIT_SECONDS), (stop.stop_on_signals() if stop_on_signals else nullcontext()):
+        return run_night(Path(sources_file), DataLayout(root=Path(data_dir)), Path(out_dir), recheck, provinces, deadline_seconds)
 
 
 @flow(name="fazhi-harvest-shard", log_prints=False)
-def harvest_shard(sources_file: Path, data_dir: Path, provinces: list[str], shard_dir: Path, recheck: bool = False) -> Path:
+def harvest_shard(sources_file: Path, data_dir: Path, provinces: list[str], shard_dir: Path, recheck: bool = False,
+                  deadline_seconds: float | None = DEFAULT_DEADLINE_SECONDS) -> Path:
     """One worker's share of a national night: discover, fetch and extract the sources of some
     provinces, and leave the result in ``shard_dir`` for the one merge at the end. Reads the store
     (to skip known reports), never writes it; raw bodies go to the shared raw store."""
     layout = DataLayout(root=Path(data_dir))
     now = datetime.now(timezone.utc)
     sources = select_sources(load_sources(Path(sources_file)), provinces)
-    harvests, harvested, failures = harvest_sources(sources, layout, now, recheck)
+    NIGHT.reset()
+    with stop.deadline(deadline_seconds):
+        harvests, harvested, failures = harvest_sources(sources, layout, now, recheck)
     return save_shard(Path(shard_dir), "-".join(provinces), Shard(harvests=harvests, harvested=harvested, failures=failures, now=now))
 
 
@@ -148,6 +171,7 @@ def harvest_shard(sources_file: Path, data_dir: Path, provinces: list[str], shar
 def merge_shards(sources_file: Path, shard_dir: Path, data_dir: Path = Path("data"), out_dir: Path = Path("public")) -> RunSummary | State:
     """The end of a national night: every shard merged in one transaction, one release, one site."""
     layout = DataLayout(root=Path(data_dir))
+    NIGHT.reset()
     with data_lock(layout.root, wait_seconds=LOCK_WAIT_SECONDS):
         shards = load_shards(Path(shard_dir))
         harvests = [h for shard in shards for h in shard.harvests]
@@ -160,11 +184,12 @@ def merge_shards(sources_file: Path, shard_dir: Path, data_dir: Path = Path("dat
 LOCK_WAIT_SECONDS = 60.0  # a run started while another writes waits a minute, then fails clearly
 
 
-def run_night(sources_file: Path, layout: DataLayout, out_dir: Path, recheck: bool, provinces: list[str] | None) -> RunSummary | State:
+def run_night(sources_file: Path, layout: DataLayout, out_dir: Path, recheck: bool, provinces: list[str] | None,
+              deadline_seconds: float | None = None) -> RunSummary | State:
     timings: dict[str, float] = {}
     now = datetime.now(timezone.utc)
     sources = select_sources(load_sources(sources_file), provinces)
-    with timed(timings, HARVEST_STAGE, steps=False):
+    with stop.deadline(deadline_seconds), timed(timings, HARVEST_STAGE, steps=False):
         harvests, harvested, failures = harvest_sources(sources, layout, now, recheck)
     return publish_night(sources, layout, out_dir, harvests, harvested, failures, now, timings)
 
@@ -174,12 +199,17 @@ def publish_night(sources: list[Source], layout: DataLayout, out_dir: Path, harv
     """Merge, release, build the site, report; Failed (after publishing) when anything failed."""
     with timed(timings, "merge"):
         merged = merge_task(layout, harvests, harvested, now)
-    with timed(timings, "release"):
-        cut = release_task(layout, sources, now)
-    with timed(timings, "site"):
-        site = site_task(layout, out_dir, force=cut is not None)
+    cut = site = None
+    if NIGHT.signal is None:
+        with timed(timings, "release"):
+            cut = release_task(layout, sources, now)
+    if NIGHT.signal is None:
+        with timed(timings, "site"):
+            site = site_task(layout, out_dir, force=cut is not None)
     summary = summarize(sources, harvests, merged, harvested, failures, cut, release.latest_version(layout.releases), site)
     publish_run_report(summary, timings)
+    if NIGHT.signal is not None:  # what was harvested is merged; the release and the site wait for the next night
+        return Failed(message=f"{NIGHT.reason}: what was harvested is merged; the release and the site are left for the next night", data=summary)
     if failures:
         get_run_logger().warning("%d failure(s); the rest is merged and published", len(failures))
         return Failed(message=f"{len(failures)} failure(s) in {len({f.source_id for f in failures})} source(s)", data=summary)

@@ -1,0 +1,258 @@
+"""Issue 19, the network and the runaway night: hostile servers on 127.0.0.1, bounded in time.
+
+Each test reproduces an attack that once succeeded: a URL parser differential (backslash), a
+name that resolves one way and connects another, carrier-grade NAT taken for public, a redirect
+to another port, robots.txt fetched around every guard, a deadline lost on ``Connection: close``
+or dripping headers, a night that a slow rate kept from ever stopping, and a .docx whose XML
+inflates far past any report.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import socket
+import socketserver
+import threading
+import time
+import tracemalloc
+import zipfile
+import zlib
+from collections.abc import Iterator
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
+
+from flows import http as http_module
+from flows.http import FetchError, HttpClient, resolves_privately, same_service
+from flows.stop import NIGHT
+
+FAST = 1000.0
+
+
+@pytest.fixture(autouse=True)
+def a_fresh_night() -> Iterator[None]:
+    NIGHT.reset()
+    yield
+    NIGHT.reset()
+
+
+def loopback_client(**kwargs) -> HttpClient:  # type: ignore[no-untyped-def]
+    return HttpClient(allow_private=True, **kwargs)
+
+
+def requested(server: HTTPServer, fragment: str) -> list[str]:
+    return [request.full_path for request, _ in server.log if fragment in request.full_path]
+
+
+# ---------------------------------------------------------------- 3: URL parser differentials
+
+
+def test_a_backslash_link_that_urlsplit_reads_as_a_public_host_is_refused(httpserver: HTTPServer) -> None:
+    httpserver.expect_request(re.compile(".*")).respond_with_data("<html>internal admin page</html>", content_type="text/html")
+    # urlsplit: host portal.gov.cn (allowed, unresolvable here, so "not private"); urllib3: host 127.0.0.1.
+    url = f"http://127.0.0.1:{httpserver.port}\\@portal.gov.cn/secret"
+    with pytest.raises(FetchError, match="backslash"):
+        HttpClient().get(url, allowed_domains=["portal.gov.cn"], rate=FAST)
+    assert requested(httpserver, "secret") == []
+
+
+def test_a_redirect_through_a_backslash_to_a_host_outside_the_domains_is_refused(drip_server: str) -> None:
+    """The Location header is sent raw (a well-behaved server would percent-encode the backslash)."""
+    port = drip_server.rsplit(":", 1)[1]
+    client = loopback_client()
+    client._robots[f"http://localhost:{port}"] = None
+    with pytest.raises(FetchError, match="backslash"):
+        client.get(f"http://localhost:{port}/backslash-redirect", allowed_domains=["localhost"], rate=FAST)
+    assert [path for path in DripHandler.paths if "secret" in path] == []
+
+
+def test_the_address_actually_connected_to_is_checked_not_only_the_name(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: the name looked public when checked, the connection lands on loopback."""
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/page").respond_with_data("<html>internal</html>", content_type="text/html")
+    monkeypatch.setattr(http_module, "resolves_privately", lambda host: False)
+    with pytest.raises(FetchError, match=r"reached 127\.0\.0\.1, a private or loopback address"):
+        HttpClient().get(httpserver.url_for("/page"), allowed_domains=["localhost"], rate=FAST)
+    assert requested(httpserver, "/page") == []
+
+
+# ---------------------------------------------------------------- 5: the address classifier, ports
+
+
+@pytest.mark.parametrize("address", [
+    "100.64.0.1", "100.100.100.200", "100.127.255.254",  # carrier-grade NAT; Alibaba Cloud's metadata service
+    "10.1.2.3", "172.16.0.1", "192.168.1.1", "127.0.0.1", "169.254.169.254", "0.0.0.0",
+    "192.0.0.170", "198.18.0.1", "240.0.0.1", "224.0.0.1", "255.255.255.255",
+    "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "::ffff:100.100.100.200",
+    "2002:7f00:1::1", "64:ff9b::a9fe:a9fe", "2001:db8::1",
+])
+def test_every_non_public_range_is_classified_private(address: str) -> None:
+    assert resolves_privately(address)  # a literal: getaddrinfo sends no traffic
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "202.108.22.5", "100.128.0.1", "2400:3200::1"])
+def test_public_addresses_stay_public(address: str) -> None:
+    assert not resolves_privately(address)
+
+
+def test_a_redirect_to_another_port_of_an_allowed_host_is_refused(httpserver: HTTPServer) -> None:
+    other = HTTPServer(host="localhost", port=0)
+    other.start()
+    try:
+        other.expect_request(re.compile(".*")).respond_with_data("<html>admin console</html>", content_type="text/html")
+        httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+        httpserver.expect_request("/moved").respond_with_data("", status=302, headers={"Location": f"http://localhost:{other.port}/admin"})
+        with pytest.raises(FetchError, match="another port"):
+            loopback_client().get(httpserver.url_for("/moved"), allowed_domains=["localhost"], rate=FAST)
+        assert other.log == []
+    finally:
+        other.stop()
+
+
+def test_http_to_https_on_the_same_host_is_still_the_same_service() -> None:
+    assert same_service("http://a.gov.cn/x", "https://a.gov.cn/y")
+    assert same_service("http://a.gov.cn:8080/x", "http://a.gov.cn:8080/y")
+    assert not same_service("http://a.gov.cn:8080/x", "http://a.gov.cn:9200/y")
+    assert not same_service("https://a.gov.cn/x", "https://a.gov.cn:6379/")
+
+
+# ---------------------------------------------------------------- 4: robots.txt through the same client
+
+
+def test_robots_txt_redirected_off_the_allowed_domains_is_not_followed(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data(
+        "", status=302, headers={"Location": f"http://127.0.0.1:{httpserver.port}/elsewhere-robots.txt"})
+    httpserver.expect_request("/elsewhere-robots.txt").respond_with_data("User-agent: *\nDisallow: /\n", content_type="text/plain")
+    httpserver.expect_request("/page").respond_with_data("<html>page</html>", content_type="text/html")
+    reply = loopback_client().get(httpserver.url_for("/page"), allowed_domains=["localhost"], rate=FAST)
+    assert reply.body == b"<html>page</html>"
+    assert requested(httpserver, "elsewhere") == []
+
+
+def _gzip_bomb(prefix: bytes, inflated_mb: int) -> bytes:
+    """A gzip body that inflates to ``inflated_mb`` MB, built a megabyte at a time."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [packer.compress(prefix)]
+    block = b"#" * (1024 * 1024)
+    parts += [packer.compress(block) for _ in range(inflated_mb)]
+    return b"".join(parts) + packer.flush()
+
+
+def test_a_gzip_bomb_robots_txt_is_read_to_its_cap_only_and_its_rules_still_hold(httpserver: HTTPServer) -> None:
+    bomb = _gzip_bomb(b"User-agent: *\nDisallow: /private/\n", 200)  # ~200 KB on the wire, 200 MB inflated
+    httpserver.expect_request("/robots.txt").respond_with_response(
+        Response(bomb, headers={"Content-Encoding": "gzip", "Content-Type": "text/plain"}))
+    httpserver.expect_request("/public.html").respond_with_data("<html>ok</html>", content_type="text/html")
+    client = loopback_client()
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match="disallowed by the site's robots.txt"):
+            client.get(httpserver.url_for("/private/x.html"), allowed_domains=["localhost"], rate=FAST)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * 1024 * 1024, f"peak {peak:,} bytes"
+    assert client.get(httpserver.url_for("/public.html"), allowed_domains=["localhost"], rate=FAST).body == b"<html>ok</html>"
+
+
+class DripHandler(socketserver.BaseRequestHandler):
+    """Misbehaves slowly: a robots.txt, a body or headers dripping a byte or a line a second."""
+
+    paths: list[str] = []
+
+    def handle(self) -> None:
+        request = self.request.recv(65536).decode("latin-1")
+        path = request.split(" ", 2)[1] if " " in request else "/"
+        DripHandler.paths.append(path)
+        try:
+            if path == "/backslash-redirect":  # to 127.0.0.1 (urllib3's reading), past "localhost" (urlsplit's)
+                port = self.server.server_address[1]
+                self.request.sendall(b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:%d\\@localhost/secret\r\n"
+                                     b"Content-Length: 0\r\nConnection: close\r\n\r\n" % port)
+            elif path == "/robots.txt" or path == "/drip-close":  # Connection: close, then 1 byte/s for 30 s
+                self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 100000\r\n\r\n")
+                for _ in range(30):
+                    self.request.sendall(b"#")
+                    time.sleep(1)
+            elif path == "/drip-headers":  # one header line a second for 30 s, then a tiny body
+                self.request.sendall(b"HTTP/1.1 200 OK\r\n")
+                for n in range(30):
+                    self.request.sendall(b"X-Slow-%d: 1\r\n" % n)
+                    time.sleep(1)
+                self.request.sendall(b"Content-Length: 2\r\nConnection: close\r\n\r\nok")
+            else:
+                self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\nContent-Length: 15\r\n\r\n<html>ok</html>")
+        except OSError:
+            pass  # the client hung up, as it should
+
+
+@pytest.fixture(scope="module")
+def drip_server() -> Iterator[str]:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), DripHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_a_dripping_robots_txt_holds_the_source_no_longer_than_the_response_deadline(drip_server: str) -> None:
+    started = time.monotonic()
+    reply = loopback_client(max_seconds=2).get(drip_server + "/page.html", allowed_domains=["127.0.0.1"], rate=FAST)
+    assert reply.body == b"<html>ok</html>"
+    assert time.monotonic() - started < 8
+
+
+# ---------------------------------------------------------------- 6: the deadline keeps hold of the socket
+
+
+def test_the_response_deadline_holds_when_the_server_says_connection_close(drip_server: str) -> None:
+    client = loopback_client(max_seconds=2)
+    client._robots[drip_server] = None  # this server's robots.txt drips too; tested above
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"/drip-close: body still arriving after 2 s"):
+        client.get(drip_server + "/drip-close", allowed_domains=["127.0.0.1"], rate=FAST)
+    assert time.monotonic() - started < 6
+
+
+def test_the_response_deadline_holds_while_the_headers_drip(drip_server: str) -> None:
+    client = loopback_client(max_seconds=2)
+    client._robots[drip_server] = None
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"/drip-headers: no complete response after 2 s"):
+        client.get(drip_server + "/drip-headers", allowed_domains=["127.0.0.1"], rate=FAST)
+    assert time.monotonic() - started < 8
+
+
+# ---------------------------------------------------------------- 7: a night can be stopped
+
+
+def test_a_stop_wakes_a_request_waiting_for_a_rate_of_one_per_11_days(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/list.html").respond_with_data("<html>list</html>", content_type="text/html")
+    client, outcome = loopback_client(), {}
+
+    def night() -> None:
+        try:  # robots.txt takes the host's first turn; the next is 11.6 days away
+            client.get(httpserver.url_for("/list.html"), allowed_domains=["localhost"], rate=1e-6)
+        except FetchError as exc:
+            outcome["error"] = str(exc)
+
+    worker = threading.Thread(target=night, daemon=True)
+    worker.start()
+    time.sleep(1.0)
+    NIGHT.stop("stopped by SIGTERM", 15)
+    worker.join(5)
+    assert not worker.is_alive()
+    assert "stopped by SIGTERM" in outcome["error"]
+
+
+def test_a_stop_cuts_a_body_being_read(drip_server: str) -> None:
+    client = loopback_client()  # the 120 s response deadline: only the stop can end this read soon
+    client._robots[drip_server] = None
+    threading.Timer(1.0, NIGHT.stop, args=("stopped by SIGINT", 2)).start()
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="stopped by SIGINT"):
+        client.get(drip_server + "/drip-close", allowed_domains=["127.0.0.1"], rate=FAST)
+    assert time.monotonic() - started < 5

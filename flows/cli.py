@@ -186,12 +186,16 @@ def cmd_extract(paths: Sequence[Path]) -> int:
     """Print one JSON record per file (JSON Lines for several); unreadable files: message and exit 2."""
     from parsers import UnreadableDocument, extract_report, read_document
 
-    from .localfiles import read_local_file
+    from .localfiles import LocalFileError, read_local_file
 
     status = EXIT_OK
     for path in _files(paths):
         try:
             extraction = extract_report(read_document(read_local_file(path), str(path)))
+        except LocalFileError as exc:  # its message names the file
+            print(f"error: {exc}", file=sys.stderr)
+            status = EXIT_FAILURES
+            continue
         except (OSError, UnreadableDocument, ValueError) as exc:
             print(f"error: {path}: {exc}", file=sys.stderr)
             status = EXIT_FAILURES

@@ -77,12 +77,20 @@ class Source(Frozen):
     adcode: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
     # Counties (6-digit codes) whose townships this source is expected to publish; default: [adcode].
     covers: list[Annotated[str, Field(pattern=r"^[0-9]{6}$")]] = Field(default_factory=list)
-    # strict: YAML's `true` is not a number of pages.
-    max_pages: int = Field(default=5, ge=1, le=200, strict=True)
+    max_pages: int = Field(default=5, ge=1, le=200)
     allowed_domains: list[str] = Field(default_factory=list)
     # Requests per second to the source's hosts: 0.01 (one every 100 s) keeps a night finite,
     # 50 is already more than a township portal should ever see.
-    rate_per_second: float = Field(default=1.0, ge=RATE_RANGE[0], le=RATE_RANGE[1], allow_inf_nan=False, strict=True)
+    rate_per_second: float = Field(default=1.0, ge=RATE_RANGE[0], le=RATE_RANGE[1], allow_inf_nan=False)
+
+    @field_validator("max_pages", "rate_per_second", mode="before")
+    @classmethod
+    def _not_a_bool(cls, value: object) -> object:
+        # pydantic reads YAML's `true` as 1; PyYAML reads `1e-6` (no dot) as a string, which
+        # pydantic then parses: a number either way, but never a yes/no.
+        if isinstance(value, bool):
+            raise ValueError("a number, not true/false")
+        return value
 
     @field_validator("listing")
     @classmethod

@@ -69,24 +69,36 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
                             deadline_seconds=deadline or DEFAULT_DEADLINE_SECONDS, stop_on_signals=True, return_state=True)
         return state.result(raise_on_failure=False)
 
-    try:
-        if demo:
-            from .demo.server import demo_sources_yaml, serve_portals
+    from . import nightly as nightly_module
+    from .lock import DataDirError, DataLocked, data_lock
+    from .publish import SiteOutError, check_out_dir
 
-            with serve_portals() as portals, tempfile.TemporaryDirectory(prefix="fazhi-demo-") as tmp:
-                sources_file = Path(tmp) / "demo-sources.yaml"
-                sources_file.write_text(demo_sources_yaml(portals), encoding="utf-8")
-                _say(quiet, f"demo portals on {', '.join(p.base_url for p in portals.values())}")
-                result = run(sources_file)
-        else:
+    try:
+        if not demo:
             load_sources(sources or Path("sources.yaml"))  # a broken registry stops here, before Prefect starts
-            result = run(sources or Path("sources.yaml"))
-    except SourcesError as exc:
+        check_out_dir(out, data)
+        # Taken here, before Prefect starts, so that a lock wait ends in one line; the flow's own
+        # data_lock passes through (share=True).
+        with data_lock(data, wait_seconds=nightly_module.LOCK_WAIT_SECONDS, share=True):
+            if demo:
+                from .demo.server import demo_sources_yaml, serve_portals
+
+                with serve_portals() as portals, tempfile.TemporaryDirectory(prefix="fazhi-demo-") as tmp:
+                    sources_file = Path(tmp) / "demo-sources.yaml"
+                    sources_file.write_text(demo_sources_yaml(portals), encoding="utf-8")
+                    _say(quiet, f"demo portals on {', '.join(p.base_url for p in portals.values())}")
+                    result = run(sources_file)
+            else:
+                result = run(sources or Path("sources.yaml"))
+    except (SourcesError, SiteOutError, DataDirError, DataLocked) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if (stopped := _stopped_by_signal(result, data)) is not None:
         return stopped
     if not isinstance(result, RunSummary):
+        if (problem := environment_problem(result)) is not None:
+            print(f"error: the nightly run stopped: {problem} (what was merged before is kept)", file=sys.stderr)
+            return EXIT_USAGE
         print(f"error: the nightly run crashed: {result}", file=sys.stderr)
         return 1
     lines = render_summary_lines(result)
@@ -119,6 +131,19 @@ def _deadline(text: str) -> float:
         return parse_duration(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def environment_problem(error: object) -> str | None:
+    """One line for an error of the machine rather than of the code (disk full, read-only or
+    forbidden folder, a store that can't be written), naming the file; None for anything else."""
+    import errno
+    import sqlite3
+
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"{error.filename or 'a file'}: {error.strerror}"
+    if isinstance(error, sqlite3.OperationalError) and any(s in str(error) for s in ("disk is full", "readonly", "unable to open")):
+        return f"the store (fazhi.sqlite): {error}"
+    return None
 
 
 def _say(quiet: bool, line: str) -> None:
@@ -192,10 +217,16 @@ def cmd_extract(paths: Sequence[Path]) -> int:
     """Print one JSON record per file (JSON Lines for several); unreadable files: message and exit 2."""
     from parsers import UnreadableDocument, extract_report, read_document
 
+    from .localfiles import LocalFileError, read_local_file
+
     status = EXIT_OK
     for path in _files(paths):
         try:
-            extraction = extract_report(read_document(path.read_bytes(), str(path)))
+            extraction = extract_report(read_document(read_local_file(path), str(path)))
+        except LocalFileError as exc:  # its message names the file
+            print(f"error: {exc}", file=sys.stderr)
+            status = EXIT_FAILURES
+            continue
         except (OSError, UnreadableDocument, ValueError) as exc:
             print(f"error: {path}: {exc}", file=sys.stderr)
             status = EXIT_FAILURES
@@ -240,11 +271,19 @@ def cmd_serve(out: Path, port: int) -> int:
     import functools
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
+    if not 0 <= port <= 65535:
+        print(f"error: --port {port}: not a TCP port (0 to 65535; 0 picks a free one)", file=sys.stderr)
+        return EXIT_USAGE
     if not (out / "index.html").exists():
         print(f"error: {out}/index.html not found: run `fazhi nightly --demo` (or `fazhi build-site`) first", file=sys.stderr)
         return EXIT_USAGE
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(out))
-    with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        print(f"error: --port {port}: can't listen on 127.0.0.1:{port} ({exc.strerror or exc})", file=sys.stderr)
+        return EXIT_USAGE
+    with server:
         print(f"serving {out} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)")
         try:
             server.serve_forever()
@@ -254,19 +293,28 @@ def cmd_serve(out: Path, port: int) -> int:
 
 
 def cmd_releases(data: Path) -> int:
-    from .release import latest_version, list_versions, read_manifest
+    """List the releases, oldest first; a release whose manifest is broken is named on stderr (exit 2)."""
+    from .release import ManifestError, checked_manifest, latest_version, list_versions, manifest_folders
 
     releases = data / "releases"
     latest = latest_version(releases)
     versions = list_versions(releases)
-    if not versions:
+    broken = []
+    for folder in manifest_folders(releases):
+        try:
+            checked_manifest(releases, folder.name)
+        except ManifestError as exc:
+            broken.append(str(exc))
+    if not versions and not broken:
         print(f"no releases in {releases}")
         return EXIT_OK
     for version in versions:
-        m = read_manifest(releases, version)
+        m = checked_manifest(releases, version)
         mark = "  (latest)" if version == latest else ""
         print(f"{version}  {m['created']}  {m['counts']['reports']} reports  {m['counts']['observations']} figures{mark}")
-    return EXIT_OK
+    for problem in broken:
+        print(f"error: {problem}", file=sys.stderr)
+    return EXIT_FAILURES if broken else EXIT_OK
 
 
 def cmd_diff(a: str, b: str, data: Path) -> int:
@@ -301,11 +349,32 @@ def cmd_verify(version: str | None, data: Path) -> int:
     return EXIT_FAILURES if problems else EXIT_OK
 
 
-def cmd_build_site(data: Path, out: Path) -> int:
-    from .layout import DataLayout
-    from .publish import publish_latest
+def cmd_build_site(data: Path, out: Path, wait: float = 60.0) -> int:
+    """Rebuild the site from the latest release, under the data lock a night holds (a build-site
+    during a night's site step, or beside another build-site, waits, then fails in one line)."""
+    from sitegen.build import SiteBuildError
 
-    built = publish_latest(DataLayout(root=data), out)
+    from .layout import DataLayout
+    from .lock import DataDirError, DataLocked, data_lock
+    from .publish import SiteOutError, check_out_dir, publish_latest
+    from .release import latest_version
+
+    if not data.is_dir() or latest_version(data / "releases") is None:
+        print(f"error: no release in {data / 'releases'} to build a site from", file=sys.stderr)
+        return EXIT_USAGE
+    _quiet_prefect(False)
+    try:
+        check_out_dir(out, data)
+        with data_lock(data, wait_seconds=wait, purpose="build-site"):
+            built = publish_latest(DataLayout(root=data), out)
+    except (SiteOutError, DataDirError, DataLocked, SiteBuildError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        if (problem := environment_problem(exc)) is None:
+            raise
+        print(f"error: the site was not built: {problem}; the previous site is left as it was", file=sys.stderr)
+        return EXIT_USAGE
     if built is None:
         print(f"error: no release in {data / 'releases'} to build a site from", file=sys.stderr)
         return EXIT_USAGE
@@ -361,7 +430,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="serve the bundled demo government portals on 127.0.0.1 and run against them")
     p.add_argument("--sources", type=Path, help="the sources registry (default: sources.yaml)")
     p.add_argument("--data", type=Path, default=Path("data"), help="data directory: store, raw bytes, releases (default: data)")
-    p.add_argument("--out", type=Path, default=Path("public"), help="where the built site goes (default: public)")
+    p.add_argument("--out", type=Path, default=Path("public"),
+                   help="where the built site goes: a new or empty folder, or a site fazhi built (default: public)")
     p.add_argument("--recheck", action="store_true", help="fetch stored reports again (conditional GET) to find revised and withdrawn ones")
     p.add_argument("--provinces", type=lambda v: v.split(","), help="one shard: comma-separated 2-digit province codes (none: sources without a code)")
     p.add_argument("--quiet", action="store_true", help="print failures only")
@@ -403,12 +473,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("build-site", "Build the site from the latest release.")
     p.add_argument("--data", type=Path, default=Path("data"))
-    p.add_argument("--out", type=Path, default=Path("public"))
+    p.add_argument("--out", type=Path, default=Path("public"), help="a new or empty folder, or a site fazhi built (default: public)")
+    p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                   help="how long to wait for a night (or another build-site) to release the data (default: 60)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; bad input it did not foresee still ends in one line and exit 2, not a
+    traceback (FAZHI_TRACEBACK=1 shows the traceback, for a developer)."""
     args = build_parser().parse_args(argv)
+    try:
+        return _run_command(args)
+    except (OSError, ValueError) as exc:
+        if os.environ.get("FAZHI_TRACEBACK"):
+            raise
+        where = f"{exc.filename}: " if isinstance(exc, OSError) and exc.filename else ""
+        print(f"error: fazhi {args.command}: {where}{exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}".splitlines()[0],
+              file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run_command(args: argparse.Namespace) -> int:
     if args.command == "nightly":
         return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose, args.recheck, args.provinces, args.quiet, args.deadline)
     if args.command == "extract":
@@ -427,7 +513,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_diff(args.a, args.b, args.data)
     if args.command == "verify":
         return cmd_verify(args.version, args.data)
-    return cmd_build_site(args.data, args.out)
+    return cmd_build_site(args.data, args.out, args.wait)
 
 
 if __name__ == "__main__":

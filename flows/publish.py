@@ -3,6 +3,11 @@
 The new site is built beside the old one and swapped in when complete: readers never see a
 half-built site, a failed build leaves the old one serving, and the old one is where unchanged
 township pages are copied from (see sitegen.townships).
+
+Only a folder this project built is ever replaced or removed: every built site (and every
+staging folder, from its first moment) carries the marker file MARKER. A ``--out`` that exists,
+holds anything and has no marker is refused, as is an ``--out`` that is, holds or lies inside
+the data directory (``--data D --out D`` would otherwise swap the store away).
 """
 
 from __future__ import annotations
@@ -16,7 +21,29 @@ from sitegen.build import build_site
 from .layout import DataLayout
 from .release import latest_version
 
-MARKER = ".fazhi-release"  # in the built site: which release it shows
+MARKER = ".fazhi-release"  # in the built site: which release it shows ("building" while staged)
+BUILDING = "building"
+
+
+class SiteOutError(ValueError):
+    """The site's folder can't be used: it is not a site this project built, or it overlaps the data."""
+
+
+def is_built_site(folder: Path) -> bool:
+    return (folder / MARKER).is_file()
+
+
+def check_out_dir(out_dir: Path, data_dir: Path) -> None:
+    """Raise SiteOutError (one line: the option, the folder, what is wrong) unless ``out_dir`` may
+    be replaced by a built site: absent, empty, or a site built here; apart from ``data_dir``."""
+    out, data = out_dir.resolve(), data_dir.resolve()
+    if out == data or out in data.parents or data in out.parents:
+        raise SiteOutError(f"--out {out_dir}: is, holds or lies inside --data {data_dir}; the site must go elsewhere (e.g. --out public)")
+    if out.exists() and not out.is_dir():
+        raise SiteOutError(f"--out {out_dir}: is a file, not a folder")
+    if out.is_dir() and not is_built_site(out) and any(out.iterdir()):
+        raise SiteOutError(f"--out {out_dir}: not empty and not a site built by fazhi (no {MARKER}); "
+                           "refusing to replace it: give a new or empty folder")
 
 
 def site_is_current(layout: DataLayout, out_dir: Path) -> bool:
@@ -25,21 +52,59 @@ def site_is_current(layout: DataLayout, out_dir: Path) -> bool:
     return version is not None and marker.exists() and marker.read_text(encoding="utf-8").strip() == version
 
 
+def _remove_if_ours(folder: Path) -> None:
+    """A leftover staging or retired folder (from a run killed mid-build or mid-swap) goes, if it
+    is ours: marked, or empty. Anything else with that name is the user's: refuse."""
+    if not folder.exists() and not folder.is_symlink():
+        return
+    if folder.is_dir() and not folder.is_symlink():
+        if is_built_site(folder):
+            shutil.rmtree(folder)
+            return
+        if not any(folder.iterdir()):
+            folder.rmdir()
+            return
+    raise SiteOutError(f"{folder}: in the way of the site build and not built by fazhi (no {MARKER}); move it away")
+
+
 def publish_latest(layout: DataLayout, out_dir: Path, *, strict: bool = False) -> str | None:
-    """Build ``out_dir`` from the latest release; None when there is no release yet."""
+    """Build ``out_dir`` from the latest release; None when there is no release yet.
+
+    Raises SiteOutError, before building anything, when ``out_dir`` is not ours to replace. Any
+    failure (disk full included) removes the staging folder and leaves the old site as it was."""
     version = latest_version(layout.releases)
     if version is None:
         return None
+    check_out_dir(out_dir, layout.root)
     given, out_dir = out_dir, out_dir.resolve()
     staging = out_dir.with_name(f".{out_dir.name}.next")
     retired = out_dir.with_name(f".{out_dir.name}.old")
-    for leftover in (staging, retired):  # from a run killed mid-build or mid-swap
-        shutil.rmtree(leftover, ignore_errors=True)
-    previous = out_dir if (out_dir / MARKER).exists() else None
-    build_site(layout.releases, version, staging, layout.docs_dir, strict=strict, previous=previous)
-    (staging / MARKER).write_text(version + "\n", encoding="utf-8")
-    if out_dir.exists():
-        os.rename(out_dir, retired)
-    os.rename(staging, out_dir)
+    for leftover in (staging, retired):
+        _remove_if_ours(leftover)
+    previous = out_dir if is_built_site(out_dir) else None
+    try:
+        staging.mkdir(parents=True)
+        # Marked from its first moment (MkDocs keeps hidden files when it empties site_dir), so a
+        # run killed mid-build leaves a folder the next run knows it may remove.
+        (staging / MARKER).write_text(BUILDING + "\n", encoding="utf-8")
+        build_site(layout.releases, version, staging, layout.docs_dir, strict=strict, previous=previous)
+        (staging / MARKER).write_text(version + "\n", encoding="utf-8")
+        _swap_in(staging, out_dir, retired)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # frees the space a full disk needs back; the old site stays
+        raise
     shutil.rmtree(retired, ignore_errors=True)
     return str(given)  # as the operator wrote it, like the night that finds the site current
+
+
+def _swap_in(staging: Path, out_dir: Path, retired: Path) -> None:
+    """Put the finished build in place of ``out_dir``, checked again at the last moment: the old
+    site is moved aside only when it carries the marker."""
+    if out_dir.exists():
+        if is_built_site(out_dir):
+            os.rename(out_dir, retired)
+        elif out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()
+        else:
+            raise SiteOutError(f"{out_dir}: filled while the site was built and not a site built by fazhi; left as it is")
+    os.rename(staging, out_dir)

@@ -148,12 +148,52 @@ def read_manifest(releases: Path, version: str) -> dict[str, Any]:
     return json.loads((releases / version / "manifest.json").read_text(encoding="utf-8"))
 
 
-def list_versions(releases: Path) -> list[str]:
-    """Complete releases (with a manifest), oldest first."""
-    if not releases.exists():
+class ManifestError(ValueError):
+    """A release's manifest.json is unreadable or not shaped like a manifest; the message names it."""
+
+
+def checked_manifest(releases: Path, version: str) -> dict[str, Any]:
+    """The manifest of ``version``, checked for the keys and types the commands read (a manifest
+    ``{}`` raised KeyError in `releases` and `verify`); ManifestError naming the file otherwise."""
+    path = releases / version / "manifest.json"
+    try:
+        manifest = read_manifest(releases, version)
+    except (OSError, ValueError) as exc:
+        raise ManifestError(f"{path}: unreadable ({getattr(exc, 'strerror', None) or exc})") from exc
+    if not isinstance(manifest, dict):
+        raise ManifestError(f"{path}: not a JSON object")
+    problems = [f"'{key}' missing or not {kind.__name__}" for key, kind in (("version", str), ("created", str), ("counts", dict), ("files", dict))
+                if not isinstance(manifest.get(key), kind)]
+    counts = manifest.get("counts")
+    if isinstance(counts, dict):
+        problems += [f"'counts.{key}' missing or not a number" for key in ("reports", "observations")
+                     if not isinstance(counts.get(key), int) or isinstance(counts.get(key), bool)]
+    files = manifest.get("files")
+    if isinstance(files, dict):
+        problems += [f"'files.{str(name)[:80]}' has no sha256" for name, entry in files.items()
+                     if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str)]
+    if problems:
+        raise ManifestError(f"{path}: {'; '.join(problems[:5])}")
+    return manifest
+
+
+def manifest_folders(releases: Path) -> list[Path]:
+    """Release folders that have a manifest.json, valid or not (temporaries excluded)."""
+    if not releases.is_dir():
         return []
-    found = [p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / "manifest.json").exists()]
-    return [p.name for p in sorted(found, key=lambda p: read_manifest(releases, p.name)["created"])]
+    return sorted(p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / "manifest.json").exists())
+
+
+def list_versions(releases: Path) -> list[str]:
+    """Complete releases (with a valid manifest), oldest first; a broken one is left out here and
+    named by `fazhi releases` and `fazhi verify`."""
+    created = {}
+    for folder in manifest_folders(releases):
+        try:
+            created[folder.name] = checked_manifest(releases, folder.name)["created"]
+        except ManifestError:
+            continue
+    return sorted(created, key=lambda version: created[version])
 
 
 # Releases are dated where the reports are published and read: a release cut at 02:00 in Beijing
@@ -602,20 +642,47 @@ def _point_latest(releases: Path, version: str) -> None:
 
 
 def verify_release(releases: Path, version: str) -> list[str]:
-    """Problems found checking every file against the manifest; empty when the release is intact."""
+    """Problems found checking every file against the manifest; empty when the release is intact.
+
+    The manifest must list files, each a plain name inside the release folder (``../`` or a path
+    would make `verify` hash files elsewhere and vouch for them), and every file of the folder
+    must be listed, but the manifest itself and the zip, which contains the manifest and is checked
+    against its .sha256 beside it instead."""
+    if not version or Path(version).name != version or version in (".", ".."):
+        return [f"{releases}: '{version[:80]}' is not a release version"]
     folder = releases / version
     try:
-        manifest = read_manifest(releases, version)
-    except (OSError, json.JSONDecodeError) as exc:
-        return [f"{folder}: manifest.json unreadable ({exc})"]
+        manifest = checked_manifest(releases, version)
+    except ManifestError as exc:
+        return [str(exc)]
+    files: dict[str, dict[str, Any]] = manifest["files"]
+    zip_name = f"fazhi-{version}.zip"
+    unlisted = ("manifest.json", zip_name, f"{zip_name}.sha256")
+    if not files:
+        return [f"{folder / 'manifest.json'}: lists no files"]
     problems = []
-    for name, expected in manifest["files"].items():
+    for name, expected in files.items():
+        if not _plain_name(name) or name in unlisted:
+            problems.append(f"{folder / 'manifest.json'}: '{name[:80]}' is not a file name of this release")
+            continue
         path = folder / name
-        if not path.exists():
+        if not path.is_file():
             problems.append(f"{path}: missing")
         elif _sha256(path) != expected["sha256"]:
             problems.append(f"{path}: sha256 differs from the manifest")
+    for path in sorted(folder.iterdir()):
+        if path.name not in files and path.name not in unlisted:
+            problems.append(f"{path}: not listed in the manifest")
+    recorded = folder / f"{zip_name}.sha256"
+    if (folder / zip_name).is_file() and recorded.is_file():
+        if recorded.read_text(encoding="utf-8", errors="replace").split()[:1] != [_sha256(folder / zip_name)]:
+            problems.append(f"{folder / zip_name}: sha256 differs from {recorded.name}")
     return problems
+
+
+def _plain_name(name: str) -> bool:
+    """One path component, as the release writer makes them: no separator, no ``..``, no NUL."""
+    return bool(name) and name not in (".", "..") and "/" not in name and "\\" not in name and "\0" not in name
 
 
 if __name__ == "__main__":  # the figure pass as a child process of _write_files

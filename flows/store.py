@@ -181,7 +181,10 @@ def merge(
         crashpoint("merge:before-commit")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite rolls a transaction back itself on some errors (SQLITE_FULL: disk full); a second
+        # ROLLBACK would raise "no transaction is active" and hide the real cause.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     return result
 

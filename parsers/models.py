@@ -6,10 +6,12 @@ stage makes a new object instead, which keeps every stage testable on its own.
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Qualifier = Literal["exact", "at_least", "approx"]
 Script = Literal["simplified", "traditional"]
@@ -29,19 +31,83 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Source(Frozen):
-    """One configured government site (an entry of sources.yaml)."""
+RATE_RANGE = (0.01, 50.0)
+# A DNS name or an IPv4 address, lower case (what urllib3 compares after lower-casing the URL's host).
+HOST_NAME = re.compile(r"(?=.{1,253}\Z)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*")
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    name: str
-    listing: list[str] = Field(min_length=1)
-    county: str | None = None
-    adcode: str | None = Field(default=None, pattern=r"^\d{6}$")
+
+def web_url_problem(url: str) -> str | None:
+    """Why ``url`` is not an absolute http(s) URL with a host, or None when it is one.
+
+    Backslashes, whitespace, control characters and user info (``user@``) are refused outright:
+    parsers disagree about where such a URL's host ends (``http://127.0.0.2\\@portal.gov.cn/``)."""
+    if not url:
+        return "it is empty"
+    if any(c in url for c in "\\ \t\r\n") or any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        return "it contains a backslash, whitespace or a control character"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"it cannot be parsed ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return "only http:// and https:// are fetched"
+    if not parts.hostname:
+        return "it has no host"
+    if "@" in parts.netloc:
+        return "user info (user@host) is not allowed"
+    if port == 0:
+        return "port 0"
+    return None
+
+
+class Source(Frozen):
+    """One configured government site (an entry of sources.yaml).
+
+    Every field is checked here, at the boundary, so that a night never starts on a registry it
+    would spend hours failing on: a listing that is not an http(s) URL with a host (``file://``,
+    ``''``, "not a url"), a rate that would stall the night (``1e-6``) or hammer a portal
+    (``.inf``), ``max_pages: true``.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    listing: list[str] = Field(min_length=1, max_length=100)
+    county: str | None = Field(default=None, max_length=100)
+    adcode: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
     # Counties (6-digit codes) whose townships this source is expected to publish; default: [adcode].
-    covers: list[str] = Field(default_factory=list)
+    covers: list[Annotated[str, Field(pattern=r"^[0-9]{6}$")]] = Field(default_factory=list)
     max_pages: int = Field(default=5, ge=1, le=200)
     allowed_domains: list[str] = Field(default_factory=list)
-    rate_per_second: float = Field(default=1.0, gt=0)
+    # Requests per second to the source's hosts: 0.01 (one every 100 s) keeps a night finite,
+    # 50 is already more than a township portal should ever see.
+    rate_per_second: float = Field(default=1.0, ge=RATE_RANGE[0], le=RATE_RANGE[1], allow_inf_nan=False)
+
+    @field_validator("max_pages", "rate_per_second", mode="before")
+    @classmethod
+    def _not_a_bool(cls, value: object) -> object:
+        # pydantic reads YAML's `true` as 1; PyYAML reads `1e-6` (no dot) as a string, which
+        # pydantic then parses: a number either way, but never a yes/no.
+        if isinstance(value, bool):
+            raise ValueError("a number, not true/false")
+        return value
+
+    @field_validator("listing")
+    @classmethod
+    def _listing_is_http(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            problem = web_url_problem(url)
+            if problem:
+                raise ValueError(f"{url[:200]!r} is not a listing URL: {problem}")
+        return urls
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _domains_are_host_names(cls, domains: list[str]) -> list[str]:
+        for domain in domains:
+            if not HOST_NAME.fullmatch(domain):
+                raise ValueError(f"{domain[:200]!r} is not a host name (write portal.gov.cn, without scheme, port or path)")
+        return domains
 
 
 class Link(Frozen):

@@ -10,8 +10,10 @@ from flows import store
 from flows.harvest import harvest_source
 from flows.http import HttpClient
 from flows.rawstore import RawStore
-from parsers.models import Source
+from parsers.models import RATE_RANGE, Source
 from tests.conftest import PORTALS, seed_text
+
+RATE_MAX = RATE_RANGE[1]  # the fastest rate a source may ask for (the registry refuses more)
 
 NOW = datetime(2026, 11, 22, tzinfo=timezone.utc)
 REPORT = (PORTALS / "region/info/1046/31805.htm").read_bytes()  # 西仓镇, VSB-style
@@ -46,7 +48,7 @@ def vsb_portal(httpserver: HTTPServer) -> HTTPServer:
 
 def harvest(server: HTTPServer, tmp_path: Path, **source_fields):  # type: ignore[no-untyped-def]
     source = Source(id="pingbian", name="屏边县人民政府", listing=[server.url_for("/info/8641.htm")],
-                    allowed_domains=["localhost"], rate_per_second=1000, **source_fields)
+                    allowed_domains=["localhost"], rate_per_second=RATE_MAX, **source_fields)
     return harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
 
 
@@ -87,7 +89,7 @@ def test_a_page_titled_like_a_report_whose_text_is_not_one_is_refused(httpserver
         page('<li><a href="/a.htm">某某镇2024年法治政府建设年度报告</a></li>'), content_type="text/html; charset=utf-8")
     filler = "".join(f"<p>{line}</p>" for line in ["本站正在升级维护，请稍后访问。"] * 40)
     httpserver.expect_request("/a.htm").respond_with_data(f'<html><body><div id="zoom">{filler}</div></body></html>', content_type="text/html")
-    source = Source(id="s", name="x", listing=[httpserver.url_for("/list.htm")], allowed_domains=["localhost"], rate_per_second=1000)
+    source = Source(id="s", name="x", listing=[httpserver.url_for("/list.htm")], allowed_domains=["localhost"], rate_per_second=RATE_MAX)
     summary, harvested = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
     assert harvested == []
     assert "not a rule-of-law report despite its title" in summary.failures[0].reason
@@ -101,7 +103,7 @@ def test_a_gb2312_labelled_page_with_a_gbk_only_character_reaches_the_dataset_in
     httpserver.expect_request("/list.htm").respond_with_data(
         page('<li><a href="/y.htm">永加乡2024年法治政府建设工作报告</a></li>'), content_type="text/html; charset=utf-8")
     httpserver.expect_request("/y.htm").respond_with_data(body, content_type="text/html; charset=gb2312")
-    source = Source(id="s", name="x", listing=[httpserver.url_for("/list.htm")], allowed_domains=["localhost"], rate_per_second=1000)
+    source = Source(id="s", name="x", listing=[httpserver.url_for("/list.htm")], allowed_domains=["localhost"], rate_per_second=RATE_MAX)
     _, harvested = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
     assert "双辽市永加乡人民政府（镕）" in harvested[0].extraction.text
     assert "\ufffd" not in harvested[0].extraction.text

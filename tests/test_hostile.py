@@ -17,8 +17,10 @@ from flows.http import FetchError, HttpClient
 from parsers import UnreadableDocument, read_document
 from parsers.article import parse_article, refusal_reason
 from parsers.listing import parse_listing
-from parsers.models import Source
+from parsers.models import RATE_RANGE, Source
 from tests.conftest import demo_file, seed_text
+
+RATE_MAX = RATE_RANGE[1]  # the fastest rate a source may ask for (the registry refuses more)
 
 FAST = 1000.0
 LOCAL = ["127.0.0.1", "localhost"]
@@ -116,7 +118,7 @@ def test_a_listing_that_paginates_forever_is_read_for_max_pages_3_only(httpserve
 
     httpserver.expect_request("/list").respond_with_handler(endless)
     source = Source(id="endless", name="x", listing=[httpserver.url_for("/list") + "?page=1"], max_pages=3, allowed_domains=["localhost"],
-                    rate_per_second=FAST)
+                    rate_per_second=RATE_MAX)
     decisions, _, _, listing = discover_links(client(), source, {}, RawStore(tmp_path), NOW)
     assert sum(1 for request, _ in httpserver.log if request.path == "/list") == 3
     assert not listing.complete and sum(d.take for d in decisions) == 3
@@ -129,7 +131,7 @@ def test_10000_links_on_one_served_page_are_all_read_and_none_fetched(httpserver
 
     html = "<ul>" + "".join(f'<li><a href="/info/{i}.htm">通知{i}</a></li>' for i in range(10_000)) + "</ul>"
     httpserver.expect_request("/list.htm").respond_with_data(html, content_type="text/html; charset=utf-8")
-    source = Source(id="many", name="x", listing=[httpserver.url_for("/list.htm")], allowed_domains=["localhost"], rate_per_second=FAST)
+    source = Source(id="many", name="x", listing=[httpserver.url_for("/list.htm")], allowed_domains=["localhost"], rate_per_second=RATE_MAX)
     decisions, _, _, listing = discover_links(client(), source, {}, RawStore(tmp_path), NOW)
     assert len(decisions) == 10_000 and not any(d.take for d in decisions) and listing.complete
     assert len(parse_listing(html, "http://a.gov.cn/list.htm").links) == 10_000
@@ -294,7 +296,7 @@ def test_a_night_beside_a_hostile_portal_records_9_failures_and_keeps_the_rest(
     sources = demo_sources_file.with_name("hostile.yaml")
     sources.write_text(demo_sources_file.read_text(encoding="utf-8") + (
         f"  - id: hostile\n    name: 不友好的门户\n    listing:\n      - \"{httpserver.url_for('/list.htm')}\"\n"
-        "    allowed_domains: [localhost]\n    rate_per_second: 100\n"), encoding="utf-8")
+        "    allowed_domains: [localhost]\n    rate_per_second: 50\n"), encoding="utf-8")
     data = tmp_path / "data"
 
     first = nightly_module.nightly(sources_file=sources, data_dir=data, out_dir=tmp_path / "public", return_state=True)

@@ -1,0 +1,458 @@
+"""Issue 19, items 1, 2, 13 and 14: the CLI against hostile folders, files, registries and races.
+
+Every case runs the real `fazhi` command (in a subprocess, or through main() when a wait has to
+be shortened or a full disk simulated) on real temporary folders, a real SQLite store, real
+releases and real MkDocs builds. Each asserts the one-line error (exit 2, no traceback) and that
+nothing the user or the project had is lost.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flows import release, store
+from flows.cli import main
+from flows.lock import data_lock
+from flows.sources import MAX_BYTES, SourcesError, load_sources, parse_sources
+from parsers.models import Source
+from tests.helpers import NOW, all_seeds
+
+ROOT = Path(__file__).parents[1]
+DEMO_SOURCE = Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])
+
+
+def fazhi(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The real command line, in its own process."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "site")])}
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+
+
+def one_line_error(stderr: str) -> str:
+    """The error output is exactly one line starting with error:, and no traceback."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert "Traceback" not in stderr, stderr
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: "), stderr
+    return lines[0]
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A data directory with a store of the five seed reports and one release of them."""
+    folder = tmp_path / "data"
+    with store.open_store(folder / "fazhi.sqlite") as conn:
+        store.merge(conn, all_seeds(), [], NOW)
+        assert release.cut_release(conn, folder / "releases", [DEMO_SOURCE], NOW) is not None
+    return folder
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def report_count(data: Path) -> int:
+    with sqlite3.connect(data / "fazhi.sqlite") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return int(conn.execute("SELECT count(*) FROM reports").fetchone()[0])
+
+
+# ---------------------------------------------------------------- 1. nothing deleted
+
+
+def test_build_site_refuses_a_folder_of_the_users_files_and_leaves_it_as_it_was(data: Path, tmp_path: Path) -> None:
+    mine = tmp_path / "thesis"
+    (mine / "chapters").mkdir(parents=True)
+    (mine / "chapters" / "one.md").write_text("三年的工作", encoding="utf-8")
+    (mine / "notes.txt").write_text("precious", encoding="utf-8")
+    before = snapshot(mine)
+
+    result = fazhi("build-site", "--data", str(data), "--out", str(mine))
+
+    assert result.returncode == 2
+    line = one_line_error(result.stderr)
+    assert str(mine) in line and "not a site built by fazhi" in line
+    assert snapshot(mine) == before
+    assert not list(tmp_path.glob(".thesis.*"))  # nothing built beside it either
+
+
+@pytest.mark.parametrize("where", ["same", "inside", "parent"])
+def test_build_site_refuses_an_out_that_overlaps_the_data(data: Path, tmp_path: Path, where: str) -> None:
+    out = {"same": data, "inside": data / "site", "parent": tmp_path}[where]
+    before = snapshot(data)
+
+    result = fazhi("build-site", "--data", str(data), "--out", str(out))
+
+    assert result.returncode == 2
+    assert "--data" in one_line_error(result.stderr)
+    assert snapshot(data) == before
+    assert report_count(data) == 5
+
+
+@pytest.mark.parametrize("where", ["users-folder", "data"])
+def test_nightly_refuses_the_same_outs_before_it_fetches_anything(data: Path, tmp_path: Path, where: str) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "a.txt").write_text("keep me", encoding="utf-8")
+    out = mine if where == "users-folder" else data
+    before, data_before = snapshot(mine), snapshot(data)
+
+    result = fazhi("nightly", "--demo", "--data", str(data), "--out", str(out), "--quiet")
+
+    assert result.returncode == 2
+    assert "--out" in one_line_error(result.stderr)
+    assert "demo portals" not in result.stdout  # refused before the portals, Prefect or the lock
+    assert snapshot(mine) == before and snapshot(data) == data_before
+
+
+def test_a_built_site_is_replaced_and_an_empty_folder_is_used(data: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert fazhi("build-site", "--data", str(data), "--out", str(empty)).returncode == 0
+    assert (empty / "index.html").exists() and (empty / ".fazhi-release").read_text(encoding="utf-8").strip() == "2026.11.22"
+    (empty / "stale.html").write_text("from the last build", encoding="utf-8")  # a built site may be replaced whole
+
+    again = fazhi("build-site", "--data", str(data), "--out", str(empty))
+
+    assert again.returncode == 0, again.stderr
+    assert not (empty / "stale.html").exists() and (empty / "404.html").exists() and (empty / "assets").is_dir()
+    assert not list(tmp_path.glob(".empty.*"))
+
+
+def test_a_leftover_staging_folder_is_removed_only_when_it_is_ours(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    theirs = tmp_path / ".public.next"
+    theirs.mkdir()
+    (theirs / "keep.txt").write_text("not yours", encoding="utf-8")
+
+    refused = fazhi("build-site", "--data", str(data), "--out", str(out))
+
+    assert refused.returncode == 2 and ".public.next" in one_line_error(refused.stderr)
+    assert (theirs / "keep.txt").read_text(encoding="utf-8") == "not yours"
+    (theirs / "keep.txt").unlink()
+    (theirs / ".fazhi-release").write_text("building\n", encoding="utf-8")  # what a build killed midway leaves
+    (theirs / "half.html").write_text("half", encoding="utf-8")
+
+    built = fazhi("build-site", "--data", str(data), "--out", str(out))
+
+    assert built.returncode == 0, built.stderr
+    assert not theirs.exists() and (out / "index.html").exists()
+
+
+# ---------------------------------------------------------------- 2. the lock
+
+
+def test_build_site_waits_for_a_nights_lock_then_fails_in_one_line(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    with data_lock(data, purpose="nightly run"):
+        started = time.monotonic()
+        result = fazhi("build-site", "--data", str(data), "--out", str(out), "--wait", "1")
+        waited = time.monotonic() - started
+
+    assert result.returncode == 2
+    line = one_line_error(result.stderr)
+    assert "another nightly run is writing here" in line and f"pid {os.getpid()}" in line
+    assert waited >= 1
+    assert not out.exists() and not (tmp_path / ".public.next").exists()
+
+
+def test_two_build_sites_at_once_one_waits_and_the_site_keeps_its_assets(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "site")])}
+    command = [sys.executable, "-m", "flows.cli", "build-site", "--data", str(data), "--out", str(out), "--wait", "120"]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT) for _ in range(2)]
+    outputs = [run.communicate(timeout=240) for run in runs]
+
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert all("Traceback" not in err for _, err in outputs)
+    assert (out / "404.html").exists() and (out / "assets").is_dir() and (out / "index.html").exists()
+    assert not (tmp_path / ".public.next").exists() and not (tmp_path / ".public.old").exists()
+
+
+def test_a_build_site_beside_another_without_waiting_fails_cleanly(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    with data_lock(data, purpose="build-site"):  # what a build-site in progress holds
+        result = fazhi("build-site", "--data", str(data), "--out", str(out), "--wait", "0")
+
+    assert result.returncode == 2
+    assert "another build-site is writing here" in one_line_error(result.stderr)
+    assert not out.exists()
+
+
+def test_nightly_lock_wait_that_ends_is_one_line_not_a_flow_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from flows import nightly as nightly_module
+
+    monkeypatch.setattr(nightly_module, "LOCK_WAIT_SECONDS", 0.5)
+    registry = tmp_path / "sources.yaml"
+    registry.write_text("sources:\n  - id: a\n    name: 某县\n    listing: ['http://127.0.0.1:9/list.htm']\n", encoding="utf-8")
+    data = tmp_path / "data"
+    with data_lock(data, purpose="build-site"):
+        status = main(["nightly", "--sources", str(registry), "--data", str(data), "--out", str(tmp_path / "public"), "--quiet"])
+
+    assert status == 2
+    line = one_line_error(capsys.readouterr().err)
+    assert "another build-site is writing here" in line
+    assert not (data / "fazhi.sqlite").exists()
+
+
+# ---------------------------------------------------------------- 13. clear errors
+
+
+def test_nightly_with_data_that_is_a_file(tmp_path: Path) -> None:
+    registry = tmp_path / "sources.yaml"
+    registry.write_text("sources:\n  - id: a\n    name: 某县\n    listing: ['http://127.0.0.1:9/list.htm']\n", encoding="utf-8")
+    a_file = tmp_path / "data"
+    a_file.write_text("not a folder", encoding="utf-8")
+
+    result = fazhi("nightly", "--sources", str(registry), "--data", str(a_file), "--out", str(tmp_path / "public"))
+
+    assert result.returncode == 2
+    assert one_line_error(result.stderr) == f"error: --data {a_file}: is a file, not a directory"
+    assert a_file.read_text(encoding="utf-8") == "not a folder"
+
+
+@pytest.fixture
+def tmpfs(tmp_path: Path) -> Iterator[tuple[Path, int]]:
+    """A small tmpfs of its own, mounted for the test (root only), with its size in bytes; skipped where mounting is not allowed."""
+    mount_point = tmp_path / "tmpfs"
+    mount_point.mkdir()
+    size = 6 * 1024 * 1024
+    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount_point)],
+                                                   capture_output=True).returncode == 0
+    if not mounted:
+        pytest.skip("cannot mount a tmpfs here (needs root); the monkeypatched full-disk test covers the same path")
+    try:
+        yield mount_point, size
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_nightly_on_read_only_data_is_one_line(tmpfs: tuple[Path, int], tmp_path: Path) -> None:
+    mount_point, _ = tmpfs
+    data = mount_point / "data"
+    data.mkdir()
+    subprocess.run(["mount", "-o", "remount,ro", str(mount_point)], check=True)
+    registry = tmp_path / "sources.yaml"
+    registry.write_text("sources:\n  - id: a\n    name: 某县\n    listing: ['http://127.0.0.1:9/list.htm']\n", encoding="utf-8")
+
+    result = fazhi("nightly", "--sources", str(registry), "--data", str(data), "--out", str(tmp_path / "public"))
+
+    assert result.returncode == 2
+    line = one_line_error(result.stderr)
+    assert f"--data {data}" in line and "Read-only file system" in line
+
+
+def test_build_site_on_a_full_disk_leaves_the_old_site_and_no_staging(data: Path, tmpfs: tuple[Path, int]) -> None:
+    mount_point, _ = tmpfs
+    out = mount_point / "public"
+    assert fazhi("build-site", "--data", str(data), "--out", str(out)).returncode == 0  # one site fits, two don't
+    before = snapshot(out)
+
+    result = fazhi("build-site", "--data", str(data), "--out", str(out))
+
+    assert result.returncode == 2
+    assert "No space left on device" in one_line_error(result.stderr)
+    assert not (mount_point / ".public.next").exists() and not (mount_point / ".public.old").exists()
+    assert snapshot(out) == before
+
+
+def test_build_site_when_a_write_raises_enospc(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import sitegen.build
+
+    out = tmp_path / "public"
+    assert main(["build-site", "--data", str(data), "--out", str(out)]) == 0
+    before = snapshot(out)
+    capsys.readouterr()
+
+    def full(*_: object, **__: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / ".public.next" / "downloads"))
+
+    monkeypatch.setattr(sitegen.build, "publish_downloads", full)
+
+    assert main(["build-site", "--data", str(data), "--out", str(out)]) == 2
+    assert "No space left on device" in one_line_error(capsys.readouterr().err)
+    assert not (tmp_path / ".public.next").exists()
+    assert snapshot(out) == before
+
+
+def test_a_full_store_during_merge_says_so_and_keeps_what_was_stored(data: Path) -> None:
+    from tests.helpers import harvested
+
+    before = report_count(data)
+    with store.open_store(data / "fazhi.sqlite") as conn:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own SQLITE_FULL, as on a full disk
+        new = [harvested(name, source_id="other") for name in ("hujiertai", "chuanxi")]
+        with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):  # not "cannot rollback"
+            store.merge(conn, new, [], NOW)
+        assert not conn.in_transaction
+
+    assert report_count(data) == before
+
+
+def test_an_empty_manifest_is_named_by_releases_and_verify(data: Path) -> None:
+    (data / "releases" / "2026.11.22" / "manifest.json").write_text("{}", encoding="utf-8")
+
+    for command in ("releases", "verify"):
+        result = fazhi(command, "--data", str(data))
+        assert result.returncode == 2, (command, result)
+        line = one_line_error(result.stderr)
+        assert "manifest.json" in line and "'version' missing" in line
+
+
+def test_a_manifest_listing_no_files_fails_verify(data: Path) -> None:
+    path = data / "releases" / "2026.11.22" / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["files"] = {}
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+    result = fazhi("verify", "--data", str(data))
+
+    assert result.returncode == 2
+    assert "lists no files" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_verify_does_not_follow_dot_dot_out_of_the_release(data: Path) -> None:
+    folder = data / "releases" / "2026.11.22"
+    outside = data / "fazhi.sqlite"  # a real file outside the release, with its true hash in the manifest
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"]["../../fazhi.sqlite"] = {"sha256": release._sha256(outside), "bytes": outside.stat().st_size}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    result = fazhi("verify", "--data", str(data))
+
+    assert result.returncode == 2
+    assert "'../../fazhi.sqlite' is not a file name of this release" in result.stderr
+    assert "every file matches" not in result.stdout
+
+
+def test_verify_names_a_file_the_manifest_does_not_list(data: Path) -> None:
+    (data / "releases" / "2026.11.22" / "extra.csv").write_text("a,b\n", encoding="utf-8")
+
+    result = fazhi("verify", "--data", str(data))
+
+    assert result.returncode == 2 and "extra.csv: not listed in the manifest" in result.stderr
+    assert fazhi("verify", "--data", str(data), "../releases").returncode == 2
+
+
+def test_serve_on_port_70000_is_one_line(tmp_path: Path) -> None:
+    result = fazhi("serve", "--out", str(tmp_path), "--port", "70000", timeout=30)
+
+    assert result.returncode == 2
+    assert "--port 70000" in one_line_error(result.stderr)
+
+
+@pytest.mark.parametrize("line", ['{"report": "x", "indicator"', '{"report": "x"}', "[1, 2]"])
+def test_evaluate_with_malformed_gold_names_the_file(tmp_path: Path, line: str) -> None:
+    gold, texts = tmp_path / "gold", tmp_path / "texts"
+    gold.mkdir()
+    texts.mkdir()
+    (gold / "x.jsonl").write_text(line + "\n", encoding="utf-8")
+    (texts / "x.txt").write_text("某乡2024年法治政府建设年度报告。全年调解矛盾纠纷12起。", encoding="utf-8")
+
+    result = fazhi("evaluate", str(gold), str(texts), timeout=60)
+
+    assert result.returncode == 2
+    assert str(gold / "x.jsonl") in one_line_error(result.stderr)
+
+
+def test_extract_dev_zero_and_a_fifo_end_at_once_with_one_line(tmp_path: Path) -> None:
+    fifo = tmp_path / "report.txt"
+    os.mkfifo(fifo)
+
+    for path, kind in (("/dev/zero", "a device or socket"), (str(fifo), "a FIFO")):
+        started = time.monotonic()
+        result = fazhi("extract", path, timeout=60)
+        assert result.returncode == 2
+        assert one_line_error(result.stderr) == f"error: {path}: {kind}, not a regular file"
+        assert time.monotonic() - started < 30
+
+
+def test_extract_refuses_a_file_over_the_cap(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    with big.open("wb") as handle:
+        handle.truncate(21 * 1024 * 1024)  # sparse: 21 MB of zero bytes, no disk used
+
+    result = fazhi("extract", str(big), timeout=60)
+
+    assert result.returncode == 2 and "larger than 20 MB" in one_line_error(result.stderr)
+
+
+# ---------------------------------------------------------------- 14. sources.yaml
+
+BILLION_LAUGHS = (  # 9 levels: 9**9 = 387,420,489 strings if expanded
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + "".join(f"{c}: &{c} [{','.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+)
+ENTRY = "sources:\n  - id: nilka\n    name: 尼勒克县人民政府\n    listing: ['http://www.xjnlk.gov.cn/zwgk/index.html']\n"
+
+
+def test_billion_laughs_is_refused_without_expanding_it(tmp_path: Path) -> None:
+    registry = tmp_path / "sources.yaml"
+    registry.write_text(BILLION_LAUGHS, encoding="utf-8")
+
+    started = time.monotonic()
+    result = fazhi("nightly", "--sources", str(registry), "--data", str(tmp_path / "data"), "--out", str(tmp_path / "public"), timeout=60)
+
+    assert result.returncode == 2
+    line = one_line_error(result.stderr)
+    assert "anchors and aliases" in line and len(result.stderr) < 300 and "lol" not in line
+    assert time.monotonic() - started < 30
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (ENTRY + "  - &x {id: b, name: n, listing: ['http://a.gov.cn/']}\n  - *x\n", "anchors and aliases"),
+    ("[" * 100_000 + "]" * 100_000, "nested more than 16 levels deep"),
+    ("sources:\n  - id: a\n    id: b\n    name: n\n    listing: ['http://a.gov.cn/']\n", "the key 'id' appears twice"),
+    (ENTRY + ENTRY.removeprefix("sources:\n"), "id 'nilka' is used twice"),
+    (ENTRY.replace("http://www.xjnlk.gov.cn/zwgk/index.html", "file:///etc/passwd"), "only http:// and https:// are fetched"),
+    (ENTRY.replace("'http://www.xjnlk.gov.cn/zwgk/index.html'", "''"), "it is empty"),
+    (ENTRY.replace("http://www.xjnlk.gov.cn/zwgk/index.html", "not a url"), "not a listing URL"),
+    (ENTRY.replace("http://www.xjnlk.gov.cn/zwgk/index.html", "http:///zwgk/"), "it has no host"),
+    (ENTRY.replace("http://www.xjnlk.gov.cn/", "http://127.0.0.2:8080\\\\@portal.gov.cn/"), "backslash"),
+    (ENTRY + "    rate_per_second: .inf\n", "rate_per_second: Input should be a finite number"),
+    (ENTRY + "    rate_per_second: 1e-6\n", "rate_per_second: Input should be greater than or equal to 0.01"),
+    (ENTRY + "    rate_per_second: 1000\n", "rate_per_second: Input should be less than or equal to 50"),
+    (ENTRY + "    rate_per_second: 1.0e-6\n", "rate_per_second: Input should be greater than or equal to 0.01"),
+    (ENTRY + "    max_pages: true\n", "max_pages: a number, not true/false"),
+    (ENTRY + "    rate_per_second: yes\n", "rate_per_second: a number, not true/false"),
+    (ENTRY + "    allowed_domains: ['http://a.gov.cn/x']\n", "is not a host name"),
+])
+def test_a_hostile_registry_is_refused_naming_what_is_wrong(text: str, expected: str) -> None:
+    with pytest.raises(SourcesError, match="^sources.yaml: ") as refused:
+        parse_sources(text)
+    assert expected in str(refused.value)
+    assert "\n" not in str(refused.value) and len(str(refused.value)) < 400
+
+
+def test_the_registry_entries_that_are_fine_still_load() -> None:
+    sources = parse_sources(ENTRY + "    max_pages: 3\n    rate_per_second: 0.5\n    allowed_domains: [xjnlk.gov.cn]\n")
+    assert sources[0].max_pages == 3 and sources[0].rate_per_second == 0.5
+    assert [s.id for s in load_sources(ROOT / "sources.yaml")]
+
+
+def test_a_gbk_registry_and_a_huge_one_are_one_line_errors(tmp_path: Path) -> None:
+    gbk = tmp_path / "gbk.yaml"
+    gbk.write_bytes(ENTRY.encode("gbk"))
+    with pytest.raises(SourcesError, match=r"gbk.yaml: not UTF-8 \(byte 0x[0-9a-f]{2} at offset \d+\); save the file as UTF-8"):
+        load_sources(gbk)
+
+    huge = tmp_path / "huge.yaml"
+    huge.write_text(ENTRY + "#" * MAX_BYTES + "\n", encoding="utf-8")
+    with pytest.raises(SourcesError, match="huge.yaml: larger than 8 MB"):
+        load_sources(huge)
+
+    result = fazhi("nightly", "--sources", str(gbk), "--data", str(tmp_path / "data"), "--out", str(tmp_path / "public"), timeout=60)
+    assert result.returncode == 2 and "not UTF-8" in one_line_error(result.stderr)

@@ -97,8 +97,13 @@ class HostThrottle:
         with self._lock:
             now = time.monotonic()
             start = max(now, self._next.get(host, now))
-            self._next[host] = start + 1.0 / rate
+            reserved = self._next[host] = start + 1.0 / rate
         if start > now and NIGHT.wait(start - now):
+            # A stopped wait gives its slot back: a long-lived process (`fazhi schedule`, a worker)
+            # must not start its next night with this host throttled by a request never made.
+            with self._lock:
+                if self._next.get(host) == reserved:
+                    self._next[host] = time.monotonic()
             raise FetchError(f"{host}: {NIGHT.reason}")
 
 

@@ -25,7 +25,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from flows import http as http_module
-from flows.http import FetchError, HttpClient, resolves_privately, same_service
+from flows.http import THROTTLE, FetchError, HttpClient, resolves_privately, same_service
 from flows.stop import NIGHT
 
 FAST = 1000.0
@@ -246,6 +246,12 @@ def test_a_stop_wakes_a_request_waiting_for_a_rate_of_one_per_11_days(httpserver
     worker.join(5)
     assert not worker.is_alive()
     assert "stopped by SIGTERM" in outcome["error"]
+    # the stopped wait gave its slot back: the next night in this process is not held 11 days
+    NIGHT.reset()
+    turn = threading.Thread(target=THROTTLE.wait, args=(f"localhost:{httpserver.port}", FAST), daemon=True)
+    turn.start()
+    turn.join(2)
+    assert not turn.is_alive()
 
 
 def test_a_stop_cuts_a_body_being_read(drip_server: str) -> None:

@@ -125,7 +125,7 @@ def test_titles_without_a_year_or_shortened_are_fetched_and_decided_by_their_tex
     paragraphs = "".join(f"<p>{line}</p>" for line in body.split("\n") if line.strip())
     for name in ("t20250310_1", "t20250311_2", "t20250312_3"):
         httpserver.expect_request(f"/col/fzzf/202503/{name}.html").respond_with_data(article.format(paragraphs), content_type="text/html; charset=utf-8")
-    source = Source(id="dahe", name="某县人民政府", listing=[httpserver.url_for("/col/fzzf/index.html")], allowed_domains=["localhost"], rate_per_second=1000)
+    source = Source(id="dahe", name="某县人民政府", listing=[httpserver.url_for("/col/fzzf/index.html")], allowed_domains=["localhost"], rate_per_second=50)
     summary, harvested = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
     taken = {d.link.title: d.reason for d in summary.decisions if d.take}
     assert set(taken) == {"大河乡人民政府关于法治政府建设的情况报告", "西仓镇2025年法治政府建设工作情况报告", "关于2025年度法治建设工作…"}

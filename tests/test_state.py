@@ -24,6 +24,7 @@ from flows.state import (
     S3Bucket,
     StateError,
     backup_store,
+    iter_report_lines,
     plan_parts,
     restore_state,
     save_state,
@@ -37,7 +38,7 @@ FIRST_NIGHT = datetime(2025, 4, 2, 2, tzinfo=timezone.utc)
 LATER_NIGHT = datetime(2026, 4, 3, 2, tzinfo=timezone.utc)
 
 
-def _fetched(name: str, sha: str, when: datetime) -> FetchRecord:
+def _fetched(name: str, sha: str | None, when: datetime) -> FetchRecord:
     return FetchRecord(source_id="demo", url=f"http://demo.gov.cn/{name}.html", url_key=f"/{name}.html", fetched_at=when, status=200, sha256=sha)
 
 
@@ -321,3 +322,62 @@ def test_the_state_command(data: Path, tmp_path: Path, gh: Path, capsys: pytest.
     (gh / "releases" / "state" / "notes.txt").write_text("x")
     assert main(["state", "restore", "--data", str(tmp_path / "other"), "--github-release", "state"]) == 2
     assert "notes.txt but no state.json" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------- national scale
+
+
+@pytest.mark.slow
+def test_parts_of_the_national_benchmark_store_stay_under_2_gib(tmp_path: Path, gh: Path) -> None:
+    """40,000 townships × 5 years (benchmarks/national.py's store, FAZHI_STATE_TOWNSHIPS to scale
+    it), each report's text kept as its raw body, fetched the spring after its year; a release;
+    then save (every chunk < 2 GiB), restore on a fresh directory, and the same counts."""
+    import time
+
+    from benchmarks.national import NOW, SOURCE, batches, build_store
+    from benchmarks.synthetic import corpus
+
+    townships, years = int(os.environ.get("FAZHI_STATE_TOWNSHIPS", "40000")), 5
+    data = tmp_path / "data"
+    timings: dict[str, float] = {}
+
+    def timed(stage: str, started: float) -> None:
+        timings[stage] = time.perf_counter() - started
+        print(f"{stage}: {timings[stage]:.1f} s", flush=True)
+
+    started = time.perf_counter()
+    build_store(data / "fazhi.sqlite", townships, years, workers=os.cpu_count() or 2)
+    timed("store (benchmarks/national.py build_store)", started)
+    started = time.perf_counter()
+    raw = RawStore(data / "raw")
+    with store.open_store(data / "fazhi.sqlite") as conn:
+        for batch in batches(corpus(townships, years), 20000):
+            log = [_fetched(r.url_key, raw.save(r.text.encode("utf-8")), datetime(r.year + 1, 3, 20, tzinfo=timezone.utc)) for r in batch]
+            store.merge(conn, [], log, NOW)
+        timed("raw bodies + fetch log", started)
+        started = time.perf_counter()
+        assert release.cut_release(conn, data / "releases", [SOURCE], NOW) is not None
+        timed("release", started)
+        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("reports", "revisions", "observations", "fetch_log")}
+        fingerprint = store.fingerprint(conn)
+
+    started = time.perf_counter()
+    manifest, reports = save_state(data, GitHubRelease("state"), say=print)
+    timed("save", started)
+    for line in iter_report_lines(reports):
+        print(line)
+    chunks = [c for p in manifest.parts for c in p.chunks]
+    assert max(c.size for c in chunks) < 2**31
+    assert all((gh / "releases" / "state" / c.name).stat().st_size == c.size for c in chunks)
+    assert [p.name for p in manifest.parts][:1] == ["store"] and {f"raw-{y}" for y in range(2022, 2027)} <= {p.name for p in manifest.parts}
+
+    shutil.rmtree(data / "raw")  # room on the disk; the counts below are the check
+    restored = tmp_path / "restored"
+    started = time.perf_counter()
+    restore_state(restored, GitHubRelease("state"))
+    timed("restore", started)
+    with store.open_store(restored / "fazhi.sqlite") as conn:
+        assert {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts} == counts
+        assert store.fingerprint(conn) == fingerprint
+    assert sum(1 for _ in (restored / "raw").rglob("*") if _.is_file()) == townships * years
+    assert release.verify_release(restored / "releases", manifest.latest or "") == []

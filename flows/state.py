@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any, Literal, Protocol
+from typing import IO, Any, Literal, Protocol, cast
 
 import zstandard
 from pydantic import BaseModel, ValidationError
@@ -94,6 +94,10 @@ class Manifest(BaseModel):
 
 class Backend(Protocol):
     """Where the parts live. Names are flat ([a-z0-9.-]), objects are whole files."""
+
+    def describe(self) -> str:
+        """The place, for messages."""
+        ...
 
     def names(self) -> set[str] | None:
         """Every object's name, or None when the place does not exist yet (nothing was saved)."""
@@ -190,7 +194,7 @@ class S3Bucket:
 
     def names(self) -> set[str] | None:
         def listing() -> set[str]:
-            found = set()
+            found: set[str] = set()
             for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix):
                 found.update(item["Key"][len(self.prefix):] for item in page.get("Contents", []))
             return found
@@ -357,7 +361,7 @@ def write_part(plan: PartPlan, folder: Path, limit: int) -> tuple[Part, list[Pat
         raise StateError(f"part limit {limit}: must be a positive number of bytes")
     writer = _ChunkWriter(folder, plan.name, limit)
     compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL, threads=-1)
-    with compressor.stream_writer(writer, closefd=False) as compressed:
+    with compressor.stream_writer(cast(IO[bytes], writer), closefd=False) as compressed:
         with tarfile.open(fileobj=compressed, mode="w|", format=tarfile.PAX_FORMAT) as tar:
             for path, arcname in plan.members:
                 tar.add(path, arcname=arcname, recursive=False, filter=_reset_owner)
@@ -372,7 +376,7 @@ class _ChunkReader(io.RawIOBase):
     def __init__(self, paths: list[Path]) -> None:
         super().__init__()
         self._paths = iter(paths)
-        self._handle: IO[bytes] | None = None
+        self._handle: io.BufferedReader | None = None
 
     def readable(self) -> bool:
         return True
@@ -399,7 +403,7 @@ class _ChunkReader(io.RawIOBase):
 def read_part(part: Part, paths: list[Path], target: Path) -> None:
     """Unpack a part's chunks (already checked) into ``target``; tar's data filter refuses
     absolute paths, ``..``, links out of the folder and device files."""
-    with _ChunkReader(paths) as chunks, zstandard.ZstdDecompressor().stream_reader(chunks) as stream:
+    with _ChunkReader(paths) as chunks, zstandard.ZstdDecompressor().stream_reader(cast(IO[bytes], chunks)) as stream:
         try:
             with tarfile.open(fileobj=stream, mode="r|") as tar:
                 tar.extractall(target, filter="data")

@@ -41,6 +41,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--json")
     parser.add_argument("--title")
     parser.add_argument("--notes")
+    parser.add_argument("--notes-file", "-F")
     parser.add_argument("--prerelease", action="store_true")
     parser.add_argument("--latest")
     parser.add_argument("--clobber", action="store_true")
@@ -54,9 +55,12 @@ def main(argv: list[str]) -> None:
         assets = [{"name": p.name, "size": p.stat().st_size} for p in sorted(folder.iterdir())]
         print(json.dumps({"assets": assets} if args.json == "assets" else {}))
     elif args.command == "create":
-        if release(tag, must_exist=False).exists():
+        folder = release(tag, must_exist=False)
+        if folder.exists():
             fail(f"a release with tag {tag} already exists")
-        release(tag, must_exist=False).mkdir(parents=True)
+        folder.mkdir(parents=True)
+        for name in args.args[1:]:  # files given to create are its first assets
+            shutil.copyfile(name, folder / Path(name).name)
     elif args.command == "upload":
         folder = release(tag)
         for name in args.args[1:]:

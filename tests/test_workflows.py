@@ -5,8 +5,12 @@ action removed, credentials not persisted, and the nightly's state steps run the
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +70,32 @@ def test_the_nightly_restores_the_state_before_the_flow_and_saves_it_after() -> 
     restore = next(i for i, line in enumerate(lines) if line.startswith("fazhi state restore"))
     flow = next(i for i, line in enumerate(lines) if line.startswith("fazhi nightly"))
     save = next(i for i, line in enumerate(lines) if line.startswith("fazhi state save"))
-    publish = next(i for i, line in enumerate(lines) if "gh release create \"data-$version\"" in line)
+    publish = next(i for i, line in enumerate(lines) if line.startswith('gh release create "data-$version"'))
     assert restore < flow < save < publish
     assert not any(re.search(r"tar -c\w* .*\bdata\b", line) for line in lines)  # no single tarball of data/: it outgrows 2 GiB
     for i in (restore, save):  # the lines the runner will run parse with the real CLI, on the same data and release
         args = build_parser().parse_args(shlex.split(lines[i])[1:])
         assert (args.command, args.data, args.github_release, args.s3) == ("state", Path("data"), "state", None)
     assert "--data data" in lines[flow]
+
+
+def test_the_publish_step_publishes_every_release_zip_not_yet_published(tmp_path: Path) -> None:
+    """Run the step's own shell against a fake `gh`: a release that a failed night left
+    unpublished goes out with tonight's; one already published is left alone."""
+    step = next(s for s in steps(WORKFLOWS / "nightly.yml") if s.get("name") == "Publish the dataset release")
+    gh_root = tmp_path / "github"
+    (gh_root / "bin").mkdir(parents=True)
+    (gh_root / "bin" / "gh").write_text(f'#!/bin/sh\nexec "{sys.executable}" "{Path(__file__).with_name("fake_gh.py")}" "$@"\n', encoding="utf-8")
+    (gh_root / "bin" / "gh").chmod(0o755)
+    (gh_root / "releases" / "data-2026.11.20").mkdir(parents=True)
+    for version in ("2026.11.20", "2026.11.21", "2026.11.22"):
+        folder = tmp_path / "data" / "releases" / version
+        folder.mkdir(parents=True)
+        (folder / f"fazhi-{version}.zip").write_bytes(version.encode())
+        (folder / "CHANGELOG.md").write_text(f"# {version}\n", encoding="utf-8")
+    env = {**os.environ, "PATH": f"{gh_root / 'bin'}{os.pathsep}{os.environ['PATH']}", "FAKE_GH_ROOT": str(gh_root)}
+    run = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    created = [line for line in (gh_root / "calls.jsonl").read_text(encoding="utf-8").splitlines() if '"create"' in line]
+    assert [json.loads(line)[2] for line in created] == ["data-2026.11.21", "data-2026.11.22"]
+    assert (gh_root / "releases" / "data-2026.11.22" / "fazhi-2026.11.22.zip").read_bytes() == b"2026.11.22"

@@ -301,7 +301,7 @@ def cmd_state(action: str, data: Path, github_release: str | None, s3: str | Non
                 print(f"restored state {manifest.id} (saved {manifest.saved:%Y-%m-%d %H:%M} UTC) into {data}")
             return EXIT_OK
         manifest, reports = save_state(data, backend, part_limit=part_limit or GITHUB_ASSET_LIMIT, force=force)
-    except (StateError, DataLocked) as exc:
+    except (StateError, DataLocked, OSError) as exc:  # OSError: a full disk, an unreadable file; it names the file
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURES
     for line in iter_report_lines(reports):

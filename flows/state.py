@@ -39,6 +39,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -293,6 +294,8 @@ def plan_parts(data: Path, store_copy: Path) -> list[PartPlan]:
     latest = latest_version(layout.releases)
     if latest:
         folder = layout.releases / latest
+        if not (folder / "manifest.json").exists():
+            raise StateError(f"{layout.releases / 'LATEST'} names {latest}, but {folder} holds no complete release")
         files = sorted(p for p in folder.rglob("*") if p.is_file())
         parts.append(PartPlan(f"release-{latest}", key=_file_sha256(folder / "manifest.json"),
                               members=[(p, f"releases/{latest}/{p.relative_to(folder).as_posix()}") for p in files]))
@@ -460,8 +463,7 @@ def save_state(data: Path, backend: Backend, *, part_limit: int = GITHUB_ASSET_L
     layout = DataLayout(root=data)
     if not layout.store_path.exists():
         raise StateError(f"{layout.store_path}: no store to save")
-    with data_lock(data, wait_seconds=60), tempfile.TemporaryDirectory(prefix=".state-", dir=data) as tmp:
-        work = Path(tmp)
+    with data_lock(data, wait_seconds=60), _work_folder(data) as work:
         names = backend.names()
         previous = _read_manifest(backend, names, work) if names is not None else None
         base = _local_manifest(data)
@@ -510,6 +512,16 @@ def save_state(data: Path, backend: Backend, *, part_limit: int = GITHUB_ASSET_L
     return manifest, reports
 
 
+@contextmanager
+def _work_folder(data: Path) -> Iterator[Path]:
+    """A scratch folder inside ``data`` (same file system: chunks and the store copy are large),
+    after removing any a killed save or restore left behind."""
+    for leftover in data.glob(".state-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix=".state-", dir=data) as tmp:
+        yield Path(tmp)
+
+
 def _write_atomically(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
@@ -530,9 +542,7 @@ def restore_state(data: Path, backend: Backend, *, say: Callable[[str], None] = 
     if names is None:
         say(f"{backend.describe()}: nothing saved yet; the night starts from an empty data directory")
         return None
-    data.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".state-", dir=data) as tmp:
-        work = Path(tmp)
+    with data_lock(data), _work_folder(data) as work:
         manifest = _read_manifest(backend, names, work)
         if manifest is None:
             say(f"{backend.describe()}: nothing saved yet; the night starts from an empty data directory")

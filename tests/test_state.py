@@ -281,6 +281,14 @@ def test_restore_checks_every_chunk_and_leaves_no_store_behind_a_bad_one(data: P
     assert not (target / "fazhi.sqlite").exists() and not (target / "raw").exists()
 
 
+def test_a_save_clears_what_a_killed_save_left_in_the_data_directory(data: Path, gh: Path) -> None:
+    leftover = data / ".state-killed"
+    leftover.mkdir()
+    (leftover / "fazhi.sqlite").write_bytes(b"half a copy")
+    save_state(data, GitHubRelease("state"))
+    assert not leftover.exists() and not list(data.glob(".state-*"))
+
+
 def test_restore_only_into_a_fresh_data_directory(data: Path, gh: Path) -> None:
     save_state(data, GitHubRelease("state"))
     with pytest.raises(StateError, match="already holds .*fazhi.sqlite.*restore only into a fresh data directory"):

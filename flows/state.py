@@ -532,8 +532,8 @@ def restore_state(data: Path, backend: Backend, *, say: Callable[[str], None] = 
     """Bring ``data`` back from ``backend``; None when nothing was saved yet (a first night).
 
     ``data`` must hold no store, raw bytes or releases: a restore never mixes two states. Every
-    part is downloaded, checked and unpacked into a folder beside ``data`` and moved in only when
-    all are there and the store passes SQLite's integrity check."""
+    part is downloaded, checked and unpacked into a scratch folder inside ``data``, and moved into
+    place only when all are there and the store passes SQLite's quick check."""
     layout = DataLayout(root=data)
     present = [p for p in (layout.store_path, data / "raw", layout.releases) if p.exists()]
     if present:

@@ -181,6 +181,17 @@ def test_a_tiny_part_limit_cuts_every_part_into_chunks_under_it(data: Path, tmp_
     assert_restored(data, restored, expected)
 
 
+def test_an_empty_bucket_is_a_first_night_and_a_missing_chunk_is_named(data: Path, tmp_path: Path, bucket: S3Bucket) -> None:
+    assert restore_state(tmp_path / "first-night", bucket) is None
+    assert not (tmp_path / "first-night" / "fazhi.sqlite").exists()
+    manifest, _ = save_state(data, bucket)
+    lost = manifest.parts[1].chunks[0].name
+    bucket.client.delete_object(Bucket=bucket.bucket, Key=f"nightly/{lost}")
+    with pytest.raises(StateError, match=f"s3://.*/nightly: part {manifest.parts[1].name} misses {lost}"):
+        restore_state(tmp_path / "second-night", bucket)
+    assert not (tmp_path / "second-night" / "fazhi.sqlite").exists()
+
+
 def test_a_save_that_dies_before_its_manifest_leaves_the_previous_state_whole(data: Path, tmp_path: Path, bucket: S3Bucket) -> None:
     expected = rows(data / "fazhi.sqlite")
     first, _ = save_state(data, bucket)

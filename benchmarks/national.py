@@ -95,6 +95,19 @@ def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+def build_store(db: Path, townships: int, years: int, workers: int, advance: Callable[[int], None] = lambda n: None) -> int:
+    """The national store: townships × years synthetic reports parsed and extracted on ``workers``
+    processes and merged in batches; returns how many reports were merged. Also used by the
+    state tests (tests/test_state.py) to measure the saved parts at this scale."""
+    merged = 0
+    with ProcessPoolExecutor(workers) as pool, store.open_store(db) as conn:
+        # Executor.map submits its whole input at once: feed it one batch at a time to keep memory flat.
+        for batch in batches(corpus(townships, years), BATCH):
+            merged += len(store.merge(conn, list(pool.map(harvest, batch, chunksize=64)), [], NOW).new)
+            advance(len(batch))
+    return merged
+
+
 class Table:
     def __init__(self) -> None:
         print(f"{'stage':34} {'items':>9} {'seconds':>9} {'items/s':>10} {'peak RSS MB':>12} {'output MB':>10}", flush=True)
@@ -133,12 +146,8 @@ def main() -> None:
 
     db = work / "fazhi.sqlite"
     started = time.perf_counter()
-    merged = 0
-    with ProcessPoolExecutor(args.workers) as pool, store.open_store(db) as conn, progress_bar("parse+extract+merge", n) as advance:
-        # Executor.map submits its whole input at once: feed it one batch at a time to keep memory flat.
-        for batch in batches(corpus(args.townships, args.years), BATCH):
-            merged += len(store.merge(conn, list(pool.map(harvest, batch, chunksize=64)), [], NOW).new)
-            advance(len(batch))
+    with progress_bar("parse+extract+merge", n) as advance:
+        merged = build_store(db, args.townships, args.years, args.workers, advance)
     table.row(f"parse+extract+merge, {args.workers} processes", merged, time.perf_counter() - started, size_mb(db))
 
     started = time.perf_counter()

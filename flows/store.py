@@ -111,9 +111,14 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # sessions, tracking. A link with ?_t=<now> would otherwise be a new report (and a new release) every
 # night. Compared lower-case; a name ending in * is a prefix.
 VOLATILE_PARAMETERS = frozenset({
-    "_", "_t", "t", "_ts", "ts", "timestamp", "_dc", "rnd", "rand", "random", "nocache", "cachebuster", "v", "ver",
+    "_t", "_ts", "ts", "timestamp", "_dc", "rnd", "rand", "random", "nocache", "cachebuster",
     "sessionid", "jsessionid", "phpsessid", "aspsessionid", "fbclid", "gclid", "spm", "utm_*",
 })
+# Short names that portals use as cache-busters (?t=1732345678901, ?v=0.8341, ?_=…) but that a CMS
+# could also use to choose the page (?v=123, ?t=news): ignored only when the value looks like a
+# clock, a random number or a hash. Collapsing two real reports into one key would lose one silently.
+AMBIGUOUS_PARAMETERS = frozenset({"_", "t", "v", "ver"})
+_VOLATILE_VALUE = re.compile(r"^(?:|\d{8,}|0?\.\d{4,}|[0-9a-f]{16,})$", re.IGNORECASE)
 _VOLATILE_PREFIXES = tuple(name[:-1] for name in VOLATILE_PARAMETERS if name.endswith("*"))
 # Session ids some servers put in the path: /art/1.html;jsessionid=0A1B…
 _PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/;]*", re.IGNORECASE)
@@ -134,11 +139,13 @@ def url_key(url: str) -> str:
 def _stable_query(query: str) -> str:
     if not query:
         return query
-    kept = [pair for pair in query.split("&") if not _is_volatile(unquote_plus(pair.split("=", 1)[0]).strip().lower())]
-    return "&".join(kept)
+    return "&".join(pair for pair in query.split("&") if not _is_volatile(*pair.partition("=")[::2]))
 
 
-def _is_volatile(name: str) -> bool:
+def _is_volatile(name: str, value: str) -> bool:
+    name = unquote_plus(name).strip().lower()
+    if name in AMBIGUOUS_PARAMETERS:
+        return bool(_VOLATILE_VALUE.match(unquote_plus(value).strip()))
     return name in VOLATILE_PARAMETERS or name.startswith(_VOLATILE_PREFIXES)
 
 

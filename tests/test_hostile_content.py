@@ -256,8 +256,11 @@ def test_a_cache_buster_in_a_link_makes_no_new_report_and_no_new_release(cache_b
 def test_url_identity_ignores_volatile_parameters_and_keeps_the_others() -> None:
     from flows.store import url_key
 
-    assert url_key("http://127.0.0.1:1/a.jsp?id=7&_t=1&T=2&timestamp=3&_=4&rnd=5&random=6&v=7&ver=8&sessionid=9&JSESSIONID=a&utm_campaign=b") \
-        == "/a.jsp?id=7"
+    assert url_key("http://127.0.0.1:1/a.jsp?id=7&_t=1&timestamp=3&rnd=5&random=6&sessionid=9&JSESSIONID=a&utm_campaign=b") == "/a.jsp?id=7"
+    # t, v, _ and ver: cache-busters when their value is a clock, a random number or a hash …
+    assert url_key("http://x/a.jsp?id=7&T=1732345678901&_=1732345678&v=0.83412&ver=9f86d081884c7d659a2feaa0c55ad015") == "/a.jsp?id=7"
+    # … and kept when they may choose the page
+    assert url_key("http://x/show.jsp?v=123") == "/show.jsp?v=123" and url_key("http://x/a.jsp?t=news&id=2") == "/a.jsp?t=news&id=2"
     assert url_key("http://x/art/1.htm;jsessionid=0A1B2C") == "/art/1.htm"
     assert url_key("http://x/list.jsp?page=2&columnid=5") == "/list.jsp?page=2&columnid=5"  # unchanged, in its order
     assert url_key("http://x/a.htm?b=1&&a=2") == "/a.htm?b=1&&a=2"  # a key without volatile parameters is as it was

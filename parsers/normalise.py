@@ -64,14 +64,25 @@ def detect_script(original: str, simplified: str) -> str:
     return "traditional" if han and changed >= 5 and changed / han > 0.02 else "simplified"
 
 
-@lru_cache(maxsize=1)
-def _format_characters() -> re.Pattern[str]:
-    """Every code point of Unicode category Cf (format characters), as one character class.
+_ASTRAL = re.compile("[\\U00010000-\\U0010ffff]")
 
-    Built from unicodedata rather than typed in, so it follows Python's Unicode version. The
-    pattern holds escapes (\\U0000202e), not the invisible characters themselves."""
+
+@lru_cache(maxsize=1)
+def _format_characters() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Every code point of Unicode category Cf (format characters), as two character classes:
+    those of the Basic Multilingual Plane, and the others.
+
+    Built from unicodedata rather than typed in, so it follows Python's Unicode version; the
+    patterns hold escapes (\\U0000202e), not the invisible characters themselves. Split in two
+    because a class of BMP characters is a bitmap to the regex engine, while one that also holds
+    astral ranges is a list of ranges tried in turn (a 2,185-character report: 6 µs to search, or
+    180–360 µs, a tenth of all normalisation)."""
     points = [c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
-    return re.compile("[" + "".join(f"\\U{c:08x}" for c in points) + "]+")
+
+    def character_class(codes: list[int]) -> re.Pattern[str]:
+        return re.compile("[" + "".join(f"\\U{c:08x}" for c in codes) + "]")
+
+    return character_class([c for c in points if c <= 0xFFFF]), character_class([c for c in points if c > 0xFFFF])
 
 
 def strip_format_characters(text: str) -> str:
@@ -81,7 +92,12 @@ def strip_format_characters(text: str) -> str:
     They are invisible, carry no meaning in a report, and hostile or careless pages use them to
     break what is read: 胡吉尔 U+200B 台乡 was read as 台乡, 1 U+200B 2次 as 2, and a U+202E in a
     title reverses the text shown after it. Removed before anything is identified or extracted."""
-    return _format_characters().sub("", text)
+    basic, astral = _format_characters()
+    if basic.search(text):  # most texts have none: a search, and no copy
+        text = basic.sub("", text)
+    if _ASTRAL.search(text) and astral.search(text):  # a class of one range is fast; the astral Cf class is not
+        text = astral.sub("", text)
+    return text
 
 
 def clean_document(document: Document) -> Document:

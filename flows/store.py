@@ -407,16 +407,21 @@ def _shown(values: tuple[float, ...]) -> str:
 
 
 def _mark_withdrawn(conn: sqlite3.Connection, listings: Iterable[Listing], gone: Iterable[Gone], now: datetime, result: MergeResult) -> None:
-    """Withdrawn: gone from a completely read listing, or answering 404/410. Re-listed: active again."""
+    """Withdrawn: gone from a completely read listing, or answering 404/410. Re-listed: active again.
+    A report whose own URL is gone while one of its mirrors is listed tonight is still published."""
     day = now.date().isoformat()
     vanished = {(g.source_id, g.url_key) for g in gone}
+    listings = list(listings)
+    listed_tonight = {(listing.source_id, key) for listing in listings for key in listing.url_keys}
+    mirrored = {row[0] for row in conn.execute("SELECT report_id, source_id, url_key FROM mirrors") if (row[1], row[2]) in listed_tonight}
     for listing in listings:
         listed = set(listing.url_keys)
         for row in conn.execute("SELECT report_id, url_key, status FROM reports WHERE source_id = ?", (listing.source_id,)).fetchall():
-            if row["url_key"] in listed and row["status"] == "withdrawn" and (listing.source_id, row["url_key"]) not in vanished:
+            is_listed = row["url_key"] in listed or row["report_id"] in mirrored
+            if is_listed and row["status"] == "withdrawn" and (listing.source_id, row["url_key"]) not in vanished:
                 conn.execute("UPDATE reports SET status = 'active', withdrawn_on = NULL WHERE report_id = ?", (row["report_id"],))
                 result.restored.append(row["report_id"])
-            elif listing.complete and row["url_key"] not in listed:
+            elif listing.complete and not is_listed:
                 vanished.add((listing.source_id, row["url_key"]))
     for source_id, key in sorted(vanished):
         rid = report_id(source_id, key)

@@ -405,3 +405,18 @@ def test_a_store_of_the_previous_schema_gets_the_same_place_keys_as_new_merges(t
     assert found == expected
     assert expected[store.report_id("demo", "/coded.html")] == "654028201|2024"
     assert any(key and key.startswith("新疆维吾尔自治区|尼勒克县|胡吉尔台乡|") for key in expected.values())
+
+
+def test_a_report_whose_own_url_is_gone_stays_active_while_a_mirror_is_listed(tmp_path: Path) -> None:
+    from flows import store
+    from flows.records import Listing
+    from tests.helpers import NOW, harvested
+
+    original = harvested("xihu")
+    mirror = original.model_copy(update={"url_key": "/copy/xihu.html", "url": "http://demo.gov.cn/copy/xihu.html"})
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        merged = store.merge(conn, [original, mirror], [], NOW)
+        assert len(merged.new) == 1 and merged.mirrored == ["http://demo.gov.cn/copy/xihu.html"]
+        only_mirror = Listing(source_id="demo", complete=True, url_keys=["/copy/xihu.html"])
+        assert not store.merge(conn, [], [], NOW + timedelta(days=1), [only_mirror]).withdrawn
+        assert store.merge(conn, [], [], NOW + timedelta(days=2), [Listing(source_id="demo", complete=True, url_keys=[])]).withdrawn

@@ -7,15 +7,34 @@ a real SQLite file, real release files, pages served on 127.0.0.1."""
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import re
+import sqlite3
 import unicodedata
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from parsers import extract_report, read_document
-from parsers.models import Document
-from parsers.normalise import normalise, strip_format_characters
+import pytest
+from pytest_httpserver import HTTPServer
 from sitegen import pages
-from tests.conftest import demo_file
+from sitegen.build import _read_csv as site_rows
+from sitegen.figures import FigureIndex
+from werkzeug import Request, Response
+
+from flows import release, store
+from flows.harvest import harvest_source
+from flows.http import HttpClient
+from flows.rawstore import RawStore
+from flows.records import Harvested, Listing, MergeResult, ReleaseInfo, SourceHarvest
+from flows.sources import parse_sources
+from flows.store import url_key
+from parsers import extract_report, read_document
+from parsers.models import Document, Observation, Place, Source
+from parsers.normalise import normalise, strip_format_characters
+from parsers.spreadsheet import neutralise_cell, restore_cell
+from tests.conftest import PORTALS, demo_file, seed_text
+from tests.helpers import NOW, all_seeds, harvested
 
 ZWSP, ZWJ, BOM, RLO, LRI, PDI = "\u200b", "\u200d", "\ufeff", "\u202e", "\u2066", "\u2069"
 
@@ -104,11 +123,7 @@ def _read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _cut(root: Path, items: list) -> Path:  # type: ignore[type-arg]
-    from flows import release, store
-    from parsers.models import Source
-    from tests.helpers import NOW
-
+def _cut(root: Path, items: list[Harvested]) -> Path:
     with store.open_store(root / "fazhi.sqlite") as conn:
         store.merge(conn, items, [], NOW)
         info = release.cut_release(conn, root / "releases", [Source(id="demo", name="演示", listing=["http://127.0.0.1/"])], NOW)
@@ -117,10 +132,6 @@ def _cut(root: Path, items: list) -> Path:  # type: ignore[type-arg]
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_and_jsonl_keeps_the_true_text(tmp_path: Path) -> None:
-    from parsers.models import Observation
-    from tests.conftest import seed_text
-    from tests.helpers import harvested
-
     item = harvested("xicang", seed_text("xicang") + FORMULA_LINES, title=FORMULA_TITLE)
     negative = Observation(indicator="disputes_mediated", value=-3, unit="起", qualifier="exact", quote="调解-3起", start=0, end=5,
                            section="-总体情况")
@@ -146,17 +157,12 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_and_jsonl_keeps_
     assert FORMULA_TITLE in (folder / "CHANGELOG.md").read_text(encoding="utf-8")  # the change log reads the true text back
 
     # The site reads the CSVs and shows the true text, not the mark.
-    from sitegen.build import _read_csv as site_rows
-    from sitegen.figures import FigureIndex
-
     assert site_rows(folder / "reports.csv")[0]["title"] == FORMULA_TITLE
     shown = [o["quote"] for o in FigureIndex(folder / "observations.csv", {report["report_id"]}).of_report(report["report_id"])]
     assert "@SUM(1+1)*cmd|' /C calc'!A0全年调解矛盾纠纷12起" in shown and "调解-3起" in shown
 
 
 def test_neutralising_a_cell_is_undone_exactly() -> None:
-    from parsers.spreadsheet import neutralise_cell, restore_cell
-
     for value in ["=1+1", "+86", "-", "@x", "\tx", "\rx", "'=1", "''", "'", "普通标题", "", "1-2", "a=b"]:
         written = neutralise_cell(value)
         assert not written.startswith(("=", "+", "-", "@", "\t", "\r"))
@@ -164,16 +170,6 @@ def test_neutralising_a_cell_is_undone_exactly() -> None:
 
 
 # --- 12: conflicts, cache-busters, mirrors, floods --------------------------------------------------
-
-import itertools  # noqa: E402
-import re  # noqa: E402
-from datetime import datetime, timedelta, timezone  # noqa: E402
-
-import pytest  # noqa: E402
-from pytest_httpserver import HTTPServer  # noqa: E402
-from werkzeug import Request, Response  # noqa: E402
-
-from tests.conftest import PORTALS  # noqa: E402
 
 NIGHT = datetime(2026, 11, 22, 18, 0, tzinfo=timezone.utc)
 XICANG = (PORTALS / "region/info/1046/31805.htm").read_text(encoding="utf-8")  # 西仓镇, VSB-style, as the demo serves it
@@ -194,28 +190,21 @@ def listing(links: list[tuple[str, str]]) -> str:
 TITLE = "西仓镇2025年法治政府建设工作情况报告"
 
 
-def make_source(server: HTTPServer, source_id: str, column: str, **fields):  # type: ignore[no-untyped-def]
-    from parsers.models import Source
-
+def make_source(server: HTTPServer, source_id: str, column: str, **fields: int) -> Source:
     return Source(id=source_id, name="演示平台", listing=[server.url_for(column)], allowed_domains=["localhost"], rate_per_second=1000, **fields)
 
 
-def night(root: Path, sources: list, now: datetime):  # type: ignore[no-untyped-def,type-arg]
+def night(root: Path, sources: list[Source], now: datetime) -> tuple[list[SourceHarvest], MergeResult, ReleaseInfo | None]:
     """One night as the flow runs it, without Prefect: harvest each source, one merge, one release."""
-    from flows import release, store
-    from flows.harvest import harvest_source
-    from flows.http import HttpClient
-    from flows.rawstore import RawStore
-
     with store.open_store(root / "fazhi.sqlite") as conn:
         known, validators = store.known_keys(conn), store.validators(conn)
-    harvests, harvested = [], []
+    harvests, reports = [], []
     for source in sources:
         summary, items = harvest_source(HttpClient(allow_private=True), source, known, validators, RawStore(root / "raw"), now)
         harvests.append(summary)
-        harvested.extend(items)
+        reports.extend(items)
     with store.open_store(root / "fazhi.sqlite") as conn:
-        merged = store.merge(conn, harvested, [r for h in harvests for r in h.log], now, [h.listing for h in harvests if h.listing],
+        merged = store.merge(conn, reports, [r for h in harvests for r in h.log], now, [h.listing for h in harvests if h.listing],
                              [g for h in harvests for g in h.gone], harvests)
         cut = release.cut_release(conn, root / "releases", sources, now)
     return harvests, merged, cut
@@ -241,8 +230,6 @@ def cache_busting_portal(httpserver: HTTPServer) -> HTTPServer:
 
 
 def test_a_cache_buster_in_a_link_makes_no_new_report_and_no_new_release(cache_busting_portal: HTTPServer, tmp_path: Path) -> None:
-    from flows import store
-
     source = make_source(cache_busting_portal, "region", "/col/index.htm")
     _, first, cut = night(tmp_path, [source], NIGHT)
     assert len(first.new) == 1 and cut is not None
@@ -254,8 +241,6 @@ def test_a_cache_buster_in_a_link_makes_no_new_report_and_no_new_release(cache_b
 
 
 def test_url_identity_ignores_volatile_parameters_and_keeps_the_others() -> None:
-    from flows.store import url_key
-
     assert url_key("http://127.0.0.1:1/a.jsp?id=7&_t=1&timestamp=3&rnd=5&random=6&sessionid=9&JSESSIONID=a&utm_campaign=b") == "/a.jsp?id=7"
     # t, v, _ and ver: cache-busters when their value is a clock, a random number or a hash …
     assert url_key("http://x/a.jsp?id=7&T=1732345678901&_=1732345678&v=0.83412&ver=9f86d081884c7d659a2feaa0c55ad015") == "/a.jsp?id=7"
@@ -278,8 +263,6 @@ def mirroring_portal(httpserver: HTTPServer) -> HTTPServer:
 
 
 def test_the_same_text_at_many_urls_is_one_report_with_its_other_urls(mirroring_portal: HTTPServer, tmp_path: Path) -> None:
-    from flows import store
-
     source = make_source(mirroring_portal, "region", "/col/index.htm")
     _, merged, cut = night(tmp_path, [source], NIGHT)
     assert len(merged.new) == 1 and len(merged.mirrored) == 4 and cut is not None
@@ -319,8 +302,6 @@ def test_a_source_stops_at_its_cap_of_new_reports_and_says_so(flooding_portal: H
 
 
 def test_max_new_reports_defaults_to_500_and_is_read_from_sources_yaml() -> None:
-    from flows.sources import parse_sources
-
     default, capped = parse_sources(
         "sources:\n- {id: a, name: A, listing: ['http://a.gov.cn/']}\n- {id: b, name: B, listing: ['http://b.gov.cn/'], max_new_reports: 50}\n")
     assert default.max_new_reports == 500 and capped.max_new_reports == 50
@@ -338,8 +319,6 @@ def two_sources_portal(httpserver: HTTPServer) -> HTTPServer:
 
 
 def test_two_sources_that_disagree_keep_both_reports_each_flagged(two_sources_portal: HTTPServer, tmp_path: Path) -> None:
-    from flows import store
-
     county = make_source(two_sources_portal, "county", "/county/index.htm")
     region = make_source(two_sources_portal, "region", "/region/index.htm")
     _, merged, cut = night(tmp_path, [county, region], NIGHT)
@@ -359,10 +338,6 @@ def test_two_sources_that_disagree_keep_both_reports_each_flagged(two_sources_po
 
 
 def test_a_conflict_is_lifted_when_the_sources_agree_again(tmp_path: Path) -> None:
-    from flows import store
-    from tests.conftest import seed_text
-    from tests.helpers import NOW, harvested
-
     text = seed_text("xicang")
     changed = text.replace("9件", "19件", 1)
     assert changed != text
@@ -378,12 +353,6 @@ def test_a_conflict_is_lifted_when_the_sources_agree_again(tmp_path: Path) -> No
 
 def test_a_store_of_the_previous_schema_gets_the_same_place_keys_as_new_merges(tmp_path: Path) -> None:
     """The migration fills place_key in SQL; it must agree with store.place_key, which new merges use."""
-    import sqlite3
-
-    from flows import store
-    from parsers.models import Place
-    from tests.helpers import NOW, all_seeds
-
     db = tmp_path / "old.sqlite"
     conn = sqlite3.connect(db, isolation_level=None)
     for number in range(2):  # the store as the previous release of Fazhi Atlas left it
@@ -408,10 +377,6 @@ def test_a_store_of_the_previous_schema_gets_the_same_place_keys_as_new_merges(t
 
 
 def test_a_report_whose_own_url_is_gone_stays_active_while_a_mirror_is_listed(tmp_path: Path) -> None:
-    from flows import store
-    from flows.records import Listing
-    from tests.helpers import NOW, harvested
-
     original = harvested("xihu")
     mirror = original.model_copy(update={"url_key": "/copy/xihu.html", "url": "http://demo.gov.cn/copy/xihu.html"})
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:

@@ -334,15 +334,13 @@ def _merge_mirror(conn: sqlite3.Connection, item: Harvested, text_sha: str, now:
         " WHERE v.sha256 = ? AND r.status = 'active' ORDER BY r.first_seen, r.report_id LIMIT 1",
         (text_sha,),
     ).fetchone()
-    if mirror is not None and (same is None or same["report_id"] != mirror["report_id"]):
-        # Rechecked, a mirror now holds another text: it is a report of its own from now on.
-        conn.execute("DELETE FROM mirrors WHERE source_id = ? AND url_key = ?", (item.source_id, item.url_key))
-        return False
     if same is None:
+        if mirror is not None:  # rechecked, a mirror now holds a text of its own: from now on it is a report
+            conn.execute("DELETE FROM mirrors WHERE source_id = ? AND url_key = ?", (item.source_id, item.url_key))
         return False
-    conn.execute(
+    conn.execute(  # a rechecked mirror whose text is now another report's follows that report
         """INSERT INTO mirrors VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (source_id, url_key) DO UPDATE SET last_seen = excluded.last_seen""",
+           ON CONFLICT (source_id, url_key) DO UPDATE SET report_id = excluded.report_id, last_seen = excluded.last_seen""",
         (item.source_id, item.url_key, item.url, same["report_id"], now.isoformat(), now.isoformat()),
     )
     conn.execute("UPDATE reports SET last_seen = ? WHERE report_id = ?", (now.isoformat(), same["report_id"]))

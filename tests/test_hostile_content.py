@@ -385,3 +385,17 @@ def test_a_report_whose_own_url_is_gone_stays_active_while_a_mirror_is_listed(tm
         only_mirror = Listing(source_id="demo", complete=True, url_keys=["/copy/xihu.html"])
         assert not store.merge(conn, [], [], NOW + timedelta(days=1), [only_mirror]).withdrawn
         assert store.merge(conn, [], [], NOW + timedelta(days=2), [Listing(source_id="demo", complete=True, url_keys=[])]).withdrawn
+
+
+def test_a_rechecked_mirror_with_a_text_of_its_own_becomes_a_report(tmp_path: Path) -> None:
+    original = harvested("xihu")
+    mirror = original.model_copy(update={"url_key": "/copy/xihu.html", "url": "http://demo.gov.cn/copy/xihu.html"})
+    changed = harvested("xihu", seed_text("xihu") + "\n全年发放宣传资料800份。")
+    changed = changed.model_copy(update={"url_key": "/copy/xihu.html", "url": "http://demo.gov.cn/copy/xihu.html"})
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        store.merge(conn, [original, mirror], [], NOW)
+        merged = store.merge(conn, [changed], [], NOW + timedelta(days=1))
+        assert merged.new == [store.report_id("demo", "/copy/xihu.html")]
+        assert conn.execute("SELECT count(*) FROM mirrors").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == 2
+        assert ("demo", "/copy/xihu.html") in store.known_keys(conn)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from parsers import UnreadableDocument, extract_report, read_document
 from parsers.article import with_attachment_text
-from parsers.models import Source
+from parsers.models import LinkDecision, Source
 from parsers.titles import is_shortened
 
 from .discover import discover_links
@@ -14,6 +14,7 @@ from .fetch import fetch_reports
 from .http import HttpClient
 from .rawstore import RawStore
 from .records import Failure, Fetched, FetchRecord, Harvested, SourceHarvest
+from .store import url_key
 
 MIN_REPORT_CHARS = 300  # the shortest real report in the seeds has 2,185 characters; less is a stub or an error page
 # A rule-of-law report says 法治/依法/法律/普法 many times (the seeds: 65 to 150 times); a page whose
@@ -61,9 +62,11 @@ def harvest_source(
 ) -> tuple[SourceHarvest, list[Harvested]]:
     """One source's night: discover its links, fetch the new (or, rechecking, all) reports, extract them."""
     decisions, log, failures, listing = discover_links(client, source, validators, raw, now)
+    to_fetch, capped = links_to_fetch(source, decisions, known)
     fetched, fetch_log, fetch_failures, skipped, gone = fetch_reports(
-        client, source, decisions, known, raw, now, recheck=recheck, validators=validators
+        client, source, to_fetch, known, raw, now, recheck=recheck, validators=validators
     )
+    failures = [*failures, *capped]
     harvested, parse_failures = harvest_all(raw, source, fetched, now)
     summary = SourceHarvest(
         source_id=source.id,
@@ -76,3 +79,32 @@ def harvest_source(
         gone=gone,
     )
     return summary, harvested
+
+
+def links_to_fetch(source: Source, decisions: list[LinkDecision], known: set[tuple[str, str]]) -> tuple[list[LinkDecision], list[Failure]]:
+    """The taken links worth a request tonight: one per identity (two links that differ only by a
+    cache-buster are one page), and at most ``source.max_new_reports`` not stored yet, in listing
+    order (newest first on every CMS seen). Beyond the cap the source stops taking new links and
+    says so; the rest are fetched on the following nights, as the first ones are then known."""
+    chosen: list[LinkDecision] = []
+    seen: set[str] = set()
+    new = 0
+    over: list[str] = []
+    for decision in decisions:
+        if not decision.take:
+            continue
+        key = url_key(decision.link.url)
+        if key in seen:
+            continue
+        seen.add(key)
+        if (source.id, key) not in known:
+            new += 1
+            if new > source.max_new_reports:
+                over.append(decision.link.url)
+                continue
+        chosen.append(decision)
+    if not over:
+        return chosen, []
+    reason = (f"{new} new report links tonight, more than max_new_reports ({source.max_new_reports}): fetched the first "
+              f"{source.max_new_reports}; the other {len(over)} wait for the next nights (first left: {over[0]})")
+    return chosen, [Failure(source_id=source.id, url=source.listing[0], reason=reason)]

@@ -99,6 +99,7 @@ class MergeResult(BaseModel):
     unchanged: list[str] = Field(default_factory=list)
     withdrawn: list[str] = Field(default_factory=list)
     restored: list[str] = Field(default_factory=list)
+    mirrored: list[str] = Field(default_factory=list)  # URLs recorded as another URL of a stored report (same text)
 
     @property
     def changed(self) -> bool:

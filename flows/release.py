@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from parsers.indicators import INDICATOR_KEYS, INDICATOR_LABELS
 from parsers.models import Source
+from parsers.spreadsheet import neutralise_cell, restore_cell
 
 from . import store
 from .crash import crashpoint
@@ -56,6 +57,7 @@ REPORT_FIELDS: list[tuple[str, str, str]] = [
     ("sha256", "string", "sha256 of the normalised text of this revision"),
     ("script", "string", "Script the report was published in: simplified or traditional"),
     ("status", "string", "active, or withdrawn when the portal took it down"),
+    ("mirror_urls", "string", "Other URLs where the same text was found (one report, several addresses), separated by spaces"),
 ]
 OBSERVATION_FIELDS: list[tuple[str, str, str]] = [
     ("report_id", "string", "Report the figure comes from (reports.csv)"),
@@ -105,18 +107,36 @@ def _fmt_number(value: float) -> str:
     return f"{value:g}" if value == int(value) and abs(value) < 1e15 else repr(value)
 
 
-def _write_csv(path: Path, header: list[str], rows: Iterable[list[Any]]) -> int:
+def _write_csv(path: Path, header: list[str], rows: Iterable[list[Any]], text_columns: tuple[int, ...] = ()) -> int:
     """UTF-8 with BOM, so that Excel opens the Chinese text correctly. Returns the row count.
 
     Rows come formatted (floats and booleans through _fmt by their producer; str, int and None
     the csv module writes as _fmt would): formatting 50 million cells here cost 20 s at 200,000
-    reports."""
-    counted = _Counter(rows)
+    reports. ``text_columns`` are neutralised against formula injection (see _neutralised)."""
+    counted = _Counter(_neutralised(rows, text_columns) if text_columns else rows)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(counted)
     return counted.count
+
+
+def _text_columns(fields: list[tuple[str, str, str]]) -> tuple[int, ...]:
+    """Positions of the text columns (type string in the datapackage): the cells a spreadsheet
+    could take for a formula. Numbers, dates and booleans are never touched (-3 stays a number)."""
+    return tuple(i for i, (_, kind, _) in enumerate(fields) if kind == "string")
+
+
+def _neutralised(rows: Iterable[list[Any]], columns: tuple[int, ...]) -> Iterator[list[Any]]:
+    """Rows whose text cells starting with = + - @ tab or CR carry a leading ' (OWASP CSV
+    injection): titles and quotes come from government sites and analysts open these files in
+    Excel. reports.jsonl keeps the true text; parsers.spreadsheet.restore_cell reads it back."""
+    for row in rows:
+        for i in columns:
+            cell = row[i]
+            if cell.__class__ is str:
+                row[i] = neutralise_cell(cell)
+        yield row
 
 
 class _Counter:
@@ -234,6 +254,7 @@ def _report_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
             "sha256": r["sha256"],
             "script": report["script"],
             "status": r["status"],
+            "mirror_urls": r["mirror_urls"],
             "_flags": json.loads(r["flags"]),
             "_text": r["text"],
             "_original": r["original"],
@@ -276,7 +297,8 @@ def diff_folders(old: Path | None, new: Path) -> list[str]:
     share, not two copies of the dataset (3 GB at 200,000 reports when it did)."""
 
     def label(row: dict[str, str]) -> str:
-        return f"{row['title']} ({row['township'] or row['county'] or '?'}, {row['year']}) `{row['report_id']}`"
+        title, place = restore_cell(row["title"]), restore_cell(row["township"] or row["county"] or "?")  # the true text, not the CSV's
+        return f"{title} ({place}, {row['year']}) `{row['report_id']}`"
 
     lines: list[str] = []
     shared: set[str] = set()
@@ -462,8 +484,9 @@ def _report_pass(conn: sqlite3.Connection, folder: Path) -> int:
             (folder / "reports.jsonl").open("w", encoding="utf-8") as texts:
         writer = csv.writer(table)
         writer.writerow(report_header)
+        text_columns = _text_columns(REPORT_FIELDS)
         for r in _report_rows(conn):
-            writer.writerow([_fmt(r[k]) for k in report_header])
+            writer.writerows(_neutralised([[_fmt(r[k]) for k in report_header]], text_columns))
             texts.write(json.dumps({"report_id": r["report_id"], "revision": r["revision"], "status": r["status"], "report": r["_report"],
                                     "flags": r["_flags"], "text": r["_text"], "original": r["_original"]}, ensure_ascii=False) + "\n")
             count += 1
@@ -507,9 +530,11 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path) -> dict[str, int]:
             yield [report_id, revision, indicator, _fmt_number(value), unit, qualifier, quote, start, end, section,
                    "true" if chosen else "false", flags]
 
-    counts = {"observations": _write_csv(folder / "observations.csv", [n for n, _, _ in OBSERVATION_FIELDS], observation_rows())}
+    counts = {"observations": _write_csv(folder / "observations.csv", [n for n, _, _ in OBSERVATION_FIELDS], observation_rows(),
+                                         _text_columns(OBSERVATION_FIELDS))}
     indicator_header = [n for n, _, _ in INDICATOR_ID_FIELDS] + list(INDICATOR_KEYS)
-    counts["indicator_rows"] = _write_csv(folder / "indicators.csv", indicator_header, _indicator_rows(light, canonical))
+    counts["indicator_rows"] = _write_csv(folder / "indicators.csv", indicator_header, _indicator_rows(light, canonical),
+                                          _text_columns(INDICATOR_ID_FIELDS))
     counts["townships"] = len({(r[6], r[5], r[4]) for r in light if r[4]})  # province, county, township
     return counts
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
+
+from parsers.models import Report
 
 from .crash import crashpoint
 from .records import FetchRecord, Gone, Harvested, Listing, MergeResult, SourceHarvest
@@ -69,15 +72,81 @@ CREATE TABLE IF NOT EXISTS links (
     PRIMARY KEY (source_id, url_key)
 );
 """
+# Identity against hostile growth (issue 19): the same normalised text at several URLs is one report;
+# its other URLs are its mirrors (known links, not fetched again). Each report's place and year as one
+# key (place_key), so that reports of one township and year from different sources can be compared;
+# their disagreements are kept in conflicts, as flags on both reports (recomputed at each merge).
+IDENTITY_V3 = """
+CREATE TABLE IF NOT EXISTS mirrors (
+    source_id TEXT NOT NULL, url_key TEXT NOT NULL, url TEXT NOT NULL,
+    report_id TEXT NOT NULL REFERENCES reports (report_id),
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+    PRIMARY KEY (source_id, url_key)
+);
+CREATE INDEX IF NOT EXISTS mirrors_report ON mirrors (report_id);
+CREATE INDEX IF NOT EXISTS revisions_text ON revisions (sha256);
+ALTER TABLE reports ADD COLUMN place_key TEXT;
+UPDATE reports SET place_key = (
+    SELECT CASE
+        WHEN json_extract(v.report, '$.kind') = 'other' OR json_extract(v.report, '$.year') IS NULL THEN NULL
+        WHEN json_extract(v.report, '$.place.township_code') IS NOT NULL
+            THEN json_extract(v.report, '$.place.township_code') || '|' || json_extract(v.report, '$.year')
+        WHEN json_extract(v.report, '$.place.township') IS NOT NULL
+            THEN coalesce(json_extract(v.report, '$.place.province'), '') || '|' || coalesce(json_extract(v.report, '$.place.county'), '')
+                 || '|' || json_extract(v.report, '$.place.township') || '|' || json_extract(v.report, '$.year')
+    END
+    FROM revisions v WHERE v.report_id = reports.report_id AND v.revision = reports.current_revision);
+CREATE INDEX IF NOT EXISTS reports_place ON reports (place_key);
+CREATE TABLE IF NOT EXISTS conflicts (
+    report_id TEXT NOT NULL REFERENCES reports (report_id), code TEXT NOT NULL, detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS conflicts_report ON conflicts (report_id);
+"""
 # MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version). Append, never edit.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2)
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2, IDENTITY_V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+# Query parameters that change from request to request without changing the page: cache-busters,
+# sessions, tracking. A link with ?_t=<now> would otherwise be a new report (and a new release) every
+# night. Compared lower-case; a name ending in * is a prefix.
+VOLATILE_PARAMETERS = frozenset({
+    "_t", "_ts", "ts", "timestamp", "_dc", "rnd", "rand", "random", "nocache", "cachebuster",
+    "sessionid", "jsessionid", "phpsessid", "aspsessionid", "fbclid", "gclid", "spm", "utm_*",
+})
+# Short names that portals use as cache-busters (?t=1732345678901, ?v=0.8341, ?_=…) but that a CMS
+# could also use to choose the page (?v=123, ?t=news): ignored only when the value looks like a
+# clock, a random number or a hash. Collapsing two real reports into one key would lose one silently.
+AMBIGUOUS_PARAMETERS = frozenset({"_", "t", "v", "ver"})
+_VOLATILE_VALUE = re.compile(r"^(?:|\d{8,}|0?\.\d{4,}|[0-9a-f]{16,})$", re.IGNORECASE)
+_VOLATILE_PREFIXES = tuple(name[:-1] for name in VOLATILE_PARAMETERS if name.endswith("*"))
+# Session ids some servers put in the path: /art/1.html;jsessionid=0A1B…
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/;]*", re.IGNORECASE)
+
+
 def url_key(url: str) -> str:
-    """The part of a URL that identifies a page within its source: path and query."""
+    """The part of a URL that identifies a page within its source: path and query, without the
+    parameters that do not choose the page (VOLATILE_PARAMETERS, ;jsessionid= in the path).
+
+    Kept parameters keep their order and spelling, so a URL without volatile parameters has the
+    same key (and its report the same id) as before they were ignored."""
     parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    path = _PATH_SESSION.sub("", parts.path)
+    query = _stable_query(parts.query)
+    return path + (f"?{query}" if query else "")
+
+
+def _stable_query(query: str) -> str:
+    if not query:
+        return query
+    return "&".join(pair for pair in query.split("&") if not _is_volatile(*pair.partition("=")[::2]))
+
+
+def _is_volatile(name: str, value: str) -> bool:
+    name = unquote_plus(name).strip().lower()
+    if name in AMBIGUOUS_PARAMETERS:
+        return bool(_VOLATILE_VALUE.match(unquote_plus(value).strip()))
+    return name in VOLATILE_PARAMETERS or name.startswith(_VOLATILE_PREFIXES)
 
 
 def report_id(source_id: str, key: str) -> str:
@@ -109,8 +178,8 @@ def migrate(conn: sqlite3.Connection) -> None:
 
 
 def known_keys(conn: sqlite3.Connection) -> set[tuple[str, str]]:
-    """(source_id, url_key) of every stored report: links not to fetch again."""
-    return {(r["source_id"], r["url_key"]) for r in conn.execute("SELECT source_id, url_key FROM reports")}
+    """(source_id, url_key) of every stored report and of its mirrors: links not to fetch again."""
+    return {(r["source_id"], r["url_key"]) for r in conn.execute("SELECT source_id, url_key FROM reports UNION SELECT source_id, url_key FROM mirrors")}
 
 
 def validators(conn: sqlite3.Connection) -> dict[tuple[str, str], FetchRecord]:
@@ -175,9 +244,11 @@ def merge(
             ],
         )
         _record_links(conn, decisions, now)
+        places: set[str] = set()
         for item in harvested:
-            _merge_one(conn, item, now, result)
+            places |= _merge_one(conn, item, now, result)
         _mark_withdrawn(conn, listings, gone, now, result)
+        _refresh_conflicts(conn, places | _place_keys(conn, [*result.withdrawn, *result.restored]))
         crashpoint("merge:before-commit")
         conn.execute("COMMIT")
     except BaseException:
@@ -204,23 +275,41 @@ def _record_links(conn: sqlite3.Connection, harvests: Iterable[SourceHarvest], n
     )
 
 
-def _merge_one(conn: sqlite3.Connection, item: Harvested, now: datetime, result: MergeResult) -> None:
+def place_key(report: Report) -> str | None:
+    """The township and year a report speaks for (its 9-digit code when known), or None when
+    either is unresolved or the document is not a report that counts (kind "other"). Matches
+    the SQL that filled the column when it was added (IDENTITY_V3)."""
+    place = report.place
+    if report.kind == "other" or report.year is None:
+        return None
+    if place.township_code:
+        return f"{place.township_code}|{report.year}"
+    if place.township:
+        return f"{place.province or ''}|{place.county or ''}|{place.township}|{report.year}"
+    return None
+
+
+def _merge_one(conn: sqlite3.Connection, item: Harvested, now: datetime, result: MergeResult) -> set[str]:
+    """Merge one harvested report; returns the place keys whose conflicts may have changed."""
     rid = report_id(item.source_id, item.url_key)
     text_sha = hashlib.sha256(item.extraction.text.encode()).hexdigest()
+    key = place_key(item.extraction.report)
     row = conn.execute(
-        "SELECT r.current_revision, r.status, v.sha256 FROM reports r JOIN revisions v"
+        "SELECT r.current_revision, r.status, r.place_key, v.sha256 FROM reports r JOIN revisions v"
         " ON v.report_id = r.report_id AND v.revision = r.current_revision WHERE r.report_id = ?",
         (rid,),
     ).fetchone()
     if row is None:
+        if _merge_mirror(conn, item, text_sha, now, result):
+            return set()
         conn.execute(
-            "INSERT INTO reports (report_id, source_id, url_key, url, first_seen, last_seen, current_revision)"
-            " VALUES (?, ?, ?, ?, ?, ?, 1)",
-            (rid, item.source_id, item.url_key, item.url, now.isoformat(), now.isoformat()),
+            "INSERT INTO reports (report_id, source_id, url_key, url, first_seen, last_seen, current_revision, place_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+            (rid, item.source_id, item.url_key, item.url, now.isoformat(), now.isoformat(), key),
         )
         _insert_revision(conn, rid, 1, item, text_sha)
         result.new.append(rid)
-        return
+        return {key} if key else set()
     if row["status"] == "withdrawn":
         result.restored.append(rid)
     if row["sha256"] != text_sha:
@@ -229,24 +318,111 @@ def _merge_one(conn: sqlite3.Connection, item: Harvested, now: datetime, result:
         result.revised.append(rid)
     else:
         revision = row["current_revision"]
+        key = row["place_key"]  # the text is the same: so is what was identified in it
         result.unchanged.append(rid)
     conn.execute(
-        "UPDATE reports SET current_revision = ?, last_seen = ?, status = 'active', withdrawn_on = NULL WHERE report_id = ?",
-        (revision, now.isoformat(), rid),
+        "UPDATE reports SET current_revision = ?, last_seen = ?, status = 'active', withdrawn_on = NULL, place_key = ? WHERE report_id = ?",
+        (revision, now.isoformat(), key, rid),
     )
+    return {k for k in (key, row["place_key"]) if k} if revision != row["current_revision"] or row["status"] == "withdrawn" else set()
+
+
+def _merge_mirror(conn: sqlite3.Connection, item: Harvested, text_sha: str, now: datetime, result: MergeResult) -> bool:
+    """A URL that is not a report of its own: a known mirror, or a new URL whose normalised text
+    is an active report's current text (the same report published twice, or at 5,000 URLs by a
+    portal that appends a session to its links). Recorded as that report's mirror; True if so."""
+    mirror = conn.execute("SELECT report_id FROM mirrors WHERE source_id = ? AND url_key = ?", (item.source_id, item.url_key)).fetchone()
+    same = conn.execute(
+        "SELECT r.report_id FROM revisions v JOIN reports r ON r.report_id = v.report_id AND r.current_revision = v.revision"
+        " WHERE v.sha256 = ? AND r.status = 'active' ORDER BY r.first_seen, r.report_id LIMIT 1",
+        (text_sha,),
+    ).fetchone()
+    if same is None:
+        if mirror is not None:  # rechecked, a mirror now holds a text of its own: from now on it is a report
+            conn.execute("DELETE FROM mirrors WHERE source_id = ? AND url_key = ?", (item.source_id, item.url_key))
+        return False
+    conn.execute(  # a rechecked mirror whose text is now another report's follows that report
+        """INSERT INTO mirrors VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (source_id, url_key) DO UPDATE SET report_id = excluded.report_id, last_seen = excluded.last_seen""",
+        (item.source_id, item.url_key, item.url, same["report_id"], now.isoformat(), now.isoformat()),
+    )
+    conn.execute("UPDATE reports SET last_seen = ? WHERE report_id = ?", (now.isoformat(), same["report_id"]))
+    if mirror is None:
+        result.mirrored.append(item.url)
+    return True
+
+
+def _place_keys(conn: sqlite3.Connection, report_ids: list[str]) -> set[str]:
+    keys = set()
+    for rid in report_ids:
+        row = conn.execute("SELECT place_key FROM reports WHERE report_id = ?", (rid,)).fetchone()
+        if row and row[0]:
+            keys.add(row[0])
+    return keys
+
+
+CONFLICT_FLAG = "conflicting_sources"
+
+
+def _refresh_conflicts(conn: sqlite3.Connection, keys: Iterable[str]) -> None:
+    """Recompute the conflict flags of the reports of these townships and years.
+
+    Two sources that report one township and year with different year values for an indicator
+    are both kept, and each gets a flag naming the indicator, both values and the other report:
+    the release shows it on both (reports.jsonl, observations.csv). Nothing says which is right."""
+    for key in sorted(keys):
+        members = conn.execute("SELECT report_id, source_id, current_revision FROM reports WHERE place_key = ? ORDER BY report_id", (key,)).fetchall()
+        conn.executemany("DELETE FROM conflicts WHERE report_id = ?", [(m["report_id"],) for m in members])
+        active = conn.execute(
+            "SELECT report_id, source_id, current_revision FROM reports WHERE place_key = ? AND status = 'active' ORDER BY report_id", (key,)
+        ).fetchall()
+        if len({m["source_id"] for m in active}) < 2:
+            continue
+        values = {m["report_id"]: _year_values(conn, m["report_id"], m["current_revision"]) for m in active}
+        flags = []
+        for mine in active:
+            for other in active:
+                if other["source_id"] == mine["source_id"]:
+                    continue
+                ours, theirs = values[mine["report_id"]], values[other["report_id"]]
+                for indicator in sorted(set(ours) & set(theirs)):
+                    if ours[indicator] != theirs[indicator]:
+                        detail = (f"{indicator}: {_shown(ours[indicator])} here, {_shown(theirs[indicator])} in report {other['report_id']}"
+                                  f" from source {other['source_id']} (same township and year)")
+                        flags.append((mine["report_id"], CONFLICT_FLAG, detail))
+        conn.executemany("INSERT INTO conflicts VALUES (?, ?, ?)", flags)
+
+
+def _year_values(conn: sqlite3.Connection, rid: str, revision: int) -> dict[str, tuple[float, ...]]:
+    """The canonical values of a report revision by indicator (several when the year's value is a sum of parts)."""
+    found: dict[str, list[float]] = {}
+    for indicator, value in conn.execute(
+        "SELECT indicator, value FROM observations WHERE report_id = ? AND revision = ? AND canonical = 1 ORDER BY seq", (rid, revision)
+    ):
+        found.setdefault(indicator, []).append(value)
+    return {k: tuple(sorted(v)) for k, v in found.items()}
+
+
+def _shown(values: tuple[float, ...]) -> str:
+    return "+".join(f"{v:g}" for v in values)
 
 
 def _mark_withdrawn(conn: sqlite3.Connection, listings: Iterable[Listing], gone: Iterable[Gone], now: datetime, result: MergeResult) -> None:
-    """Withdrawn: gone from a completely read listing, or answering 404/410. Re-listed: active again."""
+    """Withdrawn: gone from a completely read listing, or answering 404/410. Re-listed: active again.
+    A report whose own URL is gone while one of its mirrors is listed tonight is still published."""
     day = now.date().isoformat()
     vanished = {(g.source_id, g.url_key) for g in gone}
+    listings = list(listings)
+    listed_tonight = {(listing.source_id, key) for listing in listings for key in listing.url_keys}
+    mirrored = {row[0] for row in conn.execute("SELECT report_id, source_id, url_key FROM mirrors") if (row[1], row[2]) in listed_tonight}
     for listing in listings:
         listed = set(listing.url_keys)
         for row in conn.execute("SELECT report_id, url_key, status FROM reports WHERE source_id = ?", (listing.source_id,)).fetchall():
-            if row["url_key"] in listed and row["status"] == "withdrawn" and (listing.source_id, row["url_key"]) not in vanished:
+            is_listed = row["url_key"] in listed or row["report_id"] in mirrored
+            if is_listed and row["status"] == "withdrawn" and (listing.source_id, row["url_key"]) not in vanished:
                 conn.execute("UPDATE reports SET status = 'active', withdrawn_on = NULL WHERE report_id = ?", (row["report_id"],))
                 result.restored.append(row["report_id"])
-            elif listing.complete and row["url_key"] not in listed:
+            elif listing.complete and not is_listed:
                 vanished.add((listing.source_id, row["url_key"]))
     for source_id, key in sorted(vanished):
         rid = report_id(source_id, key)
@@ -257,11 +433,24 @@ def _mark_withdrawn(conn: sqlite3.Connection, listings: Iterable[Listing], gone:
             result.withdrawn.append(rid)
 
 
+# A revision's own flags, and the report's conflict flags after them, as one JSON array (what a
+# release shows as the report's flags). Most reports have no conflict: their flags are read as stored.
+_FLAGS_SQL = """CASE WHEN EXISTS (SELECT 1 FROM conflicts c WHERE c.report_id = r.report_id) THEN (
+    SELECT json_group_array(json(flag)) FROM (
+        SELECT value AS flag FROM json_each(v.flags)
+        UNION ALL SELECT json_object('code', c.code, 'detail', c.detail) FROM conflicts c WHERE c.report_id = r.report_id))
+    ELSE v.flags END"""
+# The report's other URLs (mirrors), space-separated, in URL order; NULL when it has none.
+_MIRRORS_SQL = "(SELECT group_concat(url, ' ') FROM (SELECT m.url FROM mirrors m WHERE m.report_id = r.report_id ORDER BY m.url))"
+
+
 def current_reports(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
-    """Every report with its current revision, in a stable order (for releases)."""
+    """Every report with its current revision, in a stable order (for releases); ``flags`` holds
+    its conflict flags too, ``mirror_urls`` its other URLs."""
     yield from conn.execute(
-        """SELECT r.report_id, r.source_id, r.url, r.status, r.withdrawn_on, r.first_seen,
-                  v.revision, v.sha256, v.raw_sha256, v.report, v.flags, v.text, v.original
+        f"""SELECT r.report_id, r.source_id, r.url, r.status, r.withdrawn_on, r.first_seen,
+                  v.revision, v.sha256, v.raw_sha256, v.report, {_FLAGS_SQL} AS flags, v.text, v.original,
+                  {_MIRRORS_SQL} AS mirror_urls
            FROM reports r JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
            ORDER BY r.report_id"""
     )
@@ -285,11 +474,12 @@ def current_observation_tuples(conn: sqlite3.Connection) -> Iterator[tuple[Any, 
 
 def current_report_records(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str, str]]:
     """(report_id, status, report JSON, flags JSON) of every report's current revision, in
-    report_id order: current_reports without the texts, for what needs only places and kinds."""
+    report_id order: current_reports without the texts, for what needs only places and kinds
+    (flags with the conflict flags, as current_reports)."""
     cursor = conn.cursor()
     cursor.row_factory = None
     yield from cursor.execute(
-        """SELECT r.report_id, r.status, v.report, v.flags FROM reports r
+        f"""SELECT r.report_id, r.status, v.report, {_FLAGS_SQL} FROM reports r
                JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
            ORDER BY r.report_id"""
     )
@@ -308,4 +498,8 @@ def fingerprint(conn: sqlite3.Connection) -> str:
     digest = hashlib.sha256()
     for row in conn.execute("SELECT report_id, current_revision, status FROM reports ORDER BY report_id"):
         digest.update(f"{row[0]}:{row[1]}:{row[2]}\n".encode())
+    # A report's new mirror is listed in the next release (once: a known mirror is not new again).
+    # A store without mirrors keeps the fingerprint it had before they existed.
+    for row in conn.execute("SELECT report_id, source_id, url_key FROM mirrors ORDER BY report_id, source_id, url_key"):
+        digest.update(f"mirror {row[0]}:{row[1]}:{row[2]}\n".encode())
     return digest.hexdigest()

@@ -15,7 +15,7 @@ from .documents import UnreadableDocument, parse_docx, parse_pdf
 from .extract import extract_observations
 from .identify import identify_report
 from .models import Document, Extraction, Source
-from .normalise import normalise
+from .normalise import clean_document, normalise
 
 __all__ = ["UnreadableDocument", "extract_report", "read_document", "sniff_format"]
 
@@ -56,7 +56,8 @@ def read_document(data: bytes, name: str, content_type: str | None = None) -> Do
 
 
 def extract_report(document: Document, source: Source | None = None) -> Extraction:
-    """Normalise, identify and extract one document."""
+    """Normalise, identify and extract one document (format characters removed from all of it first)."""
+    document = clean_document(document)
     normalised = normalise(document.text)
     report, flags = identify_report(document, normalised, source)
     observations = extract_observations(normalised)

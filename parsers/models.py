@@ -78,6 +78,9 @@ class Source(Frozen):
     # Counties (6-digit codes) whose townships this source is expected to publish; default: [adcode].
     covers: list[Annotated[str, Field(pattern=r"^[0-9]{6}$")]] = Field(default_factory=list)
     max_pages: int = Field(default=5, ge=1, le=200)
+    # New report links fetched per night at most: a portal that suddenly lists 5,000 "reports" (or one
+    # report under 5,000 URLs) costs one night's bounded work, and says so, instead of the night.
+    max_new_reports: int = Field(default=500, ge=1, le=100_000)
     allowed_domains: list[str] = Field(default_factory=list)
     # Requests per second to the source's hosts: 0.01 (one every 100 s) keeps a night finite,
     # 50 is already more than a township portal should ever see.

@@ -9,11 +9,13 @@ Chinese: it carries the clause structure extraction needs.
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 from functools import lru_cache
 
 import opencc
 
-from .models import Heading, Normalised
+from .models import Document, Heading, Normalised
 
 # Full-width forms that carry numbers or codes; Chinese prose punctuation (，。：；“”) is kept.
 _FULL_WIDTH = {cp: cp - 0xFEE0 for cp in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
@@ -62,6 +64,55 @@ def detect_script(original: str, simplified: str) -> str:
     return "traditional" if han and changed >= 5 and changed / han > 0.02 else "simplified"
 
 
+_ASTRAL = re.compile("[\\U00010000-\\U0010ffff]")
+
+
+@lru_cache(maxsize=1)
+def _format_characters() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Every code point of Unicode category Cf (format characters), as two character classes:
+    those of the Basic Multilingual Plane, and the others.
+
+    Built from unicodedata rather than typed in, so it follows Python's Unicode version; the
+    patterns hold escapes (\\U0000202e), not the invisible characters themselves. Split in two
+    because a class of BMP characters is a bitmap to the regex engine, while one that also holds
+    astral ranges is a list of ranges tried in turn (a 2,185-character report: 6 µs to search, or
+    180–360 µs, a tenth of all normalisation)."""
+    points = [c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
+
+    def character_class(codes: list[int]) -> re.Pattern[str]:
+        return re.compile("[" + "".join(f"\\U{c:08x}" for c in codes) + "]")
+
+    return character_class([c for c in points if c <= 0xFFFF]), character_class([c for c in points if c > 0xFFFF])
+
+
+def strip_format_characters(text: str) -> str:
+    """Remove Unicode format characters (category Cf): zero-width space, joiners, BOM, soft
+    hyphen, bidirectional overrides and isolates (U+202A–202E, U+2066–2069) ….
+
+    They are invisible, carry no meaning in a report, and hostile or careless pages use them to
+    break what is read: 胡吉尔 U+200B 台乡 was read as 台乡, 1 U+200B 2次 as 2, and a U+202E in a
+    title reverses the text shown after it. Removed before anything is identified or extracted."""
+    basic, astral = _format_characters()
+    if basic.search(text):  # most texts have none: a search, and no copy
+        text = basic.sub("", text)
+    if _ASTRAL.search(text) and astral.search(text):  # a class of one range is fast; the astral Cf class is not
+        text = astral.sub("", text)
+    return text
+
+
+def clean_document(document: Document) -> Document:
+    """The document with format characters removed from its title, metadata and attachment names
+    too (the body is cleaned by ``normalise``): identification reads the title and the declared
+    publisher, and a zero-width space there splits a township's name as well."""
+    return document.model_copy(
+        update={
+            "title": strip_format_characters(document.title) if document.title is not None else None,
+            "meta": {key: strip_format_characters(value) for key, value in document.meta.items()},
+            "attachments": [a.model_copy(update={"name": strip_format_characters(a.name)}) for a in document.attachments],
+        }
+    )
+
+
 def clean_lines(text: str) -> str:
     """Collapse whitespace, drop artefacts, blank lines and page-number lines; one paragraph per line."""
     text = _ARTEFACTS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -93,8 +144,9 @@ def find_headings(text: str) -> list[Heading]:
 
 
 def normalise(original: str) -> Normalised:
-    """The normal form of a published text, with its script and outline."""
-    cleaned = clean_lines(original)
+    """The normal form of a published text, with its script and outline. Format characters go
+    first, so every offset into the result (quotes, headings) is an offset into text without them."""
+    cleaned = clean_lines(strip_format_characters(original))
     simplified = to_simplified(cleaned)
     return Normalised(
         text=simplified,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from parsers.indicators import INDICATOR_KEYS
+from parsers.spreadsheet import restore_cell
 
 from . import pages
 from .figures import FigureIndex
@@ -33,8 +34,10 @@ class SiteBuildError(RuntimeError):
 
 
 def _read_csv(path: Path) -> list[dict[str, Any]]:
+    """Rows with their cells' true text: the release neutralises text cells that a spreadsheet
+    would take for a formula (parsers.spreadsheet); numbers never start with the mark."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+        return [{name: restore_cell(cell) if cell else cell for name, cell in row.items()} for row in csv.DictReader(handle)]
 
 
 def _sha256(path: Path) -> str:

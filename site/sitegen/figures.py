@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from parsers.spreadsheet import restore_cell
+
 from .pages import CHART_BARS, TABLE_ROWS, Row
 
 KEEP = max(CHART_BARS, TABLE_ROWS)
@@ -65,7 +67,7 @@ class FigureIndex:
                     elif entry > heap[0]:
                         heapq.heapreplace(heap, entry)
         self.largest: dict[str, list[Row]] = {
-            key: [dict(zip(self.header, row)) for _, _, row in sorted(heap, key=lambda e: (-e[0], -e[1]))] for key, heap in heaps.items()
+            key: [_record(self.header, row) for _, _, row in sorted(heap, key=lambda e: (-e[0], -e[1]))] for key, heap in heaps.items()
         }
 
     def of_report(self, report_id: str) -> list[Row]:
@@ -74,7 +76,7 @@ class FigureIndex:
 
     def rows(self, raw: bytes) -> list[Row]:
         """Rows of observations.csv as ``raw()`` returned them."""
-        return [dict(zip(self.header, row)) for row in csv.reader(raw.decode("utf-8").splitlines(keepends=True))]
+        return [_record(self.header, row) for row in csv.reader(raw.decode("utf-8").splitlines(keepends=True))]
 
     def raw(self, report_id: str) -> bytes:
         """The report's rows as written: what a township page's fingerprint hashes."""
@@ -84,3 +86,9 @@ class FigureIndex:
         with self.path.open("rb") as handle:
             handle.seek(span[0])
             return handle.read(span[1] - span[0])
+
+
+def _record(header: list[str], row: list[str]) -> Row:
+    """A row of observations.csv with its cells' true text (the release neutralises text cells a
+    spreadsheet would take for a formula: parsers.spreadsheet)."""
+    return {name: restore_cell(cell) for name, cell in zip(header, row)}

@@ -16,6 +16,7 @@ from itertools import islice
 from typing import Any
 
 from parsers.indicators import BY_KEY, INDICATOR_KEYS, INDICATOR_LABELS, INDICATORS
+from parsers.normalise import strip_format_characters
 
 Row = dict[str, Any]
 Key = tuple[str, str, str]  # (province, county, township)
@@ -32,14 +33,16 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]()#+\-.!|~>])")  # { } become entities ins
 
 
 def html_text(value: Any) -> str:
-    """Untrusted text for a raw-HTML context: every markup character escaped."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """Untrusted text for a raw-HTML context: every markup character escaped, and no format
+    characters (a U+202E in a title would reverse the rest of the line it is shown in; releases
+    cut before normalisation removed them may still hold some)."""
+    return html.escape(strip_format_characters("" if value is None else str(value)), quote=True)
 
 
 def text(value: Any) -> str:
     """Untrusted text for a Markdown context (paragraph or table cell): HTML-escaped, Markdown
     punctuation backslash-escaped, and no line breaks (they would end a table row)."""
-    flat = re.sub(r"\s+", " ", "" if value is None else str(value)).strip()
+    flat = re.sub(r"\s+", " ", strip_format_characters("" if value is None else str(value))).strip()
     return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=True)).replace("{", "&#123;").replace("}", "&#125;")
 
 
@@ -57,6 +60,7 @@ def format_value(value: Any, qualifier: str = "exact", unit: str = "") -> str:
 
 
 def _path_part(name: str) -> str:
+    name = strip_format_characters(name)  # an invisible character would make a second, look-alike page
     return re.sub(r"[\\/:*?\"<>|#%\s.]", "_", name)
 
 
@@ -248,7 +252,7 @@ def render_township(key: tuple[str, str, str], rows: list[Row], observations: li
         paragraphs = "".join(f"<p>{html_text(p)}</p>" for p in texts.get(r["report_id"], "").split("\n") if p)
         out.append(f'<details class="fazhi-fulltext"><summary>{html_text(r.get("title") or "报告")}（{html_text(r.get("year") or "")}）</summary>'
                    f'<div class="fazhi-text">{paragraphs}</div></details>')
-    return TownshipPage(url=township_url(rows[0]), title=township, content="\n".join(out), toc=toc)
+    return TownshipPage(url=township_url(rows[0]), title=strip_format_characters(township), content="\n".join(out), toc=toc)
 
 
 def _report_table(rows: list[Row]) -> str:

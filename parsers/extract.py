@@ -8,11 +8,12 @@ document numbers and ordinals never carry one of the table's units, so they neve
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from .indicators import COMPILED, UNITS
-from .models import Normalised, Observation
-from .normalise import section_at
+from .models import Heading, Normalised, Observation
+from .normalise import SECTION_MAX_LEVEL
 from .numbers import NUMBER, qualifier_of, to_value
 
 FIGURE = re.compile(
@@ -34,11 +35,40 @@ def _inside_parentheses(sentence: str) -> bool:
     return depth > 0
 
 
-def _last_break(pattern: re.Pattern[str], text: str, floor: int, position: int) -> int:
-    start = floor
-    for match in pattern.finditer(text, floor, position):
-        start = match.end()
-    return start
+SENTENCE_WINDOW = 400  # characters looked back for a sentence's words: real sentences are shorter
+
+
+class Breaks:
+    """The ends of every match of a break pattern, found once: each figure then finds the last
+    break before it by bisection, so extraction stays linear in the text's length (rescanning
+    from the start for every figure made a 1 MB text take minutes)."""
+
+    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
+        self.ends = [m.end() for m in pattern.finditer(text)]
+
+    def last(self, floor: int, position: int) -> int:
+        """The end of the last break in text[floor:position], else ``floor``."""
+        i = bisect.bisect_right(self.ends, position) - 1
+        return self.ends[i] if i >= 0 and self.ends[i] > floor else floor
+
+
+class Sections:
+    """The section heading each figure stands under, for figures visited in text order: one walk
+    through the headings for the whole text (asking ``section_at`` for each figure rescans them
+    all, quadratic in a text with many headings). Same rule as ``normalise.section_at``."""
+
+    def __init__(self, headings: list[Heading]) -> None:
+        self.headings = [h for h in headings if h.level <= SECTION_MAX_LEVEL]
+        self.next = 0
+        self.open: dict[int, Heading] = {}
+
+    def at(self, position: int) -> str | None:
+        while self.next < len(self.headings) and self.headings[self.next].start <= position:
+            heading = self.headings[self.next]
+            self.open = {lvl: h for lvl, h in self.open.items() if lvl < heading.level}
+            self.open[heading.level] = heading
+            self.next += 1
+        return self.open[max(self.open)].text if self.open else None
 
 
 def extract_observations(normalised: Normalised) -> list[Observation]:
@@ -46,10 +76,12 @@ def extract_observations(normalised: Normalised) -> list[Observation]:
     text = normalised.text
     found: list[Observation] = []
     previous_end = 0
+    sentences, clauses = Breaks(SENTENCE_BREAK, text), Breaks(CLAUSE_BREAK, text)
+    sections = Sections(normalised.headings)
     for figure in FIGURE.finditer(text):
         start, end = figure.span()
-        sentence_start = _last_break(SENTENCE_BREAK, text, 0, start)
-        clause_start = _last_break(CLAUSE_BREAK, text, max(sentence_start, previous_end), start)
+        sentence_start = sentences.last(max(0, start - SENTENCE_WINDOW), start)
+        clause_start = clauses.last(max(sentence_start, previous_end), start)
         previous_end = end
         while clause_start < start and text[clause_start] in LEADING:
             clause_start += 1
@@ -79,7 +111,7 @@ def extract_observations(normalised: Normalised) -> list[Observation]:
                     quote=text[clause_start:quote_end],
                     start=clause_start,
                     end=quote_end,
-                    section=section_at(normalised.headings, start),
+                    section=sections.at(start),
                 )
             )
             break

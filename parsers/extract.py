@@ -12,19 +12,19 @@ import bisect
 import re
 
 from .indicators import COMPILED, UNITS
-from .models import Heading, Normalised, Observation
+from .models import Heading, IndicatorValue, Normalised, Observation
 from .normalise import SECTION_MAX_LEVEL
 from .numbers import NUMBER, qualifier_of, to_value
+from .canonical import scope_of, year_values
 
 FIGURE = re.compile(
-    rf"(?<![\d.,第]){NUMBER.pattern}(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?"
+    rf"(?<![\d.,第届]){NUMBER.pattern}(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?"
 )
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")  # not 、: it joins the objects of one verb (调处宅基地、婚姻家庭等纠纷)
 SENTENCE_BREAK = re.compile(r"[。；！？\n]")
 LEADING = "、，,；：:“”\"' "
 OPENING, CLOSING = "(（", ")）"
 SUBCOUNT = re.compile(r"^其中")
-TOTAL_WORDS = re.compile(r"共|累计|全年|总计|合计")
 
 
 def _inside_parentheses(sentence: str) -> bool:
@@ -36,6 +36,15 @@ def _inside_parentheses(sentence: str) -> bool:
 
 
 SENTENCE_WINDOW = 400  # characters looked back for a sentence's words: real sentences are shorter
+PARAGRAPH_BREAK = re.compile(r"\n")
+PARAGRAPH_WINDOW = 600
+# Standing rules, not counts: 每月1次, 每季度听取一次, 每两月1次, 每人每年.
+RATE = re.compile(r"每(年|月|季度?|周|半年|两月|两个月|[一二两三四五六]个?月|人|天|日|旬|次)[^，。；\d]{0,6}$")
+# Ordinals without 第: 十届十五次全会, 二十届三中全会.
+ORDINAL_AFTER = re.compile(r"(全会|全体会议|全体(扩大)?会议|代表大会|党代会)")
+CN_NUMERAL_CHARS = frozenset("〇零一二两三四五六七八九十百千")
+# The noun a count can be followed by (召开4次法治专题党委会): up to the next punctuation, 、 or number.
+POST_NOUN = re.compile(r"[^，。；！？\n：、（(\d]{1,16}")
 
 
 class Breaks:
@@ -70,13 +79,56 @@ class Sections:
             self.next += 1
         return self.open[max(self.open)].text if self.open else None
 
+    def chain(self) -> list[str]:
+        """The open headings, outermost first, at the last position asked about."""
+        return [self.open[level].text for level in sorted(self.open)]
 
-def extract_observations(normalised: Normalised) -> list[Observation]:
-    """Every figure the indicator table can name, in text order, with quote and span."""
+
+def _name(unit: str, context: str, sentence: str, paragraph: str, after: str) -> tuple[str, int] | None:
+    """The key of the first row that fits, and how far past the unit its quote runs."""
+    for c in COMPILED:
+        if unit not in c.row.units or not c.context.search(context):
+            continue
+        if c.sentence and not c.sentence.search(sentence):
+            continue
+        if c.paragraph and not c.paragraph.search(paragraph):
+            continue
+        if c.exclude and c.exclude.search(context.rsplit("、", 1)[-1]):
+            continue
+        tail = c.after.search(after) if c.after else None
+        if c.after and tail is None:
+            continue
+        return c.row.key, tail.end() if tail else 0
+    return None
+
+
+def _skipped(figure: re.Match[str], text: str, context: str, sentence: str, after: str) -> bool:
+    """Figures that are never counts: sub-counts, rates, ordinals."""
+    start = figure.start()
+    if SUBCOUNT.match(context) or _inside_parentheses(sentence) or RATE.search(context):
+        return True
+    if not figure.group("num")[0].isdigit() and start > 0 and text[start - 1] in CN_NUMERAL_CHARS:
+        return True  # the tail of a larger numeral: 二十次 read from 十次
+    return bool(ORDINAL_AFTER.match(after))
+
+
+def extract_observations(normalised: Normalised, year: int | None = None) -> list[Observation]:
+    """Every figure the indicator table can name, with the year's values marked ``canonical``."""
+    return extract_figures(normalised, year)[0]
+
+
+def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[list[Observation], list[IndicatorValue]]:
+    """Every figure the indicator table can name, in text order, with quote, span and scope.
+
+    A figure is named from the words before it (学法6次); when they name nothing, from the verb
+    before it and the noun after it (召开4次法治专题党委会), the quote then running to the noun.
+    ``year`` is the year the report covers, when known: a figure of another year is never the
+    year's value (``parsers.canonical``)."""
     text = normalised.text
     found: list[Observation] = []
     previous_end = 0
     sentences, clauses = Breaks(SENTENCE_BREAK, text), Breaks(CLAUSE_BREAK, text)
+    paragraphs = Breaks(PARAGRAPH_BREAK, text)
     sections = Sections(normalised.headings)
     for figure in FIGURE.finditer(text):
         start, end = figure.span()
@@ -86,47 +138,39 @@ def extract_observations(normalised: Normalised) -> list[Observation]:
         while clause_start < start and text[clause_start] in LEADING:
             clause_start += 1
         context, sentence = text[clause_start:start], text[sentence_start:start]
-        if SUBCOUNT.match(context) or _inside_parentheses(sentence):
-            continue
         after = text[end : end + 20]
+        if _skipped(figure, text, context, sentence, after):
+            continue
+        paragraph = text[paragraphs.last(max(0, start - PARAGRAPH_WINDOW), start) : start]
         unit = figure.group("unit")
-        for row, context_re, sentence_re, exclude_re, after_re in COMPILED:
-            if unit not in row.units or not context_re.search(context):
-                continue
-            if sentence_re and not sentence_re.search(sentence):
-                continue
-            if exclude_re and exclude_re.search(context.rsplit("、", 1)[-1]):
-                continue
-            tail = after_re.search(after) if after_re else None
-            if after_re and tail is None:
-                continue
-            quote_end = end + tail.end() if tail else end
-            post = "以上" if figure.group("range") else figure.group("post") or figure.group("post2")
-            found.append(
-                Observation(
-                    indicator=row.key,
-                    value=to_value(figure.group("num"), figure.group("mult")),
-                    unit=unit,
-                    qualifier=qualifier_of(figure.group("pre"), post),
-                    quote=text[clause_start:quote_end],
-                    start=clause_start,
-                    end=quote_end,
-                    section=sections.at(start),
-                )
+        named = _name(unit, context, sentence, paragraph, after)
+        noun = POST_NOUN.match(after) if named is None else None
+        if noun and noun.group(0):
+            named = _name(unit, context + noun.group(0), sentence + noun.group(0), paragraph, "")
+            named = (named[0], noun.end()) if named else None
+        if named is None:
+            continue
+        key, tail = named
+        previous_end = end + tail
+        post = "以上" if figure.group("range") else figure.group("post") or figure.group("post2")
+        section = sections.at(start)
+        found.append(
+            Observation(
+                indicator=key,
+                value=to_value(figure.group("num"), figure.group("mult")),
+                unit=unit,
+                qualifier=qualifier_of(figure.group("pre"), post),
+                quote=text[clause_start : end + tail],
+                start=clause_start,
+                end=end + tail,
+                section=section,
+                scope=scope_of(context, sentence, text[end + tail : end + tail + 12], sections.chain(), year),
             )
-            break
-    return mark_canonical(found)
+        )
+    return year_values(found, text)
 
 
-def mark_canonical(observations: list[Observation]) -> list[Observation]:
-    """Choose one value per indicator: a mention that states a total (共/累计/全年) over one that
-    does not, then the largest. Reports list sub-activities before or after the year's total,
-    and a sub-count is never larger than its total."""
-    best: dict[str, Observation] = {}
-    for obs in observations:
-        current = best.get(obs.indicator)
-        rank = (bool(TOTAL_WORDS.search(obs.quote)), obs.value)
-        if current is None or rank > (bool(TOTAL_WORDS.search(current.quote)), current.value):
-            best[obs.indicator] = obs
-    chosen = {id(o) for o in best.values()}
-    return [o.model_copy(update={"canonical": id(o) in chosen}) for o in observations]
+def mark_canonical(observations: list[Observation], text: str = "") -> list[Observation]:
+    """The mentions that make each indicator's year value, marked ``canonical`` (see
+    ``parsers.canonical``; kept for callers of the old single-mention rule)."""
+    return year_values(observations, text)[0]

@@ -19,7 +19,7 @@ import json
 from collections import Counter
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .models import Basis, IndicatorValue, Observation, Qualifier
 
@@ -114,8 +114,11 @@ def _parse_rows(text: str, name: str, model: type[BaseModel]) -> list:  # type: 
         if line.strip():
             try:
                 rows.append(model.model_validate(json.loads(line)))
+            except ValidationError as exc:
+                problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in exc.errors())
+                raise ValueError(f"{name}:{number}: not a gold row ({problems})") from exc
             except ValueError as exc:
-                raise ValueError(f"{name}:{number}: not a {model.__name__} ({exc})") from exc
+                raise ValueError(f"{name}:{number}: not JSON ({exc})") from exc
     return rows
 
 

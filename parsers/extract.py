@@ -23,6 +23,7 @@ FIGURE = re.compile(
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")  # not 、: it joins the objects of one verb (调处宅基地、婚姻家庭等纠纷)
 SENTENCE_BREAK = re.compile(r"[。；！？\n]")
 LEADING = "、，,；：:“”\"' "
+JOINERS = "和及"  # "…调委会和11个村调委会": stripped from a quote only right before its number
 OPENING, CLOSING = "(（", ")）"
 SUBCOUNT = re.compile(r"^其中")
 
@@ -135,7 +136,7 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         sentence_start = sentences.last(max(0, start - SENTENCE_WINDOW), start)
         clause_start = clauses.last(max(sentence_start, previous_end), start)
         previous_end = end
-        while clause_start < start and text[clause_start] in LEADING:
+        while clause_start < start and (text[clause_start] in LEADING or text[clause_start] in JOINERS and clause_start + 1 == start):
             clause_start += 1
         context, sentence = text[clause_start:start], text[sentence_start:start]
         after = text[end : end + 20]

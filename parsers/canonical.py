@@ -52,12 +52,16 @@ PLAN_WORDS = re.compile(
 PLAN_AFTER = re.compile(r"^[^，。；]{0,8}(的目标|为目标|目标)")
 OTHER_YEAR_WORDS = re.compile(r"同比|较上年|比上年|较去年|比去年|上年度?|去年|上一年度?|前年|较\d{4}年|比\d{4}年")
 CHANGE_AFTER_COMPARISON = re.compile(r"(同比|较上年|比上年|较去年|比去年)[^，。；]{0,4}(增加|增长|减少|下降|提高|上升)[^，。；]{0,3}$")
-PERIOD_WORDS = re.compile(
-    r"十[一二三四五六七八九]五(期间|以来|时期)|近[一二两三四五六七八九十\d]+年|[两三四五六七八九十\d]+年(来|以来|间|里)"
-    r"|历年|多年来|[十二]+大以来|党的[十二]+大以来|成立以来|建[街镇乡]以来"
+PERIOD_WORDS = (
+    r"十[一二三四五六七八九]五[”’\"]?(期间|以来|时期)|近[一二两三四五六七八九十\d]{1,2}年|(?<![\d年])([两三四五六七八九十]+|\d)年(来|以来|间|里)"
+    r"|历年|多年来|[十二]+大以来|成立以来|建[街镇乡]以来"
 )
-YEAR_NAMED = re.compile(r"((?:19|20)\d{2})\s*(?:年度?)(以来|至今|至\s*(?:19|20)\d{2}年?)?")
-CITED = re.compile(r"《[^》]*》|“[^”]*”")
+# The last time named before a figure decides its year: "2023年…，今年全年共…" is this year's;
+# "近三年来…" several years'; "2021年以来" several years' in a 2024 report, this year's in a 2021 one.
+TIME_NAMED = re.compile(
+    rf"(?P<period>{PERIOD_WORDS})|(?P<year>(?:19|20)\d{{2}})\s*年度?(?P<since>以来|至今|[至到-]\s*(?:19|20)\d{{2}}年?)?|(?P<this>今年|本年度?|全年|当年)"
+)
+CITED = re.compile(r"《[^》]*》")  # titles of cited documents (《2023年工作要点》) name no time of the figure
 OTHER_BODY = re.compile(r"全(县|市|区|省|州|盟|旗|国)(?!域)|(县|市)级|(县|市)(委|政府|司法局|法院|检察院)(?!.*(指导|部署|要求))")
 STRONG_TOTAL = re.compile(r"共(?!同|建|享|治|商|识|产)|共计|总计|合计|全年|全(乡|镇|街道|街)|年度|本年")
 WEAK_TOTAL = re.compile(r"累计")
@@ -77,17 +81,12 @@ def scope_of(context: str, sentence: str, after: str, sections: Sequence[str], y
     plain = CITED.sub("", sentence)
     if OTHER_YEAR_WORDS.search(context) or CHANGE_AFTER_COMPARISON.search(context):
         return "other_year"
-    if PERIOD_WORDS.search(plain):
+    named = list(TIME_NAMED.finditer(plain))
+    last = named[-1] if named else None
+    if last and last.group("period"):
         return "period"
-    named = list(YEAR_NAMED.finditer(plain))
-    if named and year is not None:
-        last = named[-1]
-        named_year = int(last.group(1))
-        if last.group(2):  # 2021年以来, 2021年至2024年
-            if named_year != year:
-                return "period"
-        elif named_year != year:
-            return "other_year"
+    if last and last.group("year") and year is not None and int(last.group("year")) != year:
+        return "period" if last.group("since") else "other_year"
     if OTHER_BODY.search(context):
         return "other_body"
     return "year"

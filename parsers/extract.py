@@ -131,10 +131,12 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
     sentences, clauses = Breaks(SENTENCE_BREAK, text), Breaks(CLAUSE_BREAK, text)
     paragraphs = Breaks(PARAGRAPH_BREAK, text)
     sections = Sections(normalised.headings)
+    listed: tuple[str, str] | None = None  # key and clause words of the last figure, for the next item of its list
     for figure in FIGURE.finditer(text):
         start, end = figure.span()
         sentence_start = sentences.last(max(0, start - SENTENCE_WINDOW), start)
-        clause_start = clauses.last(max(sentence_start, previous_end), start)
+        floor = previous_end
+        clause_start = clauses.last(max(sentence_start, floor), start)
         previous_end = end
         while clause_start < start and (text[clause_start] in LEADING or text[clause_start] in JOINERS and clause_start + 1 == start):
             clause_start += 1
@@ -149,9 +151,18 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         if noun and noun.group(0):
             named = _name(unit, context + noun.group(0), sentence + noun.group(0), paragraph, "")
             named = (named[0], noun.end()) if named else None
+        gap = text[floor:clause_start]
+        in_list = gap.strip(LEADING) == "" and "、" in gap
+        if named is None and listed and in_list and len(context) >= 2 and context[-2:] in listed[1]:
+            # "调处婚姻纠纷6起、邻里纠纷4起": the verb said once governs every item of a list of one
+            # kind of thing (the items share their head noun, 纠纷); "合同19份、征求意见59件" do not.
+            carried = _name(unit, listed[1] + context, sentence, paragraph, after)
+            named = carried if carried and carried[0] == listed[0] else None
         if named is None:
+            listed = None
             continue
         key, tail = named
+        listed = (key, listed[1] if listed and listed[0] == key and in_list else context)
         previous_end = end + tail
         post = "以上" if figure.group("range") else figure.group("post") or figure.group("post2")
         section = sections.at(start)

@@ -115,3 +115,64 @@ def test_sections_and_clauses_found_once_agree_with_the_per_figure_rules() -> No
             assert sections.at(position) == section_at(normalised.headings, position)
             naive = max([m.end() for m in CLAUSE_BREAK.finditer(normalised.text, 10, position)], default=10)
             assert breaks.last(10, position) == (naive if position > 10 else 10)
+
+
+# --- phrasings of issue 15 and rules in the dev set's style (sentences written for these tests) ---
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("共有人民调解委员会12个", ("mediation_committees", 12, "个", "exact")),
+        ("出具法律意见书16份", ("legal_advisor_opinions", 16, "份", "exact")),
+        ("印发宣传册5000余本", ("materials_distributed", 5000, "本", "at_least")),
+        ("受教育群众1万余人", ("people_reached_persons", 10000, "人", "at_least")),
+        ("全年办理依申请公开事项3项", ("info_disclosure_requests", 3, "项", "exact")),
+        ("向群众派发法治小册子800册", ("materials_distributed", 800, "册", "exact")),
+        ("全年召开4次依法治镇专题党委会", ("party_meetings_on_rule_of_law", 4, "次", "exact")),
+        ("镇党委开展3次习近平法治思想集中学习", ("law_study_sessions", 3, "次", "exact")),
+        ("开展“法律进集市”活动15场", ("legal_publicity_events", 15, "场", "exact")),
+        ("开展民法典主题宣讲9场次", ("legal_publicity_events", 9, "场次", "exact")),
+        ("全年召开法治建设专题会议6次", ("party_meetings_on_rule_of_law", 6, "次", "exact")),
+        ("为群众解答法律咨询120余人次", ("legal_consultations", 120, "人次", "at_least")),
+        ("组织机关工作人员法治讲座5场", ("law_study_sessions", 5, "场", "exact")),
+    ],
+)
+def test_real_phrasing_is_read(text: str, expected: tuple[str, float, str, str]) -> None:
+    got = [(o.indicator, o.value, o.unit, o.qualifier) for o in observations(text + "。")]
+    assert got == [expected]
+
+
+def test_a_rule_of_law_leading_groups_meetings_are_counted() -> None:
+    text = "成立镇法治政府建设领导小组，全年召开领导小组会议5次。"
+    assert [(o.indicator, o.value) for o in observations(text)] == [("party_meetings_on_rule_of_law", 5)]
+
+
+def test_a_special_party_meeting_counts_when_its_paragraph_is_about_rule_of_law() -> None:
+    about_law = "（一）加强法治建设组织领导。制定年度依法治镇工作要点。全年召开专题党委会3次。\n"
+    about_roads = "（二）推进道路建设。全年召开专题党委会7次。\n"
+    assert [(o.indicator, o.value) for o in observations(about_law + about_roads)] == [("party_meetings_on_rule_of_law", 3)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "党委中心组每月开展集中学法1次。",  # a standing rule, not a count
+        "坚持每季度召开1次法治建设专题会议。",
+        "深入学习党的二十届三中全会和自治区党委十届十五次全会精神。",  # ordinals without 第
+        "学习总书记在中央政治局第二十次集体学习时的讲话。",
+        "全年出刊法治宣传栏24期。",  # issues of a notice board are not events
+        "悬挂普法横幅30条，设置宣传栏8个。",
+        "全镇共有网格员55名，组建普法宣讲团3个。",  # organisations and staff
+        "审核合同19份、征求意见59件。",  # comments solicited are not contracts
+        "其中婚姻家庭纠纷12起。",
+    ],
+)
+def test_traps_are_not_figures(text: str) -> None:
+    got = [(o.indicator, o.value, o.quote) for o in observations(text)]
+    assert got in ([], [("contracts_reviewed", 19, "审核合同19份")])
+
+
+def test_a_verb_said_once_governs_a_list_of_one_kind() -> None:
+    got = [(o.indicator, o.value) for o in observations("调处婚姻家庭纠纷6起、邻里纠纷4宗、土地承包纠纷3件。")]
+    assert got == [("disputes_mediated", 6), ("disputes_mediated", 4), ("disputes_mediated", 3)]

@@ -12,8 +12,9 @@ needs one number a report: the year's value, with how it was chosen.
   the report's year ("2022年的");
 - ``period``: several years (“十四五”以来, 近三年, 2021年以来 in a 2024 report, 历年);
 - ``other_body``: the county's or city's figure (全县, 全市, 县级);
-- ``part``: a share of the year's value (set by ``year_values``): one of several parts listed
-  together, or a 累计 over one activity that another mention exceeds;
+- ``part``: a share of the year's value: a half year's or some months' figure (上半年, 1-11月), or
+  (set by ``year_values``) one of several parts listed together, or a 累计 over one activity that
+  another mention exceeds;
 - ``year``: the township's own activity in the year.
 
 **The year's value** (``year_values``), among the ``year`` and ``part`` mentions only (plans,
@@ -66,6 +67,8 @@ OTHER_BODY = re.compile(r"全(县|市|区|省|州|盟|旗|国)(?!域)|(县|市)�
 STRONG_TOTAL = re.compile(r"共(?!同|建|享|治|商|识|产)|共计|总计|合计|全年|全(乡|镇|街道|街)|年度|本年")
 WEAK_TOTAL = re.compile(r"累计")
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")
+# Part of the year: a half year, a quarter, some months ("1-11月", "截至9月底").
+PART_OF_YEAR = re.compile(r"[上下]半年|第?[一二三四1-4]季度|\d{1,2}\s*[-—~至到]\s*\d{1,2}月|截至\d{1,2}月|\d{1,2}月份?以来")
 # The body whose meetings a key counts, preferred when a report also gives another body's.
 PREFERRED_BODY: dict[str, re.Pattern[str]] = {
     "party_meetings_on_rule_of_law": re.compile(r"党委|党工委|党组|委员会|领导小组"),
@@ -89,6 +92,10 @@ def scope_of(context: str, sentence: str, after: str, sections: Sequence[str], y
         return "period" if last.group("since") else "other_year"
     if OTHER_BODY.search(context):
         return "other_body"
+    if last and last.group("this"):
+        return "year"  # 全年 / 今年 after a half-year clause: the year's
+    if PART_OF_YEAR.search(plain):
+        return "part"
     return "year"
 
 
@@ -108,9 +115,9 @@ def year_values(observations: Sequence[Observation], text: str = "") -> tuple[li
     """Mark each indicator's year value among the mentions, and return it with its basis.
 
     ``text`` is the normalised text the mentions point into; without it, no parts are added up.
-    Idempotent: a mention marked ``part`` before is judged again as a ``year`` mention."""
-    obs = [o.model_copy(update={"scope": "year", "canonical": False}) if o.scope == "part" else o.model_copy(update={"canonical": False})
-           for o in observations]
+    Idempotent: a mention already marked ``part`` (a half year's figure, or a part found by an
+    earlier call) is never a stated total nor a single mention's winner, but may be a listed part."""
+    obs = [o.model_copy(update={"canonical": False}) for o in observations]
     values: list[IndicatorValue] = []
     for key in dict.fromkeys(o.indicator for o in obs):
         eligible = [i for i, o in enumerate(obs) if o.indicator == key and o.scope not in NEVER_CANONICAL]
@@ -144,6 +151,8 @@ def _choose(key: str, eligible: list[int], obs: list[Observation], text: str) ->
     totals = []
     for i in singles:
         quote = obs[i].quote
+        if obs[i].scope == "part":
+            continue
         if STRONG_TOTAL.search(quote):
             totals.append(i)
         elif WEAK_TOTAL.search(quote):
@@ -165,8 +174,9 @@ def _choose(key: str, eligible: list[int], obs: list[Observation], text: str) ->
     best_sum = max(sums, key=lambda s: s[0], default=None)
     if best_sum and (best_single is None or best_sum[0] >= obs[best_single].value):
         return _value(key, best_sum[1], obs, "sum_of_parts", flags)
-    if best_single is None:  # only 累计 parts: the largest stands for the year
+    if best_single is None:  # only parts (a 累计, half a year): the largest stands for the year, flagged
         best_single = max(eligible, key=lambda i: obs[i].value)
+        flags.append("only_part_of_year")
     return _value(key, [best_single], obs, "single_mention", flags)
 
 

@@ -47,8 +47,8 @@ INDICATORS: tuple[Indicator, ...] = (
               exclude=r"信访|诉源|司法确认", maximum=5_000),
     Indicator("disputes_mediation_success", "调解成功件数", ("起", "件"), r"调解成功$", sentence=r"^(?!.*(诉源|信访))", maximum=5_000),
     Indicator("mediation_success_rate_pct", "矛盾纠纷调解成功率", ("%",), r"成功率", sentence=r"调解|纠纷", maximum=100),
-    Indicator("petitions_received", "受理信访件数", ("件", "起", "批次"), r"(接收|受理|接待|收到)[^，。；]{0,6}信访", maximum=2_000),
-    Indicator("petitions_resolved", "化解/办结信访件数", ("件", "起"), r"(已化解|化解|办结)$", sentence=r"信访", exclude=r"正在", maximum=2_000),
+    Indicator("petitions_received", "受理信访件数", ("件", "起", "批次"), r"(接收|受理|接待|收到)[^，。；]{0,6}(信访|来信来访|来访)", maximum=2_000),
+    Indicator("petitions_resolved", "化解/办结信访件数", ("件", "起"), r"(已化解|化解|办结)$", sentence=r"信访|来访", exclude=r"正在", maximum=2_000),
     # Talks and classes for cadres and staff are their study, not publicity for the public.
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"),
               r"(机关|干部|职工|公职人员|工作人员)[^，。；]{0,10}(普法|法治|法律)[^，。；]{0,8}(讲座|课)$", maximum=500),
@@ -63,7 +63,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("materials_distributed", "发放宣传资料份数", ("份", "册", "本", "张"),
               r"(发[放送]?|印发|赠送|派发|分发)[^，。；]{0,10}(资料|材料|宣传品|手册|小册子|宣传册|读本|折页|传单|明白纸|海报|书籍|画册)"
               r"|(宣传资料|宣传材料|宣传手册|小册子|宣传册|宣传折页|宣传单|明白纸|宣传海报)$",
-              maximum=500_000),
+              exclude=r"张贴|悬挂|张挂|制作|印制(?!发放)", maximum=500_000),  # put up or printed, not handed out
     Indicator("legal_literate_persons_trained", "培育“法律明白人”人数", ("人", "名"), r"法律明白人", exclude=r"培训|学法", maximum=5_000),
     Indicator("legal_literate_persons_trained", "培育“法律明白人”人数", ("人", "名"), r"(培养|培育)[^，。；]{0,8}(骨干|明白人)",
               sentence=r"法律明白人", maximum=5_000),

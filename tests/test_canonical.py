@@ -212,3 +212,12 @@ def test_year_values_is_idempotent_and_points_at_its_mentions() -> None:
     assert again == observations and values_again == values
     for v in values:
         assert all(observations[i].indicator == v.indicator and observations[i].canonical for i in v.mentions)
+
+
+def test_a_half_years_figure_is_a_part_and_alone_is_flagged() -> None:
+    observations, values = figures("上半年开展普法活动10场。")
+    assert observations[0].scope == "part"
+    assert (values["legal_publicity_events"].value, values["legal_publicity_events"].flags) == (10, ["only_part_of_year"])
+    observations, values = figures("1-11月累计调解纠纷220件。全年共调解矛盾纠纷236件。")
+    assert [o.scope for o in observations] == ["part", "year"]
+    assert (values["disputes_mediated"].value, values["disputes_mediated"].basis) == (236, "stated_total")

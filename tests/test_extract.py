@@ -176,3 +176,13 @@ def test_traps_are_not_figures(text: str) -> None:
 def test_a_verb_said_once_governs_a_list_of_one_kind() -> None:
     got = [(o.indicator, o.value) for o in observations("调处婚姻家庭纠纷6起、邻里纠纷4宗、土地承包纠纷3件。")]
     assert got == [("disputes_mediated", 6), ("disputes_mediated", 4), ("disputes_mediated", 3)]
+
+
+def test_visits_received_and_resolved_are_petitions() -> None:
+    got = [(o.indicator, o.value) for o in observations("受理群众来信来访54件，办结52件。")]
+    assert got == [("petitions_received", 54), ("petitions_resolved", 52)]
+
+
+def test_posters_put_up_are_not_materials_handed_out() -> None:
+    got = [(o.indicator, o.value) for o in observations("张贴宣传海报200张，发放宣传资料1500份。")]
+    assert got == [("materials_distributed", 1500)]

@@ -117,7 +117,7 @@ def year_values(observations: Sequence[Observation], text: str = "") -> tuple[li
     ``text`` is the normalised text the mentions point into; without it, no parts are added up.
     Idempotent: a mention already marked ``part`` (a half year's figure, or a part found by an
     earlier call) is never a stated total nor a single mention's winner, but may be a listed part."""
-    obs = [o.model_copy(update={"canonical": False}) for o in observations]
+    obs = [o.model_copy(update={"canonical": False}) if o.canonical else o for o in observations]
     values: list[IndicatorValue] = []
     for key in dict.fromkeys(o.indicator for o in obs):
         eligible = [i for i, o in enumerate(obs) if o.indicator == key and o.scope not in NEVER_CANONICAL]

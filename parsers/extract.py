@@ -24,16 +24,12 @@ CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")  # not 、: it joins the ob
 SENTENCE_BREAK = re.compile(r"[。；！？\n]")
 LEADING = "、，,；：:“”\"' "
 JOINERS = "和及"  # "…调委会和11个村调委会": stripped from a quote only right before its number
-OPENING, CLOSING = "(（", ")）"
 SUBCOUNT = re.compile(r"^其中")
 
 
 def _inside_parentheses(sentence: str) -> bool:
-    depth = 0
-    for char in sentence:
-        depth += char in OPENING
-        depth -= char in CLOSING and depth > 0
-    return depth > 0
+    """An opening parenthesis not closed before the figure (found from the right, in C)."""
+    return max(sentence.rfind("("), sentence.rfind("（")) > max(sentence.rfind(")"), sentence.rfind("）"))
 
 
 SENTENCE_WINDOW = 400  # characters looked back for a sentence's words: real sentences are shorter

@@ -43,10 +43,10 @@ class Indicator(NamedTuple):
 # because reports commonly state them (never rename a key: releases and users depend on them). A row that names a figure more narrowly
 # comes before a broader row of another key (staff talks before public publicity).
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("disputes_mediated", "调解矛盾纠纷件数", ("起", "件", "宗"), r"(调解|调处|化解)[^，。；]{0,24}纠纷",
-              exclude=r"信访|诉源|司法确认", maximum=5_000),
+    Indicator("disputes_mediated", "调解矛盾纠纷件数", ("起", "件", "宗"), r"(调解|调处|化解)[^，。；]{0,24}纠纷|(人民调解|调解|调处)[^，。；]{0,6}案件",
+              exclude=r"信访|诉源|司法确认|复议|诉讼|执法", maximum=5_000),
     Indicator("disputes_mediation_success", "调解成功件数", ("起", "件"), r"调解成功$", sentence=r"^(?!.*(诉源|信访))", maximum=5_000),
-    Indicator("mediation_success_rate_pct", "矛盾纠纷调解成功率", ("%",), r"成功率", sentence=r"调解|纠纷", maximum=100),
+    Indicator("mediation_success_rate_pct", "矛盾纠纷调解成功率", ("%",), r"成功率|(调解|化解)率", sentence=r"调解|纠纷", maximum=100),
     Indicator("petitions_received", "受理信访件数", ("件", "起", "批次"), r"(接收|受理|接待|收到)[^，。；]{0,6}(信访|来信来访|来访)", maximum=2_000),
     Indicator("petitions_resolved", "化解/办结信访件数", ("件", "起"), r"(已化解|化解|办结)$", sentence=r"信访|来访", exclude=r"正在", maximum=2_000),
     # Talks and classes for cadres and staff are their study, not publicity for the public.
@@ -54,12 +54,12 @@ INDICATORS: tuple[Indicator, ...] = (
               r"(机关|干部|职工|公职人员|工作人员)[^，。；]{0,10}(普法|法治|法律)[^，。；]{0,8}(讲座|课)$", maximum=500),
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"),
               r"普法|法治宣传|法律宣传|宪法宣传|宣讲|宣传活动|法治讲座|(法律咨询|庭审)[^，。；]{0,10}活动"
-              r"|(法律|法治|宪法|送法|民法典)[^，。；]{0,10}(活动|大集)",
+              r"|(法律|法治|宪法|送法|民法典)[^，。；]{0,10}(活动|大集|宣传|演出)",
               exclude=r"培训|学法|学习|下发|要点|文件|方案|稿件|宣誓|党课|出刊|刊出|刊发|宣传栏|简报|专栏|板报|横幅|展板", maximum=2_000),
-    Indicator("people_reached", "受众人次", ("人次",), r"受益|受教育|覆盖|惠及|宣讲人数|参与群众|参加群众|教育群众|参与人数|参加人数",
+    Indicator("people_reached", "受众人次", ("人次",), r"受益|受教育|覆盖|惠及|受众|宣讲人数|参与群众|参加群众|教育群众|参与人数|参加人数",
               maximum=1_000_000),
     Indicator("people_reached_persons", "受众人数（人）", ("人", "名"),
-              r"受益|受教育|覆盖|惠及|宣讲人数|参与群众|参加群众|教育群众|参与人数|参加人数", maximum=1_000_000),
+              r"受益|受教育|覆盖|惠及|受众|宣讲人数|参与群众|参加群众|教育群众|参与人数|参加人数", maximum=1_000_000),
     Indicator("materials_distributed", "发放宣传资料份数", ("份", "册", "本", "张"),
               r"(发[放送]?|印发|赠送|派发|分发)[^，。；]{0,10}(资料|材料|宣传品|手册|小册子|宣传册|读本|折页|传单|明白纸|海报|书籍|画册)"
               r"|(宣传资料|宣传材料|宣传手册|小册子|宣传册|宣传折页|宣传单|明白纸|宣传海报)$",
@@ -72,20 +72,24 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("legal_advisor_opinions", "法律顾问提供法律意见次数", ("次", "件", "条", "份"), r"(出具|提供|提出)[^，。；]{0,6}法律意见|法律意见书",
               maximum=2_000),
     Indicator("contracts_reviewed", "审查合同件数", ("件", "份"), r"(审查|审核)[^，。；]{0,8}合同", maximum=5_000),
-    Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"(研究|部署)[^，。；]{0,6}(法治(建设|政府|工作)|依法治)", maximum=200),
+    Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"(研究|部署)[^，。；]{0,6}(法治|依法治)", exclude=r"学习|学法",
+              maximum=200),
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"依法治(乡|镇|县|村|理)[^，。；]{0,10}会议", maximum=200),
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"专题党(工)?委会$", paragraph=r"法治|依法治", maximum=200),
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",),
-              r"(法治|依法治)[^，。；、]{0,8}(专题会议|专题会|会议|党委会|党工委会|常委会)$", exclude=r"学习|学法", maximum=200),
+              r"(法治|依法治)[^，。；、]{0,8}(专题会议|专题会|会议|党委会|党工委会|常委会|推进会|部署会|工作会|调度会|联席会)$",
+              exclude=r"学习|学法|培训", maximum=200),
     # A rule-of-law leading group's meetings (the group is named in the sentence: 法治政府建设领导小组).
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"领导小组(全体)?(会议|会)$", sentence=r"法治|依法治",
               maximum=200),
     Indicator("info_disclosed_items", "主动公开政府信息条数", ("条",), r"公开[^，。；]{0,16}信息", exclude=r"依申请", maximum=20_000),
     Indicator("hotline_12345_cases", "12345热线受理件数", ("件", "条", "个"), r"12345", maximum=20_000),
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"),
-              r"学法|学习[^，。；]{0,12}(法律|法规|法治|宪法|条例)|(法律|法规|法治|宪法|条例)[^，。；]{0,6}学习",
+              r"^(?!.*党课).*(学法|学习[^，。；]{0,12}(法律|法规|法治|宪法|条例)|(法律|法规|法治|宪法|条例)[^，。；]{0,6}学习)",
               exclude=r"讲法|培训|考试|测试", maximum=500),
-    Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场"), r"学习(研讨|会)?$", sentence=r"法治思想|法律法规|宪法|依法治国|学法",
+    # Not counts that mix 党课 with study (专题党课、专题研讨会及学习会60余场次).
+    Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场"), r"^(?!.*党课).*学习(研讨|会)?$",
+              sentence=r"法治思想|法律法规|宪法|依法治国|学法",
               exclude=r"培训|考试|测试", maximum=500),
     Indicator("enforcement_training", "执法培训次数", ("次", "期", "场次", "场"), r"执法[^，。；]{0,12}培训|培训[^，。；]{0,6}执法", maximum=500),
     Indicator("enforcement_training_hours", "执法培训课时", ("课时", "学时"), r"执法[^，。；]{0,12}培训|培训[^，。；]{0,6}执法", maximum=2_000),

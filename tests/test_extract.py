@@ -186,3 +186,21 @@ def test_visits_received_and_resolved_are_petitions() -> None:
 def test_posters_put_up_are_not_materials_handed_out() -> None:
     got = [(o.indicator, o.value) for o in observations("张贴宣传海报200张，发放宣传资料1500份。")]
     assert got == [("materials_distributed", 1500)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("党委理论学习中心组开展法治专题学习4次", [("law_study_sessions", 4)]),
+        ("召开专题学法会议3次", [("law_study_sessions", 3)]),
+        ("开展学法考试2次，以案释法3场，法治党课2场", []),
+        ("开展专题党课、专题研讨会及学习会60余场次学习习近平法治思想", []),
+        ("党委会议研究法治议题5次，全年召开党委会22次", [("party_meetings_on_rule_of_law", 5)]),
+        ("召开法治政府建设推进会2次", [("party_meetings_on_rule_of_law", 2)]),
+        ("开展“法律进村”宣传8场，受众3000余人次", [("legal_publicity_events", 8), ("people_reached", 3000)]),
+        ("化解矛盾纠纷120件，化解率98%", [("disputes_mediated", 120), ("mediation_success_rate_pct", 98)]),
+        ("办理行政复议案件2件，人民调解案件45件", [("disputes_mediated", 45)]),
+    ],
+)
+def test_study_meetings_and_disputes_in_other_words(text: str, expected: list[tuple[str, float]]) -> None:
+    assert [(o.indicator, o.value) for o in observations(text + "。")] == expected

@@ -450,7 +450,10 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path) -> dict[str, int]:
                 values = canonical.get(report_id)
                 if values is None:
                     values = canonical[report_id] = array("d", [math.nan] * len(INDICATOR_KEYS))
-                values[slot[indicator]] = value
+                # The year's value is the sum of its canonical mentions: one for a stated total or a
+                # single mention, the listed parts for a sum of parts (parsers/canonical.py).
+                current = values[slot[indicator]]
+                values[slot[indicator]] = value if math.isnan(current) else current + value
             report_flags = flags_by_report.get(report_id)
             flags = ";".join(f["code"] for f in report_flags if indicator in f["detail"]) if report_flags else ""
             yield [report_id, revision, indicator, _fmt_number(value), unit, qualifier, quote, start, end, section,

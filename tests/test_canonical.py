@@ -221,3 +221,22 @@ def test_a_half_years_figure_is_a_part_and_alone_is_flagged() -> None:
     observations, values = figures("1-11月累计调解纠纷220件。全年共调解矛盾纠纷236件。")
     assert [o.scope for o in observations] == ["part", "year"]
     assert (values["disputes_mediated"].value, values["disputes_mediated"].basis) == (236, "stated_total")
+
+
+def test_the_release_table_carries_the_sum_of_parts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """indicators.csv shows 西仓镇's meetings as 6 (2 + 4 listed together), 永加乡's committees as 12."""
+    import csv
+
+    from flows import release, store
+    from parsers.models import Source
+    from tests.helpers import NOW, all_seeds
+
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        store.merge(conn, all_seeds(), [], NOW)
+        info = release.cut_release(conn, tmp_path / "releases", [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])], NOW)
+    assert info is not None
+    with (tmp_path / "releases" / info.version / "indicators.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = {row["township"]: row for row in csv.DictReader(handle)}
+    assert float(rows["西仓镇"]["party_meetings_on_rule_of_law"]) == 6
+    assert float(rows["永加乡"]["mediation_committees"]) == 12
+    assert float(rows["永加乡"]["people_reached_persons"]) == 10000 and rows["永加乡"]["people_reached"] == ""

@@ -86,6 +86,8 @@ class Evaluation(NamedTuple):
     false_hits: list[tuple[str, Observation]]
     qualifier_agreed: int = 0  # of the true positives, how many carry the gold's qualifier
     qualifier_disagreements: tuple[tuple[GoldRow, Observation], ...] = ()
+    optional_found: int = 0  # optional rows emitted (neither hits nor false hits)
+    optional_total: int = 0
 
     @property
     def qualifier_agreement(self) -> float:
@@ -141,7 +143,7 @@ def evaluate(gold: list[GoldRow], predicted: dict[str, list[Observation]], repor
     fn: Counter[str] = Counter()
     misses: list[GoldRow] = []
     false_hits: list[tuple[str, Observation]] = []
-    agreed = 0
+    agreed, optional_found, optional_total = 0, 0, 0
     disagreements: list[tuple[GoldRow, Observation]] = []
     scored = reports if reports is not None else {g.report for g in gold} | set(predicted)
     for report in sorted(scored):
@@ -159,12 +161,14 @@ def evaluate(gold: list[GoldRow], predicted: dict[str, list[Observation]], repor
             used[match] = True
             row = open_rows[match]
             if row.optional:
+                optional_found += 1
                 continue
             tp[key[0]] += 1
             if row.qualifier == obs.qualifier:
                 agreed += 1
             else:
                 disagreements.append((row, obs))
+        optional_total += sum(g.optional for g in open_rows)
         for i, g in enumerate(open_rows):
             if not used[i] and not g.optional:
                 fn[g.indicator] += 1
@@ -172,7 +176,7 @@ def evaluate(gold: list[GoldRow], predicted: dict[str, list[Observation]], repor
     keys = sorted(set(tp) | set(fp) | set(fn))
     per = {k: Score(tp[k], fp[k], fn[k]) for k in keys}
     overall = Score(sum(tp.values()), sum(fp.values()), sum(fn.values()))
-    return Evaluation(overall, per, misses, false_hits, agreed, tuple(disagreements))
+    return Evaluation(overall, per, misses, false_hits, agreed, tuple(disagreements), optional_found, optional_total)
 
 
 def evaluate_canonical(gold: list[CanonicalRow], predicted: dict[str, list[IndicatorValue]]) -> CanonicalEvaluation:
@@ -207,6 +211,8 @@ def render_evaluation(result: Evaluation, title: str = "extraction") -> str:
     o = result.overall
     lines.append(f"{'overall':34} {o.true_positives:4d} {o.false_positives:4d} {o.false_negatives:4d} {o.precision:10.3f} {o.recall:8.3f} {o.f1:6.3f}")
     lines.append(f"qualifier agreement (TRAINING score): {result.qualifier_agreed}/{o.true_positives} = {result.qualifier_agreement:.3f}")
+    if result.optional_total:
+        lines.append(f"optional rows emitted (not scored): {result.optional_found}/{result.optional_total}")
     if result.misses:
         lines += ["", "misses (in the gold set, not extracted):"]
         lines += [f"  {g.report} {g.indicator} {g.value:g} “{g.quote}”" for g in result.misses]

@@ -67,7 +67,7 @@ OBSERVATION_FIELDS: list[tuple[str, str, str]] = [
     ("start", "integer", "Start offset of the quote in the normalised text (reports.jsonl)"),
     ("end", "integer", "End offset of the quote in the normalised text"),
     ("section", "string", "Heading of the section the figure stands under"),
-    ("canonical", "boolean", "The value chosen for the report: a stated total first, then the largest mention"),
+    ("canonical", "boolean", "Part of the year's value: the stated total, else the listed parts (summed), else the largest mention; never a plan, another year, a period or another body's figure"),
     ("flags", "string", "Consistency flags on this indicator in this report, separated by ;"),
 ]
 TEXT_FIELDS: list[tuple[str, str, str]] = [

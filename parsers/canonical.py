@@ -38,6 +38,7 @@ The value carries the column's one unit (``COLUMN_UNITS``) and its qualifier (a 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -76,10 +77,15 @@ PREFERRED_BODY: dict[str, re.Pattern[str]] = {
 NEVER_CANONICAL: frozenset[Scope] = frozenset({"plan", "other_year", "period", "other_body"})
 
 
+@functools.lru_cache(maxsize=256)
+def _under_plan_heading(sections: tuple[str, ...]) -> bool:
+    return any(PLAN_HEADING.search(heading) for heading in sections)
+
+
 def scope_of(context: str, sentence: str, after: str, sections: Sequence[str], year: int | None) -> Scope:
     """What one mention counts, from its clause (``context``: clause start to the number), its
     sentence up to the number, a few characters after it, and the headings it stands under."""
-    if any(PLAN_HEADING.search(heading) for heading in sections) or PLAN_WORDS.search(sentence) or PLAN_AFTER.match(after):
+    if _under_plan_heading(tuple(sections)) or PLAN_WORDS.search(sentence) or PLAN_AFTER.match(after):
         return "plan"
     plain = CITED.sub("", sentence)
     if OTHER_YEAR_WORDS.search(context) or CHANGE_AFTER_COMPARISON.search(context):

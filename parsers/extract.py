@@ -67,6 +67,7 @@ class Sections:
         self.headings = [h for h in headings if h.level <= SECTION_MAX_LEVEL]
         self.next = 0
         self.open: dict[int, Heading] = {}
+        self.cached: tuple[str, ...] | None = ()
 
     def at(self, position: int) -> str | None:
         while self.next < len(self.headings) and self.headings[self.next].start <= position:
@@ -74,11 +75,14 @@ class Sections:
             self.open = {lvl: h for lvl, h in self.open.items() if lvl < heading.level}
             self.open[heading.level] = heading
             self.next += 1
+            self.cached = None
         return self.open[max(self.open)].text if self.open else None
 
-    def chain(self) -> list[str]:
+    def chain(self) -> tuple[str, ...]:
         """The open headings, outermost first, at the last position asked about."""
-        return [self.open[level].text for level in sorted(self.open)]
+        if self.cached is None:
+            self.cached = tuple(self.open[level].text for level in sorted(self.open))
+        return self.cached
 
 
 def _name(unit: str, context: str, sentence: str, paragraph: str, after: str) -> tuple[str, int] | None:

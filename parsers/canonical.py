@@ -45,9 +45,11 @@ from collections.abc import Sequence
 from .indicators import COLUMN_UNITS
 from .models import Basis, IndicatorValue, Observation, Qualifier, Scope
 
-PLAN_HEADING = re.compile(r"下一?步|计划|打算|工作安排|工作思路|工作要点|工作重点|展望|明年|下一年|来年|努力方向")
+# A heading of plans: 下一步/明年/今后 anywhere, or 计划/打算/安排/思路/要点 closing it ("三、2025年工作计划";
+# not "（三）强化工作计划落实", a heading of this year's work).
+PLAN_HEADING = re.compile(r"下一?步|下一?年度?|明年|来年|今后|努力方向|展望|(计划|打算|安排|思路|要点|举措)[。.:：\s]*$")
 PLAN_WORDS = re.compile(
-    r"力争|争取|目标|预计|下一步|明年|下一年|来年|今后"
+    r"力争|争取|目标(是|为|任务是)|预计|下一步|明年|下一年|来年|今后"
     r"|计划(开展|组织|举办|完成|召开|于|全年|年内|在)|拟(开展|组织|举办|召开|于|在)"
     r"|将(继续|进一步|持续|开展|组织|举办|召开|力争|实现|完成|加大|不少于|全年|每年)|确保全年"
 )

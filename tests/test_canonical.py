@@ -240,3 +240,10 @@ def test_the_release_table_carries_the_sum_of_parts(tmp_path) -> None:  # type: 
     assert float(rows["西仓镇"]["party_meetings_on_rule_of_law"]) == 6
     assert float(rows["永加乡"]["mediation_committees"]) == 12
     assert float(rows["永加乡"]["people_reached_persons"]) == 10000 and rows["永加乡"]["people_reached"] == ""
+
+
+def test_plan_words_in_a_report_of_the_past_year_do_not_make_a_plan() -> None:
+    text = "一、工作成效\n（二）强化工作计划落实\n紧扣“八五”普法目标任务，开展普法宣传活动30场次。\n"
+    assert scopes(text) == [("legal_publicity_events", 30, "year")]
+    plan = "四、下一年推进法治政府建设的主要安排\n（一）精准普法\n目标是开展普法宣传活动40场次。\n"
+    assert scopes(plan) == [("legal_publicity_events", 40, "plan")]

@@ -62,7 +62,7 @@ INDICATORS: tuple[Indicator, ...] = (
               r"受益|受教育|覆盖|惠及|受众|宣讲人数|参与群众|参加群众|教育群众|参与人数|参加人数", maximum=1_000_000),
     Indicator("materials_distributed", "发放宣传资料份数", ("份", "册", "本", "张"),
               r"(发[放送]?|印发|赠送|派发|分发)[^，。；]{0,10}(资料|材料|宣传品|手册|小册子|宣传册|读本|折页|传单|明白纸|海报|书籍|画册)"
-              r"|(宣传资料|宣传材料|宣传手册|小册子|宣传册|宣传折页|宣传单|明白纸|宣传海报)$",
+              r"|(宣传资料|宣传材料|宣传手册|小册子|宣传册|宣传折页|宣传单|明白纸)$",  # posters only with a verb of handing out
               exclude=r"张贴|悬挂|张挂|制作|印制(?!发放)", maximum=500_000),  # put up or printed, not handed out
     Indicator("legal_literate_persons_trained", "培育“法律明白人”人数", ("人", "名"), r"法律明白人", exclude=r"培训|学法", maximum=5_000),
     Indicator("legal_literate_persons_trained", "培育“法律明白人”人数", ("人", "名"), r"(培养|培育)[^，。；]{0,8}(骨干|明白人)",

@@ -204,3 +204,8 @@ def test_posters_put_up_are_not_materials_handed_out() -> None:
 )
 def test_study_meetings_and_disputes_in_other_words(text: str, expected: list[tuple[str, float]]) -> None:
     assert [(o.indicator, o.value) for o in observations(text + "。")] == expected
+
+
+def test_posters_in_a_list_of_things_hung_up_are_not_materials() -> None:
+    got = [(o.indicator, o.value) for o in observations("挂宣传横幅15条、宣传海报40张、发放普法小册子1200余册。")]
+    assert got == [("materials_distributed", 1200)]

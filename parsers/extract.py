@@ -18,7 +18,7 @@ from .numbers import NUMBER, qualifier_of, to_value
 from .canonical import scope_of, year_values
 
 FIGURE = re.compile(
-    rf"(?<![\d.,第届]){NUMBER.pattern}(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?"
+    rf"(?<![\d.,第届〇零一二两三四五六七八九十百千]){NUMBER.pattern}(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?"
 )
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")  # not 、: it joins the objects of one verb (调处宅基地、婚姻家庭等纠纷)
 SENTENCE_BREAK = re.compile(r"[。；！？\n]")
@@ -39,7 +39,6 @@ PARAGRAPH_WINDOW = 600
 RATE = re.compile(r"每(年|月|季度?|周|半年|两月|两个月|[一二两三四五六]个?月|人|天|日|旬|次)[^，。；\d]{0,6}$")
 # Ordinals without 第: 十届十五次全会, 二十届三中全会.
 ORDINAL_AFTER = re.compile(r"(全会|全体会议|全体(扩大)?会议|代表大会|党代会)")
-CN_NUMERAL_CHARS = frozenset("〇零一二两三四五六七八九十百千")
 # The noun a count can be followed by (召开4次法治专题党委会): up to the next punctuation, 、 or number.
 POST_NOUN = re.compile(r"[^，。；！？\n：、（(\d]{1,16}")
 
@@ -103,13 +102,10 @@ def _name(unit: str, context: str, sentence: str, paragraph: str, after: str) ->
     return None
 
 
-def _skipped(figure: re.Match[str], text: str, context: str, sentence: str, after: str) -> bool:
+def _skipped(context: str, sentence: str, after: str) -> bool:
     """Figures that are never counts: sub-counts, rates, ordinals."""
-    start = figure.start()
     if SUBCOUNT.match(context) or _inside_parentheses(sentence) or RATE.search(context):
         return True
-    if not figure.group("num")[0].isdigit() and start > 0 and text[start - 1] in CN_NUMERAL_CHARS:
-        return True  # the tail of a larger numeral: 二十次 read from 十次
     return bool(ORDINAL_AFTER.match(after))
 
 
@@ -142,7 +138,7 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             clause_start += 1
         context, sentence = text[clause_start:start], text[sentence_start:start]
         after = text[end : end + 20]
-        if _skipped(figure, text, context, sentence, after):
+        if _skipped(context, sentence, after):
             continue
         paragraph = text[paragraphs.last(max(0, start - PARAGRAPH_WINDOW), start) : start]
         unit = figure.group("unit")

@@ -209,3 +209,15 @@ def test_study_meetings_and_disputes_in_other_words(text: str, expected: list[tu
 def test_posters_in_a_list_of_things_hung_up_are_not_materials() -> None:
     got = [(o.indicator, o.value) for o in observations("挂宣传横幅15条、宣传海报40张、发放普法小册子1200余册。")]
     assert got == [("materials_distributed", 1200)]
+
+
+def test_a_long_run_of_chinese_numerals_is_read_in_linear_time() -> None:
+    """A hostile page of 一一一…: every position used to start a numeral and rescan the run
+    (20,000 characters took 72 s). A numeral never starts inside another one now."""
+    import time
+
+    text = normalise("一" * 100_000 + "次。开展普法活动二十次。")
+    began = time.perf_counter()
+    got = extract_observations(text)
+    assert time.perf_counter() - began < 10
+    assert [(o.indicator, o.value) for o in got] == [("legal_publicity_events", 20)]

@@ -17,8 +17,10 @@ MULTIPLIERS = {"万": 10_000, "千": 1_000, "亿": 100_000_000}
 AT_LEAST = ("余", "多", "以上", "超过", "超", "逾", "不少于", "多达")
 APPROX = ("近", "约", "左右", "大约", "将近")
 
-CN_NUMERAL = "[〇零一二两三四五六七八九十百千]+"
-ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# Bounded: a count has a few digits; a run of thousands (a hostile page) is no number, and
+# int() refuses strings of more than 4,300 digits.
+CN_NUMERAL = "[〇零一二两三四五六七八九十百千]{1,12}"
+ARABIC = r"\d{1,3}(?:,\d{3}){1,4}(?:\.\d{1,6})?|\d{1,12}(?:\.\d{1,6})?"
 # A range ("20至30人", "20-30人") states at least its lower end.
 RANGE_TAIL = rf"(?:(?P<range>至|到|-|—|~|～)(?:{ARABIC})(?:万|千|亿)?)?"
 NUMBER = re.compile(

@@ -226,4 +226,5 @@ def test_a_long_run_of_chinese_numerals_is_read_in_linear_time() -> None:
 @pytest.mark.parametrize("number", ["一" * 5000, "9" * 5000, "十" * 50, "1" + "0" * 400])
 def test_a_number_of_thousands_of_digits_is_no_figure_and_no_crash(number: str) -> None:
     """int() refuses 4,300+ digits (ValueError: the whole report failed) and float() made inf."""
-    assert observations(f"集中学法{number}次。开展普法活动3场。") == observations("开展普法活动3场。")
+    got = observations(f"集中学法{number}次。开展普法活动3场。")
+    assert [(o.indicator, o.value, o.quote) for o in got] == [("legal_publicity_events", 3, "开展普法活动3场")]

@@ -17,8 +17,9 @@ from .normalise import SECTION_MAX_LEVEL
 from .numbers import NUMBER, qualifier_of, to_value
 from .canonical import scope_of, year_values
 
+# A space may stand between a number and its unit (text taken from a PDF: "开展普法活动 12 场次").
 FIGURE = re.compile(
-    rf"(?<![\d.,第届〇零一二两三四五六七八九十百千]){NUMBER.pattern}(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?"
+    rf"(?<![\d.,第届〇零一二两三四五六七八九十百千])(?<!第 ){NUMBER.pattern}[ \t]?(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?"
 )
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")  # not 、: it joins the objects of one verb (调处宅基地、婚姻家庭等纠纷)
 SENTENCE_BREAK = re.compile(r"[。；！？\n]")

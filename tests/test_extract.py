@@ -228,3 +228,8 @@ def test_a_number_of_thousands_of_digits_is_no_figure_and_no_crash(number: str) 
     """int() refuses 4,300+ digits (ValueError: the whole report failed) and float() made inf."""
     got = observations(f"集中学法{number}次。开展普法活动3场。")
     assert [(o.indicator, o.value, o.quote) for o in got] == [("legal_publicity_events", 3, "开展普法活动3场")]
+
+
+def test_spaces_from_a_pdf_around_a_number_are_read_but_an_ordinal_stays_one() -> None:
+    got = [(o.indicator, o.value, o.unit) for o in observations("开展普法宣传活动 12 场次，召开第 3 次法治建设专题会议。")]
+    assert got == [("legal_publicity_events", 12, "场次")]

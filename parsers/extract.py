@@ -11,12 +11,13 @@ from __future__ import annotations
 import bisect
 import re
 
-from .indicators import COMPILED, UNITS
+from .indicators import COMPILED, INDICATORS, UNITS
 from .models import Heading, IndicatorValue, Normalised, Observation
 from .normalise import SECTION_MAX_LEVEL
 from .numbers import NUMBER, qualifier_of, to_value
 from .canonical import scope_of, year_values
 
+TOTAL_ONLY = re.compile(r"^(共计?|合计|总计|累计|总共|一共)(开展|组织|举办|召开|达到?|为)?[ ]?$")
 # A space may stand between a number and its unit (text taken from a PDF: "开展普法活动 12 场次").
 FIGURE = re.compile(
     rf"(?<![\d.,第届〇零一二两三四五六七八九十百千])(?<!第 ){NUMBER.pattern}[ \t]?(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?"
@@ -155,6 +156,10 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             # kind of thing (the items share their head noun, 纠纷); "合同19份、征求意见59件" do not.
             carried = _name(unit, listed[1] + context, sentence, paragraph, after)
             named = carried if carried and carried[0] == listed[0] else None
+        if named is None and found and found[-1].end > sentence_start and TOTAL_ONLY.match(context):
+            # "法治讲座5场、普法活动20场，共计25场": a bare total adds up the figures before it.
+            key = found[-1].indicator
+            named = (key, 0) if any(unit in r.units for r in INDICATORS if r.key == key) else None
         if named is None:
             listed = None
             continue

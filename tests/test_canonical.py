@@ -247,3 +247,10 @@ def test_plan_words_in_a_report_of_the_past_year_do_not_make_a_plan() -> None:
     assert scopes(text) == [("legal_publicity_events", 30, "year")]
     plan = "四、下一年推进法治政府建设的主要安排\n（一）精准普法\n目标是开展普法宣传活动40场次。\n"
     assert scopes(plan) == [("legal_publicity_events", 40, "plan")]
+
+
+def test_a_bare_total_after_its_parts_is_the_stated_total() -> None:
+    observations, values = figures("开展法治讲座5场、普法宣传活动20场，共计25场。")
+    assert [(o.indicator, o.value) for o in observations] == [("legal_publicity_events", 5), ("legal_publicity_events", 20), ("legal_publicity_events", 25)]
+    v = values["legal_publicity_events"]
+    assert (v.value, v.basis, v.flags) == (25, "stated_total", [])

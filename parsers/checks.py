@@ -46,7 +46,7 @@ def check_observations(observations: list[Observation], values: list[IndicatorVa
         if o.value > BY_KEY[o.indicator].maximum:
             flags.append(Flag(code="implausible_value", detail=f"{o.indicator} {o.value:g} {o.unit} is above {BY_KEY[o.indicator].maximum:g}: “{o.quote}”"))
     for key in sorted({o.indicator for o in observations}):
-        values = sorted({o.value for o in observations if o.indicator == key})
-        if len(values) > 1:
-            flags.append(Flag(code="several_values", detail=f"{key}: {', '.join(f'{v:g}' for v in values)}"))
+        distinct = sorted({o.value for o in observations if o.indicator == key})
+        if len(distinct) > 1:
+            flags.append(Flag(code="several_values", detail=f"{key}: {', '.join(f'{v:g}' for v in distinct)}"))
     return flags

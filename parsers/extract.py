@@ -1,9 +1,20 @@
 """Normalised text → indicator observations, each with the exact clause it came from.
 
 Every number followed by a unit is a candidate figure; the indicator table
-(``parsers.indicators``) names it from the words around it. Breakdowns are not totals: a figure
-in parentheses after a total, or in a clause that starts with 其中, is skipped. Years, dates,
-document numbers and ordinals never carry one of the table's units, so they never become figures.
+(``parsers.indicators``) names it from the words around it:
+
+- the words before it in its clause (学法6次); when they name nothing, the verb before and the
+  noun after it (召开4次法治专题党委会, the quote running to the noun); for the next item of a list
+  of one kind, the verb said once before the list (调处婚姻纠纷6起、邻里纠纷4起); for a bare total
+  after figures of one sentence, their indicator (法治讲座5场、普法活动20场，共计25场).
+- Never figures: sub-counts (a clause that starts with 其中, or inside parentheses), standing rules
+  (每月1次, 每季度听取一次), ordinals (第二十次, 十届十五次全会), and numbers of more than 12
+  digits. Years, dates and document numbers never carry one of the table's units.
+
+Each figure gets its scope (``parsers.canonical.scope_of``: this year's, a plan, another year, a
+period, another body's, part of the year) and the year's value of each indicator is chosen from
+them (``parsers.canonical.year_values``). Linear in the text's length: break positions are found
+once and bisected, headings walked once, numbers never start inside another number.
 """
 
 from __future__ import annotations

@@ -233,3 +233,8 @@ def test_a_number_of_thousands_of_digits_is_no_figure_and_no_crash(number: str) 
 def test_spaces_from_a_pdf_around_a_number_are_read_but_an_ordinal_stays_one() -> None:
     got = [(o.indicator, o.value, o.unit) for o in observations("开展普法宣传活动 12 场次，召开第 3 次法治建设专题会议。")]
     assert got == [("legal_publicity_events", 12, "场次")]
+
+
+def test_disputes_named_once_in_a_sentence_are_counted_by_the_verb_alone() -> None:
+    got = [(o.indicator, o.value) for o in observations("排查矛盾纠纷120次，化解110件，化解率91.7%。接收信访件12件，化解10件。")]
+    assert got == [("disputes_mediated", 110), ("mediation_success_rate_pct", 91.7), ("petitions_received", 12), ("petitions_resolved", 10)]

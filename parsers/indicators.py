@@ -16,7 +16,7 @@ is about 法治, even if its own sentence is not). Adding an indicator is adding
 
 One unit a column: every key has one unit (``COLUMN_UNITS``), and the counting words a row accepts
 are that unit or words that count the same thing (起/件/宗 are cases; 次/场/场次/期 are events;
-份/册/本/张 are items handed out). Words that count something else get their own key: people
+份/册/本/张/件 are items handed out). Words that count something else get their own key: people
 reached in 人次 (``people_reached``) and in 人 (``people_reached_persons``) are not added up, nor
 are enforcement trainings (次) and their hours (``enforcement_training_hours``, 课时).
 """
@@ -63,9 +63,9 @@ INDICATORS: tuple[Indicator, ...] = (
               maximum=1_000_000),
     Indicator("people_reached_persons", "受众人数（人）", ("人", "名"),
               r"受益|受教育|覆盖|惠及|受众|宣讲人数|参与群众|参加群众|教育群众|参与人数|参加人数", maximum=1_000_000),
-    Indicator("materials_distributed", "发放宣传资料份数", ("份", "册", "本", "张"),
+    Indicator("materials_distributed", "发放宣传资料份数", ("份", "册", "本", "张", "件"),
               r"(发[放送]?|印发|赠送|派发|分发)[^，。；]{0,10}(资料|材料|宣传品|手册|小册子|宣传册|读本|折页|传单|明白纸|海报|书籍|画册)"
-              r"|(宣传资料|宣传材料|宣传手册|小册子|宣传册|宣传折页|宣传单|明白纸)$",  # posters only with a verb of handing out
+              r"|(宣传资料|宣传材料|宣传品|宣传手册|小册子|宣传册|宣传折页|宣传单|明白纸)$",  # posters only with a verb of handing out
               exclude=r"张贴|悬挂|张挂|制作|印制(?!发放)", maximum=500_000),  # put up or printed, not handed out
     Indicator("legal_literate_persons_trained", "培育“法律明白人”人数", ("人", "名"), r"法律明白人", exclude=r"培训|学法", maximum=5_000),
     Indicator("legal_literate_persons_trained", "培育“法律明白人”人数", ("人", "名"), r"(培养|培育)[^，。；]{0,8}(骨干|明白人)",

@@ -238,3 +238,8 @@ def test_spaces_from_a_pdf_around_a_number_are_read_but_an_ordinal_stays_one() -
 def test_disputes_named_once_in_a_sentence_are_counted_by_the_verb_alone() -> None:
     got = [(o.indicator, o.value) for o in observations("排查矛盾纠纷120次，化解110件，化解率91.7%。接收信访件12件，化解10件。")]
     assert got == [("disputes_mediated", 110), ("mediation_success_rate_pct", 91.7), ("petitions_received", 12), ("petitions_resolved", 10)]
+
+
+def test_giveaways_counted_in_jian_are_materials() -> None:
+    got = [(o.indicator, o.value, o.unit) for o in observations("发放宣传资料4500余份、宣传品600余件。")]
+    assert got == [("materials_distributed", 4500, "份"), ("materials_distributed", 600, "件")]

@@ -243,3 +243,11 @@ def test_disputes_named_once_in_a_sentence_are_counted_by_the_verb_alone() -> No
 def test_giveaways_counted_in_jian_are_materials() -> None:
     got = [(o.indicator, o.value, o.unit) for o in observations("发放宣传资料4500余份、宣传品600余件。")]
     assert got == [("materials_distributed", 4500, "份"), ("materials_distributed", 600, "件")]
+
+
+def test_the_scale_benchmark_prints_a_row_per_size(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.extract_scale import main
+
+    assert main(["--sizes", "0.01", "0.02"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["MB", "chars", "figures", "seconds", "µs/char"] and len(lines) == 3

@@ -172,7 +172,6 @@ def cmd_extract(paths: Sequence[Path]) -> int:
         record = {
             "report": extraction.report.model_dump(mode="json"),
             "observations": [o.model_dump(mode="json") for o in extraction.observations],
-            "values": [v.model_dump(mode="json") for v in extraction.values],  # the year's value of each indicator
             "flags": [f.model_dump(mode="json") for f in extraction.flags],
         }
         print(json.dumps(record, ensure_ascii=False))

@@ -30,7 +30,7 @@ EXAMPLES = {
                "130 / 143 stopped by SIGINT / SIGTERM (what was harvested is merged; the release and the site wait for the next night;\n"
                "a second signal stops at once)",
     "extract": "examples:\n  fazhi extract report.docx\n  fazhi extract reports/ > records.jsonl",
-    "evaluate": "examples:\n  fazhi evaluate tests/gold tests/fixtures/seeds",
+    "evaluate": "examples:\n  fazhi evaluate tests/gold tests/fixtures/seeds\n  fazhi evaluate ../shared/devset",
     "serve": "examples:\n  fazhi serve\n  fazhi serve --out public --port 8000",
     "schedule": "examples:\n  PREFECT_API_URL=http://127.0.0.1:4200/api fazhi schedule --sources sources.yaml\n"
                 "  prefect deployment run fazhi-nightly/nightly     (trigger a run now)",
@@ -244,29 +244,32 @@ def cmd_extract(paths: Sequence[Path]) -> int:
     return status
 
 
-def cmd_evaluate(gold_dir: Path, text_dir: Path) -> int:
-    """Precision, recall and F1 of the extractor on a hand-labelled gold set."""
+def cmd_evaluate(gold: Path, text_dir: Path | None) -> int:
+    """Precision, recall and F1 of the extractor on a hand-labelled gold set (a TRAINING score),
+    its qualifier agreement and, where the gold gives them, the year's values."""
     from parsers import UnreadableDocument, extract_report, read_document
-    from parsers.evaluate import evaluate, parse_gold, render_evaluation
+    from parsers.evaluate import evaluate, evaluate_canonical, render_canonical, render_evaluation
 
-    gold = []
-    predicted = {}
-    for gold_file in sorted(gold_dir.glob("*.jsonl")):
-        stem = gold_file.stem
-        gold += parse_gold(gold_file.read_text(encoding="utf-8"), str(gold_file))
-        texts = [p for p in text_dir.glob(f"{stem}.*") if p.suffix.lower() in READABLE]
-        if not texts:
-            print(f"error: {gold_file}: no {stem}.txt/.html/.docx/.pdf in {text_dir}", file=sys.stderr)
-            return EXIT_USAGE
-        try:
-            predicted[stem] = extract_report(read_document(texts[0].read_bytes(), str(texts[0]))).observations
-        except (OSError, UnreadableDocument) as exc:
-            print(f"error: {texts[0]}: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-    if not gold:
-        print(f"error: no gold files (*.jsonl) in {gold_dir}", file=sys.stderr)
+    from .goldset import GoldSetError, load_gold_set
+
+    try:
+        gold_set = load_gold_set(gold, text_dir)
+    except GoldSetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(render_evaluation(evaluate(gold, predicted)))
+    observations, values = {}, {}
+    for report in sorted(gold_set.scored):
+        path = gold_set.texts[report]
+        try:
+            extraction = extract_report(read_document(path.read_bytes(), str(path)))
+        except (OSError, UnreadableDocument) as exc:
+            print(f"error: {path}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        observations[report], values[report] = extraction.observations, extraction.values
+    title = f"{gold}, {len(gold_set.scored)} township documents scored"
+    print(render_evaluation(evaluate(gold_set.rows, observations, gold_set.scored), title))
+    if gold_set.canonical:
+        print(render_canonical(evaluate_canonical(gold_set.canonical, values)))
     return EXIT_OK
 
 
@@ -472,8 +475,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", type=Path, nargs="+", metavar="FILE", help="files or directories")
 
     p = add("evaluate", "Score extraction against a gold set: precision, recall and F1 per indicator, misses and false hits.")
-    p.add_argument("gold_dir", type=Path, metavar="GOLD_DIR", help="one <report>.jsonl of expected observations per report")
-    p.add_argument("text_dir", type=Path, metavar="TEXT_DIR", help="the reports, as <report>.txt/.html/.docx/.pdf")
+    p.add_argument("gold", type=Path, metavar="GOLD",
+                   help="a directory of <report>.jsonl (+ canonical.jsonl), a gold.jsonl, or a dev-set folder (gold.jsonl + reports/)")
+    p.add_argument("text_dir", type=Path, nargs="?", metavar="TEXT_DIR",
+                   help="the reports, as <report>.txt/.html/.docx/.pdf (default for a dev-set folder: its reports/)")
 
     p = add("serve", "Preview the built site on 127.0.0.1.")
     p.add_argument("--out", type=Path, default=Path("public"), help="the built site (default: public)")
@@ -538,7 +543,7 @@ def _run_command(args: argparse.Namespace) -> int:
     if args.command == "extract":
         return cmd_extract(args.paths)
     if args.command == "evaluate":
-        return cmd_evaluate(args.gold_dir, args.text_dir)
+        return cmd_evaluate(args.gold, args.text_dir)
     if args.command == "serve":
         return cmd_serve(args.out, args.port)
     if args.command == "schedule":

@@ -70,7 +70,7 @@ OBSERVATION_FIELDS: list[tuple[str, str, str]] = [
     ("start", "integer", "Start offset of the quote in the normalised text (reports.jsonl)"),
     ("end", "integer", "End offset of the quote in the normalised text"),
     ("section", "string", "Heading of the section the figure stands under"),
-    ("canonical", "boolean", "The value chosen for the report: a stated total first, then the largest mention"),
+    ("canonical", "boolean", "Part of the year's value: the stated total, else the listed parts (summed), else the largest mention; never a plan, another year, a period or another body's figure"),
     ("flags", "string", "Consistency flags on this indicator in this report, separated by ;"),
 ]
 TEXT_FIELDS: list[tuple[str, str, str]] = [
@@ -524,7 +524,10 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path) -> dict[str, int]:
                 values = canonical.get(report_id)
                 if values is None:
                     values = canonical[report_id] = array("d", [math.nan] * len(INDICATOR_KEYS))
-                values[slot[indicator]] = value
+                # The year's value is the sum of its canonical mentions: one for a stated total or a
+                # single mention, the listed parts for a sum of parts (parsers/canonical.py).
+                current = values[slot[indicator]]
+                values[slot[indicator]] = value if math.isnan(current) else current + value
             report_flags = flags_by_report.get(report_id)
             flags = ";".join(f["code"] for f in report_flags if indicator in f["detail"]) if report_flags else ""
             yield [report_id, revision, indicator, _fmt_number(value), unit, qualifier, quote, start, end, section,

@@ -12,7 +12,7 @@ from .article import parse_article
 from .checks import check_observations
 from .decode import decode_body
 from .documents import UnreadableDocument, parse_docx, parse_pdf
-from .extract import extract_observations
+from .extract import extract_figures
 from .identify import identify_report
 from .models import Document, Extraction, Source
 from .normalise import clean_document, normalise
@@ -60,11 +60,12 @@ def extract_report(document: Document, source: Source | None = None) -> Extracti
     document = clean_document(document)
     normalised = normalise(document.text)
     report, flags = identify_report(document, normalised, source)
-    observations = extract_observations(normalised)
+    observations, values = extract_figures(normalised, report.year)
     return Extraction(
         report=report,
         text=normalised.text,
         original=normalised.original,
         observations=observations,
-        flags=[*flags, *check_observations(observations)],
+        flags=[*flags, *check_observations(observations, values)],
+        values=values,
     )

@@ -7,7 +7,7 @@ the figure itself stays as published.
 from __future__ import annotations
 
 from .indicators import BY_KEY
-from .models import Flag, Observation
+from .models import Flag, IndicatorValue, Observation
 
 RATE_TOLERANCE_POINTS = 2.0  # reports round rates to whole percents; 154/157 = 98.1% is stated as 98%
 # (part, whole, rate): the part can never exceed the whole, and rate ≈ part / whole.
@@ -17,13 +17,16 @@ PAIRS = (
 )
 
 
-def _canonical(observations: list[Observation]) -> dict[str, Observation]:
+def _canonical(observations: list[Observation], values: list[IndicatorValue] | None) -> dict[str, Observation | IndicatorValue]:
+    if values is not None:
+        return {v.indicator: v for v in values}
     return {o.indicator: o for o in observations if o.canonical}
 
 
-def check_observations(observations: list[Observation]) -> list[Flag]:
+def check_observations(observations: list[Observation], values: list[IndicatorValue] | None = None) -> list[Flag]:
+    """Flags on one report's figures; ``values`` are its year values (default: the canonical mentions)."""
     flags = []
-    canonical = _canonical(observations)
+    canonical = _canonical(observations, values)
     for part_key, whole_key, rate_key in PAIRS:
         part, whole = canonical.get(part_key), canonical.get(whole_key)
         if part and whole and part.value > whole.value:
@@ -35,11 +38,15 @@ def check_observations(observations: list[Observation]) -> list[Flag]:
                 flags.append(
                     Flag(code="rate_mismatch", detail=f"{rate_key} {rate.value:g}% but {part.value:g}/{whole.value:g} = {computed:.1f}%")
                 )
+    for v in values or []:
+        for code in v.flags:
+            detail = ", ".join(f"{o.value:g}{o.unit} “{o.quote}”" for o in observations if o.indicator == v.indicator and o.scope in ("year", "part"))
+            flags.append(Flag(code=code, detail=f"{v.indicator} {v.value:g} ({v.basis}) among {detail}"))
     for o in observations:
         if o.value > BY_KEY[o.indicator].maximum:
             flags.append(Flag(code="implausible_value", detail=f"{o.indicator} {o.value:g} {o.unit} is above {BY_KEY[o.indicator].maximum:g}: “{o.quote}”"))
     for key in sorted({o.indicator for o in observations}):
-        values = sorted({o.value for o in observations if o.indicator == key})
-        if len(values) > 1:
-            flags.append(Flag(code="several_values", detail=f"{key}: {', '.join(f'{v:g}' for v in values)}"))
+        distinct = sorted({o.value for o in observations if o.indicator == key})
+        if len(distinct) > 1:
+            flags.append(Flag(code="several_values", detail=f"{key}: {', '.join(f'{v:g}' for v in distinct)}"))
     return flags

@@ -1,100 +1,201 @@
 """Normalised text → indicator observations, each with the exact clause it came from.
 
 Every number followed by a unit is a candidate figure; the indicator table
-(``parsers.indicators``) names it from the words around it. Breakdowns are not totals: a figure
-in parentheses after a total, or in a clause that starts with 其中, is skipped. Years, dates,
-document numbers and ordinals never carry one of the table's units, so they never become figures.
+(``parsers.indicators``) names it from the words around it:
+
+- the words before it in its clause (学法6次); when they name nothing, the verb before and the
+  noun after it (召开4次法治专题党委会, the quote running to the noun); for the next item of a list
+  of one kind, the verb said once before the list (调处婚姻纠纷6起、邻里纠纷4起); for a bare total
+  after figures of one sentence, their indicator (法治讲座5场、普法活动20场，共计25场).
+- Never figures: sub-counts (a clause that starts with 其中, or inside parentheses), standing rules
+  (每月1次, 每季度听取一次), ordinals (第二十次, 十届十五次全会), and numbers of more than 12
+  digits. Years, dates and document numbers never carry one of the table's units.
+
+Each figure gets its scope (``parsers.canonical.scope_of``: this year's, a plan, another year, a
+period, another body's, part of the year) and the year's value of each indicator is chosen from
+them (``parsers.canonical.year_values``). Linear in the text's length: break positions are found
+once and bisected, headings walked once, numbers never start inside another number.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 
-from .indicators import COMPILED, UNITS
-from .models import Normalised, Observation
-from .normalise import section_at
+from .indicators import COMPILED, INDICATORS, UNITS
+from .models import Heading, IndicatorValue, Normalised, Observation
+from .normalise import SECTION_MAX_LEVEL
 from .numbers import NUMBER, qualifier_of, to_value
+from .canonical import scope_of, year_values
 
+TOTAL_ONLY = re.compile(r"^(共计?|合计|总计|累计|总共|一共)(开展|组织|举办|召开|达到?|为)?[ ]?$")
+# A space may stand between a number and its unit (text taken from a PDF: "开展普法活动 12 场次").
 FIGURE = re.compile(
-    rf"(?<![\d.,第]){NUMBER.pattern}(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?"
+    rf"(?<![\d.,第届〇零一二两三四五六七八九十百千])(?<!第 ){NUMBER.pattern}[ \t]?(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?"
 )
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")  # not 、: it joins the objects of one verb (调处宅基地、婚姻家庭等纠纷)
 SENTENCE_BREAK = re.compile(r"[。；！？\n]")
 LEADING = "、，,；：:“”\"' "
-OPENING, CLOSING = "(（", ")）"
+JOINERS = "和及"  # "…调委会和11个村调委会": stripped from a quote only right before its number
 SUBCOUNT = re.compile(r"^其中")
-TOTAL_WORDS = re.compile(r"共|累计|全年|总计|合计")
 
 
 def _inside_parentheses(sentence: str) -> bool:
-    depth = 0
-    for char in sentence:
-        depth += char in OPENING
-        depth -= char in CLOSING and depth > 0
-    return depth > 0
+    """An opening parenthesis not closed before the figure (found from the right, in C)."""
+    return max(sentence.rfind("("), sentence.rfind("（")) > max(sentence.rfind(")"), sentence.rfind("）"))
 
 
-def _last_break(pattern: re.Pattern[str], text: str, floor: int, position: int) -> int:
-    start = floor
-    for match in pattern.finditer(text, floor, position):
-        start = match.end()
-    return start
+SENTENCE_WINDOW = 400  # characters looked back for a sentence's words: real sentences are shorter
+PARAGRAPH_BREAK = re.compile(r"\n")
+PARAGRAPH_WINDOW = 600
+# Standing rules, not counts: 每月1次, 每季度听取一次, 每两月1次, 每人每年.
+RATE = re.compile(r"每(年|月|季度?|周|半年|两月|两个月|[一二两三四五六]个?月|人|天|日|旬|次)[^，。；\d]{0,6}$")
+# Ordinals without 第: 十届十五次全会, 二十届三中全会.
+ORDINAL_AFTER = re.compile(r"(全会|全体会议|全体(扩大)?会议|代表大会|党代会)")
+# The noun a count can be followed by (召开4次法治专题党委会): up to the next punctuation, 、 or number.
+POST_NOUN = re.compile(r"[^，。；！？\n：、（(\d]{1,16}")
 
 
-def extract_observations(normalised: Normalised) -> list[Observation]:
-    """Every figure the indicator table can name, in text order, with quote and span."""
+class Breaks:
+    """The ends of every match of a break pattern, found once: each figure then finds the last
+    break before it by bisection, so extraction stays linear in the text's length (rescanning
+    from the start for every figure made a 1 MB text take minutes)."""
+
+    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
+        self.ends = [m.end() for m in pattern.finditer(text)]
+
+    def last(self, floor: int, position: int) -> int:
+        """The end of the last break in text[floor:position], else ``floor``."""
+        i = bisect.bisect_right(self.ends, position) - 1
+        return self.ends[i] if i >= 0 and self.ends[i] > floor else floor
+
+
+class Sections:
+    """The section heading each figure stands under, for figures visited in text order: one walk
+    through the headings for the whole text (asking ``section_at`` for each figure rescans them
+    all, quadratic in a text with many headings). Same rule as ``normalise.section_at``."""
+
+    def __init__(self, headings: list[Heading]) -> None:
+        self.headings = [h for h in headings if h.level <= SECTION_MAX_LEVEL]
+        self.next = 0
+        self.open: dict[int, Heading] = {}
+        self.cached: tuple[str, ...] | None = ()
+
+    def at(self, position: int) -> str | None:
+        while self.next < len(self.headings) and self.headings[self.next].start <= position:
+            heading = self.headings[self.next]
+            self.open = {lvl: h for lvl, h in self.open.items() if lvl < heading.level}
+            self.open[heading.level] = heading
+            self.next += 1
+            self.cached = None
+        return self.open[max(self.open)].text if self.open else None
+
+    def chain(self) -> tuple[str, ...]:
+        """The open headings, outermost first, at the last position asked about."""
+        if self.cached is None:
+            self.cached = tuple(self.open[level].text for level in sorted(self.open))
+        return self.cached
+
+
+def _name(unit: str, context: str, sentence: str, paragraph: str, after: str) -> tuple[str, int] | None:
+    """The key of the first row that fits, and how far past the unit its quote runs."""
+    for c in COMPILED:
+        if unit not in c.row.units or not c.context.search(context):
+            continue
+        if c.sentence and not c.sentence.search(sentence):
+            continue
+        if c.paragraph and not c.paragraph.search(paragraph):
+            continue
+        if c.exclude and c.exclude.search(context.rsplit("、", 1)[-1]):
+            continue
+        tail = c.after.search(after) if c.after else None
+        if c.after and tail is None:
+            continue
+        return c.row.key, tail.end() if tail else 0
+    return None
+
+
+def _skipped(context: str, sentence: str, after: str) -> bool:
+    """Figures that are never counts: sub-counts, rates, ordinals."""
+    if SUBCOUNT.match(context) or _inside_parentheses(sentence) or RATE.search(context):
+        return True
+    return bool(ORDINAL_AFTER.match(after))
+
+
+def extract_observations(normalised: Normalised, year: int | None = None) -> list[Observation]:
+    """Every figure the indicator table can name, with the year's values marked ``canonical``."""
+    return extract_figures(normalised, year)[0]
+
+
+def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[list[Observation], list[IndicatorValue]]:
+    """Every figure the indicator table can name, in text order, with quote, span and scope.
+
+    A figure is named from the words before it (学法6次); when they name nothing, from the verb
+    before it and the noun after it (召开4次法治专题党委会), the quote then running to the noun.
+    ``year`` is the year the report covers, when known: a figure of another year is never the
+    year's value (``parsers.canonical``)."""
     text = normalised.text
     found: list[Observation] = []
     previous_end = 0
+    sentences, clauses = Breaks(SENTENCE_BREAK, text), Breaks(CLAUSE_BREAK, text)
+    paragraphs = Breaks(PARAGRAPH_BREAK, text)
+    sections = Sections(normalised.headings)
+    listed: tuple[str, str] | None = None  # key and clause words of the last figure, for the next item of its list
     for figure in FIGURE.finditer(text):
         start, end = figure.span()
-        sentence_start = _last_break(SENTENCE_BREAK, text, 0, start)
-        clause_start = _last_break(CLAUSE_BREAK, text, max(sentence_start, previous_end), start)
+        sentence_start = sentences.last(max(0, start - SENTENCE_WINDOW), start)
+        floor = previous_end
+        clause_start = clauses.last(max(sentence_start, floor), start)
         previous_end = end
-        while clause_start < start and text[clause_start] in LEADING:
+        while clause_start < start and (text[clause_start] in LEADING or text[clause_start] in JOINERS and clause_start + 1 == start):
             clause_start += 1
         context, sentence = text[clause_start:start], text[sentence_start:start]
-        if SUBCOUNT.match(context) or _inside_parentheses(sentence):
-            continue
         after = text[end : end + 20]
+        if _skipped(context, sentence, after):
+            continue
+        paragraph = text[paragraphs.last(max(0, start - PARAGRAPH_WINDOW), start) : start]
         unit = figure.group("unit")
-        for row, context_re, sentence_re, exclude_re, after_re in COMPILED:
-            if unit not in row.units or not context_re.search(context):
-                continue
-            if sentence_re and not sentence_re.search(sentence):
-                continue
-            if exclude_re and exclude_re.search(context.rsplit("、", 1)[-1]):
-                continue
-            tail = after_re.search(after) if after_re else None
-            if after_re and tail is None:
-                continue
-            quote_end = end + tail.end() if tail else end
-            post = "以上" if figure.group("range") else figure.group("post") or figure.group("post2")
-            found.append(
-                Observation(
-                    indicator=row.key,
-                    value=to_value(figure.group("num"), figure.group("mult")),
-                    unit=unit,
-                    qualifier=qualifier_of(figure.group("pre"), post),
-                    quote=text[clause_start:quote_end],
-                    start=clause_start,
-                    end=quote_end,
-                    section=section_at(normalised.headings, start),
-                )
+        named = _name(unit, context, sentence, paragraph, after)
+        noun = POST_NOUN.match(after) if named is None else None
+        if noun and noun.group(0):
+            named = _name(unit, context + noun.group(0), sentence + noun.group(0), paragraph, "")
+            named = (named[0], noun.end()) if named else None
+        gap = text[floor:clause_start]
+        in_list = gap.strip(LEADING) == "" and "、" in gap
+        if named is None and listed and in_list and len(context) >= 2 and context[-2:] in listed[1]:
+            # "调处婚姻纠纷6起、邻里纠纷4起": the verb said once governs every item of a list of one
+            # kind of thing (the items share their head noun, 纠纷); "合同19份、征求意见59件" do not.
+            carried = _name(unit, listed[1] + context, sentence, paragraph, after)
+            named = carried if carried and carried[0] == listed[0] else None
+        if named is None and found and found[-1].end > sentence_start and TOTAL_ONLY.match(context):
+            # "法治讲座5场、普法活动20场，共计25场": a bare total adds up the figures before it.
+            key = found[-1].indicator
+            named = (key, 0) if any(unit in r.units for r in INDICATORS if r.key == key) else None
+        if named is None:
+            listed = None
+            continue
+        key, tail = named
+        listed = (key, listed[1] if listed and listed[0] == key and in_list else context)
+        previous_end = end + tail
+        post = "以上" if figure.group("range") else figure.group("post") or figure.group("post2")
+        section = sections.at(start)
+        found.append(
+            Observation(
+                indicator=key,
+                value=to_value(figure.group("num"), figure.group("mult")),
+                unit=unit,
+                qualifier=qualifier_of(figure.group("pre"), post),
+                quote=text[clause_start : end + tail],
+                start=clause_start,
+                end=end + tail,
+                section=section,
+                scope=scope_of(context, sentence, text[end + tail : end + tail + 12], sections.chain(), year),
             )
-            break
-    return mark_canonical(found)
+        )
+    return year_values(found, text)
 
 
-def mark_canonical(observations: list[Observation]) -> list[Observation]:
-    """Choose one value per indicator: a mention that states a total (共/累计/全年) over one that
-    does not, then the largest. Reports list sub-activities before or after the year's total,
-    and a sub-count is never larger than its total."""
-    best: dict[str, Observation] = {}
-    for obs in observations:
-        current = best.get(obs.indicator)
-        rank = (bool(TOTAL_WORDS.search(obs.quote)), obs.value)
-        if current is None or rank > (bool(TOTAL_WORDS.search(current.quote)), current.value):
-            best[obs.indicator] = obs
-    chosen = {id(o) for o in best.values()}
-    return [o.model_copy(update={"canonical": id(o) in chosen}) for o in observations]
+def mark_canonical(observations: list[Observation], text: str = "") -> list[Observation]:
+    """The mentions that make each indicator's year value, marked ``canonical`` (see
+    ``parsers.canonical``; kept for callers of the old single-mention rule)."""
+    return year_values(observations, text)[0]

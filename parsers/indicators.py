@@ -10,7 +10,15 @@ names the figure. A row looks at three stretches of text around a figure such as
 ``exclude`` must not match the last item of the context (after its last 、: "带头讲法、组织……学法6次"
 is a study session even though 讲法 is excluded). When ``after`` names the thing counted, the quote runs
 to the end of its match. ``maximum`` is the largest value plausible for one township in a year:
-larger values are kept and flagged (checks.py). Adding an indicator is adding a row and a test.
+larger values are kept and flagged (checks.py). ``paragraph``, when given, must match the text
+from the paragraph's start to the number (a 专题党委会 is a rule-of-law meeting when its paragraph
+is about 法治, even if its own sentence is not). Adding an indicator is adding a row and a test.
+
+One unit a column: every key has one unit (``COLUMN_UNITS``), and the counting words a row accepts
+are that unit or words that count the same thing (起/件/宗 are cases; 次/场/场次/期 are events;
+份/册/本/张/件 are items handed out). Words that count something else get their own key: people
+reached in 人次 (``people_reached``) and in 人 (``people_reached_persons``) are not added up, nor
+are enforcement trainings (次) and their hours (``enforcement_training_hours``, 课时).
 """
 
 from __future__ import annotations
@@ -28,62 +36,123 @@ class Indicator(NamedTuple):
     exclude: str | None = None
     after: str | None = None
     maximum: float = 100_000  # above this, a value is implausible for one township in one year (flagged, kept)
+    paragraph: str | None = None
 
 
-# In the order the site shows them; a key may have several rows (several ways reports say it). The design's keys come first; the last six are added
-# because reports commonly state them (never rename a key: releases and users depend on them).
+# In the order the site shows them; a key may have several rows (several ways reports say it). The design's keys come first; the others are added
+# because reports commonly state them (never rename a key: releases and users depend on them). A row that names a figure more narrowly
+# comes before a broader row of another key (staff talks before public publicity).
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("disputes_mediated", "调解矛盾纠纷件数", ("起", "件", "宗"), r"(调解|调处|化解)[^，。；]{0,24}纠纷",
-              exclude=r"信访|诉源|司法确认", maximum=5_000),
+    Indicator("disputes_mediated", "调解矛盾纠纷件数", ("起", "件", "宗"), r"(调解|调处|化解)[^，。；]{0,24}纠纷|(人民调解|调解|调处)[^，。；]{0,6}案件",
+              exclude=r"信访|诉源|司法确认|复议|诉讼|执法", maximum=5_000),
     Indicator("disputes_mediation_success", "调解成功件数", ("起", "件"), r"调解成功$", sentence=r"^(?!.*(诉源|信访))", maximum=5_000),
-    Indicator("mediation_success_rate_pct", "矛盾纠纷调解成功率", ("%",), r"成功率", sentence=r"调解|纠纷", maximum=100),
-    Indicator("petitions_received", "受理信访件数", ("件", "起", "批次"), r"(接收|受理|接待|收到)[^，。；]{0,6}信访", maximum=2_000),
-    Indicator("petitions_resolved", "化解/办结信访件数", ("件", "起"), r"(已化解|化解|办结)$", sentence=r"信访", exclude=r"正在", maximum=2_000),
+    Indicator("mediation_success_rate_pct", "矛盾纠纷调解成功率", ("%",), r"成功率|(调解|化解)率", sentence=r"调解|纠纷", maximum=100),
+    Indicator("petitions_received", "受理信访件数", ("件", "起", "批次"), r"(接收|受理|接待|收到)[^，。；]{0,6}(信访|来信来访|来访)", maximum=2_000),
+    Indicator("petitions_resolved", "化解/办结信访件数", ("件", "起"), r"(已化解|化解|办结)$", sentence=r"信访|来访", exclude=r"正在", maximum=2_000),
+    # "排查矛盾纠纷120次，化解110件": the verb alone, its disputes named earlier in the sentence.
+    Indicator("disputes_mediated", "调解矛盾纠纷件数", ("起", "件", "宗"), r"^(成功)?(调解|调处|化解)(成功)?$",
+              sentence=r"^(?!.*(信访|诉源|司法确认|来访)).*纠纷", maximum=5_000),
+    # Talks and classes for cadres and staff are their study, not publicity for the public.
+    Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"),
+              r"(机关|干部|职工|公职人员|工作人员)[^，。；]{0,10}(普法|法治|法律)[^，。；]{0,8}(讲座|课)$", maximum=500),
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"),
-              r"普法|法治宣传|法律宣传|宪法宣传|宣讲|宣传活动|法治讲座|(法律咨询|庭审)[^，。；]{0,10}活动",
-              exclude=r"培训|学法|学习|下发|要点|文件|方案|稿件|宣誓|党课", maximum=2_000),
-    Indicator("people_reached", "受众人数", ("人次", "人"), r"受益|受教育|覆盖|惠及|宣讲人数|参与群众|教育群众", maximum=1_000_000),
-    Indicator("materials_distributed", "发放宣传资料份数", ("份", "册", "张"), r"发[放送]?[^，。；]{0,10}(资料|材料|宣传品|手册|传单|明白纸)",
-              maximum=500_000),
+              r"普法|法治宣传|法律宣传|宪法宣传|宣讲|宣传活动|法治讲座|(法律咨询|庭审)[^，。；]{0,10}活动"
+              r"|(法律|法治|宪法|送法|民法典)[^，。；]{0,10}(活动|大集|宣传|演出)",
+              exclude=r"培训|学法|学习|下发|要点|文件|方案|稿件|宣誓|党课|出刊|刊出|刊发|宣传栏|简报|专栏|板报|横幅|展板", maximum=2_000),
+    Indicator("people_reached", "受众人次", ("人次",), r"受益|受教育|覆盖|惠及|受众|宣讲人数|参与群众|参加群众|教育群众|参与人数|参加人数",
+              maximum=1_000_000),
+    Indicator("people_reached_persons", "受众人数（人）", ("人", "名"),
+              r"受益|受教育|覆盖|惠及|受众|宣讲人数|参与群众|参加群众|教育群众|参与人数|参加人数", maximum=1_000_000),
+    Indicator("materials_distributed", "发放宣传资料份数", ("份", "册", "本", "张", "件"),
+              r"(发[放送]?|印发|赠送|派发|分发)[^，。；]{0,10}(资料|材料|宣传品|手册|小册子|宣传册|读本|折页|传单|明白纸|海报|书籍|画册)"
+              r"|(宣传资料|宣传材料|宣传品|宣传手册|小册子|宣传册|宣传折页|宣传单|明白纸)$",  # posters only with a verb of handing out
+              exclude=r"张贴|悬挂|张挂|制作|印制(?!发放)", maximum=500_000),  # put up or printed, not handed out
     Indicator("legal_literate_persons_trained", "培育“法律明白人”人数", ("人", "名"), r"法律明白人", exclude=r"培训|学法", maximum=5_000),
     Indicator("legal_literate_persons_trained", "培育“法律明白人”人数", ("人", "名"), r"(培养|培育)[^，。；]{0,8}(骨干|明白人)",
               sentence=r"法律明白人", maximum=5_000),
-    Indicator("legal_advisor_opinions", "法律顾问提供法律意见次数", ("次", "件", "条"), r"法律意见", sentence=r"法律顾问", maximum=2_000),
+    Indicator("legal_advisor_opinions", "法律顾问提供法律意见次数", ("次", "件", "条", "份"), r"法律意见", sentence=r"法律顾问", maximum=2_000),
+    # 法律意见书 is the adviser's written opinion whoever the sentence names; 征求意见 never is.
+    Indicator("legal_advisor_opinions", "法律顾问提供法律意见次数", ("次", "件", "条", "份"), r"(出具|提供|提出)[^，。；]{0,6}法律意见|法律意见书",
+              maximum=2_000),
     Indicator("contracts_reviewed", "审查合同件数", ("件", "份"), r"(审查|审核)[^，。；]{0,8}合同", maximum=5_000),
-    Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"(研究|部署)[^，。；]{0,6}法治(建设|政府|工作)", maximum=200),
+    Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"(研究|部署)[^，。；]{0,6}(法治|依法治)", exclude=r"学习|学法",
+              maximum=200),
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"依法治(乡|镇|县|村|理)[^，。；]{0,10}会议", maximum=200),
-    Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"专题党委会$", sentence=r"法治|依法治", maximum=200),
-    Indicator("info_disclosed_items", "主动公开政府信息条数", ("条",), r"公开[^，。；]{0,8}信息", maximum=20_000),
+    Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"专题党(工)?委会$", paragraph=r"法治|依法治", maximum=200),
+    Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",),
+              r"(法治|依法治)[^，。；、]{0,8}(专题会议|专题会|会议|党委会|党工委会|常委会|推进会|部署会|工作会|调度会|联席会)$",
+              exclude=r"学习|学法|培训", maximum=200),
+    # A rule-of-law leading group's meetings (the group is named in the sentence: 法治政府建设领导小组).
+    Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"领导小组(全体)?(会议|会)$", sentence=r"法治|依法治",
+              maximum=200),
+    Indicator("info_disclosed_items", "主动公开政府信息条数", ("条",), r"公开[^，。；]{0,16}信息", exclude=r"依申请", maximum=20_000),
     Indicator("hotline_12345_cases", "12345热线受理件数", ("件", "条", "个"), r"12345", maximum=20_000),
-    Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "期"),
-              r"学法|学习[^，。；]{0,12}(法律|法规|法治|宪法|条例)|(法律|法规|法治|宪法|条例)[^，。；]{0,6}学习",
-              exclude=r"讲法|培训|考试", maximum=500),
-    Indicator("law_study_sessions", "集中学法次数", ("次", "场次"), r"学习$", sentence=r"法治思想|法律法规|宪法", exclude=r"培训|考试", maximum=500),
-    Indicator("enforcement_training", "执法培训次数/课时", ("次", "课时", "期", "场次"), r"执法[^，。；]{0,12}培训|培训[^，。；]{0,6}执法", maximum=500),
+    Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"),
+              r"^(?!.*党课).*(学法|学习[^，。；]{0,12}(法律|法规|法治|宪法|条例)|(法律|法规|法治|宪法|条例)[^，。；]{0,6}学习)",
+              exclude=r"讲法|培训|考试|测试", maximum=500),
+    # Not counts that mix 党课 with study (专题党课、专题研讨会及学习会60余场次).
+    Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场"), r"^(?!.*党课).*学习(研讨|会)?$",
+              sentence=r"法治思想|法律法规|宪法|依法治国|学法",
+              exclude=r"培训|考试|测试", maximum=500),
+    Indicator("enforcement_training", "执法培训次数", ("次", "期", "场次", "场"), r"执法[^，。；]{0,12}培训|培训[^，。；]{0,6}执法", maximum=500),
+    Indicator("enforcement_training_hours", "执法培训课时", ("课时", "学时"), r"执法[^，。；]{0,12}培训|培训[^，。；]{0,6}执法", maximum=2_000),
     Indicator("mediators", "人民调解员人数", ("人", "名"), r"调解员$", exclude=r"其中|专职|兼职|培训", maximum=2_000),
     Indicator("mediation_committees", "人民调解委员会个数", ("个",), r"", after=r"^[^，。；、和]{0,6}(调委会|调解委员会)", maximum=200),
+    Indicator("mediation_committees", "人民调解委员会个数", ("个",), r"(调委会|调解委员会)$", exclude=r"其中", maximum=200),
     Indicator("legal_consultations", "提供法律咨询次数", ("次", "人次", "件"),
-              r"(提供|解答|开展|接待)[^，。；]{0,6}法律咨询|法律咨询[^，。；]{0,6}(服务|解答)", exclude=r"合同审查|法治体检", maximum=20_000),
+              r"(提供|解答|开展|接待|接受|受理)[^，。；]{0,6}法律咨询|法律咨询[^，。；]{0,6}(服务|解答)|法律咨询$",
+              exclude=r"合同审查|法治体检", maximum=20_000),
     Indicator("joint_enforcement_actions", "联合执法行动次数", ("次",), r"联合执法|执法行动", maximum=1_000),
     Indicator("violations_handled", "查处违法行为起数", ("起", "件"), r"查处[^，。；]{0,8}(违法|案件)", maximum=5_000),
-    Indicator("info_disclosure_requests", "办理信息公开申请件数", ("件",), r"信息公开申请|依申请公开", maximum=1_000),
+    Indicator("info_disclosure_requests", "办理信息公开申请件数", ("件", "项", "条"), r"信息公开申请|依申请公开", maximum=1_000),
     Indicator("major_decisions_reviewed", "审议/审查重大事项项数", ("项", "件"), r"(审议|审查)[^，。；]{0,16}(重大|三重一大)[^，。；]{0,12}事项",
               maximum=1_000),
     Indicator("law_demo_households", "学法用法示范户数", ("户",), r"示范户", maximum=5_000),
 )
 
-INDICATOR_KEYS: tuple[str, ...] = tuple(dict.fromkeys(row.key for row in INDICATORS))
+# The one unit of each key's column; a row's other counting words count the same thing.
+COLUMN_UNITS: dict[str, str] = {
+    "disputes_mediated": "件", "disputes_mediation_success": "件", "mediation_success_rate_pct": "%",
+    "petitions_received": "件", "petitions_resolved": "件", "legal_publicity_events": "场次",
+    "people_reached": "人次", "people_reached_persons": "人", "materials_distributed": "份",
+    "legal_literate_persons_trained": "人", "legal_advisor_opinions": "件", "contracts_reviewed": "件",
+    "party_meetings_on_rule_of_law": "次", "info_disclosed_items": "条", "hotline_12345_cases": "件",
+    "law_study_sessions": "次", "enforcement_training": "次", "enforcement_training_hours": "课时",
+    "mediators": "人", "mediation_committees": "个", "legal_consultations": "次",
+    "joint_enforcement_actions": "次", "violations_handled": "件", "info_disclosure_requests": "件",
+    "major_decisions_reviewed": "项", "law_demo_households": "户",
+}
+
+# Column order of indicators.csv and the site: the keys as first published, then the keys added since
+# (appended, so that a release's columns only ever grow at the end).
+INDICATOR_KEYS: tuple[str, ...] = (
+    "disputes_mediated", "disputes_mediation_success", "mediation_success_rate_pct", "petitions_received", "petitions_resolved",
+    "legal_publicity_events", "people_reached", "materials_distributed", "legal_literate_persons_trained", "legal_advisor_opinions",
+    "contracts_reviewed", "party_meetings_on_rule_of_law", "info_disclosed_items", "hotline_12345_cases", "law_study_sessions",
+    "enforcement_training", "mediators", "mediation_committees", "legal_consultations", "joint_enforcement_actions",
+    "violations_handled", "info_disclosure_requests", "major_decisions_reviewed", "law_demo_households",
+    "people_reached_persons", "enforcement_training_hours",
+)
 INDICATOR_LABELS: dict[str, str] = {row.key: row.label for row in reversed(INDICATORS)}
 UNITS: tuple[str, ...] = tuple(sorted({u for row in INDICATORS for u in row.units}, key=len, reverse=True))
 
 BY_KEY: dict[str, Indicator] = {row.key: row for row in reversed(INDICATORS)}  # the first row of a key
-COMPILED: tuple[tuple[Indicator, re.Pattern[str], re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None], ...] = tuple(
-    (
-        row,
-        re.compile(row.context),
-        re.compile(row.sentence) if row.sentence else None,
-        re.compile(row.exclude) if row.exclude else None,
-        re.compile(row.after) if row.after else None,
-    )
+
+
+class Compiled(NamedTuple):
+    row: Indicator
+    context: re.Pattern[str]
+    sentence: re.Pattern[str] | None
+    exclude: re.Pattern[str] | None
+    after: re.Pattern[str] | None
+    paragraph: re.Pattern[str] | None
+
+
+def _maybe(pattern: str | None) -> re.Pattern[str] | None:
+    return re.compile(pattern) if pattern else None
+
+
+COMPILED: tuple[Compiled, ...] = tuple(
+    Compiled(row, re.compile(row.context), _maybe(row.sentence), _maybe(row.exclude), _maybe(row.after), _maybe(row.paragraph))
     for row in INDICATORS
 )

@@ -14,15 +14,17 @@ from .models import Qualifier
 CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 MULTIPLIERS = {"万": 10_000, "千": 1_000, "亿": 100_000_000}
-AT_LEAST = ("余", "多", "以上", "超过", "逾")
+AT_LEAST = ("余", "多", "以上", "超过", "超", "逾", "不少于", "多达")
 APPROX = ("近", "约", "左右", "大约", "将近")
 
-CN_NUMERAL = "[〇零一二两三四五六七八九十百千]+"
-ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# Bounded: a count has a few digits; a run of thousands (a hostile page) is no number, and
+# int() refuses strings of more than 4,300 digits.
+CN_NUMERAL = "[〇零一二两三四五六七八九十百千]{1,12}"
+ARABIC = r"\d{1,3}(?:,\d{3}){1,4}(?:\.\d{1,6})?|\d{1,12}(?:\.\d{1,6})?"
 # A range ("20至30人", "20-30人") states at least its lower end.
 RANGE_TAIL = rf"(?:(?P<range>至|到|-|—|~|～)(?:{ARABIC})(?:万|千|亿)?)?"
 NUMBER = re.compile(
-    rf"(?P<pre>超过|大约|将近|逾|近|约)?(?P<num>{ARABIC}|{CN_NUMERAL})(?P<mult>万|千|亿)?(?P<post>余|多)?{RANGE_TAIL}"
+    rf"(?P<pre>超过|不少于|多达|大约|将近|逾|超|近|约)?(?P<num>{ARABIC}|{CN_NUMERAL})(?P<mult>万|千|亿)?(?P<post>余|多)?{RANGE_TAIL}"
 )
 
 

@@ -33,3 +33,20 @@ def test_several_different_values_of_one_indicator_are_flagged() -> None:
 
 def test_a_consistent_report_has_no_flags() -> None:
     assert flags("全年调解矛盾纠纷20起，调解成功20起，调解成功率100%。发放宣传资料500份。") == {}
+
+
+def test_the_year_values_are_checked_when_given() -> None:
+    """A sum of parts (several canonical mentions) is compared as the sum, and value flags surface."""
+    from parsers.models import IndicatorValue, Observation
+
+    def obs(key: str, value: float) -> Observation:
+        return Observation(indicator=key, value=value, unit="件", qualifier="exact", quote=f"{key}{value:g}件", start=0, end=1, canonical=True)
+
+    observations = [obs("disputes_mediated", 6), obs("disputes_mediated", 5), obs("disputes_mediation_success", 10)]
+    whole = IndicatorValue(indicator="disputes_mediated", value=11, unit="件", qualifier="exact", basis="sum_of_parts", mentions=[0, 1],
+                           flags=["total_below_mention"])
+    part = IndicatorValue(indicator="disputes_mediation_success", value=10, unit="件", qualifier="exact", basis="single_mention", mentions=[2])
+    codes = [f.code for f in check_observations(observations, [whole, part])]
+    assert "part_exceeds_whole" not in codes  # 10 of 11, not of the last part (5)
+    assert "total_below_mention" in codes
+    assert "part_exceeds_whole" in [f.code for f in check_observations(observations)]  # without the values: mention by mention

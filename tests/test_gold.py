@@ -11,12 +11,17 @@ from parsers.evaluate import Score, evaluate, parse_gold
 from tests.conftest import SEEDS
 
 GOLD = Path(__file__).parent / "gold"
+DEVSET = Path(__file__).parents[2] / "shared" / "devset"  # ../shared/devset beside the checkout
 FLOOR = json.loads((Path(__file__).parent / "eval_floor.json").read_text(encoding="utf-8"))
 EPSILON = 1e-9
 
 
+def figure_files() -> list[Path]:
+    return [p for p in sorted(GOLD.glob("*.jsonl")) if p.name != "canonical.jsonl"]
+
+
 def gold_rows():  # type: ignore[no-untyped-def]
-    return [row for path in sorted(GOLD.glob("*.jsonl")) for row in parse_gold(path.read_text(encoding="utf-8"), str(path))]
+    return [row for path in figure_files() for row in parse_gold(path.read_text(encoding="utf-8"), str(path))]
 
 
 def predictions() -> dict:  # type: ignore[type-arg]
@@ -24,7 +29,7 @@ def predictions() -> dict:  # type: ignore[type-arg]
 
 
 def test_gold_files_are_the_ones_the_floor_was_set_on() -> None:
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(GOLD.glob("*.jsonl")))).hexdigest()
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in figure_files())).hexdigest()
     assert digest == FLOOR["gold_sha256"], "a gold file changed: re-score and update tests/eval_floor.json in the same commit"
 
 
@@ -59,3 +64,98 @@ def test_matching_counts_repeated_mentions() -> None:
     assert result.overall == Score(1, 0, 1)
     wrong = one.model_copy(update={"value": 9})
     assert evaluate(gold, {"r": [one, one, wrong]}).overall == Score(2, 1, 0)
+
+
+def test_canonical_gold_is_the_one_the_floor_was_set_on() -> None:
+    digest = hashlib.sha256((GOLD / "canonical.jsonl").read_bytes()).hexdigest()
+    assert digest == FLOOR["canonical_sha256"], "canonical.jsonl changed: re-score and update tests/eval_floor.json in the same commit"
+
+
+def test_canonical_gold_labels_every_indicator_the_seed_gold_has() -> None:
+    """Every indicator a seed states has a hand-labelled year value (split keys under their own name)."""
+    from parsers.evaluate import parse_canonical_gold, scored_key
+
+    canonical = parse_canonical_gold((GOLD / "canonical.jsonl").read_text(encoding="utf-8"))
+    labelled = {(c.report, scored_key(c.indicator)) for c in canonical}
+    assert {(g.report, g.indicator) for g in gold_rows()} == labelled
+
+
+def test_seed_year_values_do_not_fall_below_the_floor() -> None:
+    from parsers.evaluate import evaluate_canonical, parse_canonical_gold
+
+    canonical = parse_canonical_gold((GOLD / "canonical.jsonl").read_text(encoding="utf-8"))
+    values = {p.stem: extract_report(read_document(p.read_bytes(), str(p))).values for p in sorted(SEEDS.glob("*.txt"))}
+    result = evaluate_canonical(canonical, values)
+    assert result.accuracy >= FLOOR["canonical_accuracy"] - EPSILON, result.wrong
+    assert not result.extra, result.extra
+
+
+@pytest.mark.skipif(not (DEVSET / "gold.jsonl").exists(), reason="../shared/devset is not beside this checkout")
+def test_devset_scores_do_not_fall_below_the_floor() -> None:
+    """TRAINING scores on the dev set (township documents only; its negatives carry no gold)."""
+    from flows.goldset import load_gold_set
+
+    gold_set = load_gold_set(DEVSET)
+    predicted = {r: extract_report(read_document(gold_set.texts[r].read_bytes(), str(gold_set.texts[r]))).observations for r in gold_set.scored}
+    result = evaluate(gold_set.rows, predicted, gold_set.scored)
+    floor = FLOOR["devset"]
+    assert result.overall.precision >= floor["precision"] - EPSILON, result.false_hits
+    assert result.overall.recall >= floor["recall"] - EPSILON, result.misses
+    assert result.qualifier_agreement >= floor["qualifier_agreement"] - EPSILON, result.qualifier_disagreements
+    assert len(gold_set.scored) == 43
+
+
+def test_optional_rows_are_neither_misses_nor_false_hits() -> None:
+    from parsers.models import Observation
+
+    gold = parse_gold(
+        '{"report": "r", "indicator": "law_study_sessions", "value": 14, "unit": "次", "qualifier": "exact", "quote": "a", "optional": true}\n'
+        '{"report": "r", "indicator": "law_study_sessions", "value": 3, "unit": "次", "qualifier": "exact", "quote": "b", "optional": true}\n'
+        '{"report": "r", "indicator": "law_study_sessions", "value": 3, "unit": "次", "qualifier": "exact", "quote": "c"}\n'
+    )
+    three = Observation(indicator="law_study_sessions", value=3, unit="次", qualifier="at_least", quote="c", start=0, end=1)
+    result = evaluate(gold, {"r": [three]})
+    assert result.overall == Score(1, 0, 0)  # the required 3 is matched first; the optional 14 and 3 are not misses
+    assert result.qualifier_agreement == 0.0
+    assert evaluate(gold, {"r": [three, three, three.model_copy(update={"value": 14})]}).overall == Score(1, 0, 0)
+
+
+def test_split_keys_are_scored_as_the_gold_key() -> None:
+    from parsers.models import Observation
+
+    gold = parse_gold('{"report": "r", "indicator": "people_reached", "value": 500, "unit": "人", "qualifier": "exact", "quote": "q"}')
+    persons = Observation(indicator="people_reached_persons", value=500, unit="人", qualifier="exact", quote="q", start=0, end=1)
+    assert evaluate(gold, {"r": [persons]}).overall == Score(1, 0, 0)
+
+
+def test_evaluate_names_the_file_and_line_of_malformed_gold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from flows.cli import main
+
+    (tmp_path / "r.jsonl").write_text('{"report": "r", "indicator": "x"}\n', encoding="utf-8")
+    (tmp_path / "r.txt").write_text("共开展普法活动3次。", encoding="utf-8")
+    assert main(["evaluate", str(tmp_path), str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'r.jsonl'}:1" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_evaluate_reads_the_devset_layout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One gold.jsonl + reports/ with meta files: a county-level negative is not scored."""
+    import json as json_
+
+    from flows.cli import main
+
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "a.txt").write_text("全年召开法治建设专题会议3次，集中学法12次。", encoding="utf-8")
+    (tmp_path / "reports" / "a.meta.json").write_text(json_.dumps({"level": "镇", "kind": "annual_report"}), encoding="utf-8")
+    (tmp_path / "reports" / "b.txt").write_text("全县开展普法宣传活动300场次。", encoding="utf-8")
+    (tmp_path / "reports" / "b.meta.json").write_text(json_.dumps({"level": "county", "kind": "annual_report"}), encoding="utf-8")
+    (tmp_path / "gold.jsonl").write_text(
+        '{"report": "a", "indicator": "party_meetings_on_rule_of_law", "value": 3, "unit": "次", "qualifier": "exact", "quote": "q", "optional": false}\n'
+        '{"report": "a", "indicator": "law_study_sessions", "value": 12, "unit": "次", "qualifier": "exact", "quote": "q", "optional": false}\n',
+        encoding="utf-8",
+    )
+    assert main(["evaluate", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "TRAINING score" in out and "1 township documents scored" in out
+    overall = next(line for line in out.splitlines() if line.startswith("overall")).split()
+    assert overall[1:4] == ["2", "0", "0"]

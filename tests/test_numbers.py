@@ -21,6 +21,13 @@ from parsers.numbers import Number, parse_chinese_numeral, parse_number
         ("二十三件", 23, "exact"),
         ("两次", 2, "exact"),
         ("一百零五人", 105, "exact"),
+        ("超3000人次", 3000, "at_least"),
+        ("不少于12次", 12, "at_least"),
+        ("多达500份", 500, "at_least"),
+        ("近千人", 1000, "approx"),
+        ("两千余份", 2000, "at_least"),
+        ("5000余本", 5000, "at_least"),
+        ("1.5万余人次", 15000, "at_least"),
     ],
 )
 def test_parse_number(text: str, value: float, qualifier: str) -> None:

@@ -1,0 +1,94 @@
+"""Read a gold set from disk, in either of the project's two layouts, for `fazhi evaluate`.
+
+- the seeds' layout: ``GOLD_DIR/<report>.jsonl`` (one file per report) beside ``TEXT_DIR/<report>.txt``,
+  with the year's values in ``GOLD_DIR/canonical.jsonl``;
+- the dev set's layout: one ``gold.jsonl`` with every report's rows, the texts in ``reports/``
+  and a ``<report>.meta.json`` beside each text. Its negatives (county-level reports, kind
+  ``other``) carry no gold rows by design, so only its township rule-of-law documents are scored.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import NamedTuple
+
+from parsers.evaluate import CanonicalRow, GoldRow, parse_canonical_gold, parse_gold
+
+READABLE = (".txt", ".html", ".htm", ".docx", ".pdf")
+CANONICAL_FILE = "canonical.jsonl"
+NEGATIVE_KINDS = {"other"}
+
+
+class GoldSetError(ValueError):
+    """A gold set that cannot be read: the message names the file and what is wrong."""
+
+
+class GoldSet(NamedTuple):
+    rows: list[GoldRow]
+    texts: dict[str, Path]  # report → its text file
+    scored: set[str]  # the reports whose figures count
+    canonical: list[CanonicalRow]
+
+
+def _texts(text_dir: Path) -> dict[str, Path]:
+    if not text_dir.is_dir():
+        raise GoldSetError(f"{text_dir}: not a directory of report texts")
+    found: dict[str, Path] = {}
+    for path in sorted(text_dir.iterdir()):
+        if path.suffix.lower() in READABLE and path.is_file():
+            found.setdefault(path.stem, path)
+    return found
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GoldSetError(f"{path}: cannot read ({exc})") from exc
+
+
+def _parse(path: Path, canonical: bool = False) -> list:  # type: ignore[type-arg]
+    try:
+        return (parse_canonical_gold if canonical else parse_gold)(_read(path), str(path))
+    except ValueError as exc:
+        raise GoldSetError(str(exc)) from exc
+
+
+def _township_document(meta_path: Path) -> bool:
+    """True unless the labels say county level or kind other (no meta file: counted)."""
+    if not meta_path.exists():
+        return True
+    try:
+        meta = json.loads(_read(meta_path))
+    except ValueError as exc:
+        raise GoldSetError(f"{meta_path}: not JSON ({exc})") from exc
+    return meta.get("level") != "county" and meta.get("kind") not in NEGATIVE_KINDS
+
+
+def load_gold_set(gold: Path, text_dir: Path | None = None) -> GoldSet:
+    """A gold set from a directory of per-report files, a single gold.jsonl, or a dev-set folder."""
+    if gold.is_dir() and (gold / "gold.jsonl").is_file():
+        text_dir = text_dir or gold / "reports"
+        gold = gold / "gold.jsonl"
+    if text_dir is None:
+        raise GoldSetError(f"{gold}: give the directory of report texts too")
+    texts = _texts(text_dir)
+    canonical: list[CanonicalRow] = []
+    if gold.is_file():
+        rows: list[GoldRow] = _parse(gold)
+        scored = {stem for stem in texts if _township_document(text_dir / f"{stem}.meta.json")}
+    elif gold.is_dir():
+        files = [p for p in sorted(gold.glob("*.jsonl")) if p.name != CANONICAL_FILE]
+        if not files:
+            raise GoldSetError(f"{gold}: no gold files (*.jsonl)")
+        rows = [row for path in files for row in _parse(path)]
+        scored = {p.stem for p in files}
+        if (gold / CANONICAL_FILE).is_file():
+            canonical = _parse(gold / CANONICAL_FILE, canonical=True)
+    else:
+        raise GoldSetError(f"{gold}: no such gold file or directory")
+    missing = sorted(({r.report for r in rows} | scored) - set(texts))
+    if missing:
+        raise GoldSetError(f"{text_dir}: no text (.txt/.html/.docx/.pdf) for {', '.join(missing[:5])}")
+    return GoldSet(rows, texts, scored, canonical)

@@ -1,0 +1,201 @@
+"""The year's value of each indicator, and what every mention counts.
+
+A report states an indicator several times: each activity, sometimes the year's total, sometimes
+last year's figure, a three-year tally or next year's target. An analyst who adds townships up
+needs one number a report: the year's value, with how it was chosen.
+
+**Scope of a mention** (``scope_of``, from the words around the figure):
+
+- ``plan``: a target or intention (力争, 争取, 目标, 计划开展, 拟, 将继续…, 下一步, 明年), or any figure
+  under a heading of plans (下一步工作计划, 下步工作打算, 2025年工作安排 …);
+- ``other_year``: a comparison (同比, 较上年, 去年) or a year named before the figure that is not
+  the report's year ("2022年的");
+- ``period``: several years (“十四五”以来, 近三年, 2021年以来 in a 2024 report, 历年);
+- ``other_body``: the county's or city's figure (全县, 全市, 县级);
+- ``part``: a share of the year's value: a half year's or some months' figure (上半年, 1-11月), or
+  (set by ``year_values``) one of several parts listed together, or a 累计 over one activity that
+  another mention exceeds;
+- ``year``: the township's own activity in the year.
+
+**The year's value** (``year_values``), among the ``year`` and ``part`` mentions only (plans,
+other years, periods and other bodies are kept as observations, never chosen):
+
+1. ``stated_total``: a mention that states a total (共, 共计, 总计, 合计, 全年, 全镇/全乡, 年度; a bare
+   累计 only when no other mention exceeds it); the largest if several. A total below another
+   mention is kept and flagged ``total_below_mention``; below a listed sum, ``parts_above_total``.
+2. ``sum_of_parts``: with no stated total, mentions of the indicator listed together in one clause
+   (joined by 、, 和, 及: "委员会会议2次、专题党委会4次" → 6) are disjoint parts and are added, when
+   their sum is the largest candidate.
+3. ``single_mention``: else the largest mention (a lower bound of the year's value).
+
+Mentions in different clauses are never added: "党委会研究法治建设工作5次，政府会议部署…12次"
+counts two bodies' meetings. For ``party_meetings_on_rule_of_law``, the party's meetings are
+preferred to the government's when a report states both.
+
+The value carries the column's one unit (``COLUMN_UNITS``) and its qualifier (a sum is
+``at_least`` or ``approx`` when a part is). Pure functions: text in, models out.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+
+from .indicators import COLUMN_UNITS
+from .models import Basis, IndicatorValue, Observation, Qualifier, Scope
+
+# A heading of plans: 下一步/明年/今后 anywhere, or 计划/打算/安排/思路/要点 closing it ("三、2025年工作计划";
+# not "（三）强化工作计划落实", a heading of this year's work).
+PLAN_HEADING = re.compile(r"下一?步|下一?年度?|明年|来年|今后|努力方向|展望|(计划|打算|安排|思路|要点|举措)[。.:：\s]*$")
+PLAN_WORDS = re.compile(
+    r"力争|争取|目标(是|为|任务是)|预计|下一步|明年|下一年|来年|今后"
+    r"|计划(开展|组织|举办|完成|召开|于|全年|年内|在)|拟(开展|组织|举办|召开|于|在)"
+    r"|将(继续|进一步|持续|开展|组织|举办|召开|力争|实现|完成|加大|不少于|全年|每年)|确保全年"
+)
+PLAN_AFTER = re.compile(r"^[^，。；]{0,8}(的目标|为目标|目标)")
+OTHER_YEAR_WORDS = re.compile(r"同比|较上年|比上年|较去年|比去年|上年度?|去年|上一年度?|前年|较\d{4}年|比\d{4}年")
+CHANGE_AFTER_COMPARISON = re.compile(r"(同比|较上年|比上年|较去年|比去年)[^，。；]{0,4}(增加|增长|减少|下降|提高|上升)[^，。；]{0,3}$")
+PERIOD_WORDS = (
+    r"十[一二三四五六七八九]五[”’\"]?(期间|以来|时期)|近[一二两三四五六七八九十\d]{1,2}年|(?<![\d年])([两三四五六七八九十]+|\d)年(来|以来|间|里)"
+    r"|历年|多年来|[十二]+大以来|成立以来|建[街镇乡]以来"
+)
+# The last time named before a figure decides its year: "2023年…，今年全年共…" is this year's;
+# "近三年来…" several years'; "2021年以来" several years' in a 2024 report, this year's in a 2021 one.
+TIME_NAMED = re.compile(
+    rf"(?P<period>{PERIOD_WORDS})|(?P<year>(?:19|20)\d{{2}})\s*年度?(?P<since>以来|至今|[至到-]\s*(?:19|20)\d{{2}}年?)?|(?P<this>今年|本年度?|全年|当年)"
+)
+CITED = re.compile(r"《[^》]*》")  # titles of cited documents (《2023年工作要点》) name no time of the figure
+OTHER_BODY = re.compile(r"全(县|市|区|省|州|盟|旗|国)(?!域)|(县|市)级|(县|市)(委|政府|司法局|法院|检察院)(?!.*(指导|部署|要求))")
+STRONG_TOTAL = re.compile(r"共(?!同|建|享|治|商|识|产)|共计|总计|合计|全年|全(乡|镇|街道|街)|年度|本年")
+WEAK_TOTAL = re.compile(r"累计")
+CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")
+# Part of the year: a half year, a quarter, some months ("1-11月", "截至9月底").
+PART_OF_YEAR = re.compile(r"[上下]半年|第?[一二三四1-4]季度|\d{1,2}\s*[-—~至到]\s*\d{1,2}月|截至\d{1,2}月|\d{1,2}月份?以来")
+# The body whose meetings a key counts, preferred when a report also gives another body's.
+PREFERRED_BODY: dict[str, re.Pattern[str]] = {
+    "party_meetings_on_rule_of_law": re.compile(r"党委|党工委|党组|委员会|领导小组"),
+}
+NEVER_CANONICAL: frozenset[Scope] = frozenset({"plan", "other_year", "period", "other_body"})
+
+
+@functools.lru_cache(maxsize=256)
+def _under_plan_heading(sections: tuple[str, ...]) -> bool:
+    return any(PLAN_HEADING.search(heading) for heading in sections)
+
+
+def scope_of(context: str, sentence: str, after: str, sections: Sequence[str], year: int | None) -> Scope:
+    """What one mention counts, from its clause (``context``: clause start to the number), its
+    sentence up to the number, a few characters after it, and the headings it stands under."""
+    if _under_plan_heading(tuple(sections)) or PLAN_WORDS.search(sentence) or PLAN_AFTER.match(after):
+        return "plan"
+    plain = CITED.sub("", sentence)
+    if OTHER_YEAR_WORDS.search(context) or CHANGE_AFTER_COMPARISON.search(context):
+        return "other_year"
+    named = list(TIME_NAMED.finditer(plain))
+    last = named[-1] if named else None
+    if last and last.group("period"):
+        return "period"
+    if last and last.group("year") and year is not None and int(last.group("year")) != year:
+        return "period" if last.group("since") else "other_year"
+    if OTHER_BODY.search(context):
+        return "other_body"
+    if last and last.group("this"):
+        return "year"  # 全年 / 今年 after a half-year clause: the year's
+    if PART_OF_YEAR.search(plain):
+        return "part"
+    return "year"
+
+
+def _qualifier(parts: Sequence[Observation]) -> Qualifier:
+    qualifiers = {o.qualifier for o in parts}
+    return "approx" if "approx" in qualifiers else "at_least" if "at_least" in qualifiers else "exact"
+
+
+def _same_clause(first: Observation, second: Observation, text: str) -> bool:
+    if not text:
+        return False
+    between = text[first.end : second.start] if second.start > first.end else ""
+    return not CLAUSE_BREAK.search(between) and second.start - first.end < 40
+
+
+def year_values(observations: Sequence[Observation], text: str = "") -> tuple[list[Observation], list[IndicatorValue]]:
+    """Mark each indicator's year value among the mentions, and return it with its basis.
+
+    ``text`` is the normalised text the mentions point into; without it, no parts are added up.
+    Idempotent: a mention already marked ``part`` (a half year's figure, or a part found by an
+    earlier call) is never a stated total nor a single mention's winner, but may be a listed part."""
+    obs = [o.model_copy(update={"canonical": False}) if o.canonical else o for o in observations]
+    values: list[IndicatorValue] = []
+    for key in dict.fromkeys(o.indicator for o in obs):
+        eligible = [i for i, o in enumerate(obs) if o.indicator == key and o.scope not in NEVER_CANONICAL]
+        preferred = PREFERRED_BODY.get(key)
+        if preferred and any(preferred.search(obs[i].quote) for i in eligible):
+            eligible = [i for i in eligible if preferred.search(obs[i].quote)]
+        if not eligible:
+            continue
+        value = _choose(key, eligible, obs, text)
+        for i in value.mentions:
+            obs[i] = obs[i].model_copy(update={"canonical": True})
+        values.append(value)
+    return obs, values
+
+
+def _choose(key: str, eligible: list[int], obs: list[Observation], text: str) -> IndicatorValue:
+    # Same-key mentions adjacent in text order within one clause form a listed group.
+    position = {i: n for n, i in enumerate(eligible)}
+    runs: list[list[int]] = []
+    for i in eligible:
+        if runs and _same_clause(obs[runs[-1][-1]], obs[i], text) and position[runs[-1][-1]] == position[i] - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    groups = [r for r in runs if len(r) > 1]
+    singles = [r[0] for r in runs if len(r) == 1]
+    for group in groups:
+        for i in group:
+            obs[i] = obs[i].model_copy(update={"scope": "part"})
+    largest = max(obs[i].value for i in eligible)
+    totals = []
+    for i in singles:
+        quote = obs[i].quote
+        if obs[i].scope == "part":
+            continue
+        if STRONG_TOTAL.search(quote):
+            totals.append(i)
+        elif WEAK_TOTAL.search(quote):
+            if obs[i].value < largest:  # a 累计 over one activity: a part of the year's value
+                obs[i] = obs[i].model_copy(update={"scope": "part"})
+            else:
+                totals.append(i)
+    sums = [(sum(obs[i].value for i in g), g) for g in groups]
+    flags: list[str] = []
+    if totals:
+        chosen = max(totals, key=lambda i: obs[i].value)
+        total = obs[chosen].value
+        if any(obs[i].value > total for i in singles if i != chosen) or any(obs[i].value > total for g in groups for i in g):
+            flags.append("total_below_mention")
+        if any(s > total for s, _ in sums):
+            flags.append("parts_above_total")
+        return _value(key, [chosen], obs, "stated_total", flags)
+    best_single = max((i for i in singles if obs[i].scope != "part"), key=lambda i: obs[i].value, default=None)
+    best_sum = max(sums, key=lambda s: s[0], default=None)
+    if best_sum and (best_single is None or best_sum[0] >= obs[best_single].value):
+        return _value(key, best_sum[1], obs, "sum_of_parts", flags)
+    if best_single is None:  # only parts (a 累计, half a year): the largest stands for the year, flagged
+        best_single = max(eligible, key=lambda i: obs[i].value)
+        flags.append("only_part_of_year")
+    return _value(key, [best_single], obs, "single_mention", flags)
+
+
+def _value(key: str, mentions: list[int], obs: list[Observation], basis: Basis, flags: list[str]) -> IndicatorValue:
+    parts = [obs[i] for i in mentions]
+    return IndicatorValue(
+        indicator=key,
+        value=sum(o.value for o in parts),
+        unit=COLUMN_UNITS.get(key, parts[0].unit),
+        qualifier=_qualifier(parts),
+        basis=basis,
+        mentions=mentions,
+        flags=flags,
+    )

@@ -46,8 +46,9 @@ from .indicators import COLUMN_UNITS
 from .models import Basis, IndicatorValue, Observation, Qualifier, Scope
 
 # A heading of plans: 下一步/明年/今后 anywhere, or 计划/打算/安排/思路/要点 closing it ("三、2025年工作计划";
-# not "（三）强化工作计划落实", a heading of this year's work).
-PLAN_HEADING = re.compile(r"下一?步|下一?年度?|明年|来年|今后|努力方向|展望|(计划|打算|安排|思路|要点|举措)[。.:：\s]*$")
+# not "（三）强化工作计划落实", a heading of this year's work). Never 举措: "一、主要工作举措" and
+# "推进法治政府建设的主要举措和成效" head the year's own work.
+PLAN_HEADING = re.compile(r"下一?步|下一?年度?|明年|来年|今后|努力方向|展望|(计划|打算|安排|思路|要点)[。.:：\s]*$")
 PLAN_WORDS = re.compile(
     r"力争|争取|目标(是|为|任务是)|预计|下一步|明年|下一年|来年|今后"
     r"|计划(开展|组织|举办|完成|召开|于|全年|年内|在)|拟(开展|组织|举办|召开|于|在)"

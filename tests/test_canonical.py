@@ -254,3 +254,12 @@ def test_a_bare_total_after_its_parts_is_the_stated_total() -> None:
     assert [(o.indicator, o.value) for o in observations] == [("legal_publicity_events", 5), ("legal_publicity_events", 20), ("legal_publicity_events", 25)]
     v = values["legal_publicity_events"]
     assert (v.value, v.basis, v.flags) == (25, "stated_total", [])
+
+
+def test_a_heading_of_the_years_measures_is_not_a_plan() -> None:
+    """"主要工作举措" heads what was done; only the heading of next year's work makes plans."""
+    text = ("关于2024年度法治政府建设工作情况的报告\n一、主要工作举措\n全年召开党委会专题研究法治工作5次，组织集中学法12次。\n"
+            "二、下一步工作计划\n力争开展普法宣传活动不少于40场次。\n")
+    observations, _ = extract_figures(normalise(text), 2024)
+    scopes = {o.value: o.scope for o in observations}
+    assert scopes[5] == "year" and scopes[12] == "year" and scopes[40] == "plan"

@@ -191,7 +191,7 @@ TITLE = "西仓镇2025年法治政府建设工作情况报告"
 
 
 def make_source(server: HTTPServer, source_id: str, column: str, **fields: int) -> Source:
-    return Source(id=source_id, name="演示平台", listing=[server.url_for(column)], allowed_domains=["localhost"], rate_per_second=1000, **fields)
+    return Source(id=source_id, name="演示平台", listing=[server.url_for(column)], allowed_domains=["localhost"], rate_per_second=50, **fields)
 
 
 def night(root: Path, sources: list[Source], now: datetime) -> tuple[list[SourceHarvest], MergeResult, ReleaseInfo | None]:

@@ -9,26 +9,34 @@ inflates far past any report.
 
 from __future__ import annotations
 
+import fcntl
 import io
+import os
 import re
-import socket
+import signal
 import socketserver
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
 import zipfile
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from flows import http as http_module
+from flows.demo.server import demo_sources_yaml
 from flows.http import FetchError, HttpClient, resolves_privately, same_service
 from flows.stop import NIGHT
 
 FAST = 1000.0
+ROOT = Path(__file__).parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -176,6 +184,11 @@ class DripHandler(socketserver.BaseRequestHandler):
                 for _ in range(30):
                     self.request.sendall(b"#")
                     time.sleep(1)
+            elif path == "/drip-long":  # a listing page dripping a byte a second for 200 s
+                self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n<html>")
+                for _ in range(200):
+                    self.request.sendall(b" ")
+                    time.sleep(1)
             elif path == "/drip-headers":  # one header line a second for 30 s, then a tiny body
                 self.request.sendall(b"HTTP/1.1 200 OK\r\n")
                 for n in range(30):
@@ -256,3 +269,80 @@ def test_a_stop_cuts_a_body_being_read(drip_server: str) -> None:
     with pytest.raises(FetchError, match="stopped by SIGINT"):
         client.get(drip_server + "/drip-close", allowed_domains=["127.0.0.1"], rate=FAST)
     assert time.monotonic() - started < 5
+
+
+def with_a_dripping_source(portals, drip_server: str, folder: Path) -> Path:  # type: ignore[no-untyped-def]
+    """The demo registry plus a portal whose listing page drips a byte a second for 200 s."""
+    path = folder / "sources.yaml"
+    path.write_text(demo_sources_yaml(portals) + (
+        "  - id: drip\n    name: 很慢的县政府网站\n    adcode: \"500229\"\n    listing:\n"
+        f"      - \"{drip_server}/drip-long\"\n"), encoding="utf-8")
+    return path
+
+
+def start_night(sources: Path, data: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
+    """``fazhi nightly`` in its own process (and its own Prefect temporary server), as cron runs it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "site")])
+    return subprocess.Popen([sys.executable, "-m", "flows.cli", "nightly", "--sources", str(sources), "--data", str(data), "--out", str(out), *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT, start_new_session=True)
+
+
+def reports_in(store: Path) -> int:
+    with sqlite3.connect(store) as conn:
+        return conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+
+
+def lock_is_free(data: Path) -> bool:
+    with (data / ".lock").open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_a_night_cleanly_keeping_what_was_harvested(demo_portals, drip_server: str, tmp_path: Path, signum: int) -> None:  # type: ignore[no-untyped-def]
+    data, out = tmp_path / "data", tmp_path / "public"
+    night = start_night(with_a_dripping_source(demo_portals, drip_server, tmp_path), data, out)
+    try:
+        assert night.stdout is not None
+        seen = []
+        for line in night.stdout:  # wait until the three demo sources are harvested; the fourth drips
+            seen.append(line)
+            if "discover+fetch+extract: 3/4" in line:
+                break
+        assert seen and "3/4" in seen[-1], "".join(seen) + night.stderr.read()  # type: ignore[union-attr]
+        time.sleep(1.0)
+        signalled = time.monotonic()
+        night.send_signal(signum)
+        _, stderr = night.communicate(timeout=60)
+    finally:
+        if night.poll() is None:
+            night.kill()
+    assert time.monotonic() - signalled < 30
+    assert night.returncode == 128 + signum
+    errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith(f"error: stopped by {signal.Signals(signum).name}: what was harvested is merged")
+    assert reports_in(data / "fazhi.sqlite") == 5  # the demo's five reports, merged
+    assert lock_is_free(data)
+    assert not (data / "releases" / "LATEST").exists()  # the release waits for the next night
+
+
+def test_a_night_past_its_deadline_fails_the_unfinished_source_and_publishes_the_rest(demo_portals, drip_server: str,  # type: ignore[no-untyped-def]
+                                                                                       tmp_path: Path) -> None:
+    data, out = tmp_path / "data", tmp_path / "public"
+    started = time.monotonic()
+    night = start_night(with_a_dripping_source(demo_portals, drip_server, tmp_path), data, out, "--deadline", "20s")
+    try:
+        stdout, stderr = night.communicate(timeout=240)
+    finally:
+        if night.poll() is None:
+            night.kill()
+    assert night.returncode == 2, stderr
+    assert "not finished by the night's deadline (20 s)" in stdout
+    assert time.monotonic() - started < 200  # the dripping listing alone would hold the night 120 s, then retry it twice
+    assert reports_in(data / "fazhi.sqlite") == 5
+    assert (data / "releases" / "LATEST").exists() and (out / "index.html").exists()
+    assert lock_is_free(data)

@@ -284,6 +284,7 @@ def start_night(sources: Path, data: Path, out: Path, *extra: str) -> subprocess
     """``fazhi nightly`` in its own process (and its own Prefect temporary server), as cron runs it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "site")])
+    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"  # 2 cores shared by many: the temporary server can be slow to start
     return subprocess.Popen([sys.executable, "-m", "flows.cli", "nightly", "--sources", str(sources), "--data", str(data), "--out", str(out), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT, start_new_session=True)
 
@@ -316,7 +317,7 @@ def test_a_signal_stops_a_night_cleanly_keeping_what_was_harvested(demo_portals,
         assert seen and "3/4" in seen[-1], "".join(seen) + night.stderr.read()  # type: ignore[union-attr]
         time.sleep(1.0)
         signalled = time.monotonic()
-        night.send_signal(signum)
+        os.killpg(night.pid, signum)  # to the whole group, as Ctrl+C in a terminal and systemd do
         _, stderr = night.communicate(timeout=60)
     finally:
         if night.poll() is None:

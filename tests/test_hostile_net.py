@@ -347,3 +347,45 @@ def test_a_night_past_its_deadline_fails_the_unfinished_source_and_publishes_the
     assert reports_in(data / "fazhi.sqlite") == 5
     assert (data / "releases" / "LATEST").exists() and (out / "index.html").exists()
     assert lock_is_free(data)
+
+
+# ---------------------------------------------------------------- 9: a .docx whose XML inflates past any report
+
+
+def test_a_docx_whose_xml_inflates_to_40_MB_is_refused_quickly_naming_the_file() -> None:
+    from benchmarks.docx_xml import padded_docx
+    from parsers import UnreadableDocument, read_document
+
+    data = padded_docx(40)  # 161 KB on the wire, far under the 200 MB zip cap
+    assert len(data) < 400_000
+    started = time.monotonic()
+    with pytest.raises(UnreadableDocument, match=r"padded\.docx: word/document\.xml inflates past 16,777,216 bytes of XML"):
+        read_document(data, "padded.docx")
+    assert time.monotonic() - started < 15  # python-docx read it whole: 98 s and 491 MB
+
+
+def test_a_long_docx_under_the_cap_is_streamed_in_little_memory(tmp_path: Path) -> None:
+    """Peak memory of a fresh process reading a .docx with 15 MB of XML (python-docx: 203 MB)."""
+    from benchmarks.docx_xml import measure, padded_docx
+
+    path = tmp_path / "long.docx"
+    path.write_bytes(padded_docx(15))
+    seconds, _, rest = measure("streamed", path).strip().partition(" s ")
+    peak_mb = int(rest.split("MB")[0].replace(",", ""))
+    assert "read, " in rest and peak_mb < 150, rest
+
+
+def test_a_streamed_docx_reads_as_python_docx_did() -> None:
+    """Paragraphs, tabs, line breaks, hyperlinks and table rows as before; text boxes and deleted
+    text are not the body's text."""
+    from parsers.documents import docx_lines
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    xml = (f'<w:document {w}><w:body>'
+           '<w:p><w:r><w:t>一、</w:t><w:tab/><w:t>调解</w:t></w:r><w:hyperlink><w:r><w:t>纠纷12起</w:t></w:r></w:hyperlink></w:p>'
+           '<w:p><w:r><w:t>甲</w:t><w:br/><w:t>乙</w:t><w:br w:type="page"/></w:r><w:del><w:r><w:delText>删</w:delText></w:r></w:del></w:p>'
+           '<w:p><w:r><w:drawing><w:txbxContent><w:p><w:r><w:t>文本框</w:t></w:r></w:p></w:txbxContent></w:drawing><w:t>正文</w:t></w:r></w:p>'
+           '<w:tbl><w:tr><w:tc><w:p><w:r><w:t> 项目 </w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>数量</w:t></w:r></w:p>'
+           '<w:p><w:r><w:t>（件）</w:t></w:r></w:p></w:tc></w:tr></w:tbl>'
+           '<w:p/></w:body></w:document>').encode()
+    assert list(docx_lines(io.BytesIO(xml))) == ["一、\t调解纠纷12起", "甲\n乙", "正文", "项目 数量\n（件）", ""]

@@ -63,9 +63,13 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
     The summary also goes to data/logs/."""
     _quiet_prefect(verbose)
     from .nightly import DEFAULT_DEADLINE_SECONDS, nightly
+    from .stop import shield_temporary_server
     from .records import RunSummary
     from .report import render_summary_lines
     from .sources import SourcesError, load_sources
+
+    if not os.environ.get("PREFECT_API_URL"):
+        shield_temporary_server()
 
     def run(sources_file: Path) -> object:
         with _progress(quiet):

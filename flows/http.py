@@ -319,18 +319,21 @@ class HttpClient:
         if self.gate is not None:
             self.gate(host)
 
-    def session(self, url: str) -> requests.Session:
-        """One session per host: its cookies and keep-alive connections stay with that portal."""
+    def session(self, url: str, retry: bool = True) -> requests.Session:
+        """One session per host: its cookies and keep-alive connections stay with that portal.
+        Without ``retry``, one plain try (robots.txt: a portal failing on it is asked for the page,
+        which retries and says why)."""
         host = urlsplit(url).netloc.lower()
+        key = host if retry else host + " once"
         with self._sessions_lock:
-            if host not in self._sessions:
+            if key not in self._sessions:
                 session = requests.Session()
                 session.headers["User-Agent"] = USER_AGENT
-                adapter = GuardedAdapter(max_retries=RETRY)
+                adapter = GuardedAdapter(max_retries=RETRY if retry else 0)
                 session.mount("http://", adapter)
                 session.mount("https://", adapter)
-                self._sessions[host] = session
-            return self._sessions[host]
+                self._sessions[key] = session
+            return self._sessions[key]
 
     def robots(self, url: str, rate: float, allowed_domains: list[str] | None = None) -> Protego | None:
         """The host's robots.txt (fetched once per client); None when it has none or it can't be read.
@@ -403,7 +406,7 @@ class HttpClient:
             self._wait_turn(netloc, self.polite_rate(target, rate, allowed_domains) if obey_robots else rate)
             with self._watched(target) as watch:
                 try:
-                    reply = self.session(target).get(target, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False)
+                    reply = self.session(target, retry=obey_robots).get(target, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False)
                 except PrivatePeer as exc:
                     raise FetchError(f"{current}: {exc}; a public source may not lead there") from exc
                 except requests.exceptions.RequestException as exc:

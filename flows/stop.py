@@ -137,3 +137,37 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def shield_temporary_server() -> None:
+    """Keep the Prefect temporary server that ``fazhi nightly`` starts (when no PREFECT_API_URL is
+    set) out of the terminal's process group, so that Ctrl+C or systemd's SIGTERM to the group
+    reaches the night, which stops cleanly, and not the server, whose death would leave the night
+    unable to record its end (it then hung). The server still dies with the night: it is asked
+    to (PR_SET_PDEATHSIG) when its parent goes, even by kill -9."""
+    import ctypes
+    import subprocess
+
+    from prefect.server.api import server as server_module
+
+    def die_with_parent() -> None:
+        os.setsid()
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG (Linux)
+        except (AttributeError, OSError):
+            pass
+
+    class ShieldedServer(server_module.SubprocessASGIServer):
+        def _run_uvicorn_command(self) -> subprocess.Popen:  # type: ignore[type-arg]
+            popen = server_module.subprocess.Popen
+
+            def detached(*args, **kwargs):  # type: ignore[no-untyped-def]
+                return popen(*args, **kwargs, preexec_fn=die_with_parent)
+
+            server_module.subprocess.Popen = detached  # only for this one call, in the main thread, before any task
+            try:
+                return super()._run_uvicorn_command()
+            finally:
+                server_module.subprocess.Popen = popen
+
+    ShieldedServer()  # registers itself as the instance Prefect's client will start

@@ -9,26 +9,34 @@ inflates far past any report.
 
 from __future__ import annotations
 
+import fcntl
 import io
+import os
 import re
-import socket
+import signal
 import socketserver
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
 import zipfile
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from flows import http as http_module
+from flows.demo.server import demo_sources_yaml
 from flows.http import THROTTLE, FetchError, HttpClient, resolves_privately, same_service
 from flows.stop import NIGHT
 
 FAST = 1000.0
+ROOT = Path(__file__).parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -176,6 +184,11 @@ class DripHandler(socketserver.BaseRequestHandler):
                 for _ in range(30):
                     self.request.sendall(b"#")
                     time.sleep(1)
+            elif path == "/drip-long":  # a listing page dripping a byte a second for 200 s
+                self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n<html>")
+                for _ in range(200):
+                    self.request.sendall(b" ")
+                    time.sleep(1)
             elif path == "/drip-headers":  # one header line a second for 30 s, then a tiny body
                 self.request.sendall(b"HTTP/1.1 200 OK\r\n")
                 for n in range(30):
@@ -262,3 +275,123 @@ def test_a_stop_cuts_a_body_being_read(drip_server: str) -> None:
     with pytest.raises(FetchError, match="stopped by SIGINT"):
         client.get(drip_server + "/drip-close", allowed_domains=["127.0.0.1"], rate=FAST)
     assert time.monotonic() - started < 5
+
+
+def with_a_dripping_source(portals, drip_server: str, folder: Path) -> Path:  # type: ignore[no-untyped-def]
+    """The demo registry plus a portal whose listing page drips a byte a second for 200 s."""
+    path = folder / "sources.yaml"
+    path.write_text(demo_sources_yaml(portals) + (
+        "  - id: drip\n    name: 很慢的县政府网站\n    adcode: \"500229\"\n    listing:\n"
+        f"      - \"{drip_server}/drip-long\"\n"), encoding="utf-8")
+    return path
+
+
+def start_night(sources: Path, data: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
+    """``fazhi nightly`` in its own process (and its own Prefect temporary server), as cron runs it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "site")])
+    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"  # 2 cores shared by many: the temporary server can be slow to start
+    return subprocess.Popen([sys.executable, "-m", "flows.cli", "nightly", "--sources", str(sources), "--data", str(data), "--out", str(out), *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT, start_new_session=True)
+
+
+def reports_in(store: Path) -> int:
+    with sqlite3.connect(store) as conn:
+        return conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+
+
+def lock_is_free(data: Path) -> bool:
+    with (data / ".lock").open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_a_night_cleanly_keeping_what_was_harvested(demo_portals, drip_server: str, tmp_path: Path, signum: int) -> None:  # type: ignore[no-untyped-def]
+    data, out = tmp_path / "data", tmp_path / "public"
+    night = start_night(with_a_dripping_source(demo_portals, drip_server, tmp_path), data, out)
+    try:
+        assert night.stdout is not None
+        seen = []
+        for line in night.stdout:  # wait until the three demo sources are harvested; the fourth drips
+            seen.append(line)
+            if "discover+fetch+extract: 3/4" in line:
+                break
+        assert seen and "3/4" in seen[-1], "".join(seen) + night.stderr.read()  # type: ignore[union-attr]
+        time.sleep(1.0)
+        signalled = time.monotonic()
+        os.killpg(night.pid, signum)  # to the whole group, as Ctrl+C in a terminal and systemd do
+        _, stderr = night.communicate(timeout=60)
+    finally:
+        if night.poll() is None:
+            night.kill()
+    assert time.monotonic() - signalled < 30
+    assert night.returncode == 128 + signum
+    errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith(f"error: stopped by {signal.Signals(signum).name}: what was harvested is merged")
+    assert reports_in(data / "fazhi.sqlite") == 5  # the demo's five reports, merged
+    assert lock_is_free(data)
+    assert not (data / "releases" / "LATEST").exists()  # the release waits for the next night
+
+
+def test_a_night_past_its_deadline_fails_the_unfinished_source_and_publishes_the_rest(demo_portals, drip_server: str,  # type: ignore[no-untyped-def]
+                                                                                       tmp_path: Path) -> None:
+    data, out = tmp_path / "data", tmp_path / "public"
+    started = time.monotonic()
+    night = start_night(with_a_dripping_source(demo_portals, drip_server, tmp_path), data, out, "--deadline", "20s")
+    try:
+        stdout, stderr = night.communicate(timeout=240)
+    finally:
+        if night.poll() is None:
+            night.kill()
+    assert night.returncode == 2, stderr
+    assert "not finished by the night's deadline (20 s)" in stdout
+    assert time.monotonic() - started < 200  # the dripping listing alone would hold the night 120 s, then retry it twice
+    assert reports_in(data / "fazhi.sqlite") == 5
+    assert (data / "releases" / "LATEST").exists() and (out / "index.html").exists()
+    assert lock_is_free(data)
+
+
+# ---------------------------------------------------------------- 9: a .docx whose XML inflates past any report
+
+
+def test_a_docx_whose_xml_inflates_to_40_MB_is_refused_quickly_naming_the_file() -> None:
+    from benchmarks.docx_xml import padded_docx
+    from parsers import UnreadableDocument, read_document
+
+    data = padded_docx(40)  # 161 KB on the wire, far under the 200 MB zip cap
+    assert len(data) < 400_000
+    started = time.monotonic()
+    with pytest.raises(UnreadableDocument, match=r"padded\.docx: word/document\.xml inflates past 16,777,216 bytes of XML"):
+        read_document(data, "padded.docx")
+    assert time.monotonic() - started < 15  # python-docx read it whole: 98 s and 491 MB
+
+
+def test_a_long_docx_under_the_cap_is_streamed_in_little_memory(tmp_path: Path) -> None:
+    """Peak memory of a fresh process reading a .docx with 15 MB of XML (python-docx: 203 MB)."""
+    from benchmarks.docx_xml import measure, padded_docx
+
+    path = tmp_path / "long.docx"
+    path.write_bytes(padded_docx(15))
+    seconds, _, rest = measure("streamed", path).strip().partition(" s ")
+    peak_mb = int(rest.split("MB")[0].replace(",", ""))
+    assert "read, " in rest and peak_mb < 150, rest
+
+
+def test_a_streamed_docx_reads_as_python_docx_did() -> None:
+    """Paragraphs, tabs, line breaks, hyperlinks and table rows as before; text boxes and deleted
+    text are not the body's text."""
+    from parsers.documents import docx_lines
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    xml = (f'<w:document {w}><w:body>'
+           '<w:p><w:r><w:t>一、</w:t><w:tab/><w:t>调解</w:t></w:r><w:hyperlink><w:r><w:t>纠纷12起</w:t></w:r></w:hyperlink></w:p>'
+           '<w:p><w:r><w:t>甲</w:t><w:br/><w:t>乙</w:t><w:br w:type="page"/></w:r><w:del><w:r><w:delText>删</w:delText></w:r></w:del></w:p>'
+           '<w:p><w:r><w:drawing><w:txbxContent><w:p><w:r><w:t>文本框</w:t></w:r></w:p></w:txbxContent></w:drawing><w:t>正文</w:t></w:r></w:p>'
+           '<w:tbl><w:tr><w:tc><w:p><w:r><w:t> 项目 </w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>数量</w:t></w:r></w:p>'
+           '<w:p><w:r><w:t>（件）</w:t></w:r></w:p></w:tc></w:tr></w:tbl>'
+           '<w:p/></w:body></w:document>').encode()
+    assert list(docx_lines(io.BytesIO(xml))) == ["一、\t调解纠纷12起", "甲\n乙", "正文", "项目 数量\n（件）", ""]

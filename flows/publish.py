@@ -46,10 +46,16 @@ def check_out_dir(out_dir: Path, data_dir: Path) -> None:
                            "refusing to replace it: give a new or empty folder")
 
 
+# What a complete build always has: a site that lost one of these (to a concurrent build, before
+# build-site took the lock) is rebuilt by the next night even though its marker is current.
+COMPLETE = ("index.html", "404.html", "assets", "search/search_index.json")
+
+
 def site_is_current(layout: DataLayout, out_dir: Path) -> bool:
     version = latest_version(layout.releases)
     marker = out_dir / MARKER
-    return version is not None and marker.exists() and marker.read_text(encoding="utf-8").strip() == version
+    return (version is not None and marker.is_file() and marker.read_text(encoding="utf-8").strip() == version
+            and all((out_dir / part).exists() for part in COMPLETE))
 
 
 def _remove_if_ours(folder: Path) -> None:
@@ -90,8 +96,13 @@ def publish_latest(layout: DataLayout, out_dir: Path, *, strict: bool = False) -
         build_site(layout.releases, version, staging, layout.docs_dir, strict=strict, previous=previous)
         (staging / MARKER).write_text(version + "\n", encoding="utf-8")
         _swap_in(staging, out_dir, retired)
-    except BaseException:
+    except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)  # frees the space a full disk needs back; the old site stays
+        if exc.filename is None:  # MkDocs re-raises some without the file: name the folder being built
+            raise OSError(exc.errno, exc.strerror, str(staging)) from exc
+        raise
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
         raise
     shutil.rmtree(retired, ignore_errors=True)
     return str(given)  # as the operator wrote it, like the night that finds the site current

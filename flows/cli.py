@@ -356,7 +356,6 @@ def cmd_build_site(data: Path, out: Path, wait: float = 60.0) -> int:
     if not data.is_dir() or latest_version(data / "releases") is None:
         print(f"error: no release in {data / 'releases'} to build a site from", file=sys.stderr)
         return EXIT_USAGE
-    _quiet_prefect(False)
     try:
         check_out_dir(out, data)
         with data_lock(data, wait_seconds=wait, purpose="build-site"):

@@ -111,11 +111,18 @@ def publish_latest(layout: DataLayout, out_dir: Path, *, strict: bool = False) -
 def _swap_in(staging: Path, out_dir: Path, retired: Path) -> None:
     """Put the finished build in place of ``out_dir``, checked again at the last moment: the old
     site is moved aside only when it carries the marker."""
+    moved_aside = False
     if out_dir.exists():
         if is_built_site(out_dir):
             os.rename(out_dir, retired)
+            moved_aside = True
         elif out_dir.is_dir() and not any(out_dir.iterdir()):
             out_dir.rmdir()
         else:
             raise SiteOutError(f"{out_dir}: filled while the site was built and not a site built by fazhi; left as it is")
-    os.rename(staging, out_dir)
+    try:
+        os.rename(staging, out_dir)
+    except OSError:
+        if moved_aside:
+            os.rename(retired, out_dir)  # the old site goes back up
+        raise

@@ -317,6 +317,28 @@ def test_build_site_when_a_write_raises_enospc(data: Path, tmp_path: Path, monke
     assert snapshot(out) == before
 
 
+def test_a_swap_that_fails_puts_the_old_site_back(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import flows.publish
+
+    out = tmp_path / "public"
+    assert main(["build-site", "--data", str(data), "--out", str(out)]) == 0
+    before = snapshot(out)
+    rename = os.rename
+
+    def refuse_the_new_site(src: str | Path, dst: str | Path) -> None:
+        if Path(src).name == ".public.next":
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(src))
+        rename(src, dst)
+
+    monkeypatch.setattr(flows.publish.os, "rename", refuse_the_new_site)
+
+    assert main(["build-site", "--data", str(data), "--out", str(out)]) == 2
+    assert "Permission denied" in capsys.readouterr().err.splitlines()[-1]
+    assert snapshot(out) == before
+    assert not (tmp_path / ".public.next").exists() and not (tmp_path / ".public.old").exists()
+
+
 def test_a_full_store_during_merge_says_so_and_keeps_what_was_stored(data: Path) -> None:
     from tests.helpers import harvested
 

@@ -61,7 +61,12 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
 
     def run(sources_file: Path) -> object:
         with _progress(quiet), _console_without_tracebacks(verbose):
-            state = nightly(sources_file=sources_file, data_dir=data, out_dir=out, recheck=recheck, provinces=provinces, return_state=True)
+            try:
+                state = nightly(sources_file=sources_file, data_dir=data, out_dir=out, recheck=recheck, provinces=provinces, return_state=True)
+            except Exception as exc:  # Prefect itself could not run the flow (its server did not start): reported below
+                if os.environ.get("FAZHI_TRACEBACK"):
+                    raise
+                return exc
         return state.result(raise_on_failure=False)
 
     from . import nightly as nightly_module

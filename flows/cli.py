@@ -72,9 +72,14 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
         shield_temporary_server()
 
     def run(sources_file: Path) -> object:
-        with _progress(quiet):
-            state = nightly(sources_file=sources_file, data_dir=data, out_dir=out, recheck=recheck, provinces=provinces,
-                            deadline_seconds=deadline or DEFAULT_DEADLINE_SECONDS, stop_on_signals=True, return_state=True)
+        with _progress(quiet), _console_without_tracebacks(verbose):
+            try:
+                state = nightly(sources_file=sources_file, data_dir=data, out_dir=out, recheck=recheck, provinces=provinces,
+                                deadline_seconds=deadline or DEFAULT_DEADLINE_SECONDS, stop_on_signals=True, return_state=True)
+            except Exception as exc:  # Prefect itself could not run the flow (its server did not start): reported below
+                if os.environ.get("FAZHI_TRACEBACK"):
+                    raise
+                return exc
         return state.result(raise_on_failure=False)
 
     from . import nightly as nightly_module
@@ -104,7 +109,7 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
     if (stopped := _stopped_by_signal(result, data)) is not None:
         return stopped
     if not isinstance(result, RunSummary):
-        if (problem := environment_problem(result)) is not None:
+        if (problem := environment_problem(result, data)) is not None:
             print(f"error: the nightly run stopped: {problem} (what was merged before is kept)", file=sys.stderr)
             return EXIT_USAGE
         print(f"error: the nightly run crashed: {result}", file=sys.stderr)
@@ -141,7 +146,7 @@ def _deadline(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def environment_problem(error: object) -> str | None:
+def environment_problem(error: object, data: Path | None = None) -> str | None:
     """One line for an error of the machine rather than of the code (disk full, read-only or
     forbidden folder, a store that can't be written), naming the file; None for anything else."""
     import errno
@@ -150,7 +155,7 @@ def environment_problem(error: object) -> str | None:
     if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
         return f"{error.filename or 'a file'}: {error.strerror}"
     if isinstance(error, sqlite3.OperationalError) and any(s in str(error) for s in ("disk is full", "readonly", "unable to open")):
-        return f"the store (fazhi.sqlite): {error}"
+        return f"{data / 'fazhi.sqlite' if data else 'the store'}: {error}"
     return None
 
 
@@ -201,6 +206,31 @@ def _progress(quiet: bool) -> Iterator[None]:
             LOGGER.addHandler(handler)
             stack.callback(LOGGER.removeHandler, handler)
         yield
+
+
+class _DropTraceback(logging.Filter):
+    """Prefect logs a failed task's or flow's exception with its traceback; on the console, the
+    run's own one line (and the run report) say what failed. Prefect's API log keeps them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            record.msg, record.args = f"{record.getMessage()} (--verbose shows the traceback)", None
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+@contextlib.contextmanager
+def _console_without_tracebacks(verbose: bool) -> Iterator[None]:
+    """Unless --verbose: no traceback from Prefect's console handler during the run."""
+    handlers = [] if verbose else [h for h in logging.getLogger().handlers if type(h).__name__ == "PrefectConsoleHandler"]
+    drop = _DropTraceback()
+    for handler in handlers:
+        handler.addFilter(drop)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(drop)
 
 
 def _write_log(data: Path, lines: list[str]) -> Path:
@@ -373,7 +403,6 @@ def cmd_build_site(data: Path, out: Path, wait: float = 60.0) -> int:
     if not data.is_dir() or latest_version(data / "releases") is None:
         print(f"error: no release in {data / 'releases'} to build a site from", file=sys.stderr)
         return EXIT_USAGE
-    _quiet_prefect(False)
     try:
         check_out_dir(out, data)
         with data_lock(data, wait_seconds=wait, purpose="build-site"):
@@ -382,7 +411,7 @@ def cmd_build_site(data: Path, out: Path, wait: float = 60.0) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
-        if (problem := environment_problem(exc)) is None:
+        if (problem := environment_problem(exc, data)) is None:
             raise
         print(f"error: the site was not built: {problem}; the previous site is left as it was", file=sys.stderr)
         return EXIT_USAGE

@@ -46,10 +46,16 @@ def check_out_dir(out_dir: Path, data_dir: Path) -> None:
                            "refusing to replace it: give a new or empty folder")
 
 
+# What a complete build always has: a site that lost one of these (to a concurrent build, before
+# build-site took the lock) is rebuilt by the next night even though its marker is current.
+COMPLETE = ("index.html", "404.html", "assets", "search/search_index.json")
+
+
 def site_is_current(layout: DataLayout, out_dir: Path) -> bool:
     version = latest_version(layout.releases)
     marker = out_dir / MARKER
-    return version is not None and marker.exists() and marker.read_text(encoding="utf-8").strip() == version
+    return (version is not None and marker.is_file() and marker.read_text(encoding="utf-8").strip() == version
+            and all((out_dir / part).exists() for part in COMPLETE))
 
 
 def _remove_if_ours(folder: Path) -> None:
@@ -90,8 +96,13 @@ def publish_latest(layout: DataLayout, out_dir: Path, *, strict: bool = False) -
         build_site(layout.releases, version, staging, layout.docs_dir, strict=strict, previous=previous)
         (staging / MARKER).write_text(version + "\n", encoding="utf-8")
         _swap_in(staging, out_dir, retired)
-    except BaseException:
+    except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)  # frees the space a full disk needs back; the old site stays
+        if exc.filename is None:  # MkDocs re-raises some without the file: name the folder being built
+            raise OSError(exc.errno, exc.strerror, str(staging)) from exc
+        raise
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
         raise
     shutil.rmtree(retired, ignore_errors=True)
     return str(given)  # as the operator wrote it, like the night that finds the site current
@@ -100,11 +111,18 @@ def publish_latest(layout: DataLayout, out_dir: Path, *, strict: bool = False) -
 def _swap_in(staging: Path, out_dir: Path, retired: Path) -> None:
     """Put the finished build in place of ``out_dir``, checked again at the last moment: the old
     site is moved aside only when it carries the marker."""
+    moved_aside = False
     if out_dir.exists():
         if is_built_site(out_dir):
             os.rename(out_dir, retired)
+            moved_aside = True
         elif out_dir.is_dir() and not any(out_dir.iterdir()):
             out_dir.rmdir()
         else:
             raise SiteOutError(f"{out_dir}: filled while the site was built and not a site built by fazhi; left as it is")
-    os.rename(staging, out_dir)
+    try:
+        os.rename(staging, out_dir)
+    except OSError:
+        if moved_aside:
+            os.rename(retired, out_dir)  # the old site goes back up
+        raise

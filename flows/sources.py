@@ -10,7 +10,7 @@ larger than any registry and files that are not UTF-8.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from pydantic import ValidationError
@@ -40,13 +40,12 @@ class _RegistryLoader(yaml.SafeLoader):
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()
         if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor is not None):
-            raise yaml.MarkedYAMLError(problem="YAML anchors and aliases (&name, *name) are not allowed in the registry",
-                                       problem_mark=event.start_mark)
+            _refuse("YAML anchors and aliases (&name, *name) are not allowed in the registry", event.start_mark)
         nested = isinstance(event, CollectionStartEvent)
         if nested:
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise yaml.MarkedYAMLError(problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=event.start_mark)
+                _refuse(f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
         try:
             return super().compose_node(parent, index)  # type: ignore[no-any-return]
         finally:
@@ -58,9 +57,13 @@ class _RegistryLoader(yaml.SafeLoader):
         for key_node, _ in node.value:
             key = key_node.value if key_node.tag == "tag:yaml.org,2002:str" else None
             if key is not None and key in seen:
-                raise yaml.MarkedYAMLError(problem=f"the key '{key[:60]}' appears twice in one mapping", problem_mark=key_node.start_mark)
+                _refuse(f"the key '{key[:60]}' appears twice in one mapping", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+def _refuse(problem: str, mark: Any) -> NoReturn:
+    raise yaml.MarkedYAMLError(problem=problem, problem_mark=mark)
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:

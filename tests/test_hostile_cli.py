@@ -128,6 +128,21 @@ def test_a_built_site_is_replaced_and_an_empty_folder_is_used(data: Path, tmp_pa
     assert not list(tmp_path.glob(".empty.*"))
 
 
+def test_a_site_that_lost_its_assets_is_not_current(data: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from flows.layout import DataLayout
+    from flows.publish import site_is_current
+
+    out = tmp_path / "public"
+    assert fazhi("build-site", "--data", str(data), "--out", str(out)).returncode == 0
+    assert site_is_current(DataLayout(root=data), out)
+    shutil.rmtree(out / "assets")
+    (out / "404.html").unlink()  # what two builds at once left before build-site took the lock
+
+    assert not site_is_current(DataLayout(root=data), out)
+
+
 def test_a_leftover_staging_folder_is_removed_only_when_it_is_ours(data: Path, tmp_path: Path) -> None:
     out = tmp_path / "public"
     theirs = tmp_path / ".public.next"
@@ -266,6 +281,22 @@ def test_build_site_on_a_full_disk_leaves_the_old_site_and_no_staging(data: Path
     assert snapshot(out) == before
 
 
+def test_a_night_whose_site_fills_the_disk_keeps_the_store_and_release_and_no_staging(tmpfs: tuple[Path, int], tmp_path: Path) -> None:
+    mount_point, _ = tmpfs
+    subprocess.run(["mount", "-o", "remount,size=3m", str(mount_point)], check=True)  # the demo site needs ~4 MB
+    data, out = tmp_path / "data", mount_point / "public"
+
+    result = fazhi("nightly", "--demo", "--data", str(data), "--out", str(out), "--quiet", timeout=300)
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "No space left on device" in errors[0] and str(mount_point / ".public.next") in errors[0]
+    assert list(mount_point.iterdir()) == []  # no .public.next left on the full disk
+    assert report_count(data) == 5
+    assert fazhi("verify", "--data", str(data)).returncode == 0
+
+
 def test_build_site_when_a_write_raises_enospc(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     import sitegen.build
@@ -284,6 +315,28 @@ def test_build_site_when_a_write_raises_enospc(data: Path, tmp_path: Path, monke
     assert "No space left on device" in one_line_error(capsys.readouterr().err)
     assert not (tmp_path / ".public.next").exists()
     assert snapshot(out) == before
+
+
+def test_a_swap_that_fails_puts_the_old_site_back(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import flows.publish
+
+    out = tmp_path / "public"
+    assert main(["build-site", "--data", str(data), "--out", str(out)]) == 0
+    before = snapshot(out)
+    rename = os.rename
+
+    def refuse_the_new_site(src: str | Path, dst: str | Path) -> None:
+        if Path(src).name == ".public.next":
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(src))
+        rename(src, dst)
+
+    monkeypatch.setattr(flows.publish.os, "rename", refuse_the_new_site)
+
+    assert main(["build-site", "--data", str(data), "--out", str(out)]) == 2
+    assert "Permission denied" in capsys.readouterr().err.splitlines()[-1]
+    assert snapshot(out) == before
+    assert not (tmp_path / ".public.next").exists() and not (tmp_path / ".public.old").exists()
 
 
 def test_a_full_store_during_merge_says_so_and_keeps_what_was_stored(data: Path) -> None:

@@ -371,14 +371,20 @@ def test_a_docx_whose_xml_inflates_to_40_MB_is_refused_quickly_naming_the_file()
 
 
 def test_a_long_docx_under_the_cap_is_streamed_in_little_memory(tmp_path: Path) -> None:
-    """Peak memory of a fresh process reading a .docx with 15 MB of XML (python-docx: 203 MB)."""
+    """Peak memory of fresh processes reading a .docx with 5 and with 15 MB of XML: streamed, the
+    10 MB more of XML cost little more than the text itself (python-docx: 203 MB at 15 MB, growing
+    with the XML). Compared with each other, not with a fixed figure, so that the process's
+    start-up size does not matter."""
     from benchmarks.docx_xml import measure, padded_docx
 
-    path = tmp_path / "long.docx"
-    path.write_bytes(padded_docx(15))
-    seconds, _, rest = measure("streamed", path).strip().partition(" s ")
-    peak_mb = int(rest.split("MB")[0].replace(",", ""))
-    assert "read, " in rest and peak_mb < 150, rest
+    peaks = []
+    for megabytes in (5, 15):
+        path = tmp_path / f"long-{megabytes}.docx"
+        path.write_bytes(padded_docx(megabytes))
+        _, _, rest = measure("streamed", path).strip().partition(" s ")
+        assert "read, " in rest, rest
+        peaks.append(int(rest.split("MB")[0].replace(",", "")))
+    assert peaks[1] - peaks[0] < 60, peaks
 
 
 def test_a_streamed_docx_reads_as_python_docx_did() -> None:

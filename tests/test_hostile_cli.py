@@ -340,13 +340,15 @@ def test_a_swap_that_fails_puts_the_old_site_back(data: Path, tmp_path: Path, mo
 
 
 def test_a_full_store_during_merge_says_so_and_keeps_what_was_stored(data: Path) -> None:
+    from tests.conftest import seed_text
     from tests.helpers import harvested
 
     before = report_count(data)
     with store.open_store(data / "fazhi.sqlite") as conn:
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own SQLITE_FULL, as on a full disk
-        new = [harvested(name, source_id="other") for name in ("hujiertai", "chuanxi")]
+        # texts of their own: the same text from another source would be a mirror, a few bytes
+        new = [harvested(name, seed_text(name) + "\n（另一版本）", source_id="other") for name in ("hujiertai", "chuanxi")]
         with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):  # not "cannot rollback"
             store.merge(conn, new, [], NOW)
         assert not conn.in_transaction

@@ -27,6 +27,11 @@ class NightStop:
         self.reason: str | None = None
         self.signal: int | None = None  # set when a signal, not the deadline, stopped the night
 
+    def __reduce__(self) -> tuple[Callable[[], NightStop], tuple[()]]:
+        """Pickled as a reference to the process's own: Dask ships the flow's and the tasks'
+        functions by value, with the globals they use, to workers that have their own night."""
+        return _this_process_night, ()
+
     @property
     def stopped(self) -> bool:
         return self._event.is_set()
@@ -70,6 +75,10 @@ class NightStop:
 
 
 NIGHT = NightStop()  # one per process: the HTTP clients of every source task look here
+
+
+def _this_process_night() -> NightStop:
+    return NIGHT
 
 
 def describe_seconds(seconds: float) -> str:

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from .models import Link, ListingPage
+from .normalise import strip_format_characters
 
 _DATE = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _TRS_PAGER = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"']([^\"']+)[\"']")
@@ -42,7 +43,7 @@ def _links_in(soup: BeautifulSoup, base_url: str) -> list[Link]:
     links = []
     for anchor in soup.find_all("a", href=True):
         href = str(anchor["href"]).strip()
-        title = str(anchor.get("title") or anchor.get_text(" ", strip=True)).strip()
+        title = strip_format_characters(str(anchor.get("title") or anchor.get_text(" ", strip=True))).strip()
         if not title or href.lower().startswith(_SKIP_SCHEMES):
             continue
         url = urljoin(base_url, href)

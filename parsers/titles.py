@@ -11,7 +11,7 @@ import re
 from typing import NamedTuple
 
 from .models import Kind, Link, LinkDecision
-from .normalise import to_simplified
+from .normalise import strip_format_characters, to_simplified
 
 
 class TitleRule(NamedTuple):
@@ -62,7 +62,7 @@ def decide_link(link: Link) -> LinkDecision:
     portal shortened (ending in …) is taken when what is left names a rule-of-law report and no
     exclusion: the article's own title and text decide.
     """
-    title = to_simplified(link.title)
+    title = to_simplified(strip_format_characters(link.title))  # "法治\u200b政府建设" hides nothing
     compact = re.sub(r"\s+", "", title)
     rule = classify_title(title)
     if rule is None and SHORTENED.search(compact) and REPORT_STEM.search(compact):

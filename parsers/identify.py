@@ -19,26 +19,35 @@ from .register import find_names
 from .titles import kind_of, kind_of_text
 
 YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*年")
-YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年(?:以来|度|全年|，|,|我|是|，我)")
-STATED_DATE = re.compile(r"(?:发布时间|发布日期|发文日期|日期)\s*[:：]\s*(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年?(?:以来|来|度|全年|，|,|我|是|上半年|下半年)")
+ANY_YEAR = re.compile(r"(?<![〔\[(（《\d])(20\d{2})\s*年(?!\d{1,2}月)")
+_DATE = r"[\s\]】|:：]{0,8}(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+# Dates the page furniture gives, most telling first: publication, then a bare 日期/时间, then the
+# document's own date (成文日期), which the page shows when it shows no other.
+STATED_DATES = (
+    re.compile(r"(?:发布时间|发布日期|发表日期|发表时间|公开日期)" + _DATE),
+    re.compile(r"(?<![成文生])(?:日期|时间)" + _DATE),
+    re.compile(r"(?:成文日期|成文时间|发文日期|公文生成日期|生成日期)" + _DATE),
+)
 ARABIC_DATE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 CHINESE_DATE = re.compile(r"([二〇零一三四五六七八九]{4})年([十一二三四五六七八九]{1,3})月([十一二三四五六七八九]{1,3})日")
 ISO_DATE = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 OFFICIAL = re.compile(r"(党[工]?委副?书记|人大主席|副?乡长|副?镇长|街道办事处主任|[^\s，。]{0,6}?主任|副?书记)")
 # A publisher that is a county department, not a township or the county government.
-DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{2,}(局|委员会|办公室|委|办|中心|法院|检察院)(?=20\d{2}|关于|法治|$|\s)")
+DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{2,}(局|委员会|办公室|(?<![县区市旗党])委|办|中心|法院|检察院)(?=20\d{2}|关于|法治|$|\s)")
 # The four parts the 督察工作规定 prescribes for a 法治政府建设年度报告 start with this heading.
 GOVERNMENT_REPORT_OUTLINE = re.compile(r"推进法治政府建设的?主要举措")
 DEADLINE = (4, 1)  # reports on year Y are due on the website before 1 April of Y+1 (督察工作规定, 2019)
 HEAD_CHARS = 300
 FURNITURE_CHARS = 600  # page furniture (信息公开 block, 日期 line) sits above the body's first paragraphs
-TITLE_LINES = 10
-TITLE_LIKE = re.compile(r"(20\d{2}|法治|依法|述法).*(报告|总结|方案|要点|计划|情况|述职)|述法|述职报告")
+TITLE_LINES = 25
+TITLE_LIKE = re.compile(r"(20\d{2}|[〇零一二三四五六七八九]{4}).*(报告|总结|方案|要点|计划|情况|述职|年度报|年报)|述法|述职报告")
 TITLE_TAIL = re.compile(r"(报告|总结|情况|汇报)$")
-FURNITURE_LINE = re.compile(r"^(首页|当前位置|您当前的位置|位置|日期|发布|时间|来源|索引号|信息来源|文号|点击)")
+FURNITURE_LINE = re.compile(r"^[\[【|•·]|^\s*(首页|当前位置|您当前|位置|日期|发布|时间|来源|索引号|信息来源|文号|点击|主题分类|组配分类)|>|索引号|发布机构|[:：]\s*$")
 DISCLOSURE_PUBLISHER = re.compile(r"(?:发布机构|发文机关|信息来源|来源|作者|发布单位|公开主体)\s*[:：]\s*([^\s|]{2,30})")
 # A county-level government or one of its bodies as the author (no township named before it).
 COUNTY_GOVERNMENT = re.compile(r"(县|区|市|旗)(人民政府|委|政府)")
+COUNTY_SUBJECT = re.compile(r"[\u4e00-\u9fff]{2,8}(县|区|市|旗)(人民政府|政府)(?!办)")
 TOWNSHIP_VOICE = re.compile(r"(我|本|全)(镇|乡|街道|街)(?![长道办])")
 COUNTY_VOICE = re.compile(r"(我|本|全)(县|区|市|旗)(?![委长])")
 TAIL_LINES = 4
@@ -68,7 +77,15 @@ def identify_year(title: str | None, text: str) -> tuple[int | None, str | None]
         if m:
             return int(m.group(1)), m.group(0)
     m = YEAR_IN_TEXT.search(text[:HEAD_CHARS])
-    return (int(m.group(1)), m.group(0)) if m else (None, None)
+    if m:
+        return int(m.group(1)), m.group(0)
+    # No sentence states the year: the year the opening speaks of most (2024年共签批…), outside
+    # cited documents' titles and numbers.
+    years = [int(y) for y in ANY_YEAR.findall(text[:HEAD_CHARS * 3])]
+    if years:
+        year = max(set(years), key=lambda y: (years.count(y), -years.index(y)))
+        return year, f"{year}年"
+    return None, None
 
 
 def identify_published(meta: dict[str, str], text: str) -> tuple[date | None, str | None]:
@@ -77,9 +94,10 @@ def identify_published(meta: dict[str, str], text: str) -> tuple[date | None, st
         m = ISO_DATE.search(meta["published"])
         if m and (found := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
             return found, f"meta: {meta['published']}"
-    m = STATED_DATE.search(text[:HEAD_CHARS])
-    if m and (found := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
-        return found, m.group(0)
+    for pattern in STATED_DATES:
+        for m in pattern.finditer(text[:FURNITURE_CHARS]):
+            if found := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3))):
+                return found, m.group(0).strip()
     tail = "\n".join(text.split("\n")[-TAIL_LINES:])
     for pattern, convert in ((ARABIC_DATE, int), (CHINESE_DATE, parse_chinese_numeral)):
         matches = list(pattern.finditer(tail))
@@ -130,19 +148,23 @@ def page_fields(title: str | None, publisher: str, text: str) -> list[Field]:
 
 
 def identify_level(title: str | None, publisher: str, text: str) -> Level:
-    """township, county or department: from the title's (else the publisher's) places, else from how
-    the text speaks of itself (我镇 or 我县)."""
+    """township, county or department: from the title's (else the publisher's) places, else from
+    what the opening names as its subject (a county's 人民政府, a township) and how it speaks of
+    itself (我镇 or 我县)."""
     for part in (title or "", publisher):
         mentions = find_names(part)
         if any(m.kind == "township" and m.strength >= 0.9 for m in mentions):
             return "township"
         if any(m.kind == "county" for m in mentions) or COUNTY_GOVERNMENT.search(part):
             return "department" if DEPARTMENT.search(part) else "county"
-    head = text[:HEAD_CHARS * 2]
-    township_voice, county_voice = len(TOWNSHIP_VOICE.findall(head)), len(COUNTY_VOICE.findall(head))
-    if county_voice > township_voice:
+    head = text[:HEAD_CHARS]
+    townships = [m.start for m in find_names(head) if m.kind == "township" and m.strength >= 0.9]
+    county_subject = COUNTY_SUBJECT.search(head)
+    if county_subject and not any(at < county_subject.start() for at in townships) and not TOWNSHIP_VOICE.search(head):
         return "county"
-    return "township"
+    if townships or TOWNSHIP_VOICE.search(text[:HEAD_CHARS * 2]):
+        return "township"
+    return "county" if COUNTY_VOICE.search(head) else "township"
 
 
 def identify_report(document: Document, normalised: Normalised, source: Source | None = None) -> tuple[Report, list[Flag]]:

@@ -24,7 +24,7 @@ class TitleRule(NamedTuple):
 # A report with next year's plan appended (…情况及2026年…工作要点的报告, …总结和2025年工作计划) is
 # still the year's report: the report rules come before the plan rule, after the notices.
 TITLE_RULES: tuple[TitleRule, ...] = (
-    TitleRule(re.compile(r"政府信息公开.{0,8}(年度报告|年报|告年度报|工作报告)|信息公开工作年度"), False, "other", "政府信息公开工作年度报告 (information disclosure, not rule of law)"),
+    TitleRule(re.compile(r"政府信息公开.{0,6}(年度|年报|告年度报)"), False, "other", "政府信息公开工作年度报告 (information disclosure, not rule of law)"),
     TitleRule(re.compile(r"上半年|半年(工作)?总结|第[一二三四]季度"), False, "other", "a half-year or quarterly summary, not the year's report"),
     TitleRule(re.compile(r"通知|公告|意见|办法|通报"), False, "other", "a notice or rule, not a report"),
     TitleRule(re.compile(r"述法|述职述廉|履行推进法治建设第一责任人职责"), True, "shufa", "述法 (an official's report on rule-of-law duties)"),
@@ -38,7 +38,7 @@ TEXT_RULES: tuple[tuple[re.Pattern[str], Kind], ...] = (
     # A news item opens with its date and what happened: "7月5日，…召开…".
     (re.compile(r"^\s*\d{1,2}月\d{1,2}日[，,]?[^。\n]{0,40}(召开|举办|举行|开展|组织)"), "other"),
     # An official's first-person account of their own duties, even without 述法 in the excerpt.
-    (re.compile(r"述法|本人[^。]{0,30}(履行|职责)|个人履行"), "shufa"),
+    (re.compile(r"本人[^。]{0,30}(履行|职责|履职)|个人履行|个人述法|履职情况\n"), "shufa"),
     (re.compile(r"政府信息公开(工作)?年度报告"), "other"),
     (re.compile(r"法治政府建设|依法治(镇|乡|街|县|区)|法治建设"), "government_annual_report"),
 )

@@ -37,8 +37,12 @@ def labelled_reports(folder: Path) -> list[tuple[str, dict[str, Any], Report]]:
         meta = text.with_name(text.stem + ".meta.json")
         if not meta.exists():
             continue
-        report = extract_report(read_document(text.read_bytes(), str(text))).report
-        pairs.append((text.stem, read_labels(meta), report))
+        labels = read_labels(meta)
+        document = read_document(text.read_bytes(), str(text))
+        # The page's address, as the nightly flow knows it: its host is evidence for the county.
+        if isinstance(labels.get("source_url"), str):
+            document = document.model_copy(update={"url": labels["source_url"]})
+        pairs.append((text.stem, labels, extract_report(document).report))
     return pairs
 
 

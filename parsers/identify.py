@@ -172,7 +172,7 @@ def identify_report(document: Document, normalised: Normalised, source: Source |
     title = to_simplified(document.title) if document.title else find_title(text)
     publisher = to_simplified(document.meta.get("publisher", ""))
     level = identify_level(title, publisher, text)
-    place, flags = identify_place(page_fields(title, publisher, text), source, want_township=level == "township")
+    place, flags = identify_place(page_fields(title, publisher, text), source, want_township=level == "township", url=document.url)
     if level == "township" and place.township is None and not place.candidates and not TOWNSHIP_VOICE.search(text[:HEAD_CHARS * 2]):
         level = "unknown"
     year, year_evidence = identify_year(title, text)

@@ -13,12 +13,15 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from .models import Evidence, Flag, Place, Source
-from .register import Mention, county_name, find_names, load_register, prefecture_of, province_of, townships_of
+from .register import Mention, county_name, find_names, load_register, places_in_host, prefecture_of, province_of, townships_of
 
 # How much a township named in each part of a page says that the page is about it.
 FIELD_WEIGHT = {"registry": 8.0, "title": 6.0, "publisher": 6.0, "disclosure": 5.0, "signature": 4.0, "opening": 2.0, "body": 1.0}
 # Agreement with a larger unit named anywhere in the page (or given by the source).
 COUNTY_AGREES, PREFECTURE_AGREES, PROVINCE_AGREES, SOURCE_COVERS = 3.0, 2.0, 1.0, 8.0
+# A government portal's host that spells the county (xuwen.gov.cn) or prefecture: weaker than the
+# page naming it, since a spelling can fit several places (jinan: 济南市, 晋安区, 金安区).
+HOST_COUNTY_AGREES, HOST_PREFECTURE_AGREES = 2.5, 1.0
 STEM_STRENGTH = 0.4  # 法治舒桥建设: a township of a known county named without its suffix
 
 
@@ -35,6 +38,9 @@ class Context(NamedTuple):
     counties: dict[str, tuple[str, str]]
     prefectures: dict[str, tuple[str, str]]
     provinces: dict[str, tuple[str, str]]
+    host_counties: frozenset[str] = frozenset()
+    host_prefectures: frozenset[str] = frozenset()
+    host: str = ""
 
 
 def covered_counties(source: Source | None) -> list[str]:
@@ -46,7 +52,7 @@ def covered_counties(source: Source | None) -> list[str]:
     return [source.adcode] if source.adcode else []
 
 
-def _context(found: list[tuple[str, Mention]]) -> Context:
+def _context(found: list[tuple[str, Mention]], url: str = "") -> Context:
     counties: dict[str, tuple[str, str]] = {}
     prefectures: dict[str, tuple[str, str]] = {}
     provinces: dict[str, tuple[str, str]] = {}
@@ -55,18 +61,26 @@ def _context(found: list[tuple[str, Mention]]) -> Context:
         if mention.kind in target:
             for code in mention.codes:
                 target[mention.kind].setdefault(code, (where, mention.text))
-    return Context(counties, prefectures, provinces)
+    host = places_in_host(url) if url else {}
+    return Context(
+        counties, prefectures, provinces, frozenset(host.get("county", ())), frozenset(host.get("prefecture", ())),
+        url.split("://", 1)[-1].split("/", 1)[0] if host else "",
+    )
 
 
-def _agreement(county: str, context: Context, covered: list[str]) -> float:
+def _agreement(county: str, context: Context, covered: list[str], with_county: bool = True) -> float:
     score = SOURCE_COVERS if county in covered else 0.0
-    if county in context.counties:
+    if with_county and county in context.counties:
         score += COUNTY_AGREES
     prefecture = prefecture_of(county)
     if prefecture and prefecture[0] in context.prefectures:
         score += PREFECTURE_AGREES
     if county[:2] + "0000" in context.provinces:
         score += PROVINCE_AGREES
+    if county in context.host_counties:
+        score += HOST_COUNTY_AGREES
+    if prefecture and prefecture[0] in context.host_prefectures:
+        score += HOST_PREFECTURE_AGREES
     return score
 
 
@@ -138,24 +152,33 @@ def resolve_county(context: Context, covered: list[str], found: list[tuple[str, 
     for where, mention in counties:
         if len(mention.codes) == 1:
             return mention.codes[0], Evidence(source=where, quote=mention.text), None
-        fitting = [c for c in mention.codes if _agreement(c, context, covered) > 0]
-        if len(fitting) == 1:
+        # The mention names all of its codes: only the units above (and the source) tell them apart.
+        scores = {c: _agreement(c, context, covered, with_county=False) for c in mention.codes}
+        top = max(scores.values())
+        fitting = [c for c, score in scores.items() if score == top]
+        if top > 0 and len(fitting) == 1:
             return fitting[0], Evidence(source=where, quote=mention.text), None
+    if len(context.host_counties) == 1 and not counties:
+        (code,) = context.host_counties
+        return code, Evidence(source="host", quote=context.host), None
     return None, None, counties[0][1].text if counties else None
 
 
-def identify_place(fields: list[Field], source: Source | None, want_township: bool = True) -> tuple[Place, list[Flag]]:
-    """The register rows a page is about, with the evidence for each field, and flags for what stays open."""
+def identify_place(fields: list[Field], source: Source | None, want_township: bool = True, url: str = "") -> tuple[Place, list[Flag]]:
+    """The register rows a page is about, with the evidence for each field, and flags for what stays open.
+
+    ``url`` is the page's address: a government portal's host name is evidence for its county.
+    """
     covered = covered_counties(source)
     found = find_mentions(fields)
-    context = _context(found)
+    context = _context(found, url)
     evidence: list[Evidence] = []
     flags: list[Flag] = []
     code, candidates, township_evidence = (None, [], None)
     if want_township:
         code, candidates, township_evidence = resolve_township(found, context, covered)
         if code is None and not candidates:
-            counties = covered or list(context.counties)
+            counties = covered or list(context.counties) or sorted(context.host_counties)
             code, candidates, township_evidence = resolve_township(_stem_mentions(fields, counties[:3]), context, covered)
     register = load_register()
     county: str | None
@@ -166,6 +189,8 @@ def identify_place(fields: list[Field], source: Source | None, want_township: bo
         named = context.counties.get(county)
         if named:
             evidence.append(Evidence(source=f"county ({named[0]})", quote=named[1]))
+        elif county in context.host_counties:
+            evidence.append(Evidence(source="county (host)", quote=f"{context.host} → {county} {county_name(county)}"))
         elif county in covered:
             evidence.append(Evidence(source="county (registry)", quote=f"{source.id if source else ''}: {county}"))
         else:

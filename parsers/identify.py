@@ -19,7 +19,9 @@ from .register import find_names
 from .titles import kind_of, kind_of_text
 
 YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*年")
-YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年?(?:以来|来|度|全年|，|,|我|是|上半年|下半年)")
+# The year reported on opens a sentence ("2024年以来，…", "2021年度，在县委…"); a year inside one
+# ("紧扣2023年度短板弱项") is another year's business.
+YEAR_IN_TEXT = re.compile(r"(?:^|(?<=[\n。；，,:：]))\s*(?:今年|在)?(20\d{2})\s*年?(?:以来|来|度|全年|，|,|我|是|上半年|下半年)")
 ANY_YEAR = re.compile(r"(?<![〔\[(（《\d])(20\d{2})\s*年(?!\d{1,2}月)")
 _DATE = r"[\s\]】|:：]{0,8}(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 # Dates the page furniture gives, most telling first: publication, then a bare 日期/时间, then the
@@ -76,7 +78,7 @@ def identify_year(title: str | None, text: str) -> tuple[int | None, str | None]
         m = YEAR_IN_TITLE.search(title)
         if m:
             return int(m.group(1)), m.group(0)
-    m = YEAR_IN_TEXT.search(text[:HEAD_CHARS])
+    m = YEAR_IN_TEXT.search(text[:HEAD_CHARS * 2])
     if m:
         return int(m.group(1)), m.group(0)
     # No sentence states the year: the year the opening speaks of most (2024年共签批…), outside

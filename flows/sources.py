@@ -8,6 +8,7 @@ import yaml
 from pydantic import ValidationError
 
 from parsers.models import Source
+from parsers.register import county_name
 
 
 class SourcesError(ValueError):
@@ -30,6 +31,9 @@ def parse_sources(text: str, name: str = "sources.yaml") -> list[Source]:
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in exc.errors())
             raise SourcesError(f"{label}: {problems}") from exc
+        unknown = [code for code in source.covers if county_name(code) is None]
+        if unknown:
+            raise SourcesError(f"{label}: covers: {', '.join(unknown)} is not a county code of the register (6 digits, 2023 codes)")
         if source.id in seen:
             raise SourcesError(f"{label}: id '{source.id}' is used twice")
         seen.add(source.id)

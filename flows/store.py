@@ -69,8 +69,18 @@ CREATE TABLE IF NOT EXISTS links (
     PRIMARY KEY (source_id, url_key)
 );
 """
+# The township's register code (9 digits) beside each report: the stable key of releases and
+# pages (two 西湖镇 never merge; a renamed township keeps its code). Filled from the current
+# revision's record; NULL where the place is unresolved (or was identified before the register).
+TOWNSHIP_CODE_V3 = """
+ALTER TABLE reports ADD COLUMN township_code TEXT;
+UPDATE reports SET township_code = (
+    SELECT json_extract(v.report, '$.place.township_code') FROM revisions v
+    WHERE v.report_id = reports.report_id AND v.revision = reports.current_revision);
+CREATE INDEX IF NOT EXISTS reports_township ON reports (township_code);
+"""
 # MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version). Append, never edit.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2)
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2, TOWNSHIP_CODE_V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -211,9 +221,9 @@ def _merge_one(conn: sqlite3.Connection, item: Harvested, now: datetime, result:
     ).fetchone()
     if row is None:
         conn.execute(
-            "INSERT INTO reports (report_id, source_id, url_key, url, first_seen, last_seen, current_revision)"
-            " VALUES (?, ?, ?, ?, ?, ?, 1)",
-            (rid, item.source_id, item.url_key, item.url, now.isoformat(), now.isoformat()),
+            "INSERT INTO reports (report_id, source_id, url_key, url, first_seen, last_seen, current_revision, township_code)"
+            " VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+            (rid, item.source_id, item.url_key, item.url, now.isoformat(), now.isoformat(), item.extraction.report.place.township_code),
         )
         _insert_revision(conn, rid, 1, item, text_sha)
         result.new.append(rid)
@@ -223,6 +233,7 @@ def _merge_one(conn: sqlite3.Connection, item: Harvested, now: datetime, result:
     if row["sha256"] != text_sha:
         revision = row["current_revision"] + 1
         _insert_revision(conn, rid, revision, item, text_sha)
+        conn.execute("UPDATE reports SET township_code = ? WHERE report_id = ?", (item.extraction.report.place.township_code, rid))
         result.revised.append(rid)
     else:
         revision = row["current_revision"]
@@ -257,7 +268,7 @@ def _mark_withdrawn(conn: sqlite3.Connection, listings: Iterable[Listing], gone:
 def current_reports(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     """Every report with its current revision, in a stable order (for releases)."""
     yield from conn.execute(
-        """SELECT r.report_id, r.source_id, r.url, r.status, r.withdrawn_on, r.first_seen,
+        """SELECT r.report_id, r.source_id, r.url, r.status, r.withdrawn_on, r.first_seen, r.township_code,
                   v.revision, v.sha256, v.raw_sha256, v.report, v.flags, v.text, v.original
            FROM reports r JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
            ORDER BY r.report_id"""

@@ -14,6 +14,7 @@ stem); the caller weighs them.
 from __future__ import annotations
 
 import gzip
+import re
 from functools import lru_cache
 from itertools import product
 from importlib.resources import files
@@ -52,8 +53,7 @@ class Register(NamedTuple):
     prefectures: dict[str, tuple[str, str]]  # code → (name, province code)
     counties: dict[str, tuple[str, str]]  # code → (name, prefecture code)
     townships: dict[str, Township]  # 9-digit code → row
-    by_county: dict[str, list[str]]  # county code → township codes, in code order
-    township_aliases: dict[str, list[tuple[str, float]]]  # name or alias → [(township code, strength)]
+    official: dict[str, list[str]]  # township name → codes of the townships of that name
     county_aliases: dict[str, list[tuple[str, float]]]  # name, former name, short name → [(county code, strength)]
     prefecture_aliases: dict[str, list[str]]
     province_aliases: dict[str, list[str]]
@@ -81,43 +81,35 @@ def township_aliases_of(name: str) -> list[tuple[str, float]]:
     return [(form, strength) for form, strength in forms if len(form) >= MIN_NAME]
 
 
-def _read_rows() -> tuple[str, list[list[str]]]:
-    data = files("parsers").joinpath("data/register.tsv.gz").read_bytes()
-    lines = gzip.decompress(data).decode("utf-8").split("\n")
-    header = "\n".join(line for line in lines if line.startswith("#"))
-    return header, [line.split("\t") for line in lines if line and not line.startswith("#")]
+def _read_text() -> str:
+    return gzip.decompress(files("parsers").joinpath("data/register.tsv.gz").read_bytes()).decode("utf-8")
+
+
+# One regular expression per kind of row: ~41,000 township rows are read by re in C, not split
+# line by line in Python (that loop was most of the load time).
+_ROWS = {kind: re.compile(rf"^{kind}\t(\d+)\t([^\t\n]+)\t([^\t\n]*)(?:\t([^\t\n]*))?$", re.M) for kind in "PCATH"}
 
 
 @lru_cache(maxsize=1)
 def load_register() -> Register:
     """The register, read and indexed once per process."""
-    header, rows = _read_rows()
-    provinces: dict[str, str] = {}
-    prefectures: dict[str, tuple[str, str]] = {}
-    counties: dict[str, tuple[str, str]] = {}
-    townships: dict[str, Township] = {}
-    by_county: dict[str, list[str]] = {}
-    history: list[tuple[str, str]] = []
-    pinyin: dict[str, str] = {}
-    for kind, code, name, parent, *spelled in rows:
-        if spelled:
-            pinyin[code if kind != "C" else "C" + code] = spelled[0]
-        if kind == "T":
-            townships[code] = Township(code, name, parent)
-            by_county.setdefault(parent, []).append(code)
-        elif kind == "A":
-            counties[code] = (name, parent)
-        elif kind == "C":
-            prefectures[code] = (name, parent)
-        elif kind == "P":
-            provinces[code] = name
-        elif kind == "H":
-            history.append((code, name))
-
-    township_aliases: dict[str, list[tuple[str, float]]] = {}
-    for row in townships.values():
-        for form, strength in township_aliases_of(row.name):
-            township_aliases.setdefault(form, []).append((row.code, strength))
+    text = _read_text()
+    header = "\n".join(line for line in text[:2000].split("\n") if line.startswith("#"))
+    provinces = {code: name for code, name, _, _ in _ROWS["P"].findall(text)}
+    prefectures = {code: (name, parent) for code, name, parent, _ in _ROWS["C"].findall(text)}
+    county_rows = _ROWS["A"].findall(text)
+    counties = {code: (name, parent) for code, name, parent, _ in county_rows}
+    pinyin = {code: spelled for code, _, _, spelled in _ROWS["P"].findall(text)}
+    pinyin.update((code, spelled) for code, _, _, spelled in county_rows)
+    pinyin.update(("C" + code, spelled) for code, _, _, spelled in _ROWS["C"].findall(text))
+    history = [(code, name) for code, name, _, _ in _ROWS["H"].findall(text)]
+    townships = {code: Township(code, name, county) for code, name, county, _ in _ROWS["T"].findall(text)}
+    official: dict[str, list[str]] = {}
+    for code, township in townships.items():
+        official.setdefault(township.name, []).append(code)
+    # Every form a township's name takes (township_aliases_of), as a set built in C-speed
+    # comprehensions; which codes a form names is worked out when it is found (township_codes).
+    forms = {form for name in official for form, _ in township_aliases_of(name)}
     county_aliases: dict[str, list[tuple[str, float]]] = {}
     for code, (name, _) in counties.items():
         if name in ("市辖区", "县"):
@@ -142,11 +134,11 @@ def load_register() -> Register:
 
     automaton = ahocorasick.Automaton()
     # Two-character county names (城区, 郊区, 沙县) are words in prose: looked up, never searched for.
-    for form in {*township_aliases, *(n for n in county_aliases if len(n) >= MIN_NAME), *prefecture_aliases, *province_aliases}:
+    for form in {*forms, *(n for n in county_aliases if len(n) >= MIN_NAME), *prefecture_aliases, *province_aliases}:
         automaton.add_word(form, form)
     automaton.make_automaton()
     return Register(
-        provinces, prefectures, counties, townships, by_county, township_aliases, county_aliases,
+        provinces, prefectures, counties, townships, official, county_aliases,
         prefecture_aliases, province_aliases, automaton, header, pinyin,
     )
 
@@ -163,7 +155,7 @@ def find_names(text: str) -> list[Mention]:
         if end <= covered_until:  # inside a longer name already taken
             continue
         covered_until = end
-        mentions += [Mention(start, end, form, codes, strength, "township") for codes, strength in _by_strength(register.township_aliases.get(form, []))]
+        mentions += [Mention(start, end, form, codes, strength, "township") for codes, strength in _by_strength(township_codes(form))]
         mentions += [Mention(start, end, form, codes, strength, "county") for codes, strength in _by_strength(register.county_aliases.get(form, []))]
         if form in register.prefecture_aliases:
             mentions.append(Mention(start, end, form, tuple(register.prefecture_aliases[form]), 1.0, "prefecture"))
@@ -180,12 +172,37 @@ def _by_strength(pairs: list[tuple[str, float]]) -> list[tuple[tuple[str, ...], 
 def townships_named(name: str) -> list[Township]:
     """Townships whose official name or alias is ``name`` (traditional suffixes accepted)."""
     register = load_register()
-    return [register.townships[code] for code, _ in register.township_aliases.get(name.strip().translate(TRADITIONAL), [])]
+    return [register.townships[code] for code, _ in township_codes(name.strip().translate(TRADITIONAL))]
 
 
 def townships_of(county_code: str) -> list[Township]:
     register = load_register()
-    return [register.townships[code] for code in register.by_county.get(county_code, [])]
+    return [register.townships[code] for code in _by_county().get(county_code, [])]
+
+
+@lru_cache(maxsize=1)
+def _by_county() -> dict[str, list[str]]:
+    by_county: dict[str, list[str]] = {}
+    for code, township in load_register().townships.items():
+        by_county.setdefault(township.county, []).append(code)
+    return by_county
+
+
+@lru_cache(maxsize=4096)
+def township_codes(form: str) -> list[tuple[str, float]]:
+    """(code, strength) of every township a form of a name may mean: its official name (1.0), the
+    street written 鹤龙街 (0.9), a 乡 written 镇 or the reverse (0.5): the inverse of township_aliases_of."""
+    if len(form) < MIN_NAME:
+        return []
+    official = load_register().official
+    found = [(code, 1.0) for code in official.get(form, [])]
+    if form.endswith("街"):
+        found += [(code, 0.9) for code in official.get(form + "道", [])]
+    elif form.endswith("乡") and not form[:-1].endswith("乡"):  # not from X乡镇
+        found += [(code, 0.5) for code in official.get(form[:-1] + "镇", [])]
+    elif form.endswith("镇") and not form[:-1].endswith("民族"):  # not from X民族乡
+        found += [(code, 0.5) for code in official.get(form[:-1] + "乡", [])]
+    return found
 
 
 def counties_named(name: str) -> list[str]:

@@ -70,8 +70,10 @@ def test_township_lookups_accept_traditional_suffixes_and_the_street_alias() -> 
 
 
 def test_a_township_that_became_a_town_is_a_weaker_alias() -> None:
+    from parsers.register import township_codes
+
     register = load_register()
-    pairs = register.township_aliases["大岚乡"]
+    pairs = township_codes("大岚乡")
     assert [(register.townships[c].name, s) for c, s in pairs] == [("大岚镇", 0.5)]
 
 
@@ -111,3 +113,15 @@ def test_the_build_keeps_former_names_as_aliases_of_the_current_code() -> None:
     assert ("H", "532302", "禄丰县", "2018-2020") in rows
     assert ("T", "532302105", "中村乡", "532302") in rows
     assert name_stem("秀山土家族苗族自治县") == "秀山" and name_stem("渠县") == "渠县"
+
+
+def test_reading_a_form_back_gives_exactly_the_townships_whose_aliases_include_it() -> None:
+    from parsers.register import township_aliases_of, township_codes
+
+    register = load_register()
+    forward: dict[str, set[tuple[str, float]]] = {}
+    for code, township in register.townships.items():
+        for form, strength in township_aliases_of(township.name):
+            forward.setdefault(form, set()).add((code, strength))
+    for form, pairs in forward.items():
+        assert set(township_codes(form)) == pairs, form

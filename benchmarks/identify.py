@@ -1,0 +1,67 @@
+"""Identification speed: loading the register, and identifying one report (goals: < 0.5 s, < 2 ms).
+
+    python benchmarks/identify.py [--reports N]
+
+The reports are the seeds and, when it is on this machine, the dev set's openings; each is
+identified N times over (the register and its automaton are loaded once, as in a night).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from parsers import read_document  # noqa: E402
+from parsers.identify import identify_report  # noqa: E402
+from parsers.normalise import normalise  # noqa: E402
+from parsers.register import load_register  # noqa: E402
+
+DEVSET = Path("/work/shared/devset/reports")
+LOAD_SNIPPET = "import time; t = time.perf_counter(); from parsers.register import load_register; load_register(); print(time.perf_counter() - t)"
+
+
+def load_seconds(runs: int = 5) -> list[float]:
+    """Register load time in fresh processes (the lru_cache would hide it in this one); includes
+    importing the parsers package, which a night pays anyway."""
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", LOAD_SNIPPET], capture_output=True, text=True, check=True, cwd=ROOT)
+        times.append(float(out.stdout.strip()))
+    return times
+
+
+def texts() -> list[tuple[str, bytes]]:
+    files = sorted((ROOT / "tests/fixtures/seeds").glob("*.txt"))
+    if DEVSET.is_dir():
+        files += sorted(DEVSET.glob("*.txt"))
+    return [(f.name, f.read_bytes()) for f in files]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--repeat", type=int, default=20, help="times each report is identified")
+    args = parser.parse_args()
+    loads = load_seconds()
+    load_register()
+    prepared = [(read_document(data, name), None) for name, data in texts()]
+    prepared = [(doc, normalise(doc.text)) for doc, _ in prepared]
+    per_report = []
+    for document, normalised in prepared:
+        started = time.perf_counter()
+        for _ in range(args.repeat):
+            identify_report(document, normalised)
+        per_report.append((time.perf_counter() - started) / args.repeat * 1000)
+    print(f"register load (fresh process, {len(loads)} runs): median {statistics.median(loads):.3f} s, max {max(loads):.3f} s  (goal < 0.5 s)")
+    print(f"identification, {len(prepared)} reports × {args.repeat}: median {statistics.median(per_report):.2f} ms, "
+          f"p95 {sorted(per_report)[int(0.95 * (len(per_report) - 1))]:.2f} ms, max {max(per_report):.2f} ms  (goal < 2 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -143,7 +143,8 @@ def load_register() -> Register:
     )
 
 
-def find_names(text: str) -> list[Mention]:
+@lru_cache(maxsize=64)
+def find_names(text: str) -> tuple[Mention, ...]:
     """Every register name in ``text``, longest first where names overlap (西湖镇 inside 大西湖镇 is not
     a mention of 西湖镇); a name that is several kinds of place (a county and a prefecture) yields one
     mention per kind."""
@@ -161,7 +162,7 @@ def find_names(text: str) -> list[Mention]:
             mentions.append(Mention(start, end, form, tuple(register.prefecture_aliases[form]), 1.0, "prefecture"))
         if form in register.province_aliases:
             mentions.append(Mention(start, end, form, tuple(register.province_aliases[form]), 1.0, "province"))
-    return mentions
+    return tuple(mentions)
 
 
 def _by_strength(pairs: list[tuple[str, float]]) -> list[tuple[tuple[str, ...], float]]:

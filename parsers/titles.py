@@ -26,12 +26,12 @@ class TitleRule(NamedTuple):
 TITLE_RULES: tuple[TitleRule, ...] = (
     TitleRule(re.compile(r"政府信息公开.{0,6}(年度|年报|告年度报)"), False, "other", "政府信息公开工作年度报告 (information disclosure, not rule of law)"),
     TitleRule(re.compile(r"上半年|半年(工作)?总结|第[一二三四]季度"), False, "other", "a half-year or quarterly summary, not the year's report"),
-    TitleRule(re.compile(r"通知|公告|意见|办法|通报"), False, "other", "a notice or rule, not a report"),
+    TitleRule(re.compile(r"通知|公告|意见|办法|通报"), False, "other", "a plan, notice or rule, not a report"),
     TitleRule(re.compile(r"述法|述职述廉|履行推进法治建设第一责任人职责"), True, "shufa", "述法 (an official's report on rule-of-law duties)"),
     TitleRule(re.compile(r"法治政府建设.{0,16}(年度报告|情况报告|工作报告|报告|工作情况|情况|工作总结|总结)"), True, "government_annual_report", "法治政府建设 annual report"),
     TitleRule(re.compile(r"法治(建设|乡镇|街道).{0,8}(工作情况|情况报告|年度报告|工作报告|总结)|依法治(镇|乡|街|区|县).{0,8}(工作情况|报告|总结)"), True, "rule_of_law_work_report", "法治建设工作情况 report"),
     TitleRule(re.compile(r"法治.{0,12}工作总结"), True, "work_summary", "rule-of-law work summary"),
-    TitleRule(re.compile(r"工作要点|实施方案|工作计划|方案$|方案》?$"), False, "other", "a plan, not a report"),
+    TitleRule(re.compile(r"工作要点|实施方案|工作计划|方案$|方案》?$"), False, "other", "a plan, notice or rule, not a report"),
 )
 # What a text's opening says about its kind when the title does not (or there is none).
 TEXT_RULES: tuple[tuple[re.Pattern[str], Kind], ...] = (

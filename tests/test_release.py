@@ -155,3 +155,24 @@ def test_townships_csv_lists_every_township_of_the_covered_counties_with_each_ye
     others = [r for code, r in rows.items() if code in nilka and r["township"] != "胡吉尔台乡"]
     assert all(r["2024"] == "not_found" for r in others)
     assert list(rows.values())[0].keys() >= {"2019", "2025", "2019_shufa", "prefecture", "province"}
+
+
+def test_the_demo_release_lists_every_township_of_the_demo_county_portals(tmp_path: Path) -> None:
+    from flows.sources import parse_sources
+    from parsers.register import townships_of
+
+    text = (Path(release.__file__).parent / "demo" / "sources.yaml").read_text(encoding="utf-8")
+    for name in ("nilka", "chenxi", "region"):
+        text = text.replace("{" + name + "}", "http://127.0.0.1:1")
+    sources = parse_sources(text)
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        store.merge(conn, all_seeds(), [], NOW)
+        info = release.cut_release(conn, tmp_path / "releases", sources, NOW)
+    assert info is not None
+    rows = {r["township_code"]: r for r in read_csv(tmp_path / "releases" / info.version / "townships.csv")}
+    for county in ("654028", "431223"):  # 尼勒克县, 辰溪县
+        codes = {t.code for t in townships_of(county)}
+        assert codes <= set(rows)
+        assert sum(rows[c]["2023"] == "not_found" for c in codes) == len(codes)
+    chuanxi = next(r for r in rows.values() if r["township"] == "船溪乡")
+    assert chuanxi["2022"] == "on_time" and chuanxi["2021"] == "not_found"

@@ -69,6 +69,20 @@ def _stem(name: str, suffixes: tuple[str, ...]) -> str:
     return name
 
 
+TOWNSHIP_SUFFIX = re.compile(r"(乡|镇|街道|苏木|地区|地区办事处)$")
+# Township-level units with a common noun for a name (开发区, 经济开发区, 良种场, 林场 …): listed in
+# the register and in coverage, never looked for in prose, where these words mean anything.
+GENERIC_UNIT = re.compile(r"^(县|市|区)?(经济|高新|工业|开发|技术|产业|保税|旅游|度假|农业|林业|国营|良种|原种|种|园艺|畜牧|第[一二三四五六七八九十]|社区|城区|新区)")
+
+
+def searchable(name: str, namesakes: int) -> bool:
+    """Whether a township's name is looked for in text: every 乡/镇/街道/苏木, and other units
+    (农场, 管理区 …) whose name is theirs alone and not a common noun."""
+    if TOWNSHIP_SUFFIX.search(name):
+        return True
+    return namesakes == 1 and len(name) >= 4 and not GENERIC_UNIT.match(name)
+
+
 def township_aliases_of(name: str) -> list[tuple[str, float]]:
     """The forms a township's name takes in reports, with how strongly each names it."""
     forms = [(name, 1.0)]
@@ -109,7 +123,7 @@ def load_register() -> Register:
         official.setdefault(township.name, []).append(code)
     # Every form a township's name takes (township_aliases_of), as a set built in C-speed
     # comprehensions; which codes a form names is worked out when it is found (township_codes).
-    forms = {form for name in official for form, _ in township_aliases_of(name)}
+    forms = {form for name, codes in official.items() if searchable(name, len(codes)) for form, _ in township_aliases_of(name)}
     county_aliases: dict[str, list[tuple[str, float]]] = {}
     for code, (name, _) in counties.items():
         if name in ("市辖区", "县"):

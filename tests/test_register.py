@@ -125,3 +125,9 @@ def test_reading_a_form_back_gives_exactly_the_townships_whose_aliases_include_i
             forward.setdefault(form, set()).add((code, strength))
     for form, pairs in forward.items():
         assert set(township_codes(form)) == pairs, form
+
+
+def test_common_nouns_that_name_township_level_units_are_not_looked_for_in_text() -> None:
+    text = "依托经济开发区和工业园区，高新区与良种场联合开展普法活动。"
+    assert [m for m in find_names(text) if m.kind == "township"] == []
+    assert townships_named("开发区")  # still in the register, for coverage and lookups

@@ -18,7 +18,8 @@ from .places import Field, identify_place
 from .register import find_names
 from .titles import kind_of, kind_of_text
 
-YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*年")
+# A title's year: 2024年, 2024年度, or a bare 2024 before the report's name (2024法治政府建设…).
+YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*(?:年|(?=度|法治|依法|述法|工作))")
 # The year reported on opens a sentence ("2024年以来，…", "2021年度，在县委…"); a year inside one
 # ("紧扣2023年度短板弱项") is another year's business.
 YEAR_IN_TEXT = re.compile(r"(?:^|(?<=[\n。；，,:：]))\s*(?:今年|在)?(20\d{2})\s*年?(?:以来|来|度|全年|，|,|我|是|上半年|下半年)")

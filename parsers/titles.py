@@ -30,13 +30,16 @@ TITLE_RULES: tuple[TitleRule, ...] = (
     TitleRule(re.compile(r"述法|述职述廉|履行推进法治建设第一责任人职责"), True, "shufa", "述法 (an official's report on rule-of-law duties)"),
     TitleRule(re.compile(r"法治政府建设.{0,16}(年度报告|情况报告|工作报告|报告|工作情况|情况|工作总结|总结)"), True, "government_annual_report", "法治政府建设 annual report"),
     TitleRule(re.compile(r"法治(建设|乡镇|街道).{0,8}(工作情况|情况报告|年度报告|工作报告|总结)|依法治(镇|乡|街|区|县).{0,8}(工作情况|报告|总结)"), True, "rule_of_law_work_report", "法治建设工作情况 report"),
-    TitleRule(re.compile(r"法治.{0,12}工作总结"), True, "work_summary", "rule-of-law work summary"),
+    TitleRule(re.compile(r"法治.{0,12}工作总结|依法行政.{0,8}(工作报告|情况报告|工作总结|工作情况)"), True, "work_summary", "rule-of-law work summary"),
+    # News of a rule-of-law meeting or event: a look-alike in the column, not the report (news on
+    # anything else is simply not a rule-of-law report).
+    TitleRule(re.compile(r"(?=.*(法治|普法|依法|法律|宪法)).*(召开|举办|举行|开展.{0,20}活动$|推进会|部署会|培训会|座谈会)"), False, "other", "a news item, not a report"),
     TitleRule(re.compile(r"工作要点|实施方案|工作计划|方案$|方案》?$"), False, "other", "a plan, notice or rule, not a report"),
 )
 # What a text's opening says about its kind when the title does not (or there is none).
 TEXT_RULES: tuple[tuple[re.Pattern[str], Kind], ...] = (
     # A news item opens with its date and what happened: "7月5日，…召开…".
-    (re.compile(r"^\s*\d{1,2}月\d{1,2}日[，,]?[^。\n]{0,40}(召开|举办|举行|开展|组织)"), "other"),
+    (re.compile(r"^\s*(\d{1,2}月\d{1,2}日|近日|日前)[，,]?[^。\n]{0,40}(召开|举办|举行|开展|组织)"), "other"),
     # An official's first-person account of their own duties, even without 述法 in the excerpt.
     (re.compile(r"本人[^。]{0,30}(履行|职责|履职)|个人履行|个人述法|履职情况\n"), "shufa"),
     (re.compile(r"政府信息公开(工作)?年度报告"), "other"),

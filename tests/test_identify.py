@@ -224,6 +224,9 @@ def test_whose_report_it_is(text: str, level: str) -> None:
         ("关于2025年法治政府建设情况及2026年推进法治政府建设工作要点的报告", "government_annual_report"),
         ("某镇2024年法治建设总结和2025年工作计划", "rule_of_law_work_report"),
         ("某镇2023年度法治政府建设示范创建工作报告", "government_annual_report"),
+        ("某乡2024年度依法行政工作报告", "work_summary"),
+        ("某镇召开2025年法治建设工作推进会", "other"),
+        ("某街道举办“宪法宣传周”普法活动", "other"),
     ],
 )
 def test_kind_from_the_title(title: str, kind: str) -> None:
@@ -236,6 +239,7 @@ def test_kind_from_the_title(title: str, kind: str) -> None:
     "opening, kind",
     [
         ("3月12日，某县某镇召开2024年依法行政工作推进会，镇全体干部参加会议。", "other"),
+        ("近日，某镇组织开展“法律进乡村”宣传活动，发放资料300余份。", "other"),
         ("2024年以来，本人认真履行推进法治建设第一责任人职责，现将个人履行职责情况报告如下：", "shufa"),
         ("2024年，某镇深入推进法治政府建设，现将有关情况报告如下：开展述法活动1次。", "government_annual_report"),
     ],
@@ -265,6 +269,7 @@ def test_publication_date_from_page_furniture(furniture: str, expected: date) ->
     "text, year",
     [
         ("2024以来，在县委、县政府的指导下，本人切实履行职责。", 2024),
+        ("某街道2024法治政府建设年度报告\n2025年1月，街道召开总结会议。", 2024),
         ("某镇法治政府建设情况报告\n紧扣2023年度短板弱项，持续夯实基础。2024年，我镇依法行政。", 2024),
         ("一、履职情况\n全年参与专题学习6次，制定《某镇法治建设三年行动方案(2021-2025年)》。2024年共签批法治类文件3件。2024年全镇未发生干预案件。", 2024),
     ],

@@ -9,6 +9,7 @@ register is the evidence). Anything still open stays open, flagged, with its can
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -22,6 +23,11 @@ COUNTY_AGREES, PREFECTURE_AGREES, PROVINCE_AGREES, SOURCE_COVERS = 3.0, 2.0, 1.0
 # A government portal's host that spells the county (xuwen.gov.cn) or prefecture: weaker than the
 # page naming it, since a spelling can fit several places (jinan: 济南市, 晋安区, 金安区).
 HOST_COUNTY_AGREES, HOST_PREFECTURE_AGREES = 2.5, 1.0
+# "在县委、县政府的领导下" says the township's county is a 县, "区委、区政府" a 区: a reader's clue
+# between namesakes (岩山镇 of 洞口县, not of 新罗区). Only when the text speaks of one kind alone.
+VOICE_AGREES = 1.5
+COUNTY_VOICES = {"县": re.compile(r"(县委|县政府|县人民政府|全县|我县|本县)"), "区": re.compile(r"(区委|区政府|区人民政府|全区|我区|本区)"),
+                 "旗": re.compile(r"(旗委|旗政府|旗人民政府|全旗|我旗|本旗)")}
 STEM_STRENGTH = 0.4  # 法治舒桥建设: a township of a known county named without its suffix
 
 
@@ -41,6 +47,7 @@ class Context(NamedTuple):
     host_counties: frozenset[str] = frozenset()
     host_prefectures: frozenset[str] = frozenset()
     host: str = ""
+    voice: str = ""  # 县, 区 or 旗: the only kind of county the text speaks of (县委、县政府 …)
 
 
 def covered_counties(source: Source | None) -> list[str]:
@@ -52,7 +59,14 @@ def covered_counties(source: Source | None) -> list[str]:
     return [source.adcode] if source.adcode else []
 
 
-def _context(found: list[tuple[str, Mention]], url: str = "") -> Context:
+def county_voice(texts: Iterable[str]) -> str:
+    """县, 区 or 旗 when the text speaks of that kind of county government alone, else ""."""
+    joined = "\n".join(texts)
+    spoken = [suffix for suffix, pattern in COUNTY_VOICES.items() if pattern.search(joined)]
+    return spoken[0] if len(spoken) == 1 else ""
+
+
+def _context(found: list[tuple[str, Mention]], url: str = "", voice: str = "") -> Context:
     counties: dict[str, tuple[str, str]] = {}
     prefectures: dict[str, tuple[str, str]] = {}
     provinces: dict[str, tuple[str, str]] = {}
@@ -64,7 +78,7 @@ def _context(found: list[tuple[str, Mention]], url: str = "") -> Context:
     host = places_in_host(url) if url else {}
     return Context(
         counties, prefectures, provinces, frozenset(host.get("county", ())), frozenset(host.get("prefecture", ())),
-        url.split("://", 1)[-1].split("/", 1)[0] if host else "",
+        url.split("://", 1)[-1].split("/", 1)[0] if host else "", voice,
     )
 
 
@@ -81,6 +95,8 @@ def _agreement(county: str, context: Context, covered: list[str], with_county: b
         score += HOST_COUNTY_AGREES
     if prefecture and prefecture[0] in context.host_prefectures:
         score += HOST_PREFECTURE_AGREES
+    if context.voice and (county_name(county) or "").endswith(context.voice):
+        score += VOICE_AGREES
     return score
 
 
@@ -171,7 +187,7 @@ def identify_place(fields: list[Field], source: Source | None, want_township: bo
     """
     covered = covered_counties(source)
     found = find_mentions(fields)
-    context = _context(found, url)
+    context = _context(found, url, county_voice(f.text for f in fields))
     evidence: list[Evidence] = []
     flags: list[Flag] = []
     code, candidates, township_evidence = (None, [], None)

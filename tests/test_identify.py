@@ -315,3 +315,14 @@ def test_an_unreadable_label_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "a.meta.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(LabelError, match="a.meta.json"):
         evaluate_identity(tmp_path)
+
+
+@pytest.mark.parametrize("government, county", [("县委、县政府", "洞口县"), ("区委、区政府", "新罗区")])
+def test_the_kind_of_county_the_text_speaks_of_decides_between_namesakes(government: str, county: str) -> None:
+    report, _ = identify(f"岩山镇2024年法治政府建设情况报告\n2024年，在{government}的坚强领导下，我镇扎实推进依法行政。")
+    assert (report.place.township, report.place.county) == ("岩山镇", county)
+
+
+def test_a_text_speaking_of_two_kinds_of_county_decides_nothing() -> None:
+    report, flags = identify("岩山镇2024年法治政府建设情况报告\n2024年，在县委、县政府和区法院的指导下，全区普法，我镇依法行政。")
+    assert report.place.township is None and len(report.place.candidates) == 2 and "township_unresolved" in flags

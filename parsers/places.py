@@ -219,13 +219,23 @@ def identify_place(fields: list[Field], source: Source | None, want_township: bo
             names = "、".join(f"{register.townships[c].name} {c}" for c in candidates[:8])
             detail = f"several townships fit: {names}" if candidates else "no township of the register named in publisher, title, signature or text"
             flags.append(Flag(code="township_unresolved", detail=detail))
+        shared = {register.townships[c].county for c in candidates}
+        if county is None and len(shared) == 1:  # namesakes of one county: the county is known
+            county = shared.pop()
+            evidence.append(Evidence(source="county (register)", quote=f"every candidate township lies in {county} {county_name(county)}"))
         if county is None:
             why = f"{ambiguous} names several counties" if ambiguous else "no county in registry entry, publisher, title or text"
             flags.append(Flag(code="county_unresolved", detail=why))
-    prefecture = prefecture_of(county) if county else None
-    province = province_of(county) if county else None
+    # Without a county, the units above are still known when every candidate shares them.
+    above = [county] if county else sorted({register.townships[c].county for c in candidates})
+    prefectures = {prefecture_of(c) for c in above}
+    provinces = {province_of(c) for c in above}
+    prefecture = prefectures.pop() if len(prefectures) == 1 else None
+    province = provinces.pop() if len(provinces) == 1 else None
+    if prefecture:
+        evidence.append(Evidence(source="prefecture (register)", quote=f"{'、'.join(above)} → {prefecture[0]} {prefecture[1]}"))
     if province:
-        evidence.append(Evidence(source="province (register)", quote=f"{county} → {province[0]} {province[1]}"))
+        evidence.append(Evidence(source="province (register)", quote=f"{'、'.join(above)} → {province[0]} {province[1]}"))
     place = Place(
         township=register.townships[code].name if code else None,
         township_code=code,

@@ -326,3 +326,11 @@ def test_the_kind_of_county_the_text_speaks_of_decides_between_namesakes(governm
 def test_a_text_speaking_of_two_kinds_of_county_decides_nothing() -> None:
     report, flags = identify("岩山镇2024年法治政府建设情况报告\n2024年，在县委、县政府和区法院的指导下，全区普法，我镇依法行政。")
     assert report.place.township is None and len(report.place.candidates) == 2 and "township_unresolved" in flags
+
+
+def test_namesakes_of_one_province_still_give_the_province() -> None:
+    # 下洋镇: two in 福建 (永春县, 永定区), one in 广东; a text naming 福建省 narrows it to the two.
+    report, flags = identify("下洋镇2024年法治政府建设情况报告\n2024年，我镇认真贯彻落实福建省法治政府建设部署，推进依法行政。")
+    assert report.place.township is None and sorted(report.place.candidates) == ["350525103", "350803102"]
+    assert (report.place.county, report.place.province) == (None, "福建省")
+    assert "township_unresolved" in flags and "county_unresolved" in flags

@@ -35,3 +35,14 @@ def test_a_township_outside_the_covered_counties_that_published_is_listed_too() 
     rows = coverage(["654028"], [ReportFact("220382201", 2024, date(2025, 3, 14), "government_annual_report")], [2024])
     outside = [r for r in rows if r.code == "220382201"]
     assert outside and outside[0].annual[2024] == "on_time"
+
+
+def test_a_source_covering_an_unknown_county_is_refused_with_its_entry_and_field() -> None:
+    import pytest
+
+    from flows.sources import SourcesError, parse_sources
+
+    text = "sources:\n  - id: a\n    name: 某县\n    adcode: \"654028\"\n    covers: [\"654028\", \"999999\"]\n    listing: [\"http://a.gov.cn/\"]\n"
+    with pytest.raises(SourcesError, match=r"x.yaml: entry 1 \(a\): covers: 999999"):
+        parse_sources(text, "x.yaml")
+    assert parse_sources(text.replace("999999", "431223"), "x.yaml")[0].covers == ["654028", "431223"]

@@ -52,8 +52,8 @@ def main() -> None:
     args = parser.parse_args()
     loads = load_seconds()
     load_register()
-    prepared = [(read_document(data, name), None) for name, data in texts()]
-    prepared = [(doc, normalise(doc.text)) for doc, _ in prepared]
+    documents = [read_document(data, name) for name, data in texts()]
+    prepared = [(doc, normalise(doc.text)) for doc in documents]
     per_report = []
     for document, normalised in prepared:
         started = time.process_time()

@@ -190,7 +190,9 @@ def identify_place(fields: list[Field], source: Source | None, want_township: bo
     context = _context(found, url, county_voice(f.text for f in fields))
     evidence: list[Evidence] = []
     flags: list[Flag] = []
-    code, candidates, township_evidence = (None, [], None)
+    code: str | None = None
+    candidates: list[str] = []
+    township_evidence: Evidence | None = None
     if want_township:
         code, candidates, township_evidence = resolve_township(found, context, covered)
         if code is None and not candidates:

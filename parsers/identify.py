@@ -42,6 +42,7 @@ DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{2,}(局|委员会|办公室|(?<![县�
 GOVERNMENT_REPORT_OUTLINE = re.compile(r"推进法治政府建设的?主要举措")
 DEADLINE = (4, 1)  # reports on year Y are due on the website before 1 April of Y+1 (督察工作规定, 2019)
 HEAD_CHARS = 300
+OPENING_CHARS = 600  # a report names itself in its first paragraph, below any page furniture
 FURNITURE_CHARS = 600  # page furniture (信息公开 block, 日期 line) sits above the body's first paragraphs
 TITLE_LINES = 25
 TITLE_LIKE = re.compile(r"(20\d{2}|[〇零一二三四五六七八九]{4}).*(报告|总结|方案|要点|计划|情况|述职|年度报|年报)|述法|述职报告")
@@ -140,7 +141,7 @@ def find_title(text: str) -> str | None:
 def page_fields(title: str | None, publisher: str, text: str) -> list[Field]:
     """The parts of a page that may name its place, most telling first."""
     lines = text.split("\n")
-    head = text[:HEAD_CHARS]
+    head = text[:OPENING_CHARS]
     disclosure = " ".join(m.group(1) for m in DISCLOSURE_PUBLISHER.finditer(text[:FURNITURE_CHARS]))
     fields = [
         Field("title", title or ""),
@@ -148,7 +149,7 @@ def page_fields(title: str | None, publisher: str, text: str) -> list[Field]:
         Field("disclosure", disclosure),
         Field("signature", "\n".join(lines[-TAIL_LINES:]) if len(lines) > TAIL_LINES else ""),
         Field("opening", head),
-        Field("body", text[HEAD_CHARS:BODY_CHARS]),
+        Field("body", text[OPENING_CHARS:BODY_CHARS]),
     ]
     return [f for f in fields if f.text]
 

@@ -29,6 +29,9 @@ VOICE_AGREES = 1.5
 COUNTY_VOICES = {"县": re.compile(r"(县委|县政府|县人民政府|全县|我县|本县)"), "区": re.compile(r"(区委|区政府|区人民政府|全区|我区|本区)"),
                  "旗": re.compile(r"(旗委|旗政府|旗人民政府|全旗|我旗|本旗)")}
 STEM_STRENGTH = 0.4  # 法治舒桥建设: a township of a known county named without its suffix
+# The report's own township is named where a report names itself (title, publisher, signature,
+# opening); one named only further into the body is a neighbour or a partner, not the author.
+MIN_SUBJECT, MIN_SUBJECT_BY_STEM = 1.5, 0.3
 
 
 class Field(NamedTuple):
@@ -138,9 +141,12 @@ def find_mentions(fields: list[Field]) -> list[tuple[str, Mention]]:
     return [(field.where, mention) for field in fields for mention in find_names(field.text)]
 
 
-def resolve_township(found: list[tuple[str, Mention]], context: Context, covered: list[str]) -> tuple[str | None, list[str], Evidence | None]:
-    """(code, candidates, evidence): the best-scored township, or None and the tied candidates."""
-    scores = _township_scores(found)
+def resolve_township(
+    found: list[tuple[str, Mention]], context: Context, covered: list[str], least: float = MIN_SUBJECT
+) -> tuple[str | None, list[str], Evidence | None]:
+    """(code, candidates, evidence): the best-scored township, or None and the tied candidates.
+    A township named too faintly (score below ``least``) is not the author: no candidate."""
+    scores = {c: s for c, s in _township_scores(found).items() if s[0] >= least}
     if covered and any(load_register().townships[c].county in covered for c in scores):
         scores = {c: s for c, s in scores.items() if load_register().townships[c].county in covered}
     if not scores:
@@ -197,7 +203,8 @@ def identify_place(fields: list[Field], source: Source | None, want_township: bo
         code, candidates, township_evidence = resolve_township(found, context, covered)
         if code is None and not candidates:
             counties = covered or list(context.counties) or sorted(context.host_counties)
-            code, candidates, township_evidence = resolve_township(_stem_mentions(fields, counties[:3]), context, covered)
+            stems = _stem_mentions(fields, counties[:3])
+            code, candidates, township_evidence = resolve_township(stems, context, covered, MIN_SUBJECT_BY_STEM)
     register = load_register()
     county: str | None
     if code:

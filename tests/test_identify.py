@@ -334,3 +334,9 @@ def test_namesakes_of_one_province_still_give_the_province() -> None:
     assert report.place.township is None and sorted(report.place.candidates) == ["350525103", "350803102"]
     assert (report.place.county, report.place.province) == (None, "福建省")
     assert "township_unresolved" in flags and "county_unresolved" in flags
+
+
+def test_a_township_named_only_deep_in_the_body_is_not_the_author() -> None:
+    filler = "坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻习近平法治思想，扎实推进依法行政。" * 14
+    report, flags = identify(f"2024年，我镇{filler}\n全年与三建乡联合开展普法宣传活动6场次。")
+    assert report.place.township is None and "township_unresolved" in flags

@@ -51,6 +51,7 @@ FURNITURE_LINE = re.compile(r"^[\[【|•·]|^\s*(首页|当前位置|您当前|
 DISCLOSURE_PUBLISHER = re.compile(r"(?:发布机构|发文机关|信息来源|来源|作者|发布单位|公开主体)\s*[:：]\s*([^\s|]{2,30})")
 # A county-level government or one of its bodies as the author (no township named before it).
 COUNTY_GOVERNMENT = re.compile(r"(县|区|市|旗)(人民政府|委|政府)")
+SITE_NAME = re.compile(r"^[^\d]{2,24}(人民政府|政府|门户网站|政府网|网站|信息公开|政务公开)(门户网站|网站)?$")
 COUNTY_SUBJECT = re.compile(r"[\u4e00-\u9fff]{2,8}(县|区|市|旗)(人民政府|政府)(?!办)")
 TOWNSHIP_VOICE = re.compile(r"(我|本|全)(镇|乡|街道|街)(?![长道办])")
 COUNTY_VOICE = re.compile(r"(我|本|全)(县|区|市|旗)(?![委长])")
@@ -154,16 +155,27 @@ def page_fields(title: str | None, publisher: str, text: str) -> list[Field]:
     return [f for f in fields if f.text]
 
 
+def _names_a_place(part: str) -> Level | None:
+    """township, county or department when ``part`` (a title, a publisher) names its author; else None."""
+    mentions = find_names(part)
+    if any(m.kind == "township" and m.strength >= 0.9 for m in mentions):
+        return "township"
+    if any(m.kind == "county" for m in mentions) or COUNTY_GOVERNMENT.search(part):
+        return "department" if DEPARTMENT.search(part) else "county"
+    return None
+
+
 def identify_level(title: str | None, publisher: str, text: str) -> Level:
-    """township, county or department: from the title's (else the publisher's) places, else from
-    what the opening names as its subject (a county's 人民政府, a township) and how it speaks of
-    itself (我镇 or 我县)."""
-    for part in (title or "", publisher):
-        mentions = find_names(part)
-        if any(m.kind == "township" and m.strength >= 0.9 for m in mentions):
-            return "township"
-        if any(m.kind == "county" for m in mentions) or COUNTY_GOVERNMENT.search(part):
-            return "department" if DEPARTMENT.search(part) else "county"
+    """township, county or department: from the title's places, else what the opening names as its
+    subject (a county's 人民政府, a township) and how it speaks of itself (我镇 or 我县), else the
+    publisher. A county portal's office publishes its townships' reports, so a publisher that
+    names only the county decides last."""
+    by_title = _names_a_place(title or "")
+    if by_title:
+        return by_title
+    by_publisher = _names_a_place(publisher) if publisher else None
+    if by_publisher == "township":
+        return "township"
     head = text[:HEAD_CHARS]
     townships = [m.start for m in find_names(head) if m.kind == "township" and m.strength >= 0.9]
     county_subject = COUNTY_SUBJECT.search(head)
@@ -171,12 +183,23 @@ def identify_level(title: str | None, publisher: str, text: str) -> Level:
         return "county"
     if townships or TOWNSHIP_VOICE.search(text[:HEAD_CHARS * 2]):
         return "township"
-    return "county" if COUNTY_VOICE.search(head) else "township"
+    if COUNTY_VOICE.search(head):
+        return "county"
+    return by_publisher or "township"
+
+
+def document_title(document: Document, text: str) -> str | None:
+    """The page's title, unless it is only the site's name (an <h1> logo such as 某某县人民政府):
+    then the title the text shows."""
+    title = to_simplified(document.title) if document.title else None
+    if title and SITE_NAME.match(re.sub(r"\s+", "", title)):
+        return find_title(text)
+    return title or find_title(text)
 
 
 def identify_report(document: Document, normalised: Normalised, source: Source | None = None) -> tuple[Report, list[Flag]]:
     text = normalised.text
-    title = to_simplified(document.title) if document.title else find_title(text)
+    title = document_title(document, text)
     publisher = to_simplified(document.meta.get("publisher", ""))
     level = identify_level(title, publisher, text)
     place, flags = identify_place(page_fields(title, publisher, text), source, want_township=level == "township", url=document.url)

@@ -340,3 +340,21 @@ def test_a_township_named_only_deep_in_the_body_is_not_the_author() -> None:
     filler = "坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻习近平法治思想，扎实推进依法行政。" * 14
     report, flags = identify(f"2024年，我镇{filler}\n全年与三建乡联合开展普法宣传活动6场次。")
     assert report.place.township is None and "township_unresolved" in flags
+
+
+def test_a_site_name_as_the_page_title_is_not_the_report_title() -> None:
+    from parsers.models import Document
+
+    text = "2024年，在县委、县政府的坚强领导下，胡吉尔台乡坚持依法行政，现将有关情况报告如下。"
+    document = Document(url="http://x.gov.cn/a.html", title="尼勒克县人民政府", text=text)
+    report = extract_report(document).report
+    assert (report.level, report.place.township, report.place.county) == ("township", "胡吉尔台乡", "尼勒克县")
+
+
+def test_a_county_office_publishing_a_township_report_does_not_make_it_the_county_s() -> None:
+    from parsers.models import Document
+
+    text = "2024年以来，胡吉尔台乡坚持以习近平法治思想为指导，我乡依法行政水平持续提升。"
+    document = Document(url="http://x.gov.cn/a.html", title="2024年法治政府建设年度报告", text=text, meta={"publisher": "尼勒克县人民政府办公室"})
+    report = extract_report(document).report
+    assert (report.level, report.place.township) == ("township", "胡吉尔台乡")

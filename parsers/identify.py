@@ -23,6 +23,8 @@ YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*(?:年|(?=度|法治|依法|述法|工�
 # The year reported on opens a sentence ("2024年以来，…", "2021年度，在县委…"); a year inside one
 # ("紧扣2023年度短板弱项") is another year's business.
 YEAR_IN_TEXT = re.compile(r"(?:^|(?<=[\n。；，,:：]))\s*(?:今年|在)?(20\d{2})\s*年?(?:以来|来|度|全年|，|,|我|是|上半年|下半年)")
+CHINESE_YEAR = re.compile(r"(二[〇零○O][一二三四五六七八九〇零○O]{2})\s*年")
+CHINESE_DIGITS = str.maketrans("〇零○O一二三四五六七八九", "000012345678" + "9")
 ANY_YEAR = re.compile(r"(?<![〔\[(（《\d])(20\d{2})\s*年(?!\d{1,2}月)")
 _DATE = r"[\s\]】|:：]{0,8}(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 # Dates the page furniture gives, most telling first: publication, then a bare 日期/时间, then the
@@ -84,6 +86,9 @@ def identify_year(title: str | None, text: str) -> tuple[int | None, str | None]
         m = YEAR_IN_TITLE.search(title)
         if m:
             return int(m.group(1)), m.group(0)
+        m = CHINESE_YEAR.search(title)  # 二〇二四年度
+        if m:
+            return int(m.group(1).translate(CHINESE_DIGITS)), m.group(0)
     m = YEAR_IN_TEXT.search(text[:HEAD_CHARS * 2])
     if m:
         return int(m.group(1)), m.group(0)

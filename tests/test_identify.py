@@ -358,3 +358,8 @@ def test_a_county_office_publishing_a_township_report_does_not_make_it_the_count
     document = Document(url="http://x.gov.cn/a.html", title="2024年法治政府建设年度报告", text=text, meta={"publisher": "尼勒克县人民政府办公室"})
     report = extract_report(document).report
     assert (report.level, report.place.township) == ("township", "胡吉尔台乡")
+
+
+def test_a_title_year_in_chinese_numerals() -> None:
+    report, _ = identify("某镇二〇二四年度法治政府建设工作报告\n一年来，我镇坚持依法行政。")
+    assert report.year == 2024

@@ -44,6 +44,8 @@ DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{2,}(局|委员会|办公室|(?<![县�
 GOVERNMENT_REPORT_OUTLINE = re.compile(r"推进法治政府建设的?主要举措")
 DEADLINE = (4, 1)  # reports on year Y are due on the website before 1 April of Y+1 (督察工作规定, 2019)
 HEAD_CHARS = 300
+WRAPPED_LINE = 15  # a line at least this long, ending without punctuation, was wrapped by a converter
+SENTENCE_ENDS = ("。", "：", ":", "；", ";", "！", "？", "!", "?", "）", ")", "”", "」")
 OPENING_CHARS = 600  # a report names itself in its first paragraph, below any page furniture
 FURNITURE_CHARS = 600  # page furniture (信息公开 block, 日期 line) sits above the body's first paragraphs
 TITLE_LINES = 25
@@ -67,8 +69,8 @@ def title_from_text(text: str) -> str | None:
     """The first line, joined with a short second line that continues it (titles wrap in Word)."""
     lines = text.split("\n")
     first = lines[0].strip() if lines else ""
-    if not first or len(first) > 60 or first.endswith(("：", ":", "。")):
-        return None
+    if not first or len(first) > 60 or first.endswith(("：", ":", "。")) or re.search(r"[，。；]", first):
+        return None  # a sentence, not a title
     if len(lines) > 1 and len(lines[1]) <= 12 and not re.search(r"[，。：:（(]", lines[1]):
         return first + lines[1].strip()
     return first
@@ -144,18 +146,33 @@ def find_title(text: str) -> str | None:
     return title_from_text(text)
 
 
-def page_fields(title: str | None, publisher: str, text: str) -> list[Field]:
-    """The parts of a page that may name its place, most telling first."""
+def unwrap(text: str) -> str:
+    """Lines a PDF or Word conversion broke inside a sentence joined again (永加\n乡人民政府), so that a
+    name cut by the wrap is found; a line ending a sentence or a heading keeps its break."""
     lines = text.split("\n")
-    head = text[:OPENING_CHARS]
+    out = [lines[0]]
+    for line in lines[1:]:
+        previous = out[-1]
+        if len(previous) >= WRAPPED_LINE and not previous.endswith(SENTENCE_ENDS) and line[:1] and "\u4e00" <= line[0] <= "\u9fff":
+            out[-1] = previous + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def page_fields(title: str | None, publisher: str, text: str) -> list[Field]:
+    """The parts of a page that may name its place, most telling first. Short parts are read
+    without their whitespace (a title or a signature split over lines is one name)."""
+    lines = text.split("\n")
     disclosure = " ".join(m.group(1) for m in DISCLOSURE_PUBLISHER.finditer(text[:FURNITURE_CHARS]))
+    signature = "".join(lines[-TAIL_LINES:]) if len(lines) > TAIL_LINES else ""
     fields = [
-        Field("title", title or ""),
-        Field("publisher", publisher),
+        Field("title", re.sub(r"\s+", "", title or "")),
+        Field("publisher", re.sub(r"\s+", "", publisher)),
         Field("disclosure", disclosure),
-        Field("signature", "\n".join(lines[-TAIL_LINES:]) if len(lines) > TAIL_LINES else ""),
-        Field("opening", head),
-        Field("body", text[OPENING_CHARS:BODY_CHARS]),
+        Field("signature", re.sub(r"\s+", "", signature)),
+        Field("opening", unwrap(text[:OPENING_CHARS])),
+        Field("body", unwrap(text[OPENING_CHARS:BODY_CHARS])),
     ]
     return [f for f in fields if f.text]
 

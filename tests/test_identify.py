@@ -363,3 +363,9 @@ def test_a_county_office_publishing_a_township_report_does_not_make_it_the_count
 def test_a_title_year_in_chinese_numerals() -> None:
     report, _ = identify("某镇二〇二四年度法治政府建设工作报告\n一年来，我镇坚持依法行政。")
     assert report.year == 2024
+
+
+def test_a_name_cut_by_a_line_wrap_is_found() -> None:
+    text = "2024年，在县委、县政府的坚强领导下，双辽市永加\n乡坚持依法行政，扎实推进法治政府建设。\n一、主要举措\n双辽市永加乡\n人民政府"
+    report, _ = identify(text)
+    assert (report.place.township, report.place.county) == ("永加乡", "双辽市")

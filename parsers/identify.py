@@ -199,7 +199,8 @@ def identify_level(title: str | None, publisher: str, text: str) -> Level:
     if by_publisher == "township":
         return "township"
     head = text[:HEAD_CHARS]
-    townships = [m.start for m in find_names(head) if m.kind == "township" and m.strength >= 0.9]
+    # The opening as page_fields reads it (one scan serves both), its first HEAD_CHARS characters.
+    townships = [m.start for m in find_names(unwrap(text[:OPENING_CHARS])) if m.kind == "township" and m.strength >= 0.9 and m.start < HEAD_CHARS]
     county_subject = COUNTY_SUBJECT.search(head)
     if county_subject and not any(at < county_subject.start() for at in townships) and not TOWNSHIP_VOICE.search(head):
         return "county"

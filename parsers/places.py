@@ -32,6 +32,7 @@ STEM_STRENGTH = 0.4  # 法治舒桥建设: a township of a known county named wi
 # The report's own township is named where a report names itself (title, publisher, signature,
 # opening); one named only further into the body is a neighbour or a partner, not the author.
 MIN_SUBJECT, MIN_SUBJECT_BY_STEM = 1.5, 0.3
+STATING_FIELDS = frozenset({"title", "publisher", "disclosure", "signature"})  # where a page states its own county
 
 
 class Field(NamedTuple):
@@ -220,6 +221,12 @@ def identify_place(fields: list[Field], source: Source | None, want_township: bo
             evidence.append(Evidence(source="county (registry)", quote=f"{source.id if source else ''}: {county}"))
         else:
             evidence.append(Evidence(source="county (register)", quote=f"{township.name} {code} → {county} {county_name(county)}"))
+            # The page names counties with certainty, none of them this township's: the register
+            # (2023 codes) and the page disagree. Kept, and said.
+            stated = {c for c, (where, _) in context.counties.items() if where in STATING_FIELDS}
+            if stated:
+                names = "、".join(sorted({context.counties[c][1] for c in stated}))
+                flags.append(Flag(code="place_conflict", detail=f"{township.name} {code} lies in {county_name(county)}; the page names {names}"))
     else:
         county, county_evidence, ambiguous = resolve_county(context, covered, found)
         if county_evidence:

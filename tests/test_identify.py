@@ -369,3 +369,9 @@ def test_a_name_cut_by_a_line_wrap_is_found() -> None:
     text = "2024年，在县委、县政府的坚强领导下，双辽市永加\n乡坚持依法行政，扎实推进法治政府建设。\n一、主要举措\n双辽市永加乡\n人民政府"
     report, _ = identify(text)
     assert (report.place.township, report.place.county) == ("永加乡", "双辽市")
+
+
+def test_a_page_stating_another_county_than_the_register_s_is_flagged_and_the_register_kept() -> None:
+    report, flags = identify("洛宁县西仓镇2025年法治政府建设情况报告\n2025年，我镇坚持依法行政。")
+    assert (report.place.township_code, report.place.county) == ("623026102", "碌曲县")
+    assert "place_conflict" in flags

@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Literal, NamedTuple
 
+from .identify import DEADLINE
 from .register import Township, load_register, prefecture_of, province_of, townships_of
 
 Status = Literal["on_time", "late", "undated", "not_found"]
 FIRST_YEAR = 2019  # the 督察工作规定 took effect in 2019
-DEADLINE = (4, 1)
 ANNUAL_KINDS = frozenset({"government_annual_report", "rule_of_law_work_report", "work_summary", "unknown"})
 SHUFA_KINDS = frozenset({"shufa"})
 

@@ -24,7 +24,7 @@ YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*(?:年|(?=度|法治|依法|述法|工�
 # ("紧扣2023年度短板弱项") is another year's business.
 YEAR_IN_TEXT = re.compile(r"(?:^|(?<=[\n。；，,:：]))\s*(?:今年|在)?(20\d{2})\s*年?(?:以来|来|度|全年|，|,|我|是|上半年|下半年)")
 CHINESE_YEAR = re.compile(r"(二[〇零○O][一二三四五六七八九〇零○O]{2})\s*年")
-CHINESE_DIGITS = str.maketrans("〇零○O一二三四五六七八九", "000012345678" + "9")
+CHINESE_DIGITS = str.maketrans("〇零○O一二三四五六七八九", "0000123456789")
 ANY_YEAR = re.compile(r"(?<![〔\[(（《\d])(20\d{2})\s*年(?!\d{1,2}月)")
 _DATE = r"[\s\]】|:：]{0,8}(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 # Dates the page furniture gives, most telling first: publication, then a bare 日期/时间, then the

@@ -268,7 +268,7 @@ def _mark_withdrawn(conn: sqlite3.Connection, listings: Iterable[Listing], gone:
 def current_reports(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     """Every report with its current revision, in a stable order (for releases)."""
     yield from conn.execute(
-        """SELECT r.report_id, r.source_id, r.url, r.status, r.withdrawn_on, r.first_seen, r.township_code,
+        """SELECT r.report_id, r.source_id, r.url, r.status, r.withdrawn_on, r.first_seen,
                   v.revision, v.sha256, v.raw_sha256, v.report, v.flags, v.text, v.original
            FROM reports r JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
            ORDER BY r.report_id"""

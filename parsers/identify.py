@@ -55,6 +55,9 @@ FURNITURE_LINE = re.compile(r"^[\[【|•·]|^\s*(首页|当前位置|您当前|
 DISCLOSURE_PUBLISHER = re.compile(r"(?:发布机构|发文机关|信息来源|来源|作者|发布单位|公开主体)\s*[:：]\s*([^\s|]{2,30})")
 # A county-level government or one of its bodies as the author (no township named before it).
 COUNTY_GOVERNMENT = re.compile(r"(县|区|市|旗)(人民政府|委|政府)")
+# A township as the author even when its name is not (or no longer) the register's: a 镇/乡/街道
+# followed by its government or by the report's year (某县新名镇2025年…).
+TOWNSHIP_AUTHOR = re.compile(r"(?:(?![各全本我该于关的和与及乡镇街])[\u4e00-\u9fff]){2,6}(镇|乡|街道|苏木)(人民政府|政府|党委|党工委|办事处|20\d{2}|关于)")
 SITE_NAME = re.compile(r"^[^\d]{2,24}(人民政府|政府|门户网站|政府网|网站|信息公开|政务公开)(门户网站|网站)?$")
 COUNTY_SUBJECT = re.compile(r"[\u4e00-\u9fff]{2,8}(县|区|市|旗)(人民政府|政府)(?!办)")
 TOWNSHIP_VOICE = re.compile(r"(我|本|全)(镇|乡|街道|街)(?![长道办])")
@@ -180,7 +183,7 @@ def page_fields(title: str | None, publisher: str, text: str) -> list[Field]:
 def _names_a_place(part: str) -> Level | None:
     """township, county or department when ``part`` (a title, a publisher) names its author; else None."""
     mentions = find_names(part)
-    if any(m.kind == "township" and m.strength >= 0.9 for m in mentions):
+    if any(m.kind == "township" and m.strength >= 0.9 for m in mentions) or TOWNSHIP_AUTHOR.search(part):
         return "township"
     if any(m.kind == "county" for m in mentions) or COUNTY_GOVERNMENT.search(part):
         return "department" if DEPARTMENT.search(part) else "county"

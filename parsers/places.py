@@ -208,6 +208,15 @@ def identify_place(fields: list[Field], source: Source | None, want_township: bo
             code, candidates, township_evidence = resolve_township(stems, context, covered, MIN_SUBJECT_BY_STEM)
     register = load_register()
     county: str | None
+    stated = {c for c, (where, _) in context.counties.items() if where in STATING_FIELDS}
+    if code and stated and register.townships[code].county not in stated | set(covered) | context.host_counties:
+        # The page states its county in its title, publisher or signature, and the register's only
+        # township of that name lies elsewhere: another township (new, renamed or moved since the
+        # 2023 codes). The page's county stands; the township stays open, and the conflict is said.
+        names = "、".join(sorted({context.counties[c][1] for c in stated}))
+        township = register.townships[code]
+        flags.append(Flag(code="place_conflict", detail=f"the page names {names}; the register's {township.name} {code} lies in {county_name(township.county)}"))
+        code, candidates, township_evidence = None, [code], None
     if code:
         township = register.townships[code]
         county = township.county
@@ -221,12 +230,6 @@ def identify_place(fields: list[Field], source: Source | None, want_township: bo
             evidence.append(Evidence(source="county (registry)", quote=f"{source.id if source else ''}: {county}"))
         else:
             evidence.append(Evidence(source="county (register)", quote=f"{township.name} {code} → {county} {county_name(county)}"))
-            # The page names counties with certainty, none of them this township's: the register
-            # (2023 codes) and the page disagree. Kept, and said.
-            stated = {c for c, (where, _) in context.counties.items() if where in STATING_FIELDS}
-            if stated:
-                names = "、".join(sorted({context.counties[c][1] for c in stated}))
-                flags.append(Flag(code="place_conflict", detail=f"{township.name} {code} lies in {county_name(county)}; the page names {names}"))
     else:
         county, county_evidence, ambiguous = resolve_county(context, covered, found)
         if county_evidence:

@@ -371,7 +371,24 @@ def test_a_name_cut_by_a_line_wrap_is_found() -> None:
     assert (report.place.township, report.place.county) == ("永加乡", "双辽市")
 
 
-def test_a_page_stating_another_county_than_the_register_s_is_flagged_and_the_register_kept() -> None:
+def test_a_page_stating_another_county_than_the_register_s_keeps_its_county_and_leaves_the_township_open() -> None:
     report, flags = identify("洛宁县西仓镇2025年法治政府建设情况报告\n2025年，我镇坚持依法行政。")
-    assert (report.place.township_code, report.place.county) == ("623026102", "碌曲县")
-    assert "place_conflict" in flags
+    assert (report.place.township, report.place.county, report.place.candidates) == (None, "洛宁县", ["623026102"])
+    assert "place_conflict" in flags and "township_unresolved" in flags
+    named_in_body, flags = identify("西仓镇2025年法治政府建设情况报告\n2025年，我镇学习洛宁县的经验，坚持依法行政。")
+    assert named_in_body.place.county == "碌曲县" and "place_conflict" not in flags  # a county named in passing is not a statement
+
+
+@pytest.mark.parametrize(
+    "title, level",
+    [
+        ("尼勒克县新源镇2025年法治政府建设年度报告", "township"),  # a township the register (2023) does not know
+        ("尼勒克县2025年乡镇法治政府建设工作情况", "county"),
+        ("尼勒克县人民政府关于各乡镇2025年法治建设情况的报告", "county"),
+    ],
+)
+def test_a_township_author_the_register_does_not_know_is_still_a_township(title: str, level: str) -> None:
+    report, flags = identify(f"{title}\n2025年，坚持依法行政。")
+    assert report.level == level
+    if level == "township":
+        assert report.place.township is None and "township_unresolved" in flags and report.place.county == "尼勒克县"

@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flows.evaluate_identity import LabelError, evaluate_identity
 from parsers import extract_report, read_document
@@ -392,3 +394,23 @@ def test_a_township_author_the_register_does_not_know_is_still_a_township(title:
     assert report.level == level
     if level == "township":
         assert report.place.township is None and "township_unresolved" in flags and report.place.county == "尼勒克县"
+
+
+PIECES = ["镇", "乡", "街道", "县", "区", "市", "我镇", "全县", "，", "。", "\n", "2024年", "发布时间:", "关于", "人民政府", "报告",
+          "法治政府建设", "述法", "西湖镇", "胡吉尔台乡", "鹤龙街", "尼勒克县", "河东区", "天津市", "开发区", "城关镇"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40), st.sampled_from([None, "", "尼勒克县人民政府", "西湖镇2024年法治政府建设年度报告"]),
+       st.sampled_from(["a.txt", "http://www.xuwen.gov.cn/a.html", "http://127.0.0.1:8/x"]))
+def test_any_text_gives_a_report_whose_township_is_a_register_row(pieces: list[str], title: str | None, url: str) -> None:
+    from parsers.models import Document
+    from parsers.register import load_register
+
+    report = extract_report(Document(url=url, title=title, text="".join(pieces))).report
+    townships = load_register().townships
+    if report.place.township_code:
+        assert townships[report.place.township_code].name == report.place.township
+    else:
+        assert report.place.township is None
+    assert all(c in townships for c in report.place.candidates)

@@ -34,6 +34,8 @@ STATED_DATES = (
     re.compile(r"(?<![成文生])(?:日期|时间)" + _DATE),
     re.compile(r"(?:成文日期|成文时间|发文日期|公文生成日期|生成日期)" + _DATE),
 )
+FURNITURE_DATE = re.compile(r"(?<![\d/-])(20\d{2})\s*[-/]\s*(\d{1,2})\s*[-/]\s*(\d{1,2})(?![\d/-])")
+BODY_LINE = 60  # the first line this long is the body: furniture lines are short
 ARABIC_DATE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 CHINESE_DATE = re.compile(r"([二〇零一三四五六七八九]{4})年([十一二三四五六七八九]{1,3})月([十一二三四五六七八九]{1,3})日")
 ISO_DATE = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
@@ -107,7 +109,8 @@ def identify_year(title: str | None, text: str) -> tuple[int | None, str | None]
 
 
 def identify_published(meta: dict[str, str], text: str) -> tuple[date | None, str | None]:
-    """Publication date: declared metadata, a 发布时间 line, then the date under the signature."""
+    """Publication date: declared metadata, a 发布时间 line (or 日期, or the document's 成文日期), a
+    bare dashed date in the furniture, then the date under the signature."""
     if meta.get("published"):
         m = ISO_DATE.search(meta["published"])
         if m and (found := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
@@ -116,13 +119,19 @@ def identify_published(meta: dict[str, str], text: str) -> tuple[date | None, st
         for m in pattern.finditer(text[:FURNITURE_CHARS]):
             if found := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3))):
                 return found, m.group(0).strip()
-    tail = "\n".join(text.split("\n")[-TAIL_LINES:])
-    for pattern, convert in ((ARABIC_DATE, int), (CHINESE_DATE, parse_chinese_numeral)):
-        matches = list(pattern.finditer(tail))
-        if matches:
-            m = matches[-1]
-            found = _valid_date(convert(m.group(1)), convert(m.group(2)), convert(m.group(3)))
-            if found:
+    # A date in the furniture above the body with no label (2025-02-08 08:53 | 浏览次数): portals
+    # print the publication date so; prose writes 年月日, so a dashed date there is the page's.
+    for line in text[:FURNITURE_CHARS].split("\n"):
+        if len(line) >= BODY_LINE:
+            break
+        m = FURNITURE_DATE.search(line)
+        if m and "索引号" not in line and (found := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
+            return found, m.group(0)
+    # The signature's date stands on a line of its own; a date inside the last sentences is prose.
+    for line in reversed(text.split("\n")[-TAIL_LINES:]):
+        for pattern, convert in ((ARABIC_DATE, int), (CHINESE_DATE, parse_chinese_numeral)):
+            m = pattern.fullmatch(line.strip())
+            if m and (found := _valid_date(convert(m.group(1)), convert(m.group(2)), convert(m.group(3)))):
                 return found, m.group(0)
     return None, None
 

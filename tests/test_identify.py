@@ -205,6 +205,7 @@ def test_no_township_name_that_is_not_a_register_row(opening: str) -> None:
         ("2023年，洛宁县人民政府坚持依法行政，全县法治政府建设取得新成效。", "county"),
         ("中共洛宁县委 洛宁县人民政府 关于2023年度法治政府建设情况的报告\n2023年，洛宁县坚持依法行政。", "county"),
         ("洛宁县司法局2023年法治政府建设年度报告\n2023年，我局坚持依法行政。", "department"),
+        ("怀化市2023年法治政府建设年度报告\n2023年，全市坚持依法行政。", "county"),  # above the county: not a township's
         ("2023年，在县委、县政府的坚强领导下，我镇坚持依法行政，全镇法治建设取得新成效。", "township"),
     ],
 )

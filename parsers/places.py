@@ -17,7 +17,7 @@ from .models import Evidence, Flag, Place, Source
 from .register import Mention, county_name, find_names, load_register, places_in_host, prefecture_of, province_of, townships_of
 
 # How much a township named in each part of a page says that the page is about it.
-FIELD_WEIGHT = {"registry": 8.0, "title": 6.0, "publisher": 6.0, "disclosure": 5.0, "signature": 4.0, "opening": 2.0, "body": 1.0}
+FIELD_WEIGHT = {"title": 6.0, "publisher": 6.0, "disclosure": 5.0, "signature": 4.0, "opening": 2.0, "body": 1.0}
 # Agreement with a larger unit named anywhere in the page (or given by the source).
 COUNTY_AGREES, PREFECTURE_AGREES, PROVINCE_AGREES, SOURCE_COVERS = 3.0, 2.0, 1.0, 8.0
 # A government portal's host that spells the county (xuwen.gov.cn) or prefecture: weaker than the

@@ -1,6 +1,6 @@
 """A synthetic corpus at national scale: N townships × Y years of report-like texts.
 
-Places are drawn from the real county code table (parsers.places); sentences follow the patterns
+Places are real townships of the register (parsers.register); sentences follow the patterns
 of the seed reports with random figures. Deterministic for a given seed, so runs compare.
 """
 
@@ -10,10 +10,8 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from parsers.places import code_table
+from parsers.register import county_name, load_register
 
-NAME_CHARS = "东南西北新安平和兴隆丰永吉祥福寿康宁河山石桥湖溪坪坝岭塘沟湾庄营集店铺口"
-SUFFIXES = ("镇", "乡", "镇", "街道", "乡")
 OPENING = "{year}年以来，{township}坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻习近平法治思想，全面推进法治政府建设，现将有关情况报告如下："
 PROSE = ("坚持把法治建设作为一项重大政治任务来抓，与经济发展、社会稳定、民生保障等工作同谋划、同部署、同推进，"
          "形成主要领导亲自抓、分管领导具体抓、各部门配合抓的工作格局。严格执行重大行政决策程序，充分发挥法律顾问作用，"
@@ -46,17 +44,11 @@ class SyntheticReport:
 
 
 def townships(n: int, seed: int = 7) -> list[tuple[str, str, str]]:
-    """(county, adcode, township) for n townships in real counties; names unique within a county."""
+    """(county, adcode, township) for n real townships of the register (identification names only
+    register rows), drawn at random; at most the register's ~41,000."""
     rng = random.Random(seed)
-    counties = sorted((name, divisions[0].adcode) for name, divisions in code_table().counties.items() if len(divisions) == 1)
-    places, seen = [], set()
-    while len(places) < n:
-        county, adcode = rng.choice(counties)
-        township = "".join(rng.choice(NAME_CHARS) for _ in range(2)) + rng.choice(SUFFIXES)
-        if (adcode, township) not in seen:
-            seen.add((adcode, township))
-            places.append((county, adcode, township))
-    return places
+    rows = sorted(load_register().townships.values())
+    return [(county_name(t.county) or "", t.county, t.name) for t in rng.sample(rows, min(n, len(rows)))]
 
 
 def report_text(county: str, township: str, year: int, rng: random.Random) -> str:

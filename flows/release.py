@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from parsers.coverage import ReportFact, coverage, due_years
 from parsers.indicators import INDICATOR_KEYS, INDICATOR_LABELS
 from parsers.models import Source
+from parsers.places import covered_counties
 from parsers.spreadsheet import neutralise_cell, restore_cell
 
 from . import store
@@ -38,16 +40,18 @@ from .records import ReleaseInfo
 
 LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
 KIND_PRIORITY = ("government_annual_report", "rule_of_law_work_report", "work_summary", "shufa", "unknown")
+NOT_A_TOWNSHIP_FIGURE = frozenset({"other"})  # documents that are not a rule-of-law report give no township figures
 
 REPORT_FIELDS: list[tuple[str, str, str]] = [
     ("report_id", "string", "Stable id of the report: sha256 of source id and URL path, 16 hex digits"),
     ("revision", "integer", "Revision of the report's text; a changed text on the portal is a new revision"),
     ("township", "string", "Township (乡/镇/街道/苏木) that published the report; empty when unresolved"),
+    ("township_code", "string", "9-digit 统计用区划代码 of the township: its stable key; empty when unresolved"),
     ("county", "string", "County-level division; empty when the report does not say and the source does not know"),
     ("province", "string", "Province-level division"),
     ("adcode", "string", "6-digit administrative code of the county"),
     ("level", "string", "township, county, department or unknown"),
-    ("kind", "string", "government_annual_report, rule_of_law_work_report, shufa (an official's 述法), work_summary or unknown"),
+    ("kind", "string", "government_annual_report, rule_of_law_work_report, shufa (an official's 述法), work_summary, other (a look-alike: 信息公开 report, plan, news) or unknown"),
     ("year", "integer", "Year the report covers"),
     ("published_on", "date", "Publication date, from page metadata, a 发布时间 line or the signature"),
     ("on_time", "boolean", "Published before 1 April of the following year (督察工作规定)"),
@@ -83,6 +87,7 @@ TEXT_FIELDS: list[tuple[str, str, str]] = [
     ("original", "string", "The text as published (traditional characters kept), whitespace and conversion debris cleaned"),
 ]
 INDICATOR_ID_FIELDS: list[tuple[str, str, str]] = [
+    ("township_code", "string", "9-digit code of the township (the key with year); empty when unresolved"),
     ("township", "string", "Township"),
     ("county", "string", "County-level division"),
     ("province", "string", "Province-level division"),
@@ -240,6 +245,7 @@ def _report_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
             "report_id": r["report_id"],
             "revision": r["revision"],
             "township": place.get("township"),
+            "township_code": place.get("township_code"),
             "county": place.get("county"),
             "province": place.get("province"),
             "adcode": place.get("adcode"),
@@ -268,22 +274,24 @@ def _indicator_rows(reports: list[tuple[Any, ...]], canonical: dict[str, array[f
     ``reports`` holds LIGHT_FIELDS tuples; ``canonical`` each report's values in INDICATOR_KEYS
     order (NaN: none), packed: 200,000 reports take ~60 MB, not the 2 million Python objects of
     a dict of figures."""
-    rid, kind, status, year, township, county, province, adcode = range(len(LIGHT_FIELDS))
-    ordered = sorted(reports, key=lambda r: (KIND_PRIORITY.index(r[kind]), r[rid]))
+    rid, kind, status, year, township, county, province, adcode, code = range(len(LIGHT_FIELDS))
+    ordered = sorted((r for r in reports if r[kind] not in NOT_A_TOWNSHIP_FIGURE), key=lambda r: (KIND_PRIORITY.index(r[kind]), r[rid]))
     rows: dict[tuple[Any, ...], list[Any]] = {}
+    first = len(INDICATOR_ID_FIELDS)
     for r in ordered:
         if r[status] != "active" or r[year] is None:
             continue
-        key = (r[province], r[county], r[township], r[year])
+        # Keyed by the township's code: two 西湖镇 of different counties never merge.
+        key = (r[code], r[year]) if r[code] else (r[province], r[county], r[township], r[year])
         if key not in rows:
-            rows[key] = [r[township], r[county], r[province], r[adcode], r[year], r[rid]] + [None] * len(INDICATOR_KEYS)
+            rows[key] = [r[code], r[township], r[county], r[province], r[adcode], r[year], r[rid]] + [None] * len(INDICATOR_KEYS)
         row = rows[key]
         values = canonical.get(r[rid])
         if values is None:
             continue
         for i, value in enumerate(values):
-            if row[6 + i] is None and not math.isnan(value):
-                row[6 + i] = _fmt_number(value)
+            if row[first + i] is None and not math.isnan(value):
+                row[first + i] = _fmt_number(value)
     return [rows[k] for k in sorted(rows, key=lambda k: tuple("" if v is None else str(v) for v in k))]
 
 
@@ -427,7 +435,7 @@ def _datapackage(version: str, created: datetime, sources: list[Source]) -> dict
     }
 
 
-LIGHT_FIELDS = ("report_id", "kind", "status", "year", "township", "county", "province", "adcode")
+LIGHT_FIELDS = ("report_id", "kind", "status", "year", "township", "county", "province", "adcode", "township_code")
 PARALLEL_FROM = 20_000  # reports: from here the figures are written by a second process (its start-up, ~1 s, pays off)
 
 
@@ -468,7 +476,11 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
         counts.update(_figure_pass(conn, folder))
     finished(folder / "observations.csv")
     finished(folder / "indicators.csv")
-    (folder / "datapackage.json").write_text(json.dumps(_datapackage(version, created, sources), ensure_ascii=False, indent=2), encoding="utf-8")
+    years, counts["covered_townships"] = write_townships(folder / "townships.csv", conn, sources, created)
+    finished(folder / "townships.csv")
+    package = _datapackage(version, created, sources)
+    package["resources"].append(_townships_resource(years))
+    (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
     finished(folder / "datapackage.json")
     changes = diff_folders(releases / parent if parent else None, folder)
     (folder / "CHANGELOG.md").write_text(_changelog(version, parent, changes, counts), encoding="utf-8")
@@ -512,7 +524,7 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path) -> dict[str, int]:
         report = json.loads(report_json)
         place = report["place"]
         light.append((report_id, report["kind"], status, report["year"], place.get("township"), place.get("county"),
-                      place.get("province"), place.get("adcode")))
+                      place.get("province"), place.get("adcode"), place.get("township_code")))
         if flags_json != "[]":
             flags_by_report[report_id] = json.loads(flags_json)
     canonical: dict[str, array[float]] = {}
@@ -538,8 +550,50 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path) -> dict[str, int]:
     indicator_header = [n for n, _, _ in INDICATOR_ID_FIELDS] + list(INDICATOR_KEYS)
     counts["indicator_rows"] = _write_csv(folder / "indicators.csv", indicator_header, _indicator_rows(light, canonical),
                                           _text_columns(INDICATOR_ID_FIELDS))
-    counts["townships"] = len({(r[6], r[5], r[4]) for r in light if r[4]})  # province, county, township
+    counts["townships"] = len({r[8] or (r[6], r[5], r[4]) for r in light if r[4]})  # the code, else province, county, township
     return counts
+
+
+TOWNSHIP_FIELDS: list[tuple[str, str, str]] = [
+    ("township_code", "string", "9-digit 统计用区划代码 of the township (register: china-division 2.7.0, codes as of 2023-06-30)"),
+    ("township", "string", "Township name in the register"),
+    ("county_code", "string", "6-digit code of its county"),
+    ("county", "string", "County-level division"),
+    ("prefecture", "string", "Prefecture-level division (a municipality for its districts)"),
+    ("province", "string", "Province-level division"),
+]
+STATUS_HELP = "on_time (published before 1 April of the next year), late, undated (found, no publication date), or not_found"
+
+
+def write_townships(path: Path, conn: sqlite3.Connection, sources: list[Source], created: datetime) -> tuple[list[int], int]:
+    """townships.csv: every township of the sources' covered counties (and any other a report names),
+    with the status of its annual report and of a 述法 report for each year due; returns the years
+    and the number of townships."""
+    facts = []
+    for _, status, report_json, _ in store.current_report_records(conn):
+        if status != "active":
+            continue
+        report = json.loads(report_json)
+        published = datetime.fromisoformat(report["published_on"]).date() if report.get("published_on") else None
+        facts.append(ReportFact(report["place"].get("township_code"), report.get("year"), published, report["kind"]))
+    counties = sorted({county for source in sources for county in covered_counties(source)})
+    years = due_years(created.date(), [f.year for f in facts if f.year and f.township_code])
+    rows = coverage(counties, facts, years)
+    header = [name for name, _, _ in TOWNSHIP_FIELDS] + [str(y) for y in years] + [f"{y}_shufa" for y in years]
+    count = _write_csv(path, header, (
+        [r.code, r.name, r.county_code, r.county, r.prefecture, r.province] + [r.annual[y] for y in years] + [r.shufa[y] for y in years]
+        for r in rows
+    ))
+    return years, count
+
+
+def _townships_resource(years: list[int]) -> dict[str, Any]:
+    fields = TOWNSHIP_FIELDS + [(str(y), "string", f"Annual report on {y}: {STATUS_HELP}") for y in years]
+    fields += [(f"{y}_shufa", "string", f"述法 report on {y}: {STATUS_HELP}") for y in years]
+    return {"name": "townships", "path": "townships.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
+            "dialect": {"delimiter": ",", "header": True},
+            "description": "Every township of the covered counties and, per year, whether its report was found, on time or late",
+            "schema": _schema(fields)}
 
 
 def _info(releases: Path, version: str) -> ReleaseInfo:

@@ -18,6 +18,7 @@ from yaml.events import AliasEvent, CollectionStartEvent, NodeEvent
 from yaml.nodes import MappingNode, Node
 
 from parsers.models import Source
+from parsers.register import county_name
 
 MAX_BYTES = 8 * 1024 * 1024  # a few thousand county portals at ~300 bytes each, many times over
 MAX_DEPTH = 16  # sources → entry → listing → URL is 4 levels
@@ -96,6 +97,9 @@ def parse_sources(text: str, name: str = "sources.yaml") -> list[Source]:
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
             raise SourcesError(f"{label}: {problems}") from exc
+        unknown = [code for code in source.covers if county_name(code) is None]
+        if unknown:
+            raise SourcesError(f"{label}: covers: {', '.join(unknown)} is not a county code of the register (6 digits, 2023 codes)")
         if source.id in seen:
             raise SourcesError(f"{label}: id '{source.id}' is used twice")
         seen.add(source.id)

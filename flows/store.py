@@ -102,8 +102,18 @@ CREATE TABLE IF NOT EXISTS conflicts (
 );
 CREATE INDEX IF NOT EXISTS conflicts_report ON conflicts (report_id);
 """
+# The township's register code (9 digits) beside each report: the stable key of releases and
+# pages (two 西湖镇 never merge; a renamed township keeps its code). Filled from the current
+# revision's record; NULL where the place is unresolved (or was identified before the register).
+TOWNSHIP_CODE_V4 = """
+ALTER TABLE reports ADD COLUMN township_code TEXT;
+UPDATE reports SET township_code = (
+    SELECT json_extract(v.report, '$.place.township_code') FROM revisions v
+    WHERE v.report_id = reports.report_id AND v.revision = reports.current_revision);
+CREATE INDEX IF NOT EXISTS reports_township ON reports (township_code);
+"""
 # MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version). Append, never edit.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2, IDENTITY_V3)
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -303,9 +313,9 @@ def _merge_one(conn: sqlite3.Connection, item: Harvested, now: datetime, result:
         if _merge_mirror(conn, item, text_sha, now, result):
             return set()
         conn.execute(
-            "INSERT INTO reports (report_id, source_id, url_key, url, first_seen, last_seen, current_revision, place_key)"
-            " VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
-            (rid, item.source_id, item.url_key, item.url, now.isoformat(), now.isoformat(), key),
+            "INSERT INTO reports (report_id, source_id, url_key, url, first_seen, last_seen, current_revision, place_key, township_code)"
+            " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
+            (rid, item.source_id, item.url_key, item.url, now.isoformat(), now.isoformat(), key, item.extraction.report.place.township_code),
         )
         _insert_revision(conn, rid, 1, item, text_sha)
         result.new.append(rid)
@@ -315,6 +325,7 @@ def _merge_one(conn: sqlite3.Connection, item: Harvested, now: datetime, result:
     if row["sha256"] != text_sha:
         revision = row["current_revision"] + 1
         _insert_revision(conn, rid, revision, item, text_sha)
+        conn.execute("UPDATE reports SET township_code = ? WHERE report_id = ?", (item.extraction.report.place.township_code, rid))
         result.revised.append(rid)
     else:
         revision = row["current_revision"]

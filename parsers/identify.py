@@ -1,9 +1,9 @@
 """Document + source context → who wrote the report, about which year, published when, of what kind.
 
-Places are looked for in order of trust: the source's registry entry, the publisher the page
-declares (发布机构, 信息来源), the title, the signature at the end, then the opening lines. An
-unresolved place stays unresolved and is flagged: a guessed county would put a township's
-figures on the wrong page.
+The place is a row of the register (parsers.places weighs the names found in the title, the
+publisher, the 信息公开 block, the signature and the body); an unresolved place stays unresolved and
+is flagged: a guessed county would put a township's figures on the wrong page. The level says whose
+report it is (a township's, a county government's, a department's); the kind, what it is.
 """
 
 from __future__ import annotations
@@ -11,38 +11,72 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .models import Document, Evidence, Flag, Level, Normalised, Place, Report, Source
+from .models import Document, Flag, Level, Normalised, Report, Source
 from .normalise import to_simplified
 from .numbers import parse_chinese_numeral
-from .places import Division, county_name, find_county, province_of
-from .titles import kind_of
+from .places import Field, identify_place
+from .register import find_names
+from .titles import kind_of, kind_of_text
 
-TOWNSHIP = re.compile(
-    r"(?P<name>[\u4e00-\u9fff]{1,10}?(?:民族乡|乡|镇|街道|苏木))(?=人民政府|政府|党委|办事处|\d|关于|法治|述法|[\s，。：:（(]|$)"
+# A title's year: 2024年, 2024年度, or a bare 2024 before the report's name (2024法治政府建设…).
+YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*(?:年|(?=度|法治|依法|述法|工作))")
+# The year reported on opens a sentence ("2024年以来，…", "2021年度，在县委…"); a year inside one
+# ("紧扣2023年度短板弱项") is another year's business.
+YEAR_IN_TEXT = re.compile(r"(?:^|(?<=[\n。；，,:：]))\s*(?:今年|在)?(20\d{2})\s*年?(?:以来|来|度|全年|，|,|我|是|上半年|下半年)")
+CHINESE_YEAR = re.compile(r"(二[〇零○O][一二三四五六七八九〇零○O]{2})\s*年")
+CHINESE_DIGITS = str.maketrans("〇零○O一二三四五六七八九", "0000123456789")
+THIS_YEAR = re.compile(r"今年|本年度|一年来")
+ANY_YEAR = re.compile(r"(?<![〔\[(（《\d])(20\d{2})\s*年(?!\d{1,2}月)")
+_DATE = r"[\s\]】|:：]{0,8}(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+# Dates the page furniture gives, most telling first: publication, then a bare 日期/时间, then the
+# document's own date (成文日期), which the page shows when it shows no other.
+STATED_DATES = (
+    re.compile(r"(?:发布时间|发布日期|发表日期|发表时间|公开日期)" + _DATE),
+    re.compile(r"(?<![成文生])(?:日期|时间)" + _DATE),
+    re.compile(r"(?:成文日期|成文时间|发文日期|公文生成日期|生成日期)" + _DATE),
 )
-NOT_A_NAME = re.compile(r"^(全|我|本|该|各|每|乡|镇|城|市|县|区|在|对|的|和|与|及)")
-YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*年")
-YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年(?:以来|度|全年|，|,|我|是|，我)")
-STATED_DATE = re.compile(r"(?:发布时间|发布日期|发文日期|日期)\s*[:：]\s*(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+FURNITURE_DATE = re.compile(r"(?<![\d/-])(20\d{2})\s*[-/]\s*(\d{1,2})\s*[-/]\s*(\d{1,2})(?![\d/-])")
+BODY_LINE = 60  # the first line this long is the body: furniture lines are short
 ARABIC_DATE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 CHINESE_DATE = re.compile(r"([二〇零一三四五六七八九]{4})年([十一二三四五六七八九]{1,3})月([十一二三四五六七八九]{1,3})日")
 ISO_DATE = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 OFFICIAL = re.compile(r"(党[工]?委副?书记|人大主席|副?乡长|副?镇长|街道办事处主任|[^\s，。]{0,6}?主任|副?书记)")
 # A publisher that is a county department, not a township or the county government.
-DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{2,}(局|委员会|办公室|委|办|中心|法院|检察院)(?=20\d{2}|关于|法治|$|\s)")
+DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{2,}(局|委员会|办公室|(?<![县区市旗党])委|办|中心|法院|检察院)(?=20\d{2}|关于|法治|$|\s)")
 # The four parts the 督察工作规定 prescribes for a 法治政府建设年度报告 start with this heading.
 GOVERNMENT_REPORT_OUTLINE = re.compile(r"推进法治政府建设的?主要举措")
 DEADLINE = (4, 1)  # reports on year Y are due on the website before 1 April of Y+1 (督察工作规定, 2019)
 HEAD_CHARS = 300
+WRAPPED_LINE = 15  # a line at least this long, ending without punctuation, was wrapped by a converter
+SENTENCE_ENDS = ("。", "：", ":", "；", ";", "！", "？", "!", "?", "）", ")", "”", "」")
+OPENING_CHARS = 600  # a report names itself in its first paragraph, below any page furniture
+FURNITURE_CHARS = 600  # page furniture (信息公开 block, 日期 line) sits above the body's first paragraphs
+TITLE_LINES = 25
+TITLE_LIKE = re.compile(r"(20\d{2}|[〇零一二三四五六七八九]{4}).*(报告|总结|方案|要点|计划|情况|述职|年度报|年报)|述法|述职报告")
+TITLE_TAIL = re.compile(r"(报告|总结|情况|汇报)$")
+FURNITURE_LINE = re.compile(r"^[\[【|•·]|^\s*(首页|当前位置|您当前|位置|日期|发布|时间|来源|索引号|信息来源|文号|点击|主题分类|组配分类)|>|索引号|发布机构|[:：]\s*$")
+DISCLOSURE_PUBLISHER = re.compile(r"(?:发布机构|发文机关|信息来源|来源|作者|发布单位|公开主体)\s*[:：]\s*([^\s|]{2,30})")
+# A county-level government or one of its bodies as the author (no township named before it).
+COUNTY_GOVERNMENT = re.compile(r"(县|区|市|旗)(人民政府|委|政府)")
+# A township as the author even when its name is not (or no longer) the register's: a 镇/乡/街道
+# followed by its government or by the report's year (某县新名镇2025年…).
+TOWNSHIP_AUTHOR = re.compile(r"(?:(?![各全本我该于关的和与及乡镇街])[\u4e00-\u9fff]){2,6}(镇|乡|街道|苏木)(人民政府|政府|党委|党工委|办事处|20\d{2}|关于)")
+SITE_NAME = re.compile(r"^[^\d]{2,24}(人民政府|政府|门户网站|政府网|网站|信息公开|政务公开)(门户网站|网站)?$")
+COUNTY_SUBJECT = re.compile(r"[\u4e00-\u9fff]{2,8}(县|区|市|旗)(人民政府|政府)(?!办)")
+TOWNSHIP_VOICE = re.compile(r"(我|本|全)(镇|乡|街道|街)(?![长道办])")
+COUNTY_VOICE = re.compile(r"(我|本|全)(县|区|市|旗)(?![委长])")
 TAIL_LINES = 4
+# The body is read for places up to here: a report names itself and its county early; scanning
+# whole reports (5,000+ characters) cost more than the 2 ms a report may take, for nothing found.
+BODY_CHARS = 2000
 
 
 def title_from_text(text: str) -> str | None:
     """The first line, joined with a short second line that continues it (titles wrap in Word)."""
     lines = text.split("\n")
     first = lines[0].strip() if lines else ""
-    if not first or len(first) > 60 or first.endswith(("：", ":", "。")):
-        return None
+    if not first or len(first) > 60 or first.endswith(("：", ":", "。")) or re.search(r"[，。；]", first):
+        return None  # a sentence, not a title
     if len(lines) > 1 and len(lines[1]) <= 12 and not re.search(r"[，。：:（(]", lines[1]):
         return first + lines[1].strip()
     return first
@@ -55,84 +89,50 @@ def _valid_date(y: int, m: int, d: int) -> date | None:
         return None
 
 
-def find_township(text: str, county: str | None = None) -> str | None:
-    for match in TOWNSHIP.finditer(text):
-        name = match.group("name")
-        if county and county in name:
-            name = name.split(county, 1)[1]
-        name = re.sub(r"^.*?(?:省|自治区|自治州|地区|盟|市|县|区|旗)(?=.{2,})", "", name) if len(name) > 6 else name
-        if len(name) >= 2 and not NOT_A_NAME.match(name):
-            return name
-    return None
-
-
-def identify_place(candidates: list[tuple[str, str]], source: Source | None) -> tuple[Place, list[Flag]]:
-    """Township, county, province and code from (where, text) candidates in order of trust."""
-    evidence: list[Evidence] = []
-    division: Division | None = None
-    if source and source.adcode and county_name(source.adcode):
-        division = Division(source.adcode, county_name(source.adcode) or "")
-        evidence.append(Evidence(source="registry", quote=f"{source.id}: {source.adcode}"))
-    elif source and source.county:
-        division, _ = find_county(source.county)
-        if division:
-            evidence.append(Evidence(source="registry", quote=f"{source.id}: {source.county}"))
-    ambiguous = None
-    if division is None:
-        for where, text in candidates:
-            found, name = find_county(text)
-            if found:
-                division = found
-                evidence.append(Evidence(source=where, quote=name or found.name))
-                break
-            ambiguous = ambiguous or name
-    township = None
-    for where, text in candidates:
-        township = find_township(text, division.name if division else None)
-        if township:
-            evidence.append(Evidence(source=where, quote=township))
-            break
-    flags = []
-    if township is None:
-        flags.append(Flag(code="township_unresolved", detail="no township named in publisher, title, signature or opening"))
-    if division is None:
-        why = f"{ambiguous} names several counties" if ambiguous else "no county in registry entry, publisher, title or text"
-        flags.append(Flag(code="county_unresolved", detail=f"{township or 'report'}: {why}"))
-    place = Place(
-        township=township,
-        county=division.name if division else None,
-        province=province_of(division.adcode) if division else None,
-        adcode=division.adcode if division else None,
-        evidence=evidence,
-    )
-    return place, flags
-
-
 def identify_year(title: str | None, text: str) -> tuple[int | None, str | None]:
     if title:
         m = YEAR_IN_TITLE.search(title)
         if m:
             return int(m.group(1)), m.group(0)
-    m = YEAR_IN_TEXT.search(text[:HEAD_CHARS])
-    return (int(m.group(1)), m.group(0)) if m else (None, None)
+        m = CHINESE_YEAR.search(title)  # 二〇二四年度
+        if m:
+            return int(m.group(1).translate(CHINESE_DIGITS)), m.group(0)
+    m = YEAR_IN_TEXT.search(text[:HEAD_CHARS * 2])
+    if m:
+        return int(m.group(1)), m.group(0)
+    # No sentence states the year: the year the opening speaks of most (2024年共签批…), outside
+    # cited documents' titles and numbers.
+    years = [int(y) for y in ANY_YEAR.findall(text[:HEAD_CHARS * 3])]
+    if years:
+        year = max(set(years), key=lambda y: (years.count(y), -years.index(y)))
+        return year, f"{year}年"
+    return None, None
 
 
 def identify_published(meta: dict[str, str], text: str) -> tuple[date | None, str | None]:
-    """Publication date: declared metadata, a 发布时间 line, then the date under the signature."""
+    """Publication date: declared metadata, a 发布时间 line (or 日期, or the document's 成文日期), a
+    bare dashed date in the furniture, then the date under the signature."""
     if meta.get("published"):
         m = ISO_DATE.search(meta["published"])
         if m and (found := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
             return found, f"meta: {meta['published']}"
-    m = STATED_DATE.search(text[:HEAD_CHARS])
-    if m and (found := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
-        return found, m.group(0)
-    tail = "\n".join(text.split("\n")[-TAIL_LINES:])
-    for pattern, convert in ((ARABIC_DATE, int), (CHINESE_DATE, parse_chinese_numeral)):
-        matches = list(pattern.finditer(tail))
-        if matches:
-            m = matches[-1]
-            found = _valid_date(convert(m.group(1)), convert(m.group(2)), convert(m.group(3)))
-            if found:
+    for pattern in STATED_DATES:
+        for m in pattern.finditer(text[:FURNITURE_CHARS]):
+            if found := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3))):
+                return found, m.group(0).strip()
+    # A date in the furniture above the body with no label (2025-02-08 08:53 | 浏览次数): portals
+    # print the publication date so; prose writes 年月日, so a dashed date there is the page's.
+    for line in text[:FURNITURE_CHARS].split("\n"):
+        if len(line) >= BODY_LINE:
+            break
+        m = FURNITURE_DATE.search(line)
+        if m and "索引号" not in line and (found := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
+            return found, m.group(0)
+    # The signature's date stands on a line of its own; a date inside the last sentences is prose.
+    for line in reversed(text.split("\n")[-TAIL_LINES:]):
+        for pattern, convert in ((ARABIC_DATE, int), (CHINESE_DATE, parse_chinese_numeral)):
+            m = pattern.fullmatch(line.strip())
+            if m and (found := _valid_date(convert(m.group(1)), convert(m.group(2)), convert(m.group(3)))):
                 return found, m.group(0)
     return None, None
 
@@ -143,40 +143,125 @@ def on_time(year: int | None, published: date | None) -> bool | None:
     return published < date(year + 1, *DEADLINE)
 
 
-def identify_level(place: Place, publisher_and_title: list[str]) -> Level:
-    """township when a township wrote it; department when a county bureau did; else county."""
-    if place.township:
+def find_title(text: str) -> str | None:
+    """The document's title in a text that may begin with page furniture (site name, breadcrumbs).
+
+    The first of the opening lines that reads like a report's title (a year or 法治, and a word
+    such as 报告/总结/方案); else the first line, joined with a short second line that continues it.
+    """
+    lines = [line.strip() for line in text.split("\n")[:TITLE_LINES]]
+    for i, line in enumerate(lines):
+        if TITLE_LIKE.search(line) and len(line) <= 80 and not FURNITURE_LINE.match(line) and not line.endswith(("：", ":", "。")):
+            following = lines[i + 1] if i + 1 < len(lines) else ""
+            if following and len(following) <= 12 and TITLE_TAIL.search(following) and not re.search(r"[，。：:]", following):
+                return line + following
+            return line
+    return title_from_text(text)
+
+
+def unwrap(text: str) -> str:
+    """Lines a PDF or Word conversion broke inside a sentence joined again (永加\n乡人民政府), so that a
+    name cut by the wrap is found; a line ending a sentence or a heading keeps its break."""
+    lines = text.split("\n")
+    out = [lines[0]]
+    for line in lines[1:]:
+        previous = out[-1]
+        if len(previous) >= WRAPPED_LINE and not previous.endswith(SENTENCE_ENDS) and line[:1] and "\u4e00" <= line[0] <= "\u9fff":
+            out[-1] = previous + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def page_fields(title: str | None, publisher: str, text: str) -> list[Field]:
+    """The parts of a page that may name its place, most telling first. Short parts are read
+    without their whitespace (a title or a signature split over lines is one name)."""
+    lines = text.split("\n")
+    disclosure = " ".join(m.group(1) for m in DISCLOSURE_PUBLISHER.finditer(text[:FURNITURE_CHARS]))
+    signature = "".join(lines[-TAIL_LINES:]) if len(lines) > TAIL_LINES else ""
+    fields = [
+        Field("title", re.sub(r"\s+", "", title or "")),
+        Field("publisher", re.sub(r"\s+", "", publisher)),
+        Field("disclosure", disclosure),
+        Field("signature", re.sub(r"\s+", "", signature)),
+        Field("opening", unwrap(text[:OPENING_CHARS])),
+        Field("body", unwrap(text[OPENING_CHARS:BODY_CHARS])),
+    ]
+    return [f for f in fields if f.text]
+
+
+def _names_a_place(part: str) -> Level | None:
+    """township, county or department when ``part`` (a title, a publisher) names its author; else None."""
+    mentions = find_names(part)
+    if any(m.kind == "township" and m.strength >= 0.9 for m in mentions) or TOWNSHIP_AUTHOR.search(part):
         return "township"
-    if any(DEPARTMENT.search(t) for t in publisher_and_title):
-        return "department"
-    return "county" if place.county else "unknown"
+    # A county, or a government above it (a prefecture's, a province's: the levels above the
+    # county are not the project's business, and are kept out of the township pages with them).
+    if any(m.kind in ("county", "prefecture", "province") for m in mentions) or COUNTY_GOVERNMENT.search(part):
+        return "department" if DEPARTMENT.search(part) else "county"
+    return None
+
+
+def identify_level(title: str | None, publisher: str, text: str) -> Level:
+    """township, county or department: from the title's places, else what the opening names as its
+    subject (a county's 人民政府, a township) and how it speaks of itself (我镇 or 我县), else the
+    publisher. A county portal's office publishes its townships' reports, so a publisher that
+    names only the county decides last."""
+    by_title = _names_a_place(title or "")
+    if by_title:
+        return by_title
+    by_publisher = _names_a_place(publisher) if publisher else None
+    if by_publisher == "township":
+        return "township"
+    head = text[:HEAD_CHARS]
+    # The opening as page_fields reads it (one scan serves both), its first HEAD_CHARS characters.
+    townships = [m.start for m in find_names(unwrap(text[:OPENING_CHARS])) if m.kind == "township" and m.strength >= 0.9 and m.start < HEAD_CHARS]
+    county_subject = COUNTY_SUBJECT.search(head)
+    if county_subject and not any(at < county_subject.start() for at in townships) and not TOWNSHIP_VOICE.search(head):
+        return "county"
+    if townships or TOWNSHIP_VOICE.search(text[:HEAD_CHARS * 2]):
+        return "township"
+    if COUNTY_VOICE.search(head):
+        return "county"
+    return by_publisher or "township"
+
+
+def document_title(document: Document, text: str) -> str | None:
+    """The page's title, unless it is only the site's name (an <h1> logo such as 某某县人民政府):
+    then the title the text shows."""
+    title = to_simplified(document.title) if document.title else None
+    if title and SITE_NAME.match(re.sub(r"\s+", "", title)):
+        return find_title(text)
+    return title or find_title(text)
 
 
 def identify_report(document: Document, normalised: Normalised, source: Source | None = None) -> tuple[Report, list[Flag]]:
     text = normalised.text
-    title = to_simplified(document.title) if document.title else title_from_text(text)
-    lines = text.split("\n")
-    candidates = [
-        ("publisher", to_simplified(document.meta.get("publisher", ""))),
-        ("title", title or ""),
-        ("signature", "\n".join(lines[-TAIL_LINES:])),
-        ("opening", text[:HEAD_CHARS]),
-    ]
-    place, flags = identify_place([(w, t) for w, t in candidates if t], source)
+    title = document_title(document, text)
+    publisher = to_simplified(document.meta.get("publisher", ""))
+    level = identify_level(title, publisher, text)
+    place, flags = identify_place(page_fields(title, publisher, text), source, want_township=level == "township", url=document.url)
+    if level == "township" and place.township is None and not place.candidates and not TOWNSHIP_VOICE.search(text[:HEAD_CHARS * 2]):
+        level = "unknown"
     year, year_evidence = identify_year(title, text)
     published, published_evidence = identify_published(document.meta, text)
+    if year is None and published is not None and THIS_YEAR.search(text[:HEAD_CHARS * 2]):
+        # "今年以来" and no year written: the year it was published in, or the one before if it was
+        # published in the first half (a report on last year, published by 1 April).
+        year = published.year if published.month > 6 else published.year - 1
+        year_evidence = f"今年 in a text published {published.isoformat()}"
+        flags.append(Flag(code="year_inferred", detail=f"no year written; {year} from 今年 and the publication date"))
     if year is None:
         flags.append(Flag(code="year_unresolved", detail="no year in title or opening lines"))
     kind = kind_of(title or "")
     if kind == "unknown":
-        kind = kind_of(text[:HEAD_CHARS])
+        kind = kind_of_text(text[:HEAD_CHARS * 2])
     if kind == "unknown" and any(GOVERNMENT_REPORT_OUTLINE.search(h.text) for h in normalised.headings):
         kind = "government_annual_report"
     official = None
     if kind == "shufa":
         m = OFFICIAL.search(title or "") or OFFICIAL.search(text.split("\n", 1)[0])
         official = m.group(1) if m else None
-    level = identify_level(place, [t for _, t in candidates[:2]])
     report = Report(
         url=document.url,
         title=title,

@@ -1,86 +1,268 @@
-"""Names of places → administrative codes, from a real code table.
+"""Which row of the register a report is about: township, county, prefecture, province.
 
-The table is the one the ``cpca`` package ships (adcodes.csv: 3,500 provinces, prefectures and
-counties with their codes). It is read straight from the installed package's files, without
-importing cpca (which would load pandas and a segmenter for nothing).
+A place is chosen, never cut out of the text: every register name (and alias) found in the page is
+a candidate, weighed by where it was found (the title and the publisher most, the body least) and
+by agreement with the county, prefecture or province the page or the source names. A name several
+townships share is resolved only by such context; a name unique in China resolves its county (the
+register is the evidence). Anything still open stays open, flagged, with its candidate codes.
 """
 
 from __future__ import annotations
 
-import csv
-import importlib.util
 import re
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Iterable
 from typing import NamedTuple
 
+from .models import Evidence, Flag, Place, Source
+from .register import Mention, county_name, find_names, load_register, places_in_host, prefecture_of, province_of, townships_of
 
-class Division(NamedTuple):
-    adcode: str  # 6 digits
-    name: str
-
-
-class CodeTable(NamedTuple):
-    counties: dict[str, list[Division]]  # name → every county-level division of that name
-    by_code: dict[str, str]  # adcode → name (provinces, prefectures, counties)
-    county_pattern: re.Pattern[str]
-
-
-MIN_COUNTY_NAME = 3  # two-character names (城区, 郊区, 矿区) are ordinary words in report prose
-
-
-def _table_path() -> Path:
-    spec = importlib.util.find_spec("cpca")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the cpca package (administrative code table) is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
-
-
-@lru_cache(maxsize=1)
-def code_table() -> CodeTable:
-    counties: dict[str, list[Division]] = {}
-    by_code: dict[str, str] = {}
-    with _table_path().open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            code, name = row["adcode"][:6], row["name"]
-            by_code[code] = name
-            if not code.endswith("00") and len(name) >= MIN_COUNTY_NAME:
-                counties.setdefault(name, []).append(Division(code, name))
-    names = sorted(counties, key=len, reverse=True)
-    return CodeTable(counties, by_code, re.compile("|".join(map(re.escape, names))))
+# How much a township named in each part of a page says that the page is about it.
+FIELD_WEIGHT = {"title": 6.0, "publisher": 6.0, "disclosure": 5.0, "signature": 4.0, "opening": 2.0, "body": 1.0}
+# Agreement with a larger unit named anywhere in the page (or given by the source).
+COUNTY_AGREES, PREFECTURE_AGREES, PROVINCE_AGREES, SOURCE_COVERS = 3.0, 2.0, 1.0, 8.0
+# A government portal's host that spells the county (xuwen.gov.cn) or prefecture: weaker than the
+# page naming it, since a spelling can fit several places (jinan: 济南市, 晋安区, 金安区).
+HOST_COUNTY_AGREES, HOST_PREFECTURE_AGREES = 2.5, 1.0
+# "在县委、县政府的领导下" says the township's county is a 县, "区委、区政府" a 区: a reader's clue
+# between namesakes (岩山镇 of 洞口县, not of 新罗区). Only when the text speaks of one kind alone.
+VOICE_AGREES = 1.5
+COUNTY_VOICES = {"县": re.compile(r"(县委|县政府|县人民政府|全县|我县|本县)"), "区": re.compile(r"(区委|区政府|区人民政府|全区|我区|本区)"),
+                 "旗": re.compile(r"(旗委|旗政府|旗人民政府|全旗|我旗|本旗)")}
+STEM_STRENGTH = 0.4  # 法治舒桥建设: a township of a known county named without its suffix
+# The report's own township is named where a report names itself (title, publisher, signature,
+# opening); one named only further into the body is a neighbour or a partner, not the author.
+MIN_SUBJECT, MIN_SUBJECT_BY_STEM = 1.5, 0.3
+STATING_FIELDS = frozenset({"title", "publisher", "disclosure", "signature"})  # where a page states its own county
 
 
-def province_of(adcode: str) -> str | None:
-    return code_table().by_code.get(adcode[:2] + "0000")
+class Field(NamedTuple):
+    """A part of the page: where it is (a FIELD_WEIGHT key) and its simplified text."""
+
+    where: str
+    text: str
 
 
-def prefecture_of(adcode: str) -> str | None:
-    return code_table().by_code.get(adcode[:4] + "00")
+class Context(NamedTuple):
+    """Larger units named in the page: code → (where, quote) of the first naming."""
+
+    counties: dict[str, tuple[str, str]]
+    prefectures: dict[str, tuple[str, str]]
+    provinces: dict[str, tuple[str, str]]
+    host_counties: frozenset[str] = frozenset()
+    host_prefectures: frozenset[str] = frozenset()
+    host: str = ""
+    voice: str = ""  # 县, 区 or 旗: the only kind of county the text speaks of (县委、县政府 …)
 
 
-def county_name(adcode: str) -> str | None:
-    return code_table().by_code.get(adcode)
+def covered_counties(source: Source | None) -> list[str]:
+    """The counties a source publishes for: its ``covers``, else its ``adcode``, else none."""
+    if source is None:
+        return []
+    if source.covers:
+        return list(source.covers)
+    return [source.adcode] if source.adcode else []
 
 
-def find_county(text: str) -> tuple[Division | None, str | None]:
-    """The first county-level name in ``text`` and its division; a name shared by several
-    counties is resolved only when the text also names the province or prefecture.
+def county_voice(texts: Iterable[str]) -> str:
+    """县, 区 or 旗 when the text speaks of that kind of county government alone, else ""."""
+    joined = "\n".join(texts)
+    spoken = [suffix for suffix, pattern in COUNTY_VOICES.items() if pattern.search(joined)]
+    return spoken[0] if len(spoken) == 1 else ""
 
-    Returns (division, matched name); division is None when the name is ambiguous.
+
+def _context(found: list[tuple[str, Mention]], url: str = "", voice: str = "") -> Context:
+    counties: dict[str, tuple[str, str]] = {}
+    prefectures: dict[str, tuple[str, str]] = {}
+    provinces: dict[str, tuple[str, str]] = {}
+    target = {"county": counties, "prefecture": prefectures, "province": provinces}
+    for where, mention in found:
+        if mention.kind in target:
+            for code in mention.codes:
+                target[mention.kind].setdefault(code, (where, mention.text))
+    host = places_in_host(url) if url else {}
+    return Context(
+        counties, prefectures, provinces, frozenset(host.get("county", ())), frozenset(host.get("prefecture", ())),
+        url.split("://", 1)[-1].split("/", 1)[0] if host else "", voice,
+    )
+
+
+def _agreement(county: str, context: Context, covered: list[str], with_county: bool = True) -> float:
+    score = SOURCE_COVERS if county in covered else 0.0
+    if with_county and county in context.counties:
+        score += COUNTY_AGREES
+    prefecture = prefecture_of(county)
+    if prefecture and prefecture[0] in context.prefectures:
+        score += PREFECTURE_AGREES
+    if county[:2] + "0000" in context.provinces:
+        score += PROVINCE_AGREES
+    if county in context.host_counties:
+        score += HOST_COUNTY_AGREES
+    if prefecture and prefecture[0] in context.host_prefectures:
+        score += HOST_PREFECTURE_AGREES
+    if context.voice and (county_name(county) or "").endswith(context.voice):
+        score += VOICE_AGREES
+    return score
+
+
+def _stem_mentions(fields: list[Field], counties: Iterable[str]) -> list[tuple[str, Mention]]:
+    """Townships of the known counties named by their stem alone (舒桥 for 舒桥乡)."""
+    found = []
+    for county in counties:
+        for township in townships_of(county):
+            stem = township.name.removesuffix("街道").removesuffix("镇").removesuffix("乡")
+            if len(stem) < 2 or stem == township.name:
+                continue
+            for field in fields:
+                at = field.text.find(stem)
+                if at >= 0:
+                    found.append((field.where, Mention(at, at + len(stem), stem, (township.code,), STEM_STRENGTH, "township")))
+    return found
+
+
+def _township_scores(found: list[tuple[str, Mention]]) -> dict[str, tuple[float, str, str]]:
+    """code → (score, where, quote): the best weight per field, summed over fields."""
+    best: dict[tuple[str, str], tuple[float, str]] = {}
+    for where, mention in found:
+        if mention.kind != "township":
+            continue
+        weight = FIELD_WEIGHT[where] * mention.strength
+        for code in mention.codes:
+            if weight > best.get((code, where), (0.0, ""))[0]:
+                best[(code, where)] = (weight, mention.text)
+    scores: dict[str, tuple[float, str, str]] = {}
+    for (code, where), (weight, quote) in best.items():
+        total, first_where, first_quote = scores.get(code, (0.0, where, quote))
+        if FIELD_WEIGHT[where] > FIELD_WEIGHT[first_where]:
+            first_where, first_quote = where, quote
+        scores[code] = (total + weight, first_where, first_quote)
+    return scores
+
+
+def find_mentions(fields: list[Field]) -> list[tuple[str, Mention]]:
+    return [(field.where, mention) for field in fields for mention in find_names(field.text)]
+
+
+def resolve_township(
+    found: list[tuple[str, Mention]], context: Context, covered: list[str], least: float = MIN_SUBJECT
+) -> tuple[str | None, list[str], Evidence | None]:
+    """(code, candidates, evidence): the best-scored township, or None and the tied candidates.
+    A township named too faintly (score below ``least``) is not the author: no candidate."""
+    scores = {c: s for c, s in _township_scores(found).items() if s[0] >= least}
+    if covered and any(load_register().townships[c].county in covered for c in scores):
+        scores = {c: s for c, s in scores.items() if load_register().townships[c].county in covered}
+    if not scores:
+        return None, [], None
+    register = load_register()
+    totals = {code: score + _agreement(register.townships[code].county, context, covered) for code, (score, _, _) in scores.items()}
+    top = max(totals.values())
+    best = sorted(code for code, total in totals.items() if total == top)
+    if len(best) > 1:
+        return None, best, None
+    code = best[0]
+    _, where, quote = scores[code]
+    return code, [], Evidence(source=where, quote=quote)
+
+
+def resolve_county(context: Context, covered: list[str], found: list[tuple[str, Mention]]) -> tuple[str | None, Evidence | None, str | None]:
+    """A county named in the page (or the source's only county), when exactly one fits: (code, evidence, ambiguous name)."""
+    if len(covered) == 1:
+        return covered[0], Evidence(source="registry", quote=covered[0]), None
+    counties = [(where, m) for where, m in found if m.kind == "county"]
+    if covered:
+        counties = [(w, m._replace(codes=tuple(c for c in m.codes if c in covered))) for w, m in counties]
+        counties = [(w, m) for w, m in counties if m.codes]
+    counties.sort(key=lambda wm: (-FIELD_WEIGHT[wm[0]], -wm[1].strength))
+    for where, mention in counties:
+        if len(mention.codes) == 1:
+            return mention.codes[0], Evidence(source=where, quote=mention.text), None
+        # The mention names all of its codes: only the units above (and the source) tell them apart.
+        scores = {c: _agreement(c, context, covered, with_county=False) for c in mention.codes}
+        top = max(scores.values())
+        fitting = [c for c, score in scores.items() if score == top]
+        if top > 0 and len(fitting) == 1:
+            return fitting[0], Evidence(source=where, quote=mention.text), None
+    if len(context.host_counties) == 1 and not counties:
+        (code,) = context.host_counties
+        return code, Evidence(source="host", quote=context.host), None
+    return None, None, counties[0][1].text if counties else None
+
+
+def identify_place(fields: list[Field], source: Source | None, want_township: bool = True, url: str = "") -> tuple[Place, list[Flag]]:
+    """The register rows a page is about, with the evidence for each field, and flags for what stays open.
+
+    ``url`` is the page's address: a government portal's host name is evidence for its county.
     """
-    table = code_table()
-    for match in table.county_pattern.finditer(text):
-        name = match.group(0)
-        candidates = table.counties[name]
-        if len(candidates) == 1:
-            return candidates[0], name
-        context = [c for c in candidates if _named_above(c.adcode, text)]
-        return (context[0] if len(context) == 1 else None), name
-    return None, None
-
-
-def _named_above(adcode: str, text: str) -> bool:
-    for parent in (prefecture_of(adcode), province_of(adcode)):
-        if parent and (parent in text or parent[:2] in text):
-            return True
-    return False
+    covered = covered_counties(source)
+    found = find_mentions(fields)
+    context = _context(found, url, county_voice(f.text for f in fields))
+    evidence: list[Evidence] = []
+    flags: list[Flag] = []
+    code: str | None = None
+    candidates: list[str] = []
+    township_evidence: Evidence | None = None
+    if want_township:
+        code, candidates, township_evidence = resolve_township(found, context, covered)
+        if code is None and not candidates:
+            counties = covered or list(context.counties) or sorted(context.host_counties)
+            stems = _stem_mentions(fields, counties[:3])
+            code, candidates, township_evidence = resolve_township(stems, context, covered, MIN_SUBJECT_BY_STEM)
+    register = load_register()
+    county: str | None
+    stated = {c for c, (where, _) in context.counties.items() if where in STATING_FIELDS}
+    if code and stated and register.townships[code].county not in stated | set(covered) | context.host_counties:
+        # The page states its county in its title, publisher or signature, and the register's only
+        # township of that name lies elsewhere: another township (new, renamed or moved since the
+        # 2023 codes). The page's county stands; the township stays open, and the conflict is said.
+        names = "、".join(sorted({context.counties[c][1] for c in stated}))
+        township = register.townships[code]
+        flags.append(Flag(code="place_conflict", detail=f"the page names {names}; the register's {township.name} {code} lies in {county_name(township.county)}"))
+        code, candidates, township_evidence = None, [code], None
+    if code:
+        township = register.townships[code]
+        county = township.county
+        evidence.append(Evidence(source=f"township ({township_evidence.source})" if township_evidence else "township", quote=township_evidence.quote if township_evidence else township.name))
+        named = context.counties.get(county)
+        if named:
+            evidence.append(Evidence(source=f"county ({named[0]})", quote=named[1]))
+        elif county in context.host_counties:
+            evidence.append(Evidence(source="county (host)", quote=f"{context.host} → {county} {county_name(county)}"))
+        elif county in covered:
+            evidence.append(Evidence(source="county (registry)", quote=f"{source.id if source else ''}: {county}"))
+        else:
+            evidence.append(Evidence(source="county (register)", quote=f"{township.name} {code} → {county} {county_name(county)}"))
+    else:
+        county, county_evidence, ambiguous = resolve_county(context, covered, found)
+        if county_evidence:
+            evidence.append(Evidence(source=f"county ({county_evidence.source})", quote=county_evidence.quote))
+        if want_township:
+            names = "、".join(f"{register.townships[c].name} {c}" for c in candidates[:8])
+            detail = f"several townships fit: {names}" if candidates else "no township of the register named in publisher, title, signature or text"
+            flags.append(Flag(code="township_unresolved", detail=detail))
+        shared = {register.townships[c].county for c in candidates}
+        if county is None and len(shared) == 1:  # namesakes of one county: the county is known
+            county = shared.pop()
+            evidence.append(Evidence(source="county (register)", quote=f"every candidate township lies in {county} {county_name(county)}"))
+        if county is None:
+            why = f"{ambiguous} names several counties" if ambiguous else "no county in registry entry, publisher, title or text"
+            flags.append(Flag(code="county_unresolved", detail=why))
+    # Without a county, the units above are still known when every candidate shares them.
+    above = [county] if county else sorted({register.townships[c].county for c in candidates})
+    prefectures = {prefecture_of(c) for c in above}
+    provinces = {province_of(c) for c in above}
+    prefecture = prefectures.pop() if len(prefectures) == 1 else None
+    province = provinces.pop() if len(provinces) == 1 else None
+    if prefecture:
+        evidence.append(Evidence(source="prefecture (register)", quote=f"{'、'.join(above)} → {prefecture[0]} {prefecture[1]}"))
+    if province:
+        evidence.append(Evidence(source="province (register)", quote=f"{'、'.join(above)} → {province[0]} {province[1]}"))
+    place = Place(
+        township=register.townships[code].name if code else None,
+        township_code=code,
+        county=county_name(county) if county else None,
+        prefecture=prefecture[1] if prefecture else None,
+        province=province[1] if province else None,
+        adcode=county,
+        candidates=candidates,
+        evidence=evidence,
+    )
+    return place, flags

@@ -21,13 +21,29 @@ class TitleRule(NamedTuple):
     reason: str
 
 
+# A report with next year's plan appended (…情况及2026年…工作要点的报告, …总结和2025年工作计划) is
+# still the year's report: the report rules come before the plan rule, after the notices.
 TITLE_RULES: tuple[TitleRule, ...] = (
-    TitleRule(re.compile(r"政府信息公开.{0,6}年度报告"), False, "unknown", "政府信息公开工作年度报告 (information disclosure, not rule of law)"),
-    TitleRule(re.compile(r"工作要点|实施方案|工作计划|通知|公告|意见|办法"), False, "unknown", "a plan, notice or rule, not a report"),
-    TitleRule(re.compile(r"述法"), True, "shufa", "述法 (an official's report on rule-of-law duties)"),
-    TitleRule(re.compile(r"法治政府建设.{0,12}(年度报告|情况报告|工作报告|报告|工作情况|情况)"), True, "government_annual_report", "法治政府建设 annual report"),
-    TitleRule(re.compile(r"法治(建设|乡镇|街道).{0,8}(工作情况|情况报告|年度报告|工作报告)"), True, "rule_of_law_work_report", "法治建设工作情况 report"),
-    TitleRule(re.compile(r"法治.{0,12}工作总结"), True, "work_summary", "rule-of-law work summary"),
+    TitleRule(re.compile(r"政府信息公开.{0,6}(年度|年报|告年度报)"), False, "other", "政府信息公开工作年度报告 (information disclosure, not rule of law)"),
+    TitleRule(re.compile(r"上半年|半年(工作)?总结|第[一二三四]季度"), False, "other", "a half-year or quarterly summary, not the year's report"),
+    TitleRule(re.compile(r"通知|公告|意见|办法|通报"), False, "other", "a plan, notice or rule, not a report"),
+    TitleRule(re.compile(r"述法|述职述廉|履行推进法治建设第一责任人职责"), True, "shufa", "述法 (an official's report on rule-of-law duties)"),
+    TitleRule(re.compile(r"法治政府建设.{0,16}(年度报告|情况报告|工作报告|报告|工作情况|情况|工作总结|总结)"), True, "government_annual_report", "法治政府建设 annual report"),
+    TitleRule(re.compile(r"法治(建设|乡镇|街道).{0,8}(工作情况|情况报告|年度报告|工作报告|总结)|依法治(镇|乡|街|区|县).{0,8}(工作情况|报告|总结)"), True, "rule_of_law_work_report", "法治建设工作情况 report"),
+    TitleRule(re.compile(r"法治.{0,12}工作总结|依法行政.{0,8}(工作报告|情况报告|工作总结|工作情况)"), True, "work_summary", "rule-of-law work summary"),
+    # News of a rule-of-law meeting or event: a look-alike in the column, not the report (news on
+    # anything else is simply not a rule-of-law report).
+    TitleRule(re.compile(r"(?=.*(法治|普法|依法|法律|宪法)).*(召开|举办|举行|开展.{0,20}活动$|推进会|部署会|培训会|座谈会)"), False, "other", "a news item, not a report"),
+    TitleRule(re.compile(r"工作要点|实施方案|工作计划|方案$|方案》?$"), False, "other", "a plan, notice or rule, not a report"),
+)
+# What a text's opening says about its kind when the title does not (or there is none).
+TEXT_RULES: tuple[tuple[re.Pattern[str], Kind], ...] = (
+    # A news item opens with its date and what happened: "7月5日，…召开…".
+    (re.compile(r"^\s*(\d{1,2}月\d{1,2}日|近日|日前)[，,]?[^。\n]{0,40}(召开|举办|举行|开展|组织)"), "other"),
+    # An official's first-person account of their own duties, even without 述法 in the excerpt.
+    (re.compile(r"本人[^。]{0,30}(履行|职责|履职)|个人履行|个人述法|履职情况\n"), "shufa"),
+    (re.compile(r"政府信息公开(工作)?年度报告"), "other"),
+    (re.compile(r"法治政府建设|依法治(镇|乡|街|县|区)|法治建设"), "government_annual_report"),
 )
 
 
@@ -78,5 +94,14 @@ def decide_link(link: Link) -> LinkDecision:
 
 
 def kind_of(title: str) -> Kind:
+    """The kind a title says (``other`` for the look-alikes the rules reject), else unknown."""
     rule = classify_title(title)
-    return rule.kind if rule and rule.take else "unknown"
+    return rule.kind if rule else "unknown"
+
+
+def kind_of_text(opening: str) -> Kind:
+    """The kind the opening of a text says, for a document whose title says none."""
+    for pattern, kind in TEXT_RULES:
+        if pattern.search(opening):
+            return kind
+    return "unknown"

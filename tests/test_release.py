@@ -34,7 +34,7 @@ def test_a_release_has_every_file_described_and_hashed(tmp_path: Path) -> None:
             header = next(csv.reader((folder / resource["path"]).open(encoding="utf-8-sig")))
             assert header == [f["name"] for f in resource["schema"]["fields"]]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert set(manifest["files"]) == {"reports.csv", "observations.csv", "indicators.csv", "reports.jsonl", "datapackage.json", "CHANGELOG.md"}
+    assert set(manifest["files"]) == {"reports.csv", "observations.csv", "indicators.csv", "townships.csv", "reports.jsonl", "datapackage.json", "CHANGELOG.md"}
     assert release.verify_release(tmp_path / "releases", info.version) == []
     with zipfile.ZipFile(folder / f"fazhi-{info.version}.zip") as bundle:
         assert f"fazhi-{info.version}/manifest.json" in bundle.namelist()
@@ -101,7 +101,7 @@ def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: P
     assert release.read_manifest(tmp_path / "one/releases", one.version)["counts"] == release.read_manifest(tmp_path / "two/releases", two.version)["counts"]
     assert release.verify_release(tmp_path / "two/releases", two.version) == []
     with zipfile.ZipFile(tmp_path / "two/releases" / two.version / f"fazhi-{two.version}.zip") as bundle:
-        assert len(bundle.namelist()) == 7 and bundle.testzip() is None
+        assert len(bundle.namelist()) == 8 and bundle.testzip() is None
 
 
 def test_a_failing_figure_pass_fails_the_release_and_leaves_no_release(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -125,3 +125,66 @@ def test_a_release_cut_at_two_in_the_morning_in_beijing_carries_beijings_date(tm
     (tmp_path / "2026.11.23").mkdir()
     assert next_version(tmp_path, at_two_in_beijing) == "2026.11.23.1"
     assert next_version(tmp_path, datetime(2026, 11, 22, 15, 59, tzinfo=timezone.utc)) == "2026.11.22"
+
+
+# The township's code as the key, and who has not published (townships.csv).
+
+TWO_XIHU = {
+    "xihu_wusu": "乌苏市西湖镇2024年法治建设工作情况报告\n2024年，我镇调解矛盾纠纷12起。\n乌苏市西湖镇人民政府\n2025年3月1日",
+    "xihu_other": "江津区西湖镇2024年法治政府建设年度报告\n2024年，我镇调解矛盾纠纷30起。\n西湖镇人民政府\n2025年4月20日",
+}
+
+
+def test_reports_and_indicators_are_keyed_by_the_township_code(tmp_path: Path) -> None:
+    items = [harvested(name, text) for name, text in TWO_XIHU.items()]
+    codes = {item.extraction.report.place.township_code for item in items}
+    assert codes == {"654202108", "500116120"}  # 乌苏市 and 江津区: two townships of one name
+    info = cut(tmp_path, items)
+    assert info is not None
+    folder = tmp_path / "releases" / info.version
+    assert {r["township_code"] for r in read_csv(folder / "reports.csv")} == codes
+    indicators = read_csv(folder / "indicators.csv")
+    assert len(indicators) == 2 and {r["township_code"] for r in indicators} == codes
+    assert sorted(r["disputes_mediated"] for r in indicators) == ["12", "30"]
+
+
+def test_townships_csv_lists_every_township_of_the_covered_counties_with_each_year(tmp_path: Path) -> None:
+    from parsers.register import townships_of
+
+    sources = [Source(id="nilka", name="尼勒克县人民政府", adcode="654028", listing=["http://demo.gov.cn/"])]
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        store.merge(conn, all_seeds(), [], NOW)
+        info = release.cut_release(conn, tmp_path / "releases", sources, NOW)
+    assert info is not None
+    rows = {r["township_code"]: r for r in read_csv(tmp_path / "releases" / info.version / "townships.csv")}
+    nilka = {t.code for t in townships_of("654028")}
+    assert nilka <= set(rows) and len(nilka) > 5
+    hujiertai = next(r for r in rows.values() if r["township"] == "胡吉尔台乡")
+    # Its 述法 report on 2024 carries no publication date in its text; every other year is not found.
+    assert hujiertai["2024_shufa"] == "undated" and hujiertai["2023"] == "not_found" and hujiertai["2025"] == "not_found"
+    yongjia = next(r for r in rows.values() if r["township"] == "永加乡")  # outside the covered county, but it published
+    assert yongjia["2024"] == "on_time" and yongjia["county"] == "双辽市"
+    others = [r for code, r in rows.items() if code in nilka and r["township"] != "胡吉尔台乡"]
+    assert all(r["2024"] == "not_found" for r in others)
+    assert list(rows.values())[0].keys() >= {"2019", "2025", "2019_shufa", "prefecture", "province"}
+
+
+def test_the_demo_release_lists_every_township_of_the_demo_county_portals(tmp_path: Path) -> None:
+    from flows.sources import parse_sources
+    from parsers.register import townships_of
+
+    text = (Path(release.__file__).parent / "demo" / "sources.yaml").read_text(encoding="utf-8")
+    for name in ("nilka", "chenxi", "region"):
+        text = text.replace("{" + name + "}", "http://127.0.0.1:1")
+    sources = parse_sources(text)
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        store.merge(conn, all_seeds(), [], NOW)
+        info = release.cut_release(conn, tmp_path / "releases", sources, NOW)
+    assert info is not None
+    rows = {r["township_code"]: r for r in read_csv(tmp_path / "releases" / info.version / "townships.csv")}
+    for county in ("654028", "431223"):  # 尼勒克县, 辰溪县
+        codes = {t.code for t in townships_of(county)}
+        assert codes <= set(rows)
+        assert sum(rows[c]["2023"] == "not_found" for c in codes) == len(codes)
+    chuanxi = next(r for r in rows.values() if r["township"] == "船溪乡")
+    assert chuanxi["2022"] == "on_time" and chuanxi["2021"] == "not_found"

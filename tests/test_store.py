@@ -66,3 +66,18 @@ def test_a_failing_merge_leaves_the_store_as_it_was(tmp_path: Path) -> None:
 
 def test_url_key_ignores_scheme_host_and_port() -> None:
     assert store.url_key("http://127.0.0.1:4000/info/1046/1.htm?x=1#top") == store.url_key("https://www.a.gov.cn/info/1046/1.htm?x=1")
+
+
+def test_the_township_code_column_is_added_and_filled_from_stored_records(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "fazhi.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for number, script in enumerate(store.MIGRATIONS[:2]):  # a store as the previous schema left it
+        conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number + 1}; COMMIT;")
+    conn.close()
+    with store.open_store(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3 == store.SCHEMA_VERSION
+        store.merge(conn, all_seeds(), [], NOW)
+        codes = dict(conn.execute("SELECT url_key, township_code FROM reports").fetchall())
+    assert codes["/xicang.html"] == "623026102" and all(len(c) == 9 for c in codes.values())

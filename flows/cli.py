@@ -304,6 +304,18 @@ def cmd_evaluate(gold: Path, text_dir: Path | None) -> int:
     print(render_evaluation(evaluate(gold_set.rows, observations, gold_set.scored), title))
     if gold_set.canonical:
         print(render_canonical(evaluate_canonical(gold_set.canonical, values)))
+    folders = {path.parent for path in gold_set.texts.values()}
+    for folder in sorted(folders):
+        if any(folder.glob("*.meta.json")):  # identification labels beside the texts (the dev set's layout)
+            from .evaluate_identity import LabelError
+            from .evaluate_identity import render_evaluation as render_identification
+
+            try:
+                print()
+                print(render_identification(folder, "TRAINING score"))
+            except LabelError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return EXIT_USAGE
     return EXIT_OK
 
 
@@ -507,7 +519,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("extract", "Print the report record and figures of files (.txt, .html, .docx, .pdf) as JSON.")
     p.add_argument("paths", type=Path, nargs="+", metavar="FILE", help="files or directories")
 
-    p = add("evaluate", "Score extraction against a gold set: precision, recall and F1 per indicator, misses and false hits.")
+    p = add("evaluate", "Score extraction against a gold set: precision, recall and F1 per indicator, misses and false hits; "
+                        "and identification (township, county, year, date, level, kind) where .meta.json labels lie beside the texts.")
     p.add_argument("gold", type=Path, metavar="GOLD",
                    help="a directory of <report>.jsonl (+ canonical.jsonl), a gold.jsonl, or a dev-set folder (gold.jsonl + reports/)")
     p.add_argument("text_dir", type=Path, nargs="?", metavar="TEXT_DIR",

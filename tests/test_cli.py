@@ -70,6 +70,12 @@ def test_evaluate_prints_scores_per_indicator_and_overall(capsys: pytest.Capture
     assert int(overall[1]) + int(overall[3]) == sum(
         1 for p in gold.glob("*.jsonl") if p.name != "canonical.jsonl" for line in p.read_text().splitlines() if line
     )
+    # the seeds' identification labels (.meta.json beside the texts) are scored too
+    lines = out.splitlines()
+    heading = lines.index("identification (TRAINING score, 5 documents)")
+    rows = {line.split()[0]: line.split()[1:3] for line in lines[heading + 2:heading + 10]}
+    assert set(rows) == {"township", "county", "prefecture", "province", "year", "published", "level", "kind"}
+    assert rows["township"] == ["5", "5"]
 
 
 def test_a_terminal_gets_a_rich_progress_bar_per_stage() -> None:

@@ -131,6 +131,8 @@ def main() -> None:
         args.townships, args.years = 200, 2
     work = args.keep or Path(tempfile.mkdtemp(prefix="fazhi-national-"))
     work.mkdir(parents=True, exist_ok=True)
+    data, public = work / "data", work / "public"  # the site never goes inside the data directory
+    data.mkdir(exist_ok=True)
     n = args.townships * args.years
     print(f"{args.townships} townships × {args.years} years = {n} reports; {args.workers} worker processes; {os.cpu_count()} cores")
     table = Table()
@@ -144,7 +146,7 @@ def main() -> None:
         harvest(report)
     table.row("parse+extract, one core", len(sample), time.perf_counter() - started)
 
-    db = work / "fazhi.sqlite"
+    db = data / "fazhi.sqlite"
     started = time.perf_counter()
     with progress_bar("parse+extract+merge", n) as advance:
         merged = build_store(db, args.townships, args.years, args.workers, advance)
@@ -152,18 +154,18 @@ def main() -> None:
 
     started = time.perf_counter()
     with store.open_store(db) as conn:
-        info = release.cut_release(conn, work / "releases", [SOURCE], NOW)
+        info = release.cut_release(conn, data / "releases", [SOURCE], NOW)
     assert info is not None
     table.row("release", info.reports, time.perf_counter() - started, size_mb(Path(info.path)))
 
-    layout = DataLayout(root=work)
+    layout = DataLayout(root=data)
     if not args.no_site:
         started = time.perf_counter()
-        publish_latest(layout, work / "public")
-        table.row("site (generate + mkdocs build)", site_pages(), time.perf_counter() - started, size_mb(work / "public"))
-        index = work / "public" / "search" / "search_index.json"
-        largest = max((work / "public").rglob("*.html"), key=lambda p: p.stat().st_size)
-        print(f"  search index {size_mb(index):.1f} MB; largest page {largest.stat().st_size / 1e3:.0f} KB ({largest.relative_to(work / 'public')})")
+        publish_latest(layout, public)
+        table.row("site (generate + mkdocs build)", site_pages(), time.perf_counter() - started, size_mb(public))
+        index = public / "search" / "search_index.json"
+        largest = max((public).rglob("*.html"), key=lambda p: p.stat().st_size)
+        print(f"  search index {size_mb(index):.1f} MB; largest page {largest.stat().st_size / 1e3:.0f} KB ({largest.relative_to(public)})")
         print(f"  {site_breakdown()}")
 
     # The incremental night: 100 new reports, 20 revised, everything else unchanged (fetch excluded).
@@ -178,12 +180,12 @@ def main() -> None:
         result = store.merge(conn, items, [], later)
         table.row("  night: merge", len(items), time.perf_counter() - started)
         started = time.perf_counter()
-        night = release.cut_release(conn, work / "releases", [SOURCE], later)
+        night = release.cut_release(conn, data / "releases", [SOURCE], later)
         table.row("  night: release", night.reports if night else 0, time.perf_counter() - started)
     assert night is not None and (len(result.new), len(result.revised)) == (100, 20)
     if not args.no_site:
         started = time.perf_counter()
-        publish_latest(layout, work / "public")
+        publish_latest(layout, public)
         table.row("  night: site (unchanged pages reused)", site_pages(), time.perf_counter() - started)
         print(f"  {site_breakdown()}")
     table.row("incremental night (100 new, 20 revised)", 120, time.perf_counter() - night_started)

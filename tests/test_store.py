@@ -73,11 +73,11 @@ def test_the_township_code_column_is_added_and_filled_from_stored_records(tmp_pa
 
     path = tmp_path / "fazhi.sqlite"
     conn = sqlite3.connect(path, isolation_level=None)
-    for number, script in enumerate(store.MIGRATIONS[:2]):  # a store as the previous schema left it
+    for number, script in enumerate(store.MIGRATIONS[:3]):  # a store as the previous schema left it
         conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number + 1}; COMMIT;")
     conn.close()
     with store.open_store(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3 == store.SCHEMA_VERSION
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
         store.merge(conn, all_seeds(), [], NOW)
         codes = dict(conn.execute("SELECT url_key, township_code FROM reports").fetchall())
     assert codes["/xicang.html"] == "623026102" and all(len(c) == 9 for c in codes.values())

@@ -45,8 +45,8 @@ class PoliteRetry(Retry):
     night: urllib3 sleeps with time.sleep, which nothing can wake."""
 
     def sleep(self, response: Any = None) -> None:
-        seconds = (self.get_retry_after(response) if response is not None and self.respect_retry_after_header else None)
-        if seconds is None:
+        seconds = self.get_retry_after(response) if response is not None and self.respect_retry_after_header else None
+        if not seconds:  # as urllib3: no Retry-After (or 0) means the exponential back-off
             seconds = self.get_backoff_time()
         NIGHT.wait(min(seconds, MAX_RETRY_AFTER))
 

@@ -21,7 +21,6 @@ import sys
 import threading
 import time
 import tracemalloc
-import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path

@@ -114,8 +114,10 @@ def address_is_private(address: str) -> bool:
         ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
     except ValueError:
         return True  # not an address at all: never a place to connect to
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return address_is_private(str(ip.ipv4_mapped))  # ::ffff:a.b.c.d is a.b.c.d, whatever Python's table says of ::ffff:0:0/96
     if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        embedded = ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
         if embedded is None and ip in NAT64:
             embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if embedded is not None and address_is_private(str(embedded)):

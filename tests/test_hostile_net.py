@@ -99,7 +99,7 @@ def test_every_non_public_range_is_classified_private(address: str) -> None:
     assert resolves_privately(address)  # a literal: getaddrinfo sends no traffic
 
 
-@pytest.mark.parametrize("address", ["8.8.8.8", "202.108.22.5", "100.128.0.1", "2400:3200::1"])
+@pytest.mark.parametrize("address", ["8.8.8.8", "202.108.22.5", "100.128.0.1", "2400:3200::1", "::ffff:202.108.22.5"])
 def test_public_addresses_stay_public(address: str) -> None:
     assert not resolves_privately(address)
 

@@ -1,7 +1,11 @@
 """The one way Fazhi Atlas talks HTTP: timeouts, retries with back-off, politeness, size caps.
 
 Government portals are slow, rate-limit by IP and sometimes redirect to other sites; every
-request goes through ``HttpClient.get`` so that each of those rules holds everywhere.
+request goes through ``HttpClient.get`` so that each of those rules holds everywhere, robots.txt
+included. A URL is judged as the HTTP library will read it (``parse_target``), and the address a
+connection actually reached is judged again (``_Guarded``): a page of a public portal must never
+make us fetch from the machine's own network. Every sleep and every open socket answers to the
+night's stop (``flows.stop``).
 """
 
 from __future__ import annotations

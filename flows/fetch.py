@@ -13,6 +13,7 @@ from .discover import allowed_domains
 from .http import FetchError, HttpClient, Response
 from .rawstore import RawStore
 from .records import Failure, Fetched, FetchRecord, Gone
+from .stop import NIGHT
 from .store import url_key
 
 GONE_STATUSES = (404, 410)
@@ -38,10 +39,14 @@ def fetch_reports(
     gone: list[Gone] = []
     skipped_known = 0
     domains = allowed_domains(source)
-    for decision in decisions:
-        if not decision.take:
-            continue
+    taken = [d for d in decisions if d.take]
+    for position, decision in enumerate(taken):
         link = decision.link
+        if NIGHT.stopped:  # one line for what is left, not one per link
+            left = [d for d in taken[position:] if recheck or (source.id, url_key(d.link.url)) not in known]
+            if left:
+                failures.append(Failure(source_id=source.id, url=left[0].link.url, reason=f"{NIGHT.reason}: {len(left)} link(s) not fetched"))
+            break
         key = url_key(link.url)
         is_known = (source.id, key) in known
         if is_known and not recheck:

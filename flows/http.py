@@ -1,7 +1,11 @@
 """The one way Fazhi Atlas talks HTTP: timeouts, retries with back-off, politeness, size caps.
 
 Government portals are slow, rate-limit by IP and sometimes redirect to other sites; every
-request goes through ``HttpClient.get`` so that each of those rules holds everywhere.
+request goes through ``HttpClient.get`` so that each of those rules holds everywhere, robots.txt
+included. A URL is judged as the HTTP library will read it (``parse_target``), and the address a
+connection actually reached is judged again (``_Guarded``): a page of a public portal must never
+make us fetch from the machine's own network. Every sleep and every open socket answers to the
+night's stop (``flows.stop``).
 """
 
 from __future__ import annotations
@@ -45,8 +49,8 @@ class PoliteRetry(Retry):
     night: urllib3 sleeps with time.sleep, which nothing can wake."""
 
     def sleep(self, response: Any = None) -> None:
-        seconds = (self.get_retry_after(response) if response is not None and self.respect_retry_after_header else None)
-        if seconds is None:
+        seconds = self.get_retry_after(response) if response is not None and self.respect_retry_after_header else None
+        if not seconds:  # as urllib3: no Retry-After (or 0) means the exponential back-off
             seconds = self.get_backoff_time()
         NIGHT.wait(min(seconds, MAX_RETRY_AFTER))
 
@@ -119,8 +123,10 @@ def address_is_private(address: str) -> bool:
         ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
     except ValueError:
         return True  # not an address at all: never a place to connect to
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return address_is_private(str(ip.ipv4_mapped))  # ::ffff:a.b.c.d is a.b.c.d, whatever Python's table says of ::ffff:0:0/96
     if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        embedded = ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
         if embedded is None and ip in NAT64:
             embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if embedded is not None and address_is_private(str(embedded)):

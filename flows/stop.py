@@ -173,10 +173,10 @@ def shield_temporary_server() -> None:
             def detached(*args, **kwargs):  # type: ignore[no-untyped-def]
                 return popen(*args, **kwargs, preexec_fn=die_with_parent)
 
-            server_module.subprocess.Popen = detached  # only for this one call, in the main thread, before any task
+            setattr(server_module.subprocess, "Popen", detached)  # for this one call, in the main thread, before any task runs  # noqa: B010
             try:
                 return super()._run_uvicorn_command()
             finally:
-                server_module.subprocess.Popen = popen
+                setattr(server_module.subprocess, "Popen", popen)  # noqa: B010
 
     ShieldedServer()  # registers itself as the instance Prefect's client will start

@@ -73,7 +73,10 @@ class _Capped(io.RawIOBase):
         return chunk
 
 
-def _iterparse(stream: IO[bytes], events: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
+Readable = IO[bytes] | io.RawIOBase
+
+
+def _iterparse(stream: Readable, events: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
     """lxml's streaming parser with entities, DTDs and the network off (no XXE, no billion laughs)."""
     return etree.iterparse(stream, events=events, resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False)
 
@@ -98,7 +101,7 @@ def _main_part(archive: zipfile.ZipFile, url: str) -> str:
     return "word/document.xml"
 
 
-def docx_lines(stream: IO[bytes]) -> Iterator[str]:
+def docx_lines(stream: Readable) -> Iterator[str]:
     """The lines of a document.xml, streamed: each body paragraph, and each row of a body table as
     its cells' text joined by spaces, in document order, as python-docx read them. Every element
     is dropped once read, so memory holds one run, not the document. Text boxes, the fallback

@@ -21,7 +21,6 @@ import sys
 import threading
 import time
 import tracemalloc
-import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -100,7 +99,7 @@ def test_every_non_public_range_is_classified_private(address: str) -> None:
     assert resolves_privately(address)  # a literal: getaddrinfo sends no traffic
 
 
-@pytest.mark.parametrize("address", ["8.8.8.8", "202.108.22.5", "100.128.0.1", "2400:3200::1"])
+@pytest.mark.parametrize("address", ["8.8.8.8", "202.108.22.5", "100.128.0.1", "2400:3200::1", "::ffff:202.108.22.5"])
 def test_public_addresses_stay_public(address: str) -> None:
     assert not resolves_privately(address)
 
@@ -277,6 +276,24 @@ def test_a_stop_cuts_a_body_being_read(drip_server: str) -> None:
     assert time.monotonic() - started < 5
 
 
+def test_a_stopped_night_fetches_nothing_more_and_says_so_in_one_line(httpserver: HTTPServer, tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from flows.fetch import fetch_reports
+    from flows.rawstore import RawStore
+    from parsers.models import Link, LinkDecision, Source
+
+    httpserver.expect_request(re.compile(".*")).respond_with_data("<html>report</html>", content_type="text/html")
+    source = Source(id="s", name="县政府", listing=[httpserver.url_for("/list.html")])
+    decisions = [LinkDecision(link=Link(url=httpserver.url_for(f"/art/{n}.html"), title="2024年法治政府建设年度报告"), take=True, reason="title")
+                 for n in range(300)]
+    NIGHT.stop("stopped by SIGTERM", 15)
+    _, _, failures, _, _ = fetch_reports(loopback_client(), source, decisions, {("s", "/art/0.html")}, RawStore(tmp_path),
+                                         datetime.now(timezone.utc))
+    assert [f.reason for f in failures] == ["stopped by SIGTERM: 299 link(s) not fetched"]
+    assert httpserver.log == []
+
+
 def with_a_dripping_source(portals, drip_server: str, folder: Path) -> Path:  # type: ignore[no-untyped-def]
     """The demo registry plus a portal whose listing page drips a byte a second for 200 s."""
     path = folder / "sources.yaml"
@@ -309,7 +326,7 @@ def lock_is_free(data: Path) -> bool:
         return True
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_stops_a_night_cleanly_keeping_what_was_harvested(demo_portals, drip_server: str, tmp_path: Path, signum: int) -> None:  # type: ignore[no-untyped-def]
     data, out = tmp_path / "data", tmp_path / "public"
     night = start_night(with_a_dripping_source(demo_portals, drip_server, tmp_path), data, out)

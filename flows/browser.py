@@ -15,9 +15,11 @@ deadline.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from .http import FetchError
@@ -31,6 +33,14 @@ DEADLINE_SECONDS = 30.0
 def chromium_path() -> str | None:
     """FAZHI_CHROMIUM, else Debian's chromium on PATH."""
     return os.environ.get("FAZHI_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def available_solver() -> Callable[[str, str], dict[str, str]] | None:
+    """solve_challenge when Playwright and a chromium are installed, else None (the source then
+    fails on a challenge saying what to install)."""
+    if importlib.util.find_spec("playwright") is None or chromium_path() is None:
+        return None
+    return solve_challenge
 
 
 def solve_challenge(url: str, user_agent: str, *, deadline: float = DEADLINE_SECONDS) -> dict[str, str]:

@@ -307,7 +307,8 @@ def describe(exc: requests.exceptions.RequestException) -> str:
 
 class HttpClient:
     def __init__(self, *, max_bytes: int = MAX_BYTES, timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
-                 max_seconds: float = MAX_SECONDS, allow_private: bool = False, gate: Callable[[str], None] | None = None) -> None:
+                 max_seconds: float = MAX_SECONDS, allow_private: bool = False, gate: Callable[[str], None] | None = None,
+                 challenge_solver: Callable[[str, str], dict[str, str]] | None = None, browser_first: bool = False) -> None:
         self._sessions: dict[str, requests.Session] = {}
         self._sessions_lock = threading.Lock()
         self.throttle = THROTTLE
@@ -318,6 +319,14 @@ class HttpClient:
         self._robots: dict[str, Protego | None] = {}
         self._robots_lock = threading.Lock()
         self.gate = gate  # a limit shared beyond this process (flows.limits); called with the host before each request
+        # A JavaScript anti-bot challenge (HTTP 412) is passed once per host through a real browser
+        # (flows.browser.solve_challenge: url, user agent → cookies); without one the source fails
+        # saying so. ``browser_first`` (a source's `browser: true`) passes it before the host's
+        # first request instead of after a 412.
+        self.challenge_solver = challenge_solver
+        self.browser_first = browser_first
+        self._challenged: set[str] = set()
+        self._challenge_lock = threading.Lock()
 
     def _wait_turn(self, host: str, rate: float) -> None:
         """This process's throttle, then the shared limit, if any."""
@@ -340,6 +349,28 @@ class HttpClient:
                 session.mount("https://", adapter)
                 self._sessions[key] = session
             return self._sessions[key]
+
+    def _pass_challenge(self, url: str, rate: float) -> bool:
+        """Open ``url`` in the browser, once per host and client, within the host's politeness
+        limit, and keep the cookies it earns in the host's sessions. False when there is no
+        browser or this host's one try is spent; a browser that fails raises FetchError."""
+        netloc = urlsplit(url).netloc.lower()
+        with self._challenge_lock:
+            if self.challenge_solver is None or netloc in self._challenged:
+                return False
+            self._challenged.add(netloc)
+        self._wait_turn(netloc, rate)  # the browser's visit is a request to the portal like any other
+        cookies = self.challenge_solver(url, USER_AGENT)
+        host = urlsplit(url).hostname or ""
+        for retry in (True, False):
+            jar = self.session(url, retry=retry).cookies
+            for name, value in cookies.items():
+                jar.set(name, value, domain=host, path="/")
+        origin = f"{urlsplit(url).scheme}://{netloc}"
+        with self._robots_lock:
+            if self._robots.get(origin, "unread") is None:  # read as absent behind the challenge: read it again
+                del self._robots[origin]
+        return True
 
     def robots(self, url: str, rate: float, allowed_domains: list[str] | None = None) -> Protego | None:
         """The host's robots.txt (fetched once per client); None when it has none or it can't be read.
@@ -404,6 +435,11 @@ class HttpClient:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             target = self._check_target(current, allowed_domains)
+            if self.browser_first and obey_robots:
+                if self.challenge_solver is None:
+                    raise FetchError(f"{current}: the source needs a browser (browser: true) and none is available: "
+                                     "pip install 'fazhi-atlas[browser]' and apt-get install chromium")
+                self._pass_challenge(target, rate)
             if obey_robots:
                 robots = self.robots(target, rate, allowed_domains)
                 if robots is not None and not robots.can_fetch(target, ROBOTS_AGENT):
@@ -428,7 +464,11 @@ class HttpClient:
                         current = location
                         continue
                     if reply.status_code == 412:  # what JavaScript anti-bot front ends (e.g. 加速乐) answer a client without cookies
-                        raise FetchError(f"{current}: blocked by anti-bot (HTTP 412: a JavaScript challenge)", 412)
+                        if obey_robots and self._pass_challenge(target, rate):
+                            continue  # the same URL again, with the cookies the browser earned
+                        why = "no browser to pass it (pip install 'fazhi-atlas[browser]', apt-get install chromium)" \
+                            if self.challenge_solver is None else "the browser's cookies did not pass it"
+                        raise FetchError(f"{current}: blocked by anti-bot (HTTP 412: a JavaScript challenge); {why}", 412)
                     if reply.status_code not in (200, 304):
                         raise FetchError(f"{current}: HTTP {reply.status_code} {reply.reason}", reply.status_code)
                     content_type = reply.headers.get("Content-Type", "")

@@ -24,6 +24,7 @@ from parsers.models import Source
 from . import publish, release, stop, store
 from .discover import source_is_private
 from .harvest import harvest_source
+from .browser import available_solver
 from .http import HttpClient
 from .layout import DataLayout
 from .limits import limited_hosts, prefect_gate
@@ -60,7 +61,8 @@ def harvest_source_task(source: Source, known: set[tuple[str, str]], validators:
                         layout: DataLayout, now: datetime, recheck: bool, limited: frozenset[str] = frozenset()) -> tuple[SourceHarvest, list[Harvested]]:
     """Discover, fetch, parse and extract one source; requests to ``limited`` hosts also take a
     slot of the host's Prefect rate limit (shared by every worker of a national night)."""
-    client = HttpClient(allow_private=source_is_private(source), gate=prefect_gate(limited))
+    client = HttpClient(allow_private=source_is_private(source), gate=prefect_gate(limited),
+                        challenge_solver=available_solver(), browser_first=source.browser)
     return harvest_source(client, source, known, validators, layout.raw(), now, recheck=recheck)
 
 

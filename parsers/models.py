@@ -85,6 +85,9 @@ class Source(Frozen):
     # Requests per second to the source's hosts: 0.01 (one every 100 s) keeps a night finite,
     # 50 is already more than a township portal should ever see.
     rate_per_second: float = Field(default=1.0, ge=RATE_RANGE[0], le=RATE_RANGE[1], allow_inf_nan=False)
+    # The portal always answers a script with a JavaScript challenge: pass it in a browser before
+    # the first request to each host (any source retries a 412 through the browser once anyway).
+    browser: bool = False
 
     @field_validator("max_pages", "rate_per_second", mode="before")
     @classmethod

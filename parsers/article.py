@@ -8,6 +8,7 @@ are read first; then the 政府信息公开 block (索引号, 发布机构, 发�
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
@@ -77,7 +78,8 @@ def _drop_noise(root: Tag) -> None:
         if tag.name in NOISE_TAGS:
             tag.decompose()
             continue
-        marks = " ".join([*tag.get("class", []), str(tag.get("id", ""))])
+        classes: Any = tag.get("class") or []
+        marks = " ".join([*(classes if isinstance(classes, list) else [str(classes)]), str(tag.get("id", ""))])
         if marks.strip() and NOISE.search(marks):
             tag.decompose()
 

@@ -27,12 +27,12 @@ def _canonical(charset: str) -> str:
 def declared_charset(body: bytes, content_type: str | None) -> str | None:
     """The charset the server or the page declares, if any (header first)."""
     if content_type:
-        m = _HEADER_CHARSET.search(content_type)
-        if m:
-            return _canonical(m.group(1))
-    m = _META_CHARSET.search(body[:4096])
-    if m:
-        return _canonical(m.group(1).decode("ascii", "replace"))
+        header = _HEADER_CHARSET.search(content_type)
+        if header:
+            return _canonical(header.group(1))
+    meta = _META_CHARSET.search(body[:4096])
+    if meta:
+        return _canonical(meta.group(1).decode("ascii", "replace"))
     return None
 
 

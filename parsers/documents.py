@@ -78,7 +78,9 @@ Readable = IO[bytes] | io.RawIOBase
 
 def _iterparse(stream: Readable, events: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
     """lxml's streaming parser with entities, DTDs and the network off (no XXE, no billion laughs)."""
-    return etree.iterparse(stream, events=events, resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False)
+    parsed: Iterator[tuple[str, etree._Element]] = etree.iterparse(stream, events=events, resolve_entities=False, load_dtd=False,
+                                                                  no_network=True, huge_tree=False)
+    return parsed
 
 
 def _small_part(archive: zipfile.ZipFile, name: str, url: str) -> etree._Element | None:
@@ -97,7 +99,7 @@ def _main_part(archive: zipfile.ZipFile, url: str) -> str:
     rels = _small_part(archive, "_rels/.rels", url)
     for rel in rels.iter(_REL + "Relationship") if rels is not None else ():
         if (rel.get("Type") or "").endswith(_OFFICE_DOCUMENT) and rel.get("TargetMode") != "External":
-            return posixpath.normpath(rel.get("Target", "").lstrip("/"))
+            return posixpath.normpath(str(rel.get("Target", "")).lstrip("/"))
     return "word/document.xml"
 
 

@@ -216,7 +216,7 @@ def identify_place(fields: list[Field], source: Source | None, want_township: bo
         names = "、".join(sorted({context.counties[c][1] for c in stated}))
         township = register.townships[code]
         flags.append(Flag(code="place_conflict", detail=f"the page names {names}; the register's {township.name} {code} lies in {county_name(township.county)}"))
-        code, candidates, township_evidence = None, [code], None
+        candidates, code, township_evidence = [code], None, None
     if code:
         township = register.townships[code]
         county = township.county

@@ -192,7 +192,7 @@ def make_docx(text: str, path: Path) -> None:
     for line in text.split("\n"):
         document.add_paragraph(line)
     path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(path)
+    document.save(str(path))
 
 
 def make_pdf(text: str, path: Path) -> None:

@@ -41,7 +41,7 @@ class Portal:
     def base_url(self) -> str:
         assert self.server is not None
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
 
 def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:

@@ -1,0 +1,308 @@
+"""Rules that replay: stored revisions extracted again when the extractor version changes.
+
+A revision is new only when its text changes, so a new or fixed rule would otherwise never reach
+what is stored. Each revision's row says which extractor version made its report, flags, text and
+figures (``revisions.extractor``). When the version in effect (``parsers.extractor_version()``)
+differs, the revision is extracted again from the raw store: the same bytes the night parsed
+(the attachment, with the page that links it), read by the same function the night uses
+(``flows.harvest.harvest``), without the network. Identification is redone too, and recorded.
+The earlier version's figures stay in the store beside the new ones.
+
+Parsing is the cost (~2 ms a report), so the work runs in a process pool on every core while
+this process reads the inputs and writes the results, one transaction per batch: a crash keeps
+every finished batch, and the next run goes on with the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from parsers.models import Source
+from parsers.version import extractor_version
+
+from . import store
+from .rawstore import RawStore
+from .records import Failure, Fetched
+
+BATCH = 500  # revisions per transaction and per round of the pool
+
+
+class ReplayItem(NamedTuple):
+    """What extracting one stored revision again needs: where its bytes are and how they were served."""
+
+    report_id: str
+    revision: int
+    source: str  # the registry entry (parsers.models.Source) as JSON
+    fetched: str  # flows.records.Fetched as JSON: url, attachment URL, content type, title, sha256s
+    text_sha256: str  # of the stored normalised text
+
+
+class Replayed(NamedTuple):
+    report_id: str
+    revision: int
+    rows: store.ExtractionRows | None  # None: failed, see error
+    text_sha256: str
+    version: str  # the extractor version of the process that did it
+    error: str | None = None
+
+
+class ReextractResult(BaseModel):
+    """What a re-extraction did: counts for the operator, ids for the tests and the change log."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    previous: list[str] = Field(default_factory=list)  # the versions replaced ('' : before versions were recorded)
+    pending: int = 0
+    reextracted: int = 0
+    figures_changed: list[str] = Field(default_factory=list)  # "report_id/revision" whose year's values changed
+    reidentified: list[str] = Field(default_factory=list)  # ... whose place, year, kind or level changed
+    texts_changed: int = 0  # the normalised text itself changed (a normalisation rule)
+    failures: list[Failure] = Field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def per_second(self) -> float:
+        return self.reextracted / self.seconds if self.seconds else 0.0
+
+
+def record_sources(conn: sqlite3.Connection, sources: Sequence[Source], now: datetime) -> None:
+    """Keep the registry entries in the store, so that a re-extraction without sources.yaml
+    identifies reports with the same context (county, adcode) as the night did."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany(
+            "INSERT INTO source_entries VALUES (?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET entry = excluded.entry, updated_at = excluded.updated_at",
+            [(s.id, s.model_dump_json(), now.isoformat()) for s in sources],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def stored_sources(conn: sqlite3.Connection) -> dict[str, Source]:
+    return {row[0]: Source.model_validate_json(row[1]) for row in conn.execute("SELECT source_id, entry FROM source_entries")}
+
+
+def pending_revisions(conn: sqlite3.Connection, version: str) -> list[tuple[str, int]]:
+    """Every stored revision not made by ``version``, except those that already failed with it
+    (their bytes are missing or no longer read as a report: trying each night would not help)."""
+    return [
+        (row[0], row[1])
+        for row in conn.execute(
+            """SELECT v.report_id, v.revision FROM revisions v
+               WHERE v.extractor != ?1 AND NOT EXISTS (
+                   SELECT 1 FROM extractions e WHERE e.report_id = v.report_id AND e.revision = v.revision AND e.extractor = ?1)
+               ORDER BY v.report_id, v.revision""",
+            (version,),
+        )
+    ]
+
+
+def replay_items(conn: sqlite3.Connection, keys: Sequence[tuple[str, int]], sources: dict[str, Source]) -> list[ReplayItem]:
+    """How each revision's bytes were served, from the fetch log: the URL and content type of the
+    bytes, and when they are an attachment, the page that links it (fetched the same night)."""
+    items = []
+    for rid, revision in keys:
+        v = conn.execute(
+            """SELECT v.raw_sha256, v.sha256, v.fetched_at, v.report, r.source_id, r.url, r.url_key,
+                      (SELECT l.title FROM links l WHERE l.source_id = r.source_id AND l.url_key = r.url_key) AS link_title
+               FROM revisions v JOIN reports r ON r.report_id = v.report_id WHERE v.report_id = ? AND v.revision = ?""",
+            (rid, revision),
+        ).fetchone()
+        served = conn.execute(
+            "SELECT url, url_key, content_type FROM fetch_log WHERE sha256 = ? AND source_id = ? ORDER BY id DESC LIMIT 1",
+            (v["raw_sha256"], v["source_id"]),
+        ).fetchone()
+        page_sha = attachment_url = None
+        content_type = served["content_type"] if served else None
+        if served is not None and served["url_key"] != v["url_key"]:
+            attachment_url = served["url"]
+            page = conn.execute(
+                """SELECT sha256 FROM fetch_log WHERE source_id = ? AND url_key = ? AND sha256 IS NOT NULL AND fetched_at <= ?
+                   ORDER BY fetched_at DESC, id DESC LIMIT 1""",
+                (v["source_id"], v["url_key"], v["fetched_at"]),
+            ).fetchone()
+            page_sha = page["sha256"] if page else None
+        title = v["link_title"] or json.loads(v["report"]).get("title") or ""
+        fetched = Fetched(source_id=v["source_id"], url=v["url"], url_key=v["url_key"], title=title, sha256=v["raw_sha256"],
+                          content_type=content_type, page_sha256=page_sha, attachment_url=attachment_url)
+        source = sources.get(v["source_id"]) or Source(id=v["source_id"], name=v["source_id"], listing=[v["url"]])
+        items.append(ReplayItem(rid, revision, source.model_dump_json(), fetched.model_dump_json(), v["sha256"]))
+    return items
+
+
+_RAW: RawStore | None = None
+_SOURCES: dict[str, Source] = {}
+
+
+def _start_worker(raw_root: str) -> None:
+    global _RAW
+    _RAW = RawStore(Path(raw_root))
+
+
+def replay(item: ReplayItem, raw: RawStore | None = None) -> Replayed:
+    """Extract one stored revision again, as the night extracted it (in a worker process)."""
+    import hashlib
+
+    from .harvest import harvest
+
+    raw = raw or _RAW
+    assert raw is not None, "replay() in a worker needs _start_worker(raw_root) first"
+    version = extractor_version()
+    source = _SOURCES.get(item.source)
+    if source is None:
+        source = _SOURCES[item.source] = Source.model_validate_json(item.source)
+    fetched = Fetched.model_validate_json(item.fetched)
+    try:
+        if not raw.has(fetched.sha256):
+            raise FileNotFoundError(f"its bytes ({fetched.sha256}) are not in the raw store {raw.root}")
+        if fetched.page_sha256 and not raw.has(fetched.page_sha256):
+            raise FileNotFoundError(f"its page's bytes ({fetched.page_sha256}) are not in the raw store {raw.root}")
+        harvested = harvest(raw, source, fetched, datetime.min)
+    except Exception as exc:  # noqa: BLE001 - any failure of one report is reported, the others go on
+        return Replayed(item.report_id, item.revision, None, item.text_sha256, version, f"{fetched.url}: {exc}" if str(exc) else f"{fetched.url}: {type(exc).__name__}")
+    ex = harvested.extraction
+    text_sha = hashlib.sha256(ex.text.encode()).hexdigest()
+    return Replayed(item.report_id, item.revision, store.extraction_rows(ex), text_sha, version)
+
+
+def _identity(report_json: str | None) -> tuple[Any, ...]:
+    """What re-identification can change that a reader sees: place, year, kind, level."""
+    if not report_json:
+        return ()
+    report = json.loads(report_json)
+    place = report.get("place") or {}
+    return (place.get("township"), place.get("township_code"), place.get("county"), place.get("adcode"), place.get("province"),
+            report.get("year"), report.get("kind"), report.get("level"))
+
+
+def _write(conn: sqlite3.Connection, done: Sequence[Replayed], version: str, now: datetime, result: ReextractResult) -> None:
+    """One batch in one transaction: each revision's new extraction beside the old one, and the
+    revision row pointed at it."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for item in done:
+            key = (item.report_id, item.revision)
+            old = conn.execute("SELECT extractor, report, flags, sha256 FROM revisions WHERE report_id = ? AND revision = ?", key).fetchone()
+            if item.rows is None:
+                conn.execute("INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, NULL, NULL, ?)", (*key, version, now.isoformat(), item.error))
+                source_id = conn.execute("SELECT source_id FROM reports WHERE report_id = ?", (item.report_id,)).fetchone()[0]
+                result.failures.append(Failure(source_id=source_id, url=(item.error or "").split(": ", 1)[0],
+                                               reason=f"re-extraction with extractor {version}: {item.error}"))
+                continue
+            # The earlier version's identification, kept (its figures are already in the store under it).
+            conn.execute("INSERT OR IGNORE INTO extractions VALUES (?, ?, ?, ?, ?, ?, NULL)", (*key, old["extractor"], now.isoformat(), old["report"], old["flags"]))
+            before = conn.execute("SELECT indicator, value, unit, qualifier FROM year_values WHERE report_id = ? AND revision = ? AND extractor = ? ORDER BY indicator",
+                                  (*key, old["extractor"])).fetchall()
+            store.write_figures(conn, item.report_id, item.revision, version, item.rows, now)
+            after = [(v[0], float(v[1]), v[2], v[3]) for v in sorted(item.rows.values)]
+            if [(b[0], float(b[1]), b[2], b[3]) for b in before] != after:
+                result.figures_changed.append(f"{item.report_id}/{item.revision}")
+            if _identity(old["report"]) != _identity(item.rows.report):
+                result.reidentified.append(f"{item.report_id}/{item.revision}")
+            if item.text_sha256 != old["sha256"]:
+                # A normalisation rule changed the text: the quotes' offsets point into the new one.
+                result.texts_changed += 1
+                conn.execute("UPDATE revisions SET text = ?, original = ?, sha256 = ? WHERE report_id = ? AND revision = ?",
+                             (item.rows.text, item.rows.original, item.text_sha256, *key))
+            conn.execute("UPDATE revisions SET extractor = ?, report = ?, flags = ? WHERE report_id = ? AND revision = ?",
+                         (version, item.rows.report, item.rows.flags, *key))
+            result.reextracted += 1
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _pool(workers: int, raw_root: Path) -> ProcessPoolExecutor:
+    """fork when this process runs no other thread (cheap, and the workers see the rules exactly as
+    loaded here); forkserver otherwise (forking a process with Prefect's threads can deadlock)."""
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "forkserver"
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(str(raw_root),))
+
+
+def _batches(keys: Sequence[tuple[str, int]], size: int) -> Iterator[Sequence[tuple[str, int]]]:
+    iterator = iter(keys)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def reextract(conn: sqlite3.Connection, raw: RawStore, now: datetime, sources: dict[str, Source] | None = None, workers: int = 1,
+              progress: Callable[[int, int], None] = lambda done, total: None) -> ReextractResult:
+    """Extract again every stored revision that the extractor in effect did not make.
+
+    ``sources``: the registry entries to identify with (default: those the store last recorded).
+    ``workers`` > 1 runs the extraction in a process pool; each worker's extractor version must be
+    this process's, or the run stops before writing what it made (it would be recorded under a
+    version that did not make it)."""
+    started = time.monotonic()
+    version = extractor_version()
+    result = ReextractResult(version=version)
+    keys = pending_revisions(conn, version)
+    result.pending = len(keys)
+    if not keys:
+        return result
+    result.previous = sorted({row[0] for row in conn.execute("SELECT DISTINCT extractor FROM revisions WHERE extractor != ?", (version,))})
+    entries = sources if sources is not None else stored_sources(conn)
+    progress(0, len(keys))
+    done_count = 0
+
+    def check(batch: list[Replayed]) -> list[Replayed]:
+        stray = {r.version for r in batch} - {version}
+        if stray:
+            raise RuntimeError(f"re-extraction: worker processes run extractor {', '.join(sorted(stray))}, this process {version}: "
+                               "the code changed during the run; run it again")
+        return batch
+
+    if workers <= 1:
+        for chunk in _batches(keys, BATCH):
+            batch = check([replay(item, raw) for item in replay_items(conn, chunk, entries)])
+            _write(conn, batch, version, now, result)
+            done_count += len(batch)
+            progress(done_count, len(keys))
+    else:
+        with _pool(workers, raw.root) as pool:
+            # One batch computes in the pool while the previous one is written here.
+            in_flight: list[Future[list[Replayed]]] | None = None
+            for chunk in _batches(keys, BATCH):
+                submitted = _submit(pool, replay_items(conn, chunk, entries))
+                if in_flight is not None:
+                    done_count += _finish(conn, in_flight, check, version, now, result)
+                    progress(done_count, len(keys))
+                in_flight = submitted
+            if in_flight is not None:
+                done_count += _finish(conn, in_flight, check, version, now, result)
+                progress(done_count, len(keys))
+    result.seconds = time.monotonic() - started
+    return result
+
+
+CHUNK = 25  # revisions per task sent to a worker: fewer, larger messages between the processes
+
+
+def replay_many(items: list[ReplayItem]) -> list[Replayed]:
+    return [replay(item) for item in items]
+
+
+def _submit(pool: Executor, items: list[ReplayItem]) -> list[Future[list[Replayed]]]:
+    return [pool.submit(replay_many, items[i : i + CHUNK]) for i in range(0, len(items), CHUNK)]
+
+
+def _finish(conn: sqlite3.Connection, futures: list[Future[list[Replayed]]], check: Callable[[list[Replayed]], list[Replayed]],
+            version: str, now: datetime, result: ReextractResult) -> int:
+    batch = check([r for f in futures for r in f.result()])
+    _write(conn, batch, version, now, result)
+    return len(batch)

@@ -361,7 +361,7 @@ def current_reports(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     )
 
 
-OBSERVATION_COLUMNS = ("report_id", "revision", "indicator", "value", "unit", "qualifier", "quote", "start", "end", "section", "canonical")
+OBSERVATION_COLUMNS = ("report_id", "revision", "indicator", "value", "unit", "qualifier", "quote", "start", "end", "section", "canonical", "scope")
 
 
 def current_observation_tuples(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
@@ -413,6 +413,14 @@ def current_observations(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
                JOIN observations o ON o.report_id = v.report_id AND o.revision = v.revision AND o.extractor = v.extractor
            ORDER BY o.report_id, o.revision, o.extractor, o.seq"""
     )
+
+
+def extractor_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """How many reports' current revisions each extractor version made."""
+    return dict(conn.execute(
+        """SELECT v.extractor, count(*) FROM reports r JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
+           GROUP BY v.extractor ORDER BY v.extractor"""
+    ).fetchall())
 
 
 def fingerprint(conn: sqlite3.Connection) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -228,9 +227,12 @@ def _write(conn: sqlite3.Connection, done: Sequence[Replayed], version: str, now
 
 
 def _pool(workers: int, raw_root: Path) -> ProcessPoolExecutor:
-    """fork when this process runs no other thread (cheap, and the workers see the rules exactly as
-    loaded here); forkserver otherwise (forking a process with Prefect's threads can deadlock)."""
-    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "forkserver"
+    """Forked workers where the platform forks (Linux): they start at once and extract with the
+    rules exactly as loaded here, even a row added at run time. The workers only parse bytes and
+    read files (CPython re-initialises its import and logging locks in a forked child, so the
+    threads of a Prefect run cannot leave them held); elsewhere, forkserver, where each worker
+    loads the rules from the package and the version check in reextract() guards the rest."""
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "forkserver"
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(str(raw_root),))
 
 

@@ -219,7 +219,7 @@ def test_the_figure_index_reads_back_what_a_csv_reader_reads(tmp_path: Path, mon
 
     from sitegen.figures import FigureIndex
 
-    header = ["report_id", "revision", "indicator", "value", "unit", "qualifier", "quote", "start", "end", "section", "canonical", "flags"]
+    header = ["report_id", "revision", "indicator", "value", "unit", "qualifier", "quote", "quote_start", "quote_end", "section", "canonical", "flag_codes"]
     rows = []
     for n in range(700):
         report = f"{n // 7:016x}"

@@ -24,7 +24,7 @@ PROJECT_ROOT = SITE_ROOT.parent
 MKDOCS_YML = PROJECT_ROOT / "mkdocs.yml"
 HAND_WRITTEN = SITE_ROOT / "pages"
 ASSETS = SITE_ROOT / "assets"
-DOWNLOADABLE = ("reports.csv", "observations.csv", "indicators.csv", "reports.jsonl", "datapackage.json", "manifest.json")
+DOWNLOADABLE = ("reports.csv", "observations.csv", "values.csv", "indicators.csv", "reports.jsonl", "datapackage.json", "manifest.json")
 
 
 class SiteBuildError(RuntimeError):
@@ -172,7 +172,8 @@ def publish_downloads(releases: Path, version: str, site_dir: Path) -> None:
         shutil.copy2(source / "CHANGELOG.md", target / "CHANGELOG.txt")
         if m["version"] == version:
             for name in DOWNLOADABLE:
-                link_or_copy(source / name, target / name)
+                if (source / name).exists():  # values.csv: releases from before it have none
+                    link_or_copy(source / name, target / name)
 
 
 def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, strict: bool = False, previous: Path | None = None) -> int:

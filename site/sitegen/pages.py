@@ -395,7 +395,9 @@ def render_downloads(manifests: list[Row], package: Row, archive_url: str | None
             f" {_size(int(m.get('zip_bytes', 0)))} | <code>{html_text(m.get('zip_sha256', '')[:16])}</code> |"
         )
     lines += ["", f"最新版本 {text(latest)} 的单个文件：" + " · ".join(
-        f'<a href="../downloads/{html_text(latest)}/{name}">{name}</a>' for name in ("reports.csv", "observations.csv", "indicators.csv", "reports.jsonl", "datapackage.json", "manifest.json")
+        f'<a href="../downloads/{html_text(latest)}/{name}">{name}</a>'
+        for name in ["reports.csv", "observations.csv", *(r["path"] for r in package.get("resources", []) if r.get("path") == "values.csv"),
+                     "indicators.csv", "reports.jsonl", "datapackage.json", "manifest.json"]
     ), "", "## 文件与字段", ""]
     for resource in package.get("resources", []):
         lines += [f"### {text(resource['path'])}", "", text(resource.get("description", "")), "", "| 字段 | 类型 | 说明 |", "|---|---|---|"]

@@ -240,3 +240,32 @@ def test_a_store_of_the_previous_schema_migrates_and_its_figures_replay(tmp_path
         assert store.fingerprint(conn) != old_fingerprint  # re-extracted figures: a release
     values = {r["indicator"]: r["value"] for r in rows(latest(layout) / "values.csv")}
     assert values["disputes_mediated"] == "157"
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_next_night_after_a_rule_change_re_extracts_the_demo_store_from_its_bytes(demo_portals, demo_sources_file: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The demo night stores pages, a .docx and a PDF attachment; the night after a new rule reads
+    them all again from the raw store (nothing is fetched again) and releases the new figure."""
+    from flows.nightly import nightly
+
+    data, out = tmp_path / "data", tmp_path / "public"
+    first = nightly(sources_file=demo_sources_file, data_dir=data, out_dir=out)
+    assert first.failures == [] and first.release is not None
+    for portal in demo_portals.values():
+        portal.requests.clear()
+
+    add_indicator_row(monkeypatch, NEW_ROW)
+    second = nightly(sources_file=demo_sources_file, data_dir=data, out_dir=out)
+    assert second.failures == [] and (second.new, second.revised, second.reports_fetched) == (0, 0, 0)
+    assert second.release is not None
+    fetched = {path for portal in demo_portals.values() for _, path, _ in portal.requests} - {"/robots.txt"}
+    assert fetched == {"/zwgk/fzzfjsndbg/index.html", "/zwgk/fzzfjsndbg/index_1.html", "/col/col4521/index.html", "/fzzfjs/ndbg.htm"}  # listings only
+    folder = Path(second.release.path)
+    township = {r["report_id"]: r["township"] for r in rows(folder / "reports.csv")}
+    new_values = {township[r["report_id"]]: r["value"] for r in rows(folder / "values.csv") if r["indicator"] == NEW_ROW.key}
+    assert new_values == {"西仓镇": "2"}
+    changelog = (folder / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert re.search(rf"- figure changed by the rules: .*西仓镇.* {NEW_ROW.key}: — → 2", changelog)
+    assert release.read_manifest(data / "releases", folder.name)["reports_by_extractor"] == {extractor_version(): 5}
+    with sqlite3.connect(data / "fazhi.sqlite") as conn:
+        assert {r[0] for r in conn.execute("SELECT extractor FROM revisions")} == {extractor_version()}

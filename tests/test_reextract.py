@@ -269,3 +269,9 @@ def test_the_next_night_after_a_rule_change_re_extracts_the_demo_store_from_its_
     assert release.read_manifest(data / "releases", folder.name)["reports_by_extractor"] == {extractor_version(): 5}
     with sqlite3.connect(data / "fazhi.sqlite") as conn:
         assert {r[0] for r in conn.execute("SELECT extractor FROM revisions")} == {extractor_version()}
+
+
+def test_reextract_without_a_store_is_a_clear_error(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["reextract", "--data", str(tmp_path / "nothing")]) == 2
+    assert f"{tmp_path / 'nothing' / 'fazhi.sqlite'}: no store here" in capsys.readouterr().err
+    assert not (tmp_path / "nothing").exists()  # nothing created on the way

@@ -112,34 +112,38 @@ def pending_revisions(conn: sqlite3.Connection, version: str) -> list[tuple[str,
 
 def replay_items(conn: sqlite3.Connection, keys: Sequence[tuple[str, int]], sources: dict[str, Source]) -> list[ReplayItem]:
     """How each revision's bytes were served, from the fetch log: the URL and content type of the
-    bytes, and when they are an attachment, the page that links it (fetched the same night)."""
+    bytes, and when they are an attachment, the page that links it (fetched the same night).
+    One query for the batch (a query per revision cost the writing process a third of its time)."""
+    if not keys:
+        return []
+    rows = conn.execute(
+        f"""WITH wanted (report_id, revision) AS (VALUES {",".join("(?, ?)" for _ in keys)})
+            SELECT v.report_id, v.revision, v.raw_sha256, v.sha256, json_extract(v.report, '$.title') AS report_title,
+                   r.source_id, r.url, r.url_key, l.title AS link_title,
+                   f.url AS served_url, f.url_key AS served_key, f.content_type,
+                   CASE WHEN f.url_key != r.url_key THEN (
+                       SELECT p.sha256 FROM fetch_log p WHERE p.source_id = r.source_id AND p.url_key = r.url_key
+                           AND p.sha256 IS NOT NULL AND p.fetched_at <= v.fetched_at ORDER BY p.fetched_at DESC, p.id DESC LIMIT 1)
+                   END AS page_sha256
+            FROM wanted w JOIN revisions v ON v.report_id = w.report_id AND v.revision = w.revision
+                 JOIN reports r ON r.report_id = v.report_id
+                 LEFT JOIN links l ON l.source_id = r.source_id AND l.url_key = r.url_key
+                 LEFT JOIN fetch_log f ON f.id = (SELECT max(id) FROM fetch_log WHERE sha256 = v.raw_sha256 AND source_id = r.source_id)
+            ORDER BY v.report_id, v.revision""",
+        [value for key in keys for value in key],
+    ).fetchall()
+    entries: dict[str, str] = {}
     items = []
-    for rid, revision in keys:
-        v = conn.execute(
-            """SELECT v.raw_sha256, v.sha256, v.fetched_at, v.report, r.source_id, r.url, r.url_key,
-                      (SELECT l.title FROM links l WHERE l.source_id = r.source_id AND l.url_key = r.url_key) AS link_title
-               FROM revisions v JOIN reports r ON r.report_id = v.report_id WHERE v.report_id = ? AND v.revision = ?""",
-            (rid, revision),
-        ).fetchone()
-        served = conn.execute(
-            "SELECT url, url_key, content_type FROM fetch_log WHERE sha256 = ? AND source_id = ? ORDER BY id DESC LIMIT 1",
-            (v["raw_sha256"], v["source_id"]),
-        ).fetchone()
-        page_sha = attachment_url = None
-        content_type = served["content_type"] if served else None
-        if served is not None and served["url_key"] != v["url_key"]:
-            attachment_url = served["url"]
-            page = conn.execute(
-                """SELECT sha256 FROM fetch_log WHERE source_id = ? AND url_key = ? AND sha256 IS NOT NULL AND fetched_at <= ?
-                   ORDER BY fetched_at DESC, id DESC LIMIT 1""",
-                (v["source_id"], v["url_key"], v["fetched_at"]),
-            ).fetchone()
-            page_sha = page["sha256"] if page else None
-        title = v["link_title"] or json.loads(v["report"]).get("title") or ""
-        fetched = Fetched(source_id=v["source_id"], url=v["url"], url_key=v["url_key"], title=title, sha256=v["raw_sha256"],
-                          content_type=content_type, page_sha256=page_sha, attachment_url=attachment_url)
-        source = sources.get(v["source_id"]) or Source(id=v["source_id"], name=v["source_id"], listing=[v["url"]])
-        items.append(ReplayItem(rid, revision, source.model_dump_json(), fetched.model_dump_json(), v["sha256"]))
+    for v in rows:
+        source_json = entries.get(v["source_id"])
+        if source_json is None:
+            source = sources.get(v["source_id"]) or Source(id=v["source_id"], name=v["source_id"], listing=[v["url"]])
+            source_json = entries[v["source_id"]] = source.model_dump_json()
+        attachment = v["served_key"] is not None and v["served_key"] != v["url_key"]
+        fetched = {"source_id": v["source_id"], "url": v["url"], "url_key": v["url_key"], "title": v["link_title"] or v["report_title"] or "",
+                   "sha256": v["raw_sha256"], "content_type": v["content_type"], "page_sha256": v["page_sha256"] if attachment else None,
+                   "attachment_url": v["served_url"] if attachment else None}
+        items.append(ReplayItem(v["report_id"], v["revision"], source_json, json.dumps(fetched, ensure_ascii=False), v["sha256"]))
     return items
 
 

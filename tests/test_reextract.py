@@ -266,6 +266,10 @@ def test_the_next_night_after_a_rule_change_re_extracts_the_demo_store_from_its_
     assert new_values == {"西仓镇": "2"}
     changelog = (folder / "CHANGELOG.md").read_text(encoding="utf-8")
     assert re.search(rf"- figure changed by the rules: .*西仓镇.* {NEW_ROW.key}: — → 2", changelog)
+    assert "identification changed" not in changelog
+    # Read again from the raw store (pages, and the .docx and PDF with the pages that link them),
+    # the reports are identified exactly as the night that fetched them did.
+    assert (folder / "reports.csv").read_bytes() == (Path(first.release.path) / "reports.csv").read_bytes()
     assert release.read_manifest(data / "releases", folder.name)["reports_by_extractor"] == {extractor_version(): 5}
     with sqlite3.connect(data / "fazhi.sqlite") as conn:
         assert {r[0] for r in conn.execute("SELECT extractor FROM revisions")} == {extractor_version()}

@@ -224,7 +224,7 @@ def _indicator_rows(reports: list[tuple[Any, ...]], values: dict[str, tuple[arra
     rows: dict[tuple[Any, ...], list[Any]] = {}
     width = len(INDICATOR_KEYS)
     for r in ordered:
-        if r[status] != "active" or r[year] is None:
+        if r[status] != "active" or r[year] is None or r[kind] == "other":  # "other": a township document that is not its report
             continue
         key = (r[province], r[county], r[township], r[year])
         if key in rows:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -237,15 +237,24 @@ def _values_from_canonical(observations: list[Observation]) -> list[tuple[Any, .
 def write_figures(conn: sqlite3.Connection, rid: str, revision: int, extractor: str, rows: ExtractionRows, at: datetime) -> None:
     """One extractor version's identification, figures and year's values of one revision (added,
     never replacing another version's)."""
-    conn.execute("INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, ?, ?, NULL)", (rid, revision, extractor, at.isoformat(), rows.report, rows.flags))
-    conn.execute("DELETE FROM observations WHERE report_id = ? AND revision = ? AND extractor = ?", (rid, revision, extractor))
-    conn.execute("DELETE FROM year_values WHERE report_id = ? AND revision = ? AND extractor = ?", (rid, revision, extractor))
+    write_figures_many(conn, [(rid, revision, rows)], extractor, at)
+
+
+def write_figures_many(conn: sqlite3.Connection, made: Sequence[tuple[str, int, ExtractionRows]], extractor: str, at: datetime) -> None:
+    """write_figures for many revisions, a statement per table rather than per revision (a
+    re-extraction writes 200,000 of them)."""
+    keys = [(rid, revision, extractor) for rid, revision, _ in made]
+    conn.executemany("INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, ?, ?, NULL)",
+                     [(rid, revision, extractor, at.isoformat(), rows.report, rows.flags) for rid, revision, rows in made])
+    conn.executemany("DELETE FROM observations WHERE report_id = ? AND revision = ? AND extractor = ?", keys)
+    conn.executemany("DELETE FROM year_values WHERE report_id = ? AND revision = ? AND extractor = ?", keys)
     conn.executemany(
         'INSERT INTO observations (report_id, revision, extractor, seq, indicator, value, unit, qualifier, quote, start, "end", section, canonical, scope)'
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(rid, revision, extractor, *o) for o in rows.observations],
+        [(rid, revision, extractor, *o) for rid, revision, rows in made for o in rows.observations],
     )
-    conn.executemany("INSERT INTO year_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [(rid, revision, extractor, *v) for v in rows.values])
+    conn.executemany("INSERT INTO year_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     [(rid, revision, extractor, *v) for rid, revision, rows in made for v in rows.values])
 
 
 def merge(

@@ -94,8 +94,12 @@ def main() -> None:
         worker_cpu = children_after.ru_utime + children_after.ru_stime - children.ru_utime - children.ru_stime
         n_done = max(result.reextracted, 1)
         # On a shared machine the wall clock says how busy the others were; CPU time says what the work costs.
+        cores = os.cpu_count() or 1
+        # The writing process and the workers share the cores: the bound is the busiest of the
+        # writer alone, the workers together, and all of them on every core.
+        bound = max(main_cpu, worker_cpu / args.workers, (main_cpu + worker_cpu) / cores)
         print(f"  CPU per report: main process {1000 * main_cpu / n_done:.2f} ms, workers {1000 * worker_cpu / n_done:.2f} ms; "
-              f"on {args.workers} free cores: ≈ {n_done / max(main_cpu, worker_cpu / args.workers):.0f} reports/s (bound by the busier side)")
+              f"on {cores} free cores: ≈ {n_done / bound:.0f} reports/s")
         if result.failures:
             print(f"  {len(result.failures)} failure(s), e.g. {result.failures[0].reason}")
         if not args.no_release:

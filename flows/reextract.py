@@ -15,6 +15,7 @@ every finished batch, and the next run goes on with the rest.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import sqlite3
@@ -32,6 +33,7 @@ from parsers.models import Source
 from parsers.version import extractor_version
 
 from . import store
+from .harvest import harvest  # imported here, before the workers fork: each would import requests & co. again (0.4 s)
 from .rawstore import RawStore
 from .records import Failure, Fetched
 
@@ -160,10 +162,6 @@ def replay(item: ReplayItem, raw: RawStore | None = None, version: str | None = 
     """Extract one stored revision again, as the night extracted it (in a worker process).
     ``version``: this process's extractor version, when the caller has it (hashing the table
     costs a third of a millisecond)."""
-    import hashlib
-
-    from .harvest import harvest
-
     raw = raw or _RAW
     assert raw is not None, "replay() in a worker needs _start_worker(raw_root) first"
     version = version or extractor_version()

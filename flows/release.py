@@ -271,6 +271,7 @@ def diff_folders(old: Path | None, new: Path) -> list[str]:
     shared: dict[str, tuple[str, bool]] = {}  # report_id → (its label, its text changed)
     for rid, before, row in _merge_join(_sorted_rows(old / "reports.csv") if old else iter(()), _sorted_rows(new / "reports.csv")):
         if before is None:
+            assert row is not None  # the merge join gives at least one side
             lines.append(f"- added: {label(row)}")
         elif row is None:
             lines.append(f"- gone: {label(before)}")
@@ -334,7 +335,7 @@ def _values_by_report(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
         rows = _read_csv(folder / "values.csv", ("report_id", "indicator", "value", "qualifier"))
     else:
         rows = (r for r in _read_csv(folder / "observations.csv", ("report_id", "indicator", "value", "qualifier", "canonical")) if r["canonical"] == "true")
-    current, values = "", {}
+    current, values = "", dict[str, str]()
     for row in rows:
         if row["report_id"] != current:
             if values:

@@ -106,7 +106,8 @@ def pending_revisions(conn: sqlite3.Connection, version: str) -> list[tuple[str,
         for row in conn.execute(
             """SELECT v.report_id, v.revision FROM revisions v
                WHERE v.extractor != ?1 AND NOT EXISTS (
-                   SELECT 1 FROM extractions e WHERE e.report_id = v.report_id AND e.revision = v.revision AND e.extractor = ?1)
+                   SELECT 1 FROM extractions e WHERE e.report_id = v.report_id AND e.revision = v.revision AND e.extractor = ?1
+                       AND e.error IS NOT NULL)
                ORDER BY v.report_id, v.revision""",
             (version,),
         )

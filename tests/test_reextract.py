@@ -128,6 +128,14 @@ def test_a_new_indicator_row_reaches_every_stored_report_in_the_next_release(tmp
     assert cmd_reextract(layout.root, workers=2) == 0
     assert "already extracted with it" in capsys.readouterr().out and latest(layout) == second
 
+    # The rule taken back: the earlier rules again, and the figure leaves the next release.
+    monkeypatch.undo()
+    assert extractor_version() == old_version
+    assert cmd_reextract(layout.root, workers=1) == 0
+    third = latest(layout)
+    assert not [r for r in rows(third / "values.csv") if r["indicator"] == NEW_ROW.key]
+    assert re.search(rf"- figure changed by the rules: .*西仓镇.* {NEW_ROW.key}: 2 → —\n", (third / "CHANGELOG.md").read_text(encoding="utf-8"))
+
 
 def test_rules_and_text_are_told_apart_in_the_change_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     layout = stored_night(tmp_path / "data")

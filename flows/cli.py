@@ -294,6 +294,7 @@ def cmd_reextract(data: Path, sources: Path | None = None, workers: int | None =
 
     from .layout import DataLayout
     from .lock import DataLocked, data_lock
+    from .progress import announce
     from .reextract import reextract, stored_sources
     from .release import cut_release, latest_version
     from .sources import SourcesError, load_sources
@@ -312,7 +313,9 @@ def cmd_reextract(data: Path, sources: Path | None = None, workers: int | None =
     try:
         with data_lock(data, wait_seconds=60), open_store(layout.store_path) as conn:
             entries = registry if registry is not None else stored_sources(conn)
-            done = reextract(conn, layout.raw(), now, entries, workers=workers or os.cpu_count() or 1)
+            with _progress(quiet):
+                done = reextract(conn, layout.raw(), now, entries, workers=workers or os.cpu_count() or 1,
+                                 progress=lambda finished, total: announce("reextract", finished, total))
             cut = cut_release(conn, layout.releases, list(entries.values()), now) if release else None
     except DataLocked as exc:
         print(f"error: {exc}", file=sys.stderr)

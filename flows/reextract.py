@@ -208,8 +208,11 @@ def _write(conn: sqlite3.Connection, done: Sequence[Replayed], version: str, now
     conn.execute("BEGIN IMMEDIATE")
     try:
         old = {(r[0], r[1]): r for r in conn.execute(
-            f"""{wanted} SELECT v.report_id, v.revision, v.extractor, v.report, v.flags, v.sha256, r.source_id FROM wanted w
-                JOIN revisions v ON v.report_id = w.report_id AND v.revision = w.revision JOIN reports r ON r.report_id = v.report_id""", params)}
+            f"""{wanted} SELECT v.report_id, v.revision, v.extractor, v.report, v.flags, v.sha256, r.source_id,
+                       EXISTS (SELECT 1 FROM extractions e WHERE e.report_id = v.report_id AND e.revision = v.revision
+                               AND e.extractor = ? AND e.error IS NULL) AS again
+                FROM wanted w JOIN revisions v ON v.report_id = w.report_id AND v.revision = w.revision
+                     JOIN reports r ON r.report_id = v.report_id""", [*params, version])}
         before: dict[tuple[str, int], list[tuple[Any, ...]]] = {}
         for row in conn.execute(
             f"""{wanted} SELECT y.report_id, y.revision, y.indicator, y.value, y.unit, y.qualifier FROM wanted w
@@ -228,7 +231,8 @@ def _write(conn: sqlite3.Connection, done: Sequence[Replayed], version: str, now
         earlier = [old[(item.report_id, item.revision)] for item in made]
         conn.executemany("INSERT OR IGNORE INTO extractions VALUES (?, ?, ?, ?, ?, ?, NULL)",
                          [(row["report_id"], row["revision"], row["extractor"], now.isoformat(), row["report"], row["flags"]) for row in earlier])
-        store.write_figures_many(conn, [(item.report_id, item.revision, item.rows) for item in made if item.rows is not None], version, now)
+        store.write_figures_many(conn, [(item.report_id, item.revision, item.rows) for item in made if item.rows is not None], version, now,
+                                 again=[(row["report_id"], row["revision"]) for row in earlier if row["again"]])
         texts = []
         for item in made:
             assert item.rows is not None

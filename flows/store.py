@@ -240,14 +240,15 @@ def write_figures(conn: sqlite3.Connection, rid: str, revision: int, extractor: 
     write_figures_many(conn, [(rid, revision, rows)], extractor, at)
 
 
-def write_figures_many(conn: sqlite3.Connection, made: Sequence[tuple[str, int, ExtractionRows]], extractor: str, at: datetime) -> None:
+def write_figures_many(conn: sqlite3.Connection, made: Sequence[tuple[str, int, ExtractionRows]], extractor: str, at: datetime,
+                       again: Sequence[tuple[str, int]] = ()) -> None:
     """write_figures for many revisions, a statement per table rather than per revision (a
-    re-extraction writes 200,000 of them)."""
-    keys = [(rid, revision, extractor) for rid, revision, _ in made]
+    re-extraction writes 200,000 of them). ``again``: revisions that already have figures of this
+    extractor (a rule taken back, then replayed): those are replaced."""
     conn.executemany("INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, ?, ?, NULL)",
                      [(rid, revision, extractor, at.isoformat(), rows.report, rows.flags) for rid, revision, rows in made])
-    conn.executemany("DELETE FROM observations WHERE report_id = ? AND revision = ? AND extractor = ?", keys)
-    conn.executemany("DELETE FROM year_values WHERE report_id = ? AND revision = ? AND extractor = ?", keys)
+    conn.executemany("DELETE FROM observations WHERE report_id = ? AND revision = ? AND extractor = ?", [(*key, extractor) for key in again])
+    conn.executemany("DELETE FROM year_values WHERE report_id = ? AND revision = ? AND extractor = ?", [(*key, extractor) for key in again])
     conn.executemany(
         'INSERT INTO observations (report_id, revision, extractor, seq, indicator, value, unit, qualifier, quote, start, "end", section, canonical, scope)'
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -103,7 +103,8 @@ def render_home(manifest: Row, changelog: str, townships: int, years: list[int],
     return "\n".join(lines)
 
 
-CHANGE_LABELS = {"added": "新增", "revised": "修订", "withdrawn": "撤下", "figure changed": "数字变化"}
+CHANGE_LABELS = {"added": "新增", "revised": "修订", "withdrawn": "撤下", "figure changed": "数字变化",
+                 "figure changed by the rules": "数字变化（提取规则更新）", "identification changed by the rules": "识别变化（提取规则更新）"}
 
 
 def _change_line(line: str) -> str:

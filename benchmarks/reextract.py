@@ -31,7 +31,7 @@ from flows import release, store  # noqa: E402
 from flows.layout import DataLayout  # noqa: E402
 from flows.reextract import record_sources, reextract  # noqa: E402
 from flows.records import FetchRecord, Harvested  # noqa: E402
-from parsers import extract_report, read_document  # noqa: E402
+from parsers import extract_report, extractor_version, read_document  # noqa: E402
 
 BATCH = 2000
 RAW: Path | None = None
@@ -83,9 +83,15 @@ def main() -> None:
     if not layout.store_path.exists():
         build(layout, args.townships, args.years, args.workers, table)
     with store.open_store(layout.store_path) as conn:
-        # What a rule change amounts to: every revision made by another extractor than the one in effect.
+        # What a rule change amounts to: every revision's figures made by another extractor than the
+        # one in effect (here renamed to "benchmark-old", dropping an earlier run's).
+        version = extractor_version()
+        conn.execute("BEGIN")
+        for name in ("observations", "year_values", "extractions"):
+            conn.execute(f"DELETE FROM {name} WHERE extractor = 'benchmark-old'")
+            conn.execute(f"UPDATE {name} SET extractor = 'benchmark-old' WHERE extractor = ?", (version,))
         conn.execute("UPDATE revisions SET extractor = 'benchmark-old'")
-        conn.execute("DELETE FROM extractions")  # also forget earlier runs' attempts
+        conn.execute("COMMIT")
         own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         result = reextract(conn, layout.raw(), NOW, workers=args.workers)
         own_after, children_after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -287,3 +287,16 @@ def test_reextract_without_a_store_is_a_clear_error(tmp_path: Path, capsys) -> N
     assert main(["reextract", "--data", str(tmp_path / "nothing")]) == 2
     assert f"{tmp_path / 'nothing' / 'fazhi.sqlite'}: no store here" in capsys.readouterr().err
     assert not (tmp_path / "nothing").exists()  # nothing created on the way
+
+
+def test_the_reextract_benchmark_quick_mode_prints_its_figures() -> None:
+    """benchmarks/reextract.py end to end (figures are not asserted: speed belongs to the benchmark)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).parents[1]
+    run = subprocess.run([sys.executable, "benchmarks/reextract.py", "--quick"], capture_output=True, text=True, timeout=600, cwd=root)
+    assert run.returncode == 0, run.stderr
+    assert re.search(r"reextract, \d+ processes\s+400\s", run.stdout)  # 200 townships × 2 years, all read again
+    assert re.search(r"CPU per report: main process [\d.]+ ms, workers [\d.]+ ms", run.stdout)
+    assert re.search(r"release after it\s+400\s", run.stdout)

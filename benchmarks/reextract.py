@@ -90,8 +90,9 @@ def main() -> None:
         for name in ("observations", "year_values", "extractions"):
             conn.execute(f"DELETE FROM {name} WHERE extractor = 'benchmark-old'")
             conn.execute(f"UPDATE {name} SET extractor = 'benchmark-old' WHERE extractor = ?", (version,))
-        conn.execute("UPDATE revisions SET extractor = 'benchmark-old'")
+        conn.execute("UPDATE revision_extractors SET extractor = 'benchmark-old'")
         conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # else the timed run would pay for writing these changes back
         own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         result = reextract(conn, layout.raw(), NOW, workers=args.workers)
         own_after, children_after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)

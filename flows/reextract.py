@@ -1,8 +1,8 @@
 """Rules that replay: stored revisions extracted again when the extractor version changes.
 
 A revision is new only when its text changes, so a new or fixed rule would otherwise never reach
-what is stored. Each revision's row says which extractor version made its report, flags, text and
-figures (``revisions.extractor``). When the version in effect (``parsers.extractor_version()``)
+what is stored. The store says which extractor version made each revision's report, flags, text
+and figures (``revision_extractors``). When the version in effect (``parsers.extractor_version()``)
 differs, the revision is extracted again from the raw store: the same bytes the night parsed
 (the attachment, with the page that links it), read by the same function the night uses
 (``flows.harvest.harvest``), without the network. Identification is redone too, and recorded.
@@ -104,7 +104,7 @@ def pending_revisions(conn: sqlite3.Connection, version: str) -> list[tuple[str,
     return [
         (row[0], row[1])
         for row in conn.execute(
-            """SELECT v.report_id, v.revision FROM revisions v
+            """SELECT v.report_id, v.revision FROM revision_extractors v
                WHERE v.extractor != ?1 AND NOT EXISTS (
                    SELECT 1 FROM extractions e WHERE e.report_id = v.report_id AND e.revision = v.revision AND e.extractor = ?1
                        AND e.error IS NOT NULL)
@@ -208,15 +208,16 @@ def _write(conn: sqlite3.Connection, done: Sequence[Replayed], version: str, now
     conn.execute("BEGIN IMMEDIATE")
     try:
         old = {(r[0], r[1]): r for r in conn.execute(
-            f"""{wanted} SELECT v.report_id, v.revision, v.extractor, v.report, v.flags, v.sha256, r.source_id,
+            f"""{wanted} SELECT v.report_id, v.revision, x.extractor, v.report, v.flags, v.sha256, r.source_id,
                        EXISTS (SELECT 1 FROM extractions e WHERE e.report_id = v.report_id AND e.revision = v.revision
                                AND e.extractor = ? AND e.error IS NULL) AS again
                 FROM wanted w JOIN revisions v ON v.report_id = w.report_id AND v.revision = w.revision
+                     JOIN revision_extractors x ON x.report_id = v.report_id AND x.revision = v.revision
                      JOIN reports r ON r.report_id = v.report_id""", [*params, version])}
         before: dict[tuple[str, int], list[tuple[Any, ...]]] = {}
         for row in conn.execute(
             f"""{wanted} SELECT y.report_id, y.revision, y.indicator, y.value, y.unit, y.qualifier FROM wanted w
-                JOIN revisions v ON v.report_id = w.report_id AND v.revision = w.revision
+                JOIN revision_extractors v ON v.report_id = w.report_id AND v.revision = w.revision
                 JOIN year_values y ON y.report_id = v.report_id AND y.revision = v.revision AND y.extractor = v.extractor
                 ORDER BY y.report_id, y.revision, y.indicator""", params):
             before.setdefault((row[0], row[1]), []).append((row[2], float(row[3]), row[4], row[5]))
@@ -246,8 +247,13 @@ def _write(conn: sqlite3.Connection, done: Sequence[Replayed], version: str, now
                 texts.append((item.rows.text, item.rows.original, item.text_sha256, *key))
         result.texts_changed += len(texts)
         conn.executemany("UPDATE revisions SET text = ?, original = ?, sha256 = ? WHERE report_id = ? AND revision = ?", texts)
-        conn.executemany("UPDATE revisions SET extractor = ?, report = ?, flags = ? WHERE report_id = ? AND revision = ?",
-                         [(version, item.rows.report, item.rows.flags, item.report_id, item.revision) for item in made if item.rows is not None])
+        # Only where the identification changed: rewriting a revision row rewrites its texts too.
+        conn.executemany("UPDATE revisions SET report = ?, flags = ? WHERE report_id = ? AND revision = ?",
+                         [(item.rows.report, item.rows.flags, item.report_id, item.revision) for item in made
+                          if item.rows is not None and (item.rows.report, item.rows.flags) != (old[(item.report_id, item.revision)]["report"],
+                                                                                                 old[(item.report_id, item.revision)]["flags"])])
+        conn.executemany("UPDATE revision_extractors SET extractor = ? WHERE report_id = ? AND revision = ?",
+                         [(version, item.report_id, item.revision) for item in made])
         result.reextracted += len(made)
         conn.execute("COMMIT")
     except BaseException:
@@ -286,7 +292,7 @@ def reextract(conn: sqlite3.Connection, raw: RawStore, now: datetime, sources: d
     result.pending = len(keys)
     if not keys:
         return result
-    result.previous = sorted({row[0] for row in conn.execute("SELECT DISTINCT extractor FROM revisions WHERE extractor != ?", (version,))})
+    result.previous = sorted({row[0] for row in conn.execute("SELECT DISTINCT extractor FROM revision_extractors WHERE extractor != ?", (version,))})
     entries = sources if sources is not None else stored_sources(conn)
     # Commits without waiting for the disk (WAL, synchronous=NORMAL: never corrupt, but a power cut
     # may lose the last batches): a lost batch is only extracted again by the next run, and 400

@@ -75,15 +75,22 @@ CREATE TABLE IF NOT EXISTS links (
 """
 # Figures per (revision, extractor version): a new or fixed rule re-extracts stored revisions from
 # their raw bytes (flows/reextract.py) and keeps what the earlier rules made beside it.
-# - revisions.extractor: the version whose report, flags, text and figures the revision row holds
-#   ('' for revisions stored before versions were recorded);
+# - revision_extractors: the version whose report, flags, text and figures a revision row holds
+#   ('' for revisions stored before versions were recorded). A table of its own, not a column of
+#   revisions: a column added there sits after the texts, and reading it would read them (15 KB a
+#   revision: the fingerprint of a national store would read 3 GB);
 # - extractions: each version's identification (report, flags) of a revision, or why it failed;
 # - observations gains extractor (in its key) and scope; year_values holds Extraction.values, the
 #   year's value of each indicator (filled here from the canonical mentions of earlier extractions);
 # - source_entries: the registry entries last used, so that `fazhi reextract` identifies without
 #   sources.yaml; fetch_log by sha256, to find how a revision's bytes were served.
 FIGURES_V3 = """
-ALTER TABLE revisions ADD COLUMN extractor TEXT NOT NULL DEFAULT '';
+CREATE TABLE IF NOT EXISTS revision_extractors (
+    report_id TEXT NOT NULL, revision INTEGER NOT NULL, extractor TEXT NOT NULL,
+    PRIMARY KEY (report_id, revision),
+    FOREIGN KEY (report_id, revision) REFERENCES revisions (report_id, revision)
+) WITHOUT ROWID;
+INSERT INTO revision_extractors SELECT report_id, revision, '' FROM revisions;
 CREATE TABLE IF NOT EXISTS extractions (
     report_id TEXT NOT NULL, revision INTEGER NOT NULL, extractor TEXT NOT NULL,
     extracted_at TEXT NOT NULL, report TEXT, flags TEXT, error TEXT,
@@ -178,10 +185,11 @@ def _insert_revision(conn: sqlite3.Connection, rid: str, revision: int, item: Ha
     rows = extraction_rows(ex)
     version = extractor_version()
     conn.execute(
-        "INSERT INTO revisions (report_id, revision, sha256, raw_sha256, fetched_at, report, flags, text, original, extractor)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (rid, revision, text_sha, item.sha256, item.fetched_at.isoformat(), rows.report, rows.flags, ex.text, ex.original, version),
+        "INSERT INTO revisions (report_id, revision, sha256, raw_sha256, fetched_at, report, flags, text, original)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (rid, revision, text_sha, item.sha256, item.fetched_at.isoformat(), rows.report, rows.flags, ex.text, ex.original),
     )
+    conn.execute("INSERT INTO revision_extractors VALUES (?, ?, ?)", (rid, revision, version))
     write_figures(conn, rid, revision, version, rows, item.fetched_at)
     return len(ex.observations)
 
@@ -381,7 +389,7 @@ def current_observation_tuples(conn: sqlite3.Connection) -> Iterator[tuple[Any, 
     cursor.row_factory = None
     yield from cursor.execute(
         f"""SELECT {", ".join(f'o."{c}"' for c in OBSERVATION_COLUMNS)} FROM reports r
-               JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
+               JOIN revision_extractors v ON v.report_id = r.report_id AND v.revision = r.current_revision
                JOIN observations o ON o.report_id = v.report_id AND o.revision = v.revision AND o.extractor = v.extractor
            ORDER BY o.report_id, o.revision, o.extractor, o.seq"""
     )
@@ -397,7 +405,7 @@ def current_value_tuples(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
     cursor.row_factory = None
     yield from cursor.execute(
         f"""SELECT {", ".join(f"y.{c}" for c in VALUE_COLUMNS)} FROM reports r
-               JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
+               JOIN revision_extractors v ON v.report_id = r.report_id AND v.revision = r.current_revision
                JOIN year_values y ON y.report_id = v.report_id AND y.revision = v.revision AND y.extractor = v.extractor
            ORDER BY y.report_id, y.revision, y.extractor, y.indicator"""
     )
@@ -418,7 +426,7 @@ def current_report_records(conn: sqlite3.Connection) -> Iterator[tuple[str, str,
 def current_observations(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     yield from conn.execute(
         """SELECT o.* FROM reports r
-               JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
+               JOIN revision_extractors v ON v.report_id = r.report_id AND v.revision = r.current_revision
                JOIN observations o ON o.report_id = v.report_id AND o.revision = v.revision AND o.extractor = v.extractor
            ORDER BY o.report_id, o.revision, o.extractor, o.seq"""
     )
@@ -427,7 +435,7 @@ def current_observations(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
 def extractor_counts(conn: sqlite3.Connection) -> dict[str, int]:
     """How many reports' current revisions each extractor version made."""
     return dict(conn.execute(
-        """SELECT v.extractor, count(*) FROM reports r JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
+        """SELECT v.extractor, count(*) FROM reports r JOIN revision_extractors v ON v.report_id = r.report_id AND v.revision = r.current_revision
            GROUP BY v.extractor ORDER BY v.extractor"""
     ).fetchall())
 
@@ -439,7 +447,7 @@ def fingerprint(conn: sqlite3.Connection) -> str:
     # before versions were recorded), so that migrating a store does not by itself cut a release.
     for row in conn.execute(
         """SELECT r.report_id, r.current_revision, r.status, v.extractor FROM reports r
-               JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision ORDER BY r.report_id"""
+               JOIN revision_extractors v ON v.report_id = r.report_id AND v.revision = r.current_revision ORDER BY r.report_id"""
     ):
         digest.update((f"{row[0]}:{row[1]}:{row[2]}" + (f":{row[3]}" if row[3] else "") + "\n").encode())
     return digest.hexdigest()

@@ -244,7 +244,7 @@ def test_a_store_of_the_previous_schema_migrates_and_its_figures_replay(tmp_path
     assert main(["reextract", "--data", str(layout.root), "--workers", "1"]) == 0
     assert "unrecorded → " in capsys.readouterr().out
     with store.open_store(layout.store_path) as conn:
-        assert conn.execute("SELECT extractor FROM revisions").fetchone()[0] == extractor_version()
+        assert conn.execute("SELECT extractor FROM revision_extractors").fetchone()[0] == extractor_version()
         assert store.fingerprint(conn) != old_fingerprint  # re-extracted figures: a release
     values = {r["indicator"]: r["value"] for r in rows(latest(layout) / "values.csv")}
     assert values["disputes_mediated"] == "157"
@@ -280,7 +280,7 @@ def test_the_next_night_after_a_rule_change_re_extracts_the_demo_store_from_its_
     assert (folder / "reports.csv").read_bytes() == (Path(first.release.path) / "reports.csv").read_bytes()
     assert release.read_manifest(data / "releases", folder.name)["reports_by_extractor"] == {extractor_version(): 5}
     with sqlite3.connect(data / "fazhi.sqlite") as conn:
-        assert {r[0] for r in conn.execute("SELECT extractor FROM revisions")} == {extractor_version()}
+        assert {r[0] for r in conn.execute("SELECT extractor FROM revision_extractors")} == {extractor_version()}
 
 
 def test_reextract_without_a_store_is_a_clear_error(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -61,11 +61,17 @@ def merge_task(layout: DataLayout, harvests: list[SourceHarvest], harvested: lis
 
 @task(name="reextract", timeout_seconds=3600, cache_policy=NO_CACHE, persist_result=False)
 def reextract_task(layout: DataLayout, sources: list[Source], now: datetime) -> ReextractResult:
-    """Stored revisions extracted again from the raw store when the extraction rules changed."""
+    """Stored revisions extracted again from the raw store when the extraction rules changed. A
+    failure of the whole step is the night's failure, not its end: tonight's reports are still
+    merged and published (the batches re-extracted so far are kept; the next night goes on)."""
     with store.open_store(layout.store_path) as conn:
         record_sources(conn, sources, now)
-        return reextract(conn, layout.raw(), now, stored_sources(conn), workers=os.cpu_count() or 1,
-                         progress=lambda done, total: announce("reextract", done, total))
+        try:
+            return reextract(conn, layout.raw(), now, stored_sources(conn), workers=os.cpu_count() or 1,
+                             progress=lambda done, total: announce("reextract", done, total))
+        except Exception as exc:  # noqa: BLE001 - reported as a failure of the night
+            failure = Failure(source_id="reextract", url=str(layout.raw().root), reason=f"re-extraction stopped: {exc}")
+            return ReextractResult(version="", failures=[failure])
 
 
 @task(name="release", timeout_seconds=1800, cache_policy=NO_CACHE, persist_result=False)

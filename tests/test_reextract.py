@@ -300,3 +300,18 @@ def test_the_reextract_benchmark_quick_mode_prints_its_figures() -> None:
     assert re.search(r"reextract, \d+ processes\s+400\s", run.stdout)  # 200 townships × 2 years, all read again
     assert re.search(r"CPU per report: main process [\d.]+ ms, workers [\d.]+ ms", run.stdout)
     assert re.search(r"release after it\s+400\s", run.stdout)
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_re_extraction_that_stops_does_not_stop_the_night(demo_sources_file: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from flows import nightly as night
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("worker processes run extractor abc, this process def")
+
+    monkeypatch.setattr(night, "reextract", broken)
+    state = night.nightly(sources_file=demo_sources_file, data_dir=tmp_path / "data", out_dir=tmp_path / "public", return_state=True)
+    summary = state.result(raise_on_failure=False)  # the run summary, as `fazhi nightly` reads it
+    assert state.is_failed()  # the operator hears of it (exit 2) ...
+    assert (summary.new, summary.release is not None) == (5, True)  # ... and tonight's reports are merged and released
+    assert [f.reason for f in summary.failures] == ["re-extraction stopped: worker processes run extractor abc, this process def"]

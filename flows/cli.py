@@ -44,6 +44,8 @@ EXAMPLES = {
              "  fazhi state save --data data --github-release state\n"
              "  fazhi state save --data data --s3 s3://fazhi-state/nightly --endpoint-url https://s3.example.org\n\n"
              "exit status: 0 done (restore: also when nothing was saved yet); 2 refused or failed, with the part, object or file and why",
+    "reextract": "examples:\n  fazhi reextract\n  fazhi reextract --data data --sources sources.yaml\n  fazhi reextract --no-release --workers 1\n\n"
+                 "exit status: 0 done (or nothing to do); 2 some revisions could not be read again (their earlier figures stay) or bad usage",
 }
 READABLE = (".txt", ".html", ".htm", ".docx", ".pdf")
 
@@ -253,7 +255,7 @@ def _files(paths: Sequence[Path]) -> Iterator[Path]:
 
 def cmd_extract(paths: Sequence[Path]) -> int:
     """Print one JSON record per file (JSON Lines for several); unreadable files: message and exit 2."""
-    from parsers import UnreadableDocument, extract_report, read_document
+    from parsers import UnreadableDocument, extract_report, extractor_version, read_document
 
     from .localfiles import LocalFileError, read_local_file
 
@@ -270,9 +272,11 @@ def cmd_extract(paths: Sequence[Path]) -> int:
             status = EXIT_FAILURES
             continue
         record = {
+            "extractor_version": extractor_version(),
             "report": extraction.report.model_dump(mode="json"),
             "observations": [o.model_dump(mode="json") for o in extraction.observations],
             "flags": [f.model_dump(mode="json") for f in extraction.flags],
+            "values": [v.model_dump(mode="json") for v in extraction.values],
         }
         print(json.dumps(record, ensure_ascii=False))
     return status
@@ -458,6 +462,54 @@ def cmd_state(action: str, data: Path, github_release: str | None, s3: str | Non
     return EXIT_OK
 
 
+def cmd_reextract(data: Path, sources: Path | None = None, workers: int | None = None, release: bool = True, quiet: bool = False) -> int:
+    """Extract every stored revision again from the raw store when the extractor version changed
+    (no network), then cut a release whose change log tells figures changed by the rules from
+    figures changed by a new text. Holds the data lock, as a night does."""
+    from datetime import datetime, timezone
+
+    from .layout import DataLayout
+    from .lock import DataLocked, data_lock
+    from .progress import announce
+    from .reextract import reextract, stored_sources
+    from .release import cut_release, latest_version
+    from .sources import SourcesError, load_sources
+    from .store import open_store
+
+    layout = DataLayout(root=data)
+    if not layout.store_path.exists():
+        print(f"error: {layout.store_path}: no store here (run `fazhi nightly` first, or give --data)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        registry = {s.id: s for s in load_sources(sources)} if sources else None
+    except SourcesError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    now = datetime.now(timezone.utc)
+    try:
+        with data_lock(data, wait_seconds=60), open_store(layout.store_path) as conn:
+            entries = registry if registry is not None else stored_sources(conn)
+            with _progress(quiet):
+                done = reextract(conn, layout.raw(), now, entries, workers=workers or os.cpu_count() or 1,
+                                 progress=lambda finished, total: announce("reextract", finished, total))
+            cut = cut_release(conn, layout.releases, list(entries.values()), now) if release else None
+    except DataLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not quiet:
+        if done.pending == 0:
+            print(f"extractor {done.version}: every stored revision is already extracted with it")
+        else:
+            print(f"extractor {', '.join(v or 'unrecorded' for v in done.previous) or '?'} → {done.version}: {done.reextracted} of {done.pending} "
+                  f"revision(s) extracted again in {done.seconds:.1f} s ({done.per_second:.0f}/s); year's values changed in {len(done.figures_changed)}, "
+                  f"identification in {len(done.reidentified)}, normalised text in {done.texts_changed}")
+        if release:
+            print(f"release: {cut.version} in {cut.path}" if cut else f"release: nothing changed (latest: {latest_version(layout.releases) or 'none yet'})")
+    for failure in done.failures:
+        print(f"error: {failure.source_id}: {failure.reason}", file=sys.stderr)
+    return EXIT_FAILURES if done.failures else EXIT_OK
+
+
 def _needs_server(command: str) -> bool:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if os.environ.get("PREFECT_API_URL"):
@@ -495,8 +547,17 @@ def cmd_schedule(sources: Path, data: Path, out: Path) -> int:
     return EXIT_OK
 
 
+def _versions() -> str:
+    from parsers import extractor_version
+
+    from .release import code_version
+
+    return f"fazhi {code_version()} (extractor {extractor_version()})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fazhi", description="Fazhi Atlas 法治地图: township rule-of-law reports, their figures, a dataset and a site.")
+    parser.add_argument("--version", action="version", version=_versions(), help="print the code and extractor versions and exit")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -549,6 +610,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("verify", "Check every file of a release against its manifest (default: the latest).")
     p.add_argument("version", nargs="?")
     p.add_argument("--data", type=Path, default=Path("data"))
+
+    p = add("reextract", "Extract every stored report again from its stored bytes when the extraction rules changed, then cut a release.")
+    p.add_argument("--data", type=Path, default=Path("data"), help="data directory: store, raw bytes, releases (default: data)")
+    p.add_argument("--sources", type=Path, help="identify with these registry entries (default: those the last night recorded in the store)")
+    p.add_argument("--workers", type=int, help="processes that extract (default: one per core)")
+    p.add_argument("--no-release", dest="release", action="store_false", help="re-extract only; the next night cuts the release")
+    p.add_argument("--quiet", action="store_true", help="print failures only")
 
     p = add("build-site", "Build the site from the latest release.")
     p.add_argument("--data", type=Path, default=Path("data"))
@@ -604,6 +672,8 @@ def _run_command(args: argparse.Namespace) -> int:
         return cmd_verify(args.version, args.data)
     if args.command == "state":
         return cmd_state(args.action, args.data, args.github_release, args.s3, args.repo, args.endpoint_url, args.part_limit, args.force)
+    if args.command == "reextract":
+        return cmd_reextract(args.data, args.sources, args.workers, args.release, args.quiet)
     return cmd_build_site(args.data, args.out, args.wait)
 
 

@@ -7,6 +7,7 @@ per report): a source is the unit that fails, retries and scales out together.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -30,6 +31,7 @@ from .layout import DataLayout
 from .limits import limited_hosts, prefect_gate
 from .lock import data_lock
 from .progress import announce
+from .reextract import ReextractResult, record_sources, reextract, stored_sources
 from .records import Failure, FetchRecord, Harvested, MergeResult, ReleaseInfo, RunSummary, SourceHarvest
 from .report import render_run_report, summarize
 from .shards import Shard, load_shards, save_shard
@@ -71,6 +73,21 @@ def merge_task(layout: DataLayout, harvests: list[SourceHarvest], harvested: lis
     with store.open_store(layout.store_path) as conn:
         return store.merge(conn, harvested, [r for h in harvests for r in h.log], now,
                            [h.listing for h in harvests if h.listing], [g for h in harvests for g in h.gone], harvests)
+
+
+@task(name="reextract", timeout_seconds=3600, cache_policy=NO_CACHE, persist_result=False)
+def reextract_task(layout: DataLayout, sources: list[Source], now: datetime) -> ReextractResult:
+    """Stored revisions extracted again from the raw store when the extraction rules changed. A
+    failure of the whole step is the night's failure, not its end: tonight's reports are still
+    merged and published (the batches re-extracted so far are kept; the next night goes on)."""
+    with store.open_store(layout.store_path) as conn:
+        record_sources(conn, sources, now)
+        try:
+            return reextract(conn, layout.raw(), now, stored_sources(conn), workers=os.cpu_count() or 1,
+                             progress=lambda done, total: announce("reextract", done, total))
+        except Exception as exc:  # noqa: BLE001 - reported as a failure of the night
+            failure = Failure(source_id="reextract", url=str(layout.raw().root), reason=f"re-extraction stopped: {exc}")
+            return ReextractResult(version="", failures=[failure])
 
 
 @task(name="release", timeout_seconds=1800, cache_policy=NO_CACHE, persist_result=False)
@@ -198,7 +215,11 @@ def run_night(sources_file: Path, layout: DataLayout, out_dir: Path, recheck: bo
 
 def publish_night(sources: list[Source], layout: DataLayout, out_dir: Path, harvests: list[SourceHarvest], harvested: list[Harvested],
                   failures: list[Failure], now: datetime, timings: dict[str, float]) -> RunSummary | State:
-    """Merge, release, build the site, report; Failed (after publishing) when anything failed."""
+    """Re-extract (when the rules changed), merge, release, build the site, report; Failed (after
+    publishing) when anything failed."""
+    with timed(timings, "reextract", steps=False):
+        replayed = reextract_task(layout, sources, now)
+    failures = [*failures, *replayed.failures]
     with timed(timings, "merge"):
         merged = merge_task(layout, harvests, harvested, now)
     cut = site = None

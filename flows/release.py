@@ -33,6 +33,7 @@ from parsers.indicators import INDICATOR_KEYS, INDICATOR_LABELS
 from parsers.models import Source
 from parsers.places import covered_counties
 from parsers.spreadsheet import neutralise_cell, restore_cell
+from parsers.version import extractor_version
 
 from . import store
 from .crash import crashpoint
@@ -71,11 +72,26 @@ OBSERVATION_FIELDS: list[tuple[str, str, str]] = [
     ("unit", "string", "Unit as written: 起, 件, 人次, 份, %, …"),
     ("qualifier", "string", "exact; at_least for 余/多/以上; approx for 近/约/左右"),
     ("quote", "string", "The exact clause of the normalised text the figure was read from"),
-    ("start", "integer", "Start offset of the quote in the normalised text (reports.jsonl)"),
-    ("end", "integer", "End offset of the quote in the normalised text"),
+    ("quote_start", "integer", "Start offset of the quote in the normalised text (reports.jsonl)"),
+    ("quote_end", "integer", "End offset of the quote in the normalised text"),
     ("section", "string", "Heading of the section the figure stands under"),
-    ("canonical", "boolean", "Part of the year's value: the stated total, else the listed parts (summed), else the largest mention; never a plan, another year, a period or another body's figure"),
-    ("flags", "string", "Consistency flags on this indicator in this report, separated by ;"),
+    ("canonical", "boolean", "This mention is counted in the report's value for the indicator (values.csv): the stated total, else the listed parts (summed), else the largest mention; never a plan, another year, a period or another body's figure"),
+    ("flag_codes", "string", "Consistency flags on this indicator in this report, separated by ;"),
+    ("scope", "string", "What the mention counts: year (the year's activity), part, plan, other_year, period or other_body; only year and part mentions are ever counted"),
+]
+# The year's value of each indicator a report states: the number an analyst adds up (tidy: one row
+# per report and indicator), from Extraction.values as stored per extractor version.
+VALUE_FIELDS: list[tuple[str, str, str]] = [
+    ("report_id", "string", "Report the value comes from (reports.csv)"),
+    ("indicator", "string", "Indicator key (see the indicator pages of the site)"),
+    ("value", "number", "The year's value (万 and Chinese numerals resolved; never a bare number for a lower bound: see qualifier)"),
+    ("unit", "string", "The indicator's unit"),
+    ("qualifier", "string", "exact; at_least for 余/多/以上 (1万余人: 10000, at_least); approx for 近/约/左右"),
+    ("basis", "string", "How the value was chosen: stated_total (a total for the whole year), sum_of_parts (disjoint parts the report lists) or single_mention"),
+    ("quote", "string", "The clause(s) of the normalised text counted: several parts are joined by ' … '"),
+    ("quote_start", "integer", "Start offset of the first counted clause in the normalised text (reports.jsonl)"),
+    ("quote_end", "integer", "End offset of the last counted clause in the normalised text"),
+    ("flag_codes", "string", "Consistency flags on this value, separated by ; (e.g. total_below_part)"),
 ]
 TEXT_FIELDS: list[tuple[str, str, str]] = [
     ("report_id", "string", "Report id (reports.csv)"),
@@ -93,8 +109,9 @@ INDICATOR_ID_FIELDS: list[tuple[str, str, str]] = [
     ("province", "string", "Province-level division"),
     ("adcode", "string", "6-digit administrative code of the county"),
     ("year", "integer", "Year covered"),
-    ("report_id", "string", "Report the values come from (the government annual report when there are several)"),
+    ("report_id", "string", "Report every value of the row comes from (the government annual report when there are several)"),
 ]
+QUALIFIER_CODES = ("", "exact", "at_least", "approx")  # packed per report and indicator in the figure pass (0: no value)
 
 
 def _fmt(value: Any) -> str:
@@ -268,69 +285,92 @@ def _report_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
         }
 
 
-def _indicator_rows(reports: list[tuple[Any, ...]], canonical: dict[str, array[float]]) -> list[list[Any]]:
-    """One row per place and year; values from the report of the highest-priority kind.
+def _indicator_rows(reports: list[tuple[Any, ...]], values: dict[str, tuple[array[float], bytes]]) -> list[list[Any]]:
+    """One row per place and year, every cell from one report: the one of the highest-priority kind.
 
-    ``reports`` holds LIGHT_FIELDS tuples; ``canonical`` each report's values in INDICATOR_KEYS
-    order (NaN: none), packed: 200,000 reports take ~60 MB, not the 2 million Python objects of
-    a dict of figures."""
+    ``reports`` holds LIGHT_FIELDS tuples; ``values`` each report's year's values in INDICATOR_KEYS
+    order (NaN: none) and their qualifiers (QUALIFIER_CODES indexes), packed: 200,000 reports take
+    ~70 MB, not the 2 million Python objects of a dict of figures. Another report of the place and
+    year never fills a gap: a row that mixed reports would name only one of them."""
     rid, kind, status, year, township, county, province, adcode, code = range(len(LIGHT_FIELDS))
-    ordered = sorted((r for r in reports if r[kind] not in NOT_A_TOWNSHIP_FIGURE), key=lambda r: (KIND_PRIORITY.index(r[kind]), r[rid]))
+    ordered = sorted((r for r in reports if r[kind] not in NOT_A_TOWNSHIP_FIGURE),
+                     key=lambda r: (KIND_PRIORITY.index(r[kind]) if r[kind] in KIND_PRIORITY else len(KIND_PRIORITY), r[rid]))
     rows: dict[tuple[Any, ...], list[Any]] = {}
-    first = len(INDICATOR_ID_FIELDS)
+    width = len(INDICATOR_KEYS)
     for r in ordered:
-        if r[status] != "active" or r[year] is None:
+        if r[status] != "active" or r[year] is None or r[kind] == "other":  # "other": a township document that is not its report
             continue
         # Keyed by the township's code: two 西湖镇 of different counties never merge.
         key = (r[code], r[year]) if r[code] else (r[province], r[county], r[township], r[year])
-        if key not in rows:
-            rows[key] = [r[code], r[township], r[county], r[province], r[adcode], r[year], r[rid]] + [None] * len(INDICATOR_KEYS)
-        row = rows[key]
-        values = canonical.get(r[rid])
-        if values is None:
+        if key in rows:
             continue
-        for i, value in enumerate(values):
-            if row[first + i] is None and not math.isnan(value):
-                row[first + i] = _fmt_number(value)
+        cells: list[Any] = [None] * (2 * width)
+        packed = values.get(r[rid])
+        if packed is not None:
+            numbers, qualifiers = packed
+            for i, value in enumerate(numbers):
+                if not math.isnan(value):
+                    cells[2 * i], cells[2 * i + 1] = _fmt_number(value), QUALIFIER_CODES[qualifiers[i]]
+        rows[key] = [r[code], r[township], r[county], r[province], r[adcode], r[year], r[rid], *cells]
     return [rows[k] for k in sorted(rows, key=lambda k: tuple("" if v is None else str(v) for v in k))]
+
+
+def _indicator_columns() -> list[tuple[str, str, str]]:
+    """Each indicator's value, then its qualifier, so that "1万余" never reads as a bare 10000."""
+    columns: list[tuple[str, str, str]] = []
+    for key in INDICATOR_KEYS:
+        columns.append((key, "number", INDICATOR_LABELS[key]))
+        columns.append((f"{key}_qualifier", "string", f"{INDICATOR_LABELS[key]}: exact, at_least or approx"))
+    return columns
 
 
 def diff_folders(old: Path | None, new: Path) -> list[str]:
     """What changed from release folder ``old`` to ``new``: one line per report added, revised,
-    withdrawn or gone, and per canonical figure changed (old → new). Reads the released CSVs only,
-    so it works on any two releases, however far apart.
+    withdrawn or gone, and per year's value changed (old → new), saying whether the report's text
+    changed (a new revision) or only the rules that read it (same revision, another extractor):
+    those lines start "- figure changed by the rules:", and a report the rules now place or date
+    differently "- identification changed by the rules:". Reads the released CSVs only, so it works
+    on any two releases, however far apart.
 
     Both releases list reports and figures in report_id order, so the two are walked side by side
-    (a merge join): memory holds one report's figures at a time and the ids of the reports the two
+    (a merge join): memory holds one report's figures at a time and a label for each report the two
     share, not two copies of the dataset (3 GB at 200,000 reports when it did)."""
 
+    def place(row: dict[str, str]) -> str:  # the true text, not the CSV's neutralised cells
+        return ", ".join(restore_cell(p) for p in (row["township"], row["county"], row["year"]) if p) or "?"
+
     def label(row: dict[str, str]) -> str:
-        title, place = restore_cell(row["title"]), restore_cell(row["township"] or row["county"] or "?")  # the true text, not the CSV's
-        return f"{title} ({place}, {row['year']}) `{row['report_id']}`"
+        return f"{restore_cell(row['title'])} ({place(row)}) `{row['report_id']}`"
 
     lines: list[str] = []
-    shared: set[str] = set()
+    shared: dict[str, tuple[str, bool]] = {}  # report_id → (its label, its text changed)
     for rid, before, row in _merge_join(_sorted_rows(old / "reports.csv") if old else iter(()), _sorted_rows(new / "reports.csv")):
         if before is None:
+            assert row is not None  # the merge join gives at least one side
             lines.append(f"- added: {label(row)}")
         elif row is None:
             lines.append(f"- gone: {label(before)}")
         else:
-            shared.add(rid)
-            if before["revision"] != row["revision"]:
+            revised = before["revision"] != row["revision"]
+            shared[rid] = (label(row), revised)
+            if revised:
                 lines.append(f"- revised: {label(row)}: revision {before['revision']} → {row['revision']}")
+            elif place(before) != place(row) or before.get("kind") != row.get("kind"):
+                lines.append(f"- identification changed by the rules: `{rid}` {place(before)} ({before.get('kind')}) → {place(row)} ({row.get('kind')})")
             if before["status"] != row["status"]:
                 lines.append(f"- {'withdrawn' if row['status'] == 'withdrawn' else 'restored'}: {label(row)}")
     # "gone" lines after the others, as before: added/revised/withdrawn in report order, then gone
     lines.sort(key=lambda line: line.startswith("- gone:"))
-    old_figures = _canonical_by_report(old / "observations.csv") if old else iter(())
-    for rid, before_values, after_values in _merge_join(old_figures, _canonical_by_report(new / "observations.csv")):
+    old_figures = _values_by_report(old) if old else iter(())
+    for rid, before_values, after_values in _merge_join(old_figures, _values_by_report(new)):
         if rid not in shared:
             continue
+        what, text_changed = shared[rid]
+        cause = "figure changed" if text_changed else "figure changed by the rules"
         before_values, after_values = before_values or {}, after_values or {}
         for indicator in sorted(set(before_values) | set(after_values)):
             if before_values.get(indicator) != after_values.get(indicator):
-                lines.append(f"- figure changed: `{rid}` {indicator}: {before_values.get(indicator, '—')} → {after_values.get(indicator, '—')}")
+                lines.append(f"- {cause}: {what} {indicator}: {before_values.get(indicator, '—')} → {after_values.get(indicator, '—')}")
     return lines
 
 
@@ -356,35 +396,46 @@ def _merge_join(old: Iterator[tuple[str, T]], new: Iterator[tuple[str, T]]) -> I
 def _sorted_rows(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """(report_id, row) of a release's reports.csv, checking the order the merge join relies on."""
     previous = ""
-    for row in _read_csv(path, ("report_id", "revision", "status", "title", "township", "county", "year")):
+    for row in _read_csv(path, ("report_id", "revision", "status", "title", "township", "county", "year", "kind")):
         if row["report_id"] <= previous:
             raise ValueError(f"{path}: rows are not in report_id order ({row['report_id']} after {previous})")
         previous = row["report_id"]
         yield row["report_id"], row
 
 
-def _canonical_by_report(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """(report_id, {indicator: value}) of the canonical figures of each report, in report_id order."""
-    current, values = "", {}
-    for row in _read_csv(path, ("report_id", "indicator", "value", "canonical")):
+def _values_by_report(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """(report_id, {indicator: value as shown}) of each report's year's values, in report_id order:
+    from values.csv, or from the canonical rows of observations.csv in releases made before it."""
+    if (folder / "values.csv").exists():
+        rows = _read_csv(folder / "values.csv", ("report_id", "indicator", "value", "qualifier"))
+    else:
+        rows = (r for r in _read_csv(folder / "observations.csv", ("report_id", "indicator", "value", "qualifier", "canonical")) if r["canonical"] == "true")
+    current, values = "", dict[str, str]()
+    for row in rows:
         if row["report_id"] != current:
             if values:
                 yield current, values
             if row["report_id"] < current:
-                raise ValueError(f"{path}: rows are not in report_id order ({row['report_id']} after {current})")
+                raise ValueError(f"{folder}: rows are not in report_id order ({row['report_id']} after {current})")
             current, values = row["report_id"], {}
-        if row["canonical"] == "true":
-            values[row["indicator"]] = row["value"]
+        shown = row["value"] + ("" if row["qualifier"] in ("exact", "") else f" ({row['qualifier']})")
+        values.setdefault(row["indicator"], shown)
     if values:
         yield current, values
 
 
-def _changelog(version: str, parent: str | None, lines: list[str], counts: dict[str, int]) -> str:
+def _changelog(version: str, parent: str | None, lines: list[str], counts: dict[str, int], extractor: tuple[str | None, str] | None = None) -> str:
+    """``extractor``: (the parent's extractor version, this release's), to say when the rules changed."""
     head = [f"# Fazhi Atlas {version}", ""]
     if parent is None:
         head += [f"First release: {counts['reports']} reports, {counts['observations']} figures.", ""]
     else:
         head += [f"Changes since {parent}.", ""]
+    if extractor and parent is not None and extractor[0] != extractor[1]:
+        by_rules = sum(line.startswith("- figure changed by the rules:") for line in lines)
+        head += [f"The extraction rules changed (extractor {extractor[0] or 'unrecorded'} → {extractor[1]}; stored reports are read again "
+                 f"from the bytes as fetched): {by_rules} figure(s) changed because of the rules alone (lines \"figure changed by the rules\"), "
+                 "the others because the report's text changed.", ""]
     return "\n".join(head + (lines or ["- no change in reports or figures"])) + "\n"
 
 
@@ -407,7 +458,7 @@ def _schema(fields: list[tuple[str, str, str]]) -> dict[str, Any]:
 
 
 def _datapackage(version: str, created: datetime, sources: list[Source]) -> dict[str, Any]:
-    indicator_fields = INDICATOR_ID_FIELDS + [(k, "number", INDICATOR_LABELS[k]) for k in INDICATOR_KEYS]
+    indicator_fields = INDICATOR_ID_FIELDS + _indicator_columns()
     csv_dialect = {"delimiter": ",", "header": True}
     return {
         "name": "fazhi-atlas",
@@ -426,8 +477,11 @@ def _datapackage(version: str, created: datetime, sources: list[Source]) -> dict
              "dialect": csv_dialect, "description": "One row per report, its current revision", "schema": _schema(REPORT_FIELDS)},
             {"name": "observations", "path": "observations.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
              "dialect": csv_dialect, "description": "Every figure extracted, with the clause it was read from", "schema": _schema(OBSERVATION_FIELDS)},
+            {"name": "values", "path": "values.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig", "dialect": csv_dialect,
+             "description": "The year's value of each indicator a report states, with its unit, qualifier, basis and the clause(s) counted",
+             "schema": _schema(VALUE_FIELDS)},
             {"name": "indicators", "path": "indicators.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
-             "dialect": csv_dialect, "description": "Canonical values: one row per township and year, one column per indicator",
+             "dialect": csv_dialect, "description": "The year's values (values.csv), wide: one row per township and year from one report, a value and a qualifier column per indicator",
              "schema": _schema(indicator_fields)},
             {"name": "reports-text", "path": "reports.jsonl", "format": "jsonl", "mediatype": "application/jsonl", "encoding": "utf-8",
              "description": "One JSON object per report: the record, its flags, the normalised and the published text", "schema": _schema(TEXT_FIELDS)},
@@ -440,7 +494,8 @@ PARALLEL_FROM = 20_000  # reports: from here the figures are written by a second
 
 
 def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: str | None, releases: Path,
-                 sources: list[Source], created: datetime, finished: Callable[[Path], None] = lambda path: None) -> dict[str, int]:
+                 sources: list[Source], created: datetime, finished: Callable[[Path], None] = lambda path: None,
+                 extractors: tuple[str | None, str] | None = None) -> dict[str, int]:
     """Stream the store into the release files. The texts pass through once and are never all held.
 
     Two passes that share nothing but the store: reports (reports.csv, reports.jsonl: the texts)
@@ -475,6 +530,7 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
         finished(folder / "reports.jsonl")
         counts.update(_figure_pass(conn, folder))
     finished(folder / "observations.csv")
+    finished(folder / "values.csv")
     finished(folder / "indicators.csv")
     years, counts["covered_townships"] = write_townships(folder / "townships.csv", conn, sources, created)
     finished(folder / "townships.csv")
@@ -483,7 +539,7 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
     finished(folder / "datapackage.json")
     changes = diff_folders(releases / parent if parent else None, folder)
-    (folder / "CHANGELOG.md").write_text(_changelog(version, parent, changes, counts), encoding="utf-8")
+    (folder / "CHANGELOG.md").write_text(_changelog(version, parent, changes, counts, extractors), encoding="utf-8")
     finished(folder / "CHANGELOG.md")
     return counts
 
@@ -516,8 +572,8 @@ def _figure_pass_in(database: str, folder: str) -> dict[str, int]:  # in the chi
 
 
 def _figure_pass(conn: sqlite3.Connection, folder: Path) -> dict[str, int]:
-    """observations.csv and indicators.csv, from the observations and each report's place, kind
-    and flags (not its texts); returns their counts and the number of townships."""
+    """observations.csv, values.csv and indicators.csv, from the figures and each report's place,
+    kind and flags (not its texts); returns their counts and the number of townships."""
     light: list[tuple[Any, ...]] = []
     flags_by_report: dict[str, list[dict[str, str]]] = {}
     for report_id, status, report_json, flags_json in store.current_report_records(conn):
@@ -527,28 +583,41 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path) -> dict[str, int]:
                       place.get("province"), place.get("adcode"), place.get("township_code")))
         if flags_json != "[]":
             flags_by_report[report_id] = json.loads(flags_json)
-    canonical: dict[str, array[float]] = {}
-    slot = {key: i for i, key in enumerate(INDICATOR_KEYS)}
+
+    def flag_codes(report_id: str, indicator: str, own: str = "") -> str:
+        report_flags = flags_by_report.get(report_id)
+        codes = [c for c in own.split(";") if c]
+        if report_flags:
+            codes += [f["code"] for f in report_flags if indicator in f["detail"] and f["code"] not in codes]
+        return ";".join(codes)
 
     def observation_rows() -> Iterable[list[Any]]:
-        for report_id, revision, indicator, value, unit, qualifier, quote, start, end, section, chosen in store.current_observation_tuples(conn):
-            if chosen and indicator in slot:
-                values = canonical.get(report_id)
-                if values is None:
-                    values = canonical[report_id] = array("d", [math.nan] * len(INDICATOR_KEYS))
-                # The year's value is the sum of its canonical mentions: one for a stated total or a
-                # single mention, the listed parts for a sum of parts (parsers/canonical.py).
-                current = values[slot[indicator]]
-                values[slot[indicator]] = value if math.isnan(current) else current + value
-            report_flags = flags_by_report.get(report_id)
-            flags = ";".join(f["code"] for f in report_flags if indicator in f["detail"]) if report_flags else ""
+        for report_id, revision, indicator, value, unit, qualifier, quote, start, end, section, chosen, scope in store.current_observation_tuples(conn):
             yield [report_id, revision, indicator, _fmt_number(value), unit, qualifier, quote, start, end, section,
-                   "true" if chosen else "false", flags]
+                   "true" if chosen else "false", flag_codes(report_id, indicator), scope]
+
+    values: dict[str, tuple[array[float], bytes]] = {}
+    slot = {key: i for i, key in enumerate(INDICATOR_KEYS)}
+    qualifier_code = {q: i for i, q in enumerate(QUALIFIER_CODES)}
+
+    def value_rows() -> Iterable[list[Any]]:
+        current, numbers, qualifiers = "", array("d"), bytearray()
+        for report_id, _revision, indicator, value, unit, qualifier, basis, quote, start, end, own_flags in store.current_value_tuples(conn):
+            if report_id != current:
+                if current:
+                    values[current] = (numbers, bytes(qualifiers))
+                current, numbers, qualifiers = report_id, array("d", [math.nan] * len(INDICATOR_KEYS)), bytearray(len(INDICATOR_KEYS))
+            if indicator in slot:
+                numbers[slot[indicator]], qualifiers[slot[indicator]] = value, qualifier_code.get(qualifier, 0)
+            yield [report_id, indicator, _fmt_number(value), unit, qualifier, basis, quote, start, end, flag_codes(report_id, indicator, own_flags)]
+        if current:
+            values[current] = (numbers, bytes(qualifiers))
 
     counts = {"observations": _write_csv(folder / "observations.csv", [n for n, _, _ in OBSERVATION_FIELDS], observation_rows(),
                                          _text_columns(OBSERVATION_FIELDS))}
-    indicator_header = [n for n, _, _ in INDICATOR_ID_FIELDS] + list(INDICATOR_KEYS)
-    counts["indicator_rows"] = _write_csv(folder / "indicators.csv", indicator_header, _indicator_rows(light, canonical),
+    counts["values"] = _write_csv(folder / "values.csv", [n for n, _, _ in VALUE_FIELDS], value_rows(), _text_columns(VALUE_FIELDS))
+    indicator_header = [n for n, _, _ in INDICATOR_ID_FIELDS + _indicator_columns()]
+    counts["indicator_rows"] = _write_csv(folder / "indicators.csv", indicator_header, _indicator_rows(light, values),
                                           _text_columns(INDICATOR_ID_FIELDS))
     counts["townships"] = len({r[8] or (r[6], r[5], r[4]) for r in light if r[4]})  # the code, else province, county, township
     return counts
@@ -594,6 +663,52 @@ def _townships_resource(years: list[int]) -> dict[str, Any]:
             "dialect": {"delimiter": ",", "header": True},
             "description": "Every township of the covered counties and, per year, whether its report was found, on time or late",
             "schema": _schema(fields)}
+
+
+def code_version() -> str:
+    """The package version, with `git describe` when the code runs from a git checkout."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as package_version
+
+    root = Path(__file__).resolve().parents[1]
+    try:
+        number = package_version("fazhi-atlas")
+    except PackageNotFoundError:
+        import tomllib
+
+        try:
+            number = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            number = "unknown"
+    if (root / ".git").exists():
+        try:
+            described = subprocess.run(["git", "-C", str(root), "describe", "--always", "--dirty", "--tags"],
+                                       capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return number
+        if described.returncode == 0 and described.stdout.strip():
+            return f"{number}+git.{described.stdout.strip()}"
+    return number
+
+
+def provenance(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Which rules and code made a release: the extractor version in effect, how many of its
+    reports each extractor version made (all of them by the one in effect once re-extracted;
+    '' for figures stored before versions were recorded), and the code version."""
+    return {"extractor_version": extractor_version(), "reports_by_extractor": store.extractor_counts(conn), "code_version": code_version()}
+
+
+def _extractors_of(releases: Path, version: str | None) -> str | None:
+    """The extractor version(s) that made a release's figures, as a change log names them."""
+    if version is None:
+        return None
+    manifest = read_manifest(releases, version)
+    made = manifest.get("reports_by_extractor")
+    return _joined(made) if made else manifest.get("extractor_version")
+
+
+def _joined(made: dict[str, int]) -> str:
+    return "+".join(sorted(v or "unrecorded" for v in made))
 
 
 def _info(releases: Path, version: str) -> ReleaseInfo:
@@ -643,10 +758,12 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
     zip_name = f"fazhi-{version}.zip"
     bundle = _Bundle(tmp / zip_name, f"fazhi-{version}/")
     try:
-        counts = _write_files(tmp, conn, version, parent, releases, sources, now, finished=bundle.add)
+        made_by = provenance(conn)
+        counts = _write_files(tmp, conn, version, parent, releases, sources, now, finished=bundle.add,
+                              extractors=(_extractors_of(releases, parent), _joined(made_by["reports_by_extractor"])))
         files = dict(sorted(bundle.finish().items()))
         manifest = {"version": version, "parent": parent, "created": now.isoformat(timespec="seconds"), "fingerprint": state,
-                    "counts": counts, "files": files}
+                    "counts": counts, **made_by, "files": files}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         bundle.close(tmp / "manifest.json")
     except BaseException:

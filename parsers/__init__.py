@@ -16,8 +16,9 @@ from .extract import extract_figures
 from .identify import identify_report
 from .models import Document, Extraction, Source
 from .normalise import clean_document, normalise
+from .version import EXTRACTOR_VERSION, extractor_version
 
-__all__ = ["UnreadableDocument", "extract_report", "read_document", "sniff_format"]
+__all__ = ["EXTRACTOR_VERSION", "UnreadableDocument", "extract_report", "extractor_version", "read_document", "sniff_format"]
 
 _HTML_TYPES = ("text/html", "application/xhtml")
 

@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -6,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from flows.cli import build_parser, main
+from parsers import extractor_version
 from tests.conftest import SEEDS, demo_file, seed_path
 
-COMMANDS = ("nightly", "extract", "evaluate", "serve", "schedule", "releases", "diff", "verify", "build-site")
+COMMANDS = ("nightly", "extract", "evaluate", "serve", "schedule", "releases", "diff", "verify", "build-site", "reextract")
 
 
 @pytest.mark.parametrize("name", ["chuanxi", "xihu", "yongjia", "hujiertai"])
@@ -16,11 +18,19 @@ def test_extract_prints_the_design_record_for_txt_html_docx_and_pdf(name: str, c
     for path in (seed_path(name), demo_file(name)):
         assert main(["extract", str(path)]) == 0
         record = json.loads(capsys.readouterr().out)
-        assert set(record) == {"report", "observations", "flags"}
+        assert {"report", "observations", "flags"} <= set(record)
+        assert record["extractor_version"] == extractor_version()  # which rules made it
         assert record["observations"], path
         for o in record["observations"]:
             assert {"indicator", "value", "unit", "qualifier", "quote", "start", "end"} <= set(o)
             assert isinstance(o["value"], float) and o["qualifier"] in ("exact", "at_least", "approx")
+
+
+def test_version_names_the_code_and_the_extractor(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert re.fullmatch(rf"fazhi 0\.1\.0(\+git\.\S+)? \(extractor {extractor_version()}\)\n", capsys.readouterr().out)
 
 
 def test_extract_of_a_directory_is_json_lines_one_per_file_in_one_process() -> None:

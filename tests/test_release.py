@@ -34,7 +34,7 @@ def test_a_release_has_every_file_described_and_hashed(tmp_path: Path) -> None:
             header = next(csv.reader((folder / resource["path"]).open(encoding="utf-8-sig")))
             assert header == [f["name"] for f in resource["schema"]["fields"]]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert set(manifest["files"]) == {"reports.csv", "observations.csv", "indicators.csv", "townships.csv", "reports.jsonl", "datapackage.json", "CHANGELOG.md"}
+    assert set(manifest["files"]) == {"reports.csv", "observations.csv", "values.csv", "indicators.csv", "townships.csv", "reports.jsonl", "datapackage.json", "CHANGELOG.md"}
     assert release.verify_release(tmp_path / "releases", info.version) == []
     with zipfile.ZipFile(folder / f"fazhi-{info.version}.zip") as bundle:
         assert f"fazhi-{info.version}/manifest.json" in bundle.namelist()
@@ -96,7 +96,7 @@ def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: P
     monkeypatch.setattr(release, "PARALLEL_FROM", 1)
     two = cut(tmp_path / "two", all_seeds())
     assert one is not None and two is not None
-    for name in ("reports.csv", "reports.jsonl", "observations.csv", "indicators.csv", "CHANGELOG.md", "datapackage.json"):
+    for name in ("reports.csv", "reports.jsonl", "observations.csv", "values.csv", "indicators.csv", "CHANGELOG.md", "datapackage.json"):
         assert (tmp_path / "one/releases" / one.version / name).read_bytes() == (tmp_path / "two/releases" / two.version / name).read_bytes(), name
     assert release.read_manifest(tmp_path / "one/releases", one.version)["counts"] == release.read_manifest(tmp_path / "two/releases", two.version)["counts"]
     assert release.verify_release(tmp_path / "two/releases", two.version) == []

@@ -223,7 +223,7 @@ def test_the_figure_index_reads_back_what_a_csv_reader_reads(tmp_path: Path, mon
 
     from sitegen.figures import FigureIndex
 
-    header = ["report_id", "revision", "indicator", "value", "unit", "qualifier", "quote", "start", "end", "section", "canonical", "flags"]
+    header = ["report_id", "revision", "indicator", "value", "unit", "qualifier", "quote", "quote_start", "quote_end", "section", "canonical", "flag_codes"]
     rows = []
     for n in range(700):
         report = f"{n // 7:016x}"
@@ -249,6 +249,34 @@ def test_the_figure_index_reads_back_what_a_csv_reader_reads(tmp_path: Path, mon
         assert index.counts[indicator] == len(chosen)
         assert len(index.largest[indicator]) == min(keep, len(chosen))
         assert index.largest[indicator] == heapq.nlargest(keep, chosen, key=lambda r: float(r["value"]))
+
+
+def test_indicator_pages_rank_the_year_s_values_not_their_parts(tmp_path: Path) -> None:
+    """With values.csv beside observations.csv, an indicator's counts and largest values are the
+    year's values: 西仓镇's meetings are 2 + 4 = 6 (two canonical parts), not a 4 and a 2."""
+    import csv
+
+    from sitegen.figures import FigureIndex
+
+    def write(name: str, header: list[str], rows: list[list[str]]) -> Path:
+        path = tmp_path / name
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows([header, *rows])
+        return path
+
+    observations = write("observations.csv", ["report_id", "revision", "indicator", "value", "unit", "qualifier", "quote", "quote_start", "quote_end",
+                                              "section", "canonical", "flag_codes", "scope"],
+                         [["a", "1", "party_meetings_on_rule_of_law", "2", "次", "exact", "委员会会议2次", "0", "8", "", "true", "", "part"],
+                          ["a", "1", "party_meetings_on_rule_of_law", "4", "次", "exact", "专题党委会4次", "9", "16", "", "true", "", "part"],
+                          ["b", "1", "party_meetings_on_rule_of_law", "5", "次", "exact", "党委会5次", "0", "5", "", "true", "", "year"]])
+    write("values.csv", ["report_id", "indicator", "value", "unit", "qualifier", "basis", "quote", "quote_start", "quote_end", "flag_codes"],
+          [["a", "party_meetings_on_rule_of_law", "6", "次", "exact", "sum_of_parts", "委员会会议2次 … 专题党委会4次", "0", "16", ""],
+           ["b", "party_meetings_on_rule_of_law", "5", "次", "exact", "single_mention", "党委会5次", "0", "5", ""]])
+    index = FigureIndex(observations, {"a", "b"})
+    assert index.counts == {"party_meetings_on_rule_of_law": 2}
+    assert [(r["report_id"], r["value"], r["quote"]) for r in index.largest["party_meetings_on_rule_of_law"]] == [
+        ("a", "6", "委员会会议2次 … 专题党委会4次"), ("b", "5", "党委会5次")]
+    assert len(index.of_report("a")) == 2  # the township page still shows every mention
 
 
 def test_with_a_site_url_the_sitemap_lists_the_township_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

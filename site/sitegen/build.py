@@ -26,7 +26,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 MKDOCS_YML = PACKAGE_ROOT / "mkdocs.yml"
 HAND_WRITTEN = PACKAGE_ROOT / "pages"
 ASSETS = PACKAGE_ROOT / "assets"
-DOWNLOADABLE = ("reports.csv", "observations.csv", "indicators.csv", "reports.jsonl", "datapackage.json", "manifest.json")
+DOWNLOADABLE = ("reports.csv", "observations.csv", "values.csv", "indicators.csv", "townships.csv", "reports.jsonl", "datapackage.json", "manifest.json")
 
 
 class SiteBuildError(RuntimeError):
@@ -176,7 +176,8 @@ def publish_downloads(releases: Path, version: str, site_dir: Path) -> None:
         shutil.copy2(source / "CHANGELOG.md", target / "CHANGELOG.txt")
         if m["version"] == version:
             for name in DOWNLOADABLE:
-                link_or_copy(source / name, target / name)
+                if (source / name).exists():  # values.csv: releases from before it have none
+                    link_or_copy(source / name, target / name)
 
 
 def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, strict: bool = False, previous: Path | None = None) -> int:

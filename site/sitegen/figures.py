@@ -2,9 +2,11 @@
 
 A national release has 3.4 million figures; held as dicts they took 4–9 GB of the site build.
 The site needs three things of them: each report's figures (for its township page, read back by
-offset when the page is rendered), how many canonical values each indicator has, and each
-indicator's largest canonical values (its chart and its table of at most TABLE_ROWS rows). One
-streaming pass gives all three, holding only offsets, counts and bounded heaps.
+offset when the page is rendered), how many year's values each indicator has, and each
+indicator's largest year's values (its chart and its table of at most TABLE_ROWS rows). One
+streaming pass gives all three, holding only offsets, counts and bounded heaps. The year's values
+come from values.csv beside it (a value may be the sum of parts, each a canonical mention), or,
+in releases from before values.csv, from the canonical mentions.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class FigureIndex:
             self.header = [name.lstrip("\ufeff") for name in next(reader)]
             at = {name: i for i, name in enumerate(self.header)}
             rid, indicator, value, canonical = at["report_id"], at["indicator"], at["value"], at["canonical"]
+            tally = not (path.parent / "values.csv").exists()
             row_end, current, seq = position, "", 0
             for row in reader:
                 row_start, row_end = row_end, position
@@ -56,7 +59,7 @@ class FigureIndex:
                     self.ranges[report] = (row_start, row_end)
                 else:
                     self.ranges[report] = (self.ranges[report][0], row_end)
-                if row[canonical] == "true" and report in known_reports:
+                if tally and row[canonical] == "true" and report in known_reports:
                     key = row[indicator]
                     self.counts[key] = self.counts.get(key, 0) + 1
                     heap = heaps.setdefault(key, [])
@@ -66,9 +69,32 @@ class FigureIndex:
                         heapq.heappush(heap, entry)
                     elif entry > heap[0]:
                         heapq.heapreplace(heap, entry)
+        header = self.header
+        if not tally:
+            header = self._tally_values(path.parent / "values.csv", known_reports, heaps)
         self.largest: dict[str, list[Row]] = {
-            key: [_record(self.header, row) for _, _, row in sorted(heap, key=lambda e: (-e[0], -e[1]))] for key, heap in heaps.items()
+            key: [_record(header, row) for _, _, row in sorted(heap, key=lambda e: (-e[0], -e[1]))] for key, heap in heaps.items()
         }
+
+    def _tally_values(self, path: Path, known_reports: set[str] | dict[str, Any], heaps: dict[str, list[tuple[float, int, list[str]]]]) -> list[str]:
+        """Counts and largest values from values.csv (one row per report and indicator); its header."""
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader)
+            at = {name: i for i, name in enumerate(header)}
+            rid, indicator, value = at["report_id"], at["indicator"], at["value"]
+            for seq, row in enumerate(reader, start=1):
+                if row[rid] not in known_reports:
+                    continue
+                key = row[indicator]
+                self.counts[key] = self.counts.get(key, 0) + 1
+                heap = heaps.setdefault(key, [])
+                entry = (float(row[value]), -seq, row)
+                if len(heap) < KEEP:
+                    heapq.heappush(heap, entry)
+                elif entry > heap[0]:
+                    heapq.heapreplace(heap, entry)
+        return header
 
     def of_report(self, report_id: str) -> list[Row]:
         """The report's figures, as rows of observations.csv."""

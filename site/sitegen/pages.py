@@ -107,7 +107,8 @@ def render_home(manifest: Row, changelog: str, townships: int, years: list[int],
     return "\n".join(lines)
 
 
-CHANGE_LABELS = {"added": "新增", "revised": "修订", "withdrawn": "撤下", "figure changed": "数字变化"}
+CHANGE_LABELS = {"added": "新增", "revised": "修订", "withdrawn": "撤下", "figure changed": "数字变化",
+                 "figure changed by the rules": "数字变化（提取规则更新）", "identification changed by the rules": "识别变化（提取规则更新）"}
 
 
 def _change_line(line: str) -> str:
@@ -399,7 +400,9 @@ def render_downloads(manifests: list[Row], package: Row, archive_url: str | None
             f" {_size(int(m.get('zip_bytes', 0)))} | <code>{html_text(m.get('zip_sha256', '')[:16])}</code> |"
         )
     lines += ["", f"最新版本 {text(latest)} 的单个文件：" + " · ".join(
-        f'<a href="../downloads/{html_text(latest)}/{name}">{name}</a>' for name in ("reports.csv", "observations.csv", "indicators.csv", "reports.jsonl", "datapackage.json", "manifest.json")
+        f'<a href="../downloads/{html_text(latest)}/{name}">{name}</a>'
+        for name in ["reports.csv", "observations.csv", *(r["path"] for r in package.get("resources", []) if r.get("path") == "values.csv"),
+                     "indicators.csv", "reports.jsonl", "datapackage.json", "manifest.json"]
     ), "", "## 文件与字段", ""]
     for resource in package.get("resources", []):
         lines += [f"### {text(resource['path'])}", "", text(resource.get("description", "")), "", "| 字段 | 类型 | 说明 |", "|---|---|---|"]

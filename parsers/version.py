@@ -1,0 +1,60 @@
+"""The extractor version: which rules made a record's figures and identification.
+
+A short hash of the code that turns bytes into a record (every module of this package and its
+data files, read from the package itself) and of the indicator table as it stands in memory. The
+store keeps figures per (revision, extractor version); when the version changes, stored revisions
+are extracted again from their raw bytes, so a new or fixed rule reaches every stored report, and
+a release can say which rules made its figures.
+
+The table is hashed live, not only as source text, so that a row added at run time (a test, a
+notebook trying a rule) is a new version too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+
+# Modules of the package that never touch a record: changing them must not re-extract the archive.
+NOT_EXTRACTION = frozenset({"version.py", "evaluate.py", "identity_eval.py"})
+LENGTH = 12  # hex digits: enough to tell versions apart, short enough to read in a change log
+
+
+def _package_files(folder: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
+    found: list[tuple[str, Traversable]] = []
+    for entry in folder.iterdir():
+        name = prefix + entry.name
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                found += _package_files(entry, name + "/")
+        elif not entry.name.endswith((".pyc", ".pyo")) and entry.name not in NOT_EXTRACTION:
+            found.append((name, entry))
+    return found
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """sha256 over the package's extraction modules and data files, by name, in name order."""
+    digest = hashlib.sha256()
+    for name, entry in sorted(_package_files(files(__package__ or "parsers")), key=lambda item: item[0]):
+        data = entry.read_bytes()
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def table_digest() -> str:
+    """sha256 of the indicator table as loaded (rows are named tuples of str, tuples and floats)."""
+    from . import indicators
+
+    return hashlib.sha256(repr(tuple(indicators.INDICATORS)).encode()).hexdigest()
+
+
+def extractor_version() -> str:
+    """The version of the extraction now in effect: code and indicator table."""
+    return hashlib.sha256(f"{code_digest()}:{table_digest()}".encode()).hexdigest()[:LENGTH]
+
+
+EXTRACTOR_VERSION = extractor_version()

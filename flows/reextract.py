@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from parsers.models import Source
+from parsers.models import Report, Source
 from parsers.version import extractor_version
 
 from . import store
@@ -259,6 +259,8 @@ def _write(conn: sqlite3.Connection, done: Sequence[Replayed], version: str, now
                          [(item.rows.report, item.rows.flags, item.report_id, item.revision) for item in made
                           if item.rows is not None and (item.rows.report, item.rows.flags) != (old[(item.report_id, item.revision)]["report"],
                                                                                                  old[(item.report_id, item.revision)]["flags"])])
+        store.reidentified(conn, [(item.report_id, item.revision, Report.model_validate_json(item.rows.report)) for item in made
+                                  if item.rows is not None and item.rows.report != old[(item.report_id, item.revision)]["report"]])
         conn.executemany("UPDATE revision_extractors SET extractor = ? WHERE report_id = ? AND revision = ?",
                          [(version, item.report_id, item.revision) for item in made])
         result.reextracted += len(made)

@@ -488,6 +488,21 @@ def _place_keys(conn: sqlite3.Connection, report_ids: list[str]) -> set[str]:
 CONFLICT_FLAG = "conflicting_sources"
 
 
+def reidentified(conn: sqlite3.Connection, changed: Iterable[tuple[str, int, Report]]) -> None:
+    """A re-extraction placed current revisions anew: their reports' township code and place key
+    follow, and the conflicts of the places they left and joined are recomputed (inside the
+    caller's transaction)."""
+    keys: set[str] = set()
+    for rid, revision, report in changed:
+        row = conn.execute("SELECT place_key FROM reports WHERE report_id = ? AND current_revision = ?", (rid, revision)).fetchone()
+        if row is None:  # an older revision: the report's current place is another revision's
+            continue
+        key = place_key(report)
+        keys.update(k for k in (row[0], key) if k)
+        conn.execute("UPDATE reports SET township_code = ?, place_key = ? WHERE report_id = ?", (report.place.township_code, key, rid))
+    _refresh_conflicts(conn, keys)
+
+
 def _refresh_conflicts(conn: sqlite3.Connection, keys: Iterable[str]) -> None:
     """Recompute the conflict flags of the reports of these townships and years.
 

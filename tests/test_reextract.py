@@ -37,7 +37,7 @@ def add_indicator_row(monkeypatch: pytest.MonkeyPatch, row: indicator_table.Indi
     """The table with one more row, everywhere it is read (the extractor and the release import it by name)."""
     from parsers import checks, extract
 
-    compiled = (*indicator_table.COMPILED, (row, re.compile(row.context), None, None, None))
+    compiled = (*indicator_table.COMPILED, indicator_table.Compiled(row, re.compile(row.context), None, None, None, None))
     monkeypatch.setattr(indicator_table, "INDICATORS", (*indicator_table.INDICATORS, row))
     for module in (indicator_table, extract):
         monkeypatch.setattr(module, "COMPILED", compiled)
@@ -315,3 +315,22 @@ def test_a_re_extraction_that_stops_does_not_stop_the_night(demo_sources_file: P
     assert state.is_failed()  # the operator hears of it (exit 2) ...
     assert (summary.new, summary.release is not None) == (5, True)  # ... and tonight's reports are merged and released
     assert [f.reason for f in summary.failures] == ["re-extraction stopped: worker processes run extractor abc, this process def"]
+
+
+def test_a_report_identified_before_the_register_gets_its_township_code_by_re_extraction(tmp_path: Path) -> None:
+    """Stored by an earlier version that named places by text: re-extraction places it in the
+    register, and the report's key columns (township_code, place_key) follow its new record."""
+    from parsers.models import Place
+
+    layout = DataLayout(root=tmp_path / "data")
+    item, log = fetched_seed(layout, "chuanxi")
+    old_place = Place(township="船溪乡", county="辰溪县", province="湖南省", adcode="431223")  # no code: before the register
+    old = item.extraction.model_copy(update={"report": item.extraction.report.model_copy(update={"place": old_place})})
+    item = item.model_copy(update={"extraction": old})
+    with store.open_store(layout.store_path) as conn:
+        store.merge(conn, [item], [log], NOW)
+        conn.execute("UPDATE revision_extractors SET extractor = 'older'")
+        assert tuple(conn.execute("SELECT township_code, place_key FROM reports").fetchone()) == (None, "湖南省|辰溪县|船溪乡|2022")
+    assert main(["reextract", "--data", str(layout.root), "--workers", "1", "--no-release"]) == 0
+    with store.open_store(layout.store_path) as conn:
+        assert tuple(conn.execute("SELECT township_code, place_key FROM reports").fetchone()) == ("431223200", "431223200|2022")

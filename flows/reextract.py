@@ -220,8 +220,8 @@ def _write(conn: sqlite3.Connection, done: Sequence[Replayed], version: str, now
             [*params, version])}
         for key, row in old.items():
             if row["report"] is None:  # made before extractions were recorded: its identification is only in the revision row
-                row["report"], row["flags"], row["unrecorded"] = *conn.execute(
-                    "SELECT report, flags FROM revisions WHERE report_id = ? AND revision = ?", key).fetchone(), True
+                stored = conn.execute("SELECT report, flags FROM revisions WHERE report_id = ? AND revision = ?", key).fetchone()
+                row["report"], row["flags"], row["unrecorded"] = stored[0], stored[1], True
         # A query per revision: joined to the batch, SQLite chose to build an automatic index over
         # all of year_values for each batch (0.6 ms a revision at 20,000 reports).
         before: dict[tuple[str, int], list[tuple[Any, ...]]] = {key: [(y[0], float(y[1]), y[2], y[3]) for y in conn.execute(

@@ -258,6 +258,10 @@ def test_a_stop_wakes_a_request_waiting_for_a_rate_of_one_per_11_days(httpserver
     worker.join(5)
     assert not worker.is_alive()
     assert "stopped by SIGTERM" in outcome["error"]
+    NIGHT.reset()  # the next night on this host does not inherit a turn 11 days away
+    started = time.monotonic()
+    client.get(httpserver.url_for("/list.html"), allowed_domains=["localhost"], rate=1.0)
+    assert time.monotonic() - started < 2
 
 
 def test_a_stop_cuts_a_body_being_read(drip_server: str) -> None:

@@ -103,11 +103,8 @@ class HostThrottle:
             start = max(now, self._next.get(host, now))
             reserved = self._next[host] = start + 1.0 / rate
         if start > now and NIGHT.wait(start - now):
-            # A stopped wait gives its slot back: a long-lived process (`fazhi schedule`, a worker)
-            # must not start its next night with this host throttled by a request never made.
-            with self._lock:
-                if self._next.get(host) == reserved:
-                    self._next[host] = time.monotonic()
+            with self._lock:  # the night is over: its turns, some of them days away, are not the next night's
+                self._next[host] = time.monotonic()
             raise FetchError(f"{host}: {NIGHT.reason}")
 
 

@@ -101,7 +101,7 @@ class HostThrottle:
         with self._lock:
             now = time.monotonic()
             start = max(now, self._next.get(host, now))
-            reserved = self._next[host] = start + 1.0 / rate
+            self._next[host] = start + 1.0 / rate
         if start > now and NIGHT.wait(start - now):
             with self._lock:  # the night is over: its turns, some of them days away, are not the next night's
                 self._next[host] = time.monotonic()

@@ -333,7 +333,7 @@ def test_two_sources_that_disagree_keep_both_reports_each_flagged(two_sources_po
     indicator = flagged[county_id][0]["detail"].split(":")[0]
     assert region_id in flagged[county_id][0]["detail"] and county_id in flagged[region_id][0]["detail"]
     in_csv = [o for o in _read(folder / "observations.csv") if o["indicator"] == indicator and o["canonical"] == "true"]
-    assert {o["report_id"] for o in in_csv if store.CONFLICT_FLAG in o["flags"]} == {county_id, region_id}
+    assert {o["report_id"] for o in in_csv if store.CONFLICT_FLAG in o["flag_codes"]} == {county_id, region_id}
     assert {o["value"] for o in in_csv} >= {"9", "19"}
 
 
@@ -368,7 +368,9 @@ def test_a_store_of_the_previous_schema_gets_the_same_place_keys_as_new_merges(t
         rid = store.report_id(item.source_id, item.url_key)
         conn.execute("INSERT INTO reports (report_id, source_id, url_key, url, first_seen, last_seen, current_revision) VALUES (?, ?, ?, ?, ?, ?, 1)",
                      (rid, item.source_id, item.url_key, item.url, NOW.isoformat(), NOW.isoformat()))
-        store._insert_revision(conn, rid, 1, item, "0" * 64)
+        ex = item.extraction  # a revision row as schema 2 had it (no extractor tables yet)
+        conn.execute("INSERT INTO revisions VALUES (?, 1, ?, ?, ?, ?, '[]', ?, ?)",
+                     (rid, "0" * 64, item.sha256, NOW.isoformat(), ex.report.model_dump_json(), ex.text, ex.original))
     conn.close()
     with store.open_store(db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION

@@ -36,6 +36,8 @@ FIGURE = re.compile(
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")  # not 、: it joins the objects of one verb (调处宅基地、婚姻家庭等纠纷)
 SENTENCE_BREAK = re.compile(r"[。；！？\n]")
 LEADING = "、，,；：:“”\"' "
+# The number of a list item at the start of a clause ("1.", "2、", "（3）", "③"), never a figure's words.
+LIST_MARKER = re.compile(r"(?:\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[)）]|[①-⑳])\s*")
 JOINERS = "和及"  # "…调委会和11个村调委会": stripped from a quote only right before its number
 SUBCOUNT = re.compile(r"^其中")
 
@@ -149,6 +151,8 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         previous_end = end
         while clause_start < start and (text[clause_start] in LEADING or text[clause_start] in JOINERS and clause_start + 1 == start):
             clause_start += 1
+        if marker := LIST_MARKER.match(text, clause_start, start):  # "2.受理…": the item's number is no part of the clause
+            clause_start = marker.end()
         context, sentence = text[clause_start:start], text[sentence_start:start]
         after = text[end : end + 20]
         if _skipped(context, sentence, after):

@@ -45,9 +45,10 @@ class Indicator(NamedTuple):
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("disputes_mediated", "调解矛盾纠纷件数", ("起", "件", "宗"), r"(调解|调处|化解)[^，。；]{0,24}纠纷|(人民调解|调解|调处)[^，。；]{0,6}案件",
               exclude=r"信访|诉源|司法确认|复议|诉讼|执法", maximum=5_000),
-    Indicator("disputes_mediation_success", "调解成功件数", ("起", "件"), r"调解成功$", sentence=r"^(?!.*(诉源|信访))", maximum=5_000),
+    Indicator("disputes_mediation_success", "调解成功件数", ("起", "件"), r"(调解|调处|化解)成功$", sentence=r"^(?!.*(诉源|信访))", maximum=5_000),
     Indicator("mediation_success_rate_pct", "矛盾纠纷调解成功率", ("%",), r"成功率|(调解|化解)率", sentence=r"调解|纠纷", maximum=100),
-    Indicator("petitions_received", "受理信访件数", ("件", "起", "批次"), r"(接收|受理|接待|收到)[^，。；]{0,6}(信访|来信来访|来访)", maximum=2_000),
+    # Cases, not visits: 接待群众来访156批次 counts visiting groups (a 接访 scheme), another unit.
+    Indicator("petitions_received", "受理信访件数", ("件", "起"), r"(接收|受理|接待|收到)[^，。；]{0,6}(信访|来信来访|来访)", maximum=2_000),
     Indicator("petitions_resolved", "化解/办结信访件数", ("件", "起"), r"(已化解|化解|办结)$", sentence=r"信访|来访", exclude=r"正在", maximum=2_000),
     # "排查矛盾纠纷120次，化解110件": the verb alone, its disputes named earlier in the sentence.
     Indicator("disputes_mediated", "调解矛盾纠纷件数", ("起", "件", "宗"), r"^(成功)?(调解|调处|化解)(成功)?$",

@@ -251,3 +251,18 @@ def test_the_scale_benchmark_prints_a_row_per_size(capsys: pytest.CaptureFixture
     assert main(["--sizes", "0.01", "0.02"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["MB", "chars", "figures", "seconds", "µs/char"] and len(lines) == 3
+
+
+def test_success_after_the_verb_counts_successes_and_visits_are_not_cases() -> None:
+    """"调处成功122件" is the successful share of "调处…126件"; "接待群众来访156批次" counts visiting
+    groups, not petition cases (one unit a column)."""
+    text = "镇村两级调解组织共排查调处各类矛盾纠纷126件，调处成功122件。全年共接待群众来访156批次，受理信访件87件，化解80件。"
+    found = {(o.indicator, o.value) for o in extract_observations(normalise(text))}
+    assert ("disputes_mediation_success", 122) in found and ("disputes_mediated", 126) in found
+    assert ("petitions_received", 87) in found and ("petitions_received", 156) not in found
+
+
+def test_a_list_items_number_is_not_part_of_its_quote() -> None:
+    text = "1.开展“法律进社区”活动24场；\n2.受理12345热线工单2456件。\n（3）培育“法律明白人”132名。"
+    quotes = [o.quote for o in extract_observations(normalise(text))]
+    assert quotes == ["开展“法律进社区”活动24场", "受理12345热线工单2456件", "培育“法律明白人”132名"]

@@ -17,6 +17,7 @@ from parsers.indicators import INDICATOR_KEYS
 from parsers.spreadsheet import restore_cell
 
 from . import pages
+from .accountability import Coverage, read_coverage, render_status_table, render_year_counts, status_from_report, year_counts, year_lines
 from .figures import FigureIndex
 from .townships import TownshipData, link_or_copy
 
@@ -122,24 +123,74 @@ def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipD
         target.write_text(content, encoding="utf-8")
         written += 1
 
-    groups = pages.group_townships(reports)
-    years = sorted({int(r["year"]) for r in reports if r.get("year")})
-    write("index.md", pages.render_home(manifest, changelog, len(groups), years, f"downloads/{version}/fazhi-{version}.zip"))
-    write("townships/index.md", pages.render_township_index(groups))
-    by_province: dict[str, dict[pages.Key, list[dict[str, Any]]]] = {}
-    by_county: dict[tuple[str, str], dict[pages.Key, list[dict[str, Any]]]] = {}
-    for key, rows in groups.items():
-        by_province.setdefault(key[0], {})[key] = rows
-        by_county.setdefault(key[:2], {})[key] = rows
-    for province in sorted(by_province):
-        write(pages.province_path(province), pages.render_province(province, by_province[province]))
-    for province, county in sorted(by_county):
-        write(pages.county_path(province, county), pages.render_county(province, county, by_county[(province, county)]))
+    groups, loose = pages.group_townships(reports)
+    years, register = read_coverage(folder / "townships.csv")
+    places = _places(groups, register)
+    figure_counts = {rid: n for rid, n in figures.counted.items()}
+    in_scope = list(places.values())  # townships.csv, and townships with reports it does not list
+    status_years = years or sorted({int(r["year"]) for rows in groups.values() for r in rows if str(r.get("year") or "").isdigit()})
+    has_page = set(groups)
+    link_of = {r["report_id"]: pages.township_url(code) + "index.md" for code, rows in groups.items() for r in rows}
+    # The township pages are rendered outside MkDocs: a Markdown link to one would fail strict
+    # validation, so the changelog's links go to them as raw URLs relative to the home page.
+    write("index.md", pages.render_home(manifest, changelog, len(groups), [int(r["year"]) for r in reports if str(r.get("year") or "").isdigit()],
+                                        f"downloads/{version}/fazhi-{version}.zip", status_html=render_year_counts(year_counts(in_scope, status_years)),
+                                        link_of={rid: url[: -len("index.md")] for rid, url in link_of.items()}))
+    by_province: dict[str, dict[str, list[Coverage]]] = {}
+    for place in in_scope:
+        by_province.setdefault(place.province or pages.UNKNOWN_PROVINCE, {}).setdefault(place.county or pages.UNKNOWN_COUNTY, []).append(place)
+    loose_by_county: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    unresolved = []
+    for row in loose:
+        where = (row.get("province") or "", row.get("county") or "")
+        county_level = row.get("level") in ("county", "department") or row.get("kind") == "other"
+        if county_level and where[1] in by_province.get(where[0], {}):
+            loose_by_county.setdefault(where, []).append(row)  # listed on its county's page
+        else:
+            unresolved.append(row)
+    write("townships/index.md", pages.render_township_index({p: [t for ts in cs.values() for t in ts] for p, cs in by_province.items()},
+                                                            render_year_counts(year_counts(in_scope, status_years)), len(loose)))
+    write(pages.UNRESOLVED_PATH, pages.render_unresolved(unresolved))
+    latest = max(status_years) if status_years else None
+    for province, counties in sorted(by_province.items()):
+        everyone = [t for ts in counties.values() for t in ts]
+        write(pages.province_path(province), pages.render_province(province, counties, render_year_counts(year_counts(everyone, status_years)), latest))
+        for county, townships in sorted(counties.items()):
+            here = pages.county_path(province, county)
+
+            def link(t: Coverage, here: str = here) -> str | None:
+                return pages.to_root(here) + pages.township_url(t.code) if t.code in has_page else None
+
+            write(here, pages.render_county(province, county, render_year_counts(year_counts(townships, status_years)),
+                                            render_status_table(townships, status_years, link), loose_by_county.get((province, county), [])))
     write("indicators/index.md", pages.render_indicator_index(figures.counts))
     for key in INDICATOR_KEYS:
         write(f"indicators/{key}.md", pages.render_indicator(key, by_id, figures.largest.get(key, []), figures.counts.get(key, 0)))
     write("downloads.md", pages.render_downloads(_manifests(releases), package, archive_url()))
-    return written, TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id())
+    data = TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(),
+                        places={code: _place(places[code]) for code in groups}, summaries={}, loose=loose, version=version)
+    for code, rows in groups.items():
+        data.summaries[code] = year_lines(status_years, register.get(code), rows, figure_counts)
+    return written, data
+
+
+def _places(groups: dict[str, list[dict[str, Any]]], register: dict[str, Coverage]) -> dict[str, Coverage]:
+    """Every township with a page, as townships.csv lists it; one it does not list (a release
+    without townships.csv, or a township outside the covered counties) from its reports."""
+    found = dict(register)
+    for code, rows in groups.items():
+        if code not in found:
+            first = rows[0]
+            annual = {int(r["year"]): status_from_report(r) for r in rows if str(r.get("year") or "").isdigit() and r.get("kind") != "shufa"}
+            found[code] = Coverage(code=code, name=first.get("township") or code, county_code=first.get("adcode") or "",
+                                   county=first.get("county") or pages.UNKNOWN_COUNTY, prefecture="",
+                                   province=first.get("province") or pages.UNKNOWN_PROVINCE, annual=annual)
+    return found
+
+
+def _place(coverage: Coverage) -> pages.Place:
+    return pages.Place(code=coverage.code, name=coverage.name, county=coverage.county or pages.UNKNOWN_COUNTY,
+                       province=coverage.province or pages.UNKNOWN_PROVINCE)
 
 
 def archive_url() -> str | None:

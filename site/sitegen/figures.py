@@ -20,6 +20,14 @@ from parsers.spreadsheet import restore_cell
 from .pages import CHART_BARS, TABLE_ROWS, Row
 
 KEEP = max(CHART_BARS, TABLE_ROWS)
+# observations.csv's columns as the site names them ← as older releases named them: the one place
+# that knows both (quote_start/quote_end/flag_codes were start/end/flags before 2026-11).
+RENAMED = {"start": "quote_start", "end": "quote_end", "flags": "flag_codes"}
+
+
+def column_names(header: list[str]) -> list[str]:
+    """A release's observations.csv header in the site's names (see RENAMED)."""
+    return [RENAMED.get(name, name) for name in (n.lstrip("\ufeff") for n in header)]
 
 
 class FigureIndex:
@@ -29,6 +37,7 @@ class FigureIndex:
         self.path = path
         self.ranges: dict[str, tuple[int, int]] = {}  # report_id → byte range of its rows
         self.counts: dict[str, int] = {}  # indicator → canonical values
+        self.counted: dict[str, int] = {}  # report_id → its canonical values (its "17 项数字")
         heaps: dict[str, list[tuple[float, int, list[str]]]] = {}
         position = 0
 
@@ -42,7 +51,7 @@ class FigureIndex:
 
         with path.open("rb") as handle:
             reader = csv.reader(lines(handle))
-            self.header = [name.lstrip("\ufeff") for name in next(reader)]
+            self.header = column_names(next(reader))
             at = {name: i for i, name in enumerate(self.header)}
             rid, indicator, value, canonical = at["report_id"], at["indicator"], at["value"], at["canonical"]
             row_end, current, seq = position, "", 0
@@ -56,6 +65,8 @@ class FigureIndex:
                     self.ranges[report] = (row_start, row_end)
                 else:
                     self.ranges[report] = (self.ranges[report][0], row_end)
+                if row[canonical] == "true":
+                    self.counted[report] = self.counted.get(report, 0) + 1
                 if row[canonical] == "true" and report in known_reports:
                     key = row[indicator]
                     self.counts[key] = self.counts.get(key, 0) + 1

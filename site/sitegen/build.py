@@ -19,7 +19,7 @@ from parsers.spreadsheet import restore_cell
 from . import pages
 from .accountability import Coverage, read_coverage, render_status_table, render_year_counts, status_from_report, year_counts, year_lines
 from .figures import FigureIndex
-from .townships import TownshipData, link_or_copy
+from .townships import BOM, TownshipData, link_or_copy
 
 # The configuration, hand-written pages and assets are package data: an installed fazhi (a wheel,
 # a work-pool image) builds the site without the repository.
@@ -206,7 +206,7 @@ def build_id() -> str:
     import mkdocs
 
     digest = hashlib.sha256(f"{mkdocs.__version__} {getattr(material, '__version__', '')} {os.environ.get('FAZHI_SITE_URL', '')}".encode())
-    for path in sorted([MKDOCS_YML, *Path(__file__).parent.glob("*.py"), *ASSETS.rglob("*")]):
+    for path in sorted([MKDOCS_YML, *Path(__file__).parent.glob("*.py"), *ASSETS.rglob("*"), *(PACKAGE_ROOT / "overrides").rglob("*")]):
         if path.is_file():
             digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
@@ -223,8 +223,10 @@ def publish_downloads(releases: Path, version: str, site_dir: Path) -> None:
             link_or_copy(source / f"fazhi-{m['version']}.zip", target / f"fazhi-{m['version']}.zip")
             if (source / f"fazhi-{m['version']}.zip.sha256").exists():
                 shutil.copy2(source / f"fazhi-{m['version']}.zip.sha256", target)
-        # Served as plain text: the changelog quotes titles from government sites.
-        shutil.copy2(source / "CHANGELOG.md", target / "CHANGELOG.txt")
+        # Served as plain text: the changelog quotes titles from government sites. UTF-8 with a
+        # byte-order mark: a server that names no charset (fazhi serve) would show mojibake.
+        changelog = (source / "CHANGELOG.md").read_bytes()
+        (target / "CHANGELOG.txt").write_bytes(changelog if changelog.startswith(BOM) else BOM + changelog)
         if m["version"] == version:
             for name in DOWNLOADABLE:
                 link_or_copy(source / name, target / name)

@@ -268,3 +268,146 @@ def test_with_a_site_url_the_sitemap_lists_the_township_pages(tmp_path: Path, mo
     assert gzip.decompress((site / "sitemap.xml.gz").read_bytes()).decode("utf-8") == sitemap
     page = (site / "townships/431223200/index.html").read_text(encoding="utf-8")
     assert 'rel="canonical" href="https://example.org/fazhi/townships/' in page
+
+
+def _copy_release_with(tmp_path: Path, extra: list[dict[str, str]]) -> tuple[Path, str]:
+    """The seed release, copied, with ``extra`` reports (each a copy of 西湖镇's row with the
+    given fields changed) added to reports.csv and reports.jsonl: the shapes the seeds lack."""
+    import csv
+    import shutil
+
+    seed = build_seed_site(tmp_path / "seed").parent / "releases"
+    version = next(p.name for p in seed.iterdir() if p.is_dir())
+    releases = tmp_path / "releases"
+    shutil.copytree(seed, releases)
+    folder = releases / version
+    with (folder / "reports.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    base = next(r for r in rows if r["township"] == "西湖镇")
+    record = next(json.loads(line) for line in (folder / "reports.jsonl").read_text(encoding="utf-8").splitlines() if base["report_id"] in line)
+    with (folder / "reports.jsonl").open("a", encoding="utf-8") as jsonl:
+        for changes in extra:
+            rows.append({**base, **changes})
+            jsonl.write(json.dumps({**record, "report_id": changes["report_id"]}, ensure_ascii=False) + "\n")
+    rows.sort(key=lambda r: r["report_id"])
+    with (folder / "reports.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return releases, version
+
+
+def test_townships_are_keyed_by_code_and_unresolved_or_county_reports_stay_off_township_pages(tmp_path: Path) -> None:
+    from sitegen.build import build_site
+
+    releases, version = _copy_release_with(tmp_path, [
+        # Another 西湖镇, in another county: its own page.
+        {"report_id": "a000000000000001", "township_code": "360202100", "county": "昌江区", "province": "江西省", "adcode": "360202",
+         "title": "昌江区西湖镇2024年法治政府建设报告"},
+        # No township code: listed as unresolved, never merged into 乌苏市's 西湖镇 by name.
+        {"report_id": "a000000000000002", "township_code": "", "title": "某镇2024年度法治建设报告（未识别）"},
+        # The county's own report and a document of another kind: on the county page only.
+        {"report_id": "a000000000000003", "township_code": "", "township": "", "level": "county", "title": "乌苏市2024年法治政府建设年度报告"},
+        {"report_id": "a000000000000004", "kind": "other", "title": "西湖镇关于印发普法工作要点的通知"},
+    ])
+    out = tmp_path / "public"
+    build_site(releases, version, out, tmp_path / "docs", strict=True)
+    wusu = (out / "townships/654202108/index.html").read_text(encoding="utf-8")
+    other = (out / "townships/360202100/index.html").read_text(encoding="utf-8")
+    assert "<title>西湖镇（乌苏市）" in wusu and "<title>西湖镇（昌江区）" in other
+    assert "昌江区西湖镇2024年法治政府建设报告" in other and "昌江区西湖镇" not in wusu
+    for title in ("某镇2024年度法治建设报告（未识别）", "乌苏市2024年法治政府建设年度报告", "西湖镇关于印发普法工作要点的通知"):
+        assert title not in wusu, title
+    unresolved = (out / "townships/unresolved/index.html").read_text(encoding="utf-8")
+    assert "某镇2024年度法治建设报告（未识别）" in unresolved
+    county = (out / "townships/新疆维吾尔自治区/乌苏市/index.html").read_text(encoding="utf-8")
+    assert "乌苏市2024年法治政府建设年度报告" in county and "西湖镇关于印发普法工作要点的通知" in county
+    assert 'href="../../../archive/a000000000000003-1.txt"' in county and (out / "archive/a000000000000003-1.txt").exists()
+    assert 'href="../../archive/a000000000000002-1.txt"' in unresolved and (out / "archive/a000000000000002-1.txt").exists()
+
+
+def _article(page: str) -> str:
+    """The visible text of a page's article (of the whole fragment if it has none), tags dropped."""
+    body = re.search(r"<article.*?</article>", page, re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body.group(0) if body else page))
+
+
+def test_a_township_page_opens_with_one_line_per_report_year(built_site: Path) -> None:
+    page = (built_site / "townships/431223200/index.html").read_text(encoding="utf-8")
+    years = re.search(r'<ul class="fazhi-years"[^>]*>(.*?)</ul>', page, re.S)
+    assert years is not None
+    lines = re.findall(r"<li>(.*?)</li>", years.group(1))
+    assert lines[0] == "2025年度：未找到" and "2022年度：2022-11-29 发布，按时；5 项数字" in lines
+    assert [int(line[:4]) for line in lines] == list(range(2025, 2018, -1))  # every year due, missing ones too
+    assert page.index('class="fazhi-years"') < page.index('id="reports"')  # before anything else
+    undated = (built_site / "townships/654202108/index.html").read_text(encoding="utf-8")
+    assert re.search(r"<li>2024年度：发布日期不详；\d+ 项数字</li>", undated)
+    shufa = (built_site / "townships/654028208/index.html").read_text(encoding="utf-8")
+    assert "<li>2024年度：未找到；述法报告发布日期不详；" in shufa
+
+
+def test_county_province_and_home_pages_count_who_published_per_year(built_site: Path) -> None:
+    county = (built_site / "townships/湖南省/辰溪县/index.html").read_text(encoding="utf-8")
+    # 辰溪县 is covered: its 23 townships are all listed, 22 of them without a 2022 report.
+    assert re.search(r"<th scope=\"row\">2022年度</th><td>23</td><td>1</td><td>0</td><td>0</td><td>22</td>", county)
+    assert "辰阳镇" in county and "431223100" in county
+    table = re.search(r'<div class="fazhi-sortable fazhi-status-table".*?</table>', county, re.S)
+    assert table is not None and table.group(0).count("<button") == 10  # name, code, 7 years, count of 未找到
+    assert county.count("<tr><td>") >= 23
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"<th scope=\"row\">2024年度</th><td>\d+</td><td>1</td><td>0</td><td>1</td>", home)  # 永加乡 on time, 西湖镇 undated
+    province = (built_site / "townships/新疆维吾尔自治区/index.html").read_text(encoding="utf-8")
+    assert "2024年度" in province and "乌苏市" in province
+    methodology = (built_site / "methodology/index.html").read_text(encoding="utf-8")
+    assert 'id="deadline"' in methodology and "4月1日" in methodology
+
+
+def test_each_counted_figure_has_an_anchor_a_permalink_and_its_quote_shown(built_site: Path) -> None:
+    page = (built_site / "townships/431223200/index.html").read_text(encoding="utf-8")
+    item = re.search(r'<li id="(f-disputes_mediated-2022)" class="fazhi-evidence__counted">(.*?)</li>', page, re.S)
+    assert item is not None
+    assert f'href="#{item.group(1)}"' in item.group(2)  # its permalink
+    assert "“乡、村两级调解组织共成功调解矛盾纠纷157起”" in _article(item.group(2))  # shown, not only a tooltip
+    assert 'href="#f-disputes_mediated-2022"' in page.split('class="fazhi-figures"')[1]  # the table's value leads there
+    # 普法宣传活动场次: the counted 20余次 apart from the other mention (30余次), which is marked as not counted.
+    legal = re.search(r'<li id="f-legal_publicity_events-2022".*?</details>', page, re.S)
+    assert legal is not None and "计入" in legal.group(0)
+    mentions = legal.group(0).split('<details class="fazhi-mentions">')
+    assert "我乡共开展普法宣传20余次" in mentions[0] and "开展各类专题法治宣传活动30余次" in mentions[1] and "未计入" in mentions[1]
+
+
+def test_flags_are_chinese_sentences_without_internal_codes(built_site: Path) -> None:
+    page = (built_site / "townships/431223200/index.html").read_text(encoding="utf-8")
+    flags = page.split('id="flags"')[1].split('id="fulltext"')[0]
+    assert "普法宣传活动场次在报告中出现了不同的数值" in flags
+    assert not re.search(r"several_values|total_below_mention|legal_publicity_events|<code>", flags)
+
+
+def test_archived_texts_and_the_changelog_carry_a_byte_order_mark(built_site: Path) -> None:
+    for path in [*built_site.glob("archive/*.txt"), *built_site.glob("downloads/*/CHANGELOG.txt")]:
+        raw = path.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf") and not raw.startswith(b"\xef\xbb\xbf\xef\xbb\xbf"), path
+        raw.decode("utf-8")
+
+
+def test_small_ones_404_descriptions_linked_changes_and_no_regex_in_search(built_site: Path) -> None:
+    missing = (built_site / "404.html").read_text(encoding="utf-8")
+    assert "找不到这个页面" in missing and "Not found" not in _article(missing)
+    descriptions = {re.search(r'<meta name="description" content="([^"]*)"', (built_site / p).read_text(encoding="utf-8")).group(1)  # type: ignore[union-attr]
+                    for p in ("index.html", "townships/431223200/index.html", "townships/湖南省/辰溪县/index.html", "townships/index.html")}
+    assert len(descriptions) == 4
+    assert any("船溪乡（辰溪县）" in d and "2022年度：2022-11-29 发布，按时" in d for d in descriptions)
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    changes = home.split('id="20261122"')[1].split("</ul>")[0]
+    assert '<a href="townships/431223200/">船溪乡2022年度法治政府建设工作情况' in changes
+    docs = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))["docs"]
+    indexed = "".join(d["title"] + d["text"] for d in docs).replace("\u200b", "")
+    assert "提取规则" not in indexed and "(?:" not in indexed and "\\d" not in indexed
+    assert any(d["location"] == "townships/431223200/" and "431223200" in d["text"] and "辰溪县" in d["title"].replace("\u200b", "") for d in docs)
+
+
+def test_every_township_page_is_small(built_site: Path) -> None:
+    import gzip
+
+    for page in built_site.glob("townships/[0-9]*/index.html"):
+        assert len(gzip.compress(page.read_bytes())) <= 60 * 1024, page

@@ -411,3 +411,30 @@ def test_every_township_page_is_small(built_site: Path) -> None:
 
     for page in built_site.glob("townships/[0-9]*/index.html"):
         assert len(gzip.compress(page.read_bytes())) <= 60 * 1024, page
+
+
+def test_the_years_values_come_from_values_csv_when_the_release_has_it(tmp_path: Path) -> None:
+    """A release with values.csv (the year's value per report × indicator): the township page
+    shows that value, how it was counted, and counts its values, not the canonical mentions."""
+    import csv
+
+    from sitegen.build import build_site
+
+    releases, version = _copy_release_with(tmp_path, [])
+    folder = releases / version
+    with (folder / "reports.csv").open(encoding="utf-8-sig", newline="") as handle:
+        chuanxi = next(r for r in csv.DictReader(handle) if r["township"] == "船溪乡")
+    with (folder / "values.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["report_id", "indicator", "value", "unit", "qualifier", "basis", "quote", "quote_start", "quote_end", "flag_codes"])
+        writer.writerow([chuanxi["report_id"], "disputes_mediated", "161", "起", "exact", "sum_of_parts", "调解纠纷100起 … 调解纠纷61起", "1", "9", ""])
+        writer.writerow([chuanxi["report_id"], "legal_publicity_events", "30", "次", "at_least", "stated_total", "开展各类专题法治宣传活动30余次", "1", "9", ""])
+    out = tmp_path / "public"
+    build_site(releases, version, out, tmp_path / "docs", strict=True)
+    page = (out / "townships/431223200/index.html").read_text(encoding="utf-8")
+    assert "<li>2022年度：2022-11-29 发布，按时；2 项数字</li>" in page
+    item = re.search(r'<li id="f-disputes_mediated-2022".*?</li>', page, re.S)
+    assert item is not None and "161" in item.group(0) and "计入方式：报告所列各分项之和" in item.group(0)
+    assert ">161</a>" in page and ">157</a>" not in page  # the year's value, not the mention
+    indicator = (out / "indicators/disputes_mediated/index.html").read_text(encoding="utf-8")
+    assert "161" in indicator

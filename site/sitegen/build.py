@@ -102,6 +102,11 @@ def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipD
     reports = _read_csv(folder / "reports.csv")
     by_id = {r["report_id"]: r for r in reports}
     figures = FigureIndex(folder / "observations.csv", by_id)
+    # The year's values (values.csv, one per report and indicator) when the release has them:
+    # what a township's figures, its "17 项数字" and the indicator pages show. Older releases: the
+    # canonical mentions of observations.csv.
+    values = FigureIndex(folder / "values.csv", by_id) if (folder / "values.csv").exists() else None
+    counted = values or figures
     texts = TextIndex(folder / "reports.jsonl")
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -126,7 +131,7 @@ def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipD
     groups, loose = pages.group_townships(reports)
     years, register = read_coverage(folder / "townships.csv")
     places = _places(groups, register)
-    figure_counts = {rid: n for rid, n in figures.counted.items()}
+    figure_counts = dict(counted.counted)
     in_scope = list(places.values())  # townships.csv, and townships with reports it does not list
     status_years = years or sorted({int(r["year"]) for rows in groups.values() for r in rows if str(r.get("year") or "").isdigit()})
     has_page = set(groups)
@@ -163,11 +168,12 @@ def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipD
 
             write(here, pages.render_county(province, county, render_year_counts(year_counts(townships, status_years)),
                                             render_status_table(townships, status_years, link), loose_by_county.get((province, county), [])))
-    write("indicators/index.md", pages.render_indicator_index(figures.counts))
+    write("indicators/index.md", pages.render_indicator_index(counted.counts))
     for key in INDICATOR_KEYS:
-        write(f"indicators/{key}.md", pages.render_indicator(key, by_id, figures.largest.get(key, []), figures.counts.get(key, 0)))
+        write(f"indicators/{key}.md", pages.render_indicator(key, by_id, counted.largest.get(key, []), counted.counts.get(key, 0)))
     write("downloads.md", pages.render_downloads(_manifests(releases), package, archive_url()))
     data = TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(),
+                        raw_values=values.raw if values else None, parse_values=values.rows if values else None,
                         places={code: _place(places[code]) for code in groups}, summaries={}, loose=loose, version=version)
     for code, rows in groups.items():
         data.summaries[code] = year_lines(status_years, register.get(code), rows, figure_counts)

@@ -31,6 +31,8 @@ def column_names(header: list[str]) -> list[str]:
 
 
 class FigureIndex:
+    """observations.csv (counted: its canonical rows) or values.csv (counted: every row), indexed."""
+
     def __init__(self, path: Path, known_reports: set[str] | dict[str, Any]) -> None:
         """``known_reports``: the release's report ids; figures of any other report are left out
         of the indicator pages, as a report missing from reports.csv has no township to link."""
@@ -53,7 +55,9 @@ class FigureIndex:
             reader = csv.reader(lines(handle))
             self.header = column_names(next(reader))
             at = {name: i for i, name in enumerate(self.header)}
-            rid, indicator, value, canonical = at["report_id"], at["indicator"], at["value"], at["canonical"]
+            rid, indicator, value = at["report_id"], at["indicator"], at["value"]
+            # values.csv (the year's value per report and indicator) has no canonical column: every row counts.
+            canonical = at.get("canonical")
             row_end, current, seq = position, "", 0
             for row in reader:
                 row_start, row_end = row_end, position
@@ -65,9 +69,10 @@ class FigureIndex:
                     self.ranges[report] = (row_start, row_end)
                 else:
                     self.ranges[report] = (self.ranges[report][0], row_end)
-                if row[canonical] == "true":
+                counted = canonical is None or row[canonical] == "true"
+                if counted:
                     self.counted[report] = self.counted.get(report, 0) + 1
-                if row[canonical] == "true" and report in known_reports:
+                if counted and report in known_reports:
                     key = row[indicator]
                     self.counts[key] = self.counts.get(key, 0) + 1
                     heap = heaps.setdefault(key, [])

@@ -319,7 +319,7 @@ def figure_anchor(indicator: str, year: Any) -> str:
 
 
 def render_township(place: Place, rows: list[Row], observations: list[Row], flags: dict[str, list[Row]], texts: dict[str, str],
-                    summary: list[str], version: str = "") -> TownshipPage:
+                    summary: list[str], version: str = "", values: list[Row] | None = None) -> TownshipPage:
     """A township page: one line per report year first (who published, when, how many figures),
     then the reports, the figures (indicator × year), their evidence, flags and full texts."""
     crumbs = (f'<p><a href="{TO_ROOT}{html_text(province_path(place.province)[:-8])}">{html_text(place.province)}</a> › '
@@ -334,7 +334,7 @@ def render_township(place: Place, rows: list[Row], observations: list[Row], flag
            _heading(2, "reports", "报告"), _report_table(rows),
            _heading(2, "figures", "指标"),
            "<p>数值后的符号：≥ 表示原文为“余/多/以上”，≈ 表示“近/约/左右”。点击数字可看到它出自原文的哪一句话。</p>",
-           _figure_table(rows, observations), _heading(2, "evidence", "原文依据"), _evidence(rows, observations)]
+           _figure_table(rows, observations, values), _heading(2, "evidence", "原文依据"), _evidence(rows, observations, values)]
     report_flags = [(r, f) for r in rows for f in flags.get(r["report_id"], [])]
     if report_flags:
         toc.append(("flags", "一致性提示"))
@@ -366,19 +366,20 @@ def _report_table(rows: list[Row]) -> str:
     return "".join(out) + "</tbody></table></div>"
 
 
-def _counted(rows: list[Row], observations: list[Row]) -> dict[str, dict[Any, Row]]:
-    """Indicator → year → the counted (canonical) mention."""
+def _counted(rows: list[Row], observations: list[Row], values: list[Row] | None = None) -> dict[str, dict[Any, Row]]:
+    """Indicator → year → the year's value: its row of values.csv when the release has one,
+    else the counted (canonical) mention of observations.csv."""
     year_of = {r["report_id"]: r.get("year") for r in rows}
     cells: dict[str, dict[Any, Row]] = defaultdict(dict)
-    for o in observations:
-        if o["canonical"] == "true" and year_of.get(o["report_id"]):
+    for o in observations if values is None else values:
+        if (values is not None or o["canonical"] == "true") and year_of.get(o["report_id"]):
             cells[o["indicator"]].setdefault(year_of[o["report_id"]], o)
     return cells
 
 
-def _figure_table(rows: list[Row], observations: list[Row]) -> str:
+def _figure_table(rows: list[Row], observations: list[Row], values: list[Row] | None = None) -> str:
     """Indicator × year; each value links to its evidence row (quote, permalink) below."""
-    cells = _counted(rows, observations)
+    cells = _counted(rows, observations, values)
     if not cells:
         return "<p>本乡镇的报告中暂未提取到数字。</p>"
     years = sorted({y for by_year in cells.values() for y in by_year})
@@ -401,11 +402,14 @@ def _figure_table(rows: list[Row], observations: list[Row]) -> str:
     return "".join(out)
 
 
-def _evidence(rows: list[Row], observations: list[Row]) -> str:
+BASIS_LABELS = {"stated_total": "报告写明的全年总数", "sum_of_parts": "报告所列各分项之和", "single_mention": "报告中唯一的一处提及"}
+
+
+def _evidence(rows: list[Row], observations: list[Row], values: list[Row] | None = None) -> str:
     """One row per counted figure (anchor, permalink, the quote shown, not hidden in a tooltip),
     the report's other mentions of that indicator apart beneath it."""
     year_of = {r["report_id"]: r.get("year") for r in rows}
-    counted = _counted(rows, observations)
+    counted = _counted(rows, observations, values)
     if not counted:
         return "<p>无。</p>"
     others: dict[tuple[str, Any], list[Row]] = defaultdict(list)
@@ -421,6 +425,8 @@ def _evidence(rows: list[Row], observations: list[Row]) -> str:
                     f" {html_text(year)}年度：{html_text(format_value(o['value'], o['qualifier'], o['unit']))} {html_text(unit)}"
                     f' <span class="fazhi-counted">计入</span> <a class="headerlink" href="#{anchor}" title="本数字的链接">&para;</a></p>'
                     f'<blockquote class="fazhi-quote">“{html_text(o["quote"])}”</blockquote>')
+            if o.get("basis") in BASIS_LABELS:
+                item += f'<p class="fazhi-basis">计入方式：{BASIS_LABELS[o["basis"]]}</p>'
             extra = others.get((key, year), [])
             if extra:
                 item += ('<details class="fazhi-mentions"><summary>报告中另有 ' + str(len(extra)) + " 处提及（未计入）</summary><ul>"

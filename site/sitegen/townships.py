@@ -57,6 +57,8 @@ class TownshipData:
     summaries: dict[Key, list[str]] = field(default_factory=dict)  # code → its lines per report year (accountability)
     loose: list[Row] = field(default_factory=list)  # reports on no township page: their archives are written too
     version: str = ""
+    raw_values: Callable[[str], bytes] | None = None  # report_id → its rows of values.csv (None: the release has none)
+    parse_values: Callable[[bytes], list[Row]] | None = None
 
     def place(self, key: Key) -> pages.Place:
         found = self.places.get(key)
@@ -242,7 +244,8 @@ def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str]]:
         url = pages.township_url(key)
         target = job.site / url / "index.html"
         figures = [job.data.raw_figures(r["report_id"]) for r in rows]  # read once: hashed, then parsed if rendered
-        fingerprint = job.data.fingerprint(key, figures)
+        values = [job.data.raw_values(r["report_id"]) for r in rows] if job.data.raw_values else []
+        fingerprint = job.data.fingerprint(key, figures + values)
         prints[url] = fingerprint
         if job.previous is not None and job.previous_prints.get(url) == fingerprint and (job.previous / url / "index.html").exists():
             link_or_copy(job.previous / url / "index.html", target)
@@ -251,7 +254,8 @@ def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str]]:
             ids = [r["report_id"] for r in rows]
             page = pages.render_township(job.data.place(key), rows, [o for raw in figures for o in job.data.parse_figures(raw)],
                                          {i: record(i).get("flags") or [] for i in ids}, {i: record(i)["text"] for i in ids},
-                                         job.data.summaries.get(key, []), job.data.version)
+                                         job.data.summaries.get(key, []), job.data.version,
+                                         [v for raw in values for v in job.data.parse_values(raw)] if job.data.parse_values else None)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_render(job, page), encoding="utf-8", errors="xmlcharrefreplace")
             stats.rendered += 1

@@ -438,3 +438,28 @@ def test_the_years_values_come_from_values_csv_when_the_release_has_it(tmp_path:
     assert ">161</a>" in page and ">157</a>" not in page  # the year's value, not the mention
     indicator = (out / "indicators/disputes_mediated/index.html").read_text(encoding="utf-8")
     assert "161" in indicator
+
+
+def test_fazhi_serve_answers_a_missing_page_with_the_sites_chinese_404(built_site: Path) -> None:
+    import functools
+    import threading
+    import urllib.error
+    import urllib.request
+    from http.server import ThreadingHTTPServer
+
+    from flows.preview import SiteHandler
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SiteHandler, directory=str(built_site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(base + "/townships/999999999/", timeout=10)
+        assert missing.value.code == 404
+        assert "找不到这个页面" in missing.value.read().decode("utf-8")
+        archive = next(built_site.glob("archive/*.txt")).name
+        with urllib.request.urlopen(f"{base}/archive/{archive}", timeout=10) as reply:
+            assert reply.headers["Content-Type"] == "text/plain; charset=utf-8"
+    finally:
+        server.shutdown()
+        server.server_close()

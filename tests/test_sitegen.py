@@ -463,3 +463,13 @@ def test_fazhi_serve_answers_a_missing_page_with_the_sites_chinese_404(built_sit
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_link_previews_carry_each_pages_title_and_description(built_site: Path) -> None:
+    page = (built_site / "townships/431223200/index.html").read_text(encoding="utf-8")
+    assert '<meta property="og:title" content="船溪乡（辰溪县） - 法治地图 Fazhi Atlas">' in page
+    og = re.search(r'<meta property="og:description" content="([^"]*)"', page)
+    description = re.search(r'<meta name="description" content="([^"]*)"', page)
+    assert og is not None and description is not None and og.group(1) == description.group(1)
+    hostile = (built_site / "townships/220382203/index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in hostile.split("</head>")[0]

@@ -233,8 +233,14 @@ def render_unresolved(rows: list[Row]) -> str:
     lines = ["---", "description: 未能识别到具体乡镇（街道）的报告，以及县级、部门报告和其他文件。", "---", "",
              "# 未识别乡镇的报告", "", "这些报告未能对应到全国区划名录中的某一个乡镇（街道），或属于县级、部门，或不是年度报告。"
              "它们不计入任何乡镇的发布情况。", ""]
-    lines.append(_loose_list(rows, UNRESOLVED_PATH) if rows else "无。")
+    if len(rows) > UNRESOLVED_ROWS:
+        lines += [f"共 {len(rows)} 份，下面列出最近年份的 {UNRESOLVED_ROWS} 份；全部见数据下载中的 reports.csv（township_code 为空的行）。", ""]
+    shown = sorted(rows, key=lambda r: (r.get("year") or "", r["report_id"]), reverse=True)[:UNRESOLVED_ROWS]
+    lines.append(_loose_list(shown, UNRESOLVED_PATH) if rows else "无。")
     return "\n".join(lines) + "\n"
+
+
+UNRESOLVED_ROWS = 500  # the page stays small (≤ 60 KB gzip) when a national run leaves many unresolved
 
 
 def archive_path(row: Row) -> str:
@@ -348,7 +354,8 @@ def render_township(place: Place, rows: list[Row], observations: list[Row], flag
         out.append(f'<details class="fazhi-fulltext"><summary>{html_text(r.get("title") or "报告")}（{html_text(r.get("year") or "")}）</summary>'
                    f'<div class="fazhi-text">{paragraphs}</div></details>')
     latest = next((line for line in summary if "未找到" not in line), summary[0] if summary else "")
-    description = re.sub(r"<[^>]+>", "", f"{title}（{place.province}）法治政府建设年度报告：{latest}")
+    # Plain text (the theme puts page.meta.description into an attribute unescaped: sitegen.townships escapes it).
+    description = html.unescape(re.sub(r"<[^>]+>", "", f"{html_text(title)}（{html_text(place.province)}）法治政府建设年度报告：{latest}"))
     return TownshipPage(url=township_url(place.code), title=title, content="\n".join(out), toc=toc, description=description)
 
 

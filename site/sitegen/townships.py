@@ -293,7 +293,8 @@ def _render(job: _Job, township: pages.TownshipPage) -> str:
     """The page through Material's main.html with MkDocs' own context, as _build_page does it."""
     file = File.generated(job.config, township.url + "index.md", content="")
     page = Page(township.title, file, job.config)
-    page.meta = {"description": township.description} if township.description else {}
+    # Material writes page.meta.description into an attribute as it is (MkDocs' templates do not autoescape).
+    page.meta = {"description": pages.html_text(township.description)} if township.description else {}
     page.content = township.content
     page.toc = get_toc([{"level": 2, "id": anchor, "name": name, "children": []} for anchor, name in township.toc])
     page.active = True

@@ -174,7 +174,7 @@ def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipD
     write("downloads.md", pages.render_downloads(_manifests(releases), package, archive_url()))
     data = TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(),
                         raw_values=values.raw if values else None, parse_values=values.rows if values else None,
-                        places={code: _place(places[code]) for code in groups}, summaries={}, loose=loose, version=version)
+                        places={code: _place(places[code]) for code in groups}, summaries={}, loose=loose)
     for code, rows in groups.items():
         data.summaries[code] = year_lines(status_years, register.get(code), rows, figure_counts)
     return written, data

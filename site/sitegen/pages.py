@@ -325,7 +325,7 @@ def figure_anchor(indicator: str, year: Any) -> str:
 
 
 def render_township(place: Place, rows: list[Row], observations: list[Row], flags: dict[str, list[Row]], texts: dict[str, str],
-                    summary: list[str], version: str = "", values: list[Row] | None = None) -> TownshipPage:
+                    summary: list[str], values: list[Row] | None = None) -> TownshipPage:
     """A township page: one line per report year first (who published, when, how many figures),
     then the reports, the figures (indicator × year), their evidence, flags and full texts."""
     crumbs = (f'<p><a href="{TO_ROOT}{html_text(province_path(place.province)[:-8])}">{html_text(place.province)}</a> › '

@@ -56,7 +56,6 @@ class TownshipData:
     places: dict[Key, pages.Place] = field(default_factory=dict)  # code → names and county
     summaries: dict[Key, list[str]] = field(default_factory=dict)  # code → its lines per report year (accountability)
     loose: list[Row] = field(default_factory=list)  # reports on no township page: their archives are written too
-    version: str = ""
     raw_values: Callable[[str], bytes] | None = None  # report_id → its rows of values.csv (None: the release has none)
     parse_values: Callable[[bytes], list[Row]] | None = None
 
@@ -254,7 +253,7 @@ def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str]]:
             ids = [r["report_id"] for r in rows]
             page = pages.render_township(job.data.place(key), rows, [o for raw in figures for o in job.data.parse_figures(raw)],
                                          {i: record(i).get("flags") or [] for i in ids}, {i: record(i)["text"] for i in ids},
-                                         job.data.summaries.get(key, []), job.data.version,
+                                         job.data.summaries.get(key, []),
                                          [v for raw in values for v in job.data.parse_values(raw)] if job.data.parse_values else None)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_render(job, page), encoding="utf-8", errors="xmlcharrefreplace")

@@ -356,8 +356,11 @@ def test_county_province_and_home_pages_count_who_published_per_year(built_site:
     assert county.count("<tr><td>") >= 23
     home = (built_site / "index.html").read_text(encoding="utf-8")
     assert re.search(r"<th scope=\"row\">2024年度</th><td>\d+</td><td>1</td><td>0</td><td>1</td>", home)  # 永加乡 on time, 西湖镇 undated
+    # Per province (home) and per county (province page): the latest year's statuses, sortable.
+    assert '<tr><td><a href="townships/湖南省/">湖南省</a></td><td>23</td><td>0</td><td>0</td><td>0</td><td>23</td></tr>' in home
     province = (built_site / "townships/新疆维吾尔自治区/index.html").read_text(encoding="utf-8")
-    assert "2024年度" in province and "乌苏市" in province
+    assert re.search(r"<th scope=\"row\">2024年度</th><td>2</td><td>0</td><td>0</td><td>1</td><td>1</td>", province)  # 西湖镇 undated
+    assert '<tr><td><a href="乌苏市/">乌苏市</a></td><td>1</td>' in province and 'class="fazhi-sort">2025年度未找到</button>' in province
     methodology = (built_site / "methodology/index.html").read_text(encoding="utf-8")
     assert 'id="deadline"' in methodology and "4月1日" in methodology
 

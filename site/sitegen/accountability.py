@@ -135,3 +135,21 @@ def _report_phrase(status: str | None, reports: list[dict[str, Any]], figures: d
     when = f"{html_text(report['published_on'])} 发布，" if report.get("published_on") else ""
     count = sum(figures.get(r["report_id"], 0) for r in reports)
     return f"{prefix}{when}{STATUS_LABELS.get(status, status)}；{count} 项数字"
+
+
+def render_area_table(areas: list[tuple[str, str | None, list[Coverage]]], year: int | None, label: str) -> str:
+    """Counties of a province, or provinces of the country: per area, the latest year's statuses of
+    its townships, sortable (buttons in the headers). ``areas``: (name, link or None, townships).
+    A table of every township of a province would be thousands of rows: its counties' pages have them."""
+    if not areas or year is None:
+        return ""
+    columns = [label, "乡镇", *(f"{year}年度{STATUS_LABELS[s]}" for s in STATUSES)]
+    head = "".join(f'<th scope="col"><button type="button" class="fazhi-sort">{c}</button></th>' for c in columns)
+    body = []
+    for name, link, townships in areas:
+        counts = Counter(t.annual.get(year, "not_found") for t in townships)
+        shown = f'<a href="{html_text(link)}">{html_text(name)}</a>' if link else html_text(name)
+        cells = [shown, str(len(townships)), *(str(counts[s]) for s in STATUSES)]
+        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return (f'<div class="fazhi-sortable fazhi-status-table" data-search-exclude><table><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')

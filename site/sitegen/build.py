@@ -17,7 +17,7 @@ from parsers.indicators import INDICATOR_KEYS
 from parsers.spreadsheet import restore_cell
 
 from . import pages
-from .accountability import Coverage, read_coverage, render_status_table, render_year_counts, status_from_report, year_counts, year_lines
+from .accountability import Coverage, read_coverage, render_area_table, render_status_table, render_year_counts, status_from_report, year_counts, year_lines
 from .figures import FigureIndex
 from .townships import BOM, TownshipData, link_or_copy
 
@@ -136,11 +136,6 @@ def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipD
     status_years = years or sorted({int(r["year"]) for rows in groups.values() for r in rows if str(r.get("year") or "").isdigit()})
     has_page = set(groups)
     link_of = {r["report_id"]: pages.township_url(code) + "index.md" for code, rows in groups.items() for r in rows}
-    # The township pages are rendered outside MkDocs: a Markdown link to one would fail strict
-    # validation, so the changelog's links go to them as raw URLs relative to the home page.
-    write("index.md", pages.render_home(manifest, changelog, len(groups), [int(r["year"]) for r in reports if str(r.get("year") or "").isdigit()],
-                                        f"downloads/{version}/fazhi-{version}.zip", status_html=render_year_counts(year_counts(in_scope, status_years)),
-                                        link_of={rid: url[: -len("index.md")] for rid, url in link_of.items()}))
     by_province: dict[str, dict[str, list[Coverage]]] = {}
     for place in in_scope:
         by_province.setdefault(place.province or pages.UNKNOWN_PROVINCE, {}).setdefault(place.county or pages.UNKNOWN_COUNTY, []).append(place)
@@ -153,13 +148,22 @@ def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipD
             loose_by_county.setdefault(where, []).append(row)  # listed on its county's page
         else:
             unresolved.append(row)
-    write("townships/index.md", pages.render_township_index({p: [t for ts in cs.values() for t in ts] for p, cs in by_province.items()},
-                                                            render_year_counts(year_counts(in_scope, status_years)), len(loose)))
-    write(pages.UNRESOLVED_PATH, pages.render_unresolved(unresolved))
     latest = max(status_years) if status_years else None
+    provinces = [(p, pages.child_link(p), [t for ts in cs.values() for t in ts]) for p, cs in sorted(by_province.items())]
+    # The township pages are rendered outside MkDocs: a Markdown link to one would fail strict
+    # validation, so the changelog's links go to them as raw URLs relative to the home page.
+    write("index.md", pages.render_home(manifest, changelog, len(groups), [int(r["year"]) for r in reports if str(r.get("year") or "").isdigit()],
+                                        f"downloads/{version}/fazhi-{version}.zip", status_html=render_year_counts(year_counts(in_scope, status_years)),
+                                        areas_html=render_area_table([(p, "townships/" + link, ts) for p, link, ts in provinces], latest, "省级行政区"),
+                                        link_of={rid: url[: -len("index.md")] for rid, url in link_of.items()}))
+    write("townships/index.md", pages.render_township_index(len(in_scope), len(by_province), render_year_counts(year_counts(in_scope, status_years)),
+                                                            render_area_table(provinces, latest, "省级行政区"), len(loose)))
+    write(pages.UNRESOLVED_PATH, pages.render_unresolved(unresolved))
     for province, counties in sorted(by_province.items()):
         everyone = [t for ts in counties.values() for t in ts]
-        write(pages.province_path(province), pages.render_province(province, counties, render_year_counts(year_counts(everyone, status_years)), latest))
+        areas = [(county, pages.child_link(county), townships) for county, townships in sorted(counties.items())]
+        write(pages.province_path(province), pages.render_province(province, render_year_counts(year_counts(everyone, status_years)),
+                                                                   render_area_table(areas, latest, "县级行政区")))
         for county, townships in sorted(counties.items()):
             here = pages.county_path(province, county)
 

@@ -70,6 +70,11 @@ def to_root(docs_path: str) -> str:
     return "../" * depth
 
 
+def child_link(name: str) -> str:
+    """The link from a province's (or the index's) page to the page of one of its parts."""
+    return _path_part(name) + "/"
+
+
 def relative(from_page: str, to_page: str) -> str:
     """A relative Markdown link between two docs/ paths (MkDocs resolves and checks them)."""
     up = from_page.count("/")
@@ -96,8 +101,9 @@ def group_townships(reports: Iterable[Row]) -> tuple[dict[Key, list[Row]], list[
 
 
 def render_home(manifest: Row, changelog: str, townships: int, years: list[int], zip_path: str, *,
-                status_html: str = "", link_of: dict[str, str] | None = None) -> str:
-    """The home page: the counts, who published per year (``status_html``), the latest changes
+                status_html: str = "", areas_html: str = "", link_of: dict[str, str] | None = None) -> str:
+    """The home page: the counts, who published per year (``status_html``, then per province:
+    ``areas_html``), the latest changes
     (each linked to its township page through ``link_of``: report id → docs path)."""
     counts = manifest["counts"]
     changes = [_change_line(line, link_of or {}) for line in islice((line for line in changelog.splitlines() if line.startswith("- ")), 20)]
@@ -122,7 +128,7 @@ def render_home(manifest: Row, changelog: str, townships: int, years: list[int],
     ]
     if status_html:
         lines += ["## 各年度发布情况", "", "覆盖县的全部乡镇（街道）中，按时（次年4月1日前）发布、逾期发布、发布日期不详和未找到报告的数量。"
-                  "[规则说明](methodology.md#deadline)", "", status_html, ""]
+                  "[规则说明](methodology.md#deadline)", "", status_html, "", areas_html, ""]
     lines += [f"## 最近更新（{text(manifest['version'])}）", ""]
     lines += [f"- {change}" for change in changes] or ["- 无"]
     lines += ["", "[浏览乡镇](townships/index.md) · [浏览指标](indicators/index.md) · [方法说明](methodology.md)", ""]
@@ -159,17 +165,13 @@ def county_path(province: str, county: str) -> str:
 UNRESOLVED_PATH = "townships/unresolved.md"
 
 
-def render_township_index(places: dict[str, list[Any]], status_html: str, loose: int) -> str:
-    """乡镇: provinces with their number of counties and townships; ``places``: province → its
-    townships (accountability.Coverage)."""
-    total = sum(len(p) for p in places.values())
+def render_township_index(total: int, provinces: int, status_html: str, provinces_html: str, loose: int) -> str:
+    """乡镇: who published per year, and the provinces with the latest year's statuses
+    (``provinces_html``, accountability.render_area_table), each linked to its page of counties."""
     lines = ["---", f"description: 覆盖的 {total} 个乡镇（街道），按省级行政区浏览，每个乡镇各年度报告是否按时发布。", "---", "",
-             "# 乡镇", "", f"共 {total} 个乡镇（街道），分布在 {len(places)} 个省级行政区。", "", status_html, "",
-             "| 省级行政区 | 县级行政区 | 乡镇 |", "|---|---:|---:|"]
-    for province, townships in sorted(places.items()):
-        link = relative("townships/index.md", province_path(province))
-        lines.append(f"| [{text(province)}]({link}) | {len({t.county for t in townships})} | {len(townships)} |")
-    lines += ["", f"另有 {loose} 份未识别到乡镇、或属于县级和部门的报告与文件：[见此]({relative('townships/index.md', UNRESOLVED_PATH)})。", ""]
+             "# 乡镇", "", f"共 {total} 个乡镇（街道），分布在 {provinces} 个省级行政区。", "", status_html, "",
+             "## 省级行政区", "", provinces_html, "",
+             f"另有 {loose} 份未识别到乡镇、或属于县级和部门的报告与文件：[见此]({relative('townships/index.md', UNRESOLVED_PATH)})。", ""]
     return "\n".join(lines)
 
 
@@ -181,21 +183,13 @@ def _html_table(header: list[tuple[str, str]], rows: list[list[str]]) -> str:
     return f"<div data-search-exclude><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
 
 
-def render_province(province: str, counties: dict[str, list[Any]], status_html: str, latest: int | None) -> str:
-    """A province: who published per year, and its counties with the latest year's counts;
-    ``counties``: county → its townships (accountability.Coverage)."""
+def render_province(province: str, status_html: str, counties_html: str) -> str:
+    """A province: who published per year (``status_html``), and its counties with the latest
+    year's statuses (``counties_html``, accountability.render_area_table)."""
     here = province_path(province)
-    table = []
-    for county, townships in sorted(counties.items()):
-        link = _path_part(county) + "/"  # a subfolder of the province page's
-        found = sum(1 for t in townships if latest is not None and t.annual.get(latest, "not_found") != "not_found")
-        on_time = sum(1 for t in townships if latest is not None and t.annual.get(latest) == "on_time")
-        table.append([f'<a href="{html_text(link)}">{html_text(county)}</a>', str(len(townships)), str(on_time), str(found)])
-    year = f"{latest}年度" if latest is not None else "最新年度"
-    header = [("县级行政区", "left"), ("乡镇", "right"), (f"{year}按时", "right"), (f"{year}已发布", "right")]
     return "\n".join(["---", f"description: {_front_matter(province)}各县乡镇（街道）法治政府建设年度报告的发布情况。", "---", "",
                       f"# {text(province)}", "", f"[乡镇]({relative(here, 'townships/index.md')}) › {text(province)}", "",
-                      "## 各年度发布情况", "", status_html, "", "## 县级行政区", "", _html_table(header, table), ""])
+                      "## 各年度发布情况", "", status_html, "", "## 县级行政区", "", "点击表头按钮可排序。", "", counties_html, ""])
 
 
 def render_county(province: str, county: str, status_html: str, table_html: str, loose: list[Row]) -> str:

@@ -361,6 +361,7 @@ def test_county_province_and_home_pages_count_who_published_per_year(built_site:
     province = (built_site / "townships/新疆维吾尔自治区/index.html").read_text(encoding="utf-8")
     assert re.search(r"<th scope=\"row\">2024年度</th><td>2</td><td>0</td><td>0</td><td>1</td><td>1</td>", province)  # 西湖镇 undated
     assert '<tr><td><a href="乌苏市/">乌苏市</a></td><td>1</td>' in province and 'class="fazhi-sort">2025年度未找到</button>' in province
+    assert not any("FAZHIBLOCK" in p.read_text(encoding="utf-8") for p in built_site.rglob("*.html"))  # every held table put back
     methodology = (built_site / "methodology/index.html").read_text(encoding="utf-8")
     assert 'id="deadline"' in methodology and "4月1日" in methodology
 

@@ -18,6 +18,7 @@ from parsers.spreadsheet import restore_cell
 
 from . import pages
 from .accountability import Coverage, read_coverage, render_area_table, render_status_table, render_year_counts, status_from_report, year_counts, year_lines
+from .blocks import HtmlBlocks
 from .figures import FigureIndex
 from .townships import BOM, TownshipData, link_or_copy
 
@@ -94,10 +95,11 @@ def _report_id(line: bytes) -> str:
     return str(json.loads(line)["report_id"])
 
 
-def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipData]:
+def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | None = None) -> tuple[int, TownshipData]:
     """Generate the Markdown pages of ``version`` into ``docs`` (emptied first): home, indexes,
     provinces, counties, indicators, downloads. Returns their count and what the township pages
-    (rendered later, by sitegen.townships) are made of."""
+    (rendered later, by sitegen.townships) are made of. ``blocks``: holds the status tables while
+    Markdown runs (sitegen.blocks); without it they are written into the Markdown itself."""
     folder = releases / version
     reports = _read_csv(folder / "reports.csv")
     by_id = {r["report_id"]: r for r in reports}
@@ -128,6 +130,7 @@ def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipD
         target.write_text(content, encoding="utf-8")
         written += 1
 
+    hold = blocks.hold if blocks is not None else (lambda html: html)
     groups, loose = pages.group_townships(reports)
     years, register = read_coverage(folder / "townships.csv")
     places = _places(groups, register)
@@ -154,24 +157,24 @@ def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipD
     # validation, so the changelog's links go to them as raw URLs relative to the home page.
     write("index.md", pages.render_home(manifest, changelog, len(groups), [int(r["year"]) for r in reports if str(r.get("year") or "").isdigit()],
                                         f"downloads/{version}/fazhi-{version}.zip", status_html=render_year_counts(year_counts(in_scope, status_years)),
-                                        areas_html=render_area_table([(p, "townships/" + link, ts) for p, link, ts in provinces], latest, "省级行政区"),
+                                        areas_html=hold(render_area_table([(p, "townships/" + link, ts) for p, link, ts in provinces], latest, "省级行政区")),
                                         link_of={rid: url[: -len("index.md")] for rid, url in link_of.items()}))
     write("townships/index.md", pages.render_township_index(len(in_scope), len(by_province), render_year_counts(year_counts(in_scope, status_years)),
-                                                            render_area_table(provinces, latest, "省级行政区"), len(loose)))
+                                                            hold(render_area_table(provinces, latest, "省级行政区")), len(loose)))
     write(pages.UNRESOLVED_PATH, pages.render_unresolved(unresolved))
     for province, counties in sorted(by_province.items()):
         everyone = [t for ts in counties.values() for t in ts]
         areas = [(county, pages.child_link(county), townships) for county, townships in sorted(counties.items())]
-        write(pages.province_path(province), pages.render_province(province, render_year_counts(year_counts(everyone, status_years)),
-                                                                   render_area_table(areas, latest, "县级行政区")))
+        write(pages.province_path(province), pages.render_province(province, hold(render_year_counts(year_counts(everyone, status_years))),
+                                                                   hold(render_area_table(areas, latest, "县级行政区"))))
         for county, townships in sorted(counties.items()):
             here = pages.county_path(province, county)
 
             def link(t: Coverage, here: str = here) -> str | None:
                 return pages.to_root(here) + pages.township_url(t.code) if t.code in has_page else None
 
-            write(here, pages.render_county(province, county, render_year_counts(year_counts(townships, status_years)),
-                                            render_status_table(townships, status_years, link), loose_by_county.get((province, county), [])))
+            write(here, pages.render_county(province, county, hold(render_year_counts(year_counts(townships, status_years))),
+                                            hold(render_status_table(townships, status_years, link)), loose_by_county.get((province, county), [])))
     write("indicators/index.md", pages.render_indicator_index(counted.counts))
     for key in INDICATOR_KEYS:
         write(f"indicators/{key}.md", pages.render_indicator(key, by_id, counted.largest.get(key, []), counted.counts.get(key, 0)))
@@ -254,7 +257,8 @@ def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, 
     from .townships import TownshipPages
 
     started = time.perf_counter()
-    count, townships = write_docs(releases, version, docs_dir)
+    blocks = HtmlBlocks()
+    count, townships = write_docs(releases, version, docs_dir, blocks)
     generated = time.perf_counter()
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     import jieba
@@ -266,6 +270,7 @@ def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, 
         config = load_config(config_file=str(MKDOCS_YML), docs_dir=str(docs_dir.resolve()), site_dir=str(site_dir.resolve()), strict=strict)
         plugin = TownshipPages(townships, previous=previous)
         config.plugins["fazhi/townships"] = plugin
+        config.plugins["fazhi/blocks"] = blocks
         build(config)
     except MkDocsException as exc:
         raise SiteBuildError(f"mkdocs build of release {version} failed: {exc}") from exc
@@ -273,7 +278,7 @@ def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, 
     pages_built = count + len(townships.groups)
     publish_downloads(releases, version, site_dir)
     stats = plugin.stats
-    del plugin, config, townships
+    del plugin, config, townships, blocks
     gc.collect()  # the config and its plugins hold each other: a served flow builds every night in one process
     LAST_STATS.clear()
     LAST_STATS.update(vars(stats))

@@ -408,6 +408,10 @@ def test_small_ones_404_descriptions_linked_changes_and_no_regex_in_search(built
     indexed = "".join(d["title"] + d["text"] for d in docs).replace("\u200b", "")
     assert "提取规则" not in indexed and "(?:" not in indexed and "\\d" not in indexed
     assert any(d["location"] == "townships/431223200/" and "431223200" in d["text"] and "辰溪县" in d["title"].replace("\u200b", "") for d in docs)
+    from urllib.parse import unquote
+
+    county = [d for d in docs if unquote(d["location"]).startswith("townships/湖南省/辰溪县/")]
+    assert len(county) == 1 and "辰溪县" in county[0]["title"].replace("\u200b", "")  # found by name; its tables add no entries
 
 
 def test_every_township_page_is_small(built_site: Path) -> None:

@@ -163,6 +163,9 @@ def county_path(province: str, county: str) -> str:
 
 
 UNRESOLVED_PATH = "townships/unresolved.md"
+# On a heading (attr_list): the search plugin leaves the section out. Province and county pages are
+# found by their name (the h1 section); their tables' sections would add two empty entries each.
+NOT_SEARCHED = "{ data-search-exclude }"
 
 
 def render_township_index(total: int, provinces: int, status_html: str, provinces_html: str, loose: int) -> str:
@@ -170,7 +173,7 @@ def render_township_index(total: int, provinces: int, status_html: str, province
     (``provinces_html``, accountability.render_area_table), each linked to its page of counties."""
     lines = ["---", f"description: 覆盖的 {total} 个乡镇（街道），按省级行政区浏览，每个乡镇各年度报告是否按时发布。", "---", "",
              "# 乡镇", "", f"共 {total} 个乡镇（街道），分布在 {provinces} 个省级行政区。", "", status_html, "",
-             "## 省级行政区", "", provinces_html, "",
+             f"## 省级行政区 {NOT_SEARCHED}", "", provinces_html, "",
              f"另有 {loose} 份未识别到乡镇、或属于县级和部门的报告与文件：[见此]({relative('townships/index.md', UNRESOLVED_PATH)})。", ""]
     return "\n".join(lines)
 
@@ -189,7 +192,7 @@ def render_province(province: str, status_html: str, counties_html: str) -> str:
     here = province_path(province)
     return "\n".join(["---", f"description: {_front_matter(province)}各县乡镇（街道）法治政府建设年度报告的发布情况。", "---", "",
                       f"# {text(province)}", "", f"[乡镇]({relative(here, 'townships/index.md')}) › {text(province)}", "",
-                      "## 各年度发布情况", "", status_html, "", "## 县级行政区", "", "点击表头按钮可排序。", "", counties_html, ""])
+                      f"## 各年度发布情况 {NOT_SEARCHED}", "", status_html, "", f"## 县级行政区 {NOT_SEARCHED}", "", "点击表头按钮可排序。", "", counties_html, ""])
 
 
 def render_county(province: str, county: str, status_html: str, table_html: str, loose: list[Row]) -> str:
@@ -199,10 +202,10 @@ def render_county(province: str, county: str, status_html: str, table_html: str,
     lines = ["---", f"description: {_front_matter(county)}（{_front_matter(province)}）各乡镇（街道）法治政府建设年度报告是否按时发布。", "---", "",
              f"# {text(county)}", "",
              f"[乡镇]({relative(here, 'townships/index.md')}) › [{text(province)}]({relative(here, province_path(province))}) › {text(county)}", "",
-             "## 各年度发布情况", "", status_html, "", "## 各乡镇", "", "点击表头按钮可排序；“未找到”表示在该县已配置的政府网站栏目中没有找到该年度的报告。", "",
+             f"## 各年度发布情况 {NOT_SEARCHED}", "", status_html, "", f"## 各乡镇 {NOT_SEARCHED}", "", "点击表头按钮可排序；“未找到”表示在该县已配置的政府网站栏目中没有找到该年度的报告。", "",
              table_html, ""]
     if loose:
-        lines += ["## 县级、部门报告及其他文件", "", "这些文件不计入乡镇的发布情况。", "", _loose_list(loose, here), ""]
+        lines += [f"## 县级、部门报告及其他文件 {NOT_SEARCHED}", "", "这些文件不计入乡镇的发布情况。", "", _loose_list(loose, here), ""]
     return "\n".join(lines)
 
 

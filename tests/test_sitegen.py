@@ -398,8 +398,9 @@ def test_small_ones_404_descriptions_linked_changes_and_no_regex_in_search(built
     missing = (built_site / "404.html").read_text(encoding="utf-8")
     assert "找不到这个页面" in missing and "Not found" not in _article(missing)
     descriptions = {re.search(r'<meta name="description" content="([^"]*)"', (built_site / p).read_text(encoding="utf-8")).group(1)  # type: ignore[union-attr]
-                    for p in ("index.html", "townships/431223200/index.html", "townships/湖南省/辰溪县/index.html", "townships/index.html")}
-    assert len(descriptions) == 4
+                    for p in ("index.html", "townships/431223200/index.html", "townships/湖南省/辰溪县/index.html", "townships/index.html",
+                              "indicators/index.html", "indicators/disputes_mediated/index.html", "downloads/index.html", "methodology/index.html")}
+    assert len(descriptions) == 8
     assert any("船溪乡（辰溪县）" in d and "2022年度：2022-11-29 发布，按时" in d for d in descriptions)
     home = (built_site / "index.html").read_text(encoding="utf-8")
     changes = home.split('id="20261122"')[1].split("</ul>")[0]

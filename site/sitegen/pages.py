@@ -476,6 +476,7 @@ def render_indicator(key: str, by_id: dict[str, Row], largest: list[Row], total:
     the table's worth, largest first), of ``total`` (sitegen.figures finds them in one pass)."""
     row = BY_KEY[key]
     lines = [
+        "---", f"description: {_front_matter(INDICATOR_LABELS[key])}：各乡镇法治政府建设年度报告中的数值（单位 {_front_matter('、'.join(row.units))}），每个数值附原文。", "---", "",
         f"# {text(INDICATOR_LABELS[key])}", "",
         f"指标代码 <code>{html_text(key)}</code> · 单位：{text('、'.join(row.units))} · 合理上限：{text(format_value(row.maximum))}"
         "（超过者保留并标记）", "",
@@ -510,7 +511,7 @@ def render_indicator(key: str, by_id: dict[str, Row], largest: list[Row], total:
 
 def render_indicator_index(counts: dict[str, int]) -> str:
     """Every indicator with its number of canonical values."""
-    lines = ["# 指标", "", "| 指标 | 代码 | 报告数 |", "|---|---|---:|"]
+    lines = ["---", "description: 从乡镇法治政府建设年度报告中提取的各项指标及其报告数。", "---", "", "# 指标", "", "| 指标 | 代码 | 报告数 |", "|---|---|---:|"]
     lines += [f"| [{text(INDICATOR_LABELS[k])}]({k}.md) | `{k}` | {counts.get(k, 0)} |" for k in INDICATOR_KEYS]
     return "\n".join(lines) + "\n"
 
@@ -527,6 +528,7 @@ def render_downloads(manifests: list[Row], package: Row, archive_url: str | None
     (downloads/): the files are linked into the built site after MkDocs, not copied through docs/."""
     latest = manifests[-1]["version"] if manifests else "—"
     lines = [
+        "---", "description: 法治地图各版本数据集下载（CSV、JSON Lines）、字段说明与引用方式。", "---", "",
         "# 数据下载",
         "",
         "每个版本发布后不再改动；引用时请注明版本号。CSV 为带 BOM 的 UTF-8，可直接用 Excel 打开。",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,7 +137,7 @@ def _report_phrase(status: str | None, reports: list[dict[str, Any]], figures: d
     return f"{prefix}{when}{STATUS_LABELS.get(status, status)}；{count} 项数字"
 
 
-def render_area_table(areas: list[tuple[str, str | None, list[Coverage]]], year: int | None, label: str) -> str:
+def render_area_table(areas: Sequence[tuple[str, str | None, list[Coverage]]], year: int | None, label: str) -> str:
     """Counties of a province, or provinces of the country: per area, the latest year's statuses of
     its townships, sortable (buttons in the headers). ``areas``: (name, link or None, townships).
     A table of every township of a province would be thousands of rows: its counties' pages have them."""

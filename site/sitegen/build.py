@@ -138,27 +138,17 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     in_scope = list(places.values())  # townships.csv, and townships with reports it does not list
     status_years = years or sorted({int(r["year"]) for rows in groups.values() for r in rows if str(r.get("year") or "").isdigit()})
     has_page = set(groups)
-    link_of = {r["report_id"]: pages.township_url(code) + "index.md" for code, rows in groups.items() for r in rows}
-    by_province: dict[str, dict[str, list[Coverage]]] = {}
-    for place in in_scope:
-        by_province.setdefault(place.province or pages.UNKNOWN_PROVINCE, {}).setdefault(place.county or pages.UNKNOWN_COUNTY, []).append(place)
-    loose_by_county: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    unresolved = []
-    for row in loose:
-        where = (row.get("province") or "", row.get("county") or "")
-        county_level = row.get("level") in ("county", "department") or row.get("kind") == "other"
-        if county_level and where[1] in by_province.get(where[0], {}):
-            loose_by_county.setdefault(where, []).append(row)  # listed on its county's page
-        else:
-            unresolved.append(row)
+    by_province = _by_province(in_scope)
+    loose_by_county, unresolved = _route_loose(loose, by_province)
     latest = max(status_years) if status_years else None
     provinces = [(p, pages.child_link(p), [t for ts in cs.values() for t in ts]) for p, cs in sorted(by_province.items())]
-    # The township pages are rendered outside MkDocs: a Markdown link to one would fail strict
-    # validation, so the changelog's links go to them as raw URLs relative to the home page.
+    # The changelog's entries link to township pages by URL (relative to the home page): those
+    # pages are rendered outside MkDocs, which knows no docs file to resolve a link against.
+    link_of = {r["report_id"]: pages.township_url(code) for code, rows in groups.items() for r in rows}
     write("index.md", pages.render_home(manifest, changelog, len(groups), [int(r["year"]) for r in reports if str(r.get("year") or "").isdigit()],
                                         f"downloads/{version}/fazhi-{version}.zip", status_html=render_year_counts(year_counts(in_scope, status_years)),
                                         areas_html=hold(render_area_table([(p, "townships/" + link, ts) for p, link, ts in provinces], latest, "省级行政区")),
-                                        link_of={rid: url[: -len("index.md")] for rid, url in link_of.items()}))
+                                        link_of=link_of))
     write("townships/index.md", pages.render_township_index(len(in_scope), len(by_province), render_year_counts(year_counts(in_scope, status_years)),
                                                             hold(render_area_table(provinces, latest, "省级行政区")), len(loose)))
     write(pages.UNRESOLVED_PATH, pages.render_unresolved(unresolved))
@@ -181,10 +171,33 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     write("downloads.md", pages.render_downloads(_manifests(releases), package, archive_url()))
     data = TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(),
                         raw_values=values.raw if values else None, parse_values=values.rows if values else None,
-                        places={code: _place(places[code]) for code in groups}, summaries={}, loose=loose)
-    for code, rows in groups.items():
-        data.summaries[code] = year_lines(status_years, register.get(code), rows, figure_counts)
+                        places={code: _place(places[code]) for code in groups}, loose=loose,
+                        summaries={code: year_lines(status_years, register.get(code), rows, figure_counts) for code, rows in groups.items()})
     return written, data
+
+
+def _by_province(townships: list[Coverage]) -> dict[str, dict[str, list[Coverage]]]:
+    """Province → county → its townships."""
+    found: dict[str, dict[str, list[Coverage]]] = {}
+    for t in townships:
+        found.setdefault(t.province or pages.UNKNOWN_PROVINCE, {}).setdefault(t.county or pages.UNKNOWN_COUNTY, []).append(t)
+    return found
+
+
+def _route_loose(loose: list[dict[str, Any]], by_province: dict[str, dict[str, list[Coverage]]]) -> tuple[dict[tuple[str, str], list[dict[str, Any]]], list[dict[str, Any]]]:
+    """Reports on no township page: a county's or department's report, or a document of another
+    kind, goes to its county's page when the site has one; the rest (no township code, no known
+    county) to the page of unresolved reports."""
+    by_county: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    unresolved = []
+    for row in loose:
+        where = (row.get("province") or "", row.get("county") or "")
+        county_level = row.get("level") in ("county", "department") or row.get("kind") == "other"
+        if county_level and where[1] in by_province.get(where[0], {}):
+            by_county.setdefault(where, []).append(row)
+        else:
+            unresolved.append(row)
+    return by_county, unresolved
 
 
 def _places(groups: dict[str, list[dict[str, Any]]], register: dict[str, Coverage]) -> dict[str, Coverage]:

@@ -326,7 +326,9 @@ def cmd_evaluate(gold: Path, text_dir: Path | None) -> int:
 def cmd_serve(out: Path, port: int) -> int:
     """Serve the built site on 127.0.0.1 for a preview."""
     import functools
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    from http.server import ThreadingHTTPServer
+
+    from .preview import SiteHandler
 
     if not 0 <= port <= 65535:
         print(f"error: --port {port}: not a TCP port (0 to 65535; 0 picks a free one)", file=sys.stderr)
@@ -334,7 +336,7 @@ def cmd_serve(out: Path, port: int) -> int:
     if not (out / "index.html").exists():
         print(f"error: {out}/index.html not found: run `fazhi nightly --demo` (or `fazhi build-site`) first", file=sys.stderr)
         return EXIT_USAGE
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(out))
+    handler = functools.partial(SiteHandler, directory=str(out))
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:

@@ -50,7 +50,7 @@ def build_seed_site(root: Path) -> Path:
     items[3] = harvested("xicang", seed_text("xicang") + "\n" + HOSTILE_BODY)
     with store.open_store(root / "fazhi.sqlite") as conn:
         store.merge(conn, items, [], NOW)
-        info = release.cut_release(conn, root / "releases", [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])], NOW)
+        info = release.cut_release(conn, root / "releases", [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"], covers=["431223"])], NOW)
     assert info is not None
     out = root / "public"
     build_site(root / "releases", info.version, out, root / "docs", strict=True)

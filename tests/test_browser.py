@@ -50,7 +50,12 @@ def page(browser):  # type: ignore[no-untyped-def]
     context.close()
 
 
-def township(path: str) -> str:
+def township(code: str) -> str:
+    """A township page's path: keyed by its 9-digit code."""
+    return f"/townships/{code}/"
+
+
+def county(path: str) -> str:
     return "/townships/" + "/".join(quote(part) for part in path.split("/")) + "/"
 
 
@@ -61,7 +66,7 @@ def shots(tmp_path: Path) -> Path:
 
 
 def test_a_township_page_shows_its_figure_table(page, site_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    page.goto(site_url + township("湖南省/辰溪县/船溪乡"))
+    page.goto(site_url + township("431223200"))
     rows = page.locator(".fazhi-figures table tbody tr")
     assert rows.count() >= 5
     assert "157" in page.locator(".fazhi-figures").inner_text()
@@ -91,20 +96,20 @@ def test_the_latest_release_download_returns_the_zip(page, site_url: str, tmp_pa
 def test_a_script_in_a_report_title_is_shown_as_text_and_never_runs(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(site_url + township("吉林省/双辽市/永加乡"))
+    page.goto(site_url + township("220382203"))
     page.wait_for_load_state("networkidle")
     assert HOSTILE_TITLE in page.locator("article").inner_text()  # every character shown as published
     for link in page.locator("article a").all():
         assert not (link.get_attribute("href") or "").lower().startswith("javascript:")
-    page.locator("summary").first.click()  # open the full text too
+    page.locator(".fazhi-fulltext summary").first.click()  # open the full text too
     assert dialogs == []
 
 
 def test_markup_in_a_report_body_and_quote_never_runs(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(site_url + township("甘肃省/碌曲县/西仓镇"))
-    page.locator("summary").first.click()
+    page.goto(site_url + township("623026102"))
+    page.locator(".fazhi-fulltext summary").first.click()
     for figure in page.locator(".fazhi-figure").all():
         figure.hover()
     page.wait_for_timeout(300)
@@ -124,3 +129,52 @@ def test_indicator_table_sorts_by_value_on_click(page, site_url: str, tmp_path: 
     value_header.click()
     values = page.locator(".fazhi-sortable tbody tr td:nth-child(5)").all_inner_texts()
     assert float(values[0].replace("≥", "").replace(",", "")) == max(numbers)
+
+
+@pytest.fixture
+def phone(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", has_touch=True, is_mobile=True)
+    yield context.new_page()
+    context.close()
+
+
+def test_on_a_phone_the_top_of_a_township_page_says_whether_it_published_on_time(phone, site_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    phone.goto(site_url + township("431223200"))
+    line = phone.locator(".fazhi-years li", has_text="2022年度")
+    assert line.inner_text() == "2022年度：2022-11-29 发布，按时；5 项数字"
+    box = line.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 844  # on the first screen, no scrolling
+    assert phone.locator(".fazhi-years li").first.inner_text() == "2025年度：未找到"
+    assert phone.title().startswith("船溪乡（辰溪县）")
+    # The quote of a figure is on the page, not in a hover-only tooltip.
+    assert phone.locator("#f-disputes_mediated-2022 .fazhi-quote").is_visible()
+    phone.screenshot(path=str(shots(tmp_path) / "township-phone.png"), full_page=True)
+
+
+def test_the_county_table_sorts_by_keyboard_to_show_who_never_published(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site_url + county("湖南省/辰溪县"))
+    table = page.locator(".fazhi-status-table table")
+    header = table.locator("th", has_text="未找到年数")
+    header.locator("button").focus()
+    page.keyboard.press("Enter")
+    assert header.get_attribute("aria-sort") == "ascending"
+    page.keyboard.press("Enter")
+    assert header.get_attribute("aria-sort") == "descending"
+    counts = [int(v) for v in table.locator("tbody tr td:last-child").all_inner_texts()]
+    assert counts == sorted(counts, reverse=True) and counts[0] == 7 and counts[-1] == 6  # 船溪乡 found its 2022 report
+    assert "船溪乡" in table.locator("tbody tr").last.inner_text()
+    never = [row for row in table.locator("tbody tr").all_inner_texts() if row.strip().endswith("7")]
+    assert len(never) == 22
+
+
+def test_an_archived_text_shows_no_mojibake_from_a_server_that_names_no_charset(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site_url + township("431223200"))
+    href = page.locator("a", has_text="存档").first.get_attribute("href")
+    assert href
+    reply = page.goto(page.url + href)
+    assert reply is not None and "charset" not in (reply.headers.get("content-type") or "")  # as fazhi serve and http.server send it
+    assert page.locator("body").inner_text().startswith("船溪鄉2022年度法治政府建設工作情況")
+    page.goto(site_url + "/downloads/")
+    page.goto(page.url + page.locator("a", has_text="更新说明").first.get_attribute("href"))
+    assert "新增" in page.locator("body").inner_text() or "added" in page.locator("body").inner_text()
+    assert "æ" not in page.locator("body").inner_text()  # UTF-8 read as Latin-1 starts with æ/å/ç

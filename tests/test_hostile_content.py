@@ -102,8 +102,8 @@ def _township_rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
 
 def test_a_right_to_left_override_in_a_title_never_reaches_the_html() -> None:
     rows, observations = _township_rows()
-    page = pages.render_township(("新疆维吾尔自治区", "尼勒克县", f"胡吉尔{ZWSP}台乡"), rows, observations, {},
-                                 {"0123456789abcdef": f"{RLO}正文{ZWSP}第一段"})
+    place = pages.Place(code="654028208", name=f"胡吉尔{ZWSP}台乡", county="尼勒克县", province="新疆维吾尔自治区")
+    page = pages.render_township(place, rows, observations, {}, {"0123456789abcdef": f"{RLO}正文{ZWSP}第一段"}, [])
     html = page.content + page.title
     assert not any(unicodedata.category(c) == "Cf" for c in html)
     assert "告报法述度年4202" in html and "胡吉尔台乡" in html and "正文第一段" in html

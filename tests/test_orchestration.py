@@ -196,4 +196,4 @@ def test_township_pages_fork_their_workers_safely_inside_a_prefect_task(tmp_path
 
     assert site_only() == str(tmp_path / "public")  # the path as given, as when the site is already current
     assert LAST_STATS["rendered"] == 5 and LAST_STATS["workers"] == min(os.cpu_count() or 1, 8)
-    assert len(list((tmp_path / "public").glob("townships/*/*/*/index.html"))) == 5
+    assert len(list((tmp_path / "public").glob("townships/[0-9]*/index.html"))) == 5

@@ -17,21 +17,21 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_township_has_a_page_with_its_figures(built_site: Path) -> None:
-    page = (built_site / "townships/湖南省/辰溪县/船溪乡/index.html").read_text(encoding="utf-8")
+    page = (built_site / "townships/431223200/index.html").read_text(encoding="utf-8")
     assert "船溪乡2022年度法治政府建设工作情况" in page
     assert 'title="乡、村两级调解组织共成功调解矛盾纠纷157起"' in page
-    assert ">157</span>" in page
-    for township in ("新疆维吾尔自治区/尼勒克县/胡吉尔台乡", "新疆维吾尔自治区/乌苏市/西湖镇", "甘肃省/碌曲县/西仓镇", "吉林省/双辽市/永加乡"):
+    assert ">157</a>" in page
+    for township in ("654028208", "654202108", "623026102", "220382203"):
         assert (built_site / "townships" / township / "index.html").exists(), township
 
 
 def test_qualifiers_are_shown(built_site: Path) -> None:
-    page = (built_site / "townships/新疆维吾尔自治区/尼勒克县/胡吉尔台乡/index.html").read_text(encoding="utf-8")
+    page = (built_site / "townships/654028208/index.html").read_text(encoding="utf-8")
     assert "≥6,500" in page
 
 
 def test_hostile_title_is_shown_as_text(built_site: Path) -> None:
-    page = (built_site / "townships/吉林省/双辽市/永加乡/index.html").read_text(encoding="utf-8")
+    page = (built_site / "townships/220382203/index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert 'href="javascript:' not in page
@@ -81,13 +81,13 @@ def test_province_and_county_index_pages_lead_to_the_township(built_site: Path) 
     top = (built_site / "townships/index.html").read_text(encoding="utf-8")
     assert 'href="湖南省/"' in top or 'href="%E6%B9%96%E5%8D%97%E7%9C%81/"' in top
     county = (built_site / "townships/湖南省/辰溪县/index.html").read_text(encoding="utf-8")
-    assert "船溪乡" in county and ">2022<" in county
+    assert "船溪乡" in county and 'href="../../../townships/431223200/"' in county
 
 
 def test_each_report_has_an_archived_plain_text_copy_as_published(built_site: Path) -> None:
     archived = list((built_site / "archive").glob("*.txt"))
     assert len(archived) == 5
-    assert any(p.read_text(encoding="utf-8").startswith("船溪鄉2022年度法治政府建設工作情況") for p in archived)
+    assert any(p.read_text(encoding="utf-8").startswith("\ufeff船溪鄉2022年度法治政府建設工作情況") for p in archived)
 
 
 def test_indicator_pages_have_a_static_chart_and_a_sortable_table(built_site: Path) -> None:
@@ -103,7 +103,7 @@ def test_nothing_is_fetched_from_the_internet_by_a_reader(built_site: Path) -> N
 
 
 def test_markup_template_syntax_and_table_breakers_in_a_body_and_a_quote_stay_text(built_site: Path) -> None:
-    page = (built_site / "townships/甘肃省/碌曲县/西仓镇/index.html").read_text(encoding="utf-8")
+    page = (built_site / "townships/623026102/index.html").read_text(encoding="utf-8")
     assert "<img src=x" not in page and "<b onmouseover" not in page
     assert "&lt;img src=x onerror=alert(3)&gt;" in page
     assert 'href="javascript:' not in page and 'src="javascript:' not in page
@@ -122,18 +122,22 @@ def test_township_search_entries_are_the_plugins_own_shape_and_escaped() -> None
         def __init__(self) -> None:
             self.plugins = {"material/search": type("Search", (), {"search_index": SearchIndex(lang=["en"], separator="", pipeline=[], fields={})})()}
 
-    hostile = ("湖南省", "辰溪县", "船溪乡<img src=x onerror=alert(1)>")
-    groups = {("湖南省", "辰溪县", "船溪乡"): [{"township": "船溪乡", "province": "湖南省", "county": "辰溪县", "year": "2022"}],
-              hostile: [{"township": hostile[2], "province": "湖南省", "county": "辰溪县", "year": "2023"}]}
+    from sitegen.townships import TownshipData
+
+    hostile = pages.Place(code="431223999", name="船溪乡<img src=x onerror=alert(1)>", county="辰溪县", province="湖南省")
+    groups = {"431223200": [{"township": "船溪乡", "province": "湖南省", "county": "辰溪县", "year": "2022"}],
+              hostile.code: [{"township": hostile.name, "province": "湖南省", "county": "辰溪县", "year": "2023"}]}
+    data = TownshipData(groups=groups, raw_figures=lambda _: b"", parse_figures=lambda _: [], text_of=lambda _: {},
+                        places={"431223200": pages.Place(code="431223200", name="船溪乡", county="辰溪县", province="湖南省"), hostile.code: hostile})
     config = Config()
-    _index_for_search(config, groups)  # type: ignore[arg-type]
+    _index_for_search(config, data)  # type: ignore[arg-type]
     parsed, direct = config.plugins["material/search"].search_index.entries
     reference = SearchIndex(lang=["en"], separator="", pipeline=[], fields={})
-    reference.add_entry_from_context(type("Page", (), {"url": direct["location"], "title": hostile[2], "toc": [], "meta": {},
-                                                       "content": pages.township_search_html(hostile, groups[hostile])})())
+    reference.add_entry_from_context(type("Page", (), {"url": direct["location"], "title": pages.page_title(hostile), "toc": [], "meta": {},
+                                                       "content": pages.township_search_html(hostile, groups[hostile.code])})())
     assert direct == reference.entries[0]
     assert "<img" not in direct["title"] + direct["text"] and "&lt;img" in direct["title"]
-    assert parsed["title"].replace("\u200b", "") == "船溪乡"
+    assert parsed["title"].replace("\u200b", "") == "船溪乡（辰溪县）"
 
 
 def test_the_next_night_renders_only_the_township_that_changed(tmp_path: Path) -> None:
@@ -162,11 +166,11 @@ def test_the_next_night_renders_only_the_township_that_changed(tmp_path: Path) -
     assert second is not None
     publish.publish_latest(layout, out)
     assert (LAST_STATS["rendered"], LAST_STATS["reused"]) == (1, 4)
-    assert "法律援助案件31件" in (out / "townships/湖南省/辰溪县/船溪乡/index.html").read_text(encoding="utf-8")
+    assert "法律援助案件31件" in (out / "townships/431223200/index.html").read_text(encoding="utf-8")
     assert not list(tmp_path.glob(".public.*"))  # the staging and retired sites are gone
     fresh = tmp_path / "fresh"
     build_site(layout.releases, second.version, fresh, tmp_path / "docs")
-    for page in fresh.glob("townships/*/*/*/index.html"):
+    for page in fresh.glob("townships/[0-9]*/index.html"):
         assert (out / page.relative_to(fresh)).read_bytes() == page.read_bytes(), page
 
 
@@ -208,7 +212,7 @@ def test_township_pages_rendered_by_forked_workers_are_the_same(tmp_path: Path, 
     monkeypatch.setattr(townships, "FORK_FROM", 1)
     again = build_seed_site(tmp_path)
     assert LAST_STATS["workers"] >= 2 and LAST_STATS["rendered"] == 5
-    pages_built = sorted(p.relative_to(built_site) for p in built_site.glob("townships/*/*/*/index.html"))
+    pages_built = sorted(p.relative_to(built_site) for p in built_site.glob("townships/[0-9]*/index.html"))
     assert len(pages_built) == 5
     for page in pages_built:
         assert (again / page).read_bytes() == (built_site / page).read_bytes(), page
@@ -240,7 +244,7 @@ def test_the_figure_index_reads_back_what_a_csv_reader_reads(tmp_path: Path, mon
     known = {f"{n:016x}" for n in range(0, 100, 2) if n != 4}  # some reports unknown: left out of the indicator figures
     index = FigureIndex(path, known)
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        expected = list(csv.DictReader(handle))
+        expected = [{figures.RENAMED.get(k, k): v for k, v in r.items()} for r in csv.DictReader(handle)]  # the site's names
     for report in {r["report_id"] for r in expected}:
         assert index.of_report(report) == [r for r in expected if r["report_id"] == report]
     assert index.of_report("f" * 16) == [] and index.raw("f" * 16) == b""
@@ -286,9 +290,223 @@ def test_with_a_site_url_the_sitemap_lists_the_township_pages(tmp_path: Path, mo
     monkeypatch.setenv("FAZHI_SITE_URL", "https://example.org/fazhi/")
     site = build_seed_site(tmp_path)
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
-    assert f"<loc>https://example.org/fazhi/{quote('townships/湖南省/辰溪县/船溪乡/')}</loc>" in sitemap
+    assert f"<loc>https://example.org/fazhi/{quote('townships/431223200/')}</loc>" in sitemap
     assert "<loc>https://example.org/fazhi/indicators/</loc>" in sitemap  # MkDocs' own pages stay
     assert sitemap.count("<loc>") == len(set(re.findall(r"<loc>([^<]+)</loc>", sitemap)))  # no page twice
     assert gzip.decompress((site / "sitemap.xml.gz").read_bytes()).decode("utf-8") == sitemap
-    page = (site / "townships/湖南省/辰溪县/船溪乡/index.html").read_text(encoding="utf-8")
+    page = (site / "townships/431223200/index.html").read_text(encoding="utf-8")
     assert 'rel="canonical" href="https://example.org/fazhi/townships/' in page
+
+
+def _copy_release_with(tmp_path: Path, extra: list[dict[str, str]]) -> tuple[Path, str]:
+    """The seed release, copied, with ``extra`` reports (each a copy of 西湖镇's row with the
+    given fields changed) added to reports.csv and reports.jsonl: the shapes the seeds lack."""
+    import csv
+    import shutil
+
+    seed = build_seed_site(tmp_path / "seed").parent / "releases"
+    version = next(p.name for p in seed.iterdir() if p.is_dir())
+    releases = tmp_path / "releases"
+    shutil.copytree(seed, releases)
+    folder = releases / version
+    with (folder / "reports.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    base = next(r for r in rows if r["township"] == "西湖镇")
+    record = next(json.loads(line) for line in (folder / "reports.jsonl").read_text(encoding="utf-8").splitlines() if base["report_id"] in line)
+    with (folder / "reports.jsonl").open("a", encoding="utf-8") as jsonl:
+        for changes in extra:
+            rows.append({**base, **changes})
+            jsonl.write(json.dumps({**record, "report_id": changes["report_id"]}, ensure_ascii=False) + "\n")
+    rows.sort(key=lambda r: r["report_id"])
+    with (folder / "reports.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return releases, version
+
+
+def test_townships_are_keyed_by_code_and_unresolved_or_county_reports_stay_off_township_pages(tmp_path: Path) -> None:
+    from sitegen.build import build_site
+
+    releases, version = _copy_release_with(tmp_path, [
+        # Another 西湖镇, in another county: its own page.
+        {"report_id": "a000000000000001", "township_code": "360202100", "county": "昌江区", "province": "江西省", "adcode": "360202",
+         "title": "昌江区西湖镇2024年法治政府建设报告"},
+        # No township code: listed as unresolved, never merged into 乌苏市's 西湖镇 by name.
+        {"report_id": "a000000000000002", "township_code": "", "title": "某镇2024年度法治建设报告（未识别）"},
+        # The county's own report and a document of another kind: on the county page only.
+        {"report_id": "a000000000000003", "township_code": "", "township": "", "level": "county", "title": "乌苏市2024年法治政府建设年度报告"},
+        {"report_id": "a000000000000004", "kind": "other", "title": "西湖镇关于印发普法工作要点的通知"},
+    ])
+    out = tmp_path / "public"
+    build_site(releases, version, out, tmp_path / "docs", strict=True)
+    wusu = (out / "townships/654202108/index.html").read_text(encoding="utf-8")
+    other = (out / "townships/360202100/index.html").read_text(encoding="utf-8")
+    assert "<title>西湖镇（乌苏市）" in wusu and "<title>西湖镇（昌江区）" in other
+    assert "昌江区西湖镇2024年法治政府建设报告" in other and "昌江区西湖镇" not in wusu
+    for title in ("某镇2024年度法治建设报告（未识别）", "乌苏市2024年法治政府建设年度报告", "西湖镇关于印发普法工作要点的通知"):
+        assert title not in wusu, title
+    unresolved = (out / "townships/unresolved/index.html").read_text(encoding="utf-8")
+    assert "某镇2024年度法治建设报告（未识别）" in unresolved
+    county = (out / "townships/新疆维吾尔自治区/乌苏市/index.html").read_text(encoding="utf-8")
+    assert "乌苏市2024年法治政府建设年度报告" in county and "西湖镇关于印发普法工作要点的通知" in county
+    assert 'href="../../../archive/a000000000000003-1.txt"' in county and (out / "archive/a000000000000003-1.txt").exists()
+    assert 'href="../../archive/a000000000000002-1.txt"' in unresolved and (out / "archive/a000000000000002-1.txt").exists()
+
+
+def _article(page: str) -> str:
+    """The visible text of a page's article (of the whole fragment if it has none), tags dropped."""
+    body = re.search(r"<article.*?</article>", page, re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body.group(0) if body else page))
+
+
+def test_a_township_page_opens_with_one_line_per_report_year(built_site: Path) -> None:
+    page = (built_site / "townships/431223200/index.html").read_text(encoding="utf-8")
+    years = re.search(r'<ul class="fazhi-years"[^>]*>(.*?)</ul>', page, re.S)
+    assert years is not None
+    lines = re.findall(r"<li>(.*?)</li>", years.group(1))
+    assert lines[0] == "2025年度：未找到" and "2022年度：2022-11-29 发布，按时；5 项数字" in lines
+    assert [int(line[:4]) for line in lines] == list(range(2025, 2018, -1))  # every year due, missing ones too
+    assert page.index('class="fazhi-years"') < page.index('id="reports"')  # before anything else
+    undated = (built_site / "townships/654202108/index.html").read_text(encoding="utf-8")
+    assert re.search(r"<li>2024年度：发布日期不详；\d+ 项数字</li>", undated)
+    shufa = (built_site / "townships/654028208/index.html").read_text(encoding="utf-8")
+    assert "<li>2024年度：未找到；述法报告发布日期不详；" in shufa
+
+
+def test_county_province_and_home_pages_count_who_published_per_year(built_site: Path) -> None:
+    county = (built_site / "townships/湖南省/辰溪县/index.html").read_text(encoding="utf-8")
+    # 辰溪县 is covered: its 23 townships are all listed, 22 of them without a 2022 report.
+    assert re.search(r"<th scope=\"row\">2022年度</th><td>23</td><td>1</td><td>0</td><td>0</td><td>22</td>", county)
+    assert "辰阳镇" in county and "431223100" in county
+    table = re.search(r'<div class="fazhi-sortable fazhi-status-table".*?</table>', county, re.S)
+    assert table is not None and table.group(0).count("<button") == 10  # name, code, 7 years, count of 未找到
+    assert county.count("<tr><td>") >= 23
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"<th scope=\"row\">2024年度</th><td>\d+</td><td>1</td><td>0</td><td>1</td>", home)  # 永加乡 on time, 西湖镇 undated
+    # Per province (home) and per county (province page): the latest year's statuses, sortable.
+    assert '<tr><td><a href="townships/湖南省/">湖南省</a></td><td>23</td><td>0</td><td>0</td><td>0</td><td>23</td></tr>' in home
+    province = (built_site / "townships/新疆维吾尔自治区/index.html").read_text(encoding="utf-8")
+    assert re.search(r"<th scope=\"row\">2024年度</th><td>2</td><td>0</td><td>0</td><td>1</td><td>1</td>", province)  # 西湖镇 undated
+    assert '<tr><td><a href="乌苏市/">乌苏市</a></td><td>1</td>' in province and 'class="fazhi-sort">2025年度未找到</button>' in province
+    assert not any("FAZHIBLOCK" in p.read_text(encoding="utf-8") for p in built_site.rglob("*.html"))  # every held table put back
+    methodology = (built_site / "methodology/index.html").read_text(encoding="utf-8")
+    assert 'id="deadline"' in methodology and "4月1日" in methodology
+
+
+def test_each_counted_figure_has_an_anchor_a_permalink_and_its_quote_shown(built_site: Path) -> None:
+    page = (built_site / "townships/431223200/index.html").read_text(encoding="utf-8")
+    item = re.search(r'<li id="(f-disputes_mediated-2022)" class="fazhi-evidence__counted">(.*?)</li>', page, re.S)
+    assert item is not None
+    assert f'href="#{item.group(1)}"' in item.group(2)  # its permalink
+    assert "“乡、村两级调解组织共成功调解矛盾纠纷157起”" in _article(item.group(2))  # shown, not only a tooltip
+    assert 'href="#f-disputes_mediated-2022"' in page.split('class="fazhi-figures"')[1]  # the table's value leads there
+    # 普法宣传活动场次: the counted 20余次 apart from the other mention (30余次), which is marked as not counted.
+    legal = re.search(r'<li id="f-legal_publicity_events-2022".*?</details>', page, re.S)
+    assert legal is not None and "计入" in legal.group(0)
+    mentions = legal.group(0).split('<details class="fazhi-mentions">')
+    assert "我乡共开展普法宣传20余次" in mentions[0] and "开展各类专题法治宣传活动30余次" in mentions[1] and "未计入" in mentions[1]
+
+
+def test_flags_are_chinese_sentences_without_internal_codes(built_site: Path) -> None:
+    page = (built_site / "townships/431223200/index.html").read_text(encoding="utf-8")
+    flags = page.split('id="flags"')[1].split('id="fulltext"')[0]
+    assert "普法宣传活动场次在报告中出现了不同的数值" in flags
+    assert not re.search(r"several_values|total_below_mention|legal_publicity_events|<code>", flags)
+
+
+def test_archived_texts_and_the_changelog_carry_a_byte_order_mark(built_site: Path) -> None:
+    for path in [*built_site.glob("archive/*.txt"), *built_site.glob("downloads/*/CHANGELOG.txt")]:
+        raw = path.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf") and not raw.startswith(b"\xef\xbb\xbf\xef\xbb\xbf"), path
+        raw.decode("utf-8")
+
+
+def test_small_ones_404_descriptions_linked_changes_and_no_regex_in_search(built_site: Path) -> None:
+    missing = (built_site / "404.html").read_text(encoding="utf-8")
+    assert "找不到这个页面" in missing and "Not found" not in _article(missing)
+    descriptions = {re.search(r'<meta name="description" content="([^"]*)"', (built_site / p).read_text(encoding="utf-8")).group(1)  # type: ignore[union-attr]
+                    for p in ("index.html", "townships/431223200/index.html", "townships/湖南省/辰溪县/index.html", "townships/index.html",
+                              "indicators/index.html", "indicators/disputes_mediated/index.html", "downloads/index.html", "methodology/index.html")}
+    assert len(descriptions) == 8
+    assert any("船溪乡（辰溪县）" in d and "2022年度：2022-11-29 发布，按时" in d for d in descriptions)
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    changes = home.split('id="20261122"')[1].split("</ul>")[0]
+    assert '<a href="townships/431223200/">船溪乡2022年度法治政府建设工作情况' in changes
+    docs = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))["docs"]
+    indexed = "".join(d["title"] + d["text"] for d in docs).replace("\u200b", "")
+    assert "提取规则" not in indexed and "(?:" not in indexed and "\\d" not in indexed
+    assert any(d["location"] == "townships/431223200/" and "431223200" in d["text"] and "辰溪县" in d["title"].replace("\u200b", "") for d in docs)
+    from urllib.parse import unquote
+
+    county = [d for d in docs if unquote(d["location"]).startswith("townships/湖南省/辰溪县/")]
+    assert len(county) == 1 and "辰溪县" in county[0]["title"].replace("\u200b", "")  # found by name; its tables add no entries
+
+
+def test_every_township_page_is_small(built_site: Path) -> None:
+    import gzip
+
+    for page in built_site.glob("townships/[0-9]*/index.html"):
+        assert len(gzip.compress(page.read_bytes())) <= 60 * 1024, page
+
+
+def test_the_years_values_come_from_values_csv_when_the_release_has_it(tmp_path: Path) -> None:
+    """A release with values.csv (the year's value per report × indicator): the township page
+    shows that value, how it was counted, and counts its values, not the canonical mentions."""
+    import csv
+
+    from sitegen.build import build_site
+
+    releases, version = _copy_release_with(tmp_path, [])
+    folder = releases / version
+    with (folder / "reports.csv").open(encoding="utf-8-sig", newline="") as handle:
+        chuanxi = next(r for r in csv.DictReader(handle) if r["township"] == "船溪乡")
+    with (folder / "values.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["report_id", "indicator", "value", "unit", "qualifier", "basis", "quote", "quote_start", "quote_end", "flag_codes"])
+        writer.writerow([chuanxi["report_id"], "disputes_mediated", "161", "起", "exact", "sum_of_parts", "调解纠纷100起 … 调解纠纷61起", "1", "9", ""])
+        writer.writerow([chuanxi["report_id"], "legal_publicity_events", "30", "次", "at_least", "stated_total", "开展各类专题法治宣传活动30余次", "1", "9", ""])
+    out = tmp_path / "public"
+    build_site(releases, version, out, tmp_path / "docs", strict=True)
+    page = (out / "townships/431223200/index.html").read_text(encoding="utf-8")
+    assert "<li>2022年度：2022-11-29 发布，按时；2 项数字</li>" in page
+    item = re.search(r'<li id="f-disputes_mediated-2022".*?</li>', page, re.S)
+    assert item is not None and "161" in item.group(0) and "计入方式：报告所列各分项之和" in item.group(0)
+    assert ">161</a>" in page and ">157</a>" not in page  # the year's value, not the mention
+    indicator = (out / "indicators/disputes_mediated/index.html").read_text(encoding="utf-8")
+    assert "161" in indicator
+
+
+def test_fazhi_serve_answers_a_missing_page_with_the_sites_chinese_404(built_site: Path) -> None:
+    import functools
+    import threading
+    import urllib.error
+    import urllib.request
+    from http.server import ThreadingHTTPServer
+
+    from flows.preview import SiteHandler
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SiteHandler, directory=str(built_site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(base + "/townships/999999999/", timeout=10)
+        assert missing.value.code == 404
+        assert "找不到这个页面" in missing.value.read().decode("utf-8")
+        archive = next(built_site.glob("archive/*.txt")).name
+        with urllib.request.urlopen(f"{base}/archive/{archive}", timeout=10) as reply:
+            assert reply.headers["Content-Type"] == "text/plain; charset=utf-8"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_link_previews_carry_each_pages_title_and_description(built_site: Path) -> None:
+    page = (built_site / "townships/431223200/index.html").read_text(encoding="utf-8")
+    assert '<meta property="og:title" content="船溪乡（辰溪县） - 法治地图 Fazhi Atlas">' in page
+    og = re.search(r'<meta property="og:description" content="([^"]*)"', page)
+    description = re.search(r'<meta name="description" content="([^"]*)"', page)
+    assert og is not None and description is not None and og.group(1) == description.group(1)
+    hostile = (built_site / "townships/220382203/index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in hostile.split("</head>")[0]

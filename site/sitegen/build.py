@@ -17,8 +17,10 @@ from parsers.indicators import INDICATOR_KEYS
 from parsers.spreadsheet import restore_cell
 
 from . import pages
+from .accountability import Coverage, read_coverage, render_area_table, render_status_table, render_year_counts, status_from_report, year_counts, year_lines
+from .blocks import HtmlBlocks
 from .figures import FigureIndex
-from .townships import TownshipData, link_or_copy
+from .townships import BOM, TownshipData, link_or_copy
 
 # The configuration, hand-written pages and assets are package data: an installed fazhi (a wheel,
 # a work-pool image) builds the site without the repository.
@@ -93,14 +95,20 @@ def _report_id(line: bytes) -> str:
     return str(json.loads(line)["report_id"])
 
 
-def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipData]:
+def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | None = None) -> tuple[int, TownshipData]:
     """Generate the Markdown pages of ``version`` into ``docs`` (emptied first): home, indexes,
     provinces, counties, indicators, downloads. Returns their count and what the township pages
-    (rendered later, by sitegen.townships) are made of."""
+    (rendered later, by sitegen.townships) are made of. ``blocks``: holds the status tables while
+    Markdown runs (sitegen.blocks); without it they are written into the Markdown itself."""
     folder = releases / version
     reports = _read_csv(folder / "reports.csv")
     by_id = {r["report_id"]: r for r in reports}
     figures = FigureIndex(folder / "observations.csv", by_id)
+    # The year's values (values.csv, one per report and indicator) when the release has them:
+    # what a township's figures, its "17 项数字" and the indicator pages show. Older releases: the
+    # canonical mentions of observations.csv.
+    values = FigureIndex(folder / "values.csv", by_id) if (folder / "values.csv").exists() else None
+    counted = values or figures
     texts = TextIndex(folder / "reports.jsonl")
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -122,24 +130,93 @@ def write_docs(releases: Path, version: str, docs: Path) -> tuple[int, TownshipD
         target.write_text(content, encoding="utf-8")
         written += 1
 
-    groups = pages.group_townships(reports)
-    years = sorted({int(r["year"]) for r in reports if r.get("year")})
-    write("index.md", pages.render_home(manifest, changelog, len(groups), years, f"downloads/{version}/fazhi-{version}.zip"))
-    write("townships/index.md", pages.render_township_index(groups))
-    by_province: dict[str, dict[pages.Key, list[dict[str, Any]]]] = {}
-    by_county: dict[tuple[str, str], dict[pages.Key, list[dict[str, Any]]]] = {}
-    for key, rows in groups.items():
-        by_province.setdefault(key[0], {})[key] = rows
-        by_county.setdefault(key[:2], {})[key] = rows
-    for province in sorted(by_province):
-        write(pages.province_path(province), pages.render_province(province, by_province[province]))
-    for province, county in sorted(by_county):
-        write(pages.county_path(province, county), pages.render_county(province, county, by_county[(province, county)]))
-    write("indicators/index.md", pages.render_indicator_index(figures.counts))
+    hold = blocks.hold if blocks is not None else (lambda html: html)
+    groups, loose = pages.group_townships(reports)
+    years, register = read_coverage(folder / "townships.csv")
+    places = _places(groups, register)
+    figure_counts = dict(counted.counted)
+    in_scope = list(places.values())  # townships.csv, and townships with reports it does not list
+    status_years = years or sorted({int(r["year"]) for rows in groups.values() for r in rows if str(r.get("year") or "").isdigit()})
+    has_page = set(groups)
+    by_province = _by_province(in_scope)
+    loose_by_county, unresolved = _route_loose(loose, by_province)
+    latest = max(status_years) if status_years else None
+    provinces = [(p, pages.child_link(p), [t for ts in cs.values() for t in ts]) for p, cs in sorted(by_province.items())]
+    # The changelog's entries link to township pages by URL (relative to the home page): those
+    # pages are rendered outside MkDocs, which knows no docs file to resolve a link against.
+    link_of = {r["report_id"]: pages.township_url(code) for code, rows in groups.items() for r in rows}
+    write("index.md", pages.render_home(manifest, changelog, len(groups), [int(r["year"]) for r in reports if str(r.get("year") or "").isdigit()],
+                                        f"downloads/{version}/fazhi-{version}.zip", status_html=render_year_counts(year_counts(in_scope, status_years)),
+                                        areas_html=hold(render_area_table([(p, "townships/" + link, ts) for p, link, ts in provinces], latest, "省级行政区")),
+                                        link_of=link_of))
+    write("townships/index.md", pages.render_township_index(len(in_scope), len(by_province), render_year_counts(year_counts(in_scope, status_years)),
+                                                            hold(render_area_table(provinces, latest, "省级行政区")), len(loose)))
+    write(pages.UNRESOLVED_PATH, pages.render_unresolved(unresolved))
+    for province, counties in sorted(by_province.items()):
+        everyone = [t for ts in counties.values() for t in ts]
+        areas = [(county, pages.child_link(county), townships) for county, townships in sorted(counties.items())]
+        write(pages.province_path(province), pages.render_province(province, hold(render_year_counts(year_counts(everyone, status_years))),
+                                                                   hold(render_area_table(areas, latest, "县级行政区"))))
+        for county, townships in sorted(counties.items()):
+            here = pages.county_path(province, county)
+
+            def link(t: Coverage, here: str = here) -> str | None:
+                return pages.to_root(here) + pages.township_url(t.code) if t.code in has_page else None
+
+            write(here, pages.render_county(province, county, hold(render_year_counts(year_counts(townships, status_years))),
+                                            hold(render_status_table(townships, status_years, link)), loose_by_county.get((province, county), [])))
+    write("indicators/index.md", pages.render_indicator_index(counted.counts))
     for key in INDICATOR_KEYS:
-        write(f"indicators/{key}.md", pages.render_indicator(key, by_id, figures.largest.get(key, []), figures.counts.get(key, 0)))
+        write(f"indicators/{key}.md", pages.render_indicator(key, by_id, counted.largest.get(key, []), counted.counts.get(key, 0)))
     write("downloads.md", pages.render_downloads(_manifests(releases), package, archive_url()))
-    return written, TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id())
+    data = TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(),
+                        raw_values=values.raw if values else None, parse_values=values.rows if values else None,
+                        places={code: _place(places[code]) for code in groups}, loose=loose,
+                        summaries={code: year_lines(status_years, register.get(code), rows, figure_counts) for code, rows in groups.items()})
+    return written, data
+
+
+def _by_province(townships: list[Coverage]) -> dict[str, dict[str, list[Coverage]]]:
+    """Province → county → its townships."""
+    found: dict[str, dict[str, list[Coverage]]] = {}
+    for t in townships:
+        found.setdefault(t.province or pages.UNKNOWN_PROVINCE, {}).setdefault(t.county or pages.UNKNOWN_COUNTY, []).append(t)
+    return found
+
+
+def _route_loose(loose: list[dict[str, Any]], by_province: dict[str, dict[str, list[Coverage]]]) -> tuple[dict[tuple[str, str], list[dict[str, Any]]], list[dict[str, Any]]]:
+    """Reports on no township page: a county's or department's report, or a document of another
+    kind, goes to its county's page when the site has one; the rest (no township code, no known
+    county) to the page of unresolved reports."""
+    by_county: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    unresolved = []
+    for row in loose:
+        where = (row.get("province") or "", row.get("county") or "")
+        county_level = row.get("level") in ("county", "department") or row.get("kind") == "other"
+        if county_level and where[1] in by_province.get(where[0], {}):
+            by_county.setdefault(where, []).append(row)
+        else:
+            unresolved.append(row)
+    return by_county, unresolved
+
+
+def _places(groups: dict[str, list[dict[str, Any]]], register: dict[str, Coverage]) -> dict[str, Coverage]:
+    """Every township with a page, as townships.csv lists it; one it does not list (a release
+    without townships.csv, or a township outside the covered counties) from its reports."""
+    found = dict(register)
+    for code, rows in groups.items():
+        if code not in found:
+            first = rows[0]
+            annual = {int(r["year"]): status_from_report(r) for r in rows if str(r.get("year") or "").isdigit() and r.get("kind") != "shufa"}
+            found[code] = Coverage(code=code, name=first.get("township") or code, county_code=first.get("adcode") or "",
+                                   county=first.get("county") or pages.UNKNOWN_COUNTY, prefecture="",
+                                   province=first.get("province") or pages.UNKNOWN_PROVINCE, annual=annual)
+    return found
+
+
+def _place(coverage: Coverage) -> pages.Place:
+    return pages.Place(code=coverage.code, name=coverage.name, county=coverage.county or pages.UNKNOWN_COUNTY,
+                       province=coverage.province or pages.UNKNOWN_PROVINCE)
 
 
 def archive_url() -> str | None:
@@ -155,7 +232,7 @@ def build_id() -> str:
     import mkdocs
 
     digest = hashlib.sha256(f"{mkdocs.__version__} {getattr(material, '__version__', '')} {os.environ.get('FAZHI_SITE_URL', '')}".encode())
-    for path in sorted([MKDOCS_YML, *Path(__file__).parent.glob("*.py"), *ASSETS.rglob("*")]):
+    for path in sorted([MKDOCS_YML, *Path(__file__).parent.glob("*.py"), *ASSETS.rglob("*"), *(PACKAGE_ROOT / "overrides").rglob("*")]):
         if path.is_file():
             digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
@@ -172,8 +249,10 @@ def publish_downloads(releases: Path, version: str, site_dir: Path) -> None:
             link_or_copy(source / f"fazhi-{m['version']}.zip", target / f"fazhi-{m['version']}.zip")
             if (source / f"fazhi-{m['version']}.zip.sha256").exists():
                 shutil.copy2(source / f"fazhi-{m['version']}.zip.sha256", target)
-        # Served as plain text: the changelog quotes titles from government sites.
-        shutil.copy2(source / "CHANGELOG.md", target / "CHANGELOG.txt")
+        # Served as plain text: the changelog quotes titles from government sites. UTF-8 with a
+        # byte-order mark: a server that names no charset (fazhi serve) would show mojibake.
+        changelog = (source / "CHANGELOG.md").read_bytes()
+        (target / "CHANGELOG.txt").write_bytes(changelog if changelog.startswith(BOM) else BOM + changelog)
         if m["version"] == version:
             for name in DOWNLOADABLE:
                 if (source / name).exists():  # values.csv: releases from before it have none
@@ -192,7 +271,8 @@ def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, 
     from .townships import TownshipPages
 
     started = time.perf_counter()
-    count, townships = write_docs(releases, version, docs_dir)
+    blocks = HtmlBlocks()
+    count, townships = write_docs(releases, version, docs_dir, blocks)
     generated = time.perf_counter()
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     import jieba
@@ -204,6 +284,7 @@ def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, 
         config = load_config(config_file=str(MKDOCS_YML), docs_dir=str(docs_dir.resolve()), site_dir=str(site_dir.resolve()), strict=strict)
         plugin = TownshipPages(townships, previous=previous)
         config.plugins["fazhi/townships"] = plugin
+        config.plugins["fazhi/blocks"] = blocks
         build(config)
     except MkDocsException as exc:
         raise SiteBuildError(f"mkdocs build of release {version} failed: {exc}") from exc
@@ -211,7 +292,7 @@ def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, 
     pages_built = count + len(townships.groups)
     publish_downloads(releases, version, site_dir)
     stats = plugin.stats
-    del plugin, config, townships
+    del plugin, config, townships, blocks
     gc.collect()  # the config and its plugins hold each other: a served flow builds every night in one process
     LAST_STATS.clear()
     LAST_STATS.update(vars(stats))

@@ -2,11 +2,9 @@
 
 A national release has 3.4 million figures; held as dicts they took 4–9 GB of the site build.
 The site needs three things of them: each report's figures (for its township page, read back by
-offset when the page is rendered), how many year's values each indicator has, and each
-indicator's largest year's values (its chart and its table of at most TABLE_ROWS rows). One
-streaming pass gives all three, holding only offsets, counts and bounded heaps. The year's values
-come from values.csv beside it (a value may be the sum of parts, each a canonical mention), or,
-in releases from before values.csv, from the canonical mentions.
+offset when the page is rendered), how many canonical values each indicator has, and each
+indicator's largest canonical values (its chart and its table of at most TABLE_ROWS rows). One
+streaming pass gives all three, holding only offsets, counts and bounded heaps.
 """
 
 from __future__ import annotations
@@ -22,15 +20,26 @@ from parsers.spreadsheet import restore_cell
 from .pages import CHART_BARS, TABLE_ROWS, Row
 
 KEEP = max(CHART_BARS, TABLE_ROWS)
+# observations.csv's columns as the site names them ← as older releases named them: the one place
+# that knows both (quote_start/quote_end/flag_codes were start/end/flags before 2026-11).
+RENAMED = {"start": "quote_start", "end": "quote_end", "flags": "flag_codes"}
+
+
+def column_names(header: list[str]) -> list[str]:
+    """A release's observations.csv header in the site's names (see RENAMED)."""
+    return [RENAMED.get(name, name) for name in (n.lstrip("\ufeff") for n in header)]
 
 
 class FigureIndex:
+    """observations.csv (counted: its canonical rows) or values.csv (counted: every row), indexed."""
+
     def __init__(self, path: Path, known_reports: set[str] | dict[str, Any]) -> None:
         """``known_reports``: the release's report ids; figures of any other report are left out
         of the indicator pages, as a report missing from reports.csv has no township to link."""
         self.path = path
         self.ranges: dict[str, tuple[int, int]] = {}  # report_id → byte range of its rows
         self.counts: dict[str, int] = {}  # indicator → canonical values
+        self.counted: dict[str, int] = {}  # report_id → its canonical values (its "17 项数字")
         heaps: dict[str, list[tuple[float, int, list[str]]]] = {}
         position = 0
 
@@ -44,10 +53,11 @@ class FigureIndex:
 
         with path.open("rb") as handle:
             reader = csv.reader(lines(handle))
-            self.header = [name.lstrip("\ufeff") for name in next(reader)]
+            self.header = column_names(next(reader))
             at = {name: i for i, name in enumerate(self.header)}
-            rid, indicator, value, canonical = at["report_id"], at["indicator"], at["value"], at["canonical"]
-            tally = not (path.parent / "values.csv").exists()
+            rid, indicator, value = at["report_id"], at["indicator"], at["value"]
+            # values.csv (the year's value per report and indicator) has no canonical column: every row counts.
+            canonical = at.get("canonical")
             row_end, current, seq = position, "", 0
             for row in reader:
                 row_start, row_end = row_end, position
@@ -59,7 +69,10 @@ class FigureIndex:
                     self.ranges[report] = (row_start, row_end)
                 else:
                     self.ranges[report] = (self.ranges[report][0], row_end)
-                if tally and row[canonical] == "true" and report in known_reports:
+                counted = canonical is None or row[canonical] == "true"
+                if counted:
+                    self.counted[report] = self.counted.get(report, 0) + 1
+                if counted and report in known_reports:
                     key = row[indicator]
                     self.counts[key] = self.counts.get(key, 0) + 1
                     heap = heaps.setdefault(key, [])
@@ -69,32 +82,9 @@ class FigureIndex:
                         heapq.heappush(heap, entry)
                     elif entry > heap[0]:
                         heapq.heapreplace(heap, entry)
-        header = self.header
-        if not tally:
-            header = self._tally_values(path.parent / "values.csv", known_reports, heaps)
         self.largest: dict[str, list[Row]] = {
-            key: [_record(header, row) for _, _, row in sorted(heap, key=lambda e: (-e[0], -e[1]))] for key, heap in heaps.items()
+            key: [_record(self.header, row) for _, _, row in sorted(heap, key=lambda e: (-e[0], -e[1]))] for key, heap in heaps.items()
         }
-
-    def _tally_values(self, path: Path, known_reports: set[str] | dict[str, Any], heaps: dict[str, list[tuple[float, int, list[str]]]]) -> list[str]:
-        """Counts and largest values from values.csv (one row per report and indicator); its header."""
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader)
-            at = {name: i for i, name in enumerate(header)}
-            rid, indicator, value = at["report_id"], at["indicator"], at["value"]
-            for seq, row in enumerate(reader, start=1):
-                if row[rid] not in known_reports:
-                    continue
-                key = row[indicator]
-                self.counts[key] = self.counts.get(key, 0) + 1
-                heap = heaps.setdefault(key, [])
-                entry = (float(row[value]), -seq, row)
-                if len(heap) < KEEP:
-                    heapq.heappush(heap, entry)
-                elif entry > heap[0]:
-                    heapq.heapreplace(heap, entry)
-        return header
 
     def of_report(self, report_id: str) -> list[Row]:
         """The report's figures, as rows of observations.csv."""

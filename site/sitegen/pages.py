@@ -19,7 +19,7 @@ from parsers.indicators import BY_KEY, INDICATOR_KEYS, INDICATOR_LABELS, INDICAT
 from parsers.normalise import strip_format_characters
 
 Row = dict[str, Any]
-Key = tuple[str, str, str]  # (province, county, township)
+Key = str  # a township code (9 digits, from the national register)
 
 KIND_LABELS = {
     "government_annual_report": "法治政府建设年度报告",
@@ -64,29 +64,55 @@ def _path_part(name: str) -> str:
     return re.sub(r"[\\/:*?\"<>|#%\s.]", "_", name)
 
 
+def to_root(docs_path: str) -> str:
+    """From the URL of a docs/ page (directory URLs: a/b.md is served at a/b/) to the site's root."""
+    depth = docs_path.count("/") + (0 if docs_path.endswith("index.md") else 1)
+    return "../" * depth
+
+
+def child_link(name: str) -> str:
+    """The link from a province's (or the index's) page to the page of one of its parts."""
+    return _path_part(name) + "/"
+
+
 def relative(from_page: str, to_page: str) -> str:
     """A relative Markdown link between two docs/ paths (MkDocs resolves and checks them)."""
     up = from_page.count("/")
     return "../" * up + to_page
 
 
-def township_key(row: Row) -> tuple[str, str, str]:
-    return (row.get("province") or UNKNOWN_PROVINCE, row.get("county") or UNKNOWN_COUNTY, row["township"])
+def on_township_page(row: Row) -> bool:
+    """A township's own report: resolved to a township code, not a county's or a department's
+    report, not a document of another kind (those would pass for the township's report)."""
+    return bool(row.get("township_code")) and row.get("level") not in ("county", "department") and row.get("kind") != "other"
 
 
-def group_townships(reports: Iterable[Row]) -> dict[tuple[str, str, str], list[Row]]:
-    groups: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
+def group_townships(reports: Iterable[Row]) -> tuple[dict[Key, list[Row]], list[Row]]:
+    """Reports by township code (two 西湖镇 of two counties are two pages), and the others:
+    unresolved, county-level, department-level and other documents, listed but never merged."""
+    groups: dict[Key, list[Row]] = defaultdict(list)
+    loose: list[Row] = []
     for row in reports:
-        if row.get("township"):
-            groups[township_key(row)].append(row)
-    return dict(sorted(groups.items()))
+        if on_township_page(row):
+            groups[row["township_code"]].append(row)
+        else:
+            loose.append(row)
+    return dict(sorted(groups.items())), loose
 
 
-def render_home(manifest: Row, changelog: str, townships: int, years: list[int], zip_path: str) -> str:
+def render_home(manifest: Row, changelog: str, townships: int, years: list[int], zip_path: str, *,
+                status_html: str = "", areas_html: str = "", link_of: dict[str, str] | None = None) -> str:
+    """The home page: the counts, who published per year (``status_html``, then per province:
+    ``areas_html``), the latest changes
+    (each linked to its township page through ``link_of``: report id → docs path)."""
     counts = manifest["counts"]
-    changes = [_change_line(line) for line in islice((line for line in changelog.splitlines() if line.startswith("- ")), 20)]
+    changes = [_change_line(line, link_of or {}) for line in islice((line for line in changelog.splitlines() if line.startswith("- ")), 20)]
     span = f"{min(years)}–{max(years)}" if years else "—"
     lines = [
+        "---",
+        f"description: 乡镇法治政府建设年度报告的公开数据集，版本 {_front_matter(manifest['version'])}：谁按时发布、谁逾期、谁未发布，以及报告中的每一个数字。",
+        "---",
+        "",
         "# 法治地图 Fazhi Atlas",
         "",
         "乡镇（街道）法治政府建设年度报告的公开数据集：每一份报告、每一个数字，以及它出自原文的哪一句话。",
@@ -99,9 +125,11 @@ def render_home(manifest: Row, changelog: str, townships: int, years: list[int],
         f'<a class="md-button md-button--primary" href="{html_text(zip_path)}">下载最新数据 {html_text(manifest["version"])}</a>'
         f" [全部版本](downloads.md){{ .md-button }}",
         "",
-        f"## 最近更新（{text(manifest['version'])}）",
-        "",
     ]
+    if status_html:
+        lines += ["## 各年度发布情况", "", "覆盖县的全部乡镇（街道）中，按时（次年4月1日前）发布、逾期发布、发布日期不详和未找到报告的数量。"
+                  "[规则说明](methodology.md#deadline)", "", status_html, "", areas_html, ""]
+    lines += [f"## 最近更新（{text(manifest['version'])}）", ""]
     lines += [f"- {change}" for change in changes] or ["- 无"]
     lines += ["", "[浏览乡镇](townships/index.md) · [浏览指标](indicators/index.md) · [方法说明](methodology.md)", ""]
     return "\n".join(lines)
@@ -111,11 +139,20 @@ CHANGE_LABELS = {"added": "新增", "revised": "修订", "withdrawn": "撤下", 
                  "figure changed by the rules": "数字变化（提取规则更新）", "identification changed by the rules": "识别变化（提取规则更新）"}
 
 
-def _change_line(line: str) -> str:
-    """A CHANGELOG line ("- added: title (township, year) `id`") for readers: Chinese label, no id."""
+def _change_line(line: str, link_of: dict[str, str]) -> str:
+    """A CHANGELOG line ("- added: title (township, year) `id`") for readers: Chinese label, no
+    id, and a link to the report's page when it has one."""
     kind, _, rest = line[2:].partition(": ")
+    found = re.search(r"`([0-9a-f]{16})`", rest)
     rest = re.sub(r"\s*`[0-9a-f]{16}`", "", rest)
-    return f"{CHANGE_LABELS.get(kind, text(kind))}：{text(rest)}"
+    target = link_of.get(found.group(1)) if found else None
+    shown = f"[{text(rest)}]({target})" if target else text(rest)
+    return f"{CHANGE_LABELS.get(kind, text(kind))}：{shown}"
+
+
+def _front_matter(value: Any) -> str:
+    """Untrusted text inside a YAML front-matter scalar of ours: one line, no YAML syntax."""
+    return re.sub(r"[\s:#'\"{}\[\],&*!|>%@`]", " ", strip_format_characters(str(value))).strip()
 
 
 def province_path(province: str) -> str:
@@ -126,24 +163,20 @@ def county_path(province: str, county: str) -> str:
     return f"townships/{_path_part(province)}/{_path_part(county)}/index.md"
 
 
-def _latest_year(rows: list[Row]) -> str:
-    years = [int(r["year"]) for r in rows if r.get("year")]
-    return str(max(years)) if years else "—"
+UNRESOLVED_PATH = "townships/unresolved.md"
+# On a heading (attr_list): the search plugin leaves the section out. Province and county pages are
+# found by their name (the h1 section); their tables' sections would add two empty entries each.
+NOT_SEARCHED = "{ data-search-exclude }"
 
 
-def render_township_index(groups: dict[tuple[str, str, str], list[Row]]) -> str:
-    """乡镇: provinces with their counts; each links to its page of counties."""
-    by_province: dict[str, list[list[Row]]] = defaultdict(list)
-    for (province, _, _), rows in groups.items():
-        by_province[province].append(rows)
-    lines = ["# 乡镇", "", f"共 {len(groups)} 个乡镇（街道），分布在 {len(by_province)} 个省级行政区。", "",
-             "| 省级行政区 | 县级行政区 | 乡镇 | 报告 | 最新年份 |", "|---|---:|---:|---:|---:|"]
-    for province, townships in by_province.items():
-        counties = {r[0].get("county") or UNKNOWN_COUNTY for r in townships}
-        reports = [r for rows in townships for r in rows]
-        link = relative("townships/index.md", province_path(province))
-        lines.append(f"| [{text(province)}]({link}) | {len(counties)} | {len(townships)} | {len(reports)} | {_latest_year(reports)} |")
-    return "\n".join(lines) + "\n"
+def render_township_index(total: int, provinces: int, status_html: str, provinces_html: str, loose: int) -> str:
+    """乡镇: who published per year, and the provinces with the latest year's statuses
+    (``provinces_html``, accountability.render_area_table), each linked to its page of counties."""
+    lines = ["---", f"description: 覆盖的 {total} 个乡镇（街道），按省级行政区浏览，每个乡镇各年度报告是否按时发布。", "---", "",
+             "# 乡镇", "", f"共 {total} 个乡镇（街道），分布在 {provinces} 个省级行政区。", "", status_html, "",
+             f"## 省级行政区 {NOT_SEARCHED}", "", provinces_html, "",
+             f"另有 {loose} 份未识别到乡镇、或属于县级和部门的报告与文件：[见此]({relative('townships/index.md', UNRESOLVED_PATH)})。", ""]
+    return "\n".join(lines)
 
 
 def _html_table(header: list[tuple[str, str]], rows: list[list[str]]) -> str:
@@ -154,48 +187,72 @@ def _html_table(header: list[tuple[str, str]], rows: list[list[str]]) -> str:
     return f"<div data-search-exclude><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
 
 
-def render_province(province: str, groups: dict[tuple[str, str, str], list[Row]]) -> str:
-    """A province's counties; ``groups``: this province's townships (the caller groups once)."""
+def render_province(province: str, status_html: str, counties_html: str) -> str:
+    """A province: who published per year (``status_html``), and its counties with the latest
+    year's statuses (``counties_html``, accountability.render_area_table)."""
     here = province_path(province)
-    by_county: dict[str, list[list[Row]]] = defaultdict(list)
-    for (_, county, _), rows in groups.items():
-        by_county[county].append(rows)
-    table = []
-    for county, townships in by_county.items():
-        reports = [r for rows in townships for r in rows]
-        link = _path_part(county) + "/"  # a subfolder of the province page's
-        table.append([f'<a href="{html_text(link)}">{html_text(county)}</a>', str(len(townships)), str(len(reports)), _latest_year(reports)])
-    header = [("县级行政区", "left"), ("乡镇", "right"), ("报告", "right"), ("最新年份", "right")]
-    return "\n".join([f"# {text(province)}", "", f"[乡镇]({relative(here, 'townships/index.md')}) › {text(province)}", "",
-                      _html_table(header, table), ""])
+    return "\n".join(["---", f"description: {_front_matter(province)}各县乡镇（街道）法治政府建设年度报告的发布情况。", "---", "",
+                      f"# {text(province)}", "", f"[乡镇]({relative(here, 'townships/index.md')}) › {text(province)}", "",
+                      f"## 各年度发布情况 {NOT_SEARCHED}", "", status_html, "", f"## 县级行政区 {NOT_SEARCHED}", "", "点击表头按钮可排序。", "", counties_html, ""])
 
 
-def render_county(province: str, county: str, groups: dict[tuple[str, str, str], list[Row]]) -> str:
-    """A county's townships; ``groups``: this county's townships (the caller groups once)."""
+def render_county(province: str, county: str, status_html: str, table_html: str, loose: list[Row]) -> str:
+    """A county: who published per year, every township with its status (sortable), and the
+    county's own and departments' reports (never put on a township page)."""
     here = county_path(province, county)
-    table = []
-    for (_, _, township), rows in groups.items():
-        link = _path_part(township) + "/"  # a subfolder of the county page's
-        table.append([f'<a href="{html_text(link)}">{html_text(township)}</a>', str(len(rows)), _latest_year(rows)])
-    header = [("乡镇", "left"), ("报告", "right"), ("最新年份", "right")]
-    return "\n".join([f"# {text(county)}", "",
-                      f"[乡镇]({relative(here, 'townships/index.md')}) › [{text(province)}]({relative(here, province_path(province))}) › {text(county)}", "",
-                      _html_table(header, table), ""])
+    lines = ["---", f"description: {_front_matter(county)}（{_front_matter(province)}）各乡镇（街道）法治政府建设年度报告是否按时发布。", "---", "",
+             f"# {text(county)}", "",
+             f"[乡镇]({relative(here, 'townships/index.md')}) › [{text(province)}]({relative(here, province_path(province))}) › {text(county)}", "",
+             f"## 各年度发布情况 {NOT_SEARCHED}", "", status_html, "", f"## 各乡镇 {NOT_SEARCHED}", "", "点击表头按钮可排序；“未找到”表示在该县已配置的政府网站栏目中没有找到该年度的报告。", "",
+             table_html, ""]
+    if loose:
+        lines += [f"## 县级、部门报告及其他文件 {NOT_SEARCHED}", "", "这些文件不计入乡镇的发布情况。", "", _loose_list(loose, here), ""]
+    return "\n".join(lines)
+
+
+def _loose_list(rows: list[Row], here: str) -> str:
+    items = []
+    for r in sorted(rows, key=lambda r: (r.get("year") or "", r["report_id"]), reverse=True):
+        url = safe_url(r.get("url"))
+        source = f' · <a href="{url}" rel="nofollow noopener">原网页</a>' if url else ""
+        archive = to_root(here) + archive_path(r)
+        items.append(f"<li>{html_text(r.get('year') or '年份不详')} · {html_text(r.get('title') or '无标题')}"
+                     f"（{html_text(r.get('county') or UNKNOWN_COUNTY)} · {LEVEL_LABELS.get(r.get('level') or '', '级别不详')} · {KIND_LABELS.get(r.get('kind') or '', '其他')}）"
+                     f'{source} · <a href="{archive}">存档</a></li>')
+    return f'<ul class="fazhi-loose" data-search-exclude>{"".join(items)}</ul>'
+
+
+LEVEL_LABELS = {"township": "乡镇", "county": "县级", "department": "部门", "unknown": "级别不详"}
+
+
+def render_unresolved(rows: list[Row]) -> str:
+    """Reports with no township code and county-level or other documents of no known county:
+    listed one by one, never merged by name (two 西湖镇 are two townships)."""
+    lines = ["---", "description: 未能识别到具体乡镇（街道）的报告，以及县级、部门报告和其他文件。", "---", "",
+             "# 未识别乡镇的报告", "", "这些报告未能对应到全国区划名录中的某一个乡镇（街道），或属于县级、部门，或不是年度报告。"
+             "它们不计入任何乡镇的发布情况。", ""]
+    if len(rows) > UNRESOLVED_ROWS:
+        lines += [f"共 {len(rows)} 份，下面列出最近年份的 {UNRESOLVED_ROWS} 份；全部见数据下载中的 reports.csv（township_code 为空的行）。", ""]
+    shown = sorted(rows, key=lambda r: (r.get("year") or "", r["report_id"]), reverse=True)[:UNRESOLVED_ROWS]
+    lines.append(_loose_list(shown, UNRESOLVED_PATH) if rows else "无。")
+    return "\n".join(lines) + "\n"
+
+
+UNRESOLVED_ROWS = 500  # the page stays small (≤ 60 KB gzip) when a national run leaves many unresolved
 
 
 def archive_path(row: Row) -> str:
-    """Where the site keeps the text of a report revision as published (plain text, never HTML)."""
+    """Where the site keeps the text of a report revision as published: UTF-8 with a byte-order
+    mark, so a server that names no charset (fazhi serve) still shows it right; never HTML."""
     return f"archive/{row['report_id']}-{row['revision']}.txt"
 
 
-def township_url(row: Row) -> str:
-    """The township page's URL in the built site: townships/<province>/<county>/<township>/."""
-    province = row.get("province") or UNKNOWN_PROVINCE
-    county = row.get("county") or UNKNOWN_COUNTY
-    return f"townships/{_path_part(province)}/{_path_part(county)}/{_path_part(row['township'])}/"
+def township_url(code: str) -> str:
+    """The township page's URL in the built site: townships/<9-digit code>/."""
+    return f"townships/{_path_part(code)}/"
 
 
-TO_ROOT = "../../../../"  # from a township page (townships/p/c/t/) to the site's root
+TO_ROOT = "../../"  # from a township page (townships/<code>/) to the site's root
 
 
 @dataclass(frozen=True)
@@ -208,44 +265,85 @@ class TownshipPage:
     title: str
     content: str
     toc: list[tuple[str, str]]  # (id, heading) of each h2
+    description: str = ""
 
 
-def township_search_text(key: Key, rows: list[Row]) -> str:
-    """What the search index gets of a township page: its names and years, never the full texts."""
-    province, county, township = key
+@dataclass(frozen=True)
+class Place:
+    """Where a township page sits: its code, names and county (from townships.csv, else its reports)."""
+
+    code: str
+    name: str
+    county: str
+    province: str
+
+
+def page_title(place: Place) -> str:
+    """西湖镇（乌苏市）: many townships share a name, the county tells them apart."""
+    return strip_format_characters(f"{place.name}（{place.county}）" if place.county else place.name)
+
+
+def township_search_text(place: Place, rows: list[Row]) -> str:
+    """What the search index gets of a township page: its names, code and years, never the full texts."""
     years = "、".join(sorted({str(r["year"]) for r in rows if r.get("year")}))
-    return f"{province} {county} {township} {years} 年度报告"
+    return f"{place.province} {place.county} {place.name} {place.code} {years} 年度报告"
 
 
-def township_search_html(key: Key, rows: list[Row]) -> str:
-    return f'<h1 id="top">{html_text(key[2])}</h1><p>{html_text(township_search_text(key, rows))}</p>'
+def township_search_html(place: Place, rows: list[Row]) -> str:
+    return f'<h1 id="top">{html_text(page_title(place))}</h1><p>{html_text(township_search_text(place, rows))}</p>'
 
 
 def _heading(level: int, anchor: str, title: str) -> str:
-    return f'<h{level} id="{anchor}">{html_text(title)}<a class="headerlink" href="#{anchor}" title="Permanent link">&para;</a></h{level}>'
+    return f'<h{level} id="{anchor}">{html_text(title)}<a class="headerlink" href="#{anchor}" title="本节链接">&para;</a></h{level}>'
 
 
-def render_township(key: tuple[str, str, str], rows: list[Row], observations: list[Row], flags: dict[str, list[Row]], texts: dict[str, str]) -> TownshipPage:
-    province, county, township = key
-    adcode = next((r["adcode"] for r in rows if r.get("adcode")), None)
-    crumbs = (f'<p><a href="../../">{html_text(province)}</a> › <a href="../">{html_text(county)}</a>'
-              + (f" · 区划代码 {html_text(adcode)}" if adcode else "") + "</p>")
-    toc = [("reports", "报告"), ("figures", "指标")]
-    out = [_heading(1, "top", township), crumbs, _heading(2, "reports", "报告"), _report_table(rows),
+FLAG_SENTENCES = {
+    # Flag codes of parsers.checks and parsers.canonical → what a reader is told; one place.
+    "several_values": "{indicator}在报告中出现了不同的数值，计入的是写明“共、累计、全年”的那一处，否则取最大值。",
+    "part_exceeds_whole": "分项数（{indicator}）大于总数，至少有一处数字可能有误。",
+    "rate_mismatch": "报告中的比例（{indicator}）与由两个数字算出的比例不一致。",
+    "implausible_value": "{indicator}的数值超出了合理上限，已保留并标记，请核对原文。",
+    "total_below_mention": "{indicator}写明的总数小于报告中另一处提到的数值。",
+    "parts_above_total": "{indicator}各分项之和大于写明的总数。",
+    "only_part_of_year": "{indicator}只找到了部分时段（如上半年）的数值，不是全年数。",
+}
+
+
+def flag_sentence(code: str, detail: str) -> str:
+    """A consistency flag as a Chinese sentence; the indicator is read from the flag's detail."""
+    first = re.split(r"[\s:]", detail.strip(), maxsplit=1)[0] if detail else ""
+    indicator = INDICATOR_LABELS.get(first, "某项指标")
+    template = FLAG_SENTENCES.get(code, "该报告的数字有一处需要核对的地方（{indicator}）。")
+    return template.format(indicator=indicator)
+
+
+def figure_anchor(indicator: str, year: Any) -> str:
+    """A figure's anchor on its township page: stable across releases (indicator and year)."""
+    return f"f-{_path_part(indicator)}-{_path_part(str(year or 'na'))}"
+
+
+def render_township(place: Place, rows: list[Row], observations: list[Row], flags: dict[str, list[Row]], texts: dict[str, str],
+                    summary: list[str], values: list[Row] | None = None) -> TownshipPage:
+    """A township page: one line per report year first (who published, when, how many figures),
+    then the reports, the figures (indicator × year), their evidence, flags and full texts."""
+    crumbs = (f'<p><a href="{TO_ROOT}{html_text(province_path(place.province)[:-8])}">{html_text(place.province)}</a> › '
+              f'<a href="{TO_ROOT}{html_text(county_path(place.province, place.county)[:-8])}">{html_text(place.county)}</a>'
+              f" · 区划代码 {html_text(place.code)}</p>")
+    title = page_title(place)
+    lines = "".join(f"<li>{line}</li>" for line in summary)  # built from escaped parts (accountability.year_lines)
+    toc = [("reports", "报告"), ("figures", "指标"), ("evidence", "原文依据")]
+    out = [_heading(1, "top", title), crumbs,
+           f'<ul class="fazhi-years" aria-label="各年度发布情况">{lines}</ul>',
+           f'<p class="fazhi-rule"><a href="{TO_ROOT}methodology/#deadline">按时</a>：报告年度次年4月1日前在政府网站发布。</p>',
+           _heading(2, "reports", "报告"), _report_table(rows),
            _heading(2, "figures", "指标"),
-           "<p>数值后的符号：≥ 表示原文为“余/多/以上”，≈ 表示“近/约/左右”。将鼠标停在数字上可看到原文。</p>",
-           _figure_table(rows, observations), _heading(3, "evidence", "原文依据"), "<ul>"]
-    for o in observations:
-        label = INDICATOR_LABELS.get(o["indicator"], o["indicator"])
-        mark = "" if o["canonical"] == "true" else "（另一处提及）"
-        out.append(f"<li><strong>{html_text(label)}</strong> {html_text(format_value(o['value'], o['qualifier'], o['unit']))}"
-                   f" {html_text(o['unit'] if o['unit'] != '%' else '')}{mark}：“{html_text(o['quote'])}”</li>")
-    out.append("</ul>")
+           "<p>数值后的符号：≥ 表示原文为“余/多/以上”，≈ 表示“近/约/左右”。点击数字可看到它出自原文的哪一句话。</p>",
+           _figure_table(rows, observations, values), _heading(2, "evidence", "原文依据"), _evidence(rows, observations, values)]
     report_flags = [(r, f) for r in rows for f in flags.get(r["report_id"], [])]
     if report_flags:
         toc.append(("flags", "一致性提示"))
         out += [_heading(2, "flags", "一致性提示"), "<ul>"]
-        out += [f"<li>{html_text(r.get('year'))} <code>{html_text(f['code'])}</code>：{html_text(f['detail'])}</li>" for r, f in report_flags]
+        out += [f"<li>{html_text(r.get('year'))}年度：{html_text(flag_sentence(str(f.get('code', '')), str(f.get('detail', ''))))}</li>" for r, f in report_flags]
         out.append("</ul>")
     toc.append(("fulltext", "报告全文"))
     out.append(_heading(2, "fulltext", "报告全文"))
@@ -253,11 +351,14 @@ def render_township(key: tuple[str, str, str], rows: list[Row], observations: li
         paragraphs = "".join(f"<p>{html_text(p)}</p>" for p in texts.get(r["report_id"], "").split("\n") if p)
         out.append(f'<details class="fazhi-fulltext"><summary>{html_text(r.get("title") or "报告")}（{html_text(r.get("year") or "")}）</summary>'
                    f'<div class="fazhi-text">{paragraphs}</div></details>')
-    return TownshipPage(url=township_url(rows[0]), title=strip_format_characters(township), content="\n".join(out), toc=toc)
+    latest = next((line for line in summary if "未找到" not in line), summary[0] if summary else "")
+    # Plain text (the theme puts page.meta.description into an attribute unescaped: sitegen.townships escapes it).
+    description = html.unescape(re.sub(r"<[^>]+>", "", f"{html_text(title)}（{html_text(place.province)}）法治政府建设年度报告：{latest}"))
+    return TownshipPage(url=township_url(place.code), title=title, content="\n".join(out), toc=toc, description=description)
 
 
 def _report_table(rows: list[Row]) -> str:
-    out = ["<table><thead><tr><th>年份</th><th>标题</th><th>类型</th><th>发布日期</th><th>是否按时</th><th>来源</th></tr></thead><tbody>"]
+    out = ['<div class="fazhi-reports"><table><thead><tr><th>年份</th><th>标题</th><th>类型</th><th>发布日期</th><th>是否按时</th><th>来源</th></tr></thead><tbody>']
     for r in sorted(rows, key=lambda r: (r.get("year") or 0, r["report_id"]), reverse=True):
         on_time = {"true": "按时", "false": "逾期（4月1日后）"}.get(str(r.get("on_time")).lower(), "—")
         url = safe_url(r.get("url"))
@@ -267,16 +368,23 @@ def _report_table(rows: list[Row]) -> str:
             f"<tr><td>{html_text(r.get('year') or '—')}</td><td>{html_text(r.get('title'))}{status}</td><td>{KIND_LABELS.get(r.get('kind', ''), '其他')}</td>"
             f"<td>{html_text(r.get('published_on') or '—')}</td><td>{on_time}</td><td>{link}</td></tr>"
         )
-    return "".join(out) + "</tbody></table>"
+    return "".join(out) + "</tbody></table></div>"
 
 
-def _figure_table(rows: list[Row], observations: list[Row]) -> str:
-    """Indicator × year; each value's quote in its tooltip and in the evidence list below."""
+def _counted(rows: list[Row], observations: list[Row], values: list[Row] | None = None) -> dict[str, dict[Any, Row]]:
+    """Indicator → year → the year's value: its row of values.csv when the release has one,
+    else the counted (canonical) mention of observations.csv."""
     year_of = {r["report_id"]: r.get("year") for r in rows}
     cells: dict[str, dict[Any, Row]] = defaultdict(dict)
-    for o in observations:
-        if o["canonical"] == "true" and year_of.get(o["report_id"]):
+    for o in observations if values is None else values:
+        if (values is not None or o["canonical"] == "true") and year_of.get(o["report_id"]):
             cells[o["indicator"]].setdefault(year_of[o["report_id"]], o)
+    return cells
+
+
+def _figure_table(rows: list[Row], observations: list[Row], values: list[Row] | None = None) -> str:
+    """Indicator × year; each value links to its evidence row (quote, permalink) below."""
+    cells = _counted(rows, observations, values)
     if not cells:
         return "<p>本乡镇的报告中暂未提取到数字。</p>"
     years = sorted({y for by_year in cells.values() for y in by_year})
@@ -288,7 +396,8 @@ def _figure_table(rows: list[Row], observations: list[Row]) -> str:
         for year in years:
             o = cells[key].get(year)
             row += (
-                f'<td><span class="fazhi-figure" title="{html_text(o["quote"])}">{html_text(format_value(o["value"], o["qualifier"], o["unit"]))}</span>'
+                f'<td><a class="fazhi-figure" href="#{figure_anchor(key, year)}" title="{html_text(o["quote"])}">'
+                f'{html_text(format_value(o["value"], o["qualifier"], o["unit"]))}</a>'
                 f' <small>{html_text(o["unit"] if o["unit"] != "%" else "")}</small></td>'
                 if o
                 else "<td>—</td>"
@@ -296,6 +405,40 @@ def _figure_table(rows: list[Row], observations: list[Row]) -> str:
         out.append(row + "</tr>")
     out += ["</tbody>", "</table></div>"]
     return "".join(out)
+
+
+BASIS_LABELS = {"stated_total": "报告写明的全年总数", "sum_of_parts": "报告所列各分项之和", "single_mention": "报告中唯一的一处提及"}
+
+
+def _evidence(rows: list[Row], observations: list[Row], values: list[Row] | None = None) -> str:
+    """One row per counted figure (anchor, permalink, the quote shown, not hidden in a tooltip),
+    the report's other mentions of that indicator apart beneath it."""
+    year_of = {r["report_id"]: r.get("year") for r in rows}
+    counted = _counted(rows, observations, values)
+    if not counted:
+        return "<p>无。</p>"
+    others: dict[tuple[str, Any], list[Row]] = defaultdict(list)
+    for o in observations:
+        if o["canonical"] != "true":
+            others[(o["indicator"], year_of.get(o["report_id"]))].append(o)
+    items = []
+    for key in INDICATOR_KEYS:
+        for year, o in sorted(counted.get(key, {}).items(), key=lambda item: str(item[0]), reverse=True):
+            anchor = figure_anchor(key, year)
+            unit = o["unit"] if o["unit"] != "%" else ""
+            item = (f'<li id="{anchor}" class="fazhi-evidence__counted"><p><strong>{html_text(INDICATOR_LABELS.get(key, key))}</strong>'
+                    f" {html_text(year)}年度：{html_text(format_value(o['value'], o['qualifier'], o['unit']))} {html_text(unit)}"
+                    f' <span class="fazhi-counted">计入</span> <a class="headerlink" href="#{anchor}" title="本数字的链接">&para;</a></p>'
+                    f'<blockquote class="fazhi-quote">“{html_text(o["quote"])}”</blockquote>')
+            if o.get("basis") in BASIS_LABELS:
+                item += f'<p class="fazhi-basis">计入方式：{BASIS_LABELS[o["basis"]]}</p>'
+            extra = others.get((key, year), [])
+            if extra:
+                item += ('<details class="fazhi-mentions"><summary>报告中另有 ' + str(len(extra)) + " 处提及（未计入）</summary><ul>"
+                         + "".join(f"<li>{html_text(format_value(m['value'], m['qualifier'], m['unit']))} {html_text(m['unit'] if m['unit'] != '%' else '')}："
+                                   f"“{html_text(m['quote'])}”</li>" for m in extra) + "</ul></details>")
+            items.append(item + "</li>")
+    return f'<ol class="fazhi-evidence">{"".join(items)}</ol>'
 
 
 CHART_BARS = 30  # the largest values; a chart of 40,000 bars is a picture of nothing
@@ -334,11 +477,14 @@ def render_indicator(key: str, by_id: dict[str, Row], largest: list[Row], total:
     the table's worth, largest first), of ``total`` (sitegen.figures finds them in one pass)."""
     row = BY_KEY[key]
     lines = [
+        "---", f"description: {_front_matter(INDICATOR_LABELS[key])}：各乡镇法治政府建设年度报告中的数值（单位 {_front_matter('、'.join(row.units))}），每个数值附原文。", "---", "",
         f"# {text(INDICATOR_LABELS[key])}", "",
         f"指标代码 <code>{html_text(key)}</code> · 单位：{text('、'.join(row.units))} · 合理上限：{text(format_value(row.maximum))}"
         "（超过者保留并标记）", "",
+        # Kept out of the search index: a search for 调解 would otherwise show regexes as snippets.
+        '<div class="fazhi-rules" data-search-exclude markdown="1">', "",
         "提取规则（数字前的说法，正则表达式）："
-        + "；".join(f"<code>{html_text(r.context or r.after or '')}</code>" for r in INDICATORS if r.key == key) + "。", "",
+        + "；".join(f"<code>{html_text(r.context or r.after or '')}</code>" for r in INDICATORS if r.key == key) + "。", "", "</div>", "",
         "每份报告取一个值：写明“共、累计、全年”的那一处，否则取最大值。点击表头可排序。", "",
     ]
     chart = render_chart([(f"{by_id[o['report_id']].get('township') or '—'} {by_id[o['report_id']].get('year') or ''}", float(o["value"]))
@@ -352,8 +498,8 @@ def render_indicator(key: str, by_id: dict[str, Row], largest: list[Row], total:
     for o in sorted(shown, key=lambda o: (by_id[o["report_id"]].get("township") or "", by_id[o["report_id"]].get("year") or "")):
         r = by_id[o["report_id"]]
         township = text(r.get("township") or "—")
-        if r.get("township"):
-            township = f'<a href="../../{html_text(township_url(r))}">{township}</a>'  # from indicators/<key>/
+        if on_township_page(r):
+            township = f'<a href="../../{html_text(township_url(r["township_code"]))}">{township}</a>'  # from indicators/<key>/
         lines.append(
             f"| {township} | {text(r.get('county') or '—')} | {text(r.get('province') or '—')} | {text(r.get('year') or '—')} |"
             f" {text(format_value(o['value'], o['qualifier'], o['unit']))} | {text(o['quote'])} |"
@@ -366,7 +512,7 @@ def render_indicator(key: str, by_id: dict[str, Row], largest: list[Row], total:
 
 def render_indicator_index(counts: dict[str, int]) -> str:
     """Every indicator with its number of canonical values."""
-    lines = ["# 指标", "", "| 指标 | 代码 | 报告数 |", "|---|---|---:|"]
+    lines = ["---", "description: 从乡镇法治政府建设年度报告中提取的各项指标及其报告数。", "---", "", "# 指标", "", "| 指标 | 代码 | 报告数 |", "|---|---|---:|"]
     lines += [f"| [{text(INDICATOR_LABELS[k])}]({k}.md) | `{k}` | {counts.get(k, 0)} |" for k in INDICATOR_KEYS]
     return "\n".join(lines) + "\n"
 
@@ -383,6 +529,7 @@ def render_downloads(manifests: list[Row], package: Row, archive_url: str | None
     (downloads/): the files are linked into the built site after MkDocs, not copied through docs/."""
     latest = manifests[-1]["version"] if manifests else "—"
     lines = [
+        "---", "description: 法治地图各版本数据集下载（CSV、JSON Lines）、字段说明与引用方式。", "---", "",
         "# 数据下载",
         "",
         "每个版本发布后不再改动；引用时请注明版本号。CSV 为带 BOM 的 UTF-8，可直接用 Excel 打开。",

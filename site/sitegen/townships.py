@@ -53,11 +53,26 @@ class TownshipData:
     parse_figures: Callable[[bytes], list[Row]]  # those bytes → the rows
     text_of: Callable[[str], Row]  # report_id → its reports.jsonl record (text, original, flags)
     build_id: str = ""  # changes when the theme, mkdocs.yml or sitegen's code change
+    places: dict[Key, pages.Place] = field(default_factory=dict)  # code → names and county
+    summaries: dict[Key, list[str]] = field(default_factory=dict)  # code → its lines per report year (accountability)
+    loose: list[Row] = field(default_factory=list)  # reports on no township page: their archives are written too
+    raw_values: Callable[[str], bytes] | None = None  # report_id → its rows of values.csv (None: the release has none)
+    parse_values: Callable[[bytes], list[Row]] | None = None
+
+    def place(self, key: Key) -> pages.Place:
+        found = self.places.get(key)
+        if found is not None:
+            return found
+        first = self.groups[key][0]
+        return pages.Place(code=key, name=first.get("township") or key, county=first.get("county") or pages.UNKNOWN_COUNTY,
+                           province=first.get("province") or pages.UNKNOWN_PROVINCE)
 
     def fingerprint(self, key: Key, figures: list[bytes]) -> str:
-        """A township page's inputs: its rows and its reports' figures as written (``figures``).
+        """A township page's inputs: its rows, place and year lines (a year falls due and reads
+        未找到 with no report changed), and its reports' figures as written (``figures``).
         Texts and flags belong to a report revision, which is in the rows."""
-        digest = hashlib.sha256(json.dumps([self.build_id, key, self.groups[key]], ensure_ascii=False, sort_keys=True, default=str).encode())
+        inputs = [self.build_id, key, self.groups[key], self.place(key), self.summaries.get(key, [])]
+        digest = hashlib.sha256(json.dumps(inputs, ensure_ascii=False, sort_keys=True, default=str).encode())
         for raw in figures:
             digest.update(raw)
         return digest.hexdigest()[:32]
@@ -120,7 +135,8 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self._nav is not None and self._files is not None and self._env is not None
         started = time.perf_counter()
-        _index_for_search(config, self.data.groups)
+        _index_for_search(config, self.data)
+        _write_archives(Path(config.site_dir), self.previous, self.data.loose, self.data.text_of, self.stats)
         previous_prints = _read_prints(self.previous)
         global _JOB
         _JOB = _Job(self.data, config, self._nav, list(self._files.documentation_pages()), self._env.get_template("main.html"),
@@ -157,7 +173,7 @@ class _SearchStub:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def _index_for_search(config: MkDocsConfig, groups: dict[Key, list[Row]]) -> None:
+def _index_for_search(config: MkDocsConfig, data: TownshipData) -> None:
     """One short entry per township in Material's search index: its names and years.
 
     The plugin's own path (parse the page's HTML, segment the Chinese with jieba) is taken for
@@ -168,14 +184,15 @@ def _index_for_search(config: MkDocsConfig, groups: dict[Key, list[Row]]) -> Non
     if index is None:
         return
     segment = getattr(index, "_segment_chinese", None)
-    for n, (key, rows) in enumerate(groups.items()):
-        url = pages.township_url(rows[0])
+    for n, (key, rows) in enumerate(data.groups.items()):
+        url, place = pages.township_url(key), data.place(key)
+        title = pages.page_title(place)
         if n == 0 or segment is None:
-            index.add_entry_from_context(_SearchStub(url=url, title=key[2], content=pages.township_search_html(key, rows)))
+            index.add_entry_from_context(_SearchStub(url=url, title=title, content=pages.township_search_html(place, rows)))
             continue
         # As the plugin stores a parsed section: markup escaped (the search UI shows it as HTML), then segmented.
-        text = html.escape(pages.township_search_text(key, rows), quote=False)
-        index.entries.append({"location": url, "title": segment(html.escape(key[2], quote=False)), "text": segment(f"<p>{text}</p>")})
+        text = html.escape(pages.township_search_text(place, rows), quote=False)
+        index.entries.append({"location": url, "title": segment(html.escape(title, quote=False)), "text": segment(f"<p>{text}</p>")})
 
 
 def _add_to_sitemap(site: Path, site_url: str, urls: list[str]) -> None:
@@ -223,39 +240,60 @@ def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str]]:
     for key in keys:
         records.clear()
         rows = job.data.groups[key]
-        url = pages.township_url(rows[0])
+        url = pages.township_url(key)
         target = job.site / url / "index.html"
         figures = [job.data.raw_figures(r["report_id"]) for r in rows]  # read once: hashed, then parsed if rendered
-        fingerprint = job.data.fingerprint(key, figures)
+        values = [job.data.raw_values(r["report_id"]) for r in rows] if job.data.raw_values else []
+        fingerprint = job.data.fingerprint(key, figures + values)
         prints[url] = fingerprint
         if job.previous is not None and job.previous_prints.get(url) == fingerprint and (job.previous / url / "index.html").exists():
             link_or_copy(job.previous / url / "index.html", target)
             stats.reused += 1
         else:
             ids = [r["report_id"] for r in rows]
-            page = pages.render_township(key, rows, [o for raw in figures for o in job.data.parse_figures(raw)],
-                                         {i: record(i).get("flags") or [] for i in ids}, {i: record(i)["text"] for i in ids})
+            page = pages.render_township(job.data.place(key), rows, [o for raw in figures for o in job.data.parse_figures(raw)],
+                                         {i: record(i).get("flags") or [] for i in ids}, {i: record(i)["text"] for i in ids},
+                                         job.data.summaries.get(key, []),
+                                         [v for raw in values for v in job.data.parse_values(raw)] if job.data.parse_values else None)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_render(job, page), encoding="utf-8", errors="xmlcharrefreplace")
             stats.rendered += 1
-        for r in rows:  # as published (before t2s), as plain text: a page from a portal is never served as HTML
-            archive = job.site / pages.archive_path(r)
-            old = job.previous / pages.archive_path(r) if job.previous is not None else None
-            if old is not None and old.exists():
-                link_or_copy(old, archive)
-                stats.archives_reused += 1
-            else:
-                texts = record(r["report_id"])
-                archive.parent.mkdir(parents=True, exist_ok=True)
-                archive.write_text(texts.get("original", texts["text"]), encoding="utf-8")
-                stats.archives_written += 1
+        _write_archives(job.site, job.previous, rows, record, stats)
     return stats, prints
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def _write_archives(site: Path, previous: Path | None, rows: list[Row], record: Callable[[str], Row], stats: RenderStats) -> None:
+    """Each report revision's text as published (before t2s), as plain text (a page from a portal
+    is never served as HTML), UTF-8 with a byte-order mark: browsers honour it over a server that
+    names no charset (fazhi serve, many static hosts), which otherwise shows mojibake. A previous
+    site's copy is reused only if it has the mark (copies written before it had none)."""
+    for r in rows:
+        archive = site / pages.archive_path(r)
+        old = previous / pages.archive_path(r) if previous is not None else None
+        if old is not None and old.exists() and _starts_with_bom(old):
+            link_or_copy(old, archive)
+            stats.archives_reused += 1
+        else:
+            texts = record(r["report_id"])
+            archive.parent.mkdir(parents=True, exist_ok=True)
+            archive.write_bytes(BOM + texts.get("original", texts["text"]).encode("utf-8"))
+            stats.archives_written += 1
+
+
+def _starts_with_bom(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(3) == BOM
 
 
 def _render(job: _Job, township: pages.TownshipPage) -> str:
     """The page through Material's main.html with MkDocs' own context, as _build_page does it."""
     file = File.generated(job.config, township.url + "index.md", content="")
     page = Page(township.title, file, job.config)
+    # Material writes page.meta.description into an attribute as it is (MkDocs' templates do not autoescape).
+    page.meta = {"description": pages.html_text(township.description)} if township.description else {}
     page.content = township.content
     page.toc = get_toc([{"level": 2, "id": anchor, "name": name, "children": []} for anchor, name in township.toc])
     page.active = True

@@ -1,4 +1,6 @@
-// Click a column header of a .fazhi-sortable table to sort by it; numbers (≥6,500, ≈300, 98%) sort as numbers.
+// Sort a .fazhi-sortable table by a column: each header holds a button (keyboard: Tab, then
+// Enter or Space), added here when the page did not write one. Numbers (≥6,500, ≈300, 98%) sort
+// as numbers. Shipped with the site; nothing fetched.
 (function () {
   function key(cell) {
     var raw = cell.textContent.trim();
@@ -18,12 +20,22 @@
     header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
     rows.forEach(function (row) { body.appendChild(row); });
   }
+  function button(header) {
+    var found = header.querySelector("button.fazhi-sort");
+    if (found) return found;
+    var made = document.createElement("button");
+    made.type = "button";
+    made.className = "fazhi-sort";
+    while (header.firstChild) made.appendChild(header.firstChild);
+    header.appendChild(made);
+    return made;
+  }
   function enable() {
     document.querySelectorAll(".fazhi-sortable table").forEach(function (table) {
       if (!table.tHead || table.dataset.sortable) return;
       table.dataset.sortable = "1";
       Array.prototype.forEach.call(table.tHead.rows[0].cells, function (header, column) {
-        header.addEventListener("click", function () { sortBy(table, column, header); });
+        button(header).addEventListener("click", function () { sortBy(table, column, header); });
       });
     });
   }

@@ -38,8 +38,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from . import pages
-
-Row, Key = pages.Row, pages.Key
+from .pages import Key, Row  # type aliases: a township code, a CSV row
 FORK_FROM = 200  # townships: below this, forking workers costs more than it saves
 FINGERPRINTS = ".fazhi-pages.json"  # in the built site: each township page's input hash, for the next build
 
@@ -279,7 +278,7 @@ def _write_archives(site: Path, previous: Path | None, rows: list[Row], record: 
         else:
             texts = record(r["report_id"])
             archive.parent.mkdir(parents=True, exist_ok=True)
-            archive.write_bytes(BOM + texts.get("original", texts["text"]).encode("utf-8"))
+            archive.write_bytes(BOM + str(texts.get("original") or texts["text"]).encode("utf-8"))
             stats.archives_written += 1
 
 

@@ -96,12 +96,12 @@ def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: P
     monkeypatch.setattr(release, "PARALLEL_FROM", 1)
     two = cut(tmp_path / "two", all_seeds())
     assert one is not None and two is not None
-    for name in ("reports.csv", "reports.jsonl", "observations.csv", "values.csv", "indicators.csv", "CHANGELOG.md", "datapackage.json"):
+    for name in ("reports.csv", "reports.jsonl", "observations.csv", "values.csv", "indicators.csv", "townships.csv", "CHANGELOG.md", "datapackage.json"):
         assert (tmp_path / "one/releases" / one.version / name).read_bytes() == (tmp_path / "two/releases" / two.version / name).read_bytes(), name
     assert release.read_manifest(tmp_path / "one/releases", one.version)["counts"] == release.read_manifest(tmp_path / "two/releases", two.version)["counts"]
     assert release.verify_release(tmp_path / "two/releases", two.version) == []
     with zipfile.ZipFile(tmp_path / "two/releases" / two.version / f"fazhi-{two.version}.zip") as bundle:
-        assert len(bundle.namelist()) == 8 and bundle.testzip() is None
+        assert len(bundle.namelist()) == 9 and bundle.testzip() is None  # 8 data files + CHANGELOG
 
 
 def test_a_failing_figure_pass_fails_the_release_and_leaves_no_release(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -12,12 +12,12 @@ import pytest
 from flows.nightly import nightly
 from tests.conftest import subprocess_env
 
-TOWNSHIPS = {
-    "胡吉尔台乡": "新疆维吾尔自治区/尼勒克县/胡吉尔台乡",
-    "船溪乡": "湖南省/辰溪县/船溪乡",
-    "西湖镇": "新疆维吾尔自治区/乌苏市/西湖镇",
-    "西仓镇": "甘肃省/碌曲县/西仓镇",
-    "永加乡": "吉林省/双辽市/永加乡",
+TOWNSHIPS = {  # township → its page, keyed by its code in the national register
+    "胡吉尔台乡": "654028208",
+    "船溪乡": "431223200",
+    "西湖镇": "654202108",
+    "西仓镇": "623026102",
+    "永加乡": "220382203",
 }
 DECOYS = ("政府信息公开工作年度报告", "工作要点", "春耕", "通知")
 
@@ -38,6 +38,7 @@ def test_nightly_on_the_demo_portals_then_a_quiet_second_night(demo_portals, dem
     folder = Path(first.release.path)
     reports = rows(folder / "reports.csv")
     assert {r["township"] for r in reports} == set(TOWNSHIPS)
+    assert {r["township"]: r["township_code"] for r in reports} == TOWNSHIPS
     assert not [r["title"] for r in reports if any(d in r["title"] for d in DECOYS)]
     observations = rows(folder / "observations.csv")
     for r in reports:

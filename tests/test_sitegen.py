@@ -273,14 +273,16 @@ def test_indicator_pages_rank_the_year_s_values_not_their_parts(tmp_path: Path) 
                          [["a", "1", "party_meetings_on_rule_of_law", "2", "次", "exact", "委员会会议2次", "0", "8", "", "true", "", "part"],
                           ["a", "1", "party_meetings_on_rule_of_law", "4", "次", "exact", "专题党委会4次", "9", "16", "", "true", "", "part"],
                           ["b", "1", "party_meetings_on_rule_of_law", "5", "次", "exact", "党委会5次", "0", "5", "", "true", "", "year"]])
-    write("values.csv", ["report_id", "indicator", "value", "unit", "qualifier", "basis", "quote", "quote_start", "quote_end", "flag_codes"],
-          [["a", "party_meetings_on_rule_of_law", "6", "次", "exact", "sum_of_parts", "委员会会议2次 … 专题党委会4次", "0", "16", ""],
-           ["b", "party_meetings_on_rule_of_law", "5", "次", "exact", "single_mention", "党委会5次", "0", "5", ""]])
-    index = FigureIndex(observations, {"a", "b"})
-    assert index.counts == {"party_meetings_on_rule_of_law": 2}
+    values = write("values.csv", ["report_id", "indicator", "value", "unit", "qualifier", "basis", "quote", "quote_start", "quote_end", "flag_codes"],
+                   [["a", "party_meetings_on_rule_of_law", "6", "次", "exact", "sum_of_parts", "委员会会议2次 … 专题党委会4次", "0", "16", ""],
+                    ["b", "party_meetings_on_rule_of_law", "5", "次", "exact", "single_mention", "党委会5次", "0", "5", ""]])
+    index = FigureIndex(values, {"a", "b"})  # what sitegen.build ranks indicator pages by, when the release has values.csv
+    assert index.counts == {"party_meetings_on_rule_of_law": 2} and index.counted == {"a": 1, "b": 1}
     assert [(r["report_id"], r["value"], r["quote"]) for r in index.largest["party_meetings_on_rule_of_law"]] == [
         ("a", "6", "委员会会议2次 … 专题党委会4次"), ("b", "5", "党委会5次")]
-    assert len(index.of_report("a")) == 2  # the township page still shows every mention
+    mentions = FigureIndex(observations, {"a", "b"})
+    assert len(mentions.of_report("a")) == 2  # the township page still shows every mention
+    assert mentions.counts == {"party_meetings_on_rule_of_law": 3}  # the parts, counted one by one: why values.csv is read
 
 
 def test_with_a_site_url_the_sitemap_lists_the_township_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -183,7 +183,7 @@ def checked_manifest(releases: Path, version: str) -> dict[str, Any]:
     path = releases / version / "manifest.json"
     try:
         manifest = read_manifest(releases, version)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: a manifest of 100,000 nested brackets
         raise ManifestError(f"{path}: unreadable ({getattr(exc, 'strerror', None) or exc})") from exc
     if not isinstance(manifest, dict):
         raise ManifestError(f"{path}: not a JSON object")
@@ -748,7 +748,9 @@ def verify_release(releases: Path, version: str) -> list[str]:
             problems.append(f"{folder / 'manifest.json'}: '{name[:80]}' is not a file name of this release")
             continue
         path = folder / name
-        if not path.is_file():
+        if path.is_symlink():  # is_file() follows it: verify would vouch for a file outside the release
+            problems.append(f"{path}: a symbolic link, not a file of this release")
+        elif not path.is_file():
             problems.append(f"{path}: missing")
         elif _sha256(path) != expected["sha256"]:
             problems.append(f"{path}: sha256 differs from the manifest")

@@ -48,3 +48,42 @@ def test_a_manifest_nested_100000_deep_is_one_line_not_a_recursion_error(data: P
 
     assert result.returncode == 2, result
     assert "manifest.json" in one_line_error(result.stderr)
+
+
+# ---------------------------------------------------------------- time that grows with the square
+
+
+def _paragraphs_page(megabytes: float) -> bytes:
+    paragraph = "全年开展法治宣传活动12场次，发放宣传资料3400份，调解矛盾纠纷57件，培训干部86人次。"
+    count = int(megabytes * 1024 * 1024 / len(paragraph.encode()))
+    return ("<html><head><title>胡吉尔台乡2023年法治政府建设年度报告</title></head><body><div>"
+            + "".join(f"<p>{paragraph}</p>" for _ in range(count)) + "</div></body></html>").encode()
+
+
+def test_reading_a_page_of_4_MB_of_paragraphs_takes_seconds_not_minutes() -> None:
+    """Issue 19 made extraction linear, but reading the page was still quadratic: bs4's
+    insert_before/insert_after look each <p> up among its siblings (1 MB 7 s, 2 MB 26 s, so a
+    20 MB page, under the fetch cap, most of an hour). Measured after the fix: 4 MB in 2 s."""
+    from parsers import read_document
+
+    page = _paragraphs_page(4)
+    started = time.monotonic()
+    document = read_document(page, "http://portal.gov.cn/a.html")
+    seconds = time.monotonic() - started
+
+    assert document.text.count("\n") + 1 == page.count(b"<p>")  # one line per paragraph, as before
+    assert seconds < 20, f"4 MB of paragraphs read in {seconds:.1f} s"
+
+
+# ---------------------------------------------------------------- options
+
+
+@pytest.mark.parametrize("value", ["1e300", "1e12h", "999999999999"])
+def test_an_absurd_night_deadline_is_refused_before_the_night_starts(value: str, tmp_path: Path) -> None:
+    """`--deadline 1e300` was accepted: the deadline's timer thread died with a traceback
+    (OverflowError: timestamp out of range) and the night then ran with no deadline at all."""
+    result = fazhi("nightly", "--demo", "--deadline", value, "--data", str(tmp_path / "data"), "--out", str(tmp_path / "out"))
+
+    assert result.returncode == 2, result
+    assert "--deadline" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "data").exists()

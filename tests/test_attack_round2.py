@@ -87,3 +87,58 @@ def test_an_absurd_night_deadline_is_refused_before_the_night_starts(value: str,
     assert result.returncode == 2, result
     assert "--deadline" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "data").exists()
+
+
+# ---------------------------------------------------------------- a registry entry aimed at the cloud's metadata service
+
+
+@pytest.fixture
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Belt and braces: any connection this test would open to a non-loopback address fails
+    here instead of leaving the machine (the attack below, unfixed, would connect to it)."""
+    import ipaddress
+
+    import urllib3.util.connection
+
+    real = urllib3.util.connection.create_connection
+
+    def guarded(address, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not ipaddress.ip_address(socket_address(address[0])).is_loopback:
+            raise AssertionError(f"the test tried to connect to {address[0]}")
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", guarded)
+    monkeypatch.setattr("urllib3.connection.connection.create_connection", guarded)
+
+
+def socket_address(host: str) -> str:
+    import socket
+
+    return socket.getaddrinfo(host.strip("[]"), None)[0][4][0]
+
+
+@pytest.mark.parametrize("listing", ["http://169.254.169.254/latest/meta-data/", "http://100.100.100.200/latest/meta-data/",
+                                     "http://[fd00:ec2::254]/latest/meta-data/", "http://10.0.0.1/admin/"])
+def test_a_registry_entry_listing_a_metadata_address_is_not_a_private_source(listing: str, loopback_only: None) -> None:
+    """sources.yaml may come from a pull request (flows.sources). A source whose listing is on a
+    private address was taken for the demo's loopback portals and fetched with the address guard
+    off (HttpClient(allow_private=True)): an entry listing 169.254.169.254 or 100.100.100.200 made
+    the night read the cloud's metadata service. Only loopback is the demo's; the rest is refused."""
+    from flows.discover import source_is_private
+    from flows.http import FetchError, HttpClient
+    from flows.sources import parse_sources
+
+    source = parse_sources(f'sources:\n  - id: meta\n    name: x\n    listing: ["{listing}"]\n')[0]
+    assert not source_is_private(source)  # checked before any client is built: unfixed, the next lines would connect
+
+    client = HttpClient(allow_private=source_is_private(source))
+    with pytest.raises(FetchError, match="private or loopback"):
+        client.get(listing, allowed_domains=[source.listing[0].split("/")[2].strip("[]")], rate=1000)
+
+
+def test_the_demo_on_loopback_is_still_a_private_source() -> None:
+    from flows.discover import source_is_private
+    from flows.sources import parse_sources
+
+    source = parse_sources('sources:\n  - id: demo\n    name: x\n    listing: ["http://127.0.0.1:8765/a.html", "http://localhost:8765/b.html"]\n')[0]
+    assert source_is_private(source)

@@ -758,6 +758,8 @@ def verify_release(releases: Path, version: str) -> list[str]:
         if path.name not in files and path.name not in unlisted:
             problems.append(f"{path}: not listed in the manifest")
     recorded = folder / f"{zip_name}.sha256"
+    if (folder / zip_name).exists() and not recorded.is_file():  # a replaced zip with its .sha256 deleted passed unchecked
+        problems.append(f"{folder / zip_name}: its {recorded.name} is missing, so the zip can't be checked")
     if (folder / zip_name).is_file() and recorded.is_file():
         if recorded.read_text(encoding="utf-8", errors="replace").split()[:1] != [_sha256(folder / zip_name)]:
             problems.append(f"{folder / zip_name}: sha256 differs from {recorded.name}")

@@ -142,3 +142,20 @@ def test_the_demo_on_loopback_is_still_a_private_source() -> None:
 
     source = parse_sources('sources:\n  - id: demo\n    name: x\n    listing: ["http://127.0.0.1:8765/a.html", "http://localhost:8765/b.html"]\n')[0]
     assert source_is_private(source)
+
+
+def test_a_tampered_zip_whose_sha256_file_was_deleted_fails_verify(data: Path) -> None:  # noqa: F811
+    """The zip is checked against the .sha256 beside it, and only when both exist: replace the
+    zip and delete the .sha256, and `verify` said every file matches."""
+    import zipfile
+
+    folder = release_folder(data)
+    zip_path = next(folder.glob("fazhi-*.zip"))
+    with zipfile.ZipFile(zip_path, "a") as bundle:
+        bundle.writestr("payload.txt", "not of this release")
+    Path(f"{zip_path}.sha256").unlink()
+
+    result = fazhi("verify", "--data", str(data))
+
+    assert result.returncode == 2, result
+    assert zip_path.name in result.stderr and "Traceback" not in result.stderr

@@ -194,3 +194,19 @@ print(extraction.report is not None, decision.take)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["True", "False"]  # a report; the rule still reads a news item as one
     assert time.monotonic() - started < 30
+
+
+# ---------------------------------------------------------------- a registry that is not a file
+
+
+def test_a_sources_fifo_is_one_line_not_a_night_that_waits_forever(tmp_path: Path) -> None:
+    """`fazhi nightly --sources FIFO` waited forever for a writer (before Prefect, before the
+    lock: nothing said why); `fazhi extract` was taught this in issue 19, the registry was not."""
+    fifo = tmp_path / "sources.yaml"
+    os.mkfifo(fifo)
+    try:
+        result = fazhi("nightly", "--sources", str(fifo), "--data", str(tmp_path / "data"), "--out", str(tmp_path / "out"), timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("nightly --sources FIFO was still waiting after 60 s")
+    assert result.returncode == 2, result
+    assert str(fifo) in one_line_error(result.stderr)

@@ -210,3 +210,21 @@ def test_a_sources_fifo_is_one_line_not_a_night_that_waits_forever(tmp_path: Pat
         pytest.fail("nightly --sources FIFO was still waiting after 60 s")
     assert result.returncode == 2, result
     assert str(fifo) in one_line_error(result.stderr)
+
+
+def test_evaluate_refuses_a_report_text_over_the_cap_without_reading_it(tmp_path: Path) -> None:
+    """`fazhi extract` got the 20 MB cap of a fetched body in issue 19; `fazhi evaluate` read its
+    texts whole: a 300 MB sparse file (4 KB on disk) cost 1.9 GB of memory and 50 s, a 5 GB one
+    would exhaust the machine."""
+    (tmp_path / "texts").mkdir()
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"report": "d01", "indicator": "legal_publicity_events", "value": 4, "qualifier": "exact",
+                                "unit": "次", "quote": "通过举办法治讲座4次", "optional": False}, ensure_ascii=False) + "\n", encoding="utf-8")
+    with (tmp_path / "texts" / "d01.txt").open("wb") as sparse:
+        sparse.truncate(21 * 1024 * 1024)
+
+    result = fazhi("evaluate", str(gold), str(tmp_path / "texts"), timeout=60)
+
+    assert result.returncode == 2, result
+    line = one_line_error(result.stderr)
+    assert "d01.txt" in line and "20 MB" in line

@@ -228,3 +228,36 @@ def test_evaluate_refuses_a_report_text_over_the_cap_without_reading_it(tmp_path
     assert result.returncode == 2, result
     line = one_line_error(result.stderr)
     assert "d01.txt" in line and "20 MB" in line
+
+
+# ---------------------------------------------------------------- a full disk under the data
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path: Path, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """A tmpfs of ``request.param`` bytes for --data (root only; skipped elsewhere)."""
+    mount_point = tmp_path / "small"
+    mount_point.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={request.param}", "tmpfs", str(mount_point)],
+                                                   capture_output=True).returncode == 0
+    if not mounted:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+@pytest.mark.parametrize("small_tmpfs", [300 * 1024, 600 * 1024], indirect=True, ids=["full-in-merge", "full-in-release"])
+def test_a_night_whose_data_disk_fills_says_so_in_one_line_naming_the_data(small_tmpfs: Path, tmp_path: Path) -> None:
+    """The issue's disk-full case, with --data itself on the full disk (issue 19 tested --out and a
+    SQLite max_page_count): 300 KB ended in "error: the nightly run crashed: disk I/O error", exit 1
+    (SQLite's WAL reports a full disk as an I/O error); 600 KB (full while the release is written)
+    in "stopped: a file: No space left on device", naming no file."""
+    data = small_tmpfs / "data"
+    result = fazhi("nightly", "--demo", "--data", str(data), "--out", str(tmp_path / "out"), timeout=300)
+
+    assert result.returncode == 2, result
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert str(data) in errors[0] and ("No space left" in errors[0] or "free" in errors[0]), errors[0]

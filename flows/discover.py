@@ -99,6 +99,12 @@ def discover_links(
                 complete = False
                 break
             page = parse_listing(html, page_url)
+            if page_number == 0 and not page.links:
+                # A challenge or block page the refusal filter does not know (location.replace, a meta
+                # refresh, a WAF notice) has no links: read as a complete, empty listing, it withdrew
+                # every report of the source. A column with no links at all is not a listing.
+                raise ListingError(f"{source.id}: {page_url}: no links on the first listing page (a challenge or block "
+                                   "page?); nothing is withdrawn")
             for link in page.links:
                 decisions.setdefault(link.url, decide_link(link))
             page_url = page.next_url

@@ -280,3 +280,36 @@ def test_a_text_of_5_MB_of_figures_is_extracted_in_bounded_memory(tmp_path: Path
     assert result.returncode == 0, result.stderr[-2000:]
     peak_mb = int(result.stderr.strip().splitlines()[-1])
     assert peak_mb < 300, f"{text.stat().st_size // 1024} KB of figures: peak {peak_mb} MB"
+
+
+# ---------------------------------------------------------------- a challenge page the filters miss, as the listing
+
+
+CHALLENGES_THE_FILTER_MISSES = [
+    '<html><body><script>var s="abc";document["cookie"]="acw="+s;window.location.replace(location.href)</script></body></html>',
+    '<html><head><meta http-equiv="refresh" content="0;url=/list.html?verify=1"></head><body></body></html>',
+    "<html><body><p>您的访问已被拦截</p></body></html>",
+]
+
+
+@pytest.mark.parametrize("page", CHALLENGES_THE_FILTER_MISSES, ids=["location.replace", "meta-refresh", "waf-block"])
+def test_a_listing_answered_by_an_unrecognised_challenge_withdraws_nothing(page: str, tmp_path: Path) -> None:  # noqa: F811
+    """A portal answering its listing with a challenge or block page (status 200) in a form the
+    refusal filter does not know: the page has no links, the walk was 'complete', so every report
+    of the source was withdrawn and a release published with "failures: none" (seen end to end:
+    `fazhi nightly` against a portal on 127.0.0.1, 1 report → 1 withdrawn). A first listing page
+    with no links at all is not a listing: the source fails, nothing is withdrawn."""
+    from pytest_httpserver import HTTPServer
+
+    from flows.discover import ListingError, discover_links
+    from flows.http import HttpClient
+    from flows.rawstore import RawStore
+    from parsers.models import Source
+    from tests.helpers import NOW
+
+    with HTTPServer(host="127.0.0.1") as server:
+        server.expect_request("/robots.txt").respond_with_data("", status=404)
+        server.expect_request("/list.html").respond_with_data(page, content_type="text/html; charset=utf-8")
+        source = Source(id="portal", name="x", listing=[server.url_for("/list.html")])
+        with pytest.raises(ListingError, match="no links"):
+            discover_links(HttpClient(allow_private=True), source, {}, RawStore(tmp_path), NOW)

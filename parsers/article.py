@@ -144,7 +144,7 @@ def block_text(root: Tag) -> str:
             if block:
                 parts.append("\n")
             stack.append((iter(child.contents), ("\n" if block else "") + (" " if child.name in ("td", "th") else "")))
-        elif type(child) in wanted:
+        elif wanted is None or type(child) in wanted:
             parts.append(str(child))
     lines = (line.strip() for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line and not NOISE_TEXT.match(line))

@@ -155,10 +155,22 @@ def environment_problem(error: object, data: Path | None = None) -> str | None:
     import sqlite3
 
     if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
-        return f"{error.filename or 'a file'}: {error.strerror}"
+        return f"{error.filename or data or 'a file'}: {error.strerror}"  # a write() names no file: the data folder, not "a file"
     if isinstance(error, sqlite3.OperationalError) and any(s in str(error) for s in ("disk is full", "readonly", "unable to open")):
         return f"{data / 'fazhi.sqlite' if data else 'the store'}: {error}"
+    if isinstance(error, sqlite3.OperationalError) and "disk I/O error" in str(error) and data is not None:
+        # SQLite in WAL mode reports a full disk as an I/O error: say how much room is left
+        return f"{data / 'fazhi.sqlite'}: {error} ({_free_bytes(data)} free on its disk)"
     return None
+
+
+def _free_bytes(folder: Path) -> str:
+    import shutil
+
+    try:
+        return f"{shutil.disk_usage(folder).free:,} bytes"
+    except OSError:
+        return "unknown bytes"
 
 
 def _say(quiet: bool, line: str) -> None:
@@ -295,11 +307,16 @@ def cmd_evaluate(gold: Path, text_dir: Path | None) -> int:
     except GoldSetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from .localfiles import LocalFileError, read_local_file
+
     observations, values = {}, {}
     for report in sorted(gold_set.scored):
         path = gold_set.texts[report]
-        try:
-            extraction = extract_report(read_document(path.read_bytes(), str(path)))
+        try:  # read as `extract` reads: a regular file under the cap (a 300 MB text took 1.9 GB of memory)
+            extraction = extract_report(read_document(read_local_file(path), str(path)))
+        except LocalFileError as exc:  # its message names the file
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         except (OSError, UnreadableDocument) as exc:
             print(f"error: {path}: {exc}", file=sys.stderr)
             return EXIT_USAGE

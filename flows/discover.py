@@ -15,7 +15,7 @@ from parsers.listing import parse_listing
 from parsers.models import LinkDecision, Source
 from parsers.titles import decide_link
 
-from .http import FetchError, HttpClient, resolves_privately
+from .http import FetchError, HttpClient, resolves_to_loopback
 from .rawstore import RawStore
 from .records import Failure, FetchRecord, Listing
 from .store import url_key
@@ -26,8 +26,10 @@ class ListingError(RuntimeError):
 
 
 def source_is_private(source: Source) -> bool:
-    """A source whose listing pages are themselves on a private or loopback network (the demo portals)."""
-    return all(resolves_privately(urlsplit(u).hostname or "") for u in source.listing)
+    """A source whose listing pages are themselves on loopback (the demo portals). Only loopback: a
+    registry entry listing 169.254.169.254 or 100.100.100.200 (a cloud's metadata service) was taken
+    for a private source and fetched with the address guard off."""
+    return all(resolves_to_loopback(urlsplit(u).hostname or "") for u in source.listing)
 
 
 def allowed_domains(source: Source) -> list[str]:
@@ -97,6 +99,12 @@ def discover_links(
                 complete = False
                 break
             page = parse_listing(html, page_url)
+            if page_number == 0 and not page.links:
+                # A challenge or block page the refusal filter does not know (location.replace, a meta
+                # refresh, a WAF notice) has no links: read as a complete, empty listing, it withdrew
+                # every report of the source. A column with no links at all is not a listing.
+                raise ListingError(f"{source.id}: {page_url}: no links on the first listing page (a challenge or block "
+                                   "page?); nothing is withdrawn")
             for link in page.links:
                 decisions.setdefault(link.url, decide_link(link))
             page_url = page.next_url

@@ -146,6 +146,27 @@ def resolves_privately(host: str) -> bool:
     return any(address_is_private(str(address)) for address in addresses)
 
 
+def resolves_to_loopback(host: str) -> bool:
+    """True when the host is, or resolves only to, loopback addresses (127.0.0.0/8, ::1): the demo
+    portals and the tests. The one private network a source may be on (``allow_private``): a
+    registry entry listing 169.254.169.254 or 100.100.100.200 is aimed at a cloud's metadata
+    service, not at a demo, and stays behind the guard."""
+    if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(".localhost"):
+        return True
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host.strip("[]"), None)}
+    except (socket.gaierror, UnicodeError):
+        return False
+    return bool(addresses) and all(_is_loopback(str(address)) for address in addresses)
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address.strip("[]").split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
 def parse_target(url: str) -> tuple[str, str, int]:
     """The URL as it will be sent, its host and its port, read once, the way requests and urllib3
     read them: Python's urlsplit and urllib3 disagree on some URLs (urlsplit takes the host of
@@ -242,9 +263,9 @@ class _Guarded:
 
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()  # type: ignore[misc]
-        if not _REQUEST.allow_private and getattr(self, "proxy", None) is None:
+        if getattr(self, "proxy", None) is None:
             peer = sock.getpeername()[0]
-            if address_is_private(peer):
+            if address_is_private(peer) and not (_REQUEST.allow_private and _is_loopback(peer)):
                 sock.close()
                 raise PrivatePeer(f"the connection reached {peer}, a private or loopback address")
         if _REQUEST.watch is not None:
@@ -423,7 +444,7 @@ class HttpClient:
         prepared, host, _ = parse_target(url)
         if not host_allowed(prepared, allowed_domains):
             raise FetchError(f"{url}: host is outside the source's allowed domains {allowed_domains}")
-        if not self.allow_private and resolves_privately(host):
+        if resolves_privately(host) and not (self.allow_private and resolves_to_loopback(host)):
             raise FetchError(f"{url}: the host is on a private or loopback network; a public source may not lead there")
         return prepared
 

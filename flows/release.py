@@ -200,7 +200,7 @@ def checked_manifest(releases: Path, version: str) -> dict[str, Any]:
     path = releases / version / "manifest.json"
     try:
         manifest = read_manifest(releases, version)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: a manifest of 100,000 nested brackets
         raise ManifestError(f"{path}: unreadable ({getattr(exc, 'strerror', None) or exc})") from exc
     if not isinstance(manifest, dict):
         raise ManifestError(f"{path}: not a JSON object")
@@ -865,7 +865,9 @@ def verify_release(releases: Path, version: str) -> list[str]:
             problems.append(f"{folder / 'manifest.json'}: '{name[:80]}' is not a file name of this release")
             continue
         path = folder / name
-        if not path.is_file():
+        if path.is_symlink():  # is_file() follows it: verify would vouch for a file outside the release
+            problems.append(f"{path}: a symbolic link, not a file of this release")
+        elif not path.is_file():
             problems.append(f"{path}: missing")
         elif _sha256(path) != expected["sha256"]:
             problems.append(f"{path}: sha256 differs from the manifest")
@@ -873,6 +875,8 @@ def verify_release(releases: Path, version: str) -> list[str]:
         if path.name not in files and path.name not in unlisted:
             problems.append(f"{path}: not listed in the manifest")
     recorded = folder / f"{zip_name}.sha256"
+    if (folder / zip_name).exists() and not recorded.is_file():  # a replaced zip with its .sha256 deleted passed unchecked
+        problems.append(f"{folder / zip_name}: its {recorded.name} is missing, so the zip can't be checked")
     if (folder / zip_name).is_file() and recorded.is_file():
         if recorded.read_text(encoding="utf-8", errors="replace").split()[:1] != [_sha256(folder / zip_name)]:
             problems.append(f"{folder / zip_name}: sha256 differs from {recorded.name}")

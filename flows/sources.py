@@ -9,6 +9,8 @@ larger than any registry and files that are not UTF-8.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -108,8 +110,10 @@ def parse_sources(text: str, name: str = "sources.yaml") -> list[Source]:
 
 
 def load_sources(path: Path) -> list[Source]:
-    try:
-        with path.open("rb") as handle:
+    try:  # opened without blocking and its type checked on the descriptor: a FIFO waited forever for a writer
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise SourcesError(f"{path}: not a regular file (a folder, FIFO or device); give the sources.yaml file")
             body = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise SourcesError(f"{path}: can't read the sources file ({exc.strerror or exc})") from exc

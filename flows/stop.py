@@ -90,6 +90,9 @@ def describe_seconds(seconds: float) -> str:
     return f"{seconds:g} s"
 
 
+MAX_DURATION_SECONDS = 7 * 24 * 3600.0
+
+
 def parse_duration(text: str) -> float:
     """'4h', '90m', '45s' or plain seconds ('3600') → seconds; anything else is a ValueError."""
     value = text.strip().lower()
@@ -106,6 +109,8 @@ def parse_duration(text: str) -> float:
         raise ValueError(f"{text!r} is not a duration (e.g. 4h, 90m, 3600)") from None
     if not 0 < seconds < float("inf"):
         raise ValueError(f"{text!r} is not a positive, finite duration")
+    if seconds > MAX_DURATION_SECONDS:  # 1e300 killed the deadline's timer thread (OverflowError) and the night ran unbounded
+        raise ValueError(f"{text!r} is longer than a week; a night's deadline is counted in hours (e.g. 4h)")
     return seconds
 
 

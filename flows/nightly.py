@@ -7,6 +7,7 @@ per report): a source is the unit that fails, retries and scales out together.
 
 from __future__ import annotations
 
+import errno
 import os
 import time
 from collections.abc import Iterator
@@ -48,8 +49,22 @@ def retry_unless_stopped(task: object, task_run: object, state: object) -> bool:
     The delay is waited here, on the night's stop, and not by Prefect: Prefect sleeps a retry's
     delay in the worker thread where nothing can wake it, so a SIGTERM or the deadline arriving
     then would wait up to five minutes for it (issue 19, item 7)."""
+    if _failed_on_this_machine(state):  # a full or read-only disk fails the same way in 5 minutes
+        return False
     attempt = max(1, int(getattr(task_run, "run_count", 1) or 1))
     return not NIGHT.wait(SOURCE_RETRY_DELAYS[min(attempt, len(SOURCE_RETRY_DELAYS)) - 1])
+
+
+LOCAL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def _failed_on_this_machine(state: object) -> bool:
+    """The source failed on the machine's disk (full, read-only, forbidden), not on the network."""
+    try:
+        error = state.result(raise_on_failure=False)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 (a state without a readable result: retry as before)
+        return False
+    return isinstance(error, OSError) and error.errno in LOCAL_ERRNOS
 
 
 # Fetching is the only stage that meets the network: it alone is retried. Parsing is

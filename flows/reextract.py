@@ -90,7 +90,8 @@ def record_sources(conn: sqlite3.Connection, sources: Sequence[Source], now: dat
         )
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite rolls back by itself on a full disk; a second ROLLBACK would hide why
+            conn.execute("ROLLBACK")
         raise
 
 
@@ -266,7 +267,8 @@ def _write(conn: sqlite3.Connection, done: Sequence[Replayed], version: str, now
         result.reextracted += len(made)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite rolls back by itself on a full disk; a second ROLLBACK would hide why
+            conn.execute("ROLLBACK")
         raise
 
 

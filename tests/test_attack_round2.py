@@ -260,7 +260,7 @@ def test_a_night_whose_data_disk_fills_says_so_in_one_line_naming_the_data(small
     assert result.returncode == 2, result
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "Traceback" not in result.stderr, result.stderr
-    assert str(data) in errors[0] and ("No space left" in errors[0] or "free" in errors[0]), errors[0]
+    assert str(data) in errors[0] and ("No space left" in errors[0] or "free" in errors[0] or "disk is full" in errors[0]), errors[0]
 
 
 # ---------------------------------------------------------------- a text made of figures

@@ -64,6 +64,15 @@ def test_site_dir_is_never_the_sources_folder() -> None:
     assert re.search(r"^site_dir: \.\./\.\./public ", packaged, re.MULTILINE)
 
 
+def test_the_top_level_mkdocs_yml_loads_for_mkdocs_own_commands(tmp_path: Path) -> None:
+    """It inherits the packaged file; its own paths (the theme overrides) resolve from the clone."""
+    from mkdocs.config import load_config
+
+    config = load_config(config_file=str(Path(__file__).parents[1] / "mkdocs.yml"), docs_dir=str(tmp_path))
+    assert config.theme.dirs[0] == str(Path(__file__).parents[1] / "site" / "sitegen" / "overrides")
+    assert config.theme["language"] == "zh" and config.site_name == "法治地图 Fazhi Atlas"
+
+
 @pytest.mark.parametrize(
     "value, shown",
     [("<b>x</b>", "&lt;b&gt;x&lt;/b&gt;"), ("a|b", "a\\|b"), ("[x](javascript:y)", "\\[x\\]\\(javascript:y\\)"), ("两行\n文字", "两行 文字")],

@@ -22,16 +22,16 @@ from __future__ import annotations
 import bisect
 import re
 
-from .indicators import COMPILED, INDICATORS, UNITS
+from .indicators import COMPILED, INDICATORS, UNITS, Compiled
 from .models import Heading, IndicatorValue, Normalised, Observation
 from .normalise import SECTION_MAX_LEVEL
-from .numbers import NUMBER, qualifier_of, to_value
+from .numbers import NUMBER, NUMBER_START, qualifier_of, to_value
 from .canonical import scope_of, year_values
 
 TOTAL_ONLY = re.compile(r"^(共计?|合计|总计|累计|总共|一共)(开展|组织|举办|召开|达到?|为)?[ ]?$")
 # A space may stand between a number and its unit (text taken from a PDF: "开展普法活动 12 场次").
 FIGURE = re.compile(
-    rf"(?<![\d.,第届〇零一二两三四五六七八九十百千])(?<!第 ){NUMBER.pattern}[ \t]?(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?"
+    rf"{NUMBER_START}(?<![\d.,第届〇零一二两三四五六七八九十百千])(?<!第 ){NUMBER.pattern}[ \t]?(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?"
 )
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")  # not 、: it joins the objects of one verb (调处宅基地、婚姻家庭等纠纷)
 SENTENCE_BREAK = re.compile(r"[。；！？\n]")
@@ -99,10 +99,26 @@ class Sections:
         return self.cached
 
 
+_BY_UNIT: tuple[tuple[Compiled, ...], dict[str, tuple[Compiled, ...]]] = ((), {})
+
+
+def _rows_for(unit: str) -> tuple[Compiled, ...]:
+    """The table's rows that count in ``unit``, in table order: worked out once per unit for the
+    table in effect (a table replaced at run time, e.g. a row added, is indexed anew)."""
+    global _BY_UNIT
+    table, index = _BY_UNIT
+    if table is not COMPILED:
+        table, index = _BY_UNIT = (COMPILED, {})
+    rows = index.get(unit)
+    if rows is None:
+        rows = index[unit] = tuple(c for c in table if unit in c.row.units)
+    return rows
+
+
 def _name(unit: str, context: str, sentence: str, paragraph: str, after: str) -> tuple[str, int] | None:
     """The key of the first row that fits, and how far past the unit its quote runs."""
-    for c in COMPILED:
-        if unit not in c.row.units or not c.context.search(context):
+    for c in _rows_for(unit):
+        if not c.context.search(context):
             continue
         if c.sentence and not c.sentence.search(sentence):
             continue

@@ -23,8 +23,12 @@ CN_NUMERAL = "[〇零一二两三四五六七八九十百千]{1,12}"
 ARABIC = r"\d{1,3}(?:,\d{3}){1,4}(?:\.\d{1,6})?|\d{1,12}(?:\.\d{1,6})?"
 # A range ("20至30人", "20-30人") states at least its lower end.
 RANGE_TAIL = rf"(?:(?P<range>至|到|-|—|~|～)(?:{ARABIC})(?:万|千|亿)?)?"
+PRE_WORDS = ("超过", "不少于", "多达", "大约", "将近", "逾", "超", "近", "约")
+# The characters a number (with its 超过/约 …) can start with: a lookahead on them lets the regex
+# engine leave most positions of a text after one character test (a third of extraction's time).
+NUMBER_START = "(?=[\\d〇零一二两三四五六七八九十百千" + "".join(sorted({w[0] for w in PRE_WORDS})) + "])"
 NUMBER = re.compile(
-    rf"(?P<pre>超过|不少于|多达|大约|将近|逾|超|近|约)?(?P<num>{ARABIC}|{CN_NUMERAL})(?P<mult>万|千|亿)?(?P<post>余|多)?{RANGE_TAIL}"
+    rf"(?P<pre>{'|'.join(PRE_WORDS)})?(?P<num>{ARABIC}|{CN_NUMERAL})(?P<mult>万|千|亿)?(?P<post>余|多)?{RANGE_TAIL}"
 )
 
 

@@ -12,13 +12,13 @@ from .article import parse_article
 from .checks import check_observations
 from .decode import decode_body
 from .documents import UnreadableDocument, parse_docx, parse_pdf
-from .extract import extract_figures
+from .extract import MAX_FIGURES, extract_figures
 from .identify import identify_report
-from .models import Document, Extraction, Source
+from .models import Document, Extraction, Flag, Observation, Source
 from .normalise import clean_document, normalise
 from .version import EXTRACTOR_VERSION, extractor_version
 
-__all__ = ["EXTRACTOR_VERSION", "UnreadableDocument", "extract_report", "extractor_version", "read_document", "sniff_format"]
+__all__ = ["EXTRACTOR_VERSION", "MAX_FIGURES", "UnreadableDocument", "extract_report", "extractor_version", "read_document", "sniff_format"]
 
 _HTML_TYPES = ("text/html", "application/xhtml")
 
@@ -56,6 +56,12 @@ def read_document(data: bytes, name: str, content_type: str | None = None) -> Do
     return Document(url=name, text=text, format="txt")
 
 
+def _capped(observations: list[Observation]) -> list[Flag]:
+    if len(observations) < MAX_FIGURES:
+        return []
+    return [Flag(code="figures_capped", detail=f"only the first {MAX_FIGURES} figures were read: a real report states a few hundred at most")]
+
+
 def extract_report(document: Document, source: Source | None = None) -> Extraction:
     """Normalise, identify and extract one document (format characters removed from all of it first)."""
     document = clean_document(document)
@@ -67,6 +73,6 @@ def extract_report(document: Document, source: Source | None = None) -> Extracti
         text=normalised.text,
         original=normalised.original,
         observations=observations,
-        flags=[*flags, *check_observations(observations, values)],
+        flags=[*flags, *check_observations(observations, values), *_capped(observations)],
         values=values,
     )

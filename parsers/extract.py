@@ -47,6 +47,10 @@ def _inside_parentheses(sentence: str) -> bool:
     return max(sentence.rfind("("), sentence.rfind("（")) > max(sentence.rfind(")"), sentence.rfind("）"))
 
 
+# A real report states fewer than 300 figures (the longest seed: 72). Past this many, a text is a
+# table dump or a hostile page: reading on would only cost memory (500,000 figures took 1.3 GB),
+# so the first ones are kept and the report is flagged (``figures_capped``).
+MAX_FIGURES = 2000
 SENTENCE_WINDOW = 400  # characters looked back for a sentence's words: real sentences are shorter
 PARAGRAPH_BREAK = re.compile(r"\n")
 PARAGRAPH_WINDOW = 600
@@ -160,6 +164,8 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
     sections = Sections(normalised.headings)
     listed: tuple[str, str] | None = None  # key and clause words of the last figure, for the next item of its list
     for figure in FIGURE.finditer(text):
+        if len(found) >= MAX_FIGURES:
+            break
         start, end = figure.span()
         sentence_start = sentences.last(max(0, start - SENTENCE_WINDOW), start)
         floor = previous_end

@@ -266,3 +266,17 @@ def test_a_list_items_number_is_not_part_of_its_quote() -> None:
     text = "1.开展“法律进社区”活动24场；\n2.受理12345热线工单2456件。\n（3）培育“法律明白人”132名。"
     quotes = [o.quote for o in extract_observations(normalise(text))]
     assert quotes == ["开展“法律进社区”活动24场", "受理12345热线工单2456件", "培育“法律明白人”132名"]
+
+
+def test_a_text_of_more_figures_than_any_report_is_read_up_to_the_cap_and_flagged() -> None:
+    """A table dump or a hostile page: the first MAX_FIGURES figures are kept, the report flagged."""
+    from parsers import MAX_FIGURES, extract_report
+    from parsers.models import Document
+
+    body = "新港镇2024年法治政府建设年度报告\n" + "".join(f"开展“法律进村居”宣传{i % 97 + 1}场次，" for i in range(MAX_FIGURES + 500))
+    extraction = extract_report(Document(url="dump.txt", text=body, format="txt"))
+
+    assert len(extraction.observations) == MAX_FIGURES
+    assert [f.code for f in extraction.flags].count("figures_capped") == 1
+    few = extract_report(Document(url="short.txt", text="新港镇2024年法治政府建设年度报告\n开展法治宣传12场次。", format="txt"))
+    assert "figures_capped" not in [f.code for f in few.flags]

@@ -306,6 +306,7 @@ FLAG_SENTENCES = {
     "total_below_mention": "{indicator}写明的总数小于报告中另一处提到的数值。",
     "parts_above_total": "{indicator}各分项之和大于写明的总数。",
     "only_part_of_year": "{indicator}只找到了部分时段（如上半年）的数值，不是全年数。",
+    "figures_capped": "该文本中的数字异常多，只读取了前2000个，请核对原文。",
 }
 
 

@@ -159,3 +159,28 @@ def test_evaluate_reads_the_devset_layout(tmp_path: Path, capsys: pytest.Capture
     assert "TRAINING score" in out and "1 township documents scored" in out
     overall = next(line for line in out.splitlines() if line.startswith("overall")).split()
     assert overall[1:4] == ["2", "0", "0"]
+
+
+def test_gold_labelled_with_a_split_key_matches_it() -> None:
+    """The held-out set labels 人 as people_reached_persons and 课时 as enforcement_training_hours."""
+    from parsers.models import Observation
+
+    gold = parse_gold('{"report": "r", "indicator": "enforcement_training_hours", "value": 40, "unit": "课时", "qualifier": "exact", "quote": "q"}')
+    hours = Observation(indicator="enforcement_training_hours", value=40, unit="课时", qualifier="exact", quote="q", start=0, end=1)
+    assert evaluate(gold, {"r": [hours]}).overall == Score(1, 0, 0)
+    sessions = hours.model_copy(update={"indicator": "enforcement_training"})
+    assert evaluate(gold, {"r": [sessions]}).overall == Score(1, 0, 0)  # scored under one key, as the dev set's labels are
+
+
+@pytest.mark.parametrize("scope", ["plan", "other_year", "period", "other_body"])
+def test_mentions_the_extractor_scopes_out_of_the_year_are_not_scored(scope: str) -> None:
+    """Gold rows are this year's figures; a plan the extractor marks as a plan is neither a hit nor a false hit,
+    and a year's figure it wrongly marks as a plan is a miss."""
+    from parsers.models import Observation
+
+    gold = parse_gold('{"report": "r", "indicator": "legal_publicity_events", "value": 12, "unit": "场", "qualifier": "exact", "quote": "q"}')
+    year = Observation(indicator="legal_publicity_events", value=12, unit="场", qualifier="exact", quote="q", start=0, end=1)
+    plan = year.model_copy(update={"value": 30, "scope": scope})
+    assert evaluate(gold, {"r": [year, plan]}).overall == Score(1, 0, 0)
+    assert evaluate(gold, {"r": [year.model_copy(update={"scope": scope})]}).overall == Score(0, 0, 1)
+    assert evaluate(gold, {"r": [year.model_copy(update={"scope": "part"})]}).overall == Score(1, 0, 0)

@@ -40,6 +40,7 @@ LEADING = "、，,；：:“”\"' "
 LIST_MARKER = re.compile(r"(?:\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[)）]|[①-⑳])\s*")
 JOINERS = "和及"  # "…调委会和11个村调委会": stripped from a quote only right before its number
 SUBCOUNT = re.compile(r"^其中")
+SUBCOUNT_COLON = re.compile(r"其中[：:]\s*$")  # "其中：进社区…": the colon ends the clause before the figure
 
 
 def _inside_parentheses(sentence: str) -> bool:
@@ -134,10 +135,21 @@ def _name(unit: str, context: str, sentence: str, paragraph: str, after: str) ->
 
 
 def _skipped(context: str, sentence: str, after: str) -> bool:
-    """Figures that are never counts: sub-counts, rates, ordinals."""
-    if SUBCOUNT.match(context) or _inside_parentheses(sentence) or RATE.search(context):
+    """Figures that are never counts: rates, ordinals, figures inside parentheses."""
+    if _inside_parentheses(sentence) or RATE.search(context):
         return True
     return bool(ORDINAL_AFTER.match(after))
+
+
+def _sub_count(text: str, clause_start: int, context: str, previous: str | None) -> bool:
+    """A 其中 clause ("其中法治讲座8场", "其中：进社区…15次、进学校…7次") counts part of the figure
+    before it, and is left out, when that figure is one of the table's (``previous`` is "named") or
+    itself a sub-count. After a figure the table does not count ("党委会议31次，其中专题研究法治工作3次"),
+    the 其中 figure is the indicator's own count. ``previous``: the state of the figure before in the
+    same sentence ("named", "unnamed", "sub"), None when there is none."""
+    if not (SUBCOUNT.match(context) or SUBCOUNT_COLON.search(text, max(0, clause_start - 4), clause_start)):
+        return False
+    return previous != "unnamed"
 
 
 def extract_observations(normalised: Normalised, year: int | None = None) -> list[Observation]:
@@ -159,12 +171,15 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
     paragraphs = Breaks(PARAGRAPH_BREAK, text)
     sections = Sections(normalised.headings)
     listed: tuple[str, str] | None = None  # key and clause words of the last figure, for the next item of its list
+    state: tuple[int, str] = (-1, "")  # end and state ("named", "unnamed", "sub") of the figure before
     for figure in FIGURE.finditer(text):
         start, end = figure.span()
         sentence_start = sentences.last(max(0, start - SENTENCE_WINDOW), start)
         floor = previous_end
         clause_start = clauses.last(max(sentence_start, floor), start)
         previous_end = end
+        previous = state[1] if state[0] > sentence_start else None
+        state = (end, "unnamed")
         while clause_start < start and (text[clause_start] in LEADING or text[clause_start] in JOINERS and clause_start + 1 == start):
             clause_start += 1
         if marker := LIST_MARKER.match(text, clause_start, start):  # "2.受理…": the item's number is no part of the clause
@@ -173,6 +188,11 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         after = text[end : end + 20]
         if _skipped(context, sentence, after):
             continue
+        gap = text[floor:clause_start]
+        in_list = gap.strip(LEADING) == "" and "、" in gap
+        if _sub_count(text, clause_start, context, previous) or (previous == "sub" and in_list):
+            state, listed = (end, "sub"), None  # the next items of its list are sub-counts too
+            continue
         paragraph = text[paragraphs.last(max(0, start - PARAGRAPH_WINDOW), start) : start]
         unit = figure.group("unit")
         named = _name(unit, context, sentence, paragraph, after)
@@ -180,8 +200,6 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         if noun and noun.group(0):
             named = _name(unit, context + noun.group(0), sentence + noun.group(0), paragraph, "")
             named = (named[0], noun.end()) if named else None
-        gap = text[floor:clause_start]
-        in_list = gap.strip(LEADING) == "" and "、" in gap
         if named is None and listed and in_list and len(context) >= 2 and context[-2:] in listed[1]:
             # "调处婚姻纠纷6起、邻里纠纷4起": the verb said once governs every item of a list of one
             # kind of thing (the items share their head noun, 纠纷); "合同19份、征求意见59件" do not.
@@ -195,6 +213,7 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             listed = None
             continue
         key, tail = named
+        state = (end + tail, "named")
         listed = (key, listed[1] if listed and listed[0] == key and in_list else context)
         previous_end = end + tail
         post = "以上" if figure.group("range") else figure.group("post") or figure.group("post2")

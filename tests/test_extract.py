@@ -266,3 +266,23 @@ def test_a_list_items_number_is_not_part_of_its_quote() -> None:
     text = "1.开展“法律进社区”活动24场；\n2.受理12345热线工单2456件。\n（3）培育“法律明白人”132名。"
     quotes = [o.quote for o in extract_observations(normalise(text))]
     assert quotes == ["开展“法律进社区”活动24场", "受理12345热线工单2456件", "培育“法律明白人”132名"]
+
+
+def figures_of(text: str) -> list[tuple[str, float]]:
+    return [(o.indicator, o.value) for o in observations(text)]
+
+
+def test_a_rule_of_law_count_after_qizhong_of_general_meetings_is_counted() -> None:
+    """"党委会议31次，其中专题研究法治工作3次": the 31 is no figure of the table, so the 3 is the
+    rule-of-law meetings' own count, not a sub-count of one."""
+    assert figures_of("今年共召开党委会议31次，其中专题研究法治工作3次。") == [("party_meetings_on_rule_of_law", 3)]
+    assert figures_of("全年召开镇长办公会19次，其中研究部署依法治镇工作2次。") == [("party_meetings_on_rule_of_law", 2)]
+    # a sub-count of a figure the table names stays out
+    assert figures_of("全年开展普法活动24场，其中法治讲座8场。") == [("legal_publicity_events", 24)]
+
+
+def test_every_item_of_a_sub_count_list_is_left_out() -> None:
+    text = "全年调处矛盾纠纷64起，其中邻里纠纷20起、土地纠纷15起、婚姻纠纷9起。"
+    assert figures_of(text) == [("disputes_mediated", 64)]
+    text = "全年共开展普法宣传活动27次，其中：进社区宣传活动15次、进学校宣传活动7次。"
+    assert figures_of(text) == [("legal_publicity_events", 27)]

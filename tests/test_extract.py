@@ -286,3 +286,49 @@ def test_every_item_of_a_sub_count_list_is_left_out() -> None:
     assert figures_of(text) == [("disputes_mediated", 64)]
     text = "全年共开展普法宣传活动27次，其中：进社区宣传活动15次、进学校宣传活动7次。"
     assert figures_of(text) == [("legal_publicity_events", 27)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # publicity named by its form, in a paragraph about 普法 / 法治宣传
+        ("（三）加强法治宣传。围绕民法典开展宣传，全年开展集中宣传15次。", [("legal_publicity_events", 15)]),
+        ("举办“以案释法”讲座6场，组织法治文艺汇演3场、法律知识竞赛2场。",
+         [("legal_publicity_events", 6), ("legal_publicity_events", 3), ("legal_publicity_events", 2)]),
+        ("在集镇举办涉农法律讲座9场。", [("legal_publicity_events", 9)]),
+        # a cited law's title between the verb and the words that say what was studied or handed out
+        ("组织村干部集中学习《中华人民共和国土地管理法》等法律法规5次。", [("law_study_sessions", 5)]),
+        ("发放《告全乡群众书》等宣传材料8000份。", [("materials_distributed", 8000)]),
+        ("发放宣传资料5000份、宣传台历600本。", [("materials_distributed", 5000), ("materials_distributed", 600)]),
+        # consultations named by 咨询 alone in a sentence about legal services
+        ("依托法律服务站，现场解答群众咨询85人次。", [("legal_consultations", 85)]),
+        ("乡公共法律服务站全年接待咨询群众120人次。", [("legal_consultations", 120)]),
+        # successes, petitions resolved, hotline tickets, advisers' opinions, cases in 宗
+        ("全年调处矛盾纠纷40件，成功调解38件。", [("disputes_mediated", 40), ("disputes_mediation_success", 38)]),
+        ("成功化解信访积案5件。", [("petitions_resolved", 5)]),
+        ("四、12345热线办理。全年承办热线工单1320件，按时办结率99%。", [("hotline_12345_cases", 1320)]),
+        ("镇法律顾问全年出具合法性审查意见27份。", [("legal_advisor_opinions", 27)]),
+        ("查处违法用地案件8宗。", [("violations_handled", 8)]),
+        ("开展法治讲座5场，参与居民420余人。", [("legal_publicity_events", 5), ("people_reached_persons", 420)]),
+        ("对4项重大行政决策开展合法性审查。", [("major_decisions_reviewed", 4)]),
+        # enforcement training hours said after the training, in the same sentence
+        ("组织执法人员参加业务培训4次，累计培训40课时。", [("enforcement_training", 4), ("enforcement_training_hours", 40)]),
+        ("开展行政执法人员培训2次、共计16课时。", [("enforcement_training", 2), ("enforcement_training_hours", 16)]),
+    ],
+)
+def test_phrasings_of_the_held_out_kind_are_read(text: str, expected: list[tuple[str, float]]) -> None:
+    assert figures_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全镇18个村均设立人民调解委员会。",
+        "辖区7个社区都建立了人民调解委员会。",
+        "组织机关干部学法考法3次。",
+        "全乡“法律明白人”总数达到260名。",
+        "全年累计学法72学时。",
+    ],
+)
+def test_places_exams_stocks_and_study_hours_are_not_figures(text: str) -> None:
+    assert figures_of(text) == []

@@ -332,3 +332,10 @@ def test_phrasings_of_the_held_out_kind_are_read(text: str, expected: list[tuple
 )
 def test_places_exams_stocks_and_study_hours_are_not_figures(text: str) -> None:
     assert figures_of(text) == []
+
+
+def test_a_lecture_in_a_sentence_on_cadres_study_is_study_and_one_for_the_public_is_publicity() -> None:
+    cadres = "严格落实领导干部学法制度，组织班子成员集中学法8次，开展法律专题讲座3场。"
+    assert figures_of(cadres) == [("law_study_sessions", 8), ("law_study_sessions", 3)]
+    public = "组织普法志愿者深入村组，举办法律专题讲座11场。"
+    assert figures_of(public) == [("legal_publicity_events", 11)]

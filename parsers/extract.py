@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import NamedTuple
 
 from .indicators import COMPILED, INDICATORS, UNITS, Compiled
 from .models import Heading, IndicatorValue, Normalised, Observation
@@ -152,6 +153,47 @@ def _sub_count(text: str, clause_start: int, context: str, previous: str | None)
     return previous != "unnamed"
 
 
+class _Pending(NamedTuple):
+    """An unnamed figure that a predicate after the last item of its list may still name."""
+
+    figure: re.Match[str]
+    clause_start: int
+    context: str
+    sentence: str
+    paragraph: str
+
+    @property
+    def end(self) -> int:
+        return self.figure.end()
+
+
+def _carry_back(pending: list[_Pending], key: str, noun: str, text: str, sections: Sections, year: int | None) -> list[Observation]:
+    """The items before the last of a list ("党委会3次、政府常务会议2次专题研究部署法治建设工作"), named
+    by the predicate after it when that names them as the same key; each quote is its own clause."""
+    carried = []
+    for item in pending:
+        unit = item.figure.group("unit")
+        named = _name(unit, item.context + noun, item.sentence + noun, item.paragraph, "")
+        if named is None or named[0] != key:
+            return []  # the list is not one of this key's items
+        start, end = item.clause_start, item.figure.end()
+        post = "以上" if item.figure.group("range") else item.figure.group("post") or item.figure.group("post2")
+        carried.append(
+            Observation(
+                indicator=key,
+                value=to_value(item.figure.group("num"), item.figure.group("mult")),
+                unit=unit,
+                qualifier=qualifier_of(item.figure.group("pre"), post),
+                quote=text[start:end],
+                start=start,
+                end=end,
+                section=sections.at(start),
+                scope=scope_of(item.context, item.sentence, noun[:12], sections.chain(), year),
+            )
+        )
+    return carried
+
+
 def extract_observations(normalised: Normalised, year: int | None = None) -> list[Observation]:
     """Every figure the indicator table can name, with the year's values marked ``canonical``."""
     return extract_figures(normalised, year)[0]
@@ -172,6 +214,8 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
     sections = Sections(normalised.headings)
     listed: tuple[str, str] | None = None  # key and clause words of the last figure, for the next item of its list
     state: tuple[int, str] = (-1, "")  # end and state ("named", "unnamed", "sub") of the figure before
+    # Unnamed figures of the list so far, for a predicate said after its last item (党委会3次、政府常务会议2次专题研究…法治).
+    pending: list[_Pending] = []
     for figure in FIGURE.finditer(text):
         start, end = figure.span()
         sentence_start = sentences.last(max(0, start - SENTENCE_WINDOW), start)
@@ -187,19 +231,23 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         context, sentence = text[clause_start:start], text[sentence_start:start]
         after = text[end : end + 20]
         if _skipped(context, sentence, after):
+            pending = []
             continue
         gap = text[floor:clause_start]
         in_list = gap.strip(LEADING) == "" and "、" in gap
         if _sub_count(text, clause_start, context, previous) or (previous == "sub" and in_list):
-            state, listed = (end, "sub"), None  # the next items of its list are sub-counts too
+            state, listed, pending = (end, "sub"), None, []  # the next items of its list are sub-counts too
             continue
         paragraph = text[paragraphs.last(max(0, start - PARAGRAPH_WINDOW), start) : start]
         unit = figure.group("unit")
         named = _name(unit, context, sentence, paragraph, after)
         noun = POST_NOUN.match(after) if named is None else None
+        carried_back: list[Observation] = []
         if noun and noun.group(0):
             named = _name(unit, context + noun.group(0), sentence + noun.group(0), paragraph, "")
             named = (named[0], noun.end()) if named else None
+            if named and in_list and pending and pending[-1].end == floor:
+                carried_back = _carry_back(pending, named[0], noun.group(0), text, sections, year)
         if named is None and listed and in_list and len(context) >= 2 and context[-2:] in listed[1]:
             # "调处婚姻纠纷6起、邻里纠纷4起": the verb said once governs every item of a list of one
             # kind of thing (the items share their head noun, 纠纷); "合同19份、征求意见59件" do not.
@@ -211,7 +259,12 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             named = (key, 0) if any(unit in r.units for r in INDICATORS if r.key == key) else None
         if named is None:
             listed = None
+            pending = (pending if in_list and pending and pending[-1].end == floor else []) + [
+                _Pending(figure, clause_start, context, sentence, paragraph)
+            ]
             continue
+        pending = []
+        found += carried_back
         key, tail = named
         state = (end + tail, "named")
         listed = (key, listed[1] if listed and listed[0] == key and in_list else context)

@@ -339,3 +339,15 @@ def test_a_lecture_in_a_sentence_on_cadres_study_is_study_and_one_for_the_public
     assert figures_of(cadres) == [("law_study_sessions", 8), ("law_study_sessions", 3)]
     public = "组织普法志愿者深入村组，举办法律专题讲座11场。"
     assert figures_of(public) == [("legal_publicity_events", 11)]
+
+
+def test_a_predicate_after_a_list_of_meetings_governs_every_item() -> None:
+    """"党委会3次、政府常务会议2次专题研究部署法治建设工作": the subject follows the last item."""
+    text = "今年召开党委会3次、政府常务会议2次专题研究部署法治建设工作。"
+    got = [(o.indicator, o.value, o.quote) for o in observations(text)]
+    assert got == [("party_meetings_on_rule_of_law", 3, "今年召开党委会3次"),
+                   ("party_meetings_on_rule_of_law", 2, "政府常务会议2次专题研究部署法治建设工作")]
+    # items named by their own words are not carried back: the 22 general meetings stay out
+    assert figures_of("召开党委会22次、专题研究法治工作3次。") == [("party_meetings_on_rule_of_law", 3)]
+    # a list of other things before a named figure is not carried either
+    assert figures_of("走访农户200户、召开院坝会5次专题研究法治工作。") == [("party_meetings_on_rule_of_law", 5)]

@@ -24,15 +24,17 @@ import re
 from typing import NamedTuple
 
 from .indicators import COMPILED, INDICATORS, UNITS, Compiled
-from .models import Heading, IndicatorValue, Normalised, Observation
+from .models import Heading, IndicatorValue, Normalised, Observation, Qualifier
 from .normalise import SECTION_MAX_LEVEL
-from .numbers import NUMBER, NUMBER_START, qualifier_of, to_value
+from .numbers import NUMBER, NUMBER_START, PERCENT_WORDS, percent_value, qualifier_of, to_value
 from .canonical import scope_of, year_values
 
 TOTAL_ONLY = re.compile(r"^(共计?|合计|总计|累计|总共|一共)(开展|组织|举办|召开|达到?|为)?[ ]?$")
 # A space may stand between a number and its unit (text taken from a PDF: "开展普法活动 12 场次").
+# A number and its unit, or a percentage in words (百分之九十五点六: the unit before the number).
 FIGURE = re.compile(
-    rf"{NUMBER_START}(?<![\d.,第届〇零一二两三四五六七八九十百千])(?<!第 ){NUMBER.pattern}[ \t]?(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?"
+    rf"{NUMBER_START}(?:{PERCENT_WORDS}"
+    rf"|(?<![\d.,第届〇零一二两三四五六七八九十百千])(?<!第 ){NUMBER.pattern}[ \t]?(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?)"
 )
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")  # not 、: it joins the objects of one verb (调处宅基地、婚姻家庭等纠纷)
 SENTENCE_BREAK = re.compile(r"[。；！？\n]")
@@ -153,6 +155,20 @@ def _sub_count(text: str, clause_start: int, context: str, previous: str | None)
     return previous != "unnamed"
 
 
+def _unit(figure: re.Match[str]) -> str:
+    return figure.group("unit") or "%"  # no unit group: a percentage in words
+
+
+def _value(figure: re.Match[str]) -> float:
+    pct = figure.group("pct")
+    return percent_value(pct) if pct else to_value(figure.group("num"), figure.group("mult"))
+
+
+def _qualifier(figure: re.Match[str]) -> Qualifier:
+    post = "以上" if figure.group("range") else figure.group("post") or figure.group("post2")
+    return qualifier_of(figure.group("pre"), post)
+
+
 class _Pending(NamedTuple):
     """An unnamed figure that a predicate after the last item of its list may still name."""
 
@@ -172,18 +188,17 @@ def _carry_back(pending: list[_Pending], key: str, noun: str, text: str, section
     by the predicate after it when that names them as the same key; each quote is its own clause."""
     carried = []
     for item in pending:
-        unit = item.figure.group("unit")
+        unit = _unit(item.figure)
         named = _name(unit, item.context + noun, item.sentence + noun, item.paragraph, "")
         if named is None or named[0] != key:
             return []  # the list is not one of this key's items
         start, end = item.clause_start, item.figure.end()
-        post = "以上" if item.figure.group("range") else item.figure.group("post") or item.figure.group("post2")
         carried.append(
             Observation(
                 indicator=key,
-                value=to_value(item.figure.group("num"), item.figure.group("mult")),
+                value=_value(item.figure),
                 unit=unit,
-                qualifier=qualifier_of(item.figure.group("pre"), post),
+                qualifier=_qualifier(item.figure),
                 quote=text[start:end],
                 start=start,
                 end=end,
@@ -239,7 +254,7 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             state, listed, pending = (end, "sub"), None, []  # the next items of its list are sub-counts too
             continue
         paragraph = text[paragraphs.last(max(0, start - PARAGRAPH_WINDOW), start) : start]
-        unit = figure.group("unit")
+        unit = _unit(figure)
         named = _name(unit, context, sentence, paragraph, after)
         noun = POST_NOUN.match(after) if named is None else None
         carried_back: list[Observation] = []
@@ -269,14 +284,13 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         state = (end + tail, "named")
         listed = (key, listed[1] if listed and listed[0] == key and in_list else context)
         previous_end = end + tail
-        post = "以上" if figure.group("range") else figure.group("post") or figure.group("post2")
         section = sections.at(start)
         found.append(
             Observation(
                 indicator=key,
-                value=to_value(figure.group("num"), figure.group("mult")),
+                value=_value(figure),
                 unit=unit,
-                qualifier=qualifier_of(figure.group("pre"), post),
+                qualifier=_qualifier(figure),
                 quote=text[clause_start : end + tail],
                 start=clause_start,
                 end=end + tail,

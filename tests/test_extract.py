@@ -351,3 +351,12 @@ def test_a_predicate_after_a_list_of_meetings_governs_every_item() -> None:
     assert figures_of("召开党委会22次、专题研究法治工作3次。") == [("party_meetings_on_rule_of_law", 3)]
     # a list of other things before a named figure is not carried either
     assert figures_of("走访农户200户、召开院坝会5次专题研究法治工作。") == [("party_meetings_on_rule_of_law", 5)]
+
+
+def test_a_rate_written_as_bai_fen_zhi_is_a_percentage() -> None:
+    text = "全年调解矛盾纠纷四十六起，调解成功率达百分之九十五点六。"
+    got = [(o.indicator, o.value, o.unit, o.quote) for o in observations(text)]
+    assert got == [("disputes_mediated", 46, "起", "全年调解矛盾纠纷四十六起"),
+                   ("mediation_success_rate_pct", pytest.approx(95.6), "%", "调解成功率达百分之九十五点六")]
+    assert figures_of("调解成功率百分之百。") == [("mediation_success_rate_pct", 100)]
+    assert figures_of("参考率百分之百，调解成功率达100%。") == [("mediation_success_rate_pct", 100)]

@@ -39,8 +39,8 @@ class Indicator(NamedTuple):
     paragraph: str | None = None
 
 
-# Not publicity events: trainings and study, documents, oaths, notice boards and banners.
-PUBLICITY_NOT = r"培训|学法|学习|下发|要点|文件|方案|稿件|宣誓|党课|出刊|刊出|刊发|宣传栏|简报|专栏|板报|横幅|展板"
+# Not publicity events: trainings and study, documents, oaths, notice boards and banners, online posts.
+PUBLICITY_NOT = r"培训|学法|学习|下发|要点|文件|方案|稿件|宣誓|党课|出刊|刊出|刊发|宣传栏|简报|专栏|板报|横幅|展板|推送|转发|推文"
 # A cited title (《中华人民共和国土地管理法》) counts as one word between a verb and what it governs.
 TITLE_OR_CHAR = r"(?:《[^》]{0,40}》|[^，。；《])"
 
@@ -79,8 +79,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("people_reached_persons", "受众人数（人）", ("人", "名"),
               r"受益|受教育|覆盖|惠及|受众|宣讲人数|(参与|参加|教育)(群众|居民|村民|师生|学生|人数)", maximum=1_000_000),
     Indicator("materials_distributed", "发放宣传资料份数", ("份", "册", "本", "张", "件"),
-              rf"(发[放送]?|印发|赠送|派发|分发){TITLE_OR_CHAR}{{0,10}}(资料|材料|宣传品|手册|小册子|宣传册|读本|折页|传单|明白纸|海报|书籍|画册|挂历|台历)"
-              r"|(宣传资料|宣传材料|宣传品|宣传手册|小册子|宣传册|宣传折页|宣传单|明白纸|宣传挂历|宣传台历|宣传年画)$",  # posters only with a verb of handing out
+              rf"(发[放送]?|印发|赠送|派发|分发){TITLE_OR_CHAR}{{0,10}}(资料|材料|宣传品|手册|小册子|宣传册|读本|折页|彩页|传单|明白纸|海报|书籍|画册|挂历|台历)"
+              r"|(宣传资料|宣传材料|宣传品|宣传手册|小册子|宣传册|宣传折页|宣传彩页|宣传单|明白纸|宣传挂历|宣传台历|宣传年画)$",  # posters only with a verb of handing out
               exclude=r"张贴|悬挂|张挂|制作|印制(?!发放)", maximum=500_000),  # put up or printed, not handed out
     Indicator("legal_literate_persons_trained", "培育“法律明白人”人数", ("人", "名"), r"法律明白人", exclude=r"培训|学法|总数|总量|现有|共有",
               maximum=5_000),

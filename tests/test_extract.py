@@ -360,3 +360,9 @@ def test_a_rate_written_as_bai_fen_zhi_is_a_percentage() -> None:
                    ("mediation_success_rate_pct", pytest.approx(95.6), "%", "调解成功率达百分之九十五点六")]
     assert figures_of("调解成功率百分之百。") == [("mediation_success_rate_pct", 100)]
     assert figures_of("参考率百分之百，调解成功率达100%。") == [("mediation_success_rate_pct", 100)]
+
+
+def test_leaflets_called_caiye_are_materials_and_online_posts_are_no_events() -> None:
+    assert figures_of("向赶集群众发放法治宣传彩页3200份。") == [("materials_distributed", 3200)]
+    assert figures_of("通过镇微信公众号推送普法信息46期。") == []
+    assert figures_of("开展普法宣传活动12期。") == [("legal_publicity_events", 12)]

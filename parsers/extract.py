@@ -150,6 +150,8 @@ def _sub_count(text: str, clause_start: int, context: str, previous: str | None)
     itself a sub-count. After a figure the table does not count ("党委会议31次，其中专题研究法治工作3次"),
     the 其中 figure is the indicator's own count. ``previous``: the state of the figure before in the
     same sentence ("named", "unnamed", "sub"), None when there is none."""
+    if not context.startswith("其中") and "其中" not in text[max(0, clause_start - 4) : clause_start]:
+        return False  # the common case, without a regex
     if not (SUBCOUNT.match(context) or SUBCOUNT_COLON.search(text, max(0, clause_start - 4), clause_start)):
         return False
     return previous != "unnamed"

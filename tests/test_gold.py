@@ -184,3 +184,23 @@ def test_mentions_the_extractor_scopes_out_of_the_year_are_not_scored(scope: str
     assert evaluate(gold, {"r": [year, plan]}).overall == Score(1, 0, 0)
     assert evaluate(gold, {"r": [year.model_copy(update={"scope": scope})]}).overall == Score(0, 0, 1)
     assert evaluate(gold, {"r": [year.model_copy(update={"scope": "part"})]}).overall == Score(1, 0, 0)
+
+
+def test_evaluate_scores_year_values_beside_a_devset_layout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """canonical.jsonl beside gold.jsonl (the held-out sets): the year's values are scored too."""
+    from flows.cli import main
+
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "a.txt").write_text("全年开展法治讲座5场、普法活动20场，共计25场。", encoding="utf-8")
+    (tmp_path / "gold.jsonl").write_text(
+        '{"report": "a", "indicator": "legal_publicity_events", "value": 25, "unit": "场", "qualifier": "exact", "quote": "共计25场"}\n', encoding="utf-8"
+    )
+    (tmp_path / "canonical.jsonl").write_text(
+        '{"report": "a", "indicator": "legal_publicity_events", "value": 25, "unit": "场次", "qualifier": "exact", "basis": "stated_total"}\n',
+        encoding="utf-8",
+    )
+    assert main(["evaluate", str(tmp_path)]) == 0
+    assert "canonical value accuracy (TRAINING score): 1/1" in capsys.readouterr().out
+    (tmp_path / "canonical.jsonl").write_text('{"report": "a"}\n', encoding="utf-8")
+    assert main(["evaluate", str(tmp_path)]) == 2
+    assert "canonical.jsonl:1" in capsys.readouterr().err

@@ -69,3 +69,16 @@ def test_identification_does_not_fall_below_the_floor(name: str) -> None:
     score = evaluate_identity(TESTS / name / "reports")
     for field in score.fields:
         assert field.right >= FLOORS[name]["identification"][field.field], render_identity(score, "training score")
+
+
+@SETS
+def test_year_values_do_not_fall_below_the_floor(name: str) -> None:
+    from parsers.evaluate import evaluate_canonical
+
+    floor = FLOORS[name]
+    digest = hashlib.sha256((TESTS / name / "canonical.jsonl").read_bytes()).hexdigest()
+    assert digest == floor["canonical_sha256"], f"tests/{name}/canonical.jsonl changed: re-score and update tests/heldout_floor.json"
+    gold_set = load_gold_set(TESTS / name)
+    values = {r: extract_report(read_document(gold_set.texts[r].read_bytes(), str(gold_set.texts[r]))).values for r in gold_set.scored}
+    result = evaluate_canonical(gold_set.canonical, values)
+    assert result.total == len(gold_set.canonical) and result.accuracy >= floor["canonical_accuracy"] - EPSILON, result.wrong

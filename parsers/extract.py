@@ -1,15 +1,18 @@
 """Normalised text → indicator observations, each with the exact clause it came from.
 
-Every number followed by a unit is a candidate figure; the indicator table
-(``parsers.indicators``) names it from the words around it:
+Every number followed by a unit (or a percentage in words: 百分之九十五点六) is a candidate figure;
+the indicator table (``parsers.indicators``) names it from the words around it:
 
 - the words before it in its clause (学法6次); when they name nothing, the verb before and the
-  noun after it (召开4次法治专题党委会, the quote running to the noun); for the next item of a list
-  of one kind, the verb said once before the list (调处婚姻纠纷6起、邻里纠纷4起); for a bare total
-  after figures of one sentence, their indicator (法治讲座5场、普法活动20场，共计25场).
-- Never figures: sub-counts (a clause that starts with 其中, or inside parentheses), standing rules
-  (每月1次, 每季度听取一次), ordinals (第二十次, 十届十五次全会), and numbers of more than 12
-  digits. Years, dates and document numbers never carry one of the table's units.
+  noun after it (召开4次法治专题党委会, the quote running to the noun), and that predicate also names
+  the unnamed items listed before it (党委会3次、政府常务会议2次专题研究部署法治建设工作); for the next
+  item of a list of one kind, the verb said once before the list (调处婚姻纠纷6起、邻里纠纷4起); for
+  a bare total after figures of one sentence, their indicator (法治讲座5场、普法活动20场，共计25场).
+- Never figures: sub-counts (a clause that starts with 其中 or follows 其中：, and the next items of
+  its list, when the figure before is one of the table's; after a count the table does not name,
+  党委会议31次，其中专题研究法治工作3次, the 其中 figure is the indicator's own), figures inside
+  parentheses, standing rules (每月1次, 每季度听取一次), ordinals (第二十次, 十届十五次全会), and
+  numbers of more than 12 digits. Years, dates and document numbers never carry one of the table's units.
 
 Each figure gets its scope (``parsers.canonical.scope_of``: this year's, a plan, another year, a
 period, another body's, part of the year) and the year's value of each indicator is chosen from

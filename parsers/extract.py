@@ -147,15 +147,19 @@ def _skipped(context: str, sentence: str, after: str) -> bool:
     return bool(ORDINAL_AFTER.match(after))
 
 
-def _sub_count(text: str, clause_start: int, context: str, previous: str | None) -> bool:
+def _sub_count(text: str, clause_start: int, context: str, previous: str | None, previous_quote: str = "") -> bool:
     """A 其中 clause ("其中法治讲座8场", "其中：进社区…15次、进学校…7次") counts part of the figure
     before it, and is left out, when that figure is one of the table's (``previous`` is "named") or
     itself a sub-count. After a figure the table does not count ("党委会议31次，其中专题研究法治工作3次"),
-    the 其中 figure is the indicator's own count. ``previous``: the state of the figure before in the
-    same sentence ("named", "unnamed", "sub"), None when there is none."""
+    the 其中 figure is the indicator's own count, and so it is when only the 其中 clause speaks of law
+    ("中心组学习20次，其中专题学习宪法6次": the 20 was named by its sentence, its own words have no 法).
+    ``previous``: the state of the figure before in the same sentence ("named", "unnamed", "sub"),
+    None when there is none; ``previous_quote``: its quote when it was named."""
     if not context.startswith("其中") and "其中" not in text[max(0, clause_start - 4) : clause_start]:
         return False  # the common case, without a regex
     if not (SUBCOUNT.match(context) or SUBCOUNT_COLON.search(text, max(0, clause_start - 4), clause_start)):
+        return False
+    if previous == "named" and "法" in context and "法" not in previous_quote:
         return False
     return previous != "unnamed"
 
@@ -255,7 +259,8 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             continue
         gap = text[floor:clause_start]
         in_list = gap.strip(LEADING) == "" and "、" in gap
-        if _sub_count(text, clause_start, context, previous) or (previous == "sub" and in_list):
+        previous_quote = found[-1].quote if previous == "named" and found else ""
+        if _sub_count(text, clause_start, context, previous, previous_quote) or (previous == "sub" and in_list):
             state, listed, pending = (end, "sub"), None, []  # the next items of its list are sub-counts too
             continue
         paragraph = text[paragraphs.last(max(0, start - PARAGRAPH_WINDOW), start) : start]

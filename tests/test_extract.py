@@ -366,3 +366,11 @@ def test_leaflets_called_caiye_are_materials_and_online_posts_are_no_events() ->
     assert figures_of("向赶集群众发放法治宣传彩页3200份。") == [("materials_distributed", 3200)]
     assert figures_of("通过镇微信公众号推送普法信息46期。") == []
     assert figures_of("开展普法宣传活动12期。") == [("legal_publicity_events", 12)]
+
+
+def test_a_legal_count_after_qizhong_of_a_general_count_of_the_same_key_is_kept() -> None:
+    """"中心组学习20次，其中专题学习宪法和民法典6次": the 20 is named only by its sentence (学法制度), its own
+    words say nothing of law; the 6 is the law study itself. A 其中 without a word of law stays out."""
+    text = "落实领导干部学法制度，党委理论学习中心组全年集中学习20次，其中专题学习宪法和民法典6次。"
+    assert figures_of(text) == [("law_study_sessions", 20), ("law_study_sessions", 6)]
+    assert figures_of("全年开展普法活动24场，其中法治讲座8场。") == [("legal_publicity_events", 24)]

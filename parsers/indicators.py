@@ -67,10 +67,13 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律)[^，。；]{0,8}讲座$",
               sentence=r"领导干部|机关干部|干部职工|公职人员|学法", exclude=r"党课|讲课|授课", maximum=500),
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"),
-              r"普法|法治宣传|法律宣传|宪法宣传|宣讲|宣传活动|法治讲座|(法律咨询|庭审)[^，。；]{0,10}活动"
+              r"普法|法治宣传|法律宣传|宪法宣传|宣讲|宣传活动|法治讲座|法律咨询[^，。；]{0,10}活动"
               r"|(法律|法治|宪法|送法|民法典)[^，。；]{0,10}(活动|大集|宣传|演出)"
               r"|(法律|法治|释法|普法|宪法|民法典)[^，。；]{0,10}(讲座|讲堂|竞赛|竞答|汇演|文艺)",
               exclude=PUBLICITY_NOT, maximum=2_000),
+    # A trial attended by the public; attended by cadres (a sentence on their study) it is neither publicity nor a labelled study.
+    Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"庭审[^，。；]{0,10}活动",
+              sentence=r"^(?!.*(领导干部|机关干部|干部职工|公职人员|国家工作人员|学法))", exclude=PUBLICITY_NOT, maximum=2_000),
     # "全年开展集中宣传15次" under a paragraph on 法治宣传: the form of publicity is named, its subject in the paragraph.
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"宣传(活动)?$",
               paragraph=r"普法|法治宣传|法律宣传|法治教育|宪法|民法典", exclude=PUBLICITY_NOT, maximum=2_000),

@@ -374,3 +374,8 @@ def test_a_legal_count_after_qizhong_of_a_general_count_of_the_same_key_is_kept(
     text = "落实领导干部学法制度，党委理论学习中心组全年集中学习20次，其中专题学习宪法和民法典6次。"
     assert figures_of(text) == [("law_study_sessions", 20), ("law_study_sessions", 6)]
     assert figures_of("全年开展普法活动24场，其中法治讲座8场。") == [("legal_publicity_events", 24)]
+
+
+def test_a_trial_attended_by_cadres_is_no_publicity_event() -> None:
+    assert figures_of("健全领导干部学法制度，组织集中学法10次，开展旁听庭审活动2次。") == [("law_study_sessions", 10)]
+    assert figures_of("组织村民代表开展旁听庭审活动3次。") == [("legal_publicity_events", 3)]

@@ -2,7 +2,8 @@
 
 - the seeds' layout: ``GOLD_DIR/<report>.jsonl`` (one file per report) beside ``TEXT_DIR/<report>.txt``,
   with the year's values in ``GOLD_DIR/canonical.jsonl``;
-- the dev set's layout: one ``gold.jsonl`` with every report's rows, the texts in ``reports/``
+- the dev set's layout: one ``gold.jsonl`` with every report's rows (and, in the held-out sets,
+  the year's values in ``canonical.jsonl`` beside it), the texts in ``reports/``
   and a ``<report>.meta.json`` beside each text. Its negatives (county-level reports, kind
   ``other``) carry no gold rows by design, so only its township rule-of-law documents are scored.
 """
@@ -78,6 +79,8 @@ def load_gold_set(gold: Path, text_dir: Path | None = None) -> GoldSet:
     if gold.is_file():
         rows: list[GoldRow] = _parse(gold)
         scored = {stem for stem in texts if _township_document(text_dir / f"{stem}.meta.json")}
+        if (gold.parent / CANONICAL_FILE).is_file():  # the held-out sets label the year's values beside gold.jsonl
+            canonical = _parse(gold.parent / CANONICAL_FILE, canonical=True)
     elif gold.is_dir():
         files = [p for p in sorted(gold.glob("*.jsonl")) if p.name != CANONICAL_FILE]
         if not files:

@@ -67,7 +67,13 @@ TIME_NAMED = re.compile(
     rf"(?P<period>{PERIOD_WORDS})|(?P<year>(?:19|20)\d{{2}})\s*年度?(?P<since>以来|至今|[至到-]\s*(?:19|20)\d{{2}}年?)?|(?P<this>今年|本年度?|全年|当年)"
 )
 CITED = re.compile(r"《[^》]*》")  # titles of cited documents (《2023年工作要点》) name no time of the figure
-OTHER_BODY = re.compile(r"全(县|市|区|省|州|盟|旗|国)(?!域)|(县|市)级|(县|市)(委|政府|司法局|法院|检察院)(?!.*(指导|部署|要求))")
+# "比2022年增加6场": the year compared with is that clause's (OTHER_YEAR_WORDS), not the time of the
+# figures after it in the sentence ("…，比2022年增加6场，发放读本2400册" is this year's 2400).
+COMPARED = re.compile(r"(?:同比|较|比)\s*(?:19|20)\d{2}\s*年度?(?:同期)?")
+# The county's or city's figure; not its website or platform, through which the township publishes.
+OTHER_BODY = re.compile(
+    r"全(县|市|区|省|州|盟|旗|国)(?!域)|(县|市)级|(县|市)(委|政府|司法局|法院|检察院)(?!门户|网站|网|平台|官网|公众号)(?!.*(指导|部署|要求))"
+)
 STRONG_TOTAL = re.compile(r"共(?!同|建|享|治|商|识|产)|共计|总计|合计|全年|全(乡|镇|街道|街)|年度|本年")
 WEAK_TOTAL = re.compile(r"累计")
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")
@@ -90,7 +96,7 @@ def scope_of(context: str, sentence: str, after: str, sections: Sequence[str], y
     sentence up to the number, a few characters after it, and the headings it stands under."""
     if _under_plan_heading(tuple(sections)) or PLAN_WORDS.search(sentence) or PLAN_AFTER.match(after):
         return "plan"
-    plain = CITED.sub("", sentence)
+    plain = COMPARED.sub("", CITED.sub("", sentence))
     if OTHER_YEAR_WORDS.search(context) or CHANGE_AFTER_COMPARISON.search(context):
         return "other_year"
     named = list(TIME_NAMED.finditer(plain))

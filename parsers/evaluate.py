@@ -8,7 +8,13 @@ might or might not take: missing it is not a miss, and emitting it is not a fals
 
 The extractor splits some of the gold's keys by unit (one unit a column: 人 and 人次 are not
 added up); ``SCORED_AS`` maps the split keys back to the key the gold sets use, so a reader's
-label "people_reached 1500 人" still matches ``people_reached_persons``.
+label "people_reached 1500 人" still matches ``people_reached_persons``; a gold set that labels
+with the split keys (the held-out set) is mapped the same way.
+
+Gold rows are this year's figures for this township (the dev set's labelling rule). A mention the
+extractor itself scopes out of the year (a plan, another year, a multi-year period, another
+body: ``Observation.scope``) is its claim that the figure is not this year's, so it is not
+scored: a right claim is no false hit, and a year's figure wrongly scoped out is a miss.
 
 Every score here is a training score: the gold sets are the texts the rules were written from.
 """
@@ -28,6 +34,10 @@ SCORED_AS: dict[str, str] = {
     "people_reached_persons": "people_reached",
     "enforcement_training_hours": "enforcement_training",
 }
+
+
+# Scopes that say "this year's figure" (a part of it included); the others are not scored.
+YEAR_SCOPES = frozenset({"year", "part"})
 
 
 def scored_key(indicator: str) -> str:
@@ -152,8 +162,10 @@ def evaluate(gold: list[GoldRow], predicted: dict[str, list[Observation]], repor
         open_rows = sorted(expected, key=lambda g: g.optional)
         used = [False] * len(open_rows)
         for obs in predicted.get(report, []):
+            if obs.scope not in YEAR_SCOPES:
+                continue
             key = (scored_key(obs.indicator), obs.value)
-            match = next((i for i, g in enumerate(open_rows) if not used[i] and (g.indicator, g.value) == key), None)
+            match = next((i for i, g in enumerate(open_rows) if not used[i] and (scored_key(g.indicator), g.value) == key), None)
             if match is None:
                 fp[key[0]] += 1
                 false_hits.append((report, obs))
@@ -171,7 +183,7 @@ def evaluate(gold: list[GoldRow], predicted: dict[str, list[Observation]], repor
         optional_total += sum(g.optional for g in open_rows)
         for i, g in enumerate(open_rows):
             if not used[i] and not g.optional:
-                fn[g.indicator] += 1
+                fn[scored_key(g.indicator)] += 1
                 misses.append(g)
     keys = sorted(set(tp) | set(fp) | set(fn))
     per = {k: Score(tp[k], fp[k], fn[k]) for k in keys}

@@ -1,15 +1,18 @@
 """Normalised text → indicator observations, each with the exact clause it came from.
 
-Every number followed by a unit is a candidate figure; the indicator table
-(``parsers.indicators``) names it from the words around it:
+Every number followed by a unit (or a percentage in words: 百分之九十五点六) is a candidate figure;
+the indicator table (``parsers.indicators``) names it from the words around it:
 
 - the words before it in its clause (学法6次); when they name nothing, the verb before and the
-  noun after it (召开4次法治专题党委会, the quote running to the noun); for the next item of a list
-  of one kind, the verb said once before the list (调处婚姻纠纷6起、邻里纠纷4起); for a bare total
-  after figures of one sentence, their indicator (法治讲座5场、普法活动20场，共计25场).
-- Never figures: sub-counts (a clause that starts with 其中, or inside parentheses), standing rules
-  (每月1次, 每季度听取一次), ordinals (第二十次, 十届十五次全会), and numbers of more than 12
-  digits. Years, dates and document numbers never carry one of the table's units.
+  noun after it (召开4次法治专题党委会, the quote running to the noun), and that predicate also names
+  the unnamed items listed before it (党委会3次、政府常务会议2次专题研究部署法治建设工作); for the next
+  item of a list of one kind, the verb said once before the list (调处婚姻纠纷6起、邻里纠纷4起); for
+  a bare total after figures of one sentence, their indicator (法治讲座5场、普法活动20场，共计25场).
+- Never figures: sub-counts (a clause that starts with 其中 or follows 其中：, and the next items of
+  its list, when the figure before is one of the table's; after a count the table does not name,
+  党委会议31次，其中专题研究法治工作3次, the 其中 figure is the indicator's own), figures inside
+  parentheses, standing rules (每月1次, 每季度听取一次), ordinals (第二十次, 十届十五次全会), and
+  numbers of more than 12 digits. Years, dates and document numbers never carry one of the table's units.
 
 Each figure gets its scope (``parsers.canonical.scope_of``: this year's, a plan, another year, a
 period, another body's, part of the year) and the year's value of each indicator is chosen from
@@ -21,17 +24,20 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import NamedTuple
 
 from .indicators import COMPILED, INDICATORS, UNITS, Compiled
-from .models import Heading, IndicatorValue, Normalised, Observation
+from .models import Heading, IndicatorValue, Normalised, Observation, Qualifier
 from .normalise import SECTION_MAX_LEVEL
-from .numbers import NUMBER, NUMBER_START, qualifier_of, to_value
+from .numbers import NUMBER, NUMBER_START, PERCENT_WORDS, percent_value, qualifier_of, to_value
 from .canonical import scope_of, year_values
 
 TOTAL_ONLY = re.compile(r"^(共计?|合计|总计|累计|总共|一共)(开展|组织|举办|召开|达到?|为)?[ ]?$")
 # A space may stand between a number and its unit (text taken from a PDF: "开展普法活动 12 场次").
+# A number and its unit, or a percentage in words (百分之九十五点六: the unit before the number).
 FIGURE = re.compile(
-    rf"{NUMBER_START}(?<![\d.,第届〇零一二两三四五六七八九十百千])(?<!第 ){NUMBER.pattern}[ \t]?(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?"
+    rf"{NUMBER_START}(?:{PERCENT_WORDS}"
+    rf"|(?<![\d.,第届〇零一二两三四五六七八九十百千])(?<!第 ){NUMBER.pattern}[ \t]?(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?)"
 )
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")  # not 、: it joins the objects of one verb (调处宅基地、婚姻家庭等纠纷)
 SENTENCE_BREAK = re.compile(r"[。；！？\n]")
@@ -40,6 +46,7 @@ LEADING = "、，,；：:“”\"' "
 LIST_MARKER = re.compile(r"(?:\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[)）]|[①-⑳])\s*")
 JOINERS = "和及"  # "…调委会和11个村调委会": stripped from a quote only right before its number
 SUBCOUNT = re.compile(r"^其中")
+SUBCOUNT_COLON = re.compile(r"其中[：:]\s*$")  # "其中：进社区…": the colon ends the clause before the figure
 
 
 def _inside_parentheses(sentence: str) -> bool:
@@ -138,10 +145,81 @@ def _name(unit: str, context: str, sentence: str, paragraph: str, after: str) ->
 
 
 def _skipped(context: str, sentence: str, after: str) -> bool:
-    """Figures that are never counts: sub-counts, rates, ordinals."""
-    if SUBCOUNT.match(context) or _inside_parentheses(sentence) or RATE.search(context):
+    """Figures that are never counts: rates, ordinals, figures inside parentheses."""
+    if _inside_parentheses(sentence) or RATE.search(context):
         return True
     return bool(ORDINAL_AFTER.match(after))
+
+
+def _sub_count(text: str, clause_start: int, context: str, previous: str | None, previous_quote: str = "") -> bool:
+    """A 其中 clause ("其中法治讲座8场", "其中：进社区…15次、进学校…7次") counts part of the figure
+    before it, and is left out, when that figure is one of the table's (``previous`` is "named") or
+    itself a sub-count. After a figure the table does not count ("党委会议31次，其中专题研究法治工作3次"),
+    the 其中 figure is the indicator's own count, and so it is when only the 其中 clause speaks of law
+    ("中心组学习20次，其中专题学习宪法6次": the 20 was named by its sentence, its own words have no 法).
+    ``previous``: the state of the figure before in the same sentence ("named", "unnamed", "sub"),
+    None when there is none; ``previous_quote``: its quote when it was named."""
+    if not context.startswith("其中") and "其中" not in text[max(0, clause_start - 4) : clause_start]:
+        return False  # the common case, without a regex
+    if not (SUBCOUNT.match(context) or SUBCOUNT_COLON.search(text, max(0, clause_start - 4), clause_start)):
+        return False
+    if previous == "named" and "法" in context and "法" not in previous_quote:
+        return False
+    return previous != "unnamed"
+
+
+def _unit(figure: re.Match[str]) -> str:
+    return figure.group("unit") or "%"  # no unit group: a percentage in words
+
+
+def _value(figure: re.Match[str]) -> float:
+    pct = figure.group("pct")
+    return percent_value(pct) if pct else to_value(figure.group("num"), figure.group("mult"))
+
+
+def _qualifier(figure: re.Match[str]) -> Qualifier:
+    post = "以上" if figure.group("range") else figure.group("post") or figure.group("post2")
+    return qualifier_of(figure.group("pre"), post)
+
+
+class _Pending(NamedTuple):
+    """An unnamed figure that a predicate after the last item of its list may still name."""
+
+    figure: re.Match[str]
+    clause_start: int
+    context: str
+    sentence: str
+    paragraph: str
+
+    @property
+    def end(self) -> int:
+        return self.figure.end()
+
+
+def _carry_back(pending: list[_Pending], key: str, noun: str, text: str, sections: Sections, year: int | None) -> list[Observation]:
+    """The items before the last of a list ("党委会3次、政府常务会议2次专题研究部署法治建设工作"), named
+    by the predicate after it when that names them as the same key; each quote is its own clause."""
+    carried = []
+    for item in pending:
+        unit = _unit(item.figure)
+        named = _name(unit, item.context + noun, item.sentence + noun, item.paragraph, "")
+        if named is None or named[0] != key:
+            return []  # the list is not one of this key's items
+        start, end = item.clause_start, item.figure.end()
+        carried.append(
+            Observation(
+                indicator=key,
+                value=_value(item.figure),
+                unit=unit,
+                qualifier=_qualifier(item.figure),
+                quote=text[start:end],
+                start=start,
+                end=end,
+                section=sections.at(start),
+                scope=scope_of(item.context, item.sentence, noun[:12], sections.chain(), year),
+            )
+        )
+    return carried
 
 
 def extract_observations(normalised: Normalised, year: int | None = None) -> list[Observation]:
@@ -163,6 +241,9 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
     paragraphs = Breaks(PARAGRAPH_BREAK, text)
     sections = Sections(normalised.headings)
     listed: tuple[str, str] | None = None  # key and clause words of the last figure, for the next item of its list
+    state: tuple[int, str] = (-1, "")  # end and state ("named", "unnamed", "sub") of the figure before
+    # Unnamed figures of the list so far, for a predicate said after its last item (党委会3次、政府常务会议2次专题研究…法治).
+    pending: list[_Pending] = []
     for figure in FIGURE.finditer(text):
         if len(found) >= MAX_FIGURES:
             break
@@ -171,6 +252,8 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         floor = previous_end
         clause_start = clauses.last(max(sentence_start, floor), start)
         previous_end = end
+        previous = state[1] if state[0] > sentence_start else None
+        state = (end, "unnamed")
         while clause_start < start and (text[clause_start] in LEADING or text[clause_start] in JOINERS and clause_start + 1 == start):
             clause_start += 1
         if marker := LIST_MARKER.match(text, clause_start, start):  # "2.受理…": the item's number is no part of the clause
@@ -178,16 +261,24 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         context, sentence = text[clause_start:start], text[sentence_start:start]
         after = text[end : end + 20]
         if _skipped(context, sentence, after):
+            pending = []
+            continue
+        gap = text[floor:clause_start]
+        in_list = gap.strip(LEADING) == "" and "、" in gap
+        previous_quote = found[-1].quote if previous == "named" and found else ""
+        if _sub_count(text, clause_start, context, previous, previous_quote) or (previous == "sub" and in_list):
+            state, listed, pending = (end, "sub"), None, []  # the next items of its list are sub-counts too
             continue
         paragraph = text[paragraphs.last(max(0, start - PARAGRAPH_WINDOW), start) : start]
-        unit = figure.group("unit")
+        unit = _unit(figure)
         named = _name(unit, context, sentence, paragraph, after)
         noun = POST_NOUN.match(after) if named is None else None
+        carried_back: list[Observation] = []
         if noun and noun.group(0):
             named = _name(unit, context + noun.group(0), sentence + noun.group(0), paragraph, "")
             named = (named[0], noun.end()) if named else None
-        gap = text[floor:clause_start]
-        in_list = gap.strip(LEADING) == "" and "、" in gap
+            if named and in_list and pending and pending[-1].end == floor:
+                carried_back = _carry_back(pending, named[0], noun.group(0), text, sections, year)
         if named is None and listed and in_list and len(context) >= 2 and context[-2:] in listed[1]:
             # "调处婚姻纠纷6起、邻里纠纷4起": the verb said once governs every item of a list of one
             # kind of thing (the items share their head noun, 纠纷); "合同19份、征求意见59件" do not.
@@ -199,18 +290,23 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             named = (key, 0) if any(unit in r.units for r in INDICATORS if r.key == key) else None
         if named is None:
             listed = None
+            pending = (pending if in_list and pending and pending[-1].end == floor else []) + [
+                _Pending(figure, clause_start, context, sentence, paragraph)
+            ]
             continue
+        pending = []
+        found += carried_back
         key, tail = named
+        state = (end + tail, "named")
         listed = (key, listed[1] if listed and listed[0] == key and in_list else context)
         previous_end = end + tail
-        post = "以上" if figure.group("range") else figure.group("post") or figure.group("post2")
         section = sections.at(start)
         found.append(
             Observation(
                 indicator=key,
-                value=to_value(figure.group("num"), figure.group("mult")),
+                value=_value(figure),
                 unit=unit,
-                qualifier=qualifier_of(figure.group("pre"), post),
+                qualifier=_qualifier(figure),
                 quote=text[clause_start : end + tail],
                 start=clause_start,
                 end=end + tail,

@@ -39,42 +39,63 @@ class Indicator(NamedTuple):
     paragraph: str | None = None
 
 
+# Not publicity events: trainings and study, documents, oaths, notice boards and banners, online posts.
+PUBLICITY_NOT = r"培训|学法|学习|下发|要点|文件|方案|稿件|宣誓|党课|出刊|刊出|刊发|宣传栏|简报|专栏|板报|横幅|展板|推送|转发|推文"
+# A cited title (《中华人民共和国土地管理法》) counts as one word between a verb and what it governs.
+TITLE_OR_CHAR = r"(?:《[^》]{0,40}》|[^，。；《])"
+
 # In the order the site shows them; a key may have several rows (several ways reports say it). The design's keys come first; the others are added
 # because reports commonly state them (never rename a key: releases and users depend on them). A row that names a figure more narrowly
 # comes before a broader row of another key (staff talks before public publicity).
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("disputes_mediated", "调解矛盾纠纷件数", ("起", "件", "宗"), r"(调解|调处|化解)[^，。；]{0,24}纠纷|(人民调解|调解|调处)[^，。；]{0,6}案件",
               exclude=r"信访|诉源|司法确认|复议|诉讼|执法", maximum=5_000),
-    Indicator("disputes_mediation_success", "调解成功件数", ("起", "件"), r"(调解|调处|化解)成功$", sentence=r"^(?!.*(诉源|信访))", maximum=5_000),
+    Indicator("disputes_mediation_success", "调解成功件数", ("起", "件"), r"(调解|调处|化解)成功$|^成功(调解|调处|化解)$", sentence=r"^(?!.*(诉源|信访))",
+              maximum=5_000),
     Indicator("mediation_success_rate_pct", "矛盾纠纷调解成功率", ("%",), r"成功率|(调解|化解)率", sentence=r"调解|纠纷", maximum=100),
     # Cases, not visits: 接待群众来访156批次 counts visiting groups (a 接访 scheme), another unit.
     Indicator("petitions_received", "受理信访件数", ("件", "起"), r"(接收|受理|接待|收到)[^，。；]{0,6}(信访|来信来访|来访)", maximum=2_000),
-    Indicator("petitions_resolved", "化解/办结信访件数", ("件", "起"), r"(已化解|化解|办结)$", sentence=r"信访|来访", exclude=r"正在", maximum=2_000),
+    Indicator("petitions_resolved", "化解/办结信访件数", ("件", "起"), r"(已化解|化解|办结)$|(化解|办结)[^，。；]{0,6}信访", sentence=r"信访|来访", exclude=r"正在",
+              maximum=2_000),
     # "排查矛盾纠纷120次，化解110件": the verb alone, its disputes named earlier in the sentence.
     Indicator("disputes_mediated", "调解矛盾纠纷件数", ("起", "件", "宗"), r"^(成功)?(调解|调处|化解)(成功)?$",
               sentence=r"^(?!.*(信访|诉源|司法确认|来访)).*纠纷", maximum=5_000),
     # Talks and classes for cadres and staff are their study, not publicity for the public.
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"),
               r"(机关|干部|职工|公职人员|工作人员)[^，。；]{0,10}(普法|法治|法律)[^，。；]{0,8}(讲座|课)$", maximum=500),
+    # "落实领导干部学法制度，…，开展法治专题讲座4场": a lecture in a sentence on the cadres' own study.
+    Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律)[^，。；]{0,8}讲座$",
+              sentence=r"领导干部|机关干部|干部职工|公职人员|学法", exclude=r"党课|讲课|授课", maximum=500),
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"),
-              r"普法|法治宣传|法律宣传|宪法宣传|宣讲|宣传活动|法治讲座|(法律咨询|庭审)[^，。；]{0,10}活动"
-              r"|(法律|法治|宪法|送法|民法典)[^，。；]{0,10}(活动|大集|宣传|演出)",
-              exclude=r"培训|学法|学习|下发|要点|文件|方案|稿件|宣誓|党课|出刊|刊出|刊发|宣传栏|简报|专栏|板报|横幅|展板", maximum=2_000),
-    Indicator("people_reached", "受众人次", ("人次",), r"受益|受教育|覆盖|惠及|受众|宣讲人数|参与群众|参加群众|教育群众|参与人数|参加人数",
+              r"普法|法治宣传|法律宣传|宪法宣传|宣讲|宣传活动|法治讲座|法律咨询[^，。；]{0,10}活动"
+              r"|(法律|法治|宪法|送法|民法典)[^，。；]{0,10}(活动|大集|宣传|演出)"
+              r"|(法律|法治|释法|普法|宪法|民法典)[^，。；]{0,10}(讲座|讲堂|竞赛|竞答|汇演|文艺)",
+              exclude=PUBLICITY_NOT, maximum=2_000),
+    # A trial attended by the public; attended by cadres (a sentence on their study) it is neither publicity nor a labelled study.
+    Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"庭审[^，。；]{0,10}活动",
+              sentence=r"^(?!.*(领导干部|机关干部|干部职工|公职人员|国家工作人员|学法))", exclude=PUBLICITY_NOT, maximum=2_000),
+    # "全年开展集中宣传15次" under a paragraph on 法治宣传: the form of publicity is named, its subject in the paragraph.
+    Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"宣传(活动)?$",
+              paragraph=r"普法|法治宣传|法律宣传|法治教育|宪法|民法典", exclude=PUBLICITY_NOT, maximum=2_000),
+    Indicator("people_reached", "受众人次", ("人次",), r"受益|受教育|覆盖|惠及|受众|宣讲人数|(参与|参加|教育)(群众|居民|村民|师生|学生|人数)",
               maximum=1_000_000),
     Indicator("people_reached_persons", "受众人数（人）", ("人", "名"),
-              r"受益|受教育|覆盖|惠及|受众|宣讲人数|参与群众|参加群众|教育群众|参与人数|参加人数", maximum=1_000_000),
+              r"受益|受教育|覆盖|惠及|受众|宣讲人数|(参与|参加|教育)(群众|居民|村民|师生|学生|人数)", maximum=1_000_000),
     Indicator("materials_distributed", "发放宣传资料份数", ("份", "册", "本", "张", "件"),
-              r"(发[放送]?|印发|赠送|派发|分发)[^，。；]{0,10}(资料|材料|宣传品|手册|小册子|宣传册|读本|折页|传单|明白纸|海报|书籍|画册)"
-              r"|(宣传资料|宣传材料|宣传品|宣传手册|小册子|宣传册|宣传折页|宣传单|明白纸)$",  # posters only with a verb of handing out
+              rf"(发[放送]?|印发|赠送|派发|分发){TITLE_OR_CHAR}{{0,10}}(资料|材料|宣传品|手册|小册子|宣传册|读本|折页|彩页|传单|明白纸|海报|书籍|画册|挂历|台历)"
+              r"|(宣传资料|宣传材料|宣传品|宣传手册|小册子|宣传册|宣传折页|宣传彩页|宣传单|明白纸|宣传挂历|宣传台历|宣传年画)$",  # posters only with a verb of handing out
               exclude=r"张贴|悬挂|张挂|制作|印制(?!发放)", maximum=500_000),  # put up or printed, not handed out
-    Indicator("legal_literate_persons_trained", "培育“法律明白人”人数", ("人", "名"), r"法律明白人", exclude=r"培训|学法", maximum=5_000),
+    Indicator("legal_literate_persons_trained", "培育“法律明白人”人数", ("人", "名"), r"法律明白人", exclude=r"培训|学法|总数|总量|现有|共有",
+              maximum=5_000),
     Indicator("legal_literate_persons_trained", "培育“法律明白人”人数", ("人", "名"), r"(培养|培育)[^，。；]{0,8}(骨干|明白人)",
               sentence=r"法律明白人", maximum=5_000),
     Indicator("legal_advisor_opinions", "法律顾问提供法律意见次数", ("次", "件", "条", "份"), r"法律意见", sentence=r"法律顾问", maximum=2_000),
     # 法律意见书 is the adviser's written opinion whoever the sentence names; 征求意见 never is.
     Indicator("legal_advisor_opinions", "法律顾问提供法律意见次数", ("次", "件", "条", "份"), r"(出具|提供|提出)[^，。；]{0,6}法律意见|法律意见书",
               maximum=2_000),
+    # "法律顾问出具合法性审查意见27份": the adviser's written opinion under another name.
+    Indicator("legal_advisor_opinions", "法律顾问提供法律意见次数", ("次", "件", "条", "份"), r"(出具|提供|提出)[^，。；]{0,8}意见$",
+              sentence=r"法律顾问", exclude=r"征求", maximum=2_000),
     Indicator("contracts_reviewed", "审查合同件数", ("件", "份"), r"(审查|审核)[^，。；]{0,8}合同", maximum=5_000),
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"(研究|部署)[^，。；]{0,6}(法治|依法治)", exclude=r"学习|学法",
               maximum=200),
@@ -88,25 +109,35 @@ INDICATORS: tuple[Indicator, ...] = (
               maximum=200),
     Indicator("info_disclosed_items", "主动公开政府信息条数", ("条",), r"公开[^，。；]{0,16}信息", exclude=r"依申请", maximum=20_000),
     Indicator("hotline_12345_cases", "12345热线受理件数", ("件", "条", "个"), r"12345", maximum=20_000),
+    # "四、12345热线办理。全年承办热线工单1320件": the hotline is named in the paragraph's heading.
+    Indicator("hotline_12345_cases", "12345热线受理件数", ("件", "条", "个"), r"热线|工单", paragraph=r"12345", maximum=20_000),
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"),
-              r"^(?!.*党课).*(学法|学习[^，。；]{0,12}(法律|法规|法治|宪法|条例)|(法律|法规|法治|宪法|条例)[^，。；]{0,6}学习)",
-              exclude=r"讲法|培训|考试|测试", maximum=500),
+              rf"^(?!.*党课).*(学法|学习{TITLE_OR_CHAR}{{0,12}}(法律|法规|法治|宪法|条例)|(法律|法规|法治|宪法|条例)[^，。；]{{0,6}}学习)",
+              exclude=r"讲法|培训|考试|测试|考法", maximum=500),
     # Not counts that mix 党课 with study (专题党课、专题研讨会及学习会60余场次).
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场"), r"^(?!.*党课).*学习(研讨|会)?$",
               sentence=r"法治思想|法律法规|宪法|依法治国|学法",
               exclude=r"培训|考试|测试", maximum=500),
     Indicator("enforcement_training", "执法培训次数", ("次", "期", "场次", "场"), r"执法[^，。；]{0,12}培训|培训[^，。；]{0,6}执法", maximum=500),
     Indicator("enforcement_training_hours", "执法培训课时", ("课时", "学时"), r"执法[^，。；]{0,12}培训|培训[^，。；]{0,6}执法", maximum=2_000),
+    # "组织执法人员参加业务培训4次，累计培训40课时": hours said after the training, in its sentence.
+    Indicator("enforcement_training_hours", "执法培训课时", ("课时", "学时"), r"", sentence=r"执法[^，。；]{0,12}培训|培训[^，。；]{0,6}执法",
+              exclude=r"学法|自学", maximum=2_000),
     Indicator("mediators", "人民调解员人数", ("人", "名"), r"调解员$", exclude=r"其中|专职|兼职|培训", maximum=2_000),
-    Indicator("mediation_committees", "人民调解委员会个数", ("个",), r"", after=r"^[^，。；、和]{0,6}(调委会|调解委员会)", maximum=200),
-    Indicator("mediation_committees", "人民调解委员会个数", ("个",), r"(调委会|调解委员会)$", exclude=r"其中", maximum=200),
+    Indicator("mediation_committees", "人民调解委员会个数", ("个",), r"", after=r"^[^，。；、和均都各]{0,6}(调委会|调解委员会)", maximum=200),
+    # Not "18个村均设立人民调解委员会": places that each set one up.
+    Indicator("mediation_committees", "人民调解委员会个数", ("个",), r"(调委会|调解委员会)$",
+              exclude=r"其中|(均|都|各|全部)(已)?(设立|建立|成立|组建|设有|建有)", maximum=200),
     Indicator("legal_consultations", "提供法律咨询次数", ("次", "人次", "件"),
               r"(提供|解答|开展|接待|接受|受理)[^，。；]{0,6}法律咨询|法律咨询[^，。；]{0,6}(服务|解答)|法律咨询$",
               exclude=r"合同审查|法治体检", maximum=20_000),
+    # "现场解答群众咨询85人次", "接待咨询群众120人次": 咨询 alone, in a sentence about legal services.
+    Indicator("legal_consultations", "提供法律咨询次数", ("次", "人次", "件"), r"(提供|解答|开展|接待|接受|受理)[^，。；]{0,6}咨询",
+              sentence=r"法律|法治|普法", exclude=r"合同审查|法治体检|政策咨询", maximum=20_000),
     Indicator("joint_enforcement_actions", "联合执法行动次数", ("次",), r"联合执法|执法行动", maximum=1_000),
-    Indicator("violations_handled", "查处违法行为起数", ("起", "件"), r"查处[^，。；]{0,8}(违法|案件)", maximum=5_000),
+    Indicator("violations_handled", "查处违法行为起数", ("起", "件", "宗"), r"查处[^，。；]{0,8}(违法|案件)", maximum=5_000),
     Indicator("info_disclosure_requests", "办理信息公开申请件数", ("件", "项", "条"), r"信息公开申请|依申请公开", maximum=1_000),
-    Indicator("major_decisions_reviewed", "审议/审查重大事项项数", ("项", "件"), r"(审议|审查)[^，。；]{0,16}(重大|三重一大)[^，。；]{0,12}事项",
+    Indicator("major_decisions_reviewed", "审议/审查重大事项项数", ("项", "件"), r"(审议|审查)[^，。；]{0,16}(重大|三重一大)[^，。；]{0,12}事项|(重大|三重一大)[^，。；]{0,6}(决策|事项)[^，。；]{0,8}(审议|审查|审核)",
               maximum=1_000),
     Indicator("law_demo_households", "学法用法示范户数", ("户",), r"示范户", maximum=5_000),
 )

@@ -32,6 +32,11 @@ NUMBER = re.compile(
 )
 
 
+# A percentage in words ("百分之九十七点八", "百分之百"), read by ``percent_value``.
+CN_DECIMAL = "点[〇零一二三四五六七八九]{1,6}"
+PERCENT_WORDS = rf"百分之(?P<pct>{ARABIC}|{CN_NUMERAL}(?:{CN_DECIMAL})?)"
+
+
 class Number(NamedTuple):
     value: float
     qualifier: Qualifier
@@ -49,6 +54,15 @@ def parse_chinese_numeral(text: str) -> int:
             total += (digit or 1) * CN_UNITS[char]
             digit = 0
     return total + digit
+
+
+def percent_value(text: str) -> float:
+    """The number after 百分之: "九十七点八" → 97.8, "百" → 100, "99.5" → 99.5."""
+    if text[0].isdigit():
+        return float(text.replace(",", ""))
+    whole, _, decimals = text.partition("点")
+    fraction = "".join(str(CN_DIGITS[c]) for c in decimals)
+    return parse_chinese_numeral(whole) + (float("0." + fraction) if fraction else 0.0)
 
 
 def to_value(num: str, mult: str | None = None) -> float:

@@ -263,3 +263,20 @@ def test_a_heading_of_the_years_measures_is_not_a_plan() -> None:
     observations, _ = extract_figures(normalise(text), 2024)
     scopes = {o.value: o.scope for o in observations}
     assert scopes[5] == "year" and scopes[12] == "year" and scopes[40] == "plan"
+
+
+def test_a_year_compared_with_governs_only_its_own_clause() -> None:
+    """"比2022年增加6场" names the year compared with; the figures after it in the sentence are still this year's."""
+    text = "全年开展法治讲座18场，比2022年增加6场，发放法律读本2400册，解答法律咨询310人次。"
+    assert scopes(text) == [("legal_publicity_events", 18, "year"), ("materials_distributed", 2400, "year"),
+                            ("legal_consultations", 310, "year")]
+    assert scopes("较2022年的96件，全年调处矛盾纠纷80件。") == [("disputes_mediated", 80, "year")]
+    assert scopes("全年调处矛盾纠纷80件，较2022年的96件有所下降。")[0][2] == "year"
+    assert scopes("2022年为4次，全年召开党委会专题研究法治工作6次。") == [("party_meetings_on_rule_of_law", 6, "year")]
+
+
+def test_a_higher_bodys_website_is_the_channel_not_the_body() -> None:
+    """The township publishes through the county's portal: its own figure, not the county's."""
+    assert scopes("全年依托县政府门户网站主动公开政府信息132条。") == [("info_disclosed_items", 132, "year")]
+    assert scopes("全年通过市政府网站主动公开信息75条。") == [("info_disclosed_items", 75, "year")]
+    assert scopes("县政府全年主动公开政府信息5200条。") == [("info_disclosed_items", 5200, "other_body")]

@@ -280,3 +280,116 @@ def test_a_text_of_more_figures_than_any_report_is_read_up_to_the_cap_and_flagge
     assert [f.code for f in extraction.flags].count("figures_capped") == 1
     few = extract_report(Document(url="short.txt", text="新港镇2024年法治政府建设年度报告\n开展法治宣传12场次。", format="txt"))
     assert "figures_capped" not in [f.code for f in few.flags]
+
+
+def figures_of(text: str) -> list[tuple[str, float]]:
+    return [(o.indicator, o.value) for o in observations(text)]
+
+
+def test_a_rule_of_law_count_after_qizhong_of_general_meetings_is_counted() -> None:
+    """"党委会议31次，其中专题研究法治工作3次": the 31 is no figure of the table, so the 3 is the
+    rule-of-law meetings' own count, not a sub-count of one."""
+    assert figures_of("今年共召开党委会议31次，其中专题研究法治工作3次。") == [("party_meetings_on_rule_of_law", 3)]
+    assert figures_of("全年召开镇长办公会19次，其中研究部署依法治镇工作2次。") == [("party_meetings_on_rule_of_law", 2)]
+    # a sub-count of a figure the table names stays out
+    assert figures_of("全年开展普法活动24场，其中法治讲座8场。") == [("legal_publicity_events", 24)]
+
+
+def test_every_item_of_a_sub_count_list_is_left_out() -> None:
+    text = "全年调处矛盾纠纷64起，其中邻里纠纷20起、土地纠纷15起、婚姻纠纷9起。"
+    assert figures_of(text) == [("disputes_mediated", 64)]
+    text = "全年共开展普法宣传活动27次，其中：进社区宣传活动15次、进学校宣传活动7次。"
+    assert figures_of(text) == [("legal_publicity_events", 27)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # publicity named by its form, in a paragraph about 普法 / 法治宣传
+        ("（三）加强法治宣传。围绕民法典开展宣传，全年开展集中宣传15次。", [("legal_publicity_events", 15)]),
+        ("举办“以案释法”讲座6场，组织法治文艺汇演3场、法律知识竞赛2场。",
+         [("legal_publicity_events", 6), ("legal_publicity_events", 3), ("legal_publicity_events", 2)]),
+        ("在集镇举办涉农法律讲座9场。", [("legal_publicity_events", 9)]),
+        # a cited law's title between the verb and the words that say what was studied or handed out
+        ("组织村干部集中学习《中华人民共和国土地管理法》等法律法规5次。", [("law_study_sessions", 5)]),
+        ("发放《告全乡群众书》等宣传材料8000份。", [("materials_distributed", 8000)]),
+        ("发放宣传资料5000份、宣传台历600本。", [("materials_distributed", 5000), ("materials_distributed", 600)]),
+        # consultations named by 咨询 alone in a sentence about legal services
+        ("依托法律服务站，现场解答群众咨询85人次。", [("legal_consultations", 85)]),
+        ("乡公共法律服务站全年接待咨询群众120人次。", [("legal_consultations", 120)]),
+        # successes, petitions resolved, hotline tickets, advisers' opinions, cases in 宗
+        ("全年调处矛盾纠纷40件，成功调解38件。", [("disputes_mediated", 40), ("disputes_mediation_success", 38)]),
+        ("成功化解信访积案5件。", [("petitions_resolved", 5)]),
+        ("四、12345热线办理。全年承办热线工单1320件，按时办结率99%。", [("hotline_12345_cases", 1320)]),
+        ("镇法律顾问全年出具合法性审查意见27份。", [("legal_advisor_opinions", 27)]),
+        ("查处违法用地案件8宗。", [("violations_handled", 8)]),
+        ("开展法治讲座5场，参与居民420余人。", [("legal_publicity_events", 5), ("people_reached_persons", 420)]),
+        ("对4项重大行政决策开展合法性审查。", [("major_decisions_reviewed", 4)]),
+        # enforcement training hours said after the training, in the same sentence
+        ("组织执法人员参加业务培训4次，累计培训40课时。", [("enforcement_training", 4), ("enforcement_training_hours", 40)]),
+        ("开展行政执法人员培训2次、共计16课时。", [("enforcement_training", 2), ("enforcement_training_hours", 16)]),
+    ],
+)
+def test_phrasings_of_the_held_out_kind_are_read(text: str, expected: list[tuple[str, float]]) -> None:
+    assert figures_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全镇18个村均设立人民调解委员会。",
+        "辖区7个社区都建立了人民调解委员会。",
+        "组织机关干部学法考法3次。",
+        "全乡“法律明白人”总数达到260名。",
+        "全年累计学法72学时。",
+    ],
+)
+def test_places_exams_stocks_and_study_hours_are_not_figures(text: str) -> None:
+    assert figures_of(text) == []
+
+
+def test_a_lecture_in_a_sentence_on_cadres_study_is_study_and_one_for_the_public_is_publicity() -> None:
+    cadres = "严格落实领导干部学法制度，组织班子成员集中学法8次，开展法律专题讲座3场。"
+    assert figures_of(cadres) == [("law_study_sessions", 8), ("law_study_sessions", 3)]
+    public = "组织普法志愿者深入村组，举办法律专题讲座11场。"
+    assert figures_of(public) == [("legal_publicity_events", 11)]
+
+
+def test_a_predicate_after_a_list_of_meetings_governs_every_item() -> None:
+    """"党委会3次、政府常务会议2次专题研究部署法治建设工作": the subject follows the last item."""
+    text = "今年召开党委会3次、政府常务会议2次专题研究部署法治建设工作。"
+    got = [(o.indicator, o.value, o.quote) for o in observations(text)]
+    assert got == [("party_meetings_on_rule_of_law", 3, "今年召开党委会3次"),
+                   ("party_meetings_on_rule_of_law", 2, "政府常务会议2次专题研究部署法治建设工作")]
+    # items named by their own words are not carried back: the 22 general meetings stay out
+    assert figures_of("召开党委会22次、专题研究法治工作3次。") == [("party_meetings_on_rule_of_law", 3)]
+    # a list of other things before a named figure is not carried either
+    assert figures_of("走访农户200户、召开院坝会5次专题研究法治工作。") == [("party_meetings_on_rule_of_law", 5)]
+
+
+def test_a_rate_written_as_bai_fen_zhi_is_a_percentage() -> None:
+    text = "全年调解矛盾纠纷四十六起，调解成功率达百分之九十五点六。"
+    got = [(o.indicator, o.value, o.unit, o.quote) for o in observations(text)]
+    assert got == [("disputes_mediated", 46, "起", "全年调解矛盾纠纷四十六起"),
+                   ("mediation_success_rate_pct", pytest.approx(95.6), "%", "调解成功率达百分之九十五点六")]
+    assert figures_of("调解成功率百分之百。") == [("mediation_success_rate_pct", 100)]
+    assert figures_of("参考率百分之百，调解成功率达100%。") == [("mediation_success_rate_pct", 100)]
+
+
+def test_leaflets_called_caiye_are_materials_and_online_posts_are_no_events() -> None:
+    assert figures_of("向赶集群众发放法治宣传彩页3200份。") == [("materials_distributed", 3200)]
+    assert figures_of("通过镇微信公众号推送普法信息46期。") == []
+    assert figures_of("开展普法宣传活动12期。") == [("legal_publicity_events", 12)]
+
+
+def test_a_legal_count_after_qizhong_of_a_general_count_of_the_same_key_is_kept() -> None:
+    """"中心组学习20次，其中专题学习宪法和民法典6次": the 20 is named only by its sentence (学法制度), its own
+    words say nothing of law; the 6 is the law study itself. A 其中 without a word of law stays out."""
+    text = "落实领导干部学法制度，党委理论学习中心组全年集中学习20次，其中专题学习宪法和民法典6次。"
+    assert figures_of(text) == [("law_study_sessions", 20), ("law_study_sessions", 6)]
+    assert figures_of("全年开展普法活动24场，其中法治讲座8场。") == [("legal_publicity_events", 24)]
+
+
+def test_a_trial_attended_by_cadres_is_no_publicity_event() -> None:
+    assert figures_of("健全领导干部学法制度，组织集中学法10次，开展旁听庭审活动2次。") == [("law_study_sessions", 10)]
+    assert figures_of("组织村民代表开展旁听庭审活动3次。") == [("legal_publicity_events", 3)]

@@ -159,3 +159,48 @@ def test_evaluate_reads_the_devset_layout(tmp_path: Path, capsys: pytest.Capture
     assert "TRAINING score" in out and "1 township documents scored" in out
     overall = next(line for line in out.splitlines() if line.startswith("overall")).split()
     assert overall[1:4] == ["2", "0", "0"]
+
+
+def test_gold_labelled_with_a_split_key_matches_it() -> None:
+    """The held-out set labels 人 as people_reached_persons and 课时 as enforcement_training_hours."""
+    from parsers.models import Observation
+
+    gold = parse_gold('{"report": "r", "indicator": "enforcement_training_hours", "value": 40, "unit": "课时", "qualifier": "exact", "quote": "q"}')
+    hours = Observation(indicator="enforcement_training_hours", value=40, unit="课时", qualifier="exact", quote="q", start=0, end=1)
+    assert evaluate(gold, {"r": [hours]}).overall == Score(1, 0, 0)
+    sessions = hours.model_copy(update={"indicator": "enforcement_training"})
+    assert evaluate(gold, {"r": [sessions]}).overall == Score(1, 0, 0)  # scored under one key, as the dev set's labels are
+
+
+@pytest.mark.parametrize("scope", ["plan", "other_year", "period", "other_body"])
+def test_mentions_the_extractor_scopes_out_of_the_year_are_not_scored(scope: str) -> None:
+    """Gold rows are this year's figures; a plan the extractor marks as a plan is neither a hit nor a false hit,
+    and a year's figure it wrongly marks as a plan is a miss."""
+    from parsers.models import Observation
+
+    gold = parse_gold('{"report": "r", "indicator": "legal_publicity_events", "value": 12, "unit": "场", "qualifier": "exact", "quote": "q"}')
+    year = Observation(indicator="legal_publicity_events", value=12, unit="场", qualifier="exact", quote="q", start=0, end=1)
+    plan = year.model_copy(update={"value": 30, "scope": scope})
+    assert evaluate(gold, {"r": [year, plan]}).overall == Score(1, 0, 0)
+    assert evaluate(gold, {"r": [year.model_copy(update={"scope": scope})]}).overall == Score(0, 0, 1)
+    assert evaluate(gold, {"r": [year.model_copy(update={"scope": "part"})]}).overall == Score(1, 0, 0)
+
+
+def test_evaluate_scores_year_values_beside_a_devset_layout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """canonical.jsonl beside gold.jsonl (the held-out sets): the year's values are scored too."""
+    from flows.cli import main
+
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "a.txt").write_text("全年开展法治讲座5场、普法活动20场，共计25场。", encoding="utf-8")
+    (tmp_path / "gold.jsonl").write_text(
+        '{"report": "a", "indicator": "legal_publicity_events", "value": 25, "unit": "场", "qualifier": "exact", "quote": "共计25场"}\n', encoding="utf-8"
+    )
+    (tmp_path / "canonical.jsonl").write_text(
+        '{"report": "a", "indicator": "legal_publicity_events", "value": 25, "unit": "场次", "qualifier": "exact", "basis": "stated_total"}\n',
+        encoding="utf-8",
+    )
+    assert main(["evaluate", str(tmp_path)]) == 0
+    assert "canonical value accuracy (TRAINING score): 1/1" in capsys.readouterr().out
+    (tmp_path / "canonical.jsonl").write_text('{"report": "a"}\n', encoding="utf-8")
+    assert main(["evaluate", str(tmp_path)]) == 2
+    assert "canonical.jsonl:1" in capsys.readouterr().err

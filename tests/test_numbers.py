@@ -47,3 +47,10 @@ def test_parse_number_without_a_number_is_an_error() -> None:
 @pytest.mark.parametrize("text, value, qualifier", [("3千份", 3000, "exact"), ("20至30人", 20, "at_least"), ("20-30场", 20, "at_least")])
 def test_thousands_multiplier_and_ranges(text: str, value: float, qualifier: str) -> None:
     assert parse_number(text) == Number(value=value, qualifier=qualifier)
+
+
+@pytest.mark.parametrize("text, value", [("九十七点八", 97.8), ("百", 100), ("九十五", 95), ("99.5", 99.5), ("八十点零五", 80.05)])
+def test_percent_written_in_words(text: str, value: float) -> None:
+    from parsers.numbers import percent_value
+
+    assert percent_value(text) == pytest.approx(value)

@@ -89,13 +89,16 @@ def test_each_figure_knows_its_section() -> None:
     assert obs["disputes_mediated"].section == "3、依法化解纠纷，维护社会稳定"
 
 
-def test_a_megabyte_of_figure_dense_text_is_read_in_linear_time() -> None:
+def test_a_megabyte_of_figure_dense_text_is_read_in_linear_time(monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 19 item 8: the clause search rescanned the text from its start for every figure
-    (1 MB took 84 s). Linear now: 1 MB in about a second; 30 s leaves room for a busy machine."""
+    (1 MB took 84 s). Linear now: 1 MB in about a second; 30 s leaves room for a busy machine.
+    The cap on figures per report is lifted here: it is the reading that must be linear."""
     import time
 
+    import parsers.extract
     from benchmarks.extract_scale import figure_dense_text
 
+    monkeypatch.setattr(parsers.extract, "MAX_FIGURES", 10**9)
     text = normalise(figure_dense_text(1))
     began = time.perf_counter()
     found_here = extract_observations(text)

@@ -338,7 +338,12 @@ def render_township(place: Place, rows: list[Row], observations: list[Row], flag
            _heading(2, "reports", "报告"), _report_table(rows),
            _heading(2, "figures", "指标"),
            "<p>数值后的符号：≥ 表示原文为“余/多/以上”，≈ 表示“近/约/左右”。点击数字可看到它出自原文的哪一句话。</p>",
-           _figure_table(rows, observations, values), _heading(2, "evidence", "原文依据"), _evidence(rows, observations, values)]
+           _figure_table(rows, observations, values)]
+    trends = _trends(rows, observations, values)
+    if trends:
+        toc.insert(2, ("trends", "趋势"))
+        out += [_heading(2, "trends", "趋势"), trends]
+    out += [_heading(2, "evidence", "原文依据"), _evidence(rows, observations, values)]
     report_flags = [(r, f) for r in rows for f in flags.get(r["report_id"], [])]
     if report_flags:
         toc.append(("flags", "一致性提示"))
@@ -405,6 +410,31 @@ def _figure_table(rows: list[Row], observations: list[Row], values: list[Row] | 
         out.append(row + "</tr>")
     out += ["</tbody>", "</table></div>"]
     return "".join(out)
+
+
+def _trends(rows: list[Row], observations: list[Row], values: list[Row] | None = None) -> str:
+    """Each indicator the township reported in two years or more, as a small chart across those
+    years (a year between them without the figure shows 无); the figure table above holds the same
+    numbers as text."""
+    from .charts import trend_chart  # charts formats with this module's helpers
+
+    charts = []
+    counted = _counted(rows, observations, values)
+    for key in INDICATOR_KEYS:
+        by_year = counted.get(key, {})
+        years = sorted(int(y) for y in by_year if str(y).isdigit())
+        if len(years) < 2:
+            continue
+        cells = {int(y): o for y, o in by_year.items() if str(y).isdigit()}
+        units = {cells[y]["unit"] for y in years}
+        if len(units) > 1:  # never one chart of 68 课时 beside 2 次
+            continue
+        points = [(y, float(cells[y]["value"]), cells[y]["qualifier"]) if y in cells else (y, None, "") for y in range(years[0], years[-1] + 1)]
+        charts.append(trend_chart(INDICATOR_LABELS.get(key, key), units.pop(), points))
+    if not charts:
+        return ""
+    return ('<p>本乡镇在两个以上年度报告了的指标，各年度的数值（条形高度按该指标的最大值缩放；“无”表示该年度报告中没有这个数字）。</p>'
+            f'<div class="fazhi-trends">{"".join(charts)}</div>')
 
 
 BASIS_LABELS = {"stated_total": "报告写明的全年总数", "sum_of_parts": "报告所列各分项之和", "single_mention": "报告中唯一的一处提及"}

@@ -43,7 +43,7 @@ def test_home_downloads_and_indicator_pages_exist(built_site: Path) -> None:
     assert "downloads/2026.11.22/fazhi-2026.11.22.zip" in home
     assert (built_site / "downloads/2026.11.22/fazhi-2026.11.22.zip").exists()
     assert (built_site / "downloads/2026.11.22/CHANGELOG.txt").exists()
-    indicator = (built_site / "indicators/materials_distributed/index.html").read_text(encoding="utf-8")
+    indicator = (built_site / "indicators/materials_distributed/2024/index.html").read_text(encoding="utf-8")  # one year per page
     assert "发放宣传资料份数" in indicator and "20,000" in indicator
     assert re.search(r'<html[^>]+lang="zh"', home)
 
@@ -100,8 +100,8 @@ def test_each_report_has_an_archived_plain_text_copy_as_published(built_site: Pa
 
 
 def test_indicator_pages_have_a_static_chart_and_a_sortable_table(built_site: Path) -> None:
-    page = (built_site / "indicators/materials_distributed/index.html").read_text(encoding="utf-8")
-    assert "<svg" in page and 'class="fazhi-sortable"' in page
+    page = (built_site / "indicators/materials_distributed/2024/index.html").read_text(encoding="utf-8")
+    assert "<svg" in page and 'class="fazhi-cards fazhi-sortable"' in page
     assert "assets/sort.js" in page
 
 

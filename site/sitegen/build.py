@@ -103,11 +103,13 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     folder = releases / version
     reports = _read_csv(folder / "reports.csv")
     by_id = {r["report_id"]: r for r in reports}
-    figures = FigureIndex(folder / "observations.csv", by_id)
+    primary = _primary_reports(reports)
+    has_values = (folder / "values.csv").exists()
+    figures = FigureIndex(folder / "observations.csv", by_id, None if has_values else primary)
     # The year's values (values.csv, one per report and indicator) when the release has them:
     # what a township's figures, its "17 项数字" and the indicator pages show. Older releases: the
     # canonical mentions of observations.csv.
-    values = FigureIndex(folder / "values.csv", by_id) if (folder / "values.csv").exists() else None
+    values = FigureIndex(folder / "values.csv", by_id, primary) if has_values else None
     counted = values or figures
     texts = TextIndex(folder / "reports.jsonl")
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
@@ -166,14 +168,34 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
             write(here, pages.render_county(province, county, hold(render_year_counts(year_counts(townships, status_years))),
                                             hold(render_status_table(townships, status_years, link)), loose_by_county.get((province, county), [])))
     write("indicators/index.md", pages.render_indicator_index(counted.counts))
+    register_sizes = {(province, county): len(townships) for province, counties in by_province.items() for county, townships in counties.items()}
     for key in INDICATOR_KEYS:
-        write(f"indicators/{key}.md", pages.render_indicator(key, by_id, counted.largest.get(key, []), counted.counts.get(key, 0)))
+        year_units = counted.year_units.get(key, {})
+        write(f"indicators/{key}.md", pages.render_indicator(key, year_units))
+        for year in year_units:
+            totals = {unit: found for (k, y, unit), found in counted.county_totals.items() if k == key and y == year}
+            write(pages.indicator_year_path(key, year), pages.render_indicator_year(
+                key, year, sorted(year_units), by_id, counted.by_year.get(key, {}).get(year, []), year_units[year], totals, register_sizes, hold=hold))
     write("downloads.md", pages.render_downloads(_manifests(releases), package, archive_url()))
     data = TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(),
                         raw_values=values.raw if values else None, parse_values=values.rows if values else None,
                         places={code: _place(places[code]) for code in groups}, loose=loose,
                         summaries={code: year_lines(status_years, register.get(code), rows, figure_counts) for code, rows in groups.items()})
     return written, data
+
+
+def _primary_reports(reports: list[dict[str, Any]]) -> set[str]:
+    """One report per township and year (its earliest-published annual report, as its year line
+    reads it): the one whose figures count in a county's totals, so that a township whose report
+    two portals published is counted once. 述法 reports are an official's, not the township's."""
+    chosen: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in reports:
+        if not pages.on_township_page(r) or r.get("kind") == "shufa" or r.get("status") == "withdrawn":
+            continue
+        where = (r["township_code"], str(r.get("year") or ""))
+        if where not in chosen or (r.get("published_on") or "9999") < (chosen[where].get("published_on") or "9999"):
+            chosen[where] = r
+    return {r["report_id"] for r in chosen.values()}
 
 
 def _by_province(townships: list[Coverage]) -> dict[str, dict[str, list[Coverage]]]:

@@ -33,10 +33,20 @@ def column_names(header: list[str]) -> list[str]:
 class FigureIndex:
     """observations.csv (counted: its canonical rows) or values.csv (counted: every row), indexed."""
 
-    def __init__(self, path: Path, known_reports: set[str] | dict[str, Any]) -> None:
+    def __init__(self, path: Path, known_reports: set[str] | dict[str, Any], primary: set[str] | None = None) -> None:
         """``known_reports``: the release's report ids; figures of any other report are left out
-        of the indicator pages, as a report missing from reports.csv has no township to link."""
+        of the indicator pages, as a report missing from reports.csv has no township to link.
+        When it maps ids to reports.csv rows, the figures are also kept per report year (see
+        ``by_year``); ``primary``: the one report per township and year whose figures count in
+        the county totals (a township reported twice is counted once)."""
         self.path = path
+        rows_of = known_reports if isinstance(known_reports, dict) else {}
+        # Per indicator and report year: its largest values, and per unit how many and their sum;
+        # per (indicator, year, unit) and county: [sum, townships, any value a lower bound or approximate].
+        self.by_year: dict[str, dict[str, list[Row]]] = {}
+        self.year_units: dict[str, dict[str, dict[str, list[float]]]] = {}
+        self.county_totals: dict[tuple[str, str, str], dict[tuple[str, str], list[Any]]] = {}
+        year_heaps: dict[tuple[str, str], list[tuple[float, int, list[str]]]] = {}
         self.ranges: dict[str, tuple[int, int]] = {}  # report_id → byte range of its rows
         self.counts: dict[str, int] = {}  # indicator → canonical values
         self.counted: dict[str, int] = {}  # report_id → its canonical values (its "17 项数字")
@@ -82,6 +92,22 @@ class FigureIndex:
                         heapq.heappush(heap, entry)
                     elif entry > heap[0]:
                         heapq.heapreplace(heap, entry)
+                    source = rows_of.get(report)
+                    year = str(source.get("year") or "") if source else ""
+                    if year.isdigit():
+                        _keep((key, year), entry, year_heaps)
+                        unit = row[at["unit"]]
+                        tally = self.year_units.setdefault(key, {}).setdefault(year, {}).setdefault(unit, [0, 0.0])
+                        tally[0] += 1
+                        tally[1] += entry[0]
+                        if primary is not None and report in primary:
+                            total = self.county_totals.setdefault((key, year, unit), {}).setdefault(
+                                (source.get("province") or "", source.get("county") or ""), [0.0, 0, False])
+                            total[0] += entry[0]
+                            total[1] += 1
+                            total[2] = total[2] or row[at["qualifier"]] != "exact"
+        for (key, year), heap in year_heaps.items():
+            self.by_year.setdefault(key, {})[year] = [_record(self.header, row) for _, _, row in sorted(heap, key=lambda e: (-e[0], -e[1]))]
         self.largest: dict[str, list[Row]] = {
             key: [_record(self.header, row) for _, _, row in sorted(heap, key=lambda e: (-e[0], -e[1]))] for key, heap in heaps.items()
         }
@@ -102,6 +128,15 @@ class FigureIndex:
         with self.path.open("rb") as handle:
             handle.seek(span[0])
             return handle.read(span[1] - span[0])
+
+
+def _keep(where: tuple[str, str], entry: tuple[float, int, list[str]], heaps: dict[tuple[str, str], list[tuple[float, int, list[str]]]]) -> None:
+    """Keep ``entry`` among the KEEP largest of its heap."""
+    heap = heaps.setdefault(where, [])
+    if len(heap) < KEEP:
+        heapq.heappush(heap, entry)
+    elif entry > heap[0]:
+        heapq.heapreplace(heap, entry)
 
 
 def _record(header: list[str], row: list[str]) -> Row:

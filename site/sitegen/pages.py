@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -476,67 +476,118 @@ TABLE_ROWS = 500  # an indicator page lists at most this many rows (the largest 
 # would make a 60 MB page; the full table is indicators.csv in every release
 
 
-def render_chart(points: list[tuple[str, float]], unit: str, total: int | None = None) -> str:
-    """A static SVG bar chart (no script, nothing fetched): the largest values, labelled.
-    ``total``: how many values there are when ``points`` holds only the largest."""
-    top = sorted(points, key=lambda p: p[1], reverse=True)[:CHART_BARS]
-    total = len(points) if total is None else total
-    if not top:
-        return ""
-    width, bar, gap, label_w = 640, 16, 6, 190
-    peak = max(v for _, v in top) or 1.0
-    height = len(top) * (bar + gap) + gap
-    rows = []
-    for i, (label, value) in enumerate(top):
-        y = gap + i * (bar + gap)
-        w = max(1.0, (width - label_w - 90) * value / peak)
-        rows.append(
-            f'<text x="{label_w - 6}" y="{y + bar - 4}" text-anchor="end">{html_text(label)}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar}" rx="2"></rect>'
-            f'<text x="{label_w + w + 6:.1f}" y="{y + bar - 4}">{html_text(format_value(value, unit=unit))}</text>'
-        )
-    title = f"数值最大的 {len(top)} 个乡镇·年份" if total > len(top) else "各乡镇·年份的数值"
-    return (
-        f'<figure class="fazhi-chart" data-search-exclude><svg viewBox="0 0 {width} {height}" role="img" aria-label="{html_text(title)}" '
-        f'xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg><figcaption>{html_text(title)}</figcaption></figure>'
-    )
+def _cells_table(header: list[str], rows: list[list[str]], *, sortable: bool = False, numeric: tuple[int, ...] = ()) -> str:
+    """A raw-HTML table whose cells carry their column's name (``data-label``): on a phone each
+    row becomes a card ("数值 157") instead of a table wider than the screen (fazhi.css). Cells
+    are already escaped."""
+    align = [' class="fazhi-num"' if i in numeric else "" for i in range(len(header))]
+    head = "".join(f'<th scope="col"{align[i]}>' + (f'<button type="button" class="fazhi-sort">{label}</button>' if sortable else label) + "</th>"
+                   for i, label in enumerate(header))
+    body = "".join("<tr>" + "".join(f'<td{align[i]} data-label="{header[i]}">{c}</td>' for i, c in enumerate(row)) + "</tr>" for row in rows)
+    wrapper = "fazhi-cards fazhi-sortable" if sortable else "fazhi-cards"
+    return f'<div class="{wrapper}" data-search-exclude><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
-def render_indicator(key: str, by_id: dict[str, Row], largest: list[Row], total: int) -> str:
-    """An indicator's page: ``largest``, its largest canonical values (at least the chart's and
-    the table's worth, largest first), of ``total`` (sitegen.figures finds them in one pass)."""
+def indicator_year_path(key: str, year: str) -> str:
+    """An indicator's page for one report year: indicators/<key>/<year>/ (the docs file)."""
+    return f"indicators/{key}/{_path_part(year)}.md"
+
+
+def _year_selector(key: str, years: list[str], current: str | None, to_indicator: str) -> str:
+    """Plain links, one per report year (works with no script); ``to_indicator``: from this page's
+    URL to the indicator's page (indicators/<key>/)."""
+    links = []
+    for year in sorted(years, reverse=True):
+        if year == current:
+            links.append(f'<a aria-current="page" href="{to_indicator}{html_text(year)}/"><strong>{html_text(year)}年度</strong></a>')
+        else:
+            links.append(f'<a href="{to_indicator}{html_text(year)}/">{html_text(year)}年度</a>')
+    return f'<nav class="fazhi-year-nav" aria-label="选择年度" data-search-exclude>选择年度：{" · ".join(links)}</nav>' if links else ""
+
+
+def _indicator_head(key: str) -> list[str]:
     row = BY_KEY[key]
-    lines = [
-        "---", f"description: {_front_matter(INDICATOR_LABELS[key])}：各乡镇法治政府建设年度报告中的数值（单位 {_front_matter('、'.join(row.units))}），每个数值附原文。", "---", "",
-        f"# {text(INDICATOR_LABELS[key])}", "",
+    return [
         f"指标代码 <code>{html_text(key)}</code> · 单位：{text('、'.join(row.units))} · 合理上限：{text(format_value(row.maximum))}"
         "（超过者保留并标记）", "",
+    ]
+
+
+def render_indicator(key: str, year_units: dict[str, dict[str, list[float]]]) -> str:
+    """An indicator's page: what it counts, how it is read (the rules, kept out of search), and
+    per report year and unit how many townships reported it, each year linking to its own page.
+    Figures of different years or units are never put side by side (68 课时 beside 2 次)."""
+    lines = [
+        "---", f"description: {_front_matter(INDICATOR_LABELS[key])}：各乡镇法治政府建设年度报告中的数值，按年度、按单位分别比较，每个数值附原文。", "---", "",
+        f"# {text(INDICATOR_LABELS[key])}", "", *_indicator_head(key),
         # Kept out of the search index: a search for 调解 would otherwise show regexes as snippets.
         '<div class="fazhi-rules" data-search-exclude markdown="1">', "",
         "提取规则（数字前的说法，正则表达式）："
         + "；".join(f"<code>{html_text(r.context or r.after or '')}</code>" for r in INDICATORS if r.key == key) + "。", "", "</div>", "",
-        "每份报告取一个值：写明“共、累计、全年”的那一处，否则取最大值。点击表头可排序。", "",
+        "每份报告取一个值：写明“共、累计、全年”的那一处，否则取最大值。各年度分页比较，同一页中不同单位的数字分开列出。", "",
     ]
-    chart = render_chart([(f"{by_id[o['report_id']].get('township') or '—'} {by_id[o['report_id']].get('year') or ''}", float(o["value"]))
-                          for o in largest[:CHART_BARS]], largest[0]["unit"] if largest else "", total=total)
-    if chart:
-        lines += [chart, ""]
-    shown = largest[:TABLE_ROWS]
-    if total > TABLE_ROWS:
-        lines += [f"共 {total} 个数值，下表列出最大的 {TABLE_ROWS} 个；全部数值见[数据下载](../downloads.md)中的 indicators.csv。", ""]
-    lines += ['<div class="fazhi-sortable" markdown="1" data-search-exclude>', "", "| 乡镇 | 县 | 省 | 年份 | 数值 | 原文 |", "|---|---|---|---:|---:|---|"]
-    for o in sorted(shown, key=lambda o: (by_id[o["report_id"]].get("township") or "", by_id[o["report_id"]].get("year") or "")):
-        r = by_id[o["report_id"]]
-        township = text(r.get("township") or "—")
-        if on_township_page(r):
-            township = f'<a href="../../{html_text(township_url(r["township_code"]))}">{township}</a>'  # from indicators/<key>/
-        lines.append(
-            f"| {township} | {text(r.get('county') or '—')} | {text(r.get('province') or '—')} | {text(r.get('year') or '—')} |"
-            f" {text(format_value(o['value'], o['qualifier'], o['unit']))} | {text(o['quote'])} |"
-        )
-    if not largest:
-        lines.append("| — | — | — | — | — | 暂无数据 |")
-    lines += ["", "</div>", ""]
+    years = sorted(year_units, reverse=True)
+    if not years:
+        return "\n".join(lines + ["暂无数据。", ""])
+    lines += [_year_selector(key, years, None, ""), ""]
+    rows = []
+    for year in years:
+        for unit, (count, total) in sorted(year_units[year].items(), key=lambda item: -item[1][0]):
+            shown_total = text(format_value(total, unit=unit)) if unit != "%" else "—"
+            rows.append([f'<a href="{html_text(year)}/">{html_text(year)}年度</a>', html_text(unit), str(count), f"{shown_total}"])
+    lines += [_cells_table(["年度", "单位", "数值个数", "合计"], rows, numeric=(2, 3)), ""]
+    return "\n".join(lines)
+
+
+def render_indicator_year(key: str, year: str, years: list[str], by_id: dict[str, Row], largest: list[Row], counts: dict[str, list[float]],
+                          county_totals: dict[str, dict[tuple[str, str], list[Any]]], register_sizes: dict[tuple[str, str], int],
+                          hold: Callable[[str], str] = lambda block: block) -> str:
+    """One indicator in one report year: per unit, a chart of the largest values, the table of
+    values (unit in every row) and the county totals with their coverage ("15 个乡镇中 12 个报告了
+    该数字"). ``largest``: the year's largest values (sitegen.figures), ``counts``: unit → [values,
+    sum]; ``county_totals``: unit → (province, county) → [sum, townships, any bound]; ``hold``:
+    keeps a large HTML block out of Markdown (sitegen.blocks)."""
+    from .charts import bar_chart  # charts formats with this module's helpers
+
+    label = INDICATOR_LABELS[key]
+    lines = [
+        "---", f"description: {_front_matter(label)}，{_front_matter(year)}年度：各乡镇的数值、各县合计及报告了该数字的乡镇比例。", "---", "",
+        f"# {text(label)}：{text(year)}年度", "", f"[{text(label)}](../{key}.md) › {text(year)}年度", "", *_indicator_head(key),
+        _year_selector(key, years, year, "../"), "",
+    ]
+    units = sorted(counts, key=lambda u: -counts[u][0])
+    for unit in units:
+        shown = [o for o in largest if o["unit"] == unit]
+        total = int(counts[unit][0])
+        if len(units) > 1:
+            lines += [f"## 单位：{text(unit)} {NOT_SEARCHED}", ""]
+        chart_rows = shown[:CHART_BARS // 2]  # 15 bars: the chart stays within two screens of a phone
+        caption = (f"数值最大的 {len(chart_rows)} 个乡镇（共 {total} 个数值）" if total > len(chart_rows) else f"{len(chart_rows)} 个数值")
+        lines += [hold(bar_chart([(f"{by_id[o['report_id']].get('township') or '—'}（{by_id[o['report_id']].get('county') or '—'}）", float(o["value"]))
+                             for o in chart_rows], unit, f"{label}，{year}年度，单位 {unit}：{caption}")), ""]
+        if total > len(shown):
+            lines += [f"共 {total} 个数值，下表列出最大的 {len(shown)} 个；全部数值见[数据下载](../../downloads.md)中的 values.csv。", ""]
+        lines += ["点击表头按钮可排序。", ""]
+        rows = []
+        for o in sorted(shown, key=lambda o: (by_id[o["report_id"]].get("county") or "", by_id[o["report_id"]].get("township") or "")):
+            r = by_id[o["report_id"]]
+            township = html_text(r.get("township") or "—")
+            if on_township_page(r):
+                township = f'<a href="../../../{html_text(township_url(r["township_code"]))}">{township}</a>'  # from indicators/<key>/<year>/
+            rows.append([township, html_text(r.get("county") or "—"), html_text(r.get("province") or "—"),
+                         html_text(format_value(o["value"], o["qualifier"], o["unit"])), html_text(o["unit"]), f"“{html_text(o['quote'])}”"])
+        lines += [hold(_cells_table(["乡镇", "县", "省", "数值", "单位", "原文"], rows, sortable=True, numeric=(3,))), ""]
+        totals = county_totals.get(unit, {})
+        if totals:
+            lines += [f"### 各县合计（{text(unit)}） {NOT_SEARCHED}", "",
+                      "每个乡镇计一份报告；“≥”表示合计中含有“余、多、以上”等下限值或约数。未报告该数字的乡镇不计入合计，请对照覆盖比例阅读。", ""]
+            county_rows = []
+            for (province, county), (amount, reported, bound) in sorted(totals.items(), key=lambda item: (-item[1][1], item[0])):
+                size = register_sizes.get((province, county))
+                coverage = f"{size} 个乡镇中 {reported} 个报告了该数字" if size else f"{reported} 个乡镇报告了该数字（不在覆盖县名录中）"
+                amount_shown = "—" if unit == "%" else ("≥" if bound else "") + format_value(amount)
+                county_rows.append([html_text(county or UNKNOWN_COUNTY), html_text(province or UNKNOWN_PROVINCE), html_text(amount_shown), coverage])
+            lines += [hold(_cells_table(["县", "省", "合计", "覆盖"], county_rows[:TABLE_ROWS], sortable=True, numeric=(2,))), ""]
     return "\n".join(lines)
 
 

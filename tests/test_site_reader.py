@@ -1,0 +1,73 @@
+"""What a reader comes to the site for, checked in the built HTML of a real two-release build:
+trends across years, one year and one unit per comparison, coverage beside county totals."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+from sitegen import charts, pages
+
+from tests.helpers import build_multiyear_site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_multiyear_site(tmp_path_factory.mktemp("reader-site"))
+
+
+def _html(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_township_reported_in_two_years_shows_each_indicator_as_a_trend(site: Path) -> None:
+    page = _html(site, "townships/431223200")
+    trends = page.split('id="trends"', 1)[1].split("<h2", 1)[0]
+    assert 'aria-label="调解矛盾纠纷件数（件）：2022年度 157件，2023年度 171件"' in trends
+    svg = re.search(r'<svg width="(\d+)" height="\d+" viewBox="0 0 (\d+) \d+"[^>]*font-size="(\d+)"', trends)
+    assert svg and svg.group(1) == svg.group(2) and int(svg.group(1)) <= charts.MAX_WIDTH  # drawn at the size shown
+    assert int(svg.group(3)) >= 12
+
+
+def test_a_year_without_the_figure_is_drawn_as_none_never_as_zero() -> None:
+    chart = charts.trend_chart("调解矛盾纠纷件数", "件", [(2021, 12.0, "exact"), (2022, None, ""), (2023, 30.0, "at_least")])
+    assert "2022年度无" in chart and "≥30件" in chart
+    assert chart.count("<rect") == 2
+
+
+def test_a_township_with_one_year_per_indicator_has_no_trend_section(site: Path) -> None:
+    assert 'id="trends"' not in _html(site, "townships/654202108")
+
+
+def test_indicator_pages_compare_one_year_at_a_time_with_the_unit_in_every_row(site: Path) -> None:
+    overview = _html(site, "indicators/disputes_mediated")
+    assert 'href="2022/"' in overview and 'href="2023/"' in overview and 'aria-label="选择年度"' in overview
+    year_2022, year_2023 = _html(site, "indicators/disputes_mediated/2022"), _html(site, "indicators/disputes_mediated/2023")
+    assert "乡、村两级调解组织共成功调解矛盾纠纷157起" in year_2022 and "171起" not in year_2022
+    assert "171起" in year_2023 and "157起" not in year_2023
+    assert 'aria-current="page"' in year_2023
+    table = year_2023.split('class="fazhi-cards fazhi-sortable"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1])
+    assert rows and all('data-label="单位">件<' in row for row in rows)
+
+
+def test_county_totals_say_how_many_of_the_county_townships_reported(site: Path) -> None:
+    with (site.parent / "releases" / "2026.11.23" / "townships.csv").open(encoding="utf-8-sig") as handle:
+        in_county = sum(1 for row in csv.DictReader(handle) if row["county"] == "辰溪县")
+    page = _html(site, "indicators/disputes_mediated/2023")
+    assert in_county > 10
+    assert f'data-label="覆盖">{in_county} 个乡镇中 1 个报告了该数字<' in page
+
+
+def test_figures_of_two_units_in_one_year_are_never_in_one_table() -> None:
+    by_id = {"a": {"report_id": "a", "township": "甲镇", "county": "某县", "province": "某省", "year": "2024", "township_code": "1", "level": "township"},
+             "b": {"report_id": "b", "township": "乙镇", "county": "某县", "province": "某省", "year": "2024", "township_code": "2", "level": "township"}}
+    rows = [{"report_id": "a", "value": "68", "unit": "课时", "qualifier": "exact", "quote": "培训68课时"},
+            {"report_id": "b", "value": "2", "unit": "次", "qualifier": "exact", "quote": "培训2次"}]
+    markdown = pages.render_indicator_year("enforcement_training", "2024", ["2024"], by_id, rows, {"课时": [1, 68.0], "次": [1, 2.0]}, {}, {})
+    sections = markdown.split("## 单位：")
+    assert len(sections) == 3
+    assert "68" in sections[1] + sections[2] and not ("68" in sections[1] and "培训2次" in sections[1])
+    assert all(section.count("<table>") == 1 for section in sections[1:])

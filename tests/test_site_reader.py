@@ -71,3 +71,28 @@ def test_figures_of_two_units_in_one_year_are_never_in_one_table() -> None:
     assert len(sections) == 3
     assert "68" in sections[1] + sections[2] and not ("68" in sections[1] and "培训2次" in sections[1])
     assert all(section.count("<table>") == 1 for section in sections[1:])
+
+
+def test_a_figure_links_to_its_sentence_highlighted_in_the_archived_text(site: Path) -> None:
+    page = _html(site, "townships/431223200")
+    evidence = page.split('id="f-disputes_mediated-2022"', 1)[1].split("</li>", 1)[0]
+    link = re.search(r'href="\.\./\.\./(archive/[0-9a-f]{16}-\d+\.html)#(q-\d+-\d+)">在原文中查看这句话', evidence)
+    assert link, evidence
+    archive = (site / link.group(1)).read_text(encoding="utf-8")
+    mark = re.search(rf'<mark id="{link.group(2)}" class="counted"[^>]*>(.*?)<span class="tag">(.*?)</span></mark>', archive)
+    assert mark and mark.group(1) == "乡、村两级调解组织共成功调解矛盾纠纷157起" and mark.group(2).endswith("计入")
+    assert 'class="other"' in archive and "未计入" in archive  # the report's other mentions, marked apart
+    assert 'href="../townships/431223200/"' in archive and "Content-Security-Policy" in archive
+    assert "数据集，版本 2026.11.23" in archive and "原网页 http://demo.gov.cn/chuanxi.html" in archive
+
+
+def test_text_from_a_portal_is_escaped_in_the_archived_page(tmp_path: Path) -> None:
+    from sitegen.archive import render_archive
+
+    row = {"report_id": "0123456789abcdef", "revision": "1", "title": "<script>alert(1)</script>", "url": "javascript:alert(2)", "year": "2024"}
+    text = "前言<img src=x onerror=alert(3)>。全年调解矛盾纠纷12起。"
+    mention = {"report_id": row["report_id"], "indicator": "disputes_mediated", "value": "12", "unit": "起", "qualifier": "exact",
+               "quote": "全年调解矛盾纠纷12起", "quote_start": str(text.index("全年")), "quote_end": str(text.rindex("。"))}
+    html = render_archive(row, text, [mention], [], township_link=None, version="2026.11.23")
+    assert "<script>alert" not in html and "<img src" not in html and "javascript:" not in html
+    assert f'<mark id="q-{mention["quote_start"]}-{mention["quote_end"]}" class="counted"' in html

@@ -122,6 +122,7 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     shutil.copytree(HAND_WRITTEN, docs, dirs_exist_ok=True)
     if ASSETS.exists():
         shutil.copytree(ASSETS, docs / "assets", dirs_exist_ok=True)
+    write_release_css(docs / "assets" / "release.css", str(manifest["version"]))
 
     written = 0
 
@@ -177,11 +178,19 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
             write(pages.indicator_year_path(key, year), pages.render_indicator_year(
                 key, year, sorted(year_units), by_id, counted.by_year.get(key, {}).get(year, []), year_units[year], totals, register_sizes, hold=hold))
     write("downloads.md", pages.render_downloads(_manifests(releases), package, archive_url()))
-    data = TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(),
+    data = TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(), version=version,
                         raw_values=values.raw if values else None, parse_values=values.rows if values else None,
                         places={code: _place(places[code]) for code in groups}, loose=loose,
                         summaries={code: year_lines(status_years, register.get(code), rows, figure_counts) for code, rows in groups.items()})
     return written, data
+
+
+def write_release_css(path: Path, version: str) -> None:
+    """The release's version for the citation line of every page (``.fazhi-version``), kept out
+    of the pages themselves so that a page whose data did not change is reused as it is."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe = "".join(c for c in version if c.isalnum() or c in ".-_")  # a CSS string: no quote or backslash can end it
+    path.write_text(f'.fazhi-version {{ display: none; }}\n.fazhi-cite::after {{ content: "数据集版本 {safe}。"; }}\n', encoding="utf-8")
 
 
 def _primary_reports(reports: list[dict[str, Any]]) -> set[str]:

@@ -8,6 +8,7 @@ Every string that came from a government site passes through ``text`` (inline Ma
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -215,10 +216,10 @@ def _loose_list(rows: list[Row], here: str) -> str:
     for r in sorted(rows, key=lambda r: (r.get("year") or "", r["report_id"]), reverse=True):
         url = safe_url(r.get("url"))
         source = f' · <a href="{url}" rel="nofollow noopener">原网页</a>' if url else ""
-        archive = to_root(here) + archive_path(r)
+        archive = to_root(here) + archive_html_path(r)
         items.append(f"<li>{html_text(r.get('year') or '年份不详')} · {html_text(r.get('title') or '无标题')}"
                      f"（{html_text(r.get('county') or UNKNOWN_COUNTY)} · {LEVEL_LABELS.get(r.get('level') or '', '级别不详')} · {KIND_LABELS.get(r.get('kind') or '', '其他')}）"
-                     f'{source} · <a href="{archive}">存档</a></li>')
+                     f'{source} · <a href="{archive}">存档</a> · <a href="{to_root(here) + archive_path(r)}">纯文本</a></li>')
     return f'<ul class="fazhi-loose" data-search-exclude>{"".join(items)}</ul>'
 
 
@@ -245,6 +246,17 @@ def archive_path(row: Row) -> str:
     """Where the site keeps the text of a report revision as published: UTF-8 with a byte-order
     mark, so a server that names no charset (fazhi serve) still shows it right; never HTML."""
     return f"archive/{row['report_id']}-{row['revision']}.txt"
+
+
+def archive_html_path(row: Row) -> str:
+    """Where the site keeps a report revision's text with its figures highlighted (sitegen.archive)."""
+    return f"archive/{row['report_id']}-{row['revision']}.html"
+
+
+def quote_anchor(mention: Row) -> str:
+    """The id of a mention's highlight in its archived text: its character span (stable for a
+    revision and an extractor version)."""
+    return f"q-{mention.get('quote_start') or 0}-{mention.get('quote_end') or 0}"
 
 
 def township_url(code: str) -> str:
@@ -356,10 +368,21 @@ def render_township(place: Place, rows: list[Row], observations: list[Row], flag
         paragraphs = "".join(f"<p>{html_text(p)}</p>" for p in texts.get(r["report_id"], "").split("\n") if p)
         out.append(f'<details class="fazhi-fulltext"><summary>{html_text(r.get("title") or "报告")}（{html_text(r.get("year") or "")}）</summary>'
                    f'<div class="fazhi-text">{paragraphs}</div></details>')
+    out.append(_citation(title, place))
     latest = next((line for line in summary if "未找到" not in line), summary[0] if summary else "")
     # Plain text (the theme puts page.meta.description into an attribute unescaped: sitegen.townships escapes it).
     description = html.unescape(re.sub(r"<[^>]+>", "", f"{html_text(title)}（{html_text(place.province)}）法治政府建设年度报告：{latest}"))
     return TownshipPage(url=township_url(place.code), title=title, content="\n".join(out), toc=toc, description=description)
+
+
+def _citation(title: str, place: Place) -> str:
+    """How to cite the page, shown in print. The release's version is not written into the page
+    (a page unchanged since the last release is reused as it is): the site's release.css, rewritten
+    by every build, fills it in (``.fazhi-version``)."""
+    site = os.environ.get("FAZHI_SITE_URL", "")  # part of build_id: a new address renders every page again
+    where = f"{site.rstrip('/')}/{township_url(place.code)}" if site else township_url(place.code)
+    return (f'<p class="fazhi-cite">引用：法治地图 Fazhi Atlas，“{html_text(title)}”乡镇页面，{html_text(where)}，'
+            '<span class="fazhi-version">数据集版本见“数据下载”页。</span></p>')
 
 
 def _report_table(rows: list[Row]) -> str:
@@ -367,7 +390,8 @@ def _report_table(rows: list[Row]) -> str:
     for r in sorted(rows, key=lambda r: (r.get("year") or 0, r["report_id"]), reverse=True):
         on_time = {"true": "按时", "false": "逾期（4月1日后）"}.get(str(r.get("on_time")).lower(), "—")
         url = safe_url(r.get("url"))
-        link = (f'<a href="{url}" rel="nofollow noopener">原网页</a> · ' if url else "") + f'<a href="{TO_ROOT}{archive_path(r)}">存档</a>'
+        link = ((f'<a href="{url}" rel="nofollow noopener">原网页</a> · ' if url else "") + f'<a href="{TO_ROOT}{archive_html_path(r)}">存档（标出数字）</a>'
+                f' · <a href="{TO_ROOT}{archive_path(r)}">纯文本</a>')
         status = "（已撤下）" if r.get("status") == "withdrawn" else ""
         out.append(
             f"<tr><td>{html_text(r.get('year') or '—')}</td><td>{html_text(r.get('title'))}{status}</td><td>{KIND_LABELS.get(r.get('kind', ''), '其他')}</td>"
@@ -444,6 +468,7 @@ def _evidence(rows: list[Row], observations: list[Row], values: list[Row] | None
     """One row per counted figure (anchor, permalink, the quote shown, not hidden in a tooltip),
     the report's other mentions of that indicator apart beneath it."""
     year_of = {r["report_id"]: r.get("year") for r in rows}
+    report_of = {r["report_id"]: r for r in rows}
     counted = _counted(rows, observations, values)
     if not counted:
         return "<p>无。</p>"
@@ -459,16 +484,25 @@ def _evidence(rows: list[Row], observations: list[Row], values: list[Row] | None
             item = (f'<li id="{anchor}" class="fazhi-evidence__counted"><p><strong>{html_text(INDICATOR_LABELS.get(key, key))}</strong>'
                     f" {html_text(year)}年度：{html_text(format_value(o['value'], o['qualifier'], o['unit']))} {html_text(unit)}"
                     f' <span class="fazhi-counted">计入</span> <a class="headerlink" href="#{anchor}" title="本数字的链接">&para;</a></p>'
-                    f'<blockquote class="fazhi-quote">“{html_text(o["quote"])}”</blockquote>')
+                    f'<blockquote class="fazhi-quote">“{html_text(o["quote"])}”</blockquote>'
+                    f'<p class="fazhi-source">{_in_text(report_of, o, "在原文中查看这句话")}</p>')
             if o.get("basis") in BASIS_LABELS:
                 item += f'<p class="fazhi-basis">计入方式：{BASIS_LABELS[o["basis"]]}</p>'
             extra = others.get((key, year), [])
             if extra:
                 item += ('<details class="fazhi-mentions"><summary>报告中另有 ' + str(len(extra)) + " 处提及（未计入）</summary><ul>"
                          + "".join(f"<li>{html_text(format_value(m['value'], m['qualifier'], m['unit']))} {html_text(m['unit'] if m['unit'] != '%' else '')}："
-                                   f"“{html_text(m['quote'])}”</li>" for m in extra) + "</ul></details>")
+                                   f"“{html_text(m['quote'])}” {_in_text(report_of, m, '原文')}</li>" for m in extra) + "</ul></details>")
             items.append(item + "</li>")
     return f'<ol class="fazhi-evidence">{"".join(items)}</ol>'
+
+
+def _in_text(report_of: dict[str, Row], mention: Row, label: str) -> str:
+    """A link to the mention's sentence, highlighted in its report's archived text."""
+    report = report_of.get(mention["report_id"])
+    if report is None:
+        return ""
+    return f'<a href="{TO_ROOT}{archive_html_path(report)}#{quote_anchor(mention)}">{label}</a>'
 
 
 CHART_BARS = 30  # the largest values; a chart of 40,000 bars is a picture of nothing

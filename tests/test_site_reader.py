@@ -96,3 +96,43 @@ def test_text_from_a_portal_is_escaped_in_the_archived_page(tmp_path: Path) -> N
     html = render_archive(row, text, [mention], [], township_link=None, version="2026.11.23")
     assert "<script>alert" not in html and "<img src" not in html and "javascript:" not in html
     assert f'<mark id="q-{mention["quote_start"]}-{mention["quote_end"]}" class="counted"' in html
+
+
+def _atom(path: Path) -> list[dict[str, str]]:
+    import xml.etree.ElementTree as ET
+
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = ET.parse(path).getroot()
+    return [{"id": e.findtext("a:id", namespaces=ns) or "", "title": e.findtext("a:title", namespaces=ns) or "",
+             "href": e.find("a:link", ns).get("href", "") if e.find("a:link", ns) is not None else ""} for e in root.findall("a:entry", ns)]
+
+
+def test_the_site_feed_lists_new_and_revised_reports_newest_first_linking_their_pages(site: Path) -> None:
+    entries = _atom(site / "feed.xml")
+    assert [e["title"] for e in entries[:2]] == ["修订：乌苏市西湖镇2024年度法治建设工作情况报告", "新增：船溪乡2023年度法治政府建设工作情况"]
+    assert len(entries) == 7 and len({e["id"] for e in entries}) == 7  # 5 added, then 1 revised and 1 added
+    for e in entries:
+        assert (site / e["href"] / "index.html").exists() or (site / e["href"]).is_file(), e
+
+
+def test_a_county_feed_holds_its_own_reports_and_its_pages_link_it(site: Path) -> None:
+    county = site / "townships" / "湖南省" / "辰溪县"
+    entries = _atom(county / "feed.xml")
+    assert [e["title"] for e in entries] == ["新增：船溪乡2023年度法治政府建设工作情况", "新增：船溪乡2022年度法治政府建设工作情况"]
+    assert all((county / e["href"] / "index.html").resolve().exists() for e in entries)
+    assert '<link rel="alternate" type="application/atom+xml" title="辰溪县新增和修订的报告" href="feed.xml">' in _html(site, "townships/湖南省/辰溪县")
+    township = _html(site, "townships/431223200")
+    assert 'type="application/atom+xml" title="辰溪县新增和修订的报告" href="../../townships/湖南省/辰溪县/feed.xml"' in township
+    assert 'type="application/atom+xml" title="法治地图：新增和修订的报告" href="../../feed.xml"' in township
+
+
+def test_a_feed_holds_hostile_titles_as_text_and_stays_well_formed() -> None:
+    import xml.etree.ElementTree as ET
+
+    from sitegen import feeds
+
+    entries = feeds.entries_of("2026.11.23", "2026-11-23T02:00:00+00:00", "- added: x (镇, 县, 2024) `0123456789abcdef`\n- gone: y `fedcba9876543210`")
+    row = {"report_id": "0123456789abcdef", "title": "<script>alert(1)</script>\x01&amp;]]>", "year": "2024"}
+    xml = feeds.render_feed("t", "urn:x", "feed.xml", "./", entries, {row["report_id"]: row}, {}, to_root="")
+    title = ET.fromstring(xml).find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title")
+    assert title is not None and title.text == "新增：<script>alert(1)</script>&amp;]]>"

@@ -16,7 +16,7 @@ from typing import Any
 from parsers.indicators import INDICATOR_KEYS
 from parsers.spreadsheet import restore_cell
 
-from . import pages
+from . import feeds, pages
 from .accountability import Coverage, read_coverage, render_area_table, render_status_table, render_year_counts, status_from_report, year_counts, year_lines
 from .blocks import HtmlBlocks
 from .figures import FigureIndex
@@ -168,6 +168,7 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
 
             write(here, pages.render_county(province, county, hold(render_year_counts(year_counts(townships, status_years))),
                                             hold(render_status_table(townships, status_years, link)), loose_by_county.get((province, county), [])))
+    _write_feeds(docs, releases, by_id, {**link_of, **{r["report_id"]: pages.archive_html_path(r) for r in loose}}, by_province)
     write("indicators/index.md", pages.render_indicator_index(counted.counts))
     register_sizes = {(province, county): len(townships) for province, counties in by_province.items() for county, townships in counties.items()}
     for key in INDICATOR_KEYS:
@@ -183,6 +184,43 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
                         places={code: _place(places[code]) for code in groups}, loose=loose,
                         summaries={code: year_lines(status_years, register.get(code), rows, figure_counts) for code, rows in groups.items()})
     return written, data
+
+
+FEED_RELEASES = 60  # change logs read for the feeds: two months of nights; older entries have long been read
+
+
+def _write_feeds(docs: Path, releases: Path, by_id: dict[str, dict[str, Any]], link_of: dict[str, str],
+                 by_province: dict[str, dict[str, list[Coverage]]]) -> None:
+    """feed.xml (the site's new and revised reports) and one per county page, beside it."""
+    history = []
+    for m in reversed(_manifests_by_date(releases)[-FEED_RELEASES:]):
+        log = releases / m["version"] / "CHANGELOG.md"
+        history.append((m["version"], m["created"], log.read_text(encoding="utf-8") if log.exists() else ""))
+    (docs / "feed.xml").write_text(feeds.render_feed("法治地图：新增和修订的报告", "urn:fazhi-atlas:feed", "feed.xml", "./",
+                                                     feeds.newest(history, feeds.SITE_ENTRIES), by_id, link_of, to_root=""), encoding="utf-8")
+    by_county: dict[tuple[str, str], list[feeds.Entry]] = {}
+    for entry in feeds.newest(history, 10**9):
+        row = by_id.get(entry.report_id)
+        if row is not None:
+            by_county.setdefault((row.get("province") or pages.UNKNOWN_PROVINCE, row.get("county") or pages.UNKNOWN_COUNTY), []).append(entry)
+    for province, counties in by_province.items():
+        for county, townships in counties.items():
+            page = pages.county_path(province, county)
+            code = next((t.county_code for t in townships if t.county_code), "") or f"{province}/{county}"
+            target = docs / page[: -len("index.md")] / "feed.xml"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(feeds.render_feed(f"法治地图：{county}（{province}）新增和修订的报告", f"urn:fazhi-atlas:feed:{code}", "feed.xml", "./",
+                                                by_county.get((province, county), [])[: feeds.COUNTY_ENTRIES], by_id, link_of,
+                                                to_root=pages.to_root(page)), encoding="utf-8")
+
+
+def _manifests_by_date(releases: Path) -> list[dict[str, Any]]:
+    """Every release's manifest, oldest first, without hashing zips (the feeds need dates only)."""
+    found = []
+    for folder in releases.iterdir():
+        if folder.is_dir() and not folder.name.startswith(".") and (folder / "manifest.json").exists():
+            found.append(json.loads((folder / "manifest.json").read_text(encoding="utf-8")))
+    return sorted(found, key=lambda m: m["created"])
 
 
 def write_release_css(path: Path, version: str) -> None:

@@ -132,6 +132,7 @@ def render_home(manifest: Row, changelog: str, townships: int, years: list[int],
                   "[规则说明](methodology.md#deadline)", "", status_html, "", areas_html, ""]
     lines += [f"## 最近更新（{text(manifest['version'])}）", ""]
     lines += [f"- {change}" for change in changes] or ["- 无"]
+    lines += ["", "[订阅新增和修订的报告（Atom）](feed.xml) · 每个县的页面也有本县的订阅。", ""]
     lines += ["", "[浏览乡镇](townships/index.md) · [浏览指标](indicators/index.md) · [方法说明](methodology.md)", ""]
     return "\n".join(lines)
 
@@ -201,9 +202,11 @@ def render_county(province: str, county: str, status_html: str, table_html: str,
     """A county: who published per year, every township with its status (sortable), and the
     county's own and departments' reports (never put on a township page)."""
     here = county_path(province, county)
-    lines = ["---", f"description: {_front_matter(county)}（{_front_matter(province)}）各乡镇（街道）法治政府建设年度报告是否按时发布。", "---", "",
+    lines = ["---", f"description: {_front_matter(county)}（{_front_matter(province)}）各乡镇（街道）法治政府建设年度报告是否按时发布。",
+             "feed: feed.xml", f"feed_title: {_front_matter(county)}新增和修订的报告", "---", "",
              f"# {text(county)}", "",
-             f"[乡镇]({relative(here, 'townships/index.md')}) › [{text(province)}]({relative(here, province_path(province))}) › {text(county)}", "",
+             f"[乡镇]({relative(here, 'townships/index.md')}) › [{text(province)}]({relative(here, province_path(province))}) › {text(county)}"
+             " · [订阅本县新增和修订的报告（Atom）](feed.xml)", "",
              f"## 各年度发布情况 {NOT_SEARCHED}", "", status_html, "", f"## 各乡镇 {NOT_SEARCHED}", "", "点击表头按钮可排序；“未找到”表示在该县已配置的政府网站栏目中没有找到该年度的报告。", "",
              table_html, ""]
     if loose:
@@ -278,6 +281,8 @@ class TownshipPage:
     content: str
     toc: list[tuple[str, str]]  # (id, heading) of each h2
     description: str = ""
+    feed: str = ""  # its county's Atom feed, relative to the page
+    feed_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -372,7 +377,9 @@ def render_township(place: Place, rows: list[Row], observations: list[Row], flag
     latest = next((line for line in summary if "未找到" not in line), summary[0] if summary else "")
     # Plain text (the theme puts page.meta.description into an attribute unescaped: sitegen.townships escapes it).
     description = html.unescape(re.sub(r"<[^>]+>", "", f"{html_text(title)}（{html_text(place.province)}）法治政府建设年度报告：{latest}"))
-    return TownshipPage(url=township_url(place.code), title=title, content="\n".join(out), toc=toc, description=description)
+    return TownshipPage(url=township_url(place.code), title=title, content="\n".join(out), toc=toc, description=description,
+                        feed=TO_ROOT + county_path(place.province, place.county)[: -len("index.md")] + "feed.xml",
+                        feed_title=f"{strip_format_characters(place.county)}新增和修订的报告")
 
 
 def _citation(title: str, place: Place) -> str:

@@ -393,7 +393,8 @@ def _citation(title: str, place: Place) -> str:
 
 
 def _report_table(rows: list[Row]) -> str:
-    out = ['<div class="fazhi-reports"><table><thead><tr><th>年份</th><th>标题</th><th>类型</th><th>发布日期</th><th>是否按时</th><th>来源</th></tr></thead><tbody>']
+    # fazhi-cards: on a phone each report is a card, every cell labelled (data-label), nothing off-screen.
+    out = ['<div class="fazhi-reports fazhi-cards"><table><thead><tr><th>年份</th><th>标题</th><th>类型</th><th>发布日期</th><th>是否按时</th><th>来源</th></tr></thead><tbody>']
     for r in sorted(rows, key=lambda r: (r.get("year") or 0, r["report_id"]), reverse=True):
         on_time = {"true": "按时", "false": "逾期（4月1日后）"}.get(str(r.get("on_time")).lower(), "—")
         url = safe_url(r.get("url"))
@@ -401,8 +402,9 @@ def _report_table(rows: list[Row]) -> str:
                 f' · <a href="{TO_ROOT}{archive_path(r)}">纯文本</a>')
         status = "（已撤下）" if r.get("status") == "withdrawn" else ""
         out.append(
-            f"<tr><td>{html_text(r.get('year') or '—')}</td><td>{html_text(r.get('title'))}{status}</td><td>{KIND_LABELS.get(r.get('kind', ''), '其他')}</td>"
-            f"<td>{html_text(r.get('published_on') or '—')}</td><td>{on_time}</td><td>{link}</td></tr>"
+            f'<tr><td data-label="年份">{html_text(r.get("year") or "—")}</td><td data-label="标题">{html_text(r.get("title"))}{status}</td>'
+            f'<td data-label="类型">{KIND_LABELS.get(r.get("kind", ""), "其他")}</td>'
+            f'<td data-label="发布日期">{html_text(r.get("published_on") or "—")}</td><td data-label="是否按时">{on_time}</td><td data-label="来源">{link}</td></tr>'
         )
     return "".join(out) + "</tbody></table></div>"
 

@@ -82,7 +82,7 @@ def test_a_figure_links_to_its_sentence_highlighted_in_the_archived_text(site: P
     mark = re.search(rf'<mark id="{link.group(2)}" class="counted"[^>]*>(.*?)<span class="tag">(.*?)</span></mark>', archive)
     assert mark and mark.group(1) == "乡、村两级调解组织共成功调解矛盾纠纷157起" and mark.group(2).endswith("计入")
     assert 'class="other"' in archive and "未计入" in archive  # the report's other mentions, marked apart
-    assert 'href="../townships/431223200/"' in archive and "Content-Security-Policy" in archive
+    assert 'href="../townships/431223200/"' in archive and "Content-Security-Policy" in archive and (site / "archive" / "archive.css").exists()
     assert "数据集，版本 2026.11.23" in archive and "原网页 http://demo.gov.cn/chuanxi.html" in archive
 
 
@@ -136,3 +136,10 @@ def test_a_feed_holds_hostile_titles_as_text_and_stays_well_formed() -> None:
     xml = feeds.render_feed("t", "urn:x", "feed.xml", "./", entries, {row["report_id"]: row}, {}, to_root="")
     title = ET.fromstring(xml).find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title")
     assert title is not None and title.text == "新增：<script>alert(1)</script>&amp;]]>"
+
+
+def test_every_page_but_the_archived_texts_is_at_most_60_kb_of_gzip_html(site: Path) -> None:
+    import gzip
+
+    sizes = {str(p.relative_to(site)): len(gzip.compress(p.read_bytes())) for p in site.rglob("*.html") if p.relative_to(site).parts[0] != "archive"}
+    assert len(sizes) > 40 and max(sizes.values()) <= 60 * 1024, max(sizes.items(), key=lambda item: item[1])

@@ -105,11 +105,11 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     by_id = {r["report_id"]: r for r in reports}
     primary = _primary_reports(reports)
     has_values = (folder / "values.csv").exists()
-    figures = FigureIndex(folder / "observations.csv", by_id, None if has_values else primary)
+    figures = FigureIndex(folder / "observations.csv", by_id, None if has_values else primary, per_year=not has_values)
     # The year's values (values.csv, one per report and indicator) when the release has them:
     # what a township's figures, its "17 项数字" and the indicator pages show. Older releases: the
     # canonical mentions of observations.csv.
-    values = FigureIndex(folder / "values.csv", by_id, primary) if has_values else None
+    values = FigureIndex(folder / "values.csv", by_id, primary, per_year=True) if has_values else None
     counted = values or figures
     texts = TextIndex(folder / "reports.jsonl")
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))

@@ -33,14 +33,15 @@ def column_names(header: list[str]) -> list[str]:
 class FigureIndex:
     """observations.csv (counted: its canonical rows) or values.csv (counted: every row), indexed."""
 
-    def __init__(self, path: Path, known_reports: set[str] | dict[str, Any], primary: set[str] | None = None) -> None:
+    def __init__(self, path: Path, known_reports: set[str] | dict[str, Any], primary: set[str] | None = None, *, per_year: bool = False) -> None:
         """``known_reports``: the release's report ids; figures of any other report are left out
         of the indicator pages, as a report missing from reports.csv has no township to link.
         When it maps ids to reports.csv rows, the figures are also kept per report year (see
         ``by_year``); ``primary``: the one report per township and year whose figures count in
-        the county totals (a township reported twice is counted once)."""
+        the county totals (a township reported twice is counted once). ``per_year``: keep them
+        (the indicator pages' figures; not for observations.csv when values.csv is read too)."""
         self.path = path
-        rows_of = known_reports if isinstance(known_reports, dict) else {}
+        rows_of = known_reports if per_year and isinstance(known_reports, dict) else {}
         # Per indicator and report year: its largest values, and per unit how many and their sum;
         # per (indicator, year, unit) and county: [sum, townships, any value a lower bound or approximate].
         self.by_year: dict[str, dict[str, list[Row]]] = {}
@@ -92,7 +93,7 @@ class FigureIndex:
                         heapq.heappush(heap, entry)
                     elif entry > heap[0]:
                         heapq.heapreplace(heap, entry)
-                    source = rows_of.get(report)
+                    source = rows_of.get(report) if rows_of else None
                     year = str(source.get("year") or "") if source else ""
                     if year.isdigit():
                         _keep((key, year), entry, year_heaps)

@@ -594,7 +594,9 @@ def render_indicator_year(key: str, year: str, years: list[str], by_id: dict[str
 
     label = INDICATOR_LABELS[key]
     lines = [
-        "---", f"description: {_front_matter(label)}，{_front_matter(year)}年度：各乡镇的数值、各县合计及报告了该数字的乡镇比例。", "---", "",
+        "---", f"description: {_front_matter(label)}，{_front_matter(year)}年度：各乡镇的数值、各县合计及报告了该数字的乡镇比例。",
+        # Not indexed (the indicator's own page is): the search plugin would parse 1,000 rows of tables it then leaves out.
+        "search:", "  exclude: true", "---", "",
         f"# {text(label)}：{text(year)}年度", "", f"[{text(label)}](../{key}.md) › {text(year)}年度", "", *_indicator_head(key),
         _year_selector(key, years, year, "../"), "",
     ]

@@ -38,6 +38,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from . import pages
+from . import archive
 from .archive import mentions_of, render_archive
 from .pages import Key, Row, archive_html_path  # Key, Row: type aliases (a township code, a CSV row)
 FORK_FROM = 200  # townships: below this, forking workers costs more than it saves
@@ -138,6 +139,8 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         started = time.perf_counter()
         _index_for_search(config, self.data)
         _write_archives(Path(config.site_dir), self.previous, self.data.loose, self.data.text_of, self.stats)
+        (Path(config.site_dir) / "archive").mkdir(parents=True, exist_ok=True)
+        (Path(config.site_dir) / "archive" / archive.STYLESHEET).write_text(archive.STYLE, encoding="utf-8")
         for r in self.data.loose:  # few, and on no township page: written every build
             parse_values = self.data.parse_values
             year_values = parse_values(self.data.raw_values(r["report_id"])) if self.data.raw_values and parse_values else None

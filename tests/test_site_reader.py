@@ -120,7 +120,7 @@ def test_a_county_feed_holds_its_own_reports_and_its_pages_link_it(site: Path) -
     entries = _atom(county / "feed.xml")
     assert [e["title"] for e in entries] == ["新增：船溪乡2023年度法治政府建设工作情况", "新增：船溪乡2022年度法治政府建设工作情况"]
     assert all((county / e["href"] / "index.html").resolve().exists() for e in entries)
-    assert '<link rel="alternate" type="application/atom+xml" title="辰溪县新增和修订的报告" href="feed.xml">' in _html(site, "townships/湖南省/辰溪县")
+    assert '<link rel="alternate feed" type="application/atom+xml" title="辰溪县新增和修订的报告" href="feed.xml">' in _html(site, "townships/湖南省/辰溪县")
     township = _html(site, "townships/431223200")
     assert 'type="application/atom+xml" title="辰溪县新增和修订的报告" href="../../townships/湖南省/辰溪县/feed.xml"' in township
     assert 'type="application/atom+xml" title="法治地图：新增和修订的报告" href="../../feed.xml"' in township

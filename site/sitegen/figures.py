@@ -86,17 +86,13 @@ class FigureIndex:
                 if counted and report in known_reports:
                     key = row[indicator]
                     self.counts[key] = self.counts.get(key, 0) + 1
-                    heap = heaps.setdefault(key, [])
                     seq += 1
                     entry = (float(row[value]), -seq, row)  # ties: the earlier row stays, as a stable sort keeps it
-                    if len(heap) < KEEP:
-                        heapq.heappush(heap, entry)
-                    elif entry > heap[0]:
-                        heapq.heapreplace(heap, entry)
+                    _keep(heaps.setdefault(key, []), entry)
                     source = rows_of.get(report) if rows_of else None
                     year = str(source.get("year") or "") if source else ""
-                    if year.isdigit():
-                        _keep((key, year), entry, year_heaps)
+                    if source is not None and year.isdigit():
+                        _keep(year_heaps.setdefault((key, year), []), entry)
                         unit = row[at["unit"]]
                         tally = self.year_units.setdefault(key, {}).setdefault(year, {}).setdefault(unit, [0, 0.0])
                         tally[0] += 1
@@ -131,9 +127,8 @@ class FigureIndex:
             return handle.read(span[1] - span[0])
 
 
-def _keep(where: tuple[str, str], entry: tuple[float, int, list[str]], heaps: dict[tuple[str, str], list[tuple[float, int, list[str]]]]) -> None:
-    """Keep ``entry`` among the KEEP largest of its heap."""
-    heap = heaps.setdefault(where, [])
+def _keep(heap: list[tuple[float, int, list[str]]], entry: tuple[float, int, list[str]]) -> None:
+    """Keep ``entry`` if it is among the KEEP largest of ``heap``."""
     if len(heap) < KEEP:
         heapq.heappush(heap, entry)
     elif entry > heap[0]:

@@ -143,3 +143,14 @@ def test_every_page_but_the_archived_texts_is_at_most_60_kb_of_gzip_html(site: P
 
     sizes = {str(p.relative_to(site)): len(gzip.compress(p.read_bytes())) for p in site.rglob("*.html") if p.relative_to(site).parts[0] != "archive"}
     assert len(sizes) > 40 and max(sizes.values()) <= 60 * 1024, max(sizes.items(), key=lambda item: item[1])
+
+
+def test_a_county_page_gives_its_latest_totals_with_coverage(site: Path) -> None:
+    with (site.parent / "releases" / "2026.11.23" / "townships.csv").open(encoding="utf-8-sig") as handle:
+        in_county = sum(1 for row in csv.DictReader(handle) if row["county"] == "辰溪县")
+    page = _html(site, "townships/湖南省/辰溪县")
+    totals = page.split("各项指标合计", 1)[1]
+    row = re.search(r'<tr><td data-label="指标"><a href="\.\./\.\./\.\./indicators/disputes_mediated/2023/">调解矛盾纠纷件数</a></td>(.*?)</tr>', totals)
+    assert row, totals[:800]
+    assert 'data-label="合计">171<' in row.group(1) and f"{in_county} 个乡镇中 1 个报告了该数字" in row.group(1)
+    assert "2023年度各乡镇报告中的数字之和" in totals

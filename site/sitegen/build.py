@@ -155,6 +155,10 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     write("townships/index.md", pages.render_township_index(len(in_scope), len(by_province), render_year_counts(year_counts(in_scope, status_years)),
                                                             hold(render_area_table(provinces, latest, "省级行政区")), len(loose)))
     write(pages.UNRESOLVED_PATH, pages.render_unresolved(unresolved))
+    totals_of: dict[tuple[str, str], list[tuple[str, str, str, float, int, bool]]] = {}  # county → its indicator totals per year and unit
+    for (key, year, unit), by_county in counted.county_totals.items():
+        for where, (amount, reported, bound) in by_county.items():
+            totals_of.setdefault(where, []).append((key, year, unit, amount, reported, bound))
     for province, counties in sorted(by_province.items()):
         everyone = [t for ts in counties.values() for t in ts]
         areas = [(county, pages.child_link(county), townships) for county, townships in sorted(counties.items())]
@@ -167,7 +171,8 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
                 return pages.to_root(here) + pages.township_url(t.code) if t.code in has_page else None
 
             write(here, pages.render_county(province, county, hold(render_year_counts(year_counts(townships, status_years))),
-                                            hold(render_status_table(townships, status_years, link)), loose_by_county.get((province, county), [])))
+                                            hold(render_status_table(townships, status_years, link)), loose_by_county.get((province, county), []),
+                                            hold(pages.render_county_totals(totals_of.get((province, county), []), len(townships), here))))
     _write_feeds(docs, releases, by_id, {**link_of, **{r["report_id"]: pages.archive_html_path(r) for r in loose}}, by_province)
     write("indicators/index.md", pages.render_indicator_index(counted.counts))
     register_sizes = {(province, county): len(townships) for province, counties in by_province.items() for county, townships in counties.items()}

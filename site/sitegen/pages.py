@@ -198,7 +198,24 @@ def render_province(province: str, status_html: str, counties_html: str) -> str:
                       f"## 各年度发布情况 {NOT_SEARCHED}", "", status_html, "", f"## 县级行政区 {NOT_SEARCHED}", "", "点击表头按钮可排序。", "", counties_html, ""])
 
 
-def render_county(province: str, county: str, status_html: str, table_html: str, loose: list[Row]) -> str:
+def render_county_totals(totals: list[tuple[str, str, str, float, int, bool]], size: int, here: str) -> str:
+    """A county's figures in its latest year with any: per indicator and unit, the sum over its
+    townships and how many of them reported it. ``totals``: (indicator, year, unit, sum, townships,
+    any value a bound); ``size``: the county's townships in the register."""
+    if not totals:
+        return ""
+    year = max(t[1] for t in totals)
+    rows = []
+    for key, _, unit, amount, reported, bound in sorted((t for t in totals if t[1] == year), key=lambda t: INDICATOR_KEYS.index(t[0])):
+        link = f'<a href="{to_root(here)}indicators/{key}/{html_text(year)}/">{html_text(INDICATOR_LABELS.get(key, key))}</a>'
+        shown = "—" if unit == "%" else ("≥" if bound else "") + format_value(amount)
+        rows.append([link, html_text(shown), html_text(unit), f"{size} 个乡镇中 {reported} 个报告了该数字"])
+    note = (f"<p>{html_text(year)}年度各乡镇报告中的数字之和（每个乡镇计一份报告）。未报告的乡镇不计入，合计请对照覆盖比例阅读；"
+            "“≥”表示含有“余、多、以上”等下限值或约数。</p>")
+    return note + _cells_table(["指标", "合计", "单位", "覆盖"], rows, numeric=(1,))
+
+
+def render_county(province: str, county: str, status_html: str, table_html: str, loose: list[Row], totals_html: str = "") -> str:
     """A county: who published per year, every township with its status (sortable), and the
     county's own and departments' reports (never put on a township page)."""
     here = county_path(province, county)
@@ -209,6 +226,8 @@ def render_county(province: str, county: str, status_html: str, table_html: str,
              " · [订阅本县新增和修订的报告（Atom）](feed.xml)", "",
              f"## 各年度发布情况 {NOT_SEARCHED}", "", status_html, "", f"## 各乡镇 {NOT_SEARCHED}", "", "点击表头按钮可排序；“未找到”表示在该县已配置的政府网站栏目中没有找到该年度的报告。", "",
              table_html, ""]
+    if totals_html:
+        lines += [f"## 各项指标合计 {NOT_SEARCHED}", "", totals_html, ""]
     if loose:
         lines += [f"## 县级、部门报告及其他文件 {NOT_SEARCHED}", "", "这些文件不计入乡镇的发布情况。", "", _loose_list(loose, here), ""]
     return "\n".join(lines)

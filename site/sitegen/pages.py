@@ -631,7 +631,7 @@ def render_indicator_year(key: str, year: str, years: list[str], by_id: dict[str
                              for o in chart_rows], unit, f"{label}，{year}年度，单位 {unit}：{caption}")), ""]
         if total > len(shown):
             lines += [f"共 {total} 个数值，下表列出最大的 {len(shown)} 个；全部数值见[数据下载](../../downloads.md)中的 values.csv。", ""]
-        lines += ["点击表头按钮可排序。", ""]
+        lines += ['<p class="fazhi-sort-hint">点击表头按钮可排序。</p>', ""]
         rows = []
         for o in sorted(shown, key=lambda o: (by_id[o["report_id"]].get("county") or "", by_id[o["report_id"]].get("township") or "")):
             r = by_id[o["report_id"]]

@@ -69,7 +69,11 @@ class FigureIndex:
             rid, indicator, value = at["report_id"], at["indicator"], at["value"]
             # values.csv (the year's value per report and indicator) has no canonical column: every row counts.
             canonical = at.get("canonical")
+            unit_at, qualifier_at = at.get("unit", 0), at.get("qualifier", 0)
+            tallies: dict[tuple[str, str, str], list[float]] = {}  # (indicator, year, unit) → [values, sum]
+            totals: dict[tuple[str, str, str, tuple[str, str]], list[Any]] = {}  # … and county → [sum, townships, any bound]
             row_end, current, seq = position, "", 0
+            year, where, in_totals = "", ("", ""), False  # the current report's, found once per report (rows are grouped)
             for row in reader:
                 row_start, row_end = row_end, position
                 report = row[rid]
@@ -78,6 +82,11 @@ class FigureIndex:
                         raise ValueError(f"{path}: rows are not grouped by report ({report} appears twice, apart)")
                     current = report
                     self.ranges[report] = (row_start, row_end)
+                    source = rows_of.get(report) if rows_of else None
+                    year = str(source.get("year") or "") if source is not None else ""
+                    year = year if year.isdigit() else ""
+                    where = (source.get("province") or "", source.get("county") or "") if source is not None else ("", "")
+                    in_totals = primary is not None and report in primary
                 else:
                     self.ranges[report] = (self.ranges[report][0], row_end)
                 counted = canonical is None or row[canonical] == "true"
@@ -88,23 +97,31 @@ class FigureIndex:
                     self.counts[key] = self.counts.get(key, 0) + 1
                     seq += 1
                     entry = (float(row[value]), -seq, row)  # ties: the earlier row stays, as a stable sort keeps it
-                    _keep(heaps.setdefault(key, []), entry)
-                    source = rows_of.get(report) if rows_of else None
-                    year = str(source.get("year") or "") if source else ""
-                    if source is not None and year.isdigit():
+                    if not year:
+                        _keep(heaps.setdefault(key, []), entry)
+                    else:  # one heap per indicator and year; the indicator's own largest are drawn from them at the end
                         _keep(year_heaps.setdefault((key, year), []), entry)
-                        unit = row[at["unit"]]
-                        tally = self.year_units.setdefault(key, {}).setdefault(year, {}).setdefault(unit, [0, 0.0])
+                        unit = row[unit_at]
+                        tally = tallies.get((key, year, unit))
+                        if tally is None:
+                            tally = tallies[(key, year, unit)] = [0, 0.0]
                         tally[0] += 1
                         tally[1] += entry[0]
-                        if primary is not None and report in primary:
-                            total = self.county_totals.setdefault((key, year, unit), {}).setdefault(
-                                (source.get("province") or "", source.get("county") or ""), [0.0, 0, False])
+                        if in_totals:
+                            total = totals.get((key, year, unit, where))
+                            if total is None:
+                                total = totals[(key, year, unit, where)] = [0.0, 0, False]
                             total[0] += entry[0]
                             total[1] += 1
-                            total[2] = total[2] or row[at["qualifier"]] != "exact"
+                            total[2] = total[2] or row[qualifier_at] != "exact"
+        for (key, year, unit), tally in tallies.items():
+            self.year_units.setdefault(key, {}).setdefault(year, {})[unit] = tally
+        for (key, year, unit, place), total in totals.items():
+            self.county_totals.setdefault((key, year, unit), {})[place] = total
         for (key, year), heap in year_heaps.items():
             self.by_year.setdefault(key, {})[year] = [_record(self.header, row) for _, _, row in sorted(heap, key=lambda e: (-e[0], -e[1]))]
+            for entry in heap:
+                _keep(heaps.setdefault(key, []), entry)
         self.largest: dict[str, list[Row]] = {
             key: [_record(self.header, row) for _, _, row in sorted(heap, key=lambda e: (-e[0], -e[1]))] for key, heap in heaps.items()
         }

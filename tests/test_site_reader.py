@@ -154,3 +154,9 @@ def test_a_county_page_gives_its_latest_totals_with_coverage(site: Path) -> None
     assert row, totals[:800]
     assert 'data-label="合计">171<' in row.group(1) and f"{in_county} 个乡镇中 1 个报告了该数字" in row.group(1)
     assert "2023年度各乡镇报告中的数字之和" in totals
+
+
+def test_a_chart_names_its_unit_once() -> None:
+    chart = charts.trend_chart("受众人数（人）", "人", [(2022, 7800.0, "at_least"), (2023, 7800.0, "at_least")])
+    assert "<figcaption>受众人数（人）</figcaption>" in chart and 'aria-label="受众人数（人）：2022年度 ≥7,800人' in chart
+    assert "<figcaption>调解成功率</figcaption>" in charts.trend_chart("调解成功率", "%", [(2022, 98.0, "exact"), (2023, 97.0, "exact")])

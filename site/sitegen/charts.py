@@ -42,10 +42,11 @@ def trend_chart(title: str, unit: str, points: Sequence[tuple[int, float | None,
         parts.append(f'<rect x="{x + 6}" y="{top + bar_h - h:.1f}" width="{slot - 12}" height="{h:.1f}" rx="2"></rect>'
                      f'<text x="{middle:.1f}" y="{top + bar_h - h - 4:.1f}" text-anchor="middle">{html_text(shown)}</text>')
         said.append(f"{year}年度 {shown}{shown_unit}")
-    label = f"{title}（{shown_unit or unit}）：" + "，".join(said)
+    named = title if not shown_unit or title.endswith(f"（{shown_unit}）") else f"{title}（{shown_unit}）"  # 受众人数（人） names its unit
+    label = f"{named}：" + "，".join(said)  # a rate's values carry their %
     return (f'<figure class="fazhi-trend"><svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
             f'aria-label="{html_text(label)}" font-size="{FONT_PX}" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
-            f"<figcaption>{html_text(title)}{f'（{html_text(shown_unit)}）' if shown_unit else ''}</figcaption></figure>")
+            f"<figcaption>{html_text(named)}</figcaption></figure>")
 
 
 def bar_chart(points: Sequence[tuple[str, float]], unit: str, caption: str) -> str:

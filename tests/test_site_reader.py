@@ -160,3 +160,15 @@ def test_a_chart_names_its_unit_once() -> None:
     chart = charts.trend_chart("受众人数（人）", "人", [(2022, 7800.0, "at_least"), (2023, 7800.0, "at_least")])
     assert "<figcaption>受众人数（人）</figcaption>" in chart and 'aria-label="受众人数（人）：2022年度 ≥7,800人' in chart
     assert "<figcaption>调解成功率</figcaption>" in charts.trend_chart("调解成功率", "%", [(2022, 98.0, "exact"), (2023, 97.0, "exact")])
+
+
+def test_a_mention_inside_another_still_has_its_anchor_in_the_archived_text() -> None:
+    from sitegen.archive import render_archive
+
+    text = "全年调解矛盾纠纷12起，其中成功调解10起。"
+    whole = {"report_id": "r", "indicator": "disputes_mediated", "value": "12", "unit": "起", "qualifier": "exact", "quote": text[:-1],
+             "quote_start": "0", "quote_end": str(len(text) - 1)}
+    inner = {"report_id": "r", "indicator": "disputes_mediation_success", "value": "10", "unit": "起", "qualifier": "exact", "quote": "成功调解10起",
+             "quote_start": str(text.index("成功")), "quote_end": str(len(text) - 1)}
+    html = render_archive({"report_id": "r", "revision": "1"}, text, [whole], [inner], township_link=None, version="v")
+    assert html.count("<mark id=") == 1 and f'id="q-{inner["quote_start"]}-{inner["quote_end"]}"' in html

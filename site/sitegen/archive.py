@@ -66,11 +66,17 @@ def render_archive(row: Row, text: str, counted: list[Row], others: list[Row], *
             if span is not None:
                 marks.append((span[0], span[1], kind, m))
     marks.sort(key=lambda m: (m[0], m[2] != "counted"))
-    body, at, taken = [], 0, set()
+    body: list[str] = []
+    at, taken, last = 0, set(), -1
     for start, end, kind, m in marks:
         anchor = f"q-{start}-{end}"
         if start < at or anchor in taken:
-            continue  # overlapping mentions: the first (the counted one, at equal starts) is marked
+            # Overlapping mentions: the first (the counted one, at equal starts) is marked; a link to
+            # this one still lands there.
+            if anchor not in taken and last >= 0:
+                body[last] = f'<span id="{anchor}"></span>' + body[last]
+                taken.add(anchor)
+            continue
         taken.add(anchor)
         label = INDICATOR_LABELS.get(str(m.get("indicator")), str(m.get("indicator") or ""))
         shown = format_value(m["value"], m.get("qualifier") or "exact", m.get("unit") or "")
@@ -78,6 +84,7 @@ def render_archive(row: Row, text: str, counted: list[Row], others: list[Row], *
         body.append(html_text(text[at:start]))
         body.append(f'<mark id="{anchor}" class="{kind}" title="{html_text(label)} {html_text(shown)}（{tag}）">{html_text(text[start:end])}'
                     f'<span class="tag">{html_text(label)} · {tag}</span></mark>')
+        last = len(body) - 1
         at = end
     body.append(html_text(text[at:]))
     paragraphs = "".join(f"<p>{p}</p>" for p in "".join(body).split("\n") if p.strip())

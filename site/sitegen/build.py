@@ -216,7 +216,7 @@ def _write_feeds(docs: Path, releases: Path, by_id: dict[str, dict[str, Any]], l
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(feeds.render_feed(f"法治地图：{county}（{province}）新增和修订的报告", f"urn:fazhi-atlas:feed:{code}", "feed.xml", "./",
                                                 by_county.get((province, county), [])[: feeds.COUNTY_ENTRIES], by_id, link_of,
-                                                to_root=pages.to_root(page)), encoding="utf-8")
+                                                to_root=pages.to_root(page), built=history[0][1] if history else ""), encoding="utf-8")
 
 
 def _manifests_by_date(releases: Path) -> list[dict[str, Any]]:

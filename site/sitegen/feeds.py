@@ -61,10 +61,11 @@ def newest(releases: Iterable[tuple[str, str, str]], limit: int) -> list[Entry]:
 
 
 def render_feed(title: str, feed_id: str, self_href: str, page_href: str, entries: list[Entry], by_id: dict[str, Row],
-                link_of: dict[str, str], *, to_root: str) -> str:
+                link_of: dict[str, str], *, to_root: str, built: str = "") -> str:
     """An Atom 1.0 document. ``link_of``: report id → its page, relative to the site's root;
-    ``to_root``: from the feed's folder to the site's root (links are relative to the feed)."""
-    updated = entries[0].created if entries else "1970-01-01T00:00:00+00:00"
+    ``to_root``: from the feed's folder to the site's root (links are relative to the feed);
+    ``built``: the release's time, the feed's date when it has no entry (Atom requires one)."""
+    updated = entries[0].created if entries else built or "1970-01-01T00:00:00+00:00"
     items = []
     for e in entries:
         row = by_id.get(e.report_id, {})

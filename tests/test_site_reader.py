@@ -172,3 +172,4 @@ def test_a_mention_inside_another_still_has_its_anchor_in_the_archived_text() ->
              "quote_start": str(text.index("成功")), "quote_end": str(len(text) - 1)}
     html = render_archive({"report_id": "r", "revision": "1"}, text, [whole], [inner], township_link=None, version="v")
     assert html.count("<mark id=") == 1 and f'id="q-{inner["quote_start"]}-{inner["quote_end"]}"' in html
+

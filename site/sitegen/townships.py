@@ -319,8 +319,8 @@ def _render(job: _Job, township: pages.TownshipPage) -> str:
     page = Page(township.title, file, job.config)
     # Material writes page.meta.description into an attribute as it is (MkDocs' templates do not autoescape).
     page.meta = {"description": pages.html_text(township.description)} if township.description else {}
-    if township.feed:  # main.html links it (<link rel="alternate">); escaped here as the description is
-        page.meta.update(feed=pages.html_text(township.feed), feed_title=pages.html_text(township.feed_title))
+    if township.feed:  # main.html links it (<link rel="alternate feed">) and escapes both itself
+        page.meta.update(feed=township.feed, feed_title=township.feed_title)
     page.content = township.content
     page.toc = get_toc([{"level": 2, "id": anchor, "name": name, "children": []} for anchor, name in township.toc])
     page.active = True

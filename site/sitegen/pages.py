@@ -594,10 +594,11 @@ def render_indicator(key: str, year_units: dict[str, dict[str, list[float]]]) ->
     lines += [_year_selector(key, years, None, ""), ""]
     rows = []
     for year in years:
-        for unit, (count, total) in sorted(year_units[year].items(), key=lambda item: -item[1][0]):
-            shown_total = text(format_value(total, unit=unit)) if unit != "%" else "—"
-            rows.append([f'<a href="{html_text(year)}/">{html_text(year)}年度</a>', html_text(unit), str(count), f"{shown_total}"])
-    lines += [_cells_table(["年度", "单位", "数值个数", "合计"], rows, numeric=(2, 3)), ""]
+        # No sum here: a sum over every report would count a township twice (two portals, a 述法 report);
+        # the year's page gives county totals over one report per township, with their coverage.
+        for unit, (count, _) in sorted(year_units[year].items(), key=lambda item: -item[1][0]):
+            rows.append([f'<a href="{html_text(year)}/">{html_text(year)}年度</a>', html_text(unit), str(int(count))])
+    lines += [_cells_table(["年度", "单位", "数值个数"], rows, numeric=(2,)), ""]
     return "\n".join(lines)
 
 

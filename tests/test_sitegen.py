@@ -484,8 +484,8 @@ def test_the_years_values_come_from_values_csv_when_the_release_has_it(tmp_path:
     item = re.search(r'<li id="f-disputes_mediated-2022".*?</li>', page, re.S)
     assert item is not None and "161" in item.group(0) and "计入方式：报告所列各分项之和" in item.group(0)
     assert ">161</a>" in page and ">157</a>" not in page  # the year's value, not the mention
-    indicator = (out / "indicators/disputes_mediated/index.html").read_text(encoding="utf-8")
-    assert "161" in indicator
+    indicator = (out / "indicators/disputes_mediated/2022/index.html").read_text(encoding="utf-8")  # the year's page
+    assert 'data-label="数值">161<' in indicator and "157" not in indicator.split("各县合计")[0]
 
 
 def test_fazhi_serve_answers_a_missing_page_with_the_sites_chinese_404(built_site: Path) -> None:

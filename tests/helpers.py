@@ -55,3 +55,31 @@ def build_seed_site(root: Path) -> Path:
     out = root / "public"
     build_site(root / "releases", info.version, out, root / "docs", strict=True)
     return out
+
+
+CHUANXI_2023 = "chuanxi-2023"  # 船溪乡's 2022 report, told again for 2023 with other figures
+
+
+def build_multiyear_site(root: Path) -> Path:
+    """Two releases and a site of the second: the five seeds, then 船溪乡's 2023 report added (its
+    figures across two years: trends, per-year indicator pages) and 西湖镇's report revised (the
+    feed's "revised" entry). The report 2023 text's date is 2024-05-20: late."""
+    from datetime import timedelta
+
+    from sitegen.build import build_site
+
+    from flows import release, store
+    from parsers.models import Source
+
+    sources = [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"], covers=["431223"])]
+    later = seed_text("chuanxi").replace("2022", "2023").replace("2023-11-29", "2024-05-20").replace("157起", "171起").replace("154起", "160起")
+    with store.open_store(root / "fazhi.sqlite") as conn:
+        store.merge(conn, all_seeds(), [], NOW)
+        assert release.cut_release(conn, root / "releases", sources, NOW) is not None
+        next_day = NOW + timedelta(days=1)
+        store.merge(conn, [harvested(CHUANXI_2023, later), harvested("xihu", seed_text("xihu") + "\n全年发放宣传资料3000份。")], [], next_day)
+        info = release.cut_release(conn, root / "releases", sources, next_day)
+    assert info is not None
+    out = root / "public"
+    build_site(root / "releases", info.version, out, root / "docs", strict=True)
+    return out

@@ -107,7 +107,8 @@ def test_a_right_to_left_override_in_a_title_never_reaches_the_html() -> None:
     html = page.content + page.title
     assert not any(unicodedata.category(c) == "Cf" for c in html)
     assert "告报法述度年4202" in html and "胡吉尔台乡" in html and "正文第一段" in html
-    markdown = pages.render_indicator("disputes_mediated", {r["report_id"]: r for r in rows}, observations, 1)
+    markdown = pages.render_indicator_year("disputes_mediated", "2024", ["2024"], {r["report_id"]: r for r in rows}, observations,
+                                           {"件": [1, 81.0]}, {"件": {("新疆维吾尔自治区", "尼勒克县"): [81.0, 1, False]}}, {})
     assert not any(unicodedata.category(c) == "Cf" for c in markdown)
     assert pages.text(f"{RLO}标题") == "标题" and pages.html_text(f"<b>{RLO}</b>") == "&lt;b&gt;&lt;/b&gt;"
 

@@ -43,7 +43,7 @@ def test_home_downloads_and_indicator_pages_exist(built_site: Path) -> None:
     assert "downloads/2026.11.22/fazhi-2026.11.22.zip" in home
     assert (built_site / "downloads/2026.11.22/fazhi-2026.11.22.zip").exists()
     assert (built_site / "downloads/2026.11.22/CHANGELOG.txt").exists()
-    indicator = (built_site / "indicators/materials_distributed/index.html").read_text(encoding="utf-8")
+    indicator = (built_site / "indicators/materials_distributed/2024/index.html").read_text(encoding="utf-8")  # one year per page
     assert "发放宣传资料份数" in indicator and "20,000" in indicator
     assert re.search(r'<html[^>]+lang="zh"', home)
 
@@ -100,8 +100,8 @@ def test_each_report_has_an_archived_plain_text_copy_as_published(built_site: Pa
 
 
 def test_indicator_pages_have_a_static_chart_and_a_sortable_table(built_site: Path) -> None:
-    page = (built_site / "indicators/materials_distributed/index.html").read_text(encoding="utf-8")
-    assert "<svg" in page and 'class="fazhi-sortable"' in page
+    page = (built_site / "indicators/materials_distributed/2024/index.html").read_text(encoding="utf-8")
+    assert "<svg" in page and 'class="fazhi-cards fazhi-sortable"' in page
     assert "assets/sort.js" in page
 
 
@@ -484,8 +484,8 @@ def test_the_years_values_come_from_values_csv_when_the_release_has_it(tmp_path:
     item = re.search(r'<li id="f-disputes_mediated-2022".*?</li>', page, re.S)
     assert item is not None and "161" in item.group(0) and "计入方式：报告所列各分项之和" in item.group(0)
     assert ">161</a>" in page and ">157</a>" not in page  # the year's value, not the mention
-    indicator = (out / "indicators/disputes_mediated/index.html").read_text(encoding="utf-8")
-    assert "161" in indicator
+    indicator = (out / "indicators/disputes_mediated/2022/index.html").read_text(encoding="utf-8")  # the year's page
+    assert 'data-label="数值">161<' in indicator and "157" not in indicator.split("各县合计")[0]
 
 
 def test_fazhi_serve_answers_a_missing_page_with_the_sites_chinese_404(built_site: Path) -> None:

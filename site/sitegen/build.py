@@ -16,7 +16,7 @@ from typing import Any
 from parsers.indicators import INDICATOR_KEYS
 from parsers.spreadsheet import restore_cell
 
-from . import pages
+from . import feeds, pages
 from .accountability import Coverage, read_coverage, render_area_table, render_status_table, render_year_counts, status_from_report, year_counts, year_lines
 from .blocks import HtmlBlocks
 from .figures import FigureIndex
@@ -103,11 +103,13 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     folder = releases / version
     reports = _read_csv(folder / "reports.csv")
     by_id = {r["report_id"]: r for r in reports}
-    figures = FigureIndex(folder / "observations.csv", by_id)
+    primary = _primary_reports(reports)
+    has_values = (folder / "values.csv").exists()
+    figures = FigureIndex(folder / "observations.csv", by_id, None if has_values else primary, per_year=not has_values)
     # The year's values (values.csv, one per report and indicator) when the release has them:
     # what a township's figures, its "17 项数字" and the indicator pages show. Older releases: the
     # canonical mentions of observations.csv.
-    values = FigureIndex(folder / "values.csv", by_id) if (folder / "values.csv").exists() else None
+    values = FigureIndex(folder / "values.csv", by_id, primary, per_year=True) if has_values else None
     counted = values or figures
     texts = TextIndex(folder / "reports.jsonl")
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
@@ -120,6 +122,7 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     shutil.copytree(HAND_WRITTEN, docs, dirs_exist_ok=True)
     if ASSETS.exists():
         shutil.copytree(ASSETS, docs / "assets", dirs_exist_ok=True)
+    write_release_css(docs / "assets" / "release.css", str(manifest["version"]))
 
     written = 0
 
@@ -152,6 +155,10 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     write("townships/index.md", pages.render_township_index(len(in_scope), len(by_province), render_year_counts(year_counts(in_scope, status_years)),
                                                             hold(render_area_table(provinces, latest, "省级行政区")), len(loose)))
     write(pages.UNRESOLVED_PATH, pages.render_unresolved(unresolved))
+    totals_of: dict[tuple[str, str], list[tuple[str, str, str, float, int, bool]]] = {}  # county → its indicator totals per year and unit
+    for (key, year, unit), by_county in counted.county_totals.items():
+        for where, (amount, reported, bound) in by_county.items():
+            totals_of.setdefault(where, []).append((key, year, unit, amount, reported, bound))
     for province, counties in sorted(by_province.items()):
         everyone = [t for ts in counties.values() for t in ts]
         areas = [(county, pages.child_link(county), townships) for county, townships in sorted(counties.items())]
@@ -164,16 +171,83 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
                 return pages.to_root(here) + pages.township_url(t.code) if t.code in has_page else None
 
             write(here, pages.render_county(province, county, hold(render_year_counts(year_counts(townships, status_years))),
-                                            hold(render_status_table(townships, status_years, link)), loose_by_county.get((province, county), [])))
+                                            hold(render_status_table(townships, status_years, link)), loose_by_county.get((province, county), []),
+                                            hold(pages.render_county_totals(totals_of.get((province, county), []), len(townships), here))))
+    _write_feeds(docs, releases, by_id, {**link_of, **{r["report_id"]: pages.archive_html_path(r) for r in loose}}, by_province)
     write("indicators/index.md", pages.render_indicator_index(counted.counts))
+    register_sizes = {(province, county): len(townships) for province, counties in by_province.items() for county, townships in counties.items()}
     for key in INDICATOR_KEYS:
-        write(f"indicators/{key}.md", pages.render_indicator(key, by_id, counted.largest.get(key, []), counted.counts.get(key, 0)))
+        year_units = counted.year_units.get(key, {})
+        write(f"indicators/{key}.md", pages.render_indicator(key, year_units))
+        for year in year_units:
+            totals = {unit: found for (k, y, unit), found in counted.county_totals.items() if k == key and y == year}
+            write(pages.indicator_year_path(key, year), pages.render_indicator_year(
+                key, year, sorted(year_units), by_id, counted.by_year.get(key, {}).get(year, []), year_units[year], totals, register_sizes, hold=hold))
     write("downloads.md", pages.render_downloads(_manifests(releases), package, archive_url()))
-    data = TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(),
+    data = TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(), version=version,
                         raw_values=values.raw if values else None, parse_values=values.rows if values else None,
                         places={code: _place(places[code]) for code in groups}, loose=loose,
                         summaries={code: year_lines(status_years, register.get(code), rows, figure_counts) for code, rows in groups.items()})
     return written, data
+
+
+FEED_RELEASES = 60  # change logs read for the feeds: two months of nights; older entries have long been read
+
+
+def _write_feeds(docs: Path, releases: Path, by_id: dict[str, dict[str, Any]], link_of: dict[str, str],
+                 by_province: dict[str, dict[str, list[Coverage]]]) -> None:
+    """feed.xml (the site's new and revised reports) and one per county page, beside it."""
+    history = []
+    for m in reversed(_manifests_by_date(releases)[-FEED_RELEASES:]):
+        log = releases / m["version"] / "CHANGELOG.md"
+        history.append((m["version"], m["created"], log.read_text(encoding="utf-8") if log.exists() else ""))
+    (docs / "feed.xml").write_text(feeds.render_feed("法治地图：新增和修订的报告", "urn:fazhi-atlas:feed", "feed.xml", "./",
+                                                     feeds.newest(history, feeds.SITE_ENTRIES), by_id, link_of, to_root=""), encoding="utf-8")
+    by_county: dict[tuple[str, str], list[feeds.Entry]] = {}
+    for entry in feeds.newest(history, 10**9):
+        row = by_id.get(entry.report_id)
+        if row is not None:
+            by_county.setdefault((row.get("province") or pages.UNKNOWN_PROVINCE, row.get("county") or pages.UNKNOWN_COUNTY), []).append(entry)
+    for province, counties in by_province.items():
+        for county, townships in counties.items():
+            page = pages.county_path(province, county)
+            code = next((t.county_code for t in townships if t.county_code), "") or f"{province}/{county}"
+            target = docs / page[: -len("index.md")] / "feed.xml"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(feeds.render_feed(f"法治地图：{county}（{province}）新增和修订的报告", f"urn:fazhi-atlas:feed:{code}", "feed.xml", "./",
+                                                by_county.get((province, county), [])[: feeds.COUNTY_ENTRIES], by_id, link_of,
+                                                to_root=pages.to_root(page), built=history[0][1] if history else ""), encoding="utf-8")
+
+
+def _manifests_by_date(releases: Path) -> list[dict[str, Any]]:
+    """Every release's manifest, oldest first, without hashing zips (the feeds need dates only)."""
+    found = []
+    for folder in releases.iterdir():
+        if folder.is_dir() and not folder.name.startswith(".") and (folder / "manifest.json").exists():
+            found.append(json.loads((folder / "manifest.json").read_text(encoding="utf-8")))
+    return sorted(found, key=lambda m: m["created"])
+
+
+def write_release_css(path: Path, version: str) -> None:
+    """The release's version for the citation line of every page (``.fazhi-version``), kept out
+    of the pages themselves so that a page whose data did not change is reused as it is."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe = "".join(c for c in version if c.isalnum() or c in ".-_")  # a CSS string: no quote or backslash can end it
+    path.write_text(f'.fazhi-version {{ display: none; }}\n.fazhi-cite::after {{ content: "数据集版本 {safe}。"; }}\n', encoding="utf-8")
+
+
+def _primary_reports(reports: list[dict[str, Any]]) -> set[str]:
+    """One report per township and year (its earliest-published annual report, as its year line
+    reads it): the one whose figures count in a county's totals, so that a township whose report
+    two portals published is counted once. 述法 reports are an official's, not the township's."""
+    chosen: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in reports:
+        if not pages.on_township_page(r) or r.get("kind") == "shufa" or r.get("status") == "withdrawn":
+            continue
+        where = (r["township_code"], str(r.get("year") or ""))
+        if where not in chosen or (r.get("published_on") or "9999") < (chosen[where].get("published_on") or "9999"):
+            chosen[where] = r
+    return {r["report_id"] for r in chosen.values()}
 
 
 def _by_province(townships: list[Coverage]) -> dict[str, dict[str, list[Coverage]]]:

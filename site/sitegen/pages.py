@@ -8,9 +8,10 @@ Every string that came from a government site passes through ``text`` (inline Ma
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -131,6 +132,7 @@ def render_home(manifest: Row, changelog: str, townships: int, years: list[int],
                   "[规则说明](methodology.md#deadline)", "", status_html, "", areas_html, ""]
     lines += [f"## 最近更新（{text(manifest['version'])}）", ""]
     lines += [f"- {change}" for change in changes] or ["- 无"]
+    lines += ["", "[订阅新增和修订的报告（Atom）](feed.xml) · 每个县的页面也有本县的订阅。", ""]
     lines += ["", "[浏览乡镇](townships/index.md) · [浏览指标](indicators/index.md) · [方法说明](methodology.md)", ""]
     return "\n".join(lines)
 
@@ -196,15 +198,36 @@ def render_province(province: str, status_html: str, counties_html: str) -> str:
                       f"## 各年度发布情况 {NOT_SEARCHED}", "", status_html, "", f"## 县级行政区 {NOT_SEARCHED}", "", "点击表头按钮可排序。", "", counties_html, ""])
 
 
-def render_county(province: str, county: str, status_html: str, table_html: str, loose: list[Row]) -> str:
+def render_county_totals(totals: list[tuple[str, str, str, float, int, bool]], size: int, here: str) -> str:
+    """A county's figures in its latest year with any: per indicator and unit, the sum over its
+    townships and how many of them reported it. ``totals``: (indicator, year, unit, sum, townships,
+    any value a bound); ``size``: the county's townships in the register."""
+    if not totals:
+        return ""
+    year = max(t[1] for t in totals)
+    rows = []
+    for key, _, unit, amount, reported, bound in sorted((t for t in totals if t[1] == year), key=lambda t: INDICATOR_KEYS.index(t[0])):
+        link = f'<a href="{to_root(here)}indicators/{key}/{html_text(year)}/">{html_text(INDICATOR_LABELS.get(key, key))}</a>'
+        shown = "—" if unit == "%" else ("≥" if bound else "") + format_value(amount)
+        rows.append([link, html_text(shown), html_text(unit), f"{size} 个乡镇中 {reported} 个报告了该数字"])
+    note = (f"<p>{html_text(year)}年度各乡镇报告中的数字之和（每个乡镇计一份报告）。未报告的乡镇不计入，合计请对照覆盖比例阅读；"
+            "“≥”表示含有“余、多、以上”等下限值或约数。</p>")
+    return note + _cells_table(["指标", "合计", "单位", "覆盖"], rows, numeric=(1,))
+
+
+def render_county(province: str, county: str, status_html: str, table_html: str, loose: list[Row], totals_html: str = "") -> str:
     """A county: who published per year, every township with its status (sortable), and the
     county's own and departments' reports (never put on a township page)."""
     here = county_path(province, county)
-    lines = ["---", f"description: {_front_matter(county)}（{_front_matter(province)}）各乡镇（街道）法治政府建设年度报告是否按时发布。", "---", "",
+    lines = ["---", f"description: {_front_matter(county)}（{_front_matter(province)}）各乡镇（街道）法治政府建设年度报告是否按时发布。",
+             "feed: feed.xml", f"feed_title: {_front_matter(county)}新增和修订的报告", "---", "",
              f"# {text(county)}", "",
-             f"[乡镇]({relative(here, 'townships/index.md')}) › [{text(province)}]({relative(here, province_path(province))}) › {text(county)}", "",
+             f"[乡镇]({relative(here, 'townships/index.md')}) › [{text(province)}]({relative(here, province_path(province))}) › {text(county)}"
+             " · [订阅本县新增和修订的报告（Atom）](feed.xml)", "",
              f"## 各年度发布情况 {NOT_SEARCHED}", "", status_html, "", f"## 各乡镇 {NOT_SEARCHED}", "", "点击表头按钮可排序；“未找到”表示在该县已配置的政府网站栏目中没有找到该年度的报告。", "",
              table_html, ""]
+    if totals_html:
+        lines += [f"## 各项指标合计 {NOT_SEARCHED}", "", totals_html, ""]
     if loose:
         lines += [f"## 县级、部门报告及其他文件 {NOT_SEARCHED}", "", "这些文件不计入乡镇的发布情况。", "", _loose_list(loose, here), ""]
     return "\n".join(lines)
@@ -215,10 +238,10 @@ def _loose_list(rows: list[Row], here: str) -> str:
     for r in sorted(rows, key=lambda r: (r.get("year") or "", r["report_id"]), reverse=True):
         url = safe_url(r.get("url"))
         source = f' · <a href="{url}" rel="nofollow noopener">原网页</a>' if url else ""
-        archive = to_root(here) + archive_path(r)
+        archive = to_root(here) + archive_html_path(r)
         items.append(f"<li>{html_text(r.get('year') or '年份不详')} · {html_text(r.get('title') or '无标题')}"
                      f"（{html_text(r.get('county') or UNKNOWN_COUNTY)} · {LEVEL_LABELS.get(r.get('level') or '', '级别不详')} · {KIND_LABELS.get(r.get('kind') or '', '其他')}）"
-                     f'{source} · <a href="{archive}">存档</a></li>')
+                     f'{source} · <a href="{archive}">存档</a> · <a href="{to_root(here) + archive_path(r)}">纯文本</a></li>')
     return f'<ul class="fazhi-loose" data-search-exclude>{"".join(items)}</ul>'
 
 
@@ -247,6 +270,17 @@ def archive_path(row: Row) -> str:
     return f"archive/{row['report_id']}-{row['revision']}.txt"
 
 
+def archive_html_path(row: Row) -> str:
+    """Where the site keeps a report revision's text with its figures highlighted (sitegen.archive)."""
+    return f"archive/{row['report_id']}-{row['revision']}.html"
+
+
+def quote_anchor(mention: Row) -> str:
+    """The id of a mention's highlight in its archived text: its character span (stable for a
+    revision and an extractor version)."""
+    return f"q-{mention.get('quote_start') or 0}-{mention.get('quote_end') or 0}"
+
+
 def township_url(code: str) -> str:
     """The township page's URL in the built site: townships/<9-digit code>/."""
     return f"townships/{_path_part(code)}/"
@@ -266,6 +300,8 @@ class TownshipPage:
     content: str
     toc: list[tuple[str, str]]  # (id, heading) of each h2
     description: str = ""
+    feed: str = ""  # its county's Atom feed, relative to the page
+    feed_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -339,7 +375,12 @@ def render_township(place: Place, rows: list[Row], observations: list[Row], flag
            _heading(2, "reports", "报告"), _report_table(rows),
            _heading(2, "figures", "指标"),
            "<p>数值后的符号：≥ 表示原文为“余/多/以上”，≈ 表示“近/约/左右”。点击数字可看到它出自原文的哪一句话。</p>",
-           _figure_table(rows, observations, values), _heading(2, "evidence", "原文依据"), _evidence(rows, observations, values)]
+           _figure_table(rows, observations, values)]
+    trends = _trends(rows, observations, values)
+    if trends:
+        toc.insert(2, ("trends", "趋势"))
+        out += [_heading(2, "trends", "趋势"), trends]
+    out += [_heading(2, "evidence", "原文依据"), _evidence(rows, observations, values)]
     report_flags = [(r, f) for r in rows for f in flags.get(r["report_id"], [])]
     if report_flags:
         toc.append(("flags", "一致性提示"))
@@ -352,22 +393,38 @@ def render_township(place: Place, rows: list[Row], observations: list[Row], flag
         paragraphs = "".join(f"<p>{html_text(p)}</p>" for p in texts.get(r["report_id"], "").split("\n") if p)
         out.append(f'<details class="fazhi-fulltext"><summary>{html_text(r.get("title") or "报告")}（{html_text(r.get("year") or "")}）</summary>'
                    f'<div class="fazhi-text">{paragraphs}</div></details>')
+    out.append(_citation(title, place))
     latest = next((line for line in summary if "未找到" not in line), summary[0] if summary else "")
     # Plain text (the theme puts page.meta.description into an attribute unescaped: sitegen.townships escapes it).
     description = html.unescape(re.sub(r"<[^>]+>", "", f"{html_text(title)}（{html_text(place.province)}）法治政府建设年度报告：{latest}"))
-    return TownshipPage(url=township_url(place.code), title=title, content="\n".join(out), toc=toc, description=description)
+    return TownshipPage(url=township_url(place.code), title=title, content="\n".join(out), toc=toc, description=description,
+                        feed=TO_ROOT + county_path(place.province, place.county)[: -len("index.md")] + "feed.xml",
+                        feed_title=f"{strip_format_characters(place.county)}新增和修订的报告")
+
+
+def _citation(title: str, place: Place) -> str:
+    """How to cite the page, shown in print. The release's version is not written into the page
+    (a page unchanged since the last release is reused as it is): the site's release.css, rewritten
+    by every build, fills it in (``.fazhi-version``)."""
+    site = os.environ.get("FAZHI_SITE_URL", "")  # part of build_id: a new address renders every page again
+    where = f"{site.rstrip('/')}/{township_url(place.code)}" if site else township_url(place.code)
+    return (f'<p class="fazhi-cite">引用：法治地图 Fazhi Atlas，“{html_text(title)}”乡镇页面，{html_text(where)}，'
+            '<span class="fazhi-version">数据集版本见“数据下载”页。</span></p>')
 
 
 def _report_table(rows: list[Row]) -> str:
-    out = ['<div class="fazhi-reports"><table><thead><tr><th>年份</th><th>标题</th><th>类型</th><th>发布日期</th><th>是否按时</th><th>来源</th></tr></thead><tbody>']
+    # fazhi-cards: on a phone each report is a card, every cell labelled (data-label), nothing off-screen.
+    out = ['<div class="fazhi-reports fazhi-cards"><table><thead><tr><th>年份</th><th>标题</th><th>类型</th><th>发布日期</th><th>是否按时</th><th>来源</th></tr></thead><tbody>']
     for r in sorted(rows, key=lambda r: (r.get("year") or 0, r["report_id"]), reverse=True):
         on_time = {"true": "按时", "false": "逾期（4月1日后）"}.get(str(r.get("on_time")).lower(), "—")
         url = safe_url(r.get("url"))
-        link = (f'<a href="{url}" rel="nofollow noopener">原网页</a> · ' if url else "") + f'<a href="{TO_ROOT}{archive_path(r)}">存档</a>'
+        link = ((f'<a href="{url}" rel="nofollow noopener">原网页</a> · ' if url else "") + f'<a href="{TO_ROOT}{archive_html_path(r)}">存档（标出数字）</a>'
+                f' · <a href="{TO_ROOT}{archive_path(r)}">纯文本</a>')
         status = "（已撤下）" if r.get("status") == "withdrawn" else ""
         out.append(
-            f"<tr><td>{html_text(r.get('year') or '—')}</td><td>{html_text(r.get('title'))}{status}</td><td>{KIND_LABELS.get(r.get('kind', ''), '其他')}</td>"
-            f"<td>{html_text(r.get('published_on') or '—')}</td><td>{on_time}</td><td>{link}</td></tr>"
+            f'<tr><td data-label="年份">{html_text(r.get("year") or "—")}</td><td data-label="标题">{html_text(r.get("title"))}{status}</td>'
+            f'<td data-label="类型">{KIND_LABELS.get(r.get("kind", ""), "其他")}</td>'
+            f'<td data-label="发布日期">{html_text(r.get("published_on") or "—")}</td><td data-label="是否按时">{on_time}</td><td data-label="来源">{link}</td></tr>'
         )
     return "".join(out) + "</tbody></table></div>"
 
@@ -408,6 +465,31 @@ def _figure_table(rows: list[Row], observations: list[Row], values: list[Row] | 
     return "".join(out)
 
 
+def _trends(rows: list[Row], observations: list[Row], values: list[Row] | None = None) -> str:
+    """Each indicator the township reported in two years or more, as a small chart across those
+    years (a year between them without the figure shows 无); the figure table above holds the same
+    numbers as text."""
+    from .charts import trend_chart  # charts formats with this module's helpers
+
+    charts = []
+    counted = _counted(rows, observations, values)
+    for key in INDICATOR_KEYS:
+        by_year = counted.get(key, {})
+        years = sorted(int(y) for y in by_year if str(y).isdigit())
+        if len(years) < 2:
+            continue
+        cells = {int(y): o for y, o in by_year.items() if str(y).isdigit()}
+        units = {cells[y]["unit"] for y in years}
+        if len(units) > 1:  # never one chart of 68 课时 beside 2 次
+            continue
+        points = [(y, float(cells[y]["value"]), cells[y]["qualifier"]) if y in cells else (y, None, "") for y in range(years[0], years[-1] + 1)]
+        charts.append(trend_chart(INDICATOR_LABELS.get(key, key), units.pop(), points))
+    if not charts:
+        return ""
+    return ('<p>本乡镇在两个以上年度报告了的指标，各年度的数值（条形高度按该指标的最大值缩放；“无”表示该年度报告中没有这个数字）。</p>'
+            f'<div class="fazhi-trends">{"".join(charts)}</div>')
+
+
 BASIS_LABELS = {"stated_total": "报告写明的全年总数", "sum_of_parts": "报告所列各分项之和", "single_mention": "报告中唯一的一处提及"}
 
 
@@ -415,6 +497,7 @@ def _evidence(rows: list[Row], observations: list[Row], values: list[Row] | None
     """One row per counted figure (anchor, permalink, the quote shown, not hidden in a tooltip),
     the report's other mentions of that indicator apart beneath it."""
     year_of = {r["report_id"]: r.get("year") for r in rows}
+    report_of = {r["report_id"]: r for r in rows}
     counted = _counted(rows, observations, values)
     if not counted:
         return "<p>无。</p>"
@@ -430,16 +513,25 @@ def _evidence(rows: list[Row], observations: list[Row], values: list[Row] | None
             item = (f'<li id="{anchor}" class="fazhi-evidence__counted"><p><strong>{html_text(INDICATOR_LABELS.get(key, key))}</strong>'
                     f" {html_text(year)}年度：{html_text(format_value(o['value'], o['qualifier'], o['unit']))} {html_text(unit)}"
                     f' <span class="fazhi-counted">计入</span> <a class="headerlink" href="#{anchor}" title="本数字的链接">&para;</a></p>'
-                    f'<blockquote class="fazhi-quote">“{html_text(o["quote"])}”</blockquote>')
+                    f'<blockquote class="fazhi-quote">“{html_text(o["quote"])}”</blockquote>'
+                    f'<p class="fazhi-source">{_in_text(report_of, o, "在原文中查看这句话")}</p>')
             if o.get("basis") in BASIS_LABELS:
                 item += f'<p class="fazhi-basis">计入方式：{BASIS_LABELS[o["basis"]]}</p>'
             extra = others.get((key, year), [])
             if extra:
                 item += ('<details class="fazhi-mentions"><summary>报告中另有 ' + str(len(extra)) + " 处提及（未计入）</summary><ul>"
                          + "".join(f"<li>{html_text(format_value(m['value'], m['qualifier'], m['unit']))} {html_text(m['unit'] if m['unit'] != '%' else '')}："
-                                   f"“{html_text(m['quote'])}”</li>" for m in extra) + "</ul></details>")
+                                   f"“{html_text(m['quote'])}” {_in_text(report_of, m, '原文')}</li>" for m in extra) + "</ul></details>")
             items.append(item + "</li>")
     return f'<ol class="fazhi-evidence">{"".join(items)}</ol>'
+
+
+def _in_text(report_of: dict[str, Row], mention: Row, label: str) -> str:
+    """A link to the mention's sentence, highlighted in its report's archived text."""
+    report = report_of.get(mention["report_id"])
+    if report is None:
+        return ""
+    return f'<a href="{TO_ROOT}{archive_html_path(report)}#{quote_anchor(mention)}">{label}</a>'
 
 
 CHART_BARS = 30  # the largest values; a chart of 40,000 bars is a picture of nothing
@@ -447,67 +539,121 @@ TABLE_ROWS = 500  # an indicator page lists at most this many rows (the largest 
 # would make a 60 MB page; the full table is indicators.csv in every release
 
 
-def render_chart(points: list[tuple[str, float]], unit: str, total: int | None = None) -> str:
-    """A static SVG bar chart (no script, nothing fetched): the largest values, labelled.
-    ``total``: how many values there are when ``points`` holds only the largest."""
-    top = sorted(points, key=lambda p: p[1], reverse=True)[:CHART_BARS]
-    total = len(points) if total is None else total
-    if not top:
-        return ""
-    width, bar, gap, label_w = 640, 16, 6, 190
-    peak = max(v for _, v in top) or 1.0
-    height = len(top) * (bar + gap) + gap
-    rows = []
-    for i, (label, value) in enumerate(top):
-        y = gap + i * (bar + gap)
-        w = max(1.0, (width - label_w - 90) * value / peak)
-        rows.append(
-            f'<text x="{label_w - 6}" y="{y + bar - 4}" text-anchor="end">{html_text(label)}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar}" rx="2"></rect>'
-            f'<text x="{label_w + w + 6:.1f}" y="{y + bar - 4}">{html_text(format_value(value, unit=unit))}</text>'
-        )
-    title = f"数值最大的 {len(top)} 个乡镇·年份" if total > len(top) else "各乡镇·年份的数值"
-    return (
-        f'<figure class="fazhi-chart" data-search-exclude><svg viewBox="0 0 {width} {height}" role="img" aria-label="{html_text(title)}" '
-        f'xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg><figcaption>{html_text(title)}</figcaption></figure>'
-    )
+def _cells_table(header: list[str], rows: list[list[str]], *, sortable: bool = False, numeric: tuple[int, ...] = ()) -> str:
+    """A raw-HTML table whose cells carry their column's name (``data-label``): on a phone each
+    row becomes a card ("数值 157") instead of a table wider than the screen (fazhi.css). Cells
+    are already escaped."""
+    align = [' class="fazhi-num"' if i in numeric else "" for i in range(len(header))]
+    head = "".join(f'<th scope="col"{align[i]}>' + (f'<button type="button" class="fazhi-sort">{label}</button>' if sortable else label) + "</th>"
+                   for i, label in enumerate(header))
+    body = "".join("<tr>" + "".join(f'<td{align[i]} data-label="{header[i]}">{c}</td>' for i, c in enumerate(row)) + "</tr>" for row in rows)
+    wrapper = "fazhi-cards fazhi-sortable" if sortable else "fazhi-cards"
+    return f'<div class="{wrapper}" data-search-exclude><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
-def render_indicator(key: str, by_id: dict[str, Row], largest: list[Row], total: int) -> str:
-    """An indicator's page: ``largest``, its largest canonical values (at least the chart's and
-    the table's worth, largest first), of ``total`` (sitegen.figures finds them in one pass)."""
+def indicator_year_path(key: str, year: str) -> str:
+    """An indicator's page for one report year: indicators/<key>/<year>/ (the docs file)."""
+    return f"indicators/{key}/{_path_part(year)}.md"
+
+
+def _year_selector(key: str, years: list[str], current: str | None, to_indicator: str) -> str:
+    """Plain links, one per report year (works with no script); ``to_indicator``: from this page's
+    URL to the indicator's page (indicators/<key>/)."""
+    links = []
+    for year in sorted(years, reverse=True):
+        if year == current:
+            links.append(f'<a aria-current="page" href="{to_indicator}{html_text(year)}/"><strong>{html_text(year)}年度</strong></a>')
+        else:
+            links.append(f'<a href="{to_indicator}{html_text(year)}/">{html_text(year)}年度</a>')
+    return f'<nav class="fazhi-year-nav" aria-label="选择年度" data-search-exclude>选择年度：{" · ".join(links)}</nav>' if links else ""
+
+
+def _indicator_head(key: str) -> list[str]:
     row = BY_KEY[key]
-    lines = [
-        "---", f"description: {_front_matter(INDICATOR_LABELS[key])}：各乡镇法治政府建设年度报告中的数值（单位 {_front_matter('、'.join(row.units))}），每个数值附原文。", "---", "",
-        f"# {text(INDICATOR_LABELS[key])}", "",
+    return [
         f"指标代码 <code>{html_text(key)}</code> · 单位：{text('、'.join(row.units))} · 合理上限：{text(format_value(row.maximum))}"
         "（超过者保留并标记）", "",
+    ]
+
+
+def render_indicator(key: str, year_units: dict[str, dict[str, list[float]]]) -> str:
+    """An indicator's page: what it counts, how it is read (the rules, kept out of search), and
+    per report year and unit how many townships reported it, each year linking to its own page.
+    Figures of different years or units are never put side by side (68 课时 beside 2 次)."""
+    lines = [
+        "---", f"description: {_front_matter(INDICATOR_LABELS[key])}：各乡镇法治政府建设年度报告中的数值，按年度、按单位分别比较，每个数值附原文。", "---", "",
+        f"# {text(INDICATOR_LABELS[key])}", "", *_indicator_head(key),
         # Kept out of the search index: a search for 调解 would otherwise show regexes as snippets.
         '<div class="fazhi-rules" data-search-exclude markdown="1">', "",
         "提取规则（数字前的说法，正则表达式）："
         + "；".join(f"<code>{html_text(r.context or r.after or '')}</code>" for r in INDICATORS if r.key == key) + "。", "", "</div>", "",
-        "每份报告取一个值：写明“共、累计、全年”的那一处，否则取最大值。点击表头可排序。", "",
+        "每份报告取一个值：写明“共、累计、全年”的那一处，否则取最大值。各年度分页比较，同一页中不同单位的数字分开列出。", "",
     ]
-    chart = render_chart([(f"{by_id[o['report_id']].get('township') or '—'} {by_id[o['report_id']].get('year') or ''}", float(o["value"]))
-                          for o in largest[:CHART_BARS]], largest[0]["unit"] if largest else "", total=total)
-    if chart:
-        lines += [chart, ""]
-    shown = largest[:TABLE_ROWS]
-    if total > TABLE_ROWS:
-        lines += [f"共 {total} 个数值，下表列出最大的 {TABLE_ROWS} 个；全部数值见[数据下载](../downloads.md)中的 indicators.csv。", ""]
-    lines += ['<div class="fazhi-sortable" markdown="1" data-search-exclude>', "", "| 乡镇 | 县 | 省 | 年份 | 数值 | 原文 |", "|---|---|---|---:|---:|---|"]
-    for o in sorted(shown, key=lambda o: (by_id[o["report_id"]].get("township") or "", by_id[o["report_id"]].get("year") or "")):
-        r = by_id[o["report_id"]]
-        township = text(r.get("township") or "—")
-        if on_township_page(r):
-            township = f'<a href="../../{html_text(township_url(r["township_code"]))}">{township}</a>'  # from indicators/<key>/
-        lines.append(
-            f"| {township} | {text(r.get('county') or '—')} | {text(r.get('province') or '—')} | {text(r.get('year') or '—')} |"
-            f" {text(format_value(o['value'], o['qualifier'], o['unit']))} | {text(o['quote'])} |"
-        )
-    if not largest:
-        lines.append("| — | — | — | — | — | 暂无数据 |")
-    lines += ["", "</div>", ""]
+    years = sorted(year_units, reverse=True)
+    if not years:
+        return "\n".join(lines + ["暂无数据。", ""])
+    lines += [_year_selector(key, years, None, ""), ""]
+    rows = []
+    for year in years:
+        # No sum here: a sum over every report would count a township twice (two portals, a 述法 report);
+        # the year's page gives county totals over one report per township, with their coverage.
+        for unit, (count, _) in sorted(year_units[year].items(), key=lambda item: -item[1][0]):
+            rows.append([f'<a href="{html_text(year)}/">{html_text(year)}年度</a>', html_text(unit), str(int(count))])
+    lines += [_cells_table(["年度", "单位", "数值个数"], rows, numeric=(2,)), ""]
+    return "\n".join(lines)
+
+
+def render_indicator_year(key: str, year: str, years: list[str], by_id: dict[str, Row], largest: list[Row], counts: dict[str, list[float]],
+                          county_totals: dict[str, dict[tuple[str, str], list[Any]]], register_sizes: dict[tuple[str, str], int],
+                          hold: Callable[[str], str] = lambda block: block) -> str:
+    """One indicator in one report year: per unit, a chart of the largest values, the table of
+    values (unit in every row) and the county totals with their coverage ("15 个乡镇中 12 个报告了
+    该数字"). ``largest``: the year's largest values (sitegen.figures), ``counts``: unit → [values,
+    sum]; ``county_totals``: unit → (province, county) → [sum, townships, any bound]; ``hold``:
+    keeps a large HTML block out of Markdown (sitegen.blocks)."""
+    from .charts import bar_chart  # charts formats with this module's helpers
+
+    label = INDICATOR_LABELS[key]
+    lines = [
+        "---", f"description: {_front_matter(label)}，{_front_matter(year)}年度：各乡镇的数值、各县合计及报告了该数字的乡镇比例。",
+        # Not indexed (the indicator's own page is): the search plugin would parse 1,000 rows of tables it then leaves out.
+        "search:", "  exclude: true", "---", "",
+        f"# {text(label)}：{text(year)}年度", "", f"[{text(label)}](../{key}.md) › {text(year)}年度", "", *_indicator_head(key),
+        _year_selector(key, years, year, "../"), "",
+    ]
+    units = sorted(counts, key=lambda u: -counts[u][0])
+    for unit in units:
+        shown = [o for o in largest if o["unit"] == unit]
+        total = int(counts[unit][0])
+        if len(units) > 1:
+            lines += [f"## 单位：{text(unit)} {NOT_SEARCHED}", ""]
+        chart_rows = shown[:CHART_BARS // 2]  # 15 bars: the chart stays within two screens of a phone
+        caption = (f"数值最大的 {len(chart_rows)} 个乡镇（共 {total} 个数值）" if total > len(chart_rows) else f"{len(chart_rows)} 个数值")
+        lines += [hold(bar_chart([(f"{by_id[o['report_id']].get('township') or '—'}（{by_id[o['report_id']].get('county') or '—'}）", float(o["value"]))
+                             for o in chart_rows], unit, f"{label}，{year}年度，单位 {unit}：{caption}")), ""]
+        if total > len(shown):
+            lines += [f"共 {total} 个数值，下表列出最大的 {len(shown)} 个；全部数值见[数据下载](../../downloads.md)中的 values.csv。", ""]
+        lines += ['<p class="fazhi-sort-hint">点击表头按钮可排序。</p>', ""]
+        rows = []
+        for o in sorted(shown, key=lambda o: (by_id[o["report_id"]].get("county") or "", by_id[o["report_id"]].get("township") or "")):
+            r = by_id[o["report_id"]]
+            township = html_text(r.get("township") or "—")
+            if on_township_page(r):
+                township = f'<a href="../../../{html_text(township_url(r["township_code"]))}">{township}</a>'  # from indicators/<key>/<year>/
+            rows.append([township, html_text(r.get("county") or "—"), html_text(r.get("province") or "—"),
+                         html_text(format_value(o["value"], o["qualifier"], o["unit"])), html_text(o["unit"]), f"“{html_text(o['quote'])}”"])
+        lines += [hold(_cells_table(["乡镇", "县", "省", "数值", "单位", "原文"], rows, sortable=True, numeric=(3,))), ""]
+        totals = county_totals.get(unit, {})
+        if totals:
+            lines += [f"### 各县合计（{text(unit)}） {NOT_SEARCHED}", "",
+                      "每个乡镇计一份报告；“≥”表示合计中含有“余、多、以上”等下限值或约数。未报告该数字的乡镇不计入合计，请对照覆盖比例阅读。", ""]
+            county_rows = []
+            for (province, county), (amount, reported, bound) in sorted(totals.items(), key=lambda item: (-item[1][1], item[0])):
+                size = register_sizes.get((province, county))
+                coverage = f"{size} 个乡镇中 {reported} 个报告了该数字" if size else f"{reported} 个乡镇报告了该数字（不在覆盖县名录中）"
+                amount_shown = "—" if unit == "%" else ("≥" if bound else "") + format_value(amount)
+                county_rows.append([html_text(county or UNKNOWN_COUNTY), html_text(province or UNKNOWN_PROVINCE), html_text(amount_shown), coverage])
+            lines += [hold(_cells_table(["县", "省", "合计", "覆盖"], county_rows[:TABLE_ROWS], sortable=True, numeric=(2,))), ""]
     return "\n".join(lines)
 
 

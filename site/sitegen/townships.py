@@ -37,8 +37,9 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from . import pages
-from .pages import Key, Row  # type aliases: a township code, a CSV row
+from . import archive, pages
+from .archive import mentions_of, render_archive
+from .pages import Key, Row, archive_html_path  # Key, Row: type aliases (a township code, a CSV row)
 FORK_FROM = 200  # townships: below this, forking workers costs more than it saves
 FINGERPRINTS = ".fazhi-pages.json"  # in the built site: each township page's input hash, for the next build
 
@@ -57,6 +58,7 @@ class TownshipData:
     loose: list[Row] = field(default_factory=list)  # reports on no township page: their archives are written too
     raw_values: Callable[[str], bytes] | None = None  # report_id → its rows of values.csv (None: the release has none)
     parse_values: Callable[[bytes], list[Row]] | None = None
+    version: str = ""  # the release: cited on the archived texts' pages
 
     def place(self, key: Key) -> pages.Place:
         found = self.places.get(key)
@@ -136,6 +138,13 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         started = time.perf_counter()
         _index_for_search(config, self.data)
         _write_archives(Path(config.site_dir), self.previous, self.data.loose, self.data.text_of, self.stats)
+        (Path(config.site_dir) / "archive").mkdir(parents=True, exist_ok=True)
+        (Path(config.site_dir) / "archive" / archive.STYLESHEET).write_text(archive.STYLE, encoding="utf-8")
+        for r in self.data.loose:  # few, and on no township page: written every build
+            parse_values = self.data.parse_values
+            year_values = parse_values(self.data.raw_values(r["report_id"])) if self.data.raw_values and parse_values else None
+            _write_archive_pages(Path(config.site_dir), [r], self.data.text_of, self.data.parse_figures(self.data.raw_figures(r["report_id"])),
+                                 year_values, None, self.data.version)
         previous_prints = _read_prints(self.previous)
         global _JOB
         _JOB = _Job(self.data, config, self._nav, list(self._files.documentation_pages()), self._env.get_template("main.html"),
@@ -245,17 +254,22 @@ def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str]]:
         values = [job.data.raw_values(r["report_id"]) for r in rows] if job.data.raw_values else []
         fingerprint = job.data.fingerprint(key, figures + values)
         prints[url] = fingerprint
-        if job.previous is not None and job.previous_prints.get(url) == fingerprint and (job.previous / url / "index.html").exists():
-            link_or_copy(job.previous / url / "index.html", target)
+        reusable = [url + "index.html", *(archive_html_path(r) for r in rows)]
+        if (job.previous is not None and job.previous_prints.get(url) == fingerprint
+                and all((job.previous / path).exists() for path in reusable)):
+            for path in reusable:  # the page and its reports' highlighted texts: same inputs, same HTML
+                link_or_copy(job.previous / path, job.site / path)
             stats.reused += 1
         else:
             ids = [r["report_id"] for r in rows]
-            page = pages.render_township(job.data.place(key), rows, [o for raw in figures for o in job.data.parse_figures(raw)],
+            observations = [o for raw in figures for o in job.data.parse_figures(raw)]
+            year_values = [v for raw in values for v in job.data.parse_values(raw)] if job.data.parse_values else None
+            page = pages.render_township(job.data.place(key), rows, observations,
                                          {i: record(i).get("flags") or [] for i in ids}, {i: record(i)["text"] for i in ids},
-                                         job.data.summaries.get(key, []),
-                                         [v for raw in values for v in job.data.parse_values(raw)] if job.data.parse_values else None)
+                                         job.data.summaries.get(key, []), year_values)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_render(job, page), encoding="utf-8", errors="xmlcharrefreplace")
+            _write_archive_pages(job.site, rows, record, observations, year_values, f"../{url}", job.data.version)
             stats.rendered += 1
         _write_archives(job.site, job.previous, rows, record, stats)
     return stats, prints
@@ -282,6 +296,18 @@ def _write_archives(site: Path, previous: Path | None, rows: list[Row], record: 
             stats.archives_written += 1
 
 
+def _write_archive_pages(site: Path, rows: list[Row], record: Callable[[str], Row], observations: list[Row], values: list[Row] | None,
+                         township_link: str | None, version: str) -> None:
+    """Each report revision's text as an HTML page with its figures' sentences highlighted
+    (sitegen.archive); ``township_link``: the township page, relative to archive/."""
+    for r in rows:
+        counted, others = mentions_of(r["report_id"], observations, values)
+        path = site / archive_html_path(r)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_archive(r, str(record(r["report_id"])["text"]), counted, others, township_link=township_link, version=version),
+                        encoding="utf-8", errors="xmlcharrefreplace")
+
+
 def _starts_with_bom(path: Path) -> bool:
     with path.open("rb") as handle:
         return handle.read(3) == BOM
@@ -293,6 +319,8 @@ def _render(job: _Job, township: pages.TownshipPage) -> str:
     page = Page(township.title, file, job.config)
     # Material writes page.meta.description into an attribute as it is (MkDocs' templates do not autoescape).
     page.meta = {"description": pages.html_text(township.description)} if township.description else {}
+    if township.feed:  # main.html links it (<link rel="alternate feed">) and escapes both itself
+        page.meta.update(feed=township.feed, feed_title=township.feed_title)
     page.content = township.content
     page.toc = get_toc([{"level": 2, "id": anchor, "name": name, "children": []} for anchor, name in township.toc])
     page.active = True

@@ -1,0 +1,79 @@
+"""axe-core (npm's axe.min.js 4.12, bundled by axe-playwright-python) in Debian's Chromium over every
+page type of a built site, light and dark, desktop (1366×900) and phone (390×844): no serious or
+critical violation; and, on the way, no console error and no request to anywhere but the site."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from flows.browser import chromium_path
+from tests.helpers import build_multiyear_site
+
+sync_api = pytest.importorskip("playwright.sync_api")
+axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
+CHROMIUM = chromium_path()
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    out = build_multiyear_site(tmp_path_factory.mktemp("a11y-site"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield out, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def page_types(out: Path) -> dict[str, str]:
+    """One page of each type the site has (13), found in the built site."""
+    archive = sorted((out / "archive").glob("*.html"))[0]
+    return {
+        "home": "/", "township index": "/townships/", "province": "/townships/" + quote("湖南省") + "/",
+        "county": "/townships/" + quote("湖南省/辰溪县") + "/", "township": "/townships/431223200/",
+        "unresolved": "/townships/unresolved/", "indicator index": "/indicators/", "indicator": "/indicators/disputes_mediated/",
+        "indicator year": "/indicators/disputes_mediated/2023/", "downloads": "/downloads/", "methodology": "/methodology/",
+        "404": "/404.html", "archived text": f"/archive/{archive.name}",
+    }
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("device", list(VIEWPORTS))
+def test_axe_finds_no_serious_violation_console_error_or_outside_request(site: tuple[Path, str], scheme: str, device: str) -> None:
+    out, base = site
+    axe = axe_sync.Axe()
+    found: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=VIEWPORTS[device], color_scheme=scheme, locale="zh-CN", is_mobile=device == "phone",
+                                      has_touch=device == "phone")
+        page = context.new_page()
+        errors: list[str] = []
+        outside: list[str] = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("request", lambda request: outside.append(request.url) if not request.url.startswith((base, "data:")) else None)
+        for kind, path in page_types(out).items():
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            results = axe.run(page)
+            for violation in results.response["violations"]:
+                if violation["impact"] in ("serious", "critical"):
+                    found.append(f"{kind} {path}: {violation['id']} ({violation['impact']}) at {violation['nodes'][0]['target']}")
+        browser.close()
+    assert found == []
+    assert errors == [] and outside == []

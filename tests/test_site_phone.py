@@ -1,0 +1,130 @@
+"""The two-release site in Chromium as a reader uses it: on a phone (390×844) nothing that answers
+the question is off-screen and chart labels stay readable; search finds a township by its county
+and its code; print carries the source, the version and a citation line."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from flows.browser import chromium_path
+from tests.helpers import build_multiyear_site
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = chromium_path()
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    out = build_multiyear_site(tmp_path_factory.mktemp("phone-site"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator["sync_api.Browser"]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def phone(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", has_touch=True, is_mobile=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+def _right_edges(page, selector: str) -> list[float]:  # type: ignore[no-untyped-def]
+    return [box["x"] + box["width"] for box in (cell.bounding_box() for cell in page.locator(selector).all()) if box]
+
+
+def test_on_a_phone_the_value_unit_quote_on_time_and_source_columns_are_on_screen(phone, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    phone.goto(site_url + "/indicators/disputes_mediated/2023/")
+    edges = _right_edges(phone, '.fazhi-cards td:is([data-label="数值"], [data-label="单位"], [data-label="原文"], [data-label="覆盖"])')
+    assert len(edges) >= 4 and max(edges) <= 390
+    assert phone.locator('.fazhi-cards td[data-label="数值"]').first.inner_text() == "171"
+    phone.goto(site_url + "/townships/431223200/")
+    edges = _right_edges(phone, '.fazhi-reports td:is([data-label="是否按时"], [data-label="来源"])')
+    assert len(edges) == 4 and max(edges) <= 390
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # the page itself never scrolls sideways
+
+
+def test_chart_labels_are_at_least_12_px_on_a_phone(phone, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    measure = """() => Array.from(document.querySelectorAll('.fazhi-trend svg, .fazhi-chart svg')).flatMap(svg => {
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return Array.from(svg.querySelectorAll('text')).map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+    })"""
+    for path in ("/townships/431223200/", "/indicators/disputes_mediated/2023/"):
+        phone.goto(site_url + path)
+        sizes = phone.evaluate(measure)
+        assert sizes and min(sizes) >= 12, (path, sizes)
+        if path.startswith("/townships/"):
+            assert phone.locator(".fazhi-trend svg").first.get_attribute("aria-label") == "调解矛盾纠纷件数（件）：2022年度 157件，2023年度 171件"
+
+
+def _search(page, site_url: str, query: str) -> str:  # type: ignore[no-untyped-def]
+    page.goto(site_url + "/")
+    page.keyboard.press("/")
+    page.keyboard.type(query)
+    page.keyboard.press("End")  # typed CJK arrives as text input; Material's search waits for a key
+    page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+    return str(page.locator(".md-search-result").inner_text()).replace("\u200b", "")  # jieba's word breaks
+
+
+def test_search_finds_a_township_by_its_county_and_by_its_code(desktop, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    assert "船溪乡（辰溪县）" in _search(desktop, site_url, "431223200")
+    assert "船溪乡（辰溪县）" in _search(desktop, site_url, "辰溪县")
+
+
+def test_searching_a_word_of_the_rules_never_shows_a_regex(desktop, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    shown = _search(desktop, site_url, "调解")
+    assert "{0," not in shown and "[^" not in shown and "|" not in shown
+
+
+def test_print_shows_the_source_url_the_release_version_and_a_citation(desktop, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    desktop.emulate_media(media="print")
+    desktop.goto(site_url + "/townships/431223200/")
+    cite = desktop.locator(".fazhi-cite")
+    assert cite.is_visible() and "引用：法治地图 Fazhi Atlas，“船溪乡（辰溪县）”乡镇页面" in cite.inner_text()
+    after = desktop.evaluate("getComputedStyle(document.querySelector('.fazhi-cite'), '::after').content")
+    assert "数据集版本 2026.11.23" in after
+    source = desktop.evaluate("getComputedStyle(document.querySelector('.fazhi-reports a[href^=\"http\"]'), '::after').content")
+    assert "http://demo.gov.cn/chuanxi-2023.html" in source
+    desktop.emulate_media(media="screen")
+    assert not desktop.locator(".fazhi-cite").is_visible()
+
+
+def test_a_figure_permalink_opens_the_archive_at_its_highlighted_sentence(phone, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    phone.goto(site_url + "/townships/431223200/#f-disputes_mediated-2022")
+    phone.locator("#f-disputes_mediated-2022 a", has_text="在原文中查看这句话").click()
+    phone.wait_for_load_state()
+    mark = phone.locator("mark:target")
+    assert mark.count() == 1 and mark.inner_text().startswith("乡、村两级调解组织共成功调解矛盾纠纷157起")
+    box = mark.bounding_box()
+    assert box is not None and 0 <= box["y"] < 844  # scrolled to it
+    assert quote("辰溪县") not in phone.url  # the archive's own URL, not a county page

@@ -1,0 +1,175 @@
+"""What a reader comes to the site for, checked in the built HTML of a real two-release build:
+trends across years, one year and one unit per comparison, coverage beside county totals."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+from sitegen import charts, pages
+
+from tests.helpers import build_multiyear_site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_multiyear_site(tmp_path_factory.mktemp("reader-site"))
+
+
+def _html(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_township_reported_in_two_years_shows_each_indicator_as_a_trend(site: Path) -> None:
+    page = _html(site, "townships/431223200")
+    trends = page.split('id="trends"', 1)[1].split("<h2", 1)[0]
+    assert 'aria-label="调解矛盾纠纷件数（件）：2022年度 157件，2023年度 171件"' in trends
+    svg = re.search(r'<svg width="(\d+)" height="\d+" viewBox="0 0 (\d+) \d+"[^>]*font-size="(\d+)"', trends)
+    assert svg and svg.group(1) == svg.group(2) and int(svg.group(1)) <= charts.MAX_WIDTH  # drawn at the size shown
+    assert int(svg.group(3)) >= 12
+
+
+def test_a_year_without_the_figure_is_drawn_as_none_never_as_zero() -> None:
+    chart = charts.trend_chart("调解矛盾纠纷件数", "件", [(2021, 12.0, "exact"), (2022, None, ""), (2023, 30.0, "at_least")])
+    assert "2022年度无" in chart and "≥30件" in chart
+    assert chart.count("<rect") == 2
+
+
+def test_a_township_with_one_year_per_indicator_has_no_trend_section(site: Path) -> None:
+    assert 'id="trends"' not in _html(site, "townships/654202108")
+
+
+def test_indicator_pages_compare_one_year_at_a_time_with_the_unit_in_every_row(site: Path) -> None:
+    overview = _html(site, "indicators/disputes_mediated")
+    assert 'href="2022/"' in overview and 'href="2023/"' in overview and 'aria-label="选择年度"' in overview
+    year_2022, year_2023 = _html(site, "indicators/disputes_mediated/2022"), _html(site, "indicators/disputes_mediated/2023")
+    assert "乡、村两级调解组织共成功调解矛盾纠纷157起" in year_2022 and "171起" not in year_2022
+    assert "171起" in year_2023 and "157起" not in year_2023
+    assert 'aria-current="page"' in year_2023
+    table = year_2023.split('class="fazhi-cards fazhi-sortable"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1])
+    assert rows and all('data-label="单位">件<' in row for row in rows)
+
+
+def test_county_totals_say_how_many_of_the_county_townships_reported(site: Path) -> None:
+    with (site.parent / "releases" / "2026.11.23" / "townships.csv").open(encoding="utf-8-sig") as handle:
+        in_county = sum(1 for row in csv.DictReader(handle) if row["county"] == "辰溪县")
+    page = _html(site, "indicators/disputes_mediated/2023")
+    assert in_county > 10
+    assert f'data-label="覆盖">{in_county} 个乡镇中 1 个报告了该数字<' in page
+
+
+def test_figures_of_two_units_in_one_year_are_never_in_one_table() -> None:
+    by_id = {"a": {"report_id": "a", "township": "甲镇", "county": "某县", "province": "某省", "year": "2024", "township_code": "1", "level": "township"},
+             "b": {"report_id": "b", "township": "乙镇", "county": "某县", "province": "某省", "year": "2024", "township_code": "2", "level": "township"}}
+    rows = [{"report_id": "a", "value": "68", "unit": "课时", "qualifier": "exact", "quote": "培训68课时"},
+            {"report_id": "b", "value": "2", "unit": "次", "qualifier": "exact", "quote": "培训2次"}]
+    markdown = pages.render_indicator_year("enforcement_training", "2024", ["2024"], by_id, rows, {"课时": [1, 68.0], "次": [1, 2.0]}, {}, {})
+    sections = markdown.split("## 单位：")
+    assert len(sections) == 3
+    assert "68" in sections[1] + sections[2] and not ("68" in sections[1] and "培训2次" in sections[1])
+    assert all(section.count("<table>") == 1 for section in sections[1:])
+
+
+def test_a_figure_links_to_its_sentence_highlighted_in_the_archived_text(site: Path) -> None:
+    page = _html(site, "townships/431223200")
+    evidence = page.split('id="f-disputes_mediated-2022"', 1)[1].split("</li>", 1)[0]
+    link = re.search(r'href="\.\./\.\./(archive/[0-9a-f]{16}-\d+\.html)#(q-\d+-\d+)">在原文中查看这句话', evidence)
+    assert link, evidence
+    archive = (site / link.group(1)).read_text(encoding="utf-8")
+    mark = re.search(rf'<mark id="{link.group(2)}" class="counted"[^>]*>(.*?)<span class="tag">(.*?)</span></mark>', archive)
+    assert mark and mark.group(1) == "乡、村两级调解组织共成功调解矛盾纠纷157起" and mark.group(2).endswith("计入")
+    assert 'class="other"' in archive and "未计入" in archive  # the report's other mentions, marked apart
+    assert 'href="../townships/431223200/"' in archive and "Content-Security-Policy" in archive and (site / "archive" / "archive.css").exists()
+    assert "数据集，版本 2026.11.23" in archive and "原网页 http://demo.gov.cn/chuanxi.html" in archive
+
+
+def test_text_from_a_portal_is_escaped_in_the_archived_page(tmp_path: Path) -> None:
+    from sitegen.archive import render_archive
+
+    row = {"report_id": "0123456789abcdef", "revision": "1", "title": "<script>alert(1)</script>", "url": "javascript:alert(2)", "year": "2024"}
+    text = "前言<img src=x onerror=alert(3)>。全年调解矛盾纠纷12起。"
+    mention = {"report_id": row["report_id"], "indicator": "disputes_mediated", "value": "12", "unit": "起", "qualifier": "exact",
+               "quote": "全年调解矛盾纠纷12起", "quote_start": str(text.index("全年")), "quote_end": str(text.rindex("。"))}
+    html = render_archive(row, text, [mention], [], township_link=None, version="2026.11.23")
+    assert "<script>alert" not in html and "<img src" not in html and "javascript:" not in html
+    assert f'<mark id="q-{mention["quote_start"]}-{mention["quote_end"]}" class="counted"' in html
+
+
+def _atom(path: Path) -> list[dict[str, str]]:
+    import xml.etree.ElementTree as ET
+
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = ET.parse(path).getroot()
+    return [{"id": e.findtext("a:id", namespaces=ns) or "", "title": e.findtext("a:title", namespaces=ns) or "",
+             "href": e.find("a:link", ns).get("href", "") if e.find("a:link", ns) is not None else ""} for e in root.findall("a:entry", ns)]
+
+
+def test_the_site_feed_lists_new_and_revised_reports_newest_first_linking_their_pages(site: Path) -> None:
+    entries = _atom(site / "feed.xml")
+    assert [e["title"] for e in entries[:2]] == ["修订：乌苏市西湖镇2024年度法治建设工作情况报告", "新增：船溪乡2023年度法治政府建设工作情况"]
+    assert len(entries) == 7 and len({e["id"] for e in entries}) == 7  # 5 added, then 1 revised and 1 added
+    for e in entries:
+        assert (site / e["href"] / "index.html").exists() or (site / e["href"]).is_file(), e
+
+
+def test_a_county_feed_holds_its_own_reports_and_its_pages_link_it(site: Path) -> None:
+    county = site / "townships" / "湖南省" / "辰溪县"
+    entries = _atom(county / "feed.xml")
+    assert [e["title"] for e in entries] == ["新增：船溪乡2023年度法治政府建设工作情况", "新增：船溪乡2022年度法治政府建设工作情况"]
+    assert all((county / e["href"] / "index.html").resolve().exists() for e in entries)
+    assert '<link rel="alternate feed" type="application/atom+xml" title="辰溪县新增和修订的报告" href="feed.xml">' in _html(site, "townships/湖南省/辰溪县")
+    township = _html(site, "townships/431223200")
+    assert 'type="application/atom+xml" title="辰溪县新增和修订的报告" href="../../townships/湖南省/辰溪县/feed.xml"' in township
+    assert 'type="application/atom+xml" title="法治地图：新增和修订的报告" href="../../feed.xml"' in township
+
+
+def test_a_feed_holds_hostile_titles_as_text_and_stays_well_formed() -> None:
+    import xml.etree.ElementTree as ET
+
+    from sitegen import feeds
+
+    entries = feeds.entries_of("2026.11.23", "2026-11-23T02:00:00+00:00", "- added: x (镇, 县, 2024) `0123456789abcdef`\n- gone: y `fedcba9876543210`")
+    row = {"report_id": "0123456789abcdef", "title": "<script>alert(1)</script>\x01&amp;]]>", "year": "2024"}
+    xml = feeds.render_feed("t", "urn:x", "feed.xml", "./", entries, {row["report_id"]: row}, {}, to_root="")
+    title = ET.fromstring(xml).find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title")
+    assert title is not None and title.text == "新增：<script>alert(1)</script>&amp;]]>"
+
+
+def test_every_page_but_the_archived_texts_is_at_most_60_kb_of_gzip_html(site: Path) -> None:
+    import gzip
+
+    sizes = {str(p.relative_to(site)): len(gzip.compress(p.read_bytes())) for p in site.rglob("*.html") if p.relative_to(site).parts[0] != "archive"}
+    assert len(sizes) > 40 and max(sizes.values()) <= 60 * 1024, max(sizes.items(), key=lambda item: item[1])
+
+
+def test_a_county_page_gives_its_latest_totals_with_coverage(site: Path) -> None:
+    with (site.parent / "releases" / "2026.11.23" / "townships.csv").open(encoding="utf-8-sig") as handle:
+        in_county = sum(1 for row in csv.DictReader(handle) if row["county"] == "辰溪县")
+    page = _html(site, "townships/湖南省/辰溪县")
+    totals = page.split("各项指标合计", 1)[1]
+    row = re.search(r'<tr><td data-label="指标"><a href="\.\./\.\./\.\./indicators/disputes_mediated/2023/">调解矛盾纠纷件数</a></td>(.*?)</tr>', totals)
+    assert row, totals[:800]
+    assert 'data-label="合计">171<' in row.group(1) and f"{in_county} 个乡镇中 1 个报告了该数字" in row.group(1)
+    assert "2023年度各乡镇报告中的数字之和" in totals
+
+
+def test_a_chart_names_its_unit_once() -> None:
+    chart = charts.trend_chart("受众人数（人）", "人", [(2022, 7800.0, "at_least"), (2023, 7800.0, "at_least")])
+    assert "<figcaption>受众人数（人）</figcaption>" in chart and 'aria-label="受众人数（人）：2022年度 ≥7,800人' in chart
+    assert "<figcaption>调解成功率</figcaption>" in charts.trend_chart("调解成功率", "%", [(2022, 98.0, "exact"), (2023, 97.0, "exact")])
+
+
+def test_a_mention_inside_another_still_has_its_anchor_in_the_archived_text() -> None:
+    from sitegen.archive import render_archive
+
+    text = "全年调解矛盾纠纷12起，其中成功调解10起。"
+    whole = {"report_id": "r", "indicator": "disputes_mediated", "value": "12", "unit": "起", "qualifier": "exact", "quote": text[:-1],
+             "quote_start": "0", "quote_end": str(len(text) - 1)}
+    inner = {"report_id": "r", "indicator": "disputes_mediation_success", "value": "10", "unit": "起", "qualifier": "exact", "quote": "成功调解10起",
+             "quote_start": str(text.index("成功")), "quote_end": str(len(text) - 1)}
+    html = render_archive({"report_id": "r", "revision": "1"}, text, [whole], [inner], township_link=None, version="v")
+    assert html.count("<mark id=") == 1 and f'id="q-{inner["quote_start"]}-{inner["quote_end"]}"' in html
+

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from parsers import UnreadableDocument, read_document
-from parsers.article import ERROR_PAGE_MAX_CHARS, READABLE_ATTACHMENTS, is_attachment_stub, refusal_reason, report_attachment
-from parsers.decode import decode_body
-from parsers.models import LinkDecision, Source
+from parsers import LinkDecision, Source, classify_attachment, classify_page
 
 from .discover import allowed_domains
 from .http import FetchError, HttpClient, Response
 from .rawstore import RawStore
-from .records import Failure, Fetched, FetchRecord, Gone
+from .records import Failure, Fetched, FetchedReport, FetchRecord, FetchResult, Gone
 from .stop import NIGHT
 from .store import url_key
 
@@ -29,11 +26,12 @@ def fetch_reports(
     *,
     recheck: bool = False,
     validators: dict[tuple[str, str], FetchRecord] | None = None,
-) -> tuple[list[Fetched], list[FetchRecord], list[Failure], int, list[Gone]]:
+) -> FetchResult:
     """Fetch every taken link not stored yet, and with ``recheck`` the stored ones again
-    (conditionally: an unchanged page answers 304). Returns (fetched, log, failures, known links
-    not fetched, stored pages that are gone)."""
-    fetched: list[Fetched] = []
+    (conditionally: an unchanged page answers 304). Each page is parsed once, as it arrives
+    (parsers.classify_page): a stub's attachment is fetched and read, an error page or a text that
+    is not a report is a failure, and a report goes on with its parsed document."""
+    reports: list[FetchedReport] = []
     log: list[FetchRecord] = []
     failures: list[Failure] = []
     gone: list[Gone] = []
@@ -69,21 +67,9 @@ def fetch_reports(
         page_sha = raw.save(page.body)
         log.append(_logged(source, link.url, key, now, page, page_sha))
         item = Fetched(source_id=source.id, url=link.url, url_key=key, title=link.title, sha256=page_sha, content_type=page.content_type)
-        try:
-            document = read_document(page.body, link.url, page.content_type)
-        except (UnreadableDocument, ValueError, RecursionError) as exc:
-            failures.append(Failure(source_id=source.id, url=link.url, reason=str(exc) or type(exc).__name__))
-            continue
-        # Error and challenge pages are short: only a short page is looked at again for one.
-        refusal = refusal_reason(decode_body(page.body, page.content_type)) if document.format == "html" and len(document.text) < ERROR_PAGE_MAX_CHARS else None
-        if refusal:
-            failures.append(Failure(source_id=source.id, url=link.url, reason=refusal))
-            continue
-        if document.format == "html" and is_attachment_stub(document):
-            attachment = report_attachment(document)
-            if attachment.extension not in READABLE_ATTACHMENTS:
-                failures.append(Failure(source_id=source.id, url=attachment.url, reason=f"attachment format .{attachment.extension} is not supported yet"))
-                continue
+        found = classify_page(page.body, link.url, page.content_type)
+        if found.kind == "stub" and found.attachment is not None and found.document is not None:
+            attachment = found.attachment
             try:
                 reply = client.get(attachment.url, allowed_domains=domains, rate=source.rate_per_second)
             except FetchError as exc:
@@ -95,8 +81,12 @@ def fetch_reports(
             item = item.model_copy(
                 update={"sha256": sha, "content_type": reply.content_type, "page_sha256": page_sha, "attachment_url": attachment.url}
             )
-        fetched.append(item)
-    return fetched, log, failures, skipped_known, gone
+            found = classify_attachment(found.document, reply.body, attachment.url, reply.content_type)
+        if found.kind != "report" or found.document is None:
+            failures.append(Failure(source_id=source.id, url=found.about or link.url, reason=found.reason or f"not a report ({found.kind})"))
+            continue
+        reports.append(FetchedReport(fetched=item, document=found.document))
+    return FetchResult(reports=reports, log=log, failures=failures, known=skipped_known, gone=gone)
 
 
 def _failed(source: Source, url: str, now: datetime, exc: FetchError) -> FetchRecord:

@@ -21,7 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 from prefect.states import Failed, State
 
-from parsers.models import Source
+from parsers import Source
 
 from . import publish, release, stop, store
 from .discover import source_is_private

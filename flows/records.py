@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from parsers.models import Extraction, LinkDecision
+from parsers import Document, Extraction, LinkDecision
 
 
 class Record(BaseModel):
@@ -47,6 +47,24 @@ class Fetched(Record):
     content_type: str | None
     page_sha256: str | None = None  # the article page, when the text came from an attachment
     attachment_url: str | None = None
+
+
+class FetchedReport(Record):
+    """A fetched report with the document parsed from it as it arrived (parsed once: the extract
+    step reads this document, not the bytes again)."""
+
+    fetched: Fetched
+    document: Document
+
+
+class FetchResult(Record):
+    """What fetching one source's taken links gave."""
+
+    reports: list[FetchedReport] = Field(default_factory=list)
+    log: list[FetchRecord] = Field(default_factory=list)
+    failures: list[Failure] = Field(default_factory=list)
+    known: int = 0  # report links already stored (or unchanged: 304), not fetched again
+    gone: list[Gone] = Field(default_factory=list)  # stored pages that answered 404 or 410
 
 
 class SourceHarvest(Record):

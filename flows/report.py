@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from parsers.models import Source
+from parsers import Source
 
 from .records import Failure, Harvested, MergeResult, ReleaseInfo, RunSummary, SourceHarvest
 

@@ -19,10 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote_plus, urlsplit
 
-from parsers.models import Report
-
-from parsers.models import Extraction, IndicatorValue, Observation
-from parsers.version import extractor_version
+from parsers import Extraction, IndicatorValue, Observation, Report, extractor_version
 
 from .crash import crashpoint
 from .records import FetchRecord, Gone, Harvested, Listing, MergeResult, SourceHarvest

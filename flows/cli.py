@@ -453,7 +453,7 @@ def cmd_build_site(data: Path, out: Path, wait: float = 60.0) -> int:
     if built is None:
         print(f"error: no release in {data / 'releases'} to build a site from", file=sys.stderr)
         return EXIT_USAGE
-    print(f"site: {built}/index.html")
+    print(f"site: {built.path}/index.html")
     return EXIT_OK
 
 

@@ -13,7 +13,7 @@ from parsers import LinkDecision, Source, classify_listing, decide_link
 
 from .http import FetchError, HttpClient, resolves_to_loopback
 from .rawstore import RawStore
-from .records import Failure, FetchRecord, Listing
+from .records import Discovery, Failure, FetchRecord, Listing
 from .store import url_key
 
 
@@ -38,7 +38,7 @@ def discover_links(
     validators: dict[tuple[str, str], FetchRecord],
     raw: RawStore,
     now: datetime,
-) -> tuple[list[LinkDecision], list[FetchRecord], list[Failure], Listing]:
+) -> Discovery:
     """Every link on the source's listing pages with the decision taken on it (first seen wins),
     and whether the walk read every listing page to its end."""
     decisions: dict[str, LinkDecision] = {}
@@ -107,4 +107,4 @@ def discover_links(
         else:
             complete = complete and page_url is None  # stopped by max_pages: older pages unseen
     listing = Listing(source_id=source.id, complete=complete, url_keys=sorted({url_key(u) for u in decisions}))
-    return list(decisions.values()), log, failures, listing
+    return Discovery(decisions=list(decisions.values()), log=log, failures=failures, listing=listing)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
 
-from parsers import LinkDecision, Source, classify_attachment, classify_page
+from parsers import Link, LinkDecision, Source, classify_attachment, classify_page
 
 from .discover import allowed_domains
 from .http import FetchError, HttpClient, Response
@@ -26,9 +27,13 @@ def fetch_reports(
     *,
     recheck: bool = False,
     validators: dict[tuple[str, str], FetchRecord] | None = None,
+    attachments: dict[tuple[str, str], FetchRecord] | None = None,
 ) -> FetchResult:
     """Fetch every taken link not stored yet, and with ``recheck`` the stored ones again
-    (conditionally: an unchanged page answers 304). Each page is parsed once, as it arrives
+    (conditionally: an unchanged page answers 304; then a report read from an attachment,
+    ``attachments``: (source id, page's url_key) → the attachment's last fetch, asks for the
+    attachment conditionally too, since a portal replaces the file behind an unchanged page).
+    Each page is parsed once, as it arrives
     (parsers.classify_page): a stub's attachment is fetched and read, an error page or a text that
     is not a report is a failure, and a report goes on with its parsed document."""
     reports: list[FetchedReport] = []
@@ -62,7 +67,12 @@ def fetch_reports(
                 failures.append(Failure(source_id=source.id, url=link.url, reason=str(exc)))
             continue
         if page.not_modified:
-            skipped_known += 1
+            behind = (attachments or {}).get((source.id, key))
+            revised = _recheck_attachment(client, source, link, last, behind, raw, now, log, failures) if behind else None
+            if revised is None:
+                skipped_known += 1
+            else:
+                reports.append(revised)
             continue
         page_sha = raw.save(page.body)
         log.append(_logged(source, link.url, key, now, page, page_sha))
@@ -87,6 +97,52 @@ def fetch_reports(
             continue
         reports.append(FetchedReport(fetched=item, document=found.document))
     return FetchResult(reports=reports, log=log, failures=failures, known=skipped_known, gone=gone)
+
+
+def _recheck_attachment(client: HttpClient, source: Source, link: Link, page: FetchRecord | None, attachment: FetchRecord, raw: RawStore,
+                        now: datetime, log: list[FetchRecord], failures: list[Failure]) -> FetchedReport | None:
+    """The attachment of a stored report whose page answered 304, asked conditionally: None when it
+    is unchanged too (or failed: then a failure says why); else the report read again from the new
+    file and the page as stored (a 304 has no body)."""
+    url = link.url
+    attachment_url = _moved_with_page(attachment.url, page.url if page else url, url)
+    try:
+        reply = client.get(attachment_url, allowed_domains=allowed_domains(source), rate=source.rate_per_second,
+                           etag=attachment.etag, last_modified=attachment.last_modified)
+    except FetchError as exc:
+        log.append(_failed(source, attachment_url, now, exc))
+        failures.append(Failure(source_id=source.id, url=attachment_url, reason=f"attachment: {exc}"))
+        return None
+    if reply.not_modified:
+        return None
+    sha = raw.save(reply.body)
+    log.append(_logged(source, attachment_url, attachment.url_key, now, reply, sha))
+    if page is None or page.sha256 is None or not raw.has(page.sha256):
+        failures.append(Failure(source_id=source.id, url=url, reason="the attachment changed, but the page that links it is not in the raw store"))
+        return None
+    stub = classify_page(raw.load(page.sha256), url, page.content_type)
+    found = classify_attachment(stub.document, reply.body, attachment_url, reply.content_type) if stub.document else stub
+    if found.kind != "report" or found.document is None:
+        failures.append(Failure(source_id=source.id, url=found.about or url, reason=found.reason or f"not a report ({found.kind})"))
+        return None
+    fetched = Fetched(source_id=source.id, url=url, url_key=page.url_key, title=link.title, sha256=sha,
+                      content_type=reply.content_type, page_sha256=page.sha256, attachment_url=attachment_url)
+    return FetchedReport(fetched=fetched, document=found.document)
+
+
+def _moved_with_page(attachment_url: str, stored_page_url: str, page_url: str) -> str:
+    """The attachment's URL on the host the page is listed on tonight, when the file was on the
+    page's site: portals move between http and https, ports and www. or not (the demo portals get a
+    new port each run), keeping their paths; a file on another host stays where it was."""
+    file, old, new = urlsplit(attachment_url), urlsplit(stored_page_url), urlsplit(page_url)
+    if _site(file.hostname) != _site(old.hostname) or (file.scheme, file.netloc) == (new.scheme, new.netloc):
+        return attachment_url
+    return urlunsplit((new.scheme, new.netloc, file.path, file.query, ""))
+
+
+def _site(host: str | None) -> str:
+    """A host name as a portal's moves keep it: without a leading www. (ports differ too)."""
+    return (host or "").lower().removeprefix("www.")
 
 
 def _failed(source: Source, url: str, now: datetime, exc: FetchError) -> FetchRecord:

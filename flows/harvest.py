@@ -52,11 +52,14 @@ def harvest_source(
     now: datetime,
     *,
     recheck: bool = False,
-) -> tuple[SourceHarvest, list[Harvested]]:
-    """One source's night: discover its links, fetch the new (or, rechecking, all) reports, extract them."""
-    decisions, log, failures, listing = discover_links(client, source, validators, raw, now)
-    to_fetch, capped = links_to_fetch(source, decisions, known)
-    fetched = fetch_reports(client, source, to_fetch, known, raw, now, recheck=recheck, validators=validators)
+    attachments: dict[tuple[str, str], FetchRecord] | None = None,
+) -> SourceHarvest:
+    """One source's night: discover its links, fetch the new (or, rechecking, all) reports, extract
+    them. ``attachments`` (store.attachment_validators): what a recheck asks a stored report's
+    attachment with when its page answers 304."""
+    found = discover_links(client, source, validators, raw, now)
+    to_fetch, capped = links_to_fetch(source, found.decisions, known)
+    fetched = fetch_reports(client, source, to_fetch, known, raw, now, recheck=recheck, validators=validators, attachments=attachments)
     harvested: list[Harvested] = []
     parse_failures: list[Failure] = []
     for report in fetched.reports:
@@ -64,17 +67,17 @@ def harvest_source(
             harvested.append(harvest(source, report.fetched, report.document, now))
         except (UnreadableDocument, UnicodeError, ValueError) as exc:
             parse_failures.append(Failure(source_id=source.id, url=report.fetched.url, reason=str(exc)))
-    summary = SourceHarvest(
+    return SourceHarvest(
         source_id=source.id,
-        decisions=decisions,
+        decisions=found.decisions,
         fetched=[r.fetched for r in fetched.reports],
-        log=[*log, *fetched.log],
-        failures=[*failures, *capped, *fetched.failures, *parse_failures],
+        log=[*found.log, *fetched.log],
+        failures=[*found.failures, *capped, *fetched.failures, *parse_failures],
         known=fetched.known,
-        listing=listing,
+        listing=found.listing,
         gone=fetched.gone,
+        harvested=harvested,
     )
-    return summary, harvested
 
 
 def links_to_fetch(source: Source, decisions: list[LinkDecision], known: set[tuple[str, str]]) -> tuple[list[LinkDecision], list[Failure]]:

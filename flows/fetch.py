@@ -105,7 +105,11 @@ def _recheck_attachment(client: HttpClient, source: Source, link: Link, page: Fe
     is unchanged too (or failed: then a failure says why); else the report read again from the new
     file and the page as stored (a 304 has no body)."""
     url = link.url
-    attachment_url = _moved_with_page(attachment.url, page.url if page else url, url)
+    if page is None or page.sha256 is None or not raw.has(page.sha256):  # asked first, a new file would be logged and then missed
+        failures.append(Failure(source_id=source.id, url=url, reason="the page that links the attachment is not in the raw store: "
+                                "its attachment cannot be rechecked"))
+        return None
+    attachment_url = _moved_with_page(attachment.url, page.url, url)
     try:
         reply = client.get(attachment_url, allowed_domains=allowed_domains(source), rate=source.rate_per_second,
                            etag=attachment.etag, last_modified=attachment.last_modified)
@@ -117,9 +121,6 @@ def _recheck_attachment(client: HttpClient, source: Source, link: Link, page: Fe
         return None
     sha = raw.save(reply.body)
     log.append(_logged(source, attachment_url, attachment.url_key, now, reply, sha))
-    if page is None or page.sha256 is None or not raw.has(page.sha256):
-        failures.append(Failure(source_id=source.id, url=url, reason="the attachment changed, but the page that links it is not in the raw store"))
-        return None
     stub = classify_page(raw.load(page.sha256), url, page.content_type)
     found = classify_attachment(stub.document, reply.body, attachment_url, reply.content_type) if stub.document else stub
     if found.kind != "report" or found.document is None:

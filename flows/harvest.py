@@ -11,7 +11,7 @@ from .discover import discover_links
 from .fetch import fetch_reports
 from .http import HttpClient
 from .rawstore import RawStore
-from .records import Failure, Fetched, FetchRecord, Harvested, SourceHarvest
+from .records import Chosen, Failure, Fetched, FetchRecord, Harvested, SourceHarvest
 from .store import url_key
 
 
@@ -58,8 +58,8 @@ def harvest_source(
     them. ``attachments`` (store.attachment_validators): what a recheck asks a stored report's
     attachment with when its page answers 304."""
     found = discover_links(client, source, validators, raw, now)
-    to_fetch, capped = links_to_fetch(source, found.decisions, known)
-    fetched = fetch_reports(client, source, to_fetch, known, raw, now, recheck=recheck, validators=validators, attachments=attachments)
+    chosen = links_to_fetch(source, found.decisions, known)
+    fetched = fetch_reports(client, source, chosen.links, known, raw, now, recheck=recheck, validators=validators, attachments=attachments)
     harvested: list[Harvested] = []
     parse_failures: list[Failure] = []
     for report in fetched.reports:
@@ -72,7 +72,7 @@ def harvest_source(
         decisions=found.decisions,
         fetched=[r.fetched for r in fetched.reports],
         log=[*found.log, *fetched.log],
-        failures=[*found.failures, *capped, *fetched.failures, *parse_failures],
+        failures=[*found.failures, *chosen.failures, *fetched.failures, *parse_failures],
         known=fetched.known,
         listing=found.listing,
         gone=fetched.gone,
@@ -80,7 +80,7 @@ def harvest_source(
     )
 
 
-def links_to_fetch(source: Source, decisions: list[LinkDecision], known: set[tuple[str, str]]) -> tuple[list[LinkDecision], list[Failure]]:
+def links_to_fetch(source: Source, decisions: list[LinkDecision], known: set[tuple[str, str]]) -> Chosen:
     """The taken links worth a request tonight: one per identity (two links that differ only by a
     cache-buster are one page), and at most ``source.max_new_reports`` not stored yet, in listing
     order (newest first on every CMS seen). Beyond the cap the source stops taking new links and
@@ -103,7 +103,7 @@ def links_to_fetch(source: Source, decisions: list[LinkDecision], known: set[tup
                 continue
         chosen.append(decision)
     if not over:
-        return chosen, []
+        return Chosen(links=chosen)
     reason = (f"{new} new report links tonight, more than max_new_reports ({source.max_new_reports}): fetched the first "
               f"{source.max_new_reports}; the other {len(over)} wait for the next nights (first left: {over[0]})")
-    return chosen, [Failure(source_id=source.id, url=source.listing[0], reason=reason)]
+    return Chosen(links=chosen, failures=[Failure(source_id=source.id, url=source.listing[0], reason=reason)])

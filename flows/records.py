@@ -52,6 +52,13 @@ class Fetched(Record):
     attachment_url: str | None = None
 
 
+class Chosen(Record):
+    """The taken links worth a request tonight, and why the others wait (max_new_reports)."""
+
+    links: list[LinkDecision] = Field(default_factory=list)
+    failures: list[Failure] = Field(default_factory=list)
+
+
 class FetchedReport(Record):
     """A fetched report with the document parsed from it as it arrived (parsed once: the extract
     step reads this document, not the bytes again)."""

@@ -231,9 +231,18 @@ def refusal_reason(html: str) -> str | None:
 def refusal_in(soup: BeautifulSoup) -> str | None:
     """refusal_reason of a page already parsed; the tree is left as it is. The visible text is
     the tree's own strings: bs4 keeps a script's and a style's text apart (Script, Stylesheet),
-    and get_text() leaves them out."""
+    and get_text() leaves them out. Both kinds of refusal are short pages: reading stops at the
+    first ERROR_PAGE_MAX_CHARS visible characters (every article page is read through here)."""
+    parts: list[str] = []
+    seen = 0
+    for string in soup.strings:  # what get_text() joins
+        part = re.sub(r"\s+", "", string)
+        seen += len(part)
+        if seen >= ERROR_PAGE_MAX_CHARS:
+            return None
+        parts.append(part)
+    visible = "".join(parts)
     scripts = " ".join(s.get_text() for s in soup.find_all("script"))
-    visible = re.sub(r"\s+", "", soup.get_text())
     if CHALLENGE.search(scripts) and len(visible) < ERROR_PAGE_MAX_CHARS:
         return "blocked by anti-bot: the portal answered with a JavaScript challenge page"
     phrase = next((p for p in ERROR_PAGE_PHRASES if p.replace(" ", "") in visible), None)

@@ -33,7 +33,8 @@ from benchmarks.synthetic import SyntheticReport, corpus  # noqa: E402
 from flows import release, store  # noqa: E402
 from flows.layout import DataLayout  # noqa: E402
 from flows.publish import publish_latest  # noqa: E402
-from flows.records import Harvested  # noqa: E402
+from flows.records import Harvested, Night  # noqa: E402
+from sitegen.stats import SiteStats  # noqa: E402
 from parsers import extract_report  # noqa: E402
 from parsers.models import Document, Source  # noqa: E402
 
@@ -75,18 +76,9 @@ def progress_bar(stage: str, total: int) -> Iterator[Callable[[int], None]]:
         yield lambda n: bar.advance(task, n)
 
 
-def site_pages() -> int:
-    from sitegen.build import LAST_STATS
-
-    return int(LAST_STATS.get("pages", 0))
-
-
-def site_breakdown() -> str:
-    from sitegen.build import LAST_STATS
-
-    s = LAST_STATS
-    return (f"site: generate {s['generate_s']} s, mkdocs {s['mkdocs_s']} s, township pages {s['townships_s']} s on {s['workers']} processes "
-            f"({s['rendered']} rendered, {s['reused']} reused; {s['archives_written']} archive texts written, {s['archives_reused']} reused)")
+def site_breakdown(s: SiteStats) -> str:
+    return (f"site: generate {s.generate_s} s, mkdocs {s.mkdocs_s} s, township pages {s.townships_s} s on {s.workers} processes "
+            f"({s.rendered} rendered, {s.reused} reused; {s.archives_written} archive texts written, {s.archives_reused} reused)")
 
 
 def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -103,7 +95,7 @@ def build_store(db: Path, townships: int, years: int, workers: int, advance: Cal
     with ProcessPoolExecutor(workers) as pool, store.open_store(db) as conn:
         # Executor.map submits its whole input at once: feed it one batch at a time to keep memory flat.
         for batch in batches(corpus(townships, years), BATCH):
-            merged += len(store.merge(conn, list(pool.map(harvest, batch, chunksize=64)), [], NOW).new)
+            merged += len(store.merge(conn, Night.of(NOW, list(pool.map(harvest, batch, chunksize=64)))).new)
             advance(len(batch))
     return merged
 
@@ -161,12 +153,13 @@ def main() -> None:
     layout = DataLayout(root=data)
     if not args.no_site:
         started = time.perf_counter()
-        publish_latest(layout, public)
-        table.row("site (generate + mkdocs build)", site_pages(), time.perf_counter() - started, size_mb(public))
+        built = publish_latest(layout, public)
+        assert built is not None and built.stats is not None
+        table.row("site (generate + mkdocs build)", built.stats.pages, time.perf_counter() - started, size_mb(public))
         index = public / "search" / "search_index.json"
         largest = max((public).rglob("*.html"), key=lambda p: p.stat().st_size)
         print(f"  search index {size_mb(index):.1f} MB; largest page {largest.stat().st_size / 1e3:.0f} KB ({largest.relative_to(public)})")
-        print(f"  {site_breakdown()}")
+        print(f"  {site_breakdown(built.stats)}")
 
     # The incremental night: 100 new reports, 20 revised, everything else unchanged (fetch excluded).
     later = NOW + timedelta(days=1)
@@ -177,7 +170,7 @@ def main() -> None:
     table.row("  night: parse+extract", len(items), time.perf_counter() - started)
     started = time.perf_counter()
     with store.open_store(db) as conn:
-        result = store.merge(conn, items, [], later)
+        result = store.merge(conn, Night.of(later, items))
         table.row("  night: merge", len(items), time.perf_counter() - started)
         started = time.perf_counter()
         night = release.cut_release(conn, data / "releases", [SOURCE], later)
@@ -185,9 +178,10 @@ def main() -> None:
     assert night is not None and (len(result.new), len(result.revised)) == (100, 20)
     if not args.no_site:
         started = time.perf_counter()
-        publish_latest(layout, public)
-        table.row("  night: site (unchanged pages reused)", site_pages(), time.perf_counter() - started)
-        print(f"  {site_breakdown()}")
+        built = publish_latest(layout, public)
+        assert built is not None and built.stats is not None
+        table.row("  night: site (unchanged pages reused)", built.stats.pages, time.perf_counter() - started)
+        print(f"  {site_breakdown(built.stats)}")
     table.row("incremental night (100 new, 20 revised)", 120, time.perf_counter() - night_started)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

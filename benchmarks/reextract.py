@@ -30,7 +30,7 @@ from benchmarks.synthetic import SyntheticReport, corpus  # noqa: E402
 from flows import release, store  # noqa: E402
 from flows.layout import DataLayout  # noqa: E402
 from flows.reextract import record_sources, reextract  # noqa: E402
-from flows.records import FetchRecord, Harvested  # noqa: E402
+from flows.records import FetchRecord, Harvested, Night  # noqa: E402
 from parsers import extract_report, extractor_version, read_document  # noqa: E402
 
 BATCH = 2000
@@ -59,7 +59,7 @@ def build(layout: DataLayout, townships: int, years: int, workers: int, table: T
     with ProcessPoolExecutor(workers, initializer=_start, initargs=(str(layout.root / "raw"),)) as pool, store.open_store(layout.store_path) as conn:
         for batch in batches(corpus(townships, years), BATCH):
             done = list(pool.map(harvest_stored, batch, chunksize=64))
-            merged += len(store.merge(conn, [h for h, _ in done], [log for _, log in done], NOW).new)
+            merged += len(store.merge(conn, Night.of(NOW, [h for h, _ in done], [log for _, log in done])).new)
         record_sources(conn, [SOURCE], NOW)
     table.row(f"build store, {workers} processes", merged, time.perf_counter() - started, size_mb(layout.store_path))
 

@@ -22,12 +22,13 @@ from sitegen.build import build_site  # noqa: E402
 from benchmarks.national import NOW, SOURCE, batches, harvest, size_mb  # noqa: E402
 from benchmarks.synthetic import corpus  # noqa: E402
 from flows import release, store  # noqa: E402
+from flows.records import Night  # noqa: E402
 
 
 def release_of(n: int, years: int, work: Path) -> str:
     with ProcessPoolExecutor() as pool, store.open_store(work / "fazhi.sqlite") as conn:
         for batch in batches(corpus(n, years), 2000):
-            store.merge(conn, list(pool.map(harvest, batch, chunksize=64)), [], NOW)
+            store.merge(conn, Night.of(NOW, list(pool.map(harvest, batch, chunksize=64))))
         info = release.cut_release(conn, work / "releases", [SOURCE], NOW)
     assert info is not None
     return info.version
@@ -45,7 +46,7 @@ def main() -> None:
         version = release_of(n, args.years, work)
         print(f"  … {n} townships: building the site", file=sys.stderr, flush=True)
         started = time.perf_counter()
-        pages = build_site(work / "releases", version, work / "public", work / "docs")
+        pages = build_site(work / "releases", version, work / "public", work / "docs").pages
         seconds = time.perf_counter() - started
         largest = max((work / "public").rglob("*.html"), key=lambda p: p.stat().st_size)
         index = size_mb(work / "public" / "search" / "search_index.json")

@@ -297,8 +297,8 @@ def cmd_extract(paths: Sequence[Path]) -> int:
 def cmd_evaluate(gold: Path, text_dir: Path | None) -> int:
     """Precision, recall and F1 of the extractor on a hand-labelled gold set (a TRAINING score),
     its qualifier agreement and, where the gold gives them, the year's values."""
-    from parsers import UnreadableDocument, extract_report, read_document
-    from parsers.evaluate import evaluate, evaluate_canonical, render_canonical, render_evaluation
+    from parsers import (UnreadableDocument, evaluate, evaluate_canonical, extract_report, read_document, render_canonical,
+                         render_evaluation)
 
     from .goldset import GoldSetError, load_gold_set
 
@@ -453,7 +453,7 @@ def cmd_build_site(data: Path, out: Path, wait: float = 60.0) -> int:
     if built is None:
         print(f"error: no release in {data / 'releases'} to build a site from", file=sys.stderr)
         return EXIT_USAGE
-    print(f"site: {built}/index.html")
+    print(f"site: {built.path}/index.html")
     return EXIT_OK
 
 

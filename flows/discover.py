@@ -9,15 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from parsers.article import refusal_reason
-from parsers.decode import decode_body
-from parsers.listing import parse_listing
-from parsers.models import LinkDecision, Source
-from parsers.titles import decide_link
+from parsers import LinkDecision, Source, classify_listing, decide_link
 
 from .http import FetchError, HttpClient, resolves_to_loopback
 from .rawstore import RawStore
-from .records import Failure, FetchRecord, Listing
+from .records import Discovery, Failure, FetchRecord, Listing
 from .store import url_key
 
 
@@ -42,7 +38,7 @@ def discover_links(
     validators: dict[tuple[str, str], FetchRecord],
     raw: RawStore,
     now: datetime,
-) -> tuple[list[LinkDecision], list[FetchRecord], list[Failure], Listing]:
+) -> Discovery:
     """Every link on the source's listing pages with the decision taken on it (first seen wins),
     and whether the walk read every listing page to its end."""
     decisions: dict[str, LinkDecision] = {}
@@ -90,15 +86,15 @@ def discover_links(
                     content_type=content_type,
                 )
             )
-            html = decode_body(body, content_type)
-            refusal = refusal_reason(html)
-            if refusal:
+            read = classify_listing(body, page_url, content_type)  # one parse: the refusal check and the links
+            refusal, page = read.refusal, read.page
+            if refusal or page is None:
+                refusal = refusal or "not a listing page"
                 if page_number == 0:
                     raise ListingError(f"{source.id}: {page_url}: {refusal}")
                 failures.append(Failure(source_id=source.id, url=page_url, reason=refusal))
                 complete = False
                 break
-            page = parse_listing(html, page_url)
             if page_number == 0 and not page.links:
                 # A challenge or block page the refusal filter does not know (location.replace, a meta
                 # refresh, a WAF notice) has no links: read as a complete, empty listing, it withdrew
@@ -111,4 +107,4 @@ def discover_links(
         else:
             complete = complete and page_url is None  # stopped by max_pages: older pages unseen
     listing = Listing(source_id=source.id, complete=complete, url_keys=sorted({url_key(u) for u in decisions}))
-    return list(decisions.values()), log, failures, listing
+    return Discovery(decisions=list(decisions.values()), log=log, failures=failures, listing=listing)

@@ -11,9 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from parsers import extract_report, read_document
-from parsers.identity_eval import IdentityScore, render_identity, score_identity
-from parsers.models import Report
+from parsers import IdentityScore, Report, extract_report, read_document, render_identity, score_identity
 
 
 class LabelError(ValueError):

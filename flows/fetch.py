@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
 
-from parsers import UnreadableDocument, read_document
-from parsers.article import ERROR_PAGE_MAX_CHARS, READABLE_ATTACHMENTS, is_attachment_stub, refusal_reason, report_attachment
-from parsers.decode import decode_body
-from parsers.models import LinkDecision, Source
+from parsers import Link, LinkDecision, Source, classify_attachment, classify_page
 
 from .discover import allowed_domains
 from .http import FetchError, HttpClient, Response
 from .rawstore import RawStore
-from .records import Failure, Fetched, FetchRecord, Gone
+from .records import Failure, Fetched, FetchedReport, FetchRecord, FetchResult, Gone
 from .stop import NIGHT
 from .store import url_key
 
@@ -29,11 +27,16 @@ def fetch_reports(
     *,
     recheck: bool = False,
     validators: dict[tuple[str, str], FetchRecord] | None = None,
-) -> tuple[list[Fetched], list[FetchRecord], list[Failure], int, list[Gone]]:
+    attachments: dict[tuple[str, str], FetchRecord] | None = None,
+) -> FetchResult:
     """Fetch every taken link not stored yet, and with ``recheck`` the stored ones again
-    (conditionally: an unchanged page answers 304). Returns (fetched, log, failures, known links
-    not fetched, stored pages that are gone)."""
-    fetched: list[Fetched] = []
+    (conditionally: an unchanged page answers 304; then a report read from an attachment,
+    ``attachments``: (source id, page's url_key) → the attachment's last fetch, asks for the
+    attachment conditionally too, since a portal replaces the file behind an unchanged page).
+    Each page is parsed once, as it arrives
+    (parsers.classify_page): a stub's attachment is fetched and read, an error page or a text that
+    is not a report is a failure, and a report goes on with its parsed document."""
+    reports: list[FetchedReport] = []
     log: list[FetchRecord] = []
     failures: list[Failure] = []
     gone: list[Gone] = []
@@ -64,26 +67,19 @@ def fetch_reports(
                 failures.append(Failure(source_id=source.id, url=link.url, reason=str(exc)))
             continue
         if page.not_modified:
-            skipped_known += 1
+            behind = (attachments or {}).get((source.id, key))
+            revised = _recheck_attachment(client, source, link, last, behind, raw, now, log, failures) if behind else None
+            if revised is None:
+                skipped_known += 1
+            else:
+                reports.append(revised)
             continue
         page_sha = raw.save(page.body)
         log.append(_logged(source, link.url, key, now, page, page_sha))
         item = Fetched(source_id=source.id, url=link.url, url_key=key, title=link.title, sha256=page_sha, content_type=page.content_type)
-        try:
-            document = read_document(page.body, link.url, page.content_type)
-        except (UnreadableDocument, ValueError, RecursionError) as exc:
-            failures.append(Failure(source_id=source.id, url=link.url, reason=str(exc) or type(exc).__name__))
-            continue
-        # Error and challenge pages are short: only a short page is looked at again for one.
-        refusal = refusal_reason(decode_body(page.body, page.content_type)) if document.format == "html" and len(document.text) < ERROR_PAGE_MAX_CHARS else None
-        if refusal:
-            failures.append(Failure(source_id=source.id, url=link.url, reason=refusal))
-            continue
-        if document.format == "html" and is_attachment_stub(document):
-            attachment = report_attachment(document)
-            if attachment.extension not in READABLE_ATTACHMENTS:
-                failures.append(Failure(source_id=source.id, url=attachment.url, reason=f"attachment format .{attachment.extension} is not supported yet"))
-                continue
+        found = classify_page(page.body, link.url, page.content_type)
+        if found.kind == "stub" and found.attachment is not None and found.document is not None:
+            attachment = found.attachment
             try:
                 reply = client.get(attachment.url, allowed_domains=domains, rate=source.rate_per_second)
             except FetchError as exc:
@@ -95,8 +91,59 @@ def fetch_reports(
             item = item.model_copy(
                 update={"sha256": sha, "content_type": reply.content_type, "page_sha256": page_sha, "attachment_url": attachment.url}
             )
-        fetched.append(item)
-    return fetched, log, failures, skipped_known, gone
+            found = classify_attachment(found.document, reply.body, attachment.url, reply.content_type)
+        if found.kind != "report" or found.document is None:
+            failures.append(Failure(source_id=source.id, url=found.about or link.url, reason=found.reason or f"not a report ({found.kind})"))
+            continue
+        reports.append(FetchedReport(fetched=item, document=found.document))
+    return FetchResult(reports=reports, log=log, failures=failures, known=skipped_known, gone=gone)
+
+
+def _recheck_attachment(client: HttpClient, source: Source, link: Link, page: FetchRecord | None, attachment: FetchRecord, raw: RawStore,
+                        now: datetime, log: list[FetchRecord], failures: list[Failure]) -> FetchedReport | None:
+    """The attachment of a stored report whose page answered 304, asked conditionally: None when it
+    is unchanged too (or failed: then a failure says why); else the report read again from the new
+    file and the page as stored (a 304 has no body)."""
+    url = link.url
+    if page is None or page.sha256 is None or not raw.has(page.sha256):  # asked first, a new file would be logged and then missed
+        failures.append(Failure(source_id=source.id, url=url, reason="the page that links the attachment is not in the raw store: "
+                                "its attachment cannot be rechecked"))
+        return None
+    attachment_url = _moved_with_page(attachment.url, page.url, url)
+    try:
+        reply = client.get(attachment_url, allowed_domains=allowed_domains(source), rate=source.rate_per_second,
+                           etag=attachment.etag, last_modified=attachment.last_modified)
+    except FetchError as exc:
+        log.append(_failed(source, attachment_url, now, exc))
+        failures.append(Failure(source_id=source.id, url=attachment_url, reason=f"attachment: {exc}"))
+        return None
+    if reply.not_modified:
+        return None
+    sha = raw.save(reply.body)
+    log.append(_logged(source, attachment_url, attachment.url_key, now, reply, sha))
+    stub = classify_page(raw.load(page.sha256), url, page.content_type)
+    found = classify_attachment(stub.document, reply.body, attachment_url, reply.content_type) if stub.document else stub
+    if found.kind != "report" or found.document is None:
+        failures.append(Failure(source_id=source.id, url=found.about or url, reason=found.reason or f"not a report ({found.kind})"))
+        return None
+    fetched = Fetched(source_id=source.id, url=url, url_key=page.url_key, title=link.title, sha256=sha,
+                      content_type=reply.content_type, page_sha256=page.sha256, attachment_url=attachment_url)
+    return FetchedReport(fetched=fetched, document=found.document)
+
+
+def _moved_with_page(attachment_url: str, stored_page_url: str, page_url: str) -> str:
+    """The attachment's URL on the host the page is listed on tonight, when the file was on the
+    page's site: portals move between http and https, ports and www. or not (the demo portals get a
+    new port each run), keeping their paths; a file on another host stays where it was."""
+    file, old, new = urlsplit(attachment_url), urlsplit(stored_page_url), urlsplit(page_url)
+    if _site(file.hostname) != _site(old.hostname) or (file.scheme, file.netloc) == (new.scheme, new.netloc):
+        return attachment_url
+    return urlunsplit((new.scheme, new.netloc, file.path, file.query, ""))
+
+
+def _site(host: str | None) -> str:
+    """A host name as a portal's moves keep it: without a leading www. (ports differ too)."""
+    return (host or "").lower().removeprefix("www.")
 
 
 def _failed(source: Source, url: str, now: datetime, exc: FetchError) -> FetchRecord:

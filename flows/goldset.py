@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import NamedTuple
 
-from parsers.evaluate import CanonicalRow, GoldRow, parse_canonical_gold, parse_gold
+from parsers import CanonicalRow, GoldRow, parse_canonical_gold, parse_gold
 
 READABLE = (".txt", ".html", ".htm", ".docx", ".pdf")
 CANONICAL_FILE = "canonical.jsonl"

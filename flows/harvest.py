@@ -1,53 +1,46 @@
-"""Fetched bytes → Harvested reports, through the pure core (parsers)."""
+"""Fetched reports → Harvested reports, through the pure core (parsers)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from parsers import UnreadableDocument, extract_report, read_document
-from parsers.article import with_attachment_text
-from parsers.models import LinkDecision, Source
-from parsers.titles import is_shortened
+from parsers import (Document, LinkDecision, Source, UnreadableDocument, classify_attachment, classify_page, extract_report,
+                     with_listing_title)
 
 from .discover import discover_links
 from .fetch import fetch_reports
 from .http import HttpClient
 from .rawstore import RawStore
-from .records import Failure, Fetched, FetchRecord, Harvested, SourceHarvest
+from .records import Chosen, Failure, Fetched, FetchRecord, Harvested, SourceHarvest
 from .store import url_key
 
-MIN_REPORT_CHARS = 300  # the shortest real report in the seeds has 2,185 characters; less is a stub or an error page
-# A rule-of-law report says 法治/依法/法律/普法 many times (the seeds: 65 to 150 times); a page whose
-# title looked right but whose text does not is something else filed under that title.
-RULE_OF_LAW_TERMS = ("法治", "依法", "法律", "普法")
-MIN_RULE_OF_LAW_MENTIONS = 5
 
-
-def harvest(raw: RawStore, source: Source, item: Fetched, now: datetime) -> Harvested:
-    """Parse, normalise, identify and extract one fetched report."""
-    document = read_document(raw.load(item.sha256), item.attachment_url or item.url, item.content_type)
-    if item.page_sha256:
-        page = read_document(raw.load(item.page_sha256), item.url)
-        document = with_attachment_text(page, document)
-    if document.title is None and not is_shortened(item.title):  # a shortened listing title: the text's own first line is better
-        document = document.model_copy(update={"title": item.title})
-    if len("".join(document.text.split())) < MIN_REPORT_CHARS:
-        raise UnreadableDocument(f"{item.url}: only {len(document.text.strip())} characters of text; not a report")
-    mentions = sum(document.text.count(term) for term in RULE_OF_LAW_TERMS)
-    if mentions < MIN_RULE_OF_LAW_MENTIONS:
-        raise UnreadableDocument(f"{item.url}: the text mentions 法治/依法 {mentions} times: not a rule-of-law report despite its title")
-    extraction = extract_report(document.model_copy(update={"url": item.url}), source)
+def harvest(source: Source, item: Fetched, document: Document, now: datetime) -> Harvested:
+    """Normalise, identify and extract one fetched report from the document parsed when it arrived."""
+    document = with_listing_title(document, item.title).model_copy(update={"url": item.url})
+    extraction = extract_report(document, source)
     return Harvested(source_id=source.id, url_key=item.url_key, url=item.url, sha256=item.sha256, fetched_at=now, extraction=extraction)
 
 
-def harvest_all(raw: RawStore, source: Source, items: list[Fetched], now: datetime) -> tuple[list[Harvested], list[Failure]]:
-    done, failures = [], []
-    for item in items:
-        try:
-            done.append(harvest(raw, source, item, now))
-        except (UnreadableDocument, UnicodeError, ValueError) as exc:
-            failures.append(Failure(source_id=source.id, url=item.url, reason=str(exc)))
-    return done, failures
+def stored_document(raw: RawStore, item: Fetched) -> Document:
+    """A stored report's document read again from the raw store (re-extraction: no network), with
+    the same decisions the night took when the bytes arrived. Raises UnreadableDocument when they
+    are no longer read as a report."""
+    if item.page_sha256:
+        page = classify_page(raw.load(item.page_sha256), item.url)
+        if page.document is None:
+            raise UnreadableDocument(page.reason or f"{item.url}: its page is not readable")
+        found = classify_attachment(page.document, raw.load(item.sha256), item.attachment_url or item.url, item.content_type)
+    else:
+        found = classify_page(raw.load(item.sha256), item.url, item.content_type)
+    if found.kind != "report" or found.document is None:
+        raise UnreadableDocument(found.reason or f"{item.url}: not a report ({found.kind})")
+    return found.document
+
+
+def harvest_stored(raw: RawStore, source: Source, item: Fetched, now: datetime) -> Harvested:
+    """harvest() of a stored report, from its bytes in the raw store."""
+    return harvest(source, item, stored_document(raw, item), now)
 
 
 def harvest_source(
@@ -59,29 +52,35 @@ def harvest_source(
     now: datetime,
     *,
     recheck: bool = False,
-) -> tuple[SourceHarvest, list[Harvested]]:
-    """One source's night: discover its links, fetch the new (or, rechecking, all) reports, extract them."""
-    decisions, log, failures, listing = discover_links(client, source, validators, raw, now)
-    to_fetch, capped = links_to_fetch(source, decisions, known)
-    fetched, fetch_log, fetch_failures, skipped, gone = fetch_reports(
-        client, source, to_fetch, known, raw, now, recheck=recheck, validators=validators
-    )
-    failures = [*failures, *capped]
-    harvested, parse_failures = harvest_all(raw, source, fetched, now)
-    summary = SourceHarvest(
+    attachments: dict[tuple[str, str], FetchRecord] | None = None,
+) -> SourceHarvest:
+    """One source's night: discover its links, fetch the new (or, rechecking, all) reports, extract
+    them. ``attachments`` (store.attachment_validators): what a recheck asks a stored report's
+    attachment with when its page answers 304."""
+    found = discover_links(client, source, validators, raw, now)
+    chosen = links_to_fetch(source, found.decisions, known)
+    fetched = fetch_reports(client, source, chosen.links, known, raw, now, recheck=recheck, validators=validators, attachments=attachments)
+    harvested: list[Harvested] = []
+    parse_failures: list[Failure] = []
+    for report in fetched.reports:
+        try:
+            harvested.append(harvest(source, report.fetched, report.document, now))
+        except (UnreadableDocument, UnicodeError, ValueError) as exc:
+            parse_failures.append(Failure(source_id=source.id, url=report.fetched.url, reason=str(exc)))
+    return SourceHarvest(
         source_id=source.id,
-        decisions=decisions,
-        fetched=fetched,
-        log=[*log, *fetch_log],
-        failures=[*failures, *fetch_failures, *parse_failures],
-        known=skipped,
-        listing=listing,
-        gone=gone,
+        decisions=found.decisions,
+        fetched=[r.fetched for r in fetched.reports],
+        log=[*found.log, *fetched.log],
+        failures=[*found.failures, *chosen.failures, *fetched.failures, *parse_failures],
+        known=fetched.known,
+        listing=found.listing,
+        gone=fetched.gone,
+        harvested=harvested,
     )
-    return summary, harvested
 
 
-def links_to_fetch(source: Source, decisions: list[LinkDecision], known: set[tuple[str, str]]) -> tuple[list[LinkDecision], list[Failure]]:
+def links_to_fetch(source: Source, decisions: list[LinkDecision], known: set[tuple[str, str]]) -> Chosen:
     """The taken links worth a request tonight: one per identity (two links that differ only by a
     cache-buster are one page), and at most ``source.max_new_reports`` not stored yet, in listing
     order (newest first on every CMS seen). Beyond the cap the source stops taking new links and
@@ -104,7 +103,7 @@ def links_to_fetch(source: Source, decisions: list[LinkDecision], known: set[tup
                 continue
         chosen.append(decision)
     if not over:
-        return chosen, []
+        return Chosen(links=chosen)
     reason = (f"{new} new report links tonight, more than max_new_reports ({source.max_new_reports}): fetched the first "
               f"{source.max_new_reports}; the other {len(over)} wait for the next nights (first left: {over[0]})")
-    return chosen, [Failure(source_id=source.id, url=source.listing[0], reason=reason)]
+    return Chosen(links=chosen, failures=[Failure(source_id=source.id, url=source.listing[0], reason=reason)])

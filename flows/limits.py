@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-from parsers.models import Source
+from parsers import Source
 
 PREFIX = "fazhi-host:"
 

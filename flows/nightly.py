@@ -21,7 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 from prefect.states import Failed, State
 
-from parsers.models import Source
+from parsers import Source
 
 from . import publish, release, stop, store
 from .discover import source_is_private
@@ -33,9 +33,9 @@ from .limits import limited_hosts, prefect_gate
 from .lock import data_lock
 from .progress import announce
 from .reextract import ReextractResult, record_sources, reextract, stored_sources
-from .records import Failure, FetchRecord, Harvested, MergeResult, ReleaseInfo, RunSummary, SourceHarvest
+from .records import Failure, FetchRecord, MergeResult, Night, ReleaseInfo, RunSummary, SourceHarvest
 from .report import render_run_report, summarize
-from .shards import Shard, load_shards, save_shard
+from .shards import load_shards, save_shard
 from .sources import load_sources, select_sources
 from .stop import NIGHT
 
@@ -75,19 +75,19 @@ def _failed_on_this_machine(state: object) -> bool:
 @task(name="harvest-source", retries=2, retry_delay_seconds=0, retry_condition_fn=retry_unless_stopped,
       task_run_name="harvest-{source.id}", cache_policy=NO_CACHE, persist_result=False)
 def harvest_source_task(source: Source, known: set[tuple[str, str]], validators: dict[tuple[str, str], FetchRecord],
-                        layout: DataLayout, now: datetime, recheck: bool, limited: frozenset[str] = frozenset()) -> tuple[SourceHarvest, list[Harvested]]:
+                        layout: DataLayout, now: datetime, recheck: bool, limited: frozenset[str] = frozenset(),
+                        attachments: dict[tuple[str, str], FetchRecord] | None = None) -> SourceHarvest:
     """Discover, fetch, parse and extract one source; requests to ``limited`` hosts also take a
     slot of the host's Prefect rate limit (shared by every worker of a national night)."""
     client = HttpClient(allow_private=source_is_private(source), gate=prefect_gate(limited),
                         challenge_solver=available_solver(), browser_first=source.browser)
-    return harvest_source(client, source, known, validators, layout.raw(), now, recheck=recheck)
+    return harvest_source(client, source, known, validators, layout.raw(), now, recheck=recheck, attachments=attachments)
 
 
 @task(name="merge", timeout_seconds=1800, cache_policy=NO_CACHE, persist_result=False)
-def merge_task(layout: DataLayout, harvests: list[SourceHarvest], harvested: list[Harvested], now: datetime) -> MergeResult:
+def merge_task(layout: DataLayout, night: Night) -> MergeResult:
     with store.open_store(layout.store_path) as conn:
-        return store.merge(conn, harvested, [r for h in harvests for r in h.log], now,
-                           [h.listing for h in harvests if h.listing], [g for h in harvests for g in h.gone], harvests)
+        return store.merge(conn, night)
 
 
 @task(name="reextract", timeout_seconds=3600, cache_policy=NO_CACHE, persist_result=False)
@@ -112,9 +112,9 @@ def release_task(layout: DataLayout, sources: list[Source], now: datetime) -> Re
 
 
 @task(name="build-site", timeout_seconds=3600, cache_policy=NO_CACHE, persist_result=False)
-def site_task(layout: DataLayout, out_dir: Path, force: bool) -> str | None:
+def site_task(layout: DataLayout, out_dir: Path, force: bool) -> publish.PublishedSite | None:
     if not force and publish.site_is_current(layout, out_dir):
-        return str(out_dir)
+        return publish.PublishedSite(path=str(out_dir))
     return publish.publish_latest(layout, out_dir)
 
 
@@ -133,31 +133,33 @@ def timed(timings: dict[str, float], stage: str, steps: bool = True) -> Iterator
 HARVEST_STAGE = "discover+fetch+extract"  # one step per source
 
 
-def harvest_sources(sources: list[Source], layout: DataLayout, now: datetime, recheck: bool) -> tuple[list[SourceHarvest], list[Harvested], list[Failure]]:
+def harvest_sources(sources: list[Source], layout: DataLayout, now: datetime, recheck: bool) -> Night:
     """Every source's task, submitted at once (the task runner decides how many run together)."""
     with store.open_store(layout.store_path) as conn:
         known, validators = store.known_keys(conn), store.validators(conn)
+        attachments = store.attachment_validators(conn) if recheck else {}
     limited = limited_hosts()
-    return gather(sources, [harvest_source_task.submit(s, known, validators, layout, now, recheck, limited) for s in sources])
+    futures = [harvest_source_task.submit(s, known, validators, layout, now, recheck, limited, attachments) for s in sources]
+    return gather(sources, futures, now)
 
 
-def gather(sources: list[Source], futures: list[PrefectFuture]) -> tuple[list[SourceHarvest], list[Harvested], list[Failure]]:
+def gather(sources: list[Source], futures: list[PrefectFuture], now: datetime) -> Night:
     """Each source's harvest, in the registry's order; a source whose task failed for good becomes
     a failure, not a crash. Progress is announced as each source finishes, in whatever order."""
     announce(HARVEST_STAGE, 0, len(futures))
     for done, _ in enumerate(as_completed(futures), start=1):
         announce(HARVEST_STAGE, done, len(futures))
-    harvests, harvested, failures = [], [], []
+    harvests: list[SourceHarvest] = []
+    failures: list[Failure] = []
     for source, future in zip(sources, futures):
         future.wait()
         if future.state.is_completed():
-            summary, items = future.result()
+            summary = future.result()
             harvests.append(summary)
-            harvested.extend(items)
             failures.extend(summary.failures)
         else:
             failures.append(Failure(source_id=source.id, url=source.listing[0], reason=str(future.state.message or "failed")))
-    return harvests, harvested, failures
+    return Night(now=now, harvests=harvests, failures=failures)
 
 
 def publish_run_report(summary: RunSummary, timings: dict[str, float]) -> None:
@@ -197,8 +199,8 @@ def harvest_shard(sources_file: Path, data_dir: Path, provinces: list[str], shar
     sources = select_sources(load_sources(Path(sources_file)), provinces)
     NIGHT.reset()
     with stop.deadline(deadline_seconds):
-        harvests, harvested, failures = harvest_sources(sources, layout, now, recheck)
-    return save_shard(Path(shard_dir), "-".join(provinces), Shard(harvests=harvests, harvested=harvested, failures=failures, now=now))
+        night = harvest_sources(sources, layout, now, recheck)
+    return save_shard(Path(shard_dir), "-".join(provinces), night)
 
 
 @flow(name="fazhi-merge-shards", log_prints=False)
@@ -208,11 +210,8 @@ def merge_shards(sources_file: Path, shard_dir: Path, data_dir: Path = Path("dat
     NIGHT.reset()
     with data_lock(layout.root, wait_seconds=LOCK_WAIT_SECONDS):
         shards = load_shards(Path(shard_dir))
-        harvests = [h for shard in shards for h in shard.harvests]
-        harvested = [h for shard in shards for h in shard.harvested]
-        failures = [f for shard in shards for f in shard.failures]
-        now = max((shard.now for shard in shards), default=datetime.now(timezone.utc))
-        return publish_night(load_sources(Path(sources_file)), layout, Path(out_dir), harvests, harvested, failures, now, {})
+        night = Night.joined(shards) if shards else Night(now=datetime.now(timezone.utc))
+        return publish_night(load_sources(Path(sources_file)), layout, Path(out_dir), night, {})
 
 
 LOCK_WAIT_SECONDS = 60.0  # a run started while another writes waits a minute, then fails clearly
@@ -224,19 +223,19 @@ def run_night(sources_file: Path, layout: DataLayout, out_dir: Path, recheck: bo
     now = datetime.now(timezone.utc)
     sources = select_sources(load_sources(sources_file), provinces)
     with stop.deadline(deadline_seconds), timed(timings, HARVEST_STAGE, steps=False):
-        harvests, harvested, failures = harvest_sources(sources, layout, now, recheck)
-    return publish_night(sources, layout, out_dir, harvests, harvested, failures, now, timings)
+        night = harvest_sources(sources, layout, now, recheck)
+    return publish_night(sources, layout, out_dir, night, timings)
 
 
-def publish_night(sources: list[Source], layout: DataLayout, out_dir: Path, harvests: list[SourceHarvest], harvested: list[Harvested],
-                  failures: list[Failure], now: datetime, timings: dict[str, float]) -> RunSummary | State:
+def publish_night(sources: list[Source], layout: DataLayout, out_dir: Path, night: Night, timings: dict[str, float]) -> RunSummary | State:
     """Re-extract (when the rules changed), merge, release, build the site, report; Failed (after
     publishing) when anything failed."""
+    now = night.now
     with timed(timings, "reextract", steps=False):
         replayed = reextract_task(layout, sources, now)
-    failures = [*failures, *replayed.failures]
+    failures = [*night.failures, *replayed.failures]
     with timed(timings, "merge"):
-        merged = merge_task(layout, harvests, harvested, now)
+        merged = merge_task(layout, night)
     cut = site = None
     if NIGHT.signal is None:
         with timed(timings, "release"):
@@ -244,7 +243,8 @@ def publish_night(sources: list[Source], layout: DataLayout, out_dir: Path, harv
     if NIGHT.signal is None:
         with timed(timings, "site"):
             site = site_task(layout, out_dir, force=cut is not None)
-    summary = summarize(sources, harvests, merged, harvested, failures, cut, release.latest_version(layout.releases), site)
+    summary = summarize(sources, night, merged, failures, cut, release.latest_version(layout.releases), site.path if site else None,
+                        site.stats if site else None)
     publish_run_report(summary, timings)
     if NIGHT.signal is not None:  # what was harvested is merged; the release and the site wait for the next night
         return Failed(message=f"{NIGHT.reason}: what was harvested is merged; the release and the site are left for the next night", data=summary)

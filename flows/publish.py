@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.build import build_site
+from sitegen.stats import SiteStats
 
 from .layout import DataLayout
 from .release import latest_version
@@ -27,6 +29,14 @@ BUILDING = "building"
 
 class SiteOutError(ValueError):
     """The site's folder can't be used: it is not a site this project built, or it overlaps the data."""
+
+
+@dataclass(frozen=True)
+class PublishedSite:
+    """Where the site was built, and what the build did (None: the site was already current)."""
+
+    path: str
+    stats: SiteStats | None = None
 
 
 def is_built_site(folder: Path) -> bool:
@@ -73,7 +83,7 @@ def _remove_if_ours(folder: Path) -> None:
     raise SiteOutError(f"{folder}: in the way of the site build and not built by fazhi (no {MARKER}); move it away")
 
 
-def publish_latest(layout: DataLayout, out_dir: Path, *, strict: bool = False) -> str | None:
+def publish_latest(layout: DataLayout, out_dir: Path, *, strict: bool = False) -> PublishedSite | None:
     """Build ``out_dir`` from the latest release; None when there is no release yet.
 
     Raises SiteOutError, before building anything, when ``out_dir`` is not ours to replace. Any
@@ -93,7 +103,7 @@ def publish_latest(layout: DataLayout, out_dir: Path, *, strict: bool = False) -
         # Marked from its first moment (MkDocs keeps hidden files when it empties site_dir), so a
         # run killed mid-build leaves a folder the next run knows it may remove.
         (staging / MARKER).write_text(BUILDING + "\n", encoding="utf-8")
-        build_site(layout.releases, version, staging, layout.docs_dir, strict=strict, previous=previous)
+        stats = build_site(layout.releases, version, staging, layout.docs_dir, strict=strict, previous=previous)
         (staging / MARKER).write_text(version + "\n", encoding="utf-8")
         _swap_in(staging, out_dir, retired)
     except OSError as exc:
@@ -105,7 +115,7 @@ def publish_latest(layout: DataLayout, out_dir: Path, *, strict: bool = False) -
         shutil.rmtree(staging, ignore_errors=True)
         raise
     shutil.rmtree(retired, ignore_errors=True)
-    return str(given)  # as the operator wrote it, like the night that finds the site current
+    return PublishedSite(path=str(given), stats=stats)  # the path as the operator wrote it, like the night that finds the site current
 
 
 def _swap_in(staging: Path, out_dir: Path, retired: Path) -> None:

@@ -5,7 +5,7 @@ what is stored. The store says which extractor version made each revision's repo
 and figures (``revision_extractors``). When the version in effect (``parsers.extractor_version()``)
 differs, the revision is extracted again from the raw store: the same bytes the night parsed
 (the attachment, with the page that links it), read by the same function the night uses
-(``flows.harvest.harvest``), without the network. Identification is redone too, and recorded.
+(``flows.harvest.harvest_stored``), without the network. Identification is redone too, and recorded.
 The earlier version's figures stay in the store beside the new ones.
 
 Parsing is the cost (about 1.5 ms a report of the synthetic corpus, against 0.5 ms of writing), so the work runs in a process pool on every core while
@@ -29,12 +29,10 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from parsers import extract_report, read_document
-from parsers.models import Report, Source
-from parsers.version import extractor_version
+from parsers import Report, Source, extract_report, extractor_version, read_document
 
 from . import store
-from .harvest import harvest  # imported here, before the workers fork: each would import requests & co. again (0.4 s)
+from .harvest import harvest_stored  # imported here, before the workers fork: each would import requests & co. again (0.4 s)
 from .rawstore import RawStore
 from .records import Failure, Fetched
 
@@ -178,7 +176,7 @@ def replay(item: ReplayItem, raw: RawStore | None = None, version: str | None = 
             raise FileNotFoundError(f"its bytes ({fetched.sha256}) are not in the raw store {raw.root}")
         if fetched.page_sha256 and not raw.has(fetched.page_sha256):
             raise FileNotFoundError(f"its page's bytes ({fetched.page_sha256}) are not in the raw store {raw.root}")
-        harvested = harvest(raw, source, fetched, datetime.min)
+        harvested = harvest_stored(raw, source, fetched, datetime.min)
     except Exception as exc:  # noqa: BLE001 - any failure of one report is reported, the others go on
         return Replayed(item.report_id, item.revision, None, item.text_sha256, version, fetched.url, f"{fetched.url}: {str(exc) or type(exc).__name__}")
     ex = harvested.extraction

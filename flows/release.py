@@ -28,12 +28,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from parsers.coverage import ReportFact, coverage, due_years
-from parsers.indicators import INDICATOR_KEYS, INDICATOR_LABELS
-from parsers.models import Source
-from parsers.places import covered_counties
-from parsers.spreadsheet import neutralise_cell, restore_cell
-from parsers.version import extractor_version
+from parsers import (INDICATOR_KEYS, INDICATOR_LABELS, ReportFact, Source, coverage, covered_counties, due_years, extractor_version,
+                     neutralise_cell, restore_cell)
 
 from . import store
 from .crash import crashpoint

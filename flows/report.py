@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from parsers.models import Source
+from sitegen.stats import SiteStats
 
-from .records import Failure, Harvested, MergeResult, ReleaseInfo, RunSummary, SourceHarvest
+from parsers import Source
+
+from .records import Failure, MergeResult, Night, ReleaseInfo, RunSummary
 
 
-def summarize(sources: list[Source], harvests: list[SourceHarvest], merged: MergeResult, harvested: list[Harvested],
-              failures: list[Failure], cut: ReleaseInfo | None, latest: str | None, site: str | None) -> RunSummary:
-    observations = sum(len(h.extraction.observations) for h in harvested)
+def summarize(sources: list[Source], night: Night, merged: MergeResult, failures: list[Failure], cut: ReleaseInfo | None,
+              latest: str | None, site: str | None, site_stats: SiteStats | None = None) -> RunSummary:
+    harvests = night.harvests
+    observations = sum(len(h.extraction.observations) for h in night.harvested)
     return RunSummary(
         sources=len(sources),
         links_seen=sum(len(h.decisions) for h in harvests),
@@ -25,6 +28,7 @@ def summarize(sources: list[Source], harvests: list[SourceHarvest], merged: Merg
         release=cut,
         latest_release=latest,
         site_dir=site,
+        site_stats=site_stats,
     )
 
 
@@ -55,6 +59,10 @@ def render_run_report(summary: RunSummary, timings: dict[str, float]) -> str:
     """The run report as a Prefect markdown artifact."""
     lines = ["# Fazhi Atlas nightly run", ""] + [f"- {line.strip()}" for line in render_summary_lines(summary) if not line.startswith("  - ")]
     lines += ["", "| stage | seconds |", "|---|---:|"] + [f"| {stage} | {seconds:.1f} |" for stage, seconds in timings.items()]
+    if summary.site_stats:
+        s = summary.site_stats
+        lines += ["", f"Site: {s.pages} pages; township pages {s.rendered} rendered, {s.reused} reused, on {s.workers} process(es); "
+                      f"generate {s.generate_s} s, MkDocs {s.mkdocs_s} s, township pages {s.townships_s} s, downloads {s.downloads_s} s"]
     if summary.failures:
         lines += ["", "## Failures", "", "| source | URL | reason |", "|---|---|---|"]
         lines += [f"| {f.source_id} | {f.url} | {f.reason.replace('|', '/')} |" for f in summary.failures]

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
-
-from .records import Failure, Harvested, SourceHarvest
+from .records import Night
 
 
-class Shard(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    harvests: list[SourceHarvest]
-    harvested: list[Harvested]
-    failures: list[Failure]
-    now: datetime
-
-
-def save_shard(folder: Path, name: str, shard: Shard) -> Path:
+def save_shard(folder: Path, name: str, shard: Night) -> Path:
     """Write atomically (temporary file, then rename): the merge never reads half a shard."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"shard-{name}.json"
@@ -31,5 +20,5 @@ def save_shard(folder: Path, name: str, shard: Shard) -> Path:
     return target
 
 
-def load_shards(folder: Path) -> list[Shard]:
-    return [Shard.model_validate_json(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("shard-*.json"))]
+def load_shards(folder: Path) -> list[Night]:
+    return [Night.model_validate_json(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("shard-*.json"))]

@@ -19,8 +19,7 @@ from pydantic import ValidationError
 from yaml.events import AliasEvent, CollectionStartEvent, NodeEvent
 from yaml.nodes import MappingNode, Node
 
-from parsers.models import Source
-from parsers.register import county_name
+from parsers import Source, county_name
 
 MAX_BYTES = 8 * 1024 * 1024  # a few thousand county portals at ~300 bytes each, many times over
 MAX_DEPTH = 16  # sources → entry → listing → URL is 4 levels

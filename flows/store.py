@@ -19,13 +19,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote_plus, urlsplit
 
-from parsers.models import Report
-
-from parsers.models import Extraction, IndicatorValue, Observation
-from parsers.version import extractor_version
+from parsers import Extraction, IndicatorValue, Observation, Report, extractor_version
 
 from .crash import crashpoint
-from .records import FetchRecord, Gone, Harvested, Listing, MergeResult, SourceHarvest
+from .records import FetchRecord, Gone, Harvested, Listing, MergeResult, Night, SourceHarvest
 
 SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -254,6 +251,23 @@ def validators(conn: sqlite3.Connection) -> dict[tuple[str, str], FetchRecord]:
     return {(r["source_id"], r["url_key"]): _fetch_record(r) for r in rows}
 
 
+def attachment_validators(conn: sqlite3.Connection) -> dict[tuple[str, str], FetchRecord]:
+    """(source_id, page url_key) → the last successful fetch of the attachment a stored report's
+    current text was read from, for reports read from an attachment: a recheck asks the file
+    conditionally when its page answers 304. The fetch log keeps each attachment's ETag and
+    Last-Modified under the attachment's own URL; the revision's raw_sha256 says which file it was."""
+    rows = conn.execute(
+        """SELECT r.source_id AS page_source, r.url_key AS page_key, a.*
+           FROM reports r
+           JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
+           JOIN fetch_log s ON s.id = (SELECT max(id) FROM fetch_log WHERE sha256 = v.raw_sha256 AND source_id = r.source_id)
+           JOIN fetch_log a ON a.id = (SELECT max(id) FROM fetch_log WHERE source_id = r.source_id AND url_key = s.url_key
+                                           AND status = 200 AND sha256 IS NOT NULL)
+           WHERE s.url_key != r.url_key AND r.status = 'active'"""
+    )
+    return {(r["page_source"], r["page_key"]): FetchRecord(**{k: r[k] for k in r.keys() if k not in ("id", "page_source", "page_key")}) for r in rows}
+
+
 def _fetch_record(row: sqlite3.Row) -> FetchRecord:
     return FetchRecord(**{k: row[k] for k in row.keys() if k != "id"})
 
@@ -344,17 +358,10 @@ def write_figures_many(conn: sqlite3.Connection, made: Sequence[tuple[str, int, 
                      [(rid, revision, extractor, *v) for rid, revision, rows in made for v in rows.values])
 
 
-def merge(
-    conn: sqlite3.Connection,
-    harvested: Iterable[Harvested],
-    log: Iterable[FetchRecord],
-    now: datetime,
-    listings: Iterable[Listing] = (),
-    gone: Iterable[Gone] = (),
-    decisions: Iterable[SourceHarvest] = (),
-) -> MergeResult:
-    """Add tonight's reports, withdrawals and fetch log in one transaction. Nothing is deleted or
-    rewritten: a changed text is a new revision, a vanished page a status with its date."""
+def merge(conn: sqlite3.Connection, night: Night) -> MergeResult:
+    """Add a night's reports, withdrawals, links and fetch log in one transaction. Nothing is
+    deleted or rewritten: a changed text is a new revision, a vanished page a status with its date."""
+    now = night.now
     result = MergeResult()
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -363,14 +370,14 @@ def merge(
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (r.source_id, r.url, r.url_key, r.fetched_at.isoformat(), r.status, r.etag, r.last_modified, r.sha256, r.content_type, r.error)
-                for r in log
+                for r in night.log
             ],
         )
-        _record_links(conn, decisions, now)
+        _record_links(conn, night.harvests, now)
         places: set[str] = set()
-        for item in harvested:
+        for item in night.harvested:
             places |= _merge_one(conn, item, now, result)
-        _mark_withdrawn(conn, listings, gone, now, result)
+        _mark_withdrawn(conn, night.listings, night.gone, now, result)
         _refresh_conflicts(conn, places | _place_keys(conn, [*result.withdrawn, *result.restored]))
         crashpoint("merge:before-commit")
         conn.execute("COMMIT")

@@ -1,59 +1,49 @@
 """The pure core: bytes and text in, pydantic models out. No network, disk, clock or Prefect.
 
+``classify_page`` parses a fetched page once and says what it is (a report, a stub pointing to its
+attachment, an error or challenge page, not a report), carrying the parsed Document on;
 ``read_document`` turns a file's bytes into a Document; ``extract_report`` turns a Document into
 the record ``fazhi extract`` prints and the nightly flow stores.
+
+``__all__`` is the package's public face: ``flows/`` imports these names from ``parsers`` and
+nothing from its modules (tests/test_contracts.py), so a module can be split or renamed inside.
 """
 
 from __future__ import annotations
 
-import re
-
-from .article import parse_article
 from .checks import check_observations
-from .decode import decode_body
-from .documents import UnreadableDocument, parse_docx, parse_pdf
+from .classify import (Classified, ListingRead, classify_attachment, classify_listing, classify_page, read_document, sniff_format,
+                       with_listing_title)
+from .coverage import ReportFact, coverage, due_years
+from .documents import UnreadableDocument
+from .evaluate import CanonicalRow, GoldRow, evaluate, evaluate_canonical, parse_canonical_gold, parse_gold, render_canonical, render_evaluation
 from .extract import MAX_FIGURES, extract_figures
 from .identify import identify_report
-from .models import Document, Extraction, Flag, Observation, Source
+from .identity_eval import IdentityScore, render_identity, score_identity
+from .indicators import INDICATOR_KEYS, INDICATOR_LABELS
+from .models import Document, Extraction, Flag, IndicatorValue, Link, LinkDecision, ListingPage, Observation, Report, Source
 from .normalise import clean_document, normalise
+from .places import covered_counties
+from .register import county_name
+from .spreadsheet import neutralise_cell, restore_cell
+from .titles import decide_link
 from .version import EXTRACTOR_VERSION, extractor_version
 
-__all__ = ["EXTRACTOR_VERSION", "MAX_FIGURES", "UnreadableDocument", "extract_report", "extractor_version", "read_document", "sniff_format"]
-
-_HTML_TYPES = ("text/html", "application/xhtml")
-
-
-def sniff_format(data: bytes, name: str, content_type: str | None = None) -> str:
-    """html, docx, pdf or txt: from the bytes first (servers mislabel), then the name, then the header."""
-    head = data[:1024].lstrip()
-    if head.startswith(b"%PDF"):
-        return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        return "docx"
-    lowered = head.lower()
-    if lowered.startswith((b"<!doctype html", b"<html")) or b"<body" in lowered or b"<meta" in lowered or re.match(rb"<(div|p|table|span|head|title)\b", lowered):
-        return "html"
-    suffix = name.lower().rsplit("?", 1)[0].rsplit(".", 1)[-1]
-    if suffix in ("htm", "html", "shtml", "jhtml"):
-        return "html"
-    if suffix in ("pdf", "docx"):
-        return suffix
-    if content_type and content_type.split(";")[0].strip() in _HTML_TYPES:
-        return "html"
-    return "txt"
-
-
-def read_document(data: bytes, name: str, content_type: str | None = None) -> Document:
-    """A Document from a file's bytes; ``name`` is its URL or path (used in errors and as its url)."""
-    fmt = sniff_format(data, name, content_type)
-    if fmt == "pdf":
-        return parse_pdf(data, name)
-    if fmt == "docx":
-        return parse_docx(data, name)
-    text = decode_body(data, content_type)
-    if fmt == "html":
-        return parse_article(text, name)
-    return Document(url=name, text=text, format="txt")
+__all__ = [
+    # fetched bytes → what they are, parsed once
+    "Classified", "ListingRead", "UnreadableDocument", "classify_attachment", "classify_listing", "classify_page", "read_document",
+    "sniff_format", "with_listing_title", "decide_link",
+    # a document → its record
+    "EXTRACTOR_VERSION", "MAX_FIGURES", "extract_report", "extractor_version",
+    # the shared vocabulary (parsers.models)
+    "Document", "Extraction", "IndicatorValue", "Link", "LinkDecision", "ListingPage", "Observation", "Report", "Source",
+    # what the release and the registry read: indicator columns, coverage, places, spreadsheet-safe cells
+    "INDICATOR_KEYS", "INDICATOR_LABELS", "ReportFact", "county_name", "coverage", "covered_counties", "due_years", "neutralise_cell",
+    "restore_cell",
+    # scoring against hand-labelled gold sets (training scores)
+    "CanonicalRow", "GoldRow", "IdentityScore", "evaluate", "evaluate_canonical", "parse_canonical_gold", "parse_gold", "render_canonical",
+    "render_evaluation", "render_identity", "score_identity",
+]
 
 
 def _capped(observations: list[Observation]) -> list[Flag]:

@@ -171,9 +171,19 @@ def _page_title(soup: BeautifulSoup) -> str | None:
     return None
 
 
+def article_tree(html: str) -> BeautifulSoup:
+    """The one tree of an article page."""
+    return BeautifulSoup(html, PARSER)
+
+
 def parse_article(html: str, url: str) -> Document:
     """Metadata and body text of an article page."""
-    soup = BeautifulSoup(html, PARSER)
+    return article_from_tree(article_tree(html), url)
+
+
+def article_from_tree(soup: BeautifulSoup, url: str) -> Document:
+    """Metadata and body text of an article page's tree. Takes the body out of the tree: read
+    what else is needed from it (refusal_in) first."""
     meta = _gov_meta(soup)
     attachments = _attachments(soup, url)
     body = find_body(soup)
@@ -215,11 +225,24 @@ CHALLENGE = re.compile(r"document\.cookie\s*=|location\.reload\(|window\.locatio
 
 def refusal_reason(html: str) -> str | None:
     """Why this 200 page is not content: a JavaScript anti-bot challenge or an error page; None if it is content."""
-    soup = BeautifulSoup(html, "html.parser")
+    return refusal_in(BeautifulSoup(html, "html.parser"))
+
+
+def refusal_in(soup: BeautifulSoup) -> str | None:
+    """refusal_reason of a page already parsed; the tree is left as it is. The visible text is
+    the tree's own strings: bs4 keeps a script's and a style's text apart (Script, Stylesheet),
+    and get_text() leaves them out. Both kinds of refusal are short pages: reading stops at the
+    first ERROR_PAGE_MAX_CHARS visible characters (every article page is read through here)."""
+    parts: list[str] = []
+    seen = 0
+    for string in soup.strings:  # what get_text() joins
+        part = re.sub(r"\s+", "", string)
+        seen += len(part)
+        if seen >= ERROR_PAGE_MAX_CHARS:
+            return None
+        parts.append(part)
+    visible = "".join(parts)
     scripts = " ".join(s.get_text() for s in soup.find_all("script"))
-    for tag in soup.find_all(["script", "style"]):
-        tag.decompose()
-    visible = re.sub(r"\s+", "", soup.get_text())
     if CHALLENGE.search(scripts) and len(visible) < ERROR_PAGE_MAX_CHARS:
         return "blocked by anti-bot: the portal answered with a JavaScript challenge page"
     phrase = next((p for p in ERROR_PAGE_PHRASES if p.replace(" ", "") in visible), None)

@@ -39,7 +39,7 @@ def _listed_date(anchor: Tag) -> date | None:
         return None
 
 
-def _links_in(soup: BeautifulSoup, base_url: str) -> list[Link]:
+def _links_in(soup: Tag, base_url: str) -> list[Link]:
     links = []
     for anchor in soup.find_all("a", href=True):
         href = str(anchor["href"]).strip()
@@ -53,16 +53,24 @@ def _links_in(soup: BeautifulSoup, base_url: str) -> list[Link]:
     return links
 
 
-def _hanweb_records(html: str, base_url: str) -> list[Link]:
-    links: list[Link] = []
-    soup = BeautifulSoup(html, "html.parser")
-    for script in soup.find_all("script", attrs={"type": "text/xml"}):
-        for chunk in _CDATA.findall(script.string or ""):
-            links.extend(_links_in(BeautifulSoup(chunk, "html.parser"), base_url))
-    if not links:  # html.parser may already have unwrapped CDATA into the script text
-        for chunk in _CDATA.findall(html):
-            links.extend(_links_in(BeautifulSoup(chunk, "html.parser"), base_url))
-    return links
+RECORDS = "data-fazhi-records"  # the element the Hanweb records are moved into
+
+
+def _hanweb_records(html: str) -> list[str]:
+    """The CDATA sections of the page: Hanweb lists its records as CDATA ``<li>`` inside a
+    ``<script type="text/xml">``; a script's CDATA that is not markup yields no links."""
+    return [chunk for chunk in _CDATA.findall(html) if chunk.strip()]
+
+
+def listing_markup(html: str) -> str:
+    """The page with Hanweb's records moved where a parser sees them: inside a script or a CDATA
+    section their links are text. Each record keeps its own element (its listed date is read from
+    it); all of them go into one element at the end, so one tree holds the page and its records
+    (a tree per record cost a parse per link)."""
+    chunks = _hanweb_records(html)
+    if not chunks:
+        return html
+    return html + f"<div {RECORDS}>" + "".join(f"<div>{chunk}</div>" for chunk in chunks) + "</div>"
 
 
 def _next_page(soup: BeautifulSoup, html: str, url: str) -> str | None:
@@ -89,13 +97,24 @@ def _next_page(soup: BeautifulSoup, html: str, url: str) -> str | None:
     return None
 
 
-def parse_listing(html: str, url: str) -> ListingPage:
-    """Links of a listing page (deduplicated, in page order) and its next page, if any."""
-    soup = BeautifulSoup(html, "html.parser")
+def listing_tree(html: str) -> BeautifulSoup:
+    """The one tree of a listing page (html.parser: forgiving of the broken markup of old CMSs)."""
+    return BeautifulSoup(listing_markup(html), "html.parser")
+
+
+def listing_from_tree(soup: BeautifulSoup, html: str, url: str) -> ListingPage:
+    """Links of a listing page's tree (Hanweb's records first, deduplicated, in page order) and its
+    next page, if any."""
+    records = soup.find("div", attrs={RECORDS: True})
     seen: set[str] = set()
     links = []
-    for link in [*_hanweb_records(html, url), *_links_in(soup, url)]:
+    for link in [*(_links_in(records, url) if isinstance(records, Tag) else []), *_links_in(soup, url)]:
         if link.url not in seen:
             seen.add(link.url)
             links.append(link)
     return ListingPage(url=url, links=links, next_url=_next_page(soup, html, url))
+
+
+def parse_listing(html: str, url: str) -> ListingPage:
+    """Links of a listing page (deduplicated, in page order) and its next page, if any."""
+    return listing_from_tree(listing_tree(html), html, url)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,58 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=60):
         yield
+
+
+@dataclass(frozen=True)
+class DemoNight:
+    """One demo night, run once for the session and shared by the tests that only read what it
+    left (a night costs seconds; the suite ran it a dozen times). Read, never write, its folders:
+    a test that runs a second night copies ``data`` first (copy_demo_data)."""
+
+    portals: dict  # name → flows.demo.server.Portal, served for the whole session
+    sources_file: Path
+    data: Path
+    out: Path
+    summary: object  # flows.records.RunSummary
+    trees: int  # BeautifulSoup trees built during the night, in this process (the night's threads)
+
+
+@pytest.fixture(scope="session")
+def session_portals() -> Iterator[dict]:
+    """The demo portals on 127.0.0.1 for the whole session (their ports are in the shared night's URLs)."""
+    from flows.demo.server import serve_portals
+
+    with serve_portals() as portals:
+        yield portals
+
+
+@pytest.fixture(scope="session")
+def demo_night(prefect_harness: None, session_portals: dict, tmp_path_factory: pytest.TempPathFactory) -> DemoNight:
+    """The nightly flow once over the demo portals, counting the BeautifulSoup trees it builds."""
+    import bs4
+
+    from flows.demo.server import demo_sources_yaml
+    from flows.nightly import nightly
+
+    root = tmp_path_factory.mktemp("demo-night")
+    sources = root / "sources.yaml"
+    sources.write_text(demo_sources_yaml(session_portals), encoding="utf-8")
+    built = [0]
+    original = bs4.BeautifulSoup.__init__
+
+    def counting(self: bs4.BeautifulSoup, *args: object, **kwargs: object) -> None:
+        built[0] += 1
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bs4.BeautifulSoup, "__init__", counting)
+        summary = nightly(sources_file=sources, data_dir=root / "data", out_dir=root / "public")
+    for portal in session_portals.values():
+        portal.requests.clear()
+    return DemoNight(session_portals, sources, root / "data", root / "public", summary, built[0])
+
+
+def copy_demo_data(night: DemoNight, target: Path) -> Path:
+    """The shared night's data folder copied, for a test that runs another night on it."""
+    shutil.copytree(night.data, target, ignore=shutil.ignore_patterns(".lock"))
+    return target

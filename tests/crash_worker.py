@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flows import release, store
+from flows.records import Night
 from parsers.models import Source
 from tests.helpers import NOW, all_seeds, harvested
 
@@ -24,7 +25,7 @@ def night(data: Path, revised: bool) -> None:
         items = [harvested("chuanxi", original.replace("矛盾糾紛157起", "矛盾糾紛160起"))]
         now = NOW + timedelta(hours=1)
     with store.open_store(data / "fazhi.sqlite") as conn:
-        store.merge(conn, items, [], now)
+        store.merge(conn, Night.of(now, items))
         release.cut_release(conn, data / "releases", SOURCES, now)
 
 

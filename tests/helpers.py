@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from flows.records import Harvested
+from sitegen.stats import SiteStats
+
+from flows.records import Harvested, Night
 from parsers import extract_report, read_document
 from tests.conftest import SEED_NAMES, seed_text
 
@@ -40,6 +42,11 @@ HOSTILE_BODY = ('<img src=x onerror=alert(3)> ![p](javascript:alert(4)) {% inclu
 
 def build_seed_site(root: Path) -> Path:
     """A real MkDocs build (strict) of a release of the five seeds, 永加乡's title made hostile."""
+    return build_seed_site_with_stats(root)[0]
+
+
+def build_seed_site_with_stats(root: Path) -> tuple[Path, SiteStats]:
+    """build_seed_site, and what the build did."""
     from sitegen.build import build_site
 
     from flows import release, store
@@ -49,12 +56,11 @@ def build_seed_site(root: Path) -> Path:
     items[-1] = harvested("yongjia", title=HOSTILE_TITLE)
     items[3] = harvested("xicang", seed_text("xicang") + "\n" + HOSTILE_BODY)
     with store.open_store(root / "fazhi.sqlite") as conn:
-        store.merge(conn, items, [], NOW)
+        store.merge(conn, Night.of(NOW, items))
         info = release.cut_release(conn, root / "releases", [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"], covers=["431223"])], NOW)
     assert info is not None
     out = root / "public"
-    build_site(root / "releases", info.version, out, root / "docs", strict=True)
-    return out
+    return out, build_site(root / "releases", info.version, out, root / "docs", strict=True)
 
 
 CHUANXI_2023 = "chuanxi-2023"  # 船溪乡's 2022 report, told again for 2023 with other figures
@@ -74,10 +80,10 @@ def build_multiyear_site(root: Path) -> Path:
     sources = [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"], covers=["431223"])]
     later = seed_text("chuanxi").replace("2022", "2023").replace("2023-11-29", "2024-05-20").replace("157起", "171起").replace("154起", "160起")
     with store.open_store(root / "fazhi.sqlite") as conn:
-        store.merge(conn, all_seeds(), [], NOW)
+        store.merge(conn, Night.of(NOW, all_seeds()))
         assert release.cut_release(conn, root / "releases", sources, NOW) is not None
         next_day = NOW + timedelta(days=1)
-        store.merge(conn, [harvested(CHUANXI_2023, later), harvested("xihu", seed_text("xihu") + "\n全年发放宣传资料3000份。")], [], next_day)
+        store.merge(conn, Night.of(next_day, [harvested(CHUANXI_2023, later), harvested("xihu", seed_text("xihu") + "\n全年发放宣传资料3000份。")]))
         info = release.cut_release(conn, root / "releases", sources, next_day)
     assert info is not None
     out = root / "public"

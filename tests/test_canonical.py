@@ -228,11 +228,12 @@ def test_the_release_table_carries_the_sum_of_parts(tmp_path) -> None:  # type: 
     import csv
 
     from flows import release, store
+    from flows.records import Night
     from parsers.models import Source
     from tests.helpers import NOW, all_seeds
 
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
-        store.merge(conn, all_seeds(), [], NOW)
+        store.merge(conn, Night.of(NOW, all_seeds()))
         info = release.cut_release(conn, tmp_path / "releases", [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])], NOW)
     assert info is not None
     with (tmp_path / "releases" / info.version / "indicators.csv").open(encoding="utf-8-sig", newline="") as handle:

@@ -69,7 +69,8 @@ def test_with_the_browser_the_challenge_is_passed_once_and_the_report_harvested(
         return solve_challenge(url, agent)
 
     with challenge_portal(_challenged_portal_pages()) as (base, log):
-        summary, harvested = _harvest(base, tmp_path, challenge_solver=solver)
+        summary = _harvest(base, tmp_path, challenge_solver=solver)
+        harvested = summary.harvested
     assert not summary.failures, summary.failures
     assert [h.extraction.report.place.township for h in harvested] == ["西仓镇"]
     assert len(calls) == 1  # once for the host, not once per page
@@ -83,7 +84,8 @@ def test_with_the_browser_the_challenge_is_passed_once_and_the_report_harvested(
 
 def test_a_source_marked_browser_passes_the_challenge_before_its_first_request(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with challenge_portal(_challenged_portal_pages()) as (base, log):
-        summary, harvested = _harvest(base, tmp_path, challenge_solver=solve_challenge, browser_first=True)
+        summary = _harvest(base, tmp_path, challenge_solver=solve_challenge, browser_first=True)
+        harvested = summary.harvested
         assert len(harvested) == 1 and not summary.failures
     script_requests = [(path, passed) for path, passed in log if path != "/robots.txt"]
     # the browser's own visit (412, then the reload with its cookie), then every request of the client passes

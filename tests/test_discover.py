@@ -10,6 +10,7 @@ from flows import store
 from flows.harvest import harvest_source
 from flows.http import HttpClient
 from flows.rawstore import RawStore
+from flows.records import Night
 from parsers.models import RATE_RANGE, Source
 from tests.conftest import PORTALS, seed_text
 
@@ -53,7 +54,8 @@ def harvest(server: HTTPServer, tmp_path: Path, **source_fields):  # type: ignor
 
 
 def test_vsb_column_is_walked_across_pages_and_only_reports_are_fetched(vsb_portal: HTTPServer, tmp_path: Path) -> None:
-    summary, harvested = harvest(vsb_portal, tmp_path)
+    summary = harvest(vsb_portal, tmp_path)
+    harvested = summary.harvested
     taken = sorted(d.link.title for d in summary.decisions if d.take)
     assert taken == ["新华乡2024年法治政府建设年度报告", "西仓镇2025年法治政府建设工作情况报告"]
     assert summary.listing is not None and summary.listing.complete
@@ -63,14 +65,15 @@ def test_vsb_column_is_walked_across_pages_and_only_reports_are_fetched(vsb_port
 
 
 def test_an_unsupported_attachment_is_recorded_with_a_reason_not_dropped(vsb_portal: HTTPServer, tmp_path: Path) -> None:
-    summary, _ = harvest(vsb_portal, tmp_path)
+    summary = harvest(vsb_portal, tmp_path)
     assert [(f.url.rsplit("/", 1)[-1], f.reason) for f in summary.failures] == [("report.wps", "attachment format .wps is not supported yet")]
 
 
 def test_skip_reasons_are_kept_in_the_store(vsb_portal: HTTPServer, tmp_path: Path) -> None:
-    summary, harvested = harvest(vsb_portal, tmp_path)
+    summary = harvest(vsb_portal, tmp_path)
+    harvested = summary.harvested
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
-        store.merge(conn, harvested, summary.log, NOW, decisions=[summary])
+        store.merge(conn, Night(now=NOW, harvests=[summary]))
         reasons = dict(conn.execute("SELECT title, reason FROM links WHERE taken = 0").fetchall())
     assert reasons["某某县2025年政府信息公开工作年度报告"] == "政府信息公开工作年度报告 (information disclosure, not rule of law)"
     assert reasons["某某乡2024年法治政府建设工作要点"] == "a plan, notice or rule, not a report"
@@ -78,7 +81,7 @@ def test_skip_reasons_are_kept_in_the_store(vsb_portal: HTTPServer, tmp_path: Pa
 
 
 def test_a_listing_cut_by_max_pages_is_not_complete(vsb_portal: HTTPServer, tmp_path: Path) -> None:
-    summary, _ = harvest(vsb_portal, tmp_path, max_pages=1)
+    summary = harvest(vsb_portal, tmp_path, max_pages=1)
     assert summary.listing is not None and not summary.listing.complete
     assert "/info/8641/2.htm" not in {request.path for request, _ in vsb_portal.log}
 
@@ -90,7 +93,8 @@ def test_a_page_titled_like_a_report_whose_text_is_not_one_is_refused(httpserver
     filler = "".join(f"<p>{line}</p>" for line in ["本站正在升级维护，请稍后访问。"] * 40)
     httpserver.expect_request("/a.htm").respond_with_data(f'<html><body><div id="zoom">{filler}</div></body></html>', content_type="text/html")
     source = Source(id="s", name="x", listing=[httpserver.url_for("/list.htm")], allowed_domains=["localhost"], rate_per_second=RATE_MAX)
-    summary, harvested = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
+    summary = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
+    harvested = summary.harvested
     assert harvested == []
     assert "not a rule-of-law report despite its title" in summary.failures[0].reason
 
@@ -104,7 +108,7 @@ def test_a_gb2312_labelled_page_with_a_gbk_only_character_reaches_the_dataset_in
         page('<li><a href="/y.htm">永加乡2024年法治政府建设工作报告</a></li>'), content_type="text/html; charset=utf-8")
     httpserver.expect_request("/y.htm").respond_with_data(body, content_type="text/html; charset=gb2312")
     source = Source(id="s", name="x", listing=[httpserver.url_for("/list.htm")], allowed_domains=["localhost"], rate_per_second=RATE_MAX)
-    _, harvested = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
+    harvested = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW).harvested
     assert "双辽市永加乡人民政府（镕）" in harvested[0].extraction.text
     assert "\ufffd" not in harvested[0].extraction.text
 
@@ -126,7 +130,8 @@ def test_titles_without_a_year_or_shortened_are_fetched_and_decided_by_their_tex
     for name in ("t20250310_1", "t20250311_2", "t20250312_3"):
         httpserver.expect_request(f"/col/fzzf/202503/{name}.html").respond_with_data(article.format(paragraphs), content_type="text/html; charset=utf-8")
     source = Source(id="dahe", name="某县人民政府", listing=[httpserver.url_for("/col/fzzf/index.html")], allowed_domains=["localhost"], rate_per_second=50)
-    summary, harvested = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
+    summary = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
+    harvested = summary.harvested
     taken = {d.link.title: d.reason for d in summary.decisions if d.take}
     assert set(taken) == {"大河乡人民政府关于法治政府建设的情况报告", "西仓镇2025年法治政府建设工作情况报告", "关于2025年度法治建设工作…"}
     assert "read from the text" in taken["大河乡人民政府关于法治政府建设的情况报告"]

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from flows import release, store
+from flows.records import Night
 from flows.cli import main
 from flows.lock import data_lock
 from flows.sources import MAX_BYTES, SourcesError, load_sources, parse_sources
@@ -51,7 +52,7 @@ def data(tmp_path: Path) -> Path:
     """A data directory with a store of the five seed reports and one release of them."""
     folder = tmp_path / "data"
     with store.open_store(folder / "fazhi.sqlite") as conn:
-        store.merge(conn, all_seeds(), [], NOW)
+        store.merge(conn, Night.of(NOW, all_seeds()))
         assert release.cut_release(conn, folder / "releases", [DEMO_SOURCE], NOW) is not None
     return folder
 
@@ -350,7 +351,7 @@ def test_a_full_store_during_merge_says_so_and_keeps_what_was_stored(data: Path)
         # texts of their own: the same text from another source would be a mirror, a few bytes
         new = [harvested(name, seed_text(name) + "\n（另一版本）", source_id="other") for name in ("hujiertai", "chuanxi")]
         with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):  # not "cannot rollback"
-            store.merge(conn, new, [], NOW)
+            store.merge(conn, Night.of(NOW, new))
         assert not conn.in_transaction
 
     assert report_count(data) == before

@@ -26,7 +26,7 @@ from flows import release, store
 from flows.harvest import harvest_source
 from flows.http import HttpClient
 from flows.rawstore import RawStore
-from flows.records import Harvested, Listing, MergeResult, ReleaseInfo, SourceHarvest
+from flows.records import Harvested, Listing, MergeResult, Night, ReleaseInfo, SourceHarvest
 from flows.sources import parse_sources
 from flows.store import url_key
 from parsers import extract_report, read_document
@@ -126,7 +126,7 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 def _cut(root: Path, items: list[Harvested]) -> Path:
     with store.open_store(root / "fazhi.sqlite") as conn:
-        store.merge(conn, items, [], NOW)
+        store.merge(conn, Night.of(NOW, items))
         info = release.cut_release(conn, root / "releases", [Source(id="demo", name="演示", listing=["http://127.0.0.1/"])], NOW)
     assert info is not None
     return Path(info.path)
@@ -199,14 +199,9 @@ def night(root: Path, sources: list[Source], now: datetime) -> tuple[list[Source
     """One night as the flow runs it, without Prefect: harvest each source, one merge, one release."""
     with store.open_store(root / "fazhi.sqlite") as conn:
         known, validators = store.known_keys(conn), store.validators(conn)
-    harvests, reports = [], []
-    for source in sources:
-        summary, items = harvest_source(HttpClient(allow_private=True), source, known, validators, RawStore(root / "raw"), now)
-        harvests.append(summary)
-        reports.extend(items)
+    harvests = [harvest_source(HttpClient(allow_private=True), source, known, validators, RawStore(root / "raw"), now) for source in sources]
     with store.open_store(root / "fazhi.sqlite") as conn:
-        merged = store.merge(conn, reports, [r for h in harvests for r in h.log], now, [h.listing for h in harvests if h.listing],
-                             [g for h in harvests for g in h.gone], harvests)
+        merged = store.merge(conn, Night(now=now, harvests=harvests))
         cut = release.cut_release(conn, root / "releases", sources, now)
     return harvests, merged, cut
 
@@ -343,11 +338,11 @@ def test_a_conflict_is_lifted_when_the_sources_agree_again(tmp_path: Path) -> No
     changed = text.replace("9件", "19件", 1)
     assert changed != text
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
-        store.merge(conn, [harvested("xicang", source_id="a"), harvested("xicang", changed, source_id="b")], [], NOW)
+        store.merge(conn, Night.of(NOW, [harvested("xicang", source_id="a"), harvested("xicang", changed, source_id="b")]))
         assert conn.execute("SELECT count(*) FROM conflicts").fetchone()[0] == 2
         flags = [json.loads(r[3]) for r in store.current_report_records(conn)]
         assert all(any(f["code"] == store.CONFLICT_FLAG for f in fs) for fs in flags)
-        store.merge(conn, [harvested("xicang", text, source_id="b")], [], NOW + timedelta(days=1))  # b's page revised: agrees now
+        store.merge(conn, Night.of(NOW + timedelta(days=1), [harvested("xicang", text, source_id="b")]))  # b's page revised: agrees now
         assert conn.execute("SELECT count(*) FROM conflicts").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM revisions").fetchone()[0] == 3  # nothing lost
 
@@ -386,11 +381,11 @@ def test_a_report_whose_own_url_is_gone_stays_active_while_a_mirror_is_listed(tm
     original = harvested("xihu")
     mirror = original.model_copy(update={"url_key": "/copy/xihu.html", "url": "http://demo.gov.cn/copy/xihu.html"})
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
-        merged = store.merge(conn, [original, mirror], [], NOW)
+        merged = store.merge(conn, Night.of(NOW, [original, mirror]))
         assert len(merged.new) == 1 and merged.mirrored == ["http://demo.gov.cn/copy/xihu.html"]
         only_mirror = Listing(source_id="demo", complete=True, url_keys=["/copy/xihu.html"])
-        assert not store.merge(conn, [], [], NOW + timedelta(days=1), [only_mirror]).withdrawn
-        assert store.merge(conn, [], [], NOW + timedelta(days=2), [Listing(source_id="demo", complete=True, url_keys=[])]).withdrawn
+        assert not store.merge(conn, Night.of(NOW + timedelta(days=1), [], [], [only_mirror])).withdrawn
+        assert store.merge(conn, Night.of(NOW + timedelta(days=2), [], [], [Listing(source_id="demo", complete=True, url_keys=[])])).withdrawn
 
 
 def test_a_rechecked_mirror_with_a_text_of_its_own_becomes_a_report(tmp_path: Path) -> None:
@@ -399,8 +394,8 @@ def test_a_rechecked_mirror_with_a_text_of_its_own_becomes_a_report(tmp_path: Pa
     changed = harvested("xihu", seed_text("xihu") + "\n全年发放宣传资料800份。")
     changed = changed.model_copy(update={"url_key": "/copy/xihu.html", "url": "http://demo.gov.cn/copy/xihu.html"})
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
-        store.merge(conn, [original, mirror], [], NOW)
-        merged = store.merge(conn, [changed], [], NOW + timedelta(days=1))
+        store.merge(conn, Night.of(NOW, [original, mirror]))
+        merged = store.merge(conn, Night.of(NOW + timedelta(days=1), [changed]))
         assert merged.new == [store.report_id("demo", "/copy/xihu.html")]
         assert conn.execute("SELECT count(*) FROM mirrors").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == 2

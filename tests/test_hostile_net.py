@@ -288,9 +288,8 @@ def test_a_stopped_night_fetches_nothing_more_and_says_so_in_one_line(httpserver
     decisions = [LinkDecision(link=Link(url=httpserver.url_for(f"/art/{n}.html"), title="2024年法治政府建设年度报告"), take=True, reason="title")
                  for n in range(300)]
     NIGHT.stop("stopped by SIGTERM", 15)
-    _, _, failures, _, _ = fetch_reports(loopback_client(), source, decisions, {("s", "/art/0.html")}, RawStore(tmp_path),
-                                         datetime.now(timezone.utc))
-    assert [f.reason for f in failures] == ["stopped by SIGTERM: 299 link(s) not fetched"]
+    fetched = fetch_reports(loopback_client(), source, decisions, {("s", "/art/0.html")}, RawStore(tmp_path), datetime.now(timezone.utc))
+    assert [f.reason for f in fetched.failures] == ["stopped by SIGTERM: 299 link(s) not fetched"]
     assert httpserver.log == []
 
 

@@ -3,6 +3,7 @@
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from flows.nightly import nightly
-from tests.conftest import subprocess_env
+from flows.records import RunSummary
+from flows.report import render_run_report
+from tests.conftest import DemoNight, copy_demo_data, subprocess_env
 
 TOWNSHIPS = {  # township → its page, keyed by its code in the national register
     "胡吉尔台乡": "654028208",
@@ -27,10 +30,9 @@ def rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-@pytest.mark.usefixtures("prefect_harness")
-def test_nightly_on_the_demo_portals_then_a_quiet_second_night(demo_portals, demo_sources_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    data, out = tmp_path / "data", tmp_path / "public"
-    first = nightly(sources_file=demo_sources_file, data_dir=data, out_dir=out)
+def test_nightly_on_the_demo_portals_then_a_quiet_second_night(demo_night: DemoNight, tmp_path: Path) -> None:
+    first, out = demo_night.summary, demo_night.out
+    assert isinstance(first, RunSummary)
 
     assert first.failures == []
     assert (first.new, first.revised, first.reports_fetched) == (5, 0, 5)
@@ -51,14 +53,20 @@ def test_nightly_on_the_demo_portals_then_a_quiet_second_night(demo_portals, dem
     # the traditional-script report is stored simplified, its script recorded
     chuanxi = next(r for r in reports if r["township"] == "船溪乡")
     assert (chuanxi["script"], chuanxi["county"], chuanxi["published_on"]) == ("traditional", "辰溪县", "2022-11-29")
+    # the site build says what it did, and the run report shows it
+    assert first.site_stats is not None and (first.site_stats.rendered, first.site_stats.reused) == (5, 0)
+    assert f"Site: {first.site_stats.pages} pages; township pages 5 rendered, 0 reused" in render_run_report(first, {})
 
-    for portal in demo_portals.values():
+    data, out = copy_demo_data(demo_night, tmp_path / "data"), tmp_path / "public"  # the shared night's folders stay as they were
+    shutil.copytree(demo_night.out, out)
+    for portal in demo_night.portals.values():
         portal.requests.clear()
-    second = nightly(sources_file=demo_sources_file, data_dir=data, out_dir=out)
+    second = nightly(sources_file=demo_night.sources_file, data_dir=data, out_dir=out)
     assert (second.new, second.revised, second.reports_fetched, second.reports_known) == (0, 0, 0, 5)
     assert second.release is None and second.latest_release == first.release.version
+    assert second.site_stats is None  # the site was current: not built again
     assert [p.name for p in (data / "releases").iterdir() if p.is_dir()] == [first.release.version]
-    requests = [(name, path, status) for name, portal in demo_portals.items() for _, path, status in portal.requests]
+    requests = [(name, path, status) for name, portal in demo_night.portals.items() for _, path, status in portal.requests]
     listing_pages = {"/zwgk/fzzfjsndbg/index.html", "/zwgk/fzzfjsndbg/index_1.html", "/col/col4521/index.html", "/fzzfjs/ndbg.htm"}
     assert {path for _, path, _ in requests} - {"/robots.txt"} == listing_pages  # no article, no attachment fetched again
     assert {status for _, path, status in requests if path != "/robots.txt"} == {304}

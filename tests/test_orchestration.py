@@ -14,9 +14,10 @@ from flows import nightly as nightly_module
 from flows.cli import main
 from flows.lock import data_lock
 from flows.nightly import NIGHTLY_CRON, NIGHTLY_TIMEZONE, nightly
-from flows.records import RunSummary
+from flows.records import Night, RunSummary
 from flows.sources import select_sources
 from parsers.models import Source
+from tests.conftest import DemoNight
 
 ROOT = Path(__file__).parents[1]
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -74,13 +75,14 @@ def release_rows(summary: RunSummary) -> list[list[str]]:
     return rows
 
 
-def test_the_demo_flow_on_a_local_dask_cluster_gives_the_same_release(demo_sources_file: Path, tmp_path: Path) -> None:
+def test_the_demo_flow_on_a_local_dask_cluster_gives_the_same_release(demo_night: DemoNight, tmp_path: Path) -> None:
     from prefect_dask import DaskTaskRunner
 
-    default = nightly(sources_file=demo_sources_file, data_dir=tmp_path / "a", out_dir=tmp_path / "pa")
+    default = demo_night.summary  # the default task runner's night, on the same portals
+    assert isinstance(default, RunSummary)
     on_dask = nightly.with_options(task_runner=DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True,
                                                                               "dashboard_address": None}))(
-        sources_file=demo_sources_file, data_dir=tmp_path / "b", out_dir=tmp_path / "pb")
+        sources_file=demo_night.sources_file, data_dir=tmp_path / "b", out_dir=tmp_path / "pb")
     assert on_dask.new == default.new == 5
     assert release_rows(on_dask) == release_rows(default)
 
@@ -124,14 +126,15 @@ def test_github_workflows_pass_their_audits(tool: str) -> None:
     assert run.returncode == 0, run.stdout + run.stderr
 
 
-def test_province_shards_then_one_merge_give_the_same_release_as_one_run(demo_sources_file: Path, tmp_path: Path) -> None:
+def test_province_shards_then_one_merge_give_the_same_release_as_one_run(demo_night: DemoNight, tmp_path: Path) -> None:
     from flows.nightly import harvest_shard, merge_shards
 
-    whole = nightly(sources_file=demo_sources_file, data_dir=tmp_path / "one", out_dir=tmp_path / "p1")
-    shards = tmp_path / "shards"
+    whole = demo_night.summary  # one run over every source, on the same portals
+    assert isinstance(whole, RunSummary)
+    shards, sources_file = tmp_path / "shards", demo_night.sources_file
     for provinces in (["65"], ["43"], ["none"]):  # 新疆 (尼勒克), 湖南 (辰溪), the region portal without a code
-        harvest_shard(sources_file=demo_sources_file, data_dir=tmp_path / "many", provinces=provinces, shard_dir=shards)
-    merged = merge_shards(sources_file=demo_sources_file, shard_dir=shards, data_dir=tmp_path / "many", out_dir=tmp_path / "p2")
+        harvest_shard(sources_file=sources_file, data_dir=tmp_path / "many", provinces=provinces, shard_dir=shards)
+    merged = merge_shards(sources_file=sources_file, shard_dir=shards, data_dir=tmp_path / "many", out_dir=tmp_path / "p2")
     assert merged.new == whole.new == 5
     assert release_rows(merged) == release_rows(whole)
 
@@ -177,7 +180,6 @@ def test_township_pages_fork_their_workers_safely_inside_a_prefect_task(tmp_path
     from there (a national site has thousands of townships; forced here from one)."""
     from prefect import flow
     from sitegen import townships
-    from sitegen.build import LAST_STATS
 
     from flows import release, store
     from flows.layout import DataLayout
@@ -187,13 +189,14 @@ def test_township_pages_fork_their_workers_safely_inside_a_prefect_task(tmp_path
     monkeypatch.setattr(townships, "FORK_FROM", 1)
     layout = DataLayout(root=tmp_path / "data")
     with store.open_store(layout.store_path) as conn:
-        store.merge(conn, all_seeds(), [], NOW)
+        store.merge(conn, Night.of(NOW, all_seeds()))
         release.cut_release(conn, layout.releases, [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])], NOW)
 
     @flow
-    def site_only() -> str | None:
+    def site_only():  # type: ignore[no-untyped-def]
         return site_task(layout, tmp_path / "public", force=True)
 
-    assert site_only() == str(tmp_path / "public")  # the path as given, as when the site is already current
-    assert LAST_STATS["rendered"] == 5 and LAST_STATS["workers"] == min(os.cpu_count() or 1, 8)
+    built = site_only()
+    assert built is not None and built.path == str(tmp_path / "public")  # the path as given, as when the site is already current
+    assert built.stats is not None and built.stats.rendered == 5 and built.stats.workers == min(os.cpu_count() or 1, 8)
     assert len(list((tmp_path / "public").glob("townships/[0-9]*/index.html"))) == 5

@@ -14,12 +14,12 @@ import pytest
 from flows import release, store
 from flows.cli import cmd_reextract, main
 from flows.layout import DataLayout
-from flows.records import FetchRecord, Harvested
+from flows.records import FetchRecord, Harvested, Night, RunSummary
 from parsers import extract_report, read_document
 from parsers import indicators as indicator_table
 from parsers.models import IndicatorValue, Source
 from parsers.version import extractor_version
-from tests.conftest import SEED_NAMES, seed_text
+from tests.conftest import SEED_NAMES, DemoNight, copy_demo_data, seed_text
 from tests.helpers import NOW, harvested
 
 SOURCE = Source(id="demo", name="演示", listing=["http://demo.gov.cn/list.html"])
@@ -63,7 +63,7 @@ def stored_night(root: Path) -> DataLayout:
     layout = DataLayout(root=root)
     fetched = [fetched_seed(layout, name) for name in SEED_NAMES]
     with store.open_store(layout.store_path) as conn:
-        store.merge(conn, [item for item, _ in fetched], [log for _, log in fetched], NOW)
+        store.merge(conn, Night.of(NOW, [item for item, _ in fetched], [log for _, log in fetched]))
         from flows.reextract import record_sources
 
         record_sources(conn, [SOURCE], NOW)
@@ -147,8 +147,8 @@ def test_rules_and_text_are_told_apart_in_the_change_log(tmp_path: Path, monkeyp
     item = Harvested(source_id="demo", url_key=store.url_key(url), url=url, sha256=sha, fetched_at=NOW + timedelta(days=1),
                      extraction=extract_report(read_document(body, url, "text/plain")))
     with store.open_store(layout.store_path) as conn:
-        store.merge(conn, [item], [FetchRecord(source_id="demo", url=url, url_key=item.url_key, fetched_at=NOW + timedelta(days=1), status=200,
-                                               sha256=sha, content_type="text/plain")], NOW + timedelta(days=1))
+        store.merge(conn, Night.of(NOW + timedelta(days=1), [item], [FetchRecord(source_id="demo", url=url, url_key=item.url_key, fetched_at=NOW + timedelta(days=1), status=200,
+                                               sha256=sha, content_type="text/plain")]))
     assert cmd_reextract(layout.root, workers=1) == 0
     changelog = (latest(layout) / "CHANGELOG.md").read_text(encoding="utf-8")
     assert re.search(r"- figure changed: .*船溪乡.* disputes_mediated: 157 → 160", changelog)  # its text changed
@@ -185,7 +185,7 @@ def test_the_year_s_values_are_stored_and_released_with_basis_quote_and_qualifie
     ]
     item = item.model_copy(update={"extraction": ex.model_copy(update={"values": values})})
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
-        store.merge(conn, [item], [], NOW)
+        store.merge(conn, Night.of(NOW, [item]))
         info = release.cut_release(conn, tmp_path / "releases", [SOURCE], NOW)
     assert info is not None
     folder = Path(info.path)
@@ -250,20 +250,20 @@ def test_a_store_of_the_previous_schema_migrates_and_its_figures_replay(tmp_path
     assert values["disputes_mediated"] == "157"
 
 
-@pytest.mark.usefixtures("prefect_harness")
-def test_the_next_night_after_a_rule_change_re_extracts_the_demo_store_from_its_bytes(demo_portals, demo_sources_file: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_next_night_after_a_rule_change_re_extracts_the_demo_store_from_its_bytes(demo_night: DemoNight, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The demo night stores pages, a .docx and a PDF attachment; the night after a new rule reads
     them all again from the raw store (nothing is fetched again) and releases the new figure."""
     from flows.nightly import nightly
 
-    data, out = tmp_path / "data", tmp_path / "public"
-    first = nightly(sources_file=demo_sources_file, data_dir=data, out_dir=out)
-    assert first.failures == [] and first.release is not None
+    first = demo_night.summary  # the shared demo night, its data copied for this second night
+    assert isinstance(first, RunSummary) and first.failures == [] and first.release is not None
+    data, out = copy_demo_data(demo_night, tmp_path / "data"), tmp_path / "public"
+    demo_portals = demo_night.portals
     for portal in demo_portals.values():
         portal.requests.clear()
 
     add_indicator_row(monkeypatch, NEW_ROW)
-    second = nightly(sources_file=demo_sources_file, data_dir=data, out_dir=out)
+    second = nightly(sources_file=demo_night.sources_file, data_dir=data, out_dir=out)
     assert second.failures == [] and (second.new, second.revised, second.reports_fetched) == (0, 0, 0)
     assert second.release is not None
     fetched = {path for portal in demo_portals.values() for _, path, _ in portal.requests} - {"/robots.txt"}
@@ -328,7 +328,7 @@ def test_a_report_identified_before_the_register_gets_its_township_code_by_re_ex
     old = item.extraction.model_copy(update={"report": item.extraction.report.model_copy(update={"place": old_place})})
     item = item.model_copy(update={"extraction": old})
     with store.open_store(layout.store_path) as conn:
-        store.merge(conn, [item], [log], NOW)
+        store.merge(conn, Night.of(NOW, [item], [log]))
         conn.execute("UPDATE revision_extractors SET extractor = 'older'")
         assert tuple(conn.execute("SELECT township_code, place_key FROM reports").fetchone()) == (None, "湖南省|辰溪县|船溪乡|2022")
     assert main(["reextract", "--data", str(layout.root), "--workers", "1", "--no-release"]) == 0

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flows import release, store
+from flows.records import Night
 from parsers.models import Source
 from tests.helpers import NOW, all_seeds, harvested
 
@@ -13,7 +14,7 @@ SOURCES = [Source(id="demo", name="演示", listing=["http://demo.gov.cn/list.ht
 
 def cut(tmp_path: Path, items, now=NOW):  # type: ignore[no-untyped-def]
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
-        store.merge(conn, items, [], now)
+        store.merge(conn, Night.of(now, items))
         return release.cut_release(conn, tmp_path / "releases", SOURCES, now)
 
 
@@ -153,7 +154,7 @@ def test_townships_csv_lists_every_township_of_the_covered_counties_with_each_ye
 
     sources = [Source(id="nilka", name="尼勒克县人民政府", adcode="654028", listing=["http://demo.gov.cn/"])]
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
-        store.merge(conn, all_seeds(), [], NOW)
+        store.merge(conn, Night.of(NOW, all_seeds()))
         info = release.cut_release(conn, tmp_path / "releases", sources, NOW)
     assert info is not None
     rows = {r["township_code"]: r for r in read_csv(tmp_path / "releases" / info.version / "townships.csv")}
@@ -178,7 +179,7 @@ def test_the_demo_release_lists_every_township_of_the_demo_county_portals(tmp_pa
         text = text.replace("{" + name + "}", "http://127.0.0.1:1")
     sources = parse_sources(text)
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
-        store.merge(conn, all_seeds(), [], NOW)
+        store.merge(conn, Night.of(NOW, all_seeds()))
         info = release.cut_release(conn, tmp_path / "releases", sources, NOW)
     assert info is not None
     rows = {r["township_code"]: r for r in read_csv(tmp_path / "releases" / info.version / "townships.csv")}

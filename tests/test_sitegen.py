@@ -154,9 +154,10 @@ def test_the_next_night_renders_only_the_township_that_changed(tmp_path: Path) -
     reuses is byte for byte what a fresh build renders."""
     from datetime import timedelta
 
-    from sitegen.build import LAST_STATS, build_site
+    from sitegen.build import build_site
 
     from flows import publish, release, store
+    from flows.records import Night
     from flows.layout import DataLayout
     from parsers.models import Source
     from tests.helpers import NOW, all_seeds, harvested, seed_text
@@ -164,17 +165,19 @@ def test_the_next_night_renders_only_the_township_that_changed(tmp_path: Path) -
     layout, out = DataLayout(root=tmp_path / "data"), tmp_path / "public"
     sources = [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])]
     with store.open_store(layout.store_path) as conn:
-        store.merge(conn, all_seeds(), [], NOW)
+        store.merge(conn, Night.of(NOW, all_seeds()))
         release.cut_release(conn, layout.releases, sources, NOW)
-    publish.publish_latest(layout, out)
-    assert LAST_STATS["rendered"] == 5 and LAST_STATS["reused"] == 0
+    first = publish.publish_latest(layout, out)
+    assert first is not None and first.stats is not None
+    assert (first.stats.rendered, first.stats.reused) == (5, 0)
     later = NOW + timedelta(days=1)
     with store.open_store(layout.store_path) as conn:
-        store.merge(conn, [harvested("chuanxi", seed_text("chuanxi") + "\n全年共办理法律援助案件31件。")], [], later)
+        store.merge(conn, Night.of(later, [harvested("chuanxi", seed_text("chuanxi") + "\n全年共办理法律援助案件31件。")]))
         second = release.cut_release(conn, layout.releases, sources, later)
     assert second is not None
-    publish.publish_latest(layout, out)
-    assert (LAST_STATS["rendered"], LAST_STATS["reused"]) == (1, 4)
+    again = publish.publish_latest(layout, out)
+    assert again is not None and again.stats is not None
+    assert (again.stats.rendered, again.stats.reused) == (1, 4)
     assert "法律援助案件31件" in (out / "townships/431223200/index.html").read_text(encoding="utf-8")
     assert not list(tmp_path.glob(".public.*"))  # the staging and retired sites are gone
     fresh = tmp_path / "fresh"
@@ -189,14 +192,15 @@ def test_older_zips_can_live_elsewhere(tmp_path: Path, monkeypatch: pytest.Monke
     from sitegen.build import build_site
 
     from flows import release, store
+    from flows.records import Night
     from parsers.models import Source
     from tests.helpers import NOW, all_seeds
 
     sources = [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])]
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
-        store.merge(conn, all_seeds()[:3], [], NOW)
+        store.merge(conn, Night.of(NOW, all_seeds()[:3]))
         first = release.cut_release(conn, tmp_path / "releases", sources, NOW)
-        store.merge(conn, all_seeds()[3:], [], NOW + timedelta(days=1))
+        store.merge(conn, Night.of(NOW + timedelta(days=1), all_seeds()[3:]))
         second = release.cut_release(conn, tmp_path / "releases", sources, NOW + timedelta(days=1))
     assert first is not None and second is not None
     monkeypatch.setenv("FAZHI_RELEASE_URL", "https://example.org/releases/data-{version}/fazhi-{version}.zip")
@@ -214,13 +218,14 @@ def test_township_pages_rendered_by_forked_workers_are_the_same(tmp_path: Path, 
     import os
 
     from sitegen import townships
-    from sitegen.build import LAST_STATS
+
+    from tests.helpers import build_seed_site_with_stats
 
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one core: the plugin renders in-process")
     monkeypatch.setattr(townships, "FORK_FROM", 1)
-    again = build_seed_site(tmp_path)
-    assert LAST_STATS["workers"] >= 2 and LAST_STATS["rendered"] == 5
+    again, stats = build_seed_site_with_stats(tmp_path)
+    assert stats.workers >= 2 and stats.rendered == 5
     pages_built = sorted(p.relative_to(built_site) for p in built_site.glob("townships/[0-9]*/index.html"))
     assert len(pages_built) == 5
     for page in pages_built:

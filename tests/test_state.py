@@ -17,7 +17,7 @@ import pytest
 from flows import release, store
 from flows.cli import main
 from flows.rawstore import RawStore
-from flows.records import FetchRecord
+from flows.records import FetchRecord, Night
 from flows.state import (
     MANIFEST,
     GitHubRelease,
@@ -54,14 +54,14 @@ def data(tmp_path: Path) -> Path:
             sha = raw.save(seed_path(name).read_bytes())
             first.append(harvested(name).model_copy(update={"sha256": sha, "fetched_at": FIRST_NIGHT}))
             log.append(_fetched(name, sha, FIRST_NIGHT))
-        store.merge(conn, first, log, FIRST_NIGHT)
+        store.merge(conn, Night.of(FIRST_NIGHT, first, log))
         assert release.cut_release(conn, root / "releases", [SOURCE], FIRST_NIGHT) is not None
         later, log = [], []
         for name in list(SEED_NAMES)[3:]:
             sha = raw.save(seed_path(name).read_bytes())
             later.append(harvested(name).model_copy(update={"sha256": sha, "fetched_at": LATER_NIGHT}))
             log.append(_fetched(name, sha, LATER_NIGHT))
-        store.merge(conn, later, log, LATER_NIGHT)
+        store.merge(conn, Night.of(LATER_NIGHT, later, log))
         assert release.cut_release(conn, root / "releases", [SOURCE], LATER_NIGHT) is not None
     orphan = raw.path(raw.save(b"a body fetched by a night that died before its merge"))
     written = datetime(2024, 12, 30, tzinfo=timezone.utc).timestamp()
@@ -196,7 +196,7 @@ def test_a_save_that_dies_before_its_manifest_leaves_the_previous_state_whole(da
     expected = rows(data / "fazhi.sqlite")
     first, _ = save_state(data, bucket)
     with store.open_store(data / "fazhi.sqlite") as conn:
-        store.merge(conn, [], [_fetched("late", "f" * 64, LATER_NIGHT + timedelta(days=1))], LATER_NIGHT + timedelta(days=1))
+        store.merge(conn, Night.of(LATER_NIGHT + timedelta(days=1), [], [_fetched("late", "f" * 64, LATER_NIGHT + timedelta(days=1))]))
 
     class DiesAtTheManifest(S3Bucket):
         def upload(self, path: Path, name: str) -> None:
@@ -257,7 +257,7 @@ def test_github_back_end_command_lines_and_a_second_night_that_uploads_only_what
     assert downloads[0] == ["release", "download", "state", "--pattern", MANIFEST, "--dir", downloads[0][6], "--clobber", *repo]
     assert {c[4] for c in downloads[1:]} == {c.name for p in first.parts for c in p.chunks}
     with store.open_store(night / "fazhi.sqlite") as conn:
-        store.merge(conn, [], [_fetched("listing", None, LATER_NIGHT + timedelta(days=1))], LATER_NIGHT + timedelta(days=1))
+        store.merge(conn, Night.of(LATER_NIGHT + timedelta(days=1), [], [_fetched("listing", None, LATER_NIGHT + timedelta(days=1))]))
     (gh / "calls.jsonl").unlink()
     second, reports = save_state(night, backend)
     assert {r.name: r.action for r in reports} == {p.name: "reused" for p in first.parts} | {"store": "uploaded"}
@@ -372,7 +372,7 @@ def test_parts_of_the_national_benchmark_store_stay_under_2_gib(tmp_path: Path, 
     with store.open_store(data / "fazhi.sqlite") as conn:
         for batch in batches(corpus(townships, years), 20000):
             log = [_fetched(r.url_key, raw.save(r.text.encode("utf-8")), datetime(r.year + 1, 3, 20, tzinfo=timezone.utc)) for r in batch]
-            store.merge(conn, [], log, NOW)
+            store.merge(conn, Night.of(NOW, [], log))
         timed("raw bodies + fetch log", started)
         started = time.perf_counter()
         assert release.cut_release(conn, data / "releases", [SOURCE], NOW) is not None

@@ -20,6 +20,7 @@ from . import feeds, pages
 from .accountability import Coverage, read_coverage, render_area_table, render_status_table, render_year_counts, status_from_report, year_counts, year_lines
 from .blocks import HtmlBlocks
 from .figures import FigureIndex
+from .stats import SiteStats
 from .townships import BOM, TownshipData, link_or_copy
 
 # The configuration, hand-written pages and assets are package data: an installed fazhi (a wheel,
@@ -333,10 +334,10 @@ def publish_downloads(releases: Path, version: str, site_dir: Path) -> None:
                     link_or_copy(source / name, target / name)
 
 
-def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, strict: bool = False, previous: Path | None = None) -> int:
+def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, strict: bool = False, previous: Path | None = None) -> SiteStats:
     """Generate the pages of ``version`` and build them with MkDocs into ``site_dir`` (emptied
     first); township pages unchanged since ``previous`` (an earlier build) are copied from it.
-    Returns the number of pages."""
+    Returns what the build did (its number of pages first)."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2; see README
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -368,11 +369,7 @@ def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, 
     stats = plugin.stats
     del plugin, config, townships, blocks
     gc.collect()  # the config and its plugins hold each other: a served flow builds every night in one process
-    LAST_STATS.clear()
-    LAST_STATS.update(vars(stats))
-    LAST_STATS.update({"pages": pages_built, "generate_s": round(generated - started, 1), "mkdocs_s": round(built - generated - stats.seconds, 1),
-                       "townships_s": round(stats.seconds, 1), "downloads_s": round(time.perf_counter() - built, 1)})
-    return pages_built
-
-
-LAST_STATS: dict[str, float] = {}  # the last build's township figures (rendered, reused …), for benchmarks and the run report
+    return SiteStats(pages=pages_built, rendered=stats.rendered, reused=stats.reused, archives_written=stats.archives_written,
+                     archives_reused=stats.archives_reused, workers=stats.workers, generate_s=round(generated - started, 1),
+                     mkdocs_s=round(built - generated - stats.seconds, 1), townships_s=round(stats.seconds, 1),
+                     downloads_s=round(time.perf_counter() - built, 1))

@@ -9,6 +9,7 @@ one. Releases are never rewritten; a release is cut only when the store's conten
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import json
 import math
@@ -22,14 +23,30 @@ import tempfile
 import threading
 import zipfile
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from parsers.coverage import ReportFact, coverage, due_years
-from parsers.indicators import INDICATOR_KEYS, INDICATOR_LABELS
+from parsers.dataset_format import (
+    INDICATORS,
+    OBSERVATIONS,
+    PROVENANCE,
+    REPORTS,
+    SOURCES,
+    TABLES,
+    TEXTS,
+    METADATA_FILES,
+    TEXTS_FOLDER,
+    VALUES,
+    Resource,
+    table_files,
+    text_file,
+    townships_resource,
+)
+from parsers.indicators import INDICATOR_KEYS
 from parsers.models import Source
 from parsers.places import covered_counties
 from parsers.spreadsheet import neutralise_cell, restore_cell
@@ -43,74 +60,6 @@ LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "pa
 KIND_PRIORITY = ("government_annual_report", "rule_of_law_work_report", "work_summary", "shufa", "unknown")
 NOT_A_TOWNSHIP_FIGURE = frozenset({"other"})  # documents that are not a rule-of-law report give no township figures
 
-REPORT_FIELDS: list[tuple[str, str, str]] = [
-    ("report_id", "string", "Stable id of the report: sha256 of source id and URL path, 16 hex digits"),
-    ("revision", "integer", "Revision of the report's text; a changed text on the portal is a new revision"),
-    ("township", "string", "Township (乡/镇/街道/苏木) that published the report; empty when unresolved"),
-    ("township_code", "string", "9-digit 统计用区划代码 of the township: its stable key; empty when unresolved"),
-    ("county", "string", "County-level division; empty when the report does not say and the source does not know"),
-    ("province", "string", "Province-level division"),
-    ("adcode", "string", "6-digit administrative code of the county"),
-    ("level", "string", "township, county, department or unknown"),
-    ("kind", "string", "government_annual_report, rule_of_law_work_report, shufa (an official's 述法), work_summary, other (a look-alike: 信息公开 report, plan, news) or unknown"),
-    ("year", "integer", "Year the report covers"),
-    ("published_on", "date", "Publication date, from page metadata, a 发布时间 line or the signature"),
-    ("on_time", "boolean", "Published before 1 April of the following year (督察工作规定)"),
-    ("title", "string", "Title as published (simplified)"),
-    ("url", "string", "Where the report was fetched"),
-    ("source_id", "string", "Id of the source in sources.yaml"),
-    ("sha256", "string", "sha256 of the normalised text of this revision"),
-    ("script", "string", "Script the report was published in: simplified or traditional"),
-    ("status", "string", "active, or withdrawn when the portal took it down"),
-    ("mirror_urls", "string", "Other URLs where the same text was found (one report, several addresses), separated by spaces"),
-]
-OBSERVATION_FIELDS: list[tuple[str, str, str]] = [
-    ("report_id", "string", "Report the figure comes from (reports.csv)"),
-    ("revision", "integer", "Revision of the report's text"),
-    ("indicator", "string", "Indicator key (see the indicator pages of the site)"),
-    ("value", "number", "The figure as a number (万 and Chinese numerals resolved)"),
-    ("unit", "string", "Unit as written: 起, 件, 人次, 份, %, …"),
-    ("qualifier", "string", "exact; at_least for 余/多/以上; approx for 近/约/左右"),
-    ("quote", "string", "The exact clause of the normalised text the figure was read from"),
-    ("quote_start", "integer", "Start offset of the quote in the normalised text (reports.jsonl)"),
-    ("quote_end", "integer", "End offset of the quote in the normalised text"),
-    ("section", "string", "Heading of the section the figure stands under"),
-    ("canonical", "boolean", "This mention is counted in the report's value for the indicator (values.csv): the stated total, else the listed parts (summed), else the largest mention; never a plan, another year, a period or another body's figure"),
-    ("flag_codes", "string", "Consistency flags on this indicator in this report, separated by ;"),
-    ("scope", "string", "What the mention counts: year (the year's activity), part, plan, other_year, period or other_body; only year and part mentions are ever counted"),
-]
-# The year's value of each indicator a report states: the number an analyst adds up (tidy: one row
-# per report and indicator), from Extraction.values as stored per extractor version.
-VALUE_FIELDS: list[tuple[str, str, str]] = [
-    ("report_id", "string", "Report the value comes from (reports.csv)"),
-    ("indicator", "string", "Indicator key (see the indicator pages of the site)"),
-    ("value", "number", "The year's value (万 and Chinese numerals resolved; never a bare number for a lower bound: see qualifier)"),
-    ("unit", "string", "The indicator's unit"),
-    ("qualifier", "string", "exact; at_least for 余/多/以上 (1万余人: 10000, at_least); approx for 近/约/左右"),
-    ("basis", "string", "How the value was chosen: stated_total (a total for the whole year), sum_of_parts (disjoint parts the report lists) or single_mention"),
-    ("quote", "string", "The clause(s) of the normalised text counted: several parts are joined by ' … '"),
-    ("quote_start", "integer", "Start offset of the first counted clause in the normalised text (reports.jsonl)"),
-    ("quote_end", "integer", "End offset of the last counted clause in the normalised text"),
-    ("flag_codes", "string", "Consistency flags on this value, separated by ; (e.g. total_below_part)"),
-]
-TEXT_FIELDS: list[tuple[str, str, str]] = [
-    ("report_id", "string", "Report id (reports.csv)"),
-    ("revision", "integer", "Revision of the text"),
-    ("status", "string", "active or withdrawn"),
-    ("report", "object", "The full report record: place with its evidence, year, dates with their evidence, kind, level, script"),
-    ("flags", "array", "Consistency and identification flags: code and detail"),
-    ("text", "string", "The normalised text (simplified, half-width digits); quote offsets in observations.csv refer to it"),
-    ("original", "string", "The text as published (traditional characters kept), whitespace and conversion debris cleaned"),
-]
-INDICATOR_ID_FIELDS: list[tuple[str, str, str]] = [
-    ("township_code", "string", "9-digit code of the township (the key with year); empty when unresolved"),
-    ("township", "string", "Township"),
-    ("county", "string", "County-level division"),
-    ("province", "string", "Province-level division"),
-    ("adcode", "string", "6-digit administrative code of the county"),
-    ("year", "integer", "Year covered"),
-    ("report_id", "string", "Report every value of the row comes from (the government annual report when there are several)"),
-]
 QUALIFIER_CODES = ("", "exact", "at_least", "approx")  # packed per report and indicator in the figure pass (0: no value)
 
 
@@ -129,24 +78,22 @@ def _fmt_number(value: float) -> str:
     return f"{value:g}" if value == int(value) and abs(value) < 1e15 else repr(value)
 
 
-def _write_csv(path: Path, header: list[str], rows: Iterable[list[Any]], text_columns: tuple[int, ...] = ()) -> int:
-    """UTF-8 with BOM, so that Excel opens the Chinese text correctly. Returns the row count.
+def _write_csv(folder: Path, resource: Resource, rows: Iterable[list[Any]]) -> int:
+    """A table of the release format as CSV, UTF-8 with BOM so that Excel opens the Chinese text
+    correctly, then its typed Parquet copy. Returns the row count.
 
-    Rows come formatted (floats and booleans through _fmt by their producer; str, int and None
-    the csv module writes as _fmt would): formatting 50 million cells here cost 20 s at 200,000
-    reports. ``text_columns`` are neutralised against formula injection (see _neutralised)."""
-    counted = _Counter(_neutralised(rows, text_columns) if text_columns else rows)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+    Rows come formatted, in the resource's column order (floats and booleans through _fmt by their
+    producer; str, int and None the csv module writes as _fmt would): formatting 50 million cells
+    here cost 20 s at 200,000 reports. Text cells are neutralised against formula injection (see
+    _neutralised)."""
+    counted = _Counter(_neutralised(rows, resource.text_positions()))
+    with (folder / resource.path).open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(header)
+        writer.writerow(resource.header)
         writer.writerows(counted)
+    if resource.parquet:
+        write_parquet(folder, resource)
     return counted.count
-
-
-def _text_columns(fields: list[tuple[str, str, str]]) -> tuple[int, ...]:
-    """Positions of the text columns (type string in the datapackage): the cells a spreadsheet
-    could take for a formula. Numbers, dates and booleans are never touched (-3 stays a number)."""
-    return tuple(i for i, (_, kind, _) in enumerate(fields) if kind == "string")
 
 
 def _neutralised(rows: Iterable[list[Any]], columns: tuple[int, ...]) -> Iterator[list[Any]]:
@@ -254,8 +201,12 @@ def next_version(releases: Path, now: datetime) -> str:
 
 
 def _report_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    """Every current report as a release row, streamed from the store (texts under "_" keys)."""
+    """Every active report as a release row, streamed from the store (texts under "_" keys).
+    A withdrawn report leaves the current tables: its history stays in the store and in the
+    releases that published it."""
     for r in store.current_reports(conn):
+        if r["status"] != "active":
+            continue
         report = json.loads(r["report"])
         place = report["place"]
         yield {
@@ -315,18 +266,11 @@ def _indicator_rows(reports: list[tuple[Any, ...]], values: dict[str, tuple[arra
     return [rows[k] for k in sorted(rows, key=lambda k: tuple("" if v is None else str(v) for v in k))]
 
 
-def _indicator_columns() -> list[tuple[str, str, str]]:
-    """Each indicator's value, then its qualifier, so that "1万余" never reads as a bare 10000."""
-    columns: list[tuple[str, str, str]] = []
-    for key in INDICATOR_KEYS:
-        columns.append((key, "number", INDICATOR_LABELS[key]))
-        columns.append((f"{key}_qualifier", "string", f"{INDICATOR_LABELS[key]}: exact, at_least or approx"))
-    return columns
-
-
-def diff_folders(old: Path | None, new: Path) -> list[str]:
+def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = ()) -> list[str]:
     """What changed from release folder ``old`` to ``new``: one line per report added, revised,
-    withdrawn or gone, and per year's value changed (old → new), saying whether the report's text
+    withdrawn or gone (``withdrawn``: the ids of reports the store knows as withdrawn; a report
+    that left reports.csv without being one is "gone"), per row that left, joined or changed report
+    in indicators.csv, and per year's value changed (old → new), saying whether the report's text
     changed (a new revision) or only the rules that read it (same revision, another extractor):
     those lines start "- figure changed by the rules:", and a report the rules now place or date
     differently "- identification changed by the rules:". Reads the released CSVs only, so it works
@@ -349,7 +293,7 @@ def diff_folders(old: Path | None, new: Path) -> list[str]:
             assert row is not None  # the merge join gives at least one side
             lines.append(f"- added: {label(row)}")
         elif row is None:
-            lines.append(f"- gone: {label(before)}")
+            lines.append(f"- {'withdrawn' if rid in withdrawn else 'gone'}: {label(before)}")
         else:
             revised = before["revision"] != row["revision"]
             shared[rid] = (label(row), revised)
@@ -361,6 +305,8 @@ def diff_folders(old: Path | None, new: Path) -> list[str]:
                 lines.append(f"- {'withdrawn' if row['status'] == 'withdrawn' else 'restored'}: {label(row)}")
     # "gone" lines after the others, as before: added/revised/withdrawn in report order, then gone
     lines.sort(key=lambda line: line.startswith("- gone:"))
+    if old is not None and (old / "indicators.csv").exists():
+        lines += _indicator_changes(old / "indicators.csv", new / "indicators.csv")
     old_figures = _values_by_report(old) if old else iter(())
     for rid, before_values, after_values in _merge_join(old_figures, _values_by_report(new)):
         if rid not in shared:
@@ -371,6 +317,30 @@ def diff_folders(old: Path | None, new: Path) -> list[str]:
         for indicator in sorted(set(before_values) | set(after_values)):
             if before_values.get(indicator) != after_values.get(indicator):
                 lines.append(f"- {cause}: {what} {indicator}: {before_values.get(indicator, '—')} → {after_values.get(indicator, '—')}")
+    return lines
+
+
+def _indicator_changes(old: Path, new: Path) -> list[str]:
+    """Rows of indicators.csv (one per township and year) that left, joined, or now come from
+    another report, named by township, county and year: an analyst's series loses or gains a point."""
+    columns = ("township_code", "township", "county", "province", "year", "report_id")
+
+    def rows(path: Path) -> dict[tuple[str, ...], dict[str, str]]:
+        return {(r["township_code"] or "|".join((r["province"], r["county"], r["township"])), r["year"]): r for r in _read_csv(path, columns)}
+
+    def place(row: dict[str, str]) -> str:
+        return ", ".join(restore_cell(p) for p in (row["township"], row["county"], row["year"]) if p) or "?"
+
+    before, after = rows(old), rows(new)
+    lines = []
+    for key in sorted(before.keys() | after.keys()):
+        was, now = before.get(key), after.get(key)
+        if now is None and was is not None:
+            lines.append(f"- indicators.csv row left: {place(was)} (township {was['township_code'] or 'unresolved'}; was report `{was['report_id']}`)")
+        elif was is None and now is not None:
+            lines.append(f"- indicators.csv row added: {place(now)} (township {now['township_code'] or 'unresolved'}; report `{now['report_id']}`)")
+        elif was is not None and now is not None and was["report_id"] != now["report_id"]:
+            lines.append(f"- indicators.csv row from another report: {place(now)}: `{was['report_id']}` → `{now['report_id']}`")
     return lines
 
 
@@ -453,13 +423,12 @@ def _read_csv(path: Path, columns: tuple[str, ...] | None = None) -> Iterator[di
             yield {name: row[i] for name, i in where}
 
 
-def _schema(fields: list[tuple[str, str, str]]) -> dict[str, Any]:
-    return {"fields": [{"name": n, "type": t, "description": d} for n, t, d in fields]}
-
-
-def _datapackage(version: str, created: datetime, sources: list[Source]) -> dict[str, Any]:
-    indicator_fields = INDICATOR_ID_FIELDS + _indicator_columns()
-    csv_dialect = {"delimiter": ",", "header": True}
+def _datapackage(version: str, created: datetime, sources: list[Source], years: list[int], texts: list[str]) -> dict[str, Any]:
+    """datapackage.json from the declared format (parsers.dataset_format): a strict Frictionless
+    schema per table (keys, enums, minimums, patterns), the texts as one multipart resource."""
+    text_resource = TEXTS.descriptor()
+    text_resource["path"] = texts
+    tables = [townships_resource(years) if r.name == "townships" else r for r in TABLES]
     return {
         "name": "fazhi-atlas",
         "title": "Fazhi Atlas: township rule-of-law reports and their figures",
@@ -467,41 +436,33 @@ def _datapackage(version: str, created: datetime, sources: list[Source]) -> dict
         "created": (created.astimezone(RELEASE_ZONE) if created.tzinfo else created).isoformat(timespec="seconds"),
         "licenses": [LICENSE],
         # The licence covers what Fazhi Atlas made: the extracted figures, metadata and tables. The
-        # governments' report texts (reports.jsonl, the archive) are included for reference, under their
+        # governments' report texts (texts/, the archive) are included for reference, under their
         # publishers' own terms.
         "rights": "Extracted data: CC-BY-4.0 (Fazhi Atlas). Report texts: published by the governments named in each row, "
                   "reproduced for reference under their own terms.",
-        "sources": [{"title": s.name, "path": s.listing[0]} for s in sources],
-        "resources": [
-            {"name": "reports", "path": "reports.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
-             "dialect": csv_dialect, "description": "One row per report, its current revision", "schema": _schema(REPORT_FIELDS)},
-            {"name": "observations", "path": "observations.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
-             "dialect": csv_dialect, "description": "Every figure extracted, with the clause it was read from", "schema": _schema(OBSERVATION_FIELDS)},
-            {"name": "values", "path": "values.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig", "dialect": csv_dialect,
-             "description": "The year's value of each indicator a report states, with its unit, qualifier, basis and the clause(s) counted",
-             "schema": _schema(VALUE_FIELDS)},
-            {"name": "indicators", "path": "indicators.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
-             "dialect": csv_dialect, "description": "The year's values (values.csv), wide: one row per township and year from one report, a value and a qualifier column per indicator",
-             "schema": _schema(indicator_fields)},
-            {"name": "reports-text", "path": "reports.jsonl", "format": "jsonl", "mediatype": "application/jsonl", "encoding": "utf-8",
-             "description": "One JSON object per report: the record, its flags, the normalised and the published text", "schema": _schema(TEXT_FIELDS)},
-        ],
+        # "name" is the source_id of reports.csv (sources.csv has the rest)
+        "sources": [{"name": s.id, "title": s.name, "path": s.listing[0]} for s in sources],
+        "resources": [r.descriptor() for r in tables] + ([text_resource] if texts else []),
     }
 
 
+FORMAT_VERSION = 2  # 2: the declared format (parsers.dataset_format): Parquet copies, sources, provenance, texts/<year>.jsonl.gz
 LIGHT_FIELDS = ("report_id", "kind", "status", "year", "township", "county", "province", "adcode", "township_code")
 PARALLEL_FROM = 20_000  # reports: from here the figures are written by a second process (its start-up, ~1 s, pays off)
 
 
 def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: str | None, releases: Path,
-                 sources: list[Source], created: datetime, finished: Callable[[Path], None] = lambda path: None,
-                 extractors: tuple[str | None, str] | None = None) -> dict[str, int]:
-    """Stream the store into the release files. The texts pass through once and are never all held.
+                 sources: list[Source], created: datetime, finished: Callable[..., None] = lambda path, known=None: None,
+                 extractors: tuple[str | None, str] | None = None) -> tuple[dict[str, int], dict[str, Any]]:
+    """Stream the store into the release files; returns the counts and the texts' index (for the manifest).
 
-    Two passes that share nothing but the store: reports (reports.csv, reports.jsonl: the texts)
-    and figures (observations.csv, indicators.csv). On a large store the figure pass runs in a
-    second process, on the second core, while this one writes the texts (26 s and 33 s at 200,000
-    reports, measured: one after the other, they were most of the release)."""
+    Two passes that share nothing but the store: reports (reports.csv, sources.csv, provenance.csv
+    and the texts) and figures (observations.csv, values.csv, indicators.csv). On a large store the
+    figure pass runs in a second process, on the second core, while this one writes the rest (26 s
+    and 33 s at 200,000 reports, measured: one after the other, they were most of the release).
+    Texts of a year whose reports did not change are the parent release's file, hard-linked."""
+    (folder / TEXTS_FOLDER).mkdir()
+    parent_texts = _parent_texts(releases, parent)
     report_count = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
     database = conn.execute("PRAGMA database_list").fetchone()[2]
     if report_count >= PARALLEL_FROM and database:
@@ -512,9 +473,7 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
             child = subprocess.Popen([sys.executable, "-m", "flows.release", "figure-pass", database, str(folder)],
                                      stdout=subprocess.PIPE, stderr=errors, text=True)
             try:
-                counts = {"reports": _report_pass(conn, folder)}
-                finished(folder / "reports.csv")
-                finished(folder / "reports.jsonl")
+                counts, texts = _report_pass(conn, folder, sources, parent_texts, finished)
                 out, _ = child.communicate()
             finally:
                 if child.poll() is None:
@@ -525,40 +484,192 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
                 raise RuntimeError(f"release {version}: the figure pass failed (exit {child.returncode}): {errors.read().strip()[-2000:]}")
         counts.update(json.loads(out))
     else:
-        counts = {"reports": _report_pass(conn, folder)}
-        finished(folder / "reports.csv")
-        finished(folder / "reports.jsonl")
+        counts, texts = _report_pass(conn, folder, sources, parent_texts, finished)
         counts.update(_figure_pass(conn, folder))
-    finished(folder / "observations.csv")
-    finished(folder / "values.csv")
-    finished(folder / "indicators.csv")
-    years, counts["covered_townships"] = write_townships(folder / "townships.csv", conn, sources, created)
+    for resource in (OBSERVATIONS, VALUES, INDICATORS):
+        finished(folder / resource.path)
+        finished(folder / resource.parquet_path)
+    years, counts["covered_townships"] = write_townships(folder, conn, sources, created)
     finished(folder / "townships.csv")
-    package = _datapackage(version, created, sources)
-    package["resources"].append(_townships_resource(years))
+    finished(folder / "townships.parquet")
+    package = _datapackage(version, created, sources, years, sorted(texts))
     (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
     finished(folder / "datapackage.json")
-    changes = diff_folders(releases / parent if parent else None, folder)
+    withdrawn = {row[0] for row in conn.execute("SELECT report_id FROM reports WHERE status = 'withdrawn'")}
+    changes = diff_folders(releases / parent if parent else None, folder, withdrawn)
     (folder / "CHANGELOG.md").write_text(_changelog(version, parent, changes, counts, extractors), encoding="utf-8")
     finished(folder / "CHANGELOG.md")
-    return counts
+    return counts, texts
 
 
-def _report_pass(conn: sqlite3.Connection, folder: Path) -> int:
-    """reports.csv and reports.jsonl; returns the number of reports."""
-    report_header = [name for name, _, _ in REPORT_FIELDS]
-    count = 0
-    with (folder / "reports.csv").open("w", encoding="utf-8-sig", newline="") as table, \
-            (folder / "reports.jsonl").open("w", encoding="utf-8") as texts:
-        writer = csv.writer(table)
-        writer.writerow(report_header)
-        text_columns = _text_columns(REPORT_FIELDS)
+def _report_pass(conn: sqlite3.Connection, folder: Path, sources: list[Source], parent_texts: tuple[Path, dict[str, Any]] | None,
+                 finished: Callable[..., None]) -> tuple[dict[str, int], dict[str, Any]]:
+    """reports.csv, sources.csv, provenance.csv and the texts; their counts and the texts' index."""
+    header = REPORTS.header
+    used_sources: set[str] = set()
+
+    def rows() -> Iterator[list[Any]]:
         for r in _report_rows(conn):
-            writer.writerows(_neutralised([[_fmt(r[k]) for k in report_header]], text_columns))
-            texts.write(json.dumps({"report_id": r["report_id"], "revision": r["revision"], "status": r["status"], "report": r["_report"],
-                                    "flags": r["_flags"], "text": r["_text"], "original": r["_original"]}, ensure_ascii=False) + "\n")
-            count += 1
-    return count
+            used_sources.add(r["source_id"])
+            yield [_fmt(r[k]) for k in header]
+
+    counts = {"reports": _write_csv(folder, REPORTS, rows())}
+    finished(folder / REPORTS.path)
+    finished(folder / REPORTS.parquet_path)
+    counts["sources"] = _write_csv(folder, SOURCES, _source_rows(conn, sources, used_sources))
+    counts["provenance"] = _write_csv(folder, PROVENANCE, ([*row[:2], _fmt(bool(row[2])), *row[3:]] for row in store.revision_provenance(conn)))
+    for resource in (SOURCES, PROVENANCE):
+        finished(folder / resource.path)
+        finished(folder / resource.parquet_path)
+    texts = write_texts(conn, folder, parent_texts)
+    for name, entry in sorted(texts.items()):
+        finished(folder / name, entry)
+    return counts, texts
+
+
+def _source_rows(conn: sqlite3.Connection, sources: list[Source], used: set[str]) -> Iterator[list[Any]]:
+    """Every source of the registry, and every other source a current report comes from (its
+    entry as last used, kept in the store; else its id alone): every source_id resolves."""
+    from parsers.register import province_of
+
+    known = {s.id: s for s in sources}
+    stored = {row[0]: row[1] for row in conn.execute("SELECT source_id, entry FROM source_entries")}
+    for source_id in sorted(known.keys() | used):
+        source, in_registry = known.get(source_id), source_id in known
+        if source is None and source_id in stored:
+            try:
+                source = Source.model_validate_json(stored[source_id])
+            except ValueError:
+                source = None
+        if source is None:
+            yield [source_id, source_id, "", "", "", "", "", "", "false"]
+            continue
+        province = province_of(source.adcode) if source.adcode else None
+        yield [source.id, source.name, source.listing[0], " ".join(source.listing), province[1] if province else None, source.county,
+               source.adcode, " ".join(covered_counties(source)), _fmt(in_registry)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Texts: texts/<year>.jsonl.gz, each a series of gzip members (one per bucket of report ids; a
+# gzip file of several members is one stream to gzip, pandas, duckdb and Python's gzip). A bucket
+# whose reports did not change is copied as compressed bytes from the parent release; a year
+# whose buckets all did not change is the parent's file, hard-linked. A night rewrites, compresses
+# and hashes only what changed (all texts, 2.6 GB at 40,000 townships × 5 years, were most of it).
+
+TEXT_BUCKET = 2  # hex digits of the report id: 256 buckets a year
+TEXT_LEVEL = 6  # gzip's default: compressed once per changed bucket, then copied
+
+
+def _parent_texts(releases: Path, parent: str | None) -> tuple[Path, dict[str, Any]] | None:
+    """The parent release's folder and its texts index (manifest "texts"), when it has one."""
+    if parent is None:
+        return None
+    try:
+        manifest = read_manifest(releases, parent)
+    except (OSError, ValueError):
+        return None
+    index = manifest.get("texts")
+    return (releases / parent, index) if isinstance(index, dict) else None
+
+
+def _text_keys(conn: sqlite3.Connection) -> dict[str, dict[str, tuple[str, list[str]]]]:
+    """file name → bucket → (its key, its report ids): the key is a digest of what the texts
+    of the bucket's reports are made of (revision, extractor, flags), read without the texts."""
+    buckets: dict[str, dict[str, tuple[Any, list[str]]]] = {}
+    for report_id, revision, year, extractor, flags in store.current_text_keys(conn):
+        name = text_file(int(year) if year is not None else None)
+        bucket = report_id[:TEXT_BUCKET]
+        digest, ids = buckets.setdefault(name, {}).setdefault(bucket, (hashlib.sha256(), []))
+        digest.update(f"{report_id}:{revision}:{extractor}:{flags}\n".encode())
+        ids.append(report_id)
+    return {name: {b: (d.hexdigest()[:32], ids) for b, (d, ids) in sorted(found.items())} for name, found in buckets.items()}
+
+
+def write_texts(conn: sqlite3.Connection, folder: Path, parent: tuple[Path, dict[str, Any]] | None) -> dict[str, Any]:
+    """texts/<year>.jsonl.gz; returns their index for the manifest: per file its sha256, size,
+    and each bucket's key, offset and length (what the next release reuses)."""
+    index: dict[str, Any] = {}
+    for name, buckets in sorted(_text_keys(conn).items()):
+        before = parent[1].get(name) if parent else None
+        old_file = parent[0] / name if parent else None
+        old = {c[0]: c for c in before["buckets"]} if isinstance(before, dict) and old_file is not None and old_file.is_file() else {}
+        target = folder / name
+        if old and [(b, key) for b, (key, _) in buckets.items()] == [(c[0], c[1]) for c in before["buckets"]]:  # type: ignore[index]
+            assert old_file is not None and before is not None
+            _link_or_copy(old_file, target)
+            index[name] = before
+            continue
+        digest, offset, chunks = hashlib.sha256(), 0, []
+        with target.open("wb") as out, (old_file.open("rb") if old and old_file else open(os.devnull, "rb")) as reuse:
+            for bucket, (key, ids) in buckets.items():
+                kept = old.get(bucket)
+                if kept is not None and kept[1] == key:
+                    reuse.seek(kept[2])
+                    data = reuse.read(kept[3])
+                else:
+                    lines = "".join(json.dumps({"report_id": rid, "revision": revision, "status": status, "report": json.loads(report),
+                                                "flags": json.loads(flags), "text": text, "original": original}, ensure_ascii=False) + "\n"
+                                    for rid, revision, status, report, flags, text, original in store.current_texts(conn, ids))
+                    data = gzip.compress(lines.encode("utf-8"), compresslevel=TEXT_LEVEL, mtime=0)
+                out.write(data)
+                digest.update(data)
+                chunks.append([bucket, key, offset, len(data)])
+                offset += len(data)
+        index[name] = {"sha256": digest.hexdigest(), "bytes": offset, "reports": sum(len(ids) for _, ids in buckets.values()), "buckets": chunks}
+    return index
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link to the parent's file (releases are never rewritten, so sharing is safe); a copy
+    where links are impossible (another device, a file system without them)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def iter_texts(folder: Path) -> Iterator[dict[str, Any]]:
+    """Every text record of a release: texts/<year>.jsonl.gz, or reports.jsonl of releases made before."""
+    if (folder / "reports.jsonl").exists():
+        with (folder / "reports.jsonl").open(encoding="utf-8") as handle:
+            for line in handle:
+                yield json.loads(line)
+        return
+    for path in sorted((folder / TEXTS_FOLDER).glob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                yield json.loads(line)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parquet: a typed copy of every table, read back from its CSV by Arrow (streamed in blocks: memory
+# stays flat in the row count) with the column types of the declared format, and the CSV's
+# formula-neutralising apostrophes taken off: Parquet is read by programs, not spreadsheets.
+
+def _arrow_type(kind: str) -> Any:
+    import pyarrow as pa
+
+    return {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(), "date": pa.date32(),
+            "datetime": pa.timestamp("us", tz="UTC")}[kind]
+
+
+def write_parquet(folder: Path, resource: Resource) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([pa.field(c.name, _arrow_type(c.type), nullable=not c.required or c.type == "string") for c in resource.columns])
+    reader = pcsv.open_csv(folder / resource.path, read_options=pcsv.ReadOptions(block_size=16 << 20),
+                           convert_options=pcsv.ConvertOptions(column_types=schema, strings_can_be_null=True, null_values=[""],
+                                                               true_values=["true"], false_values=["false"]))
+    texts = [i for i, c in enumerate(resource.columns) if c.type == "string"]
+    with pq.ParquetWriter(folder / resource.parquet_path, schema, compression="zstd") as writer:
+        for batch in reader:
+            columns = list(batch.columns)
+            for i in texts:
+                columns[i] = pc.replace_substring_regex(columns[i], pattern="^'", replacement="", max_replacements=1)
+            writer.write_table(pa.Table.from_arrays(columns, schema=schema))
 
 
 def _figure_pass_in(database: str, folder: str) -> dict[str, int]:  # in the child: see _write_files
@@ -577,6 +688,8 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path) -> dict[str, int]:
     light: list[tuple[Any, ...]] = []
     flags_by_report: dict[str, list[dict[str, str]]] = {}
     for report_id, status, report_json, flags_json in store.current_report_records(conn):
+        if status != "active":  # withdrawn: not in the current tables
+            continue
         report = json.loads(report_json)
         place = report["place"]
         light.append((report_id, report["kind"], status, report["year"], place.get("township"), place.get("county"),
@@ -592,9 +705,9 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path) -> dict[str, int]:
         return ";".join(codes)
 
     def observation_rows() -> Iterable[list[Any]]:
-        for report_id, revision, indicator, value, unit, qualifier, quote, start, end, section, chosen, scope in store.current_observation_tuples(conn):
-            yield [report_id, revision, indicator, _fmt_number(value), unit, qualifier, quote, start, end, section,
-                   "true" if chosen else "false", flag_codes(report_id, indicator), scope]
+        for report_id, revision, seq, indicator, value, unit, qualifier, quote, start, end, section, chosen, scope in store.current_observation_tuples(conn):
+            yield [report_id, revision, seq, indicator, _fmt_number(value), unit, qualifier, quote, start, end, section,
+                   "true" if chosen else "false", flag_codes(report_id, indicator), scope, "active"]
 
     values: dict[str, tuple[array[float], bytes]] = {}
     slot = {key: i for i, key in enumerate(INDICATOR_KEYS)}
@@ -613,56 +726,34 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path) -> dict[str, int]:
         if current:
             values[current] = (numbers, bytes(qualifiers))
 
-    counts = {"observations": _write_csv(folder / "observations.csv", [n for n, _, _ in OBSERVATION_FIELDS], observation_rows(),
-                                         _text_columns(OBSERVATION_FIELDS))}
-    counts["values"] = _write_csv(folder / "values.csv", [n for n, _, _ in VALUE_FIELDS], value_rows(), _text_columns(VALUE_FIELDS))
-    indicator_header = [n for n, _, _ in INDICATOR_ID_FIELDS + _indicator_columns()]
-    counts["indicator_rows"] = _write_csv(folder / "indicators.csv", indicator_header, _indicator_rows(light, values),
-                                          _text_columns(INDICATOR_ID_FIELDS))
+    counts = {"observations": _write_csv(folder, OBSERVATIONS, observation_rows())}
+    counts["values"] = _write_csv(folder, VALUES, value_rows())
+    counts["indicator_rows"] = _write_csv(folder, INDICATORS, _indicator_rows(light, values))
     counts["townships"] = len({r[8] or (r[6], r[5], r[4]) for r in light if r[4]})  # the code, else province, county, township
     return counts
 
 
-TOWNSHIP_FIELDS: list[tuple[str, str, str]] = [
-    ("township_code", "string", "9-digit 统计用区划代码 of the township (register: china-division 2.7.0, codes as of 2023-06-30)"),
-    ("township", "string", "Township name in the register"),
-    ("county_code", "string", "6-digit code of its county"),
-    ("county", "string", "County-level division"),
-    ("prefecture", "string", "Prefecture-level division (a municipality for its districts)"),
-    ("province", "string", "Province-level division"),
-]
-STATUS_HELP = "on_time (published before 1 April of the next year), late, undated (found, no publication date), or not_found"
-
-
-def write_townships(path: Path, conn: sqlite3.Connection, sources: list[Source], created: datetime) -> tuple[list[int], int]:
+def write_townships(folder: Path, conn: sqlite3.Connection, sources: list[Source], created: datetime) -> tuple[list[int], int]:
     """townships.csv: every township of the sources' covered counties (and any other a report names),
     with the status of its annual report and of a 述法 report for each year due; returns the years
     and the number of townships."""
-    facts = []
+    facts, named = [], set()
     for _, status, report_json, _ in store.current_report_records(conn):
         if status != "active":
             continue
         report = json.loads(report_json)
         published = datetime.fromisoformat(report["published_on"]).date() if report.get("published_on") else None
         facts.append(ReportFact(report["place"].get("township_code"), report.get("year"), published, report["kind"]))
+        if report["place"].get("township_code"):
+            named.add(report["place"]["township_code"])
     counties = sorted({county for source in sources for county in covered_counties(source)})
     years = due_years(created.date(), [f.year for f in facts if f.year and f.township_code])
-    rows = coverage(counties, facts, years)
-    header = [name for name, _, _ in TOWNSHIP_FIELDS] + [str(y) for y in years] + [f"{y}_shufa" for y in years]
-    count = _write_csv(path, header, (
+    rows = coverage(counties, facts, years, also=named)  # every township_code of reports.csv resolves here
+    count = _write_csv(folder, townships_resource(years), (
         [r.code, r.name, r.county_code, r.county, r.prefecture, r.province] + [r.annual[y] for y in years] + [r.shufa[y] for y in years]
         for r in rows
     ))
     return years, count
-
-
-def _townships_resource(years: list[int]) -> dict[str, Any]:
-    fields = TOWNSHIP_FIELDS + [(str(y), "string", f"Annual report on {y}: {STATUS_HELP}") for y in years]
-    fields += [(f"{y}_shufa", "string", f"述法 report on {y}: {STATUS_HELP}") for y in years]
-    return {"name": "townships", "path": "townships.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
-            "dialect": {"delimiter": ",", "header": True},
-            "description": "Every township of the covered counties and, per year, whether its report was found, on time or late",
-            "schema": _schema(fields)}
 
 
 def code_version() -> str:
@@ -759,11 +850,11 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
     bundle = _Bundle(tmp / zip_name, f"fazhi-{version}/")
     try:
         made_by = provenance(conn)
-        counts = _write_files(tmp, conn, version, parent, releases, sources, now, finished=bundle.add,
-                              extractors=(_extractors_of(releases, parent), _joined(made_by["reports_by_extractor"])))
+        counts, texts = _write_files(tmp, conn, version, parent, releases, sources, now, finished=bundle.add,
+                                     extractors=(_extractors_of(releases, parent), _joined(made_by["reports_by_extractor"])))
         files = dict(sorted(bundle.finish().items()))
         manifest = {"version": version, "parent": parent, "created": now.isoformat(timespec="seconds"), "fingerprint": state,
-                    "counts": counts, **made_by, "files": files}
+                    "format": FORMAT_VERSION, "counts": counts, **made_by, "files": files, "texts": texts}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         bundle.close(tmp / "manifest.json")
     except BaseException:
@@ -783,31 +874,36 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
 class _Bundle:
     """Hashes each finished release file and adds it to the zip, on a second thread.
 
-    zlib and hashlib release the GIL: the 2.6 GB reports.jsonl of a national release is hashed
-    and compressed while the main thread writes the observations and computes the change log,
-    instead of after them (14 s of compression and 3 s of hashing at 200,000 reports)."""
+    zlib and hashlib release the GIL: the tables are hashed and compressed while the main thread
+    writes the others and computes the change log, instead of after them. Files already compressed
+    (texts/*.gz, Parquet) are stored in the zip as they are, and a text file whose hash the text
+    writer knows (it hashed what it wrote, or the parent's manifest did) is not read to hash it again."""
 
     def __init__(self, zip_path: Path, prefix: str) -> None:
         self.zip = zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED)
+        self.root = zip_path.parent
         self.prefix = prefix
         self.files: dict[str, dict[str, Any]] = {}
-        self.queue: queue.Queue[Path | None] = queue.Queue()
+        self.queue: queue.Queue[tuple[Path, dict[str, Any] | None] | None] = queue.Queue()
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="release-zip", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
-        while (path := self.queue.get()) is not None:
+        while (item := self.queue.get()) is not None:
             if self.error is not None:
                 continue  # drain: the main thread raises it in finish()
+            path, known = item
             try:
-                self.files[path.name] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
-                self.zip.write(path, self.prefix + path.name)
+                name = path.relative_to(self.root).as_posix()
+                self.files[name] = {"sha256": known["sha256"], "bytes": known["bytes"]} if known else {"sha256": _sha256(path), "bytes": path.stat().st_size}
+                stored = path.suffix in (".gz", ".parquet")
+                self.zip.write(path, self.prefix + name, compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
             except BaseException as exc:  # noqa: BLE001 - handed to the main thread
                 self.error = exc
 
-    def add(self, path: Path) -> None:
-        self.queue.put(path)
+    def add(self, path: Path, known: dict[str, Any] | None = None) -> None:
+        self.queue.put((path, known))
 
     def _stop(self) -> None:
         if self.thread.is_alive():
@@ -860,8 +956,11 @@ def verify_release(releases: Path, version: str) -> list[str]:
     if not files:
         return [f"{folder / 'manifest.json'}: lists no files"]
     problems = []
+    if isinstance(manifest.get("format"), int) and manifest["format"] >= 2:  # the declared format: every file it names is there
+        problems += [f"{folder / 'manifest.json'}: lists no {name}, a file of every release" for name in [*table_files(), *METADATA_FILES]
+                     if name not in files]
     for name, expected in files.items():
-        if not _plain_name(name) or name in unlisted:
+        if not _release_name(name) or name in unlisted:
             problems.append(f"{folder / 'manifest.json'}: '{name[:80]}' is not a file name of this release")
             continue
         path = folder / name
@@ -872,7 +971,9 @@ def verify_release(releases: Path, version: str) -> list[str]:
         elif _sha256(path) != expected["sha256"]:
             problems.append(f"{path}: sha256 differs from the manifest")
     for path in sorted(folder.iterdir()):
-        if path.name not in files and path.name not in unlisted:
+        if path.name == TEXTS_FOLDER and path.is_dir() and not path.is_symlink():
+            problems += [f"{inner}: not listed in the manifest" for inner in sorted(path.iterdir()) if f"{TEXTS_FOLDER}/{inner.name}" not in files]
+        elif path.name not in files and path.name not in unlisted:
             problems.append(f"{path}: not listed in the manifest")
     recorded = folder / f"{zip_name}.sha256"
     if (folder / zip_name).exists() and not recorded.is_file():  # a replaced zip with its .sha256 deleted passed unchecked
@@ -881,6 +982,12 @@ def verify_release(releases: Path, version: str) -> list[str]:
         if recorded.read_text(encoding="utf-8", errors="replace").split()[:1] != [_sha256(folder / zip_name)]:
             problems.append(f"{folder / zip_name}: sha256 differs from {recorded.name}")
     return problems
+
+
+def _release_name(name: str) -> bool:
+    """A file name the release writer makes: a plain name, or a plain name in texts/."""
+    folder, _, inner = name.rpartition("/")
+    return _plain_name(inner) and folder in ("", TEXTS_FOLDER)
 
 
 def _plain_name(name: str) -> bool:

@@ -595,19 +595,20 @@ def current_reports(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     )
 
 
-OBSERVATION_COLUMNS = ("report_id", "revision", "indicator", "value", "unit", "qualifier", "quote", "start", "end", "section", "canonical", "scope")
+OBSERVATION_COLUMNS = ("report_id", "revision", "seq", "indicator", "value", "unit", "qualifier", "quote", "start", "end", "section", "canonical", "scope")
 
 
 def current_observation_tuples(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
-    """The current revisions' observations as plain tuples in OBSERVATION_COLUMNS order, by report:
-    a release reads 3.4 million of them at national scale, where sqlite3.Row lookups by name
-    cost more than the query."""
+    """The active reports' current observations as plain tuples in OBSERVATION_COLUMNS order, by
+    report: a release reads 3.4 million of them at national scale, where sqlite3.Row lookups by
+    name cost more than the query. A withdrawn report's figures are not current (its history stays)."""
     cursor = conn.cursor()
     cursor.row_factory = None
     yield from cursor.execute(
         f"""SELECT {", ".join(f'o."{c}"' for c in OBSERVATION_COLUMNS)} FROM reports r
                JOIN revision_extractors v ON v.report_id = r.report_id AND v.revision = r.current_revision
                JOIN observations o ON o.report_id = v.report_id AND o.revision = v.revision AND o.extractor = v.extractor
+           WHERE r.status = 'active'
            ORDER BY o.report_id, o.revision, o.extractor, o.seq"""
     )
 
@@ -616,14 +617,15 @@ VALUE_COLUMNS = ("report_id", "revision", "indicator", "value", "unit", "qualifi
 
 
 def current_value_tuples(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
-    """The year's values of the current revisions, as made by each revision's current extractor,
-    as plain tuples in VALUE_COLUMNS order, by report then indicator."""
+    """The year's values of the active reports' current revisions, as made by each revision's
+    current extractor, as plain tuples in VALUE_COLUMNS order, by report then indicator."""
     cursor = conn.cursor()
     cursor.row_factory = None
     yield from cursor.execute(
         f"""SELECT {", ".join(f"y.{c}" for c in VALUE_COLUMNS)} FROM reports r
                JOIN revision_extractors v ON v.report_id = r.report_id AND v.revision = r.current_revision
                JOIN year_values y ON y.report_id = v.report_id AND y.revision = v.revision AND y.extractor = v.extractor
+           WHERE r.status = 'active'
            ORDER BY y.report_id, y.revision, y.extractor, y.indicator"""
     )
 
@@ -638,6 +640,63 @@ def current_report_records(conn: sqlite3.Connection) -> Iterator[tuple[str, str,
         f"""SELECT r.report_id, r.status, v.report, {_FLAGS_SQL} FROM reports r
                JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
            ORDER BY r.report_id"""
+    )
+
+
+def current_text_keys(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str | None, str, str]]:
+    """(report_id, revision, year as text, extractor, flags JSON) of every active report's current
+    revision, in report_id order, without its texts: what decides whether a release's texts of a
+    year changed (a new revision, a re-extraction, a conflict flag), read without reading them."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    yield from cursor.execute(
+        f"""SELECT r.report_id, r.current_revision, json_extract(v.report, '$.year'), e.extractor, {_FLAGS_SQL} FROM reports r
+               JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
+               JOIN revision_extractors e ON e.report_id = r.report_id AND e.revision = r.current_revision
+           WHERE r.status = 'active' ORDER BY r.report_id"""
+    )
+
+
+def current_texts(conn: sqlite3.Connection, report_ids: Sequence[str]) -> Iterator[tuple[str, int, str, str, str, str, str]]:
+    """(report_id, revision, status, report JSON, flags JSON, text, original) of these reports'
+    current revisions, in report_id order."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    for start in range(0, len(report_ids), 500):  # SQLite's bound-parameter limit
+        batch = sorted(report_ids[start:start + 500])
+        yield from cursor.execute(
+            f"""SELECT r.report_id, v.revision, r.status, v.report, {_FLAGS_SQL}, v.text, v.original FROM reports r
+                   JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
+               WHERE r.report_id IN ({",".join("?" * len(batch))}) ORDER BY r.report_id""",
+            batch,
+        )
+
+
+PROVENANCE_COLUMNS = ("report_id", "revision", "current", "fetched_at", "first_seen", "last_checked", "page_url", "page_sha256",
+                      "attachment_url", "attachment_sha256", "content_type", "text_sha256", "extractor_version")
+
+
+def revision_provenance(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    """Every revision of the active reports, in PROVENANCE_COLUMNS order: when it was fetched, the
+    bytes as served (from the fetch log: the attachment's URL and content type when the text came
+    from one, and the hash of the page that linked it, fetched the same night) and the extractor
+    that made its figures. Without a fetch log row (a store filled by other means) the bytes are
+    the page's."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    yield from cursor.execute(
+        """SELECT v.report_id, v.revision, v.revision = r.current_revision, v.fetched_at, r.first_seen, r.last_seen, r.url,
+                  CASE WHEN f.url_key IS NOT NULL AND f.url_key != r.url_key THEN (
+                      SELECT p.sha256 FROM fetch_log p WHERE p.source_id = r.source_id AND p.url_key = r.url_key
+                          AND p.sha256 IS NOT NULL AND p.fetched_at <= v.fetched_at ORDER BY p.fetched_at DESC, p.id DESC LIMIT 1)
+                       ELSE v.raw_sha256 END,
+                  CASE WHEN f.url_key != r.url_key THEN f.url END,
+                  CASE WHEN f.url_key != r.url_key THEN v.raw_sha256 END,
+                  f.content_type, v.sha256, e.extractor
+           FROM reports r JOIN revisions v ON v.report_id = r.report_id
+                LEFT JOIN revision_extractors e ON e.report_id = v.report_id AND e.revision = v.revision
+                LEFT JOIN fetch_log f ON f.id = (SELECT max(id) FROM fetch_log WHERE sha256 = v.raw_sha256 AND source_id = r.source_id)
+           WHERE r.status = 'active' ORDER BY v.report_id, v.revision"""
     )
 
 

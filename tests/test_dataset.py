@@ -40,7 +40,7 @@ def test_a_report_revised_on_the_site_is_a_new_revision_and_release(portal_copy:
     first = run(portal_copy, data, out)
     assert first.release is not None
     old = Path(first.release.path)
-    before = {p.name: p.read_bytes() for p in old.iterdir()}
+    before = {p.relative_to(old): p.read_bytes() for p in old.rglob("*") if p.is_file()}
 
     page = portal_copy / "chenxi/art/2022/11/29/art_4521_2088.html"
     page.write_bytes(page.read_bytes().replace("糾紛157起".encode("gbk"), "糾紛160起".encode("gbk")))
@@ -55,7 +55,7 @@ def test_a_report_revised_on_the_site_is_a_new_revision_and_release(portal_copy:
     changelog = (new / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "- revised: 船溪乡2022年度法治政府建设工作情况" in changelog
     assert "disputes_mediated: 157 → 160" in changelog
-    assert {p.name: p.read_bytes() for p in old.iterdir()} == before  # the cited release is untouched
+    assert {p.relative_to(old): p.read_bytes() for p in old.rglob("*") if p.is_file()} == before  # the cited release is untouched
 
     assert main(["diff", first.release.version, second.release.version, "--data", str(data)]) == 0
     assert "disputes_mediated: 157 → 160" in capsys.readouterr().out

@@ -29,12 +29,15 @@ def test_a_release_has_every_file_described_and_hashed(tmp_path: Path) -> None:
     assert (tmp_path / "releases" / "LATEST").read_text().strip() == info.version
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     for resource in package["resources"]:
-        assert (folder / resource["path"]).exists()
+        for path in resource["path"] if isinstance(resource["path"], list) else [resource["path"]]:
+            assert (folder / path).exists()
         if resource["format"] == "csv":
             header = next(csv.reader((folder / resource["path"]).open(encoding="utf-8-sig")))
             assert header == [f["name"] for f in resource["schema"]["fields"]]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert set(manifest["files"]) == {"reports.csv", "observations.csv", "values.csv", "indicators.csv", "townships.csv", "reports.jsonl", "datapackage.json", "CHANGELOG.md"}
+    tables = ("reports", "observations", "values", "indicators", "townships", "sources", "provenance")
+    texts = {"texts/2022.jsonl.gz", "texts/2024.jsonl.gz", "texts/2025.jsonl.gz"}  # the years the seeds cover
+    assert set(manifest["files"]) == {f"{t}.{ext}" for t in tables for ext in ("csv", "parquet")} | texts | {"datapackage.json", "CHANGELOG.md"}
     assert release.verify_release(tmp_path / "releases", info.version) == []
     with zipfile.ZipFile(folder / f"fazhi-{info.version}.zip") as bundle:
         assert f"fazhi-{info.version}/manifest.json" in bundle.namelist()
@@ -68,13 +71,13 @@ def test_a_revised_report_gives_a_new_release_with_the_change_and_the_old_releas
     first = cut(tmp_path, all_seeds())
     assert first is not None
     old_folder = tmp_path / "releases" / first.version
-    before = {p.name: p.read_bytes() for p in old_folder.iterdir()}
+    before = {p.relative_to(old_folder): p.read_bytes() for p in old_folder.rglob("*") if p.is_file()}
     original = harvested("chuanxi").extraction.original
     second = cut(tmp_path, [harvested("chuanxi", original.replace("矛盾糾紛157起", "矛盾糾紛160起"))], NOW + timedelta(hours=2))
     assert second is not None and second.version == "2026.11.22.1"
     changelog = (tmp_path / "releases" / second.version / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "revised" in changelog and "disputes_mediated: 157 → 160" in changelog
-    assert {p.name: p.read_bytes() for p in old_folder.iterdir()} == before
+    assert {p.relative_to(old_folder): p.read_bytes() for p in old_folder.rglob("*") if p.is_file()} == before
     assert json.loads((tmp_path / "releases" / second.version / "manifest.json").read_text())["parent"] == first.version
 
 
@@ -96,12 +99,15 @@ def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: P
     monkeypatch.setattr(release, "PARALLEL_FROM", 1)
     two = cut(tmp_path / "two", all_seeds())
     assert one is not None and two is not None
-    for name in ("reports.csv", "reports.jsonl", "observations.csv", "values.csv", "indicators.csv", "townships.csv", "CHANGELOG.md", "datapackage.json"):
+    names = [p.relative_to(tmp_path / "one/releases" / one.version).as_posix() for p in (tmp_path / "one/releases" / one.version).rglob("*")
+             if p.is_file() and "fazhi-" not in p.name and p.name != "manifest.json"]
+    assert len(names) == 19  # 7 tables in CSV and Parquet, 3 years of texts, datapackage, change log
+    for name in names:
         assert (tmp_path / "one/releases" / one.version / name).read_bytes() == (tmp_path / "two/releases" / two.version / name).read_bytes(), name
     assert release.read_manifest(tmp_path / "one/releases", one.version)["counts"] == release.read_manifest(tmp_path / "two/releases", two.version)["counts"]
     assert release.verify_release(tmp_path / "two/releases", two.version) == []
     with zipfile.ZipFile(tmp_path / "two/releases" / two.version / f"fazhi-{two.version}.zip") as bundle:
-        assert len(bundle.namelist()) == 9 and bundle.testzip() is None  # 8 data files + CHANGELOG
+        assert len(bundle.namelist()) == 7 * 2 + 3 + 3 and bundle.testzip() is None  # tables in CSV and Parquet, 3 years of texts, datapackage, CHANGELOG, manifest
 
 
 def test_a_failing_figure_pass_fails_the_release_and_leaves_no_release(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

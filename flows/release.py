@@ -31,8 +31,6 @@ from zoneinfo import ZoneInfo
 
 from parsers.coverage import ReportFact, coverage, due_years
 from parsers.dataset_format import (
-    INDICATORS,
-    OBSERVATIONS,
     PROVENANCE,
     REPORTS,
     SOURCES,
@@ -40,13 +38,13 @@ from parsers.dataset_format import (
     TEXTS,
     METADATA_FILES,
     TEXTS_FOLDER,
-    VALUES,
     Resource,
+    figure_resources,
     table_files,
     text_file,
     townships_resource,
 )
-from parsers.indicators import INDICATOR_KEYS
+from parsers.indicators import INDICATOR_KEYS, INDICATOR_LABELS
 from parsers.models import Source
 from parsers.places import covered_counties
 from parsers.spreadsheet import neutralise_cell, restore_cell
@@ -425,10 +423,16 @@ def _read_csv(path: Path, columns: tuple[str, ...] | None = None) -> Iterator[di
 
 def _datapackage(version: str, created: datetime, sources: list[Source], years: list[int], texts: list[str]) -> dict[str, Any]:
     """datapackage.json from the declared format (parsers.dataset_format): a strict Frictionless
-    schema per table (keys, enums, minimums, patterns), the texts as one multipart resource."""
-    text_resource = TEXTS.descriptor()
-    text_resource["path"] = texts
-    tables = [townships_resource(years) if r.name == "townships" else r for r in TABLES]
+    schema per table (keys, enums, minimums, patterns), and a resource per year of texts (one
+    path each: tools that read a resource's path as a string keep working)."""
+    text_resources = []
+    for path in texts:
+        resource = TEXTS.descriptor()
+        year = path.removeprefix(f"{TEXTS_FOLDER}/").removesuffix(".jsonl.gz")
+        resource.update(name=f"texts-{year}", path=path, description=f"{resource['description']} (this file: {year})")
+        text_resources.append(resource)
+    figures = {r.name: r for r in _figure_resources()}
+    tables = [townships_resource(years) if r.name == "townships" else figures.get(r.name, r) for r in TABLES]
     return {
         "name": "fazhi-atlas",
         "title": "Fazhi Atlas: township rule-of-law reports and their figures",
@@ -442,8 +446,13 @@ def _datapackage(version: str, created: datetime, sources: list[Source], years: 
                   "reproduced for reference under their own terms.",
         # "name" is the source_id of reports.csv (sources.csv has the rest)
         "sources": [{"name": s.id, "title": s.name, "path": s.listing[0]} for s in sources],
-        "resources": [r.descriptor() for r in tables] + ([text_resource] if texts else []),
+        "resources": [r.descriptor() for r in tables] + text_resources,
     }
+
+
+def _figure_resources() -> tuple[Resource, Resource, Resource]:
+    """observations, values and indicators for the indicator table this process reads."""
+    return figure_resources(INDICATOR_KEYS, INDICATOR_LABELS)
 
 
 FORMAT_VERSION = 2  # 2: the declared format (parsers.dataset_format): Parquet copies, sources, provenance, texts/<year>.jsonl.gz
@@ -486,7 +495,7 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     else:
         counts, texts = _report_pass(conn, folder, sources, parent_texts, finished)
         counts.update(_figure_pass(conn, folder))
-    for resource in (OBSERVATIONS, VALUES, INDICATORS):
+    for resource in _figure_resources():
         finished(folder / resource.path)
         finished(folder / resource.parquet_path)
     years, counts["covered_townships"] = write_townships(folder, conn, sources, created)
@@ -726,9 +735,10 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path) -> dict[str, int]:
         if current:
             values[current] = (numbers, bytes(qualifiers))
 
-    counts = {"observations": _write_csv(folder, OBSERVATIONS, observation_rows())}
-    counts["values"] = _write_csv(folder, VALUES, value_rows())
-    counts["indicator_rows"] = _write_csv(folder, INDICATORS, _indicator_rows(light, values))
+    observations, value_table, indicators = _figure_resources()
+    counts = {"observations": _write_csv(folder, observations, observation_rows())}
+    counts["values"] = _write_csv(folder, value_table, value_rows())
+    counts["indicator_rows"] = _write_csv(folder, indicators, _indicator_rows(light, values))
     counts["townships"] = len({r[8] or (r[6], r[5], r[4]) for r in light if r[4]})  # the code, else province, county, township
     return counts
 

@@ -13,6 +13,7 @@ Pure declarations (no I/O), in ``parsers`` so that the site generator, which may
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, get_args
 
 from parsers.coverage import Status
@@ -146,49 +147,12 @@ REPORTS = Resource("reports", "reports.csv", "csv", "One row per published repor
 ), primary_key=("report_id",), foreign_keys=(ForeignKey(("source_id",), "sources", ("source_id",)),
                                              ForeignKey(("township_code",), "townships", ("township_code",))))
 
-OBSERVATIONS = Resource("observations", "observations.csv", "csv", "Every figure extracted from the current reports, with the clause it was read from", (
-    Column("report_id", "string", "Report the figure comes from (reports.csv)", pattern=REPORT_ID, required=True),
-    Column("revision", "integer", "Revision of the report's text", minimum=1, required=True),
-    Column("seq", "integer", "Order of the mention in the report (0 first)", minimum=0, required=True),
-    Column("indicator", "string", "Indicator key (see the indicator pages of the site)", enum=tuple(INDICATOR_KEYS), required=True),
-    Column("value", "number", "The figure as a number (万 and Chinese numerals resolved)", minimum=0, required=True),
-    Column("unit", "string", "Unit as written: 起, 件, 人次, 份, %, …"),
-    Column("qualifier", "string", "exact; at_least for 余/多/以上; approx for 近/约/左右", enum=_values(Qualifier), required=True),
-    Column("quote", "string", "The exact clause of the normalised text the figure was read from"),
-    Column("quote_start", "integer", "Start offset of the quote in the normalised text (texts/<year>.jsonl.gz)", minimum=0),
-    Column("quote_end", "integer", "End offset of the quote in the normalised text", minimum=0),
-    Column("section", "string", "Heading of the section the figure stands under"),
-    Column("canonical", "boolean", "This mention is counted in the report's value for the indicator (values.csv): the stated total, else the "
-           "listed parts (summed), else the largest mention; never a plan, another year, a period or another body's figure"),
-    Column("flag_codes", "string", "Consistency flags on this indicator in this report, separated by ;"),
-    Column("scope", "string", "What the mention counts: year (the year's activity), part, plan, other_year, period or other_body; only year "
-           "and part mentions are ever counted", enum=_values(Scope)),
-    Column("status", "string", "The report's status (active: withdrawn reports' figures are not in the current tables)", enum=REPORT_STATUS, required=True),
-), primary_key=("report_id", "seq"), foreign_keys=(TO_REPORTS,))
-
-# The year's value of each indicator a report states: the number an analyst adds up (tidy: one row
-# per report and indicator), from Extraction.values as stored per extractor version.
-VALUES = Resource("values", "values.csv", "csv", "The year's value of each indicator a report states, with its unit, qualifier, basis and the clause(s) counted", (
-    Column("report_id", "string", "Report the value comes from (reports.csv)", pattern=REPORT_ID, required=True),
-    Column("indicator", "string", "Indicator key (see the indicator pages of the site)", enum=tuple(INDICATOR_KEYS), required=True),
-    Column("value", "number", "The year's value (万 and Chinese numerals resolved; never a bare number for a lower bound: see qualifier)", minimum=0, required=True),
-    Column("unit", "string", "The indicator's unit"),
-    Column("qualifier", "string", "exact; at_least for 余/多/以上 (1万余人: 10000, at_least); approx for 近/约/左右", enum=_values(Qualifier), required=True),
-    Column("basis", "string", "How the value was chosen: stated_total (a total for the whole year), sum_of_parts (disjoint parts the report "
-           "lists) or single_mention", enum=_values(Basis), required=True),
-    Column("quote", "string", "The clause(s) of the normalised text counted: several parts are joined by ' … '"),
-    Column("quote_start", "integer", "Start offset of the first counted clause in the normalised text (texts/<year>.jsonl.gz)", minimum=0),
-    Column("quote_end", "integer", "End offset of the last counted clause in the normalised text", minimum=0),
-    Column("flag_codes", "string", "Consistency flags on this value, separated by ; (e.g. total_below_part)"),
-), primary_key=("report_id", "indicator"), foreign_keys=(TO_REPORTS,))
-
-
-def _indicator_columns() -> list[Column]:
+def _indicator_columns(keys: Sequence[str], labels: Mapping[str, str]) -> list[Column]:
     """Each indicator's value, then its qualifier, so that "1万余" never reads as a bare 10000."""
     columns: list[Column] = []
-    for key in INDICATOR_KEYS:
-        columns.append(Column(key, "number", INDICATOR_LABELS[key], minimum=0))
-        columns.append(Column(f"{key}_qualifier", "string", f"{INDICATOR_LABELS[key]}: exact, at_least or approx", enum=_values(Qualifier)))
+    for key in keys:
+        columns.append(Column(key, "number", labels[key], minimum=0))
+        columns.append(Column(f"{key}_qualifier", "string", f"{labels[key]}: exact, at_least or approx", enum=_values(Qualifier)))
     return columns
 
 
@@ -202,9 +166,57 @@ INDICATOR_ID_COLUMNS = (
     Column("report_id", "string", "Report every value of the row comes from (the government annual report when there are several)",
            pattern=REPORT_ID, required=True),
 )
-INDICATORS = Resource("indicators", "indicators.csv", "csv", "The year's values (values.csv), wide: one row per township and year from one "
-                      "report, a value and a qualifier column per indicator", INDICATOR_ID_COLUMNS + tuple(_indicator_columns()),
-                      primary_key=("report_id",), foreign_keys=(TO_REPORTS,))
+
+
+def figure_resources(keys: Sequence[str], labels: Mapping[str, str]) -> tuple[Resource, Resource, Resource]:
+    """observations, values and indicators for an indicator table (its keys are an enum, and each
+    is a column of indicators.csv): the release writer passes the table it reads, so that a row
+    added to parsers/indicators.py is a column and an allowed key at once."""
+    observations = Resource("observations", "observations.csv", "csv", "Every figure extracted from the current reports, with the clause it was read from", (
+        Column("report_id", "string", "Report the figure comes from (reports.csv)", pattern=REPORT_ID, required=True),
+        Column("revision", "integer", "Revision of the report's text", minimum=1, required=True),
+        Column("seq", "integer", "Order of the mention in the report (0 first)", minimum=0, required=True),
+        Column("indicator", "string", "Indicator key (see the indicator pages of the site)", enum=tuple(keys), required=True),
+        Column("value", "number", "The figure as a number (万 and Chinese numerals resolved)", minimum=0, required=True),
+        Column("unit", "string", "Unit as written: 起, 件, 人次, 份, %, …"),
+        Column("qualifier", "string", "exact; at_least for 余/多/以上; approx for 近/约/左右", enum=_values(Qualifier), required=True),
+        Column("quote", "string", "The exact clause of the normalised text the figure was read from"),
+        Column("quote_start", "integer", "Start offset of the quote in the normalised text (texts/<year>.jsonl.gz)", minimum=0),
+        Column("quote_end", "integer", "End offset of the quote in the normalised text", minimum=0),
+        Column("section", "string", "Heading of the section the figure stands under"),
+        Column("canonical", "boolean", "This mention is counted in the report's value for the indicator (values.csv): the stated total, else the "
+               "listed parts (summed), else the largest mention; never a plan, another year, a period or another body's figure"),
+        Column("flag_codes", "string", "Consistency flags on this indicator in this report, separated by ;"),
+        Column("scope", "string", "What the mention counts: year (the year's activity), part, plan, other_year, period or other_body; only year "
+               "and part mentions are ever counted", enum=_values(Scope)),
+        Column("status", "string", "The report's status (active: withdrawn reports' figures are not in the current tables)", enum=REPORT_STATUS, required=True),
+    ), primary_key=("report_id", "seq"), foreign_keys=(TO_REPORTS,))
+
+    # The year's value of each indicator a report states: the number an analyst adds up (tidy: one row
+    # per report and indicator), from Extraction.values as stored per extractor version.
+    values = Resource("values", "values.csv", "csv", "The year's value of each indicator a report states, with its unit, qualifier, basis and the clause(s) counted", (
+        Column("report_id", "string", "Report the value comes from (reports.csv)", pattern=REPORT_ID, required=True),
+        Column("indicator", "string", "Indicator key (see the indicator pages of the site)", enum=tuple(keys), required=True),
+        Column("value", "number", "The year's value (万 and Chinese numerals resolved; never a bare number for a lower bound: see qualifier)", minimum=0, required=True),
+        Column("unit", "string", "The indicator's unit"),
+        Column("qualifier", "string", "exact; at_least for 余/多/以上 (1万余人: 10000, at_least); approx for 近/约/左右", enum=_values(Qualifier), required=True),
+        Column("basis", "string", "How the value was chosen: stated_total (a total for the whole year), sum_of_parts (disjoint parts the report "
+               "lists) or single_mention", enum=_values(Basis), required=True),
+        Column("quote", "string", "The clause(s) of the normalised text counted: several parts are joined by ' … '"),
+        Column("quote_start", "integer", "Start offset of the first counted clause in the normalised text (texts/<year>.jsonl.gz)", minimum=0),
+        Column("quote_end", "integer", "End offset of the last counted clause in the normalised text", minimum=0),
+        Column("flag_codes", "string", "Consistency flags on this value, separated by ; (e.g. total_below_part)"),
+    ), primary_key=("report_id", "indicator"), foreign_keys=(TO_REPORTS,))
+
+
+    indicators = Resource("indicators", "indicators.csv", "csv", "The year's values (values.csv), wide: one row per township and year from one "
+                          "report, a value and a qualifier column per indicator", INDICATOR_ID_COLUMNS + tuple(_indicator_columns(keys, labels)),
+                          primary_key=("report_id",), foreign_keys=(TO_REPORTS,))
+    return observations, values, indicators
+
+
+OBSERVATIONS, VALUES, INDICATORS = figure_resources(INDICATOR_KEYS, INDICATOR_LABELS)
+
 
 STATUS_HELP = "on_time (published before 1 April of the next year), late, undated (found, no publication date), or not_found"
 # townships.csv has a column per year due (and per year for 述法 reports): townships_resource adds them.
@@ -280,10 +292,6 @@ def table_files() -> list[str]:
 def text_file(year: int | None) -> str:
     """The texts file of a report year, as named in the manifest."""
     return f"{TEXTS_FOLDER}/{year if year is not None else 'unknown'}.jsonl.gz"
-
-
-def indicator_columns() -> list[Column]:
-    return [c for c in INDICATORS.columns if c not in INDICATOR_ID_COLUMNS]
 
 
 def pandas_dtypes(resource: Resource) -> dict[str, str]:

@@ -83,6 +83,8 @@ def test_a_page_gone_from_its_listing_or_answering_404_is_withdrawn_not_deleted(
     # Named by township, county and year, and the row it leaves in indicators.csv too.
     assert f"- withdrawn: {xicang['title']} (西仓镇, {xicang['county']}, {xicang['year']})" in changelog
     assert f"- indicators.csv row left: 西仓镇, {xicang['county']}, {xicang['year']} (township {xicang['township_code']}" in changelog
+    assert main(["diff", first.release.version, second.release.version, "--data", str(data)]) == 0  # `fazhi diff` knows it from the store
+    assert f"- withdrawn: {xicang['title']} (西仓镇" in capsys.readouterr().out
 
     (portal_copy / "nilka/zwgk/fzzfjsndbg/202501/t20250120_1001.html").unlink()
     third = run(portal_copy, data, out, recheck=True)

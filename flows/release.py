@@ -320,19 +320,19 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = ()) -
 
 def _indicator_changes(old: Path, new: Path) -> list[str]:
     """Rows of indicators.csv (one per township and year) that left, joined, or now come from
-    another report, named by township, county and year: an analyst's series loses or gains a point."""
-    columns = ("township_code", "township", "county", "province", "year", "report_id")
-
-    def rows(path: Path) -> dict[tuple[str, ...], dict[str, str]]:
-        return {(r["township_code"] or "|".join((r["province"], r["county"], r["township"])), r["year"]): r for r in _read_csv(path, columns)}
+    another report, named by township, county and year: an analyst's series loses or gains a point.
+    Both files are in key order (as _indicator_rows writes them): walked side by side, not held."""
 
     def place(row: dict[str, str]) -> str:
         return ", ".join(restore_cell(p) for p in (row["township"], row["county"], row["year"]) if p) or "?"
 
-    before, after = rows(old), rows(new)
+    try:
+        pairs = list(_merge_join(_keyed_indicator_rows(old), _keyed_indicator_rows(new)))
+    except _OutOfOrder:  # a release written in another order (before township codes): compared in memory
+        before, after = dict(_keyed_indicator_rows(old, checked=False)), dict(_keyed_indicator_rows(new, checked=False))
+        pairs = [(key, before.get(key), after.get(key)) for key in sorted(before.keys() | after.keys())]
     lines = []
-    for key in sorted(before.keys() | after.keys()):
-        was, now = before.get(key), after.get(key)
+    for _, was, now in pairs:
         if now is None and was is not None:
             lines.append(f"- indicators.csv row left: {place(was)} (township {was['township_code'] or 'unresolved'}; was report `{was['report_id']}`)")
         elif was is None and now is not None:
@@ -340,6 +340,23 @@ def _indicator_changes(old: Path, new: Path) -> list[str]:
         elif was is not None and now is not None and was["report_id"] != now["report_id"]:
             lines.append(f"- indicators.csv row from another report: {place(now)}: `{was['report_id']}` → `{now['report_id']}`")
     return lines
+
+
+class _OutOfOrder(ValueError):
+    pass
+
+
+def _keyed_indicator_rows(path: Path, checked: bool = True) -> Iterator[tuple[str, dict[str, str]]]:
+    """(key, row) of indicators.csv: the township code and year, else province, county, township
+    and year, joined by NUL so that the strings sort as _indicator_rows sorts the tuples."""
+    previous = ""
+    for row in _read_csv(path, ("township_code", "township", "county", "province", "year", "report_id")):
+        parts = (row["township_code"], row["year"]) if row["township_code"] else (row["province"], row["county"], row["township"], row["year"])
+        key = "\0".join(restore_cell(p) for p in parts)
+        if checked and key <= previous and previous:
+            raise _OutOfOrder(f"{path}: rows are not in key order")
+        previous = key
+        yield key, row
 
 
 T = TypeVar("T")

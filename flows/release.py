@@ -199,7 +199,7 @@ def next_version(releases: Path, now: datetime) -> str:
 
 
 def _report_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    """Every active report as a release row, streamed from the store (texts under "_" keys).
+    """Every active report as a release row, streamed from the store.
     A withdrawn report leaves the current tables: its history stays in the store and in the
     releases that published it."""
     for r in store.current_reports(conn):
@@ -227,10 +227,6 @@ def _report_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
             "script": report["script"],
             "status": r["status"],
             "mirror_urls": r["mirror_urls"],
-            "_flags": json.loads(r["flags"]),
-            "_text": r["text"],
-            "_original": r["original"],
-            "_report": report,
         }
 
 

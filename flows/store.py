@@ -584,11 +584,12 @@ _MIRRORS_SQL = "(SELECT group_concat(url, ' ') FROM (SELECT m.url FROM mirrors m
 
 
 def current_reports(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
-    """Every report with its current revision, in a stable order (for releases); ``flags`` holds
-    its conflict flags too, ``mirror_urls`` its other URLs."""
+    """Every report with its current revision, in a stable order (for releases), without its
+    texts (current_texts reads those: a release reads only the texts that changed); ``flags``
+    holds its conflict flags too, ``mirror_urls`` its other URLs."""
     yield from conn.execute(
         f"""SELECT r.report_id, r.source_id, r.url, r.status, r.withdrawn_on, r.first_seen,
-                  v.revision, v.sha256, v.raw_sha256, v.report, {_FLAGS_SQL} AS flags, v.text, v.original,
+                  v.revision, v.sha256, v.raw_sha256, v.report, {_FLAGS_SQL} AS flags,
                   {_MIRRORS_SQL} AS mirror_urls
            FROM reports r JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
            ORDER BY r.report_id"""

@@ -27,6 +27,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from parsers.coverage import ReportFact, coverage, due_years
@@ -528,11 +529,11 @@ def _report_pass(conn: sqlite3.Connection, folder: Path, sources: list[Source], 
                  finished: Callable[..., None]) -> tuple[dict[str, int], dict[str, Any]]:
     """reports.csv, sources.csv, provenance.csv and the texts; their counts and the texts' index."""
     header = REPORTS.header
-    used_sources: set[str] = set()
+    used_sources: dict[str, str] = {}  # source_id → a URL of one of its reports
 
     def rows() -> Iterator[list[Any]]:
         for r in _report_rows(conn):
-            used_sources.add(r["source_id"])
+            used_sources.setdefault(r["source_id"], r["url"])
             yield [_fmt(r[k]) for k in header]
 
     counts = {"reports": _write_csv(folder, REPORTS, rows())}
@@ -549,9 +550,10 @@ def _report_pass(conn: sqlite3.Connection, folder: Path, sources: list[Source], 
     return counts, texts
 
 
-def _source_rows(conn: sqlite3.Connection, sources: list[Source], used: set[str]) -> Iterator[list[Any]]:
+def _source_rows(conn: sqlite3.Connection, sources: list[Source], used: dict[str, str]) -> Iterator[list[Any]]:
     """Every source of the registry, and every other source a current report comes from (its
-    entry as last used, kept in the store; else its id alone): every source_id resolves."""
+    entry as last used, kept in the store; else its id and the site of one of its reports):
+    every source_id resolves."""
     from parsers.register import province_of
 
     known = {s.id: s for s in sources}
@@ -564,7 +566,8 @@ def _source_rows(conn: sqlite3.Connection, sources: list[Source], used: set[str]
             except ValueError:
                 source = None
         if source is None:
-            yield [source_id, source_id, "", "", "", "", "", "", "false"]
+            parts = urlsplit(used[source_id])
+            yield [source_id, source_id, f"{parts.scheme}://{parts.netloc}/", None, None, None, None, None, "false"]
             continue
         province = province_of(source.adcode) if source.adcode else None
         yield [source.id, source.name, source.listing[0], " ".join(source.listing), province[1] if province else None, source.county,

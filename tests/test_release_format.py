@@ -196,3 +196,17 @@ def test_the_values_table_is_declared_once(demo_release: Path) -> None:
     fields = next(r for r in package["resources"] if r["name"] == "values")["schema"]["fields"]
     assert [f["name"] for f in fields] == VALUES.header == rows_of(demo_release / "values.csv")[0]
     assert next(f for f in fields if f["name"] == "qualifier")["constraints"]["enum"] == ["exact", "at_least", "approx"]
+
+
+def test_a_report_from_a_source_no_longer_in_the_registry_still_resolves(tmp_path: Path) -> None:
+    registry = [Source(id="county", name="某县人民政府", adcode="431223", listing=["http://county.gov.cn/list.html"])]
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        store.merge(conn, all_seeds(), [], NOW)  # every seed comes from the source "demo", now gone from the registry
+        info = release.cut_release(conn, tmp_path / "releases", registry, NOW)
+    assert info is not None
+    header, rows = rows_of(Path(info.path) / "sources.csv")
+    sources = {row[0]: dict(zip(header, row)) for row in rows}
+    assert set(sources) == {"county", "demo"}
+    assert (sources["county"]["in_registry"], sources["county"]["province"], sources["county"]["covers"]) == ("true", "湖南省", "431223")
+    assert sources["demo"]["in_registry"] == "false"
+    assert problems(Path(info.path)) == []  # reports → sources resolves

@@ -8,9 +8,11 @@ one. Releases are never rewritten; a release is cut only when the store's conten
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import hashlib
+import io
 import json
 import math
 import os
@@ -261,7 +263,8 @@ def _indicator_rows(reports: list[tuple[Any, ...]], values: dict[str, tuple[arra
     return [rows[k] for k in sorted(rows, key=lambda k: tuple("" if v is None else str(v) for v in k))]
 
 
-def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = ()) -> list[str]:
+def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
+                 value_ranges: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None = None) -> list[str]:
     """What changed from release folder ``old`` to ``new``: one line per report added, revised,
     withdrawn or gone (``withdrawn``: the ids of reports the store knows as withdrawn; a report
     that left reports.csv without being one is "gone"), per row that left, joined or changed report
@@ -273,7 +276,9 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = ()) -
 
     Both releases list reports and figures in report_id order, so the two are walked side by side
     (a merge join): memory holds one report's figures at a time and a label for each report the two
-    share, not two copies of the dataset (3 GB at 200,000 reports when it did)."""
+    share, not two copies of the dataset (3 GB at 200,000 reports when it did). ``value_ranges``:
+    the byte ranges of values.csv in ``old`` and ``new`` that can differ (the buckets of report ids
+    that changed, as the release writer knows them): only those are read and compared."""
 
     def place(row: dict[str, str]) -> str:  # the true text, not the CSV's neutralised cells
         return ", ".join(restore_cell(p) for p in (row["township"], row["county"], row["year"]) if p) or "?"
@@ -302,8 +307,9 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = ()) -
     lines.sort(key=lambda line: line.startswith("- gone:"))
     if old is not None and (old / "indicators.csv").exists():
         lines += _indicator_changes(old / "indicators.csv", new / "indicators.csv")
-    old_figures = _values_by_report(old) if old else iter(())
-    for rid, before_values, after_values in _merge_join(old_figures, _values_by_report(new)):
+    old_figures = _values_by_report(old, value_ranges[0] if value_ranges else None) if old else iter(())
+    new_figures = _values_by_report(new, value_ranges[1] if value_ranges else None)
+    for rid, before_values, after_values in _merge_join(old_figures, new_figures):
         if rid not in shared:
             continue
         what, text_changed = shared[rid]
@@ -385,10 +391,14 @@ def _sorted_rows(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         yield row["report_id"], row
 
 
-def _values_by_report(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
+def _values_by_report(folder: Path, ranges: list[tuple[int, int]] | None = None) -> Iterator[tuple[str, dict[str, str]]]:
     """(report_id, {indicator: value as shown}) of each report's year's values, in report_id order:
-    from values.csv, or from the canonical rows of observations.csv in releases made before it."""
-    if (folder / "values.csv").exists():
+    from values.csv (only its byte ranges ``ranges``, when given), or from the canonical rows of
+    observations.csv in releases made before it."""
+    rows: Iterator[dict[str, str]]
+    if ranges is not None:
+        rows = _read_csv_ranges(folder / "values.csv", ranges, ("report_id", "indicator", "value", "qualifier"))
+    elif (folder / "values.csv").exists():
         rows = _read_csv(folder / "values.csv", ("report_id", "indicator", "value", "qualifier"))
     else:
         rows = (r for r in _read_csv(folder / "observations.csv", ("report_id", "indicator", "value", "qualifier", "canonical")) if r["canonical"] == "true")
@@ -404,6 +414,17 @@ def _values_by_report(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
         values.setdefault(row["indicator"], shown)
     if values:
         yield current, values
+
+
+def _read_csv_ranges(path: Path, ranges: list[tuple[int, int]], columns: tuple[str, ...]) -> Iterator[dict[str, str]]:
+    """The rows in these byte ranges of a CSV (whole rows: the ranges of a bucketed table)."""
+    with path.open("rb") as handle:
+        header = next(csv.reader([handle.readline().decode("utf-8-sig")]))
+        where = [(name, header.index(name)) for name in columns]
+        for offset, length in ranges:
+            handle.seek(offset)
+            for row in csv.reader(io.StringIO(handle.read(length).decode("utf-8"), newline="")):
+                yield {name: row[i] for name, i in where}
 
 
 def _changelog(version: str, parent: str | None, lines: list[str], counts: dict[str, int], extractor: tuple[str | None, str] | None = None) -> str:
@@ -493,7 +514,8 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
         # the caller's main script, and fork is unsafe in a process with Prefect's threads.
         # Its errors go to a file, not a pipe: a pipe left unread while the texts are written could fill and stall it.
         with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
-            child = subprocess.Popen([sys.executable, "-m", "flows.release", "figure-pass", database, str(folder)],
+            child = subprocess.Popen([sys.executable, "-m", "flows.release", "figure-pass", database, str(folder),
+                                      str(releases / parent) if parent else ""],
                                      stdout=subprocess.PIPE, stderr=errors, text=True)
             try:
                 counts, texts = _report_pass(conn, folder, sources, parent_texts, finished)
@@ -508,7 +530,8 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
         counts.update(json.loads(out))
     else:
         counts, texts = _report_pass(conn, folder, sources, parent_texts, finished)
-        counts.update(_figure_pass(conn, folder))
+        counts.update(_figure_pass(conn, folder, releases / parent if parent else None))
+    tables: dict[str, Any] = counts.pop("tables")  # type: ignore[assignment]
     for resource in _figure_resources():
         finished(folder / resource.path)
         finished(folder / resource.parquet_path)
@@ -519,10 +542,23 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
     finished(folder / "datapackage.json")
     withdrawn = {row[0] for row in conn.execute("SELECT report_id FROM reports WHERE status = 'withdrawn'")}
-    changes = diff_folders(releases / parent if parent else None, folder, withdrawn)
+    changes = diff_folders(releases / parent if parent else None, folder, withdrawn, _changed_ranges(releases, parent, tables.get("values.csv")))
     (folder / "CHANGELOG.md").write_text(_changelog(version, parent, changes, counts, extractors), encoding="utf-8")
     finished(folder / "CHANGELOG.md")
-    return counts, texts
+    return counts, {"texts": texts, "tables": tables}
+
+
+def _changed_ranges(releases: Path, parent: str | None, index: dict[str, Any] | None) -> tuple[list[tuple[int, int]], list[tuple[int, int]]] | None:
+    """The byte ranges of values.csv, in the parent and in the new release, of the buckets whose
+    key changed; None (compare everything) when the parent has no index of the same header."""
+    before = _parent_tables(releases / parent if parent else None)
+    entry = before[1].get("values.csv") if before else None
+    if index is None or not isinstance(entry, dict) or entry.get("header") != index["header"]:
+        return None
+    old = {c[0]: c for c in entry["buckets"]}
+    new = {c[0]: c for c in index["buckets"]}
+    changed = sorted(b for b in old.keys() | new.keys() if (old.get(b) or [None, None])[1] != (new.get(b) or [None, None])[1])
+    return ([(old[b][2], old[b][3]) for b in changed if b in old], [(new[b][2], new[b][3]) for b in changed if b in new])
 
 
 def _report_pass(conn: sqlite3.Connection, folder: Path, sources: list[Source], parent_texts: tuple[Path, dict[str, Any]] | None,
@@ -697,19 +733,26 @@ def write_parquet(folder: Path, resource: Resource) -> None:
             writer.write_table(pa.Table.from_arrays(columns, schema=schema))
 
 
-def _figure_pass_in(database: str, folder: str) -> dict[str, int]:  # in the child: see _write_files
+def _figure_pass_in(database: str, folder: str, parent: str = "") -> dict[str, Any]:  # in the child: see _write_files
     """The figure pass in a process of its own: its own connection, read-only (the data lock
     keeps writers out while a release is cut, so both passes read the same state)."""
     conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        return _figure_pass(conn, Path(folder))
+        return _figure_pass(conn, Path(folder), Path(parent) if parent else None)
     finally:
         conn.close()
 
 
-def _figure_pass(conn: sqlite3.Connection, folder: Path) -> dict[str, int]:
+def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = None) -> dict[str, Any]:
     """observations.csv, values.csv and indicators.csv, from the figures and each report's place,
-    kind and flags (not its texts); returns their counts and the number of townships."""
+    kind and flags (not its texts); returns their counts, the number of townships, and under
+    "tables" the bucket index of observations.csv and values.csv.
+
+    Those two are written by buckets of report ids, like the texts: a bucket whose reports did not
+    change is the parent's bytes, copied; only the changed buckets are read from the store and
+    formatted (3.4 million observations at national scale, rewritten every night, were most of
+    the figure pass). indicators.csv is derived across reports (one row per township and year)
+    and is written whole, from a light query of every value."""
     light: list[tuple[Any, ...]] = []
     flags_by_report: dict[str, list[dict[str, str]]] = {}
     for report_id, status, report_json, flags_json in store.current_report_records(conn):
@@ -729,34 +772,105 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path) -> dict[str, int]:
             codes += [f["code"] for f in report_flags if indicator in f["detail"] and f["code"] not in codes]
         return ";".join(codes)
 
-    def observation_rows() -> Iterable[list[Any]]:
-        for report_id, revision, seq, indicator, value, unit, qualifier, quote, start, end, section, chosen, scope in store.current_observation_tuples(conn):
+    def observation_rows(ids: list[str]) -> Iterable[list[Any]]:
+        for report_id, revision, seq, indicator, value, unit, qualifier, quote, start, end, section, chosen, scope in store.current_observation_tuples(conn, ids):
             yield [report_id, revision, seq, indicator, _fmt_number(value), unit, qualifier, quote, start, end, section,
                    "true" if chosen else "false", flag_codes(report_id, indicator), scope, "active"]
 
+    def value_rows(ids: list[str]) -> Iterable[list[Any]]:
+        for report_id, _revision, indicator, value, unit, qualifier, basis, quote, start, end, own_flags in store.current_value_tuples(conn, ids):
+            yield [report_id, indicator, _fmt_number(value), unit, qualifier, basis, quote, start, end, flag_codes(report_id, indicator, own_flags)]
+
+    observations, value_table, indicators = _figure_resources()
+    buckets = _table_buckets(conn)
+    before = _parent_tables(parent)
+    counts: dict[str, Any] = {}
+    tables: dict[str, Any] = {}
+    counts["observations"], tables[observations.path] = _write_bucketed(folder, observations, buckets, observation_rows, before)
+    counts["values"], tables[value_table.path] = _write_bucketed(folder, value_table, buckets, value_rows, before)
+    counts["indicator_rows"] = _write_csv(folder, indicators, _indicator_rows(light, _packed_values(conn)))
+    counts["townships"] = len({r[8] or (r[6], r[5], r[4]) for r in light if r[4]})  # the code, else province, county, township
+    counts["tables"] = tables
+    return counts
+
+
+def _packed_values(conn: sqlite3.Connection) -> dict[str, tuple[array[float], bytes]]:
+    """Each active report's year's values in INDICATOR_KEYS order (NaN: none) and their qualifiers
+    (QUALIFIER_CODES indexes), packed: 200,000 reports take ~70 MB, not the 2 million Python
+    objects of a dict of figures."""
     values: dict[str, tuple[array[float], bytes]] = {}
     slot = {key: i for i, key in enumerate(INDICATOR_KEYS)}
     qualifier_code = {q: i for i, q in enumerate(QUALIFIER_CODES)}
+    current, numbers, qualifiers = "", array("d"), bytearray()
+    for report_id, indicator, value, qualifier in store.current_value_tuples(conn, columns=("report_id", "indicator", "value", "qualifier")):
+        if report_id != current:
+            if current:
+                values[current] = (numbers, bytes(qualifiers))
+            current, numbers, qualifiers = report_id, array("d", [math.nan] * len(INDICATOR_KEYS)), bytearray(len(INDICATOR_KEYS))
+        if indicator in slot:
+            numbers[slot[indicator]], qualifiers[slot[indicator]] = value, qualifier_code.get(qualifier, 0)
+    if current:
+        values[current] = (numbers, bytes(qualifiers))
+    return values
 
-    def value_rows() -> Iterable[list[Any]]:
-        current, numbers, qualifiers = "", array("d"), bytearray()
-        for report_id, _revision, indicator, value, unit, qualifier, basis, quote, start, end, own_flags in store.current_value_tuples(conn):
-            if report_id != current:
-                if current:
-                    values[current] = (numbers, bytes(qualifiers))
-                current, numbers, qualifiers = report_id, array("d", [math.nan] * len(INDICATOR_KEYS)), bytearray(len(INDICATOR_KEYS))
-            if indicator in slot:
-                numbers[slot[indicator]], qualifiers[slot[indicator]] = value, qualifier_code.get(qualifier, 0)
-            yield [report_id, indicator, _fmt_number(value), unit, qualifier, basis, quote, start, end, flag_codes(report_id, indicator, own_flags)]
-        if current:
-            values[current] = (numbers, bytes(qualifiers))
 
-    observations, value_table, indicators = _figure_resources()
-    counts = {"observations": _write_csv(folder, observations, observation_rows())}
-    counts["values"] = _write_csv(folder, value_table, value_rows())
-    counts["indicator_rows"] = _write_csv(folder, indicators, _indicator_rows(light, values))
-    counts["townships"] = len({r[8] or (r[6], r[5], r[4]) for r in light if r[4]})  # the code, else province, county, township
-    return counts
+def _table_buckets(conn: sqlite3.Connection) -> dict[str, tuple[str, list[str]]]:
+    """bucket → (its key, its report ids) over every active report: the key is a digest of what
+    a report's figure rows are made of (revision, extractor, flags), read without the figures."""
+    buckets: dict[str, tuple[Any, list[str]]] = {}
+    for report_id, revision, _year, extractor, flags in store.current_text_keys(conn):
+        digest, ids = buckets.setdefault(report_id[:TEXT_BUCKET], (hashlib.sha256(), []))
+        digest.update(f"{report_id}:{revision}:{extractor}:{flags}\n".encode())
+        ids.append(report_id)
+    return {b: (d.hexdigest()[:32], ids) for b, (d, ids) in sorted(buckets.items())}
+
+
+def _parent_tables(parent: Path | None) -> tuple[Path, dict[str, Any]] | None:
+    if parent is None:
+        return None
+    try:
+        index = json.loads((parent / "manifest.json").read_text(encoding="utf-8")).get("tables")
+    except (OSError, ValueError):
+        return None
+    return (parent, index) if isinstance(index, dict) else None
+
+
+def _write_bucketed(folder: Path, resource: Resource, buckets: dict[str, tuple[str, list[str]]],
+                    rows_of: Callable[[list[str]], Iterable[list[Any]]], parent: tuple[Path, dict[str, Any]] | None) -> tuple[int, dict[str, Any]]:
+    """A table in report_id order, written bucket by bucket: the parent's bytes for a bucket whose
+    key (and the header) did not change, else its rows from the store (formatted and neutralised
+    as _write_csv does: the same bytes as a table written whole). Returns the row count and the
+    index the next release reuses; then the Parquet copy."""
+    head = io.StringIO()
+    csv.writer(head).writerow(resource.header)
+    header = codecs.BOM_UTF8 + head.getvalue().encode("utf-8")
+    header_key = hashlib.sha256(header).hexdigest()[:32]
+    entry = parent[1].get(resource.path) if parent else None
+    old_file = parent[0] / resource.path if parent else None
+    old = ({c[0]: c for c in entry["buckets"]} if isinstance(entry, dict) and entry.get("header") == header_key
+           and old_file is not None and old_file.is_file() else {})
+    positions = resource.text_positions()
+    chunks, count = [], 0
+    with (folder / resource.path).open("wb") as out, (old_file.open("rb") if old and old_file else open(os.devnull, "rb")) as reuse:
+        out.write(header)
+        offset = len(header)
+        for bucket, (key, ids) in buckets.items():
+            kept = old.get(bucket)
+            if kept is not None and kept[1] == key:
+                reuse.seek(kept[2])
+                data, rows = reuse.read(kept[3]), kept[4]
+            else:
+                text = io.StringIO()
+                counted = _Counter(_neutralised(rows_of(ids), positions))
+                csv.writer(text).writerows(counted)
+                data, rows = text.getvalue().encode("utf-8"), counted.count
+            out.write(data)
+            chunks.append([bucket, key, offset, len(data), rows])
+            offset += len(data)
+            count += rows
+    if resource.parquet:
+        write_parquet(folder, resource)
+    return count, {"header": header_key, "buckets": chunks}
 
 
 def write_townships(folder: Path, conn: sqlite3.Connection, sources: list[Source], created: datetime) -> tuple[list[int], int]:
@@ -876,11 +990,11 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
     bundle = _Bundle(tmp / zip_name, f"fazhi-{version}/")
     try:
         made_by = provenance(conn)
-        counts, texts = _write_files(tmp, conn, version, parent, releases, sources, now, finished=bundle.add,
+        counts, index = _write_files(tmp, conn, version, parent, releases, sources, now, finished=bundle.add,
                                      extractors=(_extractors_of(releases, parent), _joined(made_by["reports_by_extractor"])))
         files = dict(sorted(bundle.finish().items()))
         manifest = {"version": version, "parent": parent, "created": now.isoformat(timespec="seconds"), "fingerprint": state,
-                    "format": FORMAT_VERSION, "counts": counts, **made_by, "files": files, "texts": texts}
+                    "format": FORMAT_VERSION, "counts": counts, **made_by, "files": files, **index}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         bundle.close(tmp / "manifest.json")
     except BaseException:
@@ -1022,7 +1136,7 @@ def _plain_name(name: str) -> bool:
 
 
 if __name__ == "__main__":  # the figure pass as a child process of _write_files
-    if len(sys.argv) == 4 and sys.argv[1] == "figure-pass":
-        print(json.dumps(_figure_pass_in(sys.argv[2], sys.argv[3])))
+    if len(sys.argv) in (4, 5) and sys.argv[1] == "figure-pass":
+        print(json.dumps(_figure_pass_in(*sys.argv[2:])))
     else:
-        raise SystemExit("usage: python -m flows.release figure-pass DATABASE FOLDER (used by cut_release)")
+        raise SystemExit("usage: python -m flows.release figure-pass DATABASE FOLDER [PARENT] (used by cut_release)")

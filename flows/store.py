@@ -599,36 +599,45 @@ def current_reports(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
 OBSERVATION_COLUMNS = ("report_id", "revision", "seq", "indicator", "value", "unit", "qualifier", "quote", "start", "end", "section", "canonical", "scope")
 
 
-def current_observation_tuples(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+def current_observation_tuples(conn: sqlite3.Connection, report_ids: Sequence[str] | None = None) -> Iterator[tuple[Any, ...]]:
     """The active reports' current observations as plain tuples in OBSERVATION_COLUMNS order, by
     report: a release reads 3.4 million of them at national scale, where sqlite3.Row lookups by
-    name cost more than the query. A withdrawn report's figures are not current (its history stays)."""
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    yield from cursor.execute(
-        f"""SELECT {", ".join(f'o."{c}"' for c in OBSERVATION_COLUMNS)} FROM reports r
+    name cost more than the query. A withdrawn report's figures are not current (its history stays).
+    ``report_ids``: of these reports only (a release rewrites only the reports that changed)."""
+    yield from _of_reports(conn, f"""SELECT {", ".join(f'o."{c}"' for c in OBSERVATION_COLUMNS)} FROM reports r
                JOIN revision_extractors v ON v.report_id = r.report_id AND v.revision = r.current_revision
                JOIN observations o ON o.report_id = v.report_id AND o.revision = v.revision AND o.extractor = v.extractor
-           WHERE r.status = 'active'
-           ORDER BY o.report_id, o.revision, o.extractor, o.seq"""
-    )
+           WHERE r.status = 'active' {{only}}
+           ORDER BY o.report_id, o.revision, o.extractor, o.seq""", report_ids)
+
+
+def _of_reports(conn: sqlite3.Connection, query: str, report_ids: Sequence[str] | None) -> Iterator[tuple[Any, ...]]:
+    """Rows of ``query`` (whose ``{only}`` takes a report filter) as plain tuples: every report's,
+    or those of ``report_ids`` (sorted, in batches under SQLite's bound-parameter limit)."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    if report_ids is None:
+        yield from cursor.execute(query.format(only=""))
+        return
+    ordered = sorted(report_ids)
+    for start in range(0, len(ordered), 500):
+        batch = ordered[start:start + 500]
+        yield from cursor.execute(query.format(only=f"AND r.report_id IN ({','.join('?' * len(batch))})"), batch)
 
 
 VALUE_COLUMNS = ("report_id", "revision", "indicator", "value", "unit", "qualifier", "basis", "quote", "quote_start", "quote_end", "flag_codes")
 
 
-def current_value_tuples(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+def current_value_tuples(conn: sqlite3.Connection, report_ids: Sequence[str] | None = None,
+                         columns: Sequence[str] = VALUE_COLUMNS) -> Iterator[tuple[Any, ...]]:
     """The year's values of the active reports' current revisions, as made by each revision's
-    current extractor, as plain tuples in VALUE_COLUMNS order, by report then indicator."""
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    yield from cursor.execute(
-        f"""SELECT {", ".join(f"y.{c}" for c in VALUE_COLUMNS)} FROM reports r
+    current extractor, as plain tuples in ``columns`` order, by report then indicator.
+    ``report_ids``: of these reports only."""
+    yield from _of_reports(conn, f"""SELECT {", ".join(f"y.{c}" for c in columns)} FROM reports r
                JOIN revision_extractors v ON v.report_id = r.report_id AND v.revision = r.current_revision
                JOIN year_values y ON y.report_id = v.report_id AND y.revision = v.revision AND y.extractor = v.extractor
-           WHERE r.status = 'active'
-           ORDER BY y.report_id, y.revision, y.extractor, y.indicator"""
-    )
+           WHERE r.status = 'active' {{only}}
+           ORDER BY y.report_id, y.revision, y.extractor, y.indicator""", report_ids)
 
 
 def current_report_records(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str, str]]:

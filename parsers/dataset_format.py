@@ -94,9 +94,10 @@ class Resource:
         return next(c for c in self.columns if c.name == name)
 
     def text_positions(self) -> tuple[int, ...]:
-        """Positions of the text columns: the cells a spreadsheet could take for a formula
-        (numbers, dates and booleans are never touched: -3 stays a number)."""
-        return tuple(i for i, c in enumerate(self.columns) if c.type == "string")
+        """Positions of the free-text columns: the cells a spreadsheet could take for a formula
+        (numbers, dates and booleans are never touched: -3 stays a number; an enum's values and a
+        pattern's digits can't start with = + - @, so their 5 million cells are not looked at)."""
+        return tuple(i for i, c in enumerate(self.columns) if c.type == "string" and not c.enum and not c.pattern)
 
     def with_columns(self, extra: list[Column]) -> Resource:
         return Resource(self.name, self.path, self.format, self.description, self.columns + tuple(extra), self.primary_key,

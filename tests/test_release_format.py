@@ -171,6 +171,13 @@ def test_a_night_rewrites_only_the_texts_that_changed(tmp_path: Path) -> None:
     assert set(fresh) == {"texts/2022.jsonl.gz", "texts/2024.jsonl.gz", "texts/2025.jsonl.gz"}
     for name in fresh:
         assert gzip.decompress((tmp_path / "fresh" / name).read_bytes()) == gzip.decompress((new / name).read_bytes()), name
+    # The figure tables too: written bucket by bucket from the parent, byte for byte what a release written whole has.
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        counts = release._figure_pass(conn, tmp_path / "fresh", None)
+    for name in ("observations.csv", "values.csv", "indicators.csv"):
+        assert (tmp_path / "fresh" / name).read_bytes() == (new / name).read_bytes(), name
+    reused = manifest["tables"]["observations.csv"]["buckets"]
+    assert counts["observations"] == sum(c[4] for c in reused) == manifest["counts"]["observations"]
 
 
 def test_verify_names_a_declared_file_missing_from_the_manifest_and_a_text_altered(tmp_path: Path) -> None:

@@ -201,11 +201,11 @@ def next_version(releases: Path, now: datetime) -> str:
     return version
 
 
-def _report_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+def _report_rows(conn: sqlite3.Connection, report_ids: list[str] | None = None) -> Iterator[dict[str, Any]]:
     """Every active report as a release row, streamed from the store.
     A withdrawn report leaves the current tables: its history stays in the store and in the
     releases that published it."""
-    for r in store.current_reports(conn):
+    for r in store.current_reports(conn, report_ids):
         if r["status"] != "active":
             continue
         report = json.loads(r["report"])
@@ -264,7 +264,7 @@ def _indicator_rows(reports: list[tuple[Any, ...]], values: dict[str, tuple[arra
 
 
 def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
-                 value_ranges: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None = None) -> list[str]:
+                 ranges: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] | None = None) -> list[str]:
     """What changed from release folder ``old`` to ``new``: one line per report added, revised,
     withdrawn or gone (``withdrawn``: the ids of reports the store knows as withdrawn; a report
     that left reports.csv without being one is "gone"), per row that left, joined or changed report
@@ -276,9 +276,12 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
 
     Both releases list reports and figures in report_id order, so the two are walked side by side
     (a merge join): memory holds one report's figures at a time and a label for each report the two
-    share, not two copies of the dataset (3 GB at 200,000 reports when it did). ``value_ranges``:
-    the byte ranges of values.csv in ``old`` and ``new`` that can differ (the buckets of report ids
-    that changed, as the release writer knows them): only those are read and compared."""
+    share, not two copies of the dataset (3 GB at 200,000 reports when it did). ``ranges``: for
+    reports.csv and values.csv, the byte ranges in ``old`` and ``new`` that can differ (the buckets
+    of report ids that changed, as the release writer knows them): only those are read and compared."""
+    ranges = ranges or {}
+    old_reports, new_reports = ranges.get("reports.csv", (None, None))
+    old_values, new_values = ranges.get("values.csv", (None, None))
 
     def place(row: dict[str, str]) -> str:  # the true text, not the CSV's neutralised cells
         return ", ".join(restore_cell(p) for p in (row["township"], row["county"], row["year"]) if p) or "?"
@@ -288,7 +291,7 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
 
     lines: list[str] = []
     shared: dict[str, tuple[str, bool]] = {}  # report_id → (its label, its text changed)
-    for rid, before, row in _merge_join(_sorted_rows(old / "reports.csv") if old else iter(()), _sorted_rows(new / "reports.csv")):
+    for rid, before, row in _merge_join(_sorted_rows(old / "reports.csv", old_reports) if old else iter(()), _sorted_rows(new / "reports.csv", new_reports)):
         if before is None:
             assert row is not None  # the merge join gives at least one side
             lines.append(f"- added: {label(row)}")
@@ -307,8 +310,8 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
     lines.sort(key=lambda line: line.startswith("- gone:"))
     if old is not None and (old / "indicators.csv").exists():
         lines += _indicator_changes(old / "indicators.csv", new / "indicators.csv")
-    old_figures = _values_by_report(old, value_ranges[0] if value_ranges else None) if old else iter(())
-    new_figures = _values_by_report(new, value_ranges[1] if value_ranges else None)
+    old_figures = _values_by_report(old, old_values) if old else iter(())
+    new_figures = _values_by_report(new, new_values)
     for rid, before_values, after_values in _merge_join(old_figures, new_figures):
         if rid not in shared:
             continue
@@ -324,16 +327,21 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
 def _indicator_changes(old: Path, new: Path) -> list[str]:
     """Rows of indicators.csv (one per township and year) that left, joined, or now come from
     another report, named by township, county and year: an analyst's series loses or gains a point.
-    Both files are in key order (as _indicator_rows writes them): walked side by side, not held."""
+    Only the lines that are not in both files are parsed (a night changes a few of 200,000); a
+    row's cells hold names, codes and figures, never a line break, so a line is a row."""
 
     def place(row: dict[str, str]) -> str:
         return ", ".join(restore_cell(p) for p in (row["township"], row["county"], row["year"]) if p) or "?"
 
-    try:
-        pairs = list(_merge_join(_keyed_indicator_rows(old), _keyed_indicator_rows(new)))
-    except _OutOfOrder:  # a release written in another order (before township codes): compared in memory
-        before, after = dict(_keyed_indicator_rows(old, checked=False)), dict(_keyed_indicator_rows(new, checked=False))
-        pairs = [(key, before.get(key), after.get(key)) for key in sorted(before.keys() | after.keys())]
+    old_lines, new_lines = _lines(old), _lines(new)
+    if not old_lines or not new_lines or old_lines[0] != new_lines[0]:  # another header: every row is compared
+        old_only, new_only = old_lines[1:], new_lines[1:]
+    else:
+        shared = set(old_lines[1:]) & set(new_lines[1:])
+        old_only, new_only = [line for line in old_lines[1:] if line not in shared], [line for line in new_lines[1:] if line not in shared]
+    before = dict(_keyed_indicator_rows(old_lines[:1] + old_only))
+    after = dict(_keyed_indicator_rows(new_lines[:1] + new_only))
+    pairs = [(key, before.get(key), after.get(key)) for key in sorted(before.keys() | after.keys())]
     lines = []
     for _, was, now in pairs:
         if now is None and was is not None:
@@ -345,21 +353,20 @@ def _indicator_changes(old: Path, new: Path) -> list[str]:
     return lines
 
 
-class _OutOfOrder(ValueError):
-    pass
+def _lines(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return handle.read().splitlines()
 
 
-def _keyed_indicator_rows(path: Path, checked: bool = True) -> Iterator[tuple[str, dict[str, str]]]:
-    """(key, row) of indicators.csv: the township code and year, else province, county, township
-    and year, joined by NUL so that the strings sort as _indicator_rows sorts the tuples."""
-    previous = ""
-    for row in _read_csv(path, ("township_code", "township", "county", "province", "year", "report_id")):
+def _keyed_indicator_rows(lines: list[str]) -> Iterator[tuple[str, dict[str, str]]]:
+    """(key, row) of indicators.csv lines (the header first): the township code and year, else
+    province, county, township and year."""
+    reader = csv.reader(lines)
+    header = next(reader, [])
+    for cells in reader:
+        row = dict(zip(header, cells))
         parts = (row["township_code"], row["year"]) if row["township_code"] else (row["province"], row["county"], row["township"], row["year"])
-        key = "\0".join(restore_cell(p) for p in parts)
-        if checked and key <= previous and previous:
-            raise _OutOfOrder(f"{path}: rows are not in key order")
-        previous = key
-        yield key, row
+        yield "\0".join(restore_cell(p) for p in parts), row
 
 
 T = TypeVar("T")
@@ -381,10 +388,12 @@ def _merge_join(old: Iterator[tuple[str, T]], new: Iterator[tuple[str, T]]) -> I
             a, b = next(old, end), next(new, end)
 
 
-def _sorted_rows(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """(report_id, row) of a release's reports.csv, checking the order the merge join relies on."""
+def _sorted_rows(path: Path, ranges: list[tuple[int, int]] | None = None) -> Iterator[tuple[str, dict[str, str]]]:
+    """(report_id, row) of a release's reports.csv (only its byte ranges ``ranges``, when given),
+    checking the order the merge join relies on."""
     previous = ""
-    for row in _read_csv(path, ("report_id", "revision", "status", "title", "township", "county", "year", "kind")):
+    columns = ("report_id", "revision", "status", "title", "township", "county", "year", "kind")
+    for row in _read_csv_ranges(path, ranges, columns) if ranges is not None else _read_csv(path, columns):
         if row["report_id"] <= previous:
             raise ValueError(f"{path}: rows are not in report_id order ({row['report_id']} after {previous})")
         previous = row["report_id"]
@@ -518,7 +527,7 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
                                       str(releases / parent) if parent else ""],
                                      stdout=subprocess.PIPE, stderr=errors, text=True)
             try:
-                counts, texts = _report_pass(conn, folder, sources, parent_texts, finished)
+                counts, texts = _report_pass(conn, folder, sources, parent_texts, finished, releases / parent if parent else None)
                 out, _ = child.communicate()
             finally:
                 if child.poll() is None:
@@ -527,11 +536,12 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
             if child.returncode != 0:
                 errors.seek(0)
                 raise RuntimeError(f"release {version}: the figure pass failed (exit {child.returncode}): {errors.read().strip()[-2000:]}")
-        counts.update(json.loads(out))
+        figures = json.loads(out)
     else:
-        counts, texts = _report_pass(conn, folder, sources, parent_texts, finished)
-        counts.update(_figure_pass(conn, folder, releases / parent if parent else None))
-    tables: dict[str, Any] = counts.pop("tables")  # type: ignore[assignment]
+        counts, texts = _report_pass(conn, folder, sources, parent_texts, finished, releases / parent if parent else None)
+        figures = _figure_pass(conn, folder, releases / parent if parent else None)
+    tables: dict[str, Any] = counts.pop("tables") | figures.pop("tables")
+    counts.update(figures)
     for resource in _figure_resources():
         finished(folder / resource.path)
         finished(folder / resource.parquet_path)
@@ -542,37 +552,43 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
     finished(folder / "datapackage.json")
     withdrawn = {row[0] for row in conn.execute("SELECT report_id FROM reports WHERE status = 'withdrawn'")}
-    changes = diff_folders(releases / parent if parent else None, folder, withdrawn, _changed_ranges(releases, parent, tables.get("values.csv")))
+    changes = diff_folders(releases / parent if parent else None, folder, withdrawn, _changed_ranges(releases, parent, tables))
     (folder / "CHANGELOG.md").write_text(_changelog(version, parent, changes, counts, extractors), encoding="utf-8")
     finished(folder / "CHANGELOG.md")
     return counts, {"texts": texts, "tables": tables}
 
 
-def _changed_ranges(releases: Path, parent: str | None, index: dict[str, Any] | None) -> tuple[list[tuple[int, int]], list[tuple[int, int]]] | None:
-    """The byte ranges of values.csv, in the parent and in the new release, of the buckets whose
-    key changed; None (compare everything) when the parent has no index of the same header."""
+def _changed_ranges(releases: Path, parent: str | None, tables: dict[str, Any]) -> dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
+    """For each bucketed table, its byte ranges in the parent and in the new release of the
+    buckets whose key changed; a table is left out (compared whole) when the parent has no index
+    of the same header."""
     before = _parent_tables(releases / parent if parent else None)
-    entry = before[1].get("values.csv") if before else None
-    if index is None or not isinstance(entry, dict) or entry.get("header") != index["header"]:
-        return None
-    old = {c[0]: c for c in entry["buckets"]}
-    new = {c[0]: c for c in index["buckets"]}
-    changed = sorted(b for b in old.keys() | new.keys() if (old.get(b) or [None, None])[1] != (new.get(b) or [None, None])[1])
-    return ([(old[b][2], old[b][3]) for b in changed if b in old], [(new[b][2], new[b][3]) for b in changed if b in new])
+    found = {}
+    for name in ("reports.csv", "values.csv"):
+        entry, index = before[1].get(name) if before else None, tables.get(name)
+        if index is None or not isinstance(entry, dict) or entry.get("header") != index["header"]:
+            continue
+        old = {c[0]: c for c in entry["buckets"]}
+        new = {c[0]: c for c in index["buckets"]}
+        changed = sorted(b for b in old.keys() | new.keys() if (old.get(b) or [None, None])[1] != (new.get(b) or [None, None])[1])
+        found[name] = ([(old[b][2], old[b][3]) for b in changed if b in old], [(new[b][2], new[b][3]) for b in changed if b in new])
+    return found
 
 
 def _report_pass(conn: sqlite3.Connection, folder: Path, sources: list[Source], parent_texts: tuple[Path, dict[str, Any]] | None,
-                 finished: Callable[..., None]) -> tuple[dict[str, int], dict[str, Any]]:
-    """reports.csv, sources.csv, provenance.csv and the texts; their counts and the texts' index."""
+                 finished: Callable[..., None], parent: Path | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """reports.csv (by buckets, as the figure tables), sources.csv, provenance.csv and the texts;
+    their counts (reports.csv's bucket index under "tables") and the texts' index."""
     header = REPORTS.header
-    used_sources: dict[str, str] = {}  # source_id → a URL of one of its reports
 
-    def rows() -> Iterator[list[Any]]:
-        for r in _report_rows(conn):
-            used_sources.setdefault(r["source_id"], r["url"])
+    def rows(ids: list[str]) -> Iterator[list[Any]]:
+        for r in _report_rows(conn, ids):
             yield [_fmt(r[k]) for k in header]
 
-    counts = {"reports": _write_csv(folder, REPORTS, rows())}
+    counts: dict[str, Any] = {}
+    counts["reports"], reports_index = _write_bucketed(folder, REPORTS, _table_buckets(conn), rows, _parent_tables(parent))
+    counts["tables"] = {REPORTS.path: reports_index}
+    used_sources = dict(conn.execute("SELECT source_id, min(url) FROM reports WHERE status = 'active' GROUP BY source_id").fetchall())
     finished(folder / REPORTS.path)
     finished(folder / REPORTS.parquet_path)
     counts["sources"] = _write_csv(folder, SOURCES, _source_rows(conn, sources, used_sources))
@@ -637,7 +653,7 @@ def _text_keys(conn: sqlite3.Connection) -> dict[str, dict[str, tuple[str, list[
     """file name → bucket → (its key, its report ids): the key is a digest of what the texts
     of the bucket's reports are made of (revision, extractor, flags), read without the texts."""
     buckets: dict[str, dict[str, tuple[Any, list[str]]]] = {}
-    for report_id, revision, year, extractor, flags in store.current_text_keys(conn):
+    for report_id, revision, year, extractor, flags, _ in store.current_text_keys(conn):
         name = text_file(int(year) if year is not None else None)
         bucket = report_id[:TEXT_BUCKET]
         digest, ids = buckets.setdefault(name, {}).setdefault(bucket, (hashlib.sha256(), []))
@@ -818,9 +834,9 @@ def _table_buckets(conn: sqlite3.Connection) -> dict[str, tuple[str, list[str]]]
     """bucket → (its key, its report ids) over every active report: the key is a digest of what
     a report's figure rows are made of (revision, extractor, flags), read without the figures."""
     buckets: dict[str, tuple[Any, list[str]]] = {}
-    for report_id, revision, _year, extractor, flags in store.current_text_keys(conn):
+    for report_id, revision, _year, extractor, flags, mirrors in store.current_text_keys(conn):
         digest, ids = buckets.setdefault(report_id[:TEXT_BUCKET], (hashlib.sha256(), []))
-        digest.update(f"{report_id}:{revision}:{extractor}:{flags}\n".encode())
+        digest.update(f"{report_id}:{revision}:{extractor}:{flags}:{mirrors}\n".encode())
         ids.append(report_id)
     return {b: (d.hexdigest()[:32], ids) for b, (d, ids) in sorted(buckets.items())}
 

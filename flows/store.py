@@ -583,17 +583,22 @@ _FLAGS_SQL = """CASE WHEN EXISTS (SELECT 1 FROM conflicts c WHERE c.report_id = 
 _MIRRORS_SQL = "(SELECT group_concat(url, ' ') FROM (SELECT m.url FROM mirrors m WHERE m.report_id = r.report_id ORDER BY m.url))"
 
 
-def current_reports(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
+def current_reports(conn: sqlite3.Connection, report_ids: Sequence[str] | None = None) -> Iterator[sqlite3.Row]:
     """Every report with its current revision, in a stable order (for releases), without its
     texts (current_texts reads those: a release reads only the texts that changed); ``flags``
-    holds its conflict flags too, ``mirror_urls`` its other URLs."""
-    yield from conn.execute(
-        f"""SELECT r.report_id, r.source_id, r.url, r.status, r.withdrawn_on, r.first_seen,
+    holds its conflict flags too, ``mirror_urls`` its other URLs. ``report_ids``: these only."""
+    query = f"""SELECT r.report_id, r.source_id, r.url, r.status, r.withdrawn_on, r.first_seen,
                   v.revision, v.sha256, v.raw_sha256, v.report, {_FLAGS_SQL} AS flags,
                   {_MIRRORS_SQL} AS mirror_urls
            FROM reports r JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
-           ORDER BY r.report_id"""
-    )
+           WHERE 1 {{only}} ORDER BY r.report_id"""
+    if report_ids is None:
+        yield from conn.execute(query.format(only=""))
+        return
+    ordered = sorted(report_ids)
+    for start in range(0, len(ordered), 500):
+        batch = ordered[start:start + 500]
+        yield from conn.execute(query.format(only=f"AND r.report_id IN ({','.join('?' * len(batch))})"), batch)
 
 
 OBSERVATION_COLUMNS = ("report_id", "revision", "seq", "indicator", "value", "unit", "qualifier", "quote", "start", "end", "section", "canonical", "scope")
@@ -653,14 +658,15 @@ def current_report_records(conn: sqlite3.Connection) -> Iterator[tuple[str, str,
     )
 
 
-def current_text_keys(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str | None, str, str]]:
-    """(report_id, revision, year as text, extractor, flags JSON) of every active report's current
-    revision, in report_id order, without its texts: what decides whether a release's texts of a
-    year changed (a new revision, a re-extraction, a conflict flag), read without reading them."""
+def current_text_keys(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str | None, str, str, str | None]]:
+    """(report_id, revision, year as text, extractor, flags JSON, mirror URLs) of every active
+    report's current revision, in report_id order, without its texts: what decides whether a
+    release's rows and texts of a report changed (a new revision, a re-extraction, a conflict
+    flag, a new mirror), read without reading them."""
     cursor = conn.cursor()
     cursor.row_factory = None
     yield from cursor.execute(
-        f"""SELECT r.report_id, r.current_revision, json_extract(v.report, '$.year'), e.extractor, {_FLAGS_SQL} FROM reports r
+        f"""SELECT r.report_id, r.current_revision, json_extract(v.report, '$.year'), e.extractor, {_FLAGS_SQL}, {_MIRRORS_SQL} FROM reports r
                JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
                JOIN revision_extractors e ON e.report_id = r.report_id AND e.revision = r.current_revision
            WHERE r.status = 'active' ORDER BY r.report_id"""

@@ -26,7 +26,7 @@ import threading
 import zipfile
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -586,7 +586,8 @@ def _report_pass(conn: sqlite3.Connection, folder: Path, sources: list[Source], 
             yield [_fmt(r[k]) for k in header]
 
     counts: dict[str, Any] = {}
-    counts["reports"], reports_index = _write_bucketed(folder, REPORTS, _table_buckets(conn), rows, _parent_tables(parent))
+    table_keys, text_keys = _report_keys(conn)
+    counts["reports"], reports_index = _write_bucketed(folder, REPORTS, table_keys, rows, _parent_tables(parent))
     counts["tables"] = {REPORTS.path: reports_index}
     used_sources = dict(conn.execute("SELECT source_id, min(url) FROM reports WHERE status = 'active' GROUP BY source_id").fetchall())
     finished(folder / REPORTS.path)
@@ -596,7 +597,7 @@ def _report_pass(conn: sqlite3.Connection, folder: Path, sources: list[Source], 
     for resource in (SOURCES, PROVENANCE):
         finished(folder / resource.path)
         finished(folder / resource.parquet_path)
-    texts = write_texts(conn, folder, parent_texts)
+    texts = write_texts(conn, folder, parent_texts, text_keys)
     for name, entry in sorted(texts.items()):
         finished(folder / name, entry)
     return counts, texts
@@ -649,24 +650,33 @@ def _parent_texts(releases: Path, parent: str | None) -> tuple[Path, dict[str, A
     return (releases / parent, index) if isinstance(index, dict) else None
 
 
-def _text_keys(conn: sqlite3.Connection) -> dict[str, dict[str, tuple[str, list[str]]]]:
-    """file name → bucket → (its key, its report ids): the key is a digest of what the texts
-    of the bucket's reports are made of (revision, extractor, flags), read without the texts."""
-    buckets: dict[str, dict[str, tuple[Any, list[str]]]] = {}
-    for report_id, revision, year, extractor, flags, _ in store.current_text_keys(conn):
-        name = text_file(int(year) if year is not None else None)
+def _report_keys(conn: sqlite3.Connection) -> tuple[dict[str, tuple[str, list[str]]], dict[str, dict[str, tuple[str, list[str]]]]]:
+    """The buckets of the tables (bucket → (its key, its report ids)) and of the texts (file name
+    → bucket → (key, ids)), in one pass: a key is a digest of what the rows and texts of the
+    bucket's reports are made of (revision, extractor, flags, mirrors), read without them."""
+    tables: dict[str, tuple[Any, list[str]]] = {}
+    texts: dict[str, dict[str, tuple[Any, list[str]]]] = {}
+    for report_id, revision, year, extractor, flags, mirrors in store.current_text_keys(conn):
+        line = f"{report_id}:{revision}:{extractor}:{flags}:{mirrors}\n".encode()
         bucket = report_id[:TEXT_BUCKET]
-        digest, ids = buckets.setdefault(name, {}).setdefault(bucket, (hashlib.sha256(), []))
-        digest.update(f"{report_id}:{revision}:{extractor}:{flags}\n".encode())
-        ids.append(report_id)
-    return {name: {b: (d.hexdigest()[:32], ids) for b, (d, ids) in sorted(found.items())} for name, found in buckets.items()}
+        for digest, ids in (tables.setdefault(bucket, (hashlib.sha256(), [])),
+                            texts.setdefault(text_file(int(year) if year is not None else None), {}).setdefault(bucket, (hashlib.sha256(), []))):
+            digest.update(line)
+            ids.append(report_id)
+
+    def done(found: dict[str, tuple[Any, list[str]]]) -> dict[str, tuple[str, list[str]]]:
+        return {b: (d.hexdigest()[:32], ids) for b, (d, ids) in sorted(found.items())}
+
+    return done(tables), {name: done(found) for name, found in sorted(texts.items())}
 
 
-def write_texts(conn: sqlite3.Connection, folder: Path, parent: tuple[Path, dict[str, Any]] | None) -> dict[str, Any]:
+def write_texts(conn: sqlite3.Connection, folder: Path, parent: tuple[Path, dict[str, Any]] | None,
+                keys: dict[str, dict[str, tuple[str, list[str]]]] | None = None) -> dict[str, Any]:
     """texts/<year>.jsonl.gz; returns their index for the manifest: per file its sha256, size,
-    and each bucket's key, offset and length (what the next release reuses)."""
+    and each bucket's key, offset and length (what the next release reuses). ``keys``: the texts'
+    buckets (_report_keys), when the caller has them."""
     index: dict[str, Any] = {}
-    for name, buckets in sorted(_text_keys(conn).items()):
+    for name, buckets in (keys if keys is not None else _report_keys(conn)[1]).items():
         before = parent[1].get(name) if parent else None
         old_file = parent[0] / name if parent else None
         old = {c[0]: c for c in before["buckets"]} if isinstance(before, dict) and old_file is not None and old_file.is_file() else {}
@@ -771,15 +781,10 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
     and is written whole, from a light query of every value."""
     light: list[tuple[Any, ...]] = []
     flags_by_report: dict[str, list[dict[str, str]]] = {}
-    for report_id, status, report_json, flags_json in store.current_report_records(conn):
-        if status != "active":  # withdrawn: not in the current tables
-            continue
-        report = json.loads(report_json)
-        place = report["place"]
-        light.append((report_id, report["kind"], status, report["year"], place.get("township"), place.get("county"),
-                      place.get("province"), place.get("adcode"), place.get("township_code")))
-        if flags_json != "[]":
-            flags_by_report[report_id] = json.loads(flags_json)
+    for row in store.current_report_places(conn):  # active reports only: withdrawn ones are not in the current tables
+        light.append(row[:9])
+        if row[10] != "[]":
+            flags_by_report[row[0]] = json.loads(row[10])
 
     def flag_codes(report_id: str, indicator: str, own: str = "") -> str:
         report_flags = flags_by_report.get(report_id)
@@ -798,7 +803,7 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
             yield [report_id, indicator, _fmt_number(value), unit, qualifier, basis, quote, start, end, flag_codes(report_id, indicator, own_flags)]
 
     observations, value_table, indicators = _figure_resources()
-    buckets = _table_buckets(conn)
+    buckets, _ = _report_keys(conn)
     before = _parent_tables(parent)
     counts: dict[str, Any] = {}
     tables: dict[str, Any] = {}
@@ -828,17 +833,6 @@ def _packed_values(conn: sqlite3.Connection) -> dict[str, tuple[array[float], by
     if current:
         values[current] = (numbers, bytes(qualifiers))
     return values
-
-
-def _table_buckets(conn: sqlite3.Connection) -> dict[str, tuple[str, list[str]]]:
-    """bucket → (its key, its report ids) over every active report: the key is a digest of what
-    a report's figure rows are made of (revision, extractor, flags), read without the figures."""
-    buckets: dict[str, tuple[Any, list[str]]] = {}
-    for report_id, revision, _year, extractor, flags, mirrors in store.current_text_keys(conn):
-        digest, ids = buckets.setdefault(report_id[:TEXT_BUCKET], (hashlib.sha256(), []))
-        digest.update(f"{report_id}:{revision}:{extractor}:{flags}:{mirrors}\n".encode())
-        ids.append(report_id)
-    return {b: (d.hexdigest()[:32], ids) for b, (d, ids) in sorted(buckets.items())}
 
 
 def _parent_tables(parent: Path | None) -> tuple[Path, dict[str, Any]] | None:
@@ -894,14 +888,11 @@ def write_townships(folder: Path, conn: sqlite3.Connection, sources: list[Source
     with the status of its annual report and of a 述法 report for each year due; returns the years
     and the number of townships."""
     facts, named = [], set()
-    for _, status, report_json, _ in store.current_report_records(conn):
-        if status != "active":
-            continue
-        report = json.loads(report_json)
-        published = datetime.fromisoformat(report["published_on"]).date() if report.get("published_on") else None
-        facts.append(ReportFact(report["place"].get("township_code"), report.get("year"), published, report["kind"]))
-        if report["place"].get("township_code"):
-            named.add(report["place"]["township_code"])
+    for _, kind, _, year, _, _, _, _, code, published_on, _ in store.current_report_places(conn):
+        published = date.fromisoformat(published_on) if published_on else None
+        facts.append(ReportFact(code, year, published, kind))
+        if code:
+            named.add(code)
     counties = sorted({county for source in sources for county in covered_counties(source)})
     years = due_years(created.date(), [f.year for f in facts if f.year and f.township_code])
     rows = coverage(counties, facts, years, also=named)  # every township_code of reports.csv resolves here

@@ -25,6 +25,7 @@ import tempfile
 import threading
 import zipfile
 from array import array
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -79,7 +80,28 @@ def _fmt_number(value: float) -> str:
     return f"{value:g}" if value == int(value) and abs(value) < 1e15 else repr(value)
 
 
-def _write_csv(folder: Path, resource: Resource, rows: Iterable[list[Any]]) -> int:
+class _Background:
+    """Parquet copies made on a thread beside the next table's Python (Arrow works outside the
+    GIL); leaving the block waits for them and raises the first failure."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet")
+        self.futures: list[Future[None]] = []
+
+    def submit(self, work: Callable[..., None], *args: Any) -> None:
+        self.futures.append(self.pool.submit(work, *args))
+
+    def __enter__(self) -> _Background:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self.pool.shutdown(wait=True)
+        if kind is None:
+            for future in self.futures:
+                future.result()
+
+
+def _write_csv(folder: Path, resource: Resource, rows: Iterable[list[Any]], background: _Background | None = None) -> int:
     """A table of the release format as CSV, UTF-8 with BOM so that Excel opens the Chinese text
     correctly, then its typed Parquet copy. Returns the row count.
 
@@ -93,7 +115,10 @@ def _write_csv(folder: Path, resource: Resource, rows: Iterable[list[Any]]) -> i
         writer.writerow(resource.header)
         writer.writerows(counted)
     if resource.parquet:
-        write_parquet(folder, resource)
+        if background is not None:
+            background.submit(write_parquet, folder, resource)
+        else:
+            write_parquet(folder, resource)
     return counted.count
 
 
@@ -807,9 +832,10 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
     before = _parent_tables(parent)
     counts: dict[str, Any] = {}
     tables: dict[str, Any] = {}
-    counts["observations"], tables[observations.path] = _write_bucketed(folder, observations, buckets, observation_rows, before)
-    counts["values"], tables[value_table.path] = _write_bucketed(folder, value_table, buckets, value_rows, before)
-    counts["indicator_rows"] = _write_csv(folder, indicators, _indicator_rows(light, _packed_values(conn)))
+    with _Background() as background:  # the Parquet copies, beside the next table
+        counts["observations"], tables[observations.path] = _write_bucketed(folder, observations, buckets, observation_rows, before, background)
+        counts["values"], tables[value_table.path] = _write_bucketed(folder, value_table, buckets, value_rows, before, background)
+        counts["indicator_rows"] = _write_csv(folder, indicators, _indicator_rows(light, _packed_values(conn)), background)
     counts["townships"] = len({r[8] or (r[6], r[5], r[4]) for r in light if r[4]})  # the code, else province, county, township
     counts["tables"] = tables
     return counts
@@ -846,7 +872,8 @@ def _parent_tables(parent: Path | None) -> tuple[Path, dict[str, Any]] | None:
 
 
 def _write_bucketed(folder: Path, resource: Resource, buckets: dict[str, tuple[str, list[str]]],
-                    rows_of: Callable[[list[str]], Iterable[list[Any]]], parent: tuple[Path, dict[str, Any]] | None) -> tuple[int, dict[str, Any]]:
+                    rows_of: Callable[[list[str]], Iterable[list[Any]]], parent: tuple[Path, dict[str, Any]] | None,
+                    background: _Background | None = None) -> tuple[int, dict[str, Any]]:
     """A table in report_id order, written bucket by bucket: the parent's bytes for a bucket whose
     key (and the header) did not change, else its rows from the store (formatted and neutralised
     as _write_csv does: the same bytes as a table written whole). Returns the row count and the
@@ -879,7 +906,10 @@ def _write_bucketed(folder: Path, resource: Resource, buckets: dict[str, tuple[s
             offset += len(data)
             count += rows
     if resource.parquet:
-        write_parquet(folder, resource)
+        if background is not None:
+            background.submit(write_parquet, folder, resource)
+        else:
+            write_parquet(folder, resource)
     return count, {"header": header_key, "buckets": chunks}
 
 

@@ -218,3 +218,15 @@ def test_a_report_from_a_source_no_longer_in_the_registry_still_resolves(tmp_pat
     assert (sources["county"]["in_registry"], sources["county"]["province"], sources["county"]["covers"]) == ("true", "湖南省", "431223")
     assert sources["demo"]["in_registry"] == "false"
     assert problems(Path(info.path)) == []  # reports → sources resolves
+
+
+def test_a_failing_parquet_copy_fails_the_release_and_leaves_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(folder: Path, resource: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(release, "write_parquet", broken)
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        store.merge(conn, all_seeds(), [], NOW)
+        with pytest.raises(OSError, match="No space left"):
+            release.cut_release(conn, tmp_path / "releases", SOURCES, NOW)
+    assert release.latest_version(tmp_path / "releases") is None and list((tmp_path / "releases").iterdir()) == []

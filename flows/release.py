@@ -59,7 +59,6 @@ from .crash import crashpoint
 from .records import ReleaseInfo
 
 LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
-KIND_PRIORITY = ("government_annual_report", "rule_of_law_work_report", "work_summary", "shufa", "unknown")
 NOT_A_TOWNSHIP_FIGURE = frozenset({"other"})  # documents that are not a rule-of-law report give no township figures
 
 QUALIFIER_CODES = ("", "exact", "at_least", "approx")  # packed per report and indicator in the figure pass (0: no value)
@@ -259,22 +258,23 @@ def _report_rows(conn: sqlite3.Connection, report_ids: list[str] | None = None) 
 
 
 def _indicator_rows(reports: list[tuple[Any, ...]], values: dict[str, tuple[array[float], bytes]]) -> list[list[Any]]:
-    """One row per place and year, every cell from one report: the one of the highest-priority kind.
+    """One row per place, year and kind, every cell from one report (of two reports of one kind, a
+    place and a year, from two sources: the first by id; the other's values are in values.csv).
 
     ``reports`` holds LIGHT_FIELDS tuples; ``values`` each report's year's values in INDICATOR_KEYS
     order (NaN: none) and their qualifiers (QUALIFIER_CODES indexes), packed: 200,000 reports take
     ~70 MB, not the 2 million Python objects of a dict of figures. Another report of the place and
     year never fills a gap: a row that mixed reports would name only one of them."""
     rid, kind, status, year, township, county, province, adcode, code = range(len(LIGHT_FIELDS))
-    ordered = sorted((r for r in reports if r[kind] not in NOT_A_TOWNSHIP_FIGURE),
-                     key=lambda r: (KIND_PRIORITY.index(r[kind]) if r[kind] in KIND_PRIORITY else len(KIND_PRIORITY), r[rid]))
+    ordered = sorted((r for r in reports if r[kind] not in NOT_A_TOWNSHIP_FIGURE), key=lambda r: r[rid])
     rows: dict[tuple[Any, ...], list[Any]] = {}
     width = len(INDICATOR_KEYS)
     for r in ordered:
         if r[status] != "active" or r[year] is None or r[kind] == "other":  # "other": a township document that is not its report
             continue
-        # Keyed by the township's code: two 西湖镇 of different counties never merge.
-        key = (r[code], r[year]) if r[code] else (r[province], r[county], r[township], r[year])
+        # Keyed by the township's code: two 西湖镇 of different counties never merge. An annual report
+        # and a 述法 report of one township and year are two rows: never one row of two reports.
+        key = (r[code], r[year], r[kind]) if r[code] else (r[province], r[county], r[township], r[year], r[kind])
         if key in rows:
             continue
         cells: list[Any] = [None] * (2 * width)
@@ -284,7 +284,7 @@ def _indicator_rows(reports: list[tuple[Any, ...]], values: dict[str, tuple[arra
             for i, value in enumerate(numbers):
                 if not math.isnan(value):
                     cells[2 * i], cells[2 * i + 1] = _fmt_number(value), QUALIFIER_CODES[qualifiers[i]]
-        rows[key] = [r[code], r[township], r[county], r[province], r[adcode], r[year], r[rid], *cells]
+        rows[key] = [r[code], r[township], r[county], r[province], r[adcode], r[year], r[kind], r[rid], *cells]
     return [rows[k] for k in sorted(rows, key=lambda k: tuple("" if v is None else str(v) for v in k))]
 
 
@@ -350,7 +350,7 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
 
 
 def _indicator_changes(old: Path, new: Path) -> list[str]:
-    """Rows of indicators.csv (one per township and year) that left, joined, or now come from
+    """Rows of indicators.csv (one per township, year and kind) that left, joined, or now come from
     another report, named by township, county and year: an analyst's series loses or gains a point.
     Only the lines that are not in both files are parsed (a night changes a few of 200,000); a
     row's cells hold names, codes and figures, never a line break, so a line is a row."""
@@ -384,13 +384,14 @@ def _lines(path: Path) -> list[str]:
 
 
 def _keyed_indicator_rows(lines: list[str]) -> Iterator[tuple[str, dict[str, str]]]:
-    """(key, row) of indicators.csv lines (the header first): the township code and year, else
-    province, county, township and year."""
+    """(key, row) of indicators.csv lines (the header first): the township code, year and kind,
+    else province, county, township, year and kind (releases before the kind column: none)."""
     reader = csv.reader(lines)
     header = next(reader, [])
     for cells in reader:
         row = dict(zip(header, cells))
-        parts = (row["township_code"], row["year"]) if row["township_code"] else (row["province"], row["county"], row["township"], row["year"])
+        parts = ((row["township_code"], row["year"], row.get("kind", "")) if row["township_code"]
+                 else (row["province"], row["county"], row["township"], row["year"], row.get("kind", "")))
         yield "\0".join(restore_cell(p) for p in parts), row
 
 

@@ -164,8 +164,9 @@ INDICATOR_ID_COLUMNS = (
     Column("province", "string", "Province-level division"),
     Column("adcode", "string", "6-digit administrative code of the county", pattern=ADCODE),
     Column("year", "integer", "Year covered", minimum=1949, required=True),
-    Column("report_id", "string", "Report every value of the row comes from (the government annual report when there are several)",
-           pattern=REPORT_ID, required=True),
+    Column("kind", "string", "Kind of the row's report (reports.csv): a township's annual report and its 述法 report of one year are two rows",
+           enum=tuple(k for k in _values(Kind) if k != "other"), required=True),
+    Column("report_id", "string", "Report every value of the row comes from", pattern=REPORT_ID, required=True),
 )
 
 
@@ -210,8 +211,8 @@ def figure_resources(keys: Sequence[str], labels: Mapping[str, str]) -> tuple[Re
     ), primary_key=("report_id", "indicator"), foreign_keys=(TO_REPORTS,))
 
 
-    indicators = Resource("indicators", "indicators.csv", "csv", "The year's values (values.csv), wide: one row per township and year from one "
-                          "report, a value and a qualifier column per indicator", INDICATOR_ID_COLUMNS + tuple(_indicator_columns(keys, labels)),
+    indicators = Resource("indicators", "indicators.csv", "csv", "The year's values (values.csv), wide: one row per township, year and kind, "
+                          "from one report, a value and a qualifier column per indicator", INDICATOR_ID_COLUMNS + tuple(_indicator_columns(keys, labels)),
                           primary_key=("report_id",), foreign_keys=(TO_REPORTS,))
     return observations, values, indicators
 

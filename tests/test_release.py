@@ -194,3 +194,21 @@ def test_the_demo_release_lists_every_township_of_the_demo_county_portals(tmp_pa
         assert sum(rows[c]["2023"] == "not_found" for c in codes) == len(codes)
     chuanxi = next(r for r in rows.values() if r["township"] == "船溪乡")
     assert chuanxi["2022"] == "on_time" and chuanxi["2021"] == "not_found"
+
+
+def test_an_annual_report_and_a_shufa_report_of_one_township_and_year_are_two_rows_never_mixed(tmp_path: Path) -> None:
+    """indicators.csv: one row per township, year and kind, every cell from the row's own report.
+    The 述法 report states a figure the annual report lacks (法律明白人); it never fills the annual row."""
+    annual = "乌苏市西湖镇2024年法治政府建设年度报告\n2024年，我镇调解矛盾纠纷30起。\n西湖镇人民政府\n2025年3月1日"
+    shufa = "乌苏市西湖镇党委书记王某2024年度述法报告\n2024年，全镇调解矛盾纠纷12起，培育“法律明白人”40名。\n2025年1月20日"
+    items = [harvested("xihu_annual", annual), harvested("xihu_shufa", shufa)]
+    assert {item.extraction.report.kind for item in items} == {"government_annual_report", "shufa"}
+    info = cut(tmp_path, items)
+    assert info is not None
+    rows = {r["kind"]: r for r in read_csv(tmp_path / "releases" / info.version / "indicators.csv")}
+    ids = {item.extraction.report.kind: release.store.report_id("demo", item.url_key) for item in items}
+    assert set(rows) == {"government_annual_report", "shufa"}
+    assert {r["township_code"] for r in rows.values()} == {"654202108"} and {r["year"] for r in rows.values()} == {"2024"}
+    assert (rows["government_annual_report"]["report_id"], rows["government_annual_report"]["disputes_mediated"]) == (ids["government_annual_report"], "30")
+    assert rows["government_annual_report"]["legal_literate_persons_trained"] == ""  # not filled from the 述法 report
+    assert (rows["shufa"]["report_id"], rows["shufa"]["disputes_mediated"], rows["shufa"]["legal_literate_persons_trained"]) == (ids["shufa"], "12", "40")

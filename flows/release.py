@@ -685,8 +685,9 @@ def _report_keys(conn: sqlite3.Connection) -> tuple[dict[str, tuple[str, list[st
     for report_id, revision, year, extractor, flags, mirrors in store.current_text_keys(conn):
         line = f"{report_id}:{revision}:{extractor}:{flags}:{mirrors}\n".encode()
         bucket = report_id[:TEXT_BUCKET]
-        for digest, ids in (tables.setdefault(bucket, (hashlib.sha256(), [])),
-                            texts.setdefault(text_file(int(year) if year is not None else None), {}).setdefault(bucket, (hashlib.sha256(), []))):
+        seed = f"format {FORMAT_VERSION}\n".encode()  # a text written differently is not reused in its old form
+        for digest, ids in (tables.setdefault(bucket, (hashlib.sha256(seed), [])),
+                            texts.setdefault(text_file(int(year) if year is not None else None), {}).setdefault(bucket, (hashlib.sha256(seed), []))):
             digest.update(line)
             ids.append(report_id)
 
@@ -882,7 +883,9 @@ def _write_bucketed(folder: Path, resource: Resource, buckets: dict[str, tuple[s
     head = io.StringIO()
     csv.writer(head).writerow(resource.header)
     header = codecs.BOM_UTF8 + head.getvalue().encode("utf-8")
-    header_key = hashlib.sha256(header).hexdigest()[:32]
+    # The header and how rows are formatted: bump FORMAT_VERSION when a writer formats a cell
+    # differently, or the parent's bytes would be reused in the old form.
+    header_key = hashlib.sha256(header + f"format {FORMAT_VERSION}".encode()).hexdigest()[:32]
     entry = parent[1].get(resource.path) if parent else None
     old_file = parent[0] / resource.path if parent else None
     old = ({c[0]: c for c in entry["buckets"]} if isinstance(entry, dict) and entry.get("header") == header_key

@@ -40,6 +40,7 @@ from parsers.dataset_format import (
     SOURCES,
     TABLES,
     TEXTS,
+    BUCKETS,
     METADATA_FILES,
     TEXTS_FOLDER,
     Resource,
@@ -581,6 +582,10 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     changes = diff_folders(releases / parent if parent else None, folder, withdrawn, _changed_ranges(releases, parent, tables))
     (folder / "CHANGELOG.md").write_text(_changelog(version, parent, changes, counts, extractors), encoding="utf-8")
     finished(folder / "CHANGELOG.md")
+    # Where each bucket lies in the bucketed files: what the next release reuses. A file of its own,
+    # not the manifest, which every `fazhi releases` and site build reads for every release.
+    (folder / BUCKETS).write_text(json.dumps({"texts": texts, "tables": tables}, separators=(",", ":")), encoding="utf-8")
+    finished(folder / BUCKETS)
     return counts, {"texts": texts, "tables": tables}
 
 
@@ -660,20 +665,24 @@ def _source_rows(conn: sqlite3.Connection, sources: list[Source], used: dict[str
 # whose buckets all did not change is the parent's file, hard-linked. A night rewrites, compresses
 # and hashes only what changed (all texts, 2.6 GB at 40,000 townships × 5 years, were most of it).
 
-TEXT_BUCKET = 2  # hex digits of the report id: 256 buckets a year
+TEXT_BUCKET = 3  # hex digits of the report id: 4,096 buckets (a night of 120 changed reports rewrites 3% of them; with 256, 40%)
 TEXT_LEVEL = 6  # gzip's default: compressed once per changed bucket, then copied
 
 
-def _parent_texts(releases: Path, parent: str | None) -> tuple[Path, dict[str, Any]] | None:
-    """The parent release's folder and its texts index (manifest "texts"), when it has one."""
+def _parent_index(parent: Path | None, part: str) -> tuple[Path, dict[str, Any]] | None:
+    """The parent release's folder and a part ("texts", "tables") of its bucket index
+    (buckets.json), when it has one: a release restored without it is written whole."""
     if parent is None:
         return None
     try:
-        manifest = read_manifest(releases, parent)
-    except (OSError, ValueError):
+        index = json.loads((parent / BUCKETS).read_text(encoding="utf-8")).get(part)
+    except (OSError, ValueError, AttributeError):
         return None
-    index = manifest.get("texts")
-    return (releases / parent, index) if isinstance(index, dict) else None
+    return (parent, index) if isinstance(index, dict) else None
+
+
+def _parent_texts(releases: Path, parent: str | None) -> tuple[Path, dict[str, Any]] | None:
+    return _parent_index(releases / parent if parent else None, "texts")
 
 
 def _report_keys(conn: sqlite3.Connection) -> tuple[dict[str, tuple[str, list[str]]], dict[str, dict[str, tuple[str, list[str]]]]]:
@@ -864,13 +873,7 @@ def _packed_values(conn: sqlite3.Connection) -> dict[str, tuple[array[float], by
 
 
 def _parent_tables(parent: Path | None) -> tuple[Path, dict[str, Any]] | None:
-    if parent is None:
-        return None
-    try:
-        index = json.loads((parent / "manifest.json").read_text(encoding="utf-8")).get("tables")
-    except (OSError, ValueError):
-        return None
-    return (parent, index) if isinstance(index, dict) else None
+    return _parent_index(parent, "tables")
 
 
 def _write_bucketed(folder: Path, resource: Resource, buckets: dict[str, tuple[str, list[str]]],
@@ -1035,7 +1038,7 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
                                      extractors=(_extractors_of(releases, parent), _joined(made_by["reports_by_extractor"])))
         files = dict(sorted(bundle.finish().items()))
         manifest = {"version": version, "parent": parent, "created": now.isoformat(timespec="seconds"), "fingerprint": state,
-                    "format": FORMAT_VERSION, "counts": counts, **made_by, "files": files, **index}
+                    "format": FORMAT_VERSION, "counts": counts, **made_by, "files": files}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         bundle.close(tmp / "manifest.json")
     except BaseException:

@@ -282,8 +282,11 @@ TEXTS = Resource("texts", f"{TEXTS_FOLDER}/<year>.jsonl.gz", "jsonl", "One JSON 
 # The tables in the order they are written and listed; townships.csv's year columns come with the data.
 TABLES: tuple[Resource, ...] = (REPORTS, OBSERVATIONS, VALUES, INDICATORS, TOWNSHIPS, SOURCES, PROVENANCE)
 RESOURCES: tuple[Resource, ...] = (*TABLES, TEXTS)
+# Where each bucket of report ids lies in the files written by buckets (texts, reports.csv,
+# observations.csv, values.csv): the next release copies the unchanged ones.
+BUCKETS = "buckets.json"
 # The files every release has, besides texts/ (names in the manifest) and the zip with its .sha256.
-METADATA_FILES = ("datapackage.json", "CHANGELOG.md")
+METADATA_FILES = ("datapackage.json", "CHANGELOG.md", BUCKETS)
 
 
 def table_files() -> list[str]:

@@ -37,7 +37,7 @@ def test_a_release_has_every_file_described_and_hashed(tmp_path: Path) -> None:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     tables = ("reports", "observations", "values", "indicators", "townships", "sources", "provenance")
     texts = {"texts/2022.jsonl.gz", "texts/2024.jsonl.gz", "texts/2025.jsonl.gz"}  # the years the seeds cover
-    assert set(manifest["files"]) == {f"{t}.{ext}" for t in tables for ext in ("csv", "parquet")} | texts | {"datapackage.json", "CHANGELOG.md"}
+    assert set(manifest["files"]) == {f"{t}.{ext}" for t in tables for ext in ("csv", "parquet")} | texts | {"datapackage.json", "CHANGELOG.md", "buckets.json"}
     assert release.verify_release(tmp_path / "releases", info.version) == []
     with zipfile.ZipFile(folder / f"fazhi-{info.version}.zip") as bundle:
         assert f"fazhi-{info.version}/manifest.json" in bundle.namelist()
@@ -101,13 +101,13 @@ def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: P
     assert one is not None and two is not None
     names = [p.relative_to(tmp_path / "one/releases" / one.version).as_posix() for p in (tmp_path / "one/releases" / one.version).rglob("*")
              if p.is_file() and "fazhi-" not in p.name and p.name != "manifest.json"]
-    assert len(names) == 19  # 7 tables in CSV and Parquet, 3 years of texts, datapackage, change log
+    assert len(names) == 20  # 7 tables in CSV and Parquet, 3 years of texts, datapackage, change log, bucket index
     for name in names:
         assert (tmp_path / "one/releases" / one.version / name).read_bytes() == (tmp_path / "two/releases" / two.version / name).read_bytes(), name
     assert release.read_manifest(tmp_path / "one/releases", one.version)["counts"] == release.read_manifest(tmp_path / "two/releases", two.version)["counts"]
     assert release.verify_release(tmp_path / "two/releases", two.version) == []
     with zipfile.ZipFile(tmp_path / "two/releases" / two.version / f"fazhi-{two.version}.zip") as bundle:
-        assert len(bundle.namelist()) == 7 * 2 + 3 + 3 and bundle.testzip() is None  # tables in CSV and Parquet, 3 years of texts, datapackage, CHANGELOG, manifest
+        assert len(bundle.namelist()) == 7 * 2 + 3 + 4 and bundle.testzip() is None  # tables in CSV and Parquet, 3 years of texts, datapackage, CHANGELOG, buckets, manifest
 
 
 def test_a_failing_figure_pass_fails_the_release_and_leaves_no_release(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -599,7 +599,12 @@ def _changed_ranges(releases: Path, parent: str | None, tables: dict[str, Any]) 
         entry, index = before[1].get(name) if before else None, tables.get(name)
         if index is None or not isinstance(entry, dict) or entry.get("header") != index["header"]:
             continue
-        old = {c[0]: c for c in entry["buckets"]}
+        parent_file = releases / str(parent) / name
+        with parent_file.open("rb") as handle:
+            header = len(handle.readline())
+        old = _reusable(entry, parent_file, header)
+        if not old and entry["buckets"]:  # the parent's file does not fit its index: compared whole
+            continue
         new = {c[0]: c for c in index["buckets"]}
         changed = sorted(b for b in old.keys() | new.keys() if (old.get(b) or [None, None])[1] != (new.get(b) or [None, None])[1])
         found[name] = ([(old[b][2], old[b][3]) for b in changed if b in old], [(new[b][2], new[b][3]) for b in changed if b in new])
@@ -715,7 +720,7 @@ def write_texts(conn: sqlite3.Connection, folder: Path, parent: tuple[Path, dict
     for name, buckets in (keys if keys is not None else _report_keys(conn)[1]).items():
         before = parent[1].get(name) if parent else None
         old_file = parent[0] / name if parent else None
-        old = {c[0]: c for c in before["buckets"]} if isinstance(before, dict) and old_file is not None and old_file.is_file() else {}
+        old = _reusable(before, old_file, 0)
         target = folder / name
         if old and [(b, key) for b, (key, _) in buckets.items()] == [(c[0], c[1]) for c in before["buckets"]]:  # type: ignore[index]
             assert old_file is not None and before is not None
@@ -740,6 +745,26 @@ def write_texts(conn: sqlite3.Connection, folder: Path, parent: tuple[Path, dict
                 offset += len(data)
         index[name] = {"sha256": digest.hexdigest(), "bytes": offset, "reports": sum(len(ids) for _, ids in buckets.values()), "buckets": chunks}
     return index
+
+
+def _reusable(entry: Any, path: Path | None, start: int) -> dict[str, list[Any]]:
+    """The parent's buckets of a file (bucket → [bucket, key, offset, length, …]) when its index
+    fits the file as it is: the ranges follow each other from ``start`` to the file's end. An index
+    that does not (a file replaced, an index from elsewhere) is not trusted: the file is written whole."""
+    if not isinstance(entry, dict) or path is None or not path.is_file():
+        return {}
+    try:
+        chunks = list(entry["buckets"])
+        offset = start
+        for chunk in chunks:
+            if chunk[2] != offset or chunk[3] < 0:
+                return {}
+            offset += chunk[3]
+        if offset != path.stat().st_size:
+            return {}
+        return {c[0]: c for c in chunks}
+    except (KeyError, IndexError, TypeError):
+        return {}
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -891,8 +916,7 @@ def _write_bucketed(folder: Path, resource: Resource, buckets: dict[str, tuple[s
     header_key = hashlib.sha256(header + f"format {FORMAT_VERSION}".encode()).hexdigest()[:32]
     entry = parent[1].get(resource.path) if parent else None
     old_file = parent[0] / resource.path if parent else None
-    old = ({c[0]: c for c in entry["buckets"]} if isinstance(entry, dict) and entry.get("header") == header_key
-           and old_file is not None and old_file.is_file() else {})
+    old = _reusable(entry, old_file, len(header)) if isinstance(entry, dict) and entry.get("header") == header_key else {}
     positions = resource.text_positions()
     chunks, count = [], 0
     with (folder / resource.path).open("wb") as out, (old_file.open("rb") if old and old_file else open(os.devnull, "rb")) as reuse:

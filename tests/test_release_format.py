@@ -230,3 +230,23 @@ def test_a_failing_parquet_copy_fails_the_release_and_leaves_none(tmp_path: Path
         with pytest.raises(OSError, match="No space left"):
             release.cut_release(conn, tmp_path / "releases", SOURCES, NOW)
     assert release.latest_version(tmp_path / "releases") is None and list((tmp_path / "releases").iterdir()) == []
+
+
+def test_a_parent_whose_files_do_not_fit_its_bucket_index_is_not_reused(tmp_path: Path) -> None:
+    """A parent's file replaced after it was cut (or an index from elsewhere): its bytes are not
+    copied into the next release, which is written whole and reads as the store says."""
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        store.merge(conn, all_seeds(), [], NOW)
+        first = release.cut_release(conn, tmp_path / "releases", SOURCES, NOW)
+        assert first is not None
+        values = Path(first.path) / "values.csv"
+        header, first_row, rest = values.read_bytes().split(b"\r\n", 2)
+        values.write_bytes(header + b"\r\n" + rest)  # one row fewer: every later bucket has moved
+        store.merge(conn, [harvested("chuanxi", harvested("chuanxi").extraction.original.replace("矛盾糾紛157起", "矛盾糾紛160起"))], [],
+                    NOW + timedelta(hours=1))
+        second = release.cut_release(conn, tmp_path / "releases", SOURCES, NOW + timedelta(hours=1))
+        assert second is not None
+        (tmp_path / "fresh" / "texts").mkdir(parents=True)
+        release._figure_pass(conn, tmp_path / "fresh", None)
+    assert (Path(second.path) / "values.csv").read_bytes() == (tmp_path / "fresh" / "values.csv").read_bytes()
+    assert first_row in (Path(second.path) / "values.csv").read_bytes()

@@ -1167,6 +1167,8 @@ def verify_release(releases: Path, version: str) -> list[str]:
     if isinstance(manifest.get("format"), int) and manifest["format"] >= 2:  # the declared format: every file it names is there
         problems += [f"{folder / 'manifest.json'}: lists no {name}, a file of every release" for name in [*table_files(), *METADATA_FILES]
                      if name not in files]
+    if (folder / TEXTS_FOLDER).is_symlink():  # its files would be hashed wherever it points, and vouched for
+        return [f"{folder / TEXTS_FOLDER}: a symbolic link, not a folder of this release"]
     for name, expected in files.items():
         if not _release_name(name) or name in unlisted:
             problems.append(f"{folder / 'manifest.json'}: '{name[:80]}' is not a file name of this release")

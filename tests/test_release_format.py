@@ -196,6 +196,12 @@ def test_verify_names_a_declared_file_missing_from_the_manifest_and_a_text_alter
     found = release.verify_release(tmp_path / "releases", info.version)
     assert f"{folder / 'manifest.json'}: lists no values.parquet, a file of every release" in found
     assert f"{folder / 'values.parquet'}: not listed in the manifest" in found
+    # texts/ replaced by a link to a copy elsewhere: its files match, but they are not the release's.
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(folder / "texts", elsewhere)
+    shutil.rmtree(folder / "texts")
+    (folder / "texts").symlink_to(elsewhere)
+    assert release.verify_release(tmp_path / "releases", info.version) == [f"{folder / 'texts'}: a symbolic link, not a folder of this release"]
 
 
 def test_the_values_table_is_declared_once(demo_release: Path) -> None:

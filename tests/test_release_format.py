@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import release, store
+from flows import release, release_files, store
 from flows.demo.server import demo_sources_yaml, serve_portals
 from flows.nightly import nightly
 from parsers.dataset_format import REPORTS, TABLES, VALUES, pandas_dtypes
@@ -230,7 +230,7 @@ def test_a_failing_parquet_copy_fails_the_release_and_leaves_none(tmp_path: Path
     def broken(folder: Path, resource: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(release, "write_parquet", broken)
+    monkeypatch.setattr(release_files, "write_parquet", broken)
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
         store.merge(conn, all_seeds(), [], NOW)
         with pytest.raises(OSError, match="No space left"):

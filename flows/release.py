@@ -531,6 +531,8 @@ def _changed_ranges(releases: Path, parent: str | None, tables: dict[str, Any]) 
         if index is None or not isinstance(entry, dict) or entry.get("header") != index["header"]:
             continue
         parent_file = releases / str(parent) / name
+        if not parent_file.is_file():
+            continue
         with parent_file.open("rb") as handle:
             header = len(handle.readline())
         old = _reusable(entry, parent_file, header)

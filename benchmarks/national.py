@@ -50,6 +50,32 @@ def peak_rss_mb() -> float:
     return max(own, children) / 1024
 
 
+def reset_peak() -> None:
+    """Start this process's peak RSS (VmHWM) afresh, so that a stage's own peak can be read."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def stage_peak_mb() -> float:
+    """This process's peak RSS since reset_peak() (Linux), else since it started."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the figure pass): on a shared machine
+    a stage's CPU time says more than its wall time."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def size_mb(path: Path) -> float:
     if path.is_file():
         return path.stat().st_size / 1e6
@@ -144,11 +170,14 @@ def main() -> None:
         merged = build_store(db, args.townships, args.years, args.workers, advance)
     table.row(f"parse+extract+merge, {args.workers} processes", merged, time.perf_counter() - started, size_mb(db))
 
-    started = time.perf_counter()
+    reset_peak()
+    started, cpu = time.perf_counter(), cpu_seconds()
     with store.open_store(db) as conn:
         info = release.cut_release(conn, data / "releases", [SOURCE], NOW)
     assert info is not None
     table.row("release", info.reports, time.perf_counter() - started, size_mb(Path(info.path)))
+    print(f"  release: CPU {cpu_seconds() - cpu:.1f} s (with the figure pass, a child process from {release.PARALLEL_FROM} reports); "
+          f"own peak RSS {stage_peak_mb():.0f} MB")
 
     layout = DataLayout(root=data)
     if not args.no_site:
@@ -172,9 +201,11 @@ def main() -> None:
     with store.open_store(db) as conn:
         result = store.merge(conn, Night.of(later, items))
         table.row("  night: merge", len(items), time.perf_counter() - started)
-        started = time.perf_counter()
+        reset_peak()
+        started, cpu = time.perf_counter(), cpu_seconds()
         night = release.cut_release(conn, data / "releases", [SOURCE], later)
         table.row("  night: release", night.reports if night else 0, time.perf_counter() - started)
+        print(f"  night: release: CPU {cpu_seconds() - cpu:.1f} s; own peak RSS {stage_peak_mb():.0f} MB")
     assert night is not None and (len(result.new), len(result.revised)) == (100, 20)
     if not args.no_site:
         started = time.perf_counter()

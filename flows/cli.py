@@ -402,11 +402,31 @@ def cmd_diff(a: str, b: str, data: Path) -> int:
         if not (releases / version / "reports.csv").exists():
             print(f"error: no release {version} in {releases} (see `fazhi releases`)", file=sys.stderr)
             return EXIT_USAGE
-    lines = diff_folders(releases / a, releases / b)
+    lines = diff_folders(releases / a, releases / b, _withdrawn_ids(data))
     print(f"{a} → {b}: {len(lines)} change(s)")
     for line in lines:
         print(line)
     return EXIT_OK
+
+
+def _withdrawn_ids(data: Path) -> set[str]:
+    """Reports the store knows as withdrawn, so that `fazhi diff` says "withdrawn" rather than
+    "gone" for a report that left the current tables (none without a store: a downloaded release)."""
+    import sqlite3
+
+    from .layout import DataLayout
+
+    path = DataLayout(root=data).store_path
+    if not path.is_file():
+        return set()
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return {row[0] for row in conn.execute("SELECT report_id FROM reports WHERE status = 'withdrawn'")}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return set()
 
 
 def cmd_verify(version: str | None, data: Path) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import math
 import os
@@ -22,149 +23,61 @@ import tempfile
 import threading
 import zipfile
 from array import array
-from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from collections.abc import Callable, Collection, Iterable, Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from parsers import (INDICATOR_KEYS, INDICATOR_LABELS, ReportFact, Source, coverage, covered_counties, due_years, extractor_version,
-                     neutralise_cell, restore_cell)
+from parsers import (
+    BUCKETS,
+    INDICATOR_KEYS,
+    INDICATOR_LABELS,
+    METADATA_FILES,
+    PROVENANCE,
+    REPORTS,
+    SOURCES,
+    TABLES,
+    TEXTS,
+    TEXTS_FOLDER,
+    ReportFact,
+    Resource,
+    province_of,
+    Source,
+    coverage,
+    covered_counties,
+    due_years,
+    extractor_version,
+    figure_resources,
+    restore_cell,
+    table_files,
+    townships_resource,
+)
 
 from . import store
 from .crash import crashpoint
 from .records import ReleaseInfo
+from .release_files import (
+    FORMAT_VERSION,
+    _Background,
+    _fmt,
+    _fmt_number,
+    _parent_tables,
+    _parent_texts,
+    _report_keys,
+    _reusable,
+    _write_bucketed,
+    _write_csv,
+    iter_texts,  # noqa: F401 - the release's texts, for its readers (reextract's tests, the hostile-content tests)
+    write_parquet,  # noqa: F401
+    write_texts,
+)
 
 LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
-KIND_PRIORITY = ("government_annual_report", "rule_of_law_work_report", "work_summary", "shufa", "unknown")
 NOT_A_TOWNSHIP_FIGURE = frozenset({"other"})  # documents that are not a rule-of-law report give no township figures
 
-REPORT_FIELDS: list[tuple[str, str, str]] = [
-    ("report_id", "string", "Stable id of the report: sha256 of source id and URL path, 16 hex digits"),
-    ("revision", "integer", "Revision of the report's text; a changed text on the portal is a new revision"),
-    ("township", "string", "Township (乡/镇/街道/苏木) that published the report; empty when unresolved"),
-    ("township_code", "string", "9-digit 统计用区划代码 of the township: its stable key; empty when unresolved"),
-    ("county", "string", "County-level division; empty when the report does not say and the source does not know"),
-    ("province", "string", "Province-level division"),
-    ("adcode", "string", "6-digit administrative code of the county"),
-    ("level", "string", "township, county, department or unknown"),
-    ("kind", "string", "government_annual_report, rule_of_law_work_report, shufa (an official's 述法), work_summary, other (a look-alike: 信息公开 report, plan, news) or unknown"),
-    ("year", "integer", "Year the report covers"),
-    ("published_on", "date", "Publication date, from page metadata, a 发布时间 line or the signature"),
-    ("on_time", "boolean", "Published before 1 April of the following year (督察工作规定)"),
-    ("title", "string", "Title as published (simplified)"),
-    ("url", "string", "Where the report was fetched"),
-    ("source_id", "string", "Id of the source in sources.yaml"),
-    ("sha256", "string", "sha256 of the normalised text of this revision"),
-    ("script", "string", "Script the report was published in: simplified or traditional"),
-    ("status", "string", "active, or withdrawn when the portal took it down"),
-    ("mirror_urls", "string", "Other URLs where the same text was found (one report, several addresses), separated by spaces"),
-]
-OBSERVATION_FIELDS: list[tuple[str, str, str]] = [
-    ("report_id", "string", "Report the figure comes from (reports.csv)"),
-    ("revision", "integer", "Revision of the report's text"),
-    ("indicator", "string", "Indicator key (see the indicator pages of the site)"),
-    ("value", "number", "The figure as a number (万 and Chinese numerals resolved)"),
-    ("unit", "string", "Unit as written: 起, 件, 人次, 份, %, …"),
-    ("qualifier", "string", "exact; at_least for 余/多/以上; approx for 近/约/左右"),
-    ("quote", "string", "The exact clause of the normalised text the figure was read from"),
-    ("quote_start", "integer", "Start offset of the quote in the normalised text (reports.jsonl)"),
-    ("quote_end", "integer", "End offset of the quote in the normalised text"),
-    ("section", "string", "Heading of the section the figure stands under"),
-    ("canonical", "boolean", "This mention is counted in the report's value for the indicator (values.csv): the stated total, else the listed parts (summed), else the largest mention; never a plan, another year, a period or another body's figure"),
-    ("flag_codes", "string", "Consistency flags on this indicator in this report, separated by ;"),
-    ("scope", "string", "What the mention counts: year (the year's activity), part, plan, other_year, period or other_body; only year and part mentions are ever counted"),
-]
-# The year's value of each indicator a report states: the number an analyst adds up (tidy: one row
-# per report and indicator), from Extraction.values as stored per extractor version.
-VALUE_FIELDS: list[tuple[str, str, str]] = [
-    ("report_id", "string", "Report the value comes from (reports.csv)"),
-    ("indicator", "string", "Indicator key (see the indicator pages of the site)"),
-    ("value", "number", "The year's value (万 and Chinese numerals resolved; never a bare number for a lower bound: see qualifier)"),
-    ("unit", "string", "The indicator's unit"),
-    ("qualifier", "string", "exact; at_least for 余/多/以上 (1万余人: 10000, at_least); approx for 近/约/左右"),
-    ("basis", "string", "How the value was chosen: stated_total (a total for the whole year), sum_of_parts (disjoint parts the report lists) or single_mention"),
-    ("quote", "string", "The clause(s) of the normalised text counted: several parts are joined by ' … '"),
-    ("quote_start", "integer", "Start offset of the first counted clause in the normalised text (reports.jsonl)"),
-    ("quote_end", "integer", "End offset of the last counted clause in the normalised text"),
-    ("flag_codes", "string", "Consistency flags on this value, separated by ; (e.g. total_below_part)"),
-]
-TEXT_FIELDS: list[tuple[str, str, str]] = [
-    ("report_id", "string", "Report id (reports.csv)"),
-    ("revision", "integer", "Revision of the text"),
-    ("status", "string", "active or withdrawn"),
-    ("report", "object", "The full report record: place with its evidence, year, dates with their evidence, kind, level, script"),
-    ("flags", "array", "Consistency and identification flags: code and detail"),
-    ("text", "string", "The normalised text (simplified, half-width digits); quote offsets in observations.csv refer to it"),
-    ("original", "string", "The text as published (traditional characters kept), whitespace and conversion debris cleaned"),
-]
-INDICATOR_ID_FIELDS: list[tuple[str, str, str]] = [
-    ("township_code", "string", "9-digit code of the township (the key with year); empty when unresolved"),
-    ("township", "string", "Township"),
-    ("county", "string", "County-level division"),
-    ("province", "string", "Province-level division"),
-    ("adcode", "string", "6-digit administrative code of the county"),
-    ("year", "integer", "Year covered"),
-    ("report_id", "string", "Report every value of the row comes from (the government annual report when there are several)"),
-]
 QUALIFIER_CODES = ("", "exact", "at_least", "approx")  # packed per report and indicator in the figure pass (0: no value)
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return _fmt_number(value)
-    return str(value)
-
-
-def _fmt_number(value: float) -> str:
-    """157.0 → "157", 98.5 → "98.5": figures as people write them."""
-    return f"{value:g}" if value == int(value) and abs(value) < 1e15 else repr(value)
-
-
-def _write_csv(path: Path, header: list[str], rows: Iterable[list[Any]], text_columns: tuple[int, ...] = ()) -> int:
-    """UTF-8 with BOM, so that Excel opens the Chinese text correctly. Returns the row count.
-
-    Rows come formatted (floats and booleans through _fmt by their producer; str, int and None
-    the csv module writes as _fmt would): formatting 50 million cells here cost 20 s at 200,000
-    reports. ``text_columns`` are neutralised against formula injection (see _neutralised)."""
-    counted = _Counter(_neutralised(rows, text_columns) if text_columns else rows)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(counted)
-    return counted.count
-
-
-def _text_columns(fields: list[tuple[str, str, str]]) -> tuple[int, ...]:
-    """Positions of the text columns (type string in the datapackage): the cells a spreadsheet
-    could take for a formula. Numbers, dates and booleans are never touched (-3 stays a number)."""
-    return tuple(i for i, (_, kind, _) in enumerate(fields) if kind == "string")
-
-
-def _neutralised(rows: Iterable[list[Any]], columns: tuple[int, ...]) -> Iterator[list[Any]]:
-    """Rows whose text cells starting with = + - @ tab or CR carry a leading ' (OWASP CSV
-    injection): titles and quotes come from government sites and analysts open these files in
-    Excel. reports.jsonl keeps the true text; parsers.spreadsheet.restore_cell reads it back."""
-    for row in rows:
-        for i in columns:
-            cell = row[i]
-            if cell.__class__ is str:
-                row[i] = neutralise_cell(cell)
-        yield row
-
-
-class _Counter:
-    def __init__(self, rows: Iterable[list[Any]]) -> None:
-        self.rows, self.count = rows, 0
-
-    def __iter__(self) -> Iterator[list[Any]]:
-        for row in self.rows:
-            self.count += 1
-            yield row
 
 
 def _sha256(path: Path) -> str:
@@ -249,9 +162,13 @@ def next_version(releases: Path, now: datetime) -> str:
     return version
 
 
-def _report_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    """Every current report as a release row, streamed from the store (texts under "_" keys)."""
-    for r in store.current_reports(conn):
+def _report_rows(conn: sqlite3.Connection, report_ids: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Every active report as a release row, streamed from the store.
+    A withdrawn report leaves the current tables: its history stays in the store and in the
+    releases that published it."""
+    for r in store.current_reports(conn, report_ids):
+        if r["status"] != "active":
+            continue
         report = json.loads(r["report"])
         place = report["place"]
         yield {
@@ -274,30 +191,27 @@ def _report_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
             "script": report["script"],
             "status": r["status"],
             "mirror_urls": r["mirror_urls"],
-            "_flags": json.loads(r["flags"]),
-            "_text": r["text"],
-            "_original": r["original"],
-            "_report": report,
         }
 
 
 def _indicator_rows(reports: list[tuple[Any, ...]], values: dict[str, tuple[array[float], bytes]]) -> list[list[Any]]:
-    """One row per place and year, every cell from one report: the one of the highest-priority kind.
+    """One row per place, year and kind, every cell from one report (of two reports of one kind, a
+    place and a year, from two sources: the first by id; the other's values are in values.csv).
 
     ``reports`` holds LIGHT_FIELDS tuples; ``values`` each report's year's values in INDICATOR_KEYS
     order (NaN: none) and their qualifiers (QUALIFIER_CODES indexes), packed: 200,000 reports take
     ~70 MB, not the 2 million Python objects of a dict of figures. Another report of the place and
     year never fills a gap: a row that mixed reports would name only one of them."""
     rid, kind, status, year, township, county, province, adcode, code = range(len(LIGHT_FIELDS))
-    ordered = sorted((r for r in reports if r[kind] not in NOT_A_TOWNSHIP_FIGURE),
-                     key=lambda r: (KIND_PRIORITY.index(r[kind]) if r[kind] in KIND_PRIORITY else len(KIND_PRIORITY), r[rid]))
+    ordered = sorted((r for r in reports if r[kind] not in NOT_A_TOWNSHIP_FIGURE), key=lambda r: r[rid])
     rows: dict[tuple[Any, ...], list[Any]] = {}
     width = len(INDICATOR_KEYS)
     for r in ordered:
         if r[status] != "active" or r[year] is None or r[kind] == "other":  # "other": a township document that is not its report
             continue
-        # Keyed by the township's code: two 西湖镇 of different counties never merge.
-        key = (r[code], r[year]) if r[code] else (r[province], r[county], r[township], r[year])
+        # Keyed by the township's code: two 西湖镇 of different counties never merge. An annual report
+        # and a 述法 report of one township and year are two rows: never one row of two reports.
+        key = (r[code], r[year], r[kind]) if r[code] else (r[province], r[county], r[township], r[year], r[kind])
         if key in rows:
             continue
         cells: list[Any] = [None] * (2 * width)
@@ -307,22 +221,16 @@ def _indicator_rows(reports: list[tuple[Any, ...]], values: dict[str, tuple[arra
             for i, value in enumerate(numbers):
                 if not math.isnan(value):
                     cells[2 * i], cells[2 * i + 1] = _fmt_number(value), QUALIFIER_CODES[qualifiers[i]]
-        rows[key] = [r[code], r[township], r[county], r[province], r[adcode], r[year], r[rid], *cells]
+        rows[key] = [r[code], r[township], r[county], r[province], r[adcode], r[year], r[kind], r[rid], *cells]
     return [rows[k] for k in sorted(rows, key=lambda k: tuple("" if v is None else str(v) for v in k))]
 
 
-def _indicator_columns() -> list[tuple[str, str, str]]:
-    """Each indicator's value, then its qualifier, so that "1万余" never reads as a bare 10000."""
-    columns: list[tuple[str, str, str]] = []
-    for key in INDICATOR_KEYS:
-        columns.append((key, "number", INDICATOR_LABELS[key]))
-        columns.append((f"{key}_qualifier", "string", f"{INDICATOR_LABELS[key]}: exact, at_least or approx"))
-    return columns
-
-
-def diff_folders(old: Path | None, new: Path) -> list[str]:
+def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
+                 ranges: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] | None = None) -> list[str]:
     """What changed from release folder ``old`` to ``new``: one line per report added, revised,
-    withdrawn or gone, and per year's value changed (old → new), saying whether the report's text
+    withdrawn or gone (``withdrawn``: the ids of reports the store knows as withdrawn; a report
+    that left reports.csv without being one is "gone"), per row that left, joined or changed report
+    in indicators.csv, and per year's value changed (old → new), saying whether the report's text
     changed (a new revision) or only the rules that read it (same revision, another extractor):
     those lines start "- figure changed by the rules:", and a report the rules now place or date
     differently "- identification changed by the rules:". Reads the released CSVs only, so it works
@@ -330,7 +238,12 @@ def diff_folders(old: Path | None, new: Path) -> list[str]:
 
     Both releases list reports and figures in report_id order, so the two are walked side by side
     (a merge join): memory holds one report's figures at a time and a label for each report the two
-    share, not two copies of the dataset (3 GB at 200,000 reports when it did)."""
+    share, not two copies of the dataset (3 GB at 200,000 reports when it did). ``ranges``: for
+    reports.csv and values.csv, the byte ranges in ``old`` and ``new`` that can differ (the buckets
+    of report ids that changed, as the release writer knows them): only those are read and compared."""
+    ranges = ranges or {}
+    old_reports, new_reports = ranges.get("reports.csv", (None, None))
+    old_values, new_values = ranges.get("values.csv", (None, None))
 
     def place(row: dict[str, str]) -> str:  # the true text, not the CSV's neutralised cells
         return ", ".join(restore_cell(p) for p in (row["township"], row["county"], row["year"]) if p) or "?"
@@ -340,12 +253,12 @@ def diff_folders(old: Path | None, new: Path) -> list[str]:
 
     lines: list[str] = []
     shared: dict[str, tuple[str, bool]] = {}  # report_id → (its label, its text changed)
-    for rid, before, row in _merge_join(_sorted_rows(old / "reports.csv") if old else iter(()), _sorted_rows(new / "reports.csv")):
+    for rid, before, row in _merge_join(_sorted_rows(old / "reports.csv", old_reports) if old else iter(()), _sorted_rows(new / "reports.csv", new_reports)):
         if before is None:
             assert row is not None  # the merge join gives at least one side
             lines.append(f"- added: {label(row)}")
         elif row is None:
-            lines.append(f"- gone: {label(before)}")
+            lines.append(f"- {'withdrawn' if rid in withdrawn else 'gone'}: {label(before)}")
         else:
             revised = before["revision"] != row["revision"]
             shared[rid] = (label(row), revised)
@@ -357,8 +270,11 @@ def diff_folders(old: Path | None, new: Path) -> list[str]:
                 lines.append(f"- {'withdrawn' if row['status'] == 'withdrawn' else 'restored'}: {label(row)}")
     # "gone" lines after the others, as before: added/revised/withdrawn in report order, then gone
     lines.sort(key=lambda line: line.startswith("- gone:"))
-    old_figures = _values_by_report(old) if old else iter(())
-    for rid, before_values, after_values in _merge_join(old_figures, _values_by_report(new)):
+    if old is not None and (old / "indicators.csv").exists():
+        lines += _indicator_changes(old / "indicators.csv", new / "indicators.csv")
+    old_figures = _values_by_report(old, old_values) if old else iter(())
+    new_figures = _values_by_report(new, new_values)
+    for rid, before_values, after_values in _merge_join(old_figures, new_figures):
         if rid not in shared:
             continue
         what, text_changed = shared[rid]
@@ -368,6 +284,52 @@ def diff_folders(old: Path | None, new: Path) -> list[str]:
             if before_values.get(indicator) != after_values.get(indicator):
                 lines.append(f"- {cause}: {what} {indicator}: {before_values.get(indicator, '—')} → {after_values.get(indicator, '—')}")
     return lines
+
+
+def _indicator_changes(old: Path, new: Path) -> list[str]:
+    """Rows of indicators.csv (one per township, year and kind) that left, joined, or now come from
+    another report, named by township, county and year: an analyst's series loses or gains a point.
+    Only the lines that are not in both files are parsed (a night changes a few of 200,000); a
+    row's cells hold names, codes and figures, never a line break, so a line is a row."""
+
+    def place(row: dict[str, str]) -> str:
+        return ", ".join(restore_cell(p) for p in (row["township"], row["county"], row["year"]) if p) or "?"
+
+    old_lines, new_lines = _lines(old), _lines(new)
+    if not old_lines or not new_lines or old_lines[0] != new_lines[0]:  # another header: every row is compared
+        old_only, new_only = old_lines[1:], new_lines[1:]
+    else:
+        shared = set(old_lines[1:]) & set(new_lines[1:])
+        old_only, new_only = [line for line in old_lines[1:] if line not in shared], [line for line in new_lines[1:] if line not in shared]
+    before = dict(_keyed_indicator_rows(old_lines[:1] + old_only))
+    after = dict(_keyed_indicator_rows(new_lines[:1] + new_only))
+    pairs = [(key, before.get(key), after.get(key)) for key in sorted(before.keys() | after.keys())]
+    lines = []
+    for _, was, now in pairs:
+        if now is None and was is not None:
+            lines.append(f"- indicators.csv row left: {place(was)} (township {was['township_code'] or 'unresolved'}; was report `{was['report_id']}`)")
+        elif was is None and now is not None:
+            lines.append(f"- indicators.csv row added: {place(now)} (township {now['township_code'] or 'unresolved'}; report `{now['report_id']}`)")
+        elif was is not None and now is not None and was["report_id"] != now["report_id"]:
+            lines.append(f"- indicators.csv row from another report: {place(now)}: `{was['report_id']}` → `{now['report_id']}`")
+    return lines
+
+
+def _lines(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return handle.read().splitlines()
+
+
+def _keyed_indicator_rows(lines: list[str]) -> Iterator[tuple[str, dict[str, str]]]:
+    """(key, row) of indicators.csv lines (the header first): the township code, year and kind,
+    else province, county, township, year and kind (releases before the kind column: none)."""
+    reader = csv.reader(lines)
+    header = next(reader, [])
+    for cells in reader:
+        row = dict(zip(header, cells))
+        parts = ((row["township_code"], row["year"], row.get("kind", "")) if row["township_code"]
+                 else (row["province"], row["county"], row["township"], row["year"], row.get("kind", "")))
+        yield "\0".join(restore_cell(p) for p in parts), row
 
 
 T = TypeVar("T")
@@ -389,20 +351,26 @@ def _merge_join(old: Iterator[tuple[str, T]], new: Iterator[tuple[str, T]]) -> I
             a, b = next(old, end), next(new, end)
 
 
-def _sorted_rows(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """(report_id, row) of a release's reports.csv, checking the order the merge join relies on."""
+def _sorted_rows(path: Path, ranges: list[tuple[int, int]] | None = None) -> Iterator[tuple[str, dict[str, str]]]:
+    """(report_id, row) of a release's reports.csv (only its byte ranges ``ranges``, when given),
+    checking the order the merge join relies on."""
     previous = ""
-    for row in _read_csv(path, ("report_id", "revision", "status", "title", "township", "county", "year", "kind")):
+    columns = ("report_id", "revision", "status", "title", "township", "county", "year", "kind")
+    for row in _read_csv_ranges(path, ranges, columns) if ranges is not None else _read_csv(path, columns):
         if row["report_id"] <= previous:
             raise ValueError(f"{path}: rows are not in report_id order ({row['report_id']} after {previous})")
         previous = row["report_id"]
         yield row["report_id"], row
 
 
-def _values_by_report(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
+def _values_by_report(folder: Path, ranges: list[tuple[int, int]] | None = None) -> Iterator[tuple[str, dict[str, str]]]:
     """(report_id, {indicator: value as shown}) of each report's year's values, in report_id order:
-    from values.csv, or from the canonical rows of observations.csv in releases made before it."""
-    if (folder / "values.csv").exists():
+    from values.csv (only its byte ranges ``ranges``, when given), or from the canonical rows of
+    observations.csv in releases made before it."""
+    rows: Iterator[dict[str, str]]
+    if ranges is not None:
+        rows = _read_csv_ranges(folder / "values.csv", ranges, ("report_id", "indicator", "value", "qualifier"))
+    elif (folder / "values.csv").exists():
         rows = _read_csv(folder / "values.csv", ("report_id", "indicator", "value", "qualifier"))
     else:
         rows = (r for r in _read_csv(folder / "observations.csv", ("report_id", "indicator", "value", "qualifier", "canonical")) if r["canonical"] == "true")
@@ -418,6 +386,17 @@ def _values_by_report(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
         values.setdefault(row["indicator"], shown)
     if values:
         yield current, values
+
+
+def _read_csv_ranges(path: Path, ranges: list[tuple[int, int]], columns: tuple[str, ...]) -> Iterator[dict[str, str]]:
+    """The rows in these byte ranges of a CSV (whole rows: the ranges of a bucketed table)."""
+    with path.open("rb") as handle:
+        header = next(csv.reader([handle.readline().decode("utf-8-sig")]))
+        where = [(name, header.index(name)) for name in columns]
+        for offset, length in ranges:
+            handle.seek(offset)
+            for row in csv.reader(io.StringIO(handle.read(length).decode("utf-8"), newline="")):
+                yield {name: row[i] for name, i in where}
 
 
 def _changelog(version: str, parent: str | None, lines: list[str], counts: dict[str, int], extractor: tuple[str | None, str] | None = None) -> str:
@@ -449,13 +428,18 @@ def _read_csv(path: Path, columns: tuple[str, ...] | None = None) -> Iterator[di
             yield {name: row[i] for name, i in where}
 
 
-def _schema(fields: list[tuple[str, str, str]]) -> dict[str, Any]:
-    return {"fields": [{"name": n, "type": t, "description": d} for n, t, d in fields]}
-
-
-def _datapackage(version: str, created: datetime, sources: list[Source]) -> dict[str, Any]:
-    indicator_fields = INDICATOR_ID_FIELDS + _indicator_columns()
-    csv_dialect = {"delimiter": ",", "header": True}
+def _datapackage(version: str, created: datetime, sources: list[Source], years: list[int], texts: list[str]) -> dict[str, Any]:
+    """datapackage.json from the declared format (parsers.dataset_format): a strict Frictionless
+    schema per table (keys, enums, minimums, patterns), and a resource per year of texts (one
+    path each: tools that read a resource's path as a string keep working)."""
+    text_resources = []
+    for path in texts:
+        resource = TEXTS.descriptor()
+        year = path.removeprefix(f"{TEXTS_FOLDER}/").removesuffix(".jsonl.gz")
+        resource.update(name=f"texts-{year}", path=path, description=f"{resource['description']} (this file: {year})")
+        text_resources.append(resource)
+    figures = {r.name: r for r in _figure_resources()}
+    tables = [townships_resource(years) if r.name == "townships" else figures.get(r.name, r) for r in TABLES]
     return {
         "name": "fazhi-atlas",
         "title": "Fazhi Atlas: township rule-of-law reports and their figures",
@@ -463,26 +447,19 @@ def _datapackage(version: str, created: datetime, sources: list[Source]) -> dict
         "created": (created.astimezone(RELEASE_ZONE) if created.tzinfo else created).isoformat(timespec="seconds"),
         "licenses": [LICENSE],
         # The licence covers what Fazhi Atlas made: the extracted figures, metadata and tables. The
-        # governments' report texts (reports.jsonl, the archive) are included for reference, under their
+        # governments' report texts (texts/, the archive) are included for reference, under their
         # publishers' own terms.
         "rights": "Extracted data: CC-BY-4.0 (Fazhi Atlas). Report texts: published by the governments named in each row, "
                   "reproduced for reference under their own terms.",
-        "sources": [{"title": s.name, "path": s.listing[0]} for s in sources],
-        "resources": [
-            {"name": "reports", "path": "reports.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
-             "dialect": csv_dialect, "description": "One row per report, its current revision", "schema": _schema(REPORT_FIELDS)},
-            {"name": "observations", "path": "observations.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
-             "dialect": csv_dialect, "description": "Every figure extracted, with the clause it was read from", "schema": _schema(OBSERVATION_FIELDS)},
-            {"name": "values", "path": "values.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig", "dialect": csv_dialect,
-             "description": "The year's value of each indicator a report states, with its unit, qualifier, basis and the clause(s) counted",
-             "schema": _schema(VALUE_FIELDS)},
-            {"name": "indicators", "path": "indicators.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
-             "dialect": csv_dialect, "description": "The year's values (values.csv), wide: one row per township and year from one report, a value and a qualifier column per indicator",
-             "schema": _schema(indicator_fields)},
-            {"name": "reports-text", "path": "reports.jsonl", "format": "jsonl", "mediatype": "application/jsonl", "encoding": "utf-8",
-             "description": "One JSON object per report: the record, its flags, the normalised and the published text", "schema": _schema(TEXT_FIELDS)},
-        ],
+        # "name" is the source_id of reports.csv (sources.csv has the rest)
+        "sources": [{"name": s.id, "title": s.name, "path": s.listing[0]} for s in sources],
+        "resources": [r.descriptor() for r in tables] + text_resources,
     }
+
+
+def _figure_resources() -> tuple[Resource, Resource, Resource]:
+    """observations, values and indicators for the indicator table this process reads."""
+    return figure_resources(INDICATOR_KEYS, INDICATOR_LABELS)
 
 
 LIGHT_FIELDS = ("report_id", "kind", "status", "year", "township", "county", "province", "adcode", "township_code")
@@ -490,14 +467,17 @@ PARALLEL_FROM = 20_000  # reports: from here the figures are written by a second
 
 
 def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: str | None, releases: Path,
-                 sources: list[Source], created: datetime, finished: Callable[[Path], None] = lambda path: None,
-                 extractors: tuple[str | None, str] | None = None) -> dict[str, int]:
-    """Stream the store into the release files. The texts pass through once and are never all held.
+                 sources: list[Source], created: datetime, finished: Callable[..., None] = lambda path, known=None: None,
+                 extractors: tuple[str | None, str] | None = None) -> tuple[dict[str, int], dict[str, Any]]:
+    """Stream the store into the release files; returns the counts and the texts' index (for the manifest).
 
-    Two passes that share nothing but the store: reports (reports.csv, reports.jsonl: the texts)
-    and figures (observations.csv, indicators.csv). On a large store the figure pass runs in a
-    second process, on the second core, while this one writes the texts (26 s and 33 s at 200,000
-    reports, measured: one after the other, they were most of the release)."""
+    Two passes that share nothing but the store: reports (reports.csv, sources.csv, provenance.csv
+    and the texts) and figures (observations.csv, values.csv, indicators.csv). On a large store the
+    figure pass runs in a second process, on the second core, while this one writes the rest (26 s
+    and 33 s at 200,000 reports, measured: one after the other, they were most of the release).
+    Texts of a year whose reports did not change are the parent release's file, hard-linked."""
+    (folder / TEXTS_FOLDER).mkdir()
+    parent_texts = _parent_texts(releases, parent)
     report_count = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
     database = conn.execute("PRAGMA database_list").fetchone()[2]
     if report_count >= PARALLEL_FROM and database:
@@ -505,12 +485,11 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
         # the caller's main script, and fork is unsafe in a process with Prefect's threads.
         # Its errors go to a file, not a pipe: a pipe left unread while the texts are written could fill and stall it.
         with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
-            child = subprocess.Popen([sys.executable, "-m", "flows.release", "figure-pass", database, str(folder)],
+            child = subprocess.Popen([sys.executable, "-m", "flows.release", "figure-pass", database, str(folder),
+                                      str(releases / parent) if parent else ""],
                                      stdout=subprocess.PIPE, stderr=errors, text=True)
             try:
-                counts = {"reports": _report_pass(conn, folder)}
-                finished(folder / "reports.csv")
-                finished(folder / "reports.jsonl")
+                counts, texts = _report_pass(conn, folder, sources, parent_texts, finished, releases / parent if parent else None)
                 out, _ = child.communicate()
             finally:
                 if child.poll() is None:
@@ -519,66 +498,132 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
             if child.returncode != 0:
                 errors.seek(0)
                 raise RuntimeError(f"release {version}: the figure pass failed (exit {child.returncode}): {errors.read().strip()[-2000:]}")
-        counts.update(json.loads(out))
+        figures = json.loads(out)
     else:
-        counts = {"reports": _report_pass(conn, folder)}
-        finished(folder / "reports.csv")
-        finished(folder / "reports.jsonl")
-        counts.update(_figure_pass(conn, folder))
-    finished(folder / "observations.csv")
-    finished(folder / "values.csv")
-    finished(folder / "indicators.csv")
-    years, counts["covered_townships"] = write_townships(folder / "townships.csv", conn, sources, created)
+        counts, texts = _report_pass(conn, folder, sources, parent_texts, finished, releases / parent if parent else None)
+        figures = _figure_pass(conn, folder, releases / parent if parent else None)
+    tables: dict[str, Any] = counts.pop("tables") | figures.pop("tables")
+    counts.update(figures)
+    for resource in _figure_resources():
+        finished(folder / resource.path)
+        finished(folder / resource.parquet_path)
+    years, counts["covered_townships"] = write_townships(folder, conn, sources, created)
     finished(folder / "townships.csv")
-    package = _datapackage(version, created, sources)
-    package["resources"].append(_townships_resource(years))
+    finished(folder / "townships.parquet")
+    package = _datapackage(version, created, sources, years, sorted(texts))
     (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
     finished(folder / "datapackage.json")
-    changes = diff_folders(releases / parent if parent else None, folder)
+    withdrawn = {row[0] for row in conn.execute("SELECT report_id FROM reports WHERE status = 'withdrawn'")}
+    changes = diff_folders(releases / parent if parent else None, folder, withdrawn, _changed_ranges(releases, parent, tables))
     (folder / "CHANGELOG.md").write_text(_changelog(version, parent, changes, counts, extractors), encoding="utf-8")
     finished(folder / "CHANGELOG.md")
-    return counts
+    # Where each bucket lies in the bucketed files: what the next release reuses. A file of its own,
+    # not the manifest, which every `fazhi releases` and site build reads for every release.
+    (folder / BUCKETS).write_text(json.dumps({"texts": texts, "tables": tables}, separators=(",", ":")), encoding="utf-8")
+    finished(folder / BUCKETS)
+    return counts, {"texts": texts, "tables": tables}
 
 
-def _report_pass(conn: sqlite3.Connection, folder: Path) -> int:
-    """reports.csv and reports.jsonl; returns the number of reports."""
-    report_header = [name for name, _, _ in REPORT_FIELDS]
-    count = 0
-    with (folder / "reports.csv").open("w", encoding="utf-8-sig", newline="") as table, \
-            (folder / "reports.jsonl").open("w", encoding="utf-8") as texts:
-        writer = csv.writer(table)
-        writer.writerow(report_header)
-        text_columns = _text_columns(REPORT_FIELDS)
-        for r in _report_rows(conn):
-            writer.writerows(_neutralised([[_fmt(r[k]) for k in report_header]], text_columns))
-            texts.write(json.dumps({"report_id": r["report_id"], "revision": r["revision"], "status": r["status"], "report": r["_report"],
-                                    "flags": r["_flags"], "text": r["_text"], "original": r["_original"]}, ensure_ascii=False) + "\n")
-            count += 1
-    return count
+def _changed_ranges(releases: Path, parent: str | None, tables: dict[str, Any]) -> dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
+    """For each bucketed table, its byte ranges in the parent and in the new release of the
+    buckets whose key changed; a table is left out (compared whole) when the parent has no index
+    of the same header."""
+    before = _parent_tables(releases / parent if parent else None)
+    found = {}
+    for name in ("reports.csv", "values.csv"):
+        entry, index = before[1].get(name) if before else None, tables.get(name)
+        if index is None or not isinstance(entry, dict) or entry.get("header") != index["header"]:
+            continue
+        parent_file = releases / str(parent) / name
+        if not parent_file.is_file():
+            continue
+        with parent_file.open("rb") as handle:
+            header = len(handle.readline())
+        old = _reusable(entry, parent_file, header)
+        if not old and entry["buckets"]:  # the parent's file does not fit its index: compared whole
+            continue
+        new = {c[0]: c for c in index["buckets"]}
+        changed = sorted(b for b in old.keys() | new.keys() if (old.get(b) or [None, None])[1] != (new.get(b) or [None, None])[1])
+        found[name] = ([(old[b][2], old[b][3]) for b in changed if b in old], [(new[b][2], new[b][3]) for b in changed if b in new])
+    return found
 
 
-def _figure_pass_in(database: str, folder: str) -> dict[str, int]:  # in the child: see _write_files
+def _report_pass(conn: sqlite3.Connection, folder: Path, sources: list[Source], parent_texts: tuple[Path, dict[str, Any]] | None,
+                 finished: Callable[..., None], parent: Path | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """reports.csv (by buckets, as the figure tables), sources.csv, provenance.csv and the texts;
+    their counts (reports.csv's bucket index under "tables") and the texts' index."""
+    header = REPORTS.header
+
+    def rows(ids: list[str]) -> Iterator[list[Any]]:
+        for r in _report_rows(conn, ids):
+            yield [_fmt(r[k]) for k in header]
+
+    counts: dict[str, Any] = {}
+    table_keys, text_keys = _report_keys(conn)
+    counts["reports"], reports_index = _write_bucketed(folder, REPORTS, table_keys, rows, _parent_tables(parent))
+    counts["tables"] = {REPORTS.path: reports_index}
+    used_sources = dict(conn.execute("SELECT source_id, min(url) FROM reports WHERE status = 'active' GROUP BY source_id").fetchall())
+    finished(folder / REPORTS.path)
+    finished(folder / REPORTS.parquet_path)
+    counts["sources"] = _write_csv(folder, SOURCES, _source_rows(conn, sources, used_sources))
+    counts["provenance"] = _write_csv(folder, PROVENANCE, ([*row[:2], _fmt(bool(row[2])), *row[3:]] for row in store.revision_provenance(conn)))
+    for resource in (SOURCES, PROVENANCE):
+        finished(folder / resource.path)
+        finished(folder / resource.parquet_path)
+    texts = write_texts(conn, folder, parent_texts, text_keys)
+    for name, entry in sorted(texts.items()):
+        finished(folder / name, entry)
+    return counts, texts
+
+
+def _source_rows(conn: sqlite3.Connection, sources: list[Source], used: dict[str, str]) -> Iterator[list[Any]]:
+    """Every source of the registry, and every other source a current report comes from (its
+    entry as last used, kept in the store; else its id and the site of one of its reports):
+    every source_id resolves."""
+    known = {s.id: s for s in sources}
+    stored = {row[0]: row[1] for row in conn.execute("SELECT source_id, entry FROM source_entries")}
+    for source_id in sorted(known.keys() | used):
+        source, in_registry = known.get(source_id), source_id in known
+        if source is None and source_id in stored:
+            try:
+                source = Source.model_validate_json(stored[source_id])
+            except ValueError:
+                source = None
+        if source is None:
+            parts = urlsplit(used[source_id])
+            yield [source_id, source_id, f"{parts.scheme}://{parts.netloc}/", None, None, None, None, None, "false"]
+            continue
+        province = province_of(source.adcode) if source.adcode else None
+        yield [source.id, source.name, source.listing[0], " ".join(source.listing), province[1] if province else None, source.county,
+               source.adcode, " ".join(covered_counties(source)), _fmt(in_registry)]
+
+
+def _figure_pass_in(database: str, folder: str, parent: str = "") -> dict[str, Any]:  # in the child: see _write_files
     """The figure pass in a process of its own: its own connection, read-only (the data lock
     keeps writers out while a release is cut, so both passes read the same state)."""
     conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        return _figure_pass(conn, Path(folder))
+        return _figure_pass(conn, Path(folder), Path(parent) if parent else None)
     finally:
         conn.close()
 
 
-def _figure_pass(conn: sqlite3.Connection, folder: Path) -> dict[str, int]:
+def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = None) -> dict[str, Any]:
     """observations.csv, values.csv and indicators.csv, from the figures and each report's place,
-    kind and flags (not its texts); returns their counts and the number of townships."""
+    kind and flags (not its texts); returns their counts, the number of townships, and under
+    "tables" the bucket index of observations.csv and values.csv.
+
+    Those two are written by buckets of report ids, like the texts: a bucket whose reports did not
+    change is the parent's bytes, copied; only the changed buckets are read from the store and
+    formatted (3.4 million observations at national scale, rewritten every night, were most of
+    the figure pass). indicators.csv is derived across reports (one row per township and year)
+    and is written whole, from a light query of every value."""
     light: list[tuple[Any, ...]] = []
     flags_by_report: dict[str, list[dict[str, str]]] = {}
-    for report_id, status, report_json, flags_json in store.current_report_records(conn):
-        report = json.loads(report_json)
-        place = report["place"]
-        light.append((report_id, report["kind"], status, report["year"], place.get("township"), place.get("county"),
-                      place.get("province"), place.get("adcode"), place.get("township_code")))
-        if flags_json != "[]":
-            flags_by_report[report_id] = json.loads(flags_json)
+    for row in store.current_report_places(conn):  # active reports only: withdrawn ones are not in the current tables
+        light.append(row[:9])
+        if row[10] != "[]":
+            flags_by_report[row[0]] = json.loads(row[10])
 
     def flag_codes(report_id: str, indicator: str, own: str = "") -> str:
         report_flags = flags_by_report.get(report_id)
@@ -587,78 +632,67 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path) -> dict[str, int]:
             codes += [f["code"] for f in report_flags if indicator in f["detail"] and f["code"] not in codes]
         return ";".join(codes)
 
-    def observation_rows() -> Iterable[list[Any]]:
-        for report_id, revision, indicator, value, unit, qualifier, quote, start, end, section, chosen, scope in store.current_observation_tuples(conn):
-            yield [report_id, revision, indicator, _fmt_number(value), unit, qualifier, quote, start, end, section,
-                   "true" if chosen else "false", flag_codes(report_id, indicator), scope]
+    def observation_rows(ids: list[str]) -> Iterable[list[Any]]:
+        for report_id, revision, seq, indicator, value, unit, qualifier, quote, start, end, section, chosen, scope in store.current_observation_tuples(conn, ids):
+            yield [report_id, revision, seq, indicator, _fmt_number(value), unit, qualifier, quote, start, end, section,
+                   "true" if chosen else "false", flag_codes(report_id, indicator), scope, "active"]
 
-    values: dict[str, tuple[array[float], bytes]] = {}
-    slot = {key: i for i, key in enumerate(INDICATOR_KEYS)}
-    qualifier_code = {q: i for i, q in enumerate(QUALIFIER_CODES)}
-
-    def value_rows() -> Iterable[list[Any]]:
-        current, numbers, qualifiers = "", array("d"), bytearray()
-        for report_id, _revision, indicator, value, unit, qualifier, basis, quote, start, end, own_flags in store.current_value_tuples(conn):
-            if report_id != current:
-                if current:
-                    values[current] = (numbers, bytes(qualifiers))
-                current, numbers, qualifiers = report_id, array("d", [math.nan] * len(INDICATOR_KEYS)), bytearray(len(INDICATOR_KEYS))
-            if indicator in slot:
-                numbers[slot[indicator]], qualifiers[slot[indicator]] = value, qualifier_code.get(qualifier, 0)
+    def value_rows(ids: list[str]) -> Iterable[list[Any]]:
+        for report_id, _revision, indicator, value, unit, qualifier, basis, quote, start, end, own_flags in store.current_value_tuples(conn, ids):
             yield [report_id, indicator, _fmt_number(value), unit, qualifier, basis, quote, start, end, flag_codes(report_id, indicator, own_flags)]
-        if current:
-            values[current] = (numbers, bytes(qualifiers))
 
-    counts = {"observations": _write_csv(folder / "observations.csv", [n for n, _, _ in OBSERVATION_FIELDS], observation_rows(),
-                                         _text_columns(OBSERVATION_FIELDS))}
-    counts["values"] = _write_csv(folder / "values.csv", [n for n, _, _ in VALUE_FIELDS], value_rows(), _text_columns(VALUE_FIELDS))
-    indicator_header = [n for n, _, _ in INDICATOR_ID_FIELDS + _indicator_columns()]
-    counts["indicator_rows"] = _write_csv(folder / "indicators.csv", indicator_header, _indicator_rows(light, values),
-                                          _text_columns(INDICATOR_ID_FIELDS))
+    observations, value_table, indicators = _figure_resources()
+    buckets, _ = _report_keys(conn)
+    before = _parent_tables(parent)
+    counts: dict[str, Any] = {}
+    tables: dict[str, Any] = {}
+    with _Background() as background:  # the Parquet copies, beside the next table
+        counts["observations"], tables[observations.path] = _write_bucketed(folder, observations, buckets, observation_rows, before, background)
+        counts["values"], tables[value_table.path] = _write_bucketed(folder, value_table, buckets, value_rows, before, background)
+        counts["indicator_rows"] = _write_csv(folder, indicators, _indicator_rows(light, _packed_values(conn)), background)
     counts["townships"] = len({r[8] or (r[6], r[5], r[4]) for r in light if r[4]})  # the code, else province, county, township
+    counts["tables"] = tables
     return counts
 
 
-TOWNSHIP_FIELDS: list[tuple[str, str, str]] = [
-    ("township_code", "string", "9-digit 统计用区划代码 of the township (register: china-division 2.7.0, codes as of 2023-06-30)"),
-    ("township", "string", "Township name in the register"),
-    ("county_code", "string", "6-digit code of its county"),
-    ("county", "string", "County-level division"),
-    ("prefecture", "string", "Prefecture-level division (a municipality for its districts)"),
-    ("province", "string", "Province-level division"),
-]
-STATUS_HELP = "on_time (published before 1 April of the next year), late, undated (found, no publication date), or not_found"
+def _packed_values(conn: sqlite3.Connection) -> dict[str, tuple[array[float], bytes]]:
+    """Each active report's year's values in INDICATOR_KEYS order (NaN: none) and their qualifiers
+    (QUALIFIER_CODES indexes), packed: 200,000 reports take ~70 MB, not the 2 million Python
+    objects of a dict of figures."""
+    values: dict[str, tuple[array[float], bytes]] = {}
+    slot = {key: i for i, key in enumerate(INDICATOR_KEYS)}
+    qualifier_code = {q: i for i, q in enumerate(QUALIFIER_CODES)}
+    current, numbers, qualifiers = "", array("d"), bytearray()
+    for report_id, indicator, value, qualifier in store.current_value_tuples(conn, columns=("report_id", "indicator", "value", "qualifier")):
+        if report_id != current:
+            if current:
+                values[current] = (numbers, bytes(qualifiers))
+            current, numbers, qualifiers = report_id, array("d", [math.nan] * len(INDICATOR_KEYS)), bytearray(len(INDICATOR_KEYS))
+        if indicator in slot:
+            numbers[slot[indicator]], qualifiers[slot[indicator]] = value, qualifier_code.get(qualifier, 0)
+    if current:
+        values[current] = (numbers, bytes(qualifiers))
+    return values
 
 
-def write_townships(path: Path, conn: sqlite3.Connection, sources: list[Source], created: datetime) -> tuple[list[int], int]:
+def write_townships(folder: Path, conn: sqlite3.Connection, sources: list[Source], created: datetime) -> tuple[list[int], int]:
     """townships.csv: every township of the sources' covered counties (and any other a report names),
     with the status of its annual report and of a 述法 report for each year due; returns the years
     and the number of townships."""
-    facts = []
-    for _, status, report_json, _ in store.current_report_records(conn):
-        if status != "active":
-            continue
-        report = json.loads(report_json)
-        published = datetime.fromisoformat(report["published_on"]).date() if report.get("published_on") else None
-        facts.append(ReportFact(report["place"].get("township_code"), report.get("year"), published, report["kind"]))
+    facts, named = [], set()
+    for _, kind, _, year, _, _, _, _, code, published_on, _ in store.current_report_places(conn):
+        published = date.fromisoformat(published_on) if published_on else None
+        facts.append(ReportFact(code, year, published, kind))
+        if code:
+            named.add(code)
     counties = sorted({county for source in sources for county in covered_counties(source)})
     years = due_years(created.date(), [f.year for f in facts if f.year and f.township_code])
-    rows = coverage(counties, facts, years)
-    header = [name for name, _, _ in TOWNSHIP_FIELDS] + [str(y) for y in years] + [f"{y}_shufa" for y in years]
-    count = _write_csv(path, header, (
+    rows = coverage(counties, facts, years, also=named)  # every township_code of reports.csv resolves here
+    count = _write_csv(folder, townships_resource(years), (
         [r.code, r.name, r.county_code, r.county, r.prefecture, r.province] + [r.annual[y] for y in years] + [r.shufa[y] for y in years]
         for r in rows
     ))
     return years, count
-
-
-def _townships_resource(years: list[int]) -> dict[str, Any]:
-    fields = TOWNSHIP_FIELDS + [(str(y), "string", f"Annual report on {y}: {STATUS_HELP}") for y in years]
-    fields += [(f"{y}_shufa", "string", f"述法 report on {y}: {STATUS_HELP}") for y in years]
-    return {"name": "townships", "path": "townships.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
-            "dialect": {"delimiter": ",", "header": True},
-            "description": "Every township of the covered counties and, per year, whether its report was found, on time or late",
-            "schema": _schema(fields)}
 
 
 def code_version() -> str:
@@ -755,11 +789,11 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
     bundle = _Bundle(tmp / zip_name, f"fazhi-{version}/")
     try:
         made_by = provenance(conn)
-        counts = _write_files(tmp, conn, version, parent, releases, sources, now, finished=bundle.add,
-                              extractors=(_extractors_of(releases, parent), _joined(made_by["reports_by_extractor"])))
+        counts, index = _write_files(tmp, conn, version, parent, releases, sources, now, finished=bundle.add,
+                                     extractors=(_extractors_of(releases, parent), _joined(made_by["reports_by_extractor"])))
         files = dict(sorted(bundle.finish().items()))
         manifest = {"version": version, "parent": parent, "created": now.isoformat(timespec="seconds"), "fingerprint": state,
-                    "counts": counts, **made_by, "files": files}
+                    "format": FORMAT_VERSION, "counts": counts, **made_by, "files": files}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         bundle.close(tmp / "manifest.json")
     except BaseException:
@@ -779,31 +813,36 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
 class _Bundle:
     """Hashes each finished release file and adds it to the zip, on a second thread.
 
-    zlib and hashlib release the GIL: the 2.6 GB reports.jsonl of a national release is hashed
-    and compressed while the main thread writes the observations and computes the change log,
-    instead of after them (14 s of compression and 3 s of hashing at 200,000 reports)."""
+    zlib and hashlib release the GIL: the tables are hashed and compressed while the main thread
+    writes the others and computes the change log, instead of after them. Files already compressed
+    (texts/*.gz, Parquet) are stored in the zip as they are, and a text file whose hash the text
+    writer knows (it hashed what it wrote, or the parent's manifest did) is not read to hash it again."""
 
     def __init__(self, zip_path: Path, prefix: str) -> None:
         self.zip = zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED)
+        self.root = zip_path.parent
         self.prefix = prefix
         self.files: dict[str, dict[str, Any]] = {}
-        self.queue: queue.Queue[Path | None] = queue.Queue()
+        self.queue: queue.Queue[tuple[Path, dict[str, Any] | None] | None] = queue.Queue()
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="release-zip", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
-        while (path := self.queue.get()) is not None:
+        while (item := self.queue.get()) is not None:
             if self.error is not None:
                 continue  # drain: the main thread raises it in finish()
+            path, known = item
             try:
-                self.files[path.name] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
-                self.zip.write(path, self.prefix + path.name)
+                name = path.relative_to(self.root).as_posix()
+                self.files[name] = {"sha256": known["sha256"], "bytes": known["bytes"]} if known else {"sha256": _sha256(path), "bytes": path.stat().st_size}
+                stored = path.suffix in (".gz", ".parquet")
+                self.zip.write(path, self.prefix + name, compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
             except BaseException as exc:  # noqa: BLE001 - handed to the main thread
                 self.error = exc
 
-    def add(self, path: Path) -> None:
-        self.queue.put(path)
+    def add(self, path: Path, known: dict[str, Any] | None = None) -> None:
+        self.queue.put((path, known))
 
     def _stop(self) -> None:
         if self.thread.is_alive():
@@ -856,8 +895,13 @@ def verify_release(releases: Path, version: str) -> list[str]:
     if not files:
         return [f"{folder / 'manifest.json'}: lists no files"]
     problems = []
+    if isinstance(manifest.get("format"), int) and manifest["format"] >= 2:  # the declared format: every file it names is there
+        problems += [f"{folder / 'manifest.json'}: lists no {name}, a file of every release" for name in [*table_files(), *METADATA_FILES]
+                     if name not in files]
+    if (folder / TEXTS_FOLDER).is_symlink():  # its files would be hashed wherever it points, and vouched for
+        return [f"{folder / TEXTS_FOLDER}: a symbolic link, not a folder of this release"]
     for name, expected in files.items():
-        if not _plain_name(name) or name in unlisted:
+        if not _release_name(name) or name in unlisted:
             problems.append(f"{folder / 'manifest.json'}: '{name[:80]}' is not a file name of this release")
             continue
         path = folder / name
@@ -868,7 +912,9 @@ def verify_release(releases: Path, version: str) -> list[str]:
         elif _sha256(path) != expected["sha256"]:
             problems.append(f"{path}: sha256 differs from the manifest")
     for path in sorted(folder.iterdir()):
-        if path.name not in files and path.name not in unlisted:
+        if path.name == TEXTS_FOLDER and path.is_dir() and not path.is_symlink():
+            problems += [f"{inner}: not listed in the manifest" for inner in sorted(path.iterdir()) if f"{TEXTS_FOLDER}/{inner.name}" not in files]
+        elif path.name not in files and path.name not in unlisted:
             problems.append(f"{path}: not listed in the manifest")
     recorded = folder / f"{zip_name}.sha256"
     if (folder / zip_name).exists() and not recorded.is_file():  # a replaced zip with its .sha256 deleted passed unchecked
@@ -879,13 +925,19 @@ def verify_release(releases: Path, version: str) -> list[str]:
     return problems
 
 
+def _release_name(name: str) -> bool:
+    """A file name the release writer makes: a plain name, or a plain name in texts/."""
+    folder, _, inner = name.rpartition("/")
+    return _plain_name(inner) and folder in ("", TEXTS_FOLDER)
+
+
 def _plain_name(name: str) -> bool:
     """One path component, as the release writer makes them: no separator, no ``..``, no NUL."""
     return bool(name) and name not in (".", "..") and "/" not in name and "\\" not in name and "\0" not in name
 
 
 if __name__ == "__main__":  # the figure pass as a child process of _write_files
-    if len(sys.argv) == 4 and sys.argv[1] == "figure-pass":
-        print(json.dumps(_figure_pass_in(sys.argv[2], sys.argv[3])))
+    if len(sys.argv) in (4, 5) and sys.argv[1] == "figure-pass":
+        print(json.dumps(_figure_pass_in(*sys.argv[2:])))
     else:
-        raise SystemExit("usage: python -m flows.release figure-pass DATABASE FOLDER (used by cut_release)")
+        raise SystemExit("usage: python -m flows.release figure-pass DATABASE FOLDER [PARENT] (used by cut_release)")

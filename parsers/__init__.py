@@ -24,7 +24,9 @@ from .indicators import INDICATOR_KEYS, INDICATOR_LABELS
 from .models import Document, Extraction, Flag, IndicatorValue, Link, LinkDecision, ListingPage, Observation, Report, Source
 from .normalise import clean_document, normalise
 from .places import covered_counties
-from .register import county_name
+from .register import county_name, province_of
+from .dataset_format import (BUCKETS, METADATA_FILES, PROVENANCE, REPORTS, SOURCES, TABLES, TEXTS, TEXTS_FOLDER, Resource, figure_resources,
+                             table_files, text_file, townships_resource)
 from .spreadsheet import neutralise_cell, restore_cell
 from .titles import decide_link
 from .version import EXTRACTOR_VERSION, extractor_version
@@ -39,7 +41,10 @@ __all__ = [
     "Document", "Extraction", "IndicatorValue", "Link", "LinkDecision", "ListingPage", "Observation", "Report", "Source",
     # what the release and the registry read: indicator columns, coverage, places, spreadsheet-safe cells
     "INDICATOR_KEYS", "INDICATOR_LABELS", "ReportFact", "county_name", "coverage", "covered_counties", "due_years", "neutralise_cell",
-    "restore_cell",
+    "restore_cell", "province_of",
+    # the release format, declared once (parsers.dataset_format)
+    "BUCKETS", "METADATA_FILES", "PROVENANCE", "REPORTS", "SOURCES", "TABLES", "TEXTS", "TEXTS_FOLDER", "Resource", "figure_resources",
+    "table_files", "text_file", "townships_resource",
     # scoring against hand-labelled gold sets (training scores)
     "CanonicalRow", "GoldRow", "IdentityScore", "evaluate", "evaluate_canonical", "parse_canonical_gold", "parse_gold", "render_canonical",
     "render_evaluation", "render_identity", "score_identity",

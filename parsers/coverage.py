@@ -57,9 +57,10 @@ def _status(published: list[date | None], year: int) -> Status:
     return "on_time" if min(known) < date(year + 1, *DEADLINE) else "late"
 
 
-def coverage(counties: Iterable[str], reports: Iterable[ReportFact], years: list[int]) -> list[TownshipCoverage]:
+def coverage(counties: Iterable[str], reports: Iterable[ReportFact], years: list[int], also: Iterable[str] = ()) -> list[TownshipCoverage]:
     """Every township of ``counties`` (6-digit codes), and any other township a report names, with
-    the status of its annual and 述法 reports for each of ``years``; in code order."""
+    the status of its annual and 述法 reports for each of ``years``; in code order. ``also``: more
+    township codes to list (the places of reports of other kinds, so that every code resolves)."""
     annual: dict[tuple[str, int], list[date | None]] = {}
     shufa: dict[tuple[str, int], list[date | None]] = {}
     for fact in reports:
@@ -70,7 +71,7 @@ def coverage(counties: Iterable[str], reports: Iterable[ReportFact], years: list
             target.setdefault((fact.township_code, fact.year), []).append(fact.published_on)
     register = load_register()
     rows: dict[str, Township] = {t.code: t for county in counties for t in townships_of(county)}
-    for code, _ in [*annual, *shufa]:
+    for code in [*(c for c, _ in [*annual, *shufa]), *also]:
         if code not in rows and code in register.townships:
             rows[code] = register.townships[code]
     result = []

@@ -12,7 +12,7 @@ from flows.crash import CRASHPOINTS
 from flows.release import latest_version, list_versions, verify_release
 
 ROOT = Path(__file__).parents[1]
-DATA_FILES = ("reports.csv", "observations.csv", "indicators.csv", "reports.jsonl")
+DATA_FILES = ("reports.csv", "observations.csv", "values.csv", "indicators.csv")  # and texts/<year>.jsonl.gz
 
 
 def night(data: Path, *extra: str, crash: str | None = None) -> int:
@@ -25,7 +25,8 @@ def night(data: Path, *extra: str, crash: str | None = None) -> int:
 def published(data: Path) -> dict[str, bytes]:
     version = latest_version(data / "releases")
     assert version is not None
-    return {name: (data / "releases" / version / name).read_bytes() for name in DATA_FILES}
+    folder = data / "releases" / version
+    return {name: (folder / name).read_bytes() for name in DATA_FILES} | {p.name: p.read_bytes() for p in (folder / "texts").glob("*.jsonl.gz")}
 
 
 def assert_consistent(data: Path) -> None:

@@ -41,7 +41,7 @@ def test_a_report_revised_on_the_site_is_a_new_revision_and_release(portal_copy:
     first = run(portal_copy, data, out)
     assert first.release is not None
     old = Path(first.release.path)
-    before = {p.name: p.read_bytes() for p in old.iterdir()}
+    before = {p.relative_to(old): p.read_bytes() for p in old.rglob("*") if p.is_file()}
 
     page = portal_copy / "chenxi/art/2022/11/29/art_4521_2088.html"
     page.write_bytes(page.read_bytes().replace("糾紛157起".encode("gbk"), "糾紛160起".encode("gbk")))
@@ -56,13 +56,13 @@ def test_a_report_revised_on_the_site_is_a_new_revision_and_release(portal_copy:
     changelog = (new / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "- revised: 船溪乡2022年度法治政府建设工作情况" in changelog
     assert "disputes_mediated: 157 → 160" in changelog
-    assert {p.name: p.read_bytes() for p in old.iterdir()} == before  # the cited release is untouched
+    assert {p.relative_to(old): p.read_bytes() for p in old.rglob("*") if p.is_file()} == before  # the cited release is untouched
 
     assert main(["diff", first.release.version, second.release.version, "--data", str(data)]) == 0
     assert "disputes_mediated: 157 → 160" in capsys.readouterr().out
 
 
-def test_a_page_gone_from_its_listing_or_answering_404_is_withdrawn_not_deleted(portal_copy: Path, tmp_path: Path) -> None:
+def test_a_page_gone_from_its_listing_or_answering_404_is_withdrawn_not_deleted(portal_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data, out = tmp_path / "data", tmp_path / "public"
     first = run(portal_copy, data, out)
     assert first.release is not None
@@ -72,18 +72,33 @@ def test_a_page_gone_from_its_listing_or_answering_404_is_withdrawn_not_deleted(
     listing.write_text(text.replace('<li><a href="../info/1046/31805.htm"', '<li class="removed"><span data-href="gone"'), encoding="utf-8")
     second = run(portal_copy, data, out)
     assert second.withdrawn == 1 and second.release is not None
-    rows = reports(Path(second.release.path))
-    assert rows["西仓镇"]["status"] == "withdrawn"
-    assert len(rows) == 5
+    # A withdrawn report leaves the current tables, its figures with it; the release that published it keeps it.
+    folder = Path(second.release.path)
+    rows = reports(folder)
+    assert "西仓镇" not in rows and len(rows) == 4 and second.release.reports == 4
+    xicang = reports(Path(first.release.path))["西仓镇"]
+    for table in ("observations.csv", "values.csv", "indicators.csv"):
+        assert xicang["report_id"] not in (folder / table).read_text(encoding="utf-8-sig"), table
+        assert xicang["report_id"] in (Path(first.release.path) / table).read_text(encoding="utf-8-sig"), table
+    changelog = (folder / "CHANGELOG.md").read_text(encoding="utf-8")
+    # Named by township, county and year, and the row it leaves in indicators.csv too.
+    assert f"- withdrawn: {xicang['title']} (西仓镇, {xicang['county']}, {xicang['year']})" in changelog
+    assert f"- indicators.csv row left: 西仓镇, {xicang['county']}, {xicang['year']} (township {xicang['township_code']}" in changelog
+    assert main(["diff", first.release.version, second.release.version, "--data", str(data)]) == 0  # `fazhi diff` knows it from the store
+    assert f"- withdrawn: {xicang['title']} (西仓镇" in capsys.readouterr().out
 
     (portal_copy / "nilka/zwgk/fzzfjsndbg/202501/t20250120_1001.html").unlink()
     third = run(portal_copy, data, out, recheck=True)
     assert third.withdrawn == 1 and third.failures == []
     assert third.release is not None
     rows = reports(Path(third.release.path))
-    assert (rows["胡吉尔台乡"]["status"], rows["西仓镇"]["status"], rows["永加乡"]["status"]) == ("withdrawn", "withdrawn", "active")
-    assert "withdrawn: 胡吉尔台乡党委书记刘帅2024年度述法报告" in (Path(third.release.path) / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert set(rows) == {"船溪乡", "西湖镇", "永加乡"} and {r["status"] for r in rows.values()} == {"active"}
+    assert "withdrawn: 胡吉尔台乡党委书记刘帅2024年度述法报告 (胡吉尔台乡, 尼勒克县, 2024)" in (Path(third.release.path) / "CHANGELOG.md").read_text(encoding="utf-8")
     assert len(list_versions(data / "releases")) == 3
+    # `fazhi releases` counts the reports each release publishes: withdrawn ones are not counted.
+    assert main(["releases", "--data", str(data)]) == 0
+    listed = capsys.readouterr().out
+    assert f"{first.release.version}  " in listed and " 5 reports" in listed and " 4 reports" in listed and " 3 reports" in listed
 
 
 def test_the_datapackage_validates_with_frictionless(demo_night: DemoNight) -> None:

@@ -152,8 +152,8 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_and_jsonl_keeps_
     indicators = _read(folder / "indicators.csv")
     assert all(not (cell or "").startswith(("=", "+", "@")) for row in indicators for cell in row.values())
 
-    record = json.loads((folder / "reports.jsonl").read_text(encoding="utf-8").splitlines()[0])
-    assert record["report"]["title"] == FORMULA_TITLE  # JSONL: the true text
+    record = next(release.iter_texts(folder))
+    assert record["report"]["title"] == FORMULA_TITLE  # the texts (JSON lines): the true text
     assert "@SUM(1+1)" in record["text"]
     assert FORMULA_TITLE in (folder / "CHANGELOG.md").read_text(encoding="utf-8")  # the change log reads the true text back
 
@@ -322,7 +322,7 @@ def test_two_sources_that_disagree_keep_both_reports_each_flagged(two_sources_po
     folder = Path(cut.path)
     reports = {r["source_id"]: r for r in _read(folder / "reports.csv")}
     assert set(reports) == {"county", "region"} and reports["county"]["township"] == reports["region"]["township"] == "西仓镇"
-    records = {json.loads(line)["report_id"]: json.loads(line) for line in (folder / "reports.jsonl").read_text(encoding="utf-8").splitlines()}
+    records = {r["report_id"]: r for r in release.iter_texts(folder)}
     flagged = {rid: [f for f in r["flags"] if f["code"] == store.CONFLICT_FLAG] for rid, r in records.items()}
     assert all(len(flags) == 1 for flags in flagged.values()), flagged
     county_id, region_id = reports["county"]["report_id"], reports["region"]["report_id"]

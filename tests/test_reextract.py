@@ -100,7 +100,7 @@ def test_a_new_indicator_row_reaches_every_stored_report_in_the_next_release(tmp
     second = latest(layout)
     assert second != first
     reports = {r["report_id"]: r for r in rows(second / "reports.csv")}
-    texts = {json.loads(line)["report_id"]: json.loads(line)["text"] for line in (second / "reports.jsonl").read_text(encoding="utf-8").splitlines()}
+    texts = {r["report_id"]: r["text"] for r in release.iter_texts(second)}
     values = {(r["report_id"], r["indicator"]): r for r in rows(second / "values.csv")}
     stating = {rid: float(m.group(1)) for rid, text in texts.items() if (m := STATED.search(text))}
     assert {reports[rid]["township"] for rid in stating} == {"西仓镇"}

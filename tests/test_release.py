@@ -30,12 +30,15 @@ def test_a_release_has_every_file_described_and_hashed(tmp_path: Path) -> None:
     assert (tmp_path / "releases" / "LATEST").read_text().strip() == info.version
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     for resource in package["resources"]:
-        assert (folder / resource["path"]).exists()
+        for path in resource["path"] if isinstance(resource["path"], list) else [resource["path"]]:
+            assert (folder / path).exists()
         if resource["format"] == "csv":
             header = next(csv.reader((folder / resource["path"]).open(encoding="utf-8-sig")))
             assert header == [f["name"] for f in resource["schema"]["fields"]]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert set(manifest["files"]) == {"reports.csv", "observations.csv", "values.csv", "indicators.csv", "townships.csv", "reports.jsonl", "datapackage.json", "CHANGELOG.md"}
+    tables = ("reports", "observations", "values", "indicators", "townships", "sources", "provenance")
+    texts = {"texts/2022.jsonl.gz", "texts/2024.jsonl.gz", "texts/2025.jsonl.gz"}  # the years the seeds cover
+    assert set(manifest["files"]) == {f"{t}.{ext}" for t in tables for ext in ("csv", "parquet")} | texts | {"datapackage.json", "CHANGELOG.md", "buckets.json"}
     assert release.verify_release(tmp_path / "releases", info.version) == []
     with zipfile.ZipFile(folder / f"fazhi-{info.version}.zip") as bundle:
         assert f"fazhi-{info.version}/manifest.json" in bundle.namelist()
@@ -69,13 +72,13 @@ def test_a_revised_report_gives_a_new_release_with_the_change_and_the_old_releas
     first = cut(tmp_path, all_seeds())
     assert first is not None
     old_folder = tmp_path / "releases" / first.version
-    before = {p.name: p.read_bytes() for p in old_folder.iterdir()}
+    before = {p.relative_to(old_folder): p.read_bytes() for p in old_folder.rglob("*") if p.is_file()}
     original = harvested("chuanxi").extraction.original
     second = cut(tmp_path, [harvested("chuanxi", original.replace("矛盾糾紛157起", "矛盾糾紛160起"))], NOW + timedelta(hours=2))
     assert second is not None and second.version == "2026.11.22.1"
     changelog = (tmp_path / "releases" / second.version / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "revised" in changelog and "disputes_mediated: 157 → 160" in changelog
-    assert {p.name: p.read_bytes() for p in old_folder.iterdir()} == before
+    assert {p.relative_to(old_folder): p.read_bytes() for p in old_folder.rglob("*") if p.is_file()} == before
     assert json.loads((tmp_path / "releases" / second.version / "manifest.json").read_text())["parent"] == first.version
 
 
@@ -97,12 +100,15 @@ def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: P
     monkeypatch.setattr(release, "PARALLEL_FROM", 1)
     two = cut(tmp_path / "two", all_seeds())
     assert one is not None and two is not None
-    for name in ("reports.csv", "reports.jsonl", "observations.csv", "values.csv", "indicators.csv", "townships.csv", "CHANGELOG.md", "datapackage.json"):
+    names = [p.relative_to(tmp_path / "one/releases" / one.version).as_posix() for p in (tmp_path / "one/releases" / one.version).rglob("*")
+             if p.is_file() and "fazhi-" not in p.name and p.name != "manifest.json"]
+    assert len(names) == 20  # 7 tables in CSV and Parquet, 3 years of texts, datapackage, change log, bucket index
+    for name in names:
         assert (tmp_path / "one/releases" / one.version / name).read_bytes() == (tmp_path / "two/releases" / two.version / name).read_bytes(), name
     assert release.read_manifest(tmp_path / "one/releases", one.version)["counts"] == release.read_manifest(tmp_path / "two/releases", two.version)["counts"]
     assert release.verify_release(tmp_path / "two/releases", two.version) == []
     with zipfile.ZipFile(tmp_path / "two/releases" / two.version / f"fazhi-{two.version}.zip") as bundle:
-        assert len(bundle.namelist()) == 9 and bundle.testzip() is None  # 8 data files + CHANGELOG
+        assert len(bundle.namelist()) == 7 * 2 + 3 + 4 and bundle.testzip() is None  # tables in CSV and Parquet, 3 years of texts, datapackage, CHANGELOG, buckets, manifest
 
 
 def test_a_failing_figure_pass_fails_the_release_and_leaves_no_release(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -189,3 +195,21 @@ def test_the_demo_release_lists_every_township_of_the_demo_county_portals(tmp_pa
         assert sum(rows[c]["2023"] == "not_found" for c in codes) == len(codes)
     chuanxi = next(r for r in rows.values() if r["township"] == "船溪乡")
     assert chuanxi["2022"] == "on_time" and chuanxi["2021"] == "not_found"
+
+
+def test_an_annual_report_and_a_shufa_report_of_one_township_and_year_are_two_rows_never_mixed(tmp_path: Path) -> None:
+    """indicators.csv: one row per township, year and kind, every cell from the row's own report.
+    The 述法 report states a figure the annual report lacks (法律明白人); it never fills the annual row."""
+    annual = "乌苏市西湖镇2024年法治政府建设年度报告\n2024年，我镇调解矛盾纠纷30起。\n西湖镇人民政府\n2025年3月1日"
+    shufa = "乌苏市西湖镇党委书记王某2024年度述法报告\n2024年，全镇调解矛盾纠纷12起，培育“法律明白人”40名。\n2025年1月20日"
+    items = [harvested("xihu_annual", annual), harvested("xihu_shufa", shufa)]
+    assert {item.extraction.report.kind for item in items} == {"government_annual_report", "shufa"}
+    info = cut(tmp_path, items)
+    assert info is not None
+    rows = {r["kind"]: r for r in read_csv(tmp_path / "releases" / info.version / "indicators.csv")}
+    ids = {item.extraction.report.kind: release.store.report_id("demo", item.url_key) for item in items}
+    assert set(rows) == {"government_annual_report", "shufa"}
+    assert {r["township_code"] for r in rows.values()} == {"654202108"} and {r["year"] for r in rows.values()} == {"2024"}
+    assert (rows["government_annual_report"]["report_id"], rows["government_annual_report"]["disputes_mediated"]) == (ids["government_annual_report"], "30")
+    assert rows["government_annual_report"]["legal_literate_persons_trained"] == ""  # not filled from the 述法 report
+    assert (rows["shufa"]["report_id"], rows["shufa"]["disputes_mediated"], rows["shufa"]["legal_literate_persons_trained"]) == (ids["shufa"], "12", "40")

@@ -1,5 +1,6 @@
 """A real MkDocs build of a release; what comes from government sites comes out as text."""
 
+import gzip
 import json
 import re
 from pathlib import Path
@@ -316,7 +317,7 @@ def test_with_a_site_url_the_sitemap_lists_the_township_pages(tmp_path: Path, mo
 
 def _copy_release_with(tmp_path: Path, extra: list[dict[str, str]]) -> tuple[Path, str]:
     """The seed release, copied, with ``extra`` reports (each a copy of 西湖镇's row with the
-    given fields changed) added to reports.csv and reports.jsonl: the shapes the seeds lack."""
+    given fields changed) added to reports.csv and its texts: the shapes the seeds lack."""
     import csv
     import shutil
 
@@ -328,8 +329,9 @@ def _copy_release_with(tmp_path: Path, extra: list[dict[str, str]]) -> tuple[Pat
     with (folder / "reports.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     base = next(r for r in rows if r["township"] == "西湖镇")
-    record = next(json.loads(line) for line in (folder / "reports.jsonl").read_text(encoding="utf-8").splitlines() if base["report_id"] in line)
-    with (folder / "reports.jsonl").open("a", encoding="utf-8") as jsonl:
+    texts = folder / "texts" / "2024.jsonl.gz"
+    record = next(json.loads(line) for line in gzip.decompress(texts.read_bytes()).decode("utf-8").splitlines() if base["report_id"] in line)
+    with gzip.open(texts, "at", encoding="utf-8") as jsonl:  # a gzip member more: one stream to any reader
         for changes in extra:
             rows.append({**base, **changes})
             jsonl.write(json.dumps({**record, "report_id": changes["report_id"]}, ensure_ascii=False) + "\n")

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import csv
 import gc
+import gzip
 import hashlib
 import json
 import logging
 import os
 import shutil
+import tempfile
 import time
+import weakref
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from parsers.dataset_format import TEXTS_FOLDER, table_files
 
 from parsers.indicators import INDICATOR_KEYS
 from parsers.spreadsheet import restore_cell
@@ -29,7 +35,8 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 MKDOCS_YML = PACKAGE_ROOT / "mkdocs.yml"
 HAND_WRITTEN = PACKAGE_ROOT / "pages"
 ASSETS = PACKAGE_ROOT / "assets"
-DOWNLOADABLE = ("reports.csv", "observations.csv", "values.csv", "indicators.csv", "townships.csv", "reports.jsonl", "datapackage.json", "manifest.json")
+# What the downloads page links, from the release format (texts/<year>.jsonl.gz are listed from the manifest).
+DOWNLOADABLE = (*table_files(), "datapackage.json", "manifest.json")
 
 
 class SiteBuildError(RuntimeError):
@@ -67,22 +74,47 @@ def _manifests(releases: Path) -> list[dict[str, Any]]:
 
 
 class TextIndex:
-    """Where each report's line starts in reports.jsonl; a report's record (texts, flags) is read
-    when its page is written, so the build never holds every text of the country at once."""
+    """Where each report's line starts in its texts; a report's record (texts, flags) is read
+    when its page is written, so the build never holds every text of the country at once.
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    A release's texts are texts/<year>.jsonl.gz (reports.jsonl before): gzip can't seek, so they
+    are decompressed once into a temporary file that the pages (and forked workers) read by offset,
+    removed when the index goes."""
+
+    def __init__(self, folder: Path) -> None:
         self.offsets: dict[str, int] = {}
-        with path.open("rb") as handle:
-            offset = 0
-            for line in handle:
-                self.offsets[_report_id(line)] = offset
-                offset += len(line)
+        if (folder / "reports.jsonl").exists():
+            self.path = folder / "reports.jsonl"
+            with self.path.open("rb") as handle:
+                self._index(handle)
+            return
+        descriptor, name = tempfile.mkstemp(prefix="fazhi-texts-", suffix=".jsonl")
+        self.path = Path(name)
+        self._remove = weakref.finalize(self, _unlink_quietly, name)
+        with os.fdopen(descriptor, "wb") as out:
+            for path in sorted((folder / TEXTS_FOLDER).glob("*.jsonl.gz")):
+                with gzip.open(path, "rb") as handle:
+                    self._index(handle, out)
+
+    def _index(self, lines: Iterable[bytes], copy: BinaryIO | None = None) -> None:
+        offset = copy.tell() if copy is not None else 0
+        for line in lines:
+            self.offsets[_report_id(line)] = offset
+            offset += len(line)
+            if copy is not None:
+                copy.write(line)
 
     def record(self, report_id: str) -> dict[str, Any]:
         with self.path.open("rb") as handle:
             handle.seek(self.offsets[report_id])
             return dict(json.loads(handle.readline()))
+
+
+def _unlink_quietly(name: str) -> None:
+    try:
+        os.unlink(name)
+    except OSError:
+        pass
 
 
 def _report_id(line: bytes) -> str:
@@ -112,7 +144,7 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     # canonical mentions of observations.csv.
     values = FigureIndex(folder / "values.csv", by_id, primary, per_year=True) if has_values else None
     counted = values or figures
-    texts = TextIndex(folder / "reports.jsonl")
+    texts = TextIndex(folder)
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     changelog = (folder / "CHANGELOG.md").read_text(encoding="utf-8")
@@ -329,8 +361,10 @@ def publish_downloads(releases: Path, version: str, site_dir: Path) -> None:
         changelog = (source / "CHANGELOG.md").read_bytes()
         (target / "CHANGELOG.txt").write_bytes(changelog if changelog.startswith(BOM) else BOM + changelog)
         if m["version"] == version:
-            for name in DOWNLOADABLE:
-                if (source / name).exists():  # values.csv: releases from before it have none
+            texts = sorted(name for name in m.get("files", {}) if name.startswith(f"{TEXTS_FOLDER}/"))
+            for name in (*DOWNLOADABLE, "reports.jsonl", *texts):
+                if (source / name).exists():  # values.csv, Parquet: releases from before them have none
+                    (target / name).parent.mkdir(parents=True, exist_ok=True)
                     link_or_copy(source / name, target / name)
 
 

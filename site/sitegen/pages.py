@@ -695,11 +695,14 @@ def render_downloads(manifests: list[Row], package: Row, archive_url: str | None
         )
     lines += ["", f"最新版本 {text(latest)} 的单个文件：" + " · ".join(
         f'<a href="../downloads/{html_text(latest)}/{name}">{name}</a>'
-        for name in ["reports.csv", "observations.csv", *(r["path"] for r in package.get("resources", []) if r.get("path") == "values.csv"),
-                     "indicators.csv", "reports.jsonl", "datapackage.json", "manifest.json"]
+        for name in [*(path for r in package.get("resources", []) for path in (r["path"] if isinstance(r.get("path"), list) else [r.get("path")])
+                       if isinstance(path, str)),
+                     *(name for name in (manifests[-1].get("files", {}) if manifests else {}) if name.endswith(".parquet")),
+                     "datapackage.json", "manifest.json"]
     ), "", "## 文件与字段", ""]
     for resource in package.get("resources", []):
-        lines += [f"### {text(resource['path'])}", "", text(resource.get("description", "")), "", "| 字段 | 类型 | 说明 |", "|---|---|---|"]
+        shown = resource["path"] if isinstance(resource.get("path"), str) else "texts/<year>.jsonl.gz"
+        lines += [f"### {text(shown)}", "", text(resource.get("description", "")), "", "| 字段 | 类型 | 说明 |", "|---|---|---|"]
         lines += [f"| <code>{html_text(f['name'])}</code> | {text(f['type'])} | {text(f.get('description', ''))} |" for f in resource.get("schema", {}).get("fields", [])]
         lines.append("")
     lines += [

@@ -1,0 +1,312 @@
+"""How a release's files are written: CSV tables (UTF-8 with BOM, formula cells neutralised),
+their typed Parquet copies, and the files written by buckets of report ids (the texts,
+reports.csv, observations.csv, values.csv), whose unchanged buckets are the parent release's bytes.
+
+flows/release.py decides what goes in a release; this module only writes files, from rows it is
+given or from the store's rows of the reports a bucket holds.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from parsers import BUCKETS, TEXTS_FOLDER, Resource, neutralise_cell, text_file
+
+from . import store
+
+FORMAT_VERSION = 2  # 2: the declared format (parsers.dataset_format): Parquet copies, sources, provenance, texts/<year>.jsonl.gz
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _fmt_number(value)
+    return str(value)
+
+
+def _fmt_number(value: float) -> str:
+    """157.0 → "157", 98.5 → "98.5": figures as people write them."""
+    return f"{value:g}" if value == int(value) and abs(value) < 1e15 else repr(value)
+
+
+class _Background:
+    """Parquet copies made on a thread beside the next table's Python (Arrow works outside the
+    GIL); leaving the block waits for them and raises the first failure."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet")
+        self.futures: list[Future[None]] = []
+
+    def submit(self, work: Callable[..., None], *args: Any) -> None:
+        self.futures.append(self.pool.submit(work, *args))
+
+    def __enter__(self) -> _Background:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self.pool.shutdown(wait=True)
+        if kind is None:
+            for future in self.futures:
+                future.result()
+
+
+def _write_csv(folder: Path, resource: Resource, rows: Iterable[list[Any]], background: _Background | None = None) -> int:
+    """A table of the release format as CSV, UTF-8 with BOM so that Excel opens the Chinese text
+    correctly, then its typed Parquet copy. Returns the row count.
+
+    Rows come formatted, in the resource's column order (floats and booleans through _fmt by their
+    producer; str, int and None the csv module writes as _fmt would): formatting 50 million cells
+    here cost 20 s at 200,000 reports. Text cells are neutralised against formula injection (see
+    _neutralised)."""
+    counted = _Counter(_neutralised(rows, resource.text_positions()))
+    with (folder / resource.path).open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(resource.header)
+        writer.writerows(counted)
+    if resource.parquet:
+        if background is not None:
+            background.submit(write_parquet, folder, resource)
+        else:
+            write_parquet(folder, resource)
+    return counted.count
+
+
+def _neutralised(rows: Iterable[list[Any]], columns: tuple[int, ...]) -> Iterator[list[Any]]:
+    """Rows whose text cells starting with = + - @ tab or CR carry a leading ' (OWASP CSV
+    injection): titles and quotes come from government sites and analysts open these files in
+    Excel. reports.jsonl keeps the true text; parsers.spreadsheet.restore_cell reads it back."""
+    for row in rows:
+        for i in columns:
+            cell = row[i]
+            if cell.__class__ is str:
+                row[i] = neutralise_cell(cell)
+        yield row
+
+
+class _Counter:
+    def __init__(self, rows: Iterable[list[Any]]) -> None:
+        self.rows, self.count = rows, 0
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+# ---------------------------------------------------------------------------------------------
+# Texts: texts/<year>.jsonl.gz, each a series of gzip members (one per bucket of report ids; a
+# gzip file of several members is one stream to gzip, pandas, duckdb and Python's gzip). A bucket
+# whose reports did not change is copied as compressed bytes from the parent release; a year
+# whose buckets all did not change is the parent's file, hard-linked. A night rewrites, compresses
+# and hashes only what changed (all texts, 2.6 GB at 40,000 townships × 5 years, were most of it).
+
+TEXT_BUCKET = 3  # hex digits of the report id: 4,096 buckets (a night of 120 changed reports rewrites 3% of them; with 256, 40%)
+TEXT_LEVEL = 6  # gzip's default: compressed once per changed bucket, then copied
+
+
+def _parent_index(parent: Path | None, part: str) -> tuple[Path, dict[str, Any]] | None:
+    """The parent release's folder and a part ("texts", "tables") of its bucket index
+    (buckets.json), when it has one: a release restored without it is written whole."""
+    if parent is None:
+        return None
+    try:
+        index = json.loads((parent / BUCKETS).read_text(encoding="utf-8")).get(part)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return (parent, index) if isinstance(index, dict) else None
+
+
+def _parent_texts(releases: Path, parent: str | None) -> tuple[Path, dict[str, Any]] | None:
+    return _parent_index(releases / parent if parent else None, "texts")
+
+
+def _report_keys(conn: sqlite3.Connection) -> tuple[dict[str, tuple[str, list[str]]], dict[str, dict[str, tuple[str, list[str]]]]]:
+    """The buckets of the tables (bucket → (its key, its report ids)) and of the texts (file name
+    → bucket → (key, ids)), in one pass: a key is a digest of what the rows and texts of the
+    bucket's reports are made of (revision, extractor, flags, mirrors), read without them."""
+    tables: dict[str, tuple[Any, list[str]]] = {}
+    texts: dict[str, dict[str, tuple[Any, list[str]]]] = {}
+    for report_id, revision, year, extractor, flags, mirrors in store.current_text_keys(conn):
+        line = f"{report_id}:{revision}:{extractor}:{flags}:{mirrors}\n".encode()
+        bucket = report_id[:TEXT_BUCKET]
+        seed = f"format {FORMAT_VERSION}\n".encode()  # a text written differently is not reused in its old form
+        for digest, ids in (tables.setdefault(bucket, (hashlib.sha256(seed), [])),
+                            texts.setdefault(text_file(int(year) if year is not None else None), {}).setdefault(bucket, (hashlib.sha256(seed), []))):
+            digest.update(line)
+            ids.append(report_id)
+
+    def done(found: dict[str, tuple[Any, list[str]]]) -> dict[str, tuple[str, list[str]]]:
+        return {b: (d.hexdigest()[:32], ids) for b, (d, ids) in sorted(found.items())}
+
+    return done(tables), {name: done(found) for name, found in sorted(texts.items())}
+
+
+def write_texts(conn: sqlite3.Connection, folder: Path, parent: tuple[Path, dict[str, Any]] | None,
+                keys: dict[str, dict[str, tuple[str, list[str]]]] | None = None) -> dict[str, Any]:
+    """texts/<year>.jsonl.gz; returns their index for the manifest: per file its sha256, size,
+    and each bucket's key, offset and length (what the next release reuses). ``keys``: the texts'
+    buckets (_report_keys), when the caller has them."""
+    index: dict[str, Any] = {}
+    for name, buckets in (keys if keys is not None else _report_keys(conn)[1]).items():
+        before = parent[1].get(name) if parent else None
+        old_file = parent[0] / name if parent else None
+        old = _reusable(before, old_file, 0)
+        target = folder / name
+        if old and [(b, key) for b, (key, _) in buckets.items()] == [(c[0], c[1]) for c in before["buckets"]]:  # type: ignore[index]
+            assert old_file is not None and before is not None
+            _link_or_copy(old_file, target)
+            index[name] = before
+            continue
+        digest, offset, chunks = hashlib.sha256(), 0, []
+        with target.open("wb") as out, (old_file.open("rb") if old and old_file else open(os.devnull, "rb")) as reuse:
+            for bucket, (key, ids) in buckets.items():
+                kept = old.get(bucket)
+                if kept is not None and kept[1] == key:
+                    reuse.seek(kept[2])
+                    data = reuse.read(kept[3])
+                else:
+                    lines = "".join(json.dumps({"report_id": rid, "revision": revision, "status": status, "report": json.loads(report),
+                                                "flags": json.loads(flags), "text": text, "original": original}, ensure_ascii=False) + "\n"
+                                    for rid, revision, status, report, flags, text, original in store.current_texts(conn, ids))
+                    data = gzip.compress(lines.encode("utf-8"), compresslevel=TEXT_LEVEL, mtime=0)
+                out.write(data)
+                digest.update(data)
+                chunks.append([bucket, key, offset, len(data)])
+                offset += len(data)
+        index[name] = {"sha256": digest.hexdigest(), "bytes": offset, "reports": sum(len(ids) for _, ids in buckets.values()), "buckets": chunks}
+    return index
+
+
+def _reusable(entry: Any, path: Path | None, start: int) -> dict[str, list[Any]]:
+    """The parent's buckets of a file (bucket → [bucket, key, offset, length, …]) when its index
+    fits the file as it is: the ranges follow each other from ``start`` to the file's end. An index
+    that does not (a file replaced, an index from elsewhere) is not trusted: the file is written whole."""
+    if not isinstance(entry, dict) or path is None or not path.is_file():
+        return {}
+    try:
+        chunks = list(entry["buckets"])
+        offset = start
+        for chunk in chunks:
+            if chunk[2] != offset or chunk[3] < 0:
+                return {}
+            offset += chunk[3]
+        if offset != path.stat().st_size:
+            return {}
+        return {c[0]: c for c in chunks}
+    except (KeyError, IndexError, TypeError):
+        return {}
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link to the parent's file (releases are never rewritten, so sharing is safe); a copy
+    where links are impossible (another device, a file system without them)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def iter_texts(folder: Path) -> Iterator[dict[str, Any]]:
+    """Every text record of a release: texts/<year>.jsonl.gz, or reports.jsonl of releases made before."""
+    if (folder / "reports.jsonl").exists():
+        with (folder / "reports.jsonl").open(encoding="utf-8") as handle:
+            for line in handle:
+                yield json.loads(line)
+        return
+    for path in sorted((folder / TEXTS_FOLDER).glob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                yield json.loads(line)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parquet: a typed copy of every table, read back from its CSV by Arrow (streamed in blocks: memory
+# stays flat in the row count) with the column types of the declared format, and the CSV's
+# formula-neutralising apostrophes taken off: Parquet is read by programs, not spreadsheets.
+
+def _arrow_type(kind: str) -> Any:
+    import pyarrow as pa
+
+    return {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(), "date": pa.date32(),
+            "datetime": pa.timestamp("us", tz="UTC")}[kind]
+
+
+def write_parquet(folder: Path, resource: Resource) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([pa.field(c.name, _arrow_type(c.type), nullable=not c.required or c.type == "string") for c in resource.columns])
+    reader = pcsv.open_csv(folder / resource.path, read_options=pcsv.ReadOptions(block_size=16 << 20),
+                           convert_options=pcsv.ConvertOptions(column_types=schema, strings_can_be_null=True, null_values=[""],
+                                                               true_values=["true"], false_values=["false"]))
+    texts = [i for i, c in enumerate(resource.columns) if c.type == "string"]
+    with pq.ParquetWriter(folder / resource.parquet_path, schema, compression="zstd") as writer:
+        for batch in reader:
+            columns = list(batch.columns)
+            for i in texts:
+                columns[i] = pc.replace_substring_regex(columns[i], pattern="^'", replacement="", max_replacements=1)
+            writer.write_table(pa.Table.from_arrays(columns, schema=schema))
+
+
+def _parent_tables(parent: Path | None) -> tuple[Path, dict[str, Any]] | None:
+    return _parent_index(parent, "tables")
+
+
+def _write_bucketed(folder: Path, resource: Resource, buckets: dict[str, tuple[str, list[str]]],
+                    rows_of: Callable[[list[str]], Iterable[list[Any]]], parent: tuple[Path, dict[str, Any]] | None,
+                    background: _Background | None = None) -> tuple[int, dict[str, Any]]:
+    """A table in report_id order, written bucket by bucket: the parent's bytes for a bucket whose
+    key (and the header) did not change, else its rows from the store (formatted and neutralised
+    as _write_csv does: the same bytes as a table written whole). Returns the row count and the
+    index the next release reuses; then the Parquet copy."""
+    head = io.StringIO()
+    csv.writer(head).writerow(resource.header)
+    header = codecs.BOM_UTF8 + head.getvalue().encode("utf-8")
+    # The header and how rows are formatted: bump FORMAT_VERSION when a writer formats a cell
+    # differently, or the parent's bytes would be reused in the old form.
+    header_key = hashlib.sha256(header + f"format {FORMAT_VERSION}".encode()).hexdigest()[:32]
+    entry = parent[1].get(resource.path) if parent else None
+    old_file = parent[0] / resource.path if parent else None
+    old = _reusable(entry, old_file, len(header)) if isinstance(entry, dict) and entry.get("header") == header_key else {}
+    positions = resource.text_positions()
+    chunks, count = [], 0
+    with (folder / resource.path).open("wb") as out, (old_file.open("rb") if old and old_file else open(os.devnull, "rb")) as reuse:
+        out.write(header)
+        offset = len(header)
+        for bucket, (key, ids) in buckets.items():
+            kept = old.get(bucket)
+            if kept is not None and kept[1] == key:
+                reuse.seek(kept[2])
+                data, rows = reuse.read(kept[3]), kept[4]
+            else:
+                text = io.StringIO()
+                counted = _Counter(_neutralised(rows_of(ids), positions))
+                csv.writer(text).writerows(counted)
+                data, rows = text.getvalue().encode("utf-8"), counted.count
+            out.write(data)
+            chunks.append([bucket, key, offset, len(data), rows])
+            offset += len(data)
+            count += rows
+    if resource.parquet:
+        if background is not None:
+            background.submit(write_parquet, folder, resource)
+        else:
+            write_parquet(folder, resource)
+    return count, {"header": header_key, "buckets": chunks}

@@ -43,6 +43,7 @@ from parsers import (
     TEXTS_FOLDER,
     ReportFact,
     Resource,
+    citation,
     province_of,
     Source,
     coverage,
@@ -399,9 +400,25 @@ def _read_csv_ranges(path: Path, ranges: list[tuple[int, int]], columns: tuple[s
                 yield {name: row[i] for name, i in where}
 
 
-def _changelog(version: str, parent: str | None, lines: list[str], counts: dict[str, int], extractor: tuple[str | None, str] | None = None) -> str:
-    """``extractor``: (the parent's extractor version, this release's), to say when the rules changed."""
+def _released_on(now: datetime) -> str:
+    """The release's date where the reports are published (a release cut at 02:00 in Beijing is
+    dated that day, not the day before as in UTC)."""
+    return (now.astimezone(RELEASE_ZONE) if now.tzinfo else now).date().isoformat()
+
+
+def _downloads_url() -> str | None:
+    """Where releases are downloaded, when the site's published address is set (FAZHI_SITE_URL)."""
+    site = os.environ.get("FAZHI_SITE_URL", "").strip()
+    return f"{site.rstrip('/')}/downloads/" if site.startswith(("https://", "http://")) else None
+
+
+def _changelog(version: str, parent: str | None, lines: list[str], counts: dict[str, int], extractor: tuple[str | None, str] | None = None,
+               cite: str | None = None) -> str:
+    """``extractor``: (the parent's extractor version, this release's), to say when the rules changed;
+    ``cite``: the release's citation line."""
     head = [f"# Fazhi Atlas {version}", ""]
+    if cite:
+        head += [f"Cite as: {cite}", ""]
     if parent is None:
         head += [f"First release: {counts['reports']} reports, {counts['observations']} figures.", ""]
     else:
@@ -515,7 +532,8 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     finished(folder / "datapackage.json")
     withdrawn = {row[0] for row in conn.execute("SELECT report_id FROM reports WHERE status = 'withdrawn'")}
     changes = diff_folders(releases / parent if parent else None, folder, withdrawn, _changed_ranges(releases, parent, tables))
-    (folder / "CHANGELOG.md").write_text(_changelog(version, parent, changes, counts, extractors), encoding="utf-8")
+    cite = citation(version, _released_on(created), _downloads_url())
+    (folder / "CHANGELOG.md").write_text(_changelog(version, parent, changes, counts, extractors, cite), encoding="utf-8")
     finished(folder / "CHANGELOG.md")
     # Where each bucket lies in the bucketed files: what the next release reuses. A file of its own,
     # not the manifest, which every `fazhi releases` and site build reads for every release.
@@ -792,7 +810,9 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
         counts, index = _write_files(tmp, conn, version, parent, releases, sources, now, finished=bundle.add,
                                      extractors=(_extractors_of(releases, parent), _joined(made_by["reports_by_extractor"])))
         files = dict(sorted(bundle.finish().items()))
-        manifest = {"version": version, "parent": parent, "created": now.isoformat(timespec="seconds"), "fingerprint": state,
+        released_on = _released_on(now)
+        manifest = {"version": version, "parent": parent, "created": now.isoformat(timespec="seconds"), "released_on": released_on,
+                    "citation": citation(version, released_on, _downloads_url()), "fingerprint": state,
                     "format": FORMAT_VERSION, "counts": counts, **made_by, "files": files}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         bundle.close(tmp / "manifest.json")

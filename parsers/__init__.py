@@ -26,7 +26,7 @@ from .normalise import clean_document, normalise
 from .places import covered_counties
 from .register import county_name, province_of
 from .dataset_format import (BUCKETS, METADATA_FILES, PROVENANCE, REPORTS, SOURCES, TABLES, TEXTS, TEXTS_FOLDER, Resource, figure_resources,
-                             table_files, text_file, townships_resource)
+                             table_files, text_file, townships_resource, citation)
 from .spreadsheet import neutralise_cell, restore_cell
 from .titles import decide_link
 from .version import EXTRACTOR_VERSION, extractor_version
@@ -44,7 +44,7 @@ __all__ = [
     "restore_cell", "province_of",
     # the release format, declared once (parsers.dataset_format)
     "BUCKETS", "METADATA_FILES", "PROVENANCE", "REPORTS", "SOURCES", "TABLES", "TEXTS", "TEXTS_FOLDER", "Resource", "figure_resources",
-    "table_files", "text_file", "townships_resource",
+    "table_files", "text_file", "townships_resource", "citation",
     # scoring against hand-labelled gold sets (training scores)
     "CanonicalRow", "GoldRow", "IdentityScore", "evaluate", "evaluate_canonical", "parse_canonical_gold", "parse_gold", "render_canonical",
     "render_evaluation", "render_identity", "score_identity",

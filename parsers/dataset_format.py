@@ -289,6 +289,18 @@ BUCKETS = "buckets.json"
 METADATA_FILES = ("datapackage.json", "CHANGELOG.md", BUCKETS)
 
 
+DATASET_TITLE = "Fazhi Atlas 法治地图: township rule-of-law reports and their figures"  # as in CITATION.cff
+
+
+def citation(version: str, released_on: str, url: str | None = None) -> str:
+    """The line to cite one release by: its version and its date (Asia/Shanghai), and where it is
+    downloaded when the site's address is known. Written into the release (CHANGELOG, manifest)
+    and shown on the downloads page, so a figure can be traced back to the file it came from."""
+    year = released_on[:4]
+    where = f" {url}" if url else ""
+    return f"Fazhi Atlas contributors ({year}). {DATASET_TITLE}, release {version} ({released_on}). Dataset, CC-BY-4.0.{where}"
+
+
 def table_files() -> list[str]:
     """Every table file of a release: CSV and Parquet copies, in TABLES order."""
     return [name for r in TABLES for name in ([r.path, r.parquet_path] if r.parquet else [r.path])]

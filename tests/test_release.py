@@ -134,6 +134,27 @@ def test_a_release_cut_at_two_in_the_morning_in_beijing_carries_beijings_date(tm
     assert next_version(tmp_path, datetime(2026, 11, 22, 15, 59, tzinfo=timezone.utc)) == "2026.11.22"
 
 
+def test_a_release_carries_its_citation_line_with_version_beijing_date_and_address(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16, trust: a citation line per release (version, date, URL), in the manifest and the
+    change log, dated in Beijing (a cut at 02:00 there is that day's release)."""
+    from datetime import datetime, timezone
+
+    monkeypatch.setenv("FAZHI_SITE_URL", "https://atlas.example.org/fazhi/")
+    at_two_in_beijing = datetime(2026, 11, 22, 18, 0, tzinfo=timezone.utc)
+    info = cut(tmp_path, all_seeds(), at_two_in_beijing)
+    assert info is not None and info.version == "2026.11.23"
+    folder = tmp_path / "releases" / info.version
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+    assert manifest["released_on"] == "2026-11-23"
+    line = manifest["citation"]
+    assert "release 2026.11.23 (2026-11-23)" in line and line.startswith("Fazhi Atlas contributors (2026).")
+    assert line.endswith("https://atlas.example.org/fazhi/downloads/")
+    assert f"Cite as: {line}" in (folder / "CHANGELOG.md").read_text(encoding="utf-8")
+    monkeypatch.setenv("FAZHI_SITE_URL", "javascript:alert(1)")  # not an address: no URL in the line
+    assert "javascript" not in release.citation("2026.11.24", "2026-11-24", release._downloads_url())
+
+
 # The township's code as the key, and who has not published (townships.csv).
 
 TWO_XIHU = {

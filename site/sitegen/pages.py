@@ -198,6 +198,12 @@ def render_province(province: str, status_html: str, counties_html: str) -> str:
                       f"## 各年度发布情况 {NOT_SEARCHED}", "", status_html, "", f"## 县级行政区 {NOT_SEARCHED}", "", "点击表头按钮可排序。", "", counties_html, ""])
 
 
+def _indicator_order(key: str) -> tuple[int, str]:
+    """The indicator table's order; a key this code does not know (a release made by newer rules)
+    comes after the others instead of failing the build."""
+    return (INDICATOR_KEYS.index(key), "") if key in INDICATOR_KEYS else (len(INDICATOR_KEYS), key)
+
+
 def render_county_totals(totals: list[tuple[str, str, str, float, int, bool]], size: int, here: str) -> str:
     """A county's figures in its latest year with any: per indicator and unit, the sum over its
     townships and how many of them reported it. ``totals``: (indicator, year, unit, sum, townships,
@@ -206,7 +212,7 @@ def render_county_totals(totals: list[tuple[str, str, str, float, int, bool]], s
         return ""
     year = max(t[1] for t in totals)
     rows = []
-    for key, _, unit, amount, reported, bound in sorted((t for t in totals if t[1] == year), key=lambda t: INDICATOR_KEYS.index(t[0])):
+    for key, _, unit, amount, reported, bound in sorted((t for t in totals if t[1] == year), key=lambda t: _indicator_order(t[0])):
         link = f'<a href="{to_root(here)}indicators/{key}/{html_text(year)}/">{html_text(INDICATOR_LABELS.get(key, key))}</a>'
         shown = "—" if unit == "%" else ("≥" if bound else "") + format_value(amount)
         rows.append([link, html_text(shown), html_text(unit), f"{size} 个乡镇中 {reported} 个报告了该数字"])
@@ -689,7 +695,7 @@ def render_downloads(manifests: list[Row], package: Row, archive_url: str | None
         zip_name = f"fazhi-{version}.zip"
         where = f"../downloads/{version}/{zip_name}" if version == latest or archive_url is None else archive_url.format(version=version)
         lines.append(
-            f"| {text(version)} | {text(m['created'][:10])} | {m['counts']['reports']} | {m['counts']['observations']} |"
+            f"| {text(version)} | {text(m.get('released_on') or m['created'][:10])} | {m['counts']['reports']} | {m['counts']['observations']} |"
             f' <a href="{html_text(where)}">{html_text(zip_name)}</a> · <a href="../downloads/{html_text(version)}/CHANGELOG.txt">更新说明</a> |'
             f" {_size(int(m.get('zip_bytes', 0)))} | <code>{html_text(m.get('zip_sha256', '')[:16])}</code> |"
         )
@@ -710,6 +716,7 @@ def render_downloads(manifests: list[Row], package: Row, archive_url: str | None
         "",
         f"> 法治地图 Fazhi Atlas：乡镇法治政府建设年度报告数据集，版本 {text(latest)}。许可：CC BY 4.0。",
         "",
+        *([f"> {text(manifests[-1]['citation'])}", ""] if manifests and manifests[-1].get("citation") else []),
         "请同时注明所用的版本号；每个版本的 `manifest.json` 列出了其中每个文件的 sha256，可用 `fazhi verify` 核对。",
         "",
     ]

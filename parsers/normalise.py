@@ -28,10 +28,12 @@ _ARTEFACTS = re.compile(r"\[bookmark:[^\]]*\]|\[(?:image|picture): ?[^\]]*\]", r
 # A line that is only a page number: "3", "- 3 -", "—3—", "第3页", "第 3 页 共 9 页".
 _PAGE_NUMBER_LINE = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}(?:\s*页(?:\s*共\s*\d+\s*页)?)?[-—–\s]*$")
 _SPACES = re.compile(r"[ \t\f\v]+")
-_DECIMAL_POINT = re.compile(r"(?<=\d)．(?=\d)")
+# Each of these starts with a lookahead on its one character: a look-behind first would be tried at
+# every position of the text (three times slower).
+_DECIMAL_POINT = re.compile(r"(?=．)(?<=\d)．(?=\d)")
 # Half-width clause punctuation in Chinese prose (common in Word exports) becomes its Chinese form,
 # so that one punctuation class splits clauses; "1,200" and "16:11" keep theirs.
-_PROSE_PUNCTUATION = re.compile(r"(?<!\d),|,(?!\d)|;|(?<=[\u4e00-\u9fff）)]):")
+_PROSE_PUNCTUATION = re.compile(r"(?=[,;:])(?:(?<!\d),|,(?!\d)|;|(?<=[\u4e00-\u9fff）)]):)")
 _CHINESE_FORM = {",": "，", ";": "；", ":": "："}
 
 _CN_NUM = "一二三四五六七八九十"

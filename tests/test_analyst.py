@@ -6,11 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.demo.server import demo_sources_yaml, serve_portals
-from flows.nightly import nightly
 from parsers.dataset_format import TOWNSHIPS, pandas_dtypes
 from parsers.register import townships_of
-from tests.conftest import PORTALS
+from tests.conftest import DemoNight
 
 duckdb = pytest.importorskip("duckdb")
 pandas = pytest.importorskip("pandas")
@@ -20,14 +18,10 @@ CHUANXI = "431223200"  # 船溪乡 (辰溪县): its 2022 report, on time, 157 di
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Path:
-    root = tmp_path_factory.mktemp("analyst")
-    with serve_portals(PORTALS) as portals:
-        sources = root / "sources.yaml"
-        sources.write_text(demo_sources_yaml(portals), encoding="utf-8")
-        summary = nightly(sources_file=sources, data_dir=root / "data", out_dir=root / "public")
-    assert summary.release is not None
-    return Path(summary.release.path)
+def demo(demo_night: DemoNight) -> Path:
+    """The shared demo night's release (read only)."""
+    assert demo_night.summary.release is not None
+    return Path(demo_night.summary.release.path)
 
 
 def sql(folder: Path, query: str) -> list[tuple[object, ...]]:

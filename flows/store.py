@@ -599,13 +599,7 @@ def current_reports(conn: sqlite3.Connection, report_ids: Sequence[str] | None =
                   {_MIRRORS_SQL} AS mirror_urls
            FROM reports r JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
            WHERE 1 {{only}} ORDER BY r.report_id"""
-    if report_ids is None:
-        yield from conn.execute(query.format(only=""))
-        return
-    ordered = sorted(report_ids)
-    for start in range(0, len(ordered), 500):
-        batch = ordered[start:start + 500]
-        yield from conn.execute(query.format(only=f"AND r.report_id IN ({','.join('?' * len(batch))})"), batch)
+    yield from _of_reports(conn, query, report_ids, plain=False)
 
 
 OBSERVATION_COLUMNS = ("report_id", "revision", "seq", "indicator", "value", "unit", "qualifier", "quote", "start", "end", "section", "canonical", "scope")
@@ -623,11 +617,13 @@ def current_observation_tuples(conn: sqlite3.Connection, report_ids: Sequence[st
            ORDER BY o.report_id, o.revision, o.extractor, o.seq""", report_ids)
 
 
-def _of_reports(conn: sqlite3.Connection, query: str, report_ids: Sequence[str] | None) -> Iterator[tuple[Any, ...]]:
-    """Rows of ``query`` (whose ``{only}`` takes a report filter) as plain tuples: every report's,
-    or those of ``report_ids`` (sorted, in batches under SQLite's bound-parameter limit)."""
+def _of_reports(conn: sqlite3.Connection, query: str, report_ids: Sequence[str] | None, plain: bool = True) -> Iterator[Any]:
+    """Rows of ``query`` (whose ``{only}`` takes a report filter): every report's, or those of
+    ``report_ids`` (sorted, in batches under SQLite's bound-parameter limit). ``plain``: as plain
+    tuples, else as the connection makes them (sqlite3.Row)."""
     cursor = conn.cursor()
-    cursor.row_factory = None
+    if plain:
+        cursor.row_factory = None
     if report_ids is None:
         yield from cursor.execute(query.format(only=""))
         return

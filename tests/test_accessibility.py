@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browsing import CHROMIUM, CHROMIUM_ARGS, NEEDS_CHROMIUM, served
+from tests.browsing import NEEDS_CHROMIUM, chromium, served
 from tests.helpers import build_multiyear_site
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -44,8 +44,7 @@ def test_axe_finds_no_serious_violation_console_error_or_outside_request(site: t
     out, base = site
     axe = axe_sync.Axe()
     found: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         context = browser.new_context(viewport=VIEWPORTS[device], color_scheme=scheme, locale="zh-CN", is_mobile=device == "phone",
                                       has_touch=device == "phone")
         page = context.new_page()

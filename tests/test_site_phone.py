@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browsing import CHROMIUM, CHROMIUM_ARGS, NEEDS_CHROMIUM, served
+from tests.browsing import NEEDS_CHROMIUM, chromium, served
 from tests.helpers import build_multiyear_site
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -26,10 +26,8 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator["sync_api.Browser"]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

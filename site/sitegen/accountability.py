@@ -12,31 +12,22 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from parsers.coverage import Status, TownshipCoverage
 from parsers.spreadsheet import restore_cell
 
 from .pages import html_text
 
-STATUSES = ("on_time", "late", "undated", "not_found")
+STATUSES: tuple[Status, ...] = ("on_time", "late", "undated", "not_found")
 STATUS_LABELS = {"on_time": "按时", "late": "逾期", "undated": "发布日期不详", "not_found": "未找到"}
 NOT_IN_REGISTER = "—"  # a year the release has no status for (a report's township outside townships.csv)
 
 
-@dataclass(frozen=True)
-class Coverage:
-    """One row of townships.csv: a township of the register and its status per year."""
-
-    code: str
-    name: str
-    county_code: str
-    county: str
-    prefecture: str
-    province: str
-    annual: dict[int, str] = field(default_factory=dict)
-    shufa: dict[int, str] = field(default_factory=dict)
+# One row of townships.csv: a township of the register and its status per year (the type that
+# parsers.coverage computes them in, read back from the release).
+Coverage = TownshipCoverage
 
 
 def read_coverage(path: Path) -> tuple[list[int], dict[str, Coverage]]:
@@ -53,7 +44,8 @@ def read_coverage(path: Path) -> tuple[list[int], dict[str, Coverage]]:
             found[row["township_code"]] = Coverage(
                 code=row["township_code"], name=row["township"], county_code=row.get("county_code") or "", county=row.get("county") or "",
                 prefecture=row.get("prefecture") or "", province=row.get("province") or "",
-                annual={y: row.get(str(y)) or "not_found" for y in years}, shufa={y: row.get(f"{y}_shufa") or "not_found" for y in years})
+                annual={y: cast(Status, row.get(str(y)) or "not_found") for y in years},
+                shufa={y: cast(Status, row.get(f"{y}_shufa") or "not_found") for y in years})
     return years, found
 
 
@@ -100,11 +92,14 @@ def render_status_table(townships: list[Coverage], years: list[int], link_of: Ca
             f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
-def status_from_report(row: dict[str, Any]) -> str:
+_BY_ON_TIME: dict[str, Status] = {"true": "on_time", "false": "late"}
+
+
+def status_from_report(row: dict[str, Any]) -> Status:
     """A report's own status when townships.csv does not list its township."""
     if not row.get("published_on"):
         return "undated"
-    return {"true": "on_time", "false": "late"}.get(str(row.get("on_time")).lower(), "undated")
+    return _BY_ON_TIME.get(str(row.get("on_time")).lower(), "undated")
 
 
 def year_lines(years: list[int], place: Coverage | None, reports: list[dict[str, Any]], figures: dict[str, int]) -> list[str]:

@@ -317,7 +317,7 @@ def _places(groups: dict[str, list[dict[str, Any]]], register: dict[str, Coverag
             annual = {int(r["year"]): status_from_report(r) for r in rows if str(r.get("year") or "").isdigit() and r.get("kind") != "shufa"}
             found[code] = Coverage(code=code, name=first.get("township") or code, county_code=first.get("adcode") or "",
                                    county=first.get("county") or pages.UNKNOWN_COUNTY, prefecture="",
-                                   province=first.get("province") or pages.UNKNOWN_PROVINCE, annual=annual)
+                                   province=first.get("province") or pages.UNKNOWN_PROVINCE, annual=annual, shufa={})
     return found
 
 

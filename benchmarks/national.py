@@ -7,6 +7,8 @@ and 20 revised ones arrive (fetch excluded), and the whole night is timed.
 Usage: python benchmarks/national.py --townships 4000 --years 5
        python benchmarks/national.py --quick          (200 townships × 2 years, for CI)
        python benchmarks/national.py --no-site        (skip the MkDocs build)
+       python benchmarks/national.py --keep DIR --night 2   (another night on the store, release and
+                                                            site kept in DIR: no rebuild, new reports and revisions of its own)
 """
 
 from __future__ import annotations
@@ -144,6 +146,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="200 townships × 2 years")
     parser.add_argument("--no-site", action="store_true", help="skip the site build")
     parser.add_argument("--keep", type=Path, help="keep the data and site in this folder")
+    parser.add_argument("--night", type=int, default=1,
+                        help="which incremental night: from 2 on, a store kept in --keep is reused and only the night runs")
     args = parser.parse_args()
     if args.quick:
         args.townships, args.years = 200, 2
@@ -165,6 +169,12 @@ def main() -> None:
     table.row("parse+extract, one core", len(sample), time.perf_counter() - started)
 
     db = data / "fazhi.sqlite"
+    layout = DataLayout(root=data)
+    if args.night > 1:
+        if not (args.keep and db.exists()):
+            parser.error("--night 2 and later need --keep DIR holding a store built by an earlier run")
+        incremental_night(args, db, data, layout, public, table)
+        return
     started = time.perf_counter()
     with progress_bar("parse+extract+merge", n) as advance:
         merged = build_store(db, args.townships, args.years, args.workers, advance)
@@ -179,7 +189,6 @@ def main() -> None:
     print(f"  release: CPU {cpu_seconds() - cpu:.1f} s (with the figure pass, a child process from {release.PARALLEL_FROM} reports); "
           f"own peak RSS {stage_peak_mb():.0f} MB")
 
-    layout = DataLayout(root=data)
     if not args.no_site:
         started = time.perf_counter()
         built = publish_latest(layout, public)
@@ -190,10 +199,20 @@ def main() -> None:
         print(f"  search index {size_mb(index):.1f} MB; largest page {largest.stat().st_size / 1e3:.0f} KB ({largest.relative_to(public)})")
         print(f"  {site_breakdown(built.stats)}")
 
-    # The incremental night: 100 new reports, 20 revised, everything else unchanged (fetch excluded).
-    later = NOW + timedelta(days=1)
-    fresh = [replace(r, url_key=r.url_key.replace(".html", "-new.html"), year=2026) for r in islice(corpus(100, 1, seed=99), 100)]
-    revised = [replace(r, text=r.text.replace("全面推进法治政府建设", "全面推进法治政府建设（修订）")) for r in islice(corpus(args.townships, args.years), 20)]
+    incremental_night(args, db, data, layout, public, table)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def incremental_night(args: argparse.Namespace, db: Path, data: Path, layout: DataLayout, public: Path, table: Table) -> None:
+    """100 new reports, 20 revised, everything else unchanged (fetch excluded). Night k > 1 brings
+    reports and revisions of its own, so that nights can follow each other on a kept store."""
+    k = args.night
+    mark = "" if k == 1 else str(k)
+    later = NOW + timedelta(days=k)
+    fresh = [replace(r, url_key=r.url_key.replace(".html", f"-new{mark}.html"), year=2026) for r in islice(corpus(100, 1, seed=98 + k), 100)]
+    revised = [replace(r, text=r.text.replace("全面推进法治政府建设", f"全面推进法治政府建设（修订{mark}）"))
+               for r in islice(corpus(args.townships, args.years), 20 * (k - 1), 20 * k)]
     night_started = started = time.perf_counter()
     items = [harvest(r) for r in fresh + revised]
     table.row("  night: parse+extract", len(items), time.perf_counter() - started)
@@ -214,8 +233,6 @@ def main() -> None:
         table.row("  night: site (unchanged pages reused)", built.stats.pages, time.perf_counter() - started)
         print(f"  {site_breakdown(built.stats)}")
     table.row("incremental night (100 new, 20 revised)", 120, time.perf_counter() - night_started)
-    if not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -9,19 +9,15 @@ one. Releases are never rewritten; a release is cut only when the store's conten
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import math
 import os
-import queue
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
-import zipfile
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import date, datetime
@@ -59,6 +55,7 @@ from parsers import (
 from . import store
 from .crash import crashpoint
 from .records import ReleaseInfo
+from .release_zip import ZIP_PART, ParentZip, ReleaseZip, sha256_of
 from .release_files import (
     FORMAT_VERSION,
     _Background,
@@ -81,12 +78,7 @@ NOT_A_TOWNSHIP_FIGURE = frozenset({"other"})  # documents that are not a rule-of
 QUALIFIER_CODES = ("", "exact", "at_least", "approx")  # packed per report and indicator in the figure pass (0: no value)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+_sha256 = sha256_of
 
 
 def latest_version(releases: Path) -> str | None:
@@ -484,8 +476,9 @@ PARALLEL_FROM = 20_000  # reports: from here the figures are written by a second
 
 
 def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: str | None, releases: Path,
-                 sources: list[Source], created: datetime, finished: Callable[..., None] = lambda path, known=None: None,
-                 extractors: tuple[str | None, str] | None = None) -> tuple[dict[str, int], dict[str, Any]]:
+                 sources: list[Source], created: datetime, finished: Callable[..., None] = lambda path, known=None, buckets=None: None,
+                 extractors: tuple[str | None, str] | None = None,
+                 zip_segments: Callable[[], dict[str, Any]] = dict) -> tuple[dict[str, int], dict[str, Any]]:
     """Stream the store into the release files; returns the counts and the texts' index (for the manifest).
 
     Two passes that share nothing but the store: reports (reports.csv, sources.csv, provenance.csv
@@ -522,7 +515,7 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     tables: dict[str, Any] = counts.pop("tables") | figures.pop("tables")
     counts.update(figures)
     for resource in _figure_resources():
-        finished(folder / resource.path)
+        finished(folder / resource.path, buckets=tables.get(resource.path))
         finished(folder / resource.parquet_path)
     years, counts["covered_townships"] = write_townships(folder, conn, sources, created)
     finished(folder / "townships.csv")
@@ -535,9 +528,11 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     cite = citation(version, _released_on(created), _downloads_url())
     (folder / "CHANGELOG.md").write_text(_changelog(version, parent, changes, counts, extractors, cite), encoding="utf-8")
     finished(folder / "CHANGELOG.md")
-    # Where each bucket lies in the bucketed files: what the next release reuses. A file of its own,
-    # not the manifest, which every `fazhi releases` and site build reads for every release.
-    (folder / BUCKETS).write_text(json.dumps({"texts": texts, "tables": tables}, separators=(",", ":")), encoding="utf-8")
+    # Where each bucket lies in the bucketed files, and in the zip (once the zip has them all: it
+    # waits here for the tables): what the next release reuses. A file of its own, not the
+    # manifest, which every `fazhi releases` and site build reads for every release.
+    segments = zip_segments()
+    (folder / BUCKETS).write_text(json.dumps({"texts": texts, "tables": tables, ZIP_PART: segments}, separators=(",", ":")), encoding="utf-8")
     finished(folder / BUCKETS)
     return counts, {"texts": texts, "tables": tables}
 
@@ -581,7 +576,7 @@ def _report_pass(conn: sqlite3.Connection, folder: Path, sources: list[Source], 
     counts["reports"], reports_index = _write_bucketed(folder, REPORTS, table_keys, rows, _parent_tables(parent))
     counts["tables"] = {REPORTS.path: reports_index}
     used_sources = dict(conn.execute("SELECT source_id, min(url) FROM reports WHERE status = 'active' GROUP BY source_id").fetchall())
-    finished(folder / REPORTS.path)
+    finished(folder / REPORTS.path, buckets=reports_index)
     finished(folder / REPORTS.parquet_path)
     counts["sources"] = _write_csv(folder, SOURCES, _source_rows(conn, sources, used_sources))
     counts["provenance"] = _write_csv(folder, PROVENANCE, ([*row[:2], _fmt(bool(row[2])), *row[3:]] for row in store.revision_provenance(conn)))
@@ -804,10 +799,10 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     zip_name = f"fazhi-{version}.zip"
-    bundle = _Bundle(tmp / zip_name, f"fazhi-{version}/")
+    bundle = ReleaseZip(tmp / zip_name, f"fazhi-{version}/", ParentZip.of(releases / parent if parent else None))
     try:
         made_by = provenance(conn)
-        counts, index = _write_files(tmp, conn, version, parent, releases, sources, now, finished=bundle.add,
+        counts, index = _write_files(tmp, conn, version, parent, releases, sources, now, finished=bundle.add, zip_segments=bundle.drain,
                                      extractors=(_extractors_of(releases, parent), _joined(made_by["reports_by_extractor"])))
         files = dict(sorted(bundle.finish().items()))
         released_on = _released_on(now)
@@ -828,65 +823,6 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
     crashpoint("release:renamed")
     _point_latest(releases, version)
     return _info(releases, version)
-
-
-class _Bundle:
-    """Hashes each finished release file and adds it to the zip, on a second thread.
-
-    zlib and hashlib release the GIL: the tables are hashed and compressed while the main thread
-    writes the others and computes the change log, instead of after them. Files already compressed
-    (texts/*.gz, Parquet) are stored in the zip as they are, and a text file whose hash the text
-    writer knows (it hashed what it wrote, or the parent's manifest did) is not read to hash it again."""
-
-    def __init__(self, zip_path: Path, prefix: str) -> None:
-        self.zip = zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED)
-        self.root = zip_path.parent
-        self.prefix = prefix
-        self.files: dict[str, dict[str, Any]] = {}
-        self.queue: queue.Queue[tuple[Path, dict[str, Any] | None] | None] = queue.Queue()
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="release-zip", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while (item := self.queue.get()) is not None:
-            if self.error is not None:
-                continue  # drain: the main thread raises it in finish()
-            path, known = item
-            try:
-                name = path.relative_to(self.root).as_posix()
-                self.files[name] = {"sha256": known["sha256"], "bytes": known["bytes"]} if known else {"sha256": _sha256(path), "bytes": path.stat().st_size}
-                stored = path.suffix in (".gz", ".parquet")
-                self.zip.write(path, self.prefix + name, compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
-            except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-                self.error = exc
-
-    def add(self, path: Path, known: dict[str, Any] | None = None) -> None:
-        self.queue.put((path, known))
-
-    def _stop(self) -> None:
-        if self.thread.is_alive():
-            self.queue.put(None)
-            self.thread.join()
-
-    def finish(self) -> dict[str, dict[str, Any]]:
-        """Wait for every file queued so far; their hashes and sizes."""
-        self._stop()
-        if self.error is not None:
-            raise self.error
-        return self.files
-
-    def close(self, last: Path) -> None:
-        self.finish()
-        self.zip.write(last, self.prefix + last.name)
-        self.zip.close()
-
-    def abandon(self) -> None:
-        """After a failure: stop the thread and close the file (the folder is a temporary one;
-        the unfinished zip is removed with it)."""
-        self._stop()
-        if self.zip.fp is not None:
-            self.zip.close()
 
 
 def _point_latest(releases: Path, version: str) -> None:

@@ -9,6 +9,7 @@ one. Releases are never rewritten; a release is cut only when the store's conten
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import math
@@ -264,7 +265,7 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
     # "gone" lines after the others, as before: added/revised/withdrawn in report order, then gone
     lines.sort(key=lambda line: line.startswith("- gone:"))
     if old is not None and (old / "indicators.csv").exists():
-        lines += _indicator_changes(old / "indicators.csv", new / "indicators.csv")
+        lines += _indicator_changes(old / "indicators.csv", new / "indicators.csv", ranges.get("indicators.csv"))
     old_figures = _values_by_report(old, old_values) if old else iter(())
     new_figures = _values_by_report(new, new_values)
     for rid, before_values, after_values in _merge_join(old_figures, new_figures):
@@ -279,16 +280,17 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
     return lines
 
 
-def _indicator_changes(old: Path, new: Path) -> list[str]:
+def _indicator_changes(old: Path, new: Path, ranges: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None = None) -> list[str]:
     """Rows of indicators.csv (one per township, year and kind) that left, joined, or now come from
     another report, named by township, county and year: an analyst's series loses or gains a point.
     Only the lines that are not in both files are parsed (a night changes a few of 200,000); a
-    row's cells hold names, codes and figures, never a line break, so a line is a row."""
+    row's cells hold names, codes and figures, never a line break, so a line is a row. ``ranges``:
+    the byte ranges of the old and new file that can differ (their buckets that changed)."""
 
     def place(row: dict[str, str]) -> str:
         return ", ".join(restore_cell(p) for p in (row["township"], row["county"], row["year"]) if p) or "?"
 
-    old_lines, new_lines = _lines(old), _lines(new)
+    old_lines, new_lines = (_lines(old), _lines(new)) if ranges is None else (_lines(old, ranges[0]), _lines(new, ranges[1]))
     if not old_lines or not new_lines or old_lines[0] != new_lines[0]:  # another header: every row is compared
         old_only, new_only = old_lines[1:], new_lines[1:]
     else:
@@ -308,9 +310,17 @@ def _indicator_changes(old: Path, new: Path) -> list[str]:
     return lines
 
 
-def _lines(path: Path) -> list[str]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return handle.read().splitlines()
+def _lines(path: Path, ranges: list[tuple[int, int]] | None = None) -> list[str]:
+    """The file's lines; with ``ranges``, its header line and the lines in those byte ranges."""
+    if ranges is None:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return handle.read().splitlines()
+    with path.open("rb") as handle:
+        found = [handle.readline().decode("utf-8-sig").rstrip("\r\n")]
+        for offset, length in ranges:
+            handle.seek(offset)
+            found += handle.read(length).decode("utf-8").splitlines()
+    return found
 
 
 def _keyed_indicator_rows(lines: list[str]) -> Iterator[tuple[str, dict[str, str]]]:
@@ -543,7 +553,7 @@ def _changed_ranges(releases: Path, parent: str | None, tables: dict[str, Any]) 
     of the same header."""
     before = _parent_tables(releases / parent if parent else None)
     found = {}
-    for name in ("reports.csv", "values.csv"):
+    for name in ("reports.csv", "values.csv", "indicators.csv"):
         entry, index = before[1].get(name) if before else None, tables.get(name)
         if index is None or not isinstance(entry, dict) or entry.get("header") != index["header"]:
             continue
@@ -629,12 +639,15 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
     Those two are written by buckets of report ids, like the texts: a bucket whose reports did not
     change is the parent's bytes, copied; only the changed buckets are read from the store and
     formatted (3.4 million observations at national scale, rewritten every night, were most of
-    the figure pass). indicators.csv is derived across reports (one row per township and year)
-    and is written whole, from a light query of every value."""
+    the figure pass). indicators.csv is derived across reports (one row per township and year):
+    it is written by buckets of townships (_indicator_buckets), from the values of the reports of
+    the buckets that changed (reading every value took 9 s a night at 200,000 reports)."""
     light: list[tuple[Any, ...]] = []
+    states: dict[str, str] = {}  # report_id → what its indicators.csv cells are made of
     flags_by_report: dict[str, list[dict[str, str]]] = {}
     for row in store.current_report_places(conn):  # active reports only: withdrawn ones are not in the current tables
         light.append(row[:9])
+        states[row[0]] = "\t".join(map(str, (*row[:9], row[11], row[12])))
         if row[10] != "[]":
             flags_by_report[row[0]] = json.loads(row[10])
 
@@ -662,21 +675,48 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
     with _Background() as background:  # the Parquet copies, beside the next table
         counts["observations"], tables[observations.path] = _write_bucketed(folder, observations, buckets, observation_rows, before, background)
         counts["values"], tables[value_table.path] = _write_bucketed(folder, value_table, buckets, value_rows, before, background)
-        counts["indicator_rows"] = _write_csv(folder, indicators, _indicator_rows(light, _packed_values(conn)), background)
+        by_id = {r[0]: r for r in light}
+
+        def indicator_rows(ids: list[str]) -> list[list[Any]]:
+            return _indicator_rows([by_id[i] for i in ids], _packed_values(conn, ids))
+
+        counts["indicator_rows"], tables[indicators.path] = _write_bucketed(folder, indicators, _indicator_buckets(light, states),
+                                                                            indicator_rows, before, background)
     counts["townships"] = len({r[8] or (r[6], r[5], r[4]) for r in light if r[4]})  # the code, else province, county, township
     counts["tables"] = tables
     return counts
 
 
-def _packed_values(conn: sqlite3.Connection) -> dict[str, tuple[array[float], bytes]]:
+def _indicator_buckets(light: list[tuple[Any, ...]], states: dict[str, str]) -> dict[str, tuple[str, list[str]]]:
+    """indicators.csv's buckets: a row's bucket is its county (the first six digits of its
+    township code; rows of unresolved townships together, last), so the rows keep township-code
+    order and a night's new report changes its county's bucket only. A bucket's key digests the
+    state of each report whose row it may hold (place, kind, year, revision, extractor): a report
+    that moves to another township changes both buckets."""
+    rid, kind, status, year, code = 0, 1, 2, 3, 8
+    found: dict[str, tuple[Any, list[str]]] = {}
+    for r in light:
+        if r[kind] in NOT_A_TOWNSHIP_FIGURE or r[status] != "active" or r[year] is None:
+            continue
+        bucket = str(r[code])[:6] if r[code] else UNRESOLVED_BUCKET
+        digest, ids = found.setdefault(bucket, (hashlib.sha256(f"format {FORMAT_VERSION}\n".encode()), []))
+        digest.update(states[r[rid]].encode() + b"\n")
+        ids.append(r[rid])
+    return {b: (d.hexdigest()[:32], ids) for b, (d, ids) in sorted(found.items())}
+
+
+UNRESOLVED_BUCKET = "~"  # after every code: rows of townships without a register code come last
+
+
+def _packed_values(conn: sqlite3.Connection, report_ids: list[str] | None = None) -> dict[str, tuple[array[float], bytes]]:
     """Each active report's year's values in INDICATOR_KEYS order (NaN: none) and their qualifiers
     (QUALIFIER_CODES indexes), packed: 200,000 reports take ~70 MB, not the 2 million Python
-    objects of a dict of figures."""
+    objects of a dict of figures. ``report_ids``: of these reports only."""
     values: dict[str, tuple[array[float], bytes]] = {}
     slot = {key: i for i, key in enumerate(INDICATOR_KEYS)}
     qualifier_code = {q: i for i, q in enumerate(QUALIFIER_CODES)}
     current, numbers, qualifiers = "", array("d"), bytearray()
-    for report_id, indicator, value, qualifier in store.current_value_tuples(conn, columns=("report_id", "indicator", "value", "qualifier")):
+    for report_id, indicator, value, qualifier in store.current_value_tuples(conn, report_ids, columns=("report_id", "indicator", "value", "qualifier")):
         if report_id != current:
             if current:
                 values[current] = (numbers, bytes(qualifiers))
@@ -693,7 +733,7 @@ def write_townships(folder: Path, conn: sqlite3.Connection, sources: list[Source
     with the status of its annual report and of a 述法 report for each year due; returns the years
     and the number of townships."""
     facts, named = [], set()
-    for _, kind, _, year, _, _, _, _, code, published_on, _ in store.current_report_places(conn):
+    for _, kind, _, year, _, _, _, _, code, published_on, *_ in store.current_report_places(conn):
         published = date.fromisoformat(published_on) if published_on else None
         facts.append(ReportFact(code, year, published, kind))
         if code:

@@ -663,15 +663,18 @@ def current_report_records(conn: sqlite3.Connection) -> Iterator[tuple[str, str,
 
 def current_report_places(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
     """(report_id, kind, status, year, township, county, province, adcode, township_code,
-    published_on, flags JSON) of every active report's current revision, in report_id order: the
-    fields a release's figure tables and coverage need, read by SQLite's JSON functions (five
-    times faster than parsing each record in Python: 200,000 of them at national scale)."""
+    published_on, flags JSON, revision, extractor) of every active report's current revision, in
+    report_id order: the fields a release's figure tables and coverage need, read by SQLite's JSON
+    functions (five times faster than parsing each record in Python: 200,000 of them at national
+    scale); the revision and extractor say whether its figures changed without reading them."""
     cursor = conn.cursor()
     cursor.row_factory = None
     fields = ("kind", "status", "year", "place.township", "place.county", "place.province", "place.adcode", "place.township_code", "published_on")
     yield from cursor.execute(
-        f"""SELECT r.report_id, {", ".join("r.status" if f == "status" else f"json_extract(v.report, '$.{f}')" for f in fields)}, {_FLAGS_SQL}
+        f"""SELECT r.report_id, {", ".join("r.status" if f == "status" else f"json_extract(v.report, '$.{f}')" for f in fields)}, {_FLAGS_SQL},
+                  r.current_revision, e.extractor
            FROM reports r JOIN revisions v ON v.report_id = r.report_id AND v.revision = r.current_revision
+                JOIN revision_extractors e ON e.report_id = r.report_id AND e.revision = r.current_revision
            WHERE r.status = 'active' ORDER BY r.report_id"""
     )
 

@@ -510,6 +510,7 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
                                      stdout=subprocess.PIPE, stderr=errors, text=True)
             try:
                 counts, texts = _report_pass(conn, folder, sources, parent_texts, finished, releases / parent if parent else None)
+                years = _townships_pass(conn, folder, sources, created, counts, finished)  # while the figure pass runs
                 out, _ = child.communicate()
             finally:
                 if child.poll() is None:
@@ -521,15 +522,13 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
         figures = json.loads(out)
     else:
         counts, texts = _report_pass(conn, folder, sources, parent_texts, finished, releases / parent if parent else None)
+        years = _townships_pass(conn, folder, sources, created, counts, finished)
         figures = _figure_pass(conn, folder, releases / parent if parent else None)
     tables: dict[str, Any] = counts.pop("tables") | figures.pop("tables")
     counts.update(figures)
     for resource in _figure_resources():
         finished(folder / resource.path, buckets=tables.get(resource.path))
         finished(folder / resource.parquet_path)
-    years, counts["covered_townships"] = write_townships(folder, conn, sources, created)
-    finished(folder / "townships.csv")
-    finished(folder / "townships.parquet")
     package = _datapackage(version, created, sources, years, sorted(texts))
     (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
     finished(folder / "datapackage.json")
@@ -545,6 +544,15 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     (folder / BUCKETS).write_text(json.dumps({"texts": texts, "tables": tables, ZIP_PART: segments}, separators=(",", ":")), encoding="utf-8")
     finished(folder / BUCKETS)
     return counts, {"texts": texts, "tables": tables}
+
+
+def _townships_pass(conn: sqlite3.Connection, folder: Path, sources: list[Source], created: datetime, counts: dict[str, Any],
+                    finished: Callable[..., None]) -> list[int]:
+    """townships.csv, written by this process while the figure pass runs in the other; its years."""
+    years, counts["covered_townships"] = write_townships(folder, conn, sources, created)
+    finished(folder / "townships.csv")
+    finished(folder / "townships.parquet")
+    return years
 
 
 def _changed_ranges(releases: Path, parent: str | None, tables: dict[str, Any]) -> dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]]:

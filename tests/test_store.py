@@ -82,3 +82,35 @@ def test_the_township_code_column_is_added_and_filled_from_stored_records(tmp_pa
         store.merge(conn, Night.of(NOW, all_seeds()))
         codes = dict(conn.execute("SELECT url_key, township_code FROM reports").fetchall())
     assert codes["/xicang.html"] == "623026102" and all(len(c) == 9 for c in codes.values())
+
+
+FACTS_DIFFER = """SELECT count(*) FROM revisions v LEFT JOIN revision_facts f ON f.report_id = v.report_id AND f.revision = v.revision
+    WHERE f.report_id IS NULL OR f.flags IS NOT v.flags
+       OR f.kind IS NOT json_extract(v.report, '$.kind') OR f.year IS NOT json_extract(v.report, '$.year')
+       OR f.township IS NOT json_extract(v.report, '$.place.township') OR f.county IS NOT json_extract(v.report, '$.place.county')
+       OR f.province IS NOT json_extract(v.report, '$.place.province') OR f.adcode IS NOT json_extract(v.report, '$.place.adcode')
+       OR f.township_code IS NOT json_extract(v.report, '$.place.township_code')
+       OR f.published_on IS NOT json_extract(v.report, '$.published_on')"""
+
+
+def test_revision_facts_follow_every_write_of_a_revision_and_fill_on_migration(tmp_path: Path) -> None:
+    """The plain columns a release reads are the record's, after a merge, a new revision, a
+    re-identification written over a revision (as `fazhi reextract` does), and in a store migrated
+    from before they existed."""
+    path = tmp_path / "fazhi.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for number, script in enumerate(store.MIGRATIONS[:5]):  # the schema before revision_facts
+        conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number + 1}; COMMIT;")
+    conn.close()
+    with store.open_store(path) as conn:
+        store.merge(conn, Night.of(NOW, all_seeds()))
+        assert conn.execute(FACTS_DIFFER).fetchone()[0] == 0
+        conn.execute("DELETE FROM revision_facts")  # as a store migrated with revisions in it: filled by the migration
+        conn.executescript(f"BEGIN; {store.MIGRATIONS[5]}; COMMIT;")
+        assert conn.execute(FACTS_DIFFER).fetchone()[0] == 0 and conn.execute("SELECT count(*) FROM revision_facts").fetchone()[0] == 5
+        original = harvested("chuanxi").extraction.original
+        store.merge(conn, Night.of(NOW + timedelta(hours=1), [harvested("chuanxi", original.replace("矛盾糾紛157起", "矛盾糾紛160起"))]))
+        conn.execute("""UPDATE revisions SET report = json_set(report, '$.place.township', '别的镇', '$.year', 2019),
+                            flags = json_array(json_object('code', 'x', 'detail', 'y')) WHERE revision = 1""")
+        assert conn.execute(FACTS_DIFFER).fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM revision_facts WHERE township = '别的镇' AND year = 2019").fetchone()[0] == 5

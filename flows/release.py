@@ -696,9 +696,9 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
 
 
 def _indicator_buckets(light: list[tuple[Any, ...]], states: dict[str, str]) -> dict[str, tuple[str, list[str]]]:
-    """indicators.csv's buckets: a row's bucket is its county (the first six digits of its
-    township code; rows of unresolved townships together, last), so the rows keep township-code
-    order and a night's new report changes its county's bucket only. A bucket's key digests the
+    """indicators.csv's buckets: a row's bucket is the first TOWNSHIP_BUCKET digits of its
+    township code (rows of unresolved townships together, last), so the rows keep township-code
+    order and a night's new report changes a bucket of a few townships only. A bucket's key digests the
     state of each report whose row it may hold (place, kind, year, revision, extractor): a report
     that moves to another township changes both buckets."""
     rid, kind, status, year, code = 0, 1, 2, 3, 8
@@ -706,7 +706,7 @@ def _indicator_buckets(light: list[tuple[Any, ...]], states: dict[str, str]) -> 
     for r in light:
         if r[kind] in NOT_A_TOWNSHIP_FIGURE or r[status] != "active" or r[year] is None:
             continue
-        bucket = str(r[code])[:6] if r[code] else UNRESOLVED_BUCKET
+        bucket = str(r[code])[:TOWNSHIP_BUCKET] if r[code] else UNRESOLVED_BUCKET
         digest, ids = found.setdefault(bucket, (hashlib.sha256(f"format {FORMAT_VERSION}\n".encode()), []))
         digest.update(states[r[rid]].encode() + b"\n")
         ids.append(r[rid])
@@ -714,6 +714,7 @@ def _indicator_buckets(light: list[tuple[Any, ...]], states: dict[str, str]) -> 
 
 
 UNRESOLVED_BUCKET = "~"  # after every code: rows of townships without a register code come last
+TOWNSHIP_BUCKET = 8  # digits of the township code: ~1 to 10 townships a bucket (by county, 6 digits, a night reformatted 8,000 reports' rows)
 
 
 def _packed_values(conn: sqlite3.Connection, report_ids: list[str] | None = None) -> dict[str, tuple[array[float], bytes]]:

@@ -116,6 +116,9 @@ class _Counter:
 # and hashes only what changed (all texts, 2.6 GB at 40,000 townships × 5 years, were most of it).
 
 TEXT_BUCKET = 3  # hex digits of the report id: 4,096 buckets (a night of 120 changed reports rewrites 3% of them; with 256, 40%)
+TABLE_BUCKET = 4  # for the tables: 65,536 buckets. A night of 120 changed reports rewrites ~120 buckets of ~3 reports, where with
+# 4,096 it reformatted ~6,000 reports' rows (3 s of the figure pass at 200,000 reports). Texts keep 4,096: a bucket is a gzip member,
+# and members of one or two reports compress worse.
 TEXT_LEVEL = 6  # gzip's default: compressed once per changed bucket, then copied
 
 
@@ -143,10 +146,9 @@ def _report_keys(conn: sqlite3.Connection) -> tuple[dict[str, tuple[str, list[st
     texts: dict[str, dict[str, tuple[Any, list[str]]]] = {}
     for report_id, revision, year, extractor, flags, mirrors in store.current_text_keys(conn):
         line = f"{report_id}:{revision}:{extractor}:{flags}:{mirrors}\n".encode()
-        bucket = report_id[:TEXT_BUCKET]
         seed = f"format {FORMAT_VERSION}\n".encode()  # a text written differently is not reused in its old form
-        for digest, ids in (tables.setdefault(bucket, (hashlib.sha256(seed), [])),
-                            texts.setdefault(text_file(int(year) if year is not None else None), {}).setdefault(bucket, (hashlib.sha256(seed), []))):
+        for digest, ids in (tables.setdefault(report_id[:TABLE_BUCKET], (hashlib.sha256(seed), [])),
+                            texts.setdefault(text_file(int(year) if year is not None else None), {}).setdefault(report_id[:TEXT_BUCKET], (hashlib.sha256(seed), []))):
             digest.update(line)
             ids.append(report_id)
 

@@ -33,12 +33,16 @@ from .numbers import NUMBER, NUMBER_START, PERCENT_WORDS, percent_value, qualifi
 from .canonical import scope_of, year_values
 
 TOTAL_ONLY = re.compile(r"^(共计?|合计|总计|累计|总共|一共)(开展|组织|举办|召开|达到?|为)?[ ]?$")
-# A space may stand between a number and its unit (text taken from a PDF: "开展普法活动 12 场次").
+# A space may stand between a number and its unit (text taken from a PDF: "开展普法活动 12 场次"),
+# and a cell border where a table was flattened to text lines ("法治宣传活动|38|场次", "调解纠纷 | 56 | 起").
 # A number and its unit, or a percentage in words (百分之九十五点六: the unit before the number).
 FIGURE = re.compile(
     rf"{NUMBER_START}(?:{PERCENT_WORDS}"
-    rf"|(?<![\d.,第届〇零一二两三四五六七八九十百千])(?<!第 ){NUMBER.pattern}[ \t]?(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?)"
+    rf"|(?<![\d.,第届〇零一二两三四五六七八九十百千])(?<!第 ){NUMBER.pattern}(?:[ \t]?\|[ \t]?|[ \t]?)(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?)"
 )
+CELL_BORDER = "| \t"  # the border and padding between a table row's name and its number, no part of the name's words
+# "开展法治讲座、知识竞赛分别为11场、2场", "宣传活动各10场、4场": the items after the first are counts of the same kind.
+RESPECTIVELY = re.compile(r"(分别|各)(为|是|达|有)?$")
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")  # not 、: it joins the objects of one verb (调处宅基地、婚姻家庭等纠纷)
 SENTENCE_BREAK = re.compile(r"[。；！？\n]")
 LEADING = "、，,；：:“”\"' "
@@ -258,7 +262,7 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             clause_start += 1
         if marker := LIST_MARKER.match(text, clause_start, start):  # "2.受理…": the item's number is no part of the clause
             clause_start = marker.end()
-        context, sentence = text[clause_start:start], text[sentence_start:start]
+        context, sentence = text[clause_start:start].rstrip(CELL_BORDER), text[sentence_start:start]
         after = text[end : end + 20]
         if _skipped(context, sentence, after):
             pending = []
@@ -284,6 +288,8 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             # kind of thing (the items share their head noun, 纠纷); "合同19份、征求意见59件" do not.
             carried = _name(unit, listed[1] + context, sentence, paragraph, after)
             named = carried if carried and carried[0] == listed[0] else None
+        if named is None and listed and in_list and not context and RESPECTIVELY.search(listed[1]):
+            named = (listed[0], 0)  # "分别为11场、2场、3场": one verb and one 分别 for every count of the list
         if named is None and found and found[-1].end > sentence_start and TOTAL_ONLY.match(context):
             # "法治讲座5场、普法活动20场，共计25场": a bare total adds up the figures before it.
             key = found[-1].indicator

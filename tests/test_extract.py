@@ -2,7 +2,7 @@
 
 import pytest
 
-from parsers.extract import extract_observations
+from parsers.extract import extract_figures, extract_observations
 from parsers.normalise import normalise
 from tests.conftest import SEED_NAMES, seed_text
 
@@ -396,3 +396,24 @@ def test_a_legal_count_after_qizhong_of_a_general_count_of_the_same_key_is_kept(
 def test_a_trial_attended_by_cadres_is_no_publicity_event() -> None:
     assert figures_of("健全领导干部学法制度，组织集中学法10次，开展旁听庭审活动2次。") == [("law_study_sessions", 10)]
     assert figures_of("组织村民代表开展旁听庭审活动3次。") == [("legal_publicity_events", 3)]
+
+
+def test_a_table_flattened_to_text_lines_gives_one_figure_a_row() -> None:
+    """Portals flatten a figures table to "name|number|unit" lines (tests/heldout_c's first run missed them all)."""
+    text = "全年主要指标如下：\n指标|数量|单位\n开展普法讲座|17|场\n发放法治宣传手册 | 4300 | 册\n受益群众|2.4万|人次\n党委会研究法治工作|5|次\n"
+    got = [(o.indicator, o.value, o.quote) for o in observations(text)]
+    assert got == [
+        ("legal_publicity_events", 17, "开展普法讲座|17|场"),
+        ("materials_distributed", 4300, "发放法治宣传手册 | 4300 | 册"),
+        ("people_reached", 24000, "受益群众|2.4万|人次"),
+        ("party_meetings_on_rule_of_law", 5, "党委会研究法治工作|5|次"),
+    ]
+
+
+def test_every_count_of_a_fenbie_or_ge_list_is_the_first_ones_kind() -> None:
+    """"分别为8场、5场" and "各6场、3场": one verb and one 分别/各 govern every count of the list."""
+    text = "组织开展宪法宣讲、民法典知识讲座分别为8场、5场。开展“送法进工地”“送法进农家”活动各6场、3场，同时设立咨询点2个。"
+    got = [(o.indicator, o.value) for o in observations(text)]
+    assert got == [("legal_publicity_events", 8), ("legal_publicity_events", 5), ("legal_publicity_events", 6), ("legal_publicity_events", 3)]
+    _, values = extract_figures(normalise(text), 2024)
+    assert [(v.value, v.basis) for v in values] == [(13, "sum_of_parts")]  # the lists of two sentences are not added up: the larger sum

@@ -67,6 +67,9 @@ TIME_NAMED = re.compile(
     rf"(?P<period>{PERIOD_WORDS})|(?P<year>(?:19|20)\d{{2}})\s*年度?(?P<since>以来|至今|[至到-]\s*(?:19|20)\d{{2}}年?)?|(?P<this>今年|本年度?|全年|当年)"
 )
 CITED = re.compile(r"《[^》]*》")  # titles of cited documents (《2023年工作要点》) name no time of the figure
+# A closed parenthesis is a remark on the figure before it ("1500余人次（2023年为1320人次），出具…42份"):
+# the year it names is not the time of the figures after it.
+REMARK = re.compile(r"[（(][^（()）]{0,40}[)）]")
 # "比2022年增加6场": the year compared with is that clause's (OTHER_YEAR_WORDS), not the time of the
 # figures after it in the sentence ("…，比2022年增加6场，发放读本2400册" is this year's 2400).
 COMPARED = re.compile(r"(?:同比|较|比)\s*(?:19|20)\d{2}\s*年度?(?:同期)?")
@@ -96,7 +99,7 @@ def scope_of(context: str, sentence: str, after: str, sections: Sequence[str], y
     sentence up to the number, a few characters after it, and the headings it stands under."""
     if _under_plan_heading(tuple(sections)) or PLAN_WORDS.search(sentence) or PLAN_AFTER.match(after):
         return "plan"
-    plain = COMPARED.sub("", CITED.sub("", sentence))
+    plain = COMPARED.sub("", REMARK.sub("", CITED.sub("", sentence)))
     if OTHER_YEAR_WORDS.search(context) or CHANGE_AFTER_COMPARISON.search(context):
         return "other_year"
     named = list(TIME_NAMED.finditer(plain))

@@ -54,6 +54,11 @@ def test_the_scope_of_a_mention_follows_its_words(text: str, expected: str) -> N
     assert observation.scope == expected
 
 
+def test_a_year_in_a_remark_in_parentheses_is_not_the_time_of_the_figures_after_it() -> None:
+    text = "为群众提供法律咨询600余次（2023年为510次），出具法律意见书18份。"
+    assert scopes(text) == [("legal_consultations", 600, "year"), ("legal_advisor_opinions", 18, "year")]
+
+
 def test_a_figure_under_a_plan_heading_is_a_plan_also_under_a_subheading() -> None:
     text = "一、工作成效\n全年开展普法宣传活动40场次。\n三、2025年工作计划\n（一）深化普法宣传\n开展普法宣传活动60场次。\n"
     assert scopes(text) == [("legal_publicity_events", 40, "year"), ("legal_publicity_events", 60, "plan")]

@@ -417,3 +417,28 @@ def test_every_count_of_a_fenbie_or_ge_list_is_the_first_ones_kind() -> None:
     assert got == [("legal_publicity_events", 8), ("legal_publicity_events", 5), ("legal_publicity_events", 6), ("legal_publicity_events", 3)]
     _, values = extract_figures(normalise(text), 2024)
     assert [(v.value, v.basis) for v in values] == [(13, "sum_of_parts")]  # the lists of two sentences are not added up: the larger sum
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the government's meetings on 依法行政, and meetings on 涉法 matters, are rule-of-law meetings
+        ("乡长办公会议研究依法行政工作2次。", [("party_meetings_on_rule_of_law", 2)]),
+        ("街道党工委会议审议涉法事项6次。", [("party_meetings_on_rule_of_law", 6)]),
+        # a table row or heading that names only 人民调解, successes in 宗
+        ("人民调解|208|件\n", [("disputes_mediated", 208)]),
+        ("全年调处矛盾纠纷90宗，调解成功88宗。", [("disputes_mediated", 90), ("disputes_mediation_success", 88)]),
+        # petitions handled, not by the adviser's part in them
+        ("镇信访办全年办理信访件35件。", [("petitions_received", 35)]),
+        ("法律顾问参与处理信访案件4件。", []),
+        # a performance tour on law; the noun at the end of a cited title; the verb of disclosure after its noun
+        ("组织“法治快板”巡演6场。", [("legal_publicity_events", 6)]),
+        ("印发《农民工维权法律知识手册》1500册。", [("materials_distributed", 1500)]),
+        ("政务信息主动公开186条。", [("info_disclosed_items", 186)]),
+        # viewers of an online legal-publicity broadcast, not cadres watching a film
+        ("开展“宪法进万家”线上普法直播4场，累计观看2.3万人次。", [("legal_publicity_events", 4), ("people_reached", 23000)]),
+        ("组织机关干部观看法治警示教育片，观看干部320人次。", []),
+    ],
+)
+def test_phrasings_of_the_third_held_out_set_kind_are_read(text: str, expected: list[tuple[str, float]]) -> None:
+    assert figures_of(text) == expected

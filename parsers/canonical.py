@@ -77,15 +77,42 @@ COMPARED = re.compile(r"(?:同比|较|比)\s*(?:19|20)\d{2}\s*年度?(?:同期)?
 OTHER_BODY = re.compile(
     r"全(县|市|区|省|州|盟|旗|国)(?!域)|(县|市)级|(县|市)(委|政府|司法局|法院|检察院)(?!门户|网站|网|平台|官网|公众号)(?!.*(指导|部署|要求))"
 )
-STRONG_TOTAL = re.compile(r"共(?!同|建|享|治|商|识|产)|共计|总计|合计|全年|全(乡|镇|街道|街)|年度|本年")
-WEAK_TOTAL = re.compile(r"累计")
+STRONG_TOTAL = re.compile(r"共(?!同|建|享|治|商|识|产)|共计|总计|合计|全(乡|镇|街道|街)|年度|本年")
+# 全年 says when, not how much: "综治中心全年调处纠纷12起", "宣传车全年巡回宣传15场" count one body's or
+# one campaign's activity in the year. Like a bare 累计, it is the year's total only when no other mention exceeds it.
+WEAK_TOTAL = re.compile(r"累计|全年")
+# A body inside the township: its total ("中心组全年学习…共计8次") is that body's, not the township's,
+# and is the year's total only when no other mention exceeds it.
+INNER_BODY = re.compile(r"中心组|综治中心|调委会|调解委员会|司法所|派出所|法庭|领导小组|工作站|服务站|服务室|宣传车|宣讲队|宣讲团|执法队|执法大队|执法中队")
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")
+SENTENCE_BREAK = re.compile(r"[。；！？\n]")
 # Part of the year: a half year, a quarter, some months ("1-11月", "截至9月底").
 PART_OF_YEAR = re.compile(r"[上下]半年|第?[一二三四1-4]季度|\d{1,2}\s*[-—~至到]\s*\d{1,2}月|截至\d{1,2}月|\d{1,2}月份?以来")
-# The body whose meetings a key counts, preferred when a report also gives another body's.
+# The body whose meetings a key counts, preferred when a report also gives another body's: the
+# other body's mentions (OTHER_BODY_MEETINGS) are dropped; mentions that name no body (其中专题研究…5次,
+# 合计8次) stay.
 PREFERRED_BODY: dict[str, re.Pattern[str]] = {
     "party_meetings_on_rule_of_law": re.compile(r"党委|党工委|党组|委员会|领导小组"),
 }
+OTHER_BODY_MEETINGS: dict[str, re.Pattern[str]] = {
+    "party_meetings_on_rule_of_law": re.compile(r"(?<!法治)政府|[乡镇]长|主任|办公会|常务会|联席会"),
+}
+# Keys that count activities on a subject: a mention whose list of subjects names one without 法
+# ("研究部署法治建设、平安建设、营商环境等议题21次") counts more than the subject, and gives way to a
+# mention on the subject alone ("其中专题研究法治政府建设工作4次").
+SUBJECT_KEYS = frozenset({"party_meetings_on_rule_of_law", "law_study_sessions"})
+
+
+SUBJECT_VERB = re.compile(r"研究|部署|审议|学习|研讨|听取")
+
+
+def mixed_subjects(quote: str) -> bool:
+    """A quote listing several subjects (、, after the verb that takes them: 研究部署法治建设、平安建设等)
+    of which one is not law: a count of mixed business. A list of bodies before the verb
+    (党工委会、主任办公会会前学法28次) is not one."""
+    verbs = list(SUBJECT_VERB.finditer(quote))
+    items = quote[verbs[-1].end() :].split("、") if verbs else []
+    return len(items) > 1 and "法" in quote and any("法" not in item for item in items)
 NEVER_CANONICAL: frozenset[Scope] = frozenset({"plan", "other_year", "period", "other_body"})
 
 
@@ -139,9 +166,11 @@ def year_values(observations: Sequence[Observation], text: str = "") -> tuple[li
     values: list[IndicatorValue] = []
     for key in dict.fromkeys(o.indicator for o in obs):
         eligible = [i for i, o in enumerate(obs) if o.indicator == key and o.scope not in NEVER_CANONICAL]
-        preferred = PREFERRED_BODY.get(key)
-        if preferred and any(preferred.search(obs[i].quote) for i in eligible):
-            eligible = [i for i in eligible if preferred.search(obs[i].quote)]
+        preferred, other = PREFERRED_BODY.get(key), OTHER_BODY_MEETINGS.get(key)
+        if preferred and other and any(preferred.search(obs[i].quote) for i in eligible):
+            eligible = [i for i in eligible if preferred.search(obs[i].quote) or not other.search(obs[i].quote)]
+        if key in SUBJECT_KEYS:
+            eligible = _on_the_subject(eligible, obs, text)
         if not eligible:
             continue
         value = _choose(key, eligible, obs, text)
@@ -149,6 +178,18 @@ def year_values(observations: Sequence[Observation], text: str = "") -> tuple[li
             obs[i] = obs[i].model_copy(update={"canonical": True})
         values.append(value)
     return obs, values
+
+
+def _on_the_subject(eligible: list[int], obs: list[Observation], text: str) -> list[int]:
+    """Mentions of mixed business give way to mentions on the subject alone; a count followed in
+    its sentence by its own 其中 figure ("中心组学习14次，其中学习…法律法规4次") gives way to it."""
+    covering = set()
+    for before, after in zip(eligible, eligible[1:]):
+        if obs[after].quote.startswith("其中") and not SENTENCE_BREAK.search(text[obs[before].end : obs[after].start]):
+            covering.add(before)
+    kept = [i for i in eligible if i not in covering]
+    pure = [i for i in kept if not mixed_subjects(obs[i].quote)]
+    return pure or kept
 
 
 def _choose(key: str, eligible: list[int], obs: list[Observation], text: str) -> IndicatorValue:
@@ -171,9 +212,9 @@ def _choose(key: str, eligible: list[int], obs: list[Observation], text: str) ->
         quote = obs[i].quote
         if obs[i].scope == "part":
             continue
-        if STRONG_TOTAL.search(quote):
+        if STRONG_TOTAL.search(quote) and not INNER_BODY.search(quote):
             totals.append(i)
-        elif WEAK_TOTAL.search(quote):
+        elif WEAK_TOTAL.search(quote) or STRONG_TOTAL.search(quote):
             if obs[i].value < largest:  # a 累计 over one activity: a part of the year's value
                 obs[i] = obs[i].model_copy(update={"scope": "part"})
             else:

@@ -30,7 +30,7 @@ from .indicators import COMPILED, INDICATORS, UNITS, Compiled
 from .models import Heading, IndicatorValue, Normalised, Observation, Qualifier
 from .normalise import SECTION_MAX_LEVEL
 from .numbers import NUMBER, NUMBER_START, PERCENT_WORDS, percent_value, qualifier_of, to_value
-from .canonical import scope_of, year_values
+from .canonical import mixed_subjects, scope_of, year_values
 
 TOTAL_ONLY = re.compile(r"^(共计?|合计|总计|累计|总共|一共)(开展|组织|举办|召开|达到?|为)?[ ]?$")
 # A space may stand between a number and its unit (text taken from a PDF: "开展普法活动 12 场次"),
@@ -167,8 +167,8 @@ def _sub_count(text: str, clause_start: int, context: str, previous: str | None,
         return False  # the common case, without a regex
     if not (SUBCOUNT.match(context) or SUBCOUNT_COLON.search(text, max(0, clause_start - 4), clause_start)):
         return False
-    if previous == "named" and "法" in context and "法" not in previous_quote:
-        return False
+    if previous == "named" and "法" in context and ("法" not in previous_quote or mixed_subjects(previous_quote)):
+        return False  # after a count of mixed business (法治建设、平安建设等议题21次), the 其中 on law is the count
     return previous != "unnamed"
 
 
@@ -269,7 +269,8 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             continue
         gap = text[floor:clause_start]
         in_list = gap.strip(LEADING) == "" and "、" in gap
-        previous_quote = found[-1].quote if previous == "named" and found else ""
+        # the named figure before and the rest of its clause: its subjects may follow it (党委会7次研究部署法治建设、平安建设等工作)
+        previous_quote = text[found[-1].start : clause_start] if previous == "named" and found else ""
         if _sub_count(text, clause_start, context, previous, previous_quote) or (previous == "sub" and in_list):
             state, listed, pending = (end, "sub"), None, []  # the next items of its list are sub-counts too
             continue

@@ -106,7 +106,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"依法治(乡|镇|县|村|理)[^，。；]{0,10}会议", maximum=200),
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"专题党(工)?委会$", paragraph=r"法治|依法治", maximum=200),
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",),
-              r"(法治|依法治)[^，。；、]{0,8}(专题会议|专题会|会议|党委会|党工委会|常委会|推进会|部署会|工作会|调度会|联席会)$",
+              r"(法治|依法治)[^，。；、]{0,8}(专题会议|专题会|会议|党委会|党工委会|常委会|推进会|部署会|工作会|调度会|联席会|议题)$",
               exclude=r"学习|学法|培训", maximum=200),
     # A rule-of-law leading group's meetings (the group is named in the sentence: 法治政府建设领导小组).
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"领导小组(全体)?(会议|会)$", sentence=r"法治|依法治",

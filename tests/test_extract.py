@@ -442,3 +442,14 @@ def test_every_count_of_a_fenbie_or_ge_list_is_the_first_ones_kind() -> None:
 )
 def test_phrasings_of_the_third_held_out_set_kind_are_read(text: str, expected: list[tuple[str, float]]) -> None:
     assert figures_of(text) == expected
+
+
+def test_a_rule_of_law_qizhong_after_a_count_of_mixed_business_is_kept() -> None:
+    """"…研究部署法治建设、平安建设等议题21次，其中专题研究法治建设4次": the 其中 is the rule-of-law count,
+    not a part of a rule-of-law count (the subjects may also follow the count)."""
+    text = "街道党工委会议研究部署法治建设、安全生产、文明创建等事项共17次，其中专题研究法治建设工作3次。"
+    assert figures_of(text) == [("party_meetings_on_rule_of_law", 17), ("party_meetings_on_rule_of_law", 3)]
+    text = "全年召开党委会11次研究部署法治建设、乡村振兴等工作，其中专题研究法治建设2次。"
+    assert figures_of(text) == [("party_meetings_on_rule_of_law", 11), ("party_meetings_on_rule_of_law", 2)]
+    text = "全年召开党委会议研究法治建设工作5次，其中听取法治工作汇报2次。"  # a part of a count on law alone: left out
+    assert figures_of(text) == [("party_meetings_on_rule_of_law", 5)]

@@ -67,6 +67,8 @@ PARAGRAPH_BREAK = re.compile(r"\n")
 PARAGRAPH_WINDOW = 600
 # Standing rules, not counts: 每月1次, 每季度听取一次, 每两月1次, 每人每年.
 RATE = re.compile(r"每(年|月|季度?|周|半年|两月|两个月|[一二两三四五六]个?月|人|天|日|旬|次)[^，。；\d]{0,6}$")
+# "各村开展进村入户宣传3至5次": a range said of each village or unit is a norm, not a count.
+EACH = re.compile(r"各(村|社区|居|组|单位|部门|站所|网格)|每")
 # Ordinals without 第: 十届十五次全会, 二十届三中全会.
 ORDINAL_AFTER = re.compile(r"(全会|全体会议|全体(扩大)?会议|代表大会|党代会)")
 # The noun a count can be followed by (召开4次法治专题党委会): up to the next punctuation, 、 or number.
@@ -155,20 +157,25 @@ def _skipped(context: str, sentence: str, after: str) -> bool:
     return bool(ORDINAL_AFTER.match(after))
 
 
-def _sub_count(text: str, clause_start: int, context: str, previous: str | None, previous_quote: str = "") -> bool:
+def _sub_count(text: str, clause_start: int, context: str, previous: str | None, previous_quote: str = "", mid_sentence: bool = False) -> bool:
     """A 其中 clause ("其中法治讲座8场", "其中：进社区…15次、进学校…7次") counts part of the figure
     before it, and is left out, when that figure is one of the table's (``previous`` is "named") or
     itself a sub-count. After a figure the table does not count ("党委会议31次，其中专题研究法治工作3次"),
     the 其中 figure is the indicator's own count, and so it is when only the 其中 clause speaks of law
     ("中心组学习20次，其中专题学习宪法6次": the 20 was named by its sentence, its own words have no 法).
     ``previous``: the state of the figure before in the same sentence ("named", "unnamed", "sub"),
-    None when there is none; ``previous_quote``: its quote when it was named."""
+    None when there is none; ``previous_quote``: its quote when it was named. With no figure before
+    it in its sentence, a 其中 inside the sentence (``mid_sentence``: "开展“法律进X”“法律进Y”活动，其中…7场、…26场")
+    divides activities named without a count, and is counted; one that opens a sentence ("。其中婚姻纠纷20起")
+    divides the figure of the sentence before."""
     if not context.startswith("其中") and "其中" not in text[max(0, clause_start - 4) : clause_start]:
         return False  # the common case, without a regex
     if not (SUBCOUNT.match(context) or SUBCOUNT_COLON.search(text, max(0, clause_start - 4), clause_start)):
         return False
     if previous == "named" and "法" in context and ("法" not in previous_quote or mixed_subjects(previous_quote)):
         return False  # after a count of mixed business (法治建设、平安建设等议题21次), the 其中 on law is the count
+    if previous is None and mid_sentence:
+        return False
     return previous != "unnamed"
 
 
@@ -264,14 +271,15 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             clause_start = marker.end()
         context, sentence = text[clause_start:start].rstrip(CELL_BORDER), text[sentence_start:start]
         after = text[end : end + 20]
-        if _skipped(context, sentence, after):
+        if _skipped(context, sentence, after) or (figure.group("range") and EACH.search(context)):
             pending = []
             continue
         gap = text[floor:clause_start]
         in_list = gap.strip(LEADING) == "" and "、" in gap
         # the named figure before and the rest of its clause: its subjects may follow it (党委会7次研究部署法治建设、平安建设等工作)
         previous_quote = text[found[-1].start : clause_start] if previous == "named" and found else ""
-        if _sub_count(text, clause_start, context, previous, previous_quote) or (previous == "sub" and in_list):
+        mid_sentence = text[sentence_start:clause_start].strip(LEADING) not in ("", "其中")
+        if _sub_count(text, clause_start, context, previous, previous_quote, mid_sentence) or (previous == "sub" and in_list):
             state, listed, pending = (end, "sub"), None, []  # the next items of its list are sub-counts too
             continue
         paragraph = text[paragraphs.last(max(0, start - PARAGRAPH_WINDOW), start) : start]

@@ -453,3 +453,17 @@ def test_a_rule_of_law_qizhong_after_a_count_of_mixed_business_is_kept() -> None
     assert figures_of(text) == [("party_meetings_on_rule_of_law", 11), ("party_meetings_on_rule_of_law", 2)]
     text = "全年召开党委会议研究法治建设工作5次，其中听取法治工作汇报2次。"  # a part of a count on law alone: left out
     assert figures_of(text) == [("party_meetings_on_rule_of_law", 5)]
+
+
+def test_a_qizhong_inside_a_sentence_with_no_figure_before_divides_activities_named_without_a_count() -> None:
+    text = "深入各村开展“法律进果园”“法律进祠堂”活动，其中“法律进果园”9场、“法律进祠堂”4场，共计13场。"
+    assert figures_of(text) == [("legal_publicity_events", 9), ("legal_publicity_events", 4), ("legal_publicity_events", 13)]
+    text = "全年共开展普法活动40场。其中进校园12场、进企业8场。"  # a 其中 that opens a sentence divides the figure before
+    assert figures_of(text) == [("legal_publicity_events", 40)]
+
+
+def test_a_range_said_of_each_village_and_an_officials_own_talks_are_no_counts() -> None:
+    assert figures_of("各社区每年开展法治宣传2至4次。") == []
+    assert figures_of("各村组织开展普法宣传4至6次。") == []
+    assert figures_of("本人带头到村（社区）开展法治宣讲5次。") == []
+    assert figures_of("镇司法所开展法治宣讲5次。") == [("legal_publicity_events", 5)]

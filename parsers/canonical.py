@@ -126,7 +126,10 @@ def scope_of(context: str, sentence: str, after: str, sections: Sequence[str], y
     sentence up to the number, a few characters after it, and the headings it stands under."""
     if _under_plan_heading(tuple(sections)) or PLAN_WORDS.search(sentence) or PLAN_AFTER.match(after):
         return "plan"
-    plain = COMPARED.sub("", REMARK.sub("", CITED.sub("", sentence)))
+    plain = CITED.sub("", sentence)
+    if "）" in plain or ")" in plain:
+        plain = REMARK.sub("", plain)
+    plain = COMPARED.sub("", plain)
     if OTHER_YEAR_WORDS.search(context) or CHANGE_AFTER_COMPARISON.search(context):
         return "other_year"
     named = list(TIME_NAMED.finditer(plain))

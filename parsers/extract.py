@@ -38,7 +38,7 @@ TOTAL_ONLY = re.compile(r"^(共计?|合计|总计|累计|总共|一共)(开展|�
 # A number and its unit, or a percentage in words (百分之九十五点六: the unit before the number).
 FIGURE = re.compile(
     rf"{NUMBER_START}(?:{PERCENT_WORDS}"
-    rf"|(?<![\d.,第届〇零一二两三四五六七八九十百千])(?<!第 ){NUMBER.pattern}(?:[ \t]?\|[ \t]?|[ \t]?)(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?)"
+    rf"|(?<![\d.,第届〇零一二两三四五六七八九十百千])(?<!第 ){NUMBER.pattern}[ \t]?(?:\|[ \t]?)?(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?)"
 )
 CELL_BORDER = "| \t"  # the border and padding between a table row's name and its number, no part of the name's words
 # "开展法治讲座、知识竞赛分别为11场、2场", "宣传活动各10场、4场": the items after the first are counts of the same kind.
@@ -157,7 +157,7 @@ def _skipped(context: str, sentence: str, after: str) -> bool:
     return bool(ORDINAL_AFTER.match(after))
 
 
-def _sub_count(text: str, clause_start: int, context: str, previous: str | None, previous_quote: str = "", mid_sentence: bool = False) -> bool:
+def _sub_count(text: str, clause_start: int, context: str, previous: str | None, previous_quote: str = "", sentence_start: int | None = None) -> bool:
     """A 其中 clause ("其中法治讲座8场", "其中：进社区…15次、进学校…7次") counts part of the figure
     before it, and is left out, when that figure is one of the table's (``previous`` is "named") or
     itself a sub-count. After a figure the table does not count ("党委会议31次，其中专题研究法治工作3次"),
@@ -165,7 +165,7 @@ def _sub_count(text: str, clause_start: int, context: str, previous: str | None,
     ("中心组学习20次，其中专题学习宪法6次": the 20 was named by its sentence, its own words have no 法).
     ``previous``: the state of the figure before in the same sentence ("named", "unnamed", "sub"),
     None when there is none; ``previous_quote``: its quote when it was named. With no figure before
-    it in its sentence, a 其中 inside the sentence (``mid_sentence``: "开展“法律进X”“法律进Y”活动，其中…7场、…26场")
+    it in its sentence, a 其中 inside the sentence (after ``sentence_start``: "开展“法律进X”“法律进Y”活动，其中…7场、…26场")
     divides activities named without a count, and is counted; one that opens a sentence ("。其中婚姻纠纷20起")
     divides the figure of the sentence before."""
     if not context.startswith("其中") and "其中" not in text[max(0, clause_start - 4) : clause_start]:
@@ -174,7 +174,7 @@ def _sub_count(text: str, clause_start: int, context: str, previous: str | None,
         return False
     if previous == "named" and "法" in context and ("法" not in previous_quote or mixed_subjects(previous_quote)):
         return False  # after a count of mixed business (法治建设、平安建设等议题21次), the 其中 on law is the count
-    if previous is None and mid_sentence:
+    if previous is None and sentence_start is not None and text[sentence_start:clause_start].strip(LEADING) not in ("", "其中"):
         return False
     return previous != "unnamed"
 
@@ -278,8 +278,7 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         in_list = gap.strip(LEADING) == "" and "、" in gap
         # the named figure before and the rest of its clause: its subjects may follow it (党委会7次研究部署法治建设、平安建设等工作)
         previous_quote = text[found[-1].start : clause_start] if previous == "named" and found else ""
-        mid_sentence = text[sentence_start:clause_start].strip(LEADING) not in ("", "其中")
-        if _sub_count(text, clause_start, context, previous, previous_quote, mid_sentence) or (previous == "sub" and in_list):
+        if _sub_count(text, clause_start, context, previous, previous_quote, sentence_start) or (previous == "sub" and in_list):
             state, listed, pending = (end, "sub"), None, []  # the next items of its list are sub-counts too
             continue
         paragraph = text[paragraphs.last(max(0, start - PARAGRAPH_WINDOW), start) : start]

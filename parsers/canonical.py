@@ -20,8 +20,9 @@ needs one number a report: the year's value, with how it was chosen.
 **The year's value** (``year_values``), among the ``year`` and ``part`` mentions only (plans,
 other years, periods and other bodies are kept as observations, never chosen):
 
-1. ``stated_total``: a mention that states a total (共, 共计, 总计, 合计, 全年, 全镇/全乡, 年度; a bare
-   累计 only when no other mention exceeds it); the largest if several. A total below another
+1. ``stated_total``: a mention that states a total (共, 共计, 总计, 合计, 全镇/全乡, 年度; a bare
+   累计 or 全年, or a total naming a body inside the township — 中心组全年…共计8次 — only when no
+   other mention exceeds it); the largest if several. A total below another
    mention is kept and flagged ``total_below_mention``; below a listed sum, ``parts_above_total``.
 2. ``sum_of_parts``: with no stated total, mentions of the indicator listed together in one clause
    (joined by 、, 和, 及: "委员会会议2次、专题党委会4次" → 6) are disjoint parts and are added, when
@@ -30,7 +31,9 @@ other years, periods and other bodies are kept as observations, never chosen):
 
 Mentions in different clauses are never added: "党委会研究法治建设工作5次，政府会议部署…12次"
 counts two bodies' meetings. For ``party_meetings_on_rule_of_law``, the party's meetings are
-preferred to the government's when a report states both.
+preferred to those naming the government when a report states both. For meetings and study, a
+count of mixed business (研究部署法治建设、平安建设等议题21次) and a count followed by its own 其中
+figure give way to the count on the subject alone (其中专题研究法治建设4次).
 
 The value carries the column's one unit (``COLUMN_UNITS``) and its qualifier (a sum is
 ``at_least`` or ``approx`` when a part is). Pure functions: text in, models out.

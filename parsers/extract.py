@@ -8,9 +8,13 @@ the indicator table (``parsers.indicators``) names it from the words around it:
   the unnamed items listed before it (党委会3次、政府常务会议2次专题研究部署法治建设工作); for the next
   item of a list of one kind, the verb said once before the list (调处婚姻纠纷6起、邻里纠纷4起); for
   a bare total after figures of one sentence, their indicator (法治讲座5场、普法活动20场，共计25场).
+- the counts after the first of a 分别/各 list (开展讲座、竞赛分别为11场、2场); a table row flattened
+  to "法治宣传活动|38|场次" (the cell border is no part of the name's words).
 - Never figures: sub-counts (a clause that starts with 其中 or follows 其中：, and the next items of
-  its list, when the figure before is one of the table's; after a count the table does not name,
-  党委会议31次，其中专题研究法治工作3次, the 其中 figure is the indicator's own), figures inside
+  its list, when the figure before is one of the table's; after a count the table does not name, or
+  a count of mixed business, 党委会议31次，其中专题研究法治工作3次, the 其中 figure is the
+  indicator's own; a 其中 inside a sentence with no figure before it divides activities named
+  without a count), ranges said of each village (各村…3至5次), figures inside
   parentheses, standing rules (每月1次, 每季度听取一次), ordinals (第二十次, 十届十五次全会), and
   numbers of more than 12 digits. Years, dates and document numbers never carry one of the table's units.
 

@@ -86,6 +86,9 @@ STRONG_TOTAL = re.compile(r"共(?!同|建|享|治|商|识|产)|共计|总计|合
 WEAK_TOTAL = re.compile(r"累计|全年")
 # A body inside the township: its total ("中心组全年学习…共计8次") is that body's, not the township's,
 # and is the year's total only when no other mention exceeds it.
+# A bare total, with no noun of its own ("合计8次", "每月开展1次法治讲座，全年共12场"), totals only what its
+# sentence named before it: one activity, or the parts listed there.
+BARE_TOTAL = re.compile(r"^(全年|年内)?(共计?|合计|总计|累计|总共|一共)(开展|组织|举办|召开|达到?|为)?\s?(近|约|超过?|逾|达)?[\d.,]+[万千]?[余多]?\D{0,3}$")
 INNER_BODY = re.compile(r"中心组|综治中心|调委会|调解委员会|司法所|派出所|法庭|领导小组|工作站|服务站|服务室|宣传车|宣讲队|宣讲团|执法队|执法大队|执法中队")
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")
 SENTENCE_BREAK = re.compile(r"[。；！？\n]")
@@ -218,7 +221,7 @@ def _choose(key: str, eligible: list[int], obs: list[Observation], text: str) ->
         quote = obs[i].quote
         if obs[i].scope == "part":
             continue
-        if STRONG_TOTAL.search(quote) and not INNER_BODY.search(quote):
+        if STRONG_TOTAL.search(quote) and not INNER_BODY.search(quote) and not BARE_TOTAL.match(quote):
             totals.append(i)
         elif WEAK_TOTAL.search(quote) or STRONG_TOTAL.search(quote):
             if obs[i].value < largest:  # a 累计 over one activity: a part of the year's value

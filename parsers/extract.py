@@ -36,7 +36,7 @@ from .normalise import SECTION_MAX_LEVEL
 from .numbers import NUMBER, NUMBER_START, PERCENT_WORDS, percent_value, qualifier_of, to_value
 from .canonical import mixed_subjects, scope_of, year_values
 
-TOTAL_ONLY = re.compile(r"^(共计?|合计|总计|累计|总共|一共)(开展|组织|举办|召开|达到?|为)?[ ]?$")
+TOTAL_ONLY = re.compile(r"^(全年|年内)?(共计?|合计|总计|累计|总共|一共)(开展|组织|举办|召开|达到?|为)?[ ]?$")
 # A space may stand between a number and its unit (text taken from a PDF: "开展普法活动 12 场次"),
 # and a cell border where a table was flattened to text lines ("法治宣传活动|38|场次", "调解纠纷 | 56 | 起").
 # A number and its unit, or a percentage in words (百分之九十五点六: the unit before the number).
@@ -306,6 +306,11 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             # "法治讲座5场、普法活动20场，共计25场": a bare total adds up the figures before it.
             key = found[-1].indicator
             named = (key, 0) if any(unit in r.units for r in INDICATORS if r.key == key) else None
+        elif named is None and TOTAL_ONLY.match(context) and clause_start > sentence_start:
+            # "每月开展1次法治讲座，全年共12场": a bare total with no count before it in its sentence (a rate
+            # is none) totals what the sentence's words before it name.
+            named = _name(unit, text[sentence_start:clause_start].rstrip(LEADING), sentence, paragraph, "")
+            named = (named[0], 0) if named else None
         if named is None:
             listed = None
             pending = (pending if in_list and pending and pending[-1].end == floor else []) + [

@@ -167,6 +167,14 @@ def test_a_count_of_mixed_business_gives_way_to_its_rule_of_law_qizhong() -> Non
     assert figures(text)[1]["law_study_sessions"].value == 5
 
 
+def test_a_bare_total_of_one_activity_gives_way_to_a_larger_count() -> None:
+    text = "举办法治讲座5场、法律知识竞赛4场，共计9场。围绕重点人群开展各类普法活动40场。"  # the 9 totals two kinds only
+    _, values = figures(text)
+    assert (values["legal_publicity_events"].value, values["legal_publicity_events"].basis) == (40, "single_mention")
+    text = "镇党委会专题研究法治工作2次，镇政府常务会研究依法行政工作3次，合计5次。"  # a bare total of its parts, exceeded by none
+    assert (figures(text)[1]["party_meetings_on_rule_of_law"].value, figures(text)[1]["party_meetings_on_rule_of_law"].basis) == (5, "stated_total")
+
+
 def test_a_list_of_bodies_is_no_mixed_business() -> None:
     assert mixed_subjects("研究部署法治建设、乡村振兴等工作8次")
     assert not mixed_subjects("党委会、主任办公会会前学法共计26次")

@@ -467,3 +467,9 @@ def test_a_range_said_of_each_village_and_an_officials_own_talks_are_no_counts()
     assert figures_of("各村组织开展普法宣传4至6次。") == []
     assert figures_of("本人带头到村（社区）开展法治宣讲5次。") == []
     assert figures_of("镇司法所开展法治宣讲5次。") == [("legal_publicity_events", 5)]
+
+
+def test_a_bare_total_after_a_rate_totals_what_its_sentence_names() -> None:
+    """"每月开展1次法治讲座，全年共12场": the rate is no count, the bare total after it is the lectures' year."""
+    assert figures_of("依托“法治夜校”，每月举办1次法律知识讲座，全年共11场。") == [("legal_publicity_events", 11)]
+    assert figures_of("每月开展1次，全年共11场。") == []  # a sentence that names nothing

@@ -21,8 +21,8 @@ needs one number a report: the year's value, with how it was chosen.
 other years, periods and other bodies are kept as observations, never chosen):
 
 1. ``stated_total``: a mention that states a total (共, 共计, 总计, 合计, 全镇/全乡, 年度; a bare
-   累计 or 全年, or a total naming a body inside the township — 中心组全年…共计8次 — only when no
-   other mention exceeds it); the largest if several. A total below another
+   累计 or 全年, a total naming a body inside the township — 中心组全年…共计8次 — or a bare total
+   with no noun of its own — 合计8次 — only when no other mention exceeds it); the largest if several. A total below another
    mention is kept and flagged ``total_below_mention``; below a listed sum, ``parts_above_total``.
 2. ``sum_of_parts``: with no stated total, mentions of the indicator listed together in one clause
    (joined by 、, 和, 及: "委员会会议2次、专题党委会4次" → 6) are disjoint parts and are added, when

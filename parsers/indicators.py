@@ -42,6 +42,7 @@ class Indicator(NamedTuple):
 # Not publicity events: trainings and study, documents, oaths, notice boards and banners, online posts.
 # An official's own talks in a first-person report (本人…开展法治宣讲3次) are 讲法, not the township's events.
 PUBLICITY_NOT = r"培训|学法|学习|下发|要点|文件|方案|稿件|宣誓|党课|出刊|刊出|刊发|宣传栏|简报|专栏|板报|横幅|展板|推送|转发|推文|本人[^，。；]{0,12}(宣讲|讲)"
+PRINTED = r"(资料|材料|宣传品|手册|小册子|宣传册|读本|折页|彩页|传单|明白纸|画册)"  # things printed to be handed out
 # A cited title (《中华人民共和国土地管理法》) counts as one word between a verb and what it governs.
 TITLE_OR_CHAR = r"(?:《[^》]{0,40}》|[^，。；《])"
 
@@ -91,6 +92,10 @@ INDICATORS: tuple[Indicator, ...] = (
               r"|(发[放送]?|印发|赠送|派发|分发)《[^》]{0,40}(资料|手册|读本|折页|明白纸|画册)》$"  # the noun ends the cited title
               r"|(宣传资料|宣传材料|宣传品|宣传手册|小册子|宣传册|宣传折页|宣传彩页|宣传单|明白纸|宣传挂历|宣传台历|宣传年画)$",  # posters only with a verb of handing out
               exclude=r"张贴|悬挂|张挂|制作|印制(?!发放)", maximum=500_000),  # put up or printed, not handed out
+    # Printed, then handed out in the next clause ("编印《…读本》2000册，全部发放到户"): the verb after the count.
+    Indicator("materials_distributed", "发放宣传资料份数", ("份", "册", "本", "张", "件"),
+              rf"(编印|印制|印刷|制作)({TITLE_OR_CHAR}{{0,10}}{PRINTED}|《[^》]{{0,40}}{PRINTED}》)$",
+              after=r"^(?=，?(并|已|均|全部|全|免费)*(发放|分发|派发|赠送|送达))", maximum=500_000),
     Indicator("legal_literate_persons_trained", "培育“法律明白人”人数", ("人", "名"), r"法律明白人", exclude=r"培训|学法|总数|总量|现有|共有",
               maximum=5_000),
     Indicator("legal_literate_persons_trained", "培育“法律明白人”人数", ("人", "名"), r"(培养|培育)[^，。；]{0,8}(骨干|明白人)",
@@ -145,6 +150,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("info_disclosure_requests", "办理信息公开申请件数", ("件", "项", "条"), r"信息公开申请|依申请公开", maximum=1_000),
     Indicator("major_decisions_reviewed", "审议/审查重大事项项数", ("项", "件"), r"(审议|审查)[^，。；]{0,16}(重大|三重一大)[^，。；]{0,12}事项|(重大|三重一大)[^，。；]{0,6}(决策|事项)[^，。；]{0,8}(审议|审查|审核)",
               maximum=1_000),
+    # Decisions made, then reviewed in the next clause ("研究重大行政决策事项9项，全部经法律顾问合法性审查").
+    Indicator("major_decisions_reviewed", "审议/审查重大事项项数", ("项", "件"), r"(重大|三重一大)[^，。；]{0,8}(决策|事项)$",
+              after=r"^(?=，?(均|全部|全|都|并|已)*经[^，。；]{0,8}(合法性)?(审查|审核))", maximum=1_000),
     Indicator("law_demo_households", "学法用法示范户数", ("户",), r"示范户", maximum=5_000),
 )
 

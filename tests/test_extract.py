@@ -473,3 +473,12 @@ def test_a_bare_total_after_a_rate_totals_what_its_sentence_names() -> None:
     """"每月开展1次法治讲座，全年共12场": the rate is no count, the bare total after it is the lectures' year."""
     assert figures_of("依托“法治夜校”，每月举办1次法律知识讲座，全年共11场。") == [("legal_publicity_events", 11)]
     assert figures_of("每月开展1次，全年共11场。") == []  # a sentence that names nothing
+
+
+def test_a_verb_in_the_next_clause_can_make_a_count_what_it_is() -> None:
+    """Printed, then handed out; made, then reviewed: the verb that names the count follows it."""
+    assert figures_of("印制《老年人防诈骗法律明白纸》3500份，已全部发放到户。") == [("materials_distributed", 3500)]
+    assert figures_of("编印普法宣传手册800册，免费发放给辖区商户。") == [("materials_distributed", 800)]
+    assert figures_of("印制宣传横幅标语50条。") == []  # printed and put up, not handed out
+    assert figures_of("镇政府全年作出重大行政决策事项7项，均经法律顾问合法性审查。") == [("major_decisions_reviewed", 7)]
+    assert figures_of("镇政府全年作出重大行政决策事项7项，涉及资金200万元。") == []  # made, not reviewed: no figure of the table

@@ -30,7 +30,7 @@ import bisect
 import re
 from typing import NamedTuple
 
-from .indicators import COMPILED, INDICATORS, UNITS, Compiled
+from .indicators import COMPILED, UNITS, Compiled
 from .models import Heading, IndicatorValue, Normalised, Observation, Qualifier
 from .normalise import SECTION_MAX_LEVEL
 from .numbers import NUMBER, NUMBER_START, PERCENT_WORDS, percent_value, qualifier_of, to_value
@@ -159,6 +159,11 @@ def _skipped(context: str, sentence: str, after: str) -> bool:
     if _inside_parentheses(sentence) or RATE.search(context):
         return True
     return bool(ORDINAL_AFTER.match(after))
+
+
+def _counts_in(key: str, unit: str) -> bool:
+    """Whether some row of ``key`` counts in ``unit`` (a list's next count must count the same thing)."""
+    return any(key == c.row.key for c in _rows_for(unit))
 
 
 def _sub_count(text: str, clause_start: int, context: str, previous: str | None, previous_quote: str = "", sentence_start: int | None = None) -> bool:
@@ -300,12 +305,12 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             # kind of thing (the items share their head noun, 纠纷); "合同19份、征求意见59件" do not.
             carried = _name(unit, listed[1] + context, sentence, paragraph, after)
             named = carried if carried and carried[0] == listed[0] else None
-        if named is None and listed and in_list and not context and RESPECTIVELY.search(listed[1]):
-            named = (listed[0], 0)  # "分别为11场、2场、3场": one verb and one 分别 for every count of the list
+        if named is None and listed and in_list and not context and RESPECTIVELY.search(listed[1]) and _counts_in(listed[0], unit):
+            named = (listed[0], 0)  # "分别为11场、2场、3场": one verb and one 分别 for every count of the list (in the key's units)
         if named is None and found and found[-1].end > sentence_start and TOTAL_ONLY.match(context):
             # "法治讲座5场、普法活动20场，共计25场": a bare total adds up the figures before it.
             key = found[-1].indicator
-            named = (key, 0) if any(unit in r.units for r in INDICATORS if r.key == key) else None
+            named = (key, 0) if _counts_in(key, unit) else None
         elif named is None and TOTAL_ONLY.match(context) and clause_start > sentence_start:
             # "每月开展1次法治讲座，全年共12场": a bare total with no count before it in its sentence (a rate
             # is none) totals what the sentence's words before it name.

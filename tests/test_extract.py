@@ -482,3 +482,8 @@ def test_a_verb_in_the_next_clause_can_make_a_count_what_it_is() -> None:
     assert figures_of("印制宣传横幅标语50条。") == []  # printed and put up, not handed out
     assert figures_of("镇政府全年作出重大行政决策事项7项，均经法律顾问合法性审查。") == [("major_decisions_reviewed", 7)]
     assert figures_of("镇政府全年作出重大行政决策事项7项，涉及资金200万元。") == []  # made, not reviewed: no figure of the table
+
+
+def test_a_fenbie_list_gives_its_kind_only_to_counts_in_its_units() -> None:
+    text = "开展法治讲座、发放宣传资料分别为12场、3000份。"
+    assert figures_of(text) == [("legal_publicity_events", 12)]

@@ -20,8 +20,9 @@ needs one number a report: the year's value, with how it was chosen.
 **The year's value** (``year_values``), among the ``year`` and ``part`` mentions only (plans,
 other years, periods and other bodies are kept as observations, never chosen):
 
-1. ``stated_total``: a mention that states a total (共, 共计, 总计, 合计, 全年, 全镇/全乡, 年度; a bare
-   累计 only when no other mention exceeds it); the largest if several. A total below another
+1. ``stated_total``: a mention that states a total (共, 共计, 总计, 合计, 全镇/全乡, 年度; a bare
+   累计 or 全年, a total naming a body inside the township — 中心组全年…共计8次 — or a bare total
+   with no noun of its own — 合计8次 — only when no other mention exceeds it); the largest if several. A total below another
    mention is kept and flagged ``total_below_mention``; below a listed sum, ``parts_above_total``.
 2. ``sum_of_parts``: with no stated total, mentions of the indicator listed together in one clause
    (joined by 、, 和, 及: "委员会会议2次、专题党委会4次" → 6) are disjoint parts and are added, when
@@ -30,7 +31,9 @@ other years, periods and other bodies are kept as observations, never chosen):
 
 Mentions in different clauses are never added: "党委会研究法治建设工作5次，政府会议部署…12次"
 counts two bodies' meetings. For ``party_meetings_on_rule_of_law``, the party's meetings are
-preferred to the government's when a report states both.
+preferred to those naming the government when a report states both. For meetings and study, a
+count of mixed business (研究部署法治建设、平安建设等议题21次) and a count followed by its own 其中
+figure give way to the count on the subject alone (其中专题研究法治建设4次).
 
 The value carries the column's one unit (``COLUMN_UNITS``) and its qualifier (a sum is
 ``at_least`` or ``approx`` when a part is). Pure functions: text in, models out.
@@ -67,6 +70,9 @@ TIME_NAMED = re.compile(
     rf"(?P<period>{PERIOD_WORDS})|(?P<year>(?:19|20)\d{{2}})\s*年度?(?P<since>以来|至今|[至到-]\s*(?:19|20)\d{{2}}年?)?|(?P<this>今年|本年度?|全年|当年)"
 )
 CITED = re.compile(r"《[^》]*》")  # titles of cited documents (《2023年工作要点》) name no time of the figure
+# A closed parenthesis is a remark on the figure before it ("1500余人次（2023年为1320人次），出具…42份"):
+# the year it names is not the time of the figures after it.
+REMARK = re.compile(r"[（(][^（()）]{0,40}[)）]")
 # "比2022年增加6场": the year compared with is that clause's (OTHER_YEAR_WORDS), not the time of the
 # figures after it in the sentence ("…，比2022年增加6场，发放读本2400册" is this year's 2400).
 COMPARED = re.compile(r"(?:同比|较|比)\s*(?:19|20)\d{2}\s*年度?(?:同期)?")
@@ -74,15 +80,45 @@ COMPARED = re.compile(r"(?:同比|较|比)\s*(?:19|20)\d{2}\s*年度?(?:同期)?
 OTHER_BODY = re.compile(
     r"全(县|市|区|省|州|盟|旗|国)(?!域)|(县|市)级|(县|市)(委|政府|司法局|法院|检察院)(?!门户|网站|网|平台|官网|公众号)(?!.*(指导|部署|要求))"
 )
-STRONG_TOTAL = re.compile(r"共(?!同|建|享|治|商|识|产)|共计|总计|合计|全年|全(乡|镇|街道|街)|年度|本年")
-WEAK_TOTAL = re.compile(r"累计")
+STRONG_TOTAL = re.compile(r"共(?!同|建|享|治|商|识|产)|共计|总计|合计|全(乡|镇|街道|街)|年度|本年")
+# 全年 says when, not how much: "综治中心全年调处纠纷12起", "宣传车全年巡回宣传15场" count one body's or
+# one campaign's activity in the year. Like a bare 累计, it is the year's total only when no other mention exceeds it.
+WEAK_TOTAL = re.compile(r"累计|全年")
+# A body inside the township: its total ("中心组全年学习…共计8次") is that body's, not the township's,
+# and is the year's total only when no other mention exceeds it.
+# A bare total, with no noun of its own ("合计8次", "每月开展1次法治讲座，全年共12场"), totals only what its
+# sentence named before it: one activity, or the parts listed there.
+BARE_TOTAL = re.compile(r"^(全年|年内)?(共计?|合计|总计|累计|总共|一共)(开展|组织|举办|召开|达到?|为)?\s?(近|约|超过?|逾|达)?[\d.,]+[万千]?[余多]?\D{0,3}$")
+INNER_BODY = re.compile(r"中心组|综治中心|调委会|调解委员会|司法所|派出所|法庭|领导小组|工作站|服务站|服务室|宣传车|宣讲队|宣讲团|执法队|执法大队|执法中队")
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")
+SENTENCE_BREAK = re.compile(r"[。；！？\n]")
 # Part of the year: a half year, a quarter, some months ("1-11月", "截至9月底").
 PART_OF_YEAR = re.compile(r"[上下]半年|第?[一二三四1-4]季度|\d{1,2}\s*[-—~至到]\s*\d{1,2}月|截至\d{1,2}月|\d{1,2}月份?以来")
-# The body whose meetings a key counts, preferred when a report also gives another body's.
+# The body whose meetings a key counts, preferred when a report also gives another body's: the
+# other body's mentions (OTHER_BODY_MEETINGS) are dropped; mentions that name no body (其中专题研究…5次,
+# 合计8次) stay.
 PREFERRED_BODY: dict[str, re.Pattern[str]] = {
     "party_meetings_on_rule_of_law": re.compile(r"党委|党工委|党组|委员会|领导小组"),
 }
+OTHER_BODY_MEETINGS: dict[str, re.Pattern[str]] = {
+    "party_meetings_on_rule_of_law": re.compile(r"(?<!法治)政府|[乡镇]长|主任|办公会|常务会|联席会"),
+}
+# Keys that count activities on a subject: a mention whose list of subjects names one without 法
+# ("研究部署法治建设、平安建设、营商环境等议题21次") counts more than the subject, and gives way to a
+# mention on the subject alone ("其中专题研究法治政府建设工作4次").
+SUBJECT_KEYS = frozenset({"party_meetings_on_rule_of_law", "law_study_sessions"})
+
+
+SUBJECT_VERB = re.compile(r"研究|部署|审议|学习|研讨|听取")
+
+
+def mixed_subjects(quote: str) -> bool:
+    """A quote listing several subjects (、, after the verb that takes them: 研究部署法治建设、平安建设等)
+    of which one is not law: a count of mixed business. A list of bodies before the verb
+    (党工委会、主任办公会会前学法28次) is not one."""
+    verbs = list(SUBJECT_VERB.finditer(quote))
+    items = quote[verbs[-1].end() :].split("、") if verbs else []
+    return len(items) > 1 and "法" in quote and any("法" not in item for item in items)
 NEVER_CANONICAL: frozenset[Scope] = frozenset({"plan", "other_year", "period", "other_body"})
 
 
@@ -96,7 +132,10 @@ def scope_of(context: str, sentence: str, after: str, sections: Sequence[str], y
     sentence up to the number, a few characters after it, and the headings it stands under."""
     if _under_plan_heading(tuple(sections)) or PLAN_WORDS.search(sentence) or PLAN_AFTER.match(after):
         return "plan"
-    plain = COMPARED.sub("", CITED.sub("", sentence))
+    plain = CITED.sub("", sentence)
+    if "）" in plain or ")" in plain:
+        plain = REMARK.sub("", plain)
+    plain = COMPARED.sub("", plain)
     if OTHER_YEAR_WORDS.search(context) or CHANGE_AFTER_COMPARISON.search(context):
         return "other_year"
     named = list(TIME_NAMED.finditer(plain))
@@ -136,9 +175,11 @@ def year_values(observations: Sequence[Observation], text: str = "") -> tuple[li
     values: list[IndicatorValue] = []
     for key in dict.fromkeys(o.indicator for o in obs):
         eligible = [i for i, o in enumerate(obs) if o.indicator == key and o.scope not in NEVER_CANONICAL]
-        preferred = PREFERRED_BODY.get(key)
-        if preferred and any(preferred.search(obs[i].quote) for i in eligible):
-            eligible = [i for i in eligible if preferred.search(obs[i].quote)]
+        preferred, other = PREFERRED_BODY.get(key), OTHER_BODY_MEETINGS.get(key)
+        if preferred and other and any(preferred.search(obs[i].quote) for i in eligible):
+            eligible = [i for i in eligible if preferred.search(obs[i].quote) or not other.search(obs[i].quote)]
+        if key in SUBJECT_KEYS:
+            eligible = _on_the_subject(eligible, obs, text)
         if not eligible:
             continue
         value = _choose(key, eligible, obs, text)
@@ -146,6 +187,18 @@ def year_values(observations: Sequence[Observation], text: str = "") -> tuple[li
             obs[i] = obs[i].model_copy(update={"canonical": True})
         values.append(value)
     return obs, values
+
+
+def _on_the_subject(eligible: list[int], obs: list[Observation], text: str) -> list[int]:
+    """Mentions of mixed business give way to mentions on the subject alone; a count followed in
+    its sentence by its own 其中 figure ("中心组学习14次，其中学习…法律法规4次") gives way to it."""
+    covering = set()
+    for before, after in zip(eligible, eligible[1:]):
+        if obs[after].quote.startswith("其中") and not SENTENCE_BREAK.search(text[obs[before].end : obs[after].start]):
+            covering.add(before)
+    kept = [i for i in eligible if i not in covering]
+    pure = [i for i in kept if not mixed_subjects(obs[i].quote)]
+    return pure or kept
 
 
 def _choose(key: str, eligible: list[int], obs: list[Observation], text: str) -> IndicatorValue:
@@ -168,9 +221,9 @@ def _choose(key: str, eligible: list[int], obs: list[Observation], text: str) ->
         quote = obs[i].quote
         if obs[i].scope == "part":
             continue
-        if STRONG_TOTAL.search(quote):
+        if STRONG_TOTAL.search(quote) and not INNER_BODY.search(quote) and not BARE_TOTAL.match(quote):
             totals.append(i)
-        elif WEAK_TOTAL.search(quote):
+        elif WEAK_TOTAL.search(quote) or STRONG_TOTAL.search(quote):
             if obs[i].value < largest:  # a 累计 over one activity: a part of the year's value
                 obs[i] = obs[i].model_copy(update={"scope": "part"})
             else:

@@ -8,9 +8,13 @@ the indicator table (``parsers.indicators``) names it from the words around it:
   the unnamed items listed before it (党委会3次、政府常务会议2次专题研究部署法治建设工作); for the next
   item of a list of one kind, the verb said once before the list (调处婚姻纠纷6起、邻里纠纷4起); for
   a bare total after figures of one sentence, their indicator (法治讲座5场、普法活动20场，共计25场).
+- the counts after the first of a 分别/各 list (开展讲座、竞赛分别为11场、2场); a table row flattened
+  to "法治宣传活动|38|场次" (the cell border is no part of the name's words).
 - Never figures: sub-counts (a clause that starts with 其中 or follows 其中：, and the next items of
-  its list, when the figure before is one of the table's; after a count the table does not name,
-  党委会议31次，其中专题研究法治工作3次, the 其中 figure is the indicator's own), figures inside
+  its list, when the figure before is one of the table's; after a count the table does not name, or
+  a count of mixed business, 党委会议31次，其中专题研究法治工作3次, the 其中 figure is the
+  indicator's own; a 其中 inside a sentence with no figure before it divides activities named
+  without a count), ranges said of each village (各村…3至5次), figures inside
   parentheses, standing rules (每月1次, 每季度听取一次), ordinals (第二十次, 十届十五次全会), and
   numbers of more than 12 digits. Years, dates and document numbers never carry one of the table's units.
 
@@ -26,19 +30,23 @@ import bisect
 import re
 from typing import NamedTuple
 
-from .indicators import COMPILED, INDICATORS, UNITS, Compiled
+from .indicators import COMPILED, UNITS, Compiled
 from .models import Heading, IndicatorValue, Normalised, Observation, Qualifier
 from .normalise import SECTION_MAX_LEVEL
 from .numbers import NUMBER, NUMBER_START, PERCENT_WORDS, percent_value, qualifier_of, to_value
-from .canonical import scope_of, year_values
+from .canonical import mixed_subjects, scope_of, year_values
 
-TOTAL_ONLY = re.compile(r"^(共计?|合计|总计|累计|总共|一共)(开展|组织|举办|召开|达到?|为)?[ ]?$")
-# A space may stand between a number and its unit (text taken from a PDF: "开展普法活动 12 场次").
+TOTAL_ONLY = re.compile(r"^(全年|年内)?(共计?|合计|总计|累计|总共|一共)(开展|组织|举办|召开|达到?|为)?[ ]?$")
+# A space may stand between a number and its unit (text taken from a PDF: "开展普法活动 12 场次"),
+# and a cell border where a table was flattened to text lines ("法治宣传活动|38|场次", "调解纠纷 | 56 | 起").
 # A number and its unit, or a percentage in words (百分之九十五点六: the unit before the number).
 FIGURE = re.compile(
     rf"{NUMBER_START}(?:{PERCENT_WORDS}"
-    rf"|(?<![\d.,第届〇零一二两三四五六七八九十百千])(?<!第 ){NUMBER.pattern}[ \t]?(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?)"
+    rf"|(?<![\d.,第届〇零一二两三四五六七八九十百千])(?<!第 ){NUMBER.pattern}[ \t]?(?:\|[ \t]?)?(?P<unit>{'|'.join(map(re.escape, UNITS))})(?P<post2>以上|左右)?)"
 )
+CELL_BORDER = "| \t"  # the border and padding between a table row's name and its number, no part of the name's words
+# "开展法治讲座、知识竞赛分别为11场、2场", "宣传活动各10场、4场": the items after the first are counts of the same kind.
+RESPECTIVELY = re.compile(r"(分别|各)(为|是|达|有)?$")
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")  # not 、: it joins the objects of one verb (调处宅基地、婚姻家庭等纠纷)
 SENTENCE_BREAK = re.compile(r"[。；！？\n]")
 LEADING = "、，,；：:“”\"' "
@@ -63,6 +71,8 @@ PARAGRAPH_BREAK = re.compile(r"\n")
 PARAGRAPH_WINDOW = 600
 # Standing rules, not counts: 每月1次, 每季度听取一次, 每两月1次, 每人每年.
 RATE = re.compile(r"每(年|月|季度?|周|半年|两月|两个月|[一二两三四五六]个?月|人|天|日|旬|次)[^，。；\d]{0,6}$")
+# "各村开展进村入户宣传3至5次": a range said of each village or unit is a norm, not a count.
+EACH = re.compile(r"各(村|社区|居|组|单位|部门|站所|网格)|每")
 # Ordinals without 第: 十届十五次全会, 二十届三中全会.
 ORDINAL_AFTER = re.compile(r"(全会|全体会议|全体(扩大)?会议|代表大会|党代会)")
 # The noun a count can be followed by (召开4次法治专题党委会): up to the next punctuation, 、 or number.
@@ -151,19 +161,29 @@ def _skipped(context: str, sentence: str, after: str) -> bool:
     return bool(ORDINAL_AFTER.match(after))
 
 
-def _sub_count(text: str, clause_start: int, context: str, previous: str | None, previous_quote: str = "") -> bool:
+def _counts_in(key: str, unit: str) -> bool:
+    """Whether some row of ``key`` counts in ``unit`` (a list's next count must count the same thing)."""
+    return any(key == c.row.key for c in _rows_for(unit))
+
+
+def _sub_count(text: str, clause_start: int, context: str, previous: str | None, previous_quote: str = "", sentence_start: int | None = None) -> bool:
     """A 其中 clause ("其中法治讲座8场", "其中：进社区…15次、进学校…7次") counts part of the figure
     before it, and is left out, when that figure is one of the table's (``previous`` is "named") or
     itself a sub-count. After a figure the table does not count ("党委会议31次，其中专题研究法治工作3次"),
     the 其中 figure is the indicator's own count, and so it is when only the 其中 clause speaks of law
     ("中心组学习20次，其中专题学习宪法6次": the 20 was named by its sentence, its own words have no 法).
     ``previous``: the state of the figure before in the same sentence ("named", "unnamed", "sub"),
-    None when there is none; ``previous_quote``: its quote when it was named."""
+    None when there is none; ``previous_quote``: its quote when it was named. With no figure before
+    it in its sentence, a 其中 inside the sentence (after ``sentence_start``: "开展“法律进X”“法律进Y”活动，其中…7场、…26场")
+    divides activities named without a count, and is counted; one that opens a sentence ("。其中婚姻纠纷20起")
+    divides the figure of the sentence before."""
     if not context.startswith("其中") and "其中" not in text[max(0, clause_start - 4) : clause_start]:
         return False  # the common case, without a regex
     if not (SUBCOUNT.match(context) or SUBCOUNT_COLON.search(text, max(0, clause_start - 4), clause_start)):
         return False
-    if previous == "named" and "法" in context and "法" not in previous_quote:
+    if previous == "named" and "法" in context and ("法" not in previous_quote or mixed_subjects(previous_quote)):
+        return False  # after a count of mixed business (法治建设、平安建设等议题21次), the 其中 on law is the count
+    if previous is None and sentence_start is not None and text[sentence_start:clause_start].strip(LEADING) not in ("", "其中"):
         return False
     return previous != "unnamed"
 
@@ -258,15 +278,16 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             clause_start += 1
         if marker := LIST_MARKER.match(text, clause_start, start):  # "2.受理…": the item's number is no part of the clause
             clause_start = marker.end()
-        context, sentence = text[clause_start:start], text[sentence_start:start]
+        context, sentence = text[clause_start:start].rstrip(CELL_BORDER), text[sentence_start:start]
         after = text[end : end + 20]
-        if _skipped(context, sentence, after):
+        if _skipped(context, sentence, after) or (figure.group("range") and EACH.search(context)):
             pending = []
             continue
         gap = text[floor:clause_start]
         in_list = gap.strip(LEADING) == "" and "、" in gap
-        previous_quote = found[-1].quote if previous == "named" and found else ""
-        if _sub_count(text, clause_start, context, previous, previous_quote) or (previous == "sub" and in_list):
+        # the named figure before and the rest of its clause: its subjects may follow it (党委会7次研究部署法治建设、平安建设等工作)
+        previous_quote = text[found[-1].start : clause_start] if previous == "named" and found else ""
+        if _sub_count(text, clause_start, context, previous, previous_quote, sentence_start) or (previous == "sub" and in_list):
             state, listed, pending = (end, "sub"), None, []  # the next items of its list are sub-counts too
             continue
         paragraph = text[paragraphs.last(max(0, start - PARAGRAPH_WINDOW), start) : start]
@@ -284,10 +305,17 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             # kind of thing (the items share their head noun, 纠纷); "合同19份、征求意见59件" do not.
             carried = _name(unit, listed[1] + context, sentence, paragraph, after)
             named = carried if carried and carried[0] == listed[0] else None
+        if named is None and listed and in_list and not context and RESPECTIVELY.search(listed[1]) and _counts_in(listed[0], unit):
+            named = (listed[0], 0)  # "分别为11场、2场、3场": one verb and one 分别 for every count of the list (in the key's units)
         if named is None and found and found[-1].end > sentence_start and TOTAL_ONLY.match(context):
             # "法治讲座5场、普法活动20场，共计25场": a bare total adds up the figures before it.
             key = found[-1].indicator
-            named = (key, 0) if any(unit in r.units for r in INDICATORS if r.key == key) else None
+            named = (key, 0) if _counts_in(key, unit) else None
+        elif named is None and TOTAL_ONLY.match(context) and clause_start > sentence_start:
+            # "每月开展1次法治讲座，全年共12场": a bare total with no count before it in its sentence (a rate
+            # is none) totals what the sentence's words before it name.
+            named = _name(unit, text[sentence_start:clause_start].rstrip(LEADING), sentence, paragraph, "")
+            named = (named[0], 0) if named else None
         if named is None:
             listed = None
             pending = (pending if in_list and pending and pending[-1].end == floor else []) + [

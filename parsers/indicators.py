@@ -40,7 +40,9 @@ class Indicator(NamedTuple):
 
 
 # Not publicity events: trainings and study, documents, oaths, notice boards and banners, online posts.
-PUBLICITY_NOT = r"培训|学法|学习|下发|要点|文件|方案|稿件|宣誓|党课|出刊|刊出|刊发|宣传栏|简报|专栏|板报|横幅|展板|推送|转发|推文"
+# An official's own talks in a first-person report (本人…开展法治宣讲3次) are 讲法, not the township's events.
+PUBLICITY_NOT = r"培训|学法|学习|下发|要点|文件|方案|稿件|宣誓|党课|出刊|刊出|刊发|宣传栏|简报|专栏|板报|横幅|展板|推送|转发|推文|本人[^，。；]{0,12}(宣讲|讲)"
+PRINTED = r"(资料|材料|宣传品|手册|小册子|宣传册|读本|折页|彩页|传单|明白纸|画册)"  # things printed to be handed out
 # A cited title (《中华人民共和国土地管理法》) counts as one word between a verb and what it governs.
 TITLE_OR_CHAR = r"(?:《[^》]{0,40}》|[^，。；《])"
 
@@ -48,13 +50,14 @@ TITLE_OR_CHAR = r"(?:《[^》]{0,40}》|[^，。；《])"
 # because reports commonly state them (never rename a key: releases and users depend on them). A row that names a figure more narrowly
 # comes before a broader row of another key (staff talks before public publicity).
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("disputes_mediated", "调解矛盾纠纷件数", ("起", "件", "宗"), r"(调解|调处|化解)[^，。；]{0,24}纠纷|(人民调解|调解|调处)[^，。；]{0,6}案件",
+    Indicator("disputes_mediated", "调解矛盾纠纷件数", ("起", "件", "宗"), r"(调解|调处|化解)[^，。；]{0,24}纠纷|(人民调解|调解|调处)[^，。；]{0,6}案件|^人民调解$",
               exclude=r"信访|诉源|司法确认|复议|诉讼|执法", maximum=5_000),
-    Indicator("disputes_mediation_success", "调解成功件数", ("起", "件"), r"(调解|调处|化解)成功$|^成功(调解|调处|化解)$", sentence=r"^(?!.*(诉源|信访))",
+    Indicator("disputes_mediation_success", "调解成功件数", ("起", "件", "宗"), r"(调解|调处|化解)成功$|^成功(调解|调处|化解)$", sentence=r"^(?!.*(诉源|信访))",
               maximum=5_000),
     Indicator("mediation_success_rate_pct", "矛盾纠纷调解成功率", ("%",), r"成功率|(调解|化解)率", sentence=r"调解|纠纷", maximum=100),
     # Cases, not visits: 接待群众来访156批次 counts visiting groups (a 接访 scheme), another unit.
-    Indicator("petitions_received", "受理信访件数", ("件", "起"), r"(接收|受理|接待|收到)[^，。；]{0,6}(信访|来信来访|来访)", maximum=2_000),
+    Indicator("petitions_received", "受理信访件数", ("件", "起"), r"(接收|受理|接待|收到|办理|处理)[^，。；]{0,6}(信访|来信来访|来访)",
+              exclude=r"参与|协助|配合", maximum=2_000),  # the adviser's part in another's cases (参与处理信访案件6件)
     Indicator("petitions_resolved", "化解/办结信访件数", ("件", "起"), r"(已化解|化解|办结)$|(化解|办结)[^，。；]{0,6}信访", sentence=r"信访|来访", exclude=r"正在",
               maximum=2_000),
     # "排查矛盾纠纷120次，化解110件": the verb alone, its disputes named earlier in the sentence.
@@ -68,8 +71,9 @@ INDICATORS: tuple[Indicator, ...] = (
               sentence=r"领导干部|机关干部|干部职工|公职人员|学法", exclude=r"党课|讲课|授课", maximum=500),
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"),
               r"普法|法治宣传|法律宣传|宪法宣传|宣讲|宣传活动|法治讲座|法律咨询[^，。；]{0,10}活动"
-              r"|(法律|法治|宪法|送法|民法典)[^，。；]{0,10}(活动|大集|宣传|演出)"
-              r"|(法律|法治|释法|普法|宪法|民法典)[^，。；]{0,10}(讲座|讲堂|竞赛|竞答|汇演|文艺)",
+              r"|(法律|法治|宪法|送法|民法典)[^，。；]{0,10}(活动|大集|宣传|演出|巡演|展演)"
+              r"|(法律|法治|释法|普法|宪法|民法典)[^，。；]{0,10}(讲座|讲堂|竞赛|竞答|汇演|文艺)"
+              r"|(?:^|[“\"])(法律|送法|普法|法治)进[^”\"]{1,8}[”\"]$",  # a campaign named “法律进X” right before its count
               exclude=PUBLICITY_NOT, maximum=2_000),
     # A trial attended by the public; attended by cadres (a sentence on their study) it is neither publicity nor a labelled study.
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"庭审[^，。；]{0,10}活动",
@@ -79,12 +83,19 @@ INDICATORS: tuple[Indicator, ...] = (
               paragraph=r"普法|法治宣传|法律宣传|法治教育|宪法|民法典", exclude=PUBLICITY_NOT, maximum=2_000),
     Indicator("people_reached", "受众人次", ("人次",), r"受益|受教育|覆盖|惠及|受众|宣讲人数|(参与|参加|教育)(群众|居民|村民|师生|学生|人数)",
               maximum=1_000_000),
+    Indicator("people_reached", "受众人次", ("人次",), r"观看(人数|人次|量)?$", sentence=r"普法|法治宣传|法律宣传|直播", exclude=r"干部|职工|党员",
+              maximum=1_000_000),
     Indicator("people_reached_persons", "受众人数（人）", ("人", "名"),
               r"受益|受教育|覆盖|惠及|受众|宣讲人数|(参与|参加|教育)(群众|居民|村民|师生|学生|人数)", maximum=1_000_000),
     Indicator("materials_distributed", "发放宣传资料份数", ("份", "册", "本", "张", "件"),
               rf"(发[放送]?|印发|赠送|派发|分发){TITLE_OR_CHAR}{{0,10}}(资料|材料|宣传品|手册|小册子|宣传册|读本|折页|彩页|传单|明白纸|海报|书籍|画册|挂历|台历)"
+              r"|(发[放送]?|印发|赠送|派发|分发)《[^》]{0,40}(资料|手册|读本|折页|明白纸|画册)》$"  # the noun ends the cited title
               r"|(宣传资料|宣传材料|宣传品|宣传手册|小册子|宣传册|宣传折页|宣传彩页|宣传单|明白纸|宣传挂历|宣传台历|宣传年画)$",  # posters only with a verb of handing out
               exclude=r"张贴|悬挂|张挂|制作|印制(?!发放)", maximum=500_000),  # put up or printed, not handed out
+    # Printed, then handed out in the next clause ("编印《…读本》2000册，全部发放到户"): the verb after the count.
+    Indicator("materials_distributed", "发放宣传资料份数", ("份", "册", "本", "张", "件"),
+              rf"(编印|印制|印刷|制作)({TITLE_OR_CHAR}{{0,10}}{PRINTED}|《[^》]{{0,40}}{PRINTED}》)$",
+              after=r"^(?=，?(并|已|均|全部|全|免费)*(发放|分发|派发|赠送|送达))", maximum=500_000),
     Indicator("legal_literate_persons_trained", "培育“法律明白人”人数", ("人", "名"), r"法律明白人", exclude=r"培训|学法|总数|总量|现有|共有",
               maximum=5_000),
     Indicator("legal_literate_persons_trained", "培育“法律明白人”人数", ("人", "名"), r"(培养|培育)[^，。；]{0,8}(骨干|明白人)",
@@ -97,17 +108,17 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("legal_advisor_opinions", "法律顾问提供法律意见次数", ("次", "件", "条", "份"), r"(出具|提供|提出)[^，。；]{0,8}意见$",
               sentence=r"法律顾问", exclude=r"征求", maximum=2_000),
     Indicator("contracts_reviewed", "审查合同件数", ("件", "份"), r"(审查|审核)[^，。；]{0,8}合同", maximum=5_000),
-    Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"(研究|部署)[^，。；]{0,6}(法治|依法治)", exclude=r"学习|学法",
+    Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"(研究|部署|审议)[^，。；]{0,6}(法治|依法治|依法行政|涉法)", exclude=r"学习|学法",
               maximum=200),
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"依法治(乡|镇|县|村|理)[^，。；]{0,10}会议", maximum=200),
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"专题党(工)?委会$", paragraph=r"法治|依法治", maximum=200),
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",),
-              r"(法治|依法治)[^，。；、]{0,8}(专题会议|专题会|会议|党委会|党工委会|常委会|推进会|部署会|工作会|调度会|联席会)$",
+              r"(法治|依法治)[^，。；、]{0,8}(专题会议|专题会|会议|党委会|党工委会|常委会|推进会|部署会|工作会|调度会|联席会|议题)$",
               exclude=r"学习|学法|培训", maximum=200),
     # A rule-of-law leading group's meetings (the group is named in the sentence: 法治政府建设领导小组).
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"领导小组(全体)?(会议|会)$", sentence=r"法治|依法治",
               maximum=200),
-    Indicator("info_disclosed_items", "主动公开政府信息条数", ("条",), r"公开[^，。；]{0,16}信息", exclude=r"依申请", maximum=20_000),
+    Indicator("info_disclosed_items", "主动公开政府信息条数", ("条",), r"公开[^，。；]{0,16}信息|信息[^，。；]{0,4}主动公开$", exclude=r"依申请", maximum=20_000),
     Indicator("hotline_12345_cases", "12345热线受理件数", ("件", "条", "个"), r"12345", maximum=20_000),
     # "四、12345热线办理。全年承办热线工单1320件": the hotline is named in the paragraph's heading.
     Indicator("hotline_12345_cases", "12345热线受理件数", ("件", "条", "个"), r"热线|工单", paragraph=r"12345", maximum=20_000),
@@ -139,6 +150,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("info_disclosure_requests", "办理信息公开申请件数", ("件", "项", "条"), r"信息公开申请|依申请公开", maximum=1_000),
     Indicator("major_decisions_reviewed", "审议/审查重大事项项数", ("项", "件"), r"(审议|审查)[^，。；]{0,16}(重大|三重一大)[^，。；]{0,12}事项|(重大|三重一大)[^，。；]{0,6}(决策|事项)[^，。；]{0,8}(审议|审查|审核)",
               maximum=1_000),
+    # Decisions made, then reviewed in the next clause ("研究重大行政决策事项9项，全部经法律顾问合法性审查").
+    Indicator("major_decisions_reviewed", "审议/审查重大事项项数", ("项", "件"), r"(重大|三重一大)[^，。；]{0,8}(决策|事项)$",
+              after=r"^(?=，?(均|全部|全|都|并|已)*经[^，。；]{0,8}(合法性)?(审查|审核))", maximum=1_000),
     Indicator("law_demo_households", "学法用法示范户数", ("户",), r"示范户", maximum=5_000),
 )
 

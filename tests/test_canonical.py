@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from parsers import extract_report
-from parsers.canonical import NEVER_CANONICAL, year_values
+from parsers.canonical import NEVER_CANONICAL, mixed_subjects, year_values
 from parsers.extract import extract_figures
 from parsers.models import Document, IndicatorValue, Observation
 from parsers.normalise import normalise
@@ -52,6 +52,11 @@ def scopes(text: str, year: int | None = 2024) -> list[tuple[str, float, str]]:
 def test_the_scope_of_a_mention_follows_its_words(text: str, expected: str) -> None:
     (observation,) = figures(text)[0]
     assert observation.scope == expected
+
+
+def test_a_year_in_a_remark_in_parentheses_is_not_the_time_of_the_figures_after_it() -> None:
+    text = "为群众提供法律咨询600余次（2023年为510次），出具法律意见书18份。"
+    assert scopes(text) == [("legal_consultations", 600, "year"), ("legal_advisor_opinions", 18, "year")]
 
 
 def test_a_figure_under_a_plan_heading_is_a_plan_also_under_a_subheading() -> None:
@@ -133,6 +138,54 @@ def test_a_sum_keeps_the_weakest_qualifier() -> None:
     _, values = figures("发放宣传资料2000余份、宣传手册300份。")
     v = values["materials_distributed"]
     assert (v.value, v.qualifier, v.basis) == (2300, "at_least", "sum_of_parts")
+
+
+def test_a_quan_nian_on_one_bodys_or_campaigns_count_gives_way_to_the_larger_count() -> None:
+    """全年 says when, not how much: the 司法所's year, the 宣传车's year, are not the township's."""
+    text = "乡司法所全年调处矛盾纠纷9起。乡村两级调解组织调处矛盾纠纷58起。普法大篷车全年巡回宣传11场，开展各类普法活动47场。"
+    _, values = figures(text)
+    assert (values["disputes_mediated"].value, values["disputes_mediated"].basis) == (58, "single_mention")
+    assert (values["legal_publicity_events"].value, values["legal_publicity_events"].basis) == (47, "single_mention")
+    _, values = figures("全年调处矛盾纠纷64件。镇综治中心全年直接调处纠纷19件。")
+    assert (values["disputes_mediated"].value, values["disputes_mediated"].basis) == (64, "stated_total")  # exceeded by none
+
+
+def test_a_total_of_a_body_inside_the_township_gives_way_to_the_larger_count() -> None:
+    text = "镇党委理论学习中心组全年开展法治专题学习共计6次；坚持会前学法，全年会前学法27次。"
+    _, values = figures(text)
+    assert (values["law_study_sessions"].value, values["law_study_sessions"].basis) == (27, "stated_total")  # its 全年 exceeded by none
+
+
+def test_a_count_of_mixed_business_gives_way_to_its_rule_of_law_qizhong() -> None:
+    text = "镇党委会议全年研究部署法治建设、信访维稳、疫情防控等工作共19次，其中专题研究法治建设3次。"
+    observations, values = figures(text)
+    assert [(o.value, o.canonical) for o in observations] == [(19, False), (3, True)]
+    assert values["party_meetings_on_rule_of_law"].value == 3
+    text = "全年召开党委会9次研究部署法治建设、环境整治等工作，其中专题研究法治建设工作2次。"  # the subjects after the count
+    assert figures(text)[1]["party_meetings_on_rule_of_law"].value == 2
+    text = "党委中心组全年开展学习18次，其中学习宪法和法律法规5次。"
+    assert figures(text)[1]["law_study_sessions"].value == 5
+
+
+def test_a_bare_total_of_one_activity_gives_way_to_a_larger_count() -> None:
+    text = "举办法治讲座5场、法律知识竞赛4场，共计9场。围绕重点人群开展各类普法活动40场。"  # the 9 totals two kinds only
+    _, values = figures(text)
+    assert (values["legal_publicity_events"].value, values["legal_publicity_events"].basis) == (40, "single_mention")
+    text = "镇党委会专题研究法治工作2次，镇政府常务会研究依法行政工作3次，合计5次。"  # a bare total of its parts, exceeded by none
+    assert (figures(text)[1]["party_meetings_on_rule_of_law"].value, figures(text)[1]["party_meetings_on_rule_of_law"].basis) == (5, "stated_total")
+
+
+def test_a_list_of_bodies_is_no_mixed_business() -> None:
+    assert mixed_subjects("研究部署法治建设、乡村振兴等工作8次")
+    assert not mixed_subjects("党委会、主任办公会会前学法共计26次")
+    assert not mixed_subjects("集中学习习近平法治思想和宪法、民法典等内容6次")
+
+
+def test_the_governments_meetings_give_way_but_a_party_meetings_total_or_qizhong_does_not() -> None:
+    text = "镇党委会专题研究法治工作2次，镇政府常务会研究依法行政工作4次，合计6次。"
+    assert (figures(text)[1]["party_meetings_on_rule_of_law"].value, figures(text)[1]["party_meetings_on_rule_of_law"].basis) == (6, "stated_total")
+    text = "镇党委召开会议23次，其中专题研究法治政府建设4次；召开依法治镇委员会会议1次。"
+    assert figures(text)[1]["party_meetings_on_rule_of_law"].value == 4
 
 
 # --- flags ------------------------------------------------------------------------------------

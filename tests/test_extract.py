@@ -2,7 +2,7 @@
 
 import pytest
 
-from parsers.extract import extract_observations
+from parsers.extract import extract_figures, extract_observations
 from parsers.normalise import normalise
 from tests.conftest import SEED_NAMES, seed_text
 
@@ -396,3 +396,94 @@ def test_a_legal_count_after_qizhong_of_a_general_count_of_the_same_key_is_kept(
 def test_a_trial_attended_by_cadres_is_no_publicity_event() -> None:
     assert figures_of("健全领导干部学法制度，组织集中学法10次，开展旁听庭审活动2次。") == [("law_study_sessions", 10)]
     assert figures_of("组织村民代表开展旁听庭审活动3次。") == [("legal_publicity_events", 3)]
+
+
+def test_a_table_flattened_to_text_lines_gives_one_figure_a_row() -> None:
+    """Portals flatten a figures table to "name|number|unit" lines (tests/heldout_c's first run missed them all)."""
+    text = "全年主要指标如下：\n指标|数量|单位\n开展普法讲座|17|场\n发放法治宣传手册 | 4300 | 册\n受益群众|2.4万|人次\n党委会研究法治工作|5|次\n"
+    got = [(o.indicator, o.value, o.quote) for o in observations(text)]
+    assert got == [
+        ("legal_publicity_events", 17, "开展普法讲座|17|场"),
+        ("materials_distributed", 4300, "发放法治宣传手册 | 4300 | 册"),
+        ("people_reached", 24000, "受益群众|2.4万|人次"),
+        ("party_meetings_on_rule_of_law", 5, "党委会研究法治工作|5|次"),
+    ]
+
+
+def test_every_count_of_a_fenbie_or_ge_list_is_the_first_ones_kind() -> None:
+    """"分别为8场、5场" and "各6场、3场": one verb and one 分别/各 govern every count of the list."""
+    text = "组织开展宪法宣讲、民法典知识讲座分别为8场、5场。开展“送法进工地”“送法进农家”活动各6场、3场，同时设立咨询点2个。"
+    got = [(o.indicator, o.value) for o in observations(text)]
+    assert got == [("legal_publicity_events", 8), ("legal_publicity_events", 5), ("legal_publicity_events", 6), ("legal_publicity_events", 3)]
+    _, values = extract_figures(normalise(text), 2024)
+    assert [(v.value, v.basis) for v in values] == [(13, "sum_of_parts")]  # the lists of two sentences are not added up: the larger sum
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the government's meetings on 依法行政, and meetings on 涉法 matters, are rule-of-law meetings
+        ("乡长办公会议研究依法行政工作2次。", [("party_meetings_on_rule_of_law", 2)]),
+        ("街道党工委会议审议涉法事项6次。", [("party_meetings_on_rule_of_law", 6)]),
+        # a table row or heading that names only 人民调解, successes in 宗
+        ("人民调解|208|件\n", [("disputes_mediated", 208)]),
+        ("全年调处矛盾纠纷90宗，调解成功88宗。", [("disputes_mediated", 90), ("disputes_mediation_success", 88)]),
+        # petitions handled, not by the adviser's part in them
+        ("镇信访办全年办理信访件35件。", [("petitions_received", 35)]),
+        ("法律顾问参与处理信访案件4件。", []),
+        # a performance tour on law; the noun at the end of a cited title; the verb of disclosure after its noun
+        ("组织“法治快板”巡演6场。", [("legal_publicity_events", 6)]),
+        ("印发《农民工维权法律知识手册》1500册。", [("materials_distributed", 1500)]),
+        ("政务信息主动公开186条。", [("info_disclosed_items", 186)]),
+        # viewers of an online legal-publicity broadcast, not cadres watching a film
+        ("开展“宪法进万家”线上普法直播4场，累计观看2.3万人次。", [("legal_publicity_events", 4), ("people_reached", 23000)]),
+        ("组织机关干部观看法治警示教育片，观看干部320人次。", []),
+    ],
+)
+def test_phrasings_of_the_third_held_out_set_kind_are_read(text: str, expected: list[tuple[str, float]]) -> None:
+    assert figures_of(text) == expected
+
+
+def test_a_rule_of_law_qizhong_after_a_count_of_mixed_business_is_kept() -> None:
+    """"…研究部署法治建设、平安建设等议题21次，其中专题研究法治建设4次": the 其中 is the rule-of-law count,
+    not a part of a rule-of-law count (the subjects may also follow the count)."""
+    text = "街道党工委会议研究部署法治建设、安全生产、文明创建等事项共17次，其中专题研究法治建设工作3次。"
+    assert figures_of(text) == [("party_meetings_on_rule_of_law", 17), ("party_meetings_on_rule_of_law", 3)]
+    text = "全年召开党委会11次研究部署法治建设、乡村振兴等工作，其中专题研究法治建设2次。"
+    assert figures_of(text) == [("party_meetings_on_rule_of_law", 11), ("party_meetings_on_rule_of_law", 2)]
+    text = "全年召开党委会议研究法治建设工作5次，其中听取法治工作汇报2次。"  # a part of a count on law alone: left out
+    assert figures_of(text) == [("party_meetings_on_rule_of_law", 5)]
+
+
+def test_a_qizhong_inside_a_sentence_with_no_figure_before_divides_activities_named_without_a_count() -> None:
+    text = "深入各村开展“法律进果园”“法律进祠堂”活动，其中“法律进果园”9场、“法律进祠堂”4场，共计13场。"
+    assert figures_of(text) == [("legal_publicity_events", 9), ("legal_publicity_events", 4), ("legal_publicity_events", 13)]
+    text = "全年共开展普法活动40场。其中进校园12场、进企业8场。"  # a 其中 that opens a sentence divides the figure before
+    assert figures_of(text) == [("legal_publicity_events", 40)]
+
+
+def test_a_range_said_of_each_village_and_an_officials_own_talks_are_no_counts() -> None:
+    assert figures_of("各社区每年开展法治宣传2至4次。") == []
+    assert figures_of("各村组织开展普法宣传4至6次。") == []
+    assert figures_of("本人带头到村（社区）开展法治宣讲5次。") == []
+    assert figures_of("镇司法所开展法治宣讲5次。") == [("legal_publicity_events", 5)]
+
+
+def test_a_bare_total_after_a_rate_totals_what_its_sentence_names() -> None:
+    """"每月开展1次法治讲座，全年共12场": the rate is no count, the bare total after it is the lectures' year."""
+    assert figures_of("依托“法治夜校”，每月举办1次法律知识讲座，全年共11场。") == [("legal_publicity_events", 11)]
+    assert figures_of("每月开展1次，全年共11场。") == []  # a sentence that names nothing
+
+
+def test_a_verb_in_the_next_clause_can_make_a_count_what_it_is() -> None:
+    """Printed, then handed out; made, then reviewed: the verb that names the count follows it."""
+    assert figures_of("印制《老年人防诈骗法律明白纸》3500份，已全部发放到户。") == [("materials_distributed", 3500)]
+    assert figures_of("编印普法宣传手册800册，免费发放给辖区商户。") == [("materials_distributed", 800)]
+    assert figures_of("印制宣传横幅标语50条。") == []  # printed and put up, not handed out
+    assert figures_of("镇政府全年作出重大行政决策事项7项，均经法律顾问合法性审查。") == [("major_decisions_reviewed", 7)]
+    assert figures_of("镇政府全年作出重大行政决策事项7项，涉及资金200万元。") == []  # made, not reviewed: no figure of the table
+
+
+def test_a_fenbie_list_gives_its_kind_only_to_counts_in_its_units() -> None:
+    text = "开展法治讲座、发放宣传资料分别为12场、3000份。"
+    assert figures_of(text) == [("legal_publicity_events", 12)]

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .release_files import _RunCopier
+
 SEGMENT_LEVEL = 6  # zlib's default: each changed bucket is compressed once, then copied night after night
 FINAL_BLOCK = zlib.compressobj(SEGMENT_LEVEL, zlib.DEFLATED, -15).flush()  # an empty final block: ends the stream
 ZIP_PART = "zip"  # the part of buckets.json that says where each bucket's segment lies in the zip
@@ -159,21 +161,23 @@ class ReleaseZip:
         fp.write(info.FileHeader(zip64))
         start = fp.tell()
         with path.open("rb") as source, (self.parent.path.open("rb") if old and self.parent else open(path, "rb")) as reuse:
-            fp.write(deflate_segment(source.read(head)))
+            copy = _RunCopier(reuse, fp, start)  # consecutive reused segments: one copy by the kernel
+            copy.write(deflate_segment(source.read(head)))
             for bucket, key, offset, length, *_ in chunks:
                 kept = old.get(bucket)
                 if kept is not None and kept[1] == key:
-                    reuse.seek(kept[2])
-                    data = reuse.read(kept[3])
+                    size_of = kept[3]
+                    copy.extend(kept[2], size_of)
                     self.reused += 1
                 else:
                     source.seek(offset)
-                    data = deflate_segment(source.read(length))
+                    size_of = copy.write(deflate_segment(source.read(length)))
                     self.compressed += 1
-                segments.append([bucket, key, fp.tell(), len(data)])
-                fp.write(data)
-            fp.write(FINAL_BLOCK)
-        end = fp.tell()
+                segments.append([bucket, key, copy.offset - size_of, size_of])
+            copy.write(FINAL_BLOCK)
+            copy.flush()
+        end = copy.offset
+        fp.seek(end)
         info.compress_size = end - start
         fp.seek(info.header_offset)
         fp.write(info.FileHeader(zip64))  # the same length: only the compressed size was 0

@@ -118,3 +118,34 @@ def test_reused_runs_are_copied_right_without_the_kernels_copy(tmp_path: Path, m
     for name in BUCKETED + ("indicators.csv",):
         assert (by_hand / name).read_bytes() == (new / name).read_bytes(), name
     assert read_members(by_hand)["observations.csv"] == (by_hand / "observations.csv").read_bytes()
+
+
+def test_a_nights_parquet_copies_equal_copies_written_whole(tmp_path: Path) -> None:
+    """The Parquet copy of a bucketed table is the parent's rows where buckets did not change and
+    the new CSV's rows where they did: the same table as one read whole from the CSV."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    from flows.release_files import write_parquet
+    from parsers.dataset_format import table_files  # noqa: F401 - the declared tables
+    from flows.release import _figure_resources
+    from parsers.dataset_format import REPORTS
+
+    import flows.release_files as files
+
+    calls: list[str] = []
+    whole_writer = files.write_parquet
+    files.write_parquet = lambda folder, resource: (calls.append(f"{folder.name}/{resource.path}"), whole_writer(folder, resource))[1]  # type: ignore[assignment]
+    try:
+        old, new = two_nights(tmp_path)
+    finally:
+        files.write_parquet = whole_writer  # type: ignore[assignment]
+    second = [c for c in calls if c.startswith(f"{new.name}/") or c.startswith(f".tmp-{new.name}")]
+    assert any(c.endswith("provenance.csv") for c in second)  # written whole, as every unbucketed table
+    assert not [c for c in second if c.endswith(("reports.csv", "observations.csv", "values.csv", "indicators.csv"))], second
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    for resource in (REPORTS, *_figure_resources()):
+        shutil.copyfile(new / resource.path, whole / resource.path)
+        write_parquet(whole, resource)
+        night, written_whole = pq.read_table(new / resource.parquet_path), pq.read_table(whole / resource.parquet_path)
+        assert night.num_rows > 0 and night.equals(written_whole), resource.path
+        assert pq.read_table(old / resource.parquet_path).num_rows > 0

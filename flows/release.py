@@ -24,7 +24,7 @@ from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -505,13 +505,17 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
         # A plain child process (python -m flows.release): multiprocessing's spawn would re-import
         # the caller's main script, and fork is unsafe in a process with Prefect's threads.
         # Its errors go to a file, not a pipe: a pipe left unread while the texts are written could fill and stall it.
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
+        # The child writes townships.csv too, from the places it reads anyway: the two processes
+        # then take about as long as each other (measured at 200,000 reports).
+        job = json.dumps(TownshipsJob(_counties_of(sources), created.date().isoformat())._asdict(), ensure_ascii=False)
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as errors, tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".json") as job_file:
+            job_file.write(job)
+            job_file.flush()
             child = subprocess.Popen([sys.executable, "-m", "flows.release", "figure-pass", database, str(folder),
-                                      str(releases / parent) if parent else ""],
+                                      str(releases / parent) if parent else "", job_file.name],
                                      stdout=subprocess.PIPE, stderr=errors, text=True)
             try:
                 counts, texts = _report_pass(conn, folder, sources, parent_texts, finished, releases / parent if parent else None)
-                years = _townships_pass(conn, folder, sources, created, counts, finished)  # while the figure pass runs
                 out, _ = child.communicate()
             finally:
                 if child.poll() is None:
@@ -521,6 +525,9 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
                 errors.seek(0)
                 raise RuntimeError(f"release {version}: the figure pass failed (exit {child.returncode}): {errors.read().strip()[-2000:]}")
         figures = json.loads(out)
+        years = figures.pop("townships_years")
+        finished(folder / "townships.csv")
+        finished(folder / "townships.parquet")
     else:
         counts, texts = _report_pass(conn, folder, sources, parent_texts, finished, releases / parent if parent else None)
         years = _townships_pass(conn, folder, sources, created, counts, finished)
@@ -630,17 +637,25 @@ def _source_rows(conn: sqlite3.Connection, sources: list[Source], used: dict[str
                source.adcode, " ".join(covered_counties(source)), _fmt(in_registry)]
 
 
-def _figure_pass_in(database: str, folder: str, parent: str = "") -> dict[str, Any]:  # in the child: see _write_files
+class TownshipsJob(NamedTuple):
+    """What townships.csv needs besides the store: the covered counties and the release's date."""
+
+    counties: list[str]
+    today: str  # ISO date
+
+
+def _figure_pass_in(database: str, folder: str, parent: str = "", job: str = "") -> dict[str, Any]:  # in the child: see _write_files
     """The figure pass in a process of its own: its own connection, read-only (the data lock
-    keeps writers out while a release is cut, so both passes read the same state)."""
+    keeps writers out while a release is cut, so both passes read the same state). ``job``: a
+    TownshipsJob as JSON, when this process writes townships.csv too."""
     conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        return _figure_pass(conn, Path(folder), Path(parent) if parent else None)
+        return _figure_pass(conn, Path(folder), Path(parent) if parent else None, TownshipsJob(**json.loads(job)) if job else None)
     finally:
         conn.close()
 
 
-def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = None) -> dict[str, Any]:
+def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = None, townships: TownshipsJob | None = None) -> dict[str, Any]:
     """observations.csv, values.csv and indicators.csv, from the figures and each report's place,
     kind and flags (not its texts); returns their counts, the number of townships, and under
     "tables" the bucket index of observations.csv and values.csv.
@@ -654,7 +669,8 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
     light: list[tuple[Any, ...]] = []
     states: dict[str, str] = {}  # report_id → what its indicators.csv cells are made of
     flags_by_report: dict[str, str] = {}  # as JSON: parsed for the reports whose rows are written (200,000 parsed took 2.5 s)
-    for row in store.current_report_places(conn):  # active reports only: withdrawn ones are not in the current tables
+    places = list(store.current_report_places(conn))  # active reports only: withdrawn ones are not in the current tables
+    for row in places:
         light.append(row[:9])
         states[row[0]] = "\t".join(map(str, (*row[:9], row[11], row[12])))
         if row[10] != "[]":
@@ -696,6 +712,9 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
 
         counts["indicator_rows"], tables[indicators.path] = _write_bucketed(folder, indicators, _indicator_buckets(light, states),
                                                                             indicator_rows, before, background)
+        if townships is not None:  # townships.csv from the same places, while the Parquet copies are made
+            counts["townships_years"], counts["covered_townships"] = _write_townships(folder, places, townships.counties,
+                                                                                      date.fromisoformat(townships.today), background)
     counts["townships"] = len({r[8] or (r[6], r[5], r[4]) for r in light if r[4]})  # the code, else province, county, township
     counts["tables"] = tables
     return counts
@@ -747,19 +766,28 @@ def write_townships(folder: Path, conn: sqlite3.Connection, sources: list[Source
     """townships.csv: every township of the sources' covered counties (and any other a report names),
     with the status of its annual report and of a 述法 report for each year due; returns the years
     and the number of townships."""
+    return _write_townships(folder, store.current_report_places(conn), _counties_of(sources), created.date())
+
+
+def _counties_of(sources: list[Source]) -> list[str]:
+    return sorted({county for source in sources for county in covered_counties(source)})
+
+
+def _write_townships(folder: Path, places: Iterable[tuple[Any, ...]], counties: list[str], today: date,
+                     background: _Background | None = None) -> tuple[list[int], int]:
+    """townships.csv from the reports' places (store.current_report_places rows)."""
     facts, named = [], set()
-    for _, kind, _, year, _, _, _, _, code, published_on, *_ in store.current_report_places(conn):
+    for _, kind, _, year, _, _, _, _, code, published_on, *_ in places:
         published = date.fromisoformat(published_on) if published_on else None
         facts.append(ReportFact(code, year, published, kind))
         if code:
             named.add(code)
-    counties = sorted({county for source in sources for county in covered_counties(source)})
-    years = due_years(created.date(), [f.year for f in facts if f.year and f.township_code])
+    years = due_years(today, [f.year for f in facts if f.year and f.township_code])
     rows = coverage(counties, facts, years, also=named)  # every township_code of reports.csv resolves here
     count = _write_csv(folder, townships_resource(years), (
         [r.code, r.name, r.county_code, r.county, r.prefecture, r.province] + [r.annual[y] for y in years] + [r.shufa[y] for y in years]
         for r in rows
-    ))
+    ), background)
     return years, count
 
 
@@ -948,7 +976,10 @@ def _plain_name(name: str) -> bool:
 
 
 if __name__ == "__main__":  # the figure pass as a child process of _write_files
-    if len(sys.argv) in (4, 5) and sys.argv[1] == "figure-pass":
-        print(json.dumps(_figure_pass_in(*sys.argv[2:])))
+    if len(sys.argv) in (4, 5, 6) and sys.argv[1] == "figure-pass":
+        database, folder, *rest = sys.argv[2:]
+        parent = rest[0] if rest else ""
+        job = Path(rest[1]).read_text(encoding="utf-8") if len(rest) > 1 else ""
+        print(json.dumps(_figure_pass_in(database, folder, parent, job)))
     else:
-        raise SystemExit("usage: python -m flows.release figure-pass DATABASE FOLDER [PARENT] (used by cut_release)")
+        raise SystemExit("usage: python -m flows.release figure-pass DATABASE FOLDER [PARENT [TOWNSHIPS_JOB.json]] (used by cut_release)")

@@ -12,10 +12,10 @@ from tests.helpers import NOW, all_seeds, harvested
 SOURCES = [Source(id="demo", name="演示", listing=["http://demo.gov.cn/list.html"])]
 
 
-def cut(tmp_path: Path, items, now=NOW):  # type: ignore[no-untyped-def]
+def cut(tmp_path: Path, items, now=NOW, sources=SOURCES):  # type: ignore[no-untyped-def]
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
         store.merge(conn, Night.of(now, items))
-        return release.cut_release(conn, tmp_path / "releases", SOURCES, now)
+        return release.cut_release(conn, tmp_path / "releases", sources, now)
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -95,10 +95,12 @@ def test_verify_catches_a_file_altered_by_one_byte(tmp_path: Path) -> None:
 
 def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A large store writes its figures in a child process (python -m flows.release figure-pass);
-    forced here on the seeds, the files are byte for byte those of the one-process release."""
-    one = cut(tmp_path / "one", all_seeds())
+    forced here on the seeds, the files are byte for byte those of the one-process release
+    (townships.csv too, which the child writes: from a source covering 辰溪县's townships)."""
+    covering = [Source(id="demo", name="辰溪县人民政府", adcode="431223", listing=["http://demo.gov.cn/list.html"])]
+    one = cut(tmp_path / "one", all_seeds(), sources=covering)
     monkeypatch.setattr(release, "PARALLEL_FROM", 1)
-    two = cut(tmp_path / "two", all_seeds())
+    two = cut(tmp_path / "two", all_seeds(), sources=covering)
     assert one is not None and two is not None
     names = [p.relative_to(tmp_path / "one/releases" / one.version).as_posix() for p in (tmp_path / "one/releases" / one.version).rglob("*")
              if p.is_file() and "fazhi-" not in p.name and p.name != "manifest.json"]
@@ -107,6 +109,7 @@ def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: P
         assert (tmp_path / "one/releases" / one.version / name).read_bytes() == (tmp_path / "two/releases" / two.version / name).read_bytes(), name
     assert release.read_manifest(tmp_path / "one/releases", one.version)["counts"] == release.read_manifest(tmp_path / "two/releases", two.version)["counts"]
     assert release.verify_release(tmp_path / "two/releases", two.version) == []
+    assert len(read_csv(tmp_path / "two/releases" / two.version / "townships.csv")) > 10  # the county's townships, not only the seeds'
     with zipfile.ZipFile(tmp_path / "two/releases" / two.version / f"fazhi-{two.version}.zip") as bundle:
         assert len(bundle.namelist()) == 7 * 2 + 3 + 4 and bundle.testzip() is None  # tables in CSV and Parquet, 3 years of texts, datapackage, CHANGELOG, buckets, manifest
 

@@ -669,12 +669,16 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
     light: list[tuple[Any, ...]] = []
     states: dict[str, str] = {}  # report_id → what its indicators.csv cells are made of
     flags_by_report: dict[str, str] = {}  # as JSON: parsed for the reports whose rows are written (200,000 parsed took 2.5 s)
-    places = list(store.current_report_places(conn))  # active reports only: withdrawn ones are not in the current tables
-    for row in places:
-        light.append(row[:9])
-        states[row[0]] = "\t".join(map(str, (*row[:9], row[11], row[12])))
+    facts: list[ReportFact] = []  # for townships.csv
+    shared: dict[Any, Any] = {}  # one object per distinct name, kind, code …: 200,000 rows of fresh strings took 250 MB
+    for row in store.current_report_places(conn):  # active reports only: withdrawn ones are not in the current tables
+        place = tuple(shared.setdefault(v, v) if i else v for i, v in enumerate(row[:9]))
+        light.append(place)
+        states[row[0]] = "\t".join(map(str, (*place, row[11], row[12])))
         if row[10] != "[]":
             flags_by_report[row[0]] = row[10]
+        if townships is not None:
+            facts.append(_township_fact(place + tuple(row[9:10])))
 
     @functools.lru_cache(maxsize=64)
     def flags_of(report_id: str) -> list[dict[str, str]]:
@@ -713,7 +717,7 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
         counts["indicator_rows"], tables[indicators.path] = _write_bucketed(folder, indicators, _indicator_buckets(light, states),
                                                                             indicator_rows, before, background)
         if townships is not None:  # townships.csv from the same places, while the Parquet copies are made
-            counts["townships_years"], counts["covered_townships"] = _write_townships(folder, places, townships.counties,
+            counts["townships_years"], counts["covered_townships"] = _write_townships(folder, facts, townships.counties,
                                                                                       date.fromisoformat(townships.today), background)
     counts["townships"] = len({r[8] or (r[6], r[5], r[4]) for r in light if r[4]})  # the code, else province, county, township
     counts["tables"] = tables
@@ -766,22 +770,23 @@ def write_townships(folder: Path, conn: sqlite3.Connection, sources: list[Source
     """townships.csv: every township of the sources' covered counties (and any other a report names),
     with the status of its annual report and of a 述法 report for each year due; returns the years
     and the number of townships."""
-    return _write_townships(folder, store.current_report_places(conn), _counties_of(sources), created.date())
+    return _write_townships(folder, [_township_fact(row) for row in store.current_report_places(conn)], _counties_of(sources), created.date())
 
 
 def _counties_of(sources: list[Source]) -> list[str]:
     return sorted({county for source in sources for county in covered_counties(source)})
 
 
-def _write_townships(folder: Path, places: Iterable[tuple[Any, ...]], counties: list[str], today: date,
+def _township_fact(place: tuple[Any, ...]) -> ReportFact:
+    """What townships.csv needs of a report (a store.current_report_places row)."""
+    _, kind, _, year, _, _, _, _, code, published_on, *_ = place
+    return ReportFact(code, year, date.fromisoformat(published_on) if published_on else None, kind)
+
+
+def _write_townships(folder: Path, facts: list[ReportFact], counties: list[str], today: date,
                      background: _Background | None = None) -> tuple[list[int], int]:
-    """townships.csv from the reports' places (store.current_report_places rows)."""
-    facts, named = [], set()
-    for _, kind, _, year, _, _, _, _, code, published_on, *_ in places:
-        published = date.fromisoformat(published_on) if published_on else None
-        facts.append(ReportFact(code, year, published, kind))
-        if code:
-            named.add(code)
+    """townships.csv from the reports' facts."""
+    named = {f.township_code for f in facts if f.township_code}
     years = due_years(today, [f.year for f in facts if f.year and f.township_code])
     rows = coverage(counties, facts, years, also=named)  # every township_code of reports.csv resolves here
     count = _write_csv(folder, townships_resource(years), (

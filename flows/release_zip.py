@@ -21,7 +21,6 @@ the GIL, so the zip is made while the main thread writes the next files.
 from __future__ import annotations
 
 import hashlib
-import json
 import queue
 import threading
 import time
@@ -31,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .release_files import _RunCopier
+from .release_files import _RunCopier, bucket_index
 
 SEGMENT_LEVEL = 6  # zlib's default: each changed bucket is compressed once, then copied night after night
 FINAL_BLOCK = zlib.compressobj(SEGMENT_LEVEL, zlib.DEFLATED, -15).flush()  # an empty final block: ends the stream
@@ -57,7 +56,10 @@ class ParentZip:
     """The parent release's zip and where its members' bucket segments lie (its buckets.json)."""
 
     path: Path
-    members: dict[str, Any]  # member name (in the release folder) → {"header": key, "segments": [[bucket, key, offset, length], …]}
+    # member name (in the release folder) → {"header": key, "segments": [[offset, length], …]}, a
+    # segment per bucket of the table's index (its "tables" part), in the same order
+    members: dict[str, Any]
+    tables: dict[str, Any]  # the parent's "tables" part: each bucket's name and key
     sha256: str  # as its .sha256 file records it: the zip is trusted only while it matches
 
     @classmethod
@@ -67,13 +69,14 @@ class ParentZip:
             return None
         path = folder / f"fazhi-{folder.name}.zip"
         try:
-            members = json.loads((folder / "buckets.json").read_text(encoding="utf-8")).get(ZIP_PART)
+            index = bucket_index(folder / "buckets.json")
+            members, tables = index.get(ZIP_PART), index.get("tables")
             recorded = (folder / f"{path.name}.sha256").read_text(encoding="utf-8").split()[0]
         except (OSError, ValueError, AttributeError, IndexError):
             return None
-        if not isinstance(members, dict) or not path.is_file():
+        if not isinstance(members, dict) or not isinstance(tables, dict) or not path.is_file():
             return None
-        return cls(path=path, members=members, sha256=recorded)
+        return cls(path=path, members=members, tables=tables, sha256=recorded)
 
 
 class ReleaseZip:
@@ -117,13 +120,14 @@ class ReleaseZip:
         stored = path.suffix in (".gz", ".parquet")
         self.zip.write(path, self.prefix + name, compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
 
-    def _reusable(self, name: str, header: str) -> dict[str, list[Any]]:
-        """The parent zip's segments of this member (bucket → [bucket, key, offset, length]) when
-        they can be trusted: the parent zip matches its .sha256 and its table had this header."""
+    def _reusable(self, name: str, header: str) -> dict[str, tuple[str, int, int]]:
+        """The parent zip's segments of this member (bucket → (key, offset, length)) when they can
+        be trusted: the parent zip matches its .sha256, its table had this header, and its
+        segments are as many as the table's buckets."""
         if self.parent is None:
             return {}
-        entry = self.parent.members.get(name)
-        if not isinstance(entry, dict) or entry.get("header") != header:
+        entry, table = self.parent.members.get(name), self.parent.tables.get(name)
+        if not isinstance(entry, dict) or not isinstance(table, dict) or entry.get("header") != header or table.get("header") != header:
             return {}
         if self.parent_trusted is None:
             self.parent_trusted = sha256_of(self.parent.path) == self.parent.sha256
@@ -131,7 +135,10 @@ class ReleaseZip:
             return {}
         try:
             size = self.parent.path.stat().st_size
-            return {s[0]: s for s in entry["segments"] if 0 <= s[2] and 0 <= s[3] and s[2] + s[3] <= size}
+            segments, buckets = entry["segments"], table["buckets"]
+            if len(segments) != len(buckets):
+                return {}
+            return {b[0]: (b[1], s[0], s[1]) for b, s in zip(buckets, segments) if 0 <= s[0] and 0 <= s[1] and s[0] + s[1] <= size}
         except (OSError, KeyError, IndexError, TypeError):
             return {}
 
@@ -165,15 +172,15 @@ class ReleaseZip:
             copy.write(deflate_segment(source.read(head)))
             for bucket, key, offset, length, *_ in chunks:
                 kept = old.get(bucket)
-                if kept is not None and kept[1] == key:
-                    size_of = kept[3]
-                    copy.extend(kept[2], size_of)
+                if kept is not None and kept[0] == key:
+                    size_of = kept[2]
+                    copy.extend(kept[1], size_of)
                     self.reused += 1
                 else:
                     source.seek(offset)
                     size_of = copy.write(deflate_segment(source.read(length)))
                     self.compressed += 1
-                segments.append([bucket, key, copy.offset - size_of, size_of])
+                segments.append([copy.offset - size_of, size_of])
             copy.write(FINAL_BLOCK)
             copy.flush()
         end = copy.offset

@@ -39,8 +39,10 @@ def two_nights(tmp_path: Path, spoil_parent: bool = False) -> tuple[Path, Path]:
 
 
 def segments(folder: Path) -> dict[str, dict[str, list[object]]]:
-    index = json.loads((folder / "buckets.json").read_text(encoding="utf-8"))["zip"]
-    return {name: {s[0]: s for s in entry["segments"]} for name, entry in index.items()}
+    """member → bucket → [bucket, key, offset in the zip, length]."""
+    index = json.loads((folder / "buckets.json").read_text(encoding="utf-8"))
+    return {name: {b[0]: [b[0], b[1], *s] for b, s in zip(index["tables"][name]["buckets"], entry["segments"], strict=True)}
+            for name, entry in index["zip"].items()}
 
 
 def zip_of(folder: Path) -> Path:

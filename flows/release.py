@@ -60,6 +60,7 @@ from .records import ReleaseInfo
 from .release_zip import ZIP_PART, ParentZip, ReleaseZip, sha256_of
 from .release_files import (
     FORMAT_VERSION,
+    TABLE_BUCKET,
     _Background,
     _fmt,
     _fmt_number,
@@ -605,14 +606,33 @@ def _report_pass(conn: sqlite3.Connection, folder: Path, sources: list[Source], 
     finished(folder / REPORTS.path, buckets=reports_index)
     finished(folder / REPORTS.parquet_path)
     counts["sources"] = _write_csv(folder, SOURCES, _source_rows(conn, sources, used_sources))
-    counts["provenance"] = _write_csv(folder, PROVENANCE, ([*row[:2], _fmt(bool(row[2])), *row[3:]] for row in store.revision_provenance(conn)))
-    for resource in (SOURCES, PROVENANCE):
-        finished(folder / resource.path)
-        finished(folder / resource.parquet_path)
+    # provenance.csv by buckets too, keyed by its rows themselves (read once to key them, then
+    # only the changed buckets' rows again): what a row holds comes from the fetch log as well as
+    # the revision, so no cheaper key says for sure that it did not change.
+    counts["provenance"], counts["tables"][PROVENANCE.path] = _write_bucketed(
+        folder, PROVENANCE, _row_buckets(store.revision_provenance(conn)),
+        lambda ids: ([*row[:2], _fmt(bool(row[2])), *row[3:]] for row in store.revision_provenance(conn, ids)), _parent_tables(parent))
+    finished(folder / SOURCES.path)
+    finished(folder / SOURCES.parquet_path)
+    finished(folder / PROVENANCE.path, buckets=counts["tables"][PROVENANCE.path])
+    finished(folder / PROVENANCE.parquet_path)
     texts = write_texts(conn, folder, parent_texts, text_keys)
     for name, entry in sorted(texts.items()):
         finished(folder / name, entry)
     return counts, texts
+
+
+def _row_buckets(rows: Iterable[tuple[Any, ...]]) -> dict[str, tuple[str, list[str]]]:
+    """Buckets of rows in report_id order (the report id first): bucket → (a digest of its rows,
+    its report ids)."""
+    found: dict[str, tuple[Any, list[str]]] = {}
+    seed = f"format {FORMAT_VERSION}\n".encode()
+    for row in rows:
+        digest, ids = found.setdefault(row[0][:TABLE_BUCKET], (hashlib.sha256(seed), []))
+        digest.update(repr(row).encode() + b"\n")
+        if not ids or ids[-1] != row[0]:
+            ids.append(row[0])
+    return {b: (d.hexdigest()[:32], ids) for b, (d, ids) in found.items()}
 
 
 def _source_rows(conn: sqlite3.Connection, sources: list[Source], used: dict[str, str]) -> Iterator[list[Any]]:

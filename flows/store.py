@@ -744,15 +744,13 @@ PROVENANCE_COLUMNS = ("report_id", "revision", "current", "fetched_at", "first_s
                       "attachment_url", "attachment_sha256", "content_type", "text_sha256", "extractor_version")
 
 
-def revision_provenance(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+def revision_provenance(conn: sqlite3.Connection, report_ids: Sequence[str] | None = None) -> Iterator[tuple[Any, ...]]:
     """Every revision of the active reports, in PROVENANCE_COLUMNS order: when it was fetched, the
     bytes as served (from the fetch log: the attachment's URL and content type when the text came
     from one, and the hash of the page that linked it, fetched the same night) and the extractor
     that made its figures. Without a fetch log row (a store filled by other means) the bytes are
-    the page's."""
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    yield from cursor.execute(
+    the page's. ``report_ids``: of these reports only."""
+    yield from _of_reports(conn,
         """SELECT v.report_id, v.revision, v.revision = r.current_revision, v.fetched_at, r.first_seen, r.last_seen, r.url,
                   CASE WHEN f.url_key IS NOT NULL AND f.url_key != r.url_key THEN (
                       SELECT p.sha256 FROM fetch_log p WHERE p.source_id = r.source_id AND p.url_key = r.url_key
@@ -764,8 +762,7 @@ def revision_provenance(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
            FROM reports r JOIN revisions v ON v.report_id = r.report_id
                 LEFT JOIN revision_extractors e ON e.report_id = v.report_id AND e.revision = v.revision
                 LEFT JOIN fetch_log f ON f.id = (SELECT max(id) FROM fetch_log WHERE sha256 = v.raw_sha256 AND source_id = r.source_id)
-           WHERE r.status = 'active' ORDER BY v.report_id, v.revision"""
-    )
+           WHERE r.status = 'active' {only} ORDER BY v.report_id, v.revision""", report_ids)
 
 
 def current_observations(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:

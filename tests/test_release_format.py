@@ -170,7 +170,7 @@ def test_a_night_rewrites_only_the_texts_that_changed(tmp_path: Path) -> None:
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
         counts = release._figure_pass(conn, tmp_path / "fresh", None)
         release._report_pass(conn, tmp_path / "fresh", SOURCES, None, lambda *args, **kwargs: None)
-    for name in ("reports.csv", "observations.csv", "values.csv", "indicators.csv"):
+    for name in ("reports.csv", "observations.csv", "values.csv", "indicators.csv", "provenance.csv"):
         assert (tmp_path / "fresh" / name).read_bytes() == (new / name).read_bytes(), name
     reused = json.loads((new / "buckets.json").read_text(encoding="utf-8"))["tables"]["observations.csv"]["buckets"]
     assert counts["observations"] == sum(c[4] for c in reused) == manifest["counts"]["observations"]

@@ -18,7 +18,7 @@ from parsers.models import Source
 from tests.helpers import NOW, all_seeds, harvested
 
 SOURCES = [Source(id="demo", name="演示", listing=["http://demo.gov.cn/list.html"])]
-BUCKETED = ("reports.csv", "observations.csv", "values.csv")
+BUCKETED = ("reports.csv", "observations.csv", "values.csv", "provenance.csv")
 
 
 def two_nights(tmp_path: Path, spoil_parent: bool = False) -> tuple[Path, Path]:
@@ -129,7 +129,7 @@ def test_a_nights_parquet_copies_equal_copies_written_whole(tmp_path: Path) -> N
     from flows.release_files import write_parquet
     from parsers.dataset_format import table_files  # noqa: F401 - the declared tables
     from flows.release import _figure_resources
-    from parsers.dataset_format import REPORTS
+    from parsers.dataset_format import PROVENANCE, REPORTS
 
     import flows.release_files as files
 
@@ -141,11 +141,11 @@ def test_a_nights_parquet_copies_equal_copies_written_whole(tmp_path: Path) -> N
     finally:
         files.write_parquet = whole_writer  # type: ignore[assignment]
     second = [c for c in calls if c.startswith(f"{new.name}/") or c.startswith(f".tmp-{new.name}")]
-    assert any(c.endswith("provenance.csv") for c in second)  # written whole, as every unbucketed table
-    assert not [c for c in second if c.endswith(("reports.csv", "observations.csv", "values.csv", "indicators.csv"))], second
+    assert any(c.endswith("townships.csv") for c in second)  # written whole, as every unbucketed table
+    assert not [c for c in second if c.endswith(("reports.csv", "observations.csv", "values.csv", "indicators.csv", "provenance.csv"))], second
     whole = tmp_path / "whole"
     whole.mkdir()
-    for resource in (REPORTS, *_figure_resources()):
+    for resource in (REPORTS, PROVENANCE, *_figure_resources()):
         shutil.copyfile(new / resource.path, whole / resource.path)
         write_parquet(whole, resource)
         night, written_whole = pq.read_table(new / resource.parquet_path), pq.read_table(whole / resource.parquet_path)

@@ -225,7 +225,7 @@ def incremental_night(args: argparse.Namespace, db: Path, data: Path, layout: Da
         night = release.cut_release(conn, data / "releases", [SOURCE], later)
         table.row("  night: release", night.reports if night else 0, time.perf_counter() - started)
         print(f"  night: release: CPU {cpu_seconds() - cpu:.1f} s; own peak RSS {stage_peak_mb():.0f} MB")
-    assert night is not None and (len(result.new), len(result.revised)) == (100, 20)
+    assert night is not None and (len(result.new), len(result.revised)) == (100, 20), f"new {len(result.new)}, revised {len(result.revised)}, mirrored {len(result.mirrored)}, unchanged {len(result.unchanged)}"
     if not args.no_site:
         started = time.perf_counter()
         built = publish_latest(layout, public)

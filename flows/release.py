@@ -690,6 +690,7 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
     states: dict[str, str] = {}  # report_id → what its indicators.csv cells are made of
     flags_by_report: dict[str, str] = {}  # as JSON: parsed for the reports whose rows are written (200,000 parsed took 2.5 s)
     facts: list[ReportFact] = []  # for townships.csv
+    key_rows: list[tuple[Any, ...]] = []  # the tables' bucket keys, from these rows (as current_text_keys reads them)
     shared: dict[Any, Any] = {}  # one object per distinct name, kind, code …: 200,000 rows of fresh strings took 250 MB
     for row in store.current_report_places(conn):  # active reports only: withdrawn ones are not in the current tables
         place = tuple(shared.setdefault(v, v) if i else v for i, v in enumerate(row[:9]))
@@ -699,6 +700,7 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
             flags_by_report[row[0]] = row[10]
         if townships is not None:
             facts.append(_township_fact(place + tuple(row[9:10])))
+        key_rows.append((row[0], row[11], row[3], row[12], row[10], row[13]))
 
     @functools.lru_cache(maxsize=64)
     def flags_of(report_id: str) -> list[dict[str, str]]:
@@ -722,7 +724,8 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
             yield [report_id, indicator, _fmt_number(value), unit, qualifier, basis, quote, start, end, flag_codes(report_id, indicator, own_flags)]
 
     observations, value_table, indicators = _figure_resources()
-    buckets, _ = _report_keys(conn)
+    buckets, _ = _report_keys(conn, key_rows)
+    del key_rows
     before = _parent_tables(parent)
     counts: dict[str, Any] = {}
     tables: dict[str, Any] = {}

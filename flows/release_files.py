@@ -155,13 +155,15 @@ def _parent_texts(releases: Path, parent: str | None) -> tuple[Path, dict[str, A
     return _parent_index(releases / parent if parent else None, "texts")
 
 
-def _report_keys(conn: sqlite3.Connection) -> tuple[dict[str, tuple[str, list[str]]], dict[str, dict[str, tuple[str, list[str]]]]]:
+def _report_keys(conn: sqlite3.Connection, rows: Iterable[tuple[Any, ...]] | None = None
+                 ) -> tuple[dict[str, tuple[str, list[str]]], dict[str, dict[str, tuple[str, list[str]]]]]:
     """The buckets of the tables (bucket → (its key, its report ids)) and of the texts (file name
     → bucket → (key, ids)), in one pass: a key is a digest of what the rows and texts of the
-    bucket's reports are made of (revision, extractor, flags, mirrors), read without them."""
+    bucket's reports are made of (revision, extractor, flags, mirrors), read without them.
+    ``rows``: store.current_text_keys's rows, when the caller has read them another way."""
     tables: dict[str, tuple[Any, list[str]]] = {}
     texts: dict[str, dict[str, tuple[Any, list[str]]]] = {}
-    for report_id, revision, year, extractor, flags, mirrors in store.current_text_keys(conn):
+    for report_id, revision, year, extractor, flags, mirrors in (store.current_text_keys(conn) if rows is None else rows):
         line = f"{report_id}:{revision}:{extractor}:{flags}:{mirrors}\n".encode()
         seed = f"format {FORMAT_VERSION}\n".encode()  # a text written differently is not reused in its old form
         for digest, ids in (tables.setdefault(report_id[:TABLE_BUCKET], (hashlib.sha256(seed), [])),

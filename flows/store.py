@@ -695,7 +695,7 @@ def current_report_records(conn: sqlite3.Connection) -> Iterator[tuple[str, str,
 
 def current_report_places(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
     """(report_id, kind, status, year, township, county, province, adcode, township_code,
-    published_on, flags JSON, revision, extractor) of every active report's current revision, in
+    published_on, flags JSON, revision, extractor, mirror URLs) of every active report's current revision, in
     report_id order: the fields a release's figure tables and coverage need, read by SQLite's JSON
     functions (five times faster than parsing each record in Python: 200,000 of them at national
     scale); the revision and extractor say whether its figures changed without reading them."""
@@ -703,7 +703,7 @@ def current_report_places(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]
     cursor.row_factory = None
     yield from cursor.execute(
         f"""SELECT r.report_id, f.kind, r.status, f.year, f.township, f.county, f.province, f.adcode, f.township_code, f.published_on,
-                  {_FACT_FLAGS_SQL}, r.current_revision, e.extractor
+                  {_FACT_FLAGS_SQL}, r.current_revision, e.extractor, {_MIRRORS_SQL}
            FROM reports r JOIN revision_facts f ON f.report_id = r.report_id AND f.revision = r.current_revision
                 JOIN revision_extractors e ON e.report_id = r.report_id AND e.revision = r.current_revision
            WHERE r.status = 'active' ORDER BY r.report_id"""

@@ -266,3 +266,13 @@ def test_indicator_buckets_follow_a_report_that_moves_to_another_county() -> Non
     after = release._indicator_buckets(moved, {**states, "a1": "\t".join(map(str, (*moved[0], 1, "x")))})  # type: ignore[arg-type]
     assert {b for b in after if before.get(b, ("",))[0] != after[b][0]} | {b for b in before if b not in after} == {"11010100", "43122310"}
     assert after["11010100"][1] == ["a1", "c3"] and after["~"] == before["~"]
+
+
+def test_the_figure_pass_keys_its_buckets_as_the_report_pass_does(tmp_path: Path) -> None:
+    """The figure pass keys the tables' buckets from the places it reads (one query less); the
+    keys are those of store.current_text_keys, so a night reuses the same buckets either way."""
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        store.merge(conn, Night.of(NOW, all_seeds()))
+        from_places = [(r[0], r[11], r[3], r[12], r[10], r[13]) for r in store.current_report_places(conn)]
+        assert release_files._report_keys(conn, from_places) == release_files._report_keys(conn)
+        assert len(from_places) == 5

@@ -20,6 +20,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import date, datetime
@@ -515,29 +516,40 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
             child = subprocess.Popen([sys.executable, "-m", "flows.release", "figure-pass", database, str(folder),
                                       str(releases / parent) if parent else "", job_file.name],
                                      stdout=subprocess.PIPE, stderr=errors, text=True)
+            assert child.stdout is not None
+            result: list[dict[str, Any]] = []
+            failures: list[BaseException] = []
+
+            def read() -> None:
+                try:
+                    _read_child(child.stdout, folder, finished, result)  # type: ignore[arg-type]
+                except BaseException as exc:  # noqa: BLE001 - raised below, in this thread
+                    failures.append(exc)
+                    child.kill()
+
+            reader = threading.Thread(target=read, name="figure-pass-reader", daemon=True)
+            reader.start()
             try:
                 counts, texts = _report_pass(conn, folder, sources, parent_texts, finished, releases / parent if parent else None)
-                out, _ = child.communicate()
+                child.wait()
+                reader.join()
             finally:
                 if child.poll() is None:
                     child.kill()
                     child.wait()
-            if child.returncode != 0:
+                reader.join()
+            if child.returncode != 0 or failures or not result:
                 errors.seek(0)
-                raise RuntimeError(f"release {version}: the figure pass failed (exit {child.returncode}): {errors.read().strip()[-2000:]}")
-        figures = json.loads(out)
+                why = f"exit {child.returncode}" if child.returncode != 0 else (str(failures[0]) if failures else "no result")
+                raise RuntimeError(f"release {version}: the figure pass failed ({why}): {errors.read().strip()[-2000:]}")
+        figures = result[0]
         years = figures.pop("townships_years")
-        finished(folder / "townships.csv")
-        finished(folder / "townships.parquet")
     else:
         counts, texts = _report_pass(conn, folder, sources, parent_texts, finished, releases / parent if parent else None)
         years = _townships_pass(conn, folder, sources, created, counts, finished)
-        figures = _figure_pass(conn, folder, releases / parent if parent else None)
+        figures = _figure_pass(conn, folder, releases / parent if parent else None, announce=lambda path, buckets: finished(path, buckets=buckets))
     tables: dict[str, Any] = counts.pop("tables") | figures.pop("tables")
     counts.update(figures)
-    for resource in _figure_resources():
-        finished(folder / resource.path, buckets=tables.get(resource.path))
-        finished(folder / resource.parquet_path)
     package = _datapackage(version, created, sources, years, sorted(texts))
     (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
     finished(folder / "datapackage.json")
@@ -667,15 +679,41 @@ class TownshipsJob(NamedTuple):
 def _figure_pass_in(database: str, folder: str, parent: str = "", job: str = "") -> dict[str, Any]:  # in the child: see _write_files
     """The figure pass in a process of its own: its own connection, read-only (the data lock
     keeps writers out while a release is cut, so both passes read the same state). ``job``: a
-    TownshipsJob as JSON, when this process writes townships.csv too."""
+    TownshipsJob as JSON, when this process writes townships.csv too. Each file written is
+    announced on stdout as a JSON line {"file": name, "buckets": index} (the parent zips it
+    meanwhile); the counts come last, as {"result": counts}."""
     conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    lock = threading.Lock()
+    root = Path(folder)
+
+    def announce(path: Path, buckets: dict[str, Any] | None) -> None:
+        with lock:  # the Parquet thread announces too
+            print(json.dumps({"file": path.relative_to(root).as_posix(), "buckets": buckets}), flush=True)
+
     try:
-        return _figure_pass(conn, Path(folder), Path(parent) if parent else None, TownshipsJob(**json.loads(job)) if job else None)
+        return _figure_pass(conn, root, Path(parent) if parent else None, TownshipsJob(**json.loads(job)) if job else None, announce)
     finally:
         conn.close()
 
 
-def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = None, townships: TownshipsJob | None = None) -> dict[str, Any]:
+def _read_child(lines: Iterable[str], folder: Path, finished: Callable[..., None], result: list[dict[str, Any]]) -> None:
+    """The figure pass's announcements (see _figure_pass_in), handed to the zip as they come."""
+    for line in lines:
+        message = json.loads(line)
+        if "result" in message:
+            result.append(message["result"])
+            continue
+        name = str(message["file"])
+        if not _release_name(name):  # only files of this release, as the writer names them
+            raise ValueError(f"the figure pass announced '{name[:80]}', not a file of the release")
+        finished(folder / name, buckets=message.get("buckets"))
+
+
+Announce = Callable[[Path, "dict[str, Any] | None"], None]  # a release file written (its bucket index, if any): the zip takes it
+
+
+def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = None, townships: TownshipsJob | None = None,
+                 announce: Announce = lambda path, buckets: None) -> dict[str, Any]:
     """observations.csv, values.csv and indicators.csv, from the figures and each report's place,
     kind and flags (not its texts); returns their counts, the number of townships, and under
     "tables" the bucket index of observations.csv and values.csv.
@@ -729,9 +767,12 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
     before = _parent_tables(parent)
     counts: dict[str, Any] = {}
     tables: dict[str, Any] = {}
-    with _Background() as background:  # the Parquet copies, beside the next table
+    # Each file is announced when written, so that the zip takes it while the next is written.
+    with _Background(done=lambda path: announce(path, None)) as background:  # the Parquet copies, beside the next table
         counts["observations"], tables[observations.path] = _write_bucketed(folder, observations, buckets, observation_rows, before, background)
+        announce(folder / observations.path, tables[observations.path])
         counts["values"], tables[value_table.path] = _write_bucketed(folder, value_table, buckets, value_rows, before, background)
+        announce(folder / value_table.path, tables[value_table.path])
         by_id = {r[0]: r for r in light}
 
         def indicator_rows(ids: list[str]) -> list[list[Any]]:
@@ -739,9 +780,11 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
 
         counts["indicator_rows"], tables[indicators.path] = _write_bucketed(folder, indicators, _indicator_buckets(light, states),
                                                                             indicator_rows, before, background)
+        announce(folder / indicators.path, tables[indicators.path])
         if townships is not None:  # townships.csv from the same places, while the Parquet copies are made
             counts["townships_years"], counts["covered_townships"] = _write_townships(folder, facts, townships.counties,
                                                                                       date.fromisoformat(townships.today), background)
+            announce(folder / "townships.csv", None)
     counts["townships"] = len({r[8] or (r[6], r[5], r[4]) for r in light if r[4]})  # the code, else province, county, township
     counts["tables"] = tables
     return counts
@@ -1008,6 +1051,6 @@ if __name__ == "__main__":  # the figure pass as a child process of _write_files
         database, folder, *rest = sys.argv[2:]
         parent = rest[0] if rest else ""
         job = Path(rest[1]).read_text(encoding="utf-8") if len(rest) > 1 else ""
-        print(json.dumps(_figure_pass_in(database, folder, parent, job)))
+        print(json.dumps({"result": _figure_pass_in(database, folder, parent, job)}), flush=True)
     else:
         raise SystemExit("usage: python -m flows.release figure-pass DATABASE FOLDER [PARENT [TOWNSHIPS_JOB.json]] (used by cut_release)")

@@ -47,14 +47,21 @@ def _fmt_number(value: float) -> str:
 
 class _Background:
     """Parquet copies made on a thread beside the next table's Python (Arrow works outside the
-    GIL); leaving the block waits for them and raises the first failure."""
+    GIL); leaving the block waits for them and raises the first failure. ``done``: told of each
+    file written (the release zip takes it at once)."""
 
-    def __init__(self) -> None:
+    def __init__(self, done: Callable[[Path], None] | None = None) -> None:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet")
         self.futures: list[Future[None]] = []
+        self.done = done
 
-    def submit(self, work: Callable[..., None], *args: Any) -> None:
-        self.futures.append(self.pool.submit(work, *args))
+    def submit(self, work: Callable[..., None], *args: Any, output: Path | None = None) -> None:
+        def run() -> None:
+            work(*args)
+            if self.done is not None and output is not None:
+                self.done(output)
+
+        self.futures.append(self.pool.submit(run))
 
     def __enter__(self) -> _Background:
         return self
@@ -81,7 +88,7 @@ def _write_csv(folder: Path, resource: Resource, rows: Iterable[list[Any]], back
         writer.writerows(counted)
     if resource.parquet:
         if background is not None:
-            background.submit(write_parquet, folder, resource)
+            background.submit(write_parquet, folder, resource, output=folder / resource.parquet_path)
         else:
             write_parquet(folder, resource)
     return counted.count
@@ -495,7 +502,7 @@ def _write_bucketed(folder: Path, resource: Resource, buckets: dict[str, tuple[s
     if resource.parquet:
         reusable = (parent[0], entry) if parent is not None and old and isinstance(entry, dict) else None
         if background is not None:
-            background.submit(write_parquet_bucketed, folder, resource, index, reusable)
+            background.submit(write_parquet_bucketed, folder, resource, index, reusable, output=folder / resource.parquet_path)
         else:
             write_parquet_bucketed(folder, resource, index, reusable)
     return count, index

@@ -106,7 +106,10 @@ def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: P
              if p.is_file() and "fazhi-" not in p.name and p.name != "manifest.json"]
     assert len(names) == 20  # 7 tables in CSV and Parquet, 3 years of texts, datapackage, change log, bucket index
     for name in names:
-        assert (tmp_path / "one/releases" / one.version / name).read_bytes() == (tmp_path / "two/releases" / two.version / name).read_bytes(), name
+        a, b = (tmp_path / "one/releases" / one.version / name).read_bytes(), (tmp_path / "two/releases" / two.version / name).read_bytes()
+        if name == "buckets.json":  # where each segment lies in the zip: the child's files join the zip as they are written, in any order
+            a, b = (json.dumps({k: v for k, v in json.loads(x).items() if k != "zip"}).encode() for x in (a, b))
+        assert a == b, name
     assert release.read_manifest(tmp_path / "one/releases", one.version)["counts"] == release.read_manifest(tmp_path / "two/releases", two.version)["counts"]
     assert release.verify_release(tmp_path / "two/releases", two.version) == []
     assert len(read_csv(tmp_path / "two/releases" / two.version / "townships.csv")) > 10  # the county's townships, not only the seeds'

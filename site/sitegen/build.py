@@ -25,7 +25,8 @@ from parsers.spreadsheet import restore_cell
 from . import feeds, pages
 from .accountability import Coverage, read_coverage, render_area_table, render_status_table, render_year_counts, status_from_report, year_counts, year_lines
 from .blocks import HtmlBlocks
-from .figures import FigureIndex
+from .buckets import BucketedRows, BucketedTexts, read_index
+from .figures import FigureIndex, ObservationRows
 from .stats import SiteStats
 from .townships import BOM, TownshipData, link_or_copy
 
@@ -138,13 +139,23 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     by_id = {r["report_id"]: r for r in reports}
     primary = _primary_reports(reports)
     has_values = (folder / "values.csv").exists()
-    figures = FigureIndex(folder / "observations.csv", by_id, None if has_values else primary, per_year=not has_values)
+    index = read_index(folder)
+    bucketed = [BucketedRows.of(folder, name, index) for name in ("observations.csv", *(["values.csv"] if has_values else []))]
+    figure_tables = [t for t in bucketed if t is not None] if all(bucketed) else None
     # The year's values (values.csv, one per report and indicator) when the release has them:
     # what a township's figures, its "17 项数字" and the indicator pages show. Older releases: the
     # canonical mentions of observations.csv.
     values = FigureIndex(folder / "values.csv", by_id, primary, per_year=True) if has_values else None
+    # observations.csv then holds only the mentions shown on the pages being rendered: read by
+    # bucket when the release's index fits it, not indexed whole (3.4 million rows at 40,000 townships).
+    figures: FigureIndex | ObservationRows
+    if values is not None and figure_tables is not None:
+        figures = ObservationRows(figure_tables[0])
+    else:
+        figures = FigureIndex(folder / "observations.csv", by_id, None if has_values else primary, per_year=not has_values)
     counted = values or figures
-    texts = TextIndex(folder)
+    assert isinstance(counted, FigureIndex)
+    texts = BucketedTexts.of(folder, index) or TextIndex(folder)
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     changelog = (folder / "CHANGELOG.md").read_text(encoding="utf-8")
@@ -218,7 +229,7 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
                 key, year, sorted(year_units), by_id, counted.by_year.get(key, {}).get(year, []), year_units[year], totals, register_sizes, hold=hold))
     write("downloads.md", pages.render_downloads(_manifests(releases), package, archive_url()))
     data = TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(), version=version,
-                        raw_values=values.raw if values else None, parse_values=values.rows if values else None,
+                        raw_values=values.raw if values else None, parse_values=values.rows if values else None, figure_tables=figure_tables,
                         places={code: _place(places[code]) for code in groups}, loose=loose,
                         summaries={code: year_lines(status_years, register.get(code), rows, figure_counts) for code, rows in groups.items()})
     return written, data

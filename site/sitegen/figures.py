@@ -17,6 +17,7 @@ from typing import Any
 
 from parsers.spreadsheet import restore_cell
 
+from .buckets import BucketedRows
 from .pages import CHART_BARS, TABLE_ROWS, Row
 
 KEEP = max(CHART_BARS, TABLE_ROWS)
@@ -142,6 +143,23 @@ class FigureIndex:
         with self.path.open("rb") as handle:
             handle.seek(span[0])
             return handle.read(span[1] - span[0])
+
+
+class ObservationRows:
+    """observations.csv read by bucket (sitegen.buckets): each report's rows, as FigureIndex gives
+    them, without a pass over the whole file. For releases with values.csv, whose counts and
+    largest values come from values.csv."""
+
+    def __init__(self, table: BucketedRows) -> None:
+        self.table = table
+        with table.path.open("rb") as handle:
+            self.header = column_names(next(csv.reader([handle.readline().decode("utf-8")])))
+
+    def raw(self, report_id: str) -> bytes:
+        return self.table.raw(report_id)
+
+    def rows(self, raw: bytes) -> list[Row]:
+        return [_record(self.header, row) for row in csv.reader(raw.decode("utf-8").splitlines(keepends=True))]
 
 
 def _keep(heap: list[tuple[float, int, list[str]]], entry: tuple[float, int, list[str]]) -> None:

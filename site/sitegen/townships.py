@@ -39,6 +39,8 @@ from mkdocs.structure.toc import get_toc
 
 from . import archive, pages
 from .archive import mentions_of, render_archive
+from .buckets import BucketedRows
+from .digests import FigureDigests, write_record
 from .pages import Key, Row, archive_html_path  # Key, Row: type aliases (a township code, a CSV row)
 FORK_FROM = 200  # townships: below this, forking workers costs more than it saves
 FINGERPRINTS = ".fazhi-pages.json"  # in the built site: each township page's input hash, for the next build
@@ -59,6 +61,7 @@ class TownshipData:
     raw_values: Callable[[str], bytes] | None = None  # report_id → its rows of values.csv (None: the release has none)
     parse_values: Callable[[bytes], list[Row]] | None = None
     version: str = ""  # the release: cited on the archived texts' pages
+    figure_tables: list[BucketedRows] | None = None  # observations.csv (and values.csv) by bucket, when the release's index fits them
 
     def place(self, key: Key) -> pages.Place:
         found = self.places.get(key)
@@ -68,15 +71,12 @@ class TownshipData:
         return pages.Place(code=key, name=first.get("township") or key, county=first.get("county") or pages.UNKNOWN_COUNTY,
                            province=first.get("province") or pages.UNKNOWN_PROVINCE)
 
-    def fingerprint(self, key: Key, figures: list[bytes]) -> str:
+    def fingerprint(self, key: Key, figures: list[str]) -> str:
         """A township page's inputs: its rows, place and year lines (a year falls due and reads
-        未找到 with no report changed), and its reports' figures as written (``figures``).
-        Texts and flags belong to a report revision, which is in the rows."""
-        inputs = [self.build_id, key, self.groups[key], self.place(key), self.summaries.get(key, [])]
-        digest = hashlib.sha256(json.dumps(inputs, ensure_ascii=False, sort_keys=True, default=str).encode())
-        for raw in figures:
-            digest.update(raw)
-        return digest.hexdigest()[:32]
+        未找到 with no report changed), and its reports' figures as written (``figures``: their
+        digests, sitegen.digests). Texts and flags belong to a report revision, which is in the rows."""
+        inputs = [self.build_id, key, self.groups[key], self.place(key), self.summaries.get(key, []), figures]
+        return hashlib.sha256(json.dumps(inputs, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -107,6 +107,7 @@ class _Job:
     site: Path
     previous: Path | None
     previous_prints: dict[str, str]
+    digests: FigureDigests
 
 
 _JOB: _Job | None = None
@@ -146,9 +147,11 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
             _write_archive_pages(Path(config.site_dir), [r], self.data.text_of, self.data.parse_figures(self.data.raw_figures(r["report_id"])),
                                  year_values, None, self.data.version)
         previous_prints = _read_prints(self.previous)
+        raws = [self.data.raw_figures, *([self.data.raw_values] if self.data.raw_values else [])]
+        digests = FigureDigests(raws, self.data.figure_tables, self.previous if previous_prints else None)
         global _JOB
         _JOB = _Job(self.data, config, self._nav, list(self._files.documentation_pages()), self._env.get_template("main.html"),
-                    Path(config.site_dir), self.previous, previous_prints)
+                    Path(config.site_dir), self.previous, previous_prints, digests)
         keys = list(self.data.groups)
         try:
             if self.workers > 1 and len(keys) >= FORK_FROM and "fork" in multiprocessing.get_all_start_methods():
@@ -161,10 +164,13 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         finally:
             _JOB = None
         prints: dict[str, str] = {}
-        for stats, chunk_prints in results:
+        report_digests: dict[str, str] = {}
+        for stats, chunk_prints, chunk_digests in results:
             self.stats.add(stats)
             prints.update(chunk_prints)
+            report_digests.update(chunk_digests)
         (Path(config.site_dir) / FINGERPRINTS).write_text(json.dumps(prints, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        write_record(Path(config.site_dir), digests.record(report_digests))
         if config.site_url:
             _add_to_sitemap(Path(config.site_dir), config.site_url, sorted(prints))
         self.stats.seconds = time.perf_counter() - started
@@ -234,10 +240,10 @@ def link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str]]:
+def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str], dict[str, str]]:
     job = _JOB
     assert job is not None
-    stats, prints = RenderStats(), {}
+    stats, prints, report_digests = RenderStats(), {}, {}
     records: dict[str, Row] = {}  # this township's reports' texts, read once: for its page and for the archive copies
 
     def record(report_id: str) -> Row:
@@ -250,20 +256,21 @@ def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str]]:
         rows = job.data.groups[key]
         url = pages.township_url(key)
         target = job.site / url / "index.html"
-        figures = [job.data.raw_figures(r["report_id"]) for r in rows]  # read once: hashed, then parsed if rendered
-        values = [job.data.raw_values(r["report_id"]) for r in rows] if job.data.raw_values else []
-        fingerprint = job.data.fingerprint(key, figures + values)
+        ids = [r["report_id"] for r in rows]
+        digests = [job.digests.of(i) for i in ids]
+        report_digests.update(zip(ids, digests))
+        fingerprint = job.data.fingerprint(key, digests)
         prints[url] = fingerprint
-        reusable = [url + "index.html", *(archive_html_path(r) for r in rows)]
-        if (job.previous is not None and job.previous_prints.get(url) == fingerprint
-                and all((job.previous / path).exists() for path in reusable)):
-            for path in reusable:  # the page and its reports' highlighted texts: same inputs, same HTML
-                link_or_copy(job.previous / path, job.site / path)
+        # The page, its reports' highlighted texts and their texts as published: same inputs, same
+        # bytes (the fingerprint holds the build_id: the same code wrote them, byte-order marks and all).
+        reusable = [url + "index.html", *(archive_html_path(r) for r in rows), *(pages.archive_path(r) for r in rows)]
+        if job.previous is not None and job.previous_prints.get(url) == fingerprint and _link_all(job.previous, job.site, reusable):
             stats.reused += 1
+            stats.archives_reused += len(rows)
         else:
-            ids = [r["report_id"] for r in rows]
-            observations = [o for raw in figures for o in job.data.parse_figures(raw)]
-            year_values = [v for raw in values for v in job.data.parse_values(raw)] if job.data.parse_values else None
+            observations = [o for i in ids for o in job.data.parse_figures(job.data.raw_figures(i))]
+            parse_values, raw_values = job.data.parse_values, job.data.raw_values
+            year_values = [v for i in ids for v in parse_values(raw_values(i))] if parse_values and raw_values else None
             page = pages.render_township(job.data.place(key), rows, observations,
                                          {i: record(i).get("flags") or [] for i in ids}, {i: record(i)["text"] for i in ids},
                                          job.data.summaries.get(key, []), year_values)
@@ -271,8 +278,35 @@ def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str]]:
             target.write_text(_render(job, page), encoding="utf-8", errors="xmlcharrefreplace")
             _write_archive_pages(job.site, rows, record, observations, year_values, f"../{url}", job.data.version)
             stats.rendered += 1
-        _write_archives(job.site, job.previous, rows, record, stats)
-    return stats, prints
+            _write_archives(job.site, job.previous, rows, record, stats)
+    return stats, prints, report_digests
+
+
+def _link_all(previous: Path, site: Path, paths: list[str]) -> bool:
+    """Hard-link (else copy) each of ``paths`` from the previous site into this one; False, with
+    nothing left behind, when one is missing there (the page is then rendered). No existence
+    checks first: at 40,000 townships they were 440,000 more system calls a night."""
+    made: list[Path] = []
+    for path in paths:
+        source, target = previous / path, site / path
+        try:
+            try:
+                os.link(source, target)
+            except FileNotFoundError:
+                if not source.exists():
+                    raise
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(source, target)
+        except FileNotFoundError:
+            for done in made:
+                done.unlink()
+            return False
+        except FileExistsError:
+            continue  # never written through: a copy onto a link would change the previous site's file
+        except OSError:
+            shutil.copy2(source, target)  # another file system: no links
+        made.append(target)
+    return True
 
 
 BOM = b"\xef\xbb\xbf"

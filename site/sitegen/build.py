@@ -220,11 +220,14 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     _write_feeds(docs, releases, by_id, {**link_of, **{r["report_id"]: pages.archive_html_path(r) for r in loose}}, by_province)
     write("indicators/index.md", pages.render_indicator_index(counted.counts))
     register_sizes = {(province, county): len(townships) for province, counties in by_province.items() for county, townships in counties.items()}
+    totals_by_year: dict[tuple[str, str], dict[str, Any]] = {}  # grouped once: filtering all totals per page was 2 s at 40,000 townships
+    for (k, y, unit), found in counted.county_totals.items():
+        totals_by_year.setdefault((k, y), {})[unit] = found
     for key in INDICATOR_KEYS:
         year_units = counted.year_units.get(key, {})
         write(f"indicators/{key}.md", pages.render_indicator(key, year_units))
         for year in year_units:
-            totals = {unit: found for (k, y, unit), found in counted.county_totals.items() if k == key and y == year}
+            totals = totals_by_year.get((key, year), {})
             write(pages.indicator_year_path(key, year), pages.render_indicator_year(
                 key, year, sorted(year_units), by_id, counted.by_year.get(key, {}).get(year, []), year_units[year], totals, register_sizes, hold=hold))
     write("downloads.md", pages.render_downloads(_manifests(releases), package, archive_url()))

@@ -140,12 +140,12 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         _index_for_search(config, self.data)
         _write_archives(Path(config.site_dir), self.previous, self.data.loose, self.data.text_of, self.stats)
         (Path(config.site_dir) / "archive").mkdir(parents=True, exist_ok=True)
-        (Path(config.site_dir) / "archive" / archive.STYLESHEET).write_text(archive.STYLE, encoding="utf-8")
+        (Path(config.site_dir) / "archive" / archive.STYLESHEET).write_text(archive.stylesheet(self.data.version), encoding="utf-8")
         for r in self.data.loose:  # few, and on no township page: written every build
             parse_values = self.data.parse_values
             year_values = parse_values(self.data.raw_values(r["report_id"])) if self.data.raw_values and parse_values else None
             _write_archive_pages(Path(config.site_dir), [r], self.data.text_of, self.data.parse_figures(self.data.raw_figures(r["report_id"])),
-                                 year_values, None, self.data.version)
+                                 year_values, None)
         previous_prints = _read_prints(self.previous)
         raws = [self.data.raw_figures, *([self.data.raw_values] if self.data.raw_values else [])]
         digests = FigureDigests(raws, self.data.figure_tables, self.previous if previous_prints else None)
@@ -276,7 +276,7 @@ def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str], dict[st
                                          job.data.summaries.get(key, []), year_values)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_render(job, page), encoding="utf-8", errors="xmlcharrefreplace")
-            _write_archive_pages(job.site, rows, record, observations, year_values, f"../{url}", job.data.version)
+            _write_archive_pages(job.site, rows, record, observations, year_values, f"../{url}")
             stats.rendered += 1
             _write_archives(job.site, job.previous, rows, record, stats)
     return stats, prints, report_digests
@@ -331,14 +331,14 @@ def _write_archives(site: Path, previous: Path | None, rows: list[Row], record: 
 
 
 def _write_archive_pages(site: Path, rows: list[Row], record: Callable[[str], Row], observations: list[Row], values: list[Row] | None,
-                         township_link: str | None, version: str) -> None:
+                         township_link: str | None) -> None:
     """Each report revision's text as an HTML page with its figures' sentences highlighted
     (sitegen.archive); ``township_link``: the township page, relative to archive/."""
     for r in rows:
         counted, others = mentions_of(r["report_id"], observations, values)
         path = site / archive_html_path(r)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_archive(r, str(record(r["report_id"])["text"]), counted, others, township_link=township_link, version=version),
+        path.write_text(render_archive(r, str(record(r["report_id"])["text"]), counted, others, township_link=township_link),
                         encoding="utf-8", errors="xmlcharrefreplace")
 
 

@@ -17,6 +17,8 @@ import pytest
 from tests.helpers import NOW, Night, all_seeds, harvested, seed_text
 
 RECORDS = (".fazhi-pages.json", ".fazhi-figures.json")
+COUNTY_REPORT = ("辰溪县司法局2022年度法治政府建设工作报告\n\n发布时间:2023-01-10 信息来源:辰溪县司法局\n\n"
+                 "2022年，我局全面推进法治政府建设。全年共调解矛盾纠纷20起，开展法治宣传活动12次。\n")  # a department's: on no township page
 
 
 def _sources() -> list:
@@ -40,7 +42,8 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("night")
     releases = root / "releases"
     with store.open_store(root / "fazhi.sqlite") as conn:
-        store.merge(conn, Night.of(NOW, all_seeds()))
+        # and a report on no township page (no township found in it): its archived text is reused too
+        store.merge(conn, Night.of(NOW, [*all_seeds(), harvested("county-summary", COUNTY_REPORT)]))
         first = release.cut_release(conn, releases, _sources(), NOW)
     assert first is not None
     build_site(releases, first.version, root / "first", root / "docs")
@@ -54,6 +57,8 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     os.system(f"cp -al '{root / 'first'}' '{previous}'")  # as the night's build reads the site it replaces
     stats = build_site(releases, second.version, root / "night", root / "docs", previous=previous)
     assert stats.reused > 0 and stats.rendered > 0  # a night that reused something and rendered what changed
+    prints = json.loads((root / "night" / ".fazhi-pages.json").read_text(encoding="utf-8"))
+    assert [k for k in prints if k.startswith("archive/")]  # the loose report's archived text, fingerprinted
     build_site(releases, second.version, root / "fresh", root / "docs")
     return {"first": root / "first", "night": root / "night", "fresh": root / "fresh", "releases": releases, "version": Path(second.version)}
 

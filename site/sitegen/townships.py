@@ -138,17 +138,13 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         assert self._nav is not None and self._files is not None and self._env is not None
         started = time.perf_counter()
         _index_for_search(config, self.data)
-        _write_archives(Path(config.site_dir), self.previous, self.data.loose, self.data.text_of, self.stats)
         (Path(config.site_dir) / "archive").mkdir(parents=True, exist_ok=True)
         (Path(config.site_dir) / "archive" / archive.STYLESHEET).write_text(archive.stylesheet(self.data.version), encoding="utf-8")
-        for r in self.data.loose:  # few, and on no township page: written every build
-            parse_values = self.data.parse_values
-            year_values = parse_values(self.data.raw_values(r["report_id"])) if self.data.raw_values and parse_values else None
-            _write_archive_pages(Path(config.site_dir), [r], self.data.text_of, self.data.parse_figures(self.data.raw_figures(r["report_id"])),
-                                 year_values, None)
         previous_prints = _read_prints(self.previous)
         raws = [self.data.raw_figures, *([self.data.raw_values] if self.data.raw_values else [])]
         digests = FigureDigests(raws, self.data.figure_tables, self.previous if previous_prints else None)
+        report_digests: dict[str, str] = {}
+        loose_prints = _loose_archives(self.data, Path(config.site_dir), self.previous, previous_prints, digests, self.stats, report_digests)
         global _JOB
         _JOB = _Job(self.data, config, self._nav, list(self._files.documentation_pages()), self._env.get_template("main.html"),
                     Path(config.site_dir), self.previous, previous_prints, digests)
@@ -164,12 +160,11 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         finally:
             _JOB = None
         prints: dict[str, str] = {}
-        report_digests: dict[str, str] = {}
         for stats, chunk_prints, chunk_digests in results:
             self.stats.add(stats)
             prints.update(chunk_prints)
             report_digests.update(chunk_digests)
-        (Path(config.site_dir) / FINGERPRINTS).write_text(json.dumps(prints, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        (Path(config.site_dir) / FINGERPRINTS).write_text(json.dumps({**prints, **loose_prints}, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         write_record(Path(config.site_dir), digests.record(report_digests))
         if config.site_url:
             _add_to_sitemap(Path(config.site_dir), config.site_url, sorted(prints))
@@ -280,6 +275,28 @@ def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str], dict[st
             stats.rendered += 1
             _write_archives(job.site, job.previous, rows, record, stats)
     return stats, prints, report_digests
+
+
+def _loose_archives(data: TownshipData, site: Path, previous: Path | None, previous_prints: dict[str, str], digests: FigureDigests,
+                    stats: RenderStats, report_digests: dict[str, str]) -> dict[str, str]:
+    """The archived texts of the reports on no township page (county, department and unresolved
+    reports: thousands at 40,000 townships), reused from the previous site as township pages are:
+    when the report's row, its figures (their digest) and the build did not change. Returns their
+    fingerprints, by the highlighted page's path; their figures' digests go into ``report_digests``."""
+    prints = {}
+    for r in data.loose:
+        report_id, path = r["report_id"], archive_html_path(r)
+        report_digests[report_id] = figures = digests.of(report_id)
+        digest = hashlib.sha256(json.dumps([data.build_id, r, figures], ensure_ascii=False, sort_keys=True, default=str).encode())
+        prints[path] = fingerprint = digest.hexdigest()[:32]
+        if previous is not None and previous_prints.get(path) == fingerprint and _link_all(previous, site, [path, pages.archive_path(r)]):
+            stats.archives_reused += 1
+            continue
+        parse_values, raw_values = data.parse_values, data.raw_values
+        year_values = parse_values(raw_values(report_id)) if raw_values and parse_values else None
+        _write_archive_pages(site, [r], data.text_of, data.parse_figures(data.raw_figures(report_id)), year_values, None)
+        _write_archives(site, previous, [r], data.text_of, stats)
+    return prints
 
 
 def _link_all(previous: Path, site: Path, paths: list[str]) -> bool:

@@ -199,3 +199,62 @@ def test_only_a_block_that_is_one_excluded_element_is_deferred() -> None:
     assert not excluded_whole('<div data-search-exclude>a</div><p>searched</p><div>b</div>')
     assert not excluded_whole('<div class="x">a</div>')
     assert not excluded_whole('<div data-search-excluded>a</div>')
+
+
+def test_values_indexed_in_columns_are_what_the_row_by_row_index_gives(night: dict[str, Path], tmp_path: Path) -> None:
+    """ValueIndex (Arrow and NumPy) against FigureIndex's loop: the same counts, sums, county totals,
+    largest rows in the same order (ties: the earlier row), keys in the order first seen."""
+    import shutil
+
+    from sitegen import figures
+    from sitegen.buckets import BucketedRows, read_index
+    from sitegen.build import _primary_reports, _read_csv
+    from sitegen.figures import FigureIndex, ValueIndex
+
+    folder = night["releases"] / str(night["version"])
+    reports = _read_csv(folder / "reports.csv")
+    by_id = {r["report_id"]: r for r in reports}
+    primary = _primary_reports(reports)
+    table = BucketedRows.of(folder, "values.csv", read_index(folder))
+    fast, slow = ValueIndex(folder / "values.csv", table, by_id, primary), FigureIndex(folder / "values.csv", by_id, primary, per_year=True)  # type: ignore[arg-type]
+    for name in ("counted", "counts", "year_units", "county_totals", "by_year", "header"):
+        assert getattr(fast, name) == getattr(slow, name), name
+        assert _ordered(getattr(fast, name)) == _ordered(getattr(slow, name)), name  # key order too
+    assert all(fast.raw(i) == slow.raw(i) for i in by_id)
+
+    # Ties at the cut, a quoted line break, a report missing from reports.csv, a second unit: a
+    # file of our own, every report in one county and one year.
+    header = "\ufeffreport_id,indicator,value,unit,qualifier,basis,quote,quote_start,quote_end,flag_codes\r\n"
+    lines, rows_of = [header], {}
+    for n in range(40):
+        rid = f"{n:016x}"
+        rows_of[rid] = {"report_id": rid, "year": "2024" if n % 7 else "", "province": "省", "county": f"县{n % 3}"}
+        lines.append(f'{rid},disputes_mediated,{n % 4},{"件" if n % 5 else "起"},{"exact" if n % 6 else "at_least"},stated_total,"第{n}句\r\n换行, 逗号",1,5,\r\n')
+        lines.append(f"{rid},legal_aid_cases,{n * 1.5},件,exact,single_mention,“{n}”,1,2,\r\n")
+    lines.append("ffffffffffffffff,disputes_mediated,99,件,exact,stated_total,无此报告,1,2,\r\n")
+    path = tmp_path / "values.csv"
+    path.write_bytes("".join(lines).encode("utf-8"))
+    start = len(header.encode("utf-8"))
+    index = {"tables": {"values.csv": {"header": "h", "buckets": [["0", "k", start, path.stat().st_size - start, 0]]}}}
+    own = BucketedRows.of(tmp_path, "values.csv", index)
+    assert own is not None
+    shutil.copy(path, tmp_path / "copy.csv")
+    keep = figures.KEEP
+    try:
+        figures.KEEP = 5  # the cut falls among equal values
+        fast = ValueIndex(path, own, rows_of, {r for r in rows_of if int(r, 16) % 2})
+        slow = FigureIndex(tmp_path / "copy.csv", rows_of, {r for r in rows_of if int(r, 16) % 2}, per_year=True)
+    finally:
+        figures.KEEP = keep
+    for name in ("counted", "counts", "year_units", "county_totals", "by_year"):
+        assert _ordered(getattr(fast, name)) == _ordered(getattr(slow, name)), name
+    assert any("\r\n" in r["quote"] for rs in fast.by_year["disputes_mediated"].values() for r in rs)
+
+
+def _ordered(value: object) -> object:
+    """Dicts as lists of their items: equal only in the same order."""
+    if isinstance(value, dict):
+        return [(k, _ordered(v)) for k, v in value.items()]
+    if isinstance(value, list):
+        return [_ordered(v) for v in value]
+    return value

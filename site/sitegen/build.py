@@ -26,7 +26,7 @@ from . import feeds, pages
 from .accountability import Coverage, read_coverage, render_area_table, render_status_table, render_year_counts, status_from_report, year_counts, year_lines
 from .blocks import HtmlBlocks
 from .buckets import BucketedRows, BucketedTexts, read_index
-from .figures import FigureIndex, ObservationRows
+from .figures import FigureIndex, ObservationRows, ValueIndex
 from .stats import SiteStats
 from .townships import BOM, TownshipData, link_or_copy
 
@@ -145,7 +145,10 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     # The year's values (values.csv, one per report and indicator) when the release has them:
     # what a township's figures, its "17 项数字" and the indicator pages show. Older releases: the
     # canonical mentions of observations.csv.
-    values = FigureIndex(folder / "values.csv", by_id, primary, per_year=True) if has_values else None
+    values: FigureIndex | ValueIndex | None = None
+    if has_values:
+        values = (ValueIndex.of(folder / "values.csv", figure_tables[1], by_id, primary) if figure_tables is not None else None) \
+            or FigureIndex(folder / "values.csv", by_id, primary, per_year=True)
     # observations.csv then holds only the mentions shown on the pages being rendered: read by
     # bucket when the release's index fits it, not indexed whole (3.4 million rows at 40,000 townships).
     figures: FigureIndex | ObservationRows
@@ -154,7 +157,7 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     else:
         figures = FigureIndex(folder / "observations.csv", by_id, None if has_values else primary, per_year=not has_values)
     counted = values or figures
-    assert isinstance(counted, FigureIndex)
+    assert isinstance(counted, (FigureIndex, ValueIndex))
     texts = BucketedTexts.of(folder, index) or TextIndex(folder)
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -349,10 +352,12 @@ def archive_url() -> str | None:
 def build_id() -> str:
     """Changes when anything that shapes a page other than its data changes: a township page of
     the previous site is reused only under the same build_id."""
+    import jieba  # segments the search entries that a reused township page keeps
     import material
     import mkdocs
 
-    digest = hashlib.sha256(f"{mkdocs.__version__} {getattr(material, '__version__', '')} {os.environ.get('FAZHI_SITE_URL', '')}".encode())
+    versions = f"{mkdocs.__version__} {getattr(material, '__version__', '')} {getattr(jieba, '__version__', '')}"
+    digest = hashlib.sha256(f"{versions} {os.environ.get('FAZHI_SITE_URL', '')}".encode())
     for path in sorted([MKDOCS_YML, *Path(__file__).parent.glob("*.py"), *ASSETS.rglob("*"), *(PACKAGE_ROOT / "overrides").rglob("*")]):
         if path.is_file():
             digest.update(path.name.encode() + path.read_bytes())

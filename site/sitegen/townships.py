@@ -137,7 +137,6 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self._nav is not None and self._files is not None and self._env is not None
         started = time.perf_counter()
-        _index_for_search(config, self.data)
         (Path(config.site_dir) / "archive").mkdir(parents=True, exist_ok=True)
         (Path(config.site_dir) / "archive" / archive.STYLESHEET).write_text(archive.stylesheet(self.data.version), encoding="utf-8")
         previous_prints = _read_prints(self.previous)
@@ -166,6 +165,9 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
             report_digests.update(chunk_digests)
         (Path(config.site_dir) / FINGERPRINTS).write_text(json.dumps({**prints, **loose_prints}, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         write_record(Path(config.site_dir), digests.record(report_digests))
+        # After the pages: a township whose page is reused (same inputs, same build) keeps its search
+        # entry as the previous site has it, instead of having jieba segment it again.
+        _index_for_search(config, self.data, _previous_entries(self.previous, {url for url, p in prints.items() if previous_prints.get(url) == p}))
         if config.site_url:
             _add_to_sitemap(Path(config.site_dir), config.site_url, sorted(prints))
         self.stats.seconds = time.perf_counter() - started
@@ -182,7 +184,18 @@ class _SearchStub:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def _index_for_search(config: MkDocsConfig, data: TownshipData) -> None:
+def _previous_entries(previous: Path | None, urls: set[str]) -> dict[str, dict[str, Any]]:
+    """The previous site's search entries of these township pages, by URL (none when unreadable)."""
+    if previous is None or not urls:
+        return {}
+    try:
+        entries = json.loads((previous / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+        return {e["location"]: e for e in entries if isinstance(e, dict) and e.get("location") in urls}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _index_for_search(config: MkDocsConfig, data: TownshipData, reused: dict[str, dict[str, Any]] | None = None) -> None:
     """One short entry per township in Material's search index: its names and years.
 
     The plugin's own path (parse the page's HTML, segment the Chinese with jieba) is taken for
@@ -194,7 +207,11 @@ def _index_for_search(config: MkDocsConfig, data: TownshipData) -> None:
         return
     segment = getattr(index, "_segment_chinese", None)
     for n, (key, rows) in enumerate(data.groups.items()):
-        url, place = pages.township_url(key), data.place(key)
+        url = pages.township_url(key)
+        if reused and url in reused:  # its page's fingerprint (rows, place, build) is the previous one's: so is its entry
+            index.entries.append(reused[url])
+            continue
+        place = data.place(key)
         title = pages.page_title(place)
         if n == 0 or segment is None:
             index.add_entry_from_context(_SearchStub(url=url, title=title, content=pages.township_search_html(place, rows)))

@@ -72,7 +72,7 @@ class BucketedTexts:
         self._pid = -1
         self._spill: IO[bytes] | None = None
         self._end = 0
-        self._offsets: dict[str, tuple[int, int]] = {}
+        self._offsets: dict[str, tuple[IO[bytes], int, int]] = {}  # report → (spill file, offset, length)
         self._loaded: set[str] = set()
 
     @classmethod
@@ -93,10 +93,17 @@ class BucketedTexts:
         return cls(files)
 
     def _own_spill(self) -> IO[bytes]:
-        if self._pid != os.getpid() or self._spill is None:  # a forked worker: a file of its own (the parent's would be shared)
+        # A forked worker writes a file of its own (appending to the parent's would mix two writers);
+        # what the parent spilled before the fork stays readable to it (positioned reads).
+        if self._pid != os.getpid() or self._spill is None:
             self._pid, self._spill, self._end = os.getpid(), tempfile.TemporaryFile(prefix="fazhi-texts-"), 0
-            self._offsets, self._loaded = {}, set()
         return self._spill
+
+    def load_all(self) -> None:
+        """Every bucket, once, before workers fork (a build that renders every page needs them all:
+        decompressed once here rather than once per worker)."""
+        for bucket in sorted({b for buckets in self.files.values() for b in buckets}):
+            self._load(bucket)
 
     def _load(self, bucket: str) -> None:
         spill = self._own_spill()
@@ -112,9 +119,10 @@ class BucketedTexts:
             data = gzip.decompress(member)
             spill.seek(self._end)
             spill.write(data)
+            spill.flush()
             at = self._end
             for line in data.splitlines(keepends=True):
-                self._offsets[_report_id(line)] = (at, len(line))
+                self._offsets[_report_id(line)] = (spill, at, len(line))
                 at += len(line)
             self._end += len(data)
         self._loaded.add(bucket)
@@ -124,9 +132,8 @@ class BucketedTexts:
         where = self._offsets.get(report_id)
         if where is None:
             raise KeyError(f"report {report_id}: not in the release's texts")
-        assert self._spill is not None
-        self._spill.seek(where[0])
-        return dict(json.loads(self._spill.read(where[1])))
+        spill, at, length = where
+        return dict(json.loads(os.pread(spill.fileno(), length, at)))
 
 
 class BucketedRows:
@@ -163,6 +170,14 @@ class BucketedRows:
         """What identifies a bucket's bytes: the table's header key, the bucket's key and length."""
         where = self.buckets.get(bucket)
         return (self.header_key, where[0], where[2]) if where is not None else None
+
+    def split_all(self) -> None:
+        """Every bucket split by report, once, before workers fork (they inherit the ranges)."""
+        with self.path.open("rb") as handle:
+            for bucket, (_, at, length) in self.buckets.items():
+                if bucket not in self._ranges:
+                    handle.seek(at)
+                    self._ranges[bucket] = {r: (at + a, at + b) for r, (a, b) in _split_by_report(handle.read(length), self.column).items()}
 
     def raw(self, report_id: str) -> bytes:
         """The report's rows as written (b"" when it has none)."""

@@ -158,7 +158,15 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
         figures = FigureIndex(folder / "observations.csv", by_id, None if has_values else primary, per_year=not has_values)
     counted = values or figures
     assert isinstance(counted, (FigureIndex, ValueIndex))
-    texts = BucketedTexts.of(folder, index) or TextIndex(folder)
+    bucketed_texts = BucketedTexts.of(folder, index)
+    texts = bucketed_texts or TextIndex(folder)
+
+    def preload() -> None:
+        if bucketed_texts is not None:
+            bucketed_texts.load_all()
+        for table in figure_tables or []:
+            table.split_all()
+
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     changelog = (folder / "CHANGELOG.md").read_text(encoding="utf-8")
@@ -235,7 +243,7 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
                 key, year, sorted(year_units), by_id, counted.by_year.get(key, {}).get(year, []), year_units[year], totals, register_sizes, hold=hold))
     write("downloads.md", pages.render_downloads(_manifests(releases), package, archive_url()))
     data = TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(), version=version,
-                        raw_values=values.raw if values else None, parse_values=values.rows if values else None, figure_tables=figure_tables,
+                        raw_values=values.raw if values else None, parse_values=values.rows if values else None, figure_tables=figure_tables, preload=preload,
                         places={code: _place(places[code]) for code in groups}, loose=loose,
                         summaries={code: year_lines(status_years, register.get(code), rows, figure_counts) for code, rows in groups.items()})
     return written, data

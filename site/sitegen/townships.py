@@ -44,6 +44,7 @@ from .digests import FigureDigests, write_record
 from .pages import Key, Row, archive_html_path  # Key, Row: type aliases (a township code, a CSV row)
 FORK_FROM = 200  # townships: below this, forking workers costs more than it saves
 FINGERPRINTS = ".fazhi-pages.json"  # in the built site: each township page's input hash, for the next build
+BUILD_KEY = ".build_id"  # in FINGERPRINTS: the build that wrote it (no page path starts with a dot)
 
 
 @dataclass
@@ -62,6 +63,7 @@ class TownshipData:
     parse_values: Callable[[bytes], list[Row]] | None = None
     version: str = ""  # the release: cited on the archived texts' pages
     figure_tables: list[BucketedRows] | None = None  # observations.csv (and values.csv) by bucket, when the release's index fits them
+    preload: Callable[[], None] | None = None  # reads every text and figure bucket once: before a build that renders every page forks
 
     def place(self, key: Key) -> pages.Place:
         found = self.places.get(key)
@@ -140,6 +142,8 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         (Path(config.site_dir) / "archive").mkdir(parents=True, exist_ok=True)
         (Path(config.site_dir) / "archive" / archive.STYLESHEET).write_text(archive.stylesheet(self.data.version), encoding="utf-8")
         previous_prints = _read_prints(self.previous)
+        if previous_prints.get(BUILD_KEY) != self.data.build_id and self.data.preload is not None:
+            self.data.preload()  # no page can be reused: every bucket is needed, read once rather than once per worker
         raws = [self.data.raw_figures, *([self.data.raw_values] if self.data.raw_values else [])]
         digests = FigureDigests(raws, self.data.figure_tables, self.previous if previous_prints else None)
         report_digests: dict[str, str] = {}
@@ -163,7 +167,7 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
             self.stats.add(stats)
             prints.update(chunk_prints)
             report_digests.update(chunk_digests)
-        (Path(config.site_dir) / FINGERPRINTS).write_text(json.dumps({**prints, **loose_prints}, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        (Path(config.site_dir) / FINGERPRINTS).write_text(json.dumps({**prints, **loose_prints, BUILD_KEY: self.data.build_id}, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         write_record(Path(config.site_dir), digests.record(report_digests))
         # After the pages: a township whose page is reused (same inputs, same build) keeps its search
         # entry as the previous site has it, instead of having jieba segment it again.

@@ -49,15 +49,19 @@ class FigureDigests:
         except (OSError, ValueError, KeyError, TypeError):
             self.recorded, self.unchanged = {}, []  # an unreadable record: every report is hashed, nothing is lost
 
-    def of(self, report_id: str) -> str:
+    def of(self, report_id: str, read: dict[str, list[bytes]] | None = None) -> str:
+        """``read``: gets the rows read to hash them (report → one bytes per table), so that a
+        page rendered next does not read them again."""
         if self.unchanged and self.tables is not None and report_id in self.recorded and all(
                 table.bucket_of(report_id) in same for table, same in zip(self.tables, self.unchanged)):
             return self.recorded[report_id]
         digest = hashlib.sha256()
-        for raw in self.raws:
-            data = raw(report_id)
+        rows = [raw(report_id) for raw in self.raws]
+        for data in rows:
             digest.update(f"{len(data)}:".encode())
             digest.update(data)
+        if read is not None:
+            read[report_id] = rows
         return digest.hexdigest()[:32]
 
     def record(self, digests: dict[str, str]) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ named by report revision, so they never change once written and are copied the s
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import html
@@ -155,8 +156,15 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         try:
             if self.workers > 1 and len(keys) >= FORK_FROM and "fork" in multiprocessing.get_all_start_methods():
                 chunks = [keys[i::self.workers] for i in range(self.workers)]
-                with multiprocessing.get_context("fork").Pool(self.workers) as pool:
-                    results = pool.map(_render_chunk, chunks)
+                # The build's objects (rows, indexes, offsets: GBs at 40,000 townships) moved out of the
+                # collector's reach before the fork: a worker's collections would otherwise touch, and
+                # so copy, every page of the heap it shares with the parent.
+                gc.freeze()
+                try:
+                    with multiprocessing.get_context("fork").Pool(self.workers) as pool:
+                        results = pool.map(_render_chunk, chunks)
+                finally:
+                    gc.unfreeze()
                 self.stats.workers = self.workers
             else:
                 results = [_render_chunk(keys)]
@@ -273,7 +281,8 @@ def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str], dict[st
         url = pages.township_url(key)
         target = job.site / url / "index.html"
         ids = [r["report_id"] for r in rows]
-        digests = [job.digests.of(i) for i in ids]
+        read: dict[str, list[bytes]] = {}  # rows read to hash them: parsed from these bytes if the page is rendered
+        digests = [job.digests.of(i, read) for i in ids]
         report_digests.update(zip(ids, digests))
         fingerprint = job.data.fingerprint(key, digests)
         prints[url] = fingerprint
@@ -284,9 +293,11 @@ def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str], dict[st
             stats.reused += 1
             stats.archives_reused += len(rows)
         else:
-            observations = [o for i in ids for o in job.data.parse_figures(job.data.raw_figures(i))]
+            figures = {i: read[i][0] if i in read else job.data.raw_figures(i) for i in ids}
+            observations = [o for i in ids for o in job.data.parse_figures(figures[i])]
             parse_values, raw_values = job.data.parse_values, job.data.raw_values
-            year_values = [v for i in ids for v in parse_values(raw_values(i))] if parse_values and raw_values else None
+            year_values = ([v for i in ids for v in parse_values(read[i][1] if i in read and len(read[i]) > 1 else raw_values(i))]
+                           if parse_values and raw_values else None)
             page = pages.render_township(job.data.place(key), rows, observations,
                                          {i: record(i).get("flags") or [] for i in ids}, {i: record(i)["text"] for i in ids},
                                          job.data.summaries.get(key, []), year_values)

@@ -209,8 +209,8 @@ class ValueIndex:
         years, places, in_totals = [], [], []
         for report_id in known_ids:
             source = rows_of[report_id]
-            year = str(source.get("year") or "")
-            years.append(year_codes.setdefault(year if year.isdigit() else "", len(year_codes)))
+            year_text = str(source.get("year") or "")
+            years.append(year_codes.setdefault(year_text if year_text.isdigit() else "", len(year_codes)))
             places.append(place_codes.setdefault((source.get("province") or "", source.get("county") or ""), len(place_codes)))
             in_totals.append(report_id in primary)
         at = pc.index_in(ids, value_set=pa.array(known_ids, pa.string()))
@@ -225,8 +225,8 @@ class ValueIndex:
         inexact_rows = np.asarray(pc.not_equal(columns["qualifier"], "exact"))
 
         self.counts: dict[str, int] = {}
-        for code, n in _first_seen_counts(indicator[known]):
-            self.counts[indicators[code]] = n
+        for code, count in _first_seen_counts(indicator[known]):
+            self.counts[indicators[code]] = count
 
         # Tallies per (indicator, year, unit): [values, sum], keys in first-seen order.
         self.year_units: dict[str, dict[str, dict[str, list[float]]]] = {}

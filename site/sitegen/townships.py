@@ -267,7 +267,7 @@ def link_or_copy(source: Path, target: Path) -> None:
 def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str], dict[str, str]]:
     job = _JOB
     assert job is not None
-    stats, prints, report_digests = RenderStats(), {}, {}
+    stats, prints, report_digests = RenderStats(), dict[str, str](), dict[str, str]()
     records: dict[str, Row] = {}  # this township's reports' texts, read once: for its page and for the archive copies
 
     def record(report_id: str) -> Row:

@@ -27,6 +27,7 @@ mark:target { outline: 3px solid #0b57a4; outline-offset: 2px; }
 .tag { font-size: 0.7em; border: 1px solid currentColor; border-radius: 0.2em; padding: 0 0.25em; margin-left: 0.15em; font-weight: 400; }
 .meta, .legend { font-size: 0.9rem; color: #444; }
 .cite { display: none; }
+.cite-version { display: none; }
 @media (prefers-color-scheme: dark) {
   body { color: #e6e6e6; background: #1b1b1f; }
   a { color: #9cc7ff; }
@@ -56,9 +57,18 @@ def _span(text: str, mention: Row) -> tuple[int, int] | None:
     return (found, found + len(quote)) if found >= 0 else None
 
 
-def render_archive(row: Row, text: str, counted: list[Row], others: list[Row], *, township_link: str | None, version: str) -> str:
+def stylesheet(version: str) -> str:
+    """archive/archive.css: STYLE and the release's version for the citation line, kept out of
+    the pages (as the township pages' is: sitegen.build.write_release_css) so that an archived
+    text written by an earlier build is reused as it is and still cites the current release."""
+    safe = "".join(c for c in version if c.isalnum() or c in ".-_")  # a CSS string: no quote or backslash can end it
+    return STYLE + f'.cite::after {{ content: "数据集版本 {safe}。"; }}\n'
+
+
+def render_archive(row: Row, text: str, counted: list[Row], others: list[Row], *, township_link: str | None) -> str:
     """The highlighted text of one report revision. ``counted``: its figures counted as the year's
-    values; ``others``: its other mentions; ``township_link``: the township page, from archive/."""
+    values; ``others``: its other mentions; ``township_link``: the township page, from archive/.
+    The release's version is not in the page: archive.css (``stylesheet``) adds it to the citation."""
     marks: list[tuple[int, int, str, Row]] = []
     for kind, mentions in (("counted", counted), ("other", others)):
         for m in mentions:
@@ -95,7 +105,8 @@ def render_archive(row: Row, text: str, counted: list[Row], others: list[Row], *
     back = f'<a href="{html_text(township_link)}">返回乡镇页面</a> · ' if township_link else ""
     published = html_text(row.get("published_on") or "日期不详")
     cite = (f"引用：{html_text(row.get('township') or '')}《{html_text(title)}》（{html_text(row.get('year') or '年份不详')}年度，{published} 发布），"
-            f"原网页 {url or '不详'}；法治地图 Fazhi Atlas 数据集，版本 {html_text(version)}，报告 {html_text(row['report_id'])} 第 {html_text(row.get('revision'))} 版。")
+            f"原网页 {url or '不详'}；法治地图 Fazhi Atlas 数据集，报告 {html_text(row['report_id'])} 第 {html_text(row.get('revision'))} 版。"
+            '<span class="cite-version">数据集版本见“数据下载”页。</span>')
     return (
         '<!doctype html><html lang="zh"><head><meta charset="utf-8">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'self'\">"

@@ -15,6 +15,7 @@ named by report revision, so they never change once written and are copied the s
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import html
@@ -39,9 +40,12 @@ from mkdocs.structure.toc import get_toc
 
 from . import archive, pages
 from .archive import mentions_of, render_archive
+from .buckets import BucketedRows
+from .digests import FigureDigests, write_record
 from .pages import Key, Row, archive_html_path  # Key, Row: type aliases (a township code, a CSV row)
 FORK_FROM = 200  # townships: below this, forking workers costs more than it saves
 FINGERPRINTS = ".fazhi-pages.json"  # in the built site: each township page's input hash, for the next build
+BUILD_KEY = ".build_id"  # in FINGERPRINTS: the build that wrote it (no page path starts with a dot)
 
 
 @dataclass
@@ -59,6 +63,8 @@ class TownshipData:
     raw_values: Callable[[str], bytes] | None = None  # report_id → its rows of values.csv (None: the release has none)
     parse_values: Callable[[bytes], list[Row]] | None = None
     version: str = ""  # the release: cited on the archived texts' pages
+    figure_tables: list[BucketedRows] | None = None  # observations.csv (and values.csv) by bucket, when the release's index fits them
+    preload: Callable[[], None] | None = None  # reads every text and figure bucket once: before a build that renders every page forks
 
     def place(self, key: Key) -> pages.Place:
         found = self.places.get(key)
@@ -68,15 +74,12 @@ class TownshipData:
         return pages.Place(code=key, name=first.get("township") or key, county=first.get("county") or pages.UNKNOWN_COUNTY,
                            province=first.get("province") or pages.UNKNOWN_PROVINCE)
 
-    def fingerprint(self, key: Key, figures: list[bytes]) -> str:
+    def fingerprint(self, key: Key, figures: list[str]) -> str:
         """A township page's inputs: its rows, place and year lines (a year falls due and reads
-        未找到 with no report changed), and its reports' figures as written (``figures``).
-        Texts and flags belong to a report revision, which is in the rows."""
-        inputs = [self.build_id, key, self.groups[key], self.place(key), self.summaries.get(key, [])]
-        digest = hashlib.sha256(json.dumps(inputs, ensure_ascii=False, sort_keys=True, default=str).encode())
-        for raw in figures:
-            digest.update(raw)
-        return digest.hexdigest()[:32]
+        未找到 with no report changed), and its reports' figures as written (``figures``: their
+        digests, sitegen.digests). Texts and flags belong to a report revision, which is in the rows."""
+        inputs = [self.build_id, key, self.groups[key], self.place(key), self.summaries.get(key, []), figures]
+        return hashlib.sha256(json.dumps(inputs, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -107,6 +110,7 @@ class _Job:
     site: Path
     previous: Path | None
     previous_prints: dict[str, str]
+    digests: FigureDigests
 
 
 _JOB: _Job | None = None
@@ -136,35 +140,46 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self._nav is not None and self._files is not None and self._env is not None
         started = time.perf_counter()
-        _index_for_search(config, self.data)
-        _write_archives(Path(config.site_dir), self.previous, self.data.loose, self.data.text_of, self.stats)
         (Path(config.site_dir) / "archive").mkdir(parents=True, exist_ok=True)
-        (Path(config.site_dir) / "archive" / archive.STYLESHEET).write_text(archive.STYLE, encoding="utf-8")
-        for r in self.data.loose:  # few, and on no township page: written every build
-            parse_values = self.data.parse_values
-            year_values = parse_values(self.data.raw_values(r["report_id"])) if self.data.raw_values and parse_values else None
-            _write_archive_pages(Path(config.site_dir), [r], self.data.text_of, self.data.parse_figures(self.data.raw_figures(r["report_id"])),
-                                 year_values, None, self.data.version)
+        (Path(config.site_dir) / "archive" / archive.STYLESHEET).write_text(archive.stylesheet(self.data.version), encoding="utf-8")
         previous_prints = _read_prints(self.previous)
+        if previous_prints.get(BUILD_KEY) != self.data.build_id and self.data.preload is not None:
+            self.data.preload()  # no page can be reused: every bucket is needed, read once rather than once per worker
+        raws = [self.data.raw_figures, *([self.data.raw_values] if self.data.raw_values else [])]
+        digests = FigureDigests(raws, self.data.figure_tables, self.previous if previous_prints else None)
+        report_digests: dict[str, str] = {}
+        loose_prints = _loose_archives(self.data, Path(config.site_dir), self.previous, previous_prints, digests, self.stats, report_digests)
         global _JOB
         _JOB = _Job(self.data, config, self._nav, list(self._files.documentation_pages()), self._env.get_template("main.html"),
-                    Path(config.site_dir), self.previous, previous_prints)
+                    Path(config.site_dir), self.previous, previous_prints, digests)
         keys = list(self.data.groups)
         try:
             if self.workers > 1 and len(keys) >= FORK_FROM and "fork" in multiprocessing.get_all_start_methods():
                 chunks = [keys[i::self.workers] for i in range(self.workers)]
-                with multiprocessing.get_context("fork").Pool(self.workers) as pool:
-                    results = pool.map(_render_chunk, chunks)
+                # The build's objects (rows, indexes, offsets: GBs at 40,000 townships) moved out of the
+                # collector's reach before the fork: a worker's collections would otherwise touch, and
+                # so copy, every page of the heap it shares with the parent.
+                gc.freeze()
+                try:
+                    with multiprocessing.get_context("fork").Pool(self.workers) as pool:
+                        results = pool.map(_render_chunk, chunks)
+                finally:
+                    gc.unfreeze()
                 self.stats.workers = self.workers
             else:
                 results = [_render_chunk(keys)]
         finally:
             _JOB = None
         prints: dict[str, str] = {}
-        for stats, chunk_prints in results:
+        for stats, chunk_prints, chunk_digests in results:
             self.stats.add(stats)
             prints.update(chunk_prints)
-        (Path(config.site_dir) / FINGERPRINTS).write_text(json.dumps(prints, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+            report_digests.update(chunk_digests)
+        (Path(config.site_dir) / FINGERPRINTS).write_text(json.dumps({**prints, **loose_prints, BUILD_KEY: self.data.build_id}, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        write_record(Path(config.site_dir), digests.record(report_digests))
+        # After the pages: a township whose page is reused (same inputs, same build) keeps its search
+        # entry as the previous site has it, instead of having jieba segment it again.
+        _index_for_search(config, self.data, _previous_entries(self.previous, {url for url, p in prints.items() if previous_prints.get(url) == p}))
         if config.site_url:
             _add_to_sitemap(Path(config.site_dir), config.site_url, sorted(prints))
         self.stats.seconds = time.perf_counter() - started
@@ -181,7 +196,18 @@ class _SearchStub:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def _index_for_search(config: MkDocsConfig, data: TownshipData) -> None:
+def _previous_entries(previous: Path | None, urls: set[str]) -> dict[str, dict[str, Any]]:
+    """The previous site's search entries of these township pages, by URL (none when unreadable)."""
+    if previous is None or not urls:
+        return {}
+    try:
+        entries = json.loads((previous / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+        return {e["location"]: e for e in entries if isinstance(e, dict) and e.get("location") in urls}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _index_for_search(config: MkDocsConfig, data: TownshipData, reused: dict[str, dict[str, Any]] | None = None) -> None:
     """One short entry per township in Material's search index: its names and years.
 
     The plugin's own path (parse the page's HTML, segment the Chinese with jieba) is taken for
@@ -193,7 +219,11 @@ def _index_for_search(config: MkDocsConfig, data: TownshipData) -> None:
         return
     segment = getattr(index, "_segment_chinese", None)
     for n, (key, rows) in enumerate(data.groups.items()):
-        url, place = pages.township_url(key), data.place(key)
+        url = pages.township_url(key)
+        if reused and url in reused:  # its page's fingerprint (rows, place, build) is the previous one's: so is its entry
+            index.entries.append(reused[url])
+            continue
+        place = data.place(key)
         title = pages.page_title(place)
         if n == 0 or segment is None:
             index.add_entry_from_context(_SearchStub(url=url, title=title, content=pages.township_search_html(place, rows)))
@@ -234,10 +264,10 @@ def link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str]]:
+def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str], dict[str, str]]:
     job = _JOB
     assert job is not None
-    stats, prints = RenderStats(), {}
+    stats, prints, report_digests = RenderStats(), dict[str, str](), dict[str, str]()
     records: dict[str, Row] = {}  # this township's reports' texts, read once: for its page and for the archive copies
 
     def record(report_id: str) -> Row:
@@ -250,29 +280,82 @@ def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str]]:
         rows = job.data.groups[key]
         url = pages.township_url(key)
         target = job.site / url / "index.html"
-        figures = [job.data.raw_figures(r["report_id"]) for r in rows]  # read once: hashed, then parsed if rendered
-        values = [job.data.raw_values(r["report_id"]) for r in rows] if job.data.raw_values else []
-        fingerprint = job.data.fingerprint(key, figures + values)
+        ids = [r["report_id"] for r in rows]
+        read: dict[str, list[bytes]] = {}  # rows read to hash them: parsed from these bytes if the page is rendered
+        digests = [job.digests.of(i, read) for i in ids]
+        report_digests.update(zip(ids, digests))
+        fingerprint = job.data.fingerprint(key, digests)
         prints[url] = fingerprint
-        reusable = [url + "index.html", *(archive_html_path(r) for r in rows)]
-        if (job.previous is not None and job.previous_prints.get(url) == fingerprint
-                and all((job.previous / path).exists() for path in reusable)):
-            for path in reusable:  # the page and its reports' highlighted texts: same inputs, same HTML
-                link_or_copy(job.previous / path, job.site / path)
+        # The page, its reports' highlighted texts and their texts as published: same inputs, same
+        # bytes (the fingerprint holds the build_id: the same code wrote them, byte-order marks and all).
+        reusable = [url + "index.html", *(archive_html_path(r) for r in rows), *(pages.archive_path(r) for r in rows)]
+        if job.previous is not None and job.previous_prints.get(url) == fingerprint and _link_all(job.previous, job.site, reusable):
             stats.reused += 1
+            stats.archives_reused += len(rows)
         else:
-            ids = [r["report_id"] for r in rows]
-            observations = [o for raw in figures for o in job.data.parse_figures(raw)]
-            year_values = [v for raw in values for v in job.data.parse_values(raw)] if job.data.parse_values else None
+            figures = {i: read[i][0] if i in read else job.data.raw_figures(i) for i in ids}
+            observations = [o for i in ids for o in job.data.parse_figures(figures[i])]
+            parse_values, raw_values = job.data.parse_values, job.data.raw_values
+            year_values = ([v for i in ids for v in parse_values(read[i][1] if i in read and len(read[i]) > 1 else raw_values(i))]
+                           if parse_values and raw_values else None)
             page = pages.render_township(job.data.place(key), rows, observations,
                                          {i: record(i).get("flags") or [] for i in ids}, {i: record(i)["text"] for i in ids},
                                          job.data.summaries.get(key, []), year_values)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_render(job, page), encoding="utf-8", errors="xmlcharrefreplace")
-            _write_archive_pages(job.site, rows, record, observations, year_values, f"../{url}", job.data.version)
+            _write_archive_pages(job.site, rows, record, observations, year_values, f"../{url}")
             stats.rendered += 1
-        _write_archives(job.site, job.previous, rows, record, stats)
-    return stats, prints
+            _write_archives(job.site, job.previous, rows, record, stats)
+    return stats, prints, report_digests
+
+
+def _loose_archives(data: TownshipData, site: Path, previous: Path | None, previous_prints: dict[str, str], digests: FigureDigests,
+                    stats: RenderStats, report_digests: dict[str, str]) -> dict[str, str]:
+    """The archived texts of the reports on no township page (county, department and unresolved
+    reports: thousands at 40,000 townships), reused from the previous site as township pages are:
+    when the report's row, its figures (their digest) and the build did not change. Returns their
+    fingerprints, by the highlighted page's path; their figures' digests go into ``report_digests``."""
+    prints = {}
+    for r in data.loose:
+        report_id, path = r["report_id"], archive_html_path(r)
+        report_digests[report_id] = figures = digests.of(report_id)
+        digest = hashlib.sha256(json.dumps([data.build_id, r, figures], ensure_ascii=False, sort_keys=True, default=str).encode())
+        prints[path] = fingerprint = digest.hexdigest()[:32]
+        if previous is not None and previous_prints.get(path) == fingerprint and _link_all(previous, site, [path, pages.archive_path(r)]):
+            stats.archives_reused += 1
+            continue
+        parse_values, raw_values = data.parse_values, data.raw_values
+        year_values = parse_values(raw_values(report_id)) if raw_values and parse_values else None
+        _write_archive_pages(site, [r], data.text_of, data.parse_figures(data.raw_figures(report_id)), year_values, None)
+        _write_archives(site, previous, [r], data.text_of, stats)
+    return prints
+
+
+def _link_all(previous: Path, site: Path, paths: list[str]) -> bool:
+    """Hard-link (else copy) each of ``paths`` from the previous site into this one; False, with
+    nothing left behind, when one is missing there (the page is then rendered). No existence
+    checks first: at 40,000 townships they were 440,000 more system calls a night."""
+    made: list[Path] = []
+    for path in paths:
+        source, target = previous / path, site / path
+        try:
+            try:
+                os.link(source, target)
+            except FileNotFoundError:
+                if not source.exists():
+                    raise
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(source, target)
+        except FileNotFoundError:
+            for done in made:
+                done.unlink()
+            return False
+        except FileExistsError:
+            continue  # never written through: a copy onto a link would change the previous site's file
+        except OSError:
+            shutil.copy2(source, target)  # another file system: no links
+        made.append(target)
+    return True
 
 
 BOM = b"\xef\xbb\xbf"
@@ -297,14 +380,14 @@ def _write_archives(site: Path, previous: Path | None, rows: list[Row], record: 
 
 
 def _write_archive_pages(site: Path, rows: list[Row], record: Callable[[str], Row], observations: list[Row], values: list[Row] | None,
-                         township_link: str | None, version: str) -> None:
+                         township_link: str | None) -> None:
     """Each report revision's text as an HTML page with its figures' sentences highlighted
     (sitegen.archive); ``township_link``: the township page, relative to archive/."""
     for r in rows:
         counted, others = mentions_of(r["report_id"], observations, values)
         path = site / archive_html_path(r)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_archive(r, str(record(r["report_id"])["text"]), counted, others, township_link=township_link, version=version),
+        path.write_text(render_archive(r, str(record(r["report_id"])["text"]), counted, others, township_link=township_link),
                         encoding="utf-8", errors="xmlcharrefreplace")
 
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,6 +100,7 @@ def publish_latest(layout: DataLayout, out_dir: Path, *, strict: bool = False) -
     retired = out_dir.with_name(f".{out_dir.name}.old")
     for leftover in (staging, retired):
         _remove_if_ours(leftover)
+    _remove_trash(retired)
     previous = out_dir if is_built_site(out_dir) else None
     try:
         staging.mkdir(parents=True)
@@ -114,8 +118,46 @@ def publish_latest(layout: DataLayout, out_dir: Path, *, strict: bool = False) -
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
-    return PublishedSite(path=str(given), stats=stats)  # the path as the operator wrote it, like the night that finds the site current
+    _discard(retired, detached=stats.reused + stats.rendered >= DETACHED_FROM)
+    return PublishedSite(path=str(given), stats=stats)
+
+
+DETACHED_FROM = 2_000  # township pages: from here the retired site is removed by a process of its own
+
+
+def _discard(folder: Path, detached: bool) -> None:
+    """The retired site goes. A national one is 450,000 files, 6 s to unlink that the night need
+    not wait for (the new site is already in place): it is renamed to a name of its own (so a next
+    build never meets it half-removed; one left by a killed remover goes at the next build) and
+    removed by a detached process. A small site is removed here."""
+    if not detached:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    trash = folder.with_name(f"{folder.name}-{os.getpid()}-{time.time_ns()}")
+    try:
+        os.rename(folder, trash)
+        subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(trash)],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        shutil.rmtree(trash if trash.exists() else folder, ignore_errors=True)
+
+
+def _remove_trash(retired: Path) -> None:
+    """Retired sites whose detached remover died (its pid in the name is not alive), if ours."""
+    for folder in retired.parent.glob(f"{retired.name}-*-*"):
+        pid = folder.name.removeprefix(f"{retired.name}-").split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)) and folder.is_dir() and not folder.is_symlink() and is_built_site(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True  # the path as the operator wrote it, like the night that finds the site current
 
 
 def _swap_in(staging: Path, out_dir: Path, retired: Path) -> None:

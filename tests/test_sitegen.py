@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import os
 import re
 from pathlib import Path
 
@@ -185,6 +186,49 @@ def test_the_next_night_renders_only_the_township_that_changed(tmp_path: Path) -
     build_site(layout.releases, second.version, fresh, tmp_path / "docs")
     for page in fresh.glob("townships/[0-9]*/index.html"):
         assert (out / page.relative_to(fresh)).read_bytes() == page.read_bytes(), page
+
+
+def test_a_large_retired_site_is_removed_by_a_detached_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From DETACHED_FROM township pages the night does not wait for the old site's files to be
+    unlinked: the site is in place when publish_latest returns, the retired copy goes in the
+    background, and one left by a remover that died is removed by the next build."""
+    import time
+    from datetime import timedelta
+
+    from flows import publish, release, store
+    from flows.records import Night
+    from flows.layout import DataLayout
+    from parsers.models import Source
+    from tests.helpers import NOW, all_seeds, harvested, seed_text
+
+    monkeypatch.setattr(publish, "DETACHED_FROM", 1)
+    layout, out = DataLayout(root=tmp_path / "data"), tmp_path / "public"
+    sources = [Source(id="demo", name="演示", listing=["http://demo.gov.cn/list.html"])]
+    with store.open_store(layout.store_path) as conn:
+        store.merge(conn, Night.of(NOW, all_seeds()))
+        release.cut_release(conn, layout.releases, sources, NOW)
+    assert publish.publish_latest(layout, out) is not None
+    with store.open_store(layout.store_path) as conn:
+        store.merge(conn, Night.of(NOW + timedelta(days=1), [harvested("chuanxi", seed_text("chuanxi") + "\n全年共办理法律援助案件31件。")]))
+        release.cut_release(conn, layout.releases, sources, NOW + timedelta(days=1))
+    assert publish.publish_latest(layout, out) is not None
+    assert "法律援助案件31件" in (out / "townships/431223200/index.html").read_text(encoding="utf-8")
+    assert not (tmp_path / ".public.old").exists()
+    deadline = time.monotonic() + 30
+    while list(tmp_path.glob(".public.old-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not list(tmp_path.glob(".public.*"))  # removed by the detached process
+    # A retired site whose remover died (no such pid) goes at the next build; one of a live remover stays.
+    dead, live = tmp_path / ".public.old-999999999-1", tmp_path / f".public.old-{os.getpid()}-2"
+    for leftover in (dead, live):
+        leftover.mkdir()
+        (leftover / publish.MARKER).write_text("2026.01.01\n", encoding="utf-8")
+    monkeypatch.setattr(publish, "DETACHED_FROM", 10**9)
+    with store.open_store(layout.store_path) as conn:
+        store.merge(conn, Night.of(NOW + timedelta(days=2), [harvested("chuanxi", seed_text("chuanxi") + "\n全年共办理法律援助案件32件。")]))
+        release.cut_release(conn, layout.releases, sources, NOW + timedelta(days=2))
+    assert publish.publish_latest(layout, out) is not None
+    assert not dead.exists() and live.exists()
 
 
 def test_older_zips_can_live_elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -162,20 +162,22 @@ INSERT OR IGNORE INTO year_values
 CREATE TABLE IF NOT EXISTS source_entries (source_id TEXT PRIMARY KEY, entry TEXT NOT NULL, updated_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS fetch_log_sha256 ON fetch_log (sha256);
 """
-# Each revision's place, kind, year, date and flags in plain columns beside it, kept by triggers
-# whenever a revision's record is written (a merge inserts, a re-extraction updates): a release
-# reads them for every report, every night, and reading them out of the record's JSON took 2 s a
-# query at 200,000 reports (four queries a release). Triggers, not code: no path that writes a
-# revision can forget them.
-_FACT_COLUMNS = "kind, year, township, county, province, adcode, township_code, published_on"
+# Each revision's place, kind, year, date, hashes and flags in plain columns beside it, kept by
+# triggers whenever a revision is written (a merge inserts, a re-extraction updates): a release
+# reads them for every report, every night. Reading them out of the record's JSON took 2 s a query
+# at 200,000 reports (four queries a release), and reading the revisions table at all reads the
+# first page of every text (800 MB, seconds when the page cache holds something else). Triggers,
+# not code: no path that writes a revision can forget them.
+_FACT_COLUMNS = "kind, year, township, county, province, adcode, township_code, published_on, fetched_at, raw_sha256, sha256"
 _FACT_VALUES = ("json_extract({r}.report, '$.kind'), json_extract({r}.report, '$.year'), json_extract({r}.report, '$.place.township'), "
                 "json_extract({r}.report, '$.place.county'), json_extract({r}.report, '$.place.province'), "
                 "json_extract({r}.report, '$.place.adcode'), json_extract({r}.report, '$.place.township_code'), "
-                "json_extract({r}.report, '$.published_on'), {r}.flags")
+                "json_extract({r}.report, '$.published_on'), {r}.fetched_at, {r}.raw_sha256, {r}.sha256, {r}.flags")
 FACTS_V6 = f"""
 CREATE TABLE IF NOT EXISTS revision_facts (
     report_id TEXT NOT NULL, revision INTEGER NOT NULL,
     kind TEXT, year INTEGER, township TEXT, county TEXT, province TEXT, adcode TEXT, township_code TEXT, published_on TEXT,
+    fetched_at TEXT NOT NULL, raw_sha256 TEXT NOT NULL, sha256 TEXT NOT NULL,
     flags TEXT NOT NULL,
     PRIMARY KEY (report_id, revision)
 ) WITHOUT ROWID;
@@ -185,7 +187,7 @@ CREATE TRIGGER IF NOT EXISTS revision_facts_inserted AFTER INSERT ON revisions B
     INSERT OR REPLACE INTO revision_facts (report_id, revision, {_FACT_COLUMNS}, flags)
         VALUES (NEW.report_id, NEW.revision, {_FACT_VALUES.format(r="NEW")});
 END;
-CREATE TRIGGER IF NOT EXISTS revision_facts_updated AFTER UPDATE OF report, flags ON revisions BEGIN
+CREATE TRIGGER IF NOT EXISTS revision_facts_updated AFTER UPDATE OF report, flags, fetched_at, raw_sha256, sha256 ON revisions BEGIN
     INSERT OR REPLACE INTO revision_facts (report_id, revision, {_FACT_COLUMNS}, flags)
         VALUES (NEW.report_id, NEW.revision, {_FACT_VALUES.format(r="NEW")});
 END;
@@ -759,7 +761,7 @@ def revision_provenance(conn: sqlite3.Connection, report_ids: Sequence[str] | No
                   CASE WHEN f.url_key != r.url_key THEN f.url END,
                   CASE WHEN f.url_key != r.url_key THEN v.raw_sha256 END,
                   f.content_type, v.sha256, e.extractor
-           FROM reports r JOIN revisions v ON v.report_id = r.report_id
+           FROM reports r JOIN revision_facts v ON v.report_id = r.report_id
                 LEFT JOIN revision_extractors e ON e.report_id = v.report_id AND e.revision = v.revision
                 LEFT JOIN fetch_log f ON f.id = (SELECT max(id) FROM fetch_log WHERE sha256 = v.raw_sha256 AND source_id = r.source_id)
            WHERE r.status = 'active' {only} ORDER BY v.report_id, v.revision""", report_ids)

@@ -25,7 +25,7 @@ from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -507,14 +507,9 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
         # A plain child process (python -m flows.release): multiprocessing's spawn would re-import
         # the caller's main script, and fork is unsafe in a process with Prefect's threads.
         # Its errors go to a file, not a pipe: a pipe left unread while the texts are written could fill and stall it.
-        # The child writes townships.csv too, from the places it reads anyway: the two processes
-        # then take about as long as each other (measured at 200,000 reports).
-        job = json.dumps(TownshipsJob(_counties_of(sources), created.date().isoformat())._asdict(), ensure_ascii=False)
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as errors, tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".json") as job_file:
-            job_file.write(job)
-            job_file.flush()
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
             child = subprocess.Popen([sys.executable, "-m", "flows.release", "figure-pass", database, str(folder),
-                                      str(releases / parent) if parent else "", job_file.name],
+                                      str(releases / parent) if parent else ""],
                                      stdout=subprocess.PIPE, stderr=errors, text=True)
             assert child.stdout is not None
             result: list[dict[str, Any]] = []
@@ -531,6 +526,7 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
             reader.start()
             try:
                 counts, texts = _report_pass(conn, folder, sources, parent_texts, finished, releases / parent if parent else None)
+                years = _townships_pass(conn, folder, sources, created, counts, finished)  # while the figure pass runs (the longer one)
                 child.wait()
                 reader.join()
             finally:
@@ -543,7 +539,6 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
                 why = f"exit {child.returncode}" if child.returncode != 0 else (str(failures[0]) if failures else "no result")
                 raise RuntimeError(f"release {version}: the figure pass failed ({why}): {errors.read().strip()[-2000:]}")
         figures = result[0]
-        years = figures.pop("townships_years")
     else:
         counts, texts = _report_pass(conn, folder, sources, parent_texts, finished, releases / parent if parent else None)
         years = _townships_pass(conn, folder, sources, created, counts, finished)
@@ -669,19 +664,11 @@ def _source_rows(conn: sqlite3.Connection, sources: list[Source], used: dict[str
                source.adcode, " ".join(covered_counties(source)), _fmt(in_registry)]
 
 
-class TownshipsJob(NamedTuple):
-    """What townships.csv needs besides the store: the covered counties and the release's date."""
-
-    counties: list[str]
-    today: str  # ISO date
-
-
-def _figure_pass_in(database: str, folder: str, parent: str = "", job: str = "") -> dict[str, Any]:  # in the child: see _write_files
+def _figure_pass_in(database: str, folder: str, parent: str = "") -> dict[str, Any]:  # in the child: see _write_files
     """The figure pass in a process of its own: its own connection, read-only (the data lock
-    keeps writers out while a release is cut, so both passes read the same state). ``job``: a
-    TownshipsJob as JSON, when this process writes townships.csv too. Each file written is
-    announced on stdout as a JSON line {"file": name, "buckets": index} (the parent zips it
-    meanwhile); the counts come last, as {"result": counts}."""
+    keeps writers out while a release is cut, so both passes read the same state). Each file
+    written is announced on stdout as a JSON line {"file": name, "buckets": index} (the parent
+    zips it meanwhile); the counts come last, as {"result": counts}."""
     conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     lock = threading.Lock()
     root = Path(folder)
@@ -691,7 +678,7 @@ def _figure_pass_in(database: str, folder: str, parent: str = "", job: str = "")
             print(json.dumps({"file": path.relative_to(root).as_posix(), "buckets": buckets}), flush=True)
 
     try:
-        return _figure_pass(conn, root, Path(parent) if parent else None, TownshipsJob(**json.loads(job)) if job else None, announce)
+        return _figure_pass(conn, root, Path(parent) if parent else None, announce)
     finally:
         conn.close()
 
@@ -712,7 +699,7 @@ def _read_child(lines: Iterable[str], folder: Path, finished: Callable[..., None
 Announce = Callable[[Path, "dict[str, Any] | None"], None]  # a release file written (its bucket index, if any): the zip takes it
 
 
-def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = None, townships: TownshipsJob | None = None,
+def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = None,
                  announce: Announce = lambda path, buckets: None) -> dict[str, Any]:
     """observations.csv, values.csv and indicators.csv, from the figures and each report's place,
     kind and flags (not its texts); returns their counts, the number of townships, and under
@@ -727,7 +714,6 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
     light: list[tuple[Any, ...]] = []
     states: dict[str, str] = {}  # report_id → what its indicators.csv cells are made of
     flags_by_report: dict[str, str] = {}  # as JSON: parsed for the reports whose rows are written (200,000 parsed took 2.5 s)
-    facts: list[ReportFact] = []  # for townships.csv
     key_rows: list[tuple[Any, ...]] = []  # the tables' bucket keys, from these rows (as current_text_keys reads them)
     shared: dict[Any, Any] = {}  # one object per distinct name, kind, code …: 200,000 rows of fresh strings took 250 MB
     for row in store.current_report_places(conn):  # active reports only: withdrawn ones are not in the current tables
@@ -736,8 +722,6 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
         states[row[0]] = "\t".join(map(str, (*place, row[11], row[12])))
         if row[10] != "[]":
             flags_by_report[row[0]] = row[10]
-        if townships is not None:
-            facts.append(_township_fact(place + tuple(row[9:10])))
         key_rows.append((row[0], row[11], row[3], row[12], row[10], row[13]))
 
     @functools.lru_cache(maxsize=64)
@@ -781,10 +765,6 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
         counts["indicator_rows"], tables[indicators.path] = _write_bucketed(folder, indicators, _indicator_buckets(light, states),
                                                                             indicator_rows, before, background)
         announce(folder / indicators.path, tables[indicators.path])
-        if townships is not None:  # townships.csv from the same places, while the Parquet copies are made
-            counts["townships_years"], counts["covered_townships"] = _write_townships(folder, facts, townships.counties,
-                                                                                      date.fromisoformat(townships.today), background)
-            announce(folder / "townships.csv", None)
     counts["townships"] = len({r[8] or (r[6], r[5], r[4]) for r in light if r[4]})  # the code, else province, county, township
     counts["tables"] = tables
     return counts
@@ -1047,10 +1027,7 @@ def _plain_name(name: str) -> bool:
 
 
 if __name__ == "__main__":  # the figure pass as a child process of _write_files
-    if len(sys.argv) in (4, 5, 6) and sys.argv[1] == "figure-pass":
-        database, folder, *rest = sys.argv[2:]
-        parent = rest[0] if rest else ""
-        job = Path(rest[1]).read_text(encoding="utf-8") if len(rest) > 1 else ""
-        print(json.dumps({"result": _figure_pass_in(database, folder, parent, job)}), flush=True)
+    if len(sys.argv) in (4, 5) and sys.argv[1] == "figure-pass":
+        print(json.dumps({"result": _figure_pass_in(*sys.argv[2:])}), flush=True)
     else:
-        raise SystemExit("usage: python -m flows.release figure-pass DATABASE FOLDER [PARENT [TOWNSHIPS_JOB.json]] (used by cut_release)")
+        raise SystemExit("usage: python -m flows.release figure-pass DATABASE FOLDER [PARENT] (used by cut_release)")

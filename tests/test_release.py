@@ -96,7 +96,7 @@ def test_verify_catches_a_file_altered_by_one_byte(tmp_path: Path) -> None:
 def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A large store writes its figures in a child process (python -m flows.release figure-pass);
     forced here on the seeds, the files are byte for byte those of the one-process release
-    (townships.csv too, which the child writes: from a source covering 辰溪县's townships)."""
+    (townships.csv too, from a source covering 辰溪县's townships)."""
     covering = [Source(id="demo", name="辰溪县人民政府", adcode="431223", listing=["http://demo.gov.cn/list.html"])]
     one = cut(tmp_path / "one", all_seeds(), sources=covering)
     monkeypatch.setattr(release, "PARALLEL_FROM", 1)

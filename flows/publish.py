@@ -24,7 +24,7 @@ from sitegen.build import build_site
 from sitegen.stats import SiteStats
 
 from .layout import DataLayout
-from .release import latest_version
+from .release import latest_version, pid_alive
 
 MARKER = ".fazhi-release"  # in the built site: which release it shows ("building" while staged)
 BUILDING = "building"
@@ -146,18 +146,8 @@ def _remove_trash(retired: Path) -> None:
     """Retired sites whose detached remover died (its pid in the name is not alive), if ours."""
     for folder in retired.parent.glob(f"{retired.name}-*-*"):
         pid = folder.name.removeprefix(f"{retired.name}-").split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)) and folder.is_dir() and not folder.is_symlink() and is_built_site(folder):
+        if pid.isdigit() and not pid_alive(int(pid)) and folder.is_dir() and not folder.is_symlink() and is_built_site(folder):
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True  # the path as the operator wrote it, like the night that finds the site current
 
 
 def _swap_in(staging: Path, out_dir: Path, retired: Path) -> None:

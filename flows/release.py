@@ -829,8 +829,7 @@ def _township_fact(place: tuple[Any, ...]) -> ReportFact:
     return ReportFact(code, year, date.fromisoformat(published_on) if published_on else None, kind)
 
 
-def _write_townships(folder: Path, facts: list[ReportFact], counties: list[str], today: date,
-                     background: _Background | None = None) -> tuple[list[int], int]:
+def _write_townships(folder: Path, facts: list[ReportFact], counties: list[str], today: date) -> tuple[list[int], int]:
     """townships.csv from the reports' facts."""
     named = {f.township_code for f in facts if f.township_code}
     years = due_years(today, [f.year for f in facts if f.year and f.township_code])
@@ -838,7 +837,7 @@ def _write_townships(folder: Path, facts: list[ReportFact], counties: list[str],
     count = _write_csv(folder, townships_resource(years), (
         [r.code, r.name, r.county_code, r.county, r.prefecture, r.province] + [r.annual[y] for y in years] + [r.shufa[y] for y in years]
         for r in rows
-    ), background)
+    ))
     return years, count
 
 
@@ -897,11 +896,12 @@ def _remove_stale_temporaries(releases: Path) -> None:
     """Half-written release folders of processes that died (a live writer's are left alone)."""
     for folder in releases.glob(".tmp-*"):
         pid = folder.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process of this id runs (one of another user's counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

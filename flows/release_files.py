@@ -330,22 +330,24 @@ def _arrow_type(kind: str) -> Any:
 
 
 def write_parquet(folder: Path, resource: Resource) -> None:
-    import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pcsv
     import pyarrow.parquet as pq
 
-    schema = pa.schema([pa.field(c.name, _arrow_type(c.type), nullable=not c.required or c.type == "string") for c in resource.columns])
-    reader = pcsv.open_csv(folder / resource.path, read_options=pcsv.ReadOptions(block_size=16 << 20),
-                           convert_options=pcsv.ConvertOptions(column_types=schema, strings_can_be_null=True, null_values=[""],
-                                                               true_values=["true"], false_values=["false"]))
-    texts = [i for i, c in enumerate(resource.columns) if c.type == "string"]
+    schema, convert = _csv_read_options(resource)
+    reader = pcsv.open_csv(folder / resource.path, read_options=pcsv.ReadOptions(block_size=16 << 20), convert_options=convert)
     with pq.ParquetWriter(folder / resource.parquet_path, schema, compression="zstd") as writer:
         for batch in reader:
-            columns = list(batch.columns)
-            for i in texts:
-                columns[i] = pc.replace_substring_regex(columns[i], pattern="^'", replacement="", max_replacements=1)
-            writer.write_table(pa.Table.from_arrays(columns, schema=schema))
+            writer.write_table(_true_text(batch.columns, schema))
+
+
+def _true_text(columns: Any, schema: Any) -> Any:
+    """A table of these CSV columns with the formula-neutralising apostrophe taken off its text
+    columns: Parquet is read by programs, not spreadsheets."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pa.Table.from_arrays([pc.replace_substring_regex(column, pattern="^'", replacement="", max_replacements=1) if field.type == pa.string()
+                                 else column for column, field in zip(columns, schema)], schema=schema)
 
 
 def _csv_read_options(resource: Resource) -> tuple[Any, Any]:
@@ -367,7 +369,6 @@ def write_parquet_bucketed(folder: Path, resource: Resource, index: dict[str, An
     same file written whole (write_parquet) when the parent's copy does not fit its index.
     ``parent``: the parent release's folder and its index entry of this table."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pcsv
     import pyarrow.parquet as pq
 
@@ -410,8 +411,7 @@ def write_parquet_bucketed(folder: Path, resource: Resource, index: dict[str, An
             handle.seek(offset)
             parts.append(handle.read(length))
     new = pcsv.read_csv(pa.py_buffer(b"".join(parts)), read_options=pcsv.ReadOptions(use_threads=False), convert_options=convert)
-    new = pa.Table.from_arrays([pc.replace_substring_regex(column, pattern="^'", replacement="", max_replacements=1) if field.type == pa.string()
-                                else column for column, field in zip(new.columns, schema)], schema=schema)
+    new = _true_text(new.columns, schema)
     if new.num_rows != fresh_rows:
         raise ValueError(f"{folder / resource.path}: {new.num_rows} rows in its changed buckets, {fresh_rows} in its index")
     with pq.ParquetWriter(folder / resource.parquet_path, schema, compression="zstd") as writer:

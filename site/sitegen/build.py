@@ -25,7 +25,7 @@ from parsers.spreadsheet import restore_cell
 from . import feeds, pages
 from .accountability import Coverage, read_coverage, render_area_table, render_status_table, render_year_counts, status_from_report, year_counts, year_lines
 from .blocks import HtmlBlocks
-from .buckets import BucketedRows, BucketedTexts, read_index
+from .buckets import BucketedRows, BucketedTexts, _report_id, read_index
 from .figures import FigureIndex, ObservationRows, ValueIndex
 from .stats import SiteStats
 from .townships import BOM, TownshipData, link_or_copy
@@ -116,17 +116,6 @@ def _unlink_quietly(name: str) -> None:
         os.unlink(name)
     except OSError:
         pass
-
-
-def _report_id(line: bytes) -> str:
-    """A reports.jsonl line starts {"report_id": "<16 hex>", …: read the id without parsing the
-    texts that follow (7 s of JSON at 200,000 reports); any other shape is parsed in full."""
-    head = line[:64]
-    if head.startswith(b'{"report_id": "'):
-        end = head.find(b'"', 15)
-        if end > 15:
-            return head[15:end].decode("ascii")
-    return str(json.loads(line)["report_id"])
 
 
 def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | None = None) -> tuple[int, TownshipData]:

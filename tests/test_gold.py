@@ -102,7 +102,7 @@ def test_devset_scores_do_not_fall_below_the_floor() -> None:
     assert result.overall.precision >= floor["precision"] - EPSILON, result.false_hits
     assert result.overall.recall >= floor["recall"] - EPSILON, result.misses
     assert result.qualifier_agreement >= floor["qualifier_agreement"] - EPSILON, result.qualifier_disagreements
-    assert len(gold_set.scored) == 43
+    assert len(gold_set.scored) == 92
 
 
 def test_optional_rows_are_neither_misses_nor_false_hits() -> None:

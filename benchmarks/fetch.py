@@ -14,7 +14,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from flows.http import HttpClient
+from flows.harvest.http import HttpClient
 
 PAGE = ("<html><body>" + "<p>法治政府建设年度报告</p>" * 200 + "</body></html>").encode()
 

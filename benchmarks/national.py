@@ -33,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.synthetic import SyntheticReport, corpus  # noqa: E402
 from flows import release, store  # noqa: E402
-from flows.layout import DataLayout  # noqa: E402
-from flows.publish import publish_latest  # noqa: E402
+from flows.store.layout import DataLayout  # noqa: E402
+from flows.publish.site import publish_latest  # noqa: E402
 from flows.records import Harvested, Night  # noqa: E402
 from sitegen.stats import SiteStats  # noqa: E402
 from parsers import extract_report  # noqa: E402

@@ -64,11 +64,11 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
     1 when the run itself crashed, 128 + the signal's number when SIGTERM or SIGINT stopped it.
     The summary also goes to data/logs/."""
     _quiet_prefect(verbose)
-    from .nightly import DEFAULT_DEADLINE_SECONDS, nightly
-    from .stop import shield_temporary_server
-    from .records import RunSummary
-    from .report import render_summary_lines
-    from .sources import SourcesError, load_sources
+    from flows.nightly import DEFAULT_DEADLINE_SECONDS, nightly
+    from flows.run.stop import shield_temporary_server
+    from flows.records import RunSummary
+    from flows.run.report import render_summary_lines
+    from flows.harvest.registry import SourcesError, load_sources
 
     if not os.environ.get("PREFECT_API_URL"):
         shield_temporary_server()
@@ -84,9 +84,9 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
                 return exc
         return state.result(raise_on_failure=False)
 
-    from . import nightly as nightly_module
-    from .lock import DataDirError, DataLocked, data_lock
-    from .publish import SiteOutError, check_out_dir
+    from flows import nightly as nightly_module
+    from flows.store.lock import DataDirError, DataLocked, data_lock
+    from flows.publish.site import SiteOutError, check_out_dir
 
     try:
         if not demo:
@@ -96,7 +96,7 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
         # data_lock passes through (share=True).
         with data_lock(data, wait_seconds=nightly_module.LOCK_WAIT_SECONDS, share=True):
             if demo:
-                from .demo.server import demo_sources_yaml, serve_portals
+                from flows.demo.server import demo_sources_yaml, serve_portals
 
                 with serve_portals() as portals, tempfile.TemporaryDirectory(prefix="fazhi-demo-") as tmp:
                     sources_file = Path(tmp) / "demo-sources.yaml"
@@ -127,9 +127,9 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
 def _stopped_by_signal(result: object, data: Path) -> int | None:
     """When a signal stopped the night: its summary to data/logs/, one line to stderr, and the
     shell's exit status for that signal (128 + its number); None when no signal came."""
-    from .records import RunSummary
-    from .report import render_summary_lines
-    from .stop import NIGHT
+    from flows.records import RunSummary
+    from flows.run.report import render_summary_lines
+    from flows.run.stop import NIGHT
 
     if NIGHT.signal is None:
         return None
@@ -140,7 +140,7 @@ def _stopped_by_signal(result: object, data: Path) -> int | None:
 
 
 def _deadline(text: str) -> float:
-    from .stop import parse_duration
+    from flows.run.stop import parse_duration
 
     try:
         return parse_duration(text)
@@ -205,8 +205,8 @@ class _BarProgress(logging.Handler):
 
 @contextlib.contextmanager
 def _progress(quiet: bool) -> Iterator[None]:
-    """Show the night's progress announcements (flows.progress) while the flow runs."""
-    from .progress import LOGGER
+    """Show the night's progress announcements (flows.run.progress) while the flow runs."""
+    from flows.run.progress import LOGGER
 
     with contextlib.ExitStack() as stack:
         if not quiet:
@@ -269,7 +269,7 @@ def cmd_extract(paths: Sequence[Path]) -> int:
     """Print one JSON record per file (JSON Lines for several); unreadable files: message and exit 2."""
     from parsers import UnreadableDocument, extract_report, extractor_version, read_document
 
-    from .localfiles import LocalFileError, read_local_file
+    from flows.run.localfiles import LocalFileError, read_local_file
 
     status = EXIT_OK
     for path in _files(paths):
@@ -300,14 +300,14 @@ def cmd_evaluate(gold: Path, text_dir: Path | None) -> int:
     from parsers import (UnreadableDocument, evaluate, evaluate_canonical, extract_report, read_document, render_canonical,
                          render_evaluation)
 
-    from .goldset import GoldSetError, load_gold_set
+    from flows.evaluate.goldset import GoldSetError, load_gold_set
 
     try:
         gold_set = load_gold_set(gold, text_dir)
     except GoldSetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from .localfiles import LocalFileError, read_local_file
+    from flows.run.localfiles import LocalFileError, read_local_file
 
     observations, values = {}, {}
     for report in sorted(gold_set.scored):
@@ -328,8 +328,8 @@ def cmd_evaluate(gold: Path, text_dir: Path | None) -> int:
     folders = {path.parent for path in gold_set.texts.values()}
     for folder in sorted(folders):
         if any(folder.glob("*.meta.json")):  # identification labels beside the texts (the dev set's layout)
-            from .evaluate_identity import LabelError
-            from .evaluate_identity import render_evaluation as render_identification
+            from flows.evaluate.identity import LabelError
+            from flows.evaluate.identity import render_evaluation as render_identification
 
             try:
                 print()
@@ -345,7 +345,7 @@ def cmd_serve(out: Path, port: int) -> int:
     import functools
     from http.server import ThreadingHTTPServer
 
-    from .preview import SiteHandler
+    from flows.publish.preview import SiteHandler
 
     if not 0 <= port <= 65535:
         print(f"error: --port {port}: not a TCP port (0 to 65535; 0 picks a free one)", file=sys.stderr)
@@ -370,7 +370,7 @@ def cmd_serve(out: Path, port: int) -> int:
 
 def cmd_releases(data: Path) -> int:
     """List the releases, oldest first; a release whose manifest is broken is named on stderr (exit 2)."""
-    from .release import ManifestError, checked_manifest, latest_version, list_versions, manifest_folders
+    from flows.release.cut import ManifestError, checked_manifest, latest_version, list_versions, manifest_folders
 
     releases = data / "releases"
     latest = latest_version(releases)
@@ -395,7 +395,7 @@ def cmd_releases(data: Path) -> int:
 
 def cmd_diff(a: str, b: str, data: Path) -> int:
     """What changed between two releases: reports added, revised, withdrawn; figures old → new."""
-    from .release import diff_folders
+    from flows.release.cut import diff_folders
 
     releases = data / "releases"
     for version in (a, b):
@@ -414,7 +414,7 @@ def _withdrawn_ids(data: Path) -> set[str]:
     "gone" for a report that left the current tables (none without a store: a downloaded release)."""
     import sqlite3
 
-    from .layout import DataLayout
+    from flows.store.layout import DataLayout
 
     path = DataLayout(root=data).store_path
     if not path.is_file():
@@ -430,7 +430,7 @@ def _withdrawn_ids(data: Path) -> set[str]:
 
 
 def cmd_verify(version: str | None, data: Path) -> int:
-    from .release import latest_version, verify_release
+    from flows.release.cut import latest_version, verify_release
 
     releases = data / "releases"
     version = version or latest_version(releases)
@@ -450,10 +450,10 @@ def cmd_build_site(data: Path, out: Path, wait: float = 60.0) -> int:
     during a night's site step, or beside another build-site, waits, then fails in one line)."""
     from sitegen.build import SiteBuildError
 
-    from .layout import DataLayout
-    from .lock import DataDirError, DataLocked, data_lock
-    from .publish import SiteOutError, check_out_dir, publish_latest
-    from .release import latest_version
+    from flows.store.layout import DataLayout
+    from flows.store.lock import DataDirError, DataLocked, data_lock
+    from flows.publish.site import SiteOutError, check_out_dir, publish_latest
+    from flows.release.cut import latest_version
 
     if not data.is_dir() or latest_version(data / "releases") is None:
         print(f"error: no release in {data / 'releases'} to build a site from", file=sys.stderr)
@@ -481,8 +481,8 @@ def cmd_state(action: str, data: Path, github_release: str | None, s3: str | Non
               endpoint_url: str | None = None, part_limit: int | None = None, force: bool = False) -> int:
     """Save the data directory (store, raw bytes by year, latest release) in parts under GitHub's
     2 GiB asset limit, or restore it before a night on a fresh machine."""
-    from .lock import DataLocked
-    from .state import GITHUB_ASSET_LIMIT, StateError, backend_from, iter_report_lines, restore_state, save_state
+    from flows.store.lock import DataLocked
+    from flows.publish.state import GITHUB_ASSET_LIMIT, StateError, backend_from, iter_report_lines, restore_state, save_state
 
     try:
         backend = backend_from(github_release, s3, repo=repo, endpoint_url=endpoint_url)
@@ -507,13 +507,13 @@ def cmd_reextract(data: Path, sources: Path | None = None, workers: int | None =
     figures changed by a new text. Holds the data lock, as a night does."""
     from datetime import datetime, timezone
 
-    from .layout import DataLayout
-    from .lock import DataLocked, data_lock
-    from .progress import announce
-    from .reextract import reextract, stored_sources
-    from .release import cut_release, latest_version
-    from .sources import SourcesError, load_sources
-    from .store import open_store
+    from flows.store.layout import DataLayout
+    from flows.store.lock import DataLocked, data_lock
+    from flows.run.progress import announce
+    from flows.reextract import reextract, stored_sources
+    from flows.release.cut import cut_release, latest_version
+    from flows.harvest.registry import SourcesError, load_sources
+    from flows.store.database import open_store
 
     layout = DataLayout(root=data)
     if not layout.store_path.exists():
@@ -560,8 +560,8 @@ def _needs_server(command: str) -> bool:
 
 def cmd_limits(sources: Path) -> int:
     """Create or update the per-host rate limits on the Prefect server (one per portal host)."""
-    from .limits import limit_name, sync_host_limits
-    from .sources import SourcesError, load_sources
+    from flows.harvest.limits import limit_name, sync_host_limits
+    from flows.harvest.registry import SourcesError, load_sources
 
     try:
         registry = load_sources(sources)
@@ -578,7 +578,7 @@ def cmd_schedule(sources: Path, data: Path, out: Path) -> int:
     Asia/Shanghai) until stopped."""
     if _needs_server("schedule"):
         return EXIT_USAGE
-    from .nightly import serve_nightly
+    from flows.nightly import serve_nightly
 
     if (status := cmd_limits(sources)) != EXIT_OK:
         return status
@@ -589,7 +589,7 @@ def cmd_schedule(sources: Path, data: Path, out: Path) -> int:
 def _versions() -> str:
     from parsers import extractor_version
 
-    from .release import code_version
+    from flows.release.cut import code_version
 
     return f"fazhi {code_version()} (extractor {extractor_version()})"
 

@@ -23,21 +23,22 @@ from prefect.states import Failed, State
 
 from parsers import Source
 
-from . import publish, release, stop, store
-from .discover import source_is_private
-from .harvest import harvest_source
-from .browser import available_solver
-from .http import HttpClient
-from .layout import DataLayout
-from .limits import limited_hosts, prefect_gate
-from .lock import data_lock
-from .progress import announce
-from .reextract import ReextractResult, record_sources, reextract, stored_sources
-from .records import Failure, FetchRecord, MergeResult, Night, ReleaseInfo, RunSummary, SourceHarvest
-from .report import render_run_report, summarize
-from .shards import load_shards, save_shard
-from .sources import load_sources, select_sources
-from .stop import NIGHT
+from flows import publish, release, store
+from flows.run import stop
+from flows.harvest.discover import source_is_private
+from flows.harvest.source import harvest_source
+from flows.harvest.browser import available_solver
+from flows.harvest.http import HttpClient
+from flows.store.layout import DataLayout
+from flows.harvest.limits import limited_hosts, prefect_gate
+from flows.store.lock import data_lock
+from flows.run.progress import announce
+from flows.reextract import ReextractResult, record_sources, reextract, stored_sources
+from flows.records import Failure, FetchRecord, MergeResult, Night, ReleaseInfo, RunSummary, SourceHarvest
+from flows.run.report import render_run_report, summarize
+from flows.run.shards import load_shards, save_shard
+from flows.harvest.registry import load_sources, select_sources
+from flows.run.stop import NIGHT
 
 SOURCE_RETRY_DELAYS = (30.0, 300.0)  # a portal down now is often back in a minute, or after its nightly backup
 DEFAULT_DEADLINE_SECONDS = 4 * 3600.0  # the demo takes seconds; a national night's harvest, about two hours
@@ -71,7 +72,7 @@ def _failed_on_this_machine(state: object) -> bool:
 # deterministic (a retry would fail the same way), and merge/release/site are local.
 # No task timeout here: the task runs in a worker thread, where Prefect cannot interrupt it (and
 # warns on every run); it is bounded instead by the HTTP client's connect/read timeouts, its
-# response deadline, the source's max_pages and the night's deadline (flows.stop).
+# response deadline, the source's max_pages and the night's deadline (flows.run.stop).
 @task(name="harvest-source", retries=2, retry_delay_seconds=0, retry_condition_fn=retry_unless_stopped,
       task_run_name="harvest-{source.id}", cache_policy=NO_CACHE, persist_result=False)
 def harvest_source_task(source: Source, known: set[tuple[str, str]], validators: dict[tuple[str, str], FetchRecord],

@@ -5,7 +5,7 @@ what is stored. The store says which extractor version made each revision's repo
 and figures (``revision_extractors``). When the version in effect (``parsers.extractor_version()``)
 differs, the revision is extracted again from the raw store: the same bytes the night parsed
 (the attachment, with the page that links it), read by the same function the night uses
-(``flows.harvest.harvest_stored``), without the network. Identification is redone too, and recorded.
+(``flows.harvest.source.harvest_stored``), without the network. Identification is redone too, and recorded.
 The earlier version's figures stay in the store beside the new ones.
 
 Parsing is the cost (about 1.5 ms a report of the synthetic corpus, against 0.5 ms of writing), so the work runs in a process pool on every core while
@@ -31,10 +31,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from parsers import Report, Source, extract_report, extractor_version, read_document
 
-from . import store
-from .harvest import harvest_stored  # imported here, before the workers fork: each would import requests & co. again (0.4 s)
-from .rawstore import RawStore
-from .records import Failure, Fetched
+from flows import store
+from flows.harvest.source import harvest_stored  # imported here, before the workers fork: each would import requests & co. again (0.4 s)
+from flows.store.raw import RawStore
+from flows.records import Failure, Fetched
 
 BATCH = 500  # revisions per transaction and per round of the pool
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from .checks import check_observations
 from .classify import (Classified, ListingRead, classify_attachment, classify_listing, classify_page, read_document, sniff_format,
                        with_listing_title)
-from .coverage import ReportFact, coverage, due_years
 from .documents import UnreadableDocument
 from .evaluate import CanonicalRow, GoldRow, evaluate, evaluate_canonical, parse_canonical_gold, parse_gold, render_canonical, render_evaluation
 from .extract import MAX_FIGURES, extract_figures
@@ -25,9 +24,6 @@ from .models import Document, Extraction, Flag, IndicatorValue, Link, LinkDecisi
 from .normalise import clean_document, normalise
 from .places import covered_counties
 from .register import county_name, province_of
-from .dataset_format import (BUCKETS, METADATA_FILES, PROVENANCE, REPORTS, SOURCES, TABLES, TEXTS, TEXTS_FOLDER, Resource, figure_resources,
-                             table_files, text_file, townships_resource, citation)
-from .spreadsheet import neutralise_cell, restore_cell
 from .titles import decide_link
 from .version import EXTRACTOR_VERSION, extractor_version
 
@@ -39,12 +35,8 @@ __all__ = [
     "EXTRACTOR_VERSION", "MAX_FIGURES", "extract_report", "extractor_version",
     # the shared vocabulary (parsers.models)
     "Document", "Extraction", "IndicatorValue", "Link", "LinkDecision", "ListingPage", "Observation", "Report", "Source",
-    # what the release and the registry read: indicator columns, coverage, places, spreadsheet-safe cells
-    "INDICATOR_KEYS", "INDICATOR_LABELS", "ReportFact", "county_name", "coverage", "covered_counties", "due_years", "neutralise_cell",
-    "restore_cell", "province_of",
-    # the release format, declared once (parsers.dataset_format)
-    "BUCKETS", "METADATA_FILES", "PROVENANCE", "REPORTS", "SOURCES", "TABLES", "TEXTS", "TEXTS_FOLDER", "Resource", "figure_resources",
-    "table_files", "text_file", "townships_resource", "citation",
+    # what the release and the registry read: indicator columns, places
+    "INDICATOR_KEYS", "INDICATOR_LABELS", "county_name", "covered_counties", "province_of",
     # scoring against hand-labelled gold sets (training scores)
     "CanonicalRow", "GoldRow", "IdentityScore", "evaluate", "evaluate_canonical", "parse_canonical_gold", "parse_gold", "render_canonical",
     "render_evaluation", "render_identity", "score_identity",

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from flows.browser import chromium_path
+from flows.harvest.browser import chromium_path
 
-CHROMIUM = chromium_path()  # the one place that finds Debian's chromium (flows.browser)
+CHROMIUM = chromium_path()  # the one place that finds Debian's chromium (flows.harvest.browser)
 NEEDS_CHROMIUM = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
 # As the machine notes say: without the background-networking flags Chromium tries to reach Google.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.dataset_format import TOWNSHIPS, pandas_dtypes
+from dataset.format import TOWNSHIPS, pandas_dtypes
 from parsers.register import townships_of
 from tests.conftest import DemoNight
 

@@ -120,13 +120,13 @@ def socket_address(host: str) -> str:
 @pytest.mark.parametrize("listing", ["http://169.254.169.254/latest/meta-data/", "http://100.100.100.200/latest/meta-data/",
                                      "http://[fd00:ec2::254]/latest/meta-data/", "http://10.0.0.1/admin/"])
 def test_a_registry_entry_listing_a_metadata_address_is_not_a_private_source(listing: str, loopback_only: None) -> None:
-    """sources.yaml may come from a pull request (flows.sources). A source whose listing is on a
+    """sources.yaml may come from a pull request (flows.harvest.registry). A source whose listing is on a
     private address was taken for the demo's loopback portals and fetched with the address guard
     off (HttpClient(allow_private=True)): an entry listing 169.254.169.254 or 100.100.100.200 made
     the night read the cloud's metadata service. Only loopback is the demo's; the rest is refused."""
-    from flows.discover import source_is_private
-    from flows.http import FetchError, HttpClient
-    from flows.sources import parse_sources
+    from flows.harvest.discover import source_is_private
+    from flows.harvest.http import FetchError, HttpClient
+    from flows.harvest.registry import parse_sources
 
     source = parse_sources(f'sources:\n  - id: meta\n    name: x\n    listing: ["{listing}"]\n')[0]
     assert not source_is_private(source)  # checked before any client is built: unfixed, the next lines would connect
@@ -137,8 +137,8 @@ def test_a_registry_entry_listing_a_metadata_address_is_not_a_private_source(lis
 
 
 def test_the_demo_on_loopback_is_still_a_private_source() -> None:
-    from flows.discover import source_is_private
-    from flows.sources import parse_sources
+    from flows.harvest.discover import source_is_private
+    from flows.harvest.registry import parse_sources
 
     source = parse_sources('sources:\n  - id: demo\n    name: x\n    listing: ["http://127.0.0.1:8765/a.html", "http://localhost:8765/b.html"]\n')[0]
     assert source_is_private(source)
@@ -300,9 +300,9 @@ def test_a_listing_answered_by_an_unrecognised_challenge_withdraws_nothing(page:
     with no links at all is not a listing: the source fails, nothing is withdrawn."""
     from pytest_httpserver import HTTPServer
 
-    from flows.discover import ListingError, discover_links
-    from flows.http import HttpClient
-    from flows.rawstore import RawStore
+    from flows.harvest.discover import ListingError, discover_links
+    from flows.harvest.http import HttpClient
+    from flows.store.raw import RawStore
     from parsers.models import Source
     from tests.helpers import NOW
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.browser import chromium_path, solve_challenge
-from flows.http import FetchError
+from flows.harvest.browser import chromium_path, solve_challenge
+from flows.harvest.http import FetchError
 from tests.challenge_portal import TOKEN, challenge_portal
 
 pytestmark = pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (.ci/run installs it)")
@@ -41,9 +41,9 @@ def _challenged_portal_pages() -> dict[str, tuple[bytes, str]]:
 def _harvest(base: str, tmp_path, **client):  # type: ignore[no-untyped-def]
     from datetime import datetime, timezone
 
-    from flows.harvest import harvest_source
-    from flows.http import HttpClient
-    from flows.rawstore import RawStore
+    from flows.harvest.source import harvest_source
+    from flows.harvest.http import HttpClient
+    from flows.store.raw import RawStore
     from parsers.models import Source
 
     source = Source(id="challenged", name="某县人民政府", listing=[f"{base}/col/col1/index.html"], allowed_domains=["127.0.0.1"],
@@ -53,7 +53,7 @@ def _harvest(base: str, tmp_path, **client):  # type: ignore[no-untyped-def]
 
 
 def test_without_a_browser_a_challenged_source_fails_saying_what_to_install(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from flows.discover import ListingError
+    from flows.harvest.discover import ListingError
 
     with challenge_portal(_challenged_portal_pages()) as (base, log):
         with pytest.raises(ListingError, match=r"challenged: listing page unreachable: .*blocked by anti-bot \(HTTP 412.*no browser to pass it"):

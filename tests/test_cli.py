@@ -95,7 +95,7 @@ def test_a_terminal_gets_a_rich_progress_bar_per_stage() -> None:
     import subprocess
     import sys
 
-    script = ("import sys; from flows.cli import _progress; from flows.progress import announce\n"
+    script = ("import sys; from flows.cli import _progress; from flows.run.progress import announce\n"
               "with _progress(False):\n"
               "    [announce('discover+fetch+extract', n, 4) for n in range(5)]; announce('merge', 0, 1); announce('merge', 1, 1)\n")
     leader, follower = pty.openpty()

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from parsers.coverage import ReportFact, coverage, due_years
+from dataset.coverage import ReportFact, coverage, due_years
 from parsers.register import townships_of
 
 
@@ -40,7 +40,7 @@ def test_a_township_outside_the_covered_counties_that_published_is_listed_too() 
 def test_a_source_covering_an_unknown_county_is_refused_with_its_entry_and_field() -> None:
     import pytest
 
-    from flows.sources import SourcesError, parse_sources
+    from flows.harvest.registry import SourcesError, parse_sources
 
     text = "sources:\n  - id: a\n    name: 某县\n    adcode: \"654028\"\n    covers: [\"654028\", \"999999\"]\n    listing: [\"http://a.gov.cn/\"]\n"
     with pytest.raises(SourcesError, match=r"x.yaml: entry 1 \(a\): covers: 999999"):

@@ -7,9 +7,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from flows import store
-from flows.harvest import harvest_source
-from flows.http import HttpClient
-from flows.rawstore import RawStore
+from flows.harvest.source import harvest_source
+from flows.harvest.http import HttpClient
+from flows.store.raw import RawStore
 from flows.records import Night
 from parsers.models import RATE_RANGE, Source
 from tests.conftest import PORTALS, seed_text

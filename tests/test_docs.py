@@ -57,7 +57,7 @@ def test_import_contracts_hold() -> None:
 
 
 def test_the_shipped_sources_yaml_is_valid_and_never_loopback() -> None:
-    from flows.sources import load_sources
+    from flows.harvest.registry import load_sources
 
     sources = load_sources(ROOT / "sources.yaml")
     assert len(sources) >= 7

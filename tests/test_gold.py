@@ -93,7 +93,7 @@ def test_seed_year_values_do_not_fall_below_the_floor() -> None:
 @pytest.mark.skipif(not (DEVSET / "gold.jsonl").exists(), reason="../shared/devset is not beside this checkout")
 def test_devset_scores_do_not_fall_below_the_floor() -> None:
     """TRAINING scores on the dev set (township documents only; its negatives carry no gold)."""
-    from flows.goldset import load_gold_set
+    from flows.evaluate.goldset import load_gold_set
 
     gold_set = load_gold_set(DEVSET)
     predicted = {r: extract_report(read_document(gold_set.texts[r].read_bytes(), str(gold_set.texts[r]))).observations for r in gold_set.scored}

@@ -13,7 +13,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from flows.http import FetchError, HttpClient
+from flows.harvest.http import FetchError, HttpClient
 from parsers import UnreadableDocument, read_document
 from parsers.article import parse_article, refusal_reason
 from parsers.listing import parse_listing
@@ -107,8 +107,8 @@ def test_a_redirect_loop_stops_after_5_redirects(httpserver: HTTPServer) -> None
 
 
 def test_a_listing_that_paginates_forever_is_read_for_max_pages_3_only(httpserver: HTTPServer, tmp_path: Path) -> None:
-    from flows.discover import discover_links
-    from flows.rawstore import RawStore
+    from flows.harvest.discover import discover_links
+    from flows.store.raw import RawStore
     from tests.helpers import NOW
 
     def endless(request):  # type: ignore[no-untyped-def]
@@ -126,8 +126,8 @@ def test_a_listing_that_paginates_forever_is_read_for_max_pages_3_only(httpserve
 
 
 def test_10000_links_on_one_served_page_are_all_read_and_none_fetched(httpserver: HTTPServer, tmp_path: Path) -> None:
-    from flows.discover import discover_links
-    from flows.rawstore import RawStore
+    from flows.harvest.discover import discover_links
+    from flows.store.raw import RawStore
     from tests.helpers import NOW
 
     html = "<ul>" + "".join(f'<li><a href="/info/{i}.htm">通知{i}</a></li>' for i in range(10_000)) + "</ul>"

@@ -20,11 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from flows import release, store
+from flows import store
+
+from flows.release import cut as release
 from flows.records import Night
 from flows.cli import main
-from flows.lock import data_lock
-from flows.sources import MAX_BYTES, SourcesError, load_sources, parse_sources
+from flows.store.lock import data_lock
+from flows.harvest.registry import MAX_BYTES, SourcesError, load_sources, parse_sources
 from parsers.models import Source
 from tests.helpers import NOW, all_seeds
 
@@ -132,8 +134,8 @@ def test_a_built_site_is_replaced_and_an_empty_folder_is_used(data: Path, tmp_pa
 def test_a_site_that_lost_its_assets_is_not_current(data: Path, tmp_path: Path) -> None:
     import shutil
 
-    from flows.layout import DataLayout
-    from flows.publish import site_is_current
+    from flows.store.layout import DataLayout
+    from flows.publish.site import site_is_current
 
     out = tmp_path / "public"
     assert fazhi("build-site", "--data", str(data), "--out", str(out)).returncode == 0
@@ -320,7 +322,7 @@ def test_build_site_when_a_write_raises_enospc(data: Path, tmp_path: Path, monke
 
 def test_a_swap_that_fails_puts_the_old_site_back(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    import flows.publish
+    import flows.publish.site
 
     out = tmp_path / "public"
     assert main(["build-site", "--data", str(data), "--out", str(out)]) == 0
@@ -332,7 +334,7 @@ def test_a_swap_that_fails_puts_the_old_site_back(data: Path, tmp_path: Path, mo
             raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(src))
         rename(src, dst)
 
-    monkeypatch.setattr(flows.publish.os, "rename", refuse_the_new_site)
+    monkeypatch.setattr(flows.publish.site.os, "rename", refuse_the_new_site)
 
     assert main(["build-site", "--data", str(data), "--out", str(out)]) == 2
     assert "Permission denied" in capsys.readouterr().err.splitlines()[-1]

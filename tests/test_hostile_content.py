@@ -22,17 +22,19 @@ from sitegen.build import _read_csv as site_rows
 from sitegen.figures import FigureIndex
 from werkzeug import Request, Response
 
-from flows import release, store
-from flows.harvest import harvest_source
-from flows.http import HttpClient
-from flows.rawstore import RawStore
+from flows import store
+
+from flows.release import cut as release
+from flows.harvest.source import harvest_source
+from flows.harvest.http import HttpClient
+from flows.store.raw import RawStore
 from flows.records import Harvested, Listing, MergeResult, Night, ReleaseInfo, SourceHarvest
-from flows.sources import parse_sources
-from flows.store import url_key
+from flows.harvest.registry import parse_sources
+from flows.store.database import url_key
 from parsers import extract_report, read_document
 from parsers.models import Document, Observation, Place, Source
 from parsers.normalise import normalise, strip_format_characters
-from parsers.spreadsheet import neutralise_cell, restore_cell
+from dataset.cells import neutralise_cell, restore_cell
 from tests.conftest import PORTALS, demo_file, seed_text
 from tests.helpers import NOW, all_seeds, harvested
 

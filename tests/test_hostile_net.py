@@ -29,10 +29,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from flows import http as http_module
+from flows.harvest import http as http_module
 from flows.demo.server import demo_sources_yaml
-from flows.http import THROTTLE, FetchError, HttpClient, resolves_privately, same_service
-from flows.stop import NIGHT
+from flows.harvest.http import THROTTLE, FetchError, HttpClient, resolves_privately, same_service
+from flows.run.stop import NIGHT
 
 FAST = 1000.0
 ROOT = Path(__file__).parents[1]
@@ -279,8 +279,8 @@ def test_a_stop_cuts_a_body_being_read(drip_server: str) -> None:
 def test_a_stopped_night_fetches_nothing_more_and_says_so_in_one_line(httpserver: HTTPServer, tmp_path: Path) -> None:
     from datetime import datetime, timezone
 
-    from flows.fetch import fetch_reports
-    from flows.rawstore import RawStore
+    from flows.harvest.fetch import fetch_reports
+    from flows.store.raw import RawStore
     from parsers.models import Link, LinkDecision, Source
 
     httpserver.expect_request(re.compile(".*")).respond_with_data("<html>report</html>", content_type="text/html")

@@ -6,7 +6,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from flows.http import FetchError, HttpClient
+from flows.harvest.http import FetchError, HttpClient
 
 FAST = 1000.0  # requests per second: politeness is tested in the benchmark, not here
 # These servers on 127.0.0.1 stand in for public portals: allow_private lets the client reach them

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.evaluate_identity import LabelError, evaluate_identity
+from flows.evaluate.identity import LabelError, evaluate_identity
 from parsers import extract_report, read_document
 from parsers.article import with_attachment_text
 from parsers.identity_eval import Miss, render_identity, score_identity

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.release import latest_version, verify_release
+from flows.release.cut import latest_version, verify_release
 from tests.conftest import subprocess_env
 
 ROOT = Path(__file__).parents[1]

@@ -12,7 +12,7 @@ import pytest
 
 from flows.nightly import nightly
 from flows.records import RunSummary
-from flows.report import render_run_report
+from flows.run.report import render_run_report
 from tests.conftest import DemoNight, copy_demo_data, subprocess_env
 
 TOWNSHIPS = {  # township → its page, keyed by its code in the national register

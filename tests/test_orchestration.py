@@ -12,10 +12,10 @@ import yaml
 
 from flows import nightly as nightly_module
 from flows.cli import main
-from flows.lock import data_lock
+from flows.store.lock import data_lock
 from flows.nightly import NIGHTLY_CRON, NIGHTLY_TIMEZONE, nightly
 from flows.records import Night, RunSummary
-from flows.sources import select_sources
+from flows.harvest.registry import select_sources
 from parsers.models import Source
 from tests.conftest import DemoNight
 
@@ -146,8 +146,8 @@ def test_a_prefect_rate_limit_on_a_host_spaces_its_requests_across_the_run(demo_
     from prefect.client.orchestration import get_client
 
     from flows.cli import cmd_limits
-    from flows.limits import limit_name
-    from flows.sources import load_sources
+    from flows.harvest.limits import limit_name
+    from flows.harvest.registry import load_sources
 
     slow = demo_portals["nilka"]
     host = slow.base_url.removeprefix("http://")
@@ -182,7 +182,7 @@ def test_township_pages_fork_their_workers_safely_inside_a_prefect_task(tmp_path
     from sitegen import townships
 
     from flows import release, store
-    from flows.layout import DataLayout
+    from flows.store.layout import DataLayout
     from flows.nightly import site_task
     from tests.helpers import NOW, all_seeds
 

@@ -10,11 +10,11 @@ import docx  # python-docx: the demo's attachment is edited as a portal's editor
 
 from flows import store
 from flows.demo.server import demo_sources_yaml, serve_portals
-from flows.harvest import harvest_source
-from flows.http import HttpClient
-from flows.rawstore import RawStore
+from flows.harvest.source import harvest_source
+from flows.harvest.http import HttpClient
+from flows.store.raw import RawStore
 from flows.records import MergeResult, Night
-from flows.sources import parse_sources
+from flows.harvest.registry import parse_sources
 from tests.conftest import PORTALS
 from tests.helpers import NOW
 
@@ -71,7 +71,7 @@ def test_an_attachment_replaced_behind_an_unchanged_stub_page_is_a_new_revision(
 
 
 def test_a_stored_attachment_follows_its_page_to_the_host_it_moved_to() -> None:
-    from flows.fetch import _moved_with_page
+    from flows.harvest.fetch import _moved_with_page
 
     page_then, page_now = "http://www.x.gov.cn/info/1.htm", "https://x.gov.cn/info/1.htm"
     assert _moved_with_page("http://www.x.gov.cn/f/a.docx?id=2", page_then, page_now) == "https://x.gov.cn/f/a.docx?id=2"

@@ -4,7 +4,9 @@ import zipfile
 from datetime import timedelta
 from pathlib import Path
 
-from flows import release, store
+from flows import store
+
+from flows.release import cut as release
 from flows.records import Night
 from parsers.models import Source
 from tests.helpers import NOW, all_seeds, harvested
@@ -94,7 +96,7 @@ def test_verify_catches_a_file_altered_by_one_byte(tmp_path: Path) -> None:
 
 
 def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """A large store writes its figures in a child process (python -m flows.release figure-pass);
+    """A large store writes its figures in a child process (python -m flows.release.cut figure-pass);
     forced here on the seeds, the files are byte for byte those of the one-process release
     (townships.csv too, from a source covering 辰溪县's townships)."""
     covering = [Source(id="demo", name="辰溪县人民政府", adcode="431223", listing=["http://demo.gov.cn/list.html"])]
@@ -131,7 +133,7 @@ def test_a_failing_figure_pass_fails_the_release_and_leaves_no_release(tmp_path:
 def test_a_release_cut_at_two_in_the_morning_in_beijing_carries_beijings_date(tmp_path: Path) -> None:
     from datetime import datetime, timezone
 
-    from flows.release import next_version
+    from flows.release.cut import next_version
 
     at_two_in_beijing = datetime(2026, 11, 22, 18, 0, tzinfo=timezone.utc)
     assert next_version(tmp_path, at_two_in_beijing) == "2026.11.23"
@@ -204,10 +206,10 @@ def test_townships_csv_lists_every_township_of_the_covered_counties_with_each_ye
 
 
 def test_the_demo_release_lists_every_township_of_the_demo_county_portals(tmp_path: Path) -> None:
-    from flows.sources import parse_sources
+    from flows.harvest.registry import parse_sources
     from parsers.register import townships_of
 
-    text = (Path(release.__file__).parent / "demo" / "sources.yaml").read_text(encoding="utf-8")
+    text = (Path(release.__file__).parents[1] / "demo" / "sources.yaml").read_text(encoding="utf-8")
     for name in ("nilka", "chenxi", "region"):
         text = text.replace("{" + name + "}", "http://127.0.0.1:1")
     sources = parse_sources(text)

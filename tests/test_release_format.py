@@ -1,4 +1,4 @@
-"""The release format (parsers.dataset_format) as an analyst's tools see it: a strict schema that
+"""The release format (dataset.format) as an analyst's tools see it: a strict schema that
 rejects wrong rows, typed Parquet copies, sources and provenance that resolve, texts by year that
 a night rewrites only where they changed."""
 
@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from flows import release, release_files, store
+from flows import store
+
+from flows.release import cut as release
+from flows.release import files as release_files
 from flows.records import Night
-from parsers.dataset_format import REPORTS, TABLES, VALUES, pandas_dtypes
+from dataset.format import REPORTS, TABLES, VALUES, pandas_dtypes
 from parsers.models import Source
 from tests.conftest import DemoNight
 from tests.helpers import NOW, all_seeds, harvested

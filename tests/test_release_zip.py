@@ -13,7 +13,7 @@ import pytest
 
 from flows import release, store
 from flows.records import Night
-from flows.release_zip import FINAL_BLOCK, deflate_segment
+from flows.release.zipped import FINAL_BLOCK, deflate_segment
 from parsers.models import Source
 from tests.helpers import NOW, all_seeds, harvested
 
@@ -126,12 +126,12 @@ def test_a_nights_parquet_copies_equal_copies_written_whole(tmp_path: Path) -> N
     """The Parquet copy of a bucketed table is the parent's rows where buckets did not change and
     the new CSV's rows where they did: the same table as one read whole from the CSV."""
     pq = pytest.importorskip("pyarrow.parquet")
-    from flows.release_files import write_parquet
-    from parsers.dataset_format import table_files  # noqa: F401 - the declared tables
-    from flows.release import _figure_resources
-    from parsers.dataset_format import PROVENANCE, REPORTS
+    from flows.release.files import write_parquet
+    from dataset.format import table_files  # noqa: F401 - the declared tables
+    from flows.release.cut import _figure_resources
+    from dataset.format import PROVENANCE, REPORTS
 
-    import flows.release_files as files
+    import flows.release.files as files
 
     calls: list[str] = []
     whole_writer = files.write_parquet

@@ -158,9 +158,11 @@ def test_the_next_night_renders_only_the_township_that_changed(tmp_path: Path) -
 
     from sitegen.build import build_site
 
-    from flows import publish, release, store
+    from flows import publish, store
+
+    from flows.release import cut as release
     from flows.records import Night
-    from flows.layout import DataLayout
+    from flows.store.layout import DataLayout
     from parsers.models import Source
     from tests.helpers import NOW, all_seeds, harvested, seed_text
 
@@ -195,9 +197,11 @@ def test_a_large_retired_site_is_removed_by_a_detached_process(tmp_path: Path, m
     import time
     from datetime import timedelta
 
-    from flows import publish, release, store
+    from flows import publish, store
+
+    from flows.release import cut as release
     from flows.records import Night
-    from flows.layout import DataLayout
+    from flows.store.layout import DataLayout
     from parsers.models import Source
     from tests.helpers import NOW, all_seeds, harvested, seed_text
 
@@ -236,7 +240,9 @@ def test_older_zips_can_live_elsewhere(tmp_path: Path, monkeypatch: pytest.Monke
 
     from sitegen.build import build_site
 
-    from flows import release, store
+    from flows import store
+
+    from flows.release import cut as release
     from flows.records import Night
     from parsers.models import Source
     from tests.helpers import NOW, all_seeds
@@ -546,7 +552,7 @@ def test_fazhi_serve_answers_a_missing_page_with_the_sites_chinese_404(built_sit
     import urllib.request
     from http.server import ThreadingHTTPServer
 
-    from flows.preview import SiteHandler
+    from flows.publish.preview import SiteHandler
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SiteHandler, directory=str(built_site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()

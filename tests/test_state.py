@@ -16,9 +16,9 @@ import pytest
 
 from flows import release, store
 from flows.cli import main
-from flows.rawstore import RawStore
+from flows.store.raw import RawStore
 from flows.records import FetchRecord, Night
-from flows.state import (
+from flows.publish.state import (
     MANIFEST,
     GitHubRelease,
     S3Bucket,

@@ -1,7 +1,7 @@
 """Who published, on time, late, or not at all: townships.csv and reports.csv → lines and tables.
 
 The release's townships.csv lists every township of the covered counties with a status per
-report year (parsers.coverage: on_time / late / undated / not_found, the annual report and the
+report year (dataset.coverage: on_time / late / undated / not_found, the annual report and the
 述法 report apart). A reader's first question of a township, a county or the country is that
 status, so every page that covers townships opens with it. Pure: rows in, HTML strings out; all
 text from the release passes through ``pages.html_text``.
@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from parsers.coverage import Status, TownshipCoverage
-from parsers.spreadsheet import restore_cell
+from dataset.coverage import Status, TownshipCoverage
+from dataset.cells import restore_cell
 
 from .pages import html_text
 
@@ -26,7 +26,7 @@ NOT_IN_REGISTER = "—"  # a year the release has no status for (a report's town
 
 
 # One row of townships.csv: a township of the register and its status per year (the type that
-# parsers.coverage computes them in, read back from the release).
+# dataset.coverage computes them in, read back from the release).
 Coverage = TownshipCoverage
 
 

@@ -1,7 +1,7 @@
 """A release's files read by buckets of report ids, through its buckets.json.
 
 A release writes texts/<year>.jsonl.gz, observations.csv and values.csv by buckets of report ids
-(the first hex digits of the id; flows.release_files): each bucket is a contiguous byte range, a
+(the first hex digits of the id; flows.release.files): each bucket is a contiguous byte range, a
 text bucket one gzip member, and buckets.json gives each bucket's key (a digest of what its
 reports are made of), offset and length. An incremental night needs the texts and figures of
 the few reports whose pages it renders, not the 2.6 GB of texts and 3.4 million figure rows of the
@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from parsers.dataset_format import BUCKETS, TEXTS_FOLDER
+from dataset.format import BUCKETS, TEXTS_FOLDER
 
 
 def read_index(folder: Path) -> dict[str, Any] | None:

@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from parsers.dataset_format import TEXTS_FOLDER, table_files
+from dataset.format import TEXTS_FOLDER, table_files
 
 from parsers.indicators import INDICATOR_KEYS
-from parsers.spreadsheet import restore_cell
+from dataset.cells import restore_cell
 
 from . import feeds, pages
 from .accountability import Coverage, read_coverage, render_area_table, render_status_table, render_year_counts, status_from_report, year_counts, year_lines
@@ -46,7 +46,7 @@ class SiteBuildError(RuntimeError):
 
 def _read_csv(path: Path) -> list[dict[str, Any]]:
     """Rows with their cells' true text: the release neutralises text cells that a spreadsheet
-    would take for a formula (parsers.spreadsheet); numbers never start with the mark."""
+    would take for a formula (dataset.cells); numbers never start with the mark."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return [{name: restore_cell(cell) if cell else cell for name, cell in row.items()} for row in csv.DictReader(handle)]
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from parsers.spreadsheet import restore_cell
+from dataset.cells import restore_cell
 
 from .buckets import BucketedRows
 from .pages import CHART_BARS, TABLE_ROWS, Row
@@ -172,7 +172,7 @@ def _keep(heap: list[tuple[float, int, list[str]]], entry: tuple[float, int, lis
 
 def _record(header: list[str], row: list[str]) -> Row:
     """A row of observations.csv with its cells' true text (the release neutralises text cells a
-    spreadsheet would take for a formula: parsers.spreadsheet)."""
+    spreadsheet would take for a formula: dataset.cells)."""
     return {name: restore_cell(cell) for name, cell in zip(header, row)}
 
 

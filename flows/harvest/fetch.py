@@ -7,12 +7,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from parsers import Link, LinkDecision, Source, classify_attachment, classify_page
 
-from .discover import allowed_domains
-from .http import FetchError, HttpClient, Response
-from .rawstore import RawStore
-from .records import Failure, Fetched, FetchedReport, FetchRecord, FetchResult, Gone
-from .stop import NIGHT
-from .store import url_key
+from flows.harvest.discover import allowed_domains
+from flows.harvest.http import FetchError, HttpClient, Response
+from flows.store.raw import RawStore
+from flows.records import Failure, Fetched, FetchedReport, FetchRecord, FetchResult, Gone
+from flows.run.stop import NIGHT
+from flows.store.database import url_key
 
 GONE_STATUSES = (404, 410)
 

@@ -1,10 +1,10 @@
 """The release format, declared once: every file of a release, its columns, their types, what they
 mean, the values they may take, and the keys that tie the tables together.
 
-The release writer (flows/release.py), `fazhi verify`, the site generator and the CLI read this
+The release writer (flows/release/cut.py), `fazhi verify`, the site generator and the CLI read this
 module; the datapackage.json (a strict Frictionless schema), the Parquet types and the CSV headers
 are generated from it, so a column is described in one place and can't drift between them. Adding
-a format is one entry in a Resource (``parquet``) and one writer in flows/release.py.
+a format is one entry in a Resource (``parquet``) and one writer in flows/release/cut.py.
 
 Pure declarations (no I/O), in ``parsers`` so that the site generator, which may not import
 ``flows``, reads the same declarations as the writer.
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, get_args
 
-from parsers.coverage import Status
+from dataset.coverage import Status
 from parsers.indicators import INDICATOR_KEYS, INDICATOR_LABELS
 from parsers.models import Basis, Kind, Level, Qualifier, Scope, Script
 

@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 
 from parsers import LinkDecision, Source, classify_listing, decide_link
 
-from .http import FetchError, HttpClient, resolves_to_loopback
-from .rawstore import RawStore
-from .records import Discovery, Failure, FetchRecord, Listing
-from .store import url_key
+from flows.harvest.http import FetchError, HttpClient, resolves_to_loopback
+from flows.store.raw import RawStore
+from flows.records import Discovery, Failure, FetchRecord, Listing
+from flows.store.database import url_key
 
 
 class ListingError(RuntimeError):

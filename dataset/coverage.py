@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Literal, NamedTuple
 
-from .identify import DEADLINE
-from .register import Township, load_register, prefecture_of, province_of, townships_of
+from parsers.identify import DEADLINE
+from parsers.register import Township, load_register, prefecture_of, province_of, townships_of
 
 Status = Literal["on_time", "late", "undated", "not_found"]
 FIRST_YEAR = 2019  # the 督察工作规定 took effect in 2019

@@ -5,7 +5,7 @@ request goes through ``HttpClient.get`` so that each of those rules holds everyw
 included. A URL is judged as the HTTP library will read it (``parse_target``), and the address a
 connection actually reached is judged again (``_Guarded``): a page of a public portal must never
 make us fetch from the machine's own network. Every sleep and every open socket answers to the
-night's stop (``flows.stop``).
+night's stop (``flows.run.stop``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 from urllib3.util.retry import Retry
 
-from .stop import NIGHT
+from flows.run.stop import NIGHT
 
 USER_AGENT = "FazhiAtlas/0.1 (+https://github.com/fazhi-atlas; township rule-of-law reports archive)"
 ROBOTS_AGENT = "FazhiAtlas"
@@ -336,9 +336,9 @@ class HttpClient:
         self.allow_private = allow_private  # only for sources that are themselves on a private network (the demo)
         self._robots: dict[str, Protego | None] = {}
         self._robots_lock = threading.Lock()
-        self.gate = gate  # a limit shared beyond this process (flows.limits); called with the host before each request
+        self.gate = gate  # a limit shared beyond this process (flows.harvest.limits); called with the host before each request
         # A JavaScript anti-bot challenge (HTTP 412) is passed once per host through a real browser
-        # (flows.browser.solve_challenge: url, user agent → cookies); without one the source fails
+        # (flows.harvest.browser.solve_challenge: url, user agent → cookies); without one the source fails
         # saying so. ``browser_first`` (a source's `browser: true`) passes it before the host's
         # first request instead of after a 412.
         self.challenge_solver = challenge_solver

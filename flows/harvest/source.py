@@ -7,12 +7,12 @@ from datetime import datetime
 from parsers import (Document, LinkDecision, Source, UnreadableDocument, classify_attachment, classify_page, extract_report,
                      with_listing_title)
 
-from .discover import discover_links
-from .fetch import fetch_reports
-from .http import HttpClient
-from .rawstore import RawStore
-from .records import Chosen, Failure, Fetched, FetchRecord, Harvested, SourceHarvest
-from .store import url_key
+from flows.harvest.discover import discover_links
+from flows.harvest.fetch import fetch_reports
+from flows.harvest.http import HttpClient
+from flows.store.raw import RawStore
+from flows.records import Chosen, Failure, Fetched, FetchRecord, Harvested, SourceHarvest
+from flows.store.database import url_key
 
 
 def harvest(source: Source, item: Fetched, document: Document, now: datetime) -> Harvested:

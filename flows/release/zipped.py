@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .release_files import _RunCopier, bucket_index
+from flows.release.files import _RunCopier, bucket_index
 
 SEGMENT_LEVEL = 6  # zlib's default: each changed bucket is compressed once, then copied night after night
 FINAL_BLOCK = zlib.compressobj(SEGMENT_LEVEL, zlib.DEFLATED, -15).flush()  # an empty final block: ends the stream

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from .rawstore import RawStore
+from flows.store.raw import RawStore
 
 
 class DataLayout(BaseModel):

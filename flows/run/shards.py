@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .records import Night
+from flows.records import Night
 
 
 def save_shard(folder: Path, name: str, shard: Night) -> Path:

@@ -29,37 +29,15 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from parsers import (
-    BUCKETS,
-    INDICATOR_KEYS,
-    INDICATOR_LABELS,
-    METADATA_FILES,
-    PROVENANCE,
-    REPORTS,
-    SOURCES,
-    TABLES,
-    TEXTS,
-    TEXTS_FOLDER,
-    ReportFact,
-    Resource,
-    citation,
-    province_of,
-    Source,
-    coverage,
-    covered_counties,
-    due_years,
-    extractor_version,
-    figure_resources,
-    restore_cell,
-    table_files,
-    townships_resource,
-)
+from parsers import INDICATOR_KEYS, INDICATOR_LABELS, province_of, Source, covered_counties, extractor_version
 
-from . import store
-from .crash import crashpoint
-from .records import ReleaseInfo
-from .release_zip import ZIP_PART, ParentZip, ReleaseZip, sha256_of
-from .release_files import (
+from dataset import BUCKETS, METADATA_FILES, PROVENANCE, REPORTS, SOURCES, TABLES, TEXTS, TEXTS_FOLDER, ReportFact, Resource, citation, coverage, due_years, figure_resources, restore_cell, table_files, townships_resource
+
+from flows import store
+from flows.run.crash import crashpoint
+from flows.records import ReleaseInfo
+from flows.release.zipped import ZIP_PART, ParentZip, ReleaseZip, sha256_of
+from flows.release.files import (
     FORMAT_VERSION,
     TABLE_BUCKET,
     _Background,
@@ -451,7 +429,7 @@ def _read_csv(path: Path, columns: tuple[str, ...] | None = None) -> Iterator[di
 
 
 def _datapackage(version: str, created: datetime, sources: list[Source], years: list[int], texts: list[str]) -> dict[str, Any]:
-    """datapackage.json from the declared format (parsers.dataset_format): a strict Frictionless
+    """datapackage.json from the declared format (dataset.format): a strict Frictionless
     schema per table (keys, enums, minimums, patterns), and a resource per year of texts (one
     path each: tools that read a resource's path as a string keep working)."""
     text_resources = []
@@ -504,11 +482,11 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     report_count = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
     database = conn.execute("PRAGMA database_list").fetchone()[2]
     if report_count >= PARALLEL_FROM and database:
-        # A plain child process (python -m flows.release): multiprocessing's spawn would re-import
+        # A plain child process (python -m flows.release.cut): multiprocessing's spawn would re-import
         # the caller's main script, and fork is unsafe in a process with Prefect's threads.
         # Its errors go to a file, not a pipe: a pipe left unread while the texts are written could fill and stall it.
         with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
-            child = subprocess.Popen([sys.executable, "-m", "flows.release", "figure-pass", database, str(folder),
+            child = subprocess.Popen([sys.executable, "-m", "flows.release.cut", "figure-pass", database, str(folder),
                                       str(releases / parent) if parent else ""],
                                      stdout=subprocess.PIPE, stderr=errors, text=True)
             assert child.stdout is not None
@@ -846,7 +824,7 @@ def code_version() -> str:
     from importlib.metadata import PackageNotFoundError
     from importlib.metadata import version as package_version
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     try:
         number = package_version("fazhi-atlas")
     except PackageNotFoundError:
@@ -1030,4 +1008,4 @@ if __name__ == "__main__":  # the figure pass as a child process of _write_files
     if len(sys.argv) in (4, 5) and sys.argv[1] == "figure-pass":
         print(json.dumps({"result": _figure_pass_in(*sys.argv[2:])}), flush=True)
     else:
-        raise SystemExit("usage: python -m flows.release figure-pass DATABASE FOLDER [PARENT] (used by cut_release)")
+        raise SystemExit("usage: python -m flows.release.cut figure-pass DATABASE FOLDER [PARENT] (used by cut_release)")

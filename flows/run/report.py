@@ -6,7 +6,7 @@ from sitegen.stats import SiteStats
 
 from parsers import Source
 
-from .records import Failure, MergeResult, Night, ReleaseInfo, RunSummary
+from flows.records import Failure, MergeResult, Night, ReleaseInfo, RunSummary
 
 
 def summarize(sources: list[Source], night: Night, merged: MergeResult, failures: list[Failure], cut: ReleaseInfo | None,

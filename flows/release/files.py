@@ -2,7 +2,7 @@
 their typed Parquet copies, and the files written by buckets of report ids (the texts,
 reports.csv, observations.csv, values.csv), whose unchanged buckets are the parent release's bytes.
 
-flows/release.py decides what goes in a release; this module only writes files, from rows it is
+flows/release/cut.py decides what goes in a release; this module only writes files, from rows it is
 given or from the store's rows of the reports a bucket holds.
 """
 
@@ -23,11 +23,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from parsers import BUCKETS, TEXTS_FOLDER, Resource, neutralise_cell, text_file
+from dataset import BUCKETS, TEXTS_FOLDER, Resource, neutralise_cell, text_file
 
-from . import store
+from flows import store
 
-FORMAT_VERSION = 2  # 2: the declared format (parsers.dataset_format): Parquet copies, sources, provenance, texts/<year>.jsonl.gz
+FORMAT_VERSION = 2  # 2: the declared format (dataset.format): Parquet copies, sources, provenance, texts/<year>.jsonl.gz
 
 
 def _fmt(value: Any) -> str:
@@ -97,7 +97,7 @@ def _write_csv(folder: Path, resource: Resource, rows: Iterable[list[Any]], back
 def _neutralised(rows: Iterable[list[Any]], columns: tuple[int, ...]) -> Iterator[list[Any]]:
     """Rows whose text cells starting with = + - @ tab or CR carry a leading ' (OWASP CSV
     injection): titles and quotes come from government sites and analysts open these files in
-    Excel. reports.jsonl keeps the true text; parsers.spreadsheet.restore_cell reads it back."""
+    Excel. reports.jsonl keeps the true text; dataset.cells.restore_cell reads it back."""
     for row in rows:
         for i in columns:
             cell = row[i]

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from .http import FetchError
+from flows.harvest.http import FetchError
 
 # As the machine notes say: without the background-networking flags Chromium tries to reach Google.
 CHROMIUM_ARGS = ["--headless=new", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -21,8 +21,8 @@ from urllib.parse import unquote_plus, urlsplit
 
 from parsers import Extraction, IndicatorValue, Observation, Report, extractor_version
 
-from .crash import crashpoint
-from .records import FetchRecord, Gone, Harvested, Listing, MergeResult, Night, SourceHarvest
+from flows.run.crash import crashpoint
+from flows.records import FetchRecord, Gone, Harvested, Listing, MergeResult, Night, SourceHarvest
 
 SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -1,0 +1,23 @@
+"""The store: one writer, one SQLite file, and the raw bytes beside it.
+
+Takes the night's harvests (``flows.records.Night``) and merges them in one transaction
+(``database.merge``): a report keeps its identity across fetches, a changed text is a new
+revision, a vanished page is marked withdrawn, never deleted. ``raw`` keeps every fetched body by
+its sha256; ``layout`` names the folders of a data directory; ``lock`` makes sure one process
+writes. Gives the release what it reads (``current_*``). The names below are the store's API (``from flows import store``).
+"""
+
+from .database import (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGURES_V5, FACTS_V6, MIGRATIONS, SCHEMA_VERSION, VOLATILE_PARAMETERS,
+    AMBIGUOUS_PARAMETERS, url_key, report_id, open_store, migrate, known_keys, validators, attachment_validators, ExtractionRows,
+    OBSERVATION_ROW, VALUE_ROW, extraction_rows, write_figures, write_figures_many, merge, place_key, CONFLICT_FLAG, reidentified,
+    current_reports, OBSERVATION_COLUMNS, current_observation_tuples, VALUE_COLUMNS, current_value_tuples, current_report_records,
+    current_report_places, current_text_keys, current_texts, PROVENANCE_COLUMNS, revision_provenance, current_observations,
+    extractor_counts, fingerprint)
+
+__all__ = [
+    "SCHEMA_V1", "LINKS_V2", "IDENTITY_V3", "TOWNSHIP_CODE_V4", "FIGURES_V5", "FACTS_V6", "MIGRATIONS", "SCHEMA_VERSION", "VOLATILE_PARAMETERS",
+    "AMBIGUOUS_PARAMETERS", "url_key", "report_id", "open_store", "migrate", "known_keys", "validators", "attachment_validators",
+    "ExtractionRows", "OBSERVATION_ROW", "VALUE_ROW", "extraction_rows", "write_figures", "write_figures_many", "merge", "place_key",
+    "CONFLICT_FLAG", "reidentified", "current_reports", "OBSERVATION_COLUMNS", "current_observation_tuples", "VALUE_COLUMNS", "current_value_tuples", "current_report_records",
+    "current_report_places", "current_text_keys", "current_texts", "PROVENANCE_COLUMNS", "revision_provenance", "current_observations", "extractor_counts", "fingerprint",
+]

@@ -19,6 +19,9 @@ from typing import Any
 from parsers.indicators import BY_KEY, INDICATOR_KEYS, INDICATOR_LABELS, INDICATORS
 from parsers.normalise import strip_format_characters
 
+from .charts import bar_chart, trend_chart
+from .formatting import format_value, html_text
+
 Row = dict[str, Any]
 Key = str  # a township code (9 digits, from the national register)
 
@@ -33,13 +36,6 @@ UNKNOWN_PROVINCE, UNKNOWN_COUNTY = "未识别省份", "未识别县"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()#+\-.!|~>])")  # { } become entities instead (see text())
 
 
-def html_text(value: Any) -> str:
-    """Untrusted text for a raw-HTML context: every markup character escaped, and no format
-    characters (a U+202E in a title would reverse the rest of the line it is shown in; releases
-    cut before normalisation removed them may still hold some)."""
-    return html.escape(strip_format_characters("" if value is None else str(value)), quote=True)
-
-
 def text(value: Any) -> str:
     """Untrusted text for a Markdown context (paragraph or table cell): HTML-escaped, Markdown
     punctuation backslash-escaped, and no line breaks (they would end a table row)."""
@@ -51,13 +47,6 @@ def safe_url(url: Any) -> str | None:
     """Only http(s) links are ever emitted; anything else (javascript:, data:) is dropped."""
     value = str(url or "").strip()
     return html_text(value) if re.match(r"^https?://", value, re.IGNORECASE) else None
-
-
-def format_value(value: Any, qualifier: str = "exact", unit: str = "") -> str:
-    number = float(value)
-    shown = f"{number:,.0f}" if number == int(number) else f"{number:,.1f}"
-    prefix = {"at_least": "≥", "approx": "≈"}.get(qualifier, "")
-    return f"{prefix}{shown}{'%' if unit == '%' else ''}"
 
 
 def _path_part(name: str) -> str:
@@ -475,7 +464,6 @@ def _trends(rows: list[Row], observations: list[Row], values: list[Row] | None =
     """Each indicator the township reported in two years or more, as a small chart across those
     years (a year between them without the figure shows 无); the figure table above holds the same
     numbers as text."""
-    from .charts import trend_chart  # charts formats with this module's helpers
 
     charts = []
     counted = _counted(rows, observations, values)
@@ -617,7 +605,6 @@ def render_indicator_year(key: str, year: str, years: list[str], by_id: dict[str
     该数字"). ``largest``: the year's largest values (sitegen.figures), ``counts``: unit → [values,
     sum]; ``county_totals``: unit → (province, county) → [sum, townships, any bound]; ``hold``:
     keeps a large HTML block out of Markdown (sitegen.blocks)."""
-    from .charts import bar_chart  # charts formats with this module's helpers
 
     label = INDICATOR_LABELS[key]
     lines = [

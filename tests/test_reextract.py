@@ -79,6 +79,38 @@ def latest(layout: DataLayout) -> Path:
     return layout.releases / version
 
 
+def test_every_module_of_parsers_is_declared_extraction_or_not() -> None:
+    """The version hashes an allow-list: a new module must be put in one set or the other."""
+    from parsers import version
+
+    modules = {p.name for p in Path(version.__file__).parent.glob("*.py")}
+    assert modules == version.EXTRACTION | version.NOT_EXTRACTION, modules ^ (version.EXTRACTION | version.NOT_EXTRACTION)
+    assert not version.EXTRACTION & version.NOT_EXTRACTION
+
+
+def test_editing_a_module_outside_extraction_leaves_the_version_unchanged(tmp_path: Path) -> None:
+    """Scoring, listing pages and the version module itself change no record: editing them must
+    not re-extract the archive; editing a rule, a model or the register must."""
+    import shutil
+
+    from parsers import version
+
+    package = tmp_path / "parsers"
+    shutil.copytree(Path(version.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = version.digest_of(package)
+    assert before == version.code_digest()
+    for name in sorted(version.NOT_EXTRACTION):
+        (package / name).write_text((package / name).read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    (package / "notes.txt").write_text("not code", encoding="utf-8")  # a stray file at the top is not hashed either
+    assert version.digest_of(package) == before
+    for name in ("extract.py", "models.py", "data/register.tsv.gz"):
+        edited = package / name
+        original = edited.read_bytes()
+        edited.write_bytes(original + b"\n")
+        assert version.digest_of(package) != before, name
+        edited.write_bytes(original)
+
+
 def test_the_extractor_version_follows_the_indicator_table(monkeypatch: pytest.MonkeyPatch) -> None:
     before = extractor_version()
     assert re.fullmatch(r"[0-9a-f]{12}", before)

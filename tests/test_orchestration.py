@@ -200,3 +200,16 @@ def test_township_pages_fork_their_workers_safely_inside_a_prefect_task(tmp_path
     assert built is not None and built.path == str(tmp_path / "public")  # the path as given, as when the site is already current
     assert built.stats is not None and built.stats.rendered == 5 and built.stats.workers == min(os.cpu_count() or 1, 8)
     assert len(list((tmp_path / "public").glob("townships/[0-9]*/index.html"))) == 5
+
+
+def test_the_temporary_server_shield_fits_the_pinned_prefect() -> None:
+    """flows/run/stop.py wraps SubprocessASGIServer._run_uvicorn_command and swaps the server
+    module's subprocess.Popen for one call: both must still be what the installed Prefect uses."""
+    import inspect
+    import subprocess
+
+    from prefect.server.api import server
+
+    method = server.SubprocessASGIServer._run_uvicorn_command
+    assert "subprocess.Popen(" in inspect.getsource(method)
+    assert server.subprocess is subprocess

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from dataset.coverage import Status, TownshipCoverage
 from dataset.cells import restore_cell
+from dataset.coverage import Status, TownshipCoverage
 
 from .pages import html_text
 

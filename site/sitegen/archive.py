@@ -13,7 +13,7 @@ Pure: rows and text in, HTML out.
 
 from __future__ import annotations
 
-from .pages import INDICATOR_LABELS, Row, archive_html_path, format_value, html_text, quote_anchor, safe_url
+from .pages import INDICATOR_LABELS, Row, format_value, html_text, safe_url
 
 STYLESHEET = "archive.css"  # beside the pages in archive/: one file, not 1.5 KB in each of 200,000 pages
 STYLE = """

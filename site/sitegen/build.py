@@ -17,13 +17,21 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from dataset.format import TEXTS_FOLDER, table_files
-
-from parsers.indicators import INDICATOR_KEYS
 from dataset.cells import restore_cell
+from dataset.format import TEXTS_FOLDER, table_files
+from parsers.indicators import INDICATOR_KEYS
 
 from . import feeds, pages
-from .accountability import Coverage, read_coverage, render_area_table, render_status_table, render_year_counts, status_from_report, year_counts, year_lines
+from .accountability import (
+    Coverage,
+    read_coverage,
+    render_area_table,
+    render_status_table,
+    render_year_counts,
+    status_from_report,
+    year_counts,
+    year_lines,
+)
 from .blocks import HtmlBlocks
 from .buckets import BucketedRows, BucketedTexts, _report_id, read_index
 from .figures import FigureIndex, ObservationRows, ValueIndex
@@ -351,9 +359,10 @@ def build_id() -> str:
     the previous site is reused only under the same build_id."""
     import jieba  # segments the search entries that a reused township page keeps
     import material
-    import mkdocs
 
-    versions = f"{mkdocs.__version__} {getattr(material, '__version__', '')} {getattr(jieba, '__version__', '')}"
+    from .engine import VERSION
+
+    versions = f"{VERSION} {getattr(material, '__version__', '')} {getattr(jieba, '__version__', '')}"
     digest = hashlib.sha256(f"{versions} {os.environ.get('FAZHI_SITE_URL', '')}".encode())
     for path in sorted([MKDOCS_YML, *Path(__file__).parent.glob("*.py"), *ASSETS.rglob("*"), *(PACKAGE_ROOT / "overrides").rglob("*")]):
         if path.is_file():
@@ -389,10 +398,7 @@ def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, 
     first); township pages unchanged since ``previous`` (an earlier build) are copied from it.
     Returns what the build did (its number of pages first)."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2; see README
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-
+    from .engine import MkDocsException, build, load_config
     from .townships import TownshipPages
 
     started = time.perf_counter()

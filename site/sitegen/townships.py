@@ -30,19 +30,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from mkdocs.commands.build import get_context
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
-from mkdocs.structure.nav import Navigation
-from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import get_toc
-
 from . import archive, pages
 from .archive import mentions_of, render_archive
 from .buckets import BucketedRows
 from .digests import FigureDigests, write_record
+from .engine import BasePlugin, File, Files, MkDocsConfig, Navigation, Page, event_priority, get_context, get_toc
 from .pages import Key, Row, archive_html_path  # Key, Row: type aliases (a township code, a CSV row)
+
 FORK_FROM = 200  # townships: below this, forking workers costs more than it saves
 FINGERPRINTS = ".fazhi-pages.json"  # in the built site: each township page's input hash, for the next build
 BUILD_KEY = ".build_id"  # in FINGERPRINTS: the build that wrote it (no page path starts with a dot)

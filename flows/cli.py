@@ -47,6 +47,10 @@ EXAMPLES = {
     "reextract": "examples:\n  fazhi reextract\n  fazhi reextract --data data --sources sources.yaml\n  fazhi reextract --no-release --workers 1\n\n"
                  "exit status: 0 done (or nothing to do); 2 some revisions could not be read again (their earlier figures stay) or bad usage",
 }
+EXAMPLES["sources"] = (
+    "examples:\n  fazhi sources import ../shared/portals/portals.csv\n  fazhi sources import portals.csv --sources sources.yaml --dry-run\n"
+    "  fazhi sources status --data data\n  fazhi sources find http://www.example.gov.cn/ --budget 40\n\n"
+    "exit status: 0 done; 2 bad input (the file and row, or the URL, named) or, for find, nothing found")
 READABLE = (".txt", ".html", ".htm", ".docx", ".pdf")
 
 
@@ -672,7 +676,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint-url", metavar="URL", help="the S3-compatible service, when it is not AWS")
     p.add_argument("--part-limit", type=int, metavar="BYTES", help="largest chunk in bytes (default: 2,000,000,000, under GitHub's 2 GiB)")
     p.add_argument("--force", action="store_true", help="save even when the saved state is not the one this directory was restored from")
+
+    p = add("sources", "Widen and watch the registry: import candidate portals, find report columns, show each source's health.")
+    actions = p.add_subparsers(dest="action", required=True)
+    q = actions.add_parser("import", help="append a candidates CSV's rows as unchecked sources.yaml entries (listings derived by CMS layout)")
+    q.add_argument("csv", type=Path, metavar="CSV", help="a candidates file like ../shared/portals/portals.csv")
+    q.add_argument("--sources", type=Path, default=Path("sources.yaml"), help="the registry to append to (default: sources.yaml)")
+    q.add_argument("--dry-run", action="store_true", help="print what would be added; change nothing")
     return parser
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    if args.action == "import":
+        return cmd_sources_import(args.csv, args.sources, args.dry_run)
+    return EXIT_USAGE
+
+
+def cmd_sources_import(csv_path: Path, sources: Path, dry_run: bool = False) -> int:
+    """Candidates → unchecked entries appended to the registry; a summary of what was added and why
+    the rest was not."""
+    from flows.harvest.candidates import CandidatesError, import_candidates
+    from flows.harvest.registry import SourcesError
+
+    try:
+        result = import_candidates(csv_path, sources, dry_run=dry_run)
+    except (CandidatesError, SourcesError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    plan = result.plan
+    with_listing = sum(1 for e in plan.entries if "listing" in e)
+    verb = "added to" if result.written else "would be added to" if dry_run else "added to"
+    print(f"{len(plan.entries)} entries {verb} {sources}: {with_listing} with a derived listing, "
+          f"{len(plan.entries) - with_listing} to be found (find_from); all checked: false")
+    print("rows with a derived listing, by family: " + (", ".join(f"{k} {v}" for k, v in plan.derived.most_common()) or "none")
+          + f"; rows without one: {plan.unresolved}")
+    for line in plan.skipped:
+        print(f"  skipped: {line}")
+    for line in plan.disagreements:
+        print(f"  note: {line}")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -713,6 +755,8 @@ def _run_command(args: argparse.Namespace) -> int:
         return cmd_state(args.action, args.data, args.github_release, args.s3, args.repo, args.endpoint_url, args.part_limit, args.force)
     if args.command == "reextract":
         return cmd_reextract(args.data, args.sources, args.workers, args.release, args.quiet)
+    if args.command == "sources":
+        return cmd_sources(args)
     return cmd_build_site(args.data, args.out, args.wait)
 
 

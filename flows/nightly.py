@@ -159,7 +159,7 @@ def gather(sources: list[Source], futures: list[PrefectFuture], now: datetime) -
             harvests.append(summary)
             failures.extend(summary.failures)
         else:
-            failures.append(Failure(source_id=source.id, url=source.listing[0], reason=str(future.state.message or "failed")))
+            failures.append(Failure(source_id=source.id, url=source.pages[0], reason=str(future.state.message or "failed")))
     return Night(now=now, harvests=harvests, failures=failures)
 
 

@@ -23,7 +23,8 @@ from .indicators import INDICATOR_KEYS, INDICATOR_LABELS
 from .models import Document, Extraction, Flag, IndicatorValue, Link, LinkDecision, ListingPage, Observation, Report, Source
 from .normalise import clean_document, normalise
 from .places import covered_counties
-from .register import county_name, province_of
+from .portals import Derived, derive_listing, detect_family, listing_key, no_column_reason
+from .register import county_name, province_of, township_name
 from .titles import decide_link
 from .version import EXTRACTOR_VERSION, extractor_version
 
@@ -36,7 +37,9 @@ __all__ = [
     # the shared vocabulary (parsers.models)
     "Document", "Extraction", "IndicatorValue", "Link", "LinkDecision", "ListingPage", "Observation", "Report", "Source",
     # what the release and the registry read: indicator columns, places
-    "INDICATOR_KEYS", "INDICATOR_LABELS", "county_name", "covered_counties", "province_of",
+    "INDICATOR_KEYS", "INDICATOR_LABELS", "county_name", "covered_counties", "province_of", "township_name",
+    # portals: an article URL → its listing, by the CMS family's layout
+    "Derived", "derive_listing", "detect_family", "listing_key", "no_column_reason",
     # scoring against hand-labelled gold sets (training scores)
     "CanonicalRow", "GoldRow", "IdentityScore", "evaluate", "evaluate_canonical", "parse_canonical_gold", "parse_gold", "render_canonical",
     "render_evaluation", "render_identity", "score_identity",

@@ -106,4 +106,4 @@ def links_to_fetch(source: Source, decisions: list[LinkDecision], known: set[tup
         return Chosen(links=chosen)
     reason = (f"{new} new report links tonight, more than max_new_reports ({source.max_new_reports}): fetched the first "
               f"{source.max_new_reports}; the other {len(over)} wait for the next nights (first left: {over[0]})")
-    return Chosen(links=chosen, failures=[Failure(source_id=source.id, url=source.listing[0], reason=reason)])
+    return Chosen(links=chosen, failures=[Failure(source_id=source.id, url=source.pages[0], reason=reason)])

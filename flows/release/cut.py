@@ -452,7 +452,7 @@ def _datapackage(version: str, created: datetime, sources: list[Source], years: 
         "rights": "Extracted data: CC-BY-4.0 (Fazhi Atlas). Report texts: published by the governments named in each row, "
                   "reproduced for reference under their own terms.",
         # "name" is the source_id of reports.csv (sources.csv has the rest)
-        "sources": [{"name": s.id, "title": s.name, "path": s.listing[0]} for s in sources],
+        "sources": [{"name": s.id, "title": s.name, "path": s.pages[0]} for s in sources],
         "resources": [r.descriptor() for r in tables] + text_resources,
     }
 
@@ -638,7 +638,7 @@ def _source_rows(conn: sqlite3.Connection, sources: list[Source], used: dict[str
             yield [source_id, source_id, f"{parts.scheme}://{parts.netloc}/", None, None, None, None, None, "false"]
             continue
         province = province_of(source.adcode) if source.adcode else None
-        yield [source.id, source.name, source.listing[0], " ".join(source.listing), province[1] if province else None, source.county,
+        yield [source.id, source.name, source.pages[0], " ".join(source.listing), province[1] if province else None, source.county,
                source.adcode, " ".join(covered_counties(source)), _fmt(in_registry)]
 
 

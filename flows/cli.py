@@ -683,13 +683,58 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("csv", type=Path, metavar="CSV", help="a candidates file like ../shared/portals/portals.csv")
     q.add_argument("--sources", type=Path, default=Path("sources.yaml"), help="the registry to append to (default: sources.yaml)")
     q.add_argument("--dry-run", action="store_true", help="print what would be added; change nothing")
+    q = actions.add_parser("status", help="each source's health over the nights: last success, last error, items, nights since "
+                                          "something new, and flags (stale, broken, robots, 412, off-host)")
+    q.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
+    q.add_argument("--sources", type=Path, help="show these registry entries, in its order (default: every source the store has nights for)")
+    q.add_argument("--stale-nights", type=int, default=None, metavar="N", help="flag a source with nothing new for N nights (default: 400)")
+    q.add_argument("--flagged", action="store_true", help="only the sources with a flag")
     return parser
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
     if args.action == "import":
         return cmd_sources_import(args.csv, args.sources, args.dry_run)
+    if args.action == "status":
+        return cmd_sources_status(args.data, args.sources, args.stale_nights, args.flagged)
     return EXIT_USAGE
+
+
+def cmd_sources_status(data: Path, sources: Path | None = None, stale_nights: int | None = None, flagged: bool = False) -> int:
+    """One block per source: checked or not, last success and error, items last night against the
+    usual, nights since something new, reports per year, flags. Exit 0 (2: no store, bad registry)."""
+    from flows import store
+    from flows.harvest.registry import SourcesError, load_sources
+    from flows.store.layout import DataLayout
+
+    layout = DataLayout(root=data)
+    if not layout.store_path.is_file():
+        print(f"error: {layout.store_path}: no store here (run a night first, or give --data)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        registry = load_sources(sources) if sources else None
+    except SourcesError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    with store.open_store(layout.store_path) as conn:
+        statuses = store.source_status(conn, registry, stale_nights or store.STALE_NIGHTS)
+    shown = [s for s in statuses if s.flags or not flagged]
+    for s in shown:
+        checked = f"checked {s.checked_on[:10]}" if s.checked_on else "checked" if s.checked else "unchecked"
+        items = "-" if s.items_last is None else f"{s.items_last}" + (f" (usually {s.items_usual})" if s.items_usual is not None else "")
+        years = ", ".join(f"{y}: {n}" for y, n in sorted(s.years.items())) or "none"
+        print(f"{s.source_id}  [{checked}; {s.nights} night(s)]")
+        print(f"  last success: {s.last_success or 'never'}; last error: "
+              + (f"{s.last_error_on} {s.last_error}" if s.last_error else "none"))
+        print(f"  items last night: {items}; nights since something new: {s.nights_since_new if s.nights_since_new is not None else '-'};"
+              f" newest: {s.newest or '-'}; reports by year: {years}")
+        if s.listing_found:
+            print(f"  listing found by the night: {s.listing_found} (add it to the entry's listing)")
+        if s.flags:
+            print(f"  flags: {'; '.join(s.flags)}")
+    print(f"{len(statuses)} source(s), {sum(1 for s in statuses if s.flags)} flagged, "
+          f"{sum(1 for s in statuses if s.checked)} checked")
+    return EXIT_OK
 
 
 def cmd_sources_import(csv_path: Path, sources: Path, dry_run: bool = False) -> int:

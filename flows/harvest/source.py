@@ -9,6 +9,7 @@ from parsers import (Document, LinkDecision, Source, UnreadableDocument, classif
 
 from flows.harvest.discover import discover_links
 from flows.harvest.fetch import fetch_reports
+from flows.harvest.health import listing_health
 from flows.harvest.http import HttpClient
 from flows.store.raw import RawStore
 from flows.records import Chosen, Failure, Fetched, FetchRecord, Harvested, SourceHarvest
@@ -58,6 +59,8 @@ def harvest_source(
     them. ``attachments`` (store.attachment_validators): what a recheck asks a stored report's
     attachment with when its page answers 304."""
     found = discover_links(client, source, validators, raw, now)
+    health = listing_health(source.id, source.listing[0] if source.listing else None, found.decisions, known)
+    empty = [Failure(source_id=source.id, url=source.pages[0], reason=health.error)] if health.error else []
     chosen = links_to_fetch(source, found.decisions, known)
     fetched = fetch_reports(client, source, chosen.links, known, raw, now, recheck=recheck, validators=validators, attachments=attachments)
     harvested: list[Harvested] = []
@@ -72,11 +75,12 @@ def harvest_source(
         decisions=found.decisions,
         fetched=[r.fetched for r in fetched.reports],
         log=[*found.log, *fetched.log],
-        failures=[*found.failures, *chosen.failures, *fetched.failures, *parse_failures],
+        failures=[*empty, *found.failures, *chosen.failures, *fetched.failures, *parse_failures],
         known=fetched.known,
         listing=found.listing,
         gone=fetched.gone,
         harvested=harvested,
+        health=health,
     )
 
 

@@ -689,6 +689,13 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--sources", type=Path, help="show these registry entries, in its order (default: every source the store has nights for)")
     q.add_argument("--stale-nights", type=int, default=None, metavar="N", help="flag a source with nothing new for N nights (default: 400)")
     q.add_argument("--flagged", action="store_true", help="only the sources with a flag")
+    q = actions.add_parser("find", help="from any page of a portal (home page, article, township sub-site), find its report "
+                                        "column(s) and print sources.yaml entries for them")
+    q.add_argument("urls", nargs="+", metavar="URL", help="pages to start from (each walked on its own host)")
+    q.add_argument("--budget", type=int, default=40, metavar="PAGES", help="pages read at most per start URL (default: 40)")
+    q.add_argument("--adcode", help="the county (6-digit register code) of the publisher, when the site's name does not say it")
+    q.add_argument("--name", help="the publisher's name for the entries (default: the site's name)")
+    q.add_argument("--rate", type=float, default=1.0, help="requests per second to the portal (default: 1)")
     return parser
 
 
@@ -697,7 +704,49 @@ def cmd_sources(args: argparse.Namespace) -> int:
         return cmd_sources_import(args.csv, args.sources, args.dry_run)
     if args.action == "status":
         return cmd_sources_status(args.data, args.sources, args.stale_nights, args.flagged)
+    if args.action == "find":
+        return cmd_sources_find(args.urls, args.budget, args.adcode, args.name, args.rate)
     return EXIT_USAGE
+
+
+def cmd_sources_find(urls: list[str], budget: int = 40, adcode: str | None = None, name: str | None = None, rate: float = 1.0) -> int:
+    """Walk each portal from its start page and print the entries found, each with the path of links
+    that led to it (YAML comments); exit 2 when a start URL is unusable or nothing was found."""
+    from parsers import county_name, web_url_problem
+
+    from flows.harvest.candidates import render_entries
+    from flows.harvest.find import entries_for, find_columns
+    from flows.harvest.http import HttpClient, resolves_to_loopback
+    from urllib.parse import urlsplit
+
+    if adcode is not None and county_name(adcode) is None:
+        print(f"error: --adcode {adcode}: not a county code of the register (6 digits, 2023 codes)", file=sys.stderr)
+        return EXIT_USAGE
+    if not 1 <= budget <= 1000:
+        print(f"error: --budget {budget}: between 1 and 1000 pages", file=sys.stderr)
+        return EXIT_USAGE
+    status = EXIT_OK
+    for url in urls:
+        problem = web_url_problem(url)
+        if problem:
+            print(f"error: {url[:200]}: not a page URL: {problem}", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        # loopback only when the start itself is on loopback (a test or demo portal), as the night allows it
+        client = HttpClient(allow_private=resolves_to_loopback(urlsplit(url).hostname or ""))
+        result = find_columns(client, url, budget=budget, rate=rate)
+        entries = entries_for(result, adcode, name)
+        print(f"# {url}: {result.pages} page(s) read, {len(entries)} column(s) found"
+              + ("" if result.adcode or adcode else "; county not named by the site: give --adcode"))
+        for found, entry in zip(result.found, entries):
+            print(f"#   {entry['listing'][0]}: {' → '.join(found.path) or '(the start page)'}")  # type: ignore[index]
+        if entries:
+            print(render_entries(entries, f"found from {url}").rstrip("\n"))
+        else:
+            for error in result.errors[:5]:
+                print(f"#   error: {error}")
+            status = EXIT_USAGE
+    return status
 
 
 def cmd_sources_status(data: Path, sources: Path | None = None, stale_nights: int | None = None, flagged: bool = False) -> int:

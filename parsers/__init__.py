@@ -23,7 +23,7 @@ from .indicators import INDICATOR_KEYS, INDICATOR_LABELS
 from .models import Document, Extraction, Flag, IndicatorValue, Link, LinkDecision, ListingPage, Observation, Report, Source, web_url_problem
 from .normalise import clean_document, normalise
 from .places import covered_counties
-from .finder import PageView, county_of_site, link_score, read_page, year_key
+from .finder import REDIRECT, PageView, county_of_site, link_score, read_page, year_key
 from .portals import Derived, derive_listing, detect_family, listing_key, no_column_reason
 from .register import county_name, province_of, township_name
 from .titles import decide_link
@@ -42,7 +42,7 @@ __all__ = [
     # portals: an article URL → its listing, by the CMS family's layout
     "Derived", "derive_listing", "detect_family", "listing_key", "no_column_reason",
     # finder: one portal page → its links, report links, whether it is a column (flows/harvest/find.py walks)
-    "PageView", "county_of_site", "link_score", "read_page", "year_key",
+    "REDIRECT", "PageView", "county_of_site", "link_score", "read_page", "year_key",
     # scoring against hand-labelled gold sets (training scores)
     "CanonicalRow", "GoldRow", "IdentityScore", "evaluate", "evaluate_canonical", "parse_canonical_gold", "parse_gold", "render_canonical",
     "render_evaluation", "render_identity", "score_identity",

@@ -15,6 +15,8 @@ import re
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
+from bs4 import BeautifulSoup
+
 from .classify import refusal_in
 from .decode import decode_body
 from .listing import listing_from_tree, listing_tree
@@ -67,7 +69,7 @@ def read_page(body: bytes, url: str, content_type: str | None = None) -> PageVie
     listing = listing_from_tree(soup, html, url)
     links = list(listing.links)
     seen = {link.url for link in links}
-    for link in _script_links(html, url):
+    for link in [*_script_links(html, url), *_other_links(soup, html, url)]:
         if link.url not in seen:
             seen.add(link.url)
             links.append(link)
@@ -94,6 +96,52 @@ def _script_links(html: str, base: str) -> list[Link]:
                 found.append(Link(url=target, title=text.strip()))
     return found
 
+
+_REDIRECT = re.compile(r"""(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*["']([^"'\s]{1,300})["']|"""
+                       r"""location\.(?:replace|assign)\(\s*["']([^"'\s]{1,300})["']""", re.IGNORECASE)
+_REFRESH = re.compile(r"url\s*=\s*['\"]?([^'\">\s]{1,300})", re.IGNORECASE)
+_ONCLICK = re.compile(r"""(?:window\.open|location\.href\s*=)\s*\(?\s*["']([^"'\s]{1,300})["']""", re.IGNORECASE)
+
+
+def _other_links(soup: BeautifulSoup, html: str, base: str) -> list[Link]:
+    """Links a visitor follows that are not <a href> with words: an image menu (<a><img alt>),
+    frames, a select of townships, onclick handlers, and the redirect a home page stub makes (a
+    meta refresh or ``location.href = '/site/index.html'``), which is followed first."""
+    found: list[Link] = []
+
+    def add(href: str | None, text: str) -> None:
+        if not href or href.lower().startswith(("javascript:", "#", "mailto:", "tel:")):
+            return
+        target = urljoin(base, href.strip())
+        if urlsplit(target).scheme in ("http", "https"):
+            found.append(Link(url=target, title=" ".join(text.split())[:60]))
+
+    find_all = soup.find_all
+    for anchor in find_all("a", href=True):
+        if not anchor.get_text(strip=True) and not anchor.get("title"):
+            image = anchor.find("img")
+            add(str(anchor["href"]), str(image.get("alt") or image.get("title") or "") if image else "")
+    for frame in find_all(["iframe", "frame"], src=True):
+        add(str(frame["src"]), str(frame.get("title") or frame.get("name") or ""))
+    for option in find_all("option", value=True):
+        value = str(option["value"])
+        if "/" in value or value.startswith("http"):
+            add(value, option.get_text(" ", strip=True))
+    for element in find_all(onclick=True):
+        m = _ONCLICK.search(str(element["onclick"]))
+        if m:
+            add(m.group(1), element.get_text(" ", strip=True))
+    for meta in find_all("meta", attrs={"http-equiv": re.compile("refresh", re.IGNORECASE)}):
+        m = _REFRESH.search(str(meta.get("content") or ""))
+        if m:
+            add(m.group(1), REDIRECT)
+    for script in _SCRIPT.findall(html[:200_000]):
+        for m in _REDIRECT.finditer(script):
+            add(m.group(1) or m.group(2), REDIRECT)
+    return found
+
+
+REDIRECT = "(the page redirects here)"
 
 # Words on a link and what they promise, best first. A report column's own name ends the search on
 # that branch; the 信息公开 tree and township sub-sites lead to it; the annual 信息公开 report (a
@@ -122,6 +170,8 @@ _PATH_HINTS: tuple[tuple[re.Pattern[str], int], ...] = tuple((re.compile(p, re.I
 
 def link_score(text: str, url: str) -> int:
     """How promising a link is for finding the report column (0: not worth a page of the budget)."""
+    if text == REDIRECT:
+        return 90
     words = re.sub(r"\s+", "", strip_format_characters(text))
     if _NOT_THIS.search(words):
         return 0

@@ -15,6 +15,8 @@ is (``Portal.columns``) and the tests check the finder reaches it from the home 
 - hebei: a Hebei site with columns/<uuid>/ columns and ?page=2 pagination, the column under 专题专栏.
 - township: a county portal whose reports are on township sub-sites (乡镇街道 → 长寿路街道), in a new
   column each year (2024年度, 2025年度).
+- stub: an older site: a redirect stub for a home page, an image menu, a select of townships, the
+  信息公开 platform in an iframe, a township's column behind an onclick.
 """
 
 from __future__ import annotations
@@ -247,7 +249,34 @@ def township_portal() -> Portal:
     return p
 
 
-ALL = (trs_portal, hanweb_portal, vsb_portal, guangdong_portal, hebei_portal, township_portal)
+def stub_portal() -> Portal:
+    """A home page that is a redirect stub, an image menu (words only in alt), a select of townships,
+    and a 信息公开 platform shown in an iframe: the ways older county sites hide their links."""
+    site = "某某县人民政府"
+    p = Portal("stub", family="trs", columns=["/xxgk/xzjd/hsz/fzzfjsbg/"])
+    p.add("/", '<html><head><meta charset="utf-8"><script>window.location.href="/site/index.html";</script></head><body></body></html>')
+    menu = ('<div class="menu"><a href="/site/xwzx.html"><img src="/img/m1.png" alt="新闻中心"></a>'
+            '<a href="/site/zwgk.html"><img src="/img/m2.png" alt="政务公开"></a></div>')
+    p.add("/site/index.html", page(site, site, menu + '<select onchange="window.open(this.value)"><option>乡镇网站</option>'
+                                   '<option value="/site/xz/hsz.html">黄山镇</option><option value="/site/xz/lsz.html">龙山镇</option></select>'))
+    p.add("/site/xwzx.html", page(site, "新闻中心", menu))
+    p.add("/site/zwgk.html", page(site, "政务公开", menu + '<iframe src="/xxgk/index.html" title="政府信息公开平台" width="100%"></iframe>'))
+    p.add("/xxgk/index.html", page(site, "政府信息公开平台", '<div class="tree"><a href="/xxgk/fdzdgk/">法定主动公开</a></div>'))
+    p.add("/xxgk/fdzdgk/", page(site, "法定主动公开", "<p>请选择乡镇</p>"))
+    p.add("/site/xz/lsz.html", page("龙山镇人民政府", "龙山镇人民政府", '<a href="/site/xz/lsz/gzdt.html">工作动态</a>'))
+    p.add("/site/xz/hsz.html", page("黄山镇人民政府", "黄山镇人民政府",
+                                    '<div class="nav"><span onclick="location.href=\'/xxgk/xzjd/hsz/fzzfjsbg/\'">法治政府建设</span></div>'))
+    items = [("./202603/t20260320_301.html", "黄山镇2025年度法治政府建设情况报告", "2026-03-20"),
+             ("./202503/t20250321_201.html", "黄山镇2024年度法治政府建设情况报告", "2025-03-21")]
+    p.add("/xxgk/xzjd/hsz/fzzfjsbg/", page("黄山镇人民政府", "法治政府建设报告", "<ul>" + rows(items) + "</ul>"))
+    for h, t, d in items:
+        path = "/xxgk/xzjd/hsz/fzzfjsbg/" + h[2:]
+        p.add(path, article(site, t, d))
+        p.report_paths.append(path)
+    return p
+
+
+ALL = (trs_portal, hanweb_portal, vsb_portal, guangdong_portal, hebei_portal, township_portal, stub_portal)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -21,7 +21,7 @@ import itertools
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from parsers import (PageView, county_name, county_of_site, derive_listing, link_score, listing_key, read_page, year_key)
+from parsers import (REDIRECT, PageView, county_name, county_of_site, derive_listing, link_score, listing_key, read_page, year_key)
 
 from flows.harvest.http import FetchError, HttpClient
 
@@ -52,8 +52,13 @@ class FindResult:
 
 
 def portal_domains(url: str) -> list[str]:
-    """The hosts a walk from ``url`` may read: the start's host without www. (its sub-sites included)."""
-    return [(urlsplit(url).hostname or "").lower().removeprefix("www.")]
+    """The hosts a walk from ``url`` may read: a county's gov.cn domain and its sub-sites (xxgk.…,
+    township sites), else the start's host without www. (and its sub-domains)."""
+    host = (urlsplit(url).hostname or "").lower()
+    labels = host.split(".")
+    if host.endswith(".gov.cn") and len(labels) > 3:  # jz.xx.gov.cn, www.xx.gov.cn: the portal is xx.gov.cn and its sub-sites
+        return [".".join(labels[-3:])]
+    return [host.removeprefix("www.")]
 
 
 def find_columns(client: HttpClient, start: str, *, budget: int = DEFAULT_BUDGET, rate: float = 1.0,
@@ -88,8 +93,11 @@ def find_columns(client: HttpClient, start: str, *, budget: int = DEFAULT_BUDGET
             result.errors.append(str(exc))
             continue
         view = read_page(reply.body, reply.url, reply.content_type)
-        if view.refusal:
+        if view.refusal:  # a challenge page, or a home page stub that only redirects (followed: a visitor's browser would)
             result.errors.append(f"{url}: {view.refusal}")
+            for link in view.links:
+                if link.title == REDIRECT and _ours(link.url, domains):
+                    push(link.url, 990, [*path, REDIRECT])
             continue
         if not result.site and view.site:
             result.site = view.site

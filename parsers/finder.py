@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from .classify import refusal_in
+from .article import refusal_in
 from .decode import decode_body
 from .listing import listing_from_tree, listing_tree
 from .models import Link

@@ -18,6 +18,9 @@ from flows.harvest.registry import parse_sources
 from flows.harvest.source import harvest_source
 from flows.store.database import url_key
 from flows.store.raw import RawStore
+from flows import store
+from flows.records import Night
+from flows.store.layout import DataLayout
 
 NOW = datetime(2026, 4, 2, tzinfo=timezone.utc)
 
@@ -119,3 +122,19 @@ def test_the_night_finds_the_listing_of_an_entry_that_has_none(tmp_path: Path) -
         assert harvest.health is not None and harvest.health.listing == portal.base + portal.columns[0]
         assert harvest.health.report_links == 3 and not harvest.health.error
         assert len(harvest.harvested) == 3
+        layout = DataLayout(root=tmp_path / "data")
+        with store.open_store(layout.store_path) as conn:
+            store.merge(conn, Night(now=NOW, harvests=[harvest]))
+            (status,) = store.source_status(conn, [source])
+        assert status.listing_found == portal.base + portal.columns[0]
+        assert status.checked and status.checked_on == NOW.isoformat() and status.flags == []
+
+
+def test_a_new_column_with_one_undated_report_is_found_by_its_name() -> None:
+    portal = Portal("one", family="")
+    portal.add("/", "<html><head><title>某某乡人民政府</title></head><body><a href='/fzzf/'>法治政府建设</a></body></html>")
+    portal.add("/fzzf/", "<html><head><title>法治政府建设</title></head><body><ul><li><a href='/show.aspx?id=77'>"
+                         "某某乡2025年度法治政府建设情况报告</a></li></ul></body></html>")
+    with serve(portal):
+        paths, _ = found_paths(portal, portal.base + "/")
+    assert paths == [["/fzzf/"]]

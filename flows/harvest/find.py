@@ -26,6 +26,7 @@ from parsers import (REDIRECT, PageView, county_name, county_of_site, derive_lis
 from flows.harvest.http import FetchError, HttpClient
 
 DEFAULT_BUDGET = 40
+REPORT_COLUMN_WORDS = 70  # link_score of 法治政府建设 and above: the link names the report column itself
 SKIPPED_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".rar", ".jpg", ".jpeg", ".png", ".gif", ".mp4", ".wps", ".ofd")
 
 
@@ -67,15 +68,15 @@ def find_columns(client: HttpClient, start: str, *, budget: int = DEFAULT_BUDGET
     domains = domains or portal_domains(start)
     result = FindResult(start=start)
     counter = itertools.count()
-    queue: list[tuple[int, int, str, list[str], bool]] = []  # (-priority, order, url, path, confirm: a derived column)
+    queue: list[tuple[int, int, str, list[str], bool, int]] = []  # (-priority, order, url, path, confirm: a derived column, link score)
     queued: set[str] = set()
 
-    def push(url: str, priority: int, path: list[str], confirm: bool = False) -> None:
+    def push(url: str, priority: int, path: list[str], confirm: bool = False, score: int = 0) -> None:
         key = listing_key(url)
         if key in queued or urlsplit(url).path.lower().endswith(SKIPPED_EXTENSIONS):
             return
         queued.add(key)
-        heapq.heappush(queue, (-priority, next(counter), url, path, confirm))
+        heapq.heappush(queue, (-priority, next(counter), url, path, confirm, score))
 
     derived = derive_listing(start)
     if derived:
@@ -85,7 +86,7 @@ def find_columns(client: HttpClient, start: str, *, budget: int = DEFAULT_BUDGET
     push(origin, 800, ["(the portal's home page)"] if origin != start else [])
     columns: dict[str, tuple[PageView, list[str]]] = {}
     while queue and result.pages < budget:
-        _, _, url, path, confirm = heapq.heappop(queue)
+        _, _, url, path, confirm, reached_by = heapq.heappop(queue)
         result.pages += 1  # a page that fails costs the portal a request too: it counts
         try:
             reply = client.get(url, allowed_domains=domains, rate=rate)
@@ -101,7 +102,9 @@ def find_columns(client: HttpClient, start: str, *, budget: int = DEFAULT_BUDGET
             continue
         if not result.site and view.site:
             result.site = view.site
-        if view.is_column or (confirm and view.report_links):
+        # a column, or a page that lists a report and was reached by the column's own name (a new
+        # column with one undated report so far) or derived from a report's URL
+        if view.is_column or (view.report_links and (confirm or reached_by >= REPORT_COLUMN_WORDS)):
             columns.setdefault(listing_key(url), (view, path))
         for link in view.report_links:  # a report's URL names its column on most CMSs
             column = derive_listing(link.url)
@@ -112,7 +115,7 @@ def find_columns(client: HttpClient, start: str, *, budget: int = DEFAULT_BUDGET
                 continue
             score = link_score(link.title, link.url)
             if score > 0:
-                push(link.url, score + min(len(path), 5), [*path, link.title])
+                push(link.url, score + min(len(path), 5), [*path, link.title], score=score)
     result.found = _grouped(columns)
     result.adcode = county_of_site(result.site)
     return result

@@ -4,6 +4,7 @@ portals, a real store."""
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -174,3 +175,39 @@ def test_the_demo_night_records_every_source_healthy_and_checked(demo_night) -> 
     assert [s.source_id for s in statuses] == [s.id for s in sources]
     assert all(s.nights == 1 and s.last_success and s.checked and s.items_last for s in statuses), statuses
     assert demo_night.summary.sources_flagged == []
+
+
+def test_the_release_carries_source_health_and_the_site_shows_it_escaped(httpserver: HTTPServer, layout: DataLayout) -> None:
+    """sources_health.csv in the release (declared, listed, verified), and the operators' page the
+    site makes of it, linked from the methodology page; a portal's words in an error are escaped."""
+    from flows.release.cut import cut_release, verify_release
+    from sitegen.build import write_docs
+
+    serve(httpserver, good_items=[*REPORTS, *(news(n) for n in range(1, 19))])
+    httpserver.expect_request("/evil/").respond_with_data("<b>x</b>", status=503)
+    text = registry(httpserver) + (f"  - id: evil\n    name: 某某镇人民政府\n    adcode: \"500238\"\n"
+                                   f"    listing: [\"http://127.0.0.1:{httpserver.port}/evil/?<script>alert(1)</script>\"]\n    rate_per_second: 50\n")
+    run_night(layout, text, NIGHT1)
+    sources = parse_sources(text, "t")
+    with store.open_store(layout.store_path) as conn:
+        cut = cut_release(conn, layout.releases, sources, NIGHT1)
+    assert cut is not None
+    folder = layout.releases / cut.version
+    assert verify_release(layout.releases, cut.version) == []
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert "sources_health" in [r["name"] for r in package["resources"]]
+    rows = {r["source_id"]: r for r in csv.DictReader((folder / "sources_health.csv").open(encoding="utf-8-sig"))}
+    assert set(rows) == {s.id for s in sources}
+    assert rows["good"]["reports_by_year"] == "2024:1 2025:1" and rows["good"]["flags"] == ""
+    assert rows["blocked"]["flags"] == "robots.txt disallows the listing" and rows["fresh"]["checked"] == "true"
+    from frictionless import Package  # the table validates against its declared schema
+
+    report = Package(str(folder / "datapackage.json")).get_resource("sources_health").validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+
+    docs = layout.root / "docs"
+    write_docs(layout.releases, cut.version, docs)
+    page = (docs / "sources-health.md").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert page.index(">blocked<") < page.index(">good<")  # flagged sources first
+    assert "sources-health.md" in (docs / "methodology.md").read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 Qualifier = Literal["exact", "at_least", "approx"]
 Script = Literal["simplified", "traditional"]
@@ -72,9 +72,12 @@ class Source(Frozen):
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
     name: str = Field(min_length=1, max_length=200)
+    # Pages of the portal to look for the listing from (an article, the home page, a township
+    # sub-site) when ``listing`` is empty. Declared before listing: listing's check reads it.
+    find_from: list[str] = Field(default_factory=list, max_length=20)
     # The column (栏目) pages to walk. Empty only for an entry that has ``find_from`` pages instead: its
     # listing is not known yet, and the night looks for it there first (``fazhi sources find``).
-    listing: list[str] = Field(default_factory=list, max_length=100)
+    listing: list[str] = Field(default_factory=list, max_length=100, validate_default=True)
     county: str | None = Field(default=None, max_length=100)
     adcode: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
     # Counties (6-digit codes) whose townships this source is expected to publish; default: [adcode].
@@ -99,9 +102,6 @@ class Source(Frozen):
     checked: bool = True
     # Where the entry came from and how its listing was found, in words (an import row, a finder's path).
     found_by: str | None = Field(default=None, max_length=1000)
-    # Pages of the portal to look for the listing from (an article, the home page, a township
-    # sub-site) when ``listing`` is empty or stops answering.
-    find_from: list[str] = Field(default_factory=list, max_length=20)
 
     @field_validator("checked", mode="before")
     @classmethod
@@ -119,12 +119,6 @@ class Source(Frozen):
                 raise ValueError(f"{url[:200]!r} is not a page URL: {problem}")
         return urls
 
-    @model_validator(mode="after")
-    def _listing_or_pages_to_find_it(self) -> Source:
-        if not self.listing and not self.find_from:
-            raise ValueError("listing: give at least one listing URL (or find_from pages to look for it)")
-        return self
-
     @property
     def pages(self) -> list[str]:
         """The URLs the source starts from: its listing, else the pages its listing is looked for from."""
@@ -141,7 +135,9 @@ class Source(Frozen):
 
     @field_validator("listing")
     @classmethod
-    def _listing_is_http(cls, urls: list[str]) -> list[str]:
+    def _listing_is_http(cls, urls: list[str], info: ValidationInfo) -> list[str]:
+        if not urls and not info.data.get("find_from"):
+            raise ValueError("give at least one listing URL (or find_from pages to look for it)")
         for url in urls:
             problem = web_url_problem(url)
             if problem:

@@ -67,12 +67,12 @@ def read_page(body: bytes, url: str, content_type: str | None = None) -> PageVie
     soup = listing_tree(html)
     refusal = refusal_in(soup)
     listing = listing_from_tree(soup, html, url)
-    links = list(listing.links)
-    seen = {link.url for link in links}
+    by_url = {link.url: link for link in listing.links}
     for link in [*_script_links(html, url), *_other_links(soup, html, url)]:
-        if link.url not in seen:
-            seen.add(link.url)
-            links.append(link)
+        known = by_url.get(link.url)
+        if known is None or (_MORE.match(known.title) and link.title):  # 更多>> named by its box's heading
+            by_url[link.url] = link
+    links = list(by_url.values())
     title_match = _TITLE.search(html[:20000])
     title = " ".join(strip_format_characters(title_match.group(1)).split()) if title_match else ""
     site_match = _SITE_META.search(html[:20000])
@@ -121,6 +121,13 @@ def _other_links(soup: BeautifulSoup, html: str, base: str) -> list[Link]:
         if not anchor.get_text(strip=True) and not anchor.get("title"):
             image = anchor.find("img")
             add(str(anchor["href"]), str(image.get("alt") or image.get("title") or "") if image else "")
+    for anchor in find_all("a", href=True):  # a box's 更多 link: named by the box's heading (法治政府建设 … 更多>>)
+        if _MORE.match(anchor.get_text(" ", strip=True)):
+            box = anchor.find_parent(["div", "section", "td", "dl"])
+            heading = box.find(["h1", "h2", "h3", "h4", "h5", "strong", "b", "span", "dt"]) if box is not None else None
+            name = heading.get_text(" ", strip=True) if heading is not None else ""
+            if name and not _MORE.match(name):
+                add(str(anchor["href"]), name)
     for frame in find_all(["iframe", "frame"], src=True):
         add(str(frame["src"]), str(frame.get("title") or frame.get("name") or ""))
     for option in find_all("option", value=True):
@@ -142,6 +149,7 @@ def _other_links(soup: BeautifulSoup, html: str, base: str) -> list[Link]:
 
 
 REDIRECT = "(the page redirects here)"
+_MORE = re.compile(r"^(?:更多|查看更多|more|MORE|More)?\s*(?:>>|>|»|\+)?$|^(?:更多|查看更多|more)", re.IGNORECASE)
 
 # Words on a link and what they promise, best first. A report column's own name ends the search on
 # that branch; the 信息公开 tree and township sub-sites lead to it; the annual 信息公开 report (a

@@ -138,3 +138,20 @@ def test_a_new_column_with_one_undated_report_is_found_by_its_name() -> None:
     with serve(portal):
         paths, _ = found_paths(portal, portal.base + "/")
     assert paths == [["/fzzf/"]]
+
+
+def test_a_boxs_more_link_is_followed_by_the_boxs_heading() -> None:
+    """A home page box headed 法治政府建设 with only a 更多>> link to its column, and news links."""
+    portal = Portal("more", family="")
+    portal.add("/", "<html><head><title>某某县人民政府</title></head><body>"
+                    "<div class='box'><div class='hd'><span>工作动态</span><a href='/gzdt/'>更多&gt;&gt;</a></div></div>"
+                    "<div class='box'><div class='hd'><span>法治政府建设</span><a href='/ztzl/fz/'>更多&gt;&gt;</a></div>"
+                    "<ul><li><a href='/ztzl/fz/1.html'>县司法局开展宪法宣传周活动</a></li></ul></div></body></html>")
+    rows = "".join(f"<li><a href='/ztzl/fz/{n}.html'>某某县{y}年度法治政府建设情况报告</a><span>{y + 1}-03-2{n}</span></li>"
+                   for n, y in ((2, 2025), (3, 2024)))
+    portal.add("/ztzl/fz/", f"<html><head><title>法治政府建设</title></head><body><ul>{rows}</ul></body></html>")
+    with serve(portal):
+        paths, result = found_paths(portal, portal.base + "/")
+    assert paths == [["/ztzl/fz/"]]
+    assert result.found[0].path == ["法治政府建设"]  # type: ignore[attr-defined]
+    assert "/gzdt/" not in portal.requests

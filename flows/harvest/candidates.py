@@ -113,7 +113,7 @@ def plan_import(rows: list[Candidate], existing: list[Source], name: str = "port
     """The entries the rows add to a registry holding ``existing`` (pure: no file is touched)."""
     plan = ImportPlan()
     taken_listings = {listing_key(url): s.id for s in existing for url in s.listing}
-    taken_finds = {(_host(url), s.adcode): s.id for s in existing for url in s.find_from}
+    taken_finds = {(host_of(url), s.adcode): s.id for s in existing for url in s.find_from}
     used_ids = {s.id for s in existing}
     groups: dict[tuple[str, str], list[tuple[Candidate, str | None, str, str]]] = {}
     for row in rows:
@@ -131,7 +131,7 @@ def plan_import(rows: list[Candidate], existing: list[Source], name: str = "port
             groups.setdefault(key, []).append((row, derived.listing, derived.family, f"derived by the {derived.family} layout ({derived.rule})"))
         else:
             plan.unresolved += 1
-            key = ("host:" + _host(row.example_url), row.adcode)
+            key = ("host:" + host_of(row.example_url), row.adcode)
             groups.setdefault(key, []).append((row, None, "", no_column_reason(row.example_url)))
     for (kind, adcode), members in groups.items():
         first, listing, family, how = members[0]
@@ -139,7 +139,7 @@ def plan_import(rows: list[Candidate], existing: list[Source], name: str = "port
         if listing is not None and (other := taken_listings.get(listing_key(listing))):
             plan.skipped.append(f"{name} line(s) {lines}: {listing} is already the listing of '{other}'")
             continue
-        if listing is None and (other := taken_finds.get((_host(first.example_url), adcode))):
+        if listing is None and (other := taken_finds.get((host_of(first.example_url), adcode))):
             plan.skipped.append(f"{name} line(s) {lines}: '{other}' already looks for {first.host}'s column of county {adcode}")
             continue
         entry = _entry(members, listing, family, how, lines, name, used_ids)
@@ -163,11 +163,11 @@ def _row_problem(row: Candidate) -> str | None:
     return None
 
 
-def _host(url: str) -> str:
+def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower().removeprefix("www.")
 
 
-def _slug(host: str) -> str:
+def id_stem(host: str) -> str:
     labels = [label for label in host.split(".") if label not in ("www", "gov", "cn", "com", "org", "net")]
     return re.sub(r"[^a-z0-9-]+", "-", "-".join(reversed(labels[:3])).lower()).strip("-")[:40] or "portal"
 
@@ -181,7 +181,7 @@ def _entry(members: list[tuple[Candidate, str | None, str, str]], listing: str |
     county_level = [r for r in rows if not r.township_code]
     publisher = (county_level or rows)[0].publisher
     code = first.township_code if len(rows) == 1 and first.township_code else first.adcode
-    base = f"{_slug(_host(first.example_url))}-{code}"
+    base = f"{id_stem(host_of(first.example_url))}-{code}"
     entry_id, n = base, 2
     while entry_id in used_ids:
         entry_id, n = f"{base}-{n}", n + 1
@@ -203,7 +203,7 @@ def _entry(members: list[tuple[Candidate, str | None, str, str]], listing: str |
         entry["find_from"] = list(dict.fromkeys(r.example_url for r in rows))[:20]
     entry["checked"] = False
     entry["found_by"] = found_by[:1000]
-    entry["allowed_domains"] = sorted({_host(r.example_url) for r in rows})
+    entry["allowed_domains"] = sorted({host_of(r.example_url) for r in rows})
     entry["rate_per_second"] = IMPORTED_RATE
     return entry
 

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from parsers import (REDIRECT, PageView, county_name, county_of_site, derive_listing, link_score, listing_key, read_page, year_key)
 
+from flows.harvest.candidates import IMPORTED_RATE, host_of, id_stem
 from flows.harvest.http import FetchError, HttpClient
 
 DEFAULT_BUDGET = 40
@@ -163,20 +164,18 @@ def entries_for(result: FindResult, adcode: str | None = None, name: str | None 
                 taken: frozenset[str] = frozenset()) -> list[dict[str, object]]:
     """The registry entries (sources.yaml) for what a walk found: unchecked, with the path in found_by
     (ids unique among themselves and ``taken``)."""
-    from flows.harvest.candidates import IMPORTED_RATE, _host, _slug
-
     code = adcode or result.adcode
     entries: list[dict[str, object]] = []
     used: set[str] = set(taken)
     for found in result.found:
-        base = f"{_slug(_host(result.start))}-{code or 'county'}"
+        base = f"{id_stem(host_of(result.start))}-{code or 'county'}"
         entry_id, n = base, 2
         while entry_id in used:
             entry_id, n = f"{base}-{n}", n + 1
         used.add(entry_id)
         how = " → ".join(found.path) or "(the start page itself)"
         note = "; a column opened anew each year: next year's must be added (re-run find)" if found.yearly else ""
-        entry: dict[str, object] = {"id": entry_id, "name": name or found.site or result.site or _host(result.start)}
+        entry: dict[str, object] = {"id": entry_id, "name": name or found.site or result.site or host_of(result.start)}
         if code:
             entry |= {"county": county_name(code), "adcode": code, "covers": [code]}
         entry |= {
@@ -184,7 +183,7 @@ def entries_for(result: FindResult, adcode: str | None = None, name: str | None 
             **({"family": found.family} if found.family else {}),
             "checked": False,
             "found_by": f"fazhi sources find from {result.start}: {how} ({len(found.report_titles)} report links){note}"[:1000],
-            "allowed_domains": sorted({_host(u) for u in found.listings}),
+            "allowed_domains": sorted({host_of(u) for u in found.listings}),
             "rate_per_second": IMPORTED_RATE,
         }
         entries.append(entry)

@@ -279,6 +279,28 @@ TEXTS = Resource("texts", f"{TEXTS_FOLDER}/<year>.jsonl.gz", "jsonl", "One JSON 
     Column("original", "string", "The text as published (traditional characters kept), whitespace and conversion debris cleaned"),
 ), parquet=False)
 
+# For operators (issue 28): each source's health when the release was cut, from the store's nightly
+# source_health rows. Not one of TABLES: a release cut before it has none and stays complete for
+# `fazhi verify`; the release writes it (and lists it in datapackage.json) when it can, and the site's
+# source health page reads it when it is there.
+SOURCES_HEALTH = Resource("sources_health", "sources_health.csv", "csv", "Each source's health over the nights before the release: "
+                          "whether its listing answers, what it lists, when it last found something new, and what stops it", (
+    Column("source_id", "string", "Id of the source in sources.yaml", pattern=SOURCE_ID, required=True),
+    Column("checked", "boolean", "Its listing has been seen answering with report links (or sources.yaml says so)", required=True),
+    Column("checked_on", "datetime", "The night a listing of an unchecked source first answered with report links (UTC)"),
+    Column("nights", "integer", "Nights recorded (the last 60 at most)", minimum=0, required=True),
+    Column("last_success", "datetime", "The last night its listing answered with records (UTC)"),
+    Column("last_error_on", "datetime", "The last night it failed (UTC)"),
+    Column("last_error", "string", "Why it failed then"),
+    Column("items_last", "integer", "Records (dated links) its listing showed the last night", minimum=0),
+    Column("items_usual", "integer", "Median records of the earlier good nights", minimum=0),
+    Column("nights_since_new", "integer", "Nights since one found a new report link", minimum=0),
+    Column("newest", "date", "The newest date beside a report link (else beside any record)"),
+    Column("reports_by_year", "string", "Its current reports by the year they cover, as year:count separated by spaces"),
+    Column("flags", "string", "Why an operator should look at it (stale, broken, robots.txt, 412, off-host), separated by '; '"),
+), primary_key=("source_id",), parquet=False)
+OPERATOR_TABLES: tuple[Resource, ...] = (SOURCES_HEALTH,)
+
 # The tables in the order they are written and listed; townships.csv's year columns come with the data.
 TABLES: tuple[Resource, ...] = (REPORTS, OBSERVATIONS, VALUES, INDICATORS, TOWNSHIPS, SOURCES, PROVENANCE)
 RESOURCES: tuple[Resource, ...] = (*TABLES, TEXTS)

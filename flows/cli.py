@@ -47,6 +47,10 @@ EXAMPLES = {
     "reextract": "examples:\n  fazhi reextract\n  fazhi reextract --data data --sources sources.yaml\n  fazhi reextract --no-release --workers 1\n\n"
                  "exit status: 0 done (or nothing to do); 2 some revisions could not be read again (their earlier figures stay) or bad usage",
 }
+EXAMPLES["sources"] = (
+    "examples:\n  fazhi sources import ../shared/portals/portals.csv\n  fazhi sources import portals.csv --sources sources.yaml --dry-run\n"
+    "  fazhi sources status --data data\n  fazhi sources find http://www.example.gov.cn/ --budget 40\n\n"
+    "exit status: 0 done; 2 bad input (the file and row, or the URL, named) or, for find, nothing found")
 READABLE = (".txt", ".html", ".htm", ".docx", ".pdf")
 
 
@@ -672,7 +676,139 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint-url", metavar="URL", help="the S3-compatible service, when it is not AWS")
     p.add_argument("--part-limit", type=int, metavar="BYTES", help="largest chunk in bytes (default: 2,000,000,000, under GitHub's 2 GiB)")
     p.add_argument("--force", action="store_true", help="save even when the saved state is not the one this directory was restored from")
+
+    p = add("sources", "Widen and watch the registry: import candidate portals, find report columns, show each source's health.")
+    actions = p.add_subparsers(dest="action", required=True)
+    q = actions.add_parser("import", help="append a candidates CSV's rows as unchecked sources.yaml entries (listings derived by CMS layout)")
+    q.add_argument("csv", type=Path, metavar="CSV", help="a candidates file like ../shared/portals/portals.csv")
+    q.add_argument("--sources", type=Path, default=Path("sources.yaml"), help="the registry to append to (default: sources.yaml)")
+    q.add_argument("--dry-run", action="store_true", help="print what would be added; change nothing")
+    q = actions.add_parser("status", help="each source's health over the nights: last success, last error, items, nights since "
+                                          "something new, and flags (stale, broken, robots, 412, off-host)")
+    q.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
+    q.add_argument("--sources", type=Path, help="show these registry entries, in its order (default: every source the store has nights for)")
+    q.add_argument("--stale-nights", type=int, default=None, metavar="N", help="flag a source with nothing new for N nights (default: 400)")
+    q.add_argument("--flagged", action="store_true", help="only the sources with a flag")
+    q = actions.add_parser("find", help="from any page of a portal (home page, article, township sub-site), find its report "
+                                        "column(s) and print sources.yaml entries for them")
+    q.add_argument("urls", nargs="+", metavar="URL", help="pages to start from (each walked on its own host)")
+    q.add_argument("--budget", type=int, default=40, metavar="PAGES", help="pages read at most per start URL (default: 40)")
+    q.add_argument("--adcode", help="the county (6-digit register code) of the publisher, when the site's name does not say it")
+    q.add_argument("--name", help="the publisher's name for the entries (default: the site's name)")
+    q.add_argument("--rate", type=float, default=1.0, help="requests per second to the portal (default: 1)")
     return parser
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    if args.action == "import":
+        return cmd_sources_import(args.csv, args.sources, args.dry_run)
+    if args.action == "status":
+        return cmd_sources_status(args.data, args.sources, args.stale_nights, args.flagged)
+    if args.action == "find":
+        return cmd_sources_find(args.urls, args.budget, args.adcode, args.name, args.rate)
+    return EXIT_USAGE
+
+
+def cmd_sources_find(urls: list[str], budget: int = 40, adcode: str | None = None, name: str | None = None, rate: float = 1.0) -> int:
+    """Walk each portal from its start page and print the entries found, each with the path of links
+    that led to it (YAML comments); exit 2 when a start URL is unusable or nothing was found."""
+    from parsers import county_name, web_url_problem
+
+    from flows.harvest.candidates import render_entries
+    from flows.harvest.find import entries_for, find_columns
+    from flows.harvest.http import HttpClient, resolves_to_loopback
+    from urllib.parse import urlsplit
+
+    if adcode is not None and county_name(adcode) is None:
+        print(f"error: --adcode {adcode}: not a county code of the register (6 digits, 2023 codes)", file=sys.stderr)
+        return EXIT_USAGE
+    if not 1 <= budget <= 1000:
+        print(f"error: --budget {budget}: between 1 and 1000 pages", file=sys.stderr)
+        return EXIT_USAGE
+    status = EXIT_OK
+    for url in urls:
+        problem = web_url_problem(url)
+        if problem:
+            print(f"error: {url[:200]}: not a page URL: {problem}", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        # loopback only when the start itself is on loopback (a test or demo portal), as the night allows it
+        client = HttpClient(allow_private=resolves_to_loopback(urlsplit(url).hostname or ""))
+        result = find_columns(client, url, budget=budget, rate=rate)
+        entries = entries_for(result, adcode, name)
+        print(f"# {url}: {result.pages} page(s) read, {len(entries)} column(s) found"
+              + ("" if result.adcode or adcode else "; county not named by the site: give --adcode"))
+        for found, entry in zip(result.found, entries):
+            print(f"#   {entry['listing'][0]}: {' → '.join(found.path) or '(the start page)'}")  # type: ignore[index]
+        if entries:
+            print(render_entries(entries, f"found from {url}").rstrip("\n"))
+        else:
+            for error in result.errors[:5]:
+                print(f"#   error: {error}")
+            status = EXIT_USAGE
+    return status
+
+
+def cmd_sources_status(data: Path, sources: Path | None = None, stale_nights: int | None = None, flagged: bool = False) -> int:
+    """One block per source: checked or not, last success and error, items last night against the
+    usual, nights since something new, reports per year, flags. Exit 0 (2: no store, bad registry)."""
+    from flows import store
+    from flows.harvest.registry import SourcesError, load_sources
+    from flows.store.layout import DataLayout
+
+    layout = DataLayout(root=data)
+    if not layout.store_path.is_file():
+        print(f"error: {layout.store_path}: no store here (run a night first, or give --data)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        registry = load_sources(sources) if sources else None
+    except SourcesError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    with store.open_store(layout.store_path) as conn:
+        statuses = store.source_status(conn, registry, stale_nights or store.STALE_NIGHTS)
+    shown = [s for s in statuses if s.flags or not flagged]
+    for s in shown:
+        checked = f"checked {s.checked_on[:10]}" if s.checked_on else "checked" if s.checked else "unchecked"
+        items = "-" if s.items_last is None else f"{s.items_last}" + (f" (usually {s.items_usual})" if s.items_usual is not None else "")
+        years = ", ".join(f"{y}: {n}" for y, n in sorted(s.years.items())) or "none"
+        print(f"{s.source_id}  [{checked}; {s.nights} night(s)]")
+        print(f"  last success: {s.last_success or 'never'}; last error: "
+              + (f"{s.last_error_on} {s.last_error}" if s.last_error else "none"))
+        print(f"  items last night: {items}; nights since something new: {s.nights_since_new if s.nights_since_new is not None else '-'};"
+              f" newest: {s.newest or '-'}; reports by year: {years}")
+        if s.listing_found:
+            print(f"  listing found by the night: {s.listing_found} (add it to the entry's listing)")
+        if s.flags:
+            print(f"  flags: {'; '.join(s.flags)}")
+    print(f"{len(statuses)} source(s), {sum(1 for s in statuses if s.flags)} flagged, "
+          f"{sum(1 for s in statuses if s.checked)} checked")
+    return EXIT_OK
+
+
+def cmd_sources_import(csv_path: Path, sources: Path, dry_run: bool = False) -> int:
+    """Candidates → unchecked entries appended to the registry; a summary of what was added and why
+    the rest was not."""
+    from flows.harvest.candidates import CandidatesError, import_candidates
+    from flows.harvest.registry import SourcesError
+
+    try:
+        result = import_candidates(csv_path, sources, dry_run=dry_run)
+    except (CandidatesError, SourcesError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    plan = result.plan
+    with_listing = sum(1 for e in plan.entries if "listing" in e)
+    verb = "added to" if result.written else "would be added to" if dry_run else "added to"
+    print(f"{len(plan.entries)} entries {verb} {sources}: {with_listing} with a derived listing, "
+          f"{len(plan.entries) - with_listing} to be found (find_from); all checked: false")
+    print("rows with a derived listing, by family: " + (", ".join(f"{k} {v}" for k, v in plan.derived.most_common()) or "none")
+          + f"; rows without one: {plan.unresolved}")
+    for line in plan.skipped:
+        print(f"  skipped: {line}")
+    for line in plan.disagreements:
+        print(f"  note: {line}")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -713,6 +849,8 @@ def _run_command(args: argparse.Namespace) -> int:
         return cmd_state(args.action, args.data, args.github_release, args.s3, args.repo, args.endpoint_url, args.part_limit, args.force)
     if args.command == "reextract":
         return cmd_reextract(args.data, args.sources, args.workers, args.release, args.quiet)
+    if args.command == "sources":
+        return cmd_sources(args)
     return cmd_build_site(args.data, args.out, args.wait)
 
 

@@ -34,7 +34,8 @@ from flows.harvest.limits import limited_hosts, prefect_gate
 from flows.store.lock import data_lock
 from flows.run.progress import announce
 from flows.reextract import ReextractResult, record_sources, reextract, stored_sources
-from flows.records import Failure, FetchRecord, MergeResult, Night, ReleaseInfo, RunSummary, SourceHarvest
+from flows.records import Failure, FetchRecord, MergeResult, Night, ReleaseInfo, RunSummary, SourceHarvest, SourceHealth, SourceStatus
+from flows.harvest.health import failure_health
 from flows.run.report import render_run_report, summarize
 from flows.run.shards import load_shards, save_shard
 from flows.harvest.registry import load_sources, select_sources
@@ -152,6 +153,7 @@ def gather(sources: list[Source], futures: list[PrefectFuture], now: datetime) -
         announce(HARVEST_STAGE, done, len(futures))
     harvests: list[SourceHarvest] = []
     failures: list[Failure] = []
+    failed_health: list[SourceHealth] = []
     for source, future in zip(sources, futures):
         future.wait()
         if future.state.is_completed():
@@ -159,12 +161,35 @@ def gather(sources: list[Source], futures: list[PrefectFuture], now: datetime) -
             harvests.append(summary)
             failures.extend(summary.failures)
         else:
-            failures.append(Failure(source_id=source.id, url=source.listing[0], reason=str(future.state.message or "failed")))
-    return Night(now=now, harvests=harvests, failures=failures)
+            message = str(future.state.message or "failed")
+            failures.append(Failure(source_id=source.id, url=source.pages[0], reason=message))
+            failed_health.append(failure_health(source.id, source.listing[0] if source.listing else None, _task_error(future.state) or message))
+    return Night(now=now, harvests=harvests, failures=failures, failed_health=failed_health)
+
+
+def _task_error(state: object) -> BaseException | None:
+    """The exception a failed task raised (its kind says robots, 412 or off-host), when Prefect kept it."""
+    try:
+        error = state.result(raise_on_failure=False)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 (a state without a readable result: the message is used instead)
+        return None
+    return error if isinstance(error, BaseException) else None
+
+
+def flagged_sources(layout: DataLayout, sources: list[Source], night: Night) -> list[SourceStatus]:
+    """The sources tried tonight that are stale or broken, as `fazhi sources status` flags them."""
+    tried = {h.source_id for h in night.health}
+    with store.open_store(layout.store_path) as conn:
+        return [s for s in store.source_status(conn, [s for s in sources if s.id in tried]) if s.flags]
 
 
 def publish_run_report(summary: RunSummary, timings: dict[str, float]) -> None:
     create_markdown_artifact(key="nightly-run-report", markdown=render_run_report(summary, timings), description="Fazhi Atlas nightly run")
+    if summary.sources_flagged:
+        create_table_artifact(key="nightly-source-health", table=[{"source": s.source_id, "flags": "; ".join(s.flags),
+                                                                   "last_success": s.last_success, "last_error": s.last_error}
+                                                                  for s in summary.sources_flagged],
+                              description="Sources whose listing is stale or broken (fazhi sources status)")
     if summary.failures:
         create_table_artifact(key="nightly-failures", table=[f.model_dump() for f in summary.failures],
                               description="Sources and URLs that failed tonight, with the reason")
@@ -245,7 +270,7 @@ def publish_night(sources: list[Source], layout: DataLayout, out_dir: Path, nigh
         with timed(timings, "site"):
             site = site_task(layout, out_dir, force=cut is not None)
     summary = summarize(sources, night, merged, failures, cut, release.latest_version(layout.releases), site.path if site else None,
-                        site.stats if site else None)
+                        site.stats if site else None, flagged_sources(layout, sources, night))
     publish_run_report(summary, timings)
     if NIGHT.signal is not None:  # what was harvested is merged; the release and the site wait for the next night
         return Failed(message=f"{NIGHT.reason}: what was harvested is merged; the release and the site are left for the next night", data=summary)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -77,6 +77,27 @@ class FetchResult(Record):
     gone: list[Gone] = Field(default_factory=list)  # stored pages that answered 404 or 410
 
 
+class SourceHealth(Record):
+    """How one source's listing behaved tonight (the store's source_health row; flows/harvest/health.py).
+
+    ``items`` counts the listing's records (links with a date printed beside them: what a column
+    lists), ``links`` every link on its pages, ``report_links`` the links taken as reports,
+    ``new_report_links`` those not stored before tonight."""
+
+    source_id: str
+    answered: bool
+    listing: str | None = None  # the first listing page walked (for a find_from entry: the one found tonight)
+    items: int = 0
+    links: int = 0
+    report_links: int = 0
+    new_report_links: int = 0
+    newest: date | None = None  # the newest date printed beside a report link (else beside any record)
+    robots: bool = False  # robots.txt disallows the listing
+    challenge: bool = False  # answered 412 (a JavaScript anti-bot challenge) and it was not passed
+    off_host: bool = False  # redirected off the source's hosts (or to another port)
+    error: str | None = None
+
+
 class SourceHarvest(Record):
     """Everything one source yielded tonight."""
 
@@ -89,6 +110,7 @@ class SourceHarvest(Record):
     listing: Listing | None = None
     gone: list[Gone] = Field(default_factory=list)
     harvested: list[Harvested] = Field(default_factory=list)  # the reports read, ready to merge
+    health: SourceHealth | None = None
 
 
 class Discovery(Record):
@@ -107,6 +129,12 @@ class Night(Record):
     now: datetime
     harvests: list[SourceHarvest] = Field(default_factory=list)
     failures: list[Failure] = Field(default_factory=list)  # each source's own, and the sources whose task failed for good
+    failed_health: list[SourceHealth] = Field(default_factory=list)  # of the sources whose task failed for good
+
+    @property
+    def health(self) -> list[SourceHealth]:
+        """Every source's health tonight: those harvested and those whose task failed."""
+        return [h.health for h in self.harvests if h.health] + list(self.failed_health)
 
     @property
     def harvested(self) -> list[Harvested]:
@@ -157,7 +185,7 @@ class Night(Record):
         if not nights:
             raise ValueError("no shard to merge")
         return cls(now=max(n.now for n in nights), harvests=[h for n in nights for h in n.harvests],
-                   failures=[f for n in nights for f in n.failures])
+                   failures=[f for n in nights for f in n.failures], failed_health=[h for n in nights for h in n.failed_health])
 
 
 class Harvested(Record):
@@ -227,3 +255,26 @@ class RunSummary(Record):
     latest_release: str | None
     site_dir: str | None
     site_stats: SiteStats | None = None  # what tonight's site build did; None when the site was current or not built
+    sources_flagged: list[SourceStatus] = Field(default_factory=list)  # stale or broken sources, as `fazhi sources status` names them
+
+
+class SourceStatus(Record):
+    """A source's health over the nights (`fazhi sources status`, the night's report)."""
+
+    source_id: str
+    checked: bool  # the registry says so, or a night saw its listing answer with report links
+    checked_on: str | None = None  # the night that first did
+    nights: int = 0  # nights recorded
+    last_success: str | None = None
+    last_error: str | None = None
+    last_error_on: str | None = None
+    items_last: int | None = None
+    items_usual: int | None = None  # median of the earlier answered nights
+    nights_since_new: int | None = None  # nights since one found a new report link (None: never recorded)
+    newest: str | None = None
+    years: dict[str, int] = Field(default_factory=dict)  # stored reports per year covered
+    listing_found: str | None = None  # for a find_from entry: the listing the night found
+    flags: list[str] = Field(default_factory=list)
+
+
+RunSummary.model_rebuild()

@@ -20,10 +20,12 @@ from .extract import MAX_FIGURES, extract_figures
 from .identify import identify_report
 from .identity_eval import IdentityScore, render_identity, score_identity
 from .indicators import INDICATOR_KEYS, INDICATOR_LABELS
-from .models import Document, Extraction, Flag, IndicatorValue, Link, LinkDecision, ListingPage, Observation, Report, Source
+from .models import Document, Extraction, Flag, IndicatorValue, Link, LinkDecision, ListingPage, Observation, Report, Source, web_url_problem
 from .normalise import clean_document, normalise
 from .places import covered_counties
-from .register import county_name, province_of
+from .finder import REDIRECT, PageView, county_of_site, link_score, read_page, year_key
+from .portals import Derived, derive_listing, detect_family, listing_key, no_column_reason
+from .register import county_name, province_of, township_name
 from .titles import decide_link
 from .version import EXTRACTOR_VERSION, extractor_version
 
@@ -34,9 +36,13 @@ __all__ = [
     # a document → its record
     "EXTRACTOR_VERSION", "MAX_FIGURES", "extract_report", "extractor_version",
     # the shared vocabulary (parsers.models)
-    "Document", "Extraction", "IndicatorValue", "Link", "LinkDecision", "ListingPage", "Observation", "Report", "Source",
+    "Document", "Extraction", "IndicatorValue", "Link", "LinkDecision", "ListingPage", "Observation", "Report", "Source", "web_url_problem",
     # what the release and the registry read: indicator columns, places
-    "INDICATOR_KEYS", "INDICATOR_LABELS", "county_name", "covered_counties", "province_of",
+    "INDICATOR_KEYS", "INDICATOR_LABELS", "county_name", "covered_counties", "province_of", "township_name",
+    # portals: an article URL → its listing, by the CMS family's layout
+    "Derived", "derive_listing", "detect_family", "listing_key", "no_column_reason",
+    # finder: one portal page → its links, report links, whether it is a column (flows/harvest/find.py walks)
+    "REDIRECT", "PageView", "county_of_site", "link_score", "read_page", "year_key",
     # scoring against hand-labelled gold sets (training scores)
     "CanonicalRow", "GoldRow", "IdentityScore", "evaluate", "evaluate_canonical", "parse_canonical_gold", "parse_gold", "render_canonical",
     "render_evaluation", "render_identity", "score_identity",

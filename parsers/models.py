@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 Qualifier = Literal["exact", "at_least", "approx"]
 Script = Literal["simplified", "traditional"]
@@ -72,7 +72,12 @@ class Source(Frozen):
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
     name: str = Field(min_length=1, max_length=200)
-    listing: list[str] = Field(min_length=1, max_length=100)
+    # Pages of the portal to look for the listing from (an article, the home page, a township
+    # sub-site) when ``listing`` is empty. Declared before listing: listing's check reads it.
+    find_from: list[str] = Field(default_factory=list, max_length=20)
+    # The column (栏目) pages to walk. Empty only for an entry that has ``find_from`` pages instead: its
+    # listing is not known yet, and the night looks for it there first (``fazhi sources find``).
+    listing: list[str] = Field(default_factory=list, max_length=100, validate_default=True)
     county: str | None = Field(default=None, max_length=100)
     adcode: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
     # Counties (6-digit codes) whose townships this source is expected to publish; default: [adcode].
@@ -88,6 +93,36 @@ class Source(Frozen):
     # The portal always answers a script with a JavaScript challenge: pass it in a browser before
     # the first request to each host (any source retries a 412 through the browser once anyway).
     browser: bool = False
+    # The CMS family whose layout the listing follows (trs, hanweb, vsb, gkmlpt, …: parsers.portals),
+    # when known: it says how the listing was derived and how its pages paginate.
+    family: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    # False: the listing is a hypothesis (derived from an article URL, imported, found by the finder)
+    # that no night has yet seen answer with report links. The night treats it like any other source
+    # and records in the store when it first does; the file is never rewritten by the night.
+    checked: bool = True
+    # Where the entry came from and how its listing was found, in words (an import row, a finder's path).
+    found_by: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("checked", mode="before")
+    @classmethod
+    def _a_bool(cls, value: object) -> object:
+        if not isinstance(value, bool):  # pydantic reads "no", "0", 0 as False: a typo would pass silently
+            raise ValueError("true or false")
+        return value
+
+    @field_validator("find_from")
+    @classmethod
+    def _find_from_is_http(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            problem = web_url_problem(url)
+            if problem:
+                raise ValueError(f"{url[:200]!r} is not a page URL: {problem}")
+        return urls
+
+    @property
+    def pages(self) -> list[str]:
+        """The URLs the source starts from: its listing, else the pages its listing is looked for from."""
+        return list(self.listing or self.find_from)
 
     @field_validator("max_pages", "rate_per_second", mode="before")
     @classmethod
@@ -100,7 +135,9 @@ class Source(Frozen):
 
     @field_validator("listing")
     @classmethod
-    def _listing_is_http(cls, urls: list[str]) -> list[str]:
+    def _listing_is_http(cls, urls: list[str], info: ValidationInfo) -> list[str]:
+        if not urls and not info.data.get("find_from"):
+            raise ValueError("give at least one listing URL (or find_from pages to look for it)")
         for url in urls:
             problem = web_url_problem(url)
             if problem:

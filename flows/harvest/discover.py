@@ -25,11 +25,11 @@ def source_is_private(source: Source) -> bool:
     """A source whose listing pages are themselves on loopback (the demo portals). Only loopback: a
     registry entry listing 169.254.169.254 or 100.100.100.200 (a cloud's metadata service) was taken
     for a private source and fetched with the address guard off."""
-    return all(resolves_to_loopback(urlsplit(u).hostname or "") for u in source.listing)
+    return all(resolves_to_loopback(urlsplit(u).hostname or "") for u in source.pages)
 
 
 def allowed_domains(source: Source) -> list[str]:
-    return source.allowed_domains or sorted({(urlsplit(u).hostname or "").lower() for u in source.listing})
+    return source.allowed_domains or sorted({(urlsplit(u).hostname or "").lower() for u in source.pages})
 
 
 def discover_links(
@@ -46,6 +46,8 @@ def discover_links(
     log: list[FetchRecord] = []
     failures: list[Failure] = []
     domains = allowed_domains(source)
+    if not source.listing:  # an entry still to be resolved (find_from only): nothing to walk, nothing withdrawn
+        raise ListingError(f"{source.id}: no listing yet: its column must be found from {source.pages[0]} (fazhi sources find)")
     for first_page in source.listing:
         page_url: str | None = first_page
         for page_number in range(source.max_pages):

@@ -71,9 +71,11 @@ RETRY = PoliteRetry(
 class FetchError(RuntimeError):
     """A request that could not give us a usable body; the message says why, with the URL."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, kind: str | None = None) -> None:
         super().__init__(message)
         self.status = status
+        # What source health flags (flows/harvest/health.py): "robots", "challenge" (412), "off_host".
+        self.kind = kind or ("challenge" if status == 412 else None)
 
 
 @dataclass(frozen=True)
@@ -443,7 +445,7 @@ class HttpClient:
             raise FetchError(f"{url}: {NIGHT.reason}")
         prepared, host, _ = parse_target(url)
         if not host_allowed(prepared, allowed_domains):
-            raise FetchError(f"{url}: host is outside the source's allowed domains {allowed_domains}")
+            raise FetchError(f"{url}: host is outside the source's allowed domains {allowed_domains}", kind="off_host")
         if resolves_privately(host) and not (self.allow_private and resolves_to_loopback(host)):
             raise FetchError(f"{url}: the host is on a private or loopback network; a public source may not lead there")
         return prepared
@@ -461,7 +463,7 @@ class HttpClient:
             if obey_robots:
                 robots = self.robots(target, rate, allowed_domains)
                 if robots is not None and not robots.can_fetch(target, ROBOTS_AGENT):
-                    raise FetchError(f"{current}: disallowed by the site's robots.txt")
+                    raise FetchError(f"{current}: disallowed by the site's robots.txt", kind="robots")
             netloc = urlsplit(target).netloc
             self._wait_turn(netloc, self.polite_rate(target, rate, allowed_domains) if obey_robots else rate)
             with self._watched(target) as watch:
@@ -478,7 +480,7 @@ class HttpClient:
                     if reply.is_redirect:
                         location = urljoin(target, reply.headers.get("Location", ""))
                         if not same_service(target, location):
-                            raise FetchError(f"{current}: redirected to another port of the host ({location}); refused")
+                            raise FetchError(f"{current}: redirected to another port of the host ({location}); refused", kind="off_host")
                         current = location
                         continue
                     if reply.status_code == 412:  # what JavaScript anti-bot front ends (e.g. 加速乐) answer a client without cookies

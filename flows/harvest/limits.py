@@ -29,7 +29,7 @@ def host_rates(sources: Iterable[Source]) -> dict[str, float]:
     """Each listing host's rate: the slowest rate any source on it asks for."""
     rates: dict[str, float] = {}
     for source in sources:
-        for url in source.listing:
+        for url in source.pages:
             host = urlsplit(url).netloc.lower()
             rates[host] = min(rates.get(host, source.rate_per_second), source.rate_per_second)
     return rates

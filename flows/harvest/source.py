@@ -7,8 +7,10 @@ from datetime import datetime
 from parsers import (Document, LinkDecision, Source, UnreadableDocument, classify_attachment, classify_page, extract_report,
                      with_listing_title)
 
-from flows.harvest.discover import discover_links
+from flows.harvest.discover import ListingError, allowed_domains, discover_links
+from flows.harvest.find import find_columns
 from flows.harvest.fetch import fetch_reports
+from flows.harvest.health import listing_health
 from flows.harvest.http import HttpClient
 from flows.store.raw import RawStore
 from flows.records import Chosen, Failure, Fetched, FetchRecord, Harvested, SourceHarvest
@@ -57,7 +59,11 @@ def harvest_source(
     """One source's night: discover its links, fetch the new (or, rechecking, all) reports, extract
     them. ``attachments`` (store.attachment_validators): what a recheck asks a stored report's
     attachment with when its page answers 304."""
+    if not source.listing:
+        source = listing_found(client, source)
     found = discover_links(client, source, validators, raw, now)
+    health = listing_health(source.id, source.listing[0] if source.listing else None, found.decisions, known)
+    empty = [Failure(source_id=source.id, url=source.pages[0], reason=health.error)] if health.error else []
     chosen = links_to_fetch(source, found.decisions, known)
     fetched = fetch_reports(client, source, chosen.links, known, raw, now, recheck=recheck, validators=validators, attachments=attachments)
     harvested: list[Harvested] = []
@@ -72,12 +78,32 @@ def harvest_source(
         decisions=found.decisions,
         fetched=[r.fetched for r in fetched.reports],
         log=[*found.log, *fetched.log],
-        failures=[*found.failures, *chosen.failures, *fetched.failures, *parse_failures],
+        failures=[*empty, *found.failures, *chosen.failures, *fetched.failures, *parse_failures],
         known=fetched.known,
         listing=found.listing,
         gone=fetched.gone,
         harvested=harvested,
+        health=health,
     )
+
+
+FIND_BUDGET = 40  # pages a night spends looking for an entry's listing (find_from), as `fazhi sources find` does
+
+
+def listing_found(client: HttpClient, source: Source) -> Source:
+    """An entry without a listing (find_from pages only), with the column the finder finds tonight
+    from its pages on the entry's own hosts; ListingError when none is found. The registry file is
+    not changed: the listing found is recorded in the night's health (`fazhi sources status` shows it)."""
+    domains = allowed_domains(source)
+    errors: list[str] = []
+    for page in source.find_from:
+        result = find_columns(client, page, budget=FIND_BUDGET, rate=source.rate_per_second, domains=domains)
+        if result.found:
+            best = result.found[0]
+            return source.model_copy(update={"listing": best.listings, "family": source.family or best.family})
+        errors += result.errors
+    raise ListingError(f"{source.id}: no listing found from {source.find_from[0]} within {FIND_BUDGET} pages"
+                       + (f" ({errors[0]})" if errors else ""))
 
 
 def links_to_fetch(source: Source, decisions: list[LinkDecision], known: set[tuple[str, str]]) -> Chosen:
@@ -106,4 +132,4 @@ def links_to_fetch(source: Source, decisions: list[LinkDecision], known: set[tup
         return Chosen(links=chosen)
     reason = (f"{new} new report links tonight, more than max_new_reports ({source.max_new_reports}): fetched the first "
               f"{source.max_new_reports}; the other {len(over)} wait for the next nights (first left: {over[0]})")
-    return Chosen(links=chosen, failures=[Failure(source_id=source.id, url=source.listing[0], reason=reason)])
+    return Chosen(links=chosen, failures=[Failure(source_id=source.id, url=source.pages[0], reason=reason)])

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from parsers import INDICATOR_KEYS, INDICATOR_LABELS, province_of, Source, covered_counties, extractor_version
 
-from dataset import BUCKETS, METADATA_FILES, PROVENANCE, REPORTS, SOURCES, TABLES, TEXTS, TEXTS_FOLDER, ReportFact, Resource, citation, coverage, due_years, figure_resources, restore_cell, table_files, townships_resource
+from dataset import BUCKETS, METADATA_FILES, PROVENANCE, REPORTS, SOURCES, SOURCES_HEALTH, TABLES, TEXTS, TEXTS_FOLDER, ReportFact, Resource, citation, coverage, due_years, figure_resources, restore_cell, table_files, townships_resource
 
 from flows import store
 from flows.run.crash import crashpoint
@@ -452,7 +452,7 @@ def _datapackage(version: str, created: datetime, sources: list[Source], years: 
         "rights": "Extracted data: CC-BY-4.0 (Fazhi Atlas). Report texts: published by the governments named in each row, "
                   "reproduced for reference under their own terms.",
         # "name" is the source_id of reports.csv (sources.csv has the rest)
-        "sources": [{"name": s.id, "title": s.name, "path": s.listing[0]} for s in sources],
+        "sources": [{"name": s.id, "title": s.name, "path": s.pages[0]} for s in sources],
         "resources": [r.descriptor() for r in tables] + text_resources,
     }
 
@@ -524,6 +524,8 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     tables: dict[str, Any] = counts.pop("tables") | figures.pop("tables")
     counts.update(figures)
     package = _datapackage(version, created, sources, years, sorted(texts))
+    if (folder / SOURCES_HEALTH.path).is_file():  # for operators; not one of TABLES (dataset.format)
+        package["resources"].append(SOURCES_HEALTH.descriptor())
     (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
     finished(folder / "datapackage.json")
     withdrawn = {row[0] for row in conn.execute("SELECT report_id FROM reports WHERE status = 'withdrawn'")}
@@ -599,12 +601,22 @@ def _report_pass(conn: sqlite3.Connection, folder: Path, sources: list[Source], 
         lambda ids: ([*row[:2], _fmt(bool(row[2])), *row[3:]] for row in store.revision_provenance(conn, ids)), _parent_tables(parent))
     finished(folder / SOURCES.path)
     finished(folder / SOURCES.parquet_path)
+    counts["sources_health"] = _write_csv(folder, SOURCES_HEALTH, _source_health_rows(conn, sources))
+    finished(folder / SOURCES_HEALTH.path)
     finished(folder / PROVENANCE.path, buckets=counts["tables"][PROVENANCE.path])
     finished(folder / PROVENANCE.parquet_path)
     texts = write_texts(conn, folder, parent_texts, text_keys)
     for name, entry in sorted(texts.items()):
         finished(folder / name, entry)
     return counts, texts
+
+
+def _source_health_rows(conn: sqlite3.Connection, sources: list[Source]) -> Iterator[list[Any]]:
+    """sources_health.csv: each registry source's health over its recorded nights (flows.store.health)."""
+    for s in store.source_status(conn, sources):
+        yield [s.source_id, _fmt(s.checked), s.checked_on, s.nights, s.last_success, s.last_error_on, s.last_error, s.items_last,
+               s.items_usual, s.nights_since_new, s.newest, " ".join(f"{y}:{n}" for y, n in sorted(s.years.items())) or None,
+               "; ".join(s.flags) or None]
 
 
 def _row_buckets(rows: Iterable[tuple[Any, ...]]) -> dict[str, tuple[str, list[str]]]:
@@ -638,7 +650,7 @@ def _source_rows(conn: sqlite3.Connection, sources: list[Source], used: dict[str
             yield [source_id, source_id, f"{parts.scheme}://{parts.netloc}/", None, None, None, None, None, "false"]
             continue
         province = province_of(source.adcode) if source.adcode else None
-        yield [source.id, source.name, source.listing[0], " ".join(source.listing), province[1] if province else None, source.county,
+        yield [source.id, source.name, source.pages[0], " ".join(source.listing), province[1] if province else None, source.county,
                source.adcode, " ".join(covered_counties(source)), _fmt(in_registry)]
 
 

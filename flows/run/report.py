@@ -6,11 +6,12 @@ from sitegen.stats import SiteStats
 
 from parsers import Source
 
-from flows.records import Failure, MergeResult, Night, ReleaseInfo, RunSummary
+from flows.records import Failure, MergeResult, Night, ReleaseInfo, RunSummary, SourceStatus
 
 
 def summarize(sources: list[Source], night: Night, merged: MergeResult, failures: list[Failure], cut: ReleaseInfo | None,
-              latest: str | None, site: str | None, site_stats: SiteStats | None = None) -> RunSummary:
+              latest: str | None, site: str | None, site_stats: SiteStats | None = None,
+              flagged: list[SourceStatus] | None = None) -> RunSummary:
     harvests = night.harvests
     observations = sum(len(h.extraction.observations) for h in night.harvested)
     return RunSummary(
@@ -29,6 +30,7 @@ def summarize(sources: list[Source], night: Night, merged: MergeResult, failures
         latest_release=latest,
         site_dir=site,
         site_stats=site_stats,
+        sources_flagged=flagged or [],
     )
 
 
@@ -50,6 +52,9 @@ def render_summary_lines(summary: RunSummary) -> list[str]:
         lines += [f"  - {f.source_id}: {f.url}: {f.reason}" for f in summary.failures]
     else:
         lines.append("失败 | failures: none")
+    if summary.sources_flagged:
+        lines.append(f"来源健康 | sources stale or broken: {len(summary.sources_flagged)} (fazhi sources status)")
+        lines += [f"  - {s.source_id}: {'; '.join(s.flags)}" for s in summary.sources_flagged]
     if summary.site_dir:
         lines.append(f"网站 | site: {summary.site_dir}/index.html (preview: fazhi serve --out {summary.site_dir})")
     return lines
@@ -63,7 +68,16 @@ def render_run_report(summary: RunSummary, timings: dict[str, float]) -> str:
         s = summary.site_stats
         lines += ["", f"Site: {s.pages} pages; township pages {s.rendered} rendered, {s.reused} reused, on {s.workers} process(es); "
                       f"generate {s.generate_s} s, MkDocs {s.mkdocs_s} s, township pages {s.townships_s} s, downloads {s.downloads_s} s"]
+    if summary.sources_flagged:
+        lines += ["", "## Sources stale or broken", "", "| source | flags | last success | last error |", "|---|---|---|---|"]
+        lines += [f"| {s.source_id} | {_cell('; '.join(s.flags))} | {s.last_success or 'never'} | {_cell(s.last_error or '')} |"
+                  for s in summary.sources_flagged]
     if summary.failures:
         lines += ["", "## Failures", "", "| source | URL | reason |", "|---|---|---|"]
         lines += [f"| {f.source_id} | {f.url} | {f.reason.replace('|', '/')} |" for f in summary.failures]
     return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text from a portal (an error names its URL) inside a markdown table cell: one line, no pipes."""
+    return " ".join(text.replace("|", "/").split())[:300]

@@ -21,3 +21,7 @@ __all__ = [
     "CONFLICT_FLAG", "reidentified", "current_reports", "OBSERVATION_COLUMNS", "current_observation_tuples", "VALUE_COLUMNS", "current_value_tuples", "current_report_records",
     "current_report_places", "current_text_keys", "current_texts", "PROVENANCE_COLUMNS", "revision_provenance", "current_observations", "extractor_counts", "fingerprint",
 ]
+
+from .health import STALE_NIGHTS, checked_sources, record_health, source_status  # noqa: E402 (source health, issue 28)
+
+__all__ += ["STALE_NIGHTS", "checked_sources", "record_health", "source_status"]

@@ -22,6 +22,7 @@ from urllib.parse import unquote_plus, urlsplit
 from parsers import Extraction, IndicatorValue, Observation, Report, extractor_version
 
 from flows.run.crash import crashpoint
+from flows.store.health import record_health
 from flows.records import FetchRecord, Gone, Harvested, Listing, MergeResult, Night, SourceHarvest
 
 SCHEMA_V1 = """
@@ -195,8 +196,25 @@ CREATE TRIGGER IF NOT EXISTS revision_facts_deleted AFTER DELETE ON revisions BE
     DELETE FROM revision_facts WHERE report_id = OLD.report_id AND revision = OLD.revision;
 END;
 """
+# Source health (issue 28): each night's outcome per source (did its listing answer, what it listed,
+# what stopped it, the stored reports per year covered), and the night each unchecked source was
+# first seen answering with report links. Tables of their own: nothing else reads or depends on them.
+SOURCE_HEALTH_V8 = """
+CREATE TABLE IF NOT EXISTS source_health (
+    source_id TEXT NOT NULL, night TEXT NOT NULL,
+    answered INTEGER NOT NULL, listing TEXT,
+    items INTEGER NOT NULL, links INTEGER NOT NULL, report_links INTEGER NOT NULL, new_report_links INTEGER NOT NULL,
+    newest TEXT, robots INTEGER NOT NULL, challenge INTEGER NOT NULL, off_host INTEGER NOT NULL, error TEXT,
+    years TEXT NOT NULL DEFAULT '{}',   -- JSON: the source's stored (active) reports by year covered, after the night
+    PRIMARY KEY (source_id, night)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS source_checks (
+    source_id TEXT PRIMARY KEY, checked_on TEXT NOT NULL, listing TEXT
+);
+"""
 # MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version). Append, never edit.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGURES_V5, FACTS_V6)
+# SOURCE_HEALTH_V8 is slot 8 (index 7): another branch's V7 goes before it when both are merged.
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGURES_V5, FACTS_V6, SOURCE_HEALTH_V8)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -412,6 +430,7 @@ def merge(conn: sqlite3.Connection, night: Night) -> MergeResult:
             places |= _merge_one(conn, item, now, result)
         _mark_withdrawn(conn, night.listings, night.gone, now, result)
         _refresh_conflicts(conn, places | _place_keys(conn, [*result.withdrawn, *result.restored]))
+        record_health(conn, night.health, now)
         crashpoint("merge:before-commit")
         conn.execute("COMMIT")
     except BaseException:

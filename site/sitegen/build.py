@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from dataset.cells import restore_cell
-from dataset.format import TEXTS_FOLDER, table_files
+from dataset.format import SOURCES_HEALTH, TEXTS_FOLDER, table_files
 from parsers.indicators import INDICATOR_KEYS
 
 from . import feeds, pages
@@ -35,6 +35,7 @@ from .accountability import (
 from .blocks import HtmlBlocks
 from .buckets import BucketedRows, BucketedTexts, _report_id, read_index
 from .figures import FigureIndex, ObservationRows, ValueIndex
+from .health import render_source_health
 from .stats import SiteStats
 from .townships import BOM, TownshipData, link_or_copy
 
@@ -239,6 +240,8 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
             write(pages.indicator_year_path(key, year), pages.render_indicator_year(
                 key, year, sorted(year_units), by_id, counted.by_year.get(key, {}).get(year, []), year_units[year], totals, register_sizes, hold=hold))
     write("downloads.md", pages.render_downloads(_manifests(releases), package, archive_url()))
+    health = folder / SOURCES_HEALTH.path
+    write("sources-health.md", render_source_health(_read_csv(health) if health.is_file() else None))
     data = TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(), version=version,
                         raw_values=values.raw if values else None, parse_values=values.rows if values else None, figure_tables=figure_tables, preload=preload,
                         places={code: _place(places[code]) for code in groups}, loose=loose,

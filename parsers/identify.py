@@ -62,7 +62,18 @@ COUNTY_GOVERNMENT = re.compile(r"(县|区|市|旗)(人民政府|委|政府)")
 # followed by its government or by the report's year (某县新名镇2025年…).
 TOWNSHIP_AUTHOR = re.compile(r"(?:(?![各全本我该于关的和与及乡镇街])[\u4e00-\u9fff]){2,6}(镇|乡|街道|苏木)(人民政府|政府|党委|党工委|办事处|20\d{2}|关于)")
 SITE_NAME = re.compile(r"^[^\d]{2,24}(人民政府|政府|门户网站|政府网|网站|信息公开|政务公开)(门户网站|网站)?$")
-COUNTY_SUBJECT = re.compile(r"[\u4e00-\u9fff]{2,8}(县|区|市|旗)(人民政府|政府)(?!办)")
+# A county government as the subject: a name before 县/区/市/旗 + 人民政府 ("洛宁县人民政府坚持…"); the
+# county's bodies named as the township's leadership ("在区委区政府的坚强领导下") are not one.
+COUNTY_SUBJECT = re.compile(r"(?<![委\u4e00-\u9fff])(?:(?!委)[\u4e00-\u9fff]){2,8}(县|区|市|旗)(人民政府|政府)(?!办)")
+# The adverbials a report's opening sentence starts with before its subject: the year, the
+# leadership it worked under, the documents it followed, a purpose ("为…"), "一年来".
+ADVERBIAL = re.compile(r"^(?:20\d{2}年度?(?:以来|来)?|(?:今年|一年|近年|本年度|年初)以来|今年|一年来|过去的?一年|.*(?:以来|期间|之际)|"
+                       r"[在按根依围紧对结为以坚聚][^，]*(?:下|中|上|要求|部署|精神|目标|指导|契机|为主线|为统领|为引领|为抓手|为重点|原则)|"
+                       r"(?:为|按照|根据|依据|围绕|对照|紧扣|紧紧围绕)[^，]*|(?:全年|年内|年度内|本年))$")
+# A township speaking of itself as the subject: 我镇, 本乡, 镇党委, 街道党工委, or the bare noun as
+# subject ("街道按照…要求"); 乡镇 (a county's word for all its townships) is not one.
+TOWNSHIP_AS_SUBJECT = re.compile(r"^(?:我|本|全)?(?:镇|乡|街道|苏木)(?!镇|长|道办)(?=[\u4e00-\u9fff])")
+COUNTY_AS_SUBJECT = re.compile(r"^(?:我|本|全)(?:县|区|市|旗)(?![委长])|^(?:县|区|市|旗)(?:人民)?政府")
 TOWNSHIP_VOICE = re.compile(r"(我|本|全)(镇|乡|街道|街)(?![长道办])")
 COUNTY_VOICE = re.compile(r"(我|本|全)(县|区|市|旗)(?![委长])")
 TAIL_LINES = 4
@@ -202,6 +213,44 @@ def _names_a_place(part: str) -> Level | None:
     return None
 
 
+def opening_sentence(text: str) -> str:
+    """The body's first sentence: the first line long enough to be prose (furniture lines are short),
+    or an addressee line's next ("县委、县政府：" then the body), up to its first 。"""
+    for line in text[:OPENING_CHARS * 2].split("\n"):
+        line = line.strip(" ?？\u3000")
+        if len(line) >= 30 and not FURNITURE_LINE.match(line) and not line.endswith(("：", ":")):
+            return line.split("。", 1)[0]
+    return ""
+
+
+def opening_subject(text: str) -> tuple[Level | None, str]:
+    """Whose report it is by the subject of its first sentence: the clause after the year and the
+    leadership it worked under ("2023年，在区委区政府的坚强领导下，某某街道坚持…"). A township of the
+    register or a 镇/乡/街道 speaking of itself → township; a county government or 我县/全区 → county;
+    else None. Returns the level and the clause, which is the evidence."""
+    for clause in re.split(r"[，,]", opening_sentence(text))[:4]:
+        clause = clause.strip()
+        if not clause or ADVERBIAL.match(clause):
+            continue
+        head = clause[:20]
+        mentions = find_names(head)
+        first = min((m for m in mentions), key=lambda m: m.start, default=None)
+        if first is not None and first.start <= 2 and first.kind == "township" and first.strength >= 0.9:
+            return "township", clause
+        if TOWNSHIP_AS_SUBJECT.match(clause) or TOWNSHIP_AUTHOR.match(head):
+            return "township", clause
+        county = COUNTY_SUBJECT.match(head)
+        if COUNTY_AS_SUBJECT.match(clause) or (county and not TOWNSHIP_AUTHOR.search(county.group(0))):
+            return "county", clause
+        if first is not None and first.start <= 2 and first.kind in ("county", "prefecture", "province"):
+            # "洛宁县坚持依法行政" (no township after the county's name) is the county's own voice.
+            rest = head[first.end:]
+            if not any(m.kind == "township" and m.start == first.end for m in mentions) and not TOWNSHIP_AUTHOR.match(rest):
+                return "county", clause
+        return None, clause
+    return None, ""
+
+
 def identify_level(title: str | None, publisher: str, text: str) -> Level:
     """township, county or department: from the title's places, else what the opening names as its
     subject (a county's 人民政府, a township) and how it speaks of itself (我镇 or 我县), else the
@@ -213,6 +262,9 @@ def identify_level(title: str | None, publisher: str, text: str) -> Level:
     by_publisher = _names_a_place(publisher) if publisher else None
     if by_publisher == "township":
         return "township"
+    subject, _ = opening_subject(text)
+    if subject:
+        return subject
     head = text[:HEAD_CHARS]
     # The opening as page_fields reads it (one scan serves both), its first HEAD_CHARS characters.
     townships = [m.start for m in find_names(unwrap(text[:OPENING_CHARS])) if m.kind == "township" and m.strength >= 0.9 and m.start < HEAD_CHARS]

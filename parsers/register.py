@@ -23,7 +23,14 @@ from typing import NamedTuple
 
 import ahocorasick_rs
 
-MIN_NAME = 3  # two-character township names (e.g. 城区) are ordinary words; none is official below 3 chars
+MIN_NAME = 3  # two-character names (城区, 范县 in 示范县, 唐镇) are ordinary words: searched for only where context makes them names
+# A two-character county (献县, 忠县, 泸县: 104 counties) is a mention only where it reads as a name:
+# followed by its government or bodies, or by one of its townships, and not the tail of a word
+# (示范县, 提高县); preceded by nothing Chinese, a larger unit (重庆市忠县) or a preposition.
+SHORT_COUNTY_AFTER = re.compile(r"(人民政府|县委|县政府|政府|委|人大|政协|司法局|法院|检察院|依法治县|法治|融媒体|20\d{2}年|关于)")
+SHORT_NAME_BEFORE = set("省市州盟区在对于向据经由至赴与和及、，。：:；（(“《】[ \n|")
+# A township stem (舒桥 of 舒桥乡) shared by more townships than this is a word of prose (平安, 新华, 城关).
+STEM_NAMESAKES = 3
 SHORT_COUNTY_MIN = 2  # 尼勒克 for 尼勒克县: a county's name without its suffix, when at least this long
 COUNTY_SUFFIXES = ("自治县", "自治旗", "县", "市", "区", "旗", "特区", "林区")
 PREFECTURE_SUFFIXES = ("自治州", "地区", "市", "盟")
@@ -149,7 +156,8 @@ def load_register() -> Register:
             province_aliases.setdefault(form, []).append(code)
 
     # Two-character county names (城区, 郊区, 沙县) are words in prose: looked up, never searched for.
-    patterns = sorted({*forms, *(n for n in county_aliases if len(n) >= MIN_NAME), *prefecture_aliases, *province_aliases})
+    short_counties = {n for n in county_aliases if len(n) == 2 and n.endswith(("县", "市"))}
+    patterns = sorted({*forms, *(n for n in county_aliases if len(n) >= MIN_NAME), *short_counties, *prefecture_aliases, *province_aliases})
     automaton = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
     return Register(
         provinces, prefectures, counties, townships, official, county_aliases,
@@ -171,14 +179,65 @@ def find_names(text: str) -> tuple[Mention, ...]:
     for start, end, form in found:
         if end <= covered_until:  # inside a longer name already taken
             continue
+        if len(form) < MIN_NAME and form not in register.prefecture_aliases and form not in register.province_aliases \
+                and not _reads_as_short_county(text, start, end, form):
+            continue
         covered_until = end
         mentions += [Mention(start, end, form, codes, strength, "township") for codes, strength in _by_strength(township_codes(form))]
-        mentions += [Mention(start, end, form, codes, strength, "county") for codes, strength in _by_strength(register.county_aliases.get(form, []))]
+        county_codes = register.county_aliases.get(form, [])
+        mentions += [Mention(start, end, form, codes, strength, "county") for codes, strength in _by_strength(county_codes)]
+        # 米林市派镇, 浦东新区唐镇: a two-character township right after its county's name.
+        for code, _ in county_codes:
+            for township in _short_townships().get(code, ()):
+                if text.startswith(township.name, end):
+                    mentions.append(Mention(end, end + len(township.name), township.name, (township.code,), 1.0, "township"))
+                    covered_until = max(covered_until, end + len(township.name))
         if form in register.prefecture_aliases:
             mentions.append(Mention(start, end, form, tuple(register.prefecture_aliases[form]), 1.0, "prefecture"))
         if form in register.province_aliases:
             mentions.append(Mention(start, end, form, tuple(register.province_aliases[form]), 1.0, "province"))
     return tuple(mentions)
+
+
+def _reads_as_short_county(text: str, start: int, end: int, form: str) -> bool:
+    """Whether a two-character county name (忠县) found at [start, end) names the county: see SHORT_COUNTY_AFTER."""
+    if start > 0 and text[start - 1] not in SHORT_NAME_BEFORE and "\u4e00" <= text[start - 1] <= "\u9fff":
+        return False
+    if SHORT_COUNTY_AFTER.match(text, end) or end == len(text):
+        return True
+    register = load_register()
+    return any(text.startswith(t.name, end) or text.startswith(t.name[:-1], end)
+               for code, _ in register.county_aliases.get(form, []) for t in townships_of(code) if len(t.name) >= 3)
+
+
+@lru_cache(maxsize=1)
+def _short_townships() -> dict[str, tuple[Township, ...]]:
+    """County code → its townships with a two-character name (唐镇, 派镇): found only after their county's name
+    or inside a county the page is known to be about."""
+    found: dict[str, list[Township]] = {}
+    for township in load_register().townships.values():
+        if len(township.name) == 2 and TOWNSHIP_SUFFIX.search(township.name):
+            found.setdefault(township.county, []).append(township)
+    return {county: tuple(rows) for county, rows in found.items()}
+
+
+def short_townships_of(county_code: str) -> tuple[Township, ...]:
+    return _short_townships().get(county_code, ())
+
+
+@lru_cache(maxsize=1)
+def stem_namesakes() -> dict[str, int]:
+    """A township name's stem (舒桥 of 舒桥乡) → how many townships of China have it."""
+    counts: dict[str, int] = {}
+    for township in load_register().townships.values():
+        stem = township_stem(township.name)
+        if stem != township.name:
+            counts[stem] = counts.get(stem, 0) + 1
+    return counts
+
+
+def township_stem(name: str) -> str:
+    return name.removesuffix("街道").removesuffix("镇").removesuffix("乡")
 
 
 def _by_strength(pairs: list[tuple[str, float]]) -> list[tuple[tuple[str, ...], float]]:

@@ -174,6 +174,10 @@ def find_title(text: str) -> str | None:
     such as 报告/总结/方案); else the first line, joined with a short second line that continues it.
     """
     lines = [line.strip() for line in text.split("\n")[:TITLE_LINES]]
+    if lines and SITE_NAME.match(re.sub(r"\s+", "", lines[0])):
+        # The page header (某某区人民政府) above the document: the site's name, not the title.
+        rest = text.split("\n", 1)[1] if "\n" in text else ""
+        return find_title(rest) if rest else None
     for i, line in enumerate(lines):
         if TITLE_LIKE.search(line) and len(line) <= 80 and not FURNITURE_LINE.match(line) and not line.endswith(("：", ":", "。")):
             following = lines[i + 1] if i + 1 < len(lines) else ""
@@ -203,8 +207,11 @@ def page_fields(title: str | None, publisher: str, text: str) -> list[Field]:
     lines = text.split("\n")
     disclosure = " ".join(m.group(1) for m in DISCLOSURE_PUBLISHER.finditer(text[:FURNITURE_CHARS]))
     signature = "".join(lines[-TAIL_LINES:]) if len(lines) > TAIL_LINES else ""
+    # The site's name at the top of the page (某某县人民政府 门户网站): the header states the county.
+    header = " ".join(compact for line in lines[:TITLE_LINES] if SITE_NAME.match(compact := re.sub(r"\s+", "", line)))
     fields = [
         Field("title", re.sub(r"\s+", "", title or "")),
+        Field("header", header),
         Field("publisher", re.sub(r"\s+", "", publisher)),
         Field("disclosure", disclosure),
         Field("signature", re.sub(r"\s+", "", signature)),

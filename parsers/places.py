@@ -18,7 +18,7 @@ from .register import (SHORT_NAME_BEFORE, STEM_NAMESAKES, Mention, county_name, 
                        province_of, short_townships_of, stem_namesakes, township_stem, townships_of)
 
 # How much a township named in each part of a page says that the page is about it.
-FIELD_WEIGHT = {"title": 6.0, "publisher": 6.0, "disclosure": 5.0, "signature": 4.0, "opening": 2.0, "body": 1.0}
+FIELD_WEIGHT = {"title": 6.0, "header": 5.0, "publisher": 6.0, "disclosure": 5.0, "signature": 4.0, "opening": 2.0, "body": 1.0}
 # Agreement with a larger unit named anywhere in the page (or given by the source).
 COUNTY_AGREES, PREFECTURE_AGREES, PROVINCE_AGREES, SOURCE_COVERS = 3.0, 2.0, 1.0, 8.0
 # A government portal's host that spells the county (xuwen.gov.cn) or prefecture: weaker than the
@@ -33,7 +33,7 @@ STEM_STRENGTH = 0.4  # 法治舒桥建设: a township of a known county named wi
 # The report's own township is named where a report names itself (title, publisher, signature,
 # opening); one named only further into the body is a neighbour or a partner, not the author.
 MIN_SUBJECT, MIN_SUBJECT_BY_STEM = 1.5, 0.3
-STATING_FIELDS = frozenset({"title", "publisher", "disclosure", "signature"})  # where a page states its own county
+STATING_FIELDS = frozenset({"title", "header", "publisher", "disclosure", "signature"})  # where a page states its own county
 
 
 class Field(NamedTuple):

@@ -92,9 +92,34 @@ def searchable(name: str, namesakes: int) -> bool:
     return namesakes == 1 and len(name) >= 4 and not GENERIC_UNIT.match(name)
 
 
+# A register name carrying its zone's name before its own (开发区峨嵋大街街道, 郑州经济技术开发区明湖街道):
+# reports write it without the prefix. The tail is an alias (0.9), found as one name, so it is
+# never read as a shorter register name inside it (大街街道 of another province).
+ZONE_PREFIX = re.compile(r"^(?:.*(?:开发区|园区|新区|高新区|试验区|合作区)(?:[东西南北]区)?)([\u4e00-\u9fff]{2,}(?:街道|镇|乡))$")
+
+
+def zone_tail(name: str) -> str | None:
+    m = ZONE_PREFIX.match(name)
+    tail = m.group(1) if m else None
+    return tail if tail and len(tail) >= MIN_NAME and "特殊" not in tail and "直属" not in tail else None
+
+
+@lru_cache(maxsize=1)
+def _zone_tails() -> dict[str, list[str]]:
+    tails: dict[str, list[str]] = {}
+    for name, codes in load_register().official.items():
+        tail = zone_tail(name)
+        if tail:
+            tails.setdefault(tail, []).extend(codes)
+    return tails
+
+
 def township_aliases_of(name: str) -> list[tuple[str, float]]:
     """The forms a township's name takes in reports, with how strongly each names it."""
     forms = [(name, 1.0)]
+    tail = zone_tail(name)
+    if tail:
+        forms.append((tail, 0.9))  # 开发区峨嵋大街街道 written 峨嵋大街街道
     if name.endswith("街道"):
         forms.append((name[:-1], 0.9))  # 鹤龙街 = 鹤龙街道 (the devset rule); also 街道办事处 contains the name
     elif name.endswith("镇") and not name.endswith("乡镇"):
@@ -272,6 +297,7 @@ def township_codes(form: str) -> list[tuple[str, float]]:
         return []
     official = load_register().official
     found = [(code, 1.0) for code in official.get(form, [])]
+    found += [(code, 0.9) for code in _zone_tails().get(form, [])]
     if form.endswith("街"):
         found += [(code, 0.9) for code in official.get(form + "道", [])]
     elif form.endswith("乡") and not form[:-1].endswith("乡"):  # not from X乡镇

@@ -15,10 +15,11 @@ from typing import NamedTuple
 
 from .models import Evidence, Flag, Place, Source
 from .register import (SHORT_NAME_BEFORE, STEM_NAMESAKES, Mention, county_name, find_names, load_register, places_in_host, prefecture_of,
-                       province_of, short_townships_of, stem_namesakes, township_stem, townships_of)
+                       province_of, short_townships_of, stem_namesakes, township_stem, townships_in_path, townships_of)
 
 # How much a township named in each part of a page says that the page is about it.
-FIELD_WEIGHT = {"title": 6.0, "header": 5.0, "publisher": 6.0, "disclosure": 5.0, "signature": 4.0, "opening": 2.0, "body": 1.0}
+# The URL's path (…/yfjd/…: 鱼复街道) is read only among the townships of a county already known.
+FIELD_WEIGHT = {"title": 6.0, "header": 5.0, "breadcrumb": 4.0, "path": 3.0, "publisher": 6.0, "disclosure": 5.0, "signature": 4.0, "opening": 2.0, "body": 1.0}
 # Agreement with a larger unit named anywhere in the page (or given by the source).
 COUNTY_AGREES, PREFECTURE_AGREES, PROVINCE_AGREES, SOURCE_COVERS = 3.0, 2.0, 1.0, 8.0
 # A government portal's host that spells the county (xuwen.gov.cn) or prefecture: weaker than the
@@ -33,7 +34,7 @@ STEM_STRENGTH = 0.4  # 法治舒桥建设: a township of a known county named wi
 # The report's own township is named where a report names itself (title, publisher, signature,
 # opening); one named only further into the body is a neighbour or a partner, not the author.
 MIN_SUBJECT, MIN_SUBJECT_BY_STEM = 1.5, 0.3
-STATING_FIELDS = frozenset({"title", "header", "publisher", "disclosure", "signature"})  # where a page states its own county
+STATING_FIELDS = frozenset({"title", "header", "breadcrumb", "publisher", "disclosure", "signature"})  # where a page states its own county
 
 
 class Field(NamedTuple):
@@ -208,6 +209,11 @@ def resolve_county(context: Context, covered: list[str], found: list[tuple[str, 
     return None, None, counties[0][1].text if counties else None
 
 
+def _path_mentions(url: str, counties: list[str]) -> list[tuple[str, Mention]]:
+    """Townships of the known counties the page's URL path spells (…/yfjd/… for 鱼复街道)."""
+    return [("path", Mention(0, len(segment), segment, (code,), 1.0, "township")) for code, segment in townships_in_path(url, counties)]
+
+
 def _only_township_of(found: list[tuple[str, Mention]], counties: list[str]) -> tuple[str | None, Evidence | None]:
     """The one township of ``counties`` the page names (in any part), or None when it names none or several."""
     register = load_register()
@@ -242,7 +248,7 @@ def identify_place(fields: list[Field], source: Source | None, want_township: bo
     firm = list(dict.fromkeys([*covered, *sorted(stated), *sorted(context.host_counties)]))
     if want_township:
         known = list(dict.fromkeys([*firm, *context.counties]))[:6]
-        found = found + _short_township_mentions(fields, known)
+        found = found + _short_township_mentions(fields, known) + _path_mentions(url, known)
         code, candidates, township_evidence = resolve_township(found, context, covered)
         if code is None and not candidates and firm:
             # The county is known (source, header, 来源, host) and the text names exactly one of its

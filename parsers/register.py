@@ -379,6 +379,45 @@ def _host_index() -> dict[str, dict[str, set[str]]]:
     return index
 
 
+@lru_cache(maxsize=1)
+def _township_pinyin() -> dict[str, str]:
+    """9-digit code → syllables of the township's name (parsers/data/township_pinyin.tsv.gz)."""
+    text = gzip.decompress(files("parsers").joinpath("data/township_pinyin.tsv.gz").read_bytes()).decode("utf-8")
+    return dict(re.findall(r"^(\d{9})\t([^\n]*)$", text, re.M))
+
+
+PATH_SEGMENT = re.compile(r"[a-z]{3,}")
+# The words of portals' own paths (CMS folders, 政务公开 columns, file types), never a township.
+PATH_WORDS = frozenset("html shtml htm index art col zwgk xxgk zfxxgk zfxxgkml gkml gov www jsp php asp aspx content news info detail "
+                       "article list web site cms public upload uploadfile files file attach images image doc docx pdf xls".split())
+
+
+def townships_in_path(url: str, counties: list[str]) -> list[tuple[str, str]]:
+    """(code, segment) of the townships of ``counties`` a URL's path spells: a segment that is the
+    initials of the name (yfjd: 鱼复街道), its stem's syllables (yufu), or either after the county's
+    initials (zxjjz: 忠县 金鸡镇). A segment several of these townships spell decides nothing."""
+    path = url.split("://", 1)[-1].partition("/")[2].split("?", 1)[0].lower()
+    segments = set(PATH_SEGMENT.findall(path)) - PATH_WORDS
+    if not segments or not counties:
+        return []
+    register = load_register()
+    spelled = _township_pinyin()
+    by_segment: dict[str, set[str]] = {}
+    for county in counties:
+        county_prefixes = {p for p in _spellings(register.pinyin.get(county, "")) if len(p) <= 4} | {""}
+        for township in townships_of(county):
+            syllables = spelled.get(township.code, "").split()
+            stem = township_stem(township.name)
+            stem_syllables = " ".join(syllables[: len(stem)]) if len(stem) < len(township.name) else ""
+            own = {s for s in _spellings(" ".join(syllables)) if len(s) >= 3}
+            own |= {s for s in _spellings(stem_syllables) if len(s) >= 4}  # yufu, not yf
+            for spelling in own:
+                for prefix in county_prefixes:
+                    if prefix + spelling in segments:
+                        by_segment.setdefault(prefix + spelling, set()).add(township.code)
+    return [(next(iter(codes)), segment) for segment, codes in by_segment.items() if len(codes) == 1]
+
+
 def places_in_host(url: str) -> dict[str, set[str]]:
     """Counties and prefectures a government portal's host name spells (www.xuwen.gov.cn → 徐闻县).
 

@@ -205,3 +205,24 @@ def test_extract_refuses_a_url_that_is_not_a_page_address(tmp_path: Path) -> Non
     page.write_text("2024年，某镇坚持依法行政。", encoding="utf-8")
     done = _fazhi("extract", str(page), "--url", "file:///etc/passwd")
     assert done.returncode == 2 and done.stderr.startswith("error: --url") and "Traceback" not in done.stderr
+
+
+# The URL's path and the page's breadcrumbs -------------------------------------------------------
+
+def test_the_url_path_spelling_a_township_of_the_known_county_decides_it() -> None:
+    text = "2024年，街道按照县委依法治县办的要求，上下一心，全面推进法治政府建设，现将有关情况报告如下。"
+    assert read(text, url="http://www.cqfj.gov.cn/zwgk/fzjsnd/t1.html").report.place.township is None
+    place = read(text, url="http://www.cqfj.gov.cn/xz_168/yfjd/zwgk/fzjsnd/t1.html").report.place
+    assert place.township == "鱼复街道" and place.county == "奉节县"
+    assert any(e.source == "township (path)" and e.quote == "yfjd" for e in place.evidence)
+    # The county's initials before the township's (zx + jjz: 忠县金鸡镇), the county named in the text.
+    jinji = read("2024年，在忠县县委、县政府的领导下，我镇坚持依法行政，全面推进法治政府建设，现将有关情况报告如下。",
+                 url="http://copy.example.com/jd/zxjjz/zwgk/t2.html").report.place
+    assert jinji.township == "金鸡镇" and jinji.county == "忠县"
+
+
+def test_a_breadcrumb_names_the_township_and_the_header_its_county() -> None:
+    page = ("忠县人民政府\n当前位置：首页 > 乡镇（街道） > 新立镇 > 政府信息公开\n"
+            "2024年，我镇坚持依法行政，全面推进法治政府建设，取得新成效，现将有关情况报告如下。")
+    place = read(page).report.place
+    assert (place.township, place.county, place.township_code) == ("新立镇", "忠县", "500233114")

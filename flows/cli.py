@@ -316,7 +316,7 @@ def cmd_extract(paths: Sequence[Path], url: str | None = None, sources_path: Pat
 
 def _labelled_url(path: Path) -> str | None:
     """The ``source_url`` of the ``.meta.json`` beside a text, when it is a page address."""
-    from parsers.models import web_url_problem
+    from parsers import web_url_problem
 
     from flows.evaluate.identity import LabelError, read_labels
 

@@ -20,7 +20,7 @@ from .extract import MAX_FIGURES, extract_figures
 from .identify import identify_report
 from .identity_eval import IdentityScore, render_identity, score_identity
 from .indicators import INDICATOR_KEYS, INDICATOR_LABELS
-from .models import Document, Extraction, Flag, IndicatorValue, Link, LinkDecision, ListingPage, Observation, Report, Source
+from .models import Document, Extraction, Flag, IndicatorValue, Link, LinkDecision, ListingPage, Observation, Report, Source, web_url_problem
 from .normalise import clean_document, normalise
 from .places import covered_counties
 from .register import county_name, province_of
@@ -34,7 +34,7 @@ __all__ = [
     # a document → its record
     "EXTRACTOR_VERSION", "MAX_FIGURES", "extract_report", "extractor_version",
     # the shared vocabulary (parsers.models)
-    "Document", "Extraction", "IndicatorValue", "Link", "LinkDecision", "ListingPage", "Observation", "Report", "Source",
+    "Document", "Extraction", "IndicatorValue", "Link", "LinkDecision", "ListingPage", "Observation", "Report", "Source", "web_url_problem",
     # what the release and the registry read: indicator columns, places
     "INDICATOR_KEYS", "INDICATOR_LABELS", "county_name", "covered_counties", "province_of",
     # scoring against hand-labelled gold sets (training scores)

@@ -242,7 +242,8 @@ def opening_sentence(text: str) -> str:
     or an addressee line's next ("县委、县政府：" then the body), up to its first 。"""
     for line in text[:OPENING_CHARS * 2].split("\n"):
         line = line.strip(" ?？\u3000")
-        if len(line) >= 30 and not FURNITURE_LINE.match(line) and not line.endswith(("：", ":")):
+        # Prose: a header naming the authors (中共某镇委员会 某镇人民政府) has no clause punctuation.
+        if len(line) >= 30 and not FURNITURE_LINE.match(line) and not line.endswith(("：", ":")) and re.search(r"[，。；,]", line):
             return line.split("。", 1)[0]
     return ""
 
@@ -267,9 +268,17 @@ def opening_subject(text: str) -> tuple[Level | None, str]:
         if COUNTY_AS_SUBJECT.match(clause) or (county and not TOWNSHIP_AUTHOR.search(county.group(0))):
             return "county", clause
         if first is not None and first.start <= 2 and first.kind in ("county", "prefecture", "province"):
-            # "洛宁县坚持依法行政" (no township after the county's name) is the county's own voice.
-            rest = head[first.end:]
-            if not any(m.kind == "township" and m.start == first.end for m in mentions) and not TOWNSHIP_AUTHOR.match(rest):
+            # "洛宁县坚持依法行政" (no township after the county's name) is the county's own voice;
+            # "北京市门头沟区雁翅镇…" names a chain of places ending in a township.
+            end = first.end
+            while True:
+                following = [m for m in mentions if m.start == end]
+                if any(m.kind == "township" for m in following):
+                    return "township", clause
+                if not following:
+                    break
+                end = max(m.end for m in following)
+            if not TOWNSHIP_AUTHOR.match(head[end:]):
                 return "county", clause
         return None, clause
     return None, ""

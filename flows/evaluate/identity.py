@@ -11,8 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from parsers import IdentityScore, Report, extract_report, read_document, render_identity, score_identity
-from parsers.models import web_url_problem
+from parsers import IdentityScore, Report, extract_report, read_document, render_identity, score_identity, web_url_problem
 
 from flows.harvest.page_context import with_page_context
 

@@ -11,8 +11,7 @@ listing hosts) hold the URL's host, when exactly one does.
 
 from __future__ import annotations
 
-from parsers import Document, Source
-from parsers.models import web_url_problem
+from parsers import Document, Source, web_url_problem
 
 from .discover import allowed_domains
 from .http import host_allowed

@@ -160,8 +160,26 @@ def _township_scores(found: list[tuple[str, Mention]]) -> dict[str, tuple[float,
     return scores
 
 
+# Characters that may stand right before a township's name in a title or a signature: the end of
+# a larger unit's name is checked separately; these are function words and a government's end.
+NAME_MAY_FOLLOW = set("共于的和与及在对府委")
+
+
 def find_mentions(fields: list[Field]) -> list[tuple[str, Mention]]:
-    return [(field.where, mention) for field in fields for mention in find_names(field.text)]
+    """Every register name in every field. In a field that states its author (title, header,
+    publisher, signature), a township name glued to a Chinese character that ends no larger unit
+    (大西湖镇 holds 西湖镇) is the tail of a name the register does not hold: not a mention."""
+    found = []
+    for field in fields:
+        mentions = find_names(field.text)
+        ends = {m.end for m in mentions if m.kind != "township"}
+        for mention in mentions:
+            if mention.kind == "township" and field.where in STATING_FIELDS and mention.start > 0 and mention.start not in ends:
+                before = field.text[mention.start - 1]
+                if "\u4e00" <= before <= "\u9fff" and before not in NAME_MAY_FOLLOW:
+                    continue
+            found.append((field.where, mention))
+    return found
 
 
 def resolve_township(

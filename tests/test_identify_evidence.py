@@ -226,3 +226,11 @@ def test_a_breadcrumb_names_the_township_and_the_header_its_county() -> None:
             "2024年，我镇坚持依法行政，全面推进法治政府建设，取得新成效，现将有关情况报告如下。")
     place = read(page).report.place
     assert (place.township, place.county, place.township_code) == ("新立镇", "忠县", "500233114")
+
+
+def test_a_register_name_inside_a_longer_unknown_name_is_not_forced_onto_the_register() -> None:
+    # 大西湖镇 is no register row; the register's 西湖镇 (several) is not it.
+    report = read("2024年，我镇坚持依法行政，全面推进法治政府建设，现将有关情况报告如下。", title="乌苏市大西湖镇2024年法治政府建设年度报告").report
+    assert report.place.township is None and report.place.name_in_text == "大西湖镇" and report.place.county == "乌苏市"
+    known = read("2024年，我镇坚持依法行政，全面推进法治政府建设，现将有关情况报告如下。", title="乌苏市西湖镇2024年法治政府建设年度报告").report
+    assert known.place.township == "西湖镇" and known.place.name_in_text is None

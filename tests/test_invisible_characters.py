@@ -61,3 +61,9 @@ def test_quotes_point_into_the_cleaned_text() -> None:
     assert "开展法治宣传活动20场" in extraction.text
     for o in extraction.observations:
         assert extraction.text[o.start:o.end] == o.quote
+
+
+def test_a_figure_split_by_a_combining_grapheme_joiner_reads_whole() -> None:
+    text = "2024年，某镇坚持依法行政，成功调解矛盾纠纷8\u034f1件，开展法治宣传活动1\u2800\ufe0f2场。"
+    values = {(o.indicator, o.value) for o in extract_report(Document(url="d.txt", text=text, format="txt")).observations}
+    assert ("disputes_mediated", 81) in values and ("legal_publicity_events", 12) in values

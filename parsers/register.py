@@ -393,29 +393,39 @@ PATH_WORDS = frozenset("html shtml htm index art col zwgk xxgk zfxxgk zfxxgkml g
 
 
 def townships_in_path(url: str, counties: list[str]) -> list[tuple[str, str]]:
-    """(code, segment) of the townships of ``counties`` a URL's path spells: a segment that is the
-    initials of the name (yfjd: 鱼复街道), its stem's syllables (yufu), or either after the county's
-    initials (zxjjz: 忠县 金鸡镇). A segment several of these townships spell decides nothing."""
-    path = url.split("://", 1)[-1].partition("/")[2].split("?", 1)[0].lower()
-    segments = set(PATH_SEGMENT.findall(path)) - PATH_WORDS
-    if not segments or not counties:
+    """(code, segment) of the townships of ``counties`` a web page's path spells: a segment that is
+    the initials of the name (yfjd: 鱼复街道), its stem's syllables (yufu), or either after the
+    county's initials (zxjjz: 忠县 金鸡镇). A segment several of these townships spell decides nothing."""
+    if not url.startswith(("http://", "https://")) or not counties:
         return []
-    register = load_register()
-    spelled = _township_pinyin()
+    path = url.split("://", 1)[1].partition("/")[2].split("?", 1)[0].lower()
+    segments = set(PATH_SEGMENT.findall(path)) - PATH_WORDS
     by_segment: dict[str, set[str]] = {}
     for county in counties:
-        county_prefixes = {p for p in _spellings(register.pinyin.get(county, "")) if len(p) <= 4} | {""}
-        for township in townships_of(county):
-            syllables = spelled.get(township.code, "").split()
-            stem = township_stem(township.name)
-            stem_syllables = " ".join(syllables[: len(stem)]) if len(stem) < len(township.name) else ""
-            own = {s for s in _spellings(" ".join(syllables)) if len(s) >= 3}
-            own |= {s for s in _spellings(stem_syllables) if len(s) >= 4}  # yufu, not yf
-            for spelling in own:
-                for prefix in county_prefixes:
-                    if prefix + spelling in segments:
-                        by_segment.setdefault(prefix + spelling, set()).add(township.code)
+        spellings = _path_spellings(county)
+        for segment in segments:
+            if segment in spellings:
+                by_segment.setdefault(segment, set()).update(spellings[segment])
     return [(next(iter(codes)), segment) for segment, codes in by_segment.items() if len(codes) == 1]
+
+
+@lru_cache(maxsize=512)
+def _path_spellings(county: str) -> dict[str, frozenset[str]]:
+    """Every path spelling of the townships of one county → their codes (built once per county)."""
+    register = load_register()
+    spelled = _township_pinyin()
+    county_prefixes = {p for p in _spellings(register.pinyin.get(county, "")) if len(p) <= 4} | {""}
+    found: dict[str, set[str]] = {}
+    for township in townships_of(county):
+        syllables = spelled.get(township.code, "").split()
+        stem = township_stem(township.name)
+        stem_syllables = " ".join(syllables[: len(stem)]) if len(stem) < len(township.name) else ""
+        own = {s for s in _spellings(" ".join(syllables)) if len(s) >= 3}
+        own |= {s for s in _spellings(stem_syllables) if len(s) >= 4}  # yufu, not yf
+        for spelling in own:
+            for prefix in county_prefixes:
+                found.setdefault(prefix + spelling, set()).add(township.code)
+    return {spelling: frozenset(codes) for spelling, codes in found.items()}
 
 
 def places_in_host(url: str) -> dict[str, set[str]]:

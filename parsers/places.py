@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from .models import Evidence, Flag, Place, Source
 from .register import (SHORT_NAME_BEFORE, STEM_NAMESAKES, Mention, county_name, find_names, load_register, places_in_host, prefecture_of,
-                       province_of, short_townships_of, stem_namesakes, township_stem, townships_in_path, townships_of)
+                       prefectures_prefixing_host, province_of, short_townships_of, stem_namesakes, township_stem, townships_in_path, townships_of)
 
 # How much a township named in each part of a page says that the page is about it.
 # The URL's path (…/yfjd/…: 鱼复街道) is read only among the townships of a county already known.
@@ -25,6 +25,7 @@ COUNTY_AGREES, PREFECTURE_AGREES, PROVINCE_AGREES, SOURCE_COVERS = 3.0, 2.0, 1.0
 # A government portal's host that spells the county (xuwen.gov.cn) or prefecture: weaker than the
 # page naming it, since a spelling can fit several places (jinan: 济南市, 晋安区, 金安区).
 HOST_COUNTY_AGREES, HOST_PREFECTURE_AGREES = 2.5, 1.0
+HOST_PREFIX_AGREES = 0.5  # a host label beginning with the prefecture's spelling (cznd: 常州): a tie-break only
 # "在县委、县政府的领导下" says the township's county is a 县, "区委、区政府" a 区: a reader's clue
 # between namesakes (岩山镇 of 洞口县, not of 新罗区). Only when the text speaks of one kind alone.
 VOICE_AGREES = 1.5
@@ -52,6 +53,7 @@ class Context(NamedTuple):
     provinces: dict[str, tuple[str, str]]
     host_counties: frozenset[str] = frozenset()
     host_prefectures: frozenset[str] = frozenset()
+    host_prefix_prefectures: frozenset[str] = frozenset()
     host: str = ""
     voice: str = ""  # 县, 区 or 旗: the only kind of county the text speaks of (县委、县政府 …)
 
@@ -84,7 +86,8 @@ def _context(found: list[tuple[str, Mention]], url: str = "", voice: str = "") -
     host = places_in_host(url) if url else {}
     return Context(
         counties, prefectures, provinces, frozenset(host.get("county", ())), frozenset(host.get("prefecture", ())),
-        url.split("://", 1)[-1].split("/", 1)[0] if host else "", voice,
+        frozenset(prefectures_prefixing_host(url)) if url else frozenset(),
+        host=url.split("://", 1)[-1].split("/", 1)[0] if host else "", voice=voice,
     )
 
 
@@ -101,6 +104,8 @@ def _agreement(county: str, context: Context, covered: list[str], with_county: b
         score += HOST_COUNTY_AGREES
     if prefecture and prefecture[0] in context.host_prefectures:
         score += HOST_PREFECTURE_AGREES
+    elif prefecture and prefecture[0] in context.host_prefix_prefectures:
+        score += HOST_PREFIX_AGREES
     if context.voice and (county_name(county) or "").endswith(context.voice):
         score += VOICE_AGREES
     return score

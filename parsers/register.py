@@ -428,6 +428,29 @@ def _path_spellings(county: str) -> dict[str, frozenset[str]]:
     return {spelling: frozenset(codes) for spelling, codes in found.items()}
 
 
+@lru_cache(maxsize=1)
+def _prefecture_spellings() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for code in load_register().prefectures:
+        for spelled in _spellings(load_register().pinyin.get("C" + code, "")):
+            found.setdefault(spelled, set()).add(code)
+    return found
+
+
+def prefectures_prefixing_host(url: str) -> set[str]:
+    """Prefectures whose spelling begins a longer label of a government host (cznd.gov.cn: cz, 常州,
+    for its 国家高新区): too loose to name a place, enough to break a tie between namesakes."""
+    host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
+    if not host.endswith(".gov.cn"):
+        return set()
+    spellings = _prefecture_spellings()
+    found: set[str] = set()
+    for label in host.removesuffix(".gov.cn").split("."):
+        for cut in range(2, len(label) - 1):
+            found |= spellings.get(label[:cut], set())
+    return found
+
+
 def places_in_host(url: str) -> dict[str, set[str]]:
     """Counties and prefectures a government portal's host name spells (www.xuwen.gov.cn → 徐闻县).
 

@@ -234,3 +234,12 @@ def test_a_register_name_inside_a_longer_unknown_name_is_not_forced_onto_the_reg
     assert report.place.township is None and report.place.name_in_text == "大西湖镇" and report.place.county == "乌苏市"
     known = read("2024年，我镇坚持依法行政，全面推进法治政府建设，现将有关情况报告如下。", title="乌苏市西湖镇2024年法治政府建设年度报告").report
     assert known.place.township == "西湖镇" and known.place.name_in_text is None
+
+
+def test_a_host_beginning_with_the_prefecture_s_spelling_breaks_a_tie_between_namesakes() -> None:
+    # 春江街道: one in 常州市新北区, one in 杭州市富阳区; both are 区, so 区委 decides nothing.
+    text = "2025年，在区委、区政府的正确领导下，春江街道坚持依法行政，全面推进法治政府建设，现将有关情况报告如下。"
+    assert read(text).report.place.township_code is None
+    assert read(text, url="https://www.cznd.gov.cn/html/a.html").report.place.county == "新北区"
+    assert read(text, url="https://www.hzfy.gov.cn/a.html").report.place.county == "富阳区"
+    assert read(text, url="https://www.cznd.example.com/a.html").report.place.township_code is None  # not a government host

@@ -12,6 +12,7 @@ import re
 import sys
 import unicodedata
 from functools import lru_cache
+from typing import Literal
 
 import opencc
 
@@ -107,7 +108,9 @@ _COMPATIBLE_IDEOGRAPH = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002
 @lru_cache(maxsize=1)
 def _ideograph_table() -> dict[int, str]:
     table: dict[int, str] = {}
-    for first, last, form in ((0x2E80, 0x2EFF, "NFKC"), (0x2F00, 0x2FDF, "NFKC"), (0xF900, 0xFAFF, "NFC"), (0x2F800, 0x2FA1F, "NFC")):
+    blocks: tuple[tuple[int, int, Literal["NFC", "NFKC"]], ...] = (
+        (0x2E80, 0x2EFF, "NFKC"), (0x2F00, 0x2FDF, "NFKC"), (0xF900, 0xFAFF, "NFC"), (0x2F800, 0x2FA1F, "NFC"))
+    for first, last, form in blocks:
         for code in range(first, last + 1):
             mapped = unicodedata.normalize(form, chr(code))
             if mapped != chr(code) and len(mapped) == 1:

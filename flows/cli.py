@@ -29,7 +29,8 @@ EXAMPLES = {
                "exit status: 0 all went well; 2 a source failed (the rest is merged and published) or bad usage; 1 the run crashed;\n"
                "130 / 143 stopped by SIGINT / SIGTERM (what was harvested is merged; the release and the site wait for the next night;\n"
                "a second signal stops at once)",
-    "extract": "examples:\n  fazhi extract report.docx\n  fazhi extract reports/ > records.jsonl",
+    "extract": "examples:\n  fazhi extract report.docx\n  fazhi extract reports/ > records.jsonl\n"
+               "  fazhi extract page.txt --url http://www.cqwx.gov.cn/jz/dhx/a.html --sources sources.yaml",
     "evaluate": "examples:\n  fazhi evaluate tests/gold tests/fixtures/seeds\n  fazhi evaluate ../shared/devset",
     "serve": "examples:\n  fazhi serve\n  fazhi serve --out public --port 8000",
     "schedule": "examples:\n  PREFECT_API_URL=http://127.0.0.1:4200/api fazhi schedule --sources sources.yaml\n"
@@ -269,16 +270,35 @@ def _files(paths: Sequence[Path]) -> Iterator[Path]:
             yield path
 
 
-def cmd_extract(paths: Sequence[Path]) -> int:
-    """Print one JSON record per file (JSON Lines for several); unreadable files: message and exit 2."""
+def cmd_extract(paths: Sequence[Path], url: str | None = None, sources_path: Path | None = None) -> int:
+    """Print one JSON record per file (JSON Lines for several); unreadable files: message and exit 2.
+
+    ``url`` gives the file the context a fetched page has in the night: its address (the host is
+    evidence for the county) and, with ``sources_path``, the source entry serving it (adcode, covers)."""
     from parsers import UnreadableDocument, extract_report, extractor_version, read_document
 
+    from flows.harvest.page_context import PageContextError, checked_url, with_page_context
     from flows.run.localfiles import LocalFileError, read_local_file
 
+    sources = None
+    try:
+        if url is not None:
+            checked_url(url)
+        if sources_path is not None:
+            from flows.harvest.registry import SourcesError, load_sources
+
+            try:
+                sources = load_sources(sources_path)
+            except SourcesError as exc:
+                raise PageContextError(str(exc)) from exc
+    except PageContextError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     status = EXIT_OK
     for path in _files(paths):
         try:
-            extraction = extract_report(read_document(read_local_file(path), str(path)))
+            document, source = with_page_context(read_document(read_local_file(path), str(path)), url, sources)
+            extraction = extract_report(document, source)
         except LocalFileError as exc:  # its message names the file
             print(f"error: {exc}", file=sys.stderr)
             status = EXIT_FAILURES
@@ -298,6 +318,22 @@ def cmd_extract(paths: Sequence[Path]) -> int:
     return status
 
 
+def _labelled_url(path: Path) -> str | None:
+    """The ``source_url`` of the ``.meta.json`` beside a text, when it is a page address."""
+    from parsers import web_url_problem
+
+    from flows.evaluate.identity import LabelError, read_labels
+
+    meta = path.with_name(path.stem + ".meta.json")
+    if not meta.is_file():
+        return None
+    try:
+        url = read_labels(meta).get("source_url")
+    except LabelError:
+        return None  # the identification table names the bad file
+    return url if isinstance(url, str) and web_url_problem(url) is None else None
+
+
 def cmd_evaluate(gold: Path, text_dir: Path | None) -> int:
     """Precision, recall and F1 of the extractor on a hand-labelled gold set (a TRAINING score),
     its qualifier agreement and, where the gold gives them, the year's values."""
@@ -311,13 +347,15 @@ def cmd_evaluate(gold: Path, text_dir: Path | None) -> int:
     except GoldSetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from flows.harvest.page_context import with_page_context
     from flows.run.localfiles import LocalFileError, read_local_file
 
     observations, values = {}, {}
     for report in sorted(gold_set.scored):
         path = gold_set.texts[report]
         try:  # read as `extract` reads: a regular file under the cap (a 300 MB text took 1.9 GB of memory)
-            extraction = extract_report(read_document(read_local_file(path), str(path)))
+            # With the page's address from the .meta.json beside it, as the night knows it.
+            extraction = extract_report(with_page_context(read_document(read_local_file(path), str(path)), _labelled_url(path))[0])
         except LocalFileError as exc:  # its message names the file
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_USAGE
@@ -622,6 +660,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("extract", "Print the report record and figures of files (.txt, .html, .docx, .pdf) as JSON.")
     p.add_argument("paths", type=Path, nargs="+", metavar="FILE", help="files or directories")
+    p.add_argument("--url", metavar="URL", help="the page's address, as the night knows it: its host is evidence for the county")
+    p.add_argument("--sources", type=Path, metavar="SOURCES", help="a sources.yaml: the entry serving --url gives its adcode and covers")
 
     p = add("evaluate", "Score extraction against a gold set: precision, recall and F1 per indicator, misses and false hits; "
                         "and identification (township, county, year, date, level, kind) where .meta.json labels lie beside the texts.")
@@ -830,7 +870,7 @@ def _run_command(args: argparse.Namespace) -> int:
     if args.command == "nightly":
         return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose, args.recheck, args.provinces, args.quiet, args.deadline)
     if args.command == "extract":
-        return cmd_extract(args.paths)
+        return cmd_extract(args.paths, args.url, args.sources)
     if args.command == "evaluate":
         return cmd_evaluate(args.gold, args.text_dir)
     if args.command == "serve":

@@ -61,6 +61,13 @@ def extract_report(document: Document, source: Source | None = None) -> Extracti
     normalised = normalise(document.text)
     report, flags = identify_report(document, normalised, source)
     observations, values = extract_figures(normalised, report.year)
+    if values and (report.kind == "other" or report.level in ("county", "department")):
+        # A look-alike (news, 解读, plan) or a county's or department's own report: its figures are
+        # kept as read, for a reviewer, but none becomes a township's year value.
+        flags = [*flags, Flag(code="not_township_figures",
+                              detail=f"{len(values)} year values withheld: a {report.level} document of kind {report.kind}")]
+        values = []
+        observations = [o.model_copy(update={"canonical": False}) if o.canonical else o for o in observations]
     return Extraction(
         report=report,
         text=normalised.text,

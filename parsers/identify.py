@@ -22,11 +22,17 @@ from .titles import kind_of, kind_of_text
 YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*(?:年|(?=度|法治|依法|述法|工作))")
 # The year reported on opens a sentence ("2024年以来，…", "2021年度，在县委…"); a year inside one
 # ("紧扣2023年度短板弱项") is another year's business.
-YEAR_IN_TEXT = re.compile(r"(?:^|(?<=[\n。；，,:：]))\s*(?:今年|在)?(20\d{2})\s*年?(?:以来|来|度|全年|，|,|我|是|上半年|下半年)")
+YEAR_IN_TEXT = re.compile(r"(?:^|(?<=[\n。；，,:：?？]))[\s?？]*(?:今年|在)?(20\d{2})\s*年?(?:以来|来|度|全年|，|,|我|是|上半年|下半年)")
+# The sentence that hands the report over names its year outright: "现将2024年度法治政府建设情况报告如下".
+YEAR_REPORTED = re.compile(r"现将(?:[^。，]{0,12}?)(20\d{2})\s*年度?[^。]{0,40}?(?:报告|汇报|总结|说明)如下")
+# A year opening a sentence about an award or a ranking ("2018年，在全市考核中位列第一", "2019年荣获…称号")
+# is the history of a title the township holds, not the year reported on.
+AWARD = re.compile(r"考核中|评比|评为|荣获|获评|被评|被命名|命名为|位列|表彰|授予|称号|先进单位|示范(?:镇|乡|街道|单位)")
 CHINESE_YEAR = re.compile(r"(二[〇零○O][一二三四五六七八九〇零○O]{2})\s*年")
 CHINESE_DIGITS = str.maketrans("〇零○O一二三四五六七八九", "0000123456789")
 THIS_YEAR = re.compile(r"今年|本年度|一年来")
-ANY_YEAR = re.compile(r"(?<![〔\[(（《\d])(20\d{2})\s*年(?!\d{1,2}月)")
+# Not a cited document's number (〔2024〕), nor the end of a plan period ("(2021-2025年)", 2021—2025年).
+ANY_YEAR = re.compile(r"(?<![〔\[(（《\d\-—–~～至到])(20\d{2})\s*年(?!\d{1,2}月)")
 _DATE = r"[\s\]】|:：]{0,8}(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 # Dates the page furniture gives, most telling first: publication, then a bare 日期/时间, then the
 # document's own date (成文日期), which the page shows when it shows no other.
@@ -61,8 +67,22 @@ COUNTY_GOVERNMENT = re.compile(r"(县|区|市|旗)(人民政府|委|政府)")
 # A township as the author even when its name is not (or no longer) the register's: a 镇/乡/街道
 # followed by its government or by the report's year (某县新名镇2025年…).
 TOWNSHIP_AUTHOR = re.compile(r"(?:(?![各全本我该于关的和与及乡镇街])[\u4e00-\u9fff]){2,6}(镇|乡|街道|苏木)(人民政府|政府|党委|党工委|办事处|20\d{2}|关于)")
+BREADCRUMB = re.compile(r"^\s*(?:首页|当前位置|您当前的位置|您的位置|位置)|[>»＞→]\s*[\u4e00-\u9fff]")
+# A county's name before a township's in 某某县新名镇: cut, so the township's own name is kept.
+COUNTY_PREFIX = re.compile(r"^.*?(?:自治县|县|市|区|旗)(?=[\u4e00-\u9fff]{2,}(?:镇|乡|街道|苏木)$)")
 SITE_NAME = re.compile(r"^[^\d]{2,24}(人民政府|政府|门户网站|政府网|网站|信息公开|政务公开)(门户网站|网站)?$")
-COUNTY_SUBJECT = re.compile(r"[\u4e00-\u9fff]{2,8}(县|区|市|旗)(人民政府|政府)(?!办)")
+# A county government as the subject: a name before 县/区/市/旗 + 人民政府 ("洛宁县人民政府坚持…"); the
+# county's bodies named as the township's leadership ("在区委区政府的坚强领导下") are not one.
+COUNTY_SUBJECT = re.compile(r"(?<![委\u4e00-\u9fff])(?:(?!委)[\u4e00-\u9fff]){2,8}(县|区|市|旗)(人民政府|政府)(?!办)")
+# The adverbials a report's opening sentence starts with before its subject: the year, the
+# leadership it worked under, the documents it followed, a purpose ("为…"), "一年来".
+ADVERBIAL = re.compile(r"^(?:20\d{2}年度?(?:以来|来)?|(?:今年|一年|近年|本年度|年初)以来|今年|一年来|过去的?一年|.*(?:以来|期间|之际)|"
+                       r"[在按根依围紧对结为以坚聚][^，]*(?:下|中|上|要求|部署|精神|目标|指导|契机|为主线|为统领|为引领|为抓手|为重点|原则)|"
+                       r"(?:为|按照|根据|依据|围绕|对照|紧扣|紧紧围绕)[^，]*|(?:全年|年内|年度内|本年))$")
+# A township speaking of itself as the subject: 我镇, 本乡, 镇党委, 街道党工委, or the bare noun as
+# subject ("街道按照…要求"); 乡镇 (a county's word for all its townships) is not one.
+TOWNSHIP_AS_SUBJECT = re.compile(r"^(?:我|本|全)?(?:镇|乡|街道|苏木)(?!镇|长|道办)(?=[\u4e00-\u9fff])")
+COUNTY_AS_SUBJECT = re.compile(r"^(?:我|本|全)(?:县|区|市|旗)(?![委长])|^(?:县|区|市|旗)(?:人民)?政府")
 TOWNSHIP_VOICE = re.compile(r"(我|本|全)(镇|乡|街道|街)(?![长道办])")
 COUNTY_VOICE = re.compile(r"(我|本|全)(县|区|市|旗)(?![委长])")
 TAIL_LINES = 4
@@ -97,9 +117,14 @@ def identify_year(title: str | None, text: str) -> tuple[int | None, str | None]
         m = CHINESE_YEAR.search(title)  # 二〇二四年度
         if m:
             return int(m.group(1).translate(CHINESE_DIGITS)), m.group(0)
-    m = YEAR_IN_TEXT.search(text[:HEAD_CHARS * 2])
+    m = YEAR_REPORTED.search(text[:OPENING_CHARS * 2])
     if m:
         return int(m.group(1)), m.group(0)
+    head = text[:HEAD_CHARS * 2]
+    for m in YEAR_IN_TEXT.finditer(head):
+        sentence_end = head.find("。", m.end())
+        if not AWARD.search(head[m.end(): sentence_end if sentence_end >= 0 else len(head)]):
+            return int(m.group(1)), m.group(0)
     # No sentence states the year: the year the opening speaks of most (2024年共签批…), outside
     # cited documents' titles and numbers.
     years = [int(y) for y in ANY_YEAR.findall(text[:HEAD_CHARS * 3])]
@@ -150,6 +175,10 @@ def find_title(text: str) -> str | None:
     such as 报告/总结/方案); else the first line, joined with a short second line that continues it.
     """
     lines = [line.strip() for line in text.split("\n")[:TITLE_LINES]]
+    if lines and SITE_NAME.match(re.sub(r"\s+", "", lines[0])):
+        # The page header (某某区人民政府) above the document: the site's name, not the title.
+        rest = text.split("\n", 1)[1] if "\n" in text else ""
+        return find_title(rest) if rest else None
     for i, line in enumerate(lines):
         if TITLE_LIKE.search(line) and len(line) <= 80 and not FURNITURE_LINE.match(line) and not line.endswith(("：", ":", "。")):
             following = lines[i + 1] if i + 1 < len(lines) else ""
@@ -179,8 +208,14 @@ def page_fields(title: str | None, publisher: str, text: str) -> list[Field]:
     lines = text.split("\n")
     disclosure = " ".join(m.group(1) for m in DISCLOSURE_PUBLISHER.finditer(text[:FURNITURE_CHARS]))
     signature = "".join(lines[-TAIL_LINES:]) if len(lines) > TAIL_LINES else ""
+    # The site's name at the top of the page (某某县人民政府 门户网站): the header states the county.
+    header = " ".join(compact for line in lines[:TITLE_LINES] if SITE_NAME.match(compact := re.sub(r"\s+", "", line)))
+    # Breadcrumbs (首页 > 政务公开 > 某某镇 > 法治政府建设): the column the page sits in names its owner.
+    crumbs = " ".join(line for line in lines[:TITLE_LINES] if BREADCRUMB.search(line) and len(line) <= 120)
     fields = [
         Field("title", re.sub(r"\s+", "", title or "")),
+        Field("header", header),
+        Field("breadcrumb", crumbs),
         Field("publisher", re.sub(r"\s+", "", publisher)),
         Field("disclosure", disclosure),
         Field("signature", re.sub(r"\s+", "", signature)),
@@ -202,28 +237,99 @@ def _names_a_place(part: str) -> Level | None:
     return None
 
 
+def opening_sentence(text: str) -> str:
+    """The body's first sentence: the first line long enough to be prose (furniture lines are short),
+    or an addressee line's next ("县委、县政府：" then the body), up to its first 。"""
+    for line in text[:OPENING_CHARS * 2].split("\n"):
+        line = line.strip(" ?？\u3000")
+        # Prose: a header naming the authors (中共某镇委员会 某镇人民政府) has no clause punctuation.
+        if len(line) >= 30 and not FURNITURE_LINE.match(line) and not line.endswith(("：", ":")) and re.search(r"[，。；,]", line):
+            return line.split("。", 1)[0]
+    return ""
+
+
+def opening_subject(text: str) -> tuple[Level | None, str]:
+    """Whose report it is by the subject of its first sentence: the clause after the year and the
+    leadership it worked under ("2023年，在区委区政府的坚强领导下，某某街道坚持…"). A township of the
+    register or a 镇/乡/街道 speaking of itself → township; a county government or 我县/全区 → county;
+    else None. Returns the level and the clause, which is the evidence."""
+    for clause in re.split(r"[，,]", opening_sentence(text))[:4]:
+        clause = clause.strip()
+        if not clause or ADVERBIAL.match(clause):
+            continue
+        head = clause[:20]
+        mentions = find_names(head)
+        first = min((m for m in mentions), key=lambda m: m.start, default=None)
+        if first is not None and first.start <= 2 and first.kind == "township" and first.strength >= 0.9:
+            return "township", clause
+        if TOWNSHIP_AS_SUBJECT.match(clause) or TOWNSHIP_AUTHOR.match(head):
+            return "township", clause
+        county = COUNTY_SUBJECT.match(head)
+        if COUNTY_AS_SUBJECT.match(clause) or (county and not TOWNSHIP_AUTHOR.search(county.group(0))):
+            return "county", clause
+        if first is not None and first.start <= 2 and first.kind in ("county", "prefecture", "province"):
+            # "洛宁县坚持依法行政" (no township after the county's name) is the county's own voice;
+            # "北京市门头沟区雁翅镇…" names a chain of places ending in a township.
+            end = first.end
+            while True:
+                following = [m for m in mentions if m.start == end]
+                if any(m.kind == "township" for m in following):
+                    return "township", clause
+                if not following:
+                    break
+                end = max(m.end for m in following)
+            if not TOWNSHIP_AUTHOR.match(head[end:]):
+                return "county", clause
+        return None, clause
+    return None, ""
+
+
 def identify_level(title: str | None, publisher: str, text: str) -> Level:
-    """township, county or department: from the title's places, else what the opening names as its
-    subject (a county's 人民政府, a township) and how it speaks of itself (我镇 or 我县), else the
-    publisher. A county portal's office publishes its townships' reports, so a publisher that
-    names only the county decides last."""
+    return identify_level_with_evidence(title, publisher, text)[0]
+
+
+def identify_level_with_evidence(title: str | None, publisher: str, text: str) -> tuple[Level, str]:
+    """township, county or department, and what said so: the title's places, else the publisher
+    naming a township, else the subject of the opening sentence (a township, a county's 人民政府),
+    else how the opening speaks of itself (我镇 or 我县), else the publisher. A county portal's
+    office publishes its townships' reports, so a publisher that names only the county decides last."""
     by_title = _names_a_place(title or "")
     if by_title:
-        return by_title
+        return by_title, f"title: {title}"
     by_publisher = _names_a_place(publisher) if publisher else None
     if by_publisher == "township":
-        return "township"
+        return "township", f"publisher: {publisher}"
+    subject, clause = opening_subject(text)
+    if subject:
+        return subject, f"opening subject: {clause[:40]}"
     head = text[:HEAD_CHARS]
     # The opening as page_fields reads it (one scan serves both), its first HEAD_CHARS characters.
     townships = [m.start for m in find_names(unwrap(text[:OPENING_CHARS])) if m.kind == "township" and m.strength >= 0.9 and m.start < HEAD_CHARS]
     county_subject = COUNTY_SUBJECT.search(head)
     if county_subject and not any(at < county_subject.start() for at in townships) and not TOWNSHIP_VOICE.search(head):
-        return "county"
-    if townships or TOWNSHIP_VOICE.search(text[:HEAD_CHARS * 2]):
-        return "township"
-    if COUNTY_VOICE.search(head):
-        return "county"
-    return by_publisher or "township"
+        return "county", f"opening: {county_subject.group(0)}"
+    if townships:
+        return "township", "opening names a township"
+    voice = TOWNSHIP_VOICE.search(text[:HEAD_CHARS * 2])
+    if voice:
+        return "township", f"opening: {voice.group(0)}"
+    voice = COUNTY_VOICE.search(head)
+    if voice:
+        return "county", f"opening: {voice.group(0)}"
+    if by_publisher:
+        return by_publisher, f"publisher: {publisher}"
+    return "township", "default"
+
+
+def stated_township_name(title: str | None, publisher: str, text: str) -> str | None:
+    """The township's name as the page gives it (某某镇 of 某某镇人民政府 / 某某镇2025年…), for a report
+    whose township is not a register row (new, renamed): kept beside the unresolved place."""
+    for part in (title or "", publisher, text[:OPENING_CHARS]):
+        m = TOWNSHIP_AUTHOR.search(re.sub(r"\s+", "", part))
+        if m:
+            name = m.group(0)[: m.start(2) - m.start(0)]
+            return COUNTY_PREFIX.sub("", name) or name
+    return None
 
 
 def document_title(document: Document, text: str) -> str | None:
@@ -236,13 +342,21 @@ def document_title(document: Document, text: str) -> str | None:
 
 
 def identify_report(document: Document, normalised: Normalised, source: Source | None = None) -> tuple[Report, list[Flag]]:
+    """One decision over all the page's evidence: its source entry (adcode, covers), its URL's host,
+    its furniture (header, 来源, 信息公开 block), title, opening sentence's subject and signature.
+    What decided the level and the kind is recorded beside the place's own evidence."""
     text = normalised.text
     title = document_title(document, text)
     publisher = to_simplified(document.meta.get("publisher", ""))
-    level = identify_level(title, publisher, text)
+    level, level_evidence = identify_level_with_evidence(title, publisher, text)
     place, flags = identify_place(page_fields(title, publisher, text), source, want_township=level == "township", url=document.url)
-    if level == "township" and place.township is None and not place.candidates and not TOWNSHIP_VOICE.search(text[:HEAD_CHARS * 2]):
-        level = "unknown"
+    if level == "township" and place.township is None and not place.candidates and not TOWNSHIP_VOICE.search(text[:HEAD_CHARS * 2]) \
+            and not level_evidence.startswith("opening subject"):
+        level, level_evidence = "unknown", "no township of the register named, and no township speaking of itself"
+    if level == "township" and place.township is None:
+        stated = stated_township_name(title, publisher, text)
+        if stated:
+            place = place.model_copy(update={"name_in_text": stated})
     year, year_evidence = identify_year(title, text)
     published, published_evidence = identify_published(document.meta, text)
     if year is None and published is not None and THIS_YEAR.search(text[:HEAD_CHARS * 2]):
@@ -251,13 +365,18 @@ def identify_report(document: Document, normalised: Normalised, source: Source |
         year = published.year if published.month > 6 else published.year - 1
         year_evidence = f"今年 in a text published {published.isoformat()}"
         flags.append(Flag(code="year_inferred", detail=f"no year written; {year} from 今年 and the publication date"))
-    if year is None:
-        flags.append(Flag(code="year_unresolved", detail="no year in title or opening lines"))
     kind = kind_of(title or "")
+    kind_evidence = f"title: {title}" if kind != "unknown" else ""
     if kind == "unknown":
         kind = kind_of_text(text[:HEAD_CHARS * 2])
+        kind_evidence = "opening" if kind != "unknown" else ""
     if kind == "unknown" and any(GOVERNMENT_REPORT_OUTLINE.search(h.text) for h in normalised.headings):
-        kind = "government_annual_report"
+        kind, kind_evidence = "government_annual_report", "outline: 推进法治政府建设的主要举措"
+    if year is None and kind == "other" and published is not None:
+        # A news item (or notice) is about the days it was written in: its year is its date's.
+        year, year_evidence = published.year, f"a news item dated {published.isoformat()}"
+    if year is None:
+        flags.append(Flag(code="year_unresolved", detail="no year in title or opening lines"))
     official = None
     if kind == "shufa":
         m = OFFICIAL.search(title or "") or OFFICIAL.search(text.split("\n", 1)[0])
@@ -272,8 +391,10 @@ def identify_report(document: Document, normalised: Normalised, source: Source |
         published_evidence=published_evidence,
         on_time=on_time(year, published),
         kind=kind,
+        kind_evidence=kind_evidence or None,
         official=official,
         level=level,
+        level_evidence=level_evidence or None,
         script=normalised.script,
         source_id=source.id if source else None,
     )

@@ -229,6 +229,9 @@ class Place(Frozen):
     adcode: str | None = None
     candidates: list[str] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
+    # A township the page names as its author but the register does not hold (new, renamed since
+    # the 2023 codes): its name as written, never forced onto another register row.
+    name_in_text: str | None = None
 
 
 class Flag(Frozen):
@@ -263,8 +266,10 @@ class Report(Frozen):
     published_evidence: str | None = None
     on_time: bool | None = None
     kind: Kind
+    kind_evidence: str | None = None  # what decided the kind: "title: …", "opening", "outline: …"
     official: str | None = None  # for a 述法 report: the office of the official who reports (党委书记, 乡长 …)
     level: Level
+    level_evidence: str | None = None  # what decided the level: "title: …", "opening subject: …", "publisher: …"
     script: Script
     source_id: str | None = None
 

@@ -12,6 +12,7 @@ import re
 import sys
 import unicodedata
 from functools import lru_cache
+from typing import Literal
 
 import opencc
 
@@ -70,9 +71,64 @@ def detect_script(original: str, simplified: str) -> str:
 _ASTRAL = re.compile("[\\U00010000-\\U0010ffff]")
 
 
+# Invisible code points outside category Cf that pages (hostile or careless) put inside names and
+# figures: Unicode's Default_Ignorable_Code_Point set less its Cf members (DerivedCoreProperties.txt,
+# Unicode 15: combining grapheme joiner U+034F, Hangul fillers U+115F/U+1160/U+3164/U+FFA0, Khmer
+# inherent vowels U+17B4/U+17B5, Mongolian free variation selectors U+180B-180D/U+180F, the
+# variation selectors U+FE00-FE0F and U+E0100-E01EF, the reserved U+2065, U+FFF0-FFF8 and
+# U+E0000-E0FFF), and the braille pattern blank U+2800, a blank that is not a space. Typed in as
+# ranges: Python's unicodedata has no Default_Ignorable property. A variation selector after an
+# ideograph asks for a glyph variant; the ideograph is the same character without it.
+INVISIBLE_RANGES = (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2065, 0x2065), (0x2800, 0x2800),
+    (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+# Compatibility forms of ideographs (PDF text layers are full of them: ⽊ U+2F4A for 木): mapped one
+# to one onto the unified ideograph, so that a name resolves and no offset moves. NFKC gives the
+# 214 Kangxi radicals, NFC the CJK compatibility ideographs (U+F900-FAFF, U+2F800-2FA1F); the CJK
+# Radicals Supplement has NFKC forms for two only (⺟ ⻳), so its radicals that are whole simplified
+# or traditional characters (⻄ 西, ⻅ 见, ⻓ 长, ⻔ 门, ⻢ 马, ⻥ 鱼, ⻰ 龙, ⻩ 黄 …) are listed here, from
+# the Unicode charts; component-only forms (⺌, ⺗ …) name no character and are kept. NFKC is not
+# applied to the whole text: it would turn the Chinese punctuation (，：；) the clause splitter
+# needs into ASCII, and ① or ㎡ into several characters (shifting every later offset).
+RADICAL_SUPPLEMENT = {
+    0x2E86: "冂", 0x2E8A: "卜", 0x2E92: "巳", 0x2E95: "彐", 0x2E96: "忄", 0x2E98: "扌", 0x2E9C: "日", 0x2E9D: "月",
+    0x2EA0: "民", 0x2EA1: "氵", 0x2EA3: "灬", 0x2EA4: "爫", 0x2EA6: "丬", 0x2EA9: "王", 0x2EAA: "疋", 0x2EAD: "礻",
+    0x2EB2: "罒", 0x2EBC: "月", 0x2EC1: "虎", 0x2EC2: "衤", 0x2EC4: "西", 0x2EC5: "见", 0x2EC6: "角", 0x2EC8: "讠",
+    0x2EC9: "贝", 0x2ECB: "车", 0x2ECC: "辶", 0x2ECD: "辶", 0x2ECF: "阝", 0x2ED0: "钅", 0x2ED1: "長", 0x2ED3: "长",
+    0x2ED4: "门", 0x2ED6: "阝", 0x2ED8: "青", 0x2ED9: "韦", 0x2EDA: "页", 0x2EDB: "风", 0x2EDC: "飞", 0x2EDD: "食",
+    0x2EDF: "飠", 0x2EE0: "饣", 0x2EE2: "马", 0x2EE3: "骨", 0x2EE4: "鬼", 0x2EE5: "鱼", 0x2EE6: "鸟", 0x2EE7: "卤",
+    0x2EE8: "麦", 0x2EE9: "黄", 0x2EEA: "黾", 0x2EEB: "斉", 0x2EEC: "齐", 0x2EED: "歯", 0x2EEE: "齿", 0x2EEF: "竜",
+    0x2EF0: "龙", 0x2EF1: "龜", 0x2EF2: "亀",
+}
+_COMPATIBLE_IDEOGRAPH = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
+
+
+@lru_cache(maxsize=1)
+def _ideograph_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    blocks: tuple[tuple[int, int, Literal["NFC", "NFKC"]], ...] = (
+        (0x2E80, 0x2EFF, "NFKC"), (0x2F00, 0x2FDF, "NFKC"), (0xF900, 0xFAFF, "NFC"), (0x2F800, 0x2FA1F, "NFC"))
+    for first, last, form in blocks:
+        for code in range(first, last + 1):
+            mapped = unicodedata.normalize(form, chr(code))
+            if mapped != chr(code) and len(mapped) == 1:
+                table[code] = mapped
+    table.update({code: char for code, char in RADICAL_SUPPLEMENT.items() if code not in table})
+    return table
+
+
+def invisible_code_points() -> list[int]:
+    """Every code point normalisation removes: category Cf and INVISIBLE_RANGES."""
+    points = {c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"}
+    points.update(c for first, last in INVISIBLE_RANGES for c in range(first, last + 1))
+    return sorted(points)
+
+
 @lru_cache(maxsize=1)
 def _format_characters() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Every code point of Unicode category Cf (format characters), as two character classes:
+    """Every invisible code point (category Cf and INVISIBLE_RANGES), as two character classes:
     those of the Basic Multilingual Plane, and the others.
 
     Built from unicodedata rather than typed in, so it follows Python's Unicode version; the
@@ -80,7 +136,7 @@ def _format_characters() -> tuple[re.Pattern[str], re.Pattern[str]]:
     because a class of BMP characters is a bitmap to the regex engine, while one that also holds
     astral ranges is a list of ranges tried in turn (a 2,185-character report: 6 µs to search, or
     180–360 µs, a tenth of all normalisation)."""
-    points = [c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
+    points = invisible_code_points()
 
     def character_class(codes: list[int]) -> re.Pattern[str]:
         return re.compile("[" + "".join(f"\\U{c:08x}" for c in codes) + "]")
@@ -89,17 +145,22 @@ def _format_characters() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def strip_format_characters(text: str) -> str:
-    """Remove Unicode format characters (category Cf): zero-width space, joiners, BOM, soft
-    hyphen, bidirectional overrides and isolates (U+202A–202E, U+2066–2069) ….
+    """Remove invisible characters (category Cf: zero-width space, joiners, BOM, soft hyphen,
+    bidirectional overrides; and the other default-ignorable ones: variation selectors, the
+    combining grapheme joiner, Hangul fillers, the braille blank) and map compatibility forms of
+    ideographs (Kangxi radicals ⽊ → 木) onto the ideograph.
 
-    They are invisible, carry no meaning in a report, and hostile or careless pages use them to
-    break what is read: 胡吉尔 U+200B 台乡 was read as 台乡, 1 U+200B 2次 as 2, and a U+202E in a
-    title reverses the text shown after it. Removed before anything is identified or extracted."""
+    They carry no meaning in a report, and hostile or careless pages use them to break what is
+    read: 胡吉尔 U+200B 台乡 was read as 台乡, 1 U+200B 2次 as 2, 8 U+034F 1件 as 1, and a U+202E in a
+    title reverses the text shown after it. Removed before anything is identified or extracted, so
+    every offset (quotes, headings) is an offset into the cleaned text."""
     basic, astral = _format_characters()
     if basic.search(text):  # most texts have none: a search, and no copy
         text = basic.sub("", text)
-    if _ASTRAL.search(text) and astral.search(text):  # a class of one range is fast; the astral Cf class is not
+    if _ASTRAL.search(text) and astral.search(text):  # a class of one range is fast; the astral class is not
         text = astral.sub("", text)
+    if _COMPATIBLE_IDEOGRAPH.search(text):
+        text = text.translate(_ideograph_table())
     return text
 
 

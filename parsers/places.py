@@ -14,15 +14,18 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from .models import Evidence, Flag, Place, Source
-from .register import Mention, county_name, find_names, load_register, places_in_host, prefecture_of, province_of, townships_of
+from .register import (SHORT_NAME_BEFORE, STEM_NAMESAKES, Mention, county_name, find_names, load_register, places_in_host, prefecture_of,
+                       prefectures_prefixing_host, province_of, short_townships_of, stem_namesakes, township_stem, townships_in_path, townships_of)
 
 # How much a township named in each part of a page says that the page is about it.
-FIELD_WEIGHT = {"title": 6.0, "publisher": 6.0, "disclosure": 5.0, "signature": 4.0, "opening": 2.0, "body": 1.0}
+# The URL's path (…/yfjd/…: 鱼复街道) is read only among the townships of a county already known.
+FIELD_WEIGHT = {"title": 6.0, "header": 5.0, "breadcrumb": 4.0, "path": 3.0, "publisher": 6.0, "disclosure": 5.0, "signature": 4.0, "opening": 2.0, "body": 1.0}
 # Agreement with a larger unit named anywhere in the page (or given by the source).
 COUNTY_AGREES, PREFECTURE_AGREES, PROVINCE_AGREES, SOURCE_COVERS = 3.0, 2.0, 1.0, 8.0
 # A government portal's host that spells the county (xuwen.gov.cn) or prefecture: weaker than the
 # page naming it, since a spelling can fit several places (jinan: 济南市, 晋安区, 金安区).
 HOST_COUNTY_AGREES, HOST_PREFECTURE_AGREES = 2.5, 1.0
+HOST_PREFIX_AGREES = 0.5  # a host label beginning with the prefecture's spelling (cznd: 常州): a tie-break only
 # "在县委、县政府的领导下" says the township's county is a 县, "区委、区政府" a 区: a reader's clue
 # between namesakes (岩山镇 of 洞口县, not of 新罗区). Only when the text speaks of one kind alone.
 VOICE_AGREES = 1.5
@@ -32,7 +35,7 @@ STEM_STRENGTH = 0.4  # 法治舒桥建设: a township of a known county named wi
 # The report's own township is named where a report names itself (title, publisher, signature,
 # opening); one named only further into the body is a neighbour or a partner, not the author.
 MIN_SUBJECT, MIN_SUBJECT_BY_STEM = 1.5, 0.3
-STATING_FIELDS = frozenset({"title", "publisher", "disclosure", "signature"})  # where a page states its own county
+STATING_FIELDS = frozenset({"title", "header", "breadcrumb", "publisher", "disclosure", "signature"})  # where a page states its own county
 
 
 class Field(NamedTuple):
@@ -50,6 +53,7 @@ class Context(NamedTuple):
     provinces: dict[str, tuple[str, str]]
     host_counties: frozenset[str] = frozenset()
     host_prefectures: frozenset[str] = frozenset()
+    host_prefix_prefectures: frozenset[str] = frozenset()
     host: str = ""
     voice: str = ""  # 县, 区 or 旗: the only kind of county the text speaks of (县委、县政府 …)
 
@@ -82,7 +86,8 @@ def _context(found: list[tuple[str, Mention]], url: str = "", voice: str = "") -
     host = places_in_host(url) if url else {}
     return Context(
         counties, prefectures, provinces, frozenset(host.get("county", ())), frozenset(host.get("prefecture", ())),
-        url.split("://", 1)[-1].split("/", 1)[0] if host else "", voice,
+        frozenset(prefectures_prefixing_host(url)) if url else frozenset(),
+        host=url.split("://", 1)[-1].split("/", 1)[0] if host else "", voice=voice,
     )
 
 
@@ -99,23 +104,45 @@ def _agreement(county: str, context: Context, covered: list[str], with_county: b
         score += HOST_COUNTY_AGREES
     if prefecture and prefecture[0] in context.host_prefectures:
         score += HOST_PREFECTURE_AGREES
+    elif prefecture and prefecture[0] in context.host_prefix_prefectures:
+        score += HOST_PREFIX_AGREES
     if context.voice and (county_name(county) or "").endswith(context.voice):
         score += VOICE_AGREES
     return score
 
 
 def _stem_mentions(fields: list[Field], counties: Iterable[str]) -> list[tuple[str, Mention]]:
-    """Townships of the known counties named by their stem alone (舒桥 for 舒桥乡)."""
+    """Townships of the known counties named by their stem alone (舒桥 for 舒桥乡). A stem many
+    townships of China share is a word (平安, 新华: STEM_NAMESAKES); a stem that begins a county's
+    name (米林 of 米林市) names the county, not its 米林镇."""
     found = []
+    namesakes = stem_namesakes()
     for county in counties:
         for township in townships_of(county):
-            stem = township.name.removesuffix("街道").removesuffix("镇").removesuffix("乡")
-            if len(stem) < 2 or stem == township.name:
+            stem = township_stem(township.name)
+            if len(stem) < 2 or stem == township.name or namesakes.get(stem, 0) > STEM_NAMESAKES:
                 continue
             for field in fields:
                 at = field.text.find(stem)
+                while at >= 0 and field.text[at + len(stem): at + len(stem) + 1] in ("县", "市", "区", "旗", "州", "盟"):
+                    at = field.text.find(stem, at + 1)
                 if at >= 0:
                     found.append((field.where, Mention(at, at + len(stem), stem, (township.code,), STEM_STRENGTH, "township")))
+    return found
+
+
+def _short_township_mentions(fields: list[Field], counties: Iterable[str]) -> list[tuple[str, Mention]]:
+    """Two-character townships (唐镇, 派镇) of the counties the page is known to be about, named
+    where they read as a name (not the tail of a word: 唐镇 in 盛唐镇守 is not one)."""
+    found = []
+    for county in counties:
+        for township in short_townships_of(county):
+            for field in fields:
+                at = field.text.find(township.name)
+                while at >= 0 and at > 0 and field.text[at - 1] not in SHORT_NAME_BEFORE and "\u4e00" <= field.text[at - 1] <= "\u9fff":
+                    at = field.text.find(township.name, at + 1)
+                if at >= 0:
+                    found.append((field.where, Mention(at, at + 2, township.name, (township.code,), 0.9, "township")))
     return found
 
 
@@ -138,8 +165,26 @@ def _township_scores(found: list[tuple[str, Mention]]) -> dict[str, tuple[float,
     return scores
 
 
+# Characters that may stand right before a township's name in a title or a signature: the end of
+# a larger unit's name is checked separately; these are function words and a government's end.
+NAME_MAY_FOLLOW = set("共于的和与及在对府委")
+
+
 def find_mentions(fields: list[Field]) -> list[tuple[str, Mention]]:
-    return [(field.where, mention) for field in fields for mention in find_names(field.text)]
+    """Every register name in every field. In a field that states its author (title, header,
+    publisher, signature), a township name glued to a Chinese character that ends no larger unit
+    (大西湖镇 holds 西湖镇) is the tail of a name the register does not hold: not a mention."""
+    found = []
+    for field in fields:
+        mentions = find_names(field.text)
+        ends = {m.end for m in mentions if m.kind != "township"}
+        for mention in mentions:
+            if mention.kind == "township" and field.where in STATING_FIELDS and mention.start > 0 and mention.start not in ends:
+                before = field.text[mention.start - 1]
+                if "\u4e00" <= before <= "\u9fff" and before not in NAME_MAY_FOLLOW:
+                    continue
+            found.append((field.where, mention))
+    return found
 
 
 def resolve_township(
@@ -187,6 +232,26 @@ def resolve_county(context: Context, covered: list[str], found: list[tuple[str, 
     return None, None, counties[0][1].text if counties else None
 
 
+def _path_mentions(url: str, counties: list[str]) -> list[tuple[str, Mention]]:
+    """Townships of the known counties the page's URL path spells (…/yfjd/… for 鱼复街道)."""
+    return [("path", Mention(0, len(segment), segment, (code,), 1.0, "township")) for code, segment in townships_in_path(url, counties)]
+
+
+def _only_township_of(found: list[tuple[str, Mention]], counties: list[str]) -> tuple[str | None, Evidence | None]:
+    """The one township of ``counties`` the page names (in any part), or None when it names none or several."""
+    register = load_register()
+    named: dict[str, tuple[str, str]] = {}
+    for where, mention in found:
+        if mention.kind == "township" and mention.strength >= 0.9:
+            for c in mention.codes:
+                if register.townships[c].county in counties:
+                    named.setdefault(c, (where, mention.text))
+    if len(named) != 1:
+        return None, None
+    (code, (where, quote)), = named.items()
+    return code, Evidence(source=f"{where}, the only township of the known county named", quote=quote)
+
+
 def identify_place(fields: list[Field], source: Source | None, want_township: bool = True, url: str = "") -> tuple[Place, list[Flag]]:
     """The register rows a page is about, with the evidence for each field, and flags for what stays open.
 
@@ -200,15 +265,36 @@ def identify_place(fields: list[Field], source: Source | None, want_township: bo
     code: str | None = None
     candidates: list[str] = []
     township_evidence: Evidence | None = None
+    register = load_register()
+    stated = {c for c, (where, _) in context.counties.items() if where in STATING_FIELDS}
+    # Counties the page is firmly about: the source's, the ones its furniture states, its host's.
+    firm = list(dict.fromkeys([*covered, *sorted(stated), *sorted(context.host_counties)]))
     if want_township:
+        known = list(dict.fromkeys([*firm, *context.counties]))[:6]
+        found = found + _short_township_mentions(fields, known) + _path_mentions(url, known)
         code, candidates, township_evidence = resolve_township(found, context, covered)
+        if code is None and not candidates and firm:
+            # The county is known (source, header, 来源, host) and the text names exactly one of its
+            # townships, if only in the body: that township, whatever its namesakes elsewhere.
+            code, township_evidence = _only_township_of(found, firm)
         if code is None and not candidates:
             counties = covered or list(context.counties) or sorted(context.host_counties)
             stems = _stem_mentions(fields, counties[:3])
             code, candidates, township_evidence = resolve_township(stems, context, covered, MIN_SUBJECT_BY_STEM)
-    register = load_register()
     county: str | None
-    stated = {c for c, (where, _) in context.counties.items() if where in STATING_FIELDS}
+    contradicted = False
+    if code and covered and register.townships[code].county not in covered:
+        # The source publishes for other counties (#31 item 10): a report naming a township of
+        # another county or province is flagged, and credited to it only when a second piece of
+        # evidence (the page stating that county, or its host spelling it) agrees.
+        township = register.townships[code]
+        agrees = township.county in stated or township.county in context.host_counties
+        flags.append(Flag(code="place_contradicts_source",
+                          detail=f"{township.name} {code} lies in {county_name(township.county)}; the source covers "
+                                 f"{'、'.join(f'{c} {county_name(c)}' for c in covered)}"
+                                 + ("; the page states that county too" if agrees else "; kept unresolved")))
+        if not agrees:
+            candidates, code, township_evidence, contradicted = [code], None, None, True
     if code and stated and register.townships[code].county not in stated | set(covered) | context.host_counties:
         # The page states its county in its title, publisher or signature, and the register's only
         # township of that name lies elsewhere: another township (new, renamed or moved since the
@@ -231,7 +317,7 @@ def identify_place(fields: list[Field], source: Source | None, want_township: bo
         else:
             evidence.append(Evidence(source="county (register)", quote=f"{township.name} {code} → {county} {county_name(county)}"))
     else:
-        county, county_evidence, ambiguous = resolve_county(context, covered, found)
+        county, county_evidence, ambiguous = resolve_county(context, covered, found) if not contradicted else (None, None, None)
         if county_evidence:
             evidence.append(Evidence(source=f"county ({county_evidence.source})", quote=county_evidence.quote))
         if want_township:
@@ -239,14 +325,15 @@ def identify_place(fields: list[Field], source: Source | None, want_township: bo
             detail = f"several townships fit: {names}" if candidates else "no township of the register named in publisher, title, signature or text"
             flags.append(Flag(code="township_unresolved", detail=detail))
         shared = {register.townships[c].county for c in candidates}
-        if county is None and len(shared) == 1:  # namesakes of one county: the county is known
+        if county is None and len(shared) == 1 and not contradicted:  # namesakes of one county: the county is known
             county = shared.pop()
             evidence.append(Evidence(source="county (register)", quote=f"every candidate township lies in {county} {county_name(county)}"))
         if county is None:
-            why = f"{ambiguous} names several counties" if ambiguous else "no county in registry entry, publisher, title or text"
+            why = (f"{ambiguous} names several counties" if ambiguous else "the page's place contradicts its source's counties" if contradicted
+                   else "no county in registry entry, publisher, title or text")
             flags.append(Flag(code="county_unresolved", detail=why))
     # Without a county, the units above are still known when every candidate shares them.
-    above = [county] if county else sorted({register.townships[c].county for c in candidates})
+    above = [county] if county else [] if contradicted else sorted({register.townships[c].county for c in candidates})
     prefectures = {prefecture_of(c) for c in above}
     provinces = {province_of(c) for c in above}
     prefecture = prefectures.pop() if len(prefectures) == 1 else None

@@ -23,7 +23,14 @@ from typing import NamedTuple
 
 import ahocorasick_rs
 
-MIN_NAME = 3  # two-character township names (e.g. 城区) are ordinary words; none is official below 3 chars
+MIN_NAME = 3  # two-character names (城区, 范县 in 示范县, 唐镇) are ordinary words: searched for only where context makes them names
+# A two-character county (献县, 忠县, 泸县: 104 counties) is a mention only where it reads as a name:
+# followed by its government or bodies, or by one of its townships, and not the tail of a word
+# (示范县, 提高县); preceded by nothing Chinese, a larger unit (重庆市忠县) or a preposition.
+SHORT_COUNTY_AFTER = re.compile(r"(人民政府|县委|县政府|政府|委|人大|政协|司法局|法院|检察院|依法治县|法治|融媒体|20\d{2}年|关于)")
+SHORT_NAME_BEFORE = set("省市州盟区在对于向据经由至赴与和及、，。：:；（(“《】[ \n|")
+# A township stem (舒桥 of 舒桥乡) shared by more townships than this is a word of prose (平安, 新华, 城关).
+STEM_NAMESAKES = 3
 SHORT_COUNTY_MIN = 2  # 尼勒克 for 尼勒克县: a county's name without its suffix, when at least this long
 COUNTY_SUFFIXES = ("自治县", "自治旗", "县", "市", "区", "旗", "特区", "林区")
 PREFECTURE_SUFFIXES = ("自治州", "地区", "市", "盟")
@@ -85,9 +92,34 @@ def searchable(name: str, namesakes: int) -> bool:
     return namesakes == 1 and len(name) >= 4 and not GENERIC_UNIT.match(name)
 
 
+# A register name carrying its zone's name before its own (开发区峨嵋大街街道, 郑州经济技术开发区明湖街道):
+# reports write it without the prefix. The tail is an alias (0.9), found as one name, so it is
+# never read as a shorter register name inside it (大街街道 of another province).
+ZONE_PREFIX = re.compile(r"^(?:.*(?:开发区|园区|新区|高新区|试验区|合作区)(?:[东西南北]区)?)([\u4e00-\u9fff]{2,}(?:街道|镇|乡))$")
+
+
+def zone_tail(name: str) -> str | None:
+    m = ZONE_PREFIX.match(name)
+    tail = m.group(1) if m else None
+    return tail if tail and len(tail) >= MIN_NAME and "特殊" not in tail and "直属" not in tail else None
+
+
+@lru_cache(maxsize=1)
+def _zone_tails() -> dict[str, list[str]]:
+    tails: dict[str, list[str]] = {}
+    for name, codes in load_register().official.items():
+        tail = zone_tail(name)
+        if tail:
+            tails.setdefault(tail, []).extend(codes)
+    return tails
+
+
 def township_aliases_of(name: str) -> list[tuple[str, float]]:
     """The forms a township's name takes in reports, with how strongly each names it."""
     forms = [(name, 1.0)]
+    tail = zone_tail(name)
+    if tail:
+        forms.append((tail, 0.9))  # 开发区峨嵋大街街道 written 峨嵋大街街道
     if name.endswith("街道"):
         forms.append((name[:-1], 0.9))  # 鹤龙街 = 鹤龙街道 (the devset rule); also 街道办事处 contains the name
     elif name.endswith("镇") and not name.endswith("乡镇"):
@@ -149,7 +181,8 @@ def load_register() -> Register:
             province_aliases.setdefault(form, []).append(code)
 
     # Two-character county names (城区, 郊区, 沙县) are words in prose: looked up, never searched for.
-    patterns = sorted({*forms, *(n for n in county_aliases if len(n) >= MIN_NAME), *prefecture_aliases, *province_aliases})
+    short_counties = {n for n in county_aliases if len(n) == 2 and n.endswith(("县", "市"))}
+    patterns = sorted({*forms, *(n for n in county_aliases if len(n) >= MIN_NAME), *short_counties, *prefecture_aliases, *province_aliases})
     automaton = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
     return Register(
         provinces, prefectures, counties, townships, official, county_aliases,
@@ -171,14 +204,65 @@ def find_names(text: str) -> tuple[Mention, ...]:
     for start, end, form in found:
         if end <= covered_until:  # inside a longer name already taken
             continue
+        if len(form) < MIN_NAME and form not in register.prefecture_aliases and form not in register.province_aliases \
+                and not _reads_as_short_county(text, start, end, form):
+            continue
         covered_until = end
         mentions += [Mention(start, end, form, codes, strength, "township") for codes, strength in _by_strength(township_codes(form))]
-        mentions += [Mention(start, end, form, codes, strength, "county") for codes, strength in _by_strength(register.county_aliases.get(form, []))]
+        county_codes = register.county_aliases.get(form, [])
+        mentions += [Mention(start, end, form, codes, strength, "county") for codes, strength in _by_strength(county_codes)]
+        # 米林市派镇, 浦东新区唐镇: a two-character township right after its county's name.
+        for code, _ in county_codes:
+            for township in _short_townships().get(code, ()):
+                if text.startswith(township.name, end):
+                    mentions.append(Mention(end, end + len(township.name), township.name, (township.code,), 1.0, "township"))
+                    covered_until = max(covered_until, end + len(township.name))
         if form in register.prefecture_aliases:
             mentions.append(Mention(start, end, form, tuple(register.prefecture_aliases[form]), 1.0, "prefecture"))
         if form in register.province_aliases:
             mentions.append(Mention(start, end, form, tuple(register.province_aliases[form]), 1.0, "province"))
     return tuple(mentions)
+
+
+def _reads_as_short_county(text: str, start: int, end: int, form: str) -> bool:
+    """Whether a two-character county name (忠县) found at [start, end) names the county: see SHORT_COUNTY_AFTER."""
+    if start > 0 and text[start - 1] not in SHORT_NAME_BEFORE and "\u4e00" <= text[start - 1] <= "\u9fff":
+        return False
+    if SHORT_COUNTY_AFTER.match(text, end) or end == len(text):
+        return True
+    register = load_register()
+    return any(text.startswith(t.name, end) or text.startswith(t.name[:-1], end)
+               for code, _ in register.county_aliases.get(form, []) for t in townships_of(code) if len(t.name) >= 3)
+
+
+@lru_cache(maxsize=1)
+def _short_townships() -> dict[str, tuple[Township, ...]]:
+    """County code → its townships with a two-character name (唐镇, 派镇): found only after their county's name
+    or inside a county the page is known to be about."""
+    found: dict[str, list[Township]] = {}
+    for township in load_register().townships.values():
+        if len(township.name) == 2 and TOWNSHIP_SUFFIX.search(township.name):
+            found.setdefault(township.county, []).append(township)
+    return {county: tuple(rows) for county, rows in found.items()}
+
+
+def short_townships_of(county_code: str) -> tuple[Township, ...]:
+    return _short_townships().get(county_code, ())
+
+
+@lru_cache(maxsize=1)
+def stem_namesakes() -> dict[str, int]:
+    """A township name's stem (舒桥 of 舒桥乡) → how many townships of China have it."""
+    counts: dict[str, int] = {}
+    for township in load_register().townships.values():
+        stem = township_stem(township.name)
+        if stem != township.name:
+            counts[stem] = counts.get(stem, 0) + 1
+    return counts
+
+
+def township_stem(name: str) -> str:
+    return name.removesuffix("街道").removesuffix("镇").removesuffix("乡")
 
 
 def _by_strength(pairs: list[tuple[str, float]]) -> list[tuple[tuple[str, ...], float]]:
@@ -213,6 +297,7 @@ def township_codes(form: str) -> list[tuple[str, float]]:
         return []
     official = load_register().official
     found = [(code, 1.0) for code in official.get(form, [])]
+    found += [(code, 0.9) for code in _zone_tails().get(form, [])]
     if form.endswith("街"):
         found += [(code, 0.9) for code in official.get(form + "道", [])]
     elif form.endswith("乡") and not form[:-1].endswith("乡"):  # not from X乡镇
@@ -292,6 +377,78 @@ def _host_index() -> dict[str, dict[str, set[str]]]:
         for spelled in _spellings(register.pinyin.get("C" + code, "")):
             add(spelled, "prefecture", code)
     return index
+
+
+@lru_cache(maxsize=1)
+def _township_pinyin() -> dict[str, str]:
+    """9-digit code → syllables of the township's name (parsers/data/township_pinyin.tsv.gz)."""
+    text = gzip.decompress(files("parsers").joinpath("data/township_pinyin.tsv.gz").read_bytes()).decode("utf-8")
+    return dict(re.findall(r"^(\d{9})\t([^\n]*)$", text, re.M))
+
+
+PATH_SEGMENT = re.compile(r"[a-z]{3,}")
+# The words of portals' own paths (CMS folders, 政务公开 columns, file types), never a township.
+PATH_WORDS = frozenset("html shtml htm index art col zwgk xxgk zfxxgk zfxxgkml gkml gov www jsp php asp aspx content news info detail "
+                       "article list web site cms public upload uploadfile files file attach images image doc docx pdf xls".split())
+
+
+def townships_in_path(url: str, counties: list[str]) -> list[tuple[str, str]]:
+    """(code, segment) of the townships of ``counties`` a web page's path spells: a segment that is
+    the initials of the name (yfjd: 鱼复街道), its stem's syllables (yufu), or either after the
+    county's initials (zxjjz: 忠县 金鸡镇). A segment several of these townships spell decides nothing."""
+    if not url.startswith(("http://", "https://")) or not counties:
+        return []
+    path = url.split("://", 1)[1].partition("/")[2].split("?", 1)[0].lower()
+    segments = set(PATH_SEGMENT.findall(path)) - PATH_WORDS
+    by_segment: dict[str, set[str]] = {}
+    for county in counties:
+        spellings = _path_spellings(county)
+        for segment in segments:
+            if segment in spellings:
+                by_segment.setdefault(segment, set()).update(spellings[segment])
+    return [(next(iter(codes)), segment) for segment, codes in by_segment.items() if len(codes) == 1]
+
+
+@lru_cache(maxsize=512)
+def _path_spellings(county: str) -> dict[str, frozenset[str]]:
+    """Every path spelling of the townships of one county → their codes (built once per county)."""
+    register = load_register()
+    spelled = _township_pinyin()
+    county_prefixes = {p for p in _spellings(register.pinyin.get(county, "")) if len(p) <= 4} | {""}
+    found: dict[str, set[str]] = {}
+    for township in townships_of(county):
+        syllables = spelled.get(township.code, "").split()
+        stem = township_stem(township.name)
+        stem_syllables = " ".join(syllables[: len(stem)]) if len(stem) < len(township.name) else ""
+        own = {s for s in _spellings(" ".join(syllables)) if len(s) >= 3}
+        own |= {s for s in _spellings(stem_syllables) if len(s) >= 4}  # yufu, not yf
+        for spelling in own:
+            for prefix in county_prefixes:
+                found.setdefault(prefix + spelling, set()).add(township.code)
+    return {spelling: frozenset(codes) for spelling, codes in found.items()}
+
+
+@lru_cache(maxsize=1)
+def _prefecture_spellings() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for code in load_register().prefectures:
+        for spelled in _spellings(load_register().pinyin.get("C" + code, "")):
+            found.setdefault(spelled, set()).add(code)
+    return found
+
+
+def prefectures_prefixing_host(url: str) -> set[str]:
+    """Prefectures whose spelling begins a longer label of a government host (cznd.gov.cn: cz, 常州,
+    for its 国家高新区): too loose to name a place, enough to break a tie between namesakes."""
+    host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
+    if not host.endswith(".gov.cn"):
+        return set()
+    spellings = _prefecture_spellings()
+    found: set[str] = set()
+    for label in host.removesuffix(".gov.cn").split("."):
+        for cut in range(2, len(label) - 1):
+            found |= spellings.get(label[:cut], set())
+    return found
 
 
 def places_in_host(url: str) -> dict[str, set[str]]:

@@ -24,6 +24,11 @@ class TitleRule(NamedTuple):
 # A report with next year's plan appended (…情况及2026年…工作要点的报告, …总结和2025年工作计划) is
 # still the year's report: the report rules come before the plan rule, after the notices.
 TITLE_RULES: tuple[TitleRule, ...] = (
+    # Look-alikes that carry a report's very name, so before the report rules: an explanation of a
+    # report (政策解读, 图解, 一图读懂), and a content farm's compilation of reports (范文, 精选, 通用5篇).
+    TitleRule(re.compile(r"解读|图解|一图读懂|读懂|答记者问"), False, "other", "a 解读 of a report, not the report"),
+    TitleRule(re.compile(r"范文|精选|通用\d*篇|[\d一二三四五六七八九十]+篇|篇[一二三]|模板|范本|大全|汇编|合集|心得体会|写作"), False, "other",
+              "a content farm's compilation, not a government's report"),
     TitleRule(re.compile(r"政府信息公开.{0,6}(年度|年报|告年度报)"), False, "other", "政府信息公开工作年度报告 (information disclosure, not rule of law)"),
     TitleRule(re.compile(r"上半年|半年(工作)?总结|第[一二三四]季度"), False, "other", "a half-year or quarterly summary, not the year's report"),
     TitleRule(re.compile(r"通知|公告|意见|办法|通报"), False, "other", "a plan, notice or rule, not a report"),
@@ -36,11 +41,26 @@ TITLE_RULES: tuple[TitleRule, ...] = (
     # tried at every position, each scanning to the end (a 1 MB title took hours); same matches.
     TitleRule(re.compile(r"^(?=.*(法治|普法|依法|法律|宪法)).*(召开|举办|举行|开展.{0,20}活动$|推进会|部署会|培训会|座谈会)"), False, "other", "a news item, not a report"),
     TitleRule(re.compile(r"工作要点|实施方案|工作计划|方案$|方案》?$"), False, "other", "a plan, notice or rule, not a report"),
+    # A headline: a place, a colon and a slogan ("某镇：推动法治政府建设走深走实"); a report's title
+    # says 报告, 总结 or 情况 (those rules come first).
+    TitleRule(re.compile(r"^[\u4e00-\u9fff]{2,12}[：:](?!.*(?:报告|总结|情况|述法|年报))"), False, "other", "a news headline, not a report"),
 )
+# A reporter's byline or dateline: "（通讯员 某某）3月15日，", "本报讯", "记者 某某报道". An editor's
+# name is not one: portals print 编辑 on their own articles too.
+NEWS_BYLINE = re.compile(r"通讯员|本报讯|记者\s*[\u4e00-\u9fff]{2,3}\s*(?:报道|摄|[)）]|\d|[，,])|[网报台]讯\s*[(（]|讯\s*[(（]记者")
+# A journalist writes of the township in the third person (该镇); a report speaks of itself (我镇, 本镇, 镇党委).
+THIRD_PERSON = re.compile(r"该(?:镇|乡|街道)")
+FIRST_PERSON = re.compile(r"[我本](?:镇|乡|街道)")
 # What a text's opening says about its kind when the title does not (or there is none).
 TEXT_RULES: tuple[tuple[re.Pattern[str], Kind], ...] = (
     # A news item opens with its date and what happened: "7月5日，…召开…".
     (re.compile(r"^\s*(\d{1,2}月\d{1,2}日|近日|日前)[，,]?[^。\n]{0,40}(召开|举办|举行|开展|组织)"), "other"),
+    # A reporter's byline or dateline anywhere in the opening: "（通讯员 某某）3月15日，", "本报讯", "记者 某某".
+    (NEWS_BYLINE, "other"),
+    # A plan says what it is for and that it is made: "…结合我镇实际，特制定本方案。"
+    (re.compile(r"(?:特|现)?制定(?:本|如下)(?:实施)?(?:方案|计划|要点|规划)|(?:方案|计划|要点)如下[:：]"), "other"),
+    # A content farm's page: a compilation of several reports, with its own apparatus.
+    (re.compile(r"篇一[:：\s]|范文|下载文档|文档下载|全文阅读已结束|VIP|会员免费"), "other"),
     # An official's first-person account of their own duties, even without 述法 in the excerpt.
     (re.compile(r"本人[^。]{0,30}(履行|职责|履职)|个人履行|个人述法|履职情况\n"), "shufa"),
     (re.compile(r"政府信息公开(工作)?年度报告"), "other"),
@@ -104,5 +124,7 @@ def kind_of_text(opening: str) -> Kind:
     """The kind the opening of a text says, for a document whose title says none."""
     for pattern, kind in TEXT_RULES:
         if pattern.search(opening):
+            if kind == "government_annual_report" and THIRD_PERSON.search(opening) and not FIRST_PERSON.search(opening):
+                return "other"  # about the township's rule-of-law work, written by someone else (该镇)
             return kind
     return "unknown"

@@ -295,10 +295,12 @@ def test_the_seeds_keep_their_identities() -> None:
 
 @pytest.mark.skipif(not DEVSET.is_dir(), reason="the dev set is not on this machine (set FAZHI_DEVSET)")
 def test_devset_identification_stays_above_its_floor() -> None:
+    # Counts only, never the misses: part of the set is held back (docs/identification.md), and a
+    # list of its misses is a list of the answers.
     score = evaluate_identity(DEVSET)
-    print(render_identity(score, "training score"))
+    counts = ", ".join(f"{f.field} {f.right}/{f.labelled}" for f in score.fields)
     for field in score.fields:
-        assert field.right >= FLOOR["devset"][field.field], render_identity(score)
+        assert field.right >= FLOOR["devset"][field.field], counts
 
 
 def test_the_scorer_counts_labelled_fields_only_and_lists_misses() -> None:

@@ -11,7 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from parsers import IdentityScore, Report, extract_report, read_document, render_identity, score_identity
+from parsers import IdentityScore, Report, extract_report, read_document, render_identity, score_identity, web_url_problem
+
+from flows.harvest.page_context import with_page_context
 
 
 class LabelError(ValueError):
@@ -38,8 +40,9 @@ def labelled_reports(folder: Path) -> list[tuple[str, dict[str, Any], Report]]:
         labels = read_labels(meta)
         document = read_document(text.read_bytes(), str(text))
         # The page's address, as the nightly flow knows it: its host is evidence for the county.
-        if isinstance(labels.get("source_url"), str):
-            document = document.model_copy(update={"url": labels["source_url"]})
+        url = labels.get("source_url")
+        if isinstance(url, str) and web_url_problem(url) is None:
+            document, _ = with_page_context(document, url)
         pairs.append((text.stem, labels, extract_report(document).report))
     return pairs
 

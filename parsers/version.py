@@ -27,8 +27,8 @@ EXTRACTION = frozenset({
     "identify.py", "indicators.py", "models.py", "normalise.py", "numbers.py", "places.py", "register.py", "titles.py",
 })
 # Never touch a record: scoring, the version itself, listing pages (discovery: which links are
-# fetched, not what a fetched report says).
-NOT_EXTRACTION = frozenset({"version.py", "evaluate.py", "identity_eval.py", "listing.py"})
+# fetched, not what a fetched report says), and finding a portal's report column (portals, finder).
+NOT_EXTRACTION = frozenset({"version.py", "evaluate.py", "identity_eval.py", "listing.py", "portals.py", "finder.py"})
 LENGTH = 12  # hex digits: enough to tell versions apart, short enough to read in a change log
 
 

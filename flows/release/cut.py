@@ -226,7 +226,8 @@ def _long_rows(chosen: list[tuple[Any, ...]], values: dict[str, dict[str, YearVa
 
 
 def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
-                 ranges: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] | None = None) -> list[str]:
+                 ranges: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] | None = None,
+                 reread: Callable[[str, int], dict[str, str] | None] | None = None) -> list[str]:
     """What changed from release folder ``old`` to ``new``: one line per report added, revised,
     withdrawn or gone (``withdrawn``: the ids of reports the store knows as withdrawn; a report
     that left reports.csv without being one is "gone"), per row that left, joined or changed report
@@ -240,7 +241,11 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
     (a merge join): memory holds one report's figures at a time and a label for each report the two
     share, not two copies of the dataset (3 GB at 200,000 reports when it did). ``ranges``: for
     reports.csv and values.csv, the byte ranges in ``old`` and ``new`` that can differ (the buckets
-    of report ids that changed, as the release writer knows them): only those are read and compared."""
+    of report ids that changed, as the release writer knows them): only those are read and compared.
+
+    ``reread``: the year's values (as shown) the new rules give the previous revision of a report,
+    from the store (None when it was not re-extracted): a figure of a revised report that the
+    previous text, read by the new rules, already gives changed by the rules, not by the text."""
     ranges = ranges or {}
     old_reports, new_reports = ranges.get("reports.csv", (None, None))
     old_values, new_values = ranges.get("values.csv", (None, None))
@@ -252,7 +257,7 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
         return f"{restore_cell(row['title'])} ({place(row)}) `{row['report_id']}`"
 
     lines: list[str] = []
-    shared: dict[str, tuple[str, bool]] = {}  # report_id → (its label, its text changed)
+    shared: dict[str, tuple[str, bool, int]] = {}  # report_id → (its label, its text changed, its previous revision)
     for rid, before, row in _merge_join(_sorted_rows(old / "reports.csv", old_reports) if old else iter(()), _sorted_rows(new / "reports.csv", new_reports)):
         if before is None:
             assert row is not None  # the merge join gives at least one side
@@ -261,7 +266,7 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
             lines.append(f"- {'withdrawn' if rid in withdrawn else 'gone'}: {label(before)}")
         else:
             revised = before["revision"] != row["revision"]
-            shared[rid] = (label(row), revised)
+            shared[rid] = (label(row), revised, int(before["revision"]))
             if revised:
                 lines.append(f"- revised: {label(row)}: revision {before['revision']} → {row['revision']}")
             elif place(before) != place(row) or before.get("kind") != row.get("kind"):
@@ -277,11 +282,13 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
     for rid, before_values, after_values in _merge_join(old_figures, new_figures):
         if rid not in shared:
             continue
-        what, text_changed = shared[rid]
-        cause = "figure changed" if text_changed else "figure changed by the rules"
+        what, text_changed, previous = shared[rid]
         before_values, after_values = before_values or {}, after_values or {}
+        reread_values = reread(rid, previous) if text_changed and reread is not None else None
         for indicator in sorted(set(before_values) | set(after_values)):
             if before_values.get(indicator) != after_values.get(indicator):
+                by_rules = not text_changed or (reread_values is not None and reread_values.get(indicator) == after_values.get(indicator))
+                cause = "figure changed by the rules" if by_rules else "figure changed"
                 lines.append(f"- {cause}: {what} {indicator}: {before_values.get(indicator, '—')} → {after_values.get(indicator, '—')}")
     return lines
 
@@ -406,6 +413,15 @@ def _read_csv_ranges(path: Path, ranges: list[tuple[int, int]], columns: tuple[s
             handle.seek(offset)
             for row in csv.reader(io.StringIO(handle.read(length).decode("utf-8"), newline="")):
                 yield {name: row[i] for name, i in where}
+
+
+def _reread_values(conn: sqlite3.Connection, report_id: str, revision: int) -> dict[str, str] | None:
+    """The year's values (as a change log shows them) that the extractor of the report's current
+    revision gives its revision ``revision``; None when that revision was not re-extracted by it."""
+    found = store.revision_values(conn, report_id, revision)
+    if found is None:
+        return None
+    return {indicator: _fmt_number(value) + ("" if qualifier in ("exact", "") else f" ({qualifier})") for indicator, value, qualifier in found}
 
 
 def label_changes(before: dict[str, str] | None, after: dict[str, str]) -> list[str]:
@@ -572,7 +588,8 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     finished(folder / "datapackage.json")
     _write_codebook(folder, version, created, years, finished)
     withdrawn = {row[0] for row in conn.execute("SELECT report_id FROM reports WHERE status = 'withdrawn'")}
-    changes = diff_folders(releases / parent if parent else None, folder, withdrawn, _changed_ranges(releases, parent, tables))
+    changes = diff_folders(releases / parent if parent else None, folder, withdrawn, _changed_ranges(releases, parent, tables),
+                           reread=lambda rid, revision: _reread_values(conn, rid, revision))
     changes += label_changes(_parent_labels(releases, parent), dict(INDICATOR_LABELS))
     cite = citation(version, _released_on(created), _downloads_url())
     (folder / "CHANGELOG.md").write_text(_changelog(version, parent, changes, counts, extractors, cite), encoding="utf-8")

@@ -12,7 +12,7 @@ from .database import (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGUR
     OBSERVATION_ROW, VALUE_ROW, extraction_rows, write_figures, write_figures_many, merge, place_key, CONFLICT_FLAG, reidentified,
     current_reports, OBSERVATION_COLUMNS, current_observation_tuples, VALUE_COLUMNS, current_value_tuples, current_report_records,
     current_report_places, current_text_keys, current_texts, PROVENANCE_COLUMNS, revision_provenance, current_observations,
-    extractor_counts, fingerprint, SourceReads, listing_reads)
+    extractor_counts, fingerprint, SourceReads, listing_reads, revision_values)
 
 __all__ = [
     "SCHEMA_V1", "LINKS_V2", "IDENTITY_V3", "TOWNSHIP_CODE_V4", "FIGURES_V5", "FACTS_V6", "FRAME_V7", "MIGRATIONS", "SCHEMA_VERSION", "VOLATILE_PARAMETERS",
@@ -20,5 +20,5 @@ __all__ = [
     "ExtractionRows", "OBSERVATION_ROW", "VALUE_ROW", "extraction_rows", "write_figures", "write_figures_many", "merge", "place_key",
     "CONFLICT_FLAG", "reidentified", "current_reports", "OBSERVATION_COLUMNS", "current_observation_tuples", "VALUE_COLUMNS", "current_value_tuples", "current_report_records",
     "current_report_places", "current_text_keys", "current_texts", "PROVENANCE_COLUMNS", "revision_provenance", "current_observations", "extractor_counts", "fingerprint",
-    "SourceReads", "listing_reads",
+    "SourceReads", "listing_reads", "revision_values",
 ]

@@ -822,6 +822,25 @@ def current_observations(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     )
 
 
+def revision_values(conn: sqlite3.Connection, report_id: str, revision: int) -> list[tuple[str, float, str]] | None:
+    """(indicator, value, qualifier) of the year's values that the extractor of the report's
+    current revision made of its revision ``revision`` (re-extraction reads every stored revision);
+    None when that extractor has not read it (attribution of a change: flows.release.cut)."""
+    current = conn.execute("""SELECT e.extractor FROM reports r JOIN revision_extractors e ON e.report_id = r.report_id
+                               AND e.revision = r.current_revision WHERE r.report_id = ?""", (report_id,)).fetchone()
+    if current is None:
+        return None
+    made = conn.execute("SELECT 1 FROM extractions WHERE report_id = ? AND revision = ? AND extractor = ? AND error IS NULL",
+                        (report_id, revision, current[0])).fetchone()
+    made = made or conn.execute("SELECT 1 FROM revision_extractors WHERE report_id = ? AND revision = ? AND extractor = ?",
+                                (report_id, revision, current[0])).fetchone()
+    if made is None:
+        return None
+    return [(row[0], row[1], row[2]) for row in conn.execute(
+        "SELECT indicator, value, qualifier FROM year_values WHERE report_id = ? AND revision = ? AND extractor = ? ORDER BY indicator",
+        (report_id, revision, current[0]))]
+
+
 def extractor_counts(conn: sqlite3.Connection) -> dict[str, int]:
     """How many reports' current revisions each extractor version made."""
     return dict(conn.execute(

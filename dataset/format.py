@@ -127,6 +127,7 @@ def _values(literal: Any) -> tuple[str, ...]:
 
 
 TO_REPORTS = ForeignKey(("report_id",), "reports", ("report_id",))
+TO_TOWNSHIPS = ForeignKey(("township_code",), "townships", ("township_code",))
 
 REPORTS = Resource("reports", "reports.csv", "csv", "One row per report ever published (a withdrawn report stays, with its status and the "
                    "day it was found gone), its current revision", (
@@ -196,7 +197,7 @@ def figures_long_resource(keys: Sequence[str]) -> Resource:
         Column("basis", "string", "stated_total, sum_of_parts or single_mention (a lower bound)", enum=_values(Basis), required=True),
         Column("flags", "array", "Consistency flags on the value, as a JSON array of codes", required=True),
         Column("report_id", "string", "Report the value comes from (reports.csv)", pattern=REPORT_ID, required=True),
-    ), primary_key=("report_id", "indicator"), foreign_keys=(TO_REPORTS,))
+    ), primary_key=("report_id", "indicator"), foreign_keys=(TO_REPORTS, TO_TOWNSHIPS))
 
 
 INDICATOR_ID_COLUMNS = (
@@ -255,7 +256,7 @@ def figure_resources(keys: Sequence[str], labels: Mapping[str, str]) -> tuple[Re
 
     indicators = Resource("indicators", "indicators.csv", "csv", "The year's values (values.csv), wide: one row per township, year and kind, "
                           "from one report, a value and a qualifier column per indicator", INDICATOR_ID_COLUMNS + tuple(_indicator_columns(keys, labels)),
-                          primary_key=("report_id",), foreign_keys=(TO_REPORTS,))
+                          primary_key=("report_id",), foreign_keys=(TO_REPORTS, TO_TOWNSHIPS))
     return observations, values, indicators
 
 

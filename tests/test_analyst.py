@@ -171,4 +171,5 @@ def test_the_long_table_is_indicators_csv_in_long_form(demo: Path) -> None:
     # read by default tools, the codes stay text (the README's snippets)
     frame = pandas.read_csv(demo / "figures_long.csv", dtype=str, keep_default_na=False)
     assert frame["township_code"].map(lambda c: c == "" or (len(c) == 9 and c.isdigit())).all()
-    assert duckdb.sql(f"SELECT typeof(county_code) FROM read_csv('{demo / 'figures_long.csv'}', all_varchar = true) LIMIT 1").fetchone() == ("VARCHAR",)
+    found = duckdb.connect().execute(f"SELECT typeof(county_code) FROM read_csv('{demo / 'figures_long.csv'}', all_varchar = true) LIMIT 1")
+    assert found.fetchone() == ("VARCHAR",)

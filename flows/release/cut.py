@@ -500,6 +500,12 @@ def _datapackage(version: str, created: datetime, sources: list[Source], years: 
         resource.update(name=f"texts-{year}", path=path, description=f"{resource['description']} (this file: {year})")
         text_resources.append(resource)
     tables = _declared_tables(years)
+    resources = [r.descriptor() for r in tables]
+    released_year = int(_released_on(created)[:4])
+    for resource in resources:  # no report covers a year after the release's
+        for field in resource["schema"]["fields"]:
+            if field["name"] == "year":
+                field.setdefault("constraints", {})["maximum"] = released_year
     return {
         "name": "fazhi-atlas",
         "title": "Fazhi Atlas: township rule-of-law reports and their figures",
@@ -513,7 +519,7 @@ def _datapackage(version: str, created: datetime, sources: list[Source], years: 
                   "reproduced for reference under their own terms.",
         # "name" is the source_id of reports.csv (sources.csv has the rest)
         "sources": [{"name": s.id, "title": s.name, "path": s.listing[0]} for s in sources],
-        "resources": [r.descriptor() for r in tables] + text_resources,
+        "resources": resources + text_resources,
     }
 
 

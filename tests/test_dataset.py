@@ -115,3 +115,23 @@ def test_the_datapackage_validates_with_frictionless(demo_night: DemoNight) -> N
     assert isinstance(summary, RunSummary) and summary.release is not None
     report = frictionless.validate(str(Path(summary.release.path) / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_every_recheck_is_logged_and_moves_last_checked(portal_copy: Path, tmp_path: Path) -> None:
+    """A page answering 304 on a --recheck night is a fetch-log entry, and its report's last_checked
+    (store: last_seen; provenance.csv) moves: how long a report stays online can be measured."""
+    import sqlite3
+
+    data, out = tmp_path / "data", tmp_path / "public"
+    run(portal_copy, data, out)
+    with sqlite3.connect(data / "fazhi.sqlite") as conn:
+        before = dict(conn.execute("SELECT report_id, last_seen FROM reports"))
+    run(portal_copy, data, out, recheck=True)
+    with sqlite3.connect(data / "fazhi.sqlite") as conn:
+        after = dict(conn.execute("SELECT report_id, last_seen FROM reports"))
+        rechecked = conn.execute("SELECT count(*) FROM fetch_log WHERE status = 304").fetchone()[0]
+        reads = conn.execute("SELECT source_id, pages, reached_end FROM listing_reads").fetchall()
+    assert rechecked >= 1
+    assert all(after[rid] > before[rid] for rid in before), (before, after)
+    # the sampling frame: both nights' listing reads, every demo listing read to its end
+    assert len(reads) == 2 * len({r[0] for r in reads}) and all(pages >= 1 and end == 1 for _, pages, end in reads)

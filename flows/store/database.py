@@ -419,6 +419,9 @@ def merge(conn: sqlite3.Connection, night: Night) -> MergeResult:
         )
         _record_links(conn, night.harvests, now)
         _record_listing_reads(conn, night.listings, now)
+        # A stored report's page answering 304 tonight is still online: its last_checked moves.
+        conn.executemany("UPDATE reports SET last_seen = ? WHERE source_id = ? AND url_key = ? AND status = 'active'",
+                         [(r.fetched_at.isoformat(), r.source_id, r.url_key) for r in night.log if r.status == 304])
         places: set[str] = set()
         for item in night.harvested:
             places |= _merge_one(conn, item, now, result)

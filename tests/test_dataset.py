@@ -90,6 +90,8 @@ def test_a_page_gone_from_its_listing_or_answering_404_is_withdrawn_not_deleted(
     changelog = (folder / "CHANGELOG.md").read_text(encoding="utf-8")
     # Named by township, county and year, and the row it leaves in indicators.csv too.
     assert f"- withdrawn: {xicang['title']} (西仓镇, {xicang['county']}, {xicang['year']})" in changelog
+    # the change log lists the status change of the township's year: the same status, withdrawn beside it
+    assert f"- status changed: township {xicang['township_code']} annual {xicang['year']}: {cell['status']} → {cell['status']} (withdrawn)" in changelog
     assert f"- indicators.csv row left: 西仓镇, {xicang['county']}, {xicang['year']} (township {xicang['township_code']}" in changelog
     assert main(["diff", first.release.version, second.release.version, "--data", str(data)]) == 0  # `fazhi diff` knows it from the store
     assert f"- withdrawn: {xicang['title']} (西仓镇" in capsys.readouterr().out

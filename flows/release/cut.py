@@ -424,6 +424,42 @@ def _reread_values(conn: sqlite3.Connection, report_id: str, revision: int) -> d
     return {indicator: _fmt_number(value) + ("" if qualifier in ("exact", "") else f" ({qualifier})") for indicator, value, qualifier in found}
 
 
+COVERAGE_LINES = 200  # status changes listed one by one; beyond, counted per transition only
+
+
+def coverage_changes(old: Path, new: Path) -> list[str]:
+    """Status changes of coverage.csv (a township's year found, withdrawn, past its deadline, newly
+    searched): counted per transition, and listed one by one up to COVERAGE_LINES. Only lines that
+    are not in both files are parsed (a night changes a few of hundreds of thousands)."""
+    if not old.is_file() or not new.is_file():
+        return []
+    old_lines, new_lines = _lines(old), _lines(new)
+    if not old_lines or not new_lines or old_lines[0] != new_lines[0]:
+        return []  # another format: nothing comparable
+    shared = set(old_lines[1:]) & set(new_lines[1:])
+    key = ("township_code", "report_group", "year")
+
+    def keyed(lines: list[str]) -> dict[tuple[str, ...], dict[str, str]]:
+        return {tuple(row[k] for k in key): row for row in csv.DictReader([new_lines[0], *(line for line in lines if line not in shared)])}
+
+    before, after = keyed(old_lines[1:]), keyed(new_lines[1:])
+    changed = []
+    for k in sorted(before.keys() | after.keys()):
+        was, now = before.get(k), after.get(k)
+        was_status = (was["status"] + (" (withdrawn)" if was["withdrawn"] == "true" else "")) if was else "—"
+        now_status = (now["status"] + (" (withdrawn)" if now["withdrawn"] == "true" else "")) if now else "—"
+        if was_status != now_status:
+            changed.append((k, was_status, now_status))
+    if not changed:
+        return []
+    counts: dict[tuple[str, str], int] = {}
+    for _, a, b in changed:
+        counts[(a, b)] = counts.get((a, b), 0) + 1
+    lines = [f"- status changed ({n} township-years): {a} → {b}" for (a, b), n in sorted(counts.items())]
+    lines += [f"- status changed: township {code} {group} {year}: {a} → {b}" for (code, group, year), a, b in changed[:COVERAGE_LINES]]
+    return lines
+
+
 def label_changes(before: dict[str, str] | None, after: dict[str, str]) -> list[str]:
     """One change-log line per indicator whose Chinese label changed (keys are never renamed: a
     label is corrected when it did not say what the key counts), and per key added."""
@@ -597,6 +633,8 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     changes = diff_folders(releases / parent if parent else None, folder, withdrawn, _changed_ranges(releases, parent, tables),
                            reread=lambda rid, revision: _reread_values(conn, rid, revision))
     changes += label_changes(_parent_labels(releases, parent), dict(INDICATOR_LABELS))
+    if parent is not None:
+        changes += coverage_changes(releases / parent / COVERAGE.path, folder / COVERAGE.path)
     cite = citation(version, _released_on(created), _downloads_url())
     (folder / "CHANGELOG.md").write_text(_changelog(version, parent, changes, counts, extractors, cite), encoding="utf-8")
     finished(folder / "CHANGELOG.md")

@@ -94,3 +94,32 @@ def test_a_label_corrected_is_a_line_of_the_change_log() -> None:
         "- indicator label changed: party_meetings_on_rule_of_law: 研究部署法治建设会议次数 → 研究法治建设的党委（党组）会议次数",
         "- indicator added: new_key (新)"]
     assert label_changes(None, after) == []  # a first release, or a parent cut before labels were recorded
+
+
+def test_releases_archive_makes_a_monthly_bundle_ready_to_deposit(demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    from flows.cli import main
+
+    data = tmp_path / "data"
+    shutil.copytree(demo, data / "releases" / demo.name)
+    (data / "releases" / "LATEST").write_text(demo.name + "\n", encoding="utf-8")
+    monkeypatch.setenv("FAZHI_SITE_URL", "https://fazhi.example.org/")
+    manifest = json.loads((demo / "manifest.json").read_text(encoding="utf-8"))
+    month = manifest["released_on"][:7]
+    assert main(["releases", "archive", "--data", str(data), "--out", str(tmp_path / "archive")]) == 0
+    bundle = tmp_path / "archive" / f"fazhi-atlas-{month}"
+    assert str(bundle) in capsys.readouterr().out
+    zenodo = json.loads((bundle / ".zenodo.json").read_text(encoding="utf-8"))
+    assert zenodo["upload_type"] == "dataset" and zenodo["license"] == "cc-by-4.0" and zenodo["version"] == demo.name
+    assert zenodo["publication_date"] == manifest["released_on"] and zenodo["creators"] == [{"name": "Fazhi Atlas contributors"}]
+    assert zenodo["related_identifiers"][0]["identifier"] == "https://fazhi.example.org/downloads/"
+    assert (bundle / f"fazhi-{demo.name}.zip").read_bytes() == (demo / f"fazhi-{demo.name}.zip").read_bytes()
+    assert {"CITATION.cff", "CHANGES.md", "README.md"} <= {p.name for p in bundle.iterdir()}
+    # written once; a month without releases, or not a month, is one line and exit 2
+    assert main(["releases", "archive", "--month", month, "--data", str(data), "--out", str(tmp_path / "archive")]) == 2
+    assert "exists" in capsys.readouterr().err
+    assert main(["releases", "archive", "--month", "1999-01", "--data", str(data), "--out", str(tmp_path / "archive")]) == 2
+    assert "no release of 1999-01" in capsys.readouterr().err
+    assert main(["releases", "archive", "--month", "May", "--data", str(data), "--out", str(tmp_path / "archive")]) == 2

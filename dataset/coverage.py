@@ -157,7 +157,8 @@ def coverage(counties: Iterable[str], reports: Iterable[ReportFact], years: list
         township = rows[code]
         prefecture, province = prefecture_of(code), province_of(code)
         search = searched.get(township.county)
-        cells = {(g, y): _cell(found.get((code, g, y), []), y, g, search, today) for g in ("annual", "shufa") for y in years}
+        groups: tuple[Group, ...] = ("annual", "shufa")
+        cells = {(g, y): _cell(found.get((code, g, y), []), y, g, search, today) for g in groups for y in years}
         result.append(TownshipCoverage(
             code=code,
             name=township.name,

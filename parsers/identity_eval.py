@@ -89,7 +89,7 @@ def found_values(report: Report) -> dict[str, str | None]:
         "year": str(report.year) if report.year is not None else None,
         # The labels' publication_date is the date the document shows: the page's, else the signature's
         # (labelled before the signature date became signed_on, never a publication date: issue 26).
-        "published": (report.published_on or report.signed_on).isoformat() if (report.published_on or report.signed_on) else None,
+        "published": shown_date.isoformat() if (shown_date := report.published_on or report.signed_on) else None,
         "level": report.level,
         "kind": KINDS[report.kind],
     }

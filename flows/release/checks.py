@@ -73,12 +73,12 @@ def check_tables(folder: Path, release_year: int | None = None) -> list[str]:
     revisions: dict[str, set[int]] = {}
     for p in _rows(folder / "provenance.csv"):
         revisions.setdefault(p["report_id"], set()).add(int(p["revision"]))
-        r = reports.get(p["report_id"])
-        if r is None:
+        of = reports.get(p["report_id"])
+        if of is None:
             say("provenance.csv", f"report {p['report_id']} is not in reports.csv")
-        elif p["current"] == "true" and (p["revision"] != r["revision"] or p["text_sha256"] != r["sha256"]):
+        elif p["current"] == "true" and (p["revision"] != of["revision"] or p["text_sha256"] != of["sha256"]):
             say("provenance.csv", f"report {p['report_id']}: its current revision {p['revision']} (text {p['text_sha256'][:12]}…) is not "
-                                  f"reports.csv's ({r['revision']}, {r['sha256'][:12]}…)")
+                                  f"reports.csv's ({of['revision']}, {of['sha256'][:12]}…)")
     for rid, r in reports.items():
         if revisions and int(r["revision"]) not in revisions.get(rid, set()):
             say("reports.csv", f"report {rid}: revision {r['revision']} is not in provenance.csv")

@@ -218,8 +218,8 @@ def _long_rows(chosen: list[tuple[Any, ...]], values: dict[str, dict[str, YearVa
     for r in chosen:
         rid, kind, _status, year, township, _county, _province, adcode, code = r[:9]
         county = code[:6] if code else adcode
-        prefecture = prefecture_of(county)[0] if county and prefecture_of(county) else None
-        province = province_of(county)[0] if county and province_of(county) else None
+        above, top = (prefecture_of(county), province_of(county)) if county else (None, None)
+        prefecture, province = (above[0] if above else None), (top[0] if top else None)
         for key, v in sorted(values.get(rid, {}).items(), key=lambda kv: order.get(kv[0], len(order))):
             yield [code, county, prefecture, province, township, year, kind, key, _fmt_number(v[0]), v[1], v[2], v[3],
                    json.dumps([f for f in v[4].split(";") if f]), rid]
@@ -1162,9 +1162,9 @@ def verify_release(releases: Path, version: str) -> list[str]:
         return [f"{folder / 'manifest.json'}: lists no files"]
     problems = []
     if isinstance(manifest.get("format"), int) and manifest["format"] >= 2:  # the declared format: every file it names is there
-        expected = [*table_files(), *METADATA_FILES, *codebook.CODEBOOK_FILES] if manifest["format"] >= 3 else \
+        required = [*table_files(), *METADATA_FILES, *codebook.CODEBOOK_FILES] if manifest["format"] >= 3 else \
             [name for name in [*table_files(), *METADATA_FILES] if name not in FORMAT_3_TABLES]
-        problems += [f"{folder / 'manifest.json'}: lists no {name}, a file of every release" for name in expected if name not in files]
+        problems += [f"{folder / 'manifest.json'}: lists no {name}, a file of every release" for name in required if name not in files]
     if (folder / TEXTS_FOLDER).is_symlink():  # its files would be hashed wherever it points, and vouched for
         return [f"{folder / TEXTS_FOLDER}: a symbolic link, not a folder of this release"]
     for name, expected in files.items():

@@ -8,7 +8,7 @@ so a change here never re-extracts the archive.
 """
 
 from .cells import neutralise_cell, restore_cell
-from .coverage import CountySearch, DEADLINE_RULES, ReportFact, coverage, deadline_of, due_years
+from .coverage import CountySearch, DEADLINE_RULE_CODES, DEADLINE_RULES, ReportFact, coverage, deadline_of, due_years
 from .format import COVERAGE, FIGURES_LONG, FRAME, figures_long_resource, BUCKETS, METADATA_FILES, PROVENANCE, REPORTS, Resource, SOURCES, TABLES, TEXTS, TEXTS_FOLDER, citation, figure_resources, table_files, text_file, townships_resource
 
-__all__ = ["FIGURES_LONG", "figures_long_resource", "COVERAGE", "CountySearch", "DEADLINE_RULES", "FRAME", "deadline_of", "BUCKETS", "METADATA_FILES", "PROVENANCE", "REPORTS", "ReportFact", "Resource", "SOURCES", "TABLES", "TEXTS", "TEXTS_FOLDER", "citation", "coverage", "due_years", "figure_resources", "neutralise_cell", "restore_cell", "table_files", "text_file", "townships_resource"]
+__all__ = ["FIGURES_LONG", "figures_long_resource", "COVERAGE", "CountySearch", "DEADLINE_RULE_CODES", "DEADLINE_RULES", "FRAME", "deadline_of", "BUCKETS", "METADATA_FILES", "PROVENANCE", "REPORTS", "ReportFact", "Resource", "SOURCES", "TABLES", "TEXTS", "TEXTS_FOLDER", "citation", "coverage", "due_years", "figure_resources", "neutralise_cell", "restore_cell", "table_files", "text_file", "townships_resource"]

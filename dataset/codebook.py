@@ -10,7 +10,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 
-from dataset.coverage import DEADLINE_RULES, STATUS_MEANINGS
+from dataset.coverage import DEADLINE_RULE_CODES, DEADLINE_RULES, STATUS_MEANINGS
 from dataset.format import DATASET_TITLE, Column, Resource
 from dataset.indicator_docs import INDICATOR_DOCS, YEAR_VALUE_RULE
 
@@ -81,8 +81,8 @@ def codebook_csv(tables: Sequence[Resource], labels: Mapping[str, str], units: M
                              units.get(c.name, ""), _constraints(c), "", ""])
     for status, (zh, meaning) in STATUS_MEANINGS.items():
         writer.writerow(["status", "coverage.csv", status, "string", zh, status, meaning, "", "", "", ""])
-    for group, rule in DEADLINE_RULES.items():
-        writer.writerow(["deadline_rule", "coverage.csv", group, "string", "截止规则", group, rule, "", "", "", ""])
+    for group, code in DEADLINE_RULE_CODES.items():
+        writer.writerow(["deadline_rule", "coverage.csv", code, "string", "截止规则", f"{group} reports", DEADLINE_RULES[code], "", "", "", ""])
     for key, label in labels.items():
         doc = INDICATOR_DOCS[key]
         writer.writerow(["indicator", "values.csv", key, "number", label, doc.name_en, f"{doc.definition} {YEAR_VALUE_RULE}", units[key], "≥ 0",
@@ -121,8 +121,8 @@ def codebook_md(tables: Sequence[Resource], labels: Mapping[str, str], units: Ma
     lines += ["## Statuses (coverage.csv, townships.csv)", "", "| status | 中文 | meaning |", "|---|---|---|"]
     lines += [f"| `{s}` | {zh} | {meaning} |" for s, (zh, meaning) in STATUS_MEANINGS.items()]
     lines += ["", "`withdrawn` (coverage.csv) is a fact beside the status: a report published on time and later taken down was published on time.",
-              "", "## Deadline rules", "", "| report_group | rule |", "|---|---|"]
-    lines += [f"| `{g}` | {r} |" for g, r in DEADLINE_RULES.items()]
+              "", "## Deadline rules", "", "| report_group | deadline_rule | rule |", "|---|---|---|"]
+    lines += [f"| `{g}` | `{c}` | {DEADLINE_RULES[c]} |" for g, c in DEADLINE_RULE_CODES.items()]
     lines += ["", "## Research questions in duckdb", ""]
     for question, sql in RESEARCH_QUERIES.items():
         lines += [f"{question}:", "", "```sql", sql, "```", ""]

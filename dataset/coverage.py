@@ -23,6 +23,7 @@ taken down was published on time.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Literal, NamedTuple
@@ -35,11 +36,13 @@ Group = Literal["annual", "shufa"]
 FIRST_YEAR = 2019  # the 督察工作规定 took effect in 2019
 ANNUAL_KINDS = frozenset({"government_annual_report", "rule_of_law_work_report", "work_summary", "unknown"})
 SHUFA_KINDS = frozenset({"shufa"})
-# The deadline rule of each report group, as the release states it (coverage.csv deadline_rule, the codebook).
-DEADLINE_RULES: dict[Group, str] = {
-    "annual": "township annual rule-of-law report on year Y: published before 1 April of Y+1 "
-              "(法治政府建设与责任落实督察工作规定, 2019)",
-    "shufa": "none: no publication deadline applies to 述法 reports (found, not on time or late)",
+# The deadline rule of each report group, as the release states it: a short code in coverage.csv's
+# deadline_rule (560,000 rows at national scale), its words in the column's description and the codebook.
+DEADLINE_RULE_CODES: dict[Group, str] = {"annual": "before_1_april_next_year", "shufa": "none"}
+DEADLINE_RULES: dict[str, str] = {
+    "before_1_april_next_year": "the township's annual rule-of-law report on year Y is published before 1 April of Y+1 "
+                                "(法治政府建设与责任落实督察工作规定, 2019): on_time or late",
+    "none": "no publication deadline applies (述法 reports): found, never on time or late",
 }
 
 # Each status in Chinese and what it means (the codebook's table; the site's labels are its own).
@@ -116,9 +119,20 @@ def searched_far_enough(search: CountySearch | None, year: int) -> bool:
 
 def _cell(found: list[ReportFact], year: int, group: Group, search: CountySearch | None, today: date | None) -> Cell:
     if not found:
-        if group == "annual" and today is not None and today < deadline_of(year):
-            return Cell("not_due", False, "")
-        return Cell("not_found" if searched_far_enough(search, year) else "not_searched", False, "")
+        return _nothing_found(year, group, search, today)
+    return _found_cell(found, year, group)
+
+
+@functools.lru_cache(maxsize=4096)
+def _nothing_found(year: int, group: Group, search: CountySearch | None, today: date | None) -> Cell:
+    """The status of a township-year without a report: the same for every township of a county
+    (cached: 560,000 cells at national scale, a few hundred distinct)."""
+    if group == "annual" and today is not None and today < deadline_of(year):
+        return Cell("not_due", False, "")
+    return Cell("not_found" if searched_far_enough(search, year) else "not_searched", False, "")
+
+
+def _found_cell(found: list[ReportFact], year: int, group: Group) -> Cell:
     dated = sorted((f for f in found if f.published_on is not None), key=lambda f: (f.published_on, f.withdrawn, f.report_id))
     first = dated[0] if dated else min(found, key=lambda f: (f.withdrawn, f.report_id))
     withdrawn = all(f.withdrawn for f in found)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, get_args
 
-from dataset.coverage import DEADLINE_RULES, Status
+from dataset.coverage import DEADLINE_RULE_CODES, DEADLINE_RULES, Status
 from parsers.indicators import INDICATOR_KEYS, INDICATOR_LABELS
 from parsers.models import Basis, Kind, Level, Qualifier, Scope, Script
 
@@ -306,14 +306,14 @@ COVERAGE = Resource("coverage", "coverage.csv", "csv", "townships.csv in long fo
     Column("township_code", "string", "9-digit code of the township (townships.csv)", pattern=TOWNSHIP_CODE, required=True),
     Column("county_code", "string", "6-digit code of its county (frame.csv)", pattern=ADCODE, required=True),
     Column("report_group", "string", "annual (the township's annual rule-of-law report, any kind of it) or shufa (a 述法 report)",
-           enum=tuple(DEADLINE_RULES), required=True),
+           enum=tuple(DEADLINE_RULE_CODES), required=True),
     Column("year", "integer", "Year the report covers", minimum=2019, required=True),
     Column("status", "string", STATUS_HELP, enum=_values(Status), required=True),
     Column("withdrawn", "boolean", "Every report giving the status has since been withdrawn (a fact beside the status: a report published on time "
            "and taken down was published on time)", required=True),
     Column("deadline", "date", "The day a report is late from (empty: no deadline applies)"),
-    Column("deadline_rule", "string", "The deadline rule applied: " + "; ".join(f"{g}: {r}" for g, r in DEADLINE_RULES.items()),
-           enum=tuple(DEADLINE_RULES.values()), required=True),
+    Column("deadline_rule", "string", "The deadline rule applied (per report group; codebook.csv): " + "; ".join(f"{g}: {r}" for g, r in DEADLINE_RULES.items()),
+           enum=tuple(DEADLINE_RULES), required=True),
     Column("report_id", "string", "The report that gives the status (the first published); empty when none", pattern=REPORT_ID),
 ), primary_key=("township_code", "report_group", "year"),
     foreign_keys=(ForeignKey(("township_code",), "townships", ("township_code",)), ForeignKey(("county_code",), "frame", ("county_code",)), TO_REPORTS))

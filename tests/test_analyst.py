@@ -115,7 +115,8 @@ def test_counties_no_source_covers_are_not_searched_never_not_found(demo: Path) 
     wide = {r["township_code"]: r for r in rows_of(demo / "townships.csv")}
     assert all(wide[r["township_code"]][r["year"] + ("_shufa" if r["report_group"] == "shufa" else "")] == r["status"] for r in coverage)
     # the deadline rule is stated per group: none for 述法 reports, which are never on time or late
-    assert {r["deadline_rule"] for r in coverage if r["report_group"] == "shufa"} == {"none: no publication deadline applies to 述法 reports (found, not on time or late)"}
+    assert {r["deadline_rule"] for r in coverage if r["report_group"] == "shufa"} == {"none"}
+    assert {r["deadline_rule"] for r in coverage if r["report_group"] == "annual"} == {"before_1_april_next_year"}
     assert not {r["status"] for r in coverage if r["report_group"] == "shufa"} & {"on_time", "late", "not_due"}
 
 

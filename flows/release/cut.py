@@ -34,7 +34,7 @@ from parsers import INDICATOR_KEYS, INDICATOR_LABELS, province_of, Source, cover
 from parsers.register import prefecture_of, townships_of
 
 from dataset import codebook
-from dataset import COVERAGE, DEADLINE_RULES, FRAME, CountySearch, deadline_of, figures_long_resource
+from dataset import COVERAGE, DEADLINE_RULE_CODES, FRAME, CountySearch, deadline_of, figures_long_resource
 from dataset import BUCKETS, METADATA_FILES, PROVENANCE, REPORTS, SOURCES, TABLES, TEXTS, TEXTS_FOLDER, ReportFact, Resource, citation, coverage, due_years, figure_resources, restore_cell, table_files, townships_resource
 
 from flows import store
@@ -1008,10 +1008,11 @@ def _write_townships(folder: Path, facts: list[ReportFact], counties: list[str],
         [r.code, r.name, r.county_code, r.county, r.prefecture, r.province] + [r.annual[y] for y in years] + [r.shufa[y] for y in years]
         for r in rows
     ))
+    deadlines = {y: deadline_of(y).isoformat() for y in years}
     _write_csv(folder, COVERAGE, (
-        [r.code, r.county_code, group, y, cell.status, _fmt(cell.withdrawn), deadline_of(y).isoformat() if group == "annual" else None,
-         DEADLINE_RULES[group], cell.report_id or None]
-        for r in rows for (group, y), cell in sorted(r.cells.items())
+        [r.code, r.county_code, group, y, cell.status, "true" if cell.withdrawn else "false", deadlines[y] if group == "annual" else None,
+         DEADLINE_RULE_CODES[group], cell.report_id or None]
+        for r in rows for (group, y), cell in r.cells.items()
     ))
     return years, rows
 

@@ -28,7 +28,7 @@ COLUMN_ZH: dict[str, str] = {
     "section": "所在小节", "canonical": "计入年度值", "flag_codes": "提示代码", "flags": "提示代码", "scope": "提及范围", "basis": "年度值依据",
     "name": "名称", "listing_urls": "栏目页", "covers": "覆盖县", "in_registry": "仍在来源登记中", "monitored_since": "开始监测时间",
     "last_listing": "最近一次读取栏目", "listing_reads": "栏目读取次数", "pages_read": "最多读取页数", "max_pages": "页数上限",
-    "reached_end": "读到栏目末页", "oldest_listed": "栏目最早条目日期", "current": "当前版本", "fetched_at": "抓取时间",
+    "reached_end": "读到栏目末页", "stopped_by_max_pages": "因页数上限停止", "oldest_listed": "栏目最早条目日期", "current": "当前版本", "fetched_at": "抓取时间",
     "first_seen": "首次发现", "last_checked": "最近核查", "page_url": "文章页", "page_sha256": "文章页哈希", "attachment_url": "附件网址",
     "attachment_sha256": "附件哈希", "content_type": "内容类型", "text_sha256": "文本哈希", "extractor_version": "提取器版本",
     "townships": "乡镇数", "sources": "覆盖来源", "covered": "有来源覆盖", "report_group": "报告组别", "withdrawn": "已撤下",

@@ -335,6 +335,7 @@ SOURCES = Resource("sources", "sources.csv", "csv", "The government sites the re
     Column("max_pages", "integer", "Listing pages a read may go through (sources.yaml max_pages)", minimum=1),
     Column("reached_end", "boolean", "Some read reached the listing's last page (false: max_pages or an error stopped every read)"),
     Column("oldest_listed", "date", "Oldest item date its listing showed"),
+    Column("stopped_by_max_pages", "boolean", "The last read went through max_pages pages without reaching the listing's last page (older items unseen)"),
 ), primary_key=("source_id",))
 
 PROVENANCE = Resource("provenance", "provenance.csv", "csv", "Where each revision of the current reports came from: when it was fetched, the "

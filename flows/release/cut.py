@@ -777,8 +777,9 @@ def _source_rows(conn: sqlite3.Connection, sources: list[Source], used: dict[str
 def _read_cells(read: store.SourceReads | None, max_pages: int | None) -> list[Any]:
     """sources.csv's frame columns: when and how far back the source's listing was read."""
     if read is None:
-        return [None, None, 0, None, max_pages, None, None]
-    return [read.monitored_since, read.last_listing, read.reads, read.max_pages_read, max_pages, _fmt(read.reached_end), read.oldest_listed]
+        return [None, None, 0, None, max_pages, None, None, None]
+    return [read.monitored_since, read.last_listing, read.reads, read.max_pages_read, max_pages, _fmt(read.reached_end), read.oldest_listed,
+            _fmt(read.stopped_by_max_pages)]
 
 
 def _figure_pass_in(database: str, folder: str, parent: str = "") -> dict[str, Any]:  # in the child: see _write_files

@@ -477,13 +477,16 @@ class SourceReads(NamedTuple):
     max_pages_read: int  # the most pages one walk read
     reached_end: bool  # some walk reached the listing's last page
     oldest_listed: str | None  # the oldest item date any walk saw
+    stopped_by_max_pages: bool = False  # the last walk read max_pages pages without reaching the listing's end
 
 
 def listing_reads(conn: sqlite3.Connection) -> dict[str, SourceReads]:
     """Per source, its successful listing reads summed up (a small table: one row a source a night)."""
-    return {row[0]: SourceReads(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6]) for row in conn.execute(
-        """SELECT source_id, min(read_at), max(read_at), count(*), max(pages), max(reached_end), min(oldest_listed)
-           FROM listing_reads GROUP BY source_id ORDER BY source_id""")}
+    return {row[0]: SourceReads(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6], bool(row[7])) for row in conn.execute(
+        """SELECT g.source_id, min(g.read_at), max(g.read_at), count(*), max(g.pages), max(g.reached_end), min(g.oldest_listed),
+                  (SELECT l.reached_end = 0 AND l.max_pages IS NOT NULL AND l.pages >= l.max_pages FROM listing_reads l
+                   WHERE l.source_id = g.source_id ORDER BY l.read_at DESC LIMIT 1)
+           FROM listing_reads g GROUP BY g.source_id ORDER BY g.source_id""")}
 
 
 def place_key(report: Report) -> str | None:

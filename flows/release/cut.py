@@ -652,7 +652,8 @@ def _write_codebook(folder: Path, version: str, created: datetime, years: list[i
     format and the indicator table this release was cut with (dataset.codebook)."""
     released_on = _released_on(created)
     tables = _declared_tables(years)
-    labels, units = dict(INDICATOR_LABELS), {k: COLUMN_UNITS[k] for k in INDICATOR_KEYS}
+    labels = dict(INDICATOR_LABELS)
+    units = {k: COLUMN_UNITS.get(k, "") for k in labels}
     texts = {"README.md": codebook.readme_md(version, released_on, citation(version, released_on, _downloads_url()), tables, REGISTER_VINTAGE),
              "CODEBOOK.md": codebook.codebook_md(tables, labels, units, REGISTER_VINTAGE),
              "codebook.csv": "\ufeff" + codebook.codebook_csv(tables, labels, units),

@@ -94,3 +94,10 @@ YEAR_VALUE_RULE = ("The year's value (values.csv, indicators.csv, figures_long.c
                    "single mention (single_mention, qualifier at_least: a lower bound, never a total). Mentions of plans, other years, multi-year "
                    "periods and other bodies are never counted. qualifier: exact; at_least for 余/多/以上 and for single mentions; approx for "
                    "近/约/左右.")
+
+# Labels as they stood before releases recorded them (manifest "indicator_labels", format 3): the
+# change log of the first release cut with this code compares against these, so a corrected label
+# is a line of it even when the parent release does not say its labels.
+LABELS_BEFORE_RECORDED: dict[str, str] = {
+    "party_meetings_on_rule_of_law": "研究部署法治建设会议次数",  # → 研究法治建设的党委（党组）会议次数 (issue 26): the key counts party meetings
+}

@@ -123,3 +123,16 @@ def test_releases_archive_makes_a_monthly_bundle_ready_to_deposit(demo: Path, tm
     assert main(["releases", "archive", "--month", "1999-01", "--data", str(data), "--out", str(tmp_path / "archive")]) == 2
     assert "no release of 1999-01" in capsys.readouterr().err
     assert main(["releases", "archive", "--month", "May", "--data", str(data), "--out", str(tmp_path / "archive")]) == 2
+
+
+def test_the_first_release_after_the_label_fix_says_so_in_its_change_log(tmp_path: Path) -> None:
+    """A parent cut before releases recorded their labels: the corrected label is still a line."""
+    from flows.release.cut import _parent_labels
+
+    version = tmp_path / "2026.12.01"
+    version.mkdir()
+    (version / "manifest.json").write_text(json.dumps({"version": "2026.12.01"}), encoding="utf-8")
+    before = _parent_labels(tmp_path, "2026.12.01")
+    assert before is not None and before["party_meetings_on_rule_of_law"] == "研究部署法治建设会议次数"
+    assert label_changes(before, dict(INDICATOR_LABELS)) == [
+        "- indicator label changed: party_meetings_on_rule_of_law: 研究部署法治建设会议次数 → 研究法治建设的党委（党组）会议次数"]

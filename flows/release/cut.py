@@ -34,6 +34,7 @@ from parsers import INDICATOR_KEYS, INDICATOR_LABELS, province_of, Source, cover
 from parsers.register import prefecture_of, townships_of
 
 from dataset import codebook
+from dataset.indicator_docs import LABELS_BEFORE_RECORDED
 from dataset import COVERAGE, DEADLINE_RULE_CODES, FRAME, CountySearch, deadline_of, figures_long_resource
 from dataset import BUCKETS, METADATA_FILES, PROVENANCE, REPORTS, SOURCES, TABLES, TEXTS, TEXTS_FOLDER, ReportFact, Resource, citation, coverage, due_years, figure_resources, restore_cell, table_files, townships_resource
 
@@ -470,14 +471,17 @@ def label_changes(before: dict[str, str] | None, after: dict[str, str]) -> list[
 
 
 def _parent_labels(releases: Path, parent: str | None) -> dict[str, str] | None:
-    """The indicator labels a parent release was cut with (its manifest), None when unknown."""
+    """The indicator labels a parent release was cut with (its manifest); for a parent cut before
+    releases recorded them, the labels of then (LABELS_BEFORE_RECORDED); None without a parent."""
     if parent is None:
         return None
     try:
         labels = read_manifest(releases, parent).get("indicator_labels")
     except (OSError, ValueError):
         return None
-    return labels if isinstance(labels, dict) else None
+    if isinstance(labels, dict):
+        return labels
+    return {**INDICATOR_LABELS, **{k: v for k, v in LABELS_BEFORE_RECORDED.items() if k in INDICATOR_LABELS}}
 
 
 def _released_on(now: datetime) -> str:

@@ -8,7 +8,11 @@ so a change here never re-extracts the archive.
 """
 
 from .cells import neutralise_cell, restore_cell
-from .coverage import ReportFact, coverage, due_years
-from .format import BUCKETS, METADATA_FILES, OPERATOR_TABLES, PROVENANCE, REPORTS, Resource, SOURCES, SOURCES_HEALTH, TABLES, TEXTS, TEXTS_FOLDER, citation, figure_resources, table_files, text_file, townships_resource
+from .coverage import DEADLINE_RULE_CODES, DEADLINE_RULES, CountySearch, ReportFact, coverage, deadline_of, due_years
+from .format import (BUCKETS, COVERAGE, FIGURES_LONG, FRAME, METADATA_FILES, OPERATOR_TABLES, PROVENANCE, REPORTS, SOURCES, SOURCES_HEALTH, TABLES,
+                     TEXTS, TEXTS_FOLDER, Resource, citation, figure_resources, figures_long_resource, table_files, text_file, townships_resource)
 
-__all__ = ["BUCKETS", "METADATA_FILES", "OPERATOR_TABLES", "PROVENANCE", "REPORTS", "ReportFact", "Resource", "SOURCES", "SOURCES_HEALTH", "TABLES", "TEXTS", "TEXTS_FOLDER", "citation", "coverage", "due_years", "figure_resources", "neutralise_cell", "restore_cell", "table_files", "text_file", "townships_resource"]
+__all__ = ["BUCKETS", "COVERAGE", "DEADLINE_RULES", "DEADLINE_RULE_CODES", "FIGURES_LONG", "FRAME", "METADATA_FILES", "OPERATOR_TABLES",
+           "PROVENANCE", "REPORTS", "SOURCES", "SOURCES_HEALTH", "TABLES", "TEXTS", "TEXTS_FOLDER", "CountySearch", "ReportFact", "Resource",
+           "citation", "coverage", "deadline_of", "due_years", "figure_resources", "figures_long_resource", "neutralise_cell", "restore_cell",
+           "table_files", "text_file", "townships_resource"]

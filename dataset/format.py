@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, get_args
 
-from dataset.coverage import Status
+from dataset.coverage import DEADLINE_RULE_CODES, DEADLINE_RULES, Status
 from parsers.indicators import INDICATOR_KEYS, INDICATOR_LABELS
 from parsers.models import Basis, Kind, Level, Qualifier, Scope, Script
 
 FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime", "object", "array"]
+# An "array" column of a CSV holds a JSON array (["a","b"]): Frictionless parses it as one.
 # Empty cells are missing values; nothing else is (a township named "NA" stays a name).
 MISSING_VALUES = [""]
 REPORT_STATUS = ("active", "withdrawn")
@@ -43,6 +44,7 @@ class Column:
     pattern: str | None = None
     minimum: int | None = None
     required: bool = False
+    maximum: int | None = None
 
     def descriptor(self) -> dict[str, Any]:
         """The Frictionless field: type, description and constraints."""
@@ -55,6 +57,8 @@ class Column:
             constraints["pattern"] = self.pattern
         if self.minimum is not None:
             constraints["minimum"] = self.minimum
+        if self.maximum is not None:
+            constraints["maximum"] = self.maximum
         described: dict[str, Any] = {"name": self.name, "type": self.type, "description": self.description}
         if constraints:
             described["constraints"] = constraints
@@ -123,8 +127,10 @@ def _values(literal: Any) -> tuple[str, ...]:
 
 
 TO_REPORTS = ForeignKey(("report_id",), "reports", ("report_id",))
+TO_TOWNSHIPS = ForeignKey(("township_code",), "townships", ("township_code",))
 
-REPORTS = Resource("reports", "reports.csv", "csv", "One row per published report (withdrawn reports leave: see earlier releases), its current revision", (
+REPORTS = Resource("reports", "reports.csv", "csv", "One row per report ever published (a withdrawn report stays, with its status and the "
+                   "day it was found gone), its current revision", (
     Column("report_id", "string", "Stable id of the report: sha256 of source id and URL path, 16 hex digits", pattern=REPORT_ID, required=True),
     Column("revision", "integer", "Revision of the report's text; a changed text on the portal is a new revision", minimum=1, required=True),
     Column("township", "string", "Township (乡/镇/街道/苏木) that published the report; empty when unresolved"),
@@ -136,25 +142,62 @@ REPORTS = Resource("reports", "reports.csv", "csv", "One row per published repor
     Column("kind", "string", "government_annual_report, rule_of_law_work_report, shufa (an official's 述法), work_summary, other "
            "(a look-alike: 信息公开 report, plan, news) or unknown", enum=_values(Kind), required=True),
     Column("year", "integer", "Year the report covers", minimum=1949),
-    Column("published_on", "date", "Publication date, from page metadata, a 发布时间 line or the signature"),
-    Column("on_time", "boolean", "Published before 1 April of the following year (督察工作规定)"),
+    Column("published_on", "date", "Publication date: from the page's metadata or a date line of the page (published_on_source); never the "
+           "signature's date (signed_on)"),
+    Column("on_time", "boolean", "Published before 1 April of the following year (督察工作规定), by published_on; empty when undated or the "
+           "year is unknown"),
     Column("title", "string", "Title as published (simplified)"),
     Column("url", "string", "Where the report was fetched (the article page; an attachment's URL is in provenance.csv)", required=True),
     Column("source_id", "string", "Id of the source (sources.csv)", pattern=SOURCE_ID, required=True),
     Column("sha256", "string", "sha256 of the normalised text of this revision", pattern=SHA256, required=True),
     Column("script", "string", "Script the report was published in: simplified or traditional", enum=_values(Script)),
-    Column("status", "string", "active: the report is published (withdrawn reports are not in the current tables)", enum=REPORT_STATUS, required=True),
+    Column("status", "string", "active: the report is published; withdrawn: its page was removed (gone from a listing read to its end, "
+           "or answering 404/410). Its figures are in observations.csv, values.csv and indicators.csv only while active", enum=REPORT_STATUS, required=True),
     Column("mirror_urls", "string", "Other URLs where the same text was found (one report, several addresses), separated by spaces"),
+    Column("withdrawn_on", "date", "Day the report was found withdrawn (empty while active)"),
+    Column("published_on_source", "string", "Where published_on came from: page_metadata (the page's declared date), page_text (a 发布时间 "
+           "or 成文日期 line, a dated line above the body), listing (the listing that linked it) or url; empty when undated",
+           enum=("page_metadata", "page_text", "listing", "url")),
+    Column("signed_on", "date", "Date under the signature (落款): when the report was signed, not when it was published; never makes it on time"),
 ), primary_key=("report_id",), foreign_keys=(ForeignKey(("source_id",), "sources", ("source_id",)),
                                              ForeignKey(("township_code",), "townships", ("township_code",))))
 
+RATE_KEYS = frozenset({"mediation_success_rate_pct"})  # a percentage: at most 100
+
+
 def _indicator_columns(keys: Sequence[str], labels: Mapping[str, str]) -> list[Column]:
-    """Each indicator's value, then its qualifier, so that "1万余" never reads as a bare 10000."""
+    """Each indicator's value, then its qualifier, basis and flags, so that "1万余" never reads as a
+    bare 10000 and a largest single mention never as a stated total."""
     columns: list[Column] = []
     for key in keys:
-        columns.append(Column(key, "number", labels[key], minimum=0))
+        columns.append(Column(key, "number", labels[key], minimum=0, maximum=100 if key in RATE_KEYS else None))
         columns.append(Column(f"{key}_qualifier", "string", f"{labels[key]}: exact, at_least or approx", enum=_values(Qualifier)))
+        columns.append(Column(f"{key}_basis", "string", f"{labels[key]}: how the value was chosen (stated_total, sum_of_parts or single_mention)",
+                              enum=_values(Basis)))
+        columns.append(Column(f"{key}_flags", "string", f"{labels[key]}: consistency flags on the value, separated by ; (values.csv flag_codes)"))
     return columns
+
+
+def figures_long_resource(keys: Sequence[str]) -> Resource:
+    """figures_long.csv: indicators.csv in long form, one row per township, year, kind and indicator,
+    with the place's codes at every level: what a model or a join wants."""
+    return Resource("figures_long", "figures_long.csv", "csv", "The year's values of indicators.csv in long form: one row per township, year, "
+                    "kind and indicator, with codes at every level, unit, qualifier, basis and flags", (
+        Column("township_code", "string", "9-digit code of the township (townships.csv); empty when unresolved", pattern=TOWNSHIP_CODE),
+        Column("county_code", "string", "6-digit code of its county", pattern=ADCODE),
+        Column("prefecture_code", "string", "6-digit code of its prefecture-level division", pattern=ADCODE),
+        Column("province_code", "string", "6-digit code of its province-level division", pattern=ADCODE),
+        Column("township", "string", "Township"),
+        Column("year", "integer", "Year covered", minimum=1949, required=True),
+        Column("kind", "string", "Kind of the report (reports.csv)", enum=tuple(k for k in _values(Kind) if k != "other"), required=True),
+        Column("indicator", "string", "Indicator key (codebook.csv)", enum=tuple(keys), required=True),
+        Column("value", "number", "The year's value (see qualifier and basis)", minimum=0, required=True),
+        Column("unit", "string", "The indicator's unit", required=True),
+        Column("qualifier", "string", "exact; at_least for 余/多/以上 and for a single mention; approx for 近/约/左右", enum=_values(Qualifier), required=True),
+        Column("basis", "string", "stated_total, sum_of_parts or single_mention (a lower bound)", enum=_values(Basis), required=True),
+        Column("flags", "array", "Consistency flags on the value, as a JSON array of codes", required=True),
+        Column("report_id", "string", "Report the value comes from (reports.csv)", pattern=REPORT_ID, required=True),
+    ), primary_key=("report_id", "indicator"), foreign_keys=(TO_REPORTS, TO_TOWNSHIPS))
 
 
 INDICATOR_ID_COLUMNS = (
@@ -213,14 +256,17 @@ def figure_resources(keys: Sequence[str], labels: Mapping[str, str]) -> tuple[Re
 
     indicators = Resource("indicators", "indicators.csv", "csv", "The year's values (values.csv), wide: one row per township, year and kind, "
                           "from one report, a value and a qualifier column per indicator", INDICATOR_ID_COLUMNS + tuple(_indicator_columns(keys, labels)),
-                          primary_key=("report_id",), foreign_keys=(TO_REPORTS,))
+                          primary_key=("report_id",), foreign_keys=(TO_REPORTS, TO_TOWNSHIPS))
     return observations, values, indicators
 
 
 OBSERVATIONS, VALUES, INDICATORS = figure_resources(INDICATOR_KEYS, INDICATOR_LABELS)
+FIGURES_LONG = figures_long_resource(INDICATOR_KEYS)
 
 
-STATUS_HELP = "on_time (published before 1 April of the next year), late, undated (found, no publication date), or not_found"
+STATUS_HELP = ("on_time (published before 1 April of the next year), late, undated (found, no publication date), found (述法: no deadline "
+               "applies), not_due (deadline not passed on the release date), not_found (searched back far enough, deadline passed, nothing "
+               "found) or not_searched (no source covers the county, or none was read far enough back)")
 # townships.csv has a column per year due (and per year for 述法 reports): townships_resource adds them.
 TOWNSHIPS = Resource("townships", "townships.csv", "csv", "Every township of the covered counties and, per year, whether its report was found, on time or late", (
     Column("township_code", "string", "9-digit 统计用区划代码 of the township (register: china-division 2.7.0, codes as of 2023-06-30)",
@@ -239,6 +285,39 @@ def townships_resource(years: list[int]) -> Resource:
                                   + [Column(f"{y}_shufa", "string", f"述法 report on {y}: {STATUS_HELP}", enum=statuses, required=True) for y in years])
 
 
+FRAME = Resource("frame", "frame.csv", "csv", "The sampling frame: every county the project watches (a source covers it) or a report names, "
+                 "the sources that cover it, and how far back they were read", (
+    Column("county_code", "string", "6-digit code of the county", pattern=ADCODE, required=True),
+    Column("county", "string", "County-level division"),
+    Column("prefecture", "string", "Prefecture-level division"),
+    Column("province", "string", "Province-level division"),
+    Column("townships", "integer", "Townships of the county in the register", minimum=0, required=True),
+    Column("sources", "array", "Ids of the sources (sources.csv) whose covers include the county, as a JSON array ([] when none)", required=True),
+    Column("covered", "boolean", "Some source of the registry covers the county (false: its townships are not_searched)", required=True),
+    Column("monitored_since", "datetime", "First successful read of a covering source's listing (UTC); empty: never read"),
+    Column("last_listing", "datetime", "Last successful read of a covering source's listing (UTC)"),
+    Column("oldest_listed", "date", "Oldest item date any covering listing showed"),
+    Column("pages_read", "integer", "Most listing pages one read of a covering source went through", minimum=0),
+    Column("reached_end", "boolean", "Some read of a covering listing reached its last page (false: max_pages or an error stopped every read)"),
+), primary_key=("county_code",))
+
+COVERAGE = Resource("coverage", "coverage.csv", "csv", "townships.csv in long form: one row per township, report group and year, with the "
+                    "status, the deadline rule applied, whether the report was since withdrawn, and the report", (
+    Column("township_code", "string", "9-digit code of the township (townships.csv)", pattern=TOWNSHIP_CODE, required=True),
+    Column("county_code", "string", "6-digit code of its county (frame.csv)", pattern=ADCODE, required=True),
+    Column("report_group", "string", "annual (the township's annual rule-of-law report, any kind of it) or shufa (a 述法 report)",
+           enum=tuple(DEADLINE_RULE_CODES), required=True),
+    Column("year", "integer", "Year the report covers", minimum=2019, required=True),
+    Column("status", "string", STATUS_HELP, enum=_values(Status), required=True),
+    Column("withdrawn", "boolean", "Every report giving the status has since been withdrawn (a fact beside the status: a report published on time "
+           "and taken down was published on time)", required=True),
+    Column("deadline", "date", "The day a report is late from (empty: no deadline applies)"),
+    Column("deadline_rule", "string", "The deadline rule applied (per report group; codebook.csv): " + "; ".join(f"{g}: {r}" for g, r in DEADLINE_RULES.items()),
+           enum=tuple(DEADLINE_RULES), required=True),
+    Column("report_id", "string", "The report that gives the status (the first published); empty when none", pattern=REPORT_ID),
+), primary_key=("township_code", "report_group", "year"),
+    foreign_keys=(ForeignKey(("township_code",), "townships", ("township_code",)), ForeignKey(("county_code",), "frame", ("county_code",)), TO_REPORTS))
+
 SOURCES = Resource("sources", "sources.csv", "csv", "The government sites the reports were read from (sources.yaml as used), so that source_id resolves", (
     Column("source_id", "string", "Id of the source in sources.yaml", pattern=SOURCE_ID, required=True),
     Column("name", "string", "The site's name", required=True),
@@ -249,6 +328,14 @@ SOURCES = Resource("sources", "sources.csv", "csv", "The government sites the re
     Column("adcode", "string", "6-digit code of its county", pattern=ADCODE),
     Column("covers", "string", "6-digit codes of the counties whose townships it is expected to publish, separated by spaces"),
     Column("in_registry", "boolean", "Still in sources.yaml when the release was cut (false: only earlier reports come from it)", required=True),
+    Column("monitored_since", "datetime", "First successful read of its listing (UTC); empty: never read"),
+    Column("last_listing", "datetime", "Last successful read of its listing (UTC)"),
+    Column("listing_reads", "integer", "Successful reads of its listing", minimum=0),
+    Column("pages_read", "integer", "Most listing pages one read went through", minimum=0),
+    Column("max_pages", "integer", "Listing pages a read may go through (sources.yaml max_pages)", minimum=1),
+    Column("reached_end", "boolean", "Some read reached the listing's last page (false: max_pages or an error stopped every read)"),
+    Column("oldest_listed", "date", "Oldest item date its listing showed"),
+    Column("stopped_by_max_pages", "boolean", "The last read went through max_pages pages without reaching the listing's last page (older items unseen)"),
 ), primary_key=("source_id",))
 
 PROVENANCE = Resource("provenance", "provenance.csv", "csv", "Where each revision of the current reports came from: when it was fetched, the "
@@ -302,7 +389,7 @@ SOURCES_HEALTH = Resource("sources_health", "sources_health.csv", "csv", "Each s
 OPERATOR_TABLES: tuple[Resource, ...] = (SOURCES_HEALTH,)
 
 # The tables in the order they are written and listed; townships.csv's year columns come with the data.
-TABLES: tuple[Resource, ...] = (REPORTS, OBSERVATIONS, VALUES, INDICATORS, TOWNSHIPS, SOURCES, PROVENANCE)
+TABLES: tuple[Resource, ...] = (REPORTS, OBSERVATIONS, VALUES, INDICATORS, FIGURES_LONG, TOWNSHIPS, SOURCES, PROVENANCE, FRAME, COVERAGE)
 RESOURCES: tuple[Resource, ...] = (*TABLES, TEXTS)
 # Where each bucket of report ids lies in the files written by buckets (texts, reports.csv,
 # observations.csv, values.csv): the next release copies the unchanged ones.

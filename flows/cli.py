@@ -37,7 +37,7 @@ EXAMPLES = {
                 "  prefect deployment run fazhi-nightly/nightly     (trigger a run now)",
     "limits": "examples:\n  PREFECT_API_URL=http://127.0.0.1:4200/api fazhi limits --sources sources.yaml\n"
               "  prefect gcl ls     (see them, and their slots, in Prefect)",
-    "releases": "examples:\n  fazhi releases --data data",
+    "releases": "examples:\n  fazhi releases --data data\n  fazhi releases archive --month 2026-12 --data data --out archive",
     "diff": "examples:\n  fazhi diff 2026.11.21 2026.11.22\n  fazhi diff 2026.11.22 2026.11.22.1 --data data",
     "verify": "examples:\n  fazhi verify\n  fazhi verify 2026.11.22 --data data",
     "build-site": "examples:\n  fazhi build-site --data data --out public",
@@ -410,6 +410,27 @@ def cmd_serve(out: Path, port: int) -> int:
     return EXIT_OK
 
 
+def cmd_archive(data: Path, month: str | None, out: Path) -> int:
+    """The month's archival bundle (flows.release.archive), ready to deposit for a DOI."""
+    from flows.release.archive import ArchiveError, archive_month
+    from flows.release.cut import checked_manifest, latest_version
+
+    releases = data / "releases"
+    latest = latest_version(releases)
+    if month is None:
+        if latest is None:
+            print(f"error: no release in {releases} to archive", file=sys.stderr)
+            return EXIT_USAGE
+        month = str(checked_manifest(releases, latest).get("released_on", ""))[:7]
+    try:
+        folder = archive_month(releases, month, out)
+    except ArchiveError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"archive: {folder} (deposit its files; .zenodo.json holds the metadata)")
+    return EXIT_OK
+
+
 def cmd_releases(data: Path) -> int:
     """List the releases, oldest first; a release whose manifest is broken is named on stderr (exit 2)."""
     from flows.release.cut import ManifestError, checked_manifest, latest_version, list_versions, manifest_folders
@@ -480,10 +501,16 @@ def cmd_verify(version: str | None, data: Path) -> int:
         print(f"error: no release in {releases}", file=sys.stderr)
         return EXIT_USAGE
     problems = verify_release(releases, version)
+    if not problems:  # the files are the manifest's: now what they say, across tables (issue 26)
+        from flows.release.checks import check_tables
+        from flows.release.cut import read_manifest
+
+        released = str(read_manifest(releases, version).get("released_on") or "")
+        problems = check_tables(releases / version, int(released[:4]) if released[:4].isdigit() else None)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if not problems:
-        print(f"{version}: every file matches its manifest")
+        print(f"{version}: every file matches its manifest, and the tables agree with each other")
     return EXIT_FAILURES if problems else EXIT_OK
 
 
@@ -682,7 +709,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("limits", "Set one Prefect rate limit per portal host (shared by every worker), from the sources registry.")
     p.add_argument("--sources", type=Path, default=Path("sources.yaml"))
 
-    p = add("releases", "List the dataset releases.")
+    p = add("releases", "List the dataset releases, or archive a month's last release for a DOI (Zenodo).")
+    p.add_argument("action", nargs="?", choices=["list", "archive"], default="list",
+                   help="list (default), or archive: the month's bundle with .zenodo.json in --out")
+    p.add_argument("--month", metavar="YYYY-MM", help="the month to archive (default: the latest release's)")
+    p.add_argument("--out", type=Path, default=Path("archive"), help="where archive bundles go (default: archive)")
     p.add_argument("--data", type=Path, default=Path("data"))
 
     p = add("diff", "Show what changed between two releases: reports added, revised, withdrawn; figures old → new.")
@@ -880,7 +911,7 @@ def _run_command(args: argparse.Namespace) -> int:
     if args.command == "limits":
         return EXIT_USAGE if _needs_server("limits") else cmd_limits(args.sources)
     if args.command == "releases":
-        return cmd_releases(args.data)
+        return cmd_archive(args.data, args.month, args.out) if args.action == "archive" else cmd_releases(args.data)
     if args.command == "diff":
         return cmd_diff(args.a, args.b, args.data)
     if args.command == "verify":

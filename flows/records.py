@@ -206,6 +206,14 @@ class Listing(Record):
     source_id: str
     complete: bool
     url_keys: list[str] = Field(default_factory=list)  # of every link listed (not "keys": dict(model) would call it)
+    # How far back the walk read (the sampling frame, issue 26): listing pages read, whether every
+    # listing reached its last page (False: max_pages or an error stopped it), and the oldest date
+    # a listed item carried. A report of year Y can be said not found only where the walk reached
+    # back before its publication window (or to the listing's end).
+    pages: int = 0
+    reached_end: bool = False
+    oldest_listed: date | None = None
+    max_pages: int | None = None  # the pages a listing was allowed (the source's max_pages)
 
 
 class Gone(Record):

@@ -27,7 +27,7 @@ other years, periods and other bodies are kept as observations, never chosen):
 2. ``sum_of_parts``: with no stated total, mentions of the indicator listed together in one clause
    (joined by 、, 和, 及: "委员会会议2次、专题党委会4次" → 6) are disjoint parts and are added, when
    their sum is the largest candidate.
-3. ``single_mention``: else the largest mention (a lower bound of the year's value).
+3. ``single_mention``: else the largest mention (a lower bound of the year's value: qualifier ``at_least``).
 
 Mentions in different clauses are never added: "党委会研究法治建设工作5次，政府会议部署…12次"
 counts two bodies' meetings. For ``party_meetings_on_rule_of_law``, the party's meetings are
@@ -254,7 +254,8 @@ def _value(key: str, mentions: list[int], obs: list[Observation], basis: Basis, 
         indicator=key,
         value=sum(o.value for o in parts),
         unit=COLUMN_UNITS.get(key, parts[0].unit),
-        qualifier=_qualifier(parts),
+        # The largest single mention is a lower bound of the year's value, never a total: at_least (issue 26); approx stays approx.
+        qualifier="at_least" if basis == "single_mention" and _qualifier(parts) == "exact" else _qualifier(parts),
         basis=basis,
         mentions=mentions,
         flags=flags,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Literal
 
 from .models import Document, Flag, Level, Normalised, Report, Source
 from .normalise import to_simplified
@@ -136,15 +137,26 @@ def identify_year(title: str | None, text: str) -> tuple[int | None, str | None]
 
 def identify_published(meta: dict[str, str], text: str) -> tuple[date | None, str | None]:
     """Publication date: declared metadata, a 发布时间 line (or 日期, or the document's 成文日期), a
-    bare dashed date in the furniture, then the date under the signature."""
+    bare dashed date in the furniture. Never the date under the signature (identify_signed): a
+    report signed in March may go online in May (issue 26)."""
+    found, evidence, _ = identify_published_source(meta, text)
+    return found, evidence
+
+
+PublishedSource = Literal["page_metadata", "page_text"]
+
+
+def identify_published_source(meta: dict[str, str], text: str) -> tuple[date | None, str | None, PublishedSource | None]:
+    """identify_published, with where the date came from: the page's metadata, or a date line of
+    the page's furniture (发布时间, 成文日期, a bare dashed date above the body)."""
     if meta.get("published"):
         m = ISO_DATE.search(meta["published"])
         if m and (found := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
-            return found, f"meta: {meta['published']}"
+            return found, f"meta: {meta['published']}", "page_metadata"
     for pattern in STATED_DATES:
         for m in pattern.finditer(text[:FURNITURE_CHARS]):
             if found := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3))):
-                return found, m.group(0).strip()
+                return found, m.group(0).strip(), "page_text"
     # A date in the furniture above the body with no label (2025-02-08 08:53 | 浏览次数): portals
     # print the publication date so; prose writes 年月日, so a dashed date there is the page's.
     for line in text[:FURNITURE_CHARS].split("\n"):
@@ -152,14 +164,19 @@ def identify_published(meta: dict[str, str], text: str) -> tuple[date | None, st
             break
         m = FURNITURE_DATE.search(line)
         if m and "索引号" not in line and (found := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
-            return found, m.group(0)
+            return found, m.group(0), "page_text"
+    return None, None, None
+
+
+def identify_signed(text: str) -> date | None:
+    """The date under the signature (落款): when the report was signed, not when it went online."""
     # The signature's date stands on a line of its own; a date inside the last sentences is prose.
     for line in reversed(text.split("\n")[-TAIL_LINES:]):
         for pattern, convert in ((ARABIC_DATE, int), (CHINESE_DATE, parse_chinese_numeral)):
             m = pattern.fullmatch(line.strip())
             if m and (found := _valid_date(convert(m.group(1)), convert(m.group(2)), convert(m.group(3)))):
-                return found, m.group(0)
-    return None, None
+                return found
+    return None
 
 
 def on_time(year: int | None, published: date | None) -> bool | None:
@@ -358,7 +375,8 @@ def identify_report(document: Document, normalised: Normalised, source: Source |
         if stated:
             place = place.model_copy(update={"name_in_text": stated})
     year, year_evidence = identify_year(title, text)
-    published, published_evidence = identify_published(document.meta, text)
+    published, published_evidence, published_source = identify_published_source(document.meta, text)
+    signed = identify_signed(text)
     if year is None and published is not None and THIS_YEAR.search(text[:HEAD_CHARS * 2]):
         # "今年以来" and no year written: the year it was published in, or the one before if it was
         # published in the first half (a report on last year, published by 1 April).
@@ -389,6 +407,8 @@ def identify_report(document: Document, normalised: Normalised, source: Source |
         year_evidence=year_evidence,
         published_on=published,
         published_evidence=published_evidence,
+        published_on_source=published_source,
+        signed_on=signed,
         on_time=on_time(year, published),
         kind=kind,
         kind_evidence=kind_evidence or None,

@@ -87,7 +87,9 @@ def found_values(report: Report) -> dict[str, str | None]:
         "prefecture": place.prefecture,
         "province": place.province,
         "year": str(report.year) if report.year is not None else None,
-        "published": report.published_on.isoformat() if report.published_on else None,
+        # The labels' publication_date is the date the document shows: the page's, else the signature's
+        # (labelled before the signature date became signed_on, never a publication date: issue 26).
+        "published": shown_date.isoformat() if (shown_date := report.published_on or report.signed_on) else None,
         "level": report.level,
         "kind": KINDS[report.kind],
     }

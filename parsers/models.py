@@ -264,6 +264,11 @@ class Report(Frozen):
     year_evidence: str | None = None
     published_on: date | None = None
     published_evidence: str | None = None
+    # Where the publication date came from: the page's metadata, a date line of the page, the
+    # listing that linked it, or its URL. A signature date (落款) is ``signed_on``: when the report
+    # was signed, never a publication date, and never makes a report on time.
+    published_on_source: Literal["page_metadata", "page_text", "listing", "url"] | None = None
+    signed_on: date | None = None
     on_time: bool | None = None
     kind: Kind
     kind_evidence: str | None = None  # what decided the kind: "title: …", "opening", "outline: …"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sitegen.stats import SiteStats
 
-from flows.records import Harvested, Night
+from flows.records import Listing, Harvested, Night
 from parsers import extract_report, read_document
 from tests.conftest import SEED_NAMES, seed_text
 
@@ -56,7 +56,9 @@ def build_seed_site_with_stats(root: Path) -> tuple[Path, SiteStats]:
     items[-1] = harvested("yongjia", title=HOSTILE_TITLE)
     items[3] = harvested("xicang", seed_text("xicang") + "\n" + HOSTILE_BODY)
     with store.open_store(root / "fazhi.sqlite") as conn:
-        store.merge(conn, Night.of(NOW, items))
+        # the source's listing read to its end (the sampling frame): 辰溪县's townships without a report are not_found
+        listing = Listing(source_id="demo", complete=True, url_keys=[i.url_key for i in items], pages=1, reached_end=True)
+        store.merge(conn, Night.of(NOW, items, listings=[listing]))
         info = release.cut_release(conn, root / "releases", [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"], covers=["431223"])], NOW)
     assert info is not None
     out = root / "public"
@@ -80,7 +82,8 @@ def build_multiyear_site(root: Path) -> Path:
     sources = [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"], covers=["431223"])]
     later = seed_text("chuanxi").replace("2022", "2023").replace("2023-11-29", "2024-05-20").replace("157起", "171起").replace("154起", "160起")
     with store.open_store(root / "fazhi.sqlite") as conn:
-        store.merge(conn, Night.of(NOW, all_seeds()))
+        listing = Listing(source_id="demo", complete=False, url_keys=[], pages=1, reached_end=True)  # searched: the frame
+        store.merge(conn, Night.of(NOW, all_seeds(), listings=[listing]))
         assert release.cut_release(conn, root / "releases", sources, NOW) is not None
         next_day = NOW + timedelta(days=1)
         store.merge(conn, Night.of(next_day, [harvested(CHUANXI_2023, later), harvested("xihu", seed_text("xihu") + "\n全年发放宣传资料3000份。")]))

@@ -72,17 +72,26 @@ def test_a_page_gone_from_its_listing_or_answering_404_is_withdrawn_not_deleted(
     listing.write_text(text.replace('<li><a href="../info/1046/31805.htm"', '<li class="removed"><span data-href="gone"'), encoding="utf-8")
     second = run(portal_copy, data, out)
     assert second.withdrawn == 1 and second.release is not None
-    # A withdrawn report leaves the current tables, its figures with it; the release that published it keeps it.
+    # A withdrawn report stays in reports.csv with its status and the day it went (history is not
+    # rewritten); its figures leave the figure tables; the release that published it keeps them.
     folder = Path(second.release.path)
     rows = reports(folder)
-    assert "西仓镇" not in rows and len(rows) == 4 and second.release.reports == 4
+    assert len(rows) == 5 and second.release.reports == 5
+    assert rows["西仓镇"]["status"] == "withdrawn" and rows["西仓镇"]["withdrawn_on"] and rows["船溪乡"]["withdrawn_on"] == ""
     xicang = reports(Path(first.release.path))["西仓镇"]
+    # its township does not vanish from townships.csv, and its year keeps its status, withdrawn beside it
+    coverage = list(csv.DictReader((folder / "coverage.csv").open(encoding="utf-8-sig")))
+    cell = next(r for r in coverage if r["report_id"] == xicang["report_id"])
+    assert cell["township_code"] == xicang["township_code"] and cell["withdrawn"] == "true" and cell["status"] in ("on_time", "late", "undated")
+    assert xicang["township_code"] in (folder / "townships.csv").read_text(encoding="utf-8-sig")
     for table in ("observations.csv", "values.csv", "indicators.csv"):
         assert xicang["report_id"] not in (folder / table).read_text(encoding="utf-8-sig"), table
         assert xicang["report_id"] in (Path(first.release.path) / table).read_text(encoding="utf-8-sig"), table
     changelog = (folder / "CHANGELOG.md").read_text(encoding="utf-8")
     # Named by township, county and year, and the row it leaves in indicators.csv too.
     assert f"- withdrawn: {xicang['title']} (西仓镇, {xicang['county']}, {xicang['year']})" in changelog
+    # the change log lists the status change of the township's year: the same status, withdrawn beside it
+    assert f"- status changed: township {xicang['township_code']} annual {xicang['year']}: {cell['status']} → {cell['status']} (withdrawn)" in changelog
     assert f"- indicators.csv row left: 西仓镇, {xicang['county']}, {xicang['year']} (township {xicang['township_code']}" in changelog
     assert main(["diff", first.release.version, second.release.version, "--data", str(data)]) == 0  # `fazhi diff` knows it from the store
     assert f"- withdrawn: {xicang['title']} (西仓镇" in capsys.readouterr().out
@@ -92,13 +101,14 @@ def test_a_page_gone_from_its_listing_or_answering_404_is_withdrawn_not_deleted(
     assert third.withdrawn == 1 and third.failures == []
     assert third.release is not None
     rows = reports(Path(third.release.path))
-    assert set(rows) == {"船溪乡", "西湖镇", "永加乡"} and {r["status"] for r in rows.values()} == {"active"}
+    assert {t for t, r in rows.items() if r["status"] == "active"} == {"船溪乡", "西湖镇", "永加乡"}
+    assert {t for t, r in rows.items() if r["status"] == "withdrawn"} == {"西仓镇", "胡吉尔台乡"}
     assert "withdrawn: 胡吉尔台乡党委书记刘帅2024年度述法报告 (胡吉尔台乡, 尼勒克县, 2024)" in (Path(third.release.path) / "CHANGELOG.md").read_text(encoding="utf-8")
     assert len(list_versions(data / "releases")) == 3
-    # `fazhi releases` counts the reports each release publishes: withdrawn ones are not counted.
+    # `fazhi releases` counts the rows of reports.csv: withdrawn reports stay in it.
     assert main(["releases", "--data", str(data)]) == 0
     listed = capsys.readouterr().out
-    assert f"{first.release.version}  " in listed and " 5 reports" in listed and " 4 reports" in listed and " 3 reports" in listed
+    assert f"{first.release.version}  " in listed and " 5 reports" in listed
 
 
 def test_the_datapackage_validates_with_frictionless(demo_night: DemoNight) -> None:
@@ -107,3 +117,23 @@ def test_the_datapackage_validates_with_frictionless(demo_night: DemoNight) -> N
     assert isinstance(summary, RunSummary) and summary.release is not None
     report = frictionless.validate(str(Path(summary.release.path) / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_every_recheck_is_logged_and_moves_last_checked(portal_copy: Path, tmp_path: Path) -> None:
+    """A page answering 304 on a --recheck night is a fetch-log entry, and its report's last_checked
+    (store: last_seen; provenance.csv) moves: how long a report stays online can be measured."""
+    import sqlite3
+
+    data, out = tmp_path / "data", tmp_path / "public"
+    run(portal_copy, data, out)
+    with sqlite3.connect(data / "fazhi.sqlite") as conn:
+        before = dict(conn.execute("SELECT report_id, last_seen FROM reports"))
+    run(portal_copy, data, out, recheck=True)
+    with sqlite3.connect(data / "fazhi.sqlite") as conn:
+        after = dict(conn.execute("SELECT report_id, last_seen FROM reports"))
+        rechecked = conn.execute("SELECT count(*) FROM fetch_log WHERE status = 304").fetchone()[0]
+        reads = conn.execute("SELECT source_id, pages, reached_end FROM listing_reads").fetchall()
+    assert rechecked >= 1
+    assert all(after[rid] > before[rid] for rid in before), (before, after)
+    # the sampling frame: both nights' listing reads, every demo listing read to its end
+    assert len(reads) == 2 * len({r[0] for r in reads}) and all(pages >= 1 and end == 1 for _, pages, end in reads)

@@ -25,14 +25,16 @@ PLACES = {
     "xicang": ("西仓镇", "碌曲县", GS, "623026", 2025, "government_annual_report", "simplified"),
     "yongjia": ("永加乡", "双辽市", JL, "220382", 2024, "government_annual_report", "simplified"),
 }
-# Publication date the text itself states (发布时间 line or the date under the signature).
-STATED = {"hujiertai": None, "chuanxi": date(2022, 11, 29), "xihu": None, "xicang": date(2025, 12, 9), "yongjia": date(2025, 3, 14)}
+# Publication date the text itself states (a 发布时间 line), and the date under the signature (落款:
+# when it was signed, never a publication date).
+STATED = {"hujiertai": None, "chuanxi": date(2022, 11, 29), "xihu": None, "xicang": None, "yongjia": None}
+SIGNED = {"chuanxi": date(2022, 11, 29), "xicang": date(2025, 12, 9), "yongjia": date(2025, 3, 14)}
 # As the demo portals publish them: the page's metadata adds what the text lacks.
 DEMO_PUBLISHED = {
     "hujiertai": date(2025, 1, 20),
     "chuanxi": date(2022, 11, 29),
     "xihu": date(2025, 1, 15),
-    "xicang": date(2025, 12, 9),
+    "xicang": None,  # only signed (2025-12-09): undated, not on time
     "yongjia": date(2025, 3, 14),
 }
 STUB_PAGES = {"xihu": "region/info/1046/30167.htm", "yongjia": "region/info/1046/30452.htm"}
@@ -55,6 +57,8 @@ def test_seed_text_is_identified(name: str) -> None:
     extraction = extract_report(read_document(seed_path(name).read_bytes(), str(seed_path(name))))
     assert_place(extraction.report, name)
     assert extraction.report.published_on == STATED[name]
+    assert extraction.report.signed_on == SIGNED.get(name)
+    assert extraction.report.published_on_source == ("page_text" if STATED[name] else None)
 
 
 @pytest.mark.parametrize("name", PLACES)
@@ -66,7 +70,7 @@ def test_demo_publication_is_identified(name: str) -> None:
     report = extract_report(document, SOURCES.get(name, REGION)).report
     assert_place(report, name)
     assert report.published_on == DEMO_PUBLISHED[name]
-    assert report.on_time is True
+    assert report.on_time is (True if DEMO_PUBLISHED[name] else None)
 
 
 def test_a_township_unique_in_china_resolves_its_county_through_the_register() -> None:
@@ -86,14 +90,21 @@ def test_registry_entry_outranks_the_text() -> None:
 
 
 def test_late_publication_is_not_on_time() -> None:
-    text = "某某乡2023年法治政府建设年度报告\n2023年，我乡依法行政。\n某某乡人民政府\n2024年4月15日".encode()
+    text = "发布时间：2024-05-15\n某某乡2023年法治政府建设年度报告\n2023年，我乡依法行政。\n某某乡人民政府\n2024年4月15日".encode()
     report = extract_report(read_document(text, "a.txt")).report
-    assert (report.year, report.published_on, report.on_time) == (2023, date(2024, 4, 15), False)
+    assert (report.year, report.published_on, report.on_time) == (2023, date(2024, 5, 15), False)
+
+
+def test_a_signature_date_is_signed_on_never_a_publication_date() -> None:
+    """Signed before the deadline, no publication date anywhere: undated, not on time (issue 26)."""
+    text = "某某乡2023年法治政府建设年度报告\n2023年，我乡依法行政。\n某某乡人民政府\n2024年3月15日".encode()
+    report = extract_report(read_document(text, "a.txt")).report
+    assert (report.signed_on, report.published_on, report.published_on_source, report.on_time) == (date(2024, 3, 15), None, None, None)
 
 
 def test_signature_date_in_chinese_numerals() -> None:
     text = "某某镇2024年法治政府建设年度报告\n2024年以来，我镇依法行政。\n某某镇人民政府\n二〇二五年三月十四日".encode()
-    assert extract_report(read_document(text, "a.txt")).report.published_on == date(2025, 3, 14)
+    assert extract_report(read_document(text, "a.txt")).report.signed_on == date(2025, 3, 14)
 
 
 def test_shufa_report_records_the_office_of_the_official() -> None:

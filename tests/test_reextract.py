@@ -140,13 +140,15 @@ def test_a_new_indicator_row_reaches_every_stored_report_in_the_next_release(tmp
     assert {reports[rid]["township"] for rid in stating} == {"西仓镇"}
     for rid, number in stating.items():  # every stored report that states it, with its quote
         value = values[(rid, NEW_ROW.key)]
-        assert float(value["value"]) == number and value["qualifier"] == "exact"
+        # one mention, no stated total: a lower bound of the year's value (issue 26)
+        assert float(value["value"]) == number and (value["qualifier"], value["basis"]) == ("at_least", "single_mention")
         assert texts[rid][int(value["quote_start"]) : int(value["quote_end"])] == value["quote"]
     wide = {r["report_id"]: r for r in rows(second / "indicators.csv")}
     assert {rid for rid, r in wide.items() if r[NEW_ROW.key]} == set(stating)
     changelog = (second / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"extractor {old_version} → {extractor_version()}" in changelog
-    assert re.search(rf"- figure changed by the rules: .*西仓镇.*`{next(iter(stating))}` {NEW_ROW.key}: — → 2\n", changelog)
+    assert re.search(rf"- figure changed by the rules: .*西仓镇.*`{next(iter(stating))}` {NEW_ROW.key}: — → 2 \(at_least\)\n", changelog)
+    assert f"- indicator added: {NEW_ROW.key} ({NEW_ROW.label})" in changelog
     assert "revised" not in changelog  # no text changed
     manifest = release.read_manifest(layout.releases, second.name)
     assert manifest["extractor_version"] == extractor_version() and manifest["reports_by_extractor"] == {extractor_version(): 5}
@@ -168,7 +170,7 @@ def test_a_new_indicator_row_reaches_every_stored_report_in_the_next_release(tmp
     assert cmd_reextract(layout.root, workers=1) == 0
     third = latest(layout)
     assert not [r for r in rows(third / "values.csv") if r["indicator"] == NEW_ROW.key]
-    assert re.search(rf"- figure changed by the rules: .*西仓镇.* {NEW_ROW.key}: 2 → —\n", (third / "CHANGELOG.md").read_text(encoding="utf-8"))
+    assert re.search(rf"- figure changed by the rules: .*西仓镇.* {NEW_ROW.key}: 2 \(at_least\) → —\n", (third / "CHANGELOG.md").read_text(encoding="utf-8"))
 
 
 def test_rules_and_text_are_told_apart_in_the_change_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from flows import store
 
 from flows.release import cut as release
-from flows.records import Night
+from flows.records import Listing, Night
 from parsers.models import Source
 from tests.helpers import NOW, all_seeds, harvested
 
@@ -18,6 +18,12 @@ def cut(tmp_path: Path, items, now=NOW, sources=SOURCES):  # type: ignore[no-unt
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
         store.merge(conn, Night.of(now, items))
         return release.cut_release(conn, tmp_path / "releases", sources, now)
+
+
+def read_to_the_end(*source_ids: str) -> list[Listing]:
+    """Each source's listing read once to its last page: the sampling frame's first read (a
+    complete listing of no link: none of these sources has a stored report to withdraw)."""
+    return [Listing(source_id=s, complete=True, url_keys=[], pages=1, reached_end=True) for s in source_ids]
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -38,9 +44,11 @@ def test_a_release_has_every_file_described_and_hashed(tmp_path: Path) -> None:
             header = next(csv.reader((folder / resource["path"]).open(encoding="utf-8-sig")))
             assert header == [f["name"] for f in resource["schema"]["fields"]]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    tables = ("reports", "observations", "values", "indicators", "townships", "sources", "provenance")
+    tables = ("reports", "observations", "values", "indicators", "figures_long", "townships", "sources", "provenance", "frame", "coverage")
     texts = {"texts/2022.jsonl.gz", "texts/2024.jsonl.gz", "texts/2025.jsonl.gz"}  # the years the seeds cover
-    assert set(manifest["files"]) == {f"{t}.{ext}" for t in tables for ext in ("csv", "parquet")} | texts | {"datapackage.json", "CHANGELOG.md", "buckets.json"}
+    codebook = {"README.md", "CODEBOOK.md", "codebook.csv", "LICENSE", "CITATION.cff"}
+    assert set(manifest["files"]) == ({f"{t}.{ext}" for t in tables for ext in ("csv", "parquet")} | texts
+                                      | {"datapackage.json", "CHANGELOG.md", "buckets.json"} | codebook)
     assert release.verify_release(tmp_path / "releases", info.version) == []
     with zipfile.ZipFile(folder / f"fazhi-{info.version}.zip") as bundle:
         assert f"fazhi-{info.version}/manifest.json" in bundle.namelist()
@@ -106,7 +114,7 @@ def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: P
     assert one is not None and two is not None
     names = [p.relative_to(tmp_path / "one/releases" / one.version).as_posix() for p in (tmp_path / "one/releases" / one.version).rglob("*")
              if p.is_file() and "fazhi-" not in p.name and p.name != "manifest.json"]
-    assert len(names) == 20  # 7 tables in CSV and Parquet, 3 years of texts, datapackage, change log, bucket index
+    assert len(names) == 31  # 10 tables in CSV and Parquet, 3 years of texts, datapackage, change log, bucket index, 5 codebook files
     for name in names:
         a, b = (tmp_path / "one/releases" / one.version / name).read_bytes(), (tmp_path / "two/releases" / two.version / name).read_bytes()
         if name == "buckets.json":  # where each segment lies in the zip: the child's files join the zip as they are written, in any order
@@ -116,7 +124,7 @@ def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: P
     assert release.verify_release(tmp_path / "two/releases", two.version) == []
     assert len(read_csv(tmp_path / "two/releases" / two.version / "townships.csv")) > 10  # the county's townships, not only the seeds'
     with zipfile.ZipFile(tmp_path / "two/releases" / two.version / f"fazhi-{two.version}.zip") as bundle:
-        assert len(bundle.namelist()) == 7 * 2 + 3 + 4 and bundle.testzip() is None  # tables in CSV and Parquet, 3 years of texts, datapackage, CHANGELOG, buckets, manifest
+        assert len(bundle.namelist()) == 10 * 2 + 3 + 4 + 5 and bundle.testzip() is None  # tables in CSV and Parquet, 3 years of texts, datapackage, CHANGELOG, buckets, manifest, codebook
 
 
 def test_a_failing_figure_pass_fails_the_release_and_leaves_no_release(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -189,17 +197,17 @@ def test_townships_csv_lists_every_township_of_the_covered_counties_with_each_ye
 
     sources = [Source(id="nilka", name="尼勒克县人民政府", adcode="654028", listing=["http://demo.gov.cn/"])]
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
-        store.merge(conn, Night.of(NOW, all_seeds()))
+        store.merge(conn, Night.of(NOW, all_seeds(), listings=read_to_the_end("nilka")))
         info = release.cut_release(conn, tmp_path / "releases", sources, NOW)
     assert info is not None
     rows = {r["township_code"]: r for r in read_csv(tmp_path / "releases" / info.version / "townships.csv")}
     nilka = {t.code for t in townships_of("654028")}
     assert nilka <= set(rows) and len(nilka) > 5
     hujiertai = next(r for r in rows.values() if r["township"] == "胡吉尔台乡")
-    # Its 述法 report on 2024 carries no publication date in its text; every other year is not found.
-    assert hujiertai["2024_shufa"] == "undated" and hujiertai["2023"] == "not_found" and hujiertai["2025"] == "not_found"
+    # Its 述法 report on 2024 is found (no deadline applies to 述法 reports); every other year is not found.
+    assert hujiertai["2024_shufa"] == "found" and hujiertai["2023"] == "not_found" and hujiertai["2025"] == "not_found"
     yongjia = next(r for r in rows.values() if r["township"] == "永加乡")  # outside the covered county, but it published
-    assert yongjia["2024"] == "on_time" and yongjia["county"] == "双辽市"
+    assert yongjia["2024"] == "undated" and yongjia["county"] == "双辽市"  # its text is only signed (落款): no publication date
     others = [r for code, r in rows.items() if code in nilka and r["township"] != "胡吉尔台乡"]
     assert all(r["2024"] == "not_found" for r in others)
     assert list(rows.values())[0].keys() >= {"2019", "2025", "2019_shufa", "prefecture", "province"}
@@ -214,7 +222,7 @@ def test_the_demo_release_lists_every_township_of_the_demo_county_portals(tmp_pa
         text = text.replace("{" + name + "}", "http://127.0.0.1:1")
     sources = parse_sources(text)
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
-        store.merge(conn, Night.of(NOW, all_seeds()))
+        store.merge(conn, Night.of(NOW, all_seeds(), listings=read_to_the_end("nilka", "chenxi")))
         info = release.cut_release(conn, tmp_path / "releases", sources, NOW)
     assert info is not None
     rows = {r["township_code"]: r for r in read_csv(tmp_path / "releases" / info.version / "townships.csv")}
@@ -224,6 +232,9 @@ def test_the_demo_release_lists_every_township_of_the_demo_county_portals(tmp_pa
         assert sum(rows[c]["2023"] == "not_found" for c in codes) == len(codes)
     chuanxi = next(r for r in rows.values() if r["township"] == "船溪乡")
     assert chuanxi["2022"] == "on_time" and chuanxi["2021"] == "not_found"
+    # the counties the demo's region portal publishes for, but no source covers: nothing searched there
+    for county in ("220382", "623026", "654202"):  # 双辽市, 碌曲县, 乌苏市
+        assert {r["2023"] for code, r in rows.items() if code.startswith(county)} == {"not_searched"}
 
 
 def test_an_annual_report_and_a_shufa_report_of_one_township_and_year_are_two_rows_never_mixed(tmp_path: Path) -> None:

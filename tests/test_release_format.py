@@ -276,6 +276,6 @@ def test_the_figure_pass_keys_its_buckets_as_the_report_pass_does(tmp_path: Path
     keys are those of store.current_text_keys, so a night reuses the same buckets either way."""
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
         store.merge(conn, Night.of(NOW, all_seeds()))
-        from_places = [(r[0], r[11], r[3], r[12], r[10], r[13]) for r in store.current_report_places(conn)]
+        from_places = [(r[0], r[11], r[3], r[12], r[10], r[13], r[2]) for r in store.current_report_places(conn)]
         assert release_files._report_keys(conn, from_places) == release_files._report_keys(conn)
         assert len(from_places) == 5

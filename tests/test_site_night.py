@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from flows.records import Listing
 from tests.helpers import NOW, Night, all_seeds, harvested, seed_text
 
 RECORDS = (".fazhi-pages.json", ".fazhi-figures.json")
@@ -25,6 +26,11 @@ def _sources() -> list:
     from parsers.models import Source
 
     return [Source(id="demo", name="演示", listing=["http://demo.gov.cn/"], covers=["431223"])]
+
+
+# The source's listing read once to its end (the sampling frame; not complete, so nothing is withdrawn):
+# 辰溪县's townships without a report are not_found, not not_searched.
+READ_TO_THE_END = Listing(source_id="demo", complete=False, url_keys=[], pages=1, reached_end=True)
 
 
 def _tree(site: Path) -> dict[str, bytes]:
@@ -43,7 +49,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     releases = root / "releases"
     with store.open_store(root / "fazhi.sqlite") as conn:
         # and a report on no township page (no township found in it): its archived text is reused too
-        store.merge(conn, Night.of(NOW, [*all_seeds(), harvested("county-summary", COUNTY_REPORT)]))
+        store.merge(conn, Night.of(NOW, [*all_seeds(), harvested("county-summary", COUNTY_REPORT)], listings=[READ_TO_THE_END]))
         first = release.cut_release(conn, releases, _sources(), NOW)
     assert first is not None
     build_site(releases, first.version, root / "first", root / "docs")
@@ -82,7 +88,8 @@ def test_the_pages_whose_data_changed_are_rebuilt(night: dict[str, Path]) -> Non
     assert "2023年度" in (built / "townships/431223200/index.html").read_text(encoding="utf-8")
     assert "171" in (built / "indicators/disputes_mediated/2023/index.html").read_text(encoding="utf-8")  # the new report's value, on a new year page
     county = (built / "townships/湖南省/辰溪县/index.html").read_text(encoding="utf-8")
-    late_2023 = '<th scope="row">2023年度</th><td>23</td><td>0</td><td>1</td><td>0</td><td>22</td>'  # 船溪乡's 2023 report, published late
+    # townships, on time, late, undated, found, not due, not found, not searched: 船溪乡's 2023 report, published late
+    late_2023 = '<th scope="row">2023年度</th><td>23</td><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td><td>22</td><td>0</td>'
     assert late_2023 in county and late_2023 not in (first / "townships/湖南省/辰溪县/index.html").read_text(encoding="utf-8")
 
 

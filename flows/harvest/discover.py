@@ -6,7 +6,7 @@ from the raw store, so a quiet night costs one small request per listing page.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from parsers import LinkDecision, Source, classify_listing, decide_link
@@ -43,6 +43,9 @@ def discover_links(
     and whether the walk read every listing page to its end."""
     decisions: dict[str, LinkDecision] = {}
     complete = True
+    reached_end = True  # every listing walked to a page without a next page
+    pages = 0
+    oldest: date | None = None
     log: list[FetchRecord] = []
     failures: list[Failure] = []
     domains = allowed_domains(source)
@@ -103,10 +106,15 @@ def discover_links(
                 # every report of the source. A column with no links at all is not a listing.
                 raise ListingError(f"{source.id}: {page_url}: no links on the first listing page (a challenge or block "
                                    "page?); nothing is withdrawn")
+            pages += 1
             for link in page.links:
                 decisions.setdefault(link.url, decide_link(link))
+                if link.listed_on is not None and (oldest is None or link.listed_on < oldest):
+                    oldest = link.listed_on
             page_url = page.next_url
         else:
             complete = complete and page_url is None  # stopped by max_pages: older pages unseen
-    listing = Listing(source_id=source.id, complete=complete, url_keys=sorted({url_key(u) for u in decisions}))
+        reached_end = reached_end and page_url is None
+    listing = Listing(source_id=source.id, complete=complete, url_keys=sorted({url_key(u) for u in decisions}), pages=pages,
+                      reached_end=reached_end and complete, oldest_listed=oldest, max_pages=source.max_pages)
     return Discovery(decisions=list(decisions.values()), log=log, failures=failures, listing=listing)

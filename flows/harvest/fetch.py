@@ -67,6 +67,10 @@ def fetch_reports(
                 failures.append(Failure(source_id=source.id, url=link.url, reason=str(exc)))
             continue
         if page.not_modified:
+            # A recheck is a fetch-log entry (status 304, no body): the store moves the report's
+            # last_checked from it, so how long a report stays online can be measured (issue 26).
+            log.append(FetchRecord(source_id=source.id, url=link.url, url_key=key, fetched_at=now, status=page.status or 304,
+                                   etag=page.etag or (last.etag if last else None), last_modified=page.last_modified or (last.last_modified if last else None)))
             behind = (attachments or {}).get((source.id, key))
             revised = _recheck_attachment(client, source, link, last, behind, raw, now, log, failures) if behind else None
             if revised is None:

@@ -29,8 +29,13 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from parsers.indicators import COLUMN_UNITS
 from parsers import INDICATOR_KEYS, INDICATOR_LABELS, province_of, Source, covered_counties, extractor_version
+from parsers.register import prefecture_of, townships_of
 
+from dataset import codebook
+from dataset.indicator_docs import LABELS_BEFORE_RECORDED
+from dataset import COVERAGE, DEADLINE_RULE_CODES, FRAME, CountySearch, deadline_of, figures_long_resource
 from dataset import BUCKETS, METADATA_FILES, PROVENANCE, REPORTS, SOURCES, SOURCES_HEALTH, TABLES, TEXTS, TEXTS_FOLDER, ReportFact, Resource, citation, coverage, due_years, figure_resources, restore_cell, table_files, townships_resource
 
 from flows import store
@@ -54,10 +59,14 @@ from flows.release.files import (
     write_texts,
 )
 
+# The township register the codes come from (parsers/register.py reads it): named in the manifest,
+# the codebook and the site's methodology page.
+REGISTER_VINTAGE = {"name": "china-division", "version": "2.7.0", "codes_as_of": "2023-06-30",
+                    "url": "https://github.com/modood/Administrative-divisions-of-China"}
 LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
 NOT_A_TOWNSHIP_FIGURE = frozenset({"other"})  # documents that are not a rule-of-law report give no township figures
 
-QUALIFIER_CODES = ("", "exact", "at_least", "approx")  # packed per report and indicator in the figure pass (0: no value)
+QUALIFIER_CODES = ("", "exact", "at_least", "approx")  # kept for importers (flows.release)
 
 
 _sha256 = sha256_of
@@ -138,12 +147,9 @@ def next_version(releases: Path, now: datetime) -> str:
 
 
 def _report_rows(conn: sqlite3.Connection, report_ids: list[str] | None = None) -> Iterator[dict[str, Any]]:
-    """Every active report as a release row, streamed from the store.
-    A withdrawn report leaves the current tables: its history stays in the store and in the
-    releases that published it."""
+    """Every report as a release row, streamed from the store: a withdrawn report stays, with its
+    status and the day it was found gone (history is never rewritten: issue 26)."""
     for r in store.current_reports(conn, report_ids):
-        if r["status"] != "active":
-            continue
         report = json.loads(r["report"])
         place = report["place"]
         yield {
@@ -166,42 +172,63 @@ def _report_rows(conn: sqlite3.Connection, report_ids: list[str] | None = None) 
             "script": report["script"],
             "status": r["status"],
             "mirror_urls": r["mirror_urls"],
+            "withdrawn_on": (r["withdrawn_on"] or "")[:10] or None,
+            "published_on_source": report.get("published_on_source"),
+            "signed_on": report.get("signed_on"),
         }
 
 
-def _indicator_rows(reports: list[tuple[Any, ...]], values: dict[str, tuple[array[float], bytes]]) -> list[list[Any]]:
-    """One row per place, year and kind, every cell from one report (of two reports of one kind, a
-    place and a year, from two sources: the first by id; the other's values are in values.csv).
+YearValue = tuple[float, str, str, str, str]  # value, unit, qualifier, basis, flag codes (;-separated)
 
-    ``reports`` holds LIGHT_FIELDS tuples; ``values`` each report's year's values in INDICATOR_KEYS
-    order (NaN: none) and their qualifiers (QUALIFIER_CODES indexes), packed: 200,000 reports take
-    ~70 MB, not the 2 million Python objects of a dict of figures. Another report of the place and
-    year never fills a gap: a row that mixed reports would name only one of them."""
+
+def _chosen_reports(reports: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The report each row of indicators.csv (one per place, year and kind) comes from, in the
+    rows' order: of two reports of one kind, a place and a year, from two sources, the first by id
+    (the other's values are in values.csv). Another report of the place and year never fills a
+    gap: a row that mixed reports would name only one of them. ``reports``: LIGHT_FIELDS tuples."""
     rid, kind, status, year, township, county, province, adcode, code = range(len(LIGHT_FIELDS))
-    ordered = sorted((r for r in reports if r[kind] not in NOT_A_TOWNSHIP_FIGURE), key=lambda r: r[rid])
-    rows: dict[tuple[Any, ...], list[Any]] = {}
-    width = len(INDICATOR_KEYS)
-    for r in ordered:
-        if r[status] != "active" or r[year] is None or r[kind] == "other":  # "other": a township document that is not its report
+    rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for r in sorted(reports, key=lambda r: r[rid]):
+        if r[kind] in NOT_A_TOWNSHIP_FIGURE or r[status] != "active" or r[year] is None:  # "other": a township document that is not its report
             continue
         # Keyed by the township's code: two 西湖镇 of different counties never merge. An annual report
         # and a 述法 report of one township and year are two rows: never one row of two reports.
         key = (r[code], r[year], r[kind]) if r[code] else (r[province], r[county], r[township], r[year], r[kind])
-        if key in rows:
-            continue
-        cells: list[Any] = [None] * (2 * width)
-        packed = values.get(r[rid])
-        if packed is not None:
-            numbers, qualifiers = packed
-            for i, value in enumerate(numbers):
-                if not math.isnan(value):
-                    cells[2 * i], cells[2 * i + 1] = _fmt_number(value), QUALIFIER_CODES[qualifiers[i]]
-        rows[key] = [r[code], r[township], r[county], r[province], r[adcode], r[year], r[kind], r[rid], *cells]
+        rows.setdefault(key, r)
     return [rows[k] for k in sorted(rows, key=lambda k: tuple("" if v is None else str(v) for v in k))]
 
 
+def _indicator_rows(chosen: list[tuple[Any, ...]], values: dict[str, dict[str, YearValue]]) -> list[list[Any]]:
+    """indicators.csv's rows: per chosen report (_chosen_reports), its place and, per indicator in
+    INDICATOR_KEYS order, the year's value, qualifier, basis and flags."""
+    rows = []
+    for r in chosen:
+        cells: list[Any] = []
+        found = values.get(r[0], {})
+        for key in INDICATOR_KEYS:
+            v = found.get(key)
+            cells += [_fmt_number(v[0]), v[2], v[3], v[4] or None] if v else [None, None, None, None]
+        rid, _kind, _status, year, township, county, province, adcode, code = r[:9]
+        rows.append([code, township, county, province, adcode, year, r[1], rid, *cells])
+    return rows
+
+
+def _long_rows(chosen: list[tuple[Any, ...]], values: dict[str, dict[str, YearValue]]) -> Iterator[list[Any]]:
+    """figures_long.csv's rows: indicators.csv's cells one per row, with the codes of every level."""
+    order = {key: i for i, key in enumerate(INDICATOR_KEYS)}
+    for r in chosen:
+        rid, kind, _status, year, township, _county, _province, adcode, code = r[:9]
+        county = code[:6] if code else adcode
+        above, top = (prefecture_of(county), province_of(county)) if county else (None, None)
+        prefecture, province = (above[0] if above else None), (top[0] if top else None)
+        for key, v in sorted(values.get(rid, {}).items(), key=lambda kv: order.get(kv[0], len(order))):
+            yield [code, county, prefecture, province, township, year, kind, key, _fmt_number(v[0]), v[1], v[2], v[3],
+                   json.dumps([f for f in v[4].split(";") if f]), rid]
+
+
 def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
-                 ranges: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] | None = None) -> list[str]:
+                 ranges: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] | None = None,
+                 reread: Callable[[str, int], dict[str, str] | None] | None = None) -> list[str]:
     """What changed from release folder ``old`` to ``new``: one line per report added, revised,
     withdrawn or gone (``withdrawn``: the ids of reports the store knows as withdrawn; a report
     that left reports.csv without being one is "gone"), per row that left, joined or changed report
@@ -215,7 +242,11 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
     (a merge join): memory holds one report's figures at a time and a label for each report the two
     share, not two copies of the dataset (3 GB at 200,000 reports when it did). ``ranges``: for
     reports.csv and values.csv, the byte ranges in ``old`` and ``new`` that can differ (the buckets
-    of report ids that changed, as the release writer knows them): only those are read and compared."""
+    of report ids that changed, as the release writer knows them): only those are read and compared.
+
+    ``reread``: the year's values (as shown) the new rules give the previous revision of a report,
+    from the store (None when it was not re-extracted): a figure of a revised report that the
+    previous text, read by the new rules, already gives changed by the rules, not by the text."""
     ranges = ranges or {}
     old_reports, new_reports = ranges.get("reports.csv", (None, None))
     old_values, new_values = ranges.get("values.csv", (None, None))
@@ -227,7 +258,7 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
         return f"{restore_cell(row['title'])} ({place(row)}) `{row['report_id']}`"
 
     lines: list[str] = []
-    shared: dict[str, tuple[str, bool]] = {}  # report_id → (its label, its text changed)
+    shared: dict[str, tuple[str, bool, int]] = {}  # report_id → (its label, its text changed, its previous revision)
     for rid, before, row in _merge_join(_sorted_rows(old / "reports.csv", old_reports) if old else iter(()), _sorted_rows(new / "reports.csv", new_reports)):
         if before is None:
             assert row is not None  # the merge join gives at least one side
@@ -236,7 +267,7 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
             lines.append(f"- {'withdrawn' if rid in withdrawn else 'gone'}: {label(before)}")
         else:
             revised = before["revision"] != row["revision"]
-            shared[rid] = (label(row), revised)
+            shared[rid] = (label(row), revised, int(before["revision"]))
             if revised:
                 lines.append(f"- revised: {label(row)}: revision {before['revision']} → {row['revision']}")
             elif place(before) != place(row) or before.get("kind") != row.get("kind"):
@@ -252,11 +283,13 @@ def diff_folders(old: Path | None, new: Path, withdrawn: Collection[str] = (),
     for rid, before_values, after_values in _merge_join(old_figures, new_figures):
         if rid not in shared:
             continue
-        what, text_changed = shared[rid]
-        cause = "figure changed" if text_changed else "figure changed by the rules"
+        what, text_changed, previous = shared[rid]
         before_values, after_values = before_values or {}, after_values or {}
+        reread_values = reread(rid, previous) if text_changed and reread is not None else None
         for indicator in sorted(set(before_values) | set(after_values)):
             if before_values.get(indicator) != after_values.get(indicator):
+                by_rules = not text_changed or (reread_values is not None and reread_values.get(indicator) == after_values.get(indicator))
+                cause = "figure changed by the rules" if by_rules else "figure changed"
                 lines.append(f"- {cause}: {what} {indicator}: {before_values.get(indicator, '—')} → {after_values.get(indicator, '—')}")
     return lines
 
@@ -383,6 +416,74 @@ def _read_csv_ranges(path: Path, ranges: list[tuple[int, int]], columns: tuple[s
                 yield {name: row[i] for name, i in where}
 
 
+def _reread_values(conn: sqlite3.Connection, report_id: str, revision: int) -> dict[str, str] | None:
+    """The year's values (as a change log shows them) that the extractor of the report's current
+    revision gives its revision ``revision``; None when that revision was not re-extracted by it."""
+    found = store.revision_values(conn, report_id, revision)
+    if found is None:
+        return None
+    return {indicator: _fmt_number(value) + ("" if qualifier in ("exact", "") else f" ({qualifier})") for indicator, value, qualifier in found}
+
+
+COVERAGE_LINES = 200  # status changes listed one by one; beyond, counted per transition only
+
+
+def coverage_changes(old: Path, new: Path) -> list[str]:
+    """Status changes of coverage.csv (a township's year found, withdrawn, past its deadline, newly
+    searched): counted per transition, and listed one by one up to COVERAGE_LINES. Only lines that
+    are not in both files are parsed (a night changes a few of hundreds of thousands)."""
+    if not old.is_file() or not new.is_file():
+        return []
+    old_lines, new_lines = _lines(old), _lines(new)
+    if not old_lines or not new_lines or old_lines[0] != new_lines[0]:
+        return []  # another format: nothing comparable
+    shared = set(old_lines[1:]) & set(new_lines[1:])
+    key = ("township_code", "report_group", "year")
+
+    def keyed(lines: list[str]) -> dict[tuple[str, ...], dict[str, str]]:
+        return {tuple(row[k] for k in key): row for row in csv.DictReader([new_lines[0], *(line for line in lines if line not in shared)])}
+
+    before, after = keyed(old_lines[1:]), keyed(new_lines[1:])
+    changed = []
+    for k in sorted(before.keys() | after.keys()):
+        was, now = before.get(k), after.get(k)
+        was_status = (was["status"] + (" (withdrawn)" if was["withdrawn"] == "true" else "")) if was else "—"
+        now_status = (now["status"] + (" (withdrawn)" if now["withdrawn"] == "true" else "")) if now else "—"
+        if was_status != now_status:
+            changed.append((k, was_status, now_status))
+    if not changed:
+        return []
+    counts: dict[tuple[str, str], int] = {}
+    for _, a, b in changed:
+        counts[(a, b)] = counts.get((a, b), 0) + 1
+    lines = [f"- status changed ({n} township-years): {a} → {b}" for (a, b), n in sorted(counts.items())]
+    lines += [f"- status changed: township {code} {group} {year}: {a} → {b}" for (code, group, year), a, b in changed[:COVERAGE_LINES]]
+    return lines
+
+
+def label_changes(before: dict[str, str] | None, after: dict[str, str]) -> list[str]:
+    """One change-log line per indicator whose Chinese label changed (keys are never renamed: a
+    label is corrected when it did not say what the key counts), and per key added."""
+    if before is None:
+        return []
+    lines = [f"- indicator label changed: {key}: {before[key]} → {label}" for key, label in after.items() if key in before and before[key] != label]
+    return lines + [f"- indicator added: {key} ({label})" for key, label in after.items() if key not in before]
+
+
+def _parent_labels(releases: Path, parent: str | None) -> dict[str, str] | None:
+    """The indicator labels a parent release was cut with (its manifest); for a parent cut before
+    releases recorded them, the labels of then (LABELS_BEFORE_RECORDED); None without a parent."""
+    if parent is None:
+        return None
+    try:
+        labels = read_manifest(releases, parent).get("indicator_labels")
+    except (OSError, ValueError):
+        return None
+    if isinstance(labels, dict):
+        return labels
+    return {**INDICATOR_LABELS, **{k: v for k, v in LABELS_BEFORE_RECORDED.items() if k in INDICATOR_LABELS}}
+
+
 def _released_on(now: datetime) -> str:
     """The release's date where the reports are published (a release cut at 02:00 in Beijing is
     dated that day, not the day before as in UTC)."""
@@ -438,8 +539,13 @@ def _datapackage(version: str, created: datetime, sources: list[Source], years: 
         year = path.removeprefix(f"{TEXTS_FOLDER}/").removesuffix(".jsonl.gz")
         resource.update(name=f"texts-{year}", path=path, description=f"{resource['description']} (this file: {year})")
         text_resources.append(resource)
-    figures = {r.name: r for r in _figure_resources()}
-    tables = [townships_resource(years) if r.name == "townships" else figures.get(r.name, r) for r in TABLES]
+    tables = _declared_tables(years)
+    resources = [r.descriptor() for r in tables]
+    released_year = int(_released_on(created)[:4])
+    for resource in resources:  # no report covers a year after the release's
+        for field in resource["schema"]["fields"]:
+            if field["name"] == "year":
+                field.setdefault("constraints", {})["maximum"] = released_year
     return {
         "name": "fazhi-atlas",
         "title": "Fazhi Atlas: township rule-of-law reports and their figures",
@@ -453,7 +559,7 @@ def _datapackage(version: str, created: datetime, sources: list[Source], years: 
                   "reproduced for reference under their own terms.",
         # "name" is the source_id of reports.csv (sources.csv has the rest)
         "sources": [{"name": s.id, "title": s.name, "path": s.pages[0]} for s in sources],
-        "resources": [r.descriptor() for r in tables] + text_resources,
+        "resources": resources + text_resources,
     }
 
 
@@ -528,8 +634,13 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
         package["resources"].append(SOURCES_HEALTH.descriptor())
     (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
     finished(folder / "datapackage.json")
+    _write_codebook(folder, version, created, years, finished)
     withdrawn = {row[0] for row in conn.execute("SELECT report_id FROM reports WHERE status = 'withdrawn'")}
-    changes = diff_folders(releases / parent if parent else None, folder, withdrawn, _changed_ranges(releases, parent, tables))
+    changes = diff_folders(releases / parent if parent else None, folder, withdrawn, _changed_ranges(releases, parent, tables),
+                           reread=lambda rid, revision: _reread_values(conn, rid, revision))
+    changes += label_changes(_parent_labels(releases, parent), dict(INDICATOR_LABELS))
+    if parent is not None:
+        changes += coverage_changes(releases / parent / COVERAGE.path, folder / COVERAGE.path)
     cite = citation(version, _released_on(created), _downloads_url())
     (folder / "CHANGELOG.md").write_text(_changelog(version, parent, changes, counts, extractors, cite), encoding="utf-8")
     finished(folder / "CHANGELOG.md")
@@ -542,12 +653,37 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     return counts, {"texts": texts, "tables": tables}
 
 
+def _write_codebook(folder: Path, version: str, created: datetime, years: list[int], finished: Callable[..., None]) -> None:
+    """README.md, CODEBOOK.md, codebook.csv, LICENSE and CITATION.cff, generated from the declared
+    format and the indicator table this release was cut with (dataset.codebook)."""
+    released_on = _released_on(created)
+    tables = _declared_tables(years)
+    labels = dict(INDICATOR_LABELS)
+    units = {k: COLUMN_UNITS.get(k, "") for k in labels}
+    texts = {"README.md": codebook.readme_md(version, released_on, citation(version, released_on, _downloads_url()), tables, REGISTER_VINTAGE),
+             "CODEBOOK.md": codebook.codebook_md(tables, labels, units, REGISTER_VINTAGE),
+             "codebook.csv": "\ufeff" + codebook.codebook_csv(tables, labels, units),
+             "LICENSE": codebook.license_text(released_on),
+             "CITATION.cff": codebook.citation_cff(version, released_on, _downloads_url())}
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8", newline="")
+        finished(folder / name)
+
+
+def _declared_tables(years: list[int]) -> list[Resource]:
+    """The tables of a release as declared in its datapackage.json (townships.csv with its years,
+    the figure tables with this indicator table)."""
+    figures = {r.name: r for r in (*_figure_resources(), figures_long_resource(INDICATOR_KEYS))}
+    return [townships_resource(years) if r.name == "townships" else figures.get(r.name, r) for r in TABLES]
+
+
 def _townships_pass(conn: sqlite3.Connection, folder: Path, sources: list[Source], created: datetime, counts: dict[str, Any],
                     finished: Callable[..., None]) -> list[int]:
     """townships.csv, written by this process while the figure pass runs in the other; its years."""
     years, counts["covered_townships"] = write_townships(folder, conn, sources, created)
-    finished(folder / "townships.csv")
-    finished(folder / "townships.parquet")
+    for resource in (townships_resource(years), COVERAGE, FRAME):
+        finished(folder / resource.path)
+        finished(folder / resource.parquet_path)
     return years
 
 
@@ -589,7 +725,7 @@ def _report_pass(conn: sqlite3.Connection, folder: Path, sources: list[Source], 
     table_keys, text_keys = _report_keys(conn)
     counts["reports"], reports_index = _write_bucketed(folder, REPORTS, table_keys, rows, _parent_tables(parent))
     counts["tables"] = {REPORTS.path: reports_index}
-    used_sources = dict(conn.execute("SELECT source_id, min(url) FROM reports WHERE status = 'active' GROUP BY source_id").fetchall())
+    used_sources = dict(conn.execute("SELECT source_id, min(url) FROM reports GROUP BY source_id").fetchall())  # withdrawn ones stay in reports.csv
     finished(folder / REPORTS.path, buckets=reports_index)
     finished(folder / REPORTS.parquet_path)
     counts["sources"] = _write_csv(folder, SOURCES, _source_rows(conn, sources, used_sources))
@@ -638,6 +774,7 @@ def _source_rows(conn: sqlite3.Connection, sources: list[Source], used: dict[str
     every source_id resolves."""
     known = {s.id: s for s in sources}
     stored = {row[0]: row[1] for row in conn.execute("SELECT source_id, entry FROM source_entries")}
+    reads = store.listing_reads(conn)
     for source_id in sorted(known.keys() | used):
         source, in_registry = known.get(source_id), source_id in known
         if source is None and source_id in stored:
@@ -647,11 +784,19 @@ def _source_rows(conn: sqlite3.Connection, sources: list[Source], used: dict[str
                 source = None
         if source is None:
             parts = urlsplit(used[source_id])
-            yield [source_id, source_id, f"{parts.scheme}://{parts.netloc}/", None, None, None, None, None, "false"]
+            yield [source_id, source_id, f"{parts.scheme}://{parts.netloc}/", None, None, None, None, None, "false", *_read_cells(reads.get(source_id), None)]
             continue
         province = province_of(source.adcode) if source.adcode else None
         yield [source.id, source.name, source.pages[0], " ".join(source.listing), province[1] if province else None, source.county,
-               source.adcode, " ".join(covered_counties(source)), _fmt(in_registry)]
+               source.adcode, " ".join(covered_counties(source)), _fmt(in_registry), *_read_cells(reads.get(source.id), source.max_pages)]
+
+
+def _read_cells(read: store.SourceReads | None, max_pages: int | None) -> list[Any]:
+    """sources.csv's frame columns: when and how far back the source's listing was read."""
+    if read is None:
+        return [None, None, 0, None, max_pages, None, None, None]
+    return [read.monitored_since, read.last_listing, read.reads, read.max_pages_read, max_pages, _fmt(read.reached_end), read.oldest_listed,
+            _fmt(read.stopped_by_max_pages)]
 
 
 def _figure_pass_in(database: str, folder: str, parent: str = "") -> dict[str, Any]:  # in the child: see _write_files
@@ -706,13 +851,13 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
     flags_by_report: dict[str, str] = {}  # as JSON: parsed for the reports whose rows are written (200,000 parsed took 2.5 s)
     key_rows: list[tuple[Any, ...]] = []  # the tables' bucket keys, from these rows (as current_text_keys reads them)
     shared: dict[Any, Any] = {}  # one object per distinct name, kind, code …: 200,000 rows of fresh strings took 250 MB
-    for row in store.current_report_places(conn):  # active reports only: withdrawn ones are not in the current tables
+    for row in store.current_report_places(conn):  # withdrawn reports too: their status changes their buckets' keys, they give no figures
         place = tuple(shared.setdefault(v, v) if i else v for i, v in enumerate(row[:9]))
         light.append(place)
         states[row[0]] = "\t".join(map(str, (*place, row[11], row[12])))
         if row[10] != "[]":
             flags_by_report[row[0]] = row[10]
-        key_rows.append((row[0], row[11], row[3], row[12], row[10], row[13]))
+        key_rows.append((row[0], row[11], row[3], row[12], row[10], row[13], row[2]))
 
     @functools.lru_cache(maxsize=64)
     def flags_of(report_id: str) -> list[dict[str, str]]:
@@ -750,11 +895,19 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
         by_id = {r[0]: r for r in light}
 
         def indicator_rows(ids: list[str]) -> list[list[Any]]:
-            return _indicator_rows([by_id[i] for i in ids], _packed_values(conn, ids))
+            chosen = _chosen_reports([by_id[i] for i in ids])
+            return _indicator_rows(chosen, _year_values(conn, [r[0] for r in chosen], flag_codes))
 
-        counts["indicator_rows"], tables[indicators.path] = _write_bucketed(folder, indicators, _indicator_buckets(light, states),
-                                                                            indicator_rows, before, background)
+        def long_rows(ids: list[str]) -> Iterator[list[Any]]:
+            chosen = _chosen_reports([by_id[i] for i in ids])
+            return _long_rows(chosen, _year_values(conn, [r[0] for r in chosen], flag_codes))
+
+        township_buckets = _indicator_buckets(light, states)
+        counts["indicator_rows"], tables[indicators.path] = _write_bucketed(folder, indicators, township_buckets, indicator_rows, before, background)
         announce(folder / indicators.path, tables[indicators.path])
+        long = figures_long_resource(INDICATOR_KEYS)
+        counts["long_rows"], tables[long.path] = _write_bucketed(folder, long, township_buckets, long_rows, before, background)
+        announce(folder / long.path, tables[long.path])
     counts["townships"] = len({r[8] or (r[6], r[5], r[4]) for r in light if r[4]})  # the code, else province, county, township
     counts["tables"] = tables
     return counts
@@ -782,53 +935,104 @@ UNRESOLVED_BUCKET = "~"  # after every code: rows of townships without a registe
 TOWNSHIP_BUCKET = 8  # digits of the township code: ~1 to 10 townships a bucket (by county, 6 digits, a night reformatted 8,000 reports' rows)
 
 
-def _packed_values(conn: sqlite3.Connection, report_ids: list[str] | None = None) -> dict[str, tuple[array[float], bytes]]:
-    """Each active report's year's values in INDICATOR_KEYS order (NaN: none) and their qualifiers
-    (QUALIFIER_CODES indexes), packed: 200,000 reports take ~70 MB, not the 2 million Python
-    objects of a dict of figures. ``report_ids``: of these reports only."""
-    values: dict[str, tuple[array[float], bytes]] = {}
-    slot = {key: i for i, key in enumerate(INDICATOR_KEYS)}
-    qualifier_code = {q: i for i, q in enumerate(QUALIFIER_CODES)}
-    current, numbers, qualifiers = "", array("d"), bytearray()
-    for report_id, indicator, value, qualifier in store.current_value_tuples(conn, report_ids, columns=("report_id", "indicator", "value", "qualifier")):
-        if report_id != current:
-            if current:
-                values[current] = (numbers, bytes(qualifiers))
-            current, numbers, qualifiers = report_id, array("d", [math.nan] * len(INDICATOR_KEYS)), bytearray(len(INDICATOR_KEYS))
-        if indicator in slot:
-            numbers[slot[indicator]], qualifiers[slot[indicator]] = value, qualifier_code.get(qualifier, 0)
-    if current:
-        values[current] = (numbers, bytes(qualifiers))
+def _year_values(conn: sqlite3.Connection, report_ids: list[str], flag_codes: Callable[[str, str, str], str]) -> dict[str, dict[str, YearValue]]:
+    """These reports' year's values by report and indicator (read per bucket of townships that
+    changed: a night reads a few hundred, not 200,000). ``flag_codes``: the value's own flags with
+    the report's flags on the indicator."""
+    values: dict[str, dict[str, YearValue]] = {}
+    for report_id, _revision, indicator, value, unit, qualifier, basis, _quote, _start, _end, own in store.current_value_tuples(conn, report_ids):
+        if indicator in INDICATOR_LABELS:
+            values.setdefault(report_id, {})[indicator] = (value, unit, qualifier, basis, flag_codes(report_id, indicator, own))
     return values
 
 
 def write_townships(folder: Path, conn: sqlite3.Connection, sources: list[Source], created: datetime) -> tuple[list[int], int]:
-    """townships.csv: every township of the sources' covered counties (and any other a report names),
-    with the status of its annual report and of a 述法 report for each year due; returns the years
-    and the number of townships."""
-    return _write_townships(folder, [_township_fact(row) for row in store.current_report_places(conn)], _counties_of(sources), created.date())
+    """townships.csv, coverage.csv and frame.csv: every township of the sources' covered counties
+    (and any other a report names, withdrawn or not), with the status of its annual report and of
+    a 述法 report for each year due, as far as the counties were searched; returns the years and
+    the number of townships."""
+    reads = store.listing_reads(conn)
+    searched = _county_searches(sources, reads)
+    facts = [_township_fact(row) for row in store.current_report_places(conn)]
+    years, rows = _write_townships(folder, facts, _counties_of(sources), _released_date(created), searched)
+    _write_csv(folder, FRAME, _frame_rows(sources, reads, rows))
+    return years, len(rows)
+
+
+def _released_date(created: datetime) -> date:
+    return date.fromisoformat(_released_on(created))
 
 
 def _counties_of(sources: list[Source]) -> list[str]:
     return sorted({county for source in sources for county in covered_counties(source)})
 
 
+def _county_searches(sources: list[Source], reads: dict[str, store.SourceReads]) -> dict[str, CountySearch]:
+    """How each covered county was searched: by the registry's sources covering it that were read."""
+    found: dict[str, CountySearch] = {}
+    for source in sources:
+        read = reads.get(source.id)
+        if read is None:
+            continue
+        mine = CountySearch(datetime.fromisoformat(read.monitored_since).date(), read.reached_end,
+                            date.fromisoformat(read.oldest_listed) if read.oldest_listed else None)
+        for county in covered_counties(source):
+            other = found.get(county)
+            if other is not None:
+                oldest = [d for d in (other.oldest_listed, mine.oldest_listed) if d is not None]
+                mine = CountySearch(min(other.monitored_since, mine.monitored_since), other.reached_end or mine.reached_end,
+                                    min(oldest) if oldest else None)
+            found[county] = mine
+    return found
+
+
+def _frame_rows(sources: list[Source], reads: dict[str, store.SourceReads], townships: list[Any]) -> Iterator[list[Any]]:
+    """frame.csv: every covered county and every county of townships.csv, with its sources and
+    how far back they were read."""
+    from parsers.register import load_register, prefecture_of
+
+    register = load_register()
+    covering: dict[str, list[str]] = {}
+    for source in sources:
+        for county in covered_counties(source):
+            covering.setdefault(county, []).append(source.id)
+    counties = sorted(set(covering) | {t.county_code for t in townships})
+    for county in counties:
+        ids = sorted(covering.get(county, []))
+        done = [reads[i] for i in ids if i in reads]
+        oldest = [r.oldest_listed for r in done if r.oldest_listed]
+        prefecture, province = prefecture_of(county), province_of(county)
+        yield [county, register.counties[county][0] if county in register.counties else None, prefecture[1] if prefecture else None,
+               province[1] if province else None, sum(1 for _ in townships_of(county)), json.dumps(ids, ensure_ascii=False), _fmt(bool(ids)),
+               min(r.monitored_since for r in done) if done else None, max(r.last_listing for r in done) if done else None,
+               min(oldest) if oldest else None, max(r.max_pages_read for r in done) if done else None,
+               _fmt(any(r.reached_end for r in done)) if done else None]
+
+
 def _township_fact(place: tuple[Any, ...]) -> ReportFact:
     """What townships.csv needs of a report (a store.current_report_places row)."""
-    _, kind, _, year, _, _, _, _, code, published_on, *_ = place
-    return ReportFact(code, year, date.fromisoformat(published_on) if published_on else None, kind)
+    rid, kind, status, year, _, _, _, _, code, published_on, *_ = place
+    return ReportFact(code, year, date.fromisoformat(published_on) if published_on else None, kind, status == "withdrawn", rid)
 
 
-def _write_townships(folder: Path, facts: list[ReportFact], counties: list[str], today: date) -> tuple[list[int], int]:
-    """townships.csv from the reports' facts."""
+def _write_townships(folder: Path, facts: list[ReportFact], counties: list[str], today: date,
+                     searched: dict[str, CountySearch] | None = None) -> tuple[list[int], list[Any]]:
+    """townships.csv (wide: a column per year) and coverage.csv (long: a row per township, group
+    and year) from the reports' facts."""
     named = {f.township_code for f in facts if f.township_code}
     years = due_years(today, [f.year for f in facts if f.year and f.township_code])
-    rows = coverage(counties, facts, years, also=named)  # every township_code of reports.csv resolves here
-    count = _write_csv(folder, townships_resource(years), (
+    rows = coverage(counties, facts, years, also=named, searched=searched if searched is not None else {}, today=today)  # every township_code of reports.csv resolves here
+    _write_csv(folder, townships_resource(years), (
         [r.code, r.name, r.county_code, r.county, r.prefecture, r.province] + [r.annual[y] for y in years] + [r.shufa[y] for y in years]
         for r in rows
     ))
-    return years, count
+    deadlines = {y: deadline_of(y).isoformat() for y in years}
+    _write_csv(folder, COVERAGE, (
+        [r.code, r.county_code, group, y, cell.status, "true" if cell.withdrawn else "false", deadlines[y] if group == "annual" else None,
+         DEADLINE_RULE_CODES[group], cell.report_id or None]
+        for r in rows for (group, y), cell in r.cells.items()
+    ))
+    return years, rows
 
 
 def code_version() -> str:
@@ -932,7 +1136,8 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
         released_on = _released_on(now)
         manifest = {"version": version, "parent": parent, "created": now.isoformat(timespec="seconds"), "released_on": released_on,
                     "citation": citation(version, released_on, _downloads_url()), "fingerprint": state,
-                    "format": FORMAT_VERSION, "counts": counts, **made_by, "files": files}
+                    "format": FORMAT_VERSION, "counts": counts, **made_by, "register": REGISTER_VINTAGE,
+                    "indicator_labels": dict(INDICATOR_LABELS), "files": files}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         bundle.close(tmp / "manifest.json")
     except BaseException:
@@ -976,8 +1181,9 @@ def verify_release(releases: Path, version: str) -> list[str]:
         return [f"{folder / 'manifest.json'}: lists no files"]
     problems = []
     if isinstance(manifest.get("format"), int) and manifest["format"] >= 2:  # the declared format: every file it names is there
-        problems += [f"{folder / 'manifest.json'}: lists no {name}, a file of every release" for name in [*table_files(), *METADATA_FILES]
-                     if name not in files]
+        required = [*table_files(), *METADATA_FILES, *codebook.CODEBOOK_FILES] if manifest["format"] >= 3 else \
+            [name for name in [*table_files(), *METADATA_FILES] if name not in FORMAT_3_TABLES]
+        problems += [f"{folder / 'manifest.json'}: lists no {name}, a file of every release" for name in required if name not in files]
     if (folder / TEXTS_FOLDER).is_symlink():  # its files would be hashed wherever it points, and vouched for
         return [f"{folder / TEXTS_FOLDER}: a symbolic link, not a folder of this release"]
     for name, expected in files.items():
@@ -1003,6 +1209,9 @@ def verify_release(releases: Path, version: str) -> list[str]:
         if recorded.read_text(encoding="utf-8", errors="replace").split()[:1] != [_sha256(folder / zip_name)]:
             problems.append(f"{folder / zip_name}: sha256 differs from {recorded.name}")
     return problems
+
+
+FORMAT_3_TABLES = frozenset({"frame.csv", "frame.parquet", "coverage.csv", "coverage.parquet", "figures_long.csv", "figures_long.parquet"})
 
 
 def _release_name(name: str) -> bool:

@@ -28,6 +28,7 @@ from dataset import BUCKETS, TEXTS_FOLDER, Resource, neutralise_cell, text_file
 from flows import store
 
 FORMAT_VERSION = 2  # 2: the declared format (dataset.format): Parquet copies, sources, provenance, texts/<year>.jsonl.gz
+FORMAT_VERSION = 3  # 3: the sampling frame (frame.csv, coverage.csv), withdrawn reports kept, figures_long.csv, the codebook files
 
 
 def _fmt(value: Any) -> str:
@@ -170,8 +171,8 @@ def _report_keys(conn: sqlite3.Connection, rows: Iterable[tuple[Any, ...]] | Non
     ``rows``: store.current_text_keys's rows, when the caller has read them another way."""
     tables: dict[str, tuple[Any, list[str]]] = {}
     texts: dict[str, dict[str, tuple[Any, list[str]]]] = {}
-    for report_id, revision, year, extractor, flags, mirrors in (store.current_text_keys(conn) if rows is None else rows):
-        line = f"{report_id}:{revision}:{extractor}:{flags}:{mirrors}\n".encode()
+    for report_id, revision, year, extractor, flags, mirrors, status in (store.current_text_keys(conn) if rows is None else rows):
+        line = f"{report_id}:{revision}:{extractor}:{flags}:{mirrors}:{status}\n".encode()
         seed = f"format {FORMAT_VERSION}\n".encode()  # a text written differently is not reused in its old form
         for digest, ids in (tables.setdefault(report_id[:TABLE_BUCKET], (hashlib.sha256(seed), [])),
                             texts.setdefault(text_file(int(year) if year is not None else None), {}).setdefault(report_id[:TEXT_BUCKET], (hashlib.sha256(seed), []))):
@@ -326,7 +327,7 @@ def _arrow_type(kind: str) -> Any:
     import pyarrow as pa
 
     return {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(), "date": pa.date32(),
-            "datetime": pa.timestamp("us", tz="UTC")}[kind]
+            "datetime": pa.timestamp("us", tz="UTC"), "array": pa.string()}[kind]  # an array: its JSON text
 
 
 def write_parquet(folder: Path, resource: Resource) -> None:

@@ -7,19 +7,20 @@ its sha256; ``layout`` names the folders of a data directory; ``lock`` makes sur
 writes. Gives the release what it reads (``current_*``). The names below are the store's API (``from flows import store``).
 """
 
-from .database import (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGURES_V5, FACTS_V6, MIGRATIONS, SCHEMA_VERSION, VOLATILE_PARAMETERS,
+from .database import (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGURES_V5, FACTS_V6, FRAME_V7, SOURCE_HEALTH_V8, MIGRATIONS, SCHEMA_VERSION, VOLATILE_PARAMETERS,
     AMBIGUOUS_PARAMETERS, url_key, report_id, open_store, migrate, known_keys, validators, attachment_validators, ExtractionRows,
     OBSERVATION_ROW, VALUE_ROW, extraction_rows, write_figures, write_figures_many, merge, place_key, CONFLICT_FLAG, reidentified,
     current_reports, OBSERVATION_COLUMNS, current_observation_tuples, VALUE_COLUMNS, current_value_tuples, current_report_records,
     current_report_places, current_text_keys, current_texts, PROVENANCE_COLUMNS, revision_provenance, current_observations,
-    extractor_counts, fingerprint)
+    extractor_counts, fingerprint, SourceReads, listing_reads, revision_values)
 
 __all__ = [
-    "SCHEMA_V1", "LINKS_V2", "IDENTITY_V3", "TOWNSHIP_CODE_V4", "FIGURES_V5", "FACTS_V6", "MIGRATIONS", "SCHEMA_VERSION", "VOLATILE_PARAMETERS",
+    "SCHEMA_V1", "LINKS_V2", "IDENTITY_V3", "TOWNSHIP_CODE_V4", "FIGURES_V5", "FACTS_V6", "FRAME_V7", "SOURCE_HEALTH_V8", "MIGRATIONS", "SCHEMA_VERSION", "VOLATILE_PARAMETERS",
     "AMBIGUOUS_PARAMETERS", "url_key", "report_id", "open_store", "migrate", "known_keys", "validators", "attachment_validators",
     "ExtractionRows", "OBSERVATION_ROW", "VALUE_ROW", "extraction_rows", "write_figures", "write_figures_many", "merge", "place_key",
     "CONFLICT_FLAG", "reidentified", "current_reports", "OBSERVATION_COLUMNS", "current_observation_tuples", "VALUE_COLUMNS", "current_value_tuples", "current_report_records",
     "current_report_places", "current_text_keys", "current_texts", "PROVENANCE_COLUMNS", "revision_provenance", "current_observations", "extractor_counts", "fingerprint",
+    "SourceReads", "listing_reads", "revision_values",
 ]
 
 from .health import STALE_NIGHTS, checked_sources, record_health, source_status  # noqa: E402 (source health, issue 28)

@@ -196,6 +196,17 @@ CREATE TRIGGER IF NOT EXISTS revision_facts_deleted AFTER DELETE ON revisions BE
     DELETE FROM revision_facts WHERE report_id = OLD.report_id AND revision = OLD.revision;
 END;
 """
+# The sampling frame (issue 26): every successful walk of a source's listing, how far back it read
+# (pages, whether it reached the listing's last page, the oldest item date it saw) and the pages it
+# was allowed (max_pages). A township can be said to have published nothing only where a source
+# covering its county was read back far enough: the first walk is when monitoring began.
+FRAME_V7 = """
+CREATE TABLE IF NOT EXISTS listing_reads (
+    source_id TEXT NOT NULL, read_at TEXT NOT NULL,
+    pages INTEGER NOT NULL, reached_end INTEGER NOT NULL, oldest_listed TEXT, max_pages INTEGER,
+    PRIMARY KEY (source_id, read_at)
+);
+"""
 # Source health (issue 28): each night's outcome per source (did its listing answer, what it listed,
 # what stopped it, the stored reports per year covered), and the night each unchecked source was
 # first seen answering with report links. Tables of their own: nothing else reads or depends on them.
@@ -213,8 +224,7 @@ CREATE TABLE IF NOT EXISTS source_checks (
 );
 """
 # MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version). Append, never edit.
-# SOURCE_HEALTH_V8 is slot 8 (index 7): another branch's V7 goes before it when both are merged.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGURES_V5, FACTS_V6, SOURCE_HEALTH_V8)
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGURES_V5, FACTS_V6, FRAME_V7, SOURCE_HEALTH_V8)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -425,6 +435,10 @@ def merge(conn: sqlite3.Connection, night: Night) -> MergeResult:
             ],
         )
         _record_links(conn, night.harvests, now)
+        _record_listing_reads(conn, night.listings, now)
+        # A stored report's page answering 304 tonight is still online: its last_checked moves.
+        conn.executemany("UPDATE reports SET last_seen = ? WHERE source_id = ? AND url_key = ? AND status = 'active'",
+                         [(r.fetched_at.isoformat(), r.source_id, r.url_key) for r in night.log if r.status == 304])
         places: set[str] = set()
         for item in night.harvested:
             places |= _merge_one(conn, item, now, result)
@@ -455,6 +469,42 @@ def _record_links(conn: sqlite3.Connection, harvests: Iterable[SourceHarvest], n
             for d in h.decisions
         ],
     )
+
+
+def _record_listing_reads(conn: sqlite3.Connection, listings: Iterable[Listing], now: datetime) -> None:
+    """One row per source whose listing was read tonight (a listing exists only when its first
+    page was read): the sampling frame's history. Two walks of a source in one night (a shard
+    repeated) keep the deeper one."""
+    conn.executemany(
+        """INSERT INTO listing_reads VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (source_id, read_at) DO UPDATE SET pages = max(pages, excluded.pages),
+               reached_end = max(reached_end, excluded.reached_end),
+               oldest_listed = coalesce(min(oldest_listed, excluded.oldest_listed), oldest_listed, excluded.oldest_listed)""",
+        [(listing.source_id, now.isoformat(), listing.pages, int(listing.reached_end),
+          listing.oldest_listed.isoformat() if listing.oldest_listed else None, listing.max_pages) for listing in listings],
+    )
+
+
+class SourceReads(NamedTuple):
+    """What the store knows of the reading of one source's listing: the sampling frame's row."""
+
+    source_id: str
+    monitored_since: str  # first successful listing read (UTC timestamp)
+    last_listing: str  # the last one
+    reads: int
+    max_pages_read: int  # the most pages one walk read
+    reached_end: bool  # some walk reached the listing's last page
+    oldest_listed: str | None  # the oldest item date any walk saw
+    stopped_by_max_pages: bool = False  # the last walk read max_pages pages without reaching the listing's end
+
+
+def listing_reads(conn: sqlite3.Connection) -> dict[str, SourceReads]:
+    """Per source, its successful listing reads summed up (a small table: one row a source a night)."""
+    return {row[0]: SourceReads(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6], bool(row[7])) for row in conn.execute(
+        """SELECT g.source_id, min(g.read_at), max(g.read_at), count(*), max(g.pages), max(g.reached_end), min(g.oldest_listed),
+                  (SELECT l.reached_end = 0 AND l.max_pages IS NOT NULL AND l.pages >= l.max_pages FROM listing_reads l
+                   WHERE l.source_id = g.source_id ORDER BY l.read_at DESC LIMIT 1)
+           FROM listing_reads g GROUP BY g.source_id ORDER BY g.source_id""")}
 
 
 def place_key(report: Report) -> str | None:
@@ -716,7 +766,8 @@ def current_report_records(conn: sqlite3.Connection) -> Iterator[tuple[str, str,
 
 def current_report_places(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
     """(report_id, kind, status, year, township, county, province, adcode, township_code,
-    published_on, flags JSON, revision, extractor, mirror URLs) of every active report's current revision, in
+    published_on, flags JSON, revision, extractor, mirror URLs) of every report's current revision (withdrawn
+    ones too: their status says so, and only active ones give figures), in
     report_id order: the fields a release's figure tables and coverage need, read by SQLite's JSON
     functions (five times faster than parsing each record in Python: 200,000 of them at national
     scale); the revision and extractor say whether its figures changed without reading them."""
@@ -727,22 +778,22 @@ def current_report_places(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]
                   {_FACT_FLAGS_SQL}, r.current_revision, e.extractor, {_MIRRORS_SQL}
            FROM reports r JOIN revision_facts f ON f.report_id = r.report_id AND f.revision = r.current_revision
                 JOIN revision_extractors e ON e.report_id = r.report_id AND e.revision = r.current_revision
-           WHERE r.status = 'active' ORDER BY r.report_id"""
+           ORDER BY r.report_id"""
     )
 
 
-def current_text_keys(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str | None, str, str, str | None]]:
-    """(report_id, revision, year as text, extractor, flags JSON, mirror URLs) of every active
-    report's current revision, in report_id order, without its texts: what decides whether a
-    release's rows and texts of a report changed (a new revision, a re-extraction, a conflict
-    flag, a new mirror), read without reading them."""
+def current_text_keys(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str | None, str, str, str | None, str]]:
+    """(report_id, revision, year as text, extractor, flags JSON, mirror URLs, status) of every
+    report's current revision (a withdrawn report stays in reports.csv and the texts), in report_id
+    order, without its texts: what decides whether a release's rows and texts of a report changed
+    (a new revision, a re-extraction, a conflict flag, a new mirror, a withdrawal), read without reading them."""
     cursor = conn.cursor()
     cursor.row_factory = None
     yield from cursor.execute(
-        f"""SELECT r.report_id, r.current_revision, f.year, e.extractor, {_FACT_FLAGS_SQL}, {_MIRRORS_SQL} FROM reports r
+        f"""SELECT r.report_id, r.current_revision, f.year, e.extractor, {_FACT_FLAGS_SQL}, {_MIRRORS_SQL}, r.status FROM reports r
                JOIN revision_facts f ON f.report_id = r.report_id AND f.revision = r.current_revision
                JOIN revision_extractors e ON e.report_id = r.report_id AND e.revision = r.current_revision
-           WHERE r.status = 'active' ORDER BY r.report_id"""
+           ORDER BY r.report_id"""
     )
 
 
@@ -766,7 +817,7 @@ PROVENANCE_COLUMNS = ("report_id", "revision", "current", "fetched_at", "first_s
 
 
 def revision_provenance(conn: sqlite3.Connection, report_ids: Sequence[str] | None = None) -> Iterator[tuple[Any, ...]]:
-    """Every revision of the active reports, in PROVENANCE_COLUMNS order: when it was fetched, the
+    """Every revision of every report (withdrawn ones stay in reports.csv), in PROVENANCE_COLUMNS order: when it was fetched, the
     bytes as served (from the fetch log: the attachment's URL and content type when the text came
     from one, and the hash of the page that linked it, fetched the same night) and the extractor
     that made its figures. Without a fetch log row (a store filled by other means) the bytes are
@@ -783,7 +834,7 @@ def revision_provenance(conn: sqlite3.Connection, report_ids: Sequence[str] | No
            FROM reports r JOIN revision_facts v ON v.report_id = r.report_id
                 LEFT JOIN revision_extractors e ON e.report_id = v.report_id AND e.revision = v.revision
                 LEFT JOIN fetch_log f ON f.id = (SELECT max(id) FROM fetch_log WHERE sha256 = v.raw_sha256 AND source_id = r.source_id)
-           WHERE r.status = 'active' {only} ORDER BY v.report_id, v.revision""", report_ids)
+           WHERE 1 {only} ORDER BY v.report_id, v.revision""", report_ids)
 
 
 def current_observations(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
@@ -793,6 +844,25 @@ def current_observations(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
                JOIN observations o ON o.report_id = v.report_id AND o.revision = v.revision AND o.extractor = v.extractor
            ORDER BY o.report_id, o.revision, o.extractor, o.seq"""
     )
+
+
+def revision_values(conn: sqlite3.Connection, report_id: str, revision: int) -> list[tuple[str, float, str]] | None:
+    """(indicator, value, qualifier) of the year's values that the extractor of the report's
+    current revision made of its revision ``revision`` (re-extraction reads every stored revision);
+    None when that extractor has not read it (attribution of a change: flows.release.cut)."""
+    current = conn.execute("""SELECT e.extractor FROM reports r JOIN revision_extractors e ON e.report_id = r.report_id
+                               AND e.revision = r.current_revision WHERE r.report_id = ?""", (report_id,)).fetchone()
+    if current is None:
+        return None
+    made = conn.execute("SELECT 1 FROM extractions WHERE report_id = ? AND revision = ? AND extractor = ? AND error IS NULL",
+                        (report_id, revision, current[0])).fetchone()
+    made = made or conn.execute("SELECT 1 FROM revision_extractors WHERE report_id = ? AND revision = ? AND extractor = ?",
+                                (report_id, revision, current[0])).fetchone()
+    if made is None:
+        return None
+    return [(row[0], row[1], row[2]) for row in conn.execute(
+        "SELECT indicator, value, qualifier FROM year_values WHERE report_id = ? AND revision = ? AND extractor = ? ORDER BY indicator",
+        (report_id, revision, current[0]))]
 
 
 def extractor_counts(conn: sqlite3.Connection) -> dict[str, int]:
@@ -817,4 +887,9 @@ def fingerprint(conn: sqlite3.Connection) -> str:
     # A store without mirrors keeps the fingerprint it had before they existed.
     for row in conn.execute("SELECT report_id, source_id, url_key FROM mirrors ORDER BY report_id, source_id, url_key"):
         digest.update(f"mirror {row[0]}:{row[1]}:{row[2]}\n".encode())
+    # The sampling frame as a release shows it: when each source was first read, whether its listing
+    # was read to the end, the oldest item seen (not the last read: a quiet night cuts no release).
+    # A store whose listings were never recorded keeps the fingerprint it had.
+    for source in listing_reads(conn).values():
+        digest.update(f"frame {source.source_id}:{source.monitored_since}:{int(source.reached_end)}:{source.oldest_listed}\n".encode())
     return digest.hexdigest()

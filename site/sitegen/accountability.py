@@ -20,8 +20,10 @@ from dataset.coverage import Status, TownshipCoverage
 
 from .pages import html_text
 
-STATUSES: tuple[Status, ...] = ("on_time", "late", "undated", "not_found")
-STATUS_LABELS = {"on_time": "按时", "late": "逾期", "undated": "发布日期不详", "not_found": "未找到"}
+STATUSES: tuple[Status, ...] = ("on_time", "late", "undated", "found", "not_due", "not_found", "not_searched")
+# A minimal label per status (dataset.coverage says what each means).
+STATUS_LABELS = {"on_time": "按时", "late": "逾期", "undated": "发布日期不详", "found": "已发布", "not_due": "未到期",
+                 "not_found": "未找到", "not_searched": "未检索"}
 NOT_IN_REGISTER = "—"  # a year the release has no status for (a report's township outside townships.csv)
 
 
@@ -115,7 +117,7 @@ def year_lines(years: list[int], place: Coverage | None, reports: list[dict[str,
         annual = [r for r in by_year.get(year, []) if r.get("kind") != "shufa"]
         shufa = [r for r in by_year.get(year, []) if r.get("kind") == "shufa"]
         parts = [_report_phrase(place.annual.get(year) if place else None, annual, figures, "")]
-        if shufa or (place and place.shufa.get(year, "not_found") != "not_found"):
+        if shufa or (place and place.shufa.get(year, "not_found") not in ("not_found", "not_searched", "not_due")):
             parts.append(_report_phrase(place.shufa.get(year) if place else None, shufa, figures, "述法报告"))
         lines.append(f"{year}年度：" + "；".join(p for p in parts if p))
     return lines
@@ -125,7 +127,7 @@ def _report_phrase(status: str | None, reports: list[dict[str, Any]], figures: d
     report = min(reports, key=lambda r: r.get("published_on") or "9999") if reports else None
     status = status or (status_from_report(report) if report else "not_found")
     prefix = f"{label}" if label else ""
-    if status == "not_found" or report is None:
+    if status in ("not_found", "not_searched", "not_due") or report is None:
         return f"{prefix}{STATUS_LABELS.get(status, '未找到')}"
     when = f"{html_text(report['published_on'])} 发布，" if report.get("published_on") else ""
     count = sum(figures.get(r["report_id"], 0) for r in reports)

@@ -59,12 +59,14 @@ def _quiet_prefect(verbose: bool) -> None:
 
 
 def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose: bool = False, recheck: bool = False,
-                provinces: list[str] | None = None, quiet: bool = False, deadline: float | None = None) -> int:
-    """Run the nightly flow; exit 2 when any source failed (what succeeded is still published),
+                provinces: list[str] | None = None, quiet: bool = False, deadline: float | None = None,
+                workers: int | None = None) -> int:
+    """Run the nightly flow (``workers``: sources harvested at once, default harvest_workers());
+    exit 2 when any source failed (what succeeded is still published),
     1 when the run itself crashed, 128 + the signal's number when SIGTERM or SIGINT stopped it.
     The summary also goes to data/logs/."""
     _quiet_prefect(verbose)
-    from flows.nightly import DEFAULT_DEADLINE_SECONDS, nightly
+    from flows.nightly import DEFAULT_DEADLINE_SECONDS, HarvestThreads, nightly
     from flows.run.stop import shield_temporary_server
     from flows.records import RunSummary
     from flows.run.report import render_summary_lines
@@ -76,7 +78,8 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
     def run(sources_file: Path) -> object:
         with _progress(quiet), _console_without_tracebacks(verbose):
             try:
-                state = nightly(sources_file=sources_file, data_dir=data, out_dir=out, recheck=recheck, provinces=provinces,
+                night = nightly.with_options(task_runner=HarvestThreads(workers)) if workers else nightly
+                state = night(sources_file=sources_file, data_dir=data, out_dir=out, recheck=recheck, provinces=provinces,
                                 deadline_seconds=deadline or DEFAULT_DEADLINE_SECONDS, stop_on_signals=True, return_state=True)
             except Exception as exc:  # Prefect itself could not run the flow (its server did not start): reported below
                 if os.environ.get("FAZHI_TRACEBACK"):
@@ -146,6 +149,16 @@ def _deadline(text: str) -> float:
         return parse_duration(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: at least 1")
+    return value
 
 
 def environment_problem(error: object, data: Path | None = None) -> str | None:
@@ -615,6 +628,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deadline", type=_deadline, default=None, metavar="DURATION",
                    help="sources not finished this long after the harvest began fail with that reason; the rest is merged "
                         "and published (e.g. 3h, 90m, 3600; default 4h)")
+    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                   help="sources harvested at once (default: $FAZHI_WORKERS, else 8 a core, at most 32)")
 
     p = add("extract", "Print the report record and figures of files (.txt, .html, .docx, .pdf) as JSON.")
     p.add_argument("paths", type=Path, nargs="+", metavar="FILE", help="files or directories")
@@ -692,7 +707,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run_command(args: argparse.Namespace) -> int:
     if args.command == "nightly":
-        return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose, args.recheck, args.provinces, args.quiet, args.deadline)
+        return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose, args.recheck, args.provinces, args.quiet, args.deadline,
+                           args.workers)
     if args.command == "extract":
         return cmd_extract(args.paths)
     if args.command == "evaluate":

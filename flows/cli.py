@@ -66,7 +66,7 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
     1 when the run itself crashed, 128 + the signal's number when SIGTERM or SIGINT stopped it.
     The summary also goes to data/logs/."""
     _quiet_prefect(verbose)
-    from flows.nightly import DEFAULT_DEADLINE_SECONDS, HarvestThreads, nightly
+    from flows.nightly import DEFAULT_DEADLINE_SECONDS, harvest_threads, nightly
     from flows.run.stop import shield_temporary_server
     from flows.records import RunSummary
     from flows.run.report import render_summary_lines
@@ -78,7 +78,7 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
     def run(sources_file: Path) -> object:
         with _progress(quiet), _console_without_tracebacks(verbose):
             try:
-                night = nightly.with_options(task_runner=HarvestThreads(workers)) if workers else nightly
+                night = nightly.with_options(task_runner=harvest_threads(workers)) if workers else nightly
                 state = night(sources_file=sources_file, data_dir=data, out_dir=out, recheck=recheck, provinces=provinces,
                                 deadline_seconds=deadline or DEFAULT_DEADLINE_SECONDS, stop_on_signals=True, return_state=True)
             except Exception as exc:  # Prefect itself could not run the flow (its server did not start): reported below

@@ -14,13 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 from prefect.states import Failed, State
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from parsers import Source
 
@@ -62,7 +63,7 @@ def harvest_workers() -> int:
     return min(MAX_DEFAULT_WORKERS, 8 * (os.cpu_count() or 1))
 
 
-class HarvestThreads(ThreadPoolTaskRunner):
+class HarvestThreads(ThreadPoolTaskRunner[Any]):
     """The night's thread pool, bounded by harvest_workers() as read when a run starts (Prefect
     duplicates the runner for each flow run), or by an explicit ``max_workers``."""
 
@@ -72,6 +73,11 @@ class HarvestThreads(ThreadPoolTaskRunner):
 
     def duplicate(self) -> "HarvestThreads":
         return type(self)(self._fixed_workers)
+
+
+def harvest_threads(max_workers: int | None = None) -> TaskRunner[Any]:
+    """A HarvestThreads, typed as the task runner Flow.with_options takes."""
+    return HarvestThreads(max_workers)
 
 
 SOURCE_RETRY_DELAYS = (30.0, 300.0)  # a portal down now is often back in a minute, or after its nightly backup
@@ -209,7 +215,7 @@ def publish_run_report(summary: RunSummary, timings: dict[str, float]) -> None:
                               description="Sources and URLs that failed tonight, with the reason")
 
 
-@flow(name="fazhi-nightly", log_prints=False, task_runner=HarvestThreads())
+@flow(name="fazhi-nightly", log_prints=False, task_runner=harvest_threads())
 def nightly(sources_file: Path, data_dir: Path = Path("data"), out_dir: Path = Path("public"), recheck: bool = False,
             provinces: list[str] | None = None, deadline_seconds: float | None = DEFAULT_DEADLINE_SECONDS,
             stop_on_signals: bool = False) -> RunSummary | State:
@@ -228,7 +234,7 @@ def nightly(sources_file: Path, data_dir: Path = Path("data"), out_dir: Path = P
         return run_night(Path(sources_file), DataLayout(root=Path(data_dir)), Path(out_dir), recheck, provinces, deadline_seconds)
 
 
-@flow(name="fazhi-harvest-shard", log_prints=False, task_runner=HarvestThreads())
+@flow(name="fazhi-harvest-shard", log_prints=False, task_runner=harvest_threads())
 def harvest_shard(sources_file: Path, data_dir: Path, provinces: list[str], shard_dir: Path, recheck: bool = False,
                   deadline_seconds: float | None = DEFAULT_DEADLINE_SECONDS) -> Path:
     """One worker's share of a national night: discover, fetch and extract the sources of some

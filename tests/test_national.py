@@ -11,8 +11,9 @@ import pytest
 from flows import nightly as nightly_module
 from flows import store
 from flows.cli import main
+from flows.records import RunSummary
 from flows.harvest import source as source_module
-from flows.nightly import HarvestThreads, harvest_workers, nightly
+from flows.nightly import HarvestThreads, harvest_threads, harvest_workers, nightly
 from tests.conftest import DemoNight, copy_demo_data
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -43,7 +44,7 @@ def test_each_source_task_reads_only_its_own_keys_and_together_they_are_the_stor
 
     monkeypatch.setattr(nightly_module, "harvest_source", recording)
     summary = nightly(sources_file=demo_night.sources_file, data_dir=data, out_dir=tmp_path / "public", recheck=True)
-    assert summary.reports_known == 5 and summary.new == 0  # the night itself went as before
+    assert isinstance(summary, RunSummary) and summary.reports_known == 5 and summary.new == 0  # the night itself went as before
 
     with store.open_store(data / "fazhi.sqlite") as conn:
         whole_known, whole_validators = store.known_keys(conn), store.validators(conn)
@@ -83,9 +84,10 @@ def test_the_reader_never_writes_the_store(tmp_path: Path) -> None:
 def test_the_harvest_thread_pool_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FAZHI_WORKERS", raising=False)
     assert 1 <= harvest_workers() <= 32
-    assert nightly.task_runner.duplicate()._max_workers == harvest_workers()
+    runner = nightly.task_runner
+    assert isinstance(runner, HarvestThreads) and runner.duplicate()._max_workers == harvest_workers()
     monkeypatch.setenv("FAZHI_WORKERS", "3")
-    assert nightly.task_runner.duplicate()._max_workers == 3  # read when a run starts, not at import
+    assert runner.duplicate()._max_workers == 3  # read when a run starts, not at import
     assert HarvestThreads(5).duplicate()._max_workers == 5
     monkeypatch.setenv("FAZHI_WORKERS", "many")
     with pytest.raises(ValueError, match="FAZHI_WORKERS='many'"):
@@ -112,7 +114,7 @@ def test_at_most_workers_sources_are_harvested_at_once(demo_night: DemoNight, tm
                 running[0] -= 1
 
     monkeypatch.setattr(nightly_module, "harvest_source", counting)
-    nightly.with_options(task_runner=HarvestThreads(1))(sources_file=demo_night.sources_file, data_dir=data, out_dir=tmp_path / "o")
+    nightly.with_options(task_runner=harvest_threads(1))(sources_file=demo_night.sources_file, data_dir=data, out_dir=tmp_path / "o")
     assert peak[0] == 1
 
 

@@ -285,10 +285,10 @@ def run(count: int, reports: int, new: int, workers: int | None) -> list[str]:
                            f"{getattr(summary, 'reports_known', '?')}, failures {len(failures) if failures is not None else summary!r}")
                 if failures:
                     out += [f"  failure: {f.source_id}: {f.reason[:120]}" for f in failures[:5]]
-                out.append(f"  {'stage':<24}{'wall s':>8}{'CPU s':>8}{'server CPU s':>14}{'peak MB':>9}{'fetch CPU':>11}{'parse CPU':>11}")
+                out.append(f"  {'stage':<24}{'wall s':>8}{'CPU s':>8}{'children CPU s':>16}{'peak MB':>9}{'fetch CPU':>11}{'parse CPU':>11}")
                 for name, row in meter.rows.items():
                     if name.startswith(f"{night}:"):
-                        out.append(f"  {name[2:]:<24}{row['wall']:>8.1f}{row['cpu']:>8.1f}{row['server_cpu']:>14.1f}{row['peak_mb']:>9.0f}"
+                        out.append(f"  {name[2:]:<24}{row['wall']:>8.1f}{row['cpu']:>8.1f}{row['server_cpu']:>16.1f}{row['peak_mb']:>9.0f}"
                                    f"{row['fetch_cpu']:>11.1f}{row['parse_cpu']:>11.1f}")
                 harvest = meter.rows.get(f"{night}:discover+fetch+extract")
                 if harvest:

@@ -36,7 +36,10 @@ EXAMPLES = {
                 "  prefect deployment run fazhi-nightly/nightly     (trigger a run now)",
     "limits": "examples:\n  PREFECT_API_URL=http://127.0.0.1:4200/api fazhi limits --sources sources.yaml\n"
               "  prefect gcl ls     (see them, and their slots, in Prefect)",
-    "releases": "examples:\n  fazhi releases --data data",
+    "releases": "examples:\n  fazhi releases --data data\n  fazhi releases prune --dry-run     (what the retention policy would remove, and why the rest is kept)\n"
+                "  fazhi releases prune --data data\n\n"
+                "retention: the latest; every release of the last 14 days; before that the last of each month; every version\n"
+                "listed in releases/KEEP (one a line, # for comments: cited or archived releases)",
     "diff": "examples:\n  fazhi diff 2026.11.21 2026.11.22\n  fazhi diff 2026.11.22 2026.11.22.1 --data data",
     "verify": "examples:\n  fazhi verify\n  fazhi verify 2026.11.22 --data data",
     "build-site": "examples:\n  fazhi build-site --data data --out public",
@@ -406,6 +409,42 @@ def cmd_releases(data: Path) -> int:
     return EXIT_FAILURES if broken else EXIT_OK
 
 
+def cmd_prune(data: Path, dry_run: bool = False) -> int:
+    """Remove the releases the retention policy (flows.release.retention) does not keep; with
+    ``dry_run`` only say what would go. Exit 2 when releases/KEEP is unreadable or the data folder
+    is being written by a night."""
+    from datetime import datetime, timezone
+
+    from flows.release.cut import latest_version, verify_release
+    from flows.release.retention import KeepListError, prune
+    from flows.store.lock import DataDirError, DataLocked, data_lock
+
+    releases = data / "releases"
+    if not releases.is_dir():
+        print(f"no releases in {releases}")
+        return EXIT_OK
+    try:
+        with data_lock(data, wait_seconds=60.0, purpose="releases prune") if not dry_run else contextlib.nullcontext():
+            done = prune(releases, datetime.now(timezone.utc), dry_run=dry_run)
+    except (KeepListError, DataDirError, DataLocked) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for decision in done.decisions:
+        verb = "keep " if decision.kept else ("would prune " if dry_run else "pruned ")
+        print(f"{verb}{decision.version}" + (f"  ({', '.join(decision.reasons)})" if decision.kept else ""))
+    freed = f"{done.freed_bytes / 2**20:.1f} MB"
+    print(f"{len(done.pruned)} release(s) {'would be ' if dry_run else ''}pruned, {len(done.kept)} kept; "
+          f"{freed} {'would be ' if dry_run else ''}freed")
+    if not dry_run and done.kept:
+        latest = latest_version(releases) or done.kept[-1]  # what the next night cuts from: checked whole
+        problems = verify_release(releases, latest)
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        if problems:
+            return EXIT_FAILURES
+    return EXIT_OK
+
+
 def cmd_diff(a: str, b: str, data: Path) -> int:
     """What changed between two releases: reports added, revised, withdrawn; figures old → new."""
     from flows.release.cut import diff_folders
@@ -653,8 +692,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("limits", "Set one Prefect rate limit per portal host (shared by every worker), from the sources registry.")
     p.add_argument("--sources", type=Path, default=Path("sources.yaml"))
 
-    p = add("releases", "List the dataset releases.")
+    p = add("releases", "List the dataset releases; `releases prune` removes those the retention policy does not keep.")
+    p.add_argument("action", nargs="?", choices=["list", "prune"], default="list", help="list (default) or prune")
     p.add_argument("--data", type=Path, default=Path("data"))
+    p.add_argument("--dry-run", action="store_true", help="prune: say what would be removed and why the rest is kept; remove nothing")
 
     p = add("diff", "Show what changed between two releases: reports added, revised, withdrawn; figures old → new.")
     p.add_argument("a", metavar="A", help="the older release version")
@@ -720,7 +761,7 @@ def _run_command(args: argparse.Namespace) -> int:
     if args.command == "limits":
         return EXIT_USAGE if _needs_server("limits") else cmd_limits(args.sources)
     if args.command == "releases":
-        return cmd_releases(args.data)
+        return cmd_prune(args.data, args.dry_run) if args.action == "prune" else cmd_releases(args.data)
     if args.command == "diff":
         return cmd_diff(args.a, args.b, args.data)
     if args.command == "verify":

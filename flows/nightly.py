@@ -26,6 +26,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from parsers import Source
 
 from flows import publish, release, store
+from flows.release import retention
 from flows.run import stop
 from flows.harvest.discover import source_is_private
 from flows.harvest.source import harvest_source
@@ -156,6 +157,12 @@ def reextract_task(layout: DataLayout, sources: list[Source], now: datetime) -> 
 def release_task(layout: DataLayout, sources: list[Source], now: datetime) -> ReleaseInfo | None:
     with store.open_store(layout.store_path) as conn:
         return release.cut_release(conn, layout.releases, sources, now)
+
+
+@task(name="prune-releases", timeout_seconds=1800, cache_policy=NO_CACHE, persist_result=False)
+def prune_task(layout: DataLayout, now: datetime) -> list[str]:
+    """The releases the retention policy no longer keeps, removed (flows.release.retention)."""
+    return retention.prune(layout.releases, now).pruned
 
 
 @task(name="build-site", timeout_seconds=3600, cache_policy=NO_CACHE, persist_result=False)
@@ -289,6 +296,11 @@ def publish_night(sources: list[Source], layout: DataLayout, out_dir: Path, nigh
     if NIGHT.signal is None:
         with timed(timings, "site"):
             site = site_task(layout, out_dir, force=cut is not None)
+    if cut is not None and NIGHT.signal is None:  # after the site: it is built from the release just cut, never a pruned one
+        with timed(timings, "prune"):
+            pruned = prune_task(layout, now)
+        if pruned:
+            get_run_logger().info("pruned %d release(s): %s", len(pruned), ", ".join(pruned))
     summary = summarize(sources, night, merged, failures, cut, release.latest_version(layout.releases), site.path if site else None,
                         site.stats if site else None)
     publish_run_report(summary, timings)

@@ -47,6 +47,11 @@ EXAMPLES = {
              "  fazhi state save --data data --github-release state\n"
              "  fazhi state save --data data --s3 s3://fazhi-state/nightly --endpoint-url https://s3.example.org\n\n"
              "exit status: 0 done (restore: also when nothing was saved yet); 2 refused or failed, with the part, object or file and why",
+    "publish": "examples:\n  fazhi publish --s3 s3://fazhi-site/atlas --out public\n"
+               "  fazhi publish --s3 s3://fazhi-site --endpoint-url https://oss-cn-hangzhou.aliyuncs.com     (Alibaba Cloud OSS)\n"
+               "  fazhi publish --s3 s3://fazhi-site-1250000000 --endpoint-url https://cos.ap-shanghai.myqcloud.com     (Tencent Cloud COS)\n\n"
+               "credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or ~/.aws), as boto3 reads them; see docs/operating.md\n"
+               "exit status: 0 published; 2 refused or failed (naming the file or bucket); run it again to resume",
     "reextract": "examples:\n  fazhi reextract\n  fazhi reextract --data data --sources sources.yaml\n  fazhi reextract --no-release --workers 1\n\n"
                  "exit status: 0 done (or nothing to do); 2 some revisions could not be read again (their earlier figures stay) or bad usage",
 }
@@ -445,6 +450,21 @@ def cmd_prune(data: Path, dry_run: bool = False) -> int:
     return EXIT_OK
 
 
+def cmd_publish(out: Path, s3: str, endpoint_url: str | None = None, jobs: int | None = None, quiet: bool = False) -> int:
+    """Upload the built site's changed files to an S3-compatible bucket (flows.publish.bucket)."""
+    from flows.publish.bucket import JOBS, PublishError, SiteBucket, publish_site
+
+    try:
+        bucket = SiteBucket(s3, endpoint_url=endpoint_url)
+        done = publish_site(out, bucket, jobs=jobs or JOBS,
+                            progress=None if quiet else lambda sent, total: _say(quiet, f"uploaded {sent}/{total}"))
+    except PublishError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"published {out} to {s3}: {len(done.uploaded)} uploaded, {done.unchanged} unchanged, {len(done.deleted)} deleted")
+    return EXIT_OK
+
+
 def cmd_diff(a: str, b: str, data: Path) -> int:
     """What changed between two releases: reports added, revised, withdrawn; figures old → new."""
     from flows.release.cut import diff_folders
@@ -697,6 +717,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, default=Path("data"))
     p.add_argument("--dry-run", action="store_true", help="prune: say what would be removed and why the rest is kept; remove nothing")
 
+    p = add("publish", "Upload the built site to an S3-compatible bucket (S3, OSS, COS, MinIO): only the files changed since the last publish.")
+    p.add_argument("--s3", required=True, metavar="s3://BUCKET/PREFIX", help="where the site goes")
+    p.add_argument("--endpoint-url", metavar="URL", help="the object store's endpoint, for a store other than AWS")
+    p.add_argument("--out", type=Path, default=Path("public"), help="the built site (default: public)")
+    p.add_argument("--jobs", type=_positive_int, default=None, help="uploads at once (default 8)")
+    p.add_argument("--quiet", action="store_true", help="print the summary only")
+
     p = add("diff", "Show what changed between two releases: reports added, revised, withdrawn; figures old → new.")
     p.add_argument("a", metavar="A", help="the older release version")
     p.add_argument("b", metavar="B", help="the newer release version")
@@ -762,6 +789,8 @@ def _run_command(args: argparse.Namespace) -> int:
         return EXIT_USAGE if _needs_server("limits") else cmd_limits(args.sources)
     if args.command == "releases":
         return cmd_prune(args.data, args.dry_run) if args.action == "prune" else cmd_releases(args.data)
+    if args.command == "publish":
+        return cmd_publish(args.out, args.s3, args.endpoint_url, args.jobs, args.quiet)
     if args.command == "diff":
         return cmd_diff(args.a, args.b, args.data)
     if args.command == "verify":

@@ -48,7 +48,7 @@ EXAMPLES = {
              "  fazhi state save --data data --s3 s3://fazhi-state/nightly --endpoint-url https://s3.example.org\n\n"
              "exit status: 0 done (restore: also when nothing was saved yet); 2 refused or failed, with the part, object or file and why",
     "publish": "examples:\n  fazhi publish --s3 s3://fazhi-site/atlas --out public\n"
-               "  fazhi publish --s3 s3://fazhi-site --endpoint-url https://oss-cn-hangzhou.aliyuncs.com     (Alibaba Cloud OSS)\n"
+               "  fazhi publish --s3 s3://fazhi-site --endpoint-url https://oss-cn-hangzhou.aliyuncs.com --addressing-style virtual     (OSS)\n"
                "  fazhi publish --s3 s3://fazhi-site-1250000000 --endpoint-url https://cos.ap-shanghai.myqcloud.com     (Tencent Cloud COS)\n\n"
                "credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or ~/.aws), as boto3 reads them; see docs/operating.md\n"
                "exit status: 0 published; 2 refused or failed (naming the file or bucket); run it again to resume",
@@ -450,12 +450,13 @@ def cmd_prune(data: Path, dry_run: bool = False) -> int:
     return EXIT_OK
 
 
-def cmd_publish(out: Path, s3: str, endpoint_url: str | None = None, jobs: int | None = None, quiet: bool = False) -> int:
+def cmd_publish(out: Path, s3: str, endpoint_url: str | None = None, jobs: int | None = None, quiet: bool = False,
+                addressing_style: str = "auto") -> int:
     """Upload the built site's changed files to an S3-compatible bucket (flows.publish.bucket)."""
     from flows.publish.bucket import JOBS, PublishError, SiteBucket, publish_site
 
     try:
-        bucket = SiteBucket(s3, endpoint_url=endpoint_url)
+        bucket = SiteBucket(s3, endpoint_url=endpoint_url, addressing_style=addressing_style)
         done = publish_site(out, bucket, jobs=jobs or JOBS,
                             progress=None if quiet else lambda sent, total: _say(quiet, f"uploaded {sent}/{total}"))
     except PublishError as exc:
@@ -722,6 +723,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint-url", metavar="URL", help="the object store's endpoint, for a store other than AWS")
     p.add_argument("--out", type=Path, default=Path("public"), help="the built site (default: public)")
     p.add_argument("--jobs", type=_positive_int, default=None, help="uploads at once (default 8)")
+    p.add_argument("--addressing-style", choices=["auto", "virtual", "path"], default="auto",
+                   help="bucket in the host name (virtual: Alibaba Cloud OSS needs it) or in the path (default: boto3's choice)")
     p.add_argument("--quiet", action="store_true", help="print the summary only")
 
     p = add("diff", "Show what changed between two releases: reports added, revised, withdrawn; figures old → new.")
@@ -790,7 +793,7 @@ def _run_command(args: argparse.Namespace) -> int:
     if args.command == "releases":
         return cmd_prune(args.data, args.dry_run) if args.action == "prune" else cmd_releases(args.data)
     if args.command == "publish":
-        return cmd_publish(args.out, args.s3, args.endpoint_url, args.jobs, args.quiet)
+        return cmd_publish(args.out, args.s3, args.endpoint_url, args.jobs, args.quiet, args.addressing_style)
     if args.command == "diff":
         return cmd_diff(args.a, args.b, args.data)
     if args.command == "verify":

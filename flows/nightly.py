@@ -267,6 +267,60 @@ def merge_shards(sources_file: Path, shard_dir: Path, data_dir: Path = Path("dat
         return publish_night(load_sources(Path(sources_file)), layout, Path(out_dir), night, {})
 
 
+SHARD_DEPLOYMENT = "fazhi-harvest-shard/harvest-shard"  # prefect.yaml's deployment of harvest_shard
+
+
+@task(name="shard", cache_policy=NO_CACHE, persist_result=False, task_run_name="shard-{name}")
+def shard_task(deployment: str, name: str, parameters: dict[str, Any]) -> str:
+    """One shard, run as a deployment on the work pool (a worker on any machine picks it up);
+    waits for it to end. Raises with the shard's final state when it did not complete."""
+    from prefect.deployments import run_deployment
+
+    run = run_deployment(name=deployment, parameters=parameters, timeout=None, as_subflow=True)
+    state = getattr(run, "state", None)
+    if state is None or not state.is_completed():
+        raise RuntimeError(f"shard {name} ended {state.name if state else 'without a state'}: {state.message if state else ''}".strip())
+    return str(getattr(run, "name", name))
+
+
+@flow(name="fazhi-national-night", log_prints=False, task_runner=harvest_threads(MAX_DEFAULT_WORKERS))
+def national_night(sources_file: Path, shards: list[list[str]], data_dir: Path = Path("data"), out_dir: Path = Path("public"),
+                   shard_root: Path | None = None, deployment: str = SHARD_DEPLOYMENT, recheck: bool = False,
+                   deadline_seconds: float | None = DEFAULT_DEADLINE_SECONDS) -> RunSummary | State:
+    """A national night over a work pool: each shard (a list of 2-digit province codes; ``none``
+    for sources without one) runs as the deployment ``deployment`` of harvest_shard, on whichever
+    worker takes it; when all have ended, their harvests are merged here, in one transaction, by
+    the store's one writer, then one release, the site and the pruning, as in ``nightly``.
+
+    The shards read the store and write raw bodies and their shard file, so ``data_dir`` and
+    ``shard_root`` (default data/shards) must be the same folders on every worker (a shared file
+    system; SQLite's WAL needs readers on the writer's machine, so workers elsewhere are given a
+    read-only copy of the store: see docs/operating.md). Each night's shards go to a folder of
+    their own: an earlier night's shard is never merged again. A shard that fails is a failure of
+    its sources, not of the night: the others are merged and published, and the run ends Failed."""
+    layout = DataLayout(root=Path(data_dir))
+    NIGHT.reset()
+    started = datetime.now(timezone.utc)
+    folder = Path(shard_root or layout.root / "shards") / started.strftime("%Y%m%dT%H%M%S")
+    timings: dict[str, float] = {}
+    with data_lock(layout.root, wait_seconds=LOCK_WAIT_SECONDS):
+        with store.open_store(layout.store_path):  # created or migrated once, before the shards read it
+            pass
+        with timed(timings, "shards"):
+            futures = {"-".join(p): shard_task.submit(deployment, "-".join(p), {
+                "sources_file": str(sources_file), "data_dir": str(data_dir), "provinces": p, "shard_dir": str(folder),
+                "recheck": recheck, "deadline_seconds": deadline_seconds}) for p in shards}
+            failures = []
+            for name, future in futures.items():
+                future.wait()
+                if not future.state.is_completed():
+                    failures.append(Failure(source_id=f"shard-{name}", url=str(folder), reason=str(future.state.message or "failed")))
+        loaded = load_shards(folder) if folder.is_dir() else []
+        night = Night.joined(loaded) if loaded else Night(now=started)
+        night = night.model_copy(update={"failures": [*night.failures, *failures]})
+        return publish_night(load_sources(Path(sources_file)), layout, Path(out_dir), night, timings)
+
+
 LOCK_WAIT_SECONDS = 60.0  # a run started while another writes waits a minute, then fails clearly
 
 

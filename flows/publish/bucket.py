@@ -100,7 +100,7 @@ class SiteBucket:
     """The site's objects under ``s3://BUCKET/PREFIX``; credentials from boto3's usual places
     (AWS_ACCESS_KEY_ID …, ~/.aws); ``endpoint_url`` for a store other than AWS."""
 
-    def __init__(self, url: str, endpoint_url: str | None = None, client: Any = None) -> None:
+    def __init__(self, url: str, endpoint_url: str | None = None, client: Any = None, addressing_style: str = "auto") -> None:
         if not url.startswith("s3://") or not url[5:].split("/", 1)[0]:
             raise PublishError(f"{url}: an S3 location is s3://BUCKET or s3://BUCKET/PREFIX")
         self.bucket, _, prefix = url[5:].partition("/")
@@ -111,7 +111,11 @@ class SiteBucket:
                 import boto3
             except ImportError:
                 raise PublishError(f"{url}: publishing to S3 needs boto3: pip install 'fazhi-atlas[s3]'") from None
-            client = boto3.client("s3", endpoint_url=endpoint_url)
+            from botocore.config import Config
+
+            # Alibaba Cloud OSS answers path-style requests (endpoint/bucket/key) with an error: it
+            # needs "virtual" (bucket.endpoint/key); botocore's "auto" uses path style on an endpoint_url.
+            client = boto3.client("s3", endpoint_url=endpoint_url, config=Config(s3={"addressing_style": addressing_style}))
         self.client = client
 
     def _call(self, what: str, call: Callable[[], Any]) -> Any:

@@ -458,11 +458,12 @@ def cmd_publish(out: Path, s3: str, endpoint_url: str | None = None, jobs: int |
     try:
         bucket = SiteBucket(s3, endpoint_url=endpoint_url, addressing_style=addressing_style)
         done = publish_site(out, bucket, jobs=jobs or JOBS,
-                            progress=None if quiet else lambda sent, total: _say(quiet, f"uploaded {sent}/{total}"))
+                            progress=None if quiet else lambda sent, total: _say(quiet, f"sent {sent}/{total}"))
     except PublishError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"published {out} to {s3}: {len(done.uploaded)} uploaded, {done.unchanged} unchanged, {len(done.deleted)} deleted")
+    print(f"published {out} to {s3}: {len(done.uploaded)} uploaded, {len(done.copied)} copied in the bucket, {done.unchanged} unchanged, "
+          f"{len(done.deleted)} deleted")
     return EXIT_OK
 
 

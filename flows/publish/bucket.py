@@ -8,7 +8,9 @@ What was published is recorded in the bucket itself, in ``PREFIX/.fazhi-publish.
 file's sha256): a publish hashes the local site, uploads the files whose hash differs, then
 deletes the objects of files that are gone, and only then records the final state. So:
 
-- **only the changed files travel**: a night with one new report uploads its few pages;
+- **only the changed files travel**: a night with one new report uploads its few pages; a file
+  whose bytes the bucket already holds under another name (a new release's unchanged downloads)
+  is copied there by the store, not uploaded;
 - **interrupting is safe**: the record is written every ``checkpoint`` uploads with what is
   uploaded so far; a publish started again uploads only what is still missing or different;
 - **deleted last**: readers never meet a page linking to a file already deleted; pages go up
@@ -52,7 +54,8 @@ class PublishError(RuntimeError):
 
 @dataclass
 class Published:
-    uploaded: list[str] = field(default_factory=list)
+    uploaded: list[str] = field(default_factory=list)  # bytes sent
+    copied: list[str] = field(default_factory=list)  # new names of content the bucket already held: copied there, nothing sent
     unchanged: int = 0
     deleted: list[str] = field(default_factory=list)
 
@@ -156,6 +159,22 @@ class SiteBucket:
                 Bucket=self.bucket, Key=self.prefix + key, Body=handle, ContentType=content_type(key),
                 CacheControl=cache_control(key), Metadata={"sha256": sha256}))
 
+    def copy(self, source: str, key: str, sha256: str) -> bool:
+        """Copy an object the bucket holds to a new name, server-side (a new release's files that
+        did not change are the last one's bytes under a new folder); False when the source is not
+        there after all (a deletion the record did not hear of): then it is uploaded."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.copy_object(Bucket=self.bucket, Key=self.prefix + key, CopySource={"Bucket": self.bucket, "Key": self.prefix + source},
+                                    MetadataDirective="REPLACE", ContentType=content_type(key), CacheControl=cache_control(key),
+                                    Metadata={"sha256": sha256})
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                return False
+            raise PublishError(f"{self.url}: copying {source} to {key} failed: {exc}") from exc
+        return True
+
     def delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), 1000):  # DeleteObjects takes at most 1,000 keys
             batch = [{"Key": self.prefix + k} for k in keys[start:start + 1000]]
@@ -179,17 +198,27 @@ def publish_site(site: Path, bucket: SiteBucket, jobs: int = JOBS, checkpoint: i
     changed = sorted((k for k in local if recorded.get(k) != hashes[k]), key=upload_order)
     done = Published(unchanged=len(local) - len(changed))
     state = dict(recorded)  # what the bucket holds, as far as is known: the record, plus each upload
+    held = {sha: key for key, sha in recorded.items()}  # content the bucket has, under one of its names
+
+    def send(key: str) -> tuple[str, bool]:
+        """Upload, or copy server-side when the bucket already holds these bytes; (key, copied)."""
+        source = held.get(hashes[key])
+        if source is not None and source != key and bucket.copy(source, key, hashes[key]):
+            return key, True
+        bucket.upload(local[key], key, hashes[key])
+        return key, False
+
     for start in range(0, len(changed), max(1, checkpoint)):
         batch = changed[start:start + max(1, checkpoint)]
         pages = [k for k in batch if upload_order(k)[0] > 0]  # a batch's pages wait for its assets
         with ThreadPoolExecutor(max(1, jobs)) as pool:
             for group in ([k for k in batch if k not in pages], [k for k in pages if k != "index.html"], [k for k in pages if k == "index.html"]):
-                for key in pool.map(lambda k: (bucket.upload(local[k], k, hashes[k]), k)[1], group):
+                for key, copied in pool.map(lambda k: send(k), group):
                     state[key] = hashes[key]
-                    done.uploaded.append(key)
+                    (done.copied if copied else done.uploaded).append(key)
         bucket.write_record(state)
         if progress:
-            progress(len(done.uploaded), len(changed))
+            progress(len(done.uploaded) + len(done.copied), len(changed))
     gone = sorted(k for k in recorded if k not in local)
     if gone:
         bucket.delete(gone)

@@ -293,11 +293,12 @@ def national_night(sources_file: Path, shards: list[list[str]], data_dir: Path =
     the store's one writer, then one release, the site and the pruning, as in ``nightly``.
 
     The shards read the store and write raw bodies and their shard file, so ``data_dir`` and
-    ``shard_root`` (default data/shards) must be the same folders on every worker (a shared file
-    system; SQLite's WAL needs readers on the writer's machine, so workers elsewhere are given a
-    read-only copy of the store: see docs/operating.md). Each night's shards go to a folder of
-    their own: an earlier night's shard is never merged again. A shard that fails is a failure of
-    its sources, not of the night: the others are merged and published, and the run ends Failed."""
+    ``shard_root`` (default data/shards) must be the same folders on every worker. Tested with
+    workers on the store's machine; workers elsewhere would read the store over a network file
+    system, where SQLite's WAL does not work: they need their own read-only copy of it (not
+    automated yet; docs/operating.md). Each night's shards go to a folder of their own: an earlier
+    night's shard is never merged again. A shard that fails is a failure of its sources, not of
+    the night: the others are merged and published, and the run ends Failed."""
     layout = DataLayout(root=Path(data_dir))
     NIGHT.reset()
     started = datetime.now(timezone.utc)

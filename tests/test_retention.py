@@ -11,7 +11,7 @@ import pytest
 
 from flows import store
 from flows.cli import main
-from flows.records import Night
+from flows.records import Night, RunSummary
 from flows.release import cut as release
 from flows.release import retention
 from parsers.models import Source
@@ -139,7 +139,7 @@ def test_the_night_prunes_after_its_release(demo_sources_file: Path, tmp_path: P
     old = cut_chain(tmp_path / "old", ["2026-01-10", "2026-01-20"])
     copied(tmp_path / "old", data)
     summary = nightly(sources_file=demo_sources_file, data_dir=data, out_dir=tmp_path / "public")
-    assert summary.release is not None
+    assert isinstance(summary, RunSummary) and summary.release is not None
     assert release.list_versions(data / "releases") == ["2026.01.20", summary.release.version]  # January's last, and tonight's
     assert old[0] not in os.listdir(data / "releases")
     assert release.verify_release(data / "releases", summary.release.version) == []

@@ -10,6 +10,7 @@ of this process during the stage, and for the harvest the CPU per source outside
 client) and parsing (classify/extract), which is what the flow itself costs per source.
 
 Usage: python benchmarks/night_sources.py --sources 300
+       python benchmarks/night_sources.py --sources 300 --padding 300000   (a national store's size)
        python benchmarks/night_sources.py --sources 300 1000 --reports 2 --new 10
 """
 
@@ -252,7 +253,18 @@ def instrument(meter: Meter) -> None:
     nightly_module.timed = timed  # type: ignore[assignment]
 
 
-def run(count: int, reports: int, new: int, workers: int | None) -> list[str]:
+def pad_store(path: Path, rows: int) -> None:
+    """Fetch-log lines of sources outside tonight's registry (another shard's, or removed ones), as
+    a national store holds ≈ 300,000: a night's cost per source must not grow with them."""
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        conn.executemany("INSERT INTO fetch_log (source_id, url, url_key, fetched_at, status, etag, sha256) VALUES (?, ?, ?, ?, 200, ?, ?)",
+                         ((f"other-{i % 3000:04d}", f"http://other.gov.cn/{i}.html", f"/{i}.html", "2026-01-01T00:00:00+00:00",
+                           f'"{i:x}"', f"{i:064x}") for i in range(rows)))
+
+
+def run(count: int, reports: int, new: int, workers: int | None, padding: int = 0) -> list[str]:
     from prefect.testing.utilities import prefect_test_harness
 
     from flows.nightly import harvest_threads, nightly
@@ -274,6 +286,9 @@ def run(count: int, reports: int, new: int, workers: int | None) -> list[str]:
             (root / "sources.yaml").write_text(sources_yaml(portals, port), encoding="utf-8")
             for night in (1, 2):
                 printed = len(out)
+                if night == 2 and padding:
+                    pad_store(root / "data" / "fazhi.sqlite", padding)
+                    out.append(f"\n(store padded with {padding:,} fetch-log lines of other sources before night 2)")
                 portals.night.value = night
                 meter.night = night
                 started = time.monotonic()
@@ -312,10 +327,11 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=2, help="reports each source lists on night 1")
     parser.add_argument("--new", type=int, default=10, help="sources with one new report on night 2")
     parser.add_argument("--workers", type=int, default=None, help="sources harvested at once (default: the flow's)")
+    parser.add_argument("--padding", type=int, default=0, help="fetch-log lines of other sources added to the store before night 2")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start", flush=True)
     for count in args.sources:
-        run(count, args.reports, args.new, args.workers)
+        run(count, args.reports, args.new, args.workers, args.padding)
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 

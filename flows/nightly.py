@@ -352,7 +352,7 @@ def publish_night(sources: list[Source], layout: DataLayout, out_dir: Path, nigh
         with timed(timings, "site"):
             site = site_task(layout, out_dir, force=cut is not None)
     if cut is not None and NIGHT.signal is None:  # after the site: it is built from the release just cut, never a pruned one
-        with timed(timings, "prune"):
+        with timed(timings, "prune", steps=False):  # quick and quiet: the progress ends with the site, as before
             pruned = prune_task(layout, now)
         if pruned:
             get_run_logger().info("pruned %d release(s): %s", len(pruned), ", ".join(pruned))

@@ -62,7 +62,7 @@ class Portals:
 
     def years(self, index: int) -> list[int]:
         extra = 1 if self.night.value >= 2 and index < self.new else 0  # a new report on night 2
-        return list(range(FIRST_YEAR - self.reports + 1 + 0, FIRST_YEAR + 1 + extra))[::-1]
+        return list(range(FIRST_YEAR - self.reports + 1, FIRST_YEAR + 1 + extra))[::-1]
 
     def page(self, index: int, path: str) -> bytes | None:
         county, adcode, township = self.places[index]

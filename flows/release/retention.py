@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -85,7 +85,7 @@ def kept_by_list(releases: Path) -> set[str]:
 def plan(releases: Path, now: datetime) -> PrunePlan:
     """What the policy keeps and prunes among the complete releases of ``releases``, at ``now``."""
     versions = list_versions(releases)
-    created = {v: datetime.fromisoformat(checked_manifest(releases, v)["created"]) for v in versions}
+    created = {v: _aware(datetime.fromisoformat(checked_manifest(releases, v)["created"])) for v in versions}
     latest = latest_version(releases)
     listed = kept_by_list(releases)
     recent_since = now - timedelta(days=RECENT_DAYS)
@@ -110,6 +110,11 @@ def plan(releases: Path, now: datetime) -> PrunePlan:
     result = PrunePlan(decisions=decisions)
     result.freed_bytes = _freed_bytes(releases, result.pruned)
     return result
+
+
+def _aware(moment: datetime) -> datetime:
+    """A manifest's time; one written without a zone is read as UTC (the writer's clock)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _month(moment: datetime) -> str:

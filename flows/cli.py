@@ -37,7 +37,11 @@ EXAMPLES = {
                 "  prefect deployment run fazhi-nightly/nightly     (trigger a run now)",
     "limits": "examples:\n  PREFECT_API_URL=http://127.0.0.1:4200/api fazhi limits --sources sources.yaml\n"
               "  prefect gcl ls     (see them, and their slots, in Prefect)",
-    "releases": "examples:\n  fazhi releases --data data\n  fazhi releases archive --month 2026-12 --data data --out archive",
+    "releases": "examples:\n  fazhi releases --data data\n  fazhi releases archive --month 2026-12 --data data --out archive\n"
+                "  fazhi releases prune --dry-run     (what the retention policy would remove, and why the rest is kept)\n"
+                "  fazhi releases prune --data data\n\n"
+                "retention: the latest; every release of the last 14 days; before that the last of each month; every version\n"
+                "listed in releases/KEEP (one a line, # for comments: cited or archived releases)",
     "diff": "examples:\n  fazhi diff 2026.11.21 2026.11.22\n  fazhi diff 2026.11.22 2026.11.22.1 --data data",
     "verify": "examples:\n  fazhi verify\n  fazhi verify 2026.11.22 --data data",
     "build-site": "examples:\n  fazhi build-site --data data --out public",
@@ -45,6 +49,11 @@ EXAMPLES = {
              "  fazhi state save --data data --github-release state\n"
              "  fazhi state save --data data --s3 s3://fazhi-state/nightly --endpoint-url https://s3.example.org\n\n"
              "exit status: 0 done (restore: also when nothing was saved yet); 2 refused or failed, with the part, object or file and why",
+    "publish": "examples:\n  fazhi publish --s3 s3://fazhi-site/atlas --out public\n"
+               "  fazhi publish --s3 s3://fazhi-site --endpoint-url https://oss-cn-hangzhou.aliyuncs.com --addressing-style virtual     (OSS)\n"
+               "  fazhi publish --s3 s3://fazhi-site-1250000000 --endpoint-url https://cos.ap-shanghai.myqcloud.com     (Tencent Cloud COS)\n\n"
+               "credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or ~/.aws), as boto3 reads them; see docs/operating.md\n"
+               "exit status: 0 published; 2 refused or failed (naming the file or bucket); run it again to resume",
     "reextract": "examples:\n  fazhi reextract\n  fazhi reextract --data data --sources sources.yaml\n  fazhi reextract --no-release --workers 1\n\n"
                  "exit status: 0 done (or nothing to do); 2 some revisions could not be read again (their earlier figures stay) or bad usage",
 }
@@ -64,12 +73,14 @@ def _quiet_prefect(verbose: bool) -> None:
 
 
 def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose: bool = False, recheck: bool = False,
-                provinces: list[str] | None = None, quiet: bool = False, deadline: float | None = None) -> int:
-    """Run the nightly flow; exit 2 when any source failed (what succeeded is still published),
+                provinces: list[str] | None = None, quiet: bool = False, deadline: float | None = None,
+                workers: int | None = None) -> int:
+    """Run the nightly flow (``workers``: sources harvested at once, default harvest_workers());
+    exit 2 when any source failed (what succeeded is still published),
     1 when the run itself crashed, 128 + the signal's number when SIGTERM or SIGINT stopped it.
     The summary also goes to data/logs/."""
     _quiet_prefect(verbose)
-    from flows.nightly import DEFAULT_DEADLINE_SECONDS, nightly
+    from flows.nightly import DEFAULT_DEADLINE_SECONDS, harvest_threads, nightly
     from flows.run.stop import shield_temporary_server
     from flows.records import RunSummary
     from flows.run.report import render_summary_lines
@@ -81,7 +92,8 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
     def run(sources_file: Path) -> object:
         with _progress(quiet), _console_without_tracebacks(verbose):
             try:
-                state = nightly(sources_file=sources_file, data_dir=data, out_dir=out, recheck=recheck, provinces=provinces,
+                night = nightly.with_options(task_runner=harvest_threads(workers)) if workers else nightly
+                state = night(sources_file=sources_file, data_dir=data, out_dir=out, recheck=recheck, provinces=provinces,
                                 deadline_seconds=deadline or DEFAULT_DEADLINE_SECONDS, stop_on_signals=True, return_state=True)
             except Exception as exc:  # Prefect itself could not run the flow (its server did not start): reported below
                 if os.environ.get("FAZHI_TRACEBACK"):
@@ -151,6 +163,16 @@ def _deadline(text: str) -> float:
         return parse_duration(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: at least 1")
+    return value
 
 
 def environment_problem(error: object, data: Path | None = None) -> str | None:
@@ -456,6 +478,59 @@ def cmd_releases(data: Path) -> int:
     return EXIT_FAILURES if broken else EXIT_OK
 
 
+def cmd_prune(data: Path, dry_run: bool = False) -> int:
+    """Remove the releases the retention policy (flows.release.retention) does not keep; with
+    ``dry_run`` only say what would go. Exit 2 when releases/KEEP is unreadable or the data folder
+    is being written by a night."""
+    from datetime import datetime, timezone
+
+    from flows.release.cut import latest_version, verify_release
+    from flows.release.retention import KeepListError, prune
+    from flows.store.lock import DataDirError, DataLocked, data_lock
+
+    releases = data / "releases"
+    if not releases.is_dir():
+        print(f"no releases in {releases}")
+        return EXIT_OK
+    try:
+        with data_lock(data, wait_seconds=60.0, purpose="releases prune") if not dry_run else contextlib.nullcontext():
+            done = prune(releases, datetime.now(timezone.utc), dry_run=dry_run)
+    except (KeepListError, DataDirError, DataLocked) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for decision in done.decisions:
+        verb = "keep " if decision.kept else ("would prune " if dry_run else "pruned ")
+        print(f"{verb}{decision.version}" + (f"  ({', '.join(decision.reasons)})" if decision.kept else ""))
+    freed = f"{done.freed_bytes / 2**20:.1f} MB"
+    print(f"{len(done.pruned)} release(s) {'would be ' if dry_run else ''}pruned, {len(done.kept)} kept; "
+          f"{freed} {'would be ' if dry_run else ''}freed")
+    if not dry_run and done.kept:
+        latest = latest_version(releases) or done.kept[-1]  # what the next night cuts from: checked whole
+        problems = verify_release(releases, latest)
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        if problems:
+            return EXIT_FAILURES
+    return EXIT_OK
+
+
+def cmd_publish(out: Path, s3: str, endpoint_url: str | None = None, jobs: int | None = None, quiet: bool = False,
+                addressing_style: str = "auto") -> int:
+    """Upload the built site's changed files to an S3-compatible bucket (flows.publish.bucket)."""
+    from flows.publish.bucket import JOBS, PublishError, SiteBucket, publish_site
+
+    try:
+        bucket = SiteBucket(s3, endpoint_url=endpoint_url, addressing_style=addressing_style)
+        done = publish_site(out, bucket, jobs=jobs or JOBS,
+                            progress=None if quiet else lambda sent, total: _say(quiet, f"sent {sent}/{total}"))
+    except PublishError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"published {out} to {s3}: {len(done.uploaded)} uploaded, {len(done.copied)} copied in the bucket, {done.unchanged} unchanged, "
+          f"{len(done.deleted)} deleted")
+    return EXIT_OK
+
+
 def cmd_diff(a: str, b: str, data: Path) -> int:
     """What changed between two releases: reports added, revised, withdrawn; figures old → new."""
     from flows.release.cut import diff_folders
@@ -684,6 +759,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deadline", type=_deadline, default=None, metavar="DURATION",
                    help="sources not finished this long after the harvest began fail with that reason; the rest is merged "
                         "and published (e.g. 3h, 90m, 3600; default 4h)")
+    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                   help="sources harvested at once (default: $FAZHI_WORKERS, else 8 a core, at most 32)")
 
     p = add("extract", "Print the report record and figures of files (.txt, .html, .docx, .pdf) as JSON.")
     p.add_argument("paths", type=Path, nargs="+", metavar="FILE", help="files or directories")
@@ -709,12 +786,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("limits", "Set one Prefect rate limit per portal host (shared by every worker), from the sources registry.")
     p.add_argument("--sources", type=Path, default=Path("sources.yaml"))
 
-    p = add("releases", "List the dataset releases, or archive a month's last release for a DOI (Zenodo).")
-    p.add_argument("action", nargs="?", choices=["list", "archive"], default="list",
-                   help="list (default), or archive: the month's bundle with .zenodo.json in --out")
-    p.add_argument("--month", metavar="YYYY-MM", help="the month to archive (default: the latest release's)")
-    p.add_argument("--out", type=Path, default=Path("archive"), help="where archive bundles go (default: archive)")
+    p = add("releases", "List the dataset releases; `releases prune` removes those the retention policy does not keep; "
+                        "`releases archive` bundles a month's last release for a DOI (Zenodo).")
+    p.add_argument("action", nargs="?", choices=["list", "prune", "archive"], default="list",
+                   help="list (default); prune; or archive: the month's bundle with .zenodo.json in --out")
+    p.add_argument("--month", metavar="YYYY-MM", help="archive: the month to archive (default: the latest release's)")
+    p.add_argument("--out", type=Path, default=Path("archive"), help="archive: where archive bundles go (default: archive)")
     p.add_argument("--data", type=Path, default=Path("data"))
+    p.add_argument("--dry-run", action="store_true", help="prune: say what would be removed and why the rest is kept; remove nothing")
+
+    p = add("publish", "Upload the built site to an S3-compatible bucket (S3, OSS, COS, MinIO): only the files changed since the last publish.")
+    p.add_argument("--s3", required=True, metavar="s3://BUCKET/PREFIX", help="where the site goes")
+    p.add_argument("--endpoint-url", metavar="URL", help="the object store's endpoint, for a store other than AWS")
+    p.add_argument("--out", type=Path, default=Path("public"), help="the built site (default: public)")
+    p.add_argument("--jobs", type=_positive_int, default=None, help="uploads at once (default 8)")
+    p.add_argument("--addressing-style", choices=["auto", "virtual", "path"], default="auto",
+                   help="bucket in the host name (virtual: Alibaba Cloud OSS needs it) or in the path (default: boto3's choice)")
+    p.add_argument("--quiet", action="store_true", help="print the summary only")
 
     p = add("diff", "Show what changed between two releases: reports added, revised, withdrawn; figures old → new.")
     p.add_argument("a", metavar="A", help="the older release version")
@@ -899,7 +987,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run_command(args: argparse.Namespace) -> int:
     if args.command == "nightly":
-        return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose, args.recheck, args.provinces, args.quiet, args.deadline)
+        return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose, args.recheck, args.provinces, args.quiet, args.deadline,
+                           args.workers)
     if args.command == "extract":
         return cmd_extract(args.paths, args.url, args.sources)
     if args.command == "evaluate":
@@ -911,7 +1000,11 @@ def _run_command(args: argparse.Namespace) -> int:
     if args.command == "limits":
         return EXIT_USAGE if _needs_server("limits") else cmd_limits(args.sources)
     if args.command == "releases":
-        return cmd_archive(args.data, args.month, args.out) if args.action == "archive" else cmd_releases(args.data)
+        if args.action == "archive":
+            return cmd_archive(args.data, args.month, args.out)
+        return cmd_prune(args.data, args.dry_run) if args.action == "prune" else cmd_releases(args.data)
+    if args.command == "publish":
+        return cmd_publish(args.out, args.s3, args.endpoint_url, args.jobs, args.quiet, args.addressing_style)
     if args.command == "diff":
         return cmd_diff(args.a, args.b, args.data)
     if args.command == "verify":

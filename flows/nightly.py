@@ -14,16 +14,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 from prefect.states import Failed, State
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from parsers import Source
 
 from flows import publish, release, store
+from flows.release import retention
 from flows.run import stop
 from flows.harvest.discover import source_is_private
 from flows.harvest.source import harvest_source
@@ -40,6 +43,44 @@ from flows.run.report import render_run_report, summarize
 from flows.run.shards import load_shards, save_shard
 from flows.harvest.registry import load_sources, select_sources
 from flows.run.stop import NIGHT
+
+WORKERS_ENV = "FAZHI_WORKERS"
+MAX_DEFAULT_WORKERS = 32
+
+
+def harvest_workers() -> int:
+    """How many sources are harvested at once: ``FAZHI_WORKERS`` when set, else 8 a core, at most
+    32. A source's time is mostly spent waiting on its portal (per-host politeness, slow
+    government servers), so threads outnumber cores; the bound keeps 3,000 sources from being
+    3,000 threads, 3,000 open connections and 3,000 documents in memory at once."""
+    configured = os.environ.get(WORKERS_ENV, "").strip()
+    if configured:
+        try:
+            workers = int(configured)
+        except ValueError:
+            raise ValueError(f"{WORKERS_ENV}={configured!r}: not a whole number of workers") from None
+        if workers < 1:
+            raise ValueError(f"{WORKERS_ENV}={configured!r}: at least one worker is needed")
+        return workers
+    return min(MAX_DEFAULT_WORKERS, 8 * (os.cpu_count() or 1))
+
+
+class HarvestThreads(ThreadPoolTaskRunner[Any]):
+    """The night's thread pool, bounded by harvest_workers() as read when a run starts (Prefect
+    duplicates the runner for each flow run), or by an explicit ``max_workers``."""
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        self._fixed_workers = max_workers
+        super().__init__(max_workers=max_workers or harvest_workers())
+
+    def duplicate(self) -> "HarvestThreads":
+        return type(self)(self._fixed_workers)
+
+
+def harvest_threads(max_workers: int | None = None) -> TaskRunner[Any]:
+    """A HarvestThreads, typed as the task runner Flow.with_options takes."""
+    return HarvestThreads(max_workers)
+
 
 SOURCE_RETRY_DELAYS = (30.0, 300.0)  # a portal down now is often back in a minute, or after its nightly backup
 DEFAULT_DEADLINE_SECONDS = 4 * 3600.0  # the demo takes seconds; a national night's harvest, about two hours
@@ -76,11 +117,17 @@ def _failed_on_this_machine(state: object) -> bool:
 # response deadline, the source's max_pages and the night's deadline (flows.run.stop).
 @task(name="harvest-source", retries=2, retry_delay_seconds=0, retry_condition_fn=retry_unless_stopped,
       task_run_name="harvest-{source.id}", cache_policy=NO_CACHE, persist_result=False)
-def harvest_source_task(source: Source, known: set[tuple[str, str]], validators: dict[tuple[str, str], FetchRecord],
-                        layout: DataLayout, now: datetime, recheck: bool, limited: frozenset[str] = frozenset(),
-                        attachments: dict[tuple[str, str], FetchRecord] | None = None) -> SourceHarvest:
+def harvest_source_task(source: Source, layout: DataLayout, now: datetime, recheck: bool,
+                        limited: frozenset[str] = frozenset()) -> SourceHarvest:
     """Discover, fetch, parse and extract one source; requests to ``limited`` hosts also take a
-    slot of the host's Prefect rate limit (shared by every worker of a national night)."""
+    slot of the host's Prefect rate limit (shared by every worker of a national night).
+
+    The task reads its own source's keys from the store (read-only: the night's tasks read
+    together, the merge writes after them) rather than being handed the whole store's: Prefect
+    visits every element of a task's arguments, and a national store's 200,000 known keys and
+    300,000 validators made that minutes of CPU per source (issue 32)."""
+    with store.open_reader(layout.store_path) as conn:
+        known, validators, attachments = store.source_state(conn, source.id, recheck)
     client = HttpClient(allow_private=source_is_private(source), gate=prefect_gate(limited),
                         challenge_solver=available_solver(), browser_first=source.browser)
     return harvest_source(client, source, known, validators, layout.raw(), now, recheck=recheck, attachments=attachments)
@@ -113,6 +160,12 @@ def release_task(layout: DataLayout, sources: list[Source], now: datetime) -> Re
         return release.cut_release(conn, layout.releases, sources, now)
 
 
+@task(name="prune-releases", timeout_seconds=1800, cache_policy=NO_CACHE, persist_result=False)
+def prune_task(layout: DataLayout, now: datetime) -> list[str]:
+    """The releases the retention policy no longer keeps, removed (flows.release.retention)."""
+    return retention.prune(layout.releases, now).pruned
+
+
 @task(name="build-site", timeout_seconds=3600, cache_policy=NO_CACHE, persist_result=False)
 def site_task(layout: DataLayout, out_dir: Path, force: bool) -> publish.PublishedSite | None:
     if not force and publish.site_is_current(layout, out_dir):
@@ -137,11 +190,10 @@ HARVEST_STAGE = "discover+fetch+extract"  # one step per source
 
 def harvest_sources(sources: list[Source], layout: DataLayout, now: datetime, recheck: bool) -> Night:
     """Every source's task, submitted at once (the task runner decides how many run together)."""
-    with store.open_store(layout.store_path) as conn:
-        known, validators = store.known_keys(conn), store.validators(conn)
-        attachments = store.attachment_validators(conn) if recheck else {}
+    with store.open_store(layout.store_path):  # created or migrated once, here; the tasks only read it
+        pass
     limited = limited_hosts()
-    futures = [harvest_source_task.submit(s, known, validators, layout, now, recheck, limited, attachments) for s in sources]
+    futures = [harvest_source_task.submit(s, layout, now, recheck, limited) for s in sources]
     return gather(sources, futures, now)
 
 
@@ -195,7 +247,7 @@ def publish_run_report(summary: RunSummary, timings: dict[str, float]) -> None:
                               description="Sources and URLs that failed tonight, with the reason")
 
 
-@flow(name="fazhi-nightly", log_prints=False)
+@flow(name="fazhi-nightly", log_prints=False, task_runner=harvest_threads())
 def nightly(sources_file: Path, data_dir: Path = Path("data"), out_dir: Path = Path("public"), recheck: bool = False,
             provinces: list[str] | None = None, deadline_seconds: float | None = DEFAULT_DEADLINE_SECONDS,
             stop_on_signals: bool = False) -> RunSummary | State:
@@ -214,7 +266,7 @@ def nightly(sources_file: Path, data_dir: Path = Path("data"), out_dir: Path = P
         return run_night(Path(sources_file), DataLayout(root=Path(data_dir)), Path(out_dir), recheck, provinces, deadline_seconds)
 
 
-@flow(name="fazhi-harvest-shard", log_prints=False)
+@flow(name="fazhi-harvest-shard", log_prints=False, task_runner=harvest_threads())
 def harvest_shard(sources_file: Path, data_dir: Path, provinces: list[str], shard_dir: Path, recheck: bool = False,
                   deadline_seconds: float | None = DEFAULT_DEADLINE_SECONDS) -> Path:
     """One worker's share of a national night: discover, fetch and extract the sources of some
@@ -238,6 +290,61 @@ def merge_shards(sources_file: Path, shard_dir: Path, data_dir: Path = Path("dat
         shards = load_shards(Path(shard_dir))
         night = Night.joined(shards) if shards else Night(now=datetime.now(timezone.utc))
         return publish_night(load_sources(Path(sources_file)), layout, Path(out_dir), night, {})
+
+
+SHARD_DEPLOYMENT = "fazhi-harvest-shard/harvest-shard"  # prefect.yaml's deployment of harvest_shard
+
+
+@task(name="shard", cache_policy=NO_CACHE, persist_result=False, task_run_name="shard-{name}")
+def shard_task(deployment: str, name: str, parameters: dict[str, Any]) -> str:
+    """One shard, run as a deployment on the work pool (a worker on any machine picks it up);
+    waits for it to end. Raises with the shard's final state when it did not complete."""
+    from prefect.deployments import run_deployment
+
+    run = run_deployment(name=deployment, parameters=parameters, timeout=None, as_subflow=True)
+    state = getattr(run, "state", None)
+    if state is None or not state.is_completed():
+        raise RuntimeError(f"shard {name} ended {state.name if state else 'without a state'}: {state.message if state else ''}".strip())
+    return str(getattr(run, "name", name))
+
+
+@flow(name="fazhi-national-night", log_prints=False, task_runner=harvest_threads(MAX_DEFAULT_WORKERS))
+def national_night(sources_file: Path, shards: list[list[str]], data_dir: Path = Path("data"), out_dir: Path = Path("public"),
+                   shard_root: Path | None = None, deployment: str = SHARD_DEPLOYMENT, recheck: bool = False,
+                   deadline_seconds: float | None = DEFAULT_DEADLINE_SECONDS) -> RunSummary | State:
+    """A national night over a work pool: each shard (a list of 2-digit province codes; ``none``
+    for sources without one) runs as the deployment ``deployment`` of harvest_shard, on whichever
+    worker takes it; when all have ended, their harvests are merged here, in one transaction, by
+    the store's one writer, then one release, the site and the pruning, as in ``nightly``.
+
+    The shards read the store and write raw bodies and their shard file, so ``data_dir`` and
+    ``shard_root`` (default data/shards) must be the same folders on every worker. Tested with
+    workers on the store's machine; workers elsewhere would read the store over a network file
+    system, where SQLite's WAL does not work: they need their own read-only copy of it (not
+    automated yet; docs/operating.md). Each night's shards go to a folder of their own: an earlier
+    night's shard is never merged again. A shard that fails is a failure of its sources, not of
+    the night: the others are merged and published, and the run ends Failed."""
+    layout = DataLayout(root=Path(data_dir))
+    NIGHT.reset()
+    started = datetime.now(timezone.utc)
+    folder = Path(shard_root or layout.root / "shards") / started.strftime("%Y%m%dT%H%M%S")
+    timings: dict[str, float] = {}
+    with data_lock(layout.root, wait_seconds=LOCK_WAIT_SECONDS):
+        with store.open_store(layout.store_path):  # created or migrated once, before the shards read it
+            pass
+        with timed(timings, "shards"):
+            futures = {"-".join(p): shard_task.submit(deployment, "-".join(p), {
+                "sources_file": str(sources_file), "data_dir": str(data_dir), "provinces": p, "shard_dir": str(folder),
+                "recheck": recheck, "deadline_seconds": deadline_seconds}) for p in shards}
+            failures = []
+            for name, future in futures.items():
+                future.wait()
+                if not future.state.is_completed():
+                    failures.append(Failure(source_id=f"shard-{name}", url=str(folder), reason=str(future.state.message or "failed")))
+        loaded = load_shards(folder) if folder.is_dir() else []
+        night = Night.joined(loaded) if loaded else Night(now=started)
+        night = night.model_copy(update={"failures": [*night.failures, *failures]})
+        return publish_night(load_sources(Path(sources_file)), layout, Path(out_dir), night, timings)
 
 
 LOCK_WAIT_SECONDS = 60.0  # a run started while another writes waits a minute, then fails clearly
@@ -269,6 +376,11 @@ def publish_night(sources: list[Source], layout: DataLayout, out_dir: Path, nigh
     if NIGHT.signal is None:
         with timed(timings, "site"):
             site = site_task(layout, out_dir, force=cut is not None)
+    if cut is not None and NIGHT.signal is None:  # after the site: it is built from the release just cut, never a pruned one
+        with timed(timings, "prune", steps=False):  # quick and quiet: the progress ends with the site, as before
+            pruned = prune_task(layout, now)
+        if pruned:
+            get_run_logger().info("pruned %d release(s): %s", len(pruned), ", ".join(pruned))
     summary = summarize(sources, night, merged, failures, cut, release.latest_version(layout.releases), site.path if site else None,
                         site.stats if site else None, flagged_sources(layout, sources, night))
     publish_run_report(summary, timings)

@@ -10,7 +10,7 @@ from flows.cli import build_parser, main
 from parsers import extractor_version
 from tests.conftest import SEEDS, demo_file, seed_path
 
-COMMANDS = ("nightly", "extract", "evaluate", "serve", "schedule", "releases", "diff", "verify", "build-site", "reextract")
+COMMANDS = ("nightly", "extract", "evaluate", "serve", "schedule", "releases", "diff", "verify", "build-site", "reextract", "publish")
 
 
 @pytest.mark.parametrize("name", ["chuanxi", "xihu", "yongjia", "hujiertai"])

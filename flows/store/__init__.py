@@ -8,7 +8,8 @@ writes. Gives the release what it reads (``current_*``). The names below are the
 """
 
 from .database import (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGURES_V5, FACTS_V6, FRAME_V7, SOURCE_HEALTH_V8, MIGRATIONS, SCHEMA_VERSION, VOLATILE_PARAMETERS,
-    AMBIGUOUS_PARAMETERS, url_key, report_id, open_store, migrate, known_keys, validators, attachment_validators, ExtractionRows,
+    AMBIGUOUS_PARAMETERS, url_key, report_id, open_store, migrate, known_keys, validators, attachment_validators, open_reader, SourceState, source_state,
+    ExtractionRows,
     OBSERVATION_ROW, VALUE_ROW, extraction_rows, write_figures, write_figures_many, merge, place_key, CONFLICT_FLAG, reidentified,
     current_reports, OBSERVATION_COLUMNS, current_observation_tuples, VALUE_COLUMNS, current_value_tuples, current_report_records,
     current_report_places, current_text_keys, current_texts, PROVENANCE_COLUMNS, revision_provenance, current_observations,
@@ -17,6 +18,7 @@ from .database import (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGUR
 __all__ = [
     "SCHEMA_V1", "LINKS_V2", "IDENTITY_V3", "TOWNSHIP_CODE_V4", "FIGURES_V5", "FACTS_V6", "FRAME_V7", "SOURCE_HEALTH_V8", "MIGRATIONS", "SCHEMA_VERSION", "VOLATILE_PARAMETERS",
     "AMBIGUOUS_PARAMETERS", "url_key", "report_id", "open_store", "migrate", "known_keys", "validators", "attachment_validators",
+    "open_reader", "SourceState", "source_state",
     "ExtractionRows", "OBSERVATION_ROW", "VALUE_ROW", "extraction_rows", "write_figures", "write_figures_many", "merge", "place_key",
     "CONFLICT_FLAG", "reidentified", "current_reports", "OBSERVATION_COLUMNS", "current_observation_tuples", "VALUE_COLUMNS", "current_value_tuples", "current_report_records",
     "current_report_places", "current_text_keys", "current_texts", "PROVENANCE_COLUMNS", "revision_provenance", "current_observations", "extractor_counts", "fingerprint",

@@ -317,6 +317,11 @@ def attachment_validators(conn: sqlite3.Connection) -> dict[tuple[str, str], Fet
     current text was read from, for reports read from an attachment: a recheck asks the file
     conditionally when its page answers 304. The fetch log keeps each attachment's ETag and
     Last-Modified under the attachment's own URL; the revision's raw_sha256 says which file it was."""
+    return _attachment_validators(conn, None)
+
+
+def _attachment_validators(conn: sqlite3.Connection, source_id: str | None) -> dict[tuple[str, str], FetchRecord]:
+    """attachment_validators of every source, or of one (``source_id``)."""
     rows = conn.execute(
         """SELECT r.source_id AS page_source, r.url_key AS page_key, a.*
            FROM reports r
@@ -324,9 +329,46 @@ def attachment_validators(conn: sqlite3.Connection) -> dict[tuple[str, str], Fet
            JOIN fetch_log s ON s.id = (SELECT max(id) FROM fetch_log WHERE sha256 = v.raw_sha256 AND source_id = r.source_id)
            JOIN fetch_log a ON a.id = (SELECT max(id) FROM fetch_log WHERE source_id = r.source_id AND url_key = s.url_key
                                            AND status = 200 AND sha256 IS NOT NULL)
-           WHERE s.url_key != r.url_key AND r.status = 'active'"""
+           WHERE s.url_key != r.url_key AND r.status = 'active'""" + (" AND r.source_id = ?" if source_id is not None else ""),
+        (source_id,) if source_id is not None else (),
     )
     return {(r["page_source"], r["page_key"]): FetchRecord(**{k: r[k] for k in r.keys() if k not in ("id", "page_source", "page_key")}) for r in rows}
+
+
+@contextmanager
+def open_reader(path: Path) -> Iterator[sqlite3.Connection]:
+    """The store opened read-only (never created, never migrated): for the night's source tasks,
+    which read their own source's keys while other tasks do the same (WAL: readers run together)."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+class SourceState(NamedTuple):
+    """What one source's night needs from the store, and nothing of the other sources': its stored
+    links (``known``), its last successful fetches (``validators``) and, rechecking, its reports'
+    attachments. A national store holds ≈ 200,000 known keys and ≈ 300,000 validators; handing each
+    source task all of them cost Prefect minutes of CPU a task before any fetch (issue 32)."""
+
+    known: set[tuple[str, str]]
+    validators: dict[tuple[str, str], FetchRecord]
+    attachments: dict[tuple[str, str], FetchRecord]
+
+
+def source_state(conn: sqlite3.Connection, source_id: str, recheck: bool = False) -> SourceState:
+    """known_keys, validators and (with ``recheck``) attachment_validators of one source, each read
+    through the (source_id, url_key) indexes."""
+    known = {(source_id, r[0]) for r in conn.execute(
+        "SELECT url_key FROM reports WHERE source_id = ? UNION SELECT url_key FROM mirrors WHERE source_id = ?", (source_id, source_id))}
+    rows = conn.execute(
+        """SELECT * FROM fetch_log WHERE id IN (
+               SELECT max(id) FROM fetch_log WHERE source_id = ? AND status = 200 AND sha256 IS NOT NULL GROUP BY url_key)""",
+        (source_id,))
+    found = {(source_id, r["url_key"]): _fetch_record(r) for r in rows}
+    return SourceState(known, found, _attachment_validators(conn, source_id) if recheck else {})
 
 
 def _fetch_record(row: sqlite3.Row) -> FetchRecord:

@@ -19,13 +19,13 @@ from .evaluate import CanonicalRow, GoldRow, evaluate, evaluate_canonical, parse
 from .extract import MAX_FIGURES, extract_figures
 from .identify import identify_report
 from .identity_eval import IdentityScore, render_identity, score_identity
-from .indicators import INDICATOR_KEYS, INDICATOR_LABELS
+from .indicators import COLUMN_UNITS, INDICATOR_KEYS, INDICATOR_LABELS, INDICATORS
 from .models import Document, Extraction, Flag, IndicatorValue, Link, LinkDecision, ListingPage, Observation, Report, Source, web_url_problem
 from .normalise import clean_document, normalise
 from .places import covered_counties
 from .finder import REDIRECT, PageView, county_of_site, link_score, read_page, year_key
 from .portals import Derived, derive_listing, detect_family, listing_key, no_column_reason
-from .register import county_name, province_of, township_name
+from .register import county_name, load_register, prefecture_of, province_of, townships_of, township_name
 from .titles import decide_link
 from .version import EXTRACTOR_VERSION, extractor_version
 
@@ -38,7 +38,8 @@ __all__ = [
     # the shared vocabulary (parsers.models)
     "Document", "Extraction", "IndicatorValue", "Link", "LinkDecision", "ListingPage", "Observation", "Report", "Source", "web_url_problem",
     # what the release and the registry read: indicator columns, places
-    "INDICATOR_KEYS", "INDICATOR_LABELS", "county_name", "covered_counties", "province_of", "township_name",
+    "COLUMN_UNITS", "INDICATORS", "INDICATOR_KEYS", "INDICATOR_LABELS", "county_name", "covered_counties", "load_register", "prefecture_of",
+    "province_of", "townships_of", "township_name",
     # portals: an article URL → its listing, by the CMS family's layout
     "Derived", "derive_listing", "detect_family", "listing_key", "no_column_reason",
     # finder: one portal page → its links, report links, whether it is a column (flows/harvest/find.py walks)

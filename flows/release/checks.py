@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from dataset import TEXTS_FOLDER, deadline_of, restore_cell
-from parsers.indicators import COLUMN_UNITS, INDICATORS
+from parsers import COLUMN_UNITS, INDICATORS
 
 from flows.release.files import iter_texts
 

@@ -29,9 +29,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from parsers.indicators import COLUMN_UNITS
-from parsers import INDICATOR_KEYS, INDICATOR_LABELS, province_of, Source, covered_counties, extractor_version
-from parsers.register import prefecture_of, townships_of
+from parsers import COLUMN_UNITS, INDICATOR_KEYS, INDICATOR_LABELS, Source, covered_counties, extractor_version, prefecture_of, province_of, townships_of
 
 from dataset import codebook
 from dataset.indicator_docs import LABELS_BEFORE_RECORDED
@@ -989,7 +987,7 @@ def _county_searches(sources: list[Source], reads: dict[str, store.SourceReads])
 def _frame_rows(sources: list[Source], reads: dict[str, store.SourceReads], townships: list[Any]) -> Iterator[list[Any]]:
     """frame.csv: every covered county and every county of townships.csv, with its sources and
     how far back they were read."""
-    from parsers.register import load_register, prefecture_of
+    from parsers import load_register, prefecture_of
 
     register = load_register()
     covering: dict[str, list[str]] = {}

@@ -45,7 +45,7 @@ import functools
 import re
 from collections.abc import Sequence
 
-from .indicators import COLUMN_UNITS
+from .indicators import COLUMN_UNITS, UNCLASSIFIED
 from .models import Basis, IndicatorValue, Observation, Qualifier, Scope
 
 # A heading of plans: 下一步/明年/今后 anywhere, or 计划/打算/安排/思路/要点 closing it ("三、2025年工作计划";
@@ -173,7 +173,7 @@ def year_values(observations: Sequence[Observation], text: str = "") -> tuple[li
     earlier call) is never a stated total nor a single mention's winner, but may be a listed part."""
     obs = [o.model_copy(update={"canonical": False}) if o.canonical else o for o in observations]
     values: list[IndicatorValue] = []
-    for key in dict.fromkeys(o.indicator for o in obs):
+    for key in dict.fromkeys(o.indicator for o in obs if o.indicator != UNCLASSIFIED):
         eligible = [i for i, o in enumerate(obs) if o.indicator == key and o.scope not in NEVER_CANONICAL]
         preferred, other = PREFERRED_BODY.get(key), OTHER_BODY_MEETINGS.get(key)
         if preferred and other and any(preferred.search(obs[i].quote) for i in eligible):

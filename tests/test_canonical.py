@@ -22,7 +22,7 @@ def figures(text: str, year: int | None = 2024) -> tuple[list[Observation], dict
 
 
 def scopes(text: str, year: int | None = 2024) -> list[tuple[str, float, str]]:
-    return [(o.indicator, o.value, o.scope) for o in figures(text, year)[0]]
+    return [(o.indicator, o.value, o.scope) for o in figures(text, year)[0] if o.indicator != "unclassified"]
 
 
 # --- scope of a mention ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ nothing from its modules (tests/test_one_parse.py), so a module can be split or 
 
 from __future__ import annotations
 
+from .canonical import NOT_A_TOWNSHIP_KIND, NOT_A_TOWNSHIP_LEVEL, outside_township
 from .checks import check_observations
 from .classify import (Classified, ListingRead, classify_attachment, classify_listing, classify_page, read_document, sniff_format,
                        with_listing_title)
@@ -63,6 +64,8 @@ def extract_report(document: Document, source: Source | None = None) -> Extracti
     normalised = normalise(document.text)
     report, flags = identify_report(document, normalised, source)
     observations, values = extract_figures(normalised, report.year)
+    if report.kind in NOT_A_TOWNSHIP_KIND or report.level in NOT_A_TOWNSHIP_LEVEL:
+        observations, values = outside_township(observations), []  # a look-alike or another level's report: no township figures
     return Extraction(
         report=report,
         text=normalised.text,

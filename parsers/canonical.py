@@ -11,7 +11,9 @@ needs one number a report: the year's value, with how it was chosen.
 - ``other_year``: a comparison (同比, 较上年, 去年) or a year named before the figure that is not
   the report's year ("2022年的");
 - ``period``: several years (“十四五”以来, 近三年, 2021年以来 in a 2024 report, 历年);
-- ``other_body``: the county's or city's figure (全县, 全市, 县级);
+- ``other_body``: the county's or city's figure (全县, 全市, 县级); and every figure of a document
+  that is not a township's rule-of-law report (``outside_township``: a county's or department's
+  report, a news item, a plan — the report's level or kind says so);
 - ``part``: a share of the year's value: a half year's or some months' figure (上半年, 1-11月), or
   (set by ``year_values``) one of several parts listed together, or a 累计 over one activity that
   another mention exceeds;
@@ -151,6 +153,19 @@ def scope_of(context: str, sentence: str, after: str, sections: Sequence[str], y
     if PART_OF_YEAR.search(plain):
         return "part"
     return "year"
+
+
+# What a report is decides whose figures it states: a county's or a department's report (level), a
+# news item, a plan or an information-disclosure report (kind "other") gives no township's year figures.
+NOT_A_TOWNSHIP_LEVEL = frozenset({"county", "department"})
+NOT_A_TOWNSHIP_KIND = frozenset({"other"})
+
+
+def outside_township(observations: Sequence[Observation]) -> list[Observation]:
+    """The figures of a document that is not a township's rule-of-law report: every mention kept (a
+    reviewer may read them, observations.csv lists them) but scoped ``other_body`` and never
+    canonical, so that no year's value, no values.csv row and no township figure comes from it."""
+    return [o.model_copy(update={"scope": "other_body", "canonical": False}) for o in observations]
 
 
 def _qualifier(parts: Sequence[Observation]) -> Qualifier:

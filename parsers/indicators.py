@@ -87,13 +87,17 @@ INDICATORS: tuple[Indicator, ...] = (
               sentence=r"领导干部|机关干部|干部职工|公职人员|学法", exclude=r"党课|讲课|授课", maximum=500),
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"),
               r"普法|法治宣传|法律宣传|宪法宣传|宣讲|宣传活动|法治讲座|法律咨询[^，。；]{0,10}活动"
-              r"|(法律|法治|宪法|送法|民法典)[^，。；]{0,10}(活动|大集|宣传|演出|巡演|展演)"
-              r"|(法律|法治|释法|普法|宪法|民法典)[^，。；]{0,10}(讲座|讲堂|竞赛|竞答|汇演|文艺)"
+              r"|(法律|法治|宪法|送法|释法|普法|民法典)[^，。；]{0,10}(活动|大集|宣传|演出|巡演|展演)"
+              r"|(法律|法治|释法|普法|宪法|民法典)[^，。；]{0,10}(讲座|讲堂|课堂|竞赛|竞答|汇演|文艺)|送法(下乡|上门|进)"
               r"|(?:^|[“\"])(法律|送法|普法|法治)进[^”\"]{1,8}[”\"]$",  # a campaign named “法律进X” right before its count
               exclude=PUBLICITY_NOT, maximum=2_000),
     # A trial attended by the public; attended by cadres (a sentence on their study) it is neither publicity nor a labelled study.
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"庭审[^，。；]{0,10}活动",
               sentence=r"^(?!.*(领导干部|机关干部|干部职工|公职人员|国家工作人员|学法))", exclude=PUBLICITY_NOT, maximum=2_000),
+    # "深入村组开展普法宣传，共计开展活动32场次": activities named by no subject of their own, the subject said
+    # in the clause or sentence before (or a heading above).
+    Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"(开展|组织|举办)(各类|系列|专题|主题|宣传|相关)?活动$",
+              subject=r"普法|法治宣传|法律宣传|宪法|民法典|送法|法律进|法治进", exclude=PUBLICITY_NOT, maximum=2_000),
     # "全年开展集中宣传15次" under a paragraph on 法治宣传: the form of publicity is named, its subject in the paragraph.
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"宣传(活动)?$",
               paragraph=r"普法|法治宣传|法律宣传|法治教育|宪法|民法典", exclude=PUBLICITY_NOT, maximum=2_000),
@@ -140,8 +144,8 @@ INDICATORS: tuple[Indicator, ...] = (
               after=rf"^(?=[^。；！？\n，]{{0,10}}，(?!其中)(?![^。；！？\n，]*\d)[^。；！？\n，]{{0,4}}(专题|集中)?(研究|部署|审议|听取)[^，。；、]{{0,8}}({LAW_SUBJECT}))",
               maximum=200),  # not when the clause after counts its own part (党委会议31次，其中专题研究法治工作3次)
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",),
-              r"(法治|依法治)[^，。；、]{0,8}(专题会议|专题会|会议|党委会|党工委会|常委会|推进会|部署会|工作会|调度会|联席会|议题)$",
-              exclude=r"学习|学法|培训", maximum=200),
+              r"(法治|依法治)[^，。；、]{0,8}(会议|会|议题)$",  # any meeting the subject names: 专题会, 推进会, 督查会, 座谈会 …
+              exclude=r"学习|学法|培训|晚会|运动会|展会|博览会|茶话会|演唱会", maximum=200),
     # A rule-of-law leading group's meetings (the group is named in the sentence: 法治政府建设领导小组).
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",), r"领导小组(全体)?(会议|会)$", sentence=r"法治|依法治",
               maximum=200),

@@ -672,3 +672,33 @@ def test_a_list_item_named_by_the_predicate_after_its_list_is_not_also_queued() 
     text = "党委会3次、政府常务会议2次专题研究部署法治建设工作。"
     obs, _ = extract_figures(normalise(text))
     assert [(o.indicator, o.value) for o in obs] == [("party_meetings_on_rule_of_law", 3), ("party_meetings_on_rule_of_law", 2)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # activities named by no subject of their own, the subject in the clause before
+        ("走进田间地头开展普法宣传，共计开展活动26场次。", [("legal_publicity_events", 26)]),
+        ("开展以案释法活动9次。", [("legal_publicity_events", 9)]),
+        ("组织律师送法下乡14次。", [("legal_publicity_events", 14)]),
+    ],
+)
+def test_publicity_named_by_its_form_with_the_subject_nearby(text: str, expected: list[tuple[str, float]]) -> None:
+    assert figures_of(text) == expected
+
+
+def test_activities_of_another_subject_are_no_publicity() -> None:
+    text = "围绕基层党建，开展主题党日活动10次。"
+    assert figures_of(text) == [] and queue_of(text) == [(10, "开展主题党日活动10次")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("召开法治督查推进会2次。", [("party_meetings_on_rule_of_law", 2)]),
+        ("召开依法治乡座谈会3次。", [("party_meetings_on_rule_of_law", 3)]),
+        ("举办法治文艺晚会2场。", [("legal_publicity_events", 2)]),  # an evening show is publicity, no meeting
+    ],
+)
+def test_any_meeting_the_subject_names_is_a_rule_of_law_meeting(text: str, expected: list[tuple[str, float]]) -> None:
+    assert figures_of(text) == expected

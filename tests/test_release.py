@@ -258,3 +258,19 @@ def test_unclassified_counts_are_observations_but_never_values_or_indicator_colu
     fields = {r["name"]: r for r in package["resources"]}["observations"]["schema"]["fields"]
     assert "unclassified" in next(f for f in fields if f["name"] == "indicator")["constraints"]["enum"]
     assert release.verify_release(tmp_path / "releases", info.version) == []
+
+
+
+def test_the_sites_text_pages_mark_no_unclassified_count(tmp_path: Path) -> None:
+    """The archive page marks a report's figures in its text (counted, and other mentions); a count no
+    indicator takes is kept in observations.csv for reviewers but is no figure of the site."""
+    from sitegen.archive import mentions_of
+
+    info = cut(tmp_path, all_seeds())
+    assert info is not None
+    folder = tmp_path / "releases" / info.version
+    observations, values = read_csv(folder / "observations.csv"), read_csv(folder / "values.csv")
+    report = next(r["report_id"] for r in observations if r["quote"] == "选出人民陪审员3人")
+    counted, others = mentions_of(report, observations, values)
+    assert counted and all(o["indicator"] != "unclassified" for o in others)
+    assert any(o["indicator"] == "unclassified" for o in observations if o["report_id"] == report)

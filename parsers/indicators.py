@@ -77,8 +77,11 @@ INDICATORS: tuple[Indicator, ...] = (
               sentence=r"^(?!.*(信访|诉源|司法确认|来访)).*纠纷", maximum=5_000),
     # A lecture or class organised for the township's own cadres ("组织街道在编人员开展了…7场专题法治讲座") is their
     # study; not one they give (授课, 辅导, 宣讲: 讲法 by officials, no count of the table).
-    Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律|法制)[^，。；]{0,8}(讲座|课|课堂|讲堂)$",
+    Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律|法制|民法典|宪法|法规|条例)[^，。；]{0,8}(讲座|课|课堂|讲堂)$",
               sentence=rf"(组织|为|给|面向|对)[^，。；]{{0,10}}{CADRES}", exclude=r"党课|讲课|授课|辅导|宣讲", maximum=500),
+    # The audience said in the clause after: "组织开展法治专题讲座3场，参训干部120人次".
+    Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律|法制|民法典|宪法|法规|条例)[^，。；]{0,8}(讲座|课|课堂|讲堂)$",
+              after=rf"^(?=，(参训|参加|听课|参与|覆盖)[^，。；]{{0,6}}{CADRES})", exclude=r"党课|讲课|授课|辅导|宣讲", maximum=500),
     # Talks and classes for cadres and staff are their study, not publicity for the public.
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"),
               r"(机关|干部|职工|公职人员|工作人员)[^，。；]{0,10}(普法|法治|法律)[^，。；]{0,8}(讲座|课)$", maximum=500),

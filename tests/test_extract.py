@@ -607,8 +607,11 @@ def test_verbs_without_nouns_do_not_take_what_another_key_counts(text: str) -> N
         # a lecture organised for the township's own staff is their study, not publicity
         ("组织街道全体干部职工开展了行政复议法、土地管理法等5场专题法治讲座。", [("law_study_sessions", 5)]),
         ("为机关工作人员举办普法讲座6场。", [("law_study_sessions", 6)]),
+        # the audience said in the clause after
+        ("举办民法典专题讲座2场，参训机关干部90人次。", [("law_study_sessions", 2)]),
         # a lecture for the public stays publicity
         ("深入村居举办法治讲座12场。", [("legal_publicity_events", 12)]),
+        ("举办民法典专题讲座2场，覆盖群众400人次。", [("legal_publicity_events", 2), ("people_reached", 400)]),
     ],
 )
 def test_a_lecture_for_cadres_is_study_and_for_the_public_publicity(text: str, expected: list[tuple[str, float]]) -> None:

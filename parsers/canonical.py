@@ -188,8 +188,12 @@ def year_values(observations: Sequence[Observation], text: str = "") -> tuple[li
     earlier call) is never a stated total nor a single mention's winner, but may be a listed part."""
     obs = [o.model_copy(update={"canonical": False}) if o.canonical else o for o in observations]
     values: list[IndicatorValue] = []
-    for key in dict.fromkeys(o.indicator for o in obs if o.indicator != UNCLASSIFIED):
-        eligible = [i for i, o in enumerate(obs) if o.indicator == key and o.scope not in NEVER_CANONICAL]
+    by_key: dict[str, list[int]] = {}  # each key's mentions, found in one pass (the unclassified queue is no key)
+    for i, o in enumerate(obs):
+        if o.indicator != UNCLASSIFIED:
+            by_key.setdefault(o.indicator, []).append(i)
+    for key, mentions in by_key.items():
+        eligible = [i for i in mentions if obs[i].scope not in NEVER_CANONICAL]
         preferred, other = PREFERRED_BODY.get(key), OTHER_BODY_MEETINGS.get(key)
         if preferred and other and any(preferred.search(obs[i].quote) for i in eligible):
             eligible = [i for i in eligible if preferred.search(obs[i].quote) or not other.search(obs[i].quote)]

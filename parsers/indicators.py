@@ -240,7 +240,7 @@ class Compiled(NamedTuple):
     exclude: re.Pattern[str] | None
     after: re.Pattern[str] | None
     paragraph: re.Pattern[str] | None
-    subject: re.Pattern[str] | None
+    subject: re.Pattern[str] | None = None  # a default: a row compiled by older code (a test adding one) has none
 
 
 def _maybe(pattern: str | None) -> re.Pattern[str] | None:

@@ -18,6 +18,12 @@ the indicator table (``parsers.indicators``) names it from the words around it:
   parentheses, standing rules (每月1次, 每季度听取一次), ordinals (第二十次, 十届十五次全会), and
   numbers of more than 12 digits. Years, dates and document numbers never carry one of the table's units.
 
+A count no row names (and that is none of the above, nor a slogan's numeral in quotation marks, the
+indefinite 一 of 作为一项任务, 一次性, nor a percentage) is kept as an observation of indicator
+``unclassified``: the reviewer's queue, never a year's value (docs/extraction.md). Rows may look for
+a figure's subject beyond its clause (``Indicator.subject``: the headings above, the sentence before,
+the clause after), and a list's later item of the same kind (部署会3次、推进会5次) takes the first's key.
+
 Each figure gets its scope (``parsers.canonical.scope_of``: this year's, a plan, another year, a
 period, another body's, part of the year) and the year's value of each indicator is chosen from
 them (``parsers.canonical.year_values``). Linear in the text's length: break positions are found
@@ -426,8 +432,9 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             )
         )
     if unnamed:
-        # An item a predicate after its list named later ends where its figure ends: no longer unclassified.
-        named_starts = {o.start for o in found}  # its quote starts at its clause, as the unclassified one's
+        # An item a predicate after its list named later (carried back) is no longer unclassified: its
+        # named quote starts at its clause, as the queued one's does.
+        named_starts = {o.start for o in found}
         found = sorted([*found, *(o for o in unnamed if o.start not in named_starts)], key=lambda o: o.start)
     return year_values(found, text)
 

@@ -85,8 +85,8 @@ ORDINAL_AFTER = re.compile(r"(?:、[\d〇一二两三四五六七八九十]{1,3}
 # The rest of a figure's clause and the clause after it, within its sentence (the subject of 召开党委会 said after it).
 NEXT_CLAUSES = re.compile(r"[^。；！？\n，]*(?:，[^。；！？\n，]*)?")
 NEXT_WINDOW = 60
-# A later list item longer than this names its own subject (工作推进会, not 全镇矛盾纠纷排查调处工作推进会).
-LIST_ITEM_MAX = 8
+# A later list item longer than this names its own subject (工作推进会, 专题推进会; not 安全生产专题会).
+LIST_ITEM_MAX = 5
 # A later list item that names a body or a subject of its own does not inherit the first item's.
 OWN_SUBJECT = re.compile(r"党委|党工委|党组|政府|办公|常务|班子|中心组|支部|法|学习|研讨|培训|党课")
 # The indefinite 一 ("作为一项重要任务", "一个时期", "一起部署"): no count of one thing.
@@ -380,7 +380,9 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         if named is None and listed and in_list and len(context) >= 2 and context[-2:] in listed[1]:
             # "调处婚姻纠纷6起、邻里纠纷4起": the verb said once governs every item of a list of one
             # kind of thing (the items share their head noun, 纠纷); "合同19份、征求意见59件" do not.
-            carried = _name(unit, listed[1] + context, sentence, paragraph, after, topic)
+            # (joined by its 、: a row that reads across list items, 调处…、…纠纷, still fits; one that names a
+            # single item, 法治…专题会, does not take 安全生产专题会 for its own)
+            carried = _name(unit, f"{listed[1]}、{context}", sentence, paragraph, after, topic)
             named = carried if carried and carried[0] == listed[0] else None
         if named is None and listed and in_list and _same_kind(listed[1], context) and _counts_in(listed[0], unit):
             # "法治建设专题部署会3次、工作推进会5次": a later item of the same kind of thing (one head noun,

@@ -570,6 +570,8 @@ def test_a_later_list_item_naming_its_own_body_does_not_inherit() -> None:
     """"党委会22次" names another kind of meeting (the committee's general one), not the first item's subject."""
     assert figures_of("召开法治专题会3次、党委会22次。") == [("party_meetings_on_rule_of_law", 3)]
     assert queue_of("召开法治专题会3次、党委会22次。") == [(22, "党委会22次")]
+    # nor one that names a subject of its own
+    assert figures_of("召开法治专题会3次、安全生产专题会2次。") == [("party_meetings_on_rule_of_law", 3)]
 
 
 @pytest.mark.parametrize(

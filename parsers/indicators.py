@@ -144,7 +144,7 @@ INDICATORS: tuple[Indicator, ...] = (
     # A general meeting whose next clause says it studied the rule of law: "先后2次召开党委会，专题研究法治政府建设".
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",),
               r"(党(工)?委会(议)?|党(工)?委(扩大)?会议|班子会(议)?|党政联席会(议)?|办公会(议)?|常务会(议)?)$",
-              after=rf"^(?=[^。；！？\n，]{{0,10}}，(?!其中)(?![^。；！？\n，]*\d)[^。；！？\n，]{{0,4}}(专题|集中)?(研究|部署|审议|听取)[^，。；、]{{0,8}}({LAW_SUBJECT}))",
+              after=rf"^(?=[^。；！？\n，]{{0,10}}，(?!其中)(?![^。；！？\n，]*\d)[^。；！？\n，]{{0,4}}(专题|集中)?(研究|部署|审议)[^，。；、]{{0,8}}({LAW_SUBJECT}))",
               maximum=200),  # not when the clause after counts its own part (党委会议31次，其中专题研究法治工作3次)
     Indicator("party_meetings_on_rule_of_law", "研究部署法治建设会议次数", ("次",),
               r"(法治|依法治)[^，。；、]{0,8}(会议|会|议题)$",  # any meeting the subject names: 专题会, 推进会, 督查会, 座谈会 …
@@ -229,8 +229,6 @@ BY_KEY: dict[str, Indicator] = {row.key: row for row in reversed(INDICATORS)}  #
 # this key, with its clause, for a reviewer (the queue `fazhi evaluate` lists) and as the measure of
 # what the table does not cover. Never a year's value, never in values.csv or indicators.csv.
 UNCLASSIFIED = "unclassified"
-# The keys an observation may carry (observations.csv): the table's, then the unclassified queue's.
-OBSERVATION_KEYS: tuple[str, ...] = (*INDICATOR_KEYS, UNCLASSIFIED)
 
 
 class Compiled(NamedTuple):

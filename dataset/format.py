@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, get_args
 
 from dataset.coverage import DEADLINE_RULE_CODES, DEADLINE_RULES, Status
-from parsers.indicators import INDICATOR_KEYS, INDICATOR_LABELS
+from parsers.indicators import INDICATOR_KEYS, INDICATOR_LABELS, UNCLASSIFIED
 from parsers.models import Basis, Kind, Level, Qualifier, Scope, Script
 
 FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime", "object", "array"]
@@ -221,7 +221,9 @@ def figure_resources(keys: Sequence[str], labels: Mapping[str, str]) -> tuple[Re
         Column("report_id", "string", "Report the figure comes from (reports.csv)", pattern=REPORT_ID, required=True),
         Column("revision", "integer", "Revision of the report's text", minimum=1, required=True),
         Column("seq", "integer", "Order of the mention in the report (0 first)", minimum=0, required=True),
-        Column("indicator", "string", "Indicator key (see the indicator pages of the site)", enum=tuple(keys), required=True),
+        # A count no indicator takes is kept under "unclassified" (the reviewer's queue): never canonical, never in values.csv.
+        Column("indicator", "string", f"Indicator key (see the indicator pages of the site), or {UNCLASSIFIED}: a count no indicator takes, "
+               "kept with its clause for review and never counted", enum=(*keys, UNCLASSIFIED), required=True),
         Column("value", "number", "The figure as a number (万 and Chinese numerals resolved)", minimum=0, required=True),
         Column("unit", "string", "Unit as written: 起, 件, 人次, 份, %, …"),
         Column("qualifier", "string", "exact; at_least for 余/多/以上; approx for 近/约/左右", enum=_values(Qualifier), required=True),

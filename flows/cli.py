@@ -358,7 +358,8 @@ def _labelled_url(path: Path) -> str | None:
 
 def cmd_evaluate(gold: Path, text_dir: Path | None) -> int:
     """Precision, recall and F1 of the extractor on a hand-labelled gold set (a TRAINING score),
-    its qualifier agreement and, where the gold gives them, the year's values."""
+    its qualifier agreement, the unclassified counts (the reviewer's queue, not scored) and, where
+    the gold gives them, the year's values."""
     from parsers import (UnreadableDocument, evaluate, evaluate_canonical, extract_report, read_document, render_canonical,
                          render_evaluation)
 
@@ -768,6 +769,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sources", type=Path, metavar="SOURCES", help="a sources.yaml: the entry serving --url gives its adcode and covers")
 
     p = add("evaluate", "Score extraction against a gold set: precision, recall and F1 per indicator, misses and false hits; "
+                        "the counts no indicator takes (unclassified, not scored), per report; "
                         "and identification (township, county, year, date, level, kind) where .meta.json labels lie beside the texts.")
     p.add_argument("gold", type=Path, metavar="GOLD",
                    help="a directory of <report>.jsonl (+ canonical.jsonl), a gold.jsonl, or a dev-set folder (gold.jsonl + reports/)")

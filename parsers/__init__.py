@@ -11,6 +11,7 @@ nothing from its modules (tests/test_one_parse.py), so a module can be split or 
 
 from __future__ import annotations
 
+from .canonical import NOT_A_TOWNSHIP_KIND, NOT_A_TOWNSHIP_LEVEL, outside_township
 from .checks import check_observations
 from .classify import (Classified, ListingRead, classify_attachment, classify_listing, classify_page, read_document, sniff_format,
                        with_listing_title)
@@ -62,13 +63,14 @@ def extract_report(document: Document, source: Source | None = None) -> Extracti
     normalised = normalise(document.text)
     report, flags = identify_report(document, normalised, source)
     observations, values = extract_figures(normalised, report.year)
-    if values and (report.kind == "other" or report.level in ("county", "department")):
+    if report.kind in NOT_A_TOWNSHIP_KIND or report.level in NOT_A_TOWNSHIP_LEVEL:
         # A look-alike (news, 解读, plan) or a county's or department's own report: its figures are
-        # kept as read, for a reviewer, but none becomes a township's year value.
-        flags = [*flags, Flag(code="not_township_figures",
-                              detail=f"{len(values)} year values withheld: a {report.level} document of kind {report.kind}")]
-        values = []
-        observations = [o.model_copy(update={"canonical": False}) if o.canonical else o for o in observations]
+        # kept as read, for a reviewer (marked other_body, never canonical), but none becomes a
+        # township's year value.
+        if values:
+            flags = [*flags, Flag(code="not_township_figures",
+                                  detail=f"{len(values)} year values withheld: a {report.level} document of kind {report.kind}")]
+        observations, values = outside_township(observations), []
     return Extraction(
         report=report,
         text=normalised.text,

@@ -11,7 +11,9 @@ needs one number a report: the year's value, with how it was chosen.
 - ``other_year``: a comparison (同比, 较上年, 去年) or a year named before the figure that is not
   the report's year ("2022年的");
 - ``period``: several years (“十四五”以来, 近三年, 2021年以来 in a 2024 report, 历年);
-- ``other_body``: the county's or city's figure (全县, 全市, 县级);
+- ``other_body``: the county's or city's figure (全县, 全市, 县级); and every figure of a document
+  that is not a township's rule-of-law report (``outside_township``: a county's or department's
+  report, a news item, a plan — the report's level or kind says so);
 - ``part``: a share of the year's value: a half year's or some months' figure (上半年, 1-11月), or
   (set by ``year_values``) one of several parts listed together, or a 累计 over one activity that
   another mention exceeds;
@@ -45,7 +47,7 @@ import functools
 import re
 from collections.abc import Sequence
 
-from .indicators import COLUMN_UNITS
+from .indicators import COLUMN_UNITS, UNCLASSIFIED
 from .models import Basis, IndicatorValue, Observation, Qualifier, Scope
 
 # A heading of plans: 下一步/明年/今后 anywhere, or 计划/打算/安排/思路/要点 closing it ("三、2025年工作计划";
@@ -153,6 +155,19 @@ def scope_of(context: str, sentence: str, after: str, sections: Sequence[str], y
     return "year"
 
 
+# What a report is decides whose figures it states: a county's or a department's report (level), a
+# news item, a plan or an information-disclosure report (kind "other") gives no township's year figures.
+NOT_A_TOWNSHIP_LEVEL = frozenset({"county", "department"})
+NOT_A_TOWNSHIP_KIND = frozenset({"other"})
+
+
+def outside_township(observations: Sequence[Observation]) -> list[Observation]:
+    """The figures of a document that is not a township's rule-of-law report: every mention kept (a
+    reviewer may read them, observations.csv lists them) but scoped ``other_body`` and never
+    canonical, so that no year's value, no values.csv row and no township figure comes from it."""
+    return [o.model_copy(update={"scope": "other_body", "canonical": False}) for o in observations]
+
+
 def _qualifier(parts: Sequence[Observation]) -> Qualifier:
     qualifiers = {o.qualifier for o in parts}
     return "approx" if "approx" in qualifiers else "at_least" if "at_least" in qualifiers else "exact"
@@ -173,8 +188,12 @@ def year_values(observations: Sequence[Observation], text: str = "") -> tuple[li
     earlier call) is never a stated total nor a single mention's winner, but may be a listed part."""
     obs = [o.model_copy(update={"canonical": False}) if o.canonical else o for o in observations]
     values: list[IndicatorValue] = []
-    for key in dict.fromkeys(o.indicator for o in obs):
-        eligible = [i for i, o in enumerate(obs) if o.indicator == key and o.scope not in NEVER_CANONICAL]
+    by_key: dict[str, list[int]] = {}  # each key's mentions, found in one pass (the unclassified queue is no key)
+    for i, o in enumerate(obs):
+        if o.indicator != UNCLASSIFIED:
+            by_key.setdefault(o.indicator, []).append(i)
+    for key, mentions in by_key.items():
+        eligible = [i for i in mentions if obs[i].scope not in NEVER_CANONICAL]
         preferred, other = PREFERRED_BODY.get(key), OTHER_BODY_MEETINGS.get(key)
         if preferred and other and any(preferred.search(obs[i].quote) for i in eligible):
             eligible = [i for i in eligible if preferred.search(obs[i].quote) or not other.search(obs[i].quote)]

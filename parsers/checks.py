@@ -6,7 +6,7 @@ the figure itself stays as published.
 
 from __future__ import annotations
 
-from .indicators import BY_KEY
+from .indicators import BY_KEY, UNCLASSIFIED
 from .models import Flag, IndicatorValue, Observation
 
 RATE_TOLERANCE_POINTS = 2.0  # reports round rates to whole percents; 154/157 = 98.1% is stated as 98%
@@ -26,6 +26,7 @@ def _canonical(observations: list[Observation], values: list[IndicatorValue] | N
 def check_observations(observations: list[Observation], values: list[IndicatorValue] | None = None) -> list[Flag]:
     """Flags on one report's figures; ``values`` are its year values (default: the canonical mentions)."""
     flags = []
+    observations = [o for o in observations if o.indicator != UNCLASSIFIED]  # counts no row names: nothing to check them against
     canonical = _canonical(observations, values)
     for part_key, whole_key, rate_key in PAIRS:
         part, whole = canonical.get(part_key), canonical.get(whole_key)

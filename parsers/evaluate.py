@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .indicators import UNCLASSIFIED
 from .models import Basis, IndicatorValue, Observation, Qualifier
 
 # Keys split by unit → the key the gold sets label them under.
@@ -98,6 +100,8 @@ class Evaluation(NamedTuple):
     qualifier_disagreements: tuple[tuple[GoldRow, Observation], ...] = ()
     optional_found: int = 0  # optional rows emitted (neither hits nor false hits)
     optional_total: int = 0
+    # Counts no indicator took (indicator ``unclassified``), per report: the reviewer's queue, never scored.
+    unclassified: tuple[tuple[str, Observation], ...] = ()
 
     @property
     def qualifier_agreement(self) -> float:
@@ -154,6 +158,7 @@ def evaluate(gold: list[GoldRow], predicted: dict[str, list[Observation]], repor
     misses: list[GoldRow] = []
     false_hits: list[tuple[str, Observation]] = []
     agreed, optional_found, optional_total = 0, 0, 0
+    unclassified: list[tuple[str, Observation]] = []
     disagreements: list[tuple[GoldRow, Observation]] = []
     scored = reports if reports is not None else {g.report for g in gold} | set(predicted)
     for report in sorted(scored):
@@ -162,6 +167,9 @@ def evaluate(gold: list[GoldRow], predicted: dict[str, list[Observation]], repor
         open_rows = sorted(expected, key=lambda g: g.optional)
         used = [False] * len(open_rows)
         for obs in predicted.get(report, []):
+            if obs.indicator == UNCLASSIFIED:
+                unclassified.append((report, obs))
+                continue
             if obs.scope not in YEAR_SCOPES:
                 continue
             key = (scored_key(obs.indicator), obs.value)
@@ -188,7 +196,7 @@ def evaluate(gold: list[GoldRow], predicted: dict[str, list[Observation]], repor
     keys = sorted(set(tp) | set(fp) | set(fn))
     per = {k: Score(tp[k], fp[k], fn[k]) for k in keys}
     overall = Score(sum(tp.values()), sum(fp.values()), sum(fn.values()))
-    return Evaluation(overall, per, misses, false_hits, agreed, tuple(disagreements), optional_found, optional_total)
+    return Evaluation(overall, per, misses, false_hits, agreed, tuple(disagreements), optional_found, optional_total, tuple(unclassified))
 
 
 def _same_qualifier(value: IndicatorValue, labelled: str) -> bool:
@@ -240,6 +248,18 @@ def render_evaluation(result: Evaluation, title: str = "extraction") -> str:
     if result.qualifier_disagreements:
         lines += ["", "qualifier disagreements (gold → extracted):"]
         lines += [f"  {g.report} {g.indicator} {g.value:g} {g.qualifier} → {o.qualifier} “{g.quote}”" for g, o in result.qualifier_disagreements]
+    lines += ["", render_unclassified(result.unclassified)]
+    return "\n".join(lines)
+
+
+def render_unclassified(queue: Sequence[tuple[str, Observation]]) -> str:
+    """The counts no indicator took, grouped by report: what a reviewer reads to find what the
+    indicator table does not cover (a miss among them is a row or a phrasing to add)."""
+    reports = dict.fromkeys(report for report, _ in queue)
+    lines = [f"unclassified counts (not scored: the reviewer's queue): {len(queue)} in {len(reports)} reports"]
+    for report in reports:
+        lines.append(f"  {report}")
+        lines += [f"    {o.value:g} {o.unit} ({o.scope}) “{o.quote}”" for r, o in queue if r == report]
     return "\n".join(lines)
 
 

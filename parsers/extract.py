@@ -18,6 +18,12 @@ the indicator table (``parsers.indicators``) names it from the words around it:
   parentheses, standing rules (每月1次, 每季度听取一次), ordinals (第二十次, 十届十五次全会), and
   numbers of more than 12 digits. Years, dates and document numbers never carry one of the table's units.
 
+A count no row names (and that is none of the above, nor a slogan's numeral in quotation marks, the
+indefinite 一 of 作为一项任务, 一次性, nor a percentage) is kept as an observation of indicator
+``unclassified``: the reviewer's queue, never a year's value (docs/extraction.md). Rows may look for
+a figure's subject beyond its clause (``Indicator.subject``: the headings above, the sentence before,
+the clause after), and a list's later item of the same kind (部署会3次、推进会5次) takes the first's key.
+
 Each figure gets its scope (``parsers.canonical.scope_of``: this year's, a plan, another year, a
 period, another body's, part of the year) and the year's value of each indicator is chosen from
 them (``parsers.canonical.year_values``). Linear in the text's length: break positions are found
@@ -30,7 +36,7 @@ import bisect
 import re
 from typing import NamedTuple
 
-from .indicators import COMPILED, UNITS, Compiled
+from .indicators import COMPILED, UNCLASSIFIED, UNITS, Compiled
 from .models import Heading, IndicatorValue, Normalised, Observation, Qualifier
 from .normalise import SECTION_MAX_LEVEL
 from .numbers import NUMBER, NUMBER_START, PERCENT_WORDS, percent_value, qualifier_of, to_value
@@ -70,11 +76,21 @@ SENTENCE_WINDOW = 400  # characters looked back for a sentence's words: real sen
 PARAGRAPH_BREAK = re.compile(r"\n")
 PARAGRAPH_WINDOW = 600
 # Standing rules, not counts: 每月1次, 每季度听取一次, 每两月1次, 每人每年.
-RATE = re.compile(r"每(年|月|季度?|周|半年|两月|两个月|[一二两三四五六]个?月|人|天|日|旬|次)[^，。；\d]{0,6}$")
+RATE = re.compile(r"每(年|月|季度?|周|半年|两月|两个月|[一二两三四五六]个?月|人|天|日|旬|次)[^，。；\d]{0,14}$")
 # "各村开展进村入户宣传3至5次": a range said of each village or unit is a norm, not a count.
 EACH = re.compile(r"各(村|社区|居|组|单位|部门|站所|网格)|每")
 # Ordinals without 第: 十届十五次全会, 二十届三中全会.
-ORDINAL_AFTER = re.compile(r"(全会|全体会议|全体(扩大)?会议|代表大会|党代会)")
+# The items of a list of them are ordinals too: 六届二次、三次、四次全会.
+ORDINAL_AFTER = re.compile(r"(?:、[\d〇一二两三四五六七八九十]{1,3}次)*(全会|全体会议|全体(扩大)?会议|代表大会|党代会)")
+# The rest of a figure's clause and the clause after it, within its sentence (the subject of 召开党委会 said after it).
+NEXT_CLAUSES = re.compile(r"[^。；！？\n，]*(?:，[^。；！？\n，]*)?")
+NEXT_WINDOW = 60
+# A later list item longer than this names its own subject (工作推进会, 专题推进会; not 安全生产专题会).
+LIST_ITEM_MAX = 5
+# A later list item that names a body or a subject of its own does not inherit the first item's.
+OWN_SUBJECT = re.compile(r"党委|党工委|党组|政府|办公|常务|班子|中心组|支部|法|学习|研讨|培训|党课")
+# The indefinite 一 ("作为一项重要任务", "一个时期", "一起部署"): no count of one thing.
+ARTICLE_UNITS = frozenset({"个", "项", "起", "条", "名", "人", "户", "本", "张", "件", "份"})
 # The noun a count can be followed by (召开4次法治专题党委会): up to the next punctuation, 、 or number.
 POST_NOUN = re.compile(r"[^，。；！？\n：、（(\d]{1,16}")
 
@@ -103,6 +119,7 @@ class Sections:
         self.next = 0
         self.open: dict[int, Heading] = {}
         self.cached: tuple[str, ...] | None = ()
+        self.cached_joined: str | None = ""
 
     def at(self, position: int) -> str | None:
         while self.next < len(self.headings) and self.headings[self.next].start <= position:
@@ -110,8 +127,14 @@ class Sections:
             self.open = {lvl: h for lvl, h in self.open.items() if lvl < heading.level}
             self.open[heading.level] = heading
             self.next += 1
-            self.cached = None
+            self.cached = self.cached_joined = None
         return self.open[max(self.open)].text if self.open else None
+
+    def joined(self) -> str:
+        """The open headings as one string (for a row's ``subject``), at the last position asked about."""
+        if self.cached_joined is None:
+            self.cached_joined = "|".join(self.chain())
+        return self.cached_joined
 
     def chain(self) -> tuple[str, ...]:
         """The open headings, outermost first, at the last position asked about."""
@@ -136,10 +159,14 @@ def _rows_for(unit: str) -> tuple[Compiled, ...]:
     return rows
 
 
-def _name(unit: str, context: str, sentence: str, paragraph: str, after: str) -> tuple[str, int] | None:
-    """The key of the first row that fits, and how far past the unit its quote runs."""
+def _name(unit: str, context: str, sentence: str, paragraph: str, after: str, topic: "Topic | None" = None) -> tuple[str, int] | None:
+    """The key of the first row that fits, and how far past the unit its quote runs. ``topic``: the
+    words a row's ``subject`` is looked for in (the headings above, the sentence before, the
+    figure's sentence and the clause after it)."""
     for c in _rows_for(unit):
         if not c.context.search(context):
+            continue
+        if c.subject and (topic is None or not c.subject.search(topic.text)):
             continue
         if c.sentence and not c.sentence.search(sentence):
             continue
@@ -152,6 +179,51 @@ def _name(unit: str, context: str, sentence: str, paragraph: str, after: str) ->
             continue
         return c.row.key, tail.end() if tail else 0
     return None
+
+
+class Topic:
+    """Where a figure's subject may be said when its own clause names only the kind of thing
+    counted (召开专题会议5次, 开展专题学习4次): the headings it stands under, the sentence before,
+    its own sentence, and the rest of its clause and the clause after it (先后2次召开党委会，专题研究
+    法治政府建设). Not further: a subject two clauses on belongs to another figure. Worked out only
+    when a row with a ``subject`` is tried (most figures are named before)."""
+
+    __slots__ = ("args", "_text")
+
+    def __init__(self, text: str, sentences: Breaks, sentence_start: int, sentence: str, end: int, headings: str) -> None:
+        self.args = (text, sentences, sentence_start, sentence, end, headings)
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            text, sentences, sentence_start, sentence, end, headings = self.args
+            before = sentences.last(max(0, sentence_start - 1 - SENTENCE_WINDOW), max(0, sentence_start - 1))
+            rest = NEXT_CLAUSES.match(text, end, end + NEXT_WINDOW)
+            self._text = f"{headings}|{text[before:sentence_start]}{sentence}{rest.group(0) if rest else ''}"
+        return self._text
+
+
+def _same_kind(listed: str, item: str) -> bool:
+    """Whether a list's later item counts the same kind of thing as the named item before it: the
+    same head noun (the last character: 部署会/推进会, 婚姻纠纷/邻里纠纷), and no body or subject of
+    its own (党委会22次 after 法治专题会3次 names another body's meetings)."""
+    return bool(item) and item[-1] == listed[-1] and len(item) <= LIST_ITEM_MAX and not OWN_SUBJECT.search(item)
+
+
+def _not_a_count(figure: re.Match[str], sentence: str, text: str) -> bool:
+    """Numbers with a counting word that count nothing: a slogan's numeral inside quotation marks
+    (“三项制度”, “最多跑一次”, “四个意识”), the indefinite 一 (作为一项重要任务, 一个时期, 一起部署) and
+    一次性.
+    Kept out of the unclassified queue."""
+    num = figure.group("num")
+    if num is None or num[0].isdigit():
+        return False
+    if sentence.rfind("“") > sentence.rfind("”"):
+        return True
+    if text.startswith("性", figure.end()):  # 一次性告知: an adjective
+        return True
+    return num == "一" and figure.group("unit") in ARTICLE_UNITS
 
 
 def _skipped(context: str, sentence: str, after: str) -> bool:
@@ -210,6 +282,7 @@ class _Pending(NamedTuple):
     context: str
     sentence: str
     paragraph: str
+    topic: Topic
 
     @property
     def end(self) -> int:
@@ -222,7 +295,7 @@ def _carry_back(pending: list[_Pending], key: str, noun: str, text: str, section
     carried = []
     for item in pending:
         unit = _unit(item.figure)
-        named = _name(unit, item.context + noun, item.sentence + noun, item.paragraph, "")
+        named = _name(unit, item.context + noun, item.sentence + noun, item.paragraph, "", item.topic)
         if named is None or named[0] != key:
             return []  # the list is not one of this key's items
         start, end = item.clause_start, item.figure.end()
@@ -243,8 +316,9 @@ def _carry_back(pending: list[_Pending], key: str, noun: str, text: str, section
 
 
 def extract_observations(normalised: Normalised, year: int | None = None) -> list[Observation]:
-    """Every figure the indicator table can name, with the year's values marked ``canonical``."""
-    return extract_figures(normalised, year)[0]
+    """Every figure the indicator table can name, with the year's values marked ``canonical`` (not
+    the unclassified counts ``extract_figures`` also returns)."""
+    return [o for o in extract_figures(normalised, year)[0] if o.indicator != UNCLASSIFIED]
 
 
 def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[list[Observation], list[IndicatorValue]]:
@@ -264,8 +338,9 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
     state: tuple[int, str] = (-1, "")  # end and state ("named", "unnamed", "sub") of the figure before
     # Unnamed figures of the list so far, for a predicate said after its last item (党委会3次、政府常务会议2次专题研究…法治).
     pending: list[_Pending] = []
+    unnamed: list[Observation] = []  # counts no row named, in text order: the unclassified queue
     for figure in FIGURE.finditer(text):
-        if len(found) >= MAX_FIGURES:
+        if len(found) + len(unnamed) >= MAX_FIGURES:
             break
         start, end = figure.span()
         sentence_start = sentences.last(max(0, start - SENTENCE_WINDOW), start)
@@ -292,19 +367,27 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             continue
         paragraph = text[paragraphs.last(max(0, start - PARAGRAPH_WINDOW), start) : start]
         unit = _unit(figure)
-        named = _name(unit, context, sentence, paragraph, after)
+        section = sections.at(start)
+        topic = Topic(text, sentences, sentence_start, sentence, end, sections.joined())
+        named = _name(unit, context, sentence, paragraph, after, topic)
         noun = POST_NOUN.match(after) if named is None else None
         carried_back: list[Observation] = []
         if noun and noun.group(0):
-            named = _name(unit, context + noun.group(0), sentence + noun.group(0), paragraph, "")
+            named = _name(unit, context + noun.group(0), sentence + noun.group(0), paragraph, text[end + noun.end() : end + noun.end() + 20], topic)
             named = (named[0], noun.end()) if named else None
             if named and in_list and pending and pending[-1].end == floor:
                 carried_back = _carry_back(pending, named[0], noun.group(0), text, sections, year)
         if named is None and listed and in_list and len(context) >= 2 and context[-2:] in listed[1]:
             # "调处婚姻纠纷6起、邻里纠纷4起": the verb said once governs every item of a list of one
             # kind of thing (the items share their head noun, 纠纷); "合同19份、征求意见59件" do not.
-            carried = _name(unit, listed[1] + context, sentence, paragraph, after)
+            # (joined by its 、: a row that reads across list items, 调处…、…纠纷, still fits; one that names a
+            # single item, 法治…专题会, does not take 安全生产专题会 for its own)
+            carried = _name(unit, f"{listed[1]}、{context}", sentence, paragraph, after, topic)
             named = carried if carried and carried[0] == listed[0] else None
+        if named is None and listed and in_list and _same_kind(listed[1], context) and _counts_in(listed[0], unit):
+            # "法治建设专题部署会3次、工作推进会5次": a later item of the same kind of thing (one head noun,
+            # 会) with no subject or body of its own takes the subject of the item that named one.
+            named = (listed[0], 0)
         if named is None and listed and in_list and not context and RESPECTIVELY.search(listed[1]) and _counts_in(listed[0], unit):
             named = (listed[0], 0)  # "分别为11场、2场、3场": one verb and one 分别 for every count of the list (in the key's units)
         if named is None and found and found[-1].end > sentence_start and TOTAL_ONLY.match(context):
@@ -314,13 +397,22 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         elif named is None and TOTAL_ONLY.match(context) and clause_start > sentence_start:
             # "每月开展1次法治讲座，全年共12场": a bare total with no count before it in its sentence (a rate
             # is none) totals what the sentence's words before it name.
-            named = _name(unit, text[sentence_start:clause_start].rstrip(LEADING), sentence, paragraph, "")
+            named = _name(unit, text[sentence_start:clause_start].rstrip(LEADING), sentence, paragraph, "", topic)
             named = (named[0], 0) if named else None
         if named is None:
             listed = None
             pending = (pending if in_list and pending and pending[-1].end == floor else []) + [
-                _Pending(figure, clause_start, context, sentence, paragraph)
+                _Pending(figure, clause_start, context, sentence, paragraph, topic)
             ]
+            if unit != "%" and not _not_a_count(figure, sentence, text):  # a count no row names waits in the reviewer's queue
+                tail = noun.end() if noun else 0
+                unnamed.append(
+                    Observation(
+                        indicator=UNCLASSIFIED, value=_value(figure), unit=unit, qualifier=_qualifier(figure),
+                        quote=text[clause_start : end + tail], start=clause_start, end=end + tail, section=section,
+                        scope=scope_of(context, sentence, text[end + tail : end + tail + 12], sections.chain(), year),
+                    )
+                )
             continue
         pending = []
         found += carried_back
@@ -328,7 +420,6 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         state = (end + tail, "named")
         listed = (key, listed[1] if listed and listed[0] == key and in_list else context)
         previous_end = end + tail
-        section = sections.at(start)
         found.append(
             Observation(
                 indicator=key,
@@ -342,6 +433,11 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
                 scope=scope_of(context, sentence, text[end + tail : end + tail + 12], sections.chain(), year),
             )
         )
+    if unnamed:
+        # An item a predicate after its list named later (carried back) is no longer unclassified: its
+        # named quote starts at its clause, as the queued one's does.
+        named_starts = {o.start for o in found}
+        found = sorted([*found, *(o for o in unnamed if o.start not in named_starts)], key=lambda o: o.start)
     return year_values(found, text)
 
 

@@ -12,7 +12,9 @@ is a study session even though 讲法 is excluded). When ``after`` names the thi
 to the end of its match. ``maximum`` is the largest value plausible for one township in a year:
 larger values are kept and flagged (checks.py). ``paragraph``, when given, must match the text
 from the paragraph's start to the number (a 专题党委会 is a rule-of-law meeting when its paragraph
-is about 法治, even if its own sentence is not). Adding an indicator is adding a row and a test.
+is about 法治, even if its own sentence is not). ``subject``, when given, must match the figure's
+topic: the headings above it, the sentence before, its own sentence and the clause after it (a
+专题会议 whose subject, 法治建设, the report states elsewhere). Adding an indicator is adding a row and a test.
 
 One unit a column: every key has one unit (``COLUMN_UNITS``), and the counting words a row accepts
 are that unit or words that count the same thing (起/件/宗 are cases; 次/场/场次/期 are events;
@@ -37,11 +39,20 @@ class Indicator(NamedTuple):
     after: str | None = None
     maximum: float = 100_000  # above this, a value is implausible for one township in one year (flagged, kept)
     paragraph: str | None = None
+    subject: str | None = None
 
 
 # Not publicity events: trainings and study, documents, oaths, notice boards and banners, online posts.
 # An official's own talks in a first-person report (本人…开展法治宣讲3次) are 讲法, not the township's events.
-PUBLICITY_NOT = r"培训|学法|学习|下发|要点|文件|方案|稿件|宣誓|党课|出刊|刊出|刊发|宣传栏|简报|专栏|板报|横幅|展板|推送|转发|推文|本人[^，。；]{0,12}(宣讲|讲)"
+# Talks to the township's own cadres (书记为机关干部集中授课, 宣讲团为镇村干部宣讲) are no publicity for the public either.
+CADRES = r"(机关|干部|职工|公职人员|工作人员|在编人员|班子成员|党员)"
+PUBLICITY_NOT = (r"培训|学法|学习|下发|要点|文件|方案|稿件|宣誓|党课|出刊|刊出|刊发|宣传栏|简报|专栏|板报|横幅|展板|推送|转发|推文|本人[^，。；]{0,12}(宣讲|讲)"
+                 rf"|(为|给|向|面向)[^，。；]{{0,10}}{CADRES}")
+# Words that make a meeting's or a study's subject the rule of law, wherever the report says it: in the
+# figure's clause, the clause after it, the sentence before, or a heading above (Indicator.subject).
+LAW_SUBJECT = r"法治|依法治|依法行政|法律|法规|普法|执法|宪法|民法典|法制|合法性|涉法"
+# A meeting named by its kind (专题会议, 党委专题会), with no subject of its own between the verb and the kind.
+TOPICAL_MEETING = r"(专题(会议?|党(工)?委会(议)?|部署会|推进会|研究会|调度会)|党(工)?委专题会(议)?)$"
 PRINTED = r"(资料|材料|宣传品|手册|小册子|宣传册|读本|折页|彩页|传单|明白纸|画册)"  # things printed to be handed out
 # A cited title (《中华人民共和国土地管理法》) counts as one word between a verb and what it governs.
 TITLE_OR_CHAR = r"(?:《[^》]{0,40}》|[^，。；《])"
@@ -50,7 +61,8 @@ TITLE_OR_CHAR = r"(?:《[^》]{0,40}》|[^，。；《])"
 # because reports commonly state them (never rename a key: releases and users depend on them). A row that names a figure more narrowly
 # comes before a broader row of another key (staff talks before public publicity).
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("disputes_mediated", "调解矛盾纠纷件数", ("起", "件", "宗"), r"(调解|调处|化解)[^，。；]{0,24}纠纷|(人民调解|调解|调处)[^，。；]{0,6}案件|^人民调解$",
+    # 调处/调解 alone ("接案调处153起") mediates disputes: the noun is the verb's own (化解 alone may be a petition's).
+    Indicator("disputes_mediated", "调解矛盾纠纷件数", ("起", "件", "宗"), r"(调解|调处|化解)[^，。；]{0,24}纠纷|(人民调解|调解|调处)[^，。；]{0,6}案件|^人民调解$|(?<!成功)(调解|调处)$",
               exclude=r"信访|诉源|司法确认|复议|诉讼|执法", maximum=5_000),
     Indicator("disputes_mediation_success", "调解成功件数", ("起", "件", "宗"), r"(调解|调处|化解)成功$|^成功(调解|调处|化解)$", sentence=r"^(?!.*(诉源|信访))",
               maximum=5_000),
@@ -63,6 +75,13 @@ INDICATORS: tuple[Indicator, ...] = (
     # "排查矛盾纠纷120次，化解110件": the verb alone, its disputes named earlier in the sentence.
     Indicator("disputes_mediated", "调解矛盾纠纷件数", ("起", "件", "宗"), r"^(成功)?(调解|调处|化解)(成功)?$",
               sentence=r"^(?!.*(信访|诉源|司法确认|来访)).*纠纷", maximum=5_000),
+    # A lecture or class organised for the township's own cadres ("组织街道在编人员开展了…7场专题法治讲座") is their
+    # study; not one they give (授课, 辅导, 宣讲: 讲法 by officials, no count of the table).
+    Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律|法制|民法典|宪法|法规|条例)[^，。；]{0,8}(讲座|课|课堂|讲堂)$",
+              sentence=rf"(组织|为|给|面向|对)[^，。；]{{0,10}}{CADRES}", exclude=r"党课|讲课|授课|辅导|宣讲", maximum=500),
+    # The audience said in the clause after: "组织开展法治专题讲座3场，参训干部120人次".
+    Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律|法制|民法典|宪法|法规|条例)[^，。；]{0,8}(讲座|课|课堂|讲堂)$",
+              after=rf"^(?=，(参训|参加|听课|参与|覆盖)[^，。；]{{0,6}}{CADRES})", exclude=r"党课|讲课|授课|辅导|宣讲", maximum=500),
     # Talks and classes for cadres and staff are their study, not publicity for the public.
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"),
               r"(机关|干部|职工|公职人员|工作人员)[^，。；]{0,10}(普法|法治|法律)[^，。；]{0,8}(讲座|课)$", maximum=500),
@@ -71,13 +90,17 @@ INDICATORS: tuple[Indicator, ...] = (
               sentence=r"领导干部|机关干部|干部职工|公职人员|学法", exclude=r"党课|讲课|授课", maximum=500),
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"),
               r"普法|法治宣传|法律宣传|宪法宣传|宣讲|宣传活动|法治讲座|法律咨询[^，。；]{0,10}活动"
-              r"|(法律|法治|宪法|送法|民法典)[^，。；]{0,10}(活动|大集|宣传|演出|巡演|展演)"
-              r"|(法律|法治|释法|普法|宪法|民法典)[^，。；]{0,10}(讲座|讲堂|竞赛|竞答|汇演|文艺)"
+              r"|(法律|法治|宪法|送法|释法|普法|民法典)[^，。；]{0,10}(活动|大集|宣传|演出|巡演|展演)"
+              r"|(法律|法治|释法|普法|宪法|民法典)[^，。；]{0,10}(讲座|讲堂|课堂|竞赛|竞答|汇演|文艺)|送法(下乡|上门|进)"
               r"|(?:^|[“\"])(法律|送法|普法|法治)进[^”\"]{1,8}[”\"]$",  # a campaign named “法律进X” right before its count
               exclude=PUBLICITY_NOT, maximum=2_000),
     # A trial attended by the public; attended by cadres (a sentence on their study) it is neither publicity nor a labelled study.
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"庭审[^，。；]{0,10}活动",
               sentence=r"^(?!.*(领导干部|机关干部|干部职工|公职人员|国家工作人员|学法))", exclude=PUBLICITY_NOT, maximum=2_000),
+    # "深入村组开展普法宣传，共计开展活动32场次": activities named by no subject of their own, the subject said
+    # in the clause or sentence before (or a heading above).
+    Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"(开展|组织|举办)(各类|系列|专题|主题|宣传|相关)?活动$",
+              subject=r"普法|法治宣传|法律宣传|宪法|民法典|送法|法律进|法治进", exclude=PUBLICITY_NOT, maximum=2_000),
     # "全年开展集中宣传15次" under a paragraph on 法治宣传: the form of publicity is named, its subject in the paragraph.
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"宣传(活动)?$",
               paragraph=r"普法|法治宣传|法律宣传|法治教育|宪法|民法典", exclude=PUBLICITY_NOT, maximum=2_000),
@@ -107,14 +130,25 @@ INDICATORS: tuple[Indicator, ...] = (
     # "法律顾问出具合法性审查意见27份": the adviser's written opinion under another name.
     Indicator("legal_advisor_opinions", "法律顾问提供法律意见次数", ("次", "件", "条", "份"), r"(出具|提供|提出)[^，。；]{0,8}意见$",
               sentence=r"法律顾问", exclude=r"征求", maximum=2_000),
-    Indicator("contracts_reviewed", "审查合同件数", ("件", "份"), r"(审查|审核)[^，。；]{0,8}合同", maximum=5_000),
+    # The object before its verb too: "合同合法性审查420件", "镇村两级合同审查980件".
+    Indicator("contracts_reviewed", "审查合同件数", ("件", "份"), r"(审查|审核)[^，。；]{0,8}合同|合同[^，。；]{0,10}(审查|审核)(把关)?$", maximum=5_000),
     Indicator("party_meetings_on_rule_of_law", "研究法治建设的党委（党组）会议次数", ("次",), r"(研究|部署|审议)[^，。；]{0,6}(法治|依法治|依法行政|涉法)", exclude=r"学习|学法",
               maximum=200),
     Indicator("party_meetings_on_rule_of_law", "研究法治建设的党委（党组）会议次数", ("次",), r"依法治(乡|镇|县|村|理)[^，。；]{0,10}会议", maximum=200),
     Indicator("party_meetings_on_rule_of_law", "研究法治建设的党委（党组）会议次数", ("次",), r"专题党(工)?委会$", paragraph=r"法治|依法治", maximum=200),
+    # A meeting named by its kind, its subject elsewhere: "全年召开专题会议5次" after a sentence on 法治建设,
+    # "召开党委专题会议6次，研究解决法治宣传…", "召开执法规范化等专题会3次" (the subject before the kind).
     Indicator("party_meetings_on_rule_of_law", "研究法治建设的党委（党组）会议次数", ("次",),
-              r"(法治|依法治)[^，。；、]{0,8}(专题会议|专题会|会议|党委会|党工委会|常委会|推进会|部署会|工作会|调度会|联席会|议题)$",
-              exclude=r"学习|学法|培训", maximum=200),
+              rf"(召开|举行|主持|组织)[了过]?(党(工)?委|班子)?{TOPICAL_MEETING}|({LAW_SUBJECT})[^，。；、]{{0,10}}{TOPICAL_MEETING}",
+              subject=LAW_SUBJECT, exclude=r"学习|学法|培训|党课|民主生活|组织生活|警示|廉政", maximum=200),
+    # A general meeting whose next clause says it studied the rule of law: "先后2次召开党委会，专题研究法治政府建设".
+    Indicator("party_meetings_on_rule_of_law", "研究法治建设的党委（党组）会议次数", ("次",),
+              r"(党(工)?委会(议)?|党(工)?委(扩大)?会议|班子会(议)?|党政联席会(议)?|办公会(议)?|常务会(议)?)$",
+              after=rf"^(?=[^。；！？\n，]{{0,10}}，(?!其中)(?![^。；！？\n，]*\d)[^。；！？\n，]{{0,4}}(专题|集中)?(研究|部署|审议)[^，。；、]{{0,8}}({LAW_SUBJECT}))",
+              maximum=200),  # not when the clause after counts its own part (党委会议31次，其中专题研究法治工作3次)
+    Indicator("party_meetings_on_rule_of_law", "研究法治建设的党委（党组）会议次数", ("次",),
+              r"(法治|依法治)[^，。；、]{0,8}(会议|会|议题)$",  # any meeting the subject names: 专题会, 推进会, 督查会, 座谈会 …
+              exclude=r"学习|学法|培训|晚会|运动会|展会|博览会|茶话会|演唱会", maximum=200),
     # A rule-of-law leading group's meetings (the group is named in the sentence: 法治政府建设领导小组).
     Indicator("party_meetings_on_rule_of_law", "研究法治建设的党委（党组）会议次数", ("次",), r"领导小组(全体)?(会议|会)$", sentence=r"法治|依法治",
               maximum=200),
@@ -129,6 +163,10 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场"), r"^(?!.*党课).*学习(研讨|会)?$",
               sentence=r"法治思想|法律法规|宪法|依法治国|学法",
               exclude=r"培训|考试|测试", maximum=500),
+    # A study named by its kind whose subject is the sentence before ("深入学习习近平法治思想。全年组织开展专题学习5次")
+    # or the clause after it.
+    Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场"), r"^(?!.*党课).*(专题|集中|集体)学习(研讨|会)?$",
+              subject=r"法治思想|法律法规|宪法|依法治国|学法|民法典", exclude=r"培训|考试|测试", maximum=500),
     Indicator("enforcement_training", "执法培训次数", ("次", "期", "场次", "场"), r"执法[^，。；]{0,12}培训|培训[^，。；]{0,6}执法", maximum=500),
     Indicator("enforcement_training_hours", "执法培训课时", ("课时", "学时"), r"执法[^，。；]{0,12}培训|培训[^，。；]{0,6}执法", maximum=2_000),
     # "组织执法人员参加业务培训4次，累计培训40课时": hours said after the training, in its sentence.
@@ -146,7 +184,10 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("legal_consultations", "提供法律咨询次数", ("次", "人次", "件"), r"(提供|解答|开展|接待|接受|受理)[^，。；]{0,6}咨询",
               sentence=r"法律|法治|普法", exclude=r"合同审查|法治体检|政策咨询", maximum=20_000),
     Indicator("joint_enforcement_actions", "联合执法行动次数", ("次",), r"联合执法|执法行动", maximum=1_000),
-    Indicator("violations_handled", "查处违法行为起数", ("起", "件", "宗"), r"查处[^，。；]{0,8}(违法|案件)", maximum=5_000),
+    # The verb without its noun: "共立案查处275件", "实施行政处罚 36起", "作出行政处罚决定12件" (not decisions
+    # published, "公布…行政处罚决定2件次": no verb of handling).
+    Indicator("violations_handled", "查处违法行为起数", ("起", "件", "宗"), r"查处[^，。；]{0,8}(违法|案件)|立案(查处)?$|查处$|(实施|作出|给予|办理)[^，。；]{0,4}行政处罚(决定|案件)?$",
+              exclude=r"信访|纠纷", maximum=5_000),
     Indicator("info_disclosure_requests", "办理信息公开申请件数", ("件", "项", "条"), r"信息公开申请|依申请公开", maximum=1_000),
     Indicator("major_decisions_reviewed", "审议/审查重大事项项数", ("项", "件"), r"(审议|审查)[^，。；]{0,16}(重大|三重一大)[^，。；]{0,12}事项|(重大|三重一大)[^，。；]{0,6}(决策|事项)[^，。；]{0,8}(审议|审查|审核)",
               maximum=1_000),
@@ -184,6 +225,11 @@ UNITS: tuple[str, ...] = tuple(sorted({u for row in INDICATORS for u in row.unit
 
 BY_KEY: dict[str, Indicator] = {row.key: row for row in reversed(INDICATORS)}  # the first row of a key
 
+# A count (a number with a counting word) that no row of the table names: kept as an observation under
+# this key, with its clause, for a reviewer (the queue `fazhi evaluate` lists) and as the measure of
+# what the table does not cover. Never a year's value, never in values.csv or indicators.csv.
+UNCLASSIFIED = "unclassified"
+
 
 class Compiled(NamedTuple):
     row: Indicator
@@ -192,6 +238,7 @@ class Compiled(NamedTuple):
     exclude: re.Pattern[str] | None
     after: re.Pattern[str] | None
     paragraph: re.Pattern[str] | None
+    subject: re.Pattern[str] | None = None  # a default: a row compiled by older code (a test adding one) has none
 
 
 def _maybe(pattern: str | None) -> re.Pattern[str] | None:
@@ -199,6 +246,6 @@ def _maybe(pattern: str | None) -> re.Pattern[str] | None:
 
 
 COMPILED: tuple[Compiled, ...] = tuple(
-    Compiled(row, re.compile(row.context), _maybe(row.sentence), _maybe(row.exclude), _maybe(row.after), _maybe(row.paragraph))
+    Compiled(row, re.compile(row.context), _maybe(row.sentence), _maybe(row.exclude), _maybe(row.after), _maybe(row.paragraph), _maybe(row.subject))
     for row in INDICATORS
 )

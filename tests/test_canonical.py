@@ -22,7 +22,7 @@ def figures(text: str, year: int | None = 2024) -> tuple[list[Observation], dict
 
 
 def scopes(text: str, year: int | None = 2024) -> list[tuple[str, float, str]]:
-    return [(o.indicator, o.value, o.scope) for o in figures(text, year)[0]]
+    return [(o.indicator, o.value, o.scope) for o in figures(text, year)[0] if o.indicator != "unclassified"]
 
 
 # --- scope of a mention ---------------------------------------------------------------------
@@ -334,3 +334,25 @@ def test_a_higher_bodys_website_is_the_channel_not_the_body() -> None:
     assert scopes("全年依托县政府门户网站主动公开政府信息132条。") == [("info_disclosed_items", 132, "year")]
     assert scopes("全年通过市政府网站主动公开信息75条。") == [("info_disclosed_items", 75, "year")]
     assert scopes("县政府全年主动公开政府信息5200条。") == [("info_disclosed_items", 5200, "other_body")]
+
+
+# --- A look-alike or another level's document gives no township figures (issue 25) -----------------
+
+
+@pytest.mark.parametrize(
+    "title, township",
+    [
+        ("永嘉县人民政府关于2024年度法治政府建设情况的报告", False),  # a county's report: level county
+        ("西湖镇2025年普法宣传工作方案", False),  # a plan: kind other
+        ("西湖镇2024年法治政府建设年度报告", True),  # the township's own report
+    ],
+)
+def test_only_a_township_report_gives_township_figures(title: str, township: bool) -> None:
+    body = "2024年，镇党委召开法治专题会议5次，开展法治宣传活动20场次，选出人民陪审员5人。"
+    extraction = extract_report(Document(url="http://demo.gov.cn/a.html", title=title, text=f"{title}\n{body}", format="txt"))
+    assert len(extraction.observations) == 3  # every mention is kept for a reader
+    if township:
+        assert {v.indicator for v in extraction.values} == {"party_meetings_on_rule_of_law", "legal_publicity_events"}
+    else:
+        assert extraction.values == []
+        assert all(o.scope == "other_body" and not o.canonical for o in extraction.observations)

@@ -204,3 +204,18 @@ def test_evaluate_scores_year_values_beside_a_devset_layout(tmp_path: Path, caps
     (tmp_path / "canonical.jsonl").write_text('{"report": "a"}\n', encoding="utf-8")
     assert main(["evaluate", str(tmp_path)]) == 2
     assert "canonical.jsonl:1" in capsys.readouterr().err
+
+
+def test_evaluate_lists_the_unclassified_counts_per_report_and_never_scores_them() -> None:
+    from parsers.evaluate import render_evaluation
+    from parsers.models import Observation
+
+    gold = parse_gold('{"report": "r", "indicator": "law_study_sessions", "value": 4, "unit": "次", "qualifier": "exact", "quote": "学法4次"}')
+    study = Observation(indicator="law_study_sessions", value=4, unit="次", qualifier="exact", quote="学法4次", start=0, end=5)
+    queued = Observation(indicator="unclassified", value=55, unit="名", qualifier="exact", quote="配备网格员55名", start=6, end=14)
+    result = evaluate(gold, {"r": [study, queued], "s": [queued]})
+    assert result.overall == Score(1, 0, 0)  # the queued count is neither a hit nor a false hit
+    assert result.unclassified == (("r", queued), ("s", queued))
+    printed = render_evaluation(result)
+    assert "unclassified counts (not scored: the reviewer's queue): 2 in 2 reports" in printed
+    assert "  r\n    55 名 (year) “配备网格员55名”" in printed

@@ -253,3 +253,37 @@ def test_an_annual_report_and_a_shufa_report_of_one_township_and_year_are_two_ro
     assert (rows["government_annual_report"]["report_id"], rows["government_annual_report"]["disputes_mediated"]) == (ids["government_annual_report"], "30")
     assert rows["government_annual_report"]["legal_literate_persons_trained"] == ""  # not filled from the 述法 report
     assert (rows["shufa"]["report_id"], rows["shufa"]["disputes_mediated"], rows["shufa"]["legal_literate_persons_trained"]) == (ids["shufa"], "12", "40")
+
+
+def test_unclassified_counts_are_observations_but_never_values_or_indicator_columns(tmp_path: Path) -> None:
+    """A count no indicator takes (the seeds have several: "选出人民陪审员3人") is in observations.csv
+    under indicator "unclassified", with its clause, never counted: not in values.csv, no column of
+    indicators.csv, and the datapackage's enum of observations.csv allows it."""
+    info = cut(tmp_path, all_seeds())
+    assert info is not None
+    folder = tmp_path / "releases" / info.version
+    queued = [r for r in read_csv(folder / "observations.csv") if r["indicator"] == "unclassified"]
+    assert queued and all(r["canonical"] == "false" and r["quote"] for r in queued)
+    assert any(r["quote"] == "选出人民陪审员3人" and r["value"] == "3" for r in queued)
+    assert all(r["indicator"] != "unclassified" for r in read_csv(folder / "values.csv"))
+    assert not any("unclassified" in column for column in read_csv(folder / "indicators.csv")[0])
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    fields = {r["name"]: r for r in package["resources"]}["observations"]["schema"]["fields"]
+    assert "unclassified" in next(f for f in fields if f["name"] == "indicator")["constraints"]["enum"]
+    assert release.verify_release(tmp_path / "releases", info.version) == []
+
+
+
+def test_the_sites_text_pages_mark_no_unclassified_count(tmp_path: Path) -> None:
+    """The archive page marks a report's figures in its text (counted, and other mentions); a count no
+    indicator takes is kept in observations.csv for reviewers but is no figure of the site."""
+    from sitegen.archive import mentions_of
+
+    info = cut(tmp_path, all_seeds())
+    assert info is not None
+    folder = tmp_path / "releases" / info.version
+    observations, values = read_csv(folder / "observations.csv"), read_csv(folder / "values.csv")
+    report = next(r["report_id"] for r in observations if r["quote"] == "选出人民陪审员3人")
+    counted, others = mentions_of(report, observations, values)
+    assert counted and all(o["indicator"] != "unclassified" for o in others)
+    assert any(o["indicator"] == "unclassified" for o in observations if o["report_id"] == report)

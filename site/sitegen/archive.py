@@ -13,6 +13,8 @@ Pure: rows and text in, HTML out.
 
 from __future__ import annotations
 
+from parsers.indicators import UNCLASSIFIED
+
 from .pages import INDICATOR_LABELS, Row, format_value, html_text, safe_url
 
 STYLESHEET = "archive.css"  # beside the pages in archive/: one file, not 1.5 KB in each of 200,000 pages
@@ -123,8 +125,9 @@ def render_archive(row: Row, text: str, counted: list[Row], others: list[Row], *
 
 def mentions_of(report_id: str, observations: list[Row], values: list[Row] | None) -> tuple[list[Row], list[Row]]:
     """A report's counted figures (its values.csv rows, else its canonical observations) and its
-    other mentions (observations not at a counted span)."""
-    own = [o for o in observations if o["report_id"] == report_id]
+    other mentions (observations not at a counted span). Counts no indicator takes (indicator
+    ``unclassified``: the reviewers' queue) are no figure of the site and are not marked."""
+    own = [o for o in observations if o["report_id"] == report_id and o.get("indicator") != UNCLASSIFIED]
     counted = [v for v in values if v["report_id"] == report_id] if values is not None else [o for o in own if o.get("canonical") == "true"]
     counted_spans = {(c.get("quote_start"), c.get("quote_end")) for c in counted}
     others = [o for o in own if (o.get("quote_start"), o.get("quote_end")) not in counted_spans and o.get("canonical") != "true"]

@@ -47,7 +47,7 @@ EXAMPLES = {
     "reextract": "examples:\n  fazhi reextract\n  fazhi reextract --data data --sources sources.yaml\n  fazhi reextract --no-release --workers 1\n\n"
                  "exit status: 0 done (or nothing to do); 2 some revisions could not be read again (their earlier figures stay) or bad usage",
 }
-READABLE = (".txt", ".html", ".htm", ".docx", ".pdf")
+READABLE = (".txt", ".html", ".htm", ".docx", ".pdf", ".doc", ".wps", ".et", ".xls", ".xlsx", ".ofd", ".zip", ".rar", ".jpg", ".jpeg", ".png")
 
 
 def _quiet_prefect(verbose: bool) -> None:
@@ -269,12 +269,14 @@ def cmd_extract(paths: Sequence[Path]) -> int:
     """Print one JSON record per file (JSON Lines for several); unreadable files: message and exit 2."""
     from parsers import UnreadableDocument, extract_report, extractor_version, read_document
 
+    from flows.harvest.convert import converters_for
     from flows.run.localfiles import LocalFileError, read_local_file
 
     status = EXIT_OK
+    convert = converters_for(None)  # .doc, .wps, .ofd, sheets, archives, scans: through the installed tools, no OCR cache
     for path in _files(paths):
         try:
-            extraction = extract_report(read_document(read_local_file(path), str(path)))
+            extraction = extract_report(read_document(read_local_file(path), str(path), None, convert))
         except LocalFileError as exc:  # its message names the file
             print(f"error: {exc}", file=sys.stderr)
             status = EXIT_FAILURES

@@ -44,7 +44,7 @@ _DISCLOSURE = re.compile(
 BODY_SELECTORS = (".TRS_Editor", "#zoom", ".article-content", "#vsb_content", ".v_news_content", ".bt-article", "#UCAP-CONTENT", "article")
 NOISE = re.compile(r"share|print|breadcrumb|crumb|nav|footer|header|menu|position|toolbar|fenxiang|dayin", re.IGNORECASE)
 NOISE_TEXT = re.compile(r"^(打印本页|关闭窗口|【打印】|【关闭】|分享到|字体[:：]?\s*[大中小 ]+|返回顶部)$")
-ATTACHMENT_EXTENSIONS = ("docx", "pdf", "doc", "wps", "ofd", "xls", "xlsx")
+ATTACHMENT_EXTENSIONS = ("docx", "pdf", "doc", "wps", "ofd", "xls", "xlsx", "et", "zip", "rar", "jpg", "jpeg", "png")
 BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "section", "blockquote")
 # lxml: a third faster than html.parser on portal pages (1.0 vs 1.6 ms a page, measured) and as
 # forgiving of broken markup; lxml is already installed for python-docx.
@@ -197,7 +197,9 @@ def article_from_tree(soup: BeautifulSoup, url: str) -> Document:
     return Document(url=url, title=title, text=text, meta=meta, attachments=attachments, format="html")
 
 
-READABLE_ATTACHMENTS = ("docx", "pdf")
+# Every attachment format is read (parsers.formats; some through the shell's converters); a stub
+# with several takes its first .docx or .pdf (read without a tool), else its first of the others.
+READABLE_ATTACHMENTS = ("docx", "pdf", "doc", "wps", "ofd", "zip", "rar", "xlsx", "xls", "et", "jpg", "jpeg", "png")
 
 
 def is_attachment_stub(document: Document) -> bool:
@@ -208,8 +210,9 @@ def is_attachment_stub(document: Document) -> bool:
 
 def report_attachment(document: Document) -> Attachment:
     """The attachment that holds a stub page's report: a readable one (.docx, .pdf) if any."""
+    plain = [a for a in document.attachments if a.extension in ("docx", "pdf")]
     readable = [a for a in document.attachments if a.extension in READABLE_ATTACHMENTS]
-    return (readable or document.attachments)[0]
+    return (plain or readable or document.attachments)[0]
 
 
 def with_attachment_text(page: Document, attached: Document) -> Document:

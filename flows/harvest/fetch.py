@@ -7,6 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from parsers import Link, LinkDecision, Source, classify_attachment, classify_page
 
+from flows.harvest.convert import converters_for
 from flows.harvest.discover import allowed_domains
 from flows.harvest.http import FetchError, HttpClient, Response
 from flows.store.raw import RawStore
@@ -42,6 +43,7 @@ def fetch_reports(
     gone: list[Gone] = []
     skipped_known = 0
     domains = allowed_domains(source)
+    convert = converters_for(raw.root)
     taken = [d for d in decisions if d.take]
     for position, decision in enumerate(taken):
         link = decision.link
@@ -77,7 +79,7 @@ def fetch_reports(
         page_sha = raw.save(page.body)
         log.append(_logged(source, link.url, key, now, page, page_sha))
         item = Fetched(source_id=source.id, url=link.url, url_key=key, title=link.title, sha256=page_sha, content_type=page.content_type)
-        found = classify_page(page.body, link.url, page.content_type)
+        found = classify_page(page.body, link.url, page.content_type, convert)
         if found.kind == "stub" and found.attachment is not None and found.document is not None:
             attachment = found.attachment
             try:
@@ -91,7 +93,7 @@ def fetch_reports(
             item = item.model_copy(
                 update={"sha256": sha, "content_type": reply.content_type, "page_sha256": page_sha, "attachment_url": attachment.url}
             )
-            found = classify_attachment(found.document, reply.body, attachment.url, reply.content_type)
+            found = classify_attachment(found.document, reply.body, attachment.url, reply.content_type, convert)
         if found.kind != "report" or found.document is None:
             failures.append(Failure(source_id=source.id, url=found.about or link.url, reason=found.reason or f"not a report ({found.kind})"))
             continue
@@ -121,8 +123,9 @@ def _recheck_attachment(client: HttpClient, source: Source, link: Link, page: Fe
         return None
     sha = raw.save(reply.body)
     log.append(_logged(source, attachment_url, attachment.url_key, now, reply, sha))
-    stub = classify_page(raw.load(page.sha256), url, page.content_type)
-    found = classify_attachment(stub.document, reply.body, attachment_url, reply.content_type) if stub.document else stub
+    convert = converters_for(raw.root)
+    stub = classify_page(raw.load(page.sha256), url, page.content_type, convert)
+    found = classify_attachment(stub.document, reply.body, attachment_url, reply.content_type, convert) if stub.document else stub
     if found.kind != "report" or found.document is None:
         failures.append(Failure(source_id=source.id, url=found.about or url, reason=found.reason or f"not a report ({found.kind})"))
         return None

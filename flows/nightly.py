@@ -88,7 +88,9 @@ def harvest_source_task(source: Source, known: set[tuple[str, str]], validators:
 @task(name="merge", timeout_seconds=1800, cache_policy=NO_CACHE, persist_result=False)
 def merge_task(layout: DataLayout, night: Night) -> MergeResult:
     with store.open_store(layout.store_path) as conn:
-        return store.merge(conn, night)
+        merged = store.merge(conn, night)
+        store.keep_unreadable(conn, night)
+        return merged
 
 
 @task(name="reextract", timeout_seconds=3600, cache_policy=NO_CACHE, persist_result=False)

@@ -12,10 +12,10 @@ nothing from its modules (tests/test_one_parse.py), so a module can be split or 
 from __future__ import annotations
 
 from .checks import check_observations
-from .classify import (Classified, ListingRead, classify_attachment, classify_listing, classify_page, read_document, sniff_format,
+from .classify import (Classified, ListingRead, classify_attachment, classify_listing, classify_page, read_document,
                        with_listing_title)
 from .documents import UnreadableDocument
-from .formats import NEEDS, Converter, NeedsTool, suffix_of, unsafe_member
+from .formats import NEEDS, Converter, NeedsTool, sniff_format, suffix_of, unsafe_member
 from .evaluate import CanonicalRow, GoldRow, evaluate, evaluate_canonical, parse_canonical_gold, parse_gold, render_canonical, render_evaluation
 from .extract import MAX_FIGURES, extract_figures
 from .identify import identify_report

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,7 @@ def _rapidocr() -> Any:
     def read(image: Any) -> tuple[str, float]:
         import numpy as np
 
-        result = engine(np.asarray(image)[:, :, ::-1])  # RGB → BGR, as OpenCV reads
+        result: Any = engine(np.asarray(image)[:, :, ::-1])  # RGB → BGR, as OpenCV reads
         if result is None or result.txts is None or not len(result.txts):
             return "", 0.0
         boxes = []
@@ -180,4 +181,5 @@ def ocr(engine: str, fmt: str, path: str, out: str, dpi: str, pages: str) -> Non
 
 if __name__ == "__main__":
     command, *arguments = sys.argv[1:]
-    {"sheet": sheet, "ofd": ofd, "ocr": ocr}[command](*arguments)
+    commands: dict[str, Callable[..., None]] = {"sheet": sheet, "ofd": ofd, "ocr": ocr}
+    commands[command](*arguments)

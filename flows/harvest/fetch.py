@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
-from parsers import Link, LinkDecision, Source, classify_attachment, classify_page
+from parsers import Classified, Link, LinkDecision, Source, classify_attachment, classify_page
 
 from flows.harvest.convert import converters_for
 from flows.harvest.discover import allowed_domains
@@ -95,7 +95,7 @@ def fetch_reports(
             )
             found = classify_attachment(found.document, reply.body, attachment.url, reply.content_type, convert)
         if found.kind != "report" or found.document is None:
-            failures.append(Failure(source_id=source.id, url=found.about or link.url, reason=found.reason or f"not a report ({found.kind})"))
+            failures.append(_not_read(source, found, link.url))
             continue
         reports.append(FetchedReport(fetched=item, document=found.document))
     return FetchResult(reports=reports, log=log, failures=failures, known=skipped_known, gone=gone)
@@ -127,11 +127,20 @@ def _recheck_attachment(client: HttpClient, source: Source, link: Link, page: Fe
     stub = classify_page(raw.load(page.sha256), url, page.content_type, convert)
     found = classify_attachment(stub.document, reply.body, attachment_url, reply.content_type, convert) if stub.document else stub
     if found.kind != "report" or found.document is None:
-        failures.append(Failure(source_id=source.id, url=found.about or url, reason=found.reason or f"not a report ({found.kind})"))
+        failures.append(_not_read(source, found, url))
         return None
     fetched = Fetched(source_id=source.id, url=url, url_key=page.url_key, title=link.title, sha256=sha,
                       content_type=reply.content_type, page_sha256=page.sha256, attachment_url=attachment_url)
     return FetchedReport(fetched=fetched, document=found.document)
+
+
+def _not_read(source: Source, found: Classified, url: str) -> Failure:
+    """The failure for a page or file that is not a report tonight; one that needs a tool not
+    installed names the report's page (its key in the store's ``unreadable``) and what it needs."""
+    reason = found.reason or f"not a report ({found.kind})"
+    if found.needs:
+        return Failure(source_id=source.id, url=found.url or url, reason=reason, needs=found.needs)
+    return Failure(source_id=source.id, url=found.about or url, reason=reason)
 
 
 def _moved_with_page(attachment_url: str, stored_page_url: str, page_url: str) -> str:

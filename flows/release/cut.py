@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from parsers import INDICATOR_KEYS, INDICATOR_LABELS, province_of, Source, covered_counties, extractor_version
+from parsers import INDICATOR_KEYS, INDICATOR_LABELS, OCR_FLAG, province_of, Source, covered_counties, extractor_version
 
 from dataset import BUCKETS, METADATA_FILES, PROVENANCE, REPORTS, SOURCES, TABLES, TEXTS, TEXTS_FOLDER, ReportFact, Resource, citation, coverage, due_years, figure_resources, restore_cell, table_files, townships_resource
 
@@ -710,8 +710,8 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
     def flag_codes(report_id: str, indicator: str, own: str = "") -> str:
         report_flags = flags_of(report_id)
         codes = [c for c in own.split(";") if c]
-        if report_flags:
-            codes += [f["code"] for f in report_flags if indicator in f["detail"] and f["code"] not in codes]
+        if report_flags:  # a flag naming the indicator, or one about the whole text (read by OCR: every figure may be misread)
+            codes += [f["code"] for f in report_flags if (indicator in f["detail"] or f["code"] == OCR_FLAG) and f["code"] not in codes]
         return ";".join(codes)
 
     def observation_rows(ids: list[str]) -> Iterable[list[Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sitegen.stats import SiteStats
 
 from parsers import Source
@@ -50,6 +52,10 @@ def render_summary_lines(summary: RunSummary) -> list[str]:
         lines += [f"  - {f.source_id}: {f.url}: {f.reason}" for f in summary.failures]
     else:
         lines.append("失败 | failures: none")
+    needs = Counter(f.needs for f in summary.failures if f.needs)
+    if needs:  # kept in the store (unreadable), read on a later night once the tool is there or the OCR done
+        lines.append(f"待读 | unreadable without a tool: {sum(needs.values())} report(s), needs " +
+                     "; ".join(f"{what}: {n}" for what, n in sorted(needs.items())))
     if summary.site_dir:
         lines.append(f"网站 | site: {summary.site_dir}/index.html (preview: fazhi serve --out {summary.site_dir})")
     return lines

@@ -13,6 +13,7 @@ from .database import (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGUR
     current_reports, OBSERVATION_COLUMNS, current_observation_tuples, VALUE_COLUMNS, current_value_tuples, current_report_records,
     current_report_places, current_text_keys, current_texts, PROVENANCE_COLUMNS, revision_provenance, current_observations,
     extractor_counts, fingerprint)
+from .unreadable import UNREADABLE_V9, keep_unreadable, unreadable_reports
 
 __all__ = [
     "SCHEMA_V1", "LINKS_V2", "IDENTITY_V3", "TOWNSHIP_CODE_V4", "FIGURES_V5", "FACTS_V6", "MIGRATIONS", "SCHEMA_VERSION", "VOLATILE_PARAMETERS",
@@ -20,4 +21,5 @@ __all__ = [
     "ExtractionRows", "OBSERVATION_ROW", "VALUE_ROW", "extraction_rows", "write_figures", "write_figures_many", "merge", "place_key",
     "CONFLICT_FLAG", "reidentified", "current_reports", "OBSERVATION_COLUMNS", "current_observation_tuples", "VALUE_COLUMNS", "current_value_tuples", "current_report_records",
     "current_report_places", "current_text_keys", "current_texts", "PROVENANCE_COLUMNS", "revision_provenance", "current_observations", "extractor_counts", "fingerprint",
+    "UNREADABLE_V9", "keep_unreadable", "unreadable_reports",
 ]

@@ -21,6 +21,7 @@ from urllib.parse import unquote_plus, urlsplit
 
 from parsers import Extraction, IndicatorValue, Observation, Report, extractor_version
 
+from flows.store.unreadable import UNREADABLE_V9
 from flows.run.crash import crashpoint
 from flows.records import FetchRecord, Gone, Harvested, Listing, MergeResult, Night, SourceHarvest
 
@@ -196,7 +197,8 @@ CREATE TRIGGER IF NOT EXISTS revision_facts_deleted AFTER DELETE ON revisions BE
 END;
 """
 # MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version). Append, never edit.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGURES_V5, FACTS_V6)
+# UNREADABLE_V9 (flows/store/unreadable.py, issue 29) is the 9th migration: the lead orders it after V7 and V8.
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGURES_V5, FACTS_V6, UNREADABLE_V9)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -7,8 +7,8 @@ directory that is also its HOME and its LibreOffice profile, in its own process 
 killed at the timeout or when the night stops. A hostile file (a .doc that hangs the converter, a
 bomb, a member name that climbs out) is one report's clear failure, nothing else.
 
-OCR runs once per file: its text is kept by the bytes' sha256 and the engine's version under the
-raw store (``ocr/``), page by page as pages are read, so a re-extraction never OCRs again, and a
+OCR runs once per file: its text is kept by the bytes' sha256 and the engine's version beside the
+raw store (``data/ocr/``), page by page as pages are read, so a re-extraction never OCRs again, and a
 night stopped half-way keeps what was OCR'd (the rest waits for the next night, and the night's
 report says so). At most ``OCR_WORKERS`` OCR processes run at once across the night's threads.
 
@@ -421,9 +421,10 @@ _BY_ROOT_LOCK = threading.Lock()
 
 
 def converters_for(raw_root: Path | None) -> Converters:
-    """The converters of a raw store (its OCR cache under ``<raw>/ocr``), one per store."""
+    """The converters of a data directory: its OCR cache is ``ocr/`` beside the raw store
+    (``data/ocr``), one Converters per directory."""
     key = str(raw_root)
     with _BY_ROOT_LOCK:
         if key not in _BY_ROOT:
-            _BY_ROOT[key] = Converters(raw_root / "ocr" if raw_root is not None else None)
+            _BY_ROOT[key] = Converters(raw_root.with_name("ocr") if raw_root is not None else None)
         return _BY_ROOT[key]

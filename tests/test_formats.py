@@ -254,3 +254,54 @@ def test_an_ofd_of_scanned_pages_is_ocred(scan_page: object, tmp_path: Path) -> 
     document = read_document(package, "scan.ofd", None, Converters(tmp_path / "ocr"))
     assert document.format == "ofd" and document.ocr is not None and document.ocr.pages == 1
     assert extract_report(document).report.place.township == "胡吉尔台乡"
+
+
+@needs_ocr
+def test_a_re_extraction_of_an_ocred_report_runs_no_ocr_and_its_figures_carry_the_flag(scan_page: object, tmp_path: Path,
+                                                                                       monkeypatch: pytest.MonkeyPatch,
+                                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """OCR once: the night OCRs the scan (kept under data/ocr by the bytes' sha256 and the engine's
+    version); a rule change re-extracts it from the raw store with no OCR at all."""
+    import csv
+
+    from flows import store
+    from flows.cli import cmd_reextract
+    from flows.demo.scans import scanned_pdf
+    from flows.harvest.convert import converters_for
+    from flows.records import FetchRecord, Harvested, Night
+    from flows.reextract import record_sources
+    from flows.release import cut as release
+    from flows.store.layout import DataLayout
+    from parsers.models import Source
+    from tests.helpers import NOW
+    from tests.test_reextract import NEW_ROW, add_indicator_row
+
+    layout = DataLayout(root=tmp_path / "data")
+    body = scanned_pdf([scan_page])
+    sha = layout.raw().save(body)
+    url = "http://demo.gov.cn/scan.pdf"
+    source = Source(id="demo", name="演示", listing=["http://demo.gov.cn/list.html"])
+    item = Harvested(source_id="demo", url_key=store.url_key(url), url=url, sha256=sha, fetched_at=NOW,
+                     extraction=extract_report(read_document(body, url, "application/pdf", converters_for(layout.raw().root))))
+    log = FetchRecord(source_id="demo", url=url, url_key=store.url_key(url), fetched_at=NOW, status=200, sha256=sha, content_type="application/pdf")
+    with store.open_store(layout.store_path) as conn:
+        store.merge(conn, Night.of(NOW, [item], [log]))
+        record_sources(conn, [source], NOW)
+        assert release.cut_release(conn, layout.releases, [source], NOW) is not None
+    cached = sorted((layout.root / "ocr").rglob("*.jsonl"))
+    assert len(cached) == 1 and sha in cached[0].name
+    version = release.latest_version(layout.releases)
+    assert version is not None
+    with (layout.releases / version / "values.csv").open(encoding="utf-8-sig", newline="") as handle:
+        values = list(csv.DictReader(handle))
+    assert values and all("ocr_text" in v["flag_codes"].split(";") for v in values)
+
+    def no_ocr(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a re-extraction ran OCR")
+
+    monkeypatch.setattr(Converters, "_ocr_pages", no_ocr)
+    pages_before = convert.STATS.ocr_pages
+    add_indicator_row(monkeypatch, NEW_ROW)
+    assert cmd_reextract(layout.root, workers=1) == 0
+    assert "1 of 1 revision(s) extracted again" in capsys.readouterr().out
+    assert convert.STATS.ocr_pages == pages_before and sorted((layout.root / "ocr").rglob("*.jsonl")) == cached

@@ -94,7 +94,7 @@ def degrade(page: Any, seed: int = 0, skew: float | None = None, seal: bool = Tr
     angle = skew if skew is not None else rng.choice((-1, 1)) * rng.uniform(1.0, 2.0)
     rgb = rgb.rotate(angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=(255, 255, 255))
     pixels = rgb.load()
-    for _ in range(rgb.size[0] * rgb.size[1] // 400):  # dust
+    for _ in range(rgb.size[0] * rgb.size[1] // 4000):  # dust
         x, y = rng.randrange(rgb.size[0]), rng.randrange(rgb.size[1])
         shade = rng.randrange(90, 200)
         pixels[x, y] = (shade, shade, shade)

@@ -305,3 +305,21 @@ def test_a_re_extraction_of_an_ocred_report_runs_no_ocr_and_its_figures_carry_th
     assert cmd_reextract(layout.root, workers=1) == 0
     assert "1 of 1 revision(s) extracted again" in capsys.readouterr().out
     assert convert.STATS.ocr_pages == pages_before and sorted((layout.root / "ocr").rglob("*.jsonl")) == cached
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed (apt: tesseract-ocr tesseract-ocr-chi-sim)")
+def test_tesseract_is_the_fallback_when_rapidocr_is_absent(scan_page: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    listed = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True).stdout
+    if "chi_sim" not in listed:
+        pytest.skip("tesseract has no Simplified Chinese (apt: tesseract-ocr-chi-sim)")
+    monkeypatch.setattr(convert, "has_module", lambda name: False if name == "rapidocr" else convert.has_module.__wrapped__(name))
+    convert.ocr_engine.cache_clear()
+    try:
+        engine = convert.ocr_engine()
+        assert engine is not None and engine[0] == "tesseract"
+        document = read_document(make.jpeg(scan_page), "page.jpg", None, Converters(tmp_path / "ocr"))
+    finally:
+        convert.ocr_engine.cache_clear()
+    assert document.format == "image" and document.ocr is not None and document.ocr.engine == "tesseract"
+    assert " 法治" not in document.text  # the spaces tesseract puts between Chinese characters are taken out
+    assert extract_report(document).report.place.township == "胡吉尔台乡"

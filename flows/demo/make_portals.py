@@ -273,9 +273,9 @@ def make_formats() -> None:
         "files/xicang_2025.zip": formats.zip_bundle({"西仓镇2025年法治政府建设工作情况报告.txt": seed("xicang").encode("utf-8"),
                                                       "附件/说明.txt": "（演示附件：本文件不是报告。）".encode("utf-8")}),
     }
-    for path, body in files.items():
+    for path, data in files.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_bytes(body)
+        (root / path).write_bytes(data)
     stub = '<div class="v_news_content" id="vsb_content"><p>{lead}</p><p>附件：<a href="{href}">{name}</a></p></div>'
     articles = [
         ("scan", "胡吉尔台乡党委书记2024年度述法报告（扫描件）", "2025-01-21", "/files/hujiertai_2024_scan.pdf", "述法报告（盖章扫描件）.pdf"),

@@ -194,7 +194,25 @@ def article_from_tree(soup: BeautifulSoup, url: str) -> Document:
         meta.setdefault(key, value)
     title = meta.get("title") or _page_title(soup)
     text = block_text(body) if body is not None else ""
-    return Document(url=url, title=title, text=text, meta=meta, attachments=attachments, format="html")
+    images = _body_images(body, url) if body is not None else []
+    return Document(url=url, title=title, text=text, meta=meta, attachments=attachments, format="html", images=images)
+
+
+MAX_PAGE_IMAGES = 60  # a report published as images: some 3 to 30 pages; beyond, a gallery
+_SMALL_IMAGE = 300  # px: an image declared narrower or lower is an icon, a logo, a QR code, not a page
+
+
+def _body_images(body: Tag, url: str) -> list[str]:
+    """The images of an article's body that may be its pages, in order (icons declared small are not)."""
+    found: list[str] = []
+    for image in body.find_all("img", src=True):
+        sizes = [str(image.get(attr) or "") for attr in ("width", "height")]
+        if any(size.isdigit() and int(size) < _SMALL_IMAGE for size in sizes):
+            continue
+        src = urljoin(url, str(image["src"]))
+        if src.startswith(("http://", "https://")) and src not in found:
+            found.append(src)
+    return found[:MAX_PAGE_IMAGES]
 
 
 # Every attachment format is read (parsers.formats; some through the shell's converters); a stub

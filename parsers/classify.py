@@ -80,10 +80,27 @@ def _read_pdf(data: bytes, name: str, convert: Converter | None) -> Document:
     return pdf_document(pages, title, name).model_copy(update={"ocr": converted.ocr})
 
 
+def _scanned_pages(members: list[tuple[str, bytes]], name: str, convert: Converter | None) -> Document:
+    """A bundle of images only is a scan, one image a page, in the bundle's order: each OCR'd."""
+    if convert is None:
+        raise NeedsTool(name, "image", f"{len(members)} page image(s)")
+    read = [convert(body, "image", f"{name}#{member}") for member, body in members]
+    texts = ["\n".join(c.pages) for c in read]
+    infos = [c.ocr for c in read if c.ocr is not None]
+    ocr = None
+    if infos:
+        weights = [len(t) for t, c in zip(texts, read) if c.ocr is not None]
+        confidence = sum(i.confidence * w for i, w in zip(infos, weights)) / max(1, sum(weights))
+        ocr = infos[0].model_copy(update={"confidence": round(confidence, 4), "pages": sum(i.pages for i in infos)})
+    return pdf_document(texts, None, name, "image").model_copy(update={"ocr": ocr})
+
+
 def _best_member(members: list[tuple[str, bytes]], name: str, fmt: str, convert: Converter | None, depth: int) -> Document:
     """The report in a bundle: each member read as an attachment would be, and the one that speaks
     most of the rule of law taken (a bundle is a report and its annexes: tables, a notice). A
     member that needs a missing tool makes the bundle need it too, when no member is readable."""
+    if members and all(sniff_format(body, member) == "image" for member, body in members):
+        return _scanned_pages(members, name, convert)
     best: tuple[int, int, Document] | None = None
     why: list[str] = []
     needs: NeedsTool | None = None
@@ -105,6 +122,8 @@ def _best_member(members: list[tuple[str, bytes]], name: str, fmt: str, convert:
         raise UnreadableDocument(f"{name}: no readable document among the {len(members)} file(s) of the .{fmt}" + (f" ({why[0]})" if why else ""))
     return best[2].model_copy(update={"url": name, "format": fmt})
 
+
+PAGE_IMAGES = "#page-images"  # the attachment URL of an article whose body is images of its pages
 
 PageKind = Literal["report", "stub", "refused", "not_report"]
 
@@ -146,6 +165,11 @@ def classify_page(data: bytes, url: str, content_type: str | None = None, conver
         if attachment.extension not in READABLE_ATTACHMENTS:
             return _not_report(url, f"attachment format .{attachment.extension} is not supported yet", about=attachment.url)
         return Classified(kind="stub", url=url, document=document, attachment=attachment)
+    if document.images and len("".join(document.text.split())) < MIN_REPORT_CHARS:
+        # The body is a title and a few lines, and images: the report's pages, to be OCR'd. The
+        # shell fetches them and gives them back as one bundle (classify_attachment) in page order.
+        return Classified(kind="stub", url=url, document=document, attachment=Attachment(url=url + PAGE_IMAGES, name="page images",
+                                                                                          extension="images"))
     return _gated(document, url)
 
 

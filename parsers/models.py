@@ -175,6 +175,7 @@ class Document(Frozen):
     attachments: list[Attachment] = Field(default_factory=list)
     format: DocumentFormat = "html"
     ocr: OcrInfo | None = None  # set when the text (or some pages of it) came from OCR
+    images: list[str] = Field(default_factory=list)  # the body's images: a report published as images of its pages
 
 
 class Heading(Frozen):

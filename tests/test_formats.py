@@ -323,3 +323,43 @@ def test_tesseract_is_the_fallback_when_rapidocr_is_absent(scan_page: object, tm
     assert document.format == "image" and document.ocr is not None and document.ocr.engine == "tesseract"
     assert " 法治" not in document.text  # the spaces tesseract puts between Chinese characters are taken out
     assert extract_report(document).report.place.township == "胡吉尔台乡"
+
+
+@needs_ocr
+def test_an_article_whose_body_is_images_of_its_pages_is_ocred_and_read_again_without_ocr(scan_page: object, tmp_path: Path,
+                                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A portal that posts the scanned pages as images in the article: the images are fetched in
+    order, kept as one bundle in the raw store, OCR'd; re-read from the raw store, no OCR runs."""
+    from pytest_httpserver import HTTPServer
+
+    from flows.harvest.http import HttpClient
+    from flows.harvest.source import harvest_source, stored_document
+    from flows.store.raw import RawStore
+    from parsers.models import Source
+    from tests.helpers import NOW
+
+    with HTTPServer(host="127.0.0.1") as server:
+        server.expect_request("/robots.txt").respond_with_data("", status=404)
+        server.expect_request("/list.htm").respond_with_data(
+            '<html><body><ul><li><a href="/art/1.htm">胡吉尔台乡党委书记2024年度述法报告</a></li></ul></body></html>',
+            content_type="text/html; charset=utf-8")
+        server.expect_request("/art/1.htm").respond_with_data(
+            '<html><head><title>胡吉尔台乡党委书记2024年度述法报告</title></head><body><div id="zoom"><h1>胡吉尔台乡党委书记2024年度述法报告</h1>'
+            '<p>发布时间：2025-01-21</p><img src="/logo.png" width="40" height="40"><p><img src="/scan/page1.jpg"></p></div></body></html>',
+            content_type="text/html; charset=utf-8")
+        server.expect_request("/scan/page1.jpg").respond_with_data(make.jpeg(scan_page), content_type="image/jpeg")
+        source = Source(id="scans", name="演示", listing=[server.url_for("/list.htm")], allowed_domains=["127.0.0.1"], rate_per_second=50)
+        raw = RawStore(tmp_path / "raw")
+        summary = harvest_source(HttpClient(allow_private=True), source, set(), {}, raw, NOW)
+        assert summary.failures == [] and len(summary.harvested) == 1
+        requested = [request.path for request, _ in server.log]
+    assert "/scan/page1.jpg" in requested and "/logo.png" not in requested  # an icon declared small is not a page
+    extraction = summary.harvested[0].extraction
+    assert extraction.report.place.township == "胡吉尔台乡" and extraction.report.year == 2024
+    assert [f.code for f in extraction.flags].count("ocr_text") == 1
+
+    monkeypatch.setattr(Converters, "_ocr_pages", lambda *a, **k: (_ for _ in ()).throw(AssertionError("OCR ran again")))
+    fetched = summary.fetched[0]
+    assert fetched.attachment_url is not None and fetched.attachment_url.endswith("#page-images")
+    again = stored_document(raw, fetched)
+    assert again.ocr is not None and "胡吉尔台乡" in again.text

@@ -8,6 +8,7 @@ A test that needs a tool skips only when the tool is absent, and says which; CI 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
@@ -216,6 +217,7 @@ def test_without_the_tools_a_report_is_unreadable_with_what_it_needs(word_doc: b
 
 
 def _blank_scan_pdf() -> bytes:
+    pytest.importorskip("PIL", reason="Pillow is not installed (pip: fazhi-atlas[ocr])")
     from PIL import Image
 
     buffer = io.BytesIO()
@@ -363,3 +365,39 @@ def test_an_article_whose_body_is_images_of_its_pages_is_ocred_and_read_again_wi
     assert fetched.attachment_url is not None and fetched.attachment_url.endswith("#page-images")
     again = stored_document(raw, fetched)
     assert again.ocr is not None and "胡吉尔台乡" in again.text
+
+
+@needs_ocr
+def test_ocr_stopped_by_the_night_keeps_what_was_read_and_the_report_waits_counted(tmp_path: Path) -> None:
+    """The deadline came: the scan is not OCR'd tonight, the pages read before are kept, and the
+    night's report counts the report as waiting for OCR (kept in the store's unreadable table)."""
+    from flows.demo.scans import scanned_pdf
+    from flows.records import Failure, RunSummary
+    from flows.run.report import render_summary_lines
+
+    pdf = scanned_pdf([_blank_page(), _blank_page()])  # two scanned pages; page 0 read on an earlier night
+    converters = Converters(tmp_path / "ocr")
+    engine = convert.ocr_engine()
+    assert engine is not None
+    converters.cache.add(hashlib.sha256(pdf).hexdigest(), engine, 0, "第一页", 0.99)
+    NIGHT.reset()
+    NIGHT.stop("the night's deadline (6 h) came")
+    try:
+        with pytest.raises(OcrDeferred, match=r"OCR deferred: the night's deadline \(6 h\) came; 1 of 2 page\(s\) read, the rest waits"):
+            read_document(pdf, "scan.pdf", None, converters)
+        found = classify_page(pdf, "http://127.0.0.1/scan.pdf", "application/pdf", converters)
+    finally:
+        NIGHT.reset()
+    assert found.kind == "not_report" and found.needs == "OCR (deferred to the next night)"
+    failures = [Failure(source_id="demo", url=found.url, reason=found.reason or "", needs=found.needs),
+                Failure(source_id="demo", url="http://127.0.0.1/a.htm", reason="a.wps: unreadable: needs LibreOffice (.wps)", needs="LibreOffice")]
+    summary = RunSummary(sources=1, links_seen=2, links_skipped=0, reports_known=0, reports_fetched=2, new=0, revised=0, unchanged=0,
+                         withdrawn=0, observations=0, failures=failures, release=None, latest_release=None, site_dir=None)
+    assert "待读 | unreadable without a tool: 2 report(s), needs LibreOffice: 1; OCR (deferred to the next night): 1" in render_summary_lines(summary)
+
+
+def _blank_page() -> object:
+    pytest.importorskip("PIL", reason="Pillow is not installed (pip: fazhi-atlas[ocr])")
+    from PIL import Image
+
+    return Image.new("RGB", (400, 560), "white")

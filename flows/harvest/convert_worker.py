@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+MIN_PAGE_PIXELS = 500
 _CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
 
 
@@ -174,7 +175,9 @@ def ocr(engine: str, fmt: str, path: str, out: str, dpi: str, pages: str) -> Non
     read = _rapidocr() if engine == "rapidocr" else _tesseract()
     with open(out, "a", encoding="utf-8") as handle:
         for index, image in _page_images(fmt, path, int(dpi), [int(p) for p in pages.split(",") if p]):
-            text, confidence = read(image)
+            # A page scanned at 100 dpi or more is 800 px wide at least; a smaller image (a photo in
+            # a news item, a logo) is not a page: not OCR'd.
+            text, confidence = read(image) if min(image.size) >= MIN_PAGE_PIXELS else ("", 0.0)
             handle.write(json.dumps({"page": index, "text": text, "confidence": round(confidence, 4)}, ensure_ascii=False) + "\n")
             handle.flush()
 

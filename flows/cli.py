@@ -59,7 +59,7 @@ def _quiet_prefect(verbose: bool) -> None:
 
 
 def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose: bool = False, recheck: bool = False,
-                provinces: list[str] | None = None, quiet: bool = False, deadline: float | None = None) -> int:
+                provinces: list[str] | None = None, quiet: bool = False, deadline: float | None = None, *, formats: bool = False) -> int:
     """Run the nightly flow; exit 2 when any source failed (what succeeded is still published),
     1 when the run itself crashed, 128 + the signal's number when SIGTERM or SIGINT stopped it.
     The summary also goes to data/logs/."""
@@ -96,12 +96,18 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
         # data_lock passes through (share=True).
         with data_lock(data, wait_seconds=nightly_module.LOCK_WAIT_SECONDS, share=True):
             if demo:
-                from flows.demo.server import demo_sources_yaml, serve_portals
+                from flows.demo.server import FORMATS_PORTALS, FORMATS_SOURCES_TEMPLATE, Portal, demo_sources_yaml, serve_portals
 
-                with serve_portals() as portals, tempfile.TemporaryDirectory(prefix="fazhi-demo-") as tmp:
+                no_portals: dict[str, Portal] = {}
+                formats_portal: contextlib.AbstractContextManager[dict[str, Portal]] = (
+                    serve_portals(FORMATS_PORTALS) if formats else contextlib.nullcontext(no_portals))
+                with serve_portals() as portals, formats_portal as extra, tempfile.TemporaryDirectory(prefix="fazhi-demo-") as tmp:
                     sources_file = Path(tmp) / "demo-sources.yaml"
-                    sources_file.write_text(demo_sources_yaml(portals), encoding="utf-8")
-                    _say(quiet, f"demo portals on {', '.join(p.base_url for p in portals.values())}")
+                    registry = demo_sources_yaml(portals)
+                    if formats:  # the formats portal's source appended to the demo's list
+                        registry = registry.rstrip("\n") + "\n" + demo_sources_yaml(extra, FORMATS_SOURCES_TEMPLATE).split("sources:\n", 1)[1]
+                    sources_file.write_text(registry, encoding="utf-8")
+                    _say(quiet, f"demo portals on {', '.join(p.base_url for p in [*portals.values(), *extra.values()])}")
                     result = run(sources_file)
             else:
                 result = run(sources or Path("sources.yaml"))
@@ -606,6 +612,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("nightly", "Run the nightly flow: discover, fetch, parse, extract, merge, release, build the site.")
     p.add_argument("--demo", action="store_true", help="serve the bundled demo government portals on 127.0.0.1 and run against them")
+    p.add_argument("--formats", action="store_true", help="with --demo: also the formats portal (a scanned PDF, a .doc, an .ofd, a .zip; "
+                   "docs/formats.md: needs the ocr extra and LibreOffice or antiword)")
     p.add_argument("--sources", type=Path, help="the sources registry (default: sources.yaml)")
     p.add_argument("--data", type=Path, default=Path("data"), help="data directory: store, raw bytes, releases (default: data)")
     p.add_argument("--out", type=Path, default=Path("public"),
@@ -694,7 +702,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run_command(args: argparse.Namespace) -> int:
     if args.command == "nightly":
-        return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose, args.recheck, args.provinces, args.quiet, args.deadline)
+        return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose, args.recheck, args.provinces, args.quiet, args.deadline,
+                           formats=args.formats)
     if args.command == "extract":
         return cmd_extract(args.paths)
     if args.command == "evaluate":

@@ -61,7 +61,7 @@ EXAMPLES["sources"] = (
     "examples:\n  fazhi sources import ../shared/portals/portals.csv\n  fazhi sources import portals.csv --sources sources.yaml --dry-run\n"
     "  fazhi sources status --data data\n  fazhi sources find http://www.example.gov.cn/ --budget 40\n\n"
     "exit status: 0 done; 2 bad input (the file and row, or the URL, named) or, for find, nothing found")
-READABLE = (".txt", ".html", ".htm", ".docx", ".pdf")
+READABLE = (".txt", ".html", ".htm", ".docx", ".pdf", ".doc", ".wps", ".et", ".xls", ".xlsx", ".ofd", ".zip", ".rar", ".jpg", ".jpeg", ".png")
 
 
 def _quiet_prefect(verbose: bool) -> None:
@@ -74,7 +74,7 @@ def _quiet_prefect(verbose: bool) -> None:
 
 def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose: bool = False, recheck: bool = False,
                 provinces: list[str] | None = None, quiet: bool = False, deadline: float | None = None,
-                workers: int | None = None) -> int:
+                workers: int | None = None, *, formats: bool = False) -> int:
     """Run the nightly flow (``workers``: sources harvested at once, default harvest_workers());
     exit 2 when any source failed (what succeeded is still published),
     1 when the run itself crashed, 128 + the signal's number when SIGTERM or SIGINT stopped it.
@@ -113,12 +113,18 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
         # data_lock passes through (share=True).
         with data_lock(data, wait_seconds=nightly_module.LOCK_WAIT_SECONDS, share=True):
             if demo:
-                from flows.demo.server import demo_sources_yaml, serve_portals
+                from flows.demo.server import FORMATS_PORTALS, FORMATS_SOURCES_TEMPLATE, Portal, demo_sources_yaml, serve_portals
 
-                with serve_portals() as portals, tempfile.TemporaryDirectory(prefix="fazhi-demo-") as tmp:
+                no_portals: dict[str, Portal] = {}
+                formats_portal: contextlib.AbstractContextManager[dict[str, Portal]] = (
+                    serve_portals(FORMATS_PORTALS) if formats else contextlib.nullcontext(no_portals))
+                with serve_portals() as portals, formats_portal as extra, tempfile.TemporaryDirectory(prefix="fazhi-demo-") as tmp:
                     sources_file = Path(tmp) / "demo-sources.yaml"
-                    sources_file.write_text(demo_sources_yaml(portals), encoding="utf-8")
-                    _say(quiet, f"demo portals on {', '.join(p.base_url for p in portals.values())}")
+                    registry = demo_sources_yaml(portals)
+                    if formats:  # the formats portal's source appended to the demo's list
+                        registry = registry.rstrip("\n") + "\n" + demo_sources_yaml(extra, FORMATS_SOURCES_TEMPLATE).split("sources:\n", 1)[1]
+                    sources_file.write_text(registry, encoding="utf-8")
+                    _say(quiet, f"demo portals on {', '.join(p.base_url for p in [*portals.values(), *extra.values()])}")
                     result = run(sources_file)
             else:
                 result = run(sources or Path("sources.yaml"))
@@ -300,6 +306,7 @@ def cmd_extract(paths: Sequence[Path], url: str | None = None, sources_path: Pat
     from parsers import UnreadableDocument, extract_report, extractor_version, read_document
 
     from flows.harvest.page_context import PageContextError, checked_url, with_page_context
+    from flows.harvest.convert import converters_for
     from flows.run.localfiles import LocalFileError, read_local_file
 
     sources = None
@@ -317,9 +324,10 @@ def cmd_extract(paths: Sequence[Path], url: str | None = None, sources_path: Pat
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     status = EXIT_OK
+    convert = converters_for(None)  # .doc, .wps, .ofd, sheets, archives, scans: through the installed tools, no OCR cache
     for path in _files(paths):
         try:
-            document, source = with_page_context(read_document(read_local_file(path), str(path)), url, sources)
+            document, source = with_page_context(read_document(read_local_file(path), str(path), None, convert), url, sources)
             extraction = extract_report(document, source)
         except LocalFileError as exc:  # its message names the file
             print(f"error: {exc}", file=sys.stderr)
@@ -749,6 +757,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("nightly", "Run the nightly flow: discover, fetch, parse, extract, merge, release, build the site.")
     p.add_argument("--demo", action="store_true", help="serve the bundled demo government portals on 127.0.0.1 and run against them")
+    p.add_argument("--formats", action="store_true", help="with --demo: also the formats portal (a scanned PDF, a .doc, an .ofd, a .zip; "
+                   "docs/formats.md: needs the ocr extra and LibreOffice or antiword)")
     p.add_argument("--sources", type=Path, help="the sources registry (default: sources.yaml)")
     p.add_argument("--data", type=Path, default=Path("data"), help="data directory: store, raw bytes, releases (default: data)")
     p.add_argument("--out", type=Path, default=Path("public"),
@@ -990,7 +1000,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_command(args: argparse.Namespace) -> int:
     if args.command == "nightly":
         return cmd_nightly(args.demo, args.sources, args.data, args.out, args.verbose, args.recheck, args.provinces, args.quiet, args.deadline,
-                           args.workers)
+                           args.workers, formats=args.formats)
     if args.command == "extract":
         return cmd_extract(args.paths, args.url, args.sources)
     if args.command == "evaluate":

@@ -136,7 +136,9 @@ def harvest_source_task(source: Source, layout: DataLayout, now: datetime, reche
 @task(name="merge", timeout_seconds=1800, cache_policy=NO_CACHE, persist_result=False)
 def merge_task(layout: DataLayout, night: Night) -> MergeResult:
     with store.open_store(layout.store_path) as conn:
-        return store.merge(conn, night)
+        merged = store.merge(conn, night)
+        store.keep_unreadable(conn, night)
+        return merged
 
 
 @task(name="reextract", timeout_seconds=3600, cache_policy=NO_CACHE, persist_result=False)

@@ -37,6 +37,7 @@ class Failure(Record):
     source_id: str
     url: str
     reason: str
+    needs: str | None = None  # unreadable without a tool not installed ("LibreOffice", "OCR"): flows/store/unreadable.py keeps it
 
 
 class Fetched(Record):

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 from .canonical import NOT_A_TOWNSHIP_KIND, NOT_A_TOWNSHIP_LEVEL, outside_township
 from .checks import check_observations
-from .classify import (Classified, ListingRead, classify_attachment, classify_listing, classify_page, read_document, sniff_format,
+from .classify import (Classified, ListingRead, classify_attachment, classify_listing, classify_page, read_document,
                        with_listing_title)
 from .documents import UnreadableDocument
+from .formats import NEEDS, Converter, NeedsTool, sniff_format, suffix_of, unsafe_member
 from .evaluate import CanonicalRow, GoldRow, evaluate, evaluate_canonical, parse_canonical_gold, parse_gold, render_canonical, render_evaluation
 from .extract import MAX_FIGURES, extract_figures
 from .identify import identify_report
 from .identity_eval import IdentityScore, render_identity, score_identity
 from .indicators import COLUMN_UNITS, INDICATOR_KEYS, INDICATOR_LABELS, INDICATORS
-from .models import Document, Extraction, Flag, IndicatorValue, Link, LinkDecision, ListingPage, Observation, Report, Source, web_url_problem
+from .models import (Converted, Document, Extraction, Flag, IndicatorValue, Link, LinkDecision, ListingPage, Observation, OcrInfo, Report, Source,
+                     web_url_problem)
 from .normalise import clean_document, normalise
 from .places import covered_counties
 from .finder import REDIRECT, PageView, county_of_site, link_score, read_page, year_key
@@ -34,6 +36,8 @@ __all__ = [
     # fetched bytes → what they are, parsed once
     "Classified", "ListingRead", "UnreadableDocument", "classify_attachment", "classify_listing", "classify_page", "read_document",
     "sniff_format", "with_listing_title", "decide_link",
+    # formats read through the shell's converters (flows/harvest/convert.py)
+    "NEEDS", "Converted", "Converter", "NeedsTool", "OcrInfo", "suffix_of", "unsafe_member", "OCR_FLAG", "ocr_flag",
     # a document → its record
     "EXTRACTOR_VERSION", "MAX_FIGURES", "extract_report", "extractor_version",
     # the shared vocabulary (parsers.models)
@@ -57,6 +61,18 @@ def _capped(observations: list[Observation]) -> list[Flag]:
     return [Flag(code="figures_capped", detail=f"only the first {MAX_FIGURES} figures were read: a real report states a few hundred at most")]
 
 
+OCR_FLAG = "ocr_text"  # a report-wide flag: every figure of the report was read from OCR'd text
+
+
+def ocr_flag(ocr: OcrInfo | None) -> list[Flag]:
+    """The record says its text came from OCR, with which engine and how sure it was: a figure may
+    carry a misread digit (the site says so beside the figures)."""
+    if ocr is None:
+        return []
+    return [Flag(code=OCR_FLAG, detail=f"text read by OCR ({ocr.engine} {ocr.version}) on {ocr.pages} page(s), mean confidence {ocr.confidence:.3f}: "
+                 "check a figure against the original")]
+
+
 def extract_report(document: Document, source: Source | None = None) -> Extraction:
     """Normalise, identify and extract one document (format characters removed from all of it first)."""
     document = clean_document(document)
@@ -76,6 +92,6 @@ def extract_report(document: Document, source: Source | None = None) -> Extracti
         text=normalised.text,
         original=normalised.original,
         observations=observations,
-        flags=[*flags, *check_observations(observations, values), *_capped(observations)],
+        flags=[*flags, *check_observations(observations, values), *_capped(observations), *ocr_flag(document.ocr)],
         values=values,
     )

@@ -44,7 +44,7 @@ _DISCLOSURE = re.compile(
 BODY_SELECTORS = (".TRS_Editor", "#zoom", ".article-content", "#vsb_content", ".v_news_content", ".bt-article", "#UCAP-CONTENT", "article")
 NOISE = re.compile(r"share|print|breadcrumb|crumb|nav|footer|header|menu|position|toolbar|fenxiang|dayin", re.IGNORECASE)
 NOISE_TEXT = re.compile(r"^(打印本页|关闭窗口|【打印】|【关闭】|分享到|字体[:：]?\s*[大中小 ]+|返回顶部)$")
-ATTACHMENT_EXTENSIONS = ("docx", "pdf", "doc", "wps", "ofd", "xls", "xlsx")
+ATTACHMENT_EXTENSIONS = ("docx", "pdf", "doc", "wps", "ofd", "xls", "xlsx", "et", "zip", "rar", "jpg", "jpeg", "png")
 BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "section", "blockquote")
 # lxml: a third faster than html.parser on portal pages (1.0 vs 1.6 ms a page, measured) and as
 # forgiving of broken markup; lxml is already installed for python-docx.
@@ -194,10 +194,30 @@ def article_from_tree(soup: BeautifulSoup, url: str) -> Document:
         meta.setdefault(key, value)
     title = meta.get("title") or _page_title(soup)
     text = block_text(body) if body is not None else ""
-    return Document(url=url, title=title, text=text, meta=meta, attachments=attachments, format="html")
+    images = _body_images(body, url) if body is not None else []
+    return Document(url=url, title=title, text=text, meta=meta, attachments=attachments, format="html", images=images)
 
 
-READABLE_ATTACHMENTS = ("docx", "pdf")
+MAX_PAGE_IMAGES = 60  # a report published as images: some 3 to 30 pages; beyond, a gallery
+_SMALL_IMAGE = 300  # px: an image declared narrower or lower is an icon, a logo, a QR code, not a page
+
+
+def _body_images(body: Tag, url: str) -> list[str]:
+    """The images of an article's body that may be its pages, in order (icons declared small are not)."""
+    found: list[str] = []
+    for image in body.find_all("img", src=True):
+        sizes = [str(image.get(attr) or "") for attr in ("width", "height")]
+        if any(size.isdigit() and int(size) < _SMALL_IMAGE for size in sizes):
+            continue
+        src = urljoin(url, str(image["src"]))
+        if src.startswith(("http://", "https://")) and src not in found:
+            found.append(src)
+    return found[:MAX_PAGE_IMAGES]
+
+
+# Every attachment format is read (parsers.formats; some through the shell's converters); a stub
+# with several takes its first .docx or .pdf (read without a tool), else its first of the others.
+READABLE_ATTACHMENTS = ("docx", "pdf", "doc", "wps", "ofd", "zip", "rar", "xlsx", "xls", "et", "jpg", "jpeg", "png")
 
 
 def is_attachment_stub(document: Document) -> bool:
@@ -208,8 +228,9 @@ def is_attachment_stub(document: Document) -> bool:
 
 def report_attachment(document: Document) -> Attachment:
     """The attachment that holds a stub page's report: a readable one (.docx, .pdf) if any."""
+    plain = [a for a in document.attachments if a.extension in ("docx", "pdf")]
     readable = [a for a in document.attachments if a.extension in READABLE_ATTACHMENTS]
-    return (readable or document.attachments)[0]
+    return (plain or readable or document.attachments)[0]
 
 
 def with_attachment_text(page: Document, attached: Document) -> Document:

@@ -245,19 +245,41 @@ def drop_running_lines(pages: list[str]) -> list[str]:
     return cleaned
 
 
-def parse_pdf(data: bytes, url: str) -> Document:
-    """Text of a PDF with a text layer; a scanned PDF (no text) is an error, not an empty report."""
+MIN_PAGE_CHARS = 20  # a page with less text than this is a scanned image (a page number or a stamp's text at most)
+
+
+def pdf_pages(data: bytes, url: str) -> tuple[list[str], str | None]:
+    """Each page's text layer (empty for a scanned page) and the PDF's title."""
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise UnreadableDocument(f"{url}: the PDF is encrypted")
-        pages = drop_running_lines([page.extract_text() or "" for page in reader.pages])
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = (reader.metadata.title if reader.metadata else None) or None
     except UnreadableDocument:
         raise
     except Exception as exc:  # pypdf raises many types for damaged files
         raise UnreadableDocument(f"{url}: not a readable PDF ({type(exc).__name__}: {exc})") from exc
-    text = unwrap_lines("\n".join(pages))
+    return pages, title
+
+
+def textless_pages(pages: list[str]) -> tuple[int, ...]:
+    """The pages with (next to) no text layer: scans, to be OCR'd."""
+    return tuple(i for i, page in enumerate(pages) if len("".join(page.split())) < MIN_PAGE_CHARS)
+
+
+def pdf_document(pages: list[str], title: str | None, url: str, fmt: str = "pdf") -> Document:
+    """The text of a PDF's (or an .ofd's) pages: running headers dropped, wrapped lines joined."""
+    text = unwrap_lines("\n".join(drop_running_lines(pages)))
     if not text.strip():
+        raise UnreadableDocument(f"{url}: the {fmt.upper()} has no text")
+    return Document(url=url, title=title, text=text, format=fmt)  # type: ignore[arg-type]
+
+
+def parse_pdf(data: bytes, url: str) -> Document:
+    """Text of a PDF with a text layer; a scanned PDF (no text) is an error, not an empty report
+    (parsers.classify reads it through OCR when the shell gives it a converter)."""
+    pages, title = pdf_pages(data, url)
+    if len(textless_pages(pages)) == len(pages) and not "".join(pages).strip():
         raise UnreadableDocument(f"{url}: the PDF has no text layer (a scan?)")
-    title = (reader.metadata.title if reader.metadata else None) or None
-    return Document(url=url, title=title, text=text, format="pdf")
+    return pdf_document(pages, title, url)

@@ -175,6 +175,29 @@ class Attachment(Frozen):
     extension: str
 
 
+DocumentFormat = Literal["html", "docx", "pdf", "txt", "doc", "wps", "et", "xls", "xlsx", "ofd", "zip", "rar", "image"]
+
+
+class OcrInfo(Frozen):
+    """That (part of) a text was read by OCR, and how sure the engine was: a figure read from it
+    may carry a misread digit, so the record and the site say so."""
+
+    engine: str  # rapidocr or tesseract
+    version: str
+    confidence: float  # the mean of the engine's line confidences, 0 to 1
+    pages: int  # pages OCR'd (of a PDF or .ofd: those without a text layer)
+
+
+class Converted(Frozen):
+    """What a converter (flows, in a subprocess) made of a file the pure core cannot read from its
+    bytes alone: the text of each page (or sheet), or an archive's members, and the tool used."""
+
+    pages: list[str] = Field(default_factory=list)
+    members: list[tuple[str, bytes]] = Field(default_factory=list)
+    ocr: OcrInfo | None = None
+    tool: str = ""
+
+
 class Document(Frozen):
     """Text and metadata of one published item, before normalisation.
 
@@ -187,7 +210,9 @@ class Document(Frozen):
     text: str
     meta: dict[str, str] = Field(default_factory=dict)
     attachments: list[Attachment] = Field(default_factory=list)
-    format: Literal["html", "docx", "pdf", "txt"] = "html"
+    format: DocumentFormat = "html"
+    ocr: OcrInfo | None = None  # set when the text (or some pages of it) came from OCR
+    images: list[str] = Field(default_factory=list)  # the body's images: a report published as images of its pages
 
 
 class Heading(Frozen):

@@ -24,7 +24,7 @@ from importlib.resources.abc import Traversable
 # left out by accident.
 EXTRACTION = frozenset({
     "__init__.py", "article.py", "canonical.py", "checks.py", "classify.py", "decode.py", "documents.py", "extract.py",
-    "identify.py", "indicators.py", "models.py", "normalise.py", "numbers.py", "places.py", "register.py", "titles.py",
+    "formats.py", "identify.py", "indicators.py", "models.py", "normalise.py", "numbers.py", "places.py", "register.py", "titles.py",
 })
 # Never touch a record: scoring, the version itself, listing pages (discovery: which links are
 # fetched, not what a fetched report says), and finding a portal's report column (portals, finder).

@@ -64,9 +64,22 @@ def test_vsb_column_is_walked_across_pages_and_only_reports_are_fetched(vsb_port
     assert "/info/8641/532000.htm" not in fetched_paths and "/info/8641/531400.htm" not in fetched_paths
 
 
-def test_an_unsupported_attachment_is_recorded_with_a_reason_not_dropped(vsb_portal: HTTPServer, tmp_path: Path) -> None:
+def test_an_attachment_that_needs_a_missing_tool_is_recorded_with_what_it_needs_not_dropped(vsb_portal: HTTPServer, tmp_path: Path,
+                                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A .wps is read through LibreOffice (tests/test_formats.py); on a machine without it the
+    report is a failure naming the file and what it needs, kept in the store's ``unreadable``."""
+    from flows.harvest import convert
+
+    monkeypatch.setattr(convert, "libreoffice", lambda: None)
+    vsb_portal.expect_request("/__local/9/AB/report.wps").respond_with_data(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096),
+                                                                          content_type="application/octet-stream")
     summary = harvest(vsb_portal, tmp_path)
-    assert [(f.url.rsplit("/", 1)[-1], f.reason) for f in summary.failures] == [("report.wps", "attachment format .wps is not supported yet")]
+    assert [(f.url.rsplit("/", 1)[-1], f.needs) for f in summary.failures] == [("531500.htm", "LibreOffice")]
+    assert summary.failures[0].reason.endswith("report.wps: unreadable: needs LibreOffice (.wps)")
+    night = Night(now=NOW, harvests=[summary], failures=summary.failures)
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        assert store.keep_unreadable(conn, night) == 1
+        assert [(r["url"].rsplit("/", 1)[-1], r["needs"]) for r in store.unreadable_reports(conn)] == [("531500.htm", "LibreOffice")]
 
 
 def test_skip_reasons_are_kept_in_the_store(vsb_portal: HTTPServer, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
+from flows.harvest import convert
 from flows.harvest.http import FetchError, HttpClient
 from parsers import UnreadableDocument, read_document
 from parsers.article import parse_article, refusal_reason
@@ -285,7 +286,7 @@ def test_a_night_beside_a_hostile_portal_records_9_failures_and_keeps_the_rest(
         "/truncated.htm": (stub("/t.pdf", "报告.pdf"), "text/html", "not a readable PDF"),
         "/encrypted.htm": (stub("/e.pdf", "报告.pdf"), "text/html", "the PDF is encrypted"),
         "/bomb.htm": (stub("/../../b.docx", "../../报告.docx"), "text/html", "refused as a zip bomb"),
-        "/wps.htm": (stub("/w.wps", "报告.wps"), "text/html", "attachment format .wps is not supported yet"),
+        "/wps.htm": (stub("/w.wps", "报告.wps"), "text/html", "w.wps: unreadable: needs LibreOffice (.wps)"),
         "/image.htm": (b"\x89PNG\r\n", "image/png", "is not a page or a document"),
         "/html-as-pdf.htm": (stub("/h.pdf", "报告.pdf"), "text/html", "not a report"),
     }
@@ -297,6 +298,9 @@ def test_a_night_beside_a_hostile_portal_records_9_failures_and_keeps_the_rest(
     httpserver.expect_request("/e.pdf").respond_with_data(encrypted.getvalue(), content_type="application/pdf")
     httpserver.expect_request("/b.docx").respond_with_data(zip_bomb(), content_type="application/octet-stream")
     httpserver.expect_request("/h.pdf").respond_with_data("<html><body><p>出错了</p></body></html>", content_type="application/pdf")
+    # A Kingsoft .wps on a machine without LibreOffice (tests/test_formats.py reads one with it).
+    httpserver.expect_request("/w.wps").respond_with_data(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096), content_type="application/octet-stream")
+    monkeypatch.setattr(convert, "libreoffice", lambda: None)
 
     sources = demo_sources_file.with_name("hostile.yaml")
     sources.write_text(demo_sources_file.read_text(encoding="utf-8") + (

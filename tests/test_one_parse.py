@@ -81,10 +81,16 @@ def test_a_page_that_is_not_about_the_rule_of_law_is_not_a_report() -> None:
     assert found.kind == "not_report" and "not a rule-of-law report" in (found.reason or "")
 
 
-def test_an_attachment_in_a_format_not_read_yet_names_the_attachment() -> None:
+def test_a_stub_with_a_wps_or_ofd_attachment_asks_for_it_and_prefers_a_docx_or_pdf() -> None:
+    """Every attachment format is read now (issue 29: .wps through LibreOffice, .ofd through ofdkit);
+    of several, a .docx or .pdf (read without a tool) is taken first."""
     html = '<html><body><div id="zoom"><p>见附件。</p><a href="/f/report.wps">报告.wps</a></div></body></html>'
     found = classify_page(html.encode(), f"{BASE}/a.html", "text/html")
-    assert (found.kind, found.about, found.reason) == ("not_report", f"{BASE}/f/report.wps", "attachment format .wps is not supported yet")
+    assert found.kind == "stub" and found.attachment is not None and found.attachment.url == f"{BASE}/f/report.wps"
+    html = ('<html><body><div id="zoom"><p>见附件。</p><a href="/f/report.ofd">报告.ofd</a><a href="/f/report.pdf">报告.pdf</a>'
+            '</div></body></html>')
+    found = classify_page(html.encode(), f"{BASE}/a.html", "text/html")
+    assert found.attachment is not None and found.attachment.url == f"{BASE}/f/report.pdf"
 
 
 def test_a_hanweb_listing_is_one_tree_with_its_records_first() -> None:

@@ -11,7 +11,8 @@ only what surrounds them: portal layouts, URLs, page titles where the seed has n
 dates in page metadata, and the short decoy articles (marked 演示 in their text).
 
 Needs python-docx and fpdf2 (``pip install fpdf2``) and a TrueType font with CJK glyphs
-(Debian: fonts-droid-fallback, with fonts-dejavu-core for digits) for the PDF.
+(Debian: fonts-droid-fallback, with fonts-dejavu-core for digits) for the PDF; for the formats
+portal (issue 29) Pillow, fonts-noto-cjk and LibreOffice (the .doc).
 """
 
 from __future__ import annotations
@@ -249,6 +250,48 @@ def make_region() -> None:
     write(root / "fzzfjs" / "ndbg.htm", vsb_page("法治政府建设年度报告", f'<div class="list"><ul>{rows}</ul></div><div class="pb_sys_common">共4条 1/1</div>'))
 
 
+# ---------------------------------------------------------------- formats: the files issue 29 is about
+# A fourth portal, served from its own folder (formats_portal/) and read by its own registry
+# (sources-formats.yaml), so that the three-portal demo night and its counts stay as they are.
+FORMATS_PORTALS = HERE / "formats_portal"
+
+
+def make_formats() -> None:
+    """One scanned PDF (a stamped copy: no text layer), one old Word .doc, one .ofd and one .zip
+    bundle with GBK names, each the seed's text as it is, each behind a stub page that links it."""
+    from flows.demo import formats, scans
+
+    root = FORMATS_PORTALS / "formats"
+    hujiertai = seed("hujiertai")
+    pages = scans.text_pages(hujiertai)
+    scanned = scans.scanned_pdf([scans.degrade(page, seed=i, seal=i == len(pages) - 1, quality=45) for i, page in enumerate(pages)])
+    xihu_lines = [line for line in seed("xihu").split("\n") if line.strip()]
+    files = {
+        "files/hujiertai_2024_scan.pdf": scanned,
+        "files/chuanxi_2022.doc": formats.word97_doc(seed("chuanxi")),
+        "files/xihu_2024.ofd": formats.ofd(pages=["\n".join(xihu_lines[i:i + 20]) for i in range(0, len(xihu_lines), 20)]),
+        "files/xicang_2025.zip": formats.zip_bundle({"西仓镇2025年法治政府建设工作情况报告.txt": seed("xicang").encode("utf-8"),
+                                                      "附件/说明.txt": "（演示附件：本文件不是报告。）".encode("utf-8")}),
+    }
+    for path, data in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(data)
+    stub = '<div class="v_news_content" id="vsb_content"><p>{lead}</p><p>附件：<a href="{href}">{name}</a></p></div>'
+    articles = [
+        ("scan", "胡吉尔台乡党委书记2024年度述法报告（扫描件）", "2025-01-21", "/files/hujiertai_2024_scan.pdf", "述法报告（盖章扫描件）.pdf"),
+        ("doc", "船溪乡2022年度法治政府建设工作情况报告", "2022-11-30", "/files/chuanxi_2022.doc", "船溪乡2022年度法治政府建设工作情况.doc"),
+        ("ofd", "乌苏市西湖镇2024年度法治建设工作情况报告", "2025-01-16", "/files/xihu_2024.ofd", "西湖镇2024年度法治建设工作情况报告.ofd"),
+        ("zip", "西仓镇2025年法治政府建设工作情况报告", "2025-12-13", "/files/xicang_2025.zip", "西仓镇2025年法治政府建设工作情况报告（压缩包）.zip"),
+    ]
+    for name, title, date, href, label in articles:
+        meta = f'<meta name="PubDate" content="{date} 09:00">\n<meta name="ArticleTitle" content="{html.escape(title)}">\n'
+        body = stub.format(lead="报告全文见附件。", href=href, name=html.escape(label))
+        write(root / "art" / f"{name}.htm", vsb_page(title, body).replace("<head>", "<head>\n" + meta, 1))
+    rows = "\n".join(f'<li><a href="../art/{n}.htm" title="{html.escape(t)}">{html.escape(t)}</a><span class="date">{d}</span></li>'
+                     for n, t, d, _, _ in articles)
+    write(root / "list" / "index.htm", vsb_page("法治政府建设年度报告", f'<div class="list"><ul>{rows}</ul></div><div class="pb_sys_common">共4条 1/1</div>'))
+
+
 def main() -> None:
     if PORTALS.exists():
         shutil.rmtree(PORTALS)
@@ -256,6 +299,10 @@ def main() -> None:
     make_chenxi()
     make_region()
     print(f"wrote {sum(1 for p in PORTALS.rglob('*') if p.is_file())} files under {PORTALS}")
+    if FORMATS_PORTALS.exists():
+        shutil.rmtree(FORMATS_PORTALS)
+    make_formats()
+    print(f"wrote {sum(1 for p in FORMATS_PORTALS.rglob('*') if p.is_file())} files under {FORMATS_PORTALS}")
 
 
 if __name__ == "__main__":

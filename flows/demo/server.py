@@ -19,14 +19,20 @@ from pathlib import Path
 
 PORTALS = Path(__file__).resolve().parent / "portals"
 SOURCES_TEMPLATE = Path(__file__).resolve().parent / "sources.yaml"
+# The formats demo (issue 29): a scanned PDF, a .doc, an .ofd and a .zip, on a portal of its own.
+FORMATS_PORTALS = Path(__file__).resolve().parent / "formats_portal"
+FORMATS_SOURCES_TEMPLATE = Path(__file__).resolve().parent / "sources-formats.yaml"
 CONTENT_TYPES = {
     ".html": "text/html",
     ".htm": "text/html",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".ofd": "application/ofd",
+    ".zip": "application/zip",
 }
 # Portal → charset sent in the Content-Type header (None: the page's <meta> is the only declaration).
-HEADER_CHARSET = {"nilka": "utf-8", "chenxi": None, "region": "utf-8"}
+HEADER_CHARSET = {"nilka": "utf-8", "chenxi": None, "region": "utf-8", "formats": "utf-8"}
 
 
 @dataclass
@@ -109,9 +115,9 @@ def serve_portals(root: Path = PORTALS) -> Iterator[dict[str, Portal]]:
                 portal.server.server_close()
 
 
-def demo_sources_yaml(portals: dict[str, Portal]) -> str:
+def demo_sources_yaml(portals: dict[str, Portal], template: Path = SOURCES_TEMPLATE) -> str:
     """The demo registry with each portal's loopback address filled in."""
-    text = SOURCES_TEMPLATE.read_text(encoding="utf-8")
+    text = template.read_text(encoding="utf-8")
     for name, portal in portals.items():
         text = text.replace("{" + name + "}", portal.base_url)
     return text

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import zipfile
 from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
-from parsers import Link, LinkDecision, Source, classify_attachment, classify_page
+from parsers import Classified, Link, LinkDecision, Source, classify_attachment, classify_page
 
+from flows.harvest.convert import converters_for
 from flows.harvest.discover import allowed_domains
 from flows.harvest.http import FetchError, HttpClient, Response
 from flows.store.raw import RawStore
@@ -42,6 +46,7 @@ def fetch_reports(
     gone: list[Gone] = []
     skipped_known = 0
     domains = allowed_domains(source)
+    convert = converters_for(raw.root)
     taken = [d for d in decisions if d.take]
     for position, decision in enumerate(taken):
         link = decision.link
@@ -81,23 +86,27 @@ def fetch_reports(
         page_sha = raw.save(page.body)
         log.append(_logged(source, link.url, key, now, page, page_sha))
         item = Fetched(source_id=source.id, url=link.url, url_key=key, title=link.title, sha256=page_sha, content_type=page.content_type)
-        found = classify_page(page.body, link.url, page.content_type)
+        found = classify_page(page.body, link.url, page.content_type, convert)
         if found.kind == "stub" and found.attachment is not None and found.document is not None:
             attachment = found.attachment
             try:
-                reply = client.get(attachment.url, allowed_domains=domains, rate=source.rate_per_second)
+                if attachment.extension == "images":  # the page's body is images of its pages: fetched, bundled, OCR'd
+                    reply = _page_images(client, source, found.document.images, attachment.url, now, log)
+                else:
+                    reply = client.get(attachment.url, allowed_domains=domains, rate=source.rate_per_second)
             except FetchError as exc:
                 log.append(_failed(source, attachment.url, now, exc))
                 failures.append(Failure(source_id=source.id, url=attachment.url, reason=f"attachment: {exc}"))
                 continue
             sha = raw.save(reply.body)
-            log.append(_logged(source, attachment.url, url_key(attachment.url), now, reply, sha))
+            if attachment.extension != "images":  # the bundle is ours, not a file the portal served: its images are logged
+                log.append(_logged(source, attachment.url, url_key(attachment.url), now, reply, sha))
             item = item.model_copy(
                 update={"sha256": sha, "content_type": reply.content_type, "page_sha256": page_sha, "attachment_url": attachment.url}
             )
-            found = classify_attachment(found.document, reply.body, attachment.url, reply.content_type)
+            found = classify_attachment(found.document, reply.body, attachment.url, reply.content_type, convert)
         if found.kind != "report" or found.document is None:
-            failures.append(Failure(source_id=source.id, url=found.about or link.url, reason=found.reason or f"not a report ({found.kind})"))
+            failures.append(_not_read(source, found, link.url))
             continue
         reports.append(FetchedReport(fetched=item, document=found.document))
     return FetchResult(reports=reports, log=log, failures=failures, known=skipped_known, gone=gone)
@@ -125,14 +134,46 @@ def _recheck_attachment(client: HttpClient, source: Source, link: Link, page: Fe
         return None
     sha = raw.save(reply.body)
     log.append(_logged(source, attachment_url, attachment.url_key, now, reply, sha))
-    stub = classify_page(raw.load(page.sha256), url, page.content_type)
-    found = classify_attachment(stub.document, reply.body, attachment_url, reply.content_type) if stub.document else stub
+    convert = converters_for(raw.root)
+    stub = classify_page(raw.load(page.sha256), url, page.content_type, convert)
+    found = classify_attachment(stub.document, reply.body, attachment_url, reply.content_type, convert) if stub.document else stub
     if found.kind != "report" or found.document is None:
-        failures.append(Failure(source_id=source.id, url=found.about or url, reason=found.reason or f"not a report ({found.kind})"))
+        failures.append(_not_read(source, found, url))
         return None
     fetched = Fetched(source_id=source.id, url=url, url_key=page.url_key, title=link.title, sha256=sha,
                       content_type=reply.content_type, page_sha256=page.sha256, attachment_url=attachment_url)
     return FetchedReport(fetched=fetched, document=found.document)
+
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024  # a page scanned at 300 dpi in colour is 1 to 5 MB
+
+
+def _page_images(client: HttpClient, source: Source, images: list[str], bundle_url: str, now: datetime, log: list[FetchRecord]) -> Response:
+    """The images of an article whose body is its pages, fetched in order and kept as one .zip
+    bundle (members numbered in page order): the raw store then holds one file for the report, and
+    a re-extraction reads the same bundle, OCR'd from the cache."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as bundle:
+        for number, url in enumerate(images):
+            try:
+                reply = client.get(url, allowed_domains=allowed_domains(source), rate=source.rate_per_second, image=True)
+            except FetchError as exc:
+                log.append(_failed(source, url, now, exc))
+                raise FetchError(f"page image {number + 1} of {len(images)}: {exc}", status=exc.status) from exc
+            if len(reply.body) > MAX_IMAGE_BYTES:
+                raise FetchError(f"{url}: page image of {len(reply.body):,} bytes (cap {MAX_IMAGE_BYTES:,})")
+            log.append(_logged(source, url, url_key(url), now, reply, hashlib.sha256(reply.body).hexdigest()))
+            bundle.writestr(f"{number:03d}-{url.rsplit('/', 1)[-1].split('?', 1)[0][:80] or 'page'}", reply.body)
+    return Response(url=bundle_url, status=200, body=buffer.getvalue(), content_type="application/zip", etag=None, last_modified=None)
+
+
+def _not_read(source: Source, found: Classified, url: str) -> Failure:
+    """The failure for a page or file that is not a report tonight; one that needs a tool not
+    installed names the report's page (its key in the store's ``unreadable``) and what it needs."""
+    reason = found.reason or f"not a report ({found.kind})"
+    if found.needs:
+        return Failure(source_id=source.id, url=found.url or url, reason=reason, needs=found.needs)
+    return Failure(source_id=source.id, url=found.about or url, reason=reason)
 
 
 def _moved_with_page(attachment_url: str, stored_page_url: str, page_url: str) -> str:

@@ -429,14 +429,18 @@ class HttpClient:
         rate: float,
         etag: str | None = None,
         last_modified: str | None = None,
+        image: bool = False,
     ) -> Response:
-        """GET with conditional headers; redirects are followed only within ``allowed_domains``."""
+        """GET with conditional headers; redirects are followed only within ``allowed_domains``.
+        ``image``: the image of a report's page (an article whose body is its scanned pages), the
+        one case an image/ content type is wanted."""
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        return self._follow(url, allowed_domains, rate, headers, obey_robots=True, max_bytes=self.max_bytes)
+        return self._follow(url, allowed_domains, rate, headers, obey_robots=True, max_bytes=self.max_bytes,
+                            refused=REFUSED_TYPES[1:] if image else REFUSED_TYPES)
 
     def _check_target(self, url: str, allowed_domains: list[str]) -> str:
         """The URL as it will be sent, once every rule allows it: scheme, allowed domains, and (for
@@ -451,7 +455,7 @@ class HttpClient:
         return prepared
 
     def _follow(self, url: str, allowed_domains: list[str], rate: float, headers: dict[str, str], *,
-                obey_robots: bool, max_bytes: int, truncate: bool = False) -> Response:
+                obey_robots: bool, max_bytes: int, truncate: bool = False, refused: tuple[str, ...] = REFUSED_TYPES) -> Response:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             target = self._check_target(current, allowed_domains)
@@ -492,7 +496,7 @@ class HttpClient:
                     if reply.status_code not in (200, 304):
                         raise FetchError(f"{current}: HTTP {reply.status_code} {reply.reason}", reply.status_code)
                     content_type = reply.headers.get("Content-Type", "")
-                    if content_type.lower().startswith(REFUSED_TYPES):
+                    if content_type.lower().startswith(refused):
                         raise FetchError(f"{current}: content type {content_type} is not a page or a document")
                     body = self._read_capped(reply, target, watch, max_bytes, truncate)
                     return Response(

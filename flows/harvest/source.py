@@ -7,6 +7,7 @@ from datetime import datetime
 from parsers import (Document, LinkDecision, Source, UnreadableDocument, classify_attachment, classify_page, extract_report,
                      with_listing_title)
 
+from flows.harvest.convert import converters_for
 from flows.harvest.discover import ListingError, allowed_domains, discover_links
 from flows.harvest.find import find_columns
 from flows.harvest.fetch import fetch_reports
@@ -28,13 +29,14 @@ def stored_document(raw: RawStore, item: Fetched) -> Document:
     """A stored report's document read again from the raw store (re-extraction: no network), with
     the same decisions the night took when the bytes arrived. Raises UnreadableDocument when they
     are no longer read as a report."""
+    convert = converters_for(raw.root)  # OCR'd pages come from the cache under the raw store: a re-extraction OCRs nothing again
     if item.page_sha256:
-        page = classify_page(raw.load(item.page_sha256), item.url)
+        page = classify_page(raw.load(item.page_sha256), item.url, None, convert)
         if page.document is None:
             raise UnreadableDocument(page.reason or f"{item.url}: its page is not readable")
-        found = classify_attachment(page.document, raw.load(item.sha256), item.attachment_url or item.url, item.content_type)
+        found = classify_attachment(page.document, raw.load(item.sha256), item.attachment_url or item.url, item.content_type, convert)
     else:
-        found = classify_page(raw.load(item.sha256), item.url, item.content_type)
+        found = classify_page(raw.load(item.sha256), item.url, item.content_type, convert)
     if found.kind != "report" or found.document is None:
         raise UnreadableDocument(found.reason or f"{item.url}: not a report ({found.kind})")
     return found.document

@@ -29,7 +29,8 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from parsers import COLUMN_UNITS, INDICATOR_KEYS, INDICATOR_LABELS, Source, covered_counties, extractor_version, prefecture_of, province_of, townships_of
+from parsers import (COLUMN_UNITS, INDICATOR_KEYS, INDICATOR_LABELS, OCR_FLAG, Source, covered_counties, extractor_version, prefecture_of,
+                     province_of, townships_of)
 
 from dataset import codebook
 from dataset.indicator_docs import LABELS_BEFORE_RECORDED
@@ -865,8 +866,8 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
     def flag_codes(report_id: str, indicator: str, own: str = "") -> str:
         report_flags = flags_of(report_id)
         codes = [c for c in own.split(";") if c]
-        if report_flags:
-            codes += [f["code"] for f in report_flags if indicator in f["detail"] and f["code"] not in codes]
+        if report_flags:  # a flag naming the indicator, or one about the whole text (read by OCR: every figure may be misread)
+            codes += [f["code"] for f in report_flags if (indicator in f["detail"] or f["code"] == OCR_FLAG) and f["code"] not in codes]
         return ";".join(codes)
 
     def observation_rows(ids: list[str]) -> Iterable[list[Any]]:

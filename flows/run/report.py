@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sitegen.stats import SiteStats
 
 from parsers import Source
@@ -55,6 +57,10 @@ def render_summary_lines(summary: RunSummary) -> list[str]:
     if summary.sources_flagged:
         lines.append(f"来源健康 | sources stale or broken: {len(summary.sources_flagged)} (fazhi sources status)")
         lines += [f"  - {s.source_id}: {'; '.join(s.flags)}" for s in summary.sources_flagged]
+    needs = Counter(f.needs for f in summary.failures if f.needs)
+    if needs:  # kept in the store (unreadable), read on a later night once the tool is there or the OCR done
+        lines.append(f"待读 | unreadable without a tool: {sum(needs.values())} report(s), needs " +
+                     "; ".join(f"{what}: {n}" for what, n in sorted(needs.items())))
     if summary.site_dir:
         lines.append(f"网站 | site: {summary.site_dir}/index.html (preview: fazhi serve --out {summary.site_dir})")
     return lines

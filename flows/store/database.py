@@ -21,6 +21,7 @@ from urllib.parse import unquote_plus, urlsplit
 
 from parsers import Extraction, IndicatorValue, Observation, Report, extractor_version
 
+from flows.store.unreadable import UNREADABLE_V9
 from flows.run.crash import crashpoint
 from flows.store.health import record_health
 from flows.records import FetchRecord, Gone, Harvested, Listing, MergeResult, Night, SourceHarvest
@@ -224,7 +225,8 @@ CREATE TABLE IF NOT EXISTS source_checks (
 );
 """
 # MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version). Append, never edit.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGURES_V5, FACTS_V6, FRAME_V7, SOURCE_HEALTH_V8)
+# UNREADABLE_V9 is defined beside the code that writes it (flows/store/unreadable.py, issue 29).
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGURES_V5, FACTS_V6, FRAME_V7, SOURCE_HEALTH_V8, UNREADABLE_V9)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from parsers import OCR_FLAG  # the report's text was read by OCR from a scan
 from parsers.indicators import BY_KEY, INDICATOR_KEYS, INDICATOR_LABELS, INDICATORS
 from parsers.normalise import strip_format_characters
 
@@ -338,6 +339,7 @@ FLAG_SENTENCES = {
     "parts_above_total": "{indicator}各分项之和大于写明的总数。",
     "only_part_of_year": "{indicator}只找到了部分时段（如上半年）的数值，不是全年数。",
     "figures_capped": "该文本中的数字异常多，只读取了前2000个，请核对原文。",
+    "ocr_text": "该报告为扫描件，文字由OCR识别，其中的数字可能有误识，请核对原文。",
 }
 
 
@@ -451,13 +453,20 @@ def _figure_table(rows: list[Row], observations: list[Row], values: list[Row] | 
             row += (
                 f'<td><a class="fazhi-figure" href="#{figure_anchor(key, year)}" title="{html_text(o["quote"])}">'
                 f'{html_text(format_value(o["value"], o["qualifier"], o["unit"]))}</a>'
-                f' <small>{html_text(o["unit"] if o["unit"] != "%" else "")}</small></td>'
+                f' <small>{html_text(o["unit"] if o["unit"] != "%" else "")}</small>{_ocr_note(o)}</td>'
                 if o
                 else "<td>—</td>"
             )
         out.append(row + "</tr>")
     out += ["</tbody>", "</table></div>"]
     return "".join(out)
+
+
+def _ocr_note(row: Row) -> str:
+    """Beside a figure read from a scan: OCR may misread a digit, so the reader checks the original."""
+    if OCR_FLAG not in str(row.get("flag_codes") or row.get("flags") or "").split(";"):
+        return ""
+    return ' <small class="fazhi-ocr" title="该报告为扫描件，文字由OCR识别，数字可能有误识，请核对原文">（OCR识别）</small>'
 
 
 def _trends(rows: list[Row], observations: list[Row], values: list[Row] | None = None) -> str:

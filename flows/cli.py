@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,6 +48,9 @@ EXAMPLES = {
                  "exit status: 0 done (or nothing to do); 2 some revisions could not be read again (their earlier figures stay) or bad usage",
 }
 READABLE = (".txt", ".html", ".htm", ".docx", ".pdf")
+MAX_WAIT_SECONDS = 86_400.0  # build-site --wait: a day is longer than any night
+MAX_WORKERS = 1024  # reextract --workers: refused above; above the cores, the cores are used
+COMMAND_MIN_PART_LIMIT = 1 << 20  # state --part-limit: one object per few bytes is an upload per few bytes
 
 
 def _quiet_prefect(verbose: bool) -> None:
@@ -146,6 +149,32 @@ def _deadline(text: str) -> float:
         return parse_duration(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _bounded_seconds(text: str) -> float:
+    """A wait in seconds: a finite number between 0 and one day (`nan`, `inf` and `1e308` waited
+    forever)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_WAIT_SECONDS:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds from 0 to {MAX_WAIT_SECONDS:.0f}")
+    return value
+
+
+def _int_between(low: int, high: int | None, unit: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text.replace(",", "").replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of {unit}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{text}: give {unit} from {low:,}" + (f" to {high:,}" if high is not None else " up"))
+        return value
+    return parse
 
 
 def environment_problem(error: object, data: Path | None = None) -> str | None:
@@ -525,6 +554,9 @@ def cmd_reextract(data: Path, sources: Path | None = None, workers: int | None =
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     now = datetime.now(timezone.utc)
+    cores = os.cpu_count() or 1  # more processes than cores only fight over them (64 forked on 2 cores)
+    if workers and workers > cores and not quiet:
+        print(f"note: {workers} workers asked, {cores} used (one per core)")
     try:
         with data_lock(data, wait_seconds=60), open_store(layout.store_path) as conn:
             entries = registry if registry is not None else stored_sources(conn)
@@ -628,7 +660,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("serve", "Preview the built site on 127.0.0.1.")
     p.add_argument("--out", type=Path, default=Path("public"), help="the built site (default: public)")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=_int_between(0, 65535, "port"), default=8000)
 
     p = add("schedule", "Serve the nightly flow as a Prefect deployment, scheduled at 02:00 Asia/Shanghai.")
     p.add_argument("--sources", type=Path, default=Path("sources.yaml"))
@@ -653,14 +685,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("reextract", "Extract every stored report again from its stored bytes when the extraction rules changed, then cut a release.")
     p.add_argument("--data", type=Path, default=Path("data"), help="data directory: store, raw bytes, releases (default: data)")
     p.add_argument("--sources", type=Path, help="identify with these registry entries (default: those the last night recorded in the store)")
-    p.add_argument("--workers", type=int, help="processes that extract (default: one per core)")
+    p.add_argument("--workers", type=_int_between(1, MAX_WORKERS, "workers"),
+                   help="processes that extract (default, and at most: one per core)")
     p.add_argument("--no-release", dest="release", action="store_false", help="re-extract only; the next night cuts the release")
     p.add_argument("--quiet", action="store_true", help="print failures only")
 
     p = add("build-site", "Build the site from the latest release.")
     p.add_argument("--data", type=Path, default=Path("data"))
     p.add_argument("--out", type=Path, default=Path("public"), help="a new or empty folder, or a site fazhi built (default: public)")
-    p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+    p.add_argument("--wait", type=_bounded_seconds, default=60.0, metavar="SECONDS",
                    help="how long to wait for a night (or another build-site) to release the data (default: 60)")
 
     p = add("state", "Save the data directory between nights in parts under 2 GiB (store, raw bytes by year, latest release), or restore it.")
@@ -670,7 +703,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repo", metavar="OWNER/REPO", help="the GitHub repository (default: $GITHUB_REPOSITORY, else the checkout's)")
     p.add_argument("--s3", metavar="s3://BUCKET/PREFIX", help="keep the parts in an S3-compatible bucket instead (needs the s3 extra)")
     p.add_argument("--endpoint-url", metavar="URL", help="the S3-compatible service, when it is not AWS")
-    p.add_argument("--part-limit", type=int, metavar="BYTES", help="largest chunk in bytes (default: 2,000,000,000, under GitHub's 2 GiB)")
+    p.add_argument("--part-limit", type=_int_between(COMMAND_MIN_PART_LIMIT, None, "bytes"), metavar="BYTES",
+                   help="largest chunk in bytes, at least 1 MiB (default: 2,000,000,000, under GitHub's 2 GiB)")
     p.add_argument("--force", action="store_true", help="save even when the saved state is not the one this directory was restored from")
     return parser
 

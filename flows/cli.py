@@ -660,7 +660,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("serve", "Preview the built site on 127.0.0.1.")
     p.add_argument("--out", type=Path, default=Path("public"), help="the built site (default: public)")
-    p.add_argument("--port", type=_int_between(0, 65535, "port"), default=8000)
+    p.add_argument("--port", type=int, default=8000)
 
     p = add("schedule", "Serve the nightly flow as a Prefect deployment, scheduled at 02:00 Asia/Shanghai.")
     p.add_argument("--sources", type=Path, default=Path("sources.yaml"))

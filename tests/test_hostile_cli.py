@@ -28,7 +28,7 @@ from flows.cli import main
 from flows.store.lock import data_lock
 from flows.harvest.registry import MAX_BYTES, SourcesError, load_sources, parse_sources
 from parsers.models import Source
-from tests.helpers import NOW, all_seeds
+from tests.helpers import NOW, Drained, all_seeds
 
 ROOT = Path(__file__).parents[1]
 DEMO_SOURCE = Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])
@@ -188,7 +188,8 @@ def test_two_build_sites_at_once_one_waits_and_the_site_keeps_its_assets(data: P
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "site")])}
     command = [sys.executable, "-m", "flows.cli", "build-site", "--data", str(data), "--out", str(out), "--wait", "120"]
     runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT) for _ in range(2)]
-    outputs = [run.communicate(timeout=240) for run in runs]
+    outputs = [Drained(run) for run in runs]  # both children's pipes read at once: one blocked on a full pipe would hold the lock
+    outputs = [drained.finish(timeout=240) for drained in outputs]
 
     assert [run.returncode for run in runs] == [0, 0], outputs
     assert all("Traceback" not in err for _, err in outputs)

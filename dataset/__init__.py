@@ -7,8 +7,8 @@ writer (``flows.release``) and the site (``sitegen``) both read it; ``parsers`` 
 so a change here never re-extracts the archive.
 """
 
-from .cells import neutralise_cell, restore_cell
+from .cells import CSV_FIELD_LIMIT, MAX_CELL, bound_cell, neutralise_cell, restore_cell
 from .coverage import ReportFact, coverage, due_years
 from .format import BUCKETS, METADATA_FILES, PROVENANCE, REPORTS, Resource, SOURCES, TABLES, TEXTS, TEXTS_FOLDER, citation, figure_resources, table_files, text_file, townships_resource
 
-__all__ = ["BUCKETS", "METADATA_FILES", "PROVENANCE", "REPORTS", "ReportFact", "Resource", "SOURCES", "TABLES", "TEXTS", "TEXTS_FOLDER", "citation", "coverage", "due_years", "figure_resources", "neutralise_cell", "restore_cell", "table_files", "text_file", "townships_resource"]
+__all__ = ["BUCKETS", "CSV_FIELD_LIMIT", "MAX_CELL", "bound_cell", "METADATA_FILES", "PROVENANCE", "REPORTS", "ReportFact", "Resource", "SOURCES", "TABLES", "TEXTS", "TEXTS_FOLDER", "citation", "coverage", "due_years", "figure_resources", "neutralise_cell", "restore_cell", "table_files", "text_file", "townships_resource"]

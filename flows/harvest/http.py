@@ -43,6 +43,7 @@ MAX_SECONDS = 120.0  # a whole response: a body dripping one byte a second never
 ROBOTS_MAX_BYTES = 512 * 1024  # what Google reads of a robots.txt (500 KiB); the rest is ignored
 MAX_RETRY_AFTER = 60.0  # a Retry-After of a day would hold the source (and the night) for a day
 DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_URL = 2_048  # characters: what browsers and CDNs keep to; a longer link is padding meant to swell the tables
 
 
 class PoliteRetry(Retry):
@@ -173,6 +174,8 @@ def parse_target(url: str) -> tuple[str, str, int]:
     read them: Python's urlsplit and urllib3 disagree on some URLs (urlsplit takes the host of
     ``http://127.0.0.2:8080\\@portal.gov.cn/`` to be portal.gov.cn; urllib3 connects to
     127.0.0.2), so the guard must never judge one parse while the library fetches another."""
+    if len(url) > MAX_URL:
+        raise FetchError(f"{url[:200]}…: a URL of {len(url):,} characters (over {MAX_URL:,}); refused")
     if "\\" in url:
         raise FetchError(f"{url}: a backslash in a URL is read as a path by some libraries and as part of the host by others; refused")
     if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):

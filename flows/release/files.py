@@ -23,10 +23,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from dataset import BUCKETS, TEXTS_FOLDER, Resource, neutralise_cell, text_file
+from dataset import BUCKETS, MAX_CELL, TEXTS_FOLDER, Resource, bound_cell, neutralise_cell, text_file
 
 from flows import store
 
+# Arrow reads CSV in blocks and fails on a row that straddles two ("straddles two block
+# boundaries"): a block far above the longest row bounded cells make.
+ARROW_BLOCK = 16 << 20
 FORMAT_VERSION = 2  # 2: the declared format (dataset.format): Parquet copies, sources, provenance, texts/<year>.jsonl.gz
 
 
@@ -102,7 +105,7 @@ def _neutralised(rows: Iterable[list[Any]], columns: tuple[int, ...]) -> Iterato
         for i in columns:
             cell = row[i]
             if cell.__class__ is str:
-                row[i] = neutralise_cell(cell)
+                row[i] = neutralise_cell(cell if len(cell) <= MAX_CELL else bound_cell(cell))
         yield row
 
 
@@ -334,7 +337,7 @@ def write_parquet(folder: Path, resource: Resource) -> None:
     import pyarrow.parquet as pq
 
     schema, convert = _csv_read_options(resource)
-    reader = pcsv.open_csv(folder / resource.path, read_options=pcsv.ReadOptions(block_size=16 << 20), convert_options=convert)
+    reader = pcsv.open_csv(folder / resource.path, read_options=pcsv.ReadOptions(block_size=ARROW_BLOCK), convert_options=convert)
     with pq.ParquetWriter(folder / resource.parquet_path, schema, compression="zstd") as writer:
         for batch in reader:
             writer.write_table(_true_text(batch.columns, schema))
@@ -410,7 +413,8 @@ def write_parquet_bucketed(folder: Path, resource: Resource, index: dict[str, An
         for offset, length in fresh:
             handle.seek(offset)
             parts.append(handle.read(length))
-    new = pcsv.read_csv(pa.py_buffer(b"".join(parts)), read_options=pcsv.ReadOptions(use_threads=False), convert_options=convert)
+    new = pcsv.read_csv(pa.py_buffer(b"".join(parts)), read_options=pcsv.ReadOptions(use_threads=False, block_size=ARROW_BLOCK),
+                        convert_options=convert)
     new = _true_text(new.columns, schema)
     if new.num_rows != fresh_rows:
         raise ValueError(f"{folder / resource.path}: {new.num_rows} rows in its changed buckets, {fresh_rows} in its index")

@@ -20,6 +20,10 @@ from dataset.cells import restore_cell
 
 from .pages import html_text
 
+from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
+
+csv.field_size_limit(_CSV_FIELD_LIMIT)  # explicit: a release cell over csv's default 131,072 fails the reader, not a night
+
 STATUSES: tuple[Status, ...] = ("on_time", "late", "undated", "not_found")
 STATUS_LABELS = {"on_time": "按时", "late": "逾期", "undated": "发布日期不详", "not_found": "未找到"}
 NOT_IN_REGISTER = "—"  # a year the release has no status for (a report's township outside townships.csv)

@@ -30,6 +30,10 @@ from .figures import FigureIndex, ObservationRows, ValueIndex
 from .stats import SiteStats
 from .townships import BOM, TownshipData, link_or_copy
 
+from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
+
+csv.field_size_limit(_CSV_FIELD_LIMIT)  # explicit: a release cell over csv's default 131,072 fails the reader, not a night
+
 # The configuration, hand-written pages and assets are package data: an installed fazhi (a wheel,
 # a work-pool image) builds the site without the repository.
 PACKAGE_ROOT = Path(__file__).resolve().parent

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import io
 import json
+import re
 import math
 import os
 import shutil
@@ -36,7 +37,7 @@ from dataset import BUCKETS, METADATA_FILES, PROVENANCE, REPORTS, SOURCES, TABLE
 from flows import store
 from flows.run.crash import crashpoint
 from flows.records import ReleaseInfo
-from flows.release.zipped import ZIP_PART, ParentZip, ReleaseZip, sha256_of
+from flows.release.zipped import ZIP_PART, ParentZip, ReleaseZip, sha256_of, zip_is_sound
 from flows.release.files import (
     FORMAT_VERSION,
     TABLE_BUCKET,
@@ -904,10 +905,14 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
     a twin."""
     releases.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(releases)
-    parent = latest_version(releases)
+    repairs: list[str] = []
+    parent = sound_parent(releases, repairs)
     state = store.fingerprint(conn)
     if parent and read_manifest(releases, parent).get("fingerprint") == state:
-        return None
+        if not repairs:
+            return None
+        _point_latest(releases, parent)  # the newest sound release is this state: LATEST points at it again
+        return _info(releases, parent).model_copy(update={"repairs": repairs})
     for version in list_versions(releases):
         manifest = read_manifest(releases, version)
         if manifest.get("parent") == parent and manifest.get("fingerprint") == state and not verify_release(releases, version):
@@ -941,7 +946,44 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
     os.rename(tmp, releases / version)
     crashpoint("release:renamed")
     _point_latest(releases, version)
-    return _info(releases, version)
+    return _info(releases, version).model_copy(update={"repairs": repairs})
+
+
+RELEASE_VERSION = re.compile(r"\d{4}\.\d{2}\.\d{2}(?:\.\d{1,6})?")  # as next_version makes them
+
+
+def sound_parent(releases: Path, repairs: list[str]) -> str | None:
+    """The release the next one builds on: the one LATEST names, when LATEST is a release version
+    and that release's folder and manifest are there. Otherwise (LATEST garbled, the latest folder
+    deleted, its manifest damaged) the problem goes into ``repairs`` and the newest sound release
+    stands in (None: none is left, the release is written whole from the store). A reused byte is
+    checked against that release's manifest in any case (files.matches_parent_manifest)."""
+    pointer = releases / "LATEST"
+    if not pointer.exists():
+        versions = list_versions(releases)
+        if versions:
+            repairs.append(f"{pointer}: missing beside {len(versions)} release(s); the next release is cut from the store")
+        return versions[-1] if versions else None
+    try:
+        named = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        named, problem = "", f"{pointer}: unreadable ({exc})"
+    else:
+        problem = None
+    if problem is None and not RELEASE_VERSION.fullmatch(named):
+        problem = f"{pointer}: {named[:80]!r} is not a release version"
+    if problem is None and not (releases / named / "manifest.json").is_file():
+        problem = f"{pointer} names {named}, but {releases / named} holds no release"
+    if problem is None:
+        try:
+            checked_manifest(releases, named)
+            return named
+        except ManifestError as exc:
+            problem = str(exc)
+    versions = [v for v in list_versions(releases) if v != named]
+    fallback = versions[-1] if versions else None
+    repairs.append(f"{problem}; the release is cut again from the store" + (f" (after {fallback}, the newest sound one)" if fallback else ""))
+    return fallback
 
 
 def _point_latest(releases: Path, version: str) -> None:
@@ -982,8 +1024,10 @@ def verify_release(releases: Path, version: str) -> list[str]:
         path = folder / name
         if path.is_symlink():  # is_file() follows it: verify would vouch for a file outside the release
             problems.append(f"{path}: a symbolic link, not a file of this release")
-        elif not path.is_file():
+        elif not path.exists():
             problems.append(f"{path}: missing")
+        elif not path.is_file():  # a folder, a FIFO (hashing it would wait forever) or a device
+            problems.append(f"{path}: not a regular file")
         elif _sha256(path) != expected["sha256"]:
             problems.append(f"{path}: sha256 differs from the manifest")
     for path in sorted(folder.iterdir()):
@@ -992,6 +1036,13 @@ def verify_release(releases: Path, version: str) -> list[str]:
         elif path.name not in files and path.name not in unlisted:
             problems.append(f"{path}: not listed in the manifest")
     recorded = folder / f"{zip_name}.sha256"
+    bundle = folder / zip_name
+    if bundle.is_symlink() or (bundle.exists() and not bundle.is_file()):
+        return [*problems, f"{bundle}: not a regular file"]
+    if recorded.is_symlink() or (recorded.exists() and not recorded.is_file()):
+        return [*problems, f"{recorded}: not a regular file"]
+    if bundle.is_file() and not zip_is_sound(bundle):  # a .sha256 rewritten with the zip says nothing of its members
+        problems.append(f"{bundle}: a member fails its CRC check (or the zip is unreadable)")
     if (folder / zip_name).exists() and not recorded.is_file():  # a replaced zip with its .sha256 deleted passed unchecked
         problems.append(f"{folder / zip_name}: its {recorded.name} is missing, so the zip can't be checked")
     if (folder / zip_name).is_file() and recorded.is_file():

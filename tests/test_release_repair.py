@@ -162,3 +162,19 @@ def test_verify_fails_a_zip_that_is_not_a_regular_file(data: Path, kind: str, ca
     assert main(["verify", "--data", str(data)]) == 2
     out = capsys.readouterr()
     assert f"{bundle}: not a regular file" in out.out + out.err
+
+
+def test_the_sites_downloads_are_not_hard_links_to_the_release(data: Path, tmp_path: Path) -> None:
+    from sitegen.build import publish_downloads
+
+    releases = data / "releases"
+    version = release.latest_version(releases)
+    site = tmp_path / "public"
+    publish_downloads(releases, version, site)
+    for name in ("reports.csv", f"fazhi-{version}.zip"):
+        published, kept = site / "downloads" / version / name, releases / version / name
+        assert published.read_bytes() == kept.read_bytes()
+        assert published.stat().st_ino != kept.stat().st_ino
+        with published.open("r+b") as handle:  # an edit where the site is served
+            handle.write(b"edited")
+    assert release.verify_release(releases, version) == []

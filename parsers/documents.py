@@ -245,13 +245,33 @@ def drop_running_lines(pages: list[str]) -> list[str]:
     return cleaned
 
 
+# A township's annual report is a few to a few dozen pages. A 600 KB PDF whose page tree names one
+# page 100,000 times took a minute of CPU to read (pypdf's own limits were the only cap).
+MAX_PDF_PAGES = 1_000
+
+
+def _claimed_pages(reader: PdfReader) -> int:
+    """The page count the document's root says it has (/Count), read before any page is."""
+    try:
+        count = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
+        return int(count)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return 0
+
+
 def parse_pdf(data: bytes, url: str) -> Document:
     """Text of a PDF with a text layer; a scanned PDF (no text) is an error, not an empty report."""
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise UnreadableDocument(f"{url}: the PDF is encrypted")
-        pages = drop_running_lines([page.extract_text() or "" for page in reader.pages])
+        claimed = _claimed_pages(reader)
+        if claimed > MAX_PDF_PAGES:
+            raise UnreadableDocument(f"{url}: the PDF claims {claimed:,} pages, over the {MAX_PDF_PAGES:,} a report can have")
+        count = len(reader.pages)  # the page tree walked (cheap); each page's text is the cost
+        if count > MAX_PDF_PAGES:
+            raise UnreadableDocument(f"{url}: the PDF has {count:,} pages, over the {MAX_PDF_PAGES:,} a report can have")
+        pages = drop_running_lines([reader.pages[i].extract_text() or "" for i in range(count)])
     except UnreadableDocument:
         raise
     except Exception as exc:  # pypdf raises many types for damaged files

@@ -424,14 +424,30 @@ def cmd_releases(data: Path) -> int:
 
 def cmd_diff(a: str, b: str, data: Path) -> int:
     """What changed between two releases: reports added, revised, withdrawn; figures old → new."""
+    import csv
+
     from flows.release.cut import diff_folders
+
+    from flows.run.localfiles import special_file
 
     releases = data / "releases"
     for version in (a, b):
+        if Path(version).name != version or version in (".", ".."):
+            print(f"error: {version[:80]!r} is not a release version (see `fazhi releases`)", file=sys.stderr)
+            return EXIT_USAGE
         if not (releases / version / "reports.csv").exists():
             print(f"error: no release {version} in {releases} (see `fazhi releases`)", file=sys.stderr)
             return EXIT_USAGE
-    lines = diff_folders(releases / a, releases / b, _withdrawn_ids(data))
+        folder = releases / version
+        for path in sorted(folder.iterdir()):  # a FIFO in place of a table waited forever for a writer
+            if kind := special_file(path):
+                print(f"error: {path}: {kind}, not a file of a release", file=sys.stderr)
+                return EXIT_USAGE
+    try:
+        lines = diff_folders(releases / a, releases / b, _withdrawn_ids(data))
+    except (csv.Error, KeyError, ValueError, UnicodeDecodeError) as exc:  # a damaged table: one line naming the releases
+        print(f"error: {releases / a} → {releases / b}: a table cannot be read ({type(exc).__name__}: {str(exc)[:200]})", file=sys.stderr)
+        return EXIT_USAGE
     print(f"{a} → {b}: {len(lines)} change(s)")
     for line in lines:
         print(line)

@@ -8,7 +8,10 @@ nothing the user or the project had is lost.
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
+import shutil
 import json
 import os
 import sqlite3
@@ -515,3 +518,106 @@ def test_a_gbk_registry_and_a_huge_one_are_one_line_errors(tmp_path: Path) -> No
 
     result = fazhi("nightly", "--sources", str(gbk), "--data", str(tmp_path / "data"), "--out", str(tmp_path / "public"), timeout=60)
     assert result.returncode == 2 and "not UTF-8" in one_line_error(result.stderr)
+
+
+# ---------------------------------------------------------------- issue 31: hangs and tracebacks
+
+
+def test_serve_answers_a_nul_in_the_path_with_400_and_no_traceback(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    import functools
+    import threading
+    import urllib.error
+    import urllib.request
+    from http.server import ThreadingHTTPServer
+
+    from flows.publish.preview import SiteHandler
+
+    (tmp_path / "index.html").write_text("<html>ok</html>", encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SiteHandler, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(urllib.error.HTTPError) as answered:
+            urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/a%00b/index.html", timeout=10)
+        assert answered.value.code == 400
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/index.html", timeout=10) as ok:
+            assert ok.status == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("wait", ["nan", "inf", "1e308", "-1"])
+def test_build_site_refuses_a_wait_that_is_not_a_finite_number_of_seconds(tmp_path: Path, wait: str) -> None:
+    result = fazhi("build-site", "--data", str(tmp_path), "--out", str(tmp_path / "public"), "--wait", wait, timeout=30)
+    assert result.returncode == 2
+    assert f"argument --wait: '{wait}': give a number of seconds from 0 to 86400" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_reextract_workers_are_bounded(tmp_path: Path) -> None:
+    result = fazhi("reextract", "--data", str(tmp_path), "--workers", "100000", timeout=30)
+    assert result.returncode == 2 and "argument --workers: 100000: give workers from 1 to 1,024" in result.stderr
+    result = fazhi("reextract", "--data", str(tmp_path), "--workers", "0", timeout=30)
+    assert result.returncode == 2 and "argument --workers" in result.stderr
+
+
+def _dev_set(tmp_path: Path) -> tuple[Path, Path]:
+    gold, texts = tmp_path / "gold", tmp_path / "texts"
+    gold.mkdir()
+    texts.mkdir()
+    (gold / "x.jsonl").write_text('{"report": "x", "indicator": "disputes_mediated", "value": 12, "unit": "件", "qualifier": "exact", '
+                                  '"quote": "全年调解矛盾纠纷12起"}\n', encoding="utf-8")
+    (texts / "x.txt").write_text("某乡2024年法治政府建设年度报告。全年调解矛盾纠纷12起。", encoding="utf-8")
+    return gold, texts
+
+
+@pytest.mark.parametrize("meta", ["[1, 2]", '{"township": ["a"], "report_year": {"y": 1}}', "[" * 100_000 + "]" * 100_000])
+def test_evaluate_on_a_hostile_label_file_is_one_line(tmp_path: Path, meta: str) -> None:
+    gold, texts = _dev_set(tmp_path)
+    (texts / "x.meta.json").write_text(meta, encoding="utf-8")
+    result = fazhi("evaluate", str(gold), str(texts), timeout=120)
+    assert result.returncode == 2
+    assert "x.meta.json" in one_line_error(result.stderr)
+
+
+def test_evaluate_refuses_a_fifo_text_instead_of_waiting_for_it(tmp_path: Path) -> None:
+    gold, texts = _dev_set(tmp_path)
+    os.mkfifo(texts / "y.txt")  # labelled, so read for the identification score
+    (texts / "y.meta.json").write_text('{"township": "某乡"}', encoding="utf-8")
+    result = fazhi("evaluate", str(gold), str(texts), timeout=120)
+    assert result.returncode == 2
+    assert one_line_error(result.stderr) == f"error: {texts / 'y.txt'}: a FIFO, not a regular file"
+
+
+def _two_releases(data: Path) -> tuple[str, str]:
+    releases = data / "releases"
+    first = release.latest_version(releases)
+    assert first is not None
+    shutil.copytree(releases / first, releases / "2099.01.01")
+    return first, "2099.01.01"
+
+
+def test_diff_refuses_a_fifo_in_a_release_instead_of_waiting_for_it(data: Path) -> None:
+    first, second = _two_releases(data)
+    values = data / "releases" / second / "values.csv"
+    values.unlink()
+    os.mkfifo(values)
+    result = fazhi("diff", first, second, "--data", str(data), timeout=60)
+    assert result.returncode == 2
+    assert one_line_error(result.stderr) == f"error: {values}: a FIFO, not a file of a release"
+
+
+def test_diff_reads_a_cell_over_131072_characters(data: Path) -> None:
+    first, second = _two_releases(data)
+    reports = data / "releases" / second / "reports.csv"
+    lines = reports.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    header = lines[0].rstrip("\r\n").split(",")
+    cells = next(csv.reader([lines[1]]))
+    cells[header.index("title")] = "长" * 140_000
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    reports.write_text(lines[0] + buffer.getvalue() + "".join(lines[2:]), encoding="utf-8-sig")
+    result = fazhi("diff", first, second, "--data", str(data), timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout.startswith(f"{first} → {second}:")

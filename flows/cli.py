@@ -74,6 +74,11 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
     from flows.harvest.registry import SourcesError, load_sources
 
     if not os.environ.get("PREFECT_API_URL"):
+        from flows.run.prefecthome import prefect_database_problem
+
+        if (problem := prefect_database_problem()) is not None:
+            print(f"error: {problem}", file=sys.stderr)
+            return EXIT_USAGE
         shield_temporary_server()
 
     def run(sources_file: Path) -> object:

@@ -621,3 +621,23 @@ def test_diff_reads_a_cell_over_131072_characters(data: Path) -> None:
     result = fazhi("diff", first, second, "--data", str(data), timeout=60)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and result.stdout.startswith(f"{first} → {second}:")
+
+
+def test_a_prefect_database_migrated_by_a_newer_prefect_is_one_line_naming_it_and_the_fix(tmp_path: Path) -> None:
+    home = tmp_path / "prefect-home"
+    home.mkdir()
+    conn = sqlite3.connect(home / "prefect.db")
+    conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+    conn.execute("INSERT INTO alembic_version VALUES ('ffffffffffff')")  # a revision from a Prefect not installed here
+    conn.commit()
+    conn.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "site")]), PREFECT_HOME=str(home))
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "flows.cli", "nightly", "--demo", "--data", str(tmp_path / "data"),
+                             "--out", str(tmp_path / "public")], capture_output=True, text=True, timeout=120, env=env, cwd=ROOT)
+    assert result.returncode == 2
+    line = one_line_error(result.stderr)
+    assert f"{home / 'prefect.db'}: Prefect's database was migrated by a newer Prefect (schema ffffffffffff" in line
+    assert "PREFECT_HOME=" in line
+    assert time.monotonic() - started < 60  # no wait for a server that cannot start

@@ -307,6 +307,7 @@ def start_night(sources: Path, data: Path, out: Path, *extra: str) -> subprocess
     """``fazhi nightly`` in its own process (and its own Prefect temporary server), as cron runs it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "site")])
+    env["PREFECT_HOME"] = str(data.parent / "prefect-home")  # its own: a shared ~/.prefect migrated by another Prefect can't serve
     env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"  # 2 cores shared by many: the temporary server can be slow to start
     return subprocess.Popen([sys.executable, "-m", "flows.cli", "nightly", "--sources", str(sources), "--data", str(data), "--out", str(out), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT, start_new_session=True)

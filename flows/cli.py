@@ -66,6 +66,8 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
     """Run the nightly flow; exit 2 when any source failed (what succeeded is still published),
     1 when the run itself crashed, 128 + the signal's number when SIGTERM or SIGINT stopped it.
     The summary also goes to data/logs/."""
+    if quiet and not verbose:  # failures only: the run report lists them; Prefect's own warnings stay in its API log
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
     _quiet_prefect(verbose)
     from flows.nightly import DEFAULT_DEADLINE_SECONDS, nightly
     from flows.run.stop import shield_temporary_server
@@ -79,7 +81,7 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
         if (problem := prefect_database_problem()) is not None:
             print(f"error: {problem}", file=sys.stderr)
             return EXIT_USAGE
-        shield_temporary_server()
+        shield_temporary_server(data / "logs" / "prefect-server.log" if quiet else None)
 
     def run(sources_file: Path) -> object:
         with _progress(quiet), _console_without_tracebacks(verbose):
@@ -188,8 +190,18 @@ def environment_problem(error: object, data: Path | None = None) -> str | None:
     import errno
     import sqlite3
 
-    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
-        return f"{error.filename or data or 'a file'}: {error.strerror}"  # a write() names no file: the data folder, not "a file"
+    import shutil
+
+    if isinstance(error, shutil.Error):  # copytree gathers each file's error: a full disk shows as errors on copied files
+        found = [e for e in (error.args[0] if error.args and isinstance(error.args[0], list) else []) if isinstance(e, tuple) and len(e) == 3]
+        full = [e for e in found if "No space left on device" in str(e[2]) or "Disk quota exceeded" in str(e[2])]
+        if full:
+            return f"the disk is full: No space left on device writing {full[0][1]} ({len(full)} file(s) not copied)"
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = error.filename or data or "a file"  # a write() names no file: the data folder, not "a file"
+        return f"the disk is full: {error.strerror} writing {where}"
+    if isinstance(error, OSError) and error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"{error.filename or data or 'a file'}: {error.strerror}"
     if isinstance(error, sqlite3.OperationalError) and any(s in str(error) for s in ("disk is full", "readonly", "unable to open")):
         return f"{data / 'fazhi.sqlite' if data else 'the store'}: {error}"
     if isinstance(error, sqlite3.OperationalError) and "disk I/O error" in str(error) and data is not None:
@@ -564,6 +576,7 @@ def cmd_reextract(data: Path, sources: Path | None = None, workers: int | None =
     from flows.release.cut import cut_release, latest_version
     from flows.harvest.registry import SourcesError, load_sources
     from flows.store.database import open_store
+    import sqlite3
 
     layout = DataLayout(root=data)
     if not layout.store_path.exists():
@@ -587,6 +600,11 @@ def cmd_reextract(data: Path, sources: Path | None = None, workers: int | None =
             cut = cut_release(conn, layout.releases, list(entries.values()), now) if release else None
     except DataLocked as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (OSError, sqlite3.Error) as exc:  # a full disk: one line; what was committed before stays
+        if (problem := environment_problem(exc, data)) is None:
+            raise
+        print(f"error: reextract stopped: {problem} (what was stored before is kept)", file=sys.stderr)
         return EXIT_USAGE
     if not quiet:
         if done.pending == 0:

@@ -68,6 +68,7 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
     The summary also goes to data/logs/."""
     if quiet and not verbose:  # failures only: the run report lists them; Prefect's own warnings stay in its API log
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
+        logging.getLogger("urllib3").setLevel(logging.ERROR)  # a retry per refused connection: the failure line says it once
     _quiet_prefect(verbose)
     from flows.nightly import DEFAULT_DEADLINE_SECONDS, nightly
     from flows.run.stop import shield_temporary_server

@@ -10,7 +10,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 from lxml import etree
 from pypdf import PdfReader
@@ -253,8 +253,8 @@ MAX_PDF_PAGES = 1_000
 def _claimed_pages(reader: PdfReader) -> int:
     """The page count the document's root says it has (/Count), read before any page is."""
     try:
-        count = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
-        return int(count)
+        root: Any = reader.trailer["/Root"]
+        return int(root["/Pages"].get("/Count", 0))
     except (KeyError, TypeError, ValueError, AttributeError):
         return 0
 

@@ -642,3 +642,17 @@ def test_a_prefect_database_migrated_by_a_newer_prefect_is_one_line_naming_it_an
     assert "PREFECT_HOME=" in line
     assert time.monotonic() - started < 60  # no wait for a server that cannot start
 
+
+
+def test_a_quiet_night_prints_nothing_but_failures_and_keeps_the_servers_output_in_a_log(tmp_path: Path) -> None:
+    """The demo night, --quiet: no failures, so nothing on stdout; the temporary server's own output
+    goes to data/logs/prefect-server.log, not the terminal."""
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "site")]), PREFECT_HOME=str(tmp_path / "prefect-home"),
+               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
+    result = subprocess.run([sys.executable, "-m", "flows.cli", "nightly", "--demo", "--data", str(data), "--out", str(tmp_path / "public"),
+                             "--quiet"], capture_output=True, text=True, timeout=600, env=env, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "" and "Traceback" not in result.stderr
+    assert (data / "logs" / "prefect-server.log").exists()

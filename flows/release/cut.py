@@ -964,12 +964,11 @@ def sound_parent(releases: Path, repairs: list[str]) -> str | None:
         if versions:
             repairs.append(f"{pointer}: missing beside {len(versions)} release(s); the next release is cut from the store")
         return versions[-1] if versions else None
+    problem: str | None = None
     try:
         named = pointer.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
         named, problem = "", f"{pointer}: unreadable ({exc})"
-    else:
-        problem = None
     if problem is None and not RELEASE_VERSION.fullmatch(named):
         problem = f"{pointer}: {named[:80]!r} is not a release version"
     if problem is None and not (releases / named / "manifest.json").is_file():

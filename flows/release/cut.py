@@ -959,11 +959,8 @@ def sound_parent(releases: Path, repairs: list[str]) -> str | None:
     stands in (None: none is left, the release is written whole from the store). A reused byte is
     checked against that release's manifest in any case (files.matches_parent_manifest)."""
     pointer = releases / "LATEST"
-    if not pointer.exists():
-        versions = list_versions(releases)
-        if versions:
-            repairs.append(f"{pointer}: missing beside {len(versions)} release(s); the next release is cut from the store")
-        return versions[-1] if versions else None
+    if not pointer.exists():  # a first release, or a run killed before it pointed LATEST at its release (cut_release resumes it)
+        return None
     problem: str | None = None
     try:
         named = pointer.read_text(encoding="utf-8").strip()

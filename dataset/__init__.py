@@ -7,12 +7,12 @@ writer (``flows.release``) and the site (``sitegen``) both read it; ``parsers`` 
 so a change here never re-extracts the archive.
 """
 
-from .cells import neutralise_cell, restore_cell
+from .cells import CSV_FIELD_LIMIT, MAX_CELL, bound_cell, neutralise_cell, restore_cell
 from .coverage import DEADLINE_RULE_CODES, DEADLINE_RULES, CountySearch, ReportFact, coverage, deadline_of, due_years
 from .format import (BUCKETS, COVERAGE, FIGURES_LONG, FRAME, METADATA_FILES, OPERATOR_TABLES, PROVENANCE, REPORTS, SOURCES, SOURCES_HEALTH, TABLES,
                      TEXTS, TEXTS_FOLDER, Resource, citation, figure_resources, figures_long_resource, table_files, text_file, townships_resource)
 
-__all__ = ["BUCKETS", "COVERAGE", "DEADLINE_RULES", "DEADLINE_RULE_CODES", "FIGURES_LONG", "FRAME", "METADATA_FILES", "OPERATOR_TABLES",
+__all__ = ["BUCKETS", "CSV_FIELD_LIMIT", "MAX_CELL", "bound_cell", "COVERAGE", "DEADLINE_RULES", "DEADLINE_RULE_CODES", "FIGURES_LONG", "FRAME", "METADATA_FILES", "OPERATOR_TABLES",
            "PROVENANCE", "REPORTS", "SOURCES", "SOURCES_HEALTH", "TABLES", "TEXTS", "TEXTS_FOLDER", "CountySearch", "ReportFact", "Resource",
            "citation", "coverage", "deadline_of", "due_years", "figure_resources", "figures_long_resource", "neutralise_cell", "restore_cell",
            "table_files", "text_file", "townships_resource"]

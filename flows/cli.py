@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,6 +62,9 @@ EXAMPLES["sources"] = (
     "  fazhi sources status --data data\n  fazhi sources find http://www.example.gov.cn/ --budget 40\n\n"
     "exit status: 0 done; 2 bad input (the file and row, or the URL, named) or, for find, nothing found")
 READABLE = (".txt", ".html", ".htm", ".docx", ".pdf", ".doc", ".wps", ".et", ".xls", ".xlsx", ".ofd", ".zip", ".rar", ".jpg", ".jpeg", ".png")
+MAX_WAIT_SECONDS = 86_400.0  # build-site --wait: a day is longer than any night
+MAX_WORKERS = 1024  # reextract --workers: refused above; above the cores, the cores are used
+COMMAND_MIN_PART_LIMIT = 1 << 20  # state --part-limit: one object per few bytes is an upload per few bytes
 
 
 def _quiet_prefect(verbose: bool) -> None:
@@ -79,6 +82,9 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
     exit 2 when any source failed (what succeeded is still published),
     1 when the run itself crashed, 128 + the signal's number when SIGTERM or SIGINT stopped it.
     The summary also goes to data/logs/."""
+    if quiet and not verbose:  # failures only: the run report lists them; Prefect's own warnings stay in its API log
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
+        logging.getLogger("urllib3").setLevel(logging.ERROR)  # a retry per refused connection: the failure line says it once
     _quiet_prefect(verbose)
     from flows.nightly import DEFAULT_DEADLINE_SECONDS, harvest_threads, nightly
     from flows.run.stop import shield_temporary_server
@@ -87,7 +93,12 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
     from flows.harvest.registry import SourcesError, load_sources
 
     if not os.environ.get("PREFECT_API_URL"):
-        shield_temporary_server()
+        from flows.run.prefecthome import prefect_database_problem
+
+        if (problem := prefect_database_problem()) is not None:
+            print(f"error: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+        shield_temporary_server(data / "logs" / "prefect-server.log" if quiet else None)
 
     def run(sources_file: Path) -> object:
         with _progress(quiet), _console_without_tracebacks(verbose):
@@ -181,14 +192,50 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _bounded_seconds(text: str) -> float:
+    """A wait in seconds: a finite number between 0 and one day (`nan`, `inf` and `1e308` waited
+    forever)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_WAIT_SECONDS:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds from 0 to {MAX_WAIT_SECONDS:.0f}")
+    return value
+
+
+def _int_between(low: int, high: int | None, unit: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text.replace(",", "").replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of {unit}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{text}: give {unit} from {low:,}" + (f" to {high:,}" if high is not None else " up"))
+        return value
+    return parse
+
+
 def environment_problem(error: object, data: Path | None = None) -> str | None:
     """One line for an error of the machine rather than of the code (disk full, read-only or
     forbidden folder, a store that can't be written), naming the file; None for anything else."""
     import errno
     import sqlite3
 
-    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
-        return f"{error.filename or data or 'a file'}: {error.strerror}"  # a write() names no file: the data folder, not "a file"
+    import shutil
+
+    if isinstance(error, shutil.Error):  # copytree gathers each file's error: a full disk shows as errors on copied files
+        found = [e for e in (error.args[0] if error.args and isinstance(error.args[0], list) else []) if isinstance(e, tuple) and len(e) == 3]
+        full = [e for e in found if "No space left on device" in str(e[2]) or "Disk quota exceeded" in str(e[2])]
+        if full:
+            return f"the disk is full: No space left on device writing {full[0][1]} ({len(full)} file(s) not copied)"
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = error.filename or data or "a file"  # a write() names no file: the data folder, not "a file"
+        return f"the disk is full: {error.strerror} writing {where}"
+    if isinstance(error, OSError) and error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"{error.filename or data or 'a file'}: {error.strerror}"
     if isinstance(error, sqlite3.OperationalError) and any(s in str(error) for s in ("disk is full", "readonly", "unable to open")):
         return f"{data / 'fazhi.sqlite' if data else 'the store'}: {error}"
     if isinstance(error, sqlite3.OperationalError) and "disk I/O error" in str(error) and data is not None:
@@ -542,14 +589,30 @@ def cmd_publish(out: Path, s3: str, endpoint_url: str | None = None, jobs: int |
 
 def cmd_diff(a: str, b: str, data: Path) -> int:
     """What changed between two releases: reports added, revised, withdrawn; figures old → new."""
+    import csv
+
     from flows.release.cut import diff_folders
+
+    from flows.run.localfiles import special_file
 
     releases = data / "releases"
     for version in (a, b):
+        if Path(version).name != version or version in (".", ".."):
+            print(f"error: {version[:80]!r} is not a release version (see `fazhi releases`)", file=sys.stderr)
+            return EXIT_USAGE
         if not (releases / version / "reports.csv").exists():
             print(f"error: no release {version} in {releases} (see `fazhi releases`)", file=sys.stderr)
             return EXIT_USAGE
-    lines = diff_folders(releases / a, releases / b, _withdrawn_ids(data))
+        folder = releases / version
+        for path in sorted(folder.iterdir()):  # a FIFO in place of a table waited forever for a writer
+            if kind := special_file(path):
+                print(f"error: {path}: {kind}, not a file of a release", file=sys.stderr)
+                return EXIT_USAGE
+    try:
+        lines = diff_folders(releases / a, releases / b, _withdrawn_ids(data))
+    except (csv.Error, KeyError, ValueError, UnicodeDecodeError) as exc:  # a damaged table: one line naming the releases
+        print(f"error: {releases / a} → {releases / b}: a table cannot be read ({type(exc).__name__}: {str(exc)[:200]})", file=sys.stderr)
+        return EXIT_USAGE
     print(f"{a} → {b}: {len(lines)} change(s)")
     for line in lines:
         print(line)
@@ -667,6 +730,7 @@ def cmd_reextract(data: Path, sources: Path | None = None, workers: int | None =
     from flows.release.cut import cut_release, latest_version
     from flows.harvest.registry import SourcesError, load_sources
     from flows.store.database import open_store
+    import sqlite3
 
     layout = DataLayout(root=data)
     if not layout.store_path.exists():
@@ -678,6 +742,9 @@ def cmd_reextract(data: Path, sources: Path | None = None, workers: int | None =
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     now = datetime.now(timezone.utc)
+    cores = os.cpu_count() or 1  # more processes than cores only fight over them (64 forked on 2 cores)
+    if workers and workers > cores and not quiet:
+        print(f"note: {workers} workers asked, {cores} used (one per core)")
     try:
         with data_lock(data, wait_seconds=60), open_store(layout.store_path) as conn:
             entries = registry if registry is not None else stored_sources(conn)
@@ -687,6 +754,11 @@ def cmd_reextract(data: Path, sources: Path | None = None, workers: int | None =
             cut = cut_release(conn, layout.releases, list(entries.values()), now) if release else None
     except DataLocked as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (OSError, sqlite3.Error) as exc:  # a full disk: one line; what was committed before stays
+        if (problem := environment_problem(exc, data)) is None:
+            raise
+        print(f"error: reextract stopped: {problem} (what was stored before is kept)", file=sys.stderr)
         return EXIT_USAGE
     if not quiet:
         if done.pending == 0:
@@ -828,14 +900,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("reextract", "Extract every stored report again from its stored bytes when the extraction rules changed, then cut a release.")
     p.add_argument("--data", type=Path, default=Path("data"), help="data directory: store, raw bytes, releases (default: data)")
     p.add_argument("--sources", type=Path, help="identify with these registry entries (default: those the last night recorded in the store)")
-    p.add_argument("--workers", type=int, help="processes that extract (default: one per core)")
+    p.add_argument("--workers", type=_int_between(1, MAX_WORKERS, "workers"),
+                   help="processes that extract (default, and at most: one per core)")
     p.add_argument("--no-release", dest="release", action="store_false", help="re-extract only; the next night cuts the release")
     p.add_argument("--quiet", action="store_true", help="print failures only")
 
     p = add("build-site", "Build the site from the latest release.")
     p.add_argument("--data", type=Path, default=Path("data"))
     p.add_argument("--out", type=Path, default=Path("public"), help="a new or empty folder, or a site fazhi built (default: public)")
-    p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+    p.add_argument("--wait", type=_bounded_seconds, default=60.0, metavar="SECONDS",
                    help="how long to wait for a night (or another build-site) to release the data (default: 60)")
 
     p = add("state", "Save the data directory between nights in parts under 2 GiB (store, raw bytes by year, latest release), or restore it.")
@@ -845,7 +918,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repo", metavar="OWNER/REPO", help="the GitHub repository (default: $GITHUB_REPOSITORY, else the checkout's)")
     p.add_argument("--s3", metavar="s3://BUCKET/PREFIX", help="keep the parts in an S3-compatible bucket instead (needs the s3 extra)")
     p.add_argument("--endpoint-url", metavar="URL", help="the S3-compatible service, when it is not AWS")
-    p.add_argument("--part-limit", type=int, metavar="BYTES", help="largest chunk in bytes (default: 2,000,000,000, under GitHub's 2 GiB)")
+    p.add_argument("--part-limit", type=_int_between(COMMAND_MIN_PART_LIMIT, None, "bytes"), metavar="BYTES",
+                   help="largest chunk in bytes, at least 1 MiB (default: 2,000,000,000, under GitHub's 2 GiB)")
     p.add_argument("--force", action="store_true", help="save even when the saved state is not the one this directory was restored from")
 
     p = add("sources", "Widen and watch the registry: import candidate portals, find report columns, show each source's health.")

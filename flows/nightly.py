@@ -375,6 +375,8 @@ def publish_night(sources: list[Source], layout: DataLayout, out_dir: Path, nigh
     if NIGHT.signal is None:
         with timed(timings, "release"):
             cut = release_task(layout, sources, now)
+        for repair in cut.repairs if cut else []:  # a damaged LATEST or latest release, written again from the store
+            get_run_logger().warning("repaired: %s", repair)
     if NIGHT.signal is None:
         with timed(timings, "site"):
             site = site_task(layout, out_dir, force=cut is not None)

@@ -246,6 +246,7 @@ class ReleaseInfo(Record):
     path: str
     reports: int
     observations: int
+    repairs: list[str] = []  # what was found broken (LATEST, the latest release) and written again from the store
 
 
 class RunSummary(Record):

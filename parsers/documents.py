@@ -10,7 +10,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 from lxml import etree
 from pypdf import PdfReader
@@ -246,6 +246,18 @@ def drop_running_lines(pages: list[str]) -> list[str]:
 
 
 MIN_PAGE_CHARS = 20  # a page with less text than this is a scanned image (a page number or a stamp's text at most)
+# A township's annual report is a few to a few dozen pages. A 600 KB PDF whose page tree names one
+# page 100,000 times took a minute of CPU to read (pypdf's own limits were the only cap).
+MAX_PDF_PAGES = 1_000
+
+
+def _claimed_pages(reader: PdfReader) -> int:
+    """The page count the document's root says it has (/Count), read before any page is."""
+    try:
+        root: Any = reader.trailer["/Root"]
+        return int(root["/Pages"].get("/Count", 0))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return 0
 
 
 def pdf_pages(data: bytes, url: str) -> tuple[list[str], str | None]:
@@ -254,7 +266,13 @@ def pdf_pages(data: bytes, url: str) -> tuple[list[str], str | None]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise UnreadableDocument(f"{url}: the PDF is encrypted")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        claimed = _claimed_pages(reader)
+        if claimed > MAX_PDF_PAGES:
+            raise UnreadableDocument(f"{url}: the PDF claims {claimed:,} pages, over the {MAX_PDF_PAGES:,} a report can have")
+        count = len(reader.pages)  # the page tree walked (cheap); each page's text is the cost
+        if count > MAX_PDF_PAGES:
+            raise UnreadableDocument(f"{url}: the PDF has {count:,} pages, over the {MAX_PDF_PAGES:,} a report can have")
+        pages = [reader.pages[i].extract_text() or "" for i in range(count)]
         title = (reader.metadata.title if reader.metadata else None) or None
     except UnreadableDocument:
         raise

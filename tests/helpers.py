@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -92,3 +93,65 @@ def build_multiyear_site(root: Path) -> Path:
     out = root / "public"
     build_site(root / "releases", info.version, out, root / "docs", strict=True)
     return out
+
+
+class Drained:
+    """A child process whose stdout and stderr are both read by threads as they arrive.
+
+    Reading one pipe line by line while the other is never read hangs both sides once the child
+    writes more than a pipe holds to the unread one (issue 31, item 16): every wait here has a
+    timeout, and both pipes are always drained."""
+
+    def __init__(self, process: "subprocess.Popen[str]") -> None:
+        import queue
+        import threading
+
+        self.process = process
+        self.lines: "queue.Queue[str | None]" = queue.Queue()
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+
+        def pump(stream, into: list[str], signal_lines: bool) -> None:  # type: ignore[no-untyped-def]
+            for line in stream:
+                into.append(line)
+                if signal_lines:
+                    self.lines.put(line)
+            if signal_lines:
+                self.lines.put(None)
+
+        self.threads = [threading.Thread(target=pump, args=(process.stdout, self.stdout, True), daemon=True),
+                        threading.Thread(target=pump, args=(process.stderr, self.stderr, False), daemon=True)]
+        for thread in self.threads:
+            thread.start()
+
+    def wait_for(self, text: str, timeout: float) -> str:
+        """The first stdout line containing ``text``; AssertionError with both outputs after ``timeout``
+        seconds or when the child's stdout ends first."""
+        import queue
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                line = None
+            if line is not None and text in line:
+                return line
+            if line is None:
+                raise AssertionError(f"no line with {text!r} within {timeout:g} s\n--- stdout\n{''.join(self.stdout)[-3000:]}"
+                                     f"\n--- stderr\n{''.join(self.stderr)[-3000:]}")
+
+    def finish(self, timeout: float) -> tuple[str, str]:
+        """Wait for the child (killed after ``timeout``: then AssertionError) and return its whole output."""
+        import subprocess
+
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=30)
+            raise AssertionError(f"still running after {timeout:g} s\n--- stderr\n{''.join(self.stderr)[-3000:]}") from None
+        for thread in self.threads:
+            thread.join(timeout=30)
+        return "".join(self.stdout), "".join(self.stderr)

@@ -68,3 +68,37 @@ def test_running_headers_and_page_numbers_of_a_pdf_are_dropped() -> None:
     pages = [f"某某镇人民政府文件\n第{i}段正文。\n- {i} -" for i in range(1, 5)]
     assert drop_running_lines(pages) == [f"第{i}段正文。" for i in range(1, 5)]
     assert drop_running_lines(["标题\n正文", "正文二"]) == ["标题\n正文", "正文二"]
+
+
+def _pdf_naming_one_page(times: int) -> bytes:
+    """A small PDF whose page tree lists the same page ``times`` times (/Count says so too)."""
+    content = b"BT /F1 12 Tf 72 720 Td (2024 report page) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Count %d /Kids [" % times + b"3 0 R " * times + b"] >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_pdf_claiming_100000_pages_is_refused_quickly_with_a_clear_error() -> None:
+    import time
+
+    from parsers import UnreadableDocument, read_document
+
+    body = _pdf_naming_one_page(100_000)
+    assert len(body) < 700_000
+    started = time.process_time()
+    with pytest.raises(UnreadableDocument, match=r"huge.pdf: the PDF claims 100,000 pages, over the 1,000 a report can have"):
+        read_document(body, "http://demo.gov.cn/huge.pdf")
+    assert time.process_time() - started < 5
+    assert "2024 report page" in read_document(_pdf_naming_one_page(2), "http://demo.gov.cn/small.pdf").text

@@ -8,7 +8,10 @@ nothing the user or the project had is lost.
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
+import shutil
 import json
 import os
 import sqlite3
@@ -28,7 +31,7 @@ from flows.cli import main
 from flows.store.lock import data_lock
 from flows.harvest.registry import MAX_BYTES, SourcesError, load_sources, parse_sources
 from parsers.models import Source
-from tests.helpers import NOW, all_seeds
+from tests.helpers import NOW, Drained, all_seeds
 
 ROOT = Path(__file__).parents[1]
 DEMO_SOURCE = Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])
@@ -188,7 +191,8 @@ def test_two_build_sites_at_once_one_waits_and_the_site_keeps_its_assets(data: P
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "site")])}
     command = [sys.executable, "-m", "flows.cli", "build-site", "--data", str(data), "--out", str(out), "--wait", "120"]
     runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT) for _ in range(2)]
-    outputs = [run.communicate(timeout=240) for run in runs]
+    outputs = [Drained(run) for run in runs]  # both children's pipes read at once: one blocked on a full pipe would hold the lock
+    outputs = [drained.finish(timeout=240) for drained in outputs]
 
     assert [run.returncode for run in runs] == [0, 0], outputs
     assert all("Traceback" not in err for _, err in outputs)
@@ -514,3 +518,142 @@ def test_a_gbk_registry_and_a_huge_one_are_one_line_errors(tmp_path: Path) -> No
 
     result = fazhi("nightly", "--sources", str(gbk), "--data", str(tmp_path / "data"), "--out", str(tmp_path / "public"), timeout=60)
     assert result.returncode == 2 and "not UTF-8" in one_line_error(result.stderr)
+
+
+# ---------------------------------------------------------------- issue 31: hangs and tracebacks
+
+
+def test_serve_answers_a_nul_in_the_path_with_400_and_no_traceback(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    import functools
+    import threading
+    import urllib.error
+    import urllib.request
+    from http.server import ThreadingHTTPServer
+
+    from flows.publish.preview import SiteHandler
+
+    (tmp_path / "index.html").write_text("<html>ok</html>", encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SiteHandler, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(urllib.error.HTTPError) as answered:
+            urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/a%00b/index.html", timeout=10)
+        assert answered.value.code == 400
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/index.html", timeout=10) as ok:
+            assert ok.status == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("wait", ["nan", "inf", "1e308", "-1"])
+def test_build_site_refuses_a_wait_that_is_not_a_finite_number_of_seconds(tmp_path: Path, wait: str) -> None:
+    result = fazhi("build-site", "--data", str(tmp_path), "--out", str(tmp_path / "public"), "--wait", wait, timeout=30)
+    assert result.returncode == 2
+    assert f"argument --wait: '{wait}': give a number of seconds from 0 to 86400" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_reextract_workers_are_bounded(tmp_path: Path) -> None:
+    result = fazhi("reextract", "--data", str(tmp_path), "--workers", "100000", timeout=30)
+    assert result.returncode == 2 and "argument --workers: 100000: give workers from 1 to 1,024" in result.stderr
+    result = fazhi("reextract", "--data", str(tmp_path), "--workers", "0", timeout=30)
+    assert result.returncode == 2 and "argument --workers" in result.stderr
+
+
+def _dev_set(tmp_path: Path) -> tuple[Path, Path]:
+    gold, texts = tmp_path / "gold", tmp_path / "texts"
+    gold.mkdir()
+    texts.mkdir()
+    (gold / "x.jsonl").write_text('{"report": "x", "indicator": "disputes_mediated", "value": 12, "unit": "件", "qualifier": "exact", '
+                                  '"quote": "全年调解矛盾纠纷12起"}\n', encoding="utf-8")
+    (texts / "x.txt").write_text("某乡2024年法治政府建设年度报告。全年调解矛盾纠纷12起。", encoding="utf-8")
+    return gold, texts
+
+
+@pytest.mark.parametrize("meta", ["[1, 2]", '{"township": ["a"], "report_year": {"y": 1}}', "[" * 100_000 + "]" * 100_000])
+def test_evaluate_on_a_hostile_label_file_is_one_line(tmp_path: Path, meta: str) -> None:
+    gold, texts = _dev_set(tmp_path)
+    (texts / "x.meta.json").write_text(meta, encoding="utf-8")
+    result = fazhi("evaluate", str(gold), str(texts), timeout=120)
+    assert result.returncode == 2
+    assert "x.meta.json" in one_line_error(result.stderr)
+
+
+def test_evaluate_refuses_a_fifo_text_instead_of_waiting_for_it(tmp_path: Path) -> None:
+    gold, texts = _dev_set(tmp_path)
+    os.mkfifo(texts / "y.txt")  # labelled, so read for the identification score
+    (texts / "y.meta.json").write_text('{"township": "某乡"}', encoding="utf-8")
+    result = fazhi("evaluate", str(gold), str(texts), timeout=120)
+    assert result.returncode == 2
+    assert one_line_error(result.stderr) == f"error: {texts / 'y.txt'}: a FIFO, not a regular file"
+
+
+def _two_releases(data: Path) -> tuple[str, str]:
+    releases = data / "releases"
+    first = release.latest_version(releases)
+    assert first is not None
+    shutil.copytree(releases / first, releases / "2099.01.01")
+    return first, "2099.01.01"
+
+
+def test_diff_refuses_a_fifo_in_a_release_instead_of_waiting_for_it(data: Path) -> None:
+    first, second = _two_releases(data)
+    values = data / "releases" / second / "values.csv"
+    values.unlink()
+    os.mkfifo(values)
+    result = fazhi("diff", first, second, "--data", str(data), timeout=60)
+    assert result.returncode == 2
+    assert one_line_error(result.stderr) == f"error: {values}: a FIFO, not a file of a release"
+
+
+def test_diff_reads_a_cell_over_131072_characters(data: Path) -> None:
+    first, second = _two_releases(data)
+    reports = data / "releases" / second / "reports.csv"
+    lines = reports.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    header = lines[0].rstrip("\r\n").split(",")
+    cells = next(csv.reader([lines[1]]))
+    cells[header.index("title")] = "长" * 140_000
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    reports.write_text(lines[0] + buffer.getvalue() + "".join(lines[2:]), encoding="utf-8-sig")
+    result = fazhi("diff", first, second, "--data", str(data), timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout.startswith(f"{first} → {second}:")
+
+
+def test_a_prefect_database_migrated_by_a_newer_prefect_is_one_line_naming_it_and_the_fix(tmp_path: Path) -> None:
+    home = tmp_path / "prefect-home"
+    home.mkdir()
+    conn = sqlite3.connect(home / "prefect.db")
+    conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+    conn.execute("INSERT INTO alembic_version VALUES ('ffffffffffff')")  # a revision from a Prefect not installed here
+    conn.commit()
+    conn.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "site")]), PREFECT_HOME=str(home))
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "flows.cli", "nightly", "--demo", "--data", str(tmp_path / "data"),
+                             "--out", str(tmp_path / "public")], capture_output=True, text=True, timeout=120, env=env, cwd=ROOT)
+    assert result.returncode == 2
+    line = one_line_error(result.stderr)
+    assert f"{home / 'prefect.db'}: Prefect's database was migrated by a newer Prefect (schema ffffffffffff" in line
+    assert "PREFECT_HOME=" in line
+    assert time.monotonic() - started < 60  # no wait for a server that cannot start
+
+
+
+def test_a_quiet_night_prints_nothing_but_failures_and_keeps_the_servers_output_in_a_log(tmp_path: Path) -> None:
+    """The demo night, --quiet: no failures, so one line saying so; the temporary server's own output
+    goes to data/logs/prefect-server.log, not the terminal."""
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "site")]), PREFECT_HOME=str(tmp_path / "prefect-home"),
+               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
+    result = subprocess.run([sys.executable, "-m", "flows.cli", "nightly", "--demo", "--data", str(data), "--out", str(tmp_path / "public"),
+                             "--quiet"], capture_output=True, text=True, timeout=600, env=env, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    printed = [line for line in result.stdout.splitlines() if line.strip()]
+    assert printed == ["失败 | failures: none"] and "Traceback" not in result.stderr
+    assert (data / "logs" / "prefect-server.log").exists()

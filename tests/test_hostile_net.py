@@ -33,6 +33,7 @@ from flows.harvest import http as http_module
 from flows.demo.server import demo_sources_yaml
 from flows.harvest.http import THROTTLE, FetchError, HttpClient, resolves_privately, same_service
 from flows.run.stop import NIGHT
+from tests.helpers import Drained
 
 FAST = 1000.0
 ROOT = Path(__file__).parents[1]
@@ -306,6 +307,7 @@ def start_night(sources: Path, data: Path, out: Path, *extra: str) -> subprocess
     """``fazhi nightly`` in its own process (and its own Prefect temporary server), as cron runs it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "site")])
+    env["PREFECT_HOME"] = str(data.parent / "prefect-home")  # its own: a shared ~/.prefect migrated by another Prefect can't serve
     env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"  # 2 cores shared by many: the temporary server can be slow to start
     return subprocess.Popen([sys.executable, "-m", "flows.cli", "nightly", "--sources", str(sources), "--data", str(data), "--out", str(out), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT, start_new_session=True)
@@ -330,17 +332,12 @@ def test_a_signal_stops_a_night_cleanly_keeping_what_was_harvested(demo_portals,
     data, out = tmp_path / "data", tmp_path / "public"
     night = start_night(with_a_dripping_source(demo_portals, drip_server, tmp_path), data, out)
     try:
-        assert night.stdout is not None
-        seen = []
-        for line in night.stdout:  # wait until the three demo sources are harvested; the fourth drips
-            seen.append(line)
-            if "discover+fetch+extract: 3/4" in line:
-                break
-        assert seen and "3/4" in seen[-1], "".join(seen) + night.stderr.read()  # type: ignore[union-attr]
+        output = Drained(night)  # both pipes read as they come: a chatty stderr cannot block the child or the test
+        output.wait_for("discover+fetch+extract: 3/4", timeout=300)  # the three demo sources harvested; the fourth drips
         time.sleep(1.0)
         signalled = time.monotonic()
         os.killpg(night.pid, signum)  # to the whole group, as Ctrl+C in a terminal and systemd do
-        _, stderr = night.communicate(timeout=60)
+        _, stderr = output.finish(timeout=60)
     finally:
         if night.poll() is None:
             night.kill()
@@ -359,7 +356,7 @@ def test_a_night_past_its_deadline_fails_the_unfinished_source_and_publishes_the
     started = time.monotonic()
     night = start_night(with_a_dripping_source(demo_portals, drip_server, tmp_path), data, out, "--deadline", "20s")
     try:
-        stdout, stderr = night.communicate(timeout=240)
+        stdout, stderr = Drained(night).finish(timeout=240)
     finally:
         if night.poll() is None:
             night.kill()

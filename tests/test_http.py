@@ -1,5 +1,6 @@
 """The HTTP client against a real server on 127.0.0.1: retries, timeouts, redirects, robots, caps."""
 
+import re
 import time
 
 import pytest
@@ -118,3 +119,112 @@ def test_connection_refused_is_said_in_words() -> None:
         port = probe.getsockname()[1]
     with pytest.raises(FetchError, match="connection refused"):
         HttpClient(allow_private=True, timeout=(1, 1)).get(f"http://127.0.0.1:{port}/x.html", allowed_domains=["127.0.0.1"], rate=FAST)
+
+
+# ---------------------------------------------------------------- proxies and ports (issue 31, items 2 and 3)
+
+
+class _RecordingProxy:
+    """An HTTP proxy on 127.0.0.1 that answers every request itself and records its request line."""
+
+    def __init__(self) -> None:
+        import socketserver
+        import threading
+
+        lines: list[str] = []
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                lines.append(self.rfile.readline().decode("latin-1").strip())
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass
+                body = b"<html>through the proxy</html>"
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+        self.lines = lines
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def proxy():  # type: ignore[no-untyped-def]
+    running = _RecordingProxy()
+    yield running
+    running.close()
+
+
+def test_proxy_variables_of_the_environment_do_not_carry_a_fetch_past_the_address_check(
+        httpserver: HTTPServer, proxy: _RecordingProxy, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name that looked public when checked (DNS rebinding) and connects to loopback: with
+    HTTP_PROXY set the peer would be the proxy, and the check was skipped. The variables are ignored."""
+    from flows.harvest import http as http_module
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.setenv(name, proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("FAZHI_HTTP_PROXY", raising=False)
+    httpserver.expect_request("/secret").respond_with_data("<html>internal</html>", content_type="text/html")
+    monkeypatch.setattr(http_module, "resolves_privately", lambda host: False)
+    with pytest.raises(FetchError, match=r"reached 127\.0\.0\.1, a private or loopback address"):
+        HttpClient().get(httpserver.url_for("/secret"), allowed_domains=["localhost"], rate=FAST)
+    assert proxy.lines == []
+    assert [r.path for r, _ in httpserver.log if r.path == "/secret"] == []
+
+
+def test_a_proxy_the_operator_names_is_used_and_names_are_still_checked_before_it(proxy: _RecordingProxy, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows.harvest import http as http_module
+
+    monkeypatch.setenv("FAZHI_HTTP_PROXY", proxy.url)
+    with pytest.raises(FetchError, match="private or loopback network"):  # checked here, never handed to the proxy
+        HttpClient().get("http://127.0.0.1:9/x.html", allowed_domains=["127.0.0.1"], rate=FAST)
+    assert proxy.lines == []
+    monkeypatch.setattr(http_module, "resolves_privately", lambda host: False)  # a public portal, as far as the test knows
+    client = HttpClient()
+    client._robots["http://portal.example.gov.cn"] = None
+    reply = client.get("http://portal.example.gov.cn/x.html", allowed_domains=["example.gov.cn"], rate=FAST)
+    assert reply.body == b"<html>through the proxy</html>"
+    assert proxy.lines == ["GET http://portal.example.gov.cn/x.html HTTP/1.1"]
+
+
+def test_a_proxy_that_is_not_a_url_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAZHI_HTTP_PROXY", "socks://nowhere")
+    with pytest.raises(FetchError, match="FAZHI_HTTP_PROXY=socks://nowhere: not a proxy URL"):
+        HttpClient().get("http://portal.example.gov.cn/x.html", allowed_domains=["example.gov.cn"], rate=FAST)
+
+
+def test_a_listing_link_to_another_port_of_an_allowed_host_is_refused_and_recorded(httpserver: HTTPServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime, timezone
+
+    from flows.harvest.discover import discover_links
+    from flows.harvest.fetch import fetch_reports
+    from flows.store.raw import RawStore
+    from parsers.models import Source
+
+    other = HTTPServer(host="127.0.0.1", port=0)
+    other.start()
+    try:
+        other.expect_request(re.compile(".*")).respond_with_data("<html>admin console 2024年法治政府建设年度报告</html>", content_type="text/html")
+        title = "某镇2024年法治政府建设年度报告"
+        httpserver.expect_request("/list.html").respond_with_data(
+            f'<html><body><ul><li><a href="http://127.0.0.1:{other.port}/admin/report.html">{title}</a></li>'
+            f'<li><a href="/art/1.html">某镇2023年法治政府建设年度报告</a></li></ul></body></html>', content_type="text/html")
+        httpserver.expect_request("/art/1.html").respond_with_data("<html>not much</html>", content_type="text/html")
+        source = Source(id="s", name="县政府", listing=[httpserver.url_for("/list.html").replace("localhost", "127.0.0.1")])
+        now, raw = datetime.now(timezone.utc), RawStore(tmp_path / "raw")
+        client = HttpClient(allow_private=True)
+        found = discover_links(client, source, {}, raw, now)
+        fetched = fetch_reports(client, source, found.decisions, set(), raw, now)
+        refused = [f for f in fetched.failures if f"127.0.0.1:{other.port}" in f.url]
+        assert len(refused) == 1 and "another port of the host" in refused[0].reason
+        assert any(r.url.endswith("/admin/report.html") and r.error and "another port" in r.error for r in fetched.log)
+        assert any(r.path == "/art/1.html" for r, _ in httpserver.log)  # the source's own port goes on
+        assert other.log == []
+    finally:
+        other.stop()

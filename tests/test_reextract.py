@@ -373,3 +373,24 @@ def test_a_report_identified_before_the_register_gets_its_township_code_by_re_ex
     assert main(["reextract", "--data", str(layout.root), "--workers", "1", "--no-release"]) == 0
     with store.open_store(layout.store_path) as conn:
         assert tuple(conn.execute("SELECT township_code, place_key FROM reports").fetchone()) == ("431223200", "431223200|2022")
+
+
+@pytest.mark.parametrize("full", [sqlite3.OperationalError("database or disk is full"), OSError(28, "No space left on device")],
+                         ids=["sqlite", "oserror"])
+def test_a_disk_full_during_reextract_is_one_line_and_keeps_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys,  # type: ignore[no-untyped-def]
+                                                                       full: Exception) -> None:
+    import flows.reextract
+
+    layout = stored_night(tmp_path / "data")
+    before = store.fingerprint(sqlite3.connect(layout.store_path))
+    add_indicator_row(monkeypatch, NEW_ROW)
+
+    def disk_full(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise full
+    monkeypatch.setattr(flows.reextract, "_run", disk_full)
+    assert main(["reextract", "--data", str(layout.root), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: reextract stopped: ") and "Traceback" not in err
+    assert "full" in err or "No space left" in err
+    conn = sqlite3.connect(layout.store_path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok" and store.fingerprint(conn) == before

@@ -327,7 +327,7 @@ def test_the_state_command(data: Path, tmp_path: Path, gh: Path, capsys: pytest.
     assert "nothing saved yet" in capsys.readouterr().out
     assert not (fresh / "fazhi.sqlite").exists()
 
-    assert main(["state", "save", "--data", str(data), "--github-release", "state", "--part-limit", "100000"]) == 0
+    assert main(["state", "save", "--data", str(data), "--github-release", "state", "--part-limit", "1048576"]) == 0
     out = capsys.readouterr().out
     assert "store" in out and "raw-2025" in out and "saved state" in out
     assert main(["state", "restore", "--data", str(fresh), "--github-release", "state"]) == 0
@@ -400,3 +400,142 @@ def test_parts_of_the_national_benchmark_store_stay_under_2_gib(tmp_path: Path, 
         assert store.fingerprint(conn) == fingerprint
     assert sum(1 for _ in (restored / "raw").rglob("*") if _.is_file()) == townships * years
     assert release.verify_release(restored / "releases", manifest.latest or "") == []
+
+
+# --------------------------------------------------------------------------------- a hostile state (issue 31)
+
+
+def _edit_manifest(gh: Path, edit) -> None:  # type: ignore[no-untyped-def]
+    path = gh / "releases" / "state" / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    edit(manifest)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+@pytest.mark.parametrize("evil", ["/tmp/fazhi-owned-by-state", "../../fazhi-owned-by-state", "state-store-000-0123456789abcdef/../../x.tar.zst",
+                                  "state-store-000-0123456789abcdef.tar.zst/x"])
+def test_restore_refuses_a_chunk_named_by_a_path_before_writing_anything(data: Path, tmp_path: Path, gh: Path, evil: str,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    save_state(data, GitHubRelease("state"))
+    real = gh / "releases" / "state" / next(p.name for p in (gh / "releases" / "state").iterdir() if p.name.startswith("state-store-"))
+
+    def rename(manifest: dict) -> None:  # type: ignore[type-arg]
+        manifest["parts"][0]["chunks"][0]["name"] = evil
+    _edit_manifest(gh, rename)
+    shutil.copy(real, gh / "releases" / "state" / Path(evil).name)  # the object exists too, as an attacker would make it
+    target = tmp_path / "runner" / "data"
+    assert main(["state", "restore", "--data", str(target), "--github-release", "state"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "state.json is not a state manifest" in err and "chunk name" in err
+    assert not Path("/tmp/fazhi-owned-by-state").exists()
+    assert not (tmp_path / "fazhi-owned-by-state").exists() and not (tmp_path / "runner" / "fazhi-owned-by-state").exists()
+    assert sorted(p.name for p in target.iterdir()) == [".lock"]  # no work folder, no chunk left behind
+
+
+def test_a_part_for_one_year_carrying_the_store_is_refused(data: Path, tmp_path: Path, gh: Path) -> None:
+    """Issue 31, item 11: a raw-<year> part whose tar holds fazhi.sqlite must not replace the store."""
+    from flows.publish.state import PartPlan, write_part
+
+    manifest, _ = save_state(data, GitHubRelease("state"))
+    evil_store = tmp_path / "evil.sqlite"
+    conn = sqlite3.connect(evil_store)
+    conn.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+    conn.execute("INSERT INTO meta VALUES ('owned', 'yes')")
+    conn.commit()
+    conn.close()
+    work = tmp_path / "evil-chunks"
+    work.mkdir()
+    part, paths = write_part(PartPlan("raw-2026", key="x", members=[(evil_store, "fazhi.sqlite")]), work, 1 << 20)
+    for path in paths:
+        shutil.copy(path, gh / "releases" / "state" / path.name)
+
+    def swap(m: dict) -> None:  # type: ignore[type-arg]
+        m["parts"] = [p for p in m["parts"] if p["name"] != "raw-2026"] + [part.model_dump()]
+    _edit_manifest(gh, swap)
+    target = tmp_path / "restored"
+    with pytest.raises(StateError, match="part raw-2026: cannot be unpacked: 'fazhi.sqlite' is not a file a raw-2026 part holds"):
+        restore_state(target, GitHubRelease("state"))
+    assert not (target / "fazhi.sqlite").exists() and not list(target.glob(".state-*"))
+
+
+@pytest.mark.parametrize("latest", ["../../../../etc", "2026.04.03/../../x", "LATEST"])
+def test_latest_in_the_state_must_be_a_release_version(data: Path, tmp_path: Path, gh: Path, latest: str) -> None:
+    save_state(data, GitHubRelease("state"))
+    _edit_manifest(gh, lambda m: m.update(latest=latest))
+    target = tmp_path / "restored"
+    with pytest.raises(StateError, match="state.json is not a state manifest.*latest"):
+        restore_state(target, GitHubRelease("state"))
+    assert not (target / "releases").exists() and not (target / "fazhi.sqlite").exists()
+
+
+def _damage_a_page(db: Path) -> None:
+    """Scribble over the b-tree header of one table's root page: the file still opens and copies."""
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode=DELETE")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'fetch_log'").fetchone()[0]
+    conn.close()
+    with db.open("r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\x0d\xff\xff\xff\xff\xff\xff\xff")
+
+
+def test_a_save_of_a_damaged_store_fails_and_keeps_the_saved_state(data: Path, tmp_path: Path, bucket: S3Bucket) -> None:
+    expected = rows(data / "fazhi.sqlite")
+    first, _ = save_state(data, bucket)
+    _damage_a_page(data / "fazhi.sqlite")
+    with pytest.raises(StateError, match=r"fazhi.sqlite: the store fails SQLite's check .*the saved state is left as it was"):
+        save_state(data, bucket)
+    restored = tmp_path / "after"
+    assert restore_state(restored, bucket).id == first.id
+    assert_restored(data, restored, expected)
+
+
+def test_a_save_of_a_store_sqlite_cannot_open_is_one_line(data: Path, gh: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("fazhi.sqlite-wal", "fazhi.sqlite-shm"):
+        (data / name).unlink(missing_ok=True)
+    (data / "fazhi.sqlite").write_bytes(b"not a database, " * 1000)
+    assert main(["state", "save", "--data", str(data), "--github-release", "state"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "fazhi.sqlite: the store cannot be" in err and "Traceback" not in err
+
+
+def test_a_save_at_a_bucket_root_deletes_only_its_own_chunks(data: Path, s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+
+    for key, value in {"AWS_ACCESS_KEY_ID": "fazhi", "AWS_SECRET_ACCESS_KEY": "fazhi", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(key, value)
+    client = boto3.client("s3", endpoint_url=s3_endpoint)
+    client.create_bucket(Bucket="fazhi-shared-root")
+    root = S3Bucket("s3://fazhi-shared-root", endpoint_url=s3_endpoint)
+    first, _ = save_state(data, root)
+    others = ["state-archive/2019.tar", "state-of-the-art.pdf", "state-store-000-0123456789abcdef.tar.zst"]
+    for key in others:
+        client.put_object(Bucket="fazhi-shared-root", Key=key, Body=b"someone else's")
+    with store.open_store(data / "fazhi.sqlite") as conn:
+        store.merge(conn, Night.of(LATER_NIGHT + timedelta(days=1), [], [_fetched("late", None, LATER_NIGHT + timedelta(days=1))]))
+    second, _ = save_state(data, root)
+    keys = {o["Key"] for o in client.list_objects_v2(Bucket="fazhi-shared-root")["Contents"]}
+    assert set(others) <= keys  # nobody else's object goes, even one named like a chunk
+    old_store = {c.name for c in first.parts[0].chunks} - {c.name for c in second.parts[0].chunks}
+    assert old_store and not old_store & keys  # its own replaced chunks do
+
+
+def test_under_a_prefix_a_chunk_a_killed_save_left_is_cleared(data: Path, bucket: S3Bucket) -> None:
+    save_state(data, bucket)
+    orphan = "state-store-000-0123456789abcdef.tar.zst"
+    bucket.client.put_object(Bucket=bucket.bucket, Key=f"nightly/{orphan}", Body=b"half")
+    bucket.client.put_object(Bucket=bucket.bucket, Key="nightly/notes/state-x", Body=b"not flat")
+    save_state(data, bucket)
+    keys = {o["Key"] for o in bucket.client.list_objects_v2(Bucket=bucket.bucket)["Contents"]}
+    assert f"nightly/{orphan}" not in keys and "nightly/notes/state-x" in keys
+
+
+def test_the_part_limit_has_a_sane_minimum(data: Path, gh: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for limit in ("0", "1", "1048575", "-5"):
+        with pytest.raises(SystemExit) as exited:
+            main(["state", "save", "--data", str(data), "--github-release", "state", "--part-limit", limit])
+        assert exited.value.code == 2
+        assert "--part-limit" in capsys.readouterr().err
+    assert not (gh / "releases" / "state").exists()

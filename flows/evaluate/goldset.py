@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from parsers import CanonicalRow, GoldRow, parse_canonical_gold, parse_gold
+
+from flows.run.localfiles import LocalFileError, read_local_file
 
 READABLE = (".txt", ".html", ".htm", ".docx", ".pdf")
 CANONICAL_FILE = "canonical.jsonl"
@@ -43,27 +47,65 @@ def _texts(text_dir: Path) -> dict[str, Path]:
 
 
 def _read(path: Path) -> str:
+    """A regular file under the report cap, as UTF-8: a FIFO named gold.jsonl or x.meta.json
+    waited forever for a writer."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        return read_local_file(path).decode("utf-8")
+    except LocalFileError as exc:
+        raise GoldSetError(str(exc)) from exc
+    except UnicodeDecodeError as exc:
         raise GoldSetError(f"{path}: cannot read ({exc})") from exc
 
 
 def _parse(path: Path, canonical: bool = False) -> list:  # type: ignore[type-arg]
     try:
         return (parse_canonical_gold if canonical else parse_gold)(_read(path), str(path))
+    except RecursionError:
+        raise GoldSetError(f"{path}: nested too deeply to be a gold file") from None
     except ValueError as exc:
         raise GoldSetError(str(exc)) from exc
+
+
+class Labels(BaseModel):
+    """A dev-set ``.meta.json``: the fields the evaluation reads, each of the type it reads
+    (a label file of other types raised AttributeError or TypeError, with a traceback)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    township: str | None = None
+    county: str | None = None
+    city: str | None = None
+    province: str | None = None
+    report_year: int | str | None = None
+    publication_date: str | None = None
+    level: str | None = None
+    kind: str | None = None
+    source_url: str | None = None
+
+
+def parse_labels(path: Path) -> dict[str, Any]:
+    """A label file's labels, checked; GoldSetError naming the file and the field otherwise."""
+    try:
+        found = json.loads(_read(path))
+    except RecursionError:
+        raise GoldSetError(f"{path}: nested too deeply to be a label file") from None
+    except ValueError as exc:
+        raise GoldSetError(f"{path}: not JSON ({exc})") from exc
+    if not isinstance(found, dict):
+        raise GoldSetError(f"{path}: expected a JSON object of labels, found {type(found).__name__}")
+    try:
+        Labels.model_validate(found)
+    except ValidationError as exc:
+        where = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()[:3])
+        raise GoldSetError(f"{path}: {where}") from None
+    return found
 
 
 def _township_document(meta_path: Path) -> bool:
     """True unless the labels say county level or kind other (no meta file: counted)."""
     if not meta_path.exists():
         return True
-    try:
-        meta = json.loads(_read(meta_path))
-    except ValueError as exc:
-        raise GoldSetError(f"{meta_path}: not JSON ({exc})") from exc
+    meta = parse_labels(meta_path)
     return meta.get("level") != "county" and meta.get("kind") not in NEGATIVE_KINDS
 
 

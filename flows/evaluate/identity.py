@@ -7,13 +7,15 @@ naming the file.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from parsers import IdentityScore, Report, extract_report, read_document, render_identity, score_identity, web_url_problem
 
 from flows.harvest.page_context import with_page_context
+
+from flows.evaluate.goldset import GoldSetError, parse_labels
+from flows.run.localfiles import LocalFileError, read_local_file
 
 
 class LabelError(ValueError):
@@ -22,12 +24,9 @@ class LabelError(ValueError):
 
 def read_labels(path: Path) -> dict[str, Any]:
     try:
-        labels = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise LabelError(f"{path}: not a readable label file ({error})") from error
-    if not isinstance(labels, dict):
-        raise LabelError(f"{path}: expected a JSON object of labels")
-    return labels
+        return parse_labels(path)
+    except GoldSetError as error:
+        raise LabelError(str(error)) from None
 
 
 def labelled_reports(folder: Path) -> list[tuple[str, dict[str, Any], Report]]:
@@ -38,7 +37,11 @@ def labelled_reports(folder: Path) -> list[tuple[str, dict[str, Any], Report]]:
         if not meta.exists():
             continue
         labels = read_labels(meta)
-        document = read_document(text.read_bytes(), str(text))
+        try:
+            body = read_local_file(text)  # a regular file under the cap: a FIFO .txt waited forever
+        except LocalFileError as error:
+            raise LabelError(str(error)) from None
+        document = read_document(body, str(text))
         # The page's address, as the nightly flow knows it: its host is evidence for the county.
         url = labels.get("source_url")
         if isinstance(url, str) and web_url_problem(url) is None:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from parsers import LinkDecision, Source, classify_listing, decide_link
 
-from flows.harvest.http import FetchError, HttpClient, resolves_to_loopback
+from flows.harvest.http import DEFAULT_PORTS, FetchError, HttpClient, parse_target, resolves_to_loopback
 from flows.store.raw import RawStore
 from flows.records import Discovery, Failure, FetchRecord, Listing
 from flows.store.database import url_key
@@ -32,6 +32,18 @@ def allowed_domains(source: Source) -> list[str]:
     return source.allowed_domains or sorted({(urlsplit(u).hostname or "").lower() for u in source.pages})
 
 
+def source_ports(source: Source) -> frozenset[int]:
+    """The ports a source's pages may be on: those of its listing pages, and the defaults (a
+    portal moves from http to https). A link elsewhere on an allowed host is another service."""
+    ports = set(DEFAULT_PORTS.values())
+    for url in source.listing:
+        try:
+            ports.add(parse_target(url)[2])
+        except FetchError:
+            continue  # the listing page itself fails and says why
+    return frozenset(ports)
+
+
 def discover_links(
     client: HttpClient,
     source: Source,
@@ -48,7 +60,7 @@ def discover_links(
     oldest: date | None = None
     log: list[FetchRecord] = []
     failures: list[Failure] = []
-    domains = allowed_domains(source)
+    domains, ports = allowed_domains(source), source_ports(source)
     if not source.listing:  # an entry still to be resolved (find_from only): nothing to walk, nothing withdrawn
         raise ListingError(f"{source.id}: no listing yet: its column must be found from {source.pages[0]} (fazhi sources find)")
     for first_page in source.listing:
@@ -65,6 +77,7 @@ def discover_links(
                     rate=source.rate_per_second,
                     etag=known.etag if known else None,
                     last_modified=known.last_modified if known else None,
+                    ports=ports,
                 )
             except FetchError as exc:
                 log.append(FetchRecord(source_id=source.id, url=page_url, url_key=key, fetched_at=now, error=str(exc)))

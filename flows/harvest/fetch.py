@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 from parsers import Classified, Link, LinkDecision, Source, classify_attachment, classify_page
 
 from flows.harvest.convert import converters_for
-from flows.harvest.discover import allowed_domains
+from flows.harvest.discover import allowed_domains, source_ports
 from flows.harvest.http import FetchError, HttpClient, Response
 from flows.store.raw import RawStore
 from flows.records import Failure, Fetched, FetchedReport, FetchRecord, FetchResult, Gone
@@ -45,7 +45,7 @@ def fetch_reports(
     failures: list[Failure] = []
     gone: list[Gone] = []
     skipped_known = 0
-    domains = allowed_domains(source)
+    domains, ports = allowed_domains(source), source_ports(source)
     convert = converters_for(raw.root)
     taken = [d for d in decisions if d.take]
     for position, decision in enumerate(taken):
@@ -62,7 +62,7 @@ def fetch_reports(
             continue
         last = (validators or {}).get((source.id, key)) if is_known else None
         try:
-            page = client.get(link.url, allowed_domains=domains, rate=source.rate_per_second,
+            page = client.get(link.url, allowed_domains=domains, rate=source.rate_per_second, ports=ports,
                               etag=last.etag if last else None, last_modified=last.last_modified if last else None)
         except FetchError as exc:
             log.append(_failed(source, link.url, now, exc))
@@ -93,7 +93,7 @@ def fetch_reports(
                 if attachment.extension == "images":  # the page's body is images of its pages: fetched, bundled, OCR'd
                     reply = _page_images(client, source, found.document.images, attachment.url, now, log)
                 else:
-                    reply = client.get(attachment.url, allowed_domains=domains, rate=source.rate_per_second)
+                    reply = client.get(attachment.url, allowed_domains=domains, rate=source.rate_per_second, ports=ports)
             except FetchError as exc:
                 log.append(_failed(source, attachment.url, now, exc))
                 failures.append(Failure(source_id=source.id, url=attachment.url, reason=f"attachment: {exc}"))
@@ -125,7 +125,7 @@ def _recheck_attachment(client: HttpClient, source: Source, link: Link, page: Fe
     attachment_url = _moved_with_page(attachment.url, page.url, url)
     try:
         reply = client.get(attachment_url, allowed_domains=allowed_domains(source), rate=source.rate_per_second,
-                           etag=attachment.etag, last_modified=attachment.last_modified)
+                           ports=source_ports(source), etag=attachment.etag, last_modified=attachment.last_modified)
     except FetchError as exc:
         log.append(_failed(source, attachment_url, now, exc))
         failures.append(Failure(source_id=source.id, url=attachment_url, reason=f"attachment: {exc}"))

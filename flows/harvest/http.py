@@ -11,10 +11,11 @@ night's stop (``flows.run.stop``).
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,7 @@ MAX_SECONDS = 120.0  # a whole response: a body dripping one byte a second never
 ROBOTS_MAX_BYTES = 512 * 1024  # what Google reads of a robots.txt (500 KiB); the rest is ignored
 MAX_RETRY_AFTER = 60.0  # a Retry-After of a day would hold the source (and the night) for a day
 DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_URL = 2_048  # characters: what browsers and CDNs keep to; a longer link is padding meant to swell the tables
 
 
 class PoliteRetry(Retry):
@@ -174,6 +176,8 @@ def parse_target(url: str) -> tuple[str, str, int]:
     read them: Python's urlsplit and urllib3 disagree on some URLs (urlsplit takes the host of
     ``http://127.0.0.2:8080\\@portal.gov.cn/`` to be portal.gov.cn; urllib3 connects to
     127.0.0.2), so the guard must never judge one parse while the library fetches another."""
+    if len(url) > MAX_URL:
+        raise FetchError(f"{url[:200]}…: a URL of {len(url):,} characters (over {MAX_URL:,}); refused")
     if "\\" in url:
         raise FetchError(f"{url}: a backslash in a URL is read as a path by some libraries and as part of the host by others; refused")
     if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):
@@ -302,11 +306,37 @@ class _GuardedHTTPSPool(HTTPSConnectionPool):
 
 
 class GuardedAdapter(HTTPAdapter):
-    """requests' adapter, with the guarded connections above in its pools."""
+    """requests' adapter, with the guarded connections above in its pools (the proxy's pools too:
+    their sockets answer to the response's watchdog like any other)."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+        return manager
+
+
+PROXY_VARIABLE = "FAZHI_HTTP_PROXY"
+
+
+def operator_proxy() -> str | None:
+    """The proxy the operator chose for fetching (``FAZHI_HTTP_PROXY``), or None: fetch directly.
+
+    HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY are ignored (``trust_env = False``): through a
+    proxy the connection's peer is the proxy, so the check of the address a connection reached
+    cannot be made, and a variable set for other programs must not switch that check off. An
+    operator who needs a proxy names it here, and that proxy is then trusted to refuse private
+    destinations itself (docs/security.md); the names are still checked before each request."""
+    proxy = os.environ.get(PROXY_VARIABLE, "").strip()
+    if not proxy:
+        return None
+    parts = urlsplit(proxy)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"{PROXY_VARIABLE}={proxy}: not a proxy URL (http://HOST:PORT or https://HOST:PORT)")
+    return proxy
 
 
 def describe(exc: requests.exceptions.RequestException) -> str:
@@ -363,6 +393,11 @@ class HttpClient:
         with self._sessions_lock:
             if key not in self._sessions:
                 session = requests.Session()
+                session.trust_env = False  # no proxy, .netrc or CA bundle from the environment (operator_proxy says why)
+                session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+                proxy = operator_proxy()
+                if proxy and not self.allow_private:  # a source on loopback (the demo) is never reached through a proxy
+                    session.proxies = {"http": proxy, "https": proxy}
                 session.headers["User-Agent"] = USER_AGENT
                 adapter = GuardedAdapter(max_retries=RETRY if retry else 0)
                 session.mount("http://", adapter)
@@ -430,10 +465,20 @@ class HttpClient:
         etag: str | None = None,
         last_modified: str | None = None,
         image: bool = False,
+        ports: Collection[int] | None = None,
     ) -> Response:
         """GET with conditional headers; redirects are followed only within ``allowed_domains``.
         ``image``: the image of a report's page (an article whose body is its scanned pages), the
-        one case an image/ content type is wanted."""
+        one case an image/ content type is wanted.
+
+        ``ports``: the ports the source's own pages are on (``flows.harvest.discover.source_ports``);
+        a link to another port of an allowed host is refused as a redirect there is
+        (``same_service``): another port is another service, an admin console or a cache."""
+        if ports is not None:
+            _, _, port = parse_target(url)
+            if port not in ports and port != DEFAULT_PORTS[urlsplit(url).scheme.lower()]:
+                raise FetchError(f"{url}: a link to another port of the host ({port}, the source's pages are on "
+                                 f"{', '.join(str(p) for p in sorted(ports))}); refused")
         headers = {}
         if etag:
             headers["If-None-Match"] = etag

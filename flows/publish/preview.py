@@ -18,6 +18,15 @@ class SiteHandler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".txt": "text/plain; charset=utf-8",
                       ".html": "text/html; charset=utf-8", ".md": "text/plain; charset=utf-8"}
 
+    def send_head(self):  # type: ignore[no-untyped-def]
+        """A NUL in the path (``%00``) made os.stat raise ValueError: a traceback per request."""
+        from urllib.parse import unquote
+
+        if "\0" in unquote(self.path):
+            self.send_error(HTTPStatus.BAD_REQUEST, "a NUL byte in the path")
+            return None
+        return super().send_head()
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = Path(self.directory) / "404.html"
         if code != HTTPStatus.NOT_FOUND or not page.is_file():

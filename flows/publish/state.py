@@ -31,6 +31,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -46,7 +47,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, Protocol, cast
 
 import zstandard
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from flows.store.layout import DataLayout
 from flows.store.lock import data_lock
@@ -54,6 +55,10 @@ from flows.release.cut import latest_version, list_versions
 
 # GitHub refuses release assets of 2 GiB (2,147,483,648 bytes) or more; a margin below it.
 GITHUB_ASSET_LIMIT = 2_000_000_000
+# The smallest chunk this module writes (tests cut parts this small); the command asks for at
+# least 1 MiB, since one object per few bytes is an upload per few bytes.
+MIN_PART_LIMIT = 4096
+COMMAND_MIN_PART_LIMIT = 1 << 20
 MANIFEST = "state.json"
 PREFIX = "state-"  # every chunk's name: a save deletes only objects it could have written
 RESTORED = ".state.json"  # in the data directory: the manifest it was restored from (or saved as)
@@ -66,27 +71,92 @@ class StateError(RuntimeError):
     """The state cannot be saved or restored; the message says which part, file or object and why."""
 
 
+# state.json comes from a place other people may write to (a bucket, a release's assets): every
+# field is checked before it names a file. A release version as `next_version` makes them.
+VERSION = r"\d{4}\.\d{2}\.\d{2}(?:\.\d{1,6})?"
+PART_NAME = re.compile(rf"store|releases|raw-\d{{4}}|release-{VERSION}")
+# A chunk's name as _ChunkWriter makes it: a plain file name, no separator, no `..`.
+CHUNK_NAME = re.compile(rf"{PREFIX}(?:{PART_NAME.pattern})-\d{{3,6}}-[0-9a-f]{{16}}\.tar\.zst")
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def allowed_member(part: str, member: str) -> bool:
+    """Whether a part of this kind may hold a file of this name: the store part only the store,
+    a year's raw part only raw bodies, a release part only its own release's files, the history
+    part only the small files of older releases. A part for one year carrying ``fazhi.sqlite``
+    would otherwise replace the restored store."""
+    if part == "store":
+        return member == "fazhi.sqlite"
+    if part.startswith("raw-"):
+        return re.fullmatch(r"raw/[0-9a-f]{2}/[0-9a-f]{64}", member) is not None
+    if part == "releases":
+        found = re.fullmatch(rf"releases/({VERSION})/([^/]+)", member)
+        return found is not None and found[2] in (*HISTORY_FILES, f"fazhi-{found[1]}.zip.sha256")
+    if part.startswith("release-"):
+        inside = f"releases/{part.removeprefix('release-')}/"
+        rest = member.removeprefix(inside)
+        return member.startswith(inside) and all(piece not in ("", ".", "..") for piece in rest.split("/"))
+    return False
+
+
 class Chunk(BaseModel):
-    name: str
-    size: int
+    name: str = Field(max_length=200)
+    size: int = Field(ge=1, le=GITHUB_ASSET_LIMIT * 4)
     sha256: str
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        if not CHUNK_NAME.fullmatch(name):
+            raise ValueError(f"chunk name {name[:100]!r} is not a chunk this program writes (state-PART-NNN-HASH.tar.zst)")
+        return name
+
+    @field_validator("sha256")
+    @classmethod
+    def _sha(cls, sha: str) -> str:
+        if not SHA256.fullmatch(sha):
+            raise ValueError(f"sha256 {sha[:100]!r} is not 64 lowercase hex digits")
+        return sha
 
 
 class Part(BaseModel):
-    name: str
-    key: str  # what the part holds: an equal key means equal contents, so the chunks are reused
-    files: int
-    bytes: int  # before compression
-    chunks: list[Chunk]
+    name: str = Field(max_length=64)
+    key: str = Field(max_length=128)  # what the part holds: an equal key means equal contents, so the chunks are reused
+    files: int = Field(ge=0)
+    bytes: int = Field(ge=0)  # before compression
+    chunks: list[Chunk] = Field(min_length=1)
+
+    @field_validator("name")
+    @classmethod
+    def _kind(cls, name: str) -> str:
+        if not PART_NAME.fullmatch(name):
+            raise ValueError(f"part name {name[:100]!r} is not store, releases, raw-YEAR or release-VERSION")
+        return name
+
+    @model_validator(mode="after")
+    def _chunks_of_this_part(self) -> "Part":
+        wrong = [c.name for c in self.chunks if not c.name.startswith(f"{PREFIX}{self.name}-")]
+        if wrong:
+            raise ValueError(f"part {self.name} lists chunk {wrong[0]} of another part")
+        return self
 
 
 class Manifest(BaseModel):
     format: Literal[1] = 1
-    id: str
-    parent: str | None
+    id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    parent: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
     saved: datetime
-    latest: str | None  # the release LATEST points at
+    latest: str | None = Field(default=None, pattern=rf"^{VERSION}$")  # the release LATEST points at
     parts: list[Part]
+
+    @model_validator(mode="after")
+    def _one_of_each(self) -> "Manifest":
+        names = [p.name for p in self.parts]
+        if len(set(names)) != len(names):
+            raise ValueError("a part is listed twice")
+        if "store" not in names:
+            raise ValueError("no store part")
+        return self
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,7 +268,7 @@ class S3Bucket:
             found: set[str] = set()
             for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix):
                 found.update(item["Key"][len(self.prefix):] for item in page.get("Contents", []))
-            return found
+            return {name for name in found if "/" not in name}  # names are flat: a deeper key is not ours
 
         found = self._call("listing the objects", listing)
         return found or None
@@ -251,14 +321,35 @@ def _file_sha256(path: Path) -> str:
 def backup_store(store: Path, target: Path) -> None:
     """A consistent copy of the store, with SQLite's online backup API: what a reader would see
     in one transaction, the WAL folded in, whatever a writer is doing meanwhile."""
-    source = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    try:
+        source = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise StateError(f"{store}: the store cannot be opened: {exc}") from None
     copy = sqlite3.connect(target)
     try:
         source.backup(copy, pages=65536)  # 256 MB steps at 4 KB pages: a writer is never held off for the whole copy
         copy.execute("PRAGMA journal_mode=DELETE")  # a single file: nothing to carry beside it
+    except sqlite3.Error as exc:
+        raise StateError(f"{store}: the store cannot be copied: {exc}") from None
     finally:
         copy.close()
         source.close()
+
+
+def check_store_copy(copy: Path, store: Path) -> None:
+    """The copy must pass SQLite's quick check before it may replace a saved state: the backup
+    API copies damaged pages as they are, and a restore refuses a store that fails the check, so
+    saving one would leave nothing restorable."""
+    conn = sqlite3.connect(copy)
+    try:
+        verdict = "; ".join(str(row[0]) for row in conn.execute("PRAGMA quick_check(5)"))
+    except sqlite3.Error as exc:
+        verdict = str(exc)
+    finally:
+        conn.close()
+    if verdict != "ok":
+        raise StateError(f"{store}: the store fails SQLite's check ({verdict[:300]}); the saved state is left as it was: "
+                         "mend the store (or restore the saved state) before saving")
 
 
 def raw_years(store_copy: Path, raw_root: Path) -> dict[str, list[Path]]:
@@ -360,8 +451,8 @@ def _reset_owner(info: tarfile.TarInfo) -> tarfile.TarInfo:
 
 def write_part(plan: PartPlan, folder: Path, limit: int) -> tuple[Part, list[Path]]:
     """The part as a zstd-compressed tar in chunks of at most ``limit`` bytes, in ``folder``."""
-    if limit < 1:
-        raise StateError(f"part limit {limit}: must be a positive number of bytes")
+    if limit < MIN_PART_LIMIT:
+        raise StateError(f"part limit {limit}: must be at least {MIN_PART_LIMIT} bytes")
     writer = _ChunkWriter(folder, plan.name, limit)
     compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL, threads=-1)
     with compressor.stream_writer(cast(IO[bytes], writer), closefd=False) as compressed:
@@ -409,9 +500,16 @@ def read_part(part: Part, paths: list[Path], target: Path) -> None:
     with _ChunkReader(paths) as chunks, zstandard.ZstdDecompressor().stream_reader(cast(IO[bytes], chunks)) as stream:
         try:
             with tarfile.open(fileobj=stream, mode="r|") as tar:
-                tar.extractall(target, filter="data")
+                tar.extractall(target, filter=lambda member, dest: _part_filter(part.name, member, dest))
         except (tarfile.TarError, zstandard.ZstdError, EOFError) as exc:
             raise StateError(f"part {part.name}: cannot be unpacked: {exc}") from exc
+
+
+def _part_filter(part: str, member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo:
+    """tar's data filter, and only regular files that a part of this kind may hold."""
+    if not member.isfile() or not allowed_member(part, member.name):
+        raise tarfile.FilterError(f"{member.name[:200]!r} is not a file a {part} part holds")
+    return tarfile.data_filter(member, dest)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -430,6 +528,12 @@ class PartReport:
     seconds: float
 
 
+def validation_line(exc: ValidationError) -> str:
+    """pydantic's error on one line: where, and what is wrong (its own message spans lines)."""
+    found = [f"{'.'.join(str(x) for x in e['loc']) or 'the file'}: {e['msg']}" for e in exc.errors()[:3]]
+    return "; ".join(found).replace("\n", " ") + (f" (and {exc.error_count() - 3} more)" if exc.error_count() > 3 else "")
+
+
 def _read_manifest(backend: Backend, names: set[str], work: Path) -> Manifest | None:
     if MANIFEST not in names:
         foreign = sorted(n for n in names if n != MANIFEST)
@@ -441,7 +545,7 @@ def _read_manifest(backend: Backend, names: set[str], work: Path) -> Manifest | 
     try:
         return Manifest.model_validate_json((work / MANIFEST).read_bytes())
     except ValidationError as exc:
-        raise StateError(f"{backend.describe()}: {MANIFEST} is not a state manifest: {exc}") from exc
+        raise StateError(f"{backend.describe()}: {MANIFEST} is not a state manifest: {validation_line(exc)}") from None
 
 
 def _local_manifest(data: Path) -> Manifest | None:
@@ -451,7 +555,7 @@ def _local_manifest(data: Path) -> Manifest | None:
     try:
         return Manifest.model_validate_json(path.read_bytes())
     except ValidationError as exc:
-        raise StateError(f"{path}: not a state manifest: {exc}") from exc
+        raise StateError(f"{path}: not a state manifest: {validation_line(exc)}") from None
 
 
 def save_state(data: Path, backend: Backend, *, part_limit: int = GITHUB_ASSET_LIMIT, force: bool = False,
@@ -477,7 +581,8 @@ def save_state(data: Path, backend: Backend, *, part_limit: int = GITHUB_ASSET_L
         store_copy = work / "fazhi.sqlite"
         started = time.perf_counter()
         backup_store(layout.store_path, store_copy)
-        say(f"store copied with the backup API in {time.perf_counter() - started:.1f} s")
+        check_store_copy(store_copy, layout.store_path)
+        say(f"store copied with the backup API and checked in {time.perf_counter() - started:.1f} s")
         reusable = {p.name: p for p in previous.parts} if previous else {}
         parts, reports = [], []
         for plan in plan_parts(data, store_copy):
@@ -501,15 +606,29 @@ def save_state(data: Path, backend: Backend, *, part_limit: int = GITHUB_ASSET_L
             say(f"{part.name}: {part.files} files, {part.bytes / 1e6:.1f} MB → {sum(sizes) / 1e6:.1f} MB in {len(sizes)} chunk(s), {action}")
         manifest = Manifest(id=uuid.uuid4().hex, parent=previous.id if previous else None, saved=now or datetime.now(timezone.utc),
                             latest=latest_version(layout.releases), parts=parts)
+        kept = {c.name for p in parts for c in p.chunks}
+        listed = backend.names() or set()  # every chunk really there before the manifest names it
+        absent = sorted(kept - listed)
+        if absent:
+            raise StateError(f"{backend.describe()}: {', '.join(absent[:3])} missing after the upload; the saved state is left as it was")
         (work / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
         backend.upload(work / MANIFEST, MANIFEST)
         # Only now is the old state unreachable: its chunks that the new one does not share go.
-        kept = {c.name for p in parts for c in p.chunks}
-        for name in sorted(names - kept):
-            if name.startswith(PREFIX):
-                backend.delete(name)
+        for name in sorted(deletable(backend, previous, listed) - kept):
+            backend.delete(name)
         _write_atomically(data / RESTORED, manifest.model_dump_json(indent=2))
     return manifest, reports
+
+
+def deletable(backend: Backend, previous: Manifest | None, names: set[str]) -> set[str]:
+    """What a save may delete: the previous manifest's own chunks, and, only where the place is
+    the project's own (a GitHub release, an S3 prefix), chunks a killed save left (named as this
+    program names chunks). At a bucket's root nothing but the manifest's chunks is ever deleted:
+    the bucket may hold anyone's objects, `state-archive/…` or `state-of-the-art.pdf`."""
+    own = {c.name for p in previous.parts for c in p.chunks} if previous else set()
+    if isinstance(backend, S3Bucket) and not backend.prefix:
+        return own & names
+    return own | {name for name in names if CHUNK_NAME.fullmatch(name)}
 
 
 @contextmanager
@@ -556,7 +675,9 @@ def restore_state(data: Path, backend: Backend, *, say: Callable[[str], None] = 
                 raise StateError(f"{backend.describe()}: part {part.name} misses {', '.join(missing)}")
             paths = []
             for chunk in part.chunks:
-                path = work / chunk.name
+                path = work / chunk.name  # a plain file name (the manifest's model checks it)
+                if path.parent != work:
+                    raise StateError(f"{backend.describe()}: chunk name {chunk.name!r} is not a plain file name")
                 backend.download(chunk.name, path)
                 size, sha = path.stat().st_size, _file_sha256(path)
                 if (size, sha) != (chunk.size, chunk.sha256):

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import io
 import json
+import re
 import math
 import os
 import shutil
@@ -40,7 +41,7 @@ from dataset import BUCKETS, METADATA_FILES, PROVENANCE, REPORTS, SOURCES, SOURC
 from flows import store
 from flows.run.crash import crashpoint
 from flows.records import ReleaseInfo
-from flows.release.zipped import ZIP_PART, ParentZip, ReleaseZip, sha256_of
+from flows.release.zipped import ZIP_PART, ParentZip, ReleaseZip, sha256_of, zip_is_sound
 from flows.release.files import (
     FORMAT_VERSION,
     TABLE_BUCKET,
@@ -62,6 +63,14 @@ from flows.release.files import (
 # the codebook and the site's methodology page.
 REGISTER_VINTAGE = {"name": "china-division", "version": "2.7.0", "codes_as_of": "2023-06-30",
                     "url": "https://github.com/modood/Administrative-divisions-of-China"}
+
+from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
+from dataset import bound_cell
+
+MAX_TITLE = 1_000  # characters of a title in reports.csv: a page's <title> of 160,000 characters is a page's, not a title
+
+csv.field_size_limit(_CSV_FIELD_LIMIT)  # explicit: a release cell over csv's default 131,072 fails the reader, not a night
+
 LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
 NOT_A_TOWNSHIP_FIGURE = frozenset({"other"})  # documents that are not a rule-of-law report give no township figures
 
@@ -164,7 +173,7 @@ def _report_rows(conn: sqlite3.Connection, report_ids: list[str] | None = None) 
             "year": report["year"],
             "published_on": report["published_on"],
             "on_time": report["on_time"],
-            "title": report["title"],
+            "title": bound_cell(report["title"], MAX_TITLE) if report["title"] else report["title"],
             "url": r["url"],
             "source_id": r["source_id"],
             "sha256": r["sha256"],
@@ -1112,10 +1121,14 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
     a twin."""
     releases.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(releases)
-    parent = latest_version(releases)
+    repairs: list[str] = []
+    parent = sound_parent(releases, repairs)
     state = store.fingerprint(conn)
     if parent and read_manifest(releases, parent).get("fingerprint") == state:
-        return None
+        if not repairs:
+            return None
+        _point_latest(releases, parent)  # the newest sound release is this state: LATEST points at it again
+        return _info(releases, parent).model_copy(update={"repairs": repairs})
     for version in list_versions(releases):
         manifest = read_manifest(releases, version)
         if manifest.get("parent") == parent and manifest.get("fingerprint") == state and not verify_release(releases, version):
@@ -1150,7 +1163,40 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
     os.rename(tmp, releases / version)
     crashpoint("release:renamed")
     _point_latest(releases, version)
-    return _info(releases, version)
+    return _info(releases, version).model_copy(update={"repairs": repairs})
+
+
+RELEASE_VERSION = re.compile(r"\d{4}\.\d{2}\.\d{2}(?:\.\d{1,6})?")  # as next_version makes them
+
+
+def sound_parent(releases: Path, repairs: list[str]) -> str | None:
+    """The release the next one builds on: the one LATEST names, when LATEST is a release version
+    and that release's folder and manifest are there. Otherwise (LATEST garbled, the latest folder
+    deleted, its manifest damaged) the problem goes into ``repairs`` and the newest sound release
+    stands in (None: none is left, the release is written whole from the store). A reused byte is
+    checked against that release's manifest in any case (files.matches_parent_manifest)."""
+    pointer = releases / "LATEST"
+    if not pointer.exists():  # a first release, or a run killed before it pointed LATEST at its release (cut_release resumes it)
+        return None
+    problem: str | None = None
+    try:
+        named = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        named, problem = "", f"{pointer}: unreadable ({exc})"
+    if problem is None and not RELEASE_VERSION.fullmatch(named):
+        problem = f"{pointer}: {named[:80]!r} is not a release version"
+    if problem is None and not (releases / named / "manifest.json").is_file():
+        problem = f"{pointer} names {named}, but {releases / named} holds no release"
+    if problem is None:
+        try:
+            checked_manifest(releases, named)
+            return named
+        except ManifestError as exc:
+            problem = str(exc)
+    versions = [v for v in list_versions(releases) if v != named]
+    fallback = versions[-1] if versions else None
+    repairs.append(f"{problem}; the release is cut again from the store" + (f" (after {fallback}, the newest sound one)" if fallback else ""))
+    return fallback
 
 
 def _point_latest(releases: Path, version: str) -> None:
@@ -1192,8 +1238,10 @@ def verify_release(releases: Path, version: str) -> list[str]:
         path = folder / name
         if path.is_symlink():  # is_file() follows it: verify would vouch for a file outside the release
             problems.append(f"{path}: a symbolic link, not a file of this release")
-        elif not path.is_file():
+        elif not path.exists():
             problems.append(f"{path}: missing")
+        elif not path.is_file():  # a folder, a FIFO (hashing it would wait forever) or a device
+            problems.append(f"{path}: not a regular file")
         elif _sha256(path) != expected["sha256"]:
             problems.append(f"{path}: sha256 differs from the manifest")
     for path in sorted(folder.iterdir()):
@@ -1202,6 +1250,13 @@ def verify_release(releases: Path, version: str) -> list[str]:
         elif path.name not in files and path.name not in unlisted:
             problems.append(f"{path}: not listed in the manifest")
     recorded = folder / f"{zip_name}.sha256"
+    bundle = folder / zip_name
+    if bundle.is_symlink() or (bundle.exists() and not bundle.is_file()):
+        return [*problems, f"{bundle}: not a regular file"]
+    if recorded.is_symlink() or (recorded.exists() and not recorded.is_file()):
+        return [*problems, f"{recorded}: not a regular file"]
+    if bundle.is_file() and not zip_is_sound(bundle):  # a .sha256 rewritten with the zip says nothing of its members
+        problems.append(f"{bundle}: a member fails its CRC check (or the zip is unreadable)")
     if (folder / zip_name).exists() and not recorded.is_file():  # a replaced zip with its .sha256 deleted passed unchecked
         problems.append(f"{folder / zip_name}: its {recorded.name} is missing, so the zip can't be checked")
     if (folder / zip_name).is_file() and recorded.is_file():

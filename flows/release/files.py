@@ -23,10 +23,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from dataset import BUCKETS, TEXTS_FOLDER, Resource, neutralise_cell, text_file
+from dataset import BUCKETS, MAX_CELL, TEXTS_FOLDER, Resource, bound_cell, neutralise_cell, text_file
 
 from flows import store
 
+# Arrow reads CSV in blocks and fails on a row that straddles two ("straddles two block
+# boundaries"): a block far above the longest row bounded cells make.
+ARROW_BLOCK = 16 << 20
 FORMAT_VERSION = 2  # 2: the declared format (dataset.format): Parquet copies, sources, provenance, texts/<year>.jsonl.gz
 FORMAT_VERSION = 3  # 3: the sampling frame (frame.csv, coverage.csv), withdrawn reports kept, figures_long.csv, the codebook files
 
@@ -103,7 +106,7 @@ def _neutralised(rows: Iterable[list[Any]], columns: tuple[int, ...]) -> Iterato
         for i in columns:
             cell = row[i]
             if cell.__class__ is str:
-                row[i] = neutralise_cell(cell)
+                row[i] = neutralise_cell(cell if len(cell) <= MAX_CELL else bound_cell(cell))
         yield row
 
 
@@ -134,7 +137,7 @@ TEXT_LEVEL = 6  # gzip's default: compressed once per changed bucket, then copie
 def _parent_index(parent: Path | None, part: str) -> tuple[Path, dict[str, Any]] | None:
     """The parent release's folder and a part ("texts", "tables", "zip") of its bucket index
     (buckets.json), when it has one: a release restored without it is written whole."""
-    if parent is None:
+    if parent is None or not matches_parent_manifest(parent / BUCKETS):  # offsets edited in place would copy the wrong bytes
         return None
     try:
         index = bucket_index(parent / BUCKETS).get(part)
@@ -227,6 +230,8 @@ def _reusable(entry: Any, path: Path | None, start: int) -> dict[str, list[Any]]
     that does not (a file replaced, an index from elsewhere) is not trusted: the file is written whole."""
     if not isinstance(entry, dict) or path is None or not path.is_file():
         return {}
+    if not matches_parent_manifest(path):
+        return {}
     try:
         chunks = list(entry["buckets"])
         offset = start
@@ -239,6 +244,31 @@ def _reusable(entry: Any, path: Path | None, start: int) -> dict[str, list[Any]]
         return {c[0]: c for c in chunks}
     except (KeyError, IndexError, TypeError):
         return {}
+
+
+def matches_parent_manifest(path: Path) -> bool:
+    """Whether a parent release's file is byte for byte what its manifest records (sha256): a
+    bucket is reused only from such a file. Offsets that add up say nothing of the bytes: a
+    values.csv edited in place (90 → 09, same size) was copied into the next release."""
+    try:
+        manifest = json.loads((path.parent / "manifest.json").read_bytes()) if path.parent.name != TEXTS_FOLDER \
+            else json.loads((path.parent.parent / "manifest.json").read_bytes())
+        name = path.name if path.parent.name != TEXTS_FOLDER else f"{TEXTS_FOLDER}/{path.name}"
+        recorded = manifest["files"][name]["sha256"]
+        stat = path.stat()
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return False
+    return isinstance(recorded, str) and _file_sha256(str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino) == recorded
+
+
+@functools.lru_cache(maxsize=64)
+def _file_sha256(path: str, size: int, mtime: int, inode: int) -> str:
+    """A file's sha256, once per file state (the report pass and the figure pass both ask)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class _RunCopier:
@@ -335,7 +365,7 @@ def write_parquet(folder: Path, resource: Resource) -> None:
     import pyarrow.parquet as pq
 
     schema, convert = _csv_read_options(resource)
-    reader = pcsv.open_csv(folder / resource.path, read_options=pcsv.ReadOptions(block_size=16 << 20), convert_options=convert)
+    reader = pcsv.open_csv(folder / resource.path, read_options=pcsv.ReadOptions(block_size=ARROW_BLOCK), convert_options=convert)
     with pq.ParquetWriter(folder / resource.parquet_path, schema, compression="zstd") as writer:
         for batch in reader:
             writer.write_table(_true_text(batch.columns, schema))
@@ -411,7 +441,8 @@ def write_parquet_bucketed(folder: Path, resource: Resource, index: dict[str, An
         for offset, length in fresh:
             handle.seek(offset)
             parts.append(handle.read(length))
-    new = pcsv.read_csv(pa.py_buffer(b"".join(parts)), read_options=pcsv.ReadOptions(use_threads=False), convert_options=convert)
+    new = pcsv.read_csv(pa.py_buffer(b"".join(parts)), read_options=pcsv.ReadOptions(use_threads=False, block_size=ARROW_BLOCK),
+                        convert_options=convert)
     new = _true_text(new.columns, schema)
     if new.num_rows != fresh_rows:
         raise ValueError(f"{folder / resource.path}: {new.num_rows} rows in its changed buckets, {fresh_rows} in its index")

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flows.release.files import _RunCopier, bucket_index
+from flows.release.files import _RunCopier, bucket_index, matches_parent_manifest
 
 SEGMENT_LEVEL = 6  # zlib's default: each changed bucket is compressed once, then copied night after night
 FINAL_BLOCK = zlib.compressobj(SEGMENT_LEVEL, zlib.DEFLATED, -15).flush()  # an empty final block: ends the stream
@@ -51,6 +51,16 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def zip_is_sound(path: Path) -> bool:
+    """Every member of the zip reads back with its CRC (``zipfile.testzip``): a zip altered with
+    its .sha256 rewritten would otherwise lend its damaged segments to the next release."""
+    try:
+        with zipfile.ZipFile(path) as bundle:
+            return bundle.testzip() is None
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error):
+        return False
+
+
 @dataclass(frozen=True)
 class ParentZip:
     """The parent release's zip and where its members' bucket segments lie (its buckets.json)."""
@@ -68,6 +78,8 @@ class ParentZip:
         if folder is None:
             return None
         path = folder / f"fazhi-{folder.name}.zip"
+        if not matches_parent_manifest(folder / "buckets.json"):
+            return None
         try:
             index = bucket_index(folder / "buckets.json")
             members, tables = index.get(ZIP_PART), index.get("tables")
@@ -129,8 +141,8 @@ class ReleaseZip:
         entry, table = self.parent.members.get(name), self.parent.tables.get(name)
         if not isinstance(entry, dict) or not isinstance(table, dict) or entry.get("header") != header or table.get("header") != header:
             return {}
-        if self.parent_trusted is None:
-            self.parent_trusted = sha256_of(self.parent.path) == self.parent.sha256
+        if self.parent_trusted is None:  # its .sha256 can be rewritten with it: every member's CRC is checked too
+            self.parent_trusted = sha256_of(self.parent.path) == self.parent.sha256 and zip_is_sound(self.parent.path)
         if not self.parent_trusted:
             return {}
         try:

@@ -36,3 +36,15 @@ def read_local_file(path: Path, limit: int = MAX_BYTES) -> bytes:
     if len(body) > limit:
         raise LocalFileError(f"{path}: larger than {limit // (1024 * 1024)} MB, the cap for a report")
     return body
+
+
+def special_file(path: Path) -> str | None:
+    """What ``path`` is when it is neither a regular file nor a folder nor absent ("a FIFO", "a
+    device or socket"): a reader that opens one waits forever or reads forever. None otherwise."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return "a FIFO" if stat.S_ISFIFO(mode) else "a device or socket"

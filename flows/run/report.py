@@ -47,6 +47,7 @@ def render_summary_lines(summary: RunSummary) -> list[str]:
     if summary.release:
         lines.append(f"发布 | release: {summary.release.version} ({summary.release.reports} reports, {summary.release.observations} figures)"
                      f" in {summary.release.path}")
+        lines += [f"修复 | warning: repaired: {repair}" for repair in summary.release.repairs]
     else:
         lines.append(f"发布 | nothing new: no new release (latest: {summary.latest_release or 'none yet'})")
     if summary.failures:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -153,12 +154,15 @@ def stop_on_signals() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def shield_temporary_server() -> None:
+def shield_temporary_server(log: Path | None = None) -> None:
     """Keep the Prefect temporary server that ``fazhi nightly`` starts (when no PREFECT_API_URL is
     set) out of the terminal's process group, so that Ctrl+C or systemd's SIGTERM to the group
     reaches the night, which stops cleanly, and not the server, whose death would leave the night
     unable to record its end (it then hung). The server still dies with the night: it is asked
-    to (PR_SET_PDEATHSIG) when its parent goes, even by kill -9."""
+    to (PR_SET_PDEATHSIG) when its parent goes, even by kill -9.
+
+    ``log``: the server's own output (its tracebacks under load, thousands with 10,000 sources)
+    goes to this file instead of the terminal (``--quiet``: failures only on the console)."""
     import ctypes
     import subprocess
 
@@ -176,6 +180,10 @@ def shield_temporary_server() -> None:
             popen = server_module.subprocess.Popen
 
             def detached(*args, **kwargs):  # type: ignore[no-untyped-def]
+                if log is not None:
+                    log.parent.mkdir(parents=True, exist_ok=True)
+                    with log.open("ab") as output:  # the child keeps its own descriptor
+                        return popen(*args, **kwargs, stdout=output, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
                 return popen(*args, **kwargs, preexec_fn=die_with_parent)
 
             setattr(server_module.subprocess, "Popen", detached)  # for this one call, in the main thread, before any task runs  # noqa: B010

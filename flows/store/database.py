@@ -727,14 +727,23 @@ def _mark_withdrawn(conn: sqlite3.Connection, listings: Iterable[Listing], gone:
 
 # A revision's own flags, and the report's conflict flags after them, as one JSON array (what a
 # release shows as the report's flags). Most reports have no conflict: their flags are read as stored.
-_FLAGS_SQL = """CASE WHEN EXISTS (SELECT 1 FROM conflicts c WHERE c.report_id = r.report_id) THEN (
+# A report's mirrors listed in a release: the first MAX_MIRRORS in URL order; the rest are
+# counted in a flag (mirrors_cut). A portal that lists one report under 100,000 URLs made a cell no
+# CSV reader read, and every later night failed on it.
+MAX_MIRRORS = 50
+MIRRORS_CUT_FLAG = "mirrors_cut"
+_FLAGS_SQL = f"""CASE WHEN EXISTS (SELECT 1 FROM conflicts c WHERE c.report_id = r.report_id)
+                   OR EXISTS (SELECT 1 FROM mirrors m WHERE m.report_id = r.report_id LIMIT 1 OFFSET {MAX_MIRRORS}) THEN (
     SELECT json_group_array(json(flag)) FROM (
         SELECT value AS flag FROM json_each(v.flags)
-        UNION ALL SELECT json_object('code', c.code, 'detail', c.detail) FROM conflicts c WHERE c.report_id = r.report_id))
+        UNION ALL SELECT json_object('code', c.code, 'detail', c.detail) FROM conflicts c WHERE c.report_id = r.report_id
+        UNION ALL SELECT json_object('code', '{MIRRORS_CUT_FLAG}', 'detail', (count(*) - {MAX_MIRRORS})
+                                     || ' more URL(s) with the same text, not listed in mirror_urls')
+                  FROM mirrors m WHERE m.report_id = r.report_id HAVING count(*) > {MAX_MIRRORS}))
     ELSE v.flags END"""
 _FACT_FLAGS_SQL = _FLAGS_SQL.replace("v.flags", "f.flags")  # the same, from revision_facts (f)
 # The report's other URLs (mirrors), space-separated, in URL order; NULL when it has none.
-_MIRRORS_SQL = "(SELECT group_concat(url, ' ') FROM (SELECT m.url FROM mirrors m WHERE m.report_id = r.report_id ORDER BY m.url))"
+_MIRRORS_SQL = f"(SELECT group_concat(url, ' ') FROM (SELECT m.url FROM mirrors m WHERE m.report_id = r.report_id ORDER BY m.url LIMIT {MAX_MIRRORS}))"
 
 
 def current_reports(conn: sqlite3.Connection, report_ids: Sequence[str] | None = None) -> Iterator[sqlite3.Row]:

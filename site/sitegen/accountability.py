@@ -20,6 +20,10 @@ from dataset.coverage import Status, TownshipCoverage
 
 from .pages import html_text
 
+from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
+
+csv.field_size_limit(_CSV_FIELD_LIMIT)  # explicit: a release cell over csv's default 131,072 fails the reader, not a night
+
 STATUSES: tuple[Status, ...] = ("on_time", "late", "undated", "found", "not_due", "not_found", "not_searched")
 # A minimal label per status (dataset.coverage says what each means).
 STATUS_LABELS = {"on_time": "按时", "late": "逾期", "undated": "发布日期不详", "found": "已发布", "not_due": "未到期",

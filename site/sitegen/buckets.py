@@ -24,6 +24,10 @@ from typing import IO, Any
 
 from dataset.format import BUCKETS, TEXTS_FOLDER
 
+from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
+
+csv.field_size_limit(_CSV_FIELD_LIMIT)  # explicit: a release cell over csv's default 131,072 fails the reader, not a night
+
 
 def read_index(folder: Path) -> dict[str, Any] | None:
     """The release's buckets.json ({"texts": …, "tables": …}), None when it has none or it is unreadable."""

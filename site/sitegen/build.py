@@ -37,7 +37,11 @@ from .buckets import BucketedRows, BucketedTexts, _report_id, read_index
 from .figures import FigureIndex, ObservationRows, ValueIndex
 from .health import render_source_health
 from .stats import SiteStats
-from .townships import BOM, TownshipData, link_or_copy
+from .townships import BOM, TownshipData, clone_or_copy
+
+from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
+
+csv.field_size_limit(_CSV_FIELD_LIMIT)  # explicit: a release cell over csv's default 131,072 fails the reader, not a night
 
 # The configuration, hand-written pages and assets are package data: an installed fazhi (a wheel,
 # a work-pool image) builds the site without the repository.
@@ -375,13 +379,14 @@ def build_id() -> str:
 
 def publish_downloads(releases: Path, version: str, site_dir: Path) -> None:
     """The latest release's files, and every release's zip (unless they live at FAZHI_RELEASE_URL)
-    and change log, linked into the built site: hard links, so a build copies no release bytes."""
+    and change log, cloned (copy-on-write) or copied into the built site: never hard links, so an
+    edit in the published folder never reaches the release."""
     for m in _manifests(releases):
         target = site_dir / "downloads" / m["version"]
         target.mkdir(parents=True, exist_ok=True)
         source = releases / m["version"]
         if m["version"] == version or archive_url() is None:
-            link_or_copy(source / f"fazhi-{m['version']}.zip", target / f"fazhi-{m['version']}.zip")
+            clone_or_copy(source / f"fazhi-{m['version']}.zip", target / f"fazhi-{m['version']}.zip")
             if (source / f"fazhi-{m['version']}.zip.sha256").exists():
                 shutil.copy2(source / f"fazhi-{m['version']}.zip.sha256", target)
         # Served as plain text: the changelog quotes titles from government sites. UTF-8 with a
@@ -393,7 +398,7 @@ def publish_downloads(releases: Path, version: str, site_dir: Path) -> None:
             for name in (*DOWNLOADABLE, "reports.jsonl", *texts):
                 if (source / name).exists():  # values.csv, Parquet: releases from before them have none
                     (target / name).parent.mkdir(parents=True, exist_ok=True)
-                    link_or_copy(source / name, target / name)
+                    clone_or_copy(source / name, target / name)
 
 
 def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, strict: bool = False, previous: Path | None = None) -> SiteStats:

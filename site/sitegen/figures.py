@@ -20,6 +20,10 @@ from dataset.cells import restore_cell
 from .buckets import BucketedRows
 from .pages import CHART_BARS, TABLE_ROWS, Row
 
+from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
+
+csv.field_size_limit(_CSV_FIELD_LIMIT)  # explicit: a release cell over csv's default 131,072 fails the reader, not a night
+
 KEEP = max(CHART_BARS, TABLE_ROWS)
 # observations.csv's columns as the site names them ← as older releases named them: the one place
 # that knows both (quote_start/quote_end/flag_codes were start/end/flags before 2026-11).

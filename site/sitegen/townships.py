@@ -249,6 +249,27 @@ def _read_prints(previous: Path | None) -> dict[str, str]:
         return {}  # an unreadable record: render everything, nothing is lost
 
 
+FICLONE = 0x40049409  # Linux's ioctl that shares a file's blocks copy-on-write (Btrfs, XFS, bcachefs)
+
+
+def clone_or_copy(source: Path, target: Path) -> None:
+    """A copy-on-write clone where the file system makes one (no bytes copied), else a copy; never
+    a hard link: the site's downloads are served and may be edited where they are published, and
+    an edit to a hard link is an edit to the release it shares an inode with."""
+    import fcntl
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    with source.open("rb") as src, target.open("wb") as dst:
+        try:
+            fcntl.ioctl(dst.fileno(), FICLONE, src.fileno())
+            return
+        except OSError:
+            pass
+        shutil.copyfileobj(src, dst, 1 << 20)
+    shutil.copystat(source, target)
+
+
 def link_or_copy(source: Path, target: Path) -> None:
     """A hard link when both sites are on one filesystem (no bytes copied), else a copy."""
     target.parent.mkdir(parents=True, exist_ok=True)

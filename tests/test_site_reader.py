@@ -220,3 +220,32 @@ def test_indicator_year_page_has_its_rows_as_csv_and_a_citation_kept_in_print(si
     css = (site / "assets/fazhi.css").read_text(encoding="utf-8")
     printed = css.split("@media print", 1)[1]
     assert ".fazhi-cite-line" in printed and ".fazhi-cite-line { display: none" not in css  # on screen and on paper
+
+
+# --- statuses -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("status, word, icon", [("on_time", "按时", "✓"), ("late", "逾期", "!"), ("undated", "发布日期不详", "?"),
+                                               ("not_found", "未找到", "✕"), ("not_due", "未到期", "…"), ("not_searched", "未纳入检索", "○")])
+def test_every_status_is_a_word_an_icon_and_a_colour_class(status: str, word: str, icon: str) -> None:
+    from sitegen.statuses import status_badge
+
+    badge = status_badge(status)
+    assert f'class="fazhi-status fazhi-status--{status}"' in badge and f'aria-hidden="true">{icon}</span>{word}</span>' in badge
+
+
+def test_a_year_whose_deadline_had_not_passed_on_the_release_date_is_not_due_never_not_found() -> None:
+    from datetime import date
+
+    from sitegen.statuses import fair_status
+
+    assert fair_status("not_found", 2025, date(2026, 3, 20)) == "not_due"  # one early report in March changes nothing for the others
+    assert fair_status("not_found", 2025, date(2026, 4, 1)) == "not_found"
+    assert fair_status("on_time", 2025, date(2026, 3, 20)) == "on_time"
+    assert fair_status("not_found", 2025, None) == "not_found"
+
+
+def test_an_unknown_status_from_a_newer_release_is_shown_as_its_key_not_dropped() -> None:
+    from sitegen.statuses import status_badge
+
+    assert "withdrawn_x" in status_badge("withdrawn_x") and "fazhi-status--unknown" in status_badge("withdrawn_x")
+    assert "&lt;b&gt;" in status_badge("<b>")

@@ -434,14 +434,15 @@ def test_a_township_page_opens_with_one_line_per_report_year(built_site: Path) -
     page = (built_site / "townships/431223200/index.html").read_text(encoding="utf-8")
     years = re.search(r'<ul class="fazhi-years"[^>]*>(.*?)</ul>', page, re.S)
     assert years is not None
-    lines = re.findall(r"<li>(.*?)</li>", years.group(1))
+    lines = [re.sub(r"<[^>]+>", "", line) for line in re.findall(r"<li>(.*?)</li>", years.group(1))]
     assert lines[0] == "2025年度：未找到" and "2022年度：2022-11-29 发布，按时；5 项数字" in lines
+    assert '<span class="fazhi-status fazhi-status--on_time fazhi-status--bare">按时</span>' in years.group(1)  # coloured, its icon from CSS
     assert [int(line[:4]) for line in lines] == list(range(2025, 2018, -1))  # every year due, missing ones too
     assert page.index('class="fazhi-years"') < page.index('id="reports"')  # before anything else
     undated = (built_site / "townships/654202108/index.html").read_text(encoding="utf-8")
-    assert re.search(r"<li>2024年度：发布日期不详；\d+ 项数字</li>", undated)
+    assert re.search(r"<li>2024年度：<span[^>]*>发布日期不详</span>；\d+ 项数字</li>", undated)
     shufa = (built_site / "townships/654028208/index.html").read_text(encoding="utf-8")
-    assert "<li>2024年度：未找到；述法报告发布日期不详；" in shufa
+    assert re.sub(r"<[^>]+>", "", shufa).count("2024年度：未找到；述法报告发布日期不详；") == 1
 
 
 def _counts_row(year: int, *cells: int) -> str:
@@ -548,12 +549,12 @@ def test_the_years_values_come_from_values_csv_when_the_release_has_it(tmp_path:
     out = tmp_path / "public"
     build_site(releases, version, out, tmp_path / "docs", strict=True)
     page = (out / "townships/431223200/index.html").read_text(encoding="utf-8")
-    assert "<li>2022年度：2022-11-29 发布，按时；2 项数字</li>" in page
+    assert "<li>2022年度：2022-11-29 发布，" + '<span class="fazhi-status fazhi-status--on_time fazhi-status--bare">按时</span>；2 项数字</li>' in page
     item = re.search(r'<li id="f-disputes_mediated-2022".*?</li>', page, re.S)
     assert item is not None and "161" in item.group(0) and "计入方式：报告所列各分项之和" in item.group(0)
     assert ">161</a>" in page and ">157</a>" not in page  # the year's value, not the mention
     indicator = (out / "indicators/disputes_mediated/2022/index.html").read_text(encoding="utf-8")  # the year's page
-    assert 'data-label="数值">161<' in indicator and "157" not in indicator.split("各县合计")[0]
+    assert re.search(r'data-label="数值"><a href="[^"]+#f-disputes_mediated-2022">161</a><', indicator) and "157" not in indicator.split("各县合计")[0]
 
 
 def test_fazhi_serve_answers_a_missing_page_with_the_sites_chinese_404(built_site: Path) -> None:

@@ -20,7 +20,7 @@ from dataset.coverage import Status, TownshipCoverage
 from dataset.cells import restore_cell
 
 from .formatting import html_text
-from .statuses import STATUS_ORDER, STATUS_STYLES, fair_status, percent, status_badge, status_legend
+from .statuses import STATUS_ORDER, STATUS_STYLES, bare_badge, fair_status, percent, status_badge, status_legend
 
 STATUS_LABELS = {status: shown.label for status, shown in STATUS_STYLES.items()}
 NOT_IN_REGISTER = "—"  # a year the release has no status for (a report's township outside townships.csv)
@@ -191,10 +191,10 @@ def _report_phrase(status: str | None, reports: list[dict[str, Any]], figures: d
     status = status or (status_from_report(report) if report else "not_found")
     prefix = f"{label}" if label else ""
     if status == "not_found" or report is None:
-        return f"{prefix}{STATUS_LABELS.get(status, '未找到')}"
+        return f"{prefix}{bare_badge(status)}"
     when = f"{html_text(report['published_on'])} 发布，" if report.get("published_on") else ""
     count = sum(figures.get(r["report_id"], 0) for r in reports)
-    return f"{prefix}{when}{STATUS_LABELS.get(status, status)}；{count} 项数字"
+    return f"{prefix}{when}{bare_badge(status)}；{count} 项数字"
 
 
 def on_time_rate(townships: Iterable[Coverage], year: int) -> tuple[int, int]:

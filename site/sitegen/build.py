@@ -17,19 +17,21 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import quote
 
 from dataset.format import TEXTS_FOLDER, table_files
 
 from parsers.indicators import INDICATOR_KEYS
 from dataset.cells import neutralise_cell, restore_cell
 
-from . import feeds, pages
+from . import feeds, pages, rankings
 from .accountability import (Coverage, read_coverage, render_area_table, render_missing_lists, render_status_table, render_year_counts, status_from_report,
                              year_counts, year_lines, year_panels)
 from .blocks import HtmlBlocks
 from .buckets import BucketedRows, BucketedTexts, _report_id, read_index
 from .figures import FigureIndex, ObservationRows, ValueIndex
 from .stats import SiteStats
+from .statuses import icon_css
 from .townships import BOM, TownshipData, link_or_copy
 
 # The configuration, hand-written pages and assets are package data: an installed fazhi (a wheel,
@@ -168,7 +170,7 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     shutil.copytree(HAND_WRITTEN, docs, dirs_exist_ok=True)
     if ASSETS.exists():
         shutil.copytree(ASSETS, docs / "assets", dirs_exist_ok=True)
-    write_release_css(docs / "assets" / "release.css", str(manifest["version"]))
+    write_release_css(docs / "assets" / "release.css", str(manifest["version"]), citation_of(manifest).released_on)
 
     written = 0
 
@@ -206,6 +208,11 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
                                                             hold(year_panels(status_years, "y", latest, lambda y: render_area_table(provinces, y, "省级行政区"))),
                                                             len(loose)))
     write(pages.UNRESOLVED_PATH, pages.render_unresolved(unresolved))
+    county_areas = [(county, f"townships/{pages.child_link(province)}{pages.child_link(county)}", townships)
+                    for province, counties in by_province.items() for county, townships in counties.items()]
+    province_by_county = {id(ts): province for province, counties in by_province.items() for ts in counties.values()}
+    write("rankings.md", hold_markdown(rankings.render_rankings(home_areas, county_areas, status_years, latest,
+                                                                lambda area: province_by_county[id(area[2])]), hold))
     totals_of: dict[tuple[str, str], list[tuple[str, str, str, float, int, bool]]] = {}  # county → its indicator totals per year and unit
     for (key, year, unit), by_county in counted.county_totals.items():
         for where, (amount, reported, bound) in by_county.items():
@@ -247,11 +254,20 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     # for one never found: 辰阳镇 must be findable by name and code to be held to account).
     pages_of = {**{code: [] for code in register}, **groups}
     pages_of = {code: pages_of[code] for code in sorted(pages_of)}
+    county_of = {t.code: ts for counties in by_province.values() for ts in counties.values() for t in ts}
+    comparisons = {code: rankings.render_township_comparison(register[code], county_of[code], status_years)
+                   for code in pages_of if code in register and code in county_of}
     data = TownshipData(groups=pages_of, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(), version=version,
                         raw_values=values.raw if values else None, parse_values=values.rows if values else None, figure_tables=figure_tables, preload=preload,
-                        places={code: _place(places[code]) for code in pages_of}, loose=loose,
+                        places={code: _place(places[code]) for code in pages_of}, loose=loose, comparisons=comparisons,
                         summaries={code: year_lines(status_years, register.get(code), rows, figure_counts) for code, rows in pages_of.items()})
     return written, data
+
+
+def hold_markdown(markdown: str, hold: Any) -> str:
+    """A page whose year panels are one HTML block: the block held out of Markdown (sitegen.blocks)."""
+    head, marker, rest = markdown.partition('<nav class="fazhi-year-nav"')
+    return head + hold(marker + rest.rstrip("\n")) + "\n" if marker else markdown
 
 
 def citation_of(manifest: dict[str, Any]) -> pages.Citation:
@@ -280,8 +296,10 @@ def _write_feeds(docs: Path, releases: Path, by_id: dict[str, dict[str, Any]], l
     for m in reversed(_manifests_by_date(releases)[-FEED_RELEASES:]):
         log = releases / m["version"] / "CHANGELOG.md"
         history.append((m["version"], m["created"], log.read_text(encoding="utf-8") if log.exists() else ""))
+    site = os.environ.get("FAZHI_SITE_URL", "").rstrip("/")
     (docs / "feed.xml").write_text(feeds.render_feed("法治地图：新增和修订的报告", "urn:fazhi-atlas:feed", "feed.xml", "./",
-                                                     feeds.newest(history, feeds.SITE_ENTRIES), by_id, link_of, to_root=""), encoding="utf-8")
+                                                     feeds.newest(history, feeds.SITE_ENTRIES), by_id, link_of, to_root="",
+                                                     base=f"{site}/" if site else ""), encoding="utf-8")
     by_county: dict[tuple[str, str], list[feeds.Entry]] = {}
     for entry in feeds.newest(history, 10**9):
         row = by_id.get(entry.report_id)
@@ -295,7 +313,8 @@ def _write_feeds(docs: Path, releases: Path, by_id: dict[str, dict[str, Any]], l
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(feeds.render_feed(f"法治地图：{county}（{province}）新增和修订的报告", f"urn:fazhi-atlas:feed:{code}", "feed.xml", "./",
                                                 by_county.get((province, county), [])[: feeds.COUNTY_ENTRIES], by_id, link_of,
-                                                to_root=pages.to_root(page), built=history[0][1] if history else ""), encoding="utf-8")
+                                                to_root=pages.to_root(page), built=history[0][1] if history else "",
+                                                base=f"{site}/{quote(page[: -len('index.md')])}" if site else ""), encoding="utf-8")
 
 
 def _manifests_by_date(releases: Path) -> list[dict[str, Any]]:
@@ -307,12 +326,17 @@ def _manifests_by_date(releases: Path) -> list[dict[str, Any]]:
     return sorted(found, key=lambda m: m["created"])
 
 
-def write_release_css(path: Path, version: str) -> None:
-    """The release's version for the citation line of every page (``.fazhi-version``), kept out
-    of the pages themselves so that a page whose data did not change is reused as it is."""
+def write_release_css(path: Path, version: str, released_on: str = "") -> None:
+    """The release's version (and date) for the citation line and the footer of every page
+    (``.fazhi-version``, ``.fazhi-footer-version``), kept out of the pages themselves so that a page
+    whose data did not change is reused as it is."""
     path.parent.mkdir(parents=True, exist_ok=True)
     safe = "".join(c for c in version if c.isalnum() or c in ".-_")  # a CSS string: no quote or backslash can end it
-    path.write_text(f'.fazhi-version {{ display: none; }}\n.fazhi-cite::after {{ content: "数据集版本 {safe}。"; }}\n', encoding="utf-8")
+    day = "".join(c for c in released_on if c.isdigit() or c == "-")
+    dated = f"（{day}）" if day else ""
+    path.write_text(f'.fazhi-version {{ display: none; }}\n.fazhi-cite::after {{ content: "数据集版本 {safe}。"; }}\n'
+                    f'.fazhi-footer-version {{ font-size: 0; }}\n'
+                    f'.fazhi-footer-version::after {{ content: "数据集版本 {safe}{dated}"; font-size: 0.64rem; }}\n' + icon_css(), encoding="utf-8")
 
 
 def _primary_reports(reports: list[dict[str, Any]]) -> set[str]:

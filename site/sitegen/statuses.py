@@ -76,3 +76,18 @@ def percent(part: int, whole: int) -> str:
     if 0 < share < 1:
         return "<1%"
     return f"{share:.0f}%"
+
+
+def bare_badge(status: str) -> str:
+    """The status inside a sentence (a township's year lines): the word, coloured; its icon drawn
+    by the stylesheet (``icon_css``) so that the sentence reads the same as text (page
+    descriptions, feeds and tests read "2022年度：2022-11-29 发布，按时")."""
+    key = status if status in STATUS_STYLES else "unknown"
+    return f'<span class="fazhi-status fazhi-status--{key} fazhi-status--bare">{html_text(style(status).label)}</span>'
+
+
+def icon_css() -> str:
+    """The icons of bare badges, from the one mapping above (written into the site's release.css);
+    ``/ ""``: no alternative text, the word says it."""
+    return "".join(f'.fazhi-status--bare.fazhi-status--{key}::before {{ content: "{shown.icon}" / ""; font-weight: 700; margin-right: 0.15em; }}\n'
+                   for key, shown in STATUS_STYLES.items())

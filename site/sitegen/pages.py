@@ -21,6 +21,7 @@ from parsers.normalise import strip_format_characters
 
 from .charts import bar_chart, trend_chart
 from .definitions import definition
+from .fields import field_zh
 from .formatting import format_value, html_text
 
 Row = dict[str, Any]
@@ -108,9 +109,9 @@ def render_home(manifest: Row, changelog: str, townships: int, years: list[int],
         "",
         "乡镇（街道）法治政府建设年度报告的公开数据集：每一份报告、每一个数字，以及它出自原文的哪一句话。",
         "",
-        "| 乡镇 | 报告 | 年份 | 数字 |",
-        "|---:|---:|:---:|---:|",
-        f"| {townships} | {counts['reports']} | {span} | {counts['observations']} |",
+        # A list, not a table: four numbers side by side that wrap on a phone (the table was 434 px wide at 390).
+        f'<ul class="fazhi-headline"><li><strong>{townships}</strong> 个乡镇有报告</li><li><strong>{counts["reports"]}</strong> 份报告</li>'
+        f'<li><strong>{html_text(span)}</strong> 年度</li><li><strong>{counts["observations"]}</strong> 个数字</li></ul>',
         "",
         # Raw links: the release files are linked into the built site after MkDocs (no copy through docs/).
         f'<a class="md-button md-button--primary" href="{html_text(zip_path)}">下载最新数据 {html_text(manifest["version"])}</a>'
@@ -821,18 +822,17 @@ def render_downloads(manifests: list[Row], package: Row, archive_url: str | None
         "",
         "每个版本发布后不再改动；引用时请注明版本号。CSV 为带 BOM 的 UTF-8，可直接用 Excel 打开。",
         "",
-        "| 版本 | 日期 | 报告 | 数字 | 下载 | 大小 | sha256 |",
-        "|---|---|---:|---:|---|---:|---|",
     ]
+    # Cards on a phone (fazhi-cards): a seven-column table was 750 px wide at 390.
+    releases = []
     for m in reversed(manifests):
         version = m["version"]
         zip_name = f"fazhi-{version}.zip"
         where = f"../downloads/{version}/{zip_name}" if version == latest or archive_url is None else archive_url.format(version=version)
-        lines.append(
-            f"| {text(version)} | {text(m.get('released_on') or m['created'][:10])} | {m['counts']['reports']} | {m['counts']['observations']} |"
-            f' <a href="{html_text(where)}">{html_text(zip_name)}</a> · <a href="../downloads/{html_text(version)}/CHANGELOG.txt">更新说明</a> |'
-            f" {_size(int(m.get('zip_bytes', 0)))} | <code>{html_text(m.get('zip_sha256', '')[:16])}</code> |"
-        )
+        releases.append([html_text(version), html_text(m.get("released_on") or m["created"][:10]), str(m["counts"]["reports"]), str(m["counts"]["observations"]),
+                         f'<a href="{html_text(where)}">{html_text(zip_name)}</a> · <a href="../downloads/{html_text(version)}/CHANGELOG.txt">更新说明</a>',
+                         _size(int(m.get("zip_bytes", 0))), f"<code>{html_text(m.get('zip_sha256', '')[:16])}</code>"])
+    lines += [_cells_table(["版本", "日期", "报告", "数字", "下载", "大小", "sha256"], releases, numeric=(2, 3, 5)), ""]
     lines += ["", f"最新版本 {text(latest)} 的单个文件：" + " · ".join(
         f'<a href="../downloads/{html_text(latest)}/{name}">{name}</a>'
         for name in [*(path for r in package.get("resources", []) for path in (r["path"] if isinstance(r.get("path"), list) else [r.get("path")])
@@ -842,9 +842,11 @@ def render_downloads(manifests: list[Row], package: Row, archive_url: str | None
     ), "", "## 文件与字段", ""]
     for resource in package.get("resources", []):
         shown = resource["path"] if isinstance(resource.get("path"), str) else "texts/<year>.jsonl.gz"
-        lines += [f"### {text(shown)}", "", text(resource.get("description", "")), "", "| 字段 | 类型 | 说明 |", "|---|---|---|"]
-        lines += [f"| <code>{html_text(f['name'])}</code> | {text(f['type'])} | {text(f.get('description', ''))} |" for f in resource.get("schema", {}).get("fields", [])]
-        lines.append("")
+        lines += [f"### {text(shown)}", "", f'<p lang="en">{html_text(resource.get("description", ""))}</p>', ""]
+        fields = [[f"<code>{html_text(f['name'])}</code>", html_text(f["type"]),
+                   html_text(field_zh(str(f["name"])) or "（见英文说明）") + f'<br><small lang="en">{html_text(f.get("description", ""))}</small>']
+                  for f in resource.get("schema", {}).get("fields", [])]
+        lines += [_cells_table(["字段", "类型", "说明"], fields), ""]
     lines += [
         "## 如何引用",
         "",

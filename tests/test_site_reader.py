@@ -249,3 +249,25 @@ def test_an_unknown_status_from_a_newer_release_is_shown_as_its_key_not_dropped(
 
     assert "withdrawn_x" in status_badge("withdrawn_x") and "fazhi-status--unknown" in status_badge("withdrawn_x")
     assert "&lt;b&gt;" in status_badge("<b>")
+
+
+def test_a_township_page_compares_its_years_on_time_and_figures_with_its_county() -> None:
+    from sitegen.rankings import render_township_comparison
+
+    from dataset.coverage import TownshipCoverage
+
+    def township(code: str, statuses: list[str]) -> TownshipCoverage:
+        annual = dict(zip([2022, 2023, 2024], statuses))
+        return TownshipCoverage(code=code, name=code, county_code="111111", county="某县", prefecture="", province="某省", annual=annual, shufa={})  # type: ignore[arg-type]
+
+    mine = township("111111101", ["on_time", "not_found", "on_time"])
+    county = [mine, township("111111102", ["not_found", "not_found", "late"]), township("111111103", ["on_time", "not_due", "not_searched"])]
+    line = render_township_comparison(mine, county, [2022, 2023, 2024])
+    assert "本乡镇 2 / 3（67%）" in line and "全县各乡镇合计 3 / 7（43%）" in line  # 未到期 and 未纳入检索 are not in the county's denominator
+    rows = [_report("a", "甲镇", "111111101")]
+    values = [_value("a", "31")]
+    place = pages.Place(code="111111101", name="甲镇", county="某县", province="某省")
+    page = pages.render_township(place, rows, [], {}, {"a": "正文"}, ["2024年度：按时"], values, line, {("disputes_mediated", "2024", "件"): (12.0, 5)})
+    compare = page.content.split('id="compare"', 1)[1].split("<h2", 1)[0]
+    assert 'data-label="本乡镇">31<' in compare and 'data-label="全县中位数">12<' in compare and 'data-label="报告的乡镇数">5<' in compare
+    assert ("compare", "与本县比较") in page.toc

@@ -260,6 +260,7 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     data = TownshipData(groups=pages_of, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(), version=version,
                         raw_values=values.raw if values else None, parse_values=values.rows if values else None, figure_tables=figure_tables, preload=preload,
                         places={code: _place(places[code]) for code in pages_of}, loose=loose, comparisons=comparisons,
+                        medians=counted.county_medians,
                         summaries={code: year_lines(status_years, register.get(code), rows, figure_counts) for code, rows in pages_of.items()})
     return written, data
 

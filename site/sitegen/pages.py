@@ -378,8 +378,32 @@ def _township_without_reports(place: Place, crumbs: str, lines: str, comparison:
                         feed_title=f"{strip_format_characters(place.county)}新增和修订的报告")
 
 
+Medians = dict[tuple[str, str, str], tuple[float, int]]  # (indicator, year, unit) → (the county's median, its townships)
+
+
+def _against_county(rows: list[Row], observations: list[Row], values: list[Row] | None, medians: Medians) -> str:
+    """Each indicator of the township's latest year with it, beside its county's median over the
+    townships that reported it (one report per township); a median of one township is its own."""
+    cells = _counted(rows, observations, values)
+    lines = []
+    for key in INDICATOR_KEYS:
+        if key not in cells:
+            continue
+        year, o = max(cells[key].items(), key=lambda item: str(item[0]))
+        found = medians.get((key, str(year), o["unit"]))
+        if found is None or found[1] < 2:
+            continue
+        median, n = found
+        lines.append([f'<a href="#{figure_anchor(key, year)}">{html_text(INDICATOR_LABELS.get(key, key))}</a>', html_text(year),
+                      html_text(format_value(o["value"], o["qualifier"], o["unit"])), html_text(format_value(median, unit=o["unit"])), str(n), html_text(o["unit"])])
+    if not lines:
+        return ""
+    return ("<p>本乡镇最近一个年度的数字，与同一年度本县报告了该数字的乡镇的中位数（每个乡镇计一份报告）相比。数字的多少与乡镇人口和规模有关，"
+            "不代表工作好坏。</p>" + _cells_table(["指标", "年度", "本乡镇", "全县中位数", "报告的乡镇数", "单位"], lines, numeric=(2, 3, 4)))
+
+
 def render_township(place: Place, rows: list[Row], observations: list[Row], flags: dict[str, list[Row]], texts: dict[str, str],
-                    summary: list[str], values: list[Row] | None = None, comparison: str = "") -> TownshipPage:
+                    summary: list[str], values: list[Row] | None = None, comparison: str = "", medians: Medians | None = None) -> TownshipPage:
     """A township page: one line per report year first (who published, when, how many figures),
     then the reports, the figures (indicator × year), their evidence, flags and full texts."""
     crumbs = (f'<p><a href="{TO_ROOT}{html_text(province_path(place.province)[:-8])}">{html_text(place.province)}</a> › '
@@ -397,6 +421,7 @@ def render_township(place: Place, rows: list[Row], observations: list[Row], flag
            _heading(2, "figures", "指标"),
            "<p>数值后的符号：≥ 表示原文为“余/多/以上”，≈ 表示“近/约/左右”。点击数字可看到它出自原文的哪一句话。</p>",
            _figure_table(rows, observations, values)]
+    comparison += _against_county(rows, observations, values, medians or {})
     if comparison:
         toc.insert(2, ("compare", "与本县比较"))
         out += [_heading(2, "compare", "与本县比较"), comparison]

@@ -467,6 +467,14 @@ def publish_downloads(releases: Path, version: str, site_dir: Path) -> None:
                     link_or_copy(source / name, target / name)
 
 
+class _RaisedAnyway(logging.Filter):
+    """MkDocs logs "Error building page …" and then raises the error itself: the raised error is
+    what the caller reports (one line, e.g. a full disk), so the log line would only say it twice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Error building page")
+
+
 def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, strict: bool = False, previous: Path | None = None) -> SiteStats:
     """Generate the pages of ``version`` and build them with MkDocs into ``site_dir`` (emptied
     first); township pages unchanged since ``previous`` (an earlier build) are copied from it.
@@ -486,6 +494,8 @@ def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, 
     import jieba
 
     jieba.setLogLevel(logging.WARNING)  # it sets DEBUG on import and logs its dictionary loading to stderr
+    quiet = _RaisedAnyway()
+    logging.getLogger("mkdocs.commands.build").addFilter(quiet)
     try:
         # Absolute: MkDocs resolves a relative docs_dir against mkdocs.yml's folder, not the
         # working directory the user gave the path in.
@@ -496,6 +506,8 @@ def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, 
         build(config)
     except MkDocsException as exc:
         raise SiteBuildError(f"mkdocs build of release {version} failed: {exc}") from exc
+    finally:
+        logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
     built = time.perf_counter()
     pages_built = count + len(townships.groups)
     publish_downloads(releases, version, site_dir)

@@ -122,11 +122,13 @@ def render_rankings(provinces: Sequence[Area], counties: Sequence[Area], years: 
 
     def panel(year: int) -> str:
         return ('<div class="fazhi-map-and-table">' + render_tile_map(provinces, year)
-                + f'<div><h2 id="provinces-{year}">{year}年度：省级行政区</h2>' + render_ranking_table(provinces, year, "省级行政区") + "</div></div>"
-                + f'<h2 id="counties-{year}">{year}年度：县级行政区</h2>'
-                + render_ranking_table(counties, year, "县级行政区", county_of=province_of, limit=COUNTY_ROWS))
+                + f'<div><h2 id="provinces-{year}">{year}年度：省级行政区</h2>' + render_ranking_table(provinces, year, "省级行政区") + "</div></div>")
 
-    return "\n".join(lines + [year_panels(years, "y", latest, panel), ""])
+    # Counties for the latest due year only: per year they would be 7 × 500 rows (~100 KB gzip at national
+    # size); a county's every year is on its province's page, sortable by rate.
+    counties_html = (f'<h2 id="counties">{latest}年度：县级行政区</h2><p>其他年度见各省页面（表中可按按时率排序）。</p>'
+                     + render_ranking_table(counties, latest, "县级行政区", county_of=province_of, limit=COUNTY_ROWS))
+    return "\n".join(lines + [year_panels(years, "y", latest, panel) + counties_html, ""])
 
 
 def render_township_comparison(township: Coverage, county: Sequence[Coverage], years: list[int]) -> str:

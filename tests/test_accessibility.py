@@ -35,6 +35,8 @@ def page_types(out: Path) -> dict[str, str]:
         "unresolved": "/townships/unresolved/", "indicator index": "/indicators/", "indicator": "/indicators/disputes_mediated/",
         "indicator year": "/indicators/disputes_mediated/2023/", "downloads": "/downloads/", "methodology": "/methodology/",
         "404": "/404.html", "archived text": f"/archive/{archive.name}",
+        "township without a report": "/townships/431223100/", "township not searched": "/townships/654028100/",
+        "rankings": "/rankings/", "english": "/en/", "about": "/about/",
     }
 
 

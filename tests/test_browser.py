@@ -105,15 +105,21 @@ def test_markup_in_a_report_body_and_quote_never_runs(page, site_url: str) -> No
 def test_indicator_table_sorts_by_value_on_click(page, site_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page.goto(site_url + "/indicators/materials_distributed/2024/")  # one year per page
     page.screenshot(path=str(shots(tmp_path) / "indicator.png"), full_page=True)
-    values_table = page.locator(".fazhi-sortable").first  # the values; the county totals follow
-    value_header = values_table.locator("th", has_text="数值")
-    value_header.click()
-    values = values_table.locator("tbody tr td:nth-child(4)").all_inner_texts()
+    # 2024: 永加乡's annual report is ranked; 胡吉尔台乡's figure is from a 述法 report, in its own table below.
+    tables = page.locator(".fazhi-sortable")
+    assert "永加乡" in tables.nth(0).inner_text() and "胡吉尔台乡" in tables.nth(1).inner_text() and "胡吉尔台乡" not in tables.nth(0).inner_text()
+    for table in (tables.nth(0), tables.nth(1)):
+        header = table.locator("th", has_text="数值")
+        header.click()
+        assert header.get_attribute("aria-sort") == "ascending"
+        header.click()
+        assert header.get_attribute("aria-sort") == "descending"
+    value_column = page.locator(".fazhi-sortable").nth(2)  # the county totals, sorted the same way
+    header = value_column.locator("th", has_text="合计")
+    header.click()
+    values = value_column.locator("tbody tr td:nth-child(3)").all_inner_texts()
     numbers = [float(v.replace("≥", "").replace("≈", "").replace(",", "")) for v in values]
-    assert numbers == sorted(numbers) and len(numbers) >= 2  # 2024: 胡吉尔台乡 and 永加乡
-    value_header.click()
-    values = values_table.locator("tbody tr td:nth-child(4)").all_inner_texts()
-    assert float(values[0].replace("≥", "").replace(",", "")) == max(numbers)
+    assert numbers == sorted(numbers) and numbers
 
 
 @pytest.fixture
@@ -163,3 +169,71 @@ def test_an_archived_text_shows_no_mojibake_from_a_server_that_names_no_charset(
     page.goto(page.url + page.locator("a", has_text="更新说明").first.get_attribute("href"))
     assert "新增" in page.locator("body").inner_text() or "added" in page.locator("body").inner_text()
     assert "æ" not in page.locator("body").inner_text()  # UTF-8 read as Latin-1 starts with æ/å/ç
+
+
+# --- statuses, findability, the official's question ------------------------------------------------
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_a_county_official_finds_who_did_not_publish_for_a_year_in_one_screen(browser, site_url: str, width: int, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Home → the province (its row in the table) → the county → the year: the names of the
+    townships with no 2022 report are on the screen the year link leads to."""
+    context = browser.new_context(viewport={"width": width, "height": 844}, locale="zh-CN", is_mobile=width < 600, has_touch=width < 600)
+    page = context.new_page()
+    page.goto(site_url + "/")
+    page.locator(".fazhi-year-panel--default a", has_text="湖南省").click()
+    page.locator(".fazhi-year-panel--default a", has_text="辰溪县").click()
+    page.locator("nav.fazhi-year-nav a", has_text="2022年度").first.click()
+    missing = page.locator("#y2022 .fazhi-missing", has_text="未找到")
+    assert missing.is_visible() and "辰阳镇" in missing.inner_text() and "船溪乡" not in missing.inner_text()  # 船溪乡: on time
+    assert "22 个" in missing.inner_text() and not page.locator("#y2025").is_visible()
+    box = missing.bounding_box()
+    assert box is not None and 0 <= box["y"] < 844  # the list starts on the screen the link opened
+    page.screenshot(path=str(shots(tmp_path) / f"county-year-{width}.png"))
+    context.close()
+
+
+def test_the_county_table_fits_1366_px_and_filters_by_status(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(site_url + county("湖南省/辰溪县"))
+    box = page.locator(".fazhi-status-table")
+    assert box.evaluate("e => e.querySelector('table').getBoundingClientRect().width <= e.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    controls = box.locator(".fazhi-filter")
+    assert controls.is_visible()
+    controls.locator("select").select_option("2022")
+    controls.locator("button", has_text="只看按时").click()
+    shown = [row for row in box.locator("tbody tr").all() if row.is_visible()]
+    assert len(shown) == 1 and "船溪乡" in shown[0].inner_text()
+    controls.locator("button", has_text="只看未找到").click()
+    assert sum(1 for row in box.locator("tbody tr").all() if row.is_visible()) == 22
+    assert "显示 22 / 23 个乡镇" in controls.inner_text()
+
+
+def test_without_script_the_county_table_shows_every_township_and_no_filter(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + county("湖南省/辰溪县"))
+    assert not page.locator(".fazhi-filter").is_visible()
+    assert page.locator(".fazhi-status-table tbody tr").count() == 23
+    page.goto(site_url + county("湖南省/辰溪县") + "#y2022")  # the year links work without script too (CSS :target)
+    assert page.locator("#y2022").is_visible() and not page.locator("#y2025").is_visible()
+    context.close()
+
+
+def test_a_township_that_never_published_is_found_by_name_and_code(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(site_url + "/")
+    page.wait_for_load_state("networkidle")
+    assert not any("search_index.json" in url for url in requested)  # a first visit does not load the search
+    for query, found in (("辰阳镇", "辰阳镇"), ("431223100", "辰阳镇")):
+        page.goto(site_url + "/")
+        page.keyboard.press("/")
+        page.keyboard.type(query)
+        page.keyboard.press("End")
+        page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+        assert found in page.locator(".md-search-result").inner_text().replace("\u200b", "")  # jieba's word breaks
+    assert any("search_index.json" in url for url in requested)
+    page.goto(site_url + township("431223100"))
+    assert page.title().startswith("辰阳镇（辰溪县）")
+    assert "2022年度：未找到" in page.locator(".fazhi-years").inner_text()

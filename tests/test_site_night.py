@@ -88,8 +88,8 @@ def test_the_pages_whose_data_changed_are_rebuilt(night: dict[str, Path]) -> Non
     assert "2023年度" in (built / "townships/431223200/index.html").read_text(encoding="utf-8")
     assert "171" in (built / "indicators/disputes_mediated/2023/index.html").read_text(encoding="utf-8")  # the new report's value, on a new year page
     county = (built / "townships/湖南省/辰溪县/index.html").read_text(encoding="utf-8")
-    # townships, on time, late, undated, found, not due, not found, not searched: 船溪乡's 2023 report, published late
-    late_2023 = '<th scope="row">2023年度</th><td>23</td><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td><td>22</td><td>0</td>'
+    late_2023 = ('<th scope="row">2023年度</th><td>23</td><td>0<small>（0%）</small></td><td>1<small>（4%）</small></td>'
+                 '<td>22<small>（96%）</small></td>')  # 船溪乡's 2023 report, published late (on time, late, not found)
     assert late_2023 in county and late_2023 not in (first / "townships/湖南省/辰溪县/index.html").read_text(encoding="utf-8")
 
 
@@ -228,6 +228,7 @@ def test_values_indexed_in_columns_are_what_the_row_by_row_index_gives(night: di
         assert getattr(fast, name) == getattr(slow, name), name
         assert _ordered(getattr(fast, name)) == _ordered(getattr(slow, name)), name  # key order too
     assert all(fast.raw(i) == slow.raw(i) for i in by_id)
+    assert fast.county_medians == slow.county_medians  # each county's median per indicator, year and unit
 
     # Ties at the cut, a quoted line break, a report missing from reports.csv, a second unit: a
     # file of our own, every report in one county and one year.
@@ -255,6 +256,7 @@ def test_values_indexed_in_columns_are_what_the_row_by_row_index_gives(night: di
         figures.KEEP = keep
     for name in ("counted", "counts", "year_units", "county_totals", "by_year"):
         assert _ordered(getattr(fast, name)) == _ordered(getattr(slow, name)), name
+    assert fast.county_medians == slow.county_medians and fast.county_medians[("省", "县1")][("disputes_mediated", "2024", "件")][1] > 1
     assert any("\r\n" in r["quote"] for rs in fast.by_year["disputes_mediated"].values() for r in rs)
 
 

@@ -83,7 +83,10 @@ def _search(page, site_url: str, query: str) -> str:  # type: ignore[no-untyped-
 
 def test_search_finds_a_township_by_its_county_and_by_its_code(desktop, site_url: str) -> None:  # type: ignore[no-untyped-def]
     assert "船溪乡（辰溪县）" in _search(desktop, site_url, "431223200")
-    assert "船溪乡（辰溪县）" in _search(desktop, site_url, "辰溪县")
+    by_county = _search(desktop, site_url, "辰溪县")
+    assert "25 个符合条件的结果" in by_county  # the county page, its 23 townships and its province page
+    assert "辰阳镇（辰溪县）" in by_county  # a township with no report is found too
+    assert "船溪乡（辰溪县）" in _search(desktop, site_url, "辰溪县 船溪")
 
 
 def test_searching_a_word_of_the_rules_never_shows_a_regex(desktop, site_url: str) -> None:  # type: ignore[no-untyped-def]
@@ -113,3 +116,32 @@ def test_a_figure_permalink_opens_the_archive_at_its_highlighted_sentence(phone,
     box = mark.bounding_box()
     assert box is not None and 0 <= box["y"] < 844  # scrolled to it
     assert quote("辰溪县") not in phone.url  # the archive's own URL, not a county page
+
+
+def _widest(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Tables and links wider than the screen (a table that scrolls inside its box counts too)."""
+    return list(page.evaluate("""Array.from(document.querySelectorAll('article table, article a, article p, article ul'))
+        .filter(e => getComputedStyle(e).display !== 'none' && e.getBoundingClientRect().right > innerWidth + 1)
+        .map(e => e.tagName + ' ' + Math.round(e.getBoundingClientRect().width))"""))
+
+
+def test_on_a_phone_home_downloads_rankings_and_archived_texts_fit_the_screen(phone, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/", "/downloads/", "/rankings/", "/townships/431223100/", "/en/"):
+        phone.goto(site_url + path)
+        phone.wait_for_load_state("networkidle")
+        assert phone.evaluate("document.documentElement.scrollWidth <= innerWidth"), path
+        assert _widest(phone) == [], path
+    phone.goto(site_url + "/townships/431223200/")
+    phone.goto(phone.url + (phone.locator("a", has_text="存档（标出数字）").first.get_attribute("href") or ""))
+    phone.evaluate("""document.querySelector('a[href^="http"]').textContent = 'http://www.example.gov.cn/' + 'zwgk/'.repeat(30) + 'index.html'""")
+    assert phone.evaluate("document.documentElement.scrollWidth <= innerWidth")  # a long source address wraps
+
+
+def test_every_page_carries_the_release_and_the_way_to_report_a_correction(desktop, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/", "/townships/431223200/", "/indicators/disputes_mediated/2023/", "/rankings/"):
+        desktop.goto(site_url + path)
+        footer = desktop.locator(".fazhi-footer")
+        assert "CC BY 4.0" in footer.inner_text() and "报告错误与更正" in footer.inner_text()
+        version = footer.locator(".fazhi-footer-version").evaluate("e => getComputedStyle(e, '::after').content")
+        assert "2026.11.23" in version and "2026-11-23" in version
+    assert desktop.locator('meta[property="og:image"]').count() == 1

@@ -62,8 +62,8 @@ def test_county_totals_say_how_many_of_the_county_townships_reported(site: Path)
 
 
 def test_figures_of_two_units_in_one_year_are_never_in_one_table() -> None:
-    by_id = {"a": {"report_id": "a", "township": "甲镇", "county": "某县", "province": "某省", "year": "2024", "township_code": "1", "level": "township"},
-             "b": {"report_id": "b", "township": "乙镇", "county": "某县", "province": "某省", "year": "2024", "township_code": "2", "level": "township"}}
+    by_id = {"a": {"report_id": "a", "township": "甲镇", "county": "某县", "province": "某省", "year": "2024", "township_code": "1", "level": "township", "revision": "1"},
+             "b": {"report_id": "b", "township": "乙镇", "county": "某县", "province": "某省", "year": "2024", "township_code": "2", "level": "township", "revision": "1"}}
     rows = [{"report_id": "a", "value": "68", "unit": "课时", "qualifier": "exact", "quote": "培训68课时"},
             {"report_id": "b", "value": "2", "unit": "次", "qualifier": "exact", "quote": "培训2次"}]
     markdown = pages.render_indicator_year("enforcement_training", "2024", ["2024"], by_id, rows, {"课时": [1, 68.0], "次": [1, 2.0]}, {}, {})
@@ -175,3 +175,99 @@ def test_a_mention_inside_another_still_has_its_anchor_in_the_archived_text() ->
     html = render_archive({"report_id": "r", "revision": "1"}, text, [whole], [inner], township_link=None)
     assert html.count("<mark id=") == 1 and f'id="q-{inner["quote_start"]}-{inner["quote_end"]}"' in html
 
+
+
+# --- the indicator-year page, for a journalist ------------------------------------------------------
+
+def _report(report_id: str, township: str, code: str, kind: str = "government_annual_report", level: str = "township") -> dict[str, str]:
+    return {"report_id": report_id, "revision": "1", "township": township, "township_code": code, "county": "某县", "province": "某省",
+            "year": "2024", "kind": kind, "level": level}
+
+
+def _value(report_id: str, value: str) -> dict[str, str]:
+    return {"report_id": report_id, "indicator": "disputes_mediated", "value": value, "unit": "件", "qualifier": "exact",
+            "quote": f"调解矛盾纠纷{value}件", "quote_start": "10", "quote_end": "20"}
+
+
+def test_indicator_year_rows_run_largest_first_with_shufa_and_unplaced_apart() -> None:
+    """The demo's 31, 90, 81 read 90, 81, 31; a 述法 report's 500 and a report with no township (900)
+    are listed apart, never ranked first; each value links to its figure's anchor or archived sentence."""
+    by_id = {r["report_id"]: r for r in (_report("a", "甲镇", "111111101"), _report("b", "乙镇", "111111102"), _report("c", "丙镇", "111111103"),
+                                         _report("d", "丁镇", "111111104", kind="shufa"), _report("e", "", "", level="unknown"))}
+    largest = [_value("a", "31"), _value("b", "90"), _value("c", "81"), _value("d", "500"), _value("e", "900")]
+    cite = pages.Citation(version="2026.11.23", released_on="2026-11-23", site_url="https://example.org/fazhi/")
+    markdown = pages.render_indicator_year("disputes_mediated", "2024", ["2024"], by_id, largest, {"件": [5, 1602.0]}, {}, {}, cite=cite)
+    annual, rest = markdown.split("### 述法报告", 1)
+    shufa, unplaced = rest.split("### 未识别到乡镇的报告", 1)
+    values = re.findall(r'data-label="数值"><a href="([^"]+)">([\d,]+)</a>', annual)
+    assert [v for _, v in values] == ["90", "81", "31"]
+    assert values[0][0] == "../../../townships/111111102/#f-disputes_mediated-2024"  # the figure, not the top of the page
+    assert 'data-label="名次">1<' in annual and "../../../archive/b-1.html#q-10-20" in annual  # the sentence, archived
+    assert ">500<" in shufa and ">500<" not in annual and ">900<" in unplaced and ">900<" not in annual + shufa
+    assert '<a href="../../../archive/e-1.html#q-10-20">900</a>' in unplaced  # no township page: the value leads to its sentence
+    assert "这个数字计入" in markdown and "不含信访件" in markdown and "(调解|调处|化解)" not in markdown  # a definition, not a regex
+    assert "数据集版本 2026.11.23（2026-11-23），https://example.org/fazhi/indicators/disputes_mediated/2024/" in markdown
+    assert 'href="../2024.csv"' in markdown
+
+
+def test_indicator_year_page_has_its_rows_as_csv_and_a_citation_kept_in_print(site: Path) -> None:
+    page = _html(site, "indicators/disputes_mediated/2023")
+    assert 'href="../2023.csv" download' in page and 'class="fazhi-cite-line"' in page and "数据集版本 2026.11.23" in page
+    with (site / "indicators/disputes_mediated/2023.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and rows[0]["名次"] == "1" and rows[0]["乡镇"] == "船溪乡" and rows[0]["数值"] == "171"
+    assert rows[0]["乡镇页面"].endswith("townships/431223200/#f-disputes_mediated-2023") and "#q-" in rows[0]["原文存档"]
+    css = (site / "assets/fazhi.css").read_text(encoding="utf-8")
+    printed = css.split("@media print", 1)[1]
+    assert ".fazhi-cite-line" in printed and ".fazhi-cite-line { display: none" not in css  # on screen and on paper
+
+
+# --- statuses -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("status, word, icon", [("on_time", "按时", "✓"), ("late", "逾期", "!"), ("undated", "发布日期不详", "?"),
+                                               ("not_found", "未找到", "✕"), ("not_due", "未到期", "…"), ("not_searched", "未纳入检索", "○")])
+def test_every_status_is_a_word_an_icon_and_a_colour_class(status: str, word: str, icon: str) -> None:
+    from sitegen.statuses import status_badge
+
+    badge = status_badge(status)
+    assert f'class="fazhi-status fazhi-status--{status}"' in badge and f'aria-hidden="true">{icon}</span>{word}</span>' in badge
+
+
+def test_a_year_whose_deadline_had_not_passed_on_the_release_date_is_not_due_never_not_found() -> None:
+    from datetime import date
+
+    from sitegen.statuses import fair_status
+
+    assert fair_status("not_found", 2025, date(2026, 3, 20)) == "not_due"  # one early report in March changes nothing for the others
+    assert fair_status("not_found", 2025, date(2026, 4, 1)) == "not_found"
+    assert fair_status("on_time", 2025, date(2026, 3, 20)) == "on_time"
+    assert fair_status("not_found", 2025, None) == "not_found"
+
+
+def test_an_unknown_status_from_a_newer_release_is_shown_as_its_key_not_dropped() -> None:
+    from sitegen.statuses import status_badge
+
+    assert "withdrawn_x" in status_badge("withdrawn_x") and "fazhi-status--unknown" in status_badge("withdrawn_x")
+    assert "&lt;b&gt;" in status_badge("<b>")
+
+
+def test_a_township_page_compares_its_years_on_time_and_figures_with_its_county() -> None:
+    from sitegen.rankings import render_township_comparison
+
+    from dataset.coverage import TownshipCoverage
+
+    def township(code: str, statuses: list[str]) -> TownshipCoverage:
+        annual = dict(zip([2022, 2023, 2024], statuses))
+        return TownshipCoverage(code=code, name=code, county_code="111111", county="某县", prefecture="", province="某省", annual=annual, shufa={})  # type: ignore[arg-type]
+
+    mine = township("111111101", ["on_time", "not_found", "on_time"])
+    county = [mine, township("111111102", ["not_found", "not_found", "late"]), township("111111103", ["on_time", "not_due", "not_searched"])]
+    line = render_township_comparison(mine, county, [2022, 2023, 2024])
+    assert "本乡镇 2 / 3（67%）" in line and "全县各乡镇合计 3 / 7（43%）" in line  # 未到期 and 未纳入检索 are not in the county's denominator
+    rows = [_report("a", "甲镇", "111111101")]
+    values = [_value("a", "31")]
+    place = pages.Place(code="111111101", name="甲镇", county="某县", province="某省")
+    page = pages.render_township(place, rows, [], {}, {"a": "正文"}, ["2024年度：按时"], values, line, {("disputes_mediated", "2024", "件"): (12.0, 5)})
+    compare = page.content.split('id="compare"', 1)[1].split("<h2", 1)[0]
+    assert 'data-label="本乡镇">31<' in compare and 'data-label="全县中位数">12<' in compare and 'data-label="报告的乡镇数">5<' in compare
+    assert ("compare", "与本县比较") in page.toc

@@ -30,6 +30,8 @@ mark:target { outline: 3px solid #0b57a4; outline-offset: 2px; }
 .meta, .legend { font-size: 0.9rem; color: #444; }
 .cite { display: none; }
 .cite-version { display: none; }
+/* A long source address wraps: unbroken, one URL made the page 443 px wide at 390. */
+body { overflow-wrap: anywhere; }
 @media (prefers-color-scheme: dark) {
   body { color: #e6e6e6; background: #1b1b1f; }
   a { color: #9cc7ff; }

@@ -14,29 +14,24 @@ import tempfile
 import time
 import weakref
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import quote
 
-from dataset.cells import restore_cell
+from dataset.cells import neutralise_cell, restore_cell
 from dataset.format import SOURCES_HEALTH, TEXTS_FOLDER, table_files
 from parsers.indicators import INDICATOR_KEYS
 
-from . import feeds, pages
-from .accountability import (
-    Coverage,
-    read_coverage,
-    render_area_table,
-    render_status_table,
-    render_year_counts,
-    status_from_report,
-    year_counts,
-    year_lines,
-)
+from . import feeds, pages, rankings
+from .accountability import (Coverage, read_coverage, render_area_table, render_missing_lists, render_status_table, render_year_counts, status_from_report,
+                             year_counts, year_lines, year_panels)
 from .blocks import HtmlBlocks
 from .buckets import BucketedRows, BucketedTexts, _report_id, read_index
 from .figures import FigureIndex, ObservationRows, ValueIndex
 from .health import render_source_health
 from .stats import SiteStats
+from .statuses import icon_css
 from .townships import BOM, TownshipData, clone_or_copy
 
 from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
@@ -179,7 +174,7 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     shutil.copytree(HAND_WRITTEN, docs, dirs_exist_ok=True)
     if ASSETS.exists():
         shutil.copytree(ASSETS, docs / "assets", dirs_exist_ok=True)
-    write_release_css(docs / "assets" / "release.css", str(manifest["version"]))
+    write_release_css(docs / "assets" / "release.css", str(manifest["version"]), citation_of(manifest).released_on)
 
     written = 0
 
@@ -192,42 +187,54 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
 
     hold = blocks.hold if blocks is not None else (lambda html: html)
     groups, loose = pages.group_townships(reports)
-    years, register = read_coverage(folder / "townships.csv")
+    cite = citation_of(manifest)
+    years, register = read_coverage(folder / "townships.csv", _date(cite.released_on))
+    register = {**register, **_not_searched(register, years)}
     places = _places(groups, register)
     figure_counts = dict(counted.counted)
     in_scope = list(places.values())  # townships.csv, and townships with reports it does not list
     status_years = years or sorted({int(r["year"]) for rows in groups.values() for r in rows if str(r.get("year") or "").isdigit()})
-    has_page = set(groups)
     by_province = _by_province(in_scope)
     loose_by_county, unresolved = _route_loose(loose, by_province)
-    latest = max(status_years) if status_years else None
-    provinces = [(p, pages.child_link(p), [t for ts in cs.values() for t in ts]) for p, cs in sorted(by_province.items())]
+    # The year shown first: the latest whose reports were due (a year of only 未到期 says nothing yet).
+    due = [y for y, c in year_counts(in_scope, status_years).items() if any(n for s, n in c.items() if s != "not_due")]
+    latest = max(due or status_years) if status_years else None
+    provinces = [(p, pages.child_link(p), [t for ts in cs.values() for t in ts]) for p, cs in by_province.items()]  # by code (_by_province)
+    home_areas = [(p, "townships/" + link, ts) for p, link, ts in provinces]
     # The changelog's entries link to township pages by URL (relative to the home page): those
     # pages are rendered outside MkDocs, which knows no docs file to resolve a link against.
     link_of = {r["report_id"]: pages.township_url(code) for code, rows in groups.items() for r in rows}
     write("index.md", pages.render_home(manifest, changelog, len(groups), [int(r["year"]) for r in reports if str(r.get("year") or "").isdigit()],
                                         f"downloads/{version}/fazhi-{version}.zip", status_html=render_year_counts(year_counts(in_scope, status_years)),
-                                        areas_html=hold(render_area_table([(p, "townships/" + link, ts) for p, link, ts in provinces], latest, "省级行政区")),
+                                        areas_html=hold(year_panels(status_years, "y", latest, lambda y: render_area_table(home_areas, y, "省级行政区"))),
                                         link_of=link_of))
     write("townships/index.md", pages.render_township_index(len(in_scope), len(by_province), render_year_counts(year_counts(in_scope, status_years)),
-                                                            hold(render_area_table(provinces, latest, "省级行政区")), len(loose)))
+                                                            hold(year_panels(status_years, "y", latest, lambda y: render_area_table(provinces, y, "省级行政区"))),
+                                                            len(loose)))
     write(pages.UNRESOLVED_PATH, pages.render_unresolved(unresolved))
+    county_areas = [(county, f"townships/{pages.child_link(province)}{pages.child_link(county)}", townships)
+                    for province, counties in by_province.items() for county, townships in counties.items()]
+    province_by_county = {id(ts): province for province, counties in by_province.items() for ts in counties.values()}
+    write("rankings.md", hold_markdown(rankings.render_rankings(home_areas, county_areas, status_years, latest,
+                                                                lambda area: province_by_county[id(area[2])]), hold))
     totals_of: dict[tuple[str, str], list[tuple[str, str, str, float, int, bool]]] = {}  # county → its indicator totals per year and unit
     for (key, year, unit), by_county in counted.county_totals.items():
         for where, (amount, reported, bound) in by_county.items():
             totals_of.setdefault(where, []).append((key, year, unit, amount, reported, bound))
-    for province, counties in sorted(by_province.items()):
+    for province, counties in by_province.items():
         everyone = [t for ts in counties.values() for t in ts]
-        areas = [(county, pages.child_link(county), townships) for county, townships in sorted(counties.items())]
+        areas = [(county, pages.child_link(county), townships) for county, townships in counties.items()]
         write(pages.province_path(province), pages.render_province(province, hold(render_year_counts(year_counts(everyone, status_years))),
-                                                                   hold(render_area_table(areas, latest, "县级行政区"))))
-        for county, townships in sorted(counties.items()):
+                                                                   hold(year_panels(status_years, "y", latest,
+                                                                                    lambda y, areas=areas: render_area_table(areas, y, "县级行政区")))))  # type: ignore[misc]
+        for county, townships in counties.items():
             here = pages.county_path(province, county)
 
             def link(t: Coverage, here: str = here) -> str | None:
-                return pages.to_root(here) + pages.township_url(t.code) if t.code in has_page else None
+                return pages.to_root(here) + pages.township_url(t.code)  # every township listed has a page
 
-            write(here, pages.render_county(province, county, hold(render_year_counts(year_counts(townships, status_years))),
+            missing = year_panels(status_years, "y", latest, lambda y, townships=townships, link=link: render_missing_lists(townships, y, link))  # type: ignore[misc]
+            write(here, pages.render_county(province, county, hold(render_year_counts(year_counts(townships, status_years)) + missing),
                                             hold(render_status_table(townships, status_years, link)), loose_by_county.get((province, county), []),
                                             hold(pages.render_county_totals(totals_of.get((province, county), []), len(townships), here))))
     _write_feeds(docs, releases, by_id, {**link_of, **{r["report_id"]: pages.archive_html_path(r) for r in loose}}, by_province)
@@ -241,16 +248,49 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
         write(f"indicators/{key}.md", pages.render_indicator(key, year_units))
         for year in year_units:
             totals = totals_by_year.get((key, year), {})
+            largest = counted.by_year.get(key, {}).get(year, [])
             write(pages.indicator_year_path(key, year), pages.render_indicator_year(
-                key, year, sorted(year_units), by_id, counted.by_year.get(key, {}).get(year, []), year_units[year], totals, register_sizes, hold=hold))
+                key, year, sorted(year_units), by_id, largest, year_units[year], totals, register_sizes, hold=hold, cite=cite))
+            ranked = [item for unit in year_units[year] for item in pages.rank_values(largest, by_id, unit)]
+            _write_csv(docs / pages.indicator_year_csv_path(key, year), pages.CSV_HEADER, pages.indicator_year_csv_rows(key, year, ranked, cite))
     write("downloads.md", pages.render_downloads(_manifests(releases), package, archive_url()))
     health = folder / SOURCES_HEALTH.path
     write("sources-health.md", render_source_health(_read_csv(health) if health.is_file() else None))
-    data = TownshipData(groups=groups, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(), version=version,
+    # Every township of townships.csv gets a page and a search entry, reports or not (a small page
+    # for one never found: 辰阳镇 must be findable by name and code to be held to account).
+    pages_of = {**{code: [] for code in register}, **groups}
+    pages_of = {code: pages_of[code] for code in sorted(pages_of)}
+    county_of = {t.code: ts for counties in by_province.values() for ts in counties.values() for t in ts}
+    comparisons = {code: rankings.render_township_comparison(register[code], county_of[code], status_years)
+                   for code in pages_of if code in register and code in county_of}
+    data = TownshipData(groups=pages_of, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(), version=version,
                         raw_values=values.raw if values else None, parse_values=values.rows if values else None, figure_tables=figure_tables, preload=preload,
-                        places={code: _place(places[code]) for code in groups}, loose=loose,
-                        summaries={code: year_lines(status_years, register.get(code), rows, figure_counts) for code, rows in groups.items()})
+                        places={code: _place(places[code]) for code in pages_of}, loose=loose, comparisons=comparisons,
+                        medians=counted.county_medians,
+                        summaries={code: year_lines(status_years, register.get(code), rows, figure_counts) for code, rows in pages_of.items()})
     return written, data
+
+
+def hold_markdown(markdown: str, hold: Any) -> str:
+    """A page whose year panels are one HTML block: the block held out of Markdown (sitegen.blocks)."""
+    head, marker, rest = markdown.partition('<nav class="fazhi-year-nav"')
+    return head + hold(marker + rest.rstrip("\n")) + "\n" if marker else markdown
+
+
+def citation_of(manifest: dict[str, Any]) -> pages.Citation:
+    """The release a page is cited by: its version, its date, and the site's address if known."""
+    return pages.Citation(version=str(manifest["version"]), released_on=str(manifest.get("released_on") or str(manifest.get("created", ""))[:10]),
+                          site_url=os.environ.get("FAZHI_SITE_URL", ""))
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    """A page's rows as CSV for a spreadsheet: UTF-8 with BOM (Excel), text cells neutralised
+    (dataset.cells: a quote starting with = is never run as a formula)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(header)
+        out.writerows([neutralise_cell(cell) for cell in row] for row in rows)
 
 
 FEED_RELEASES = 60  # change logs read for the feeds: two months of nights; older entries have long been read
@@ -263,8 +303,10 @@ def _write_feeds(docs: Path, releases: Path, by_id: dict[str, dict[str, Any]], l
     for m in reversed(_manifests_by_date(releases)[-FEED_RELEASES:]):
         log = releases / m["version"] / "CHANGELOG.md"
         history.append((m["version"], m["created"], log.read_text(encoding="utf-8") if log.exists() else ""))
+    site = os.environ.get("FAZHI_SITE_URL", "").rstrip("/")
     (docs / "feed.xml").write_text(feeds.render_feed("法治地图：新增和修订的报告", "urn:fazhi-atlas:feed", "feed.xml", "./",
-                                                     feeds.newest(history, feeds.SITE_ENTRIES), by_id, link_of, to_root=""), encoding="utf-8")
+                                                     feeds.newest(history, feeds.SITE_ENTRIES), by_id, link_of, to_root="",
+                                                     base=f"{site}/" if site else ""), encoding="utf-8")
     by_county: dict[tuple[str, str], list[feeds.Entry]] = {}
     for entry in feeds.newest(history, 10**9):
         row = by_id.get(entry.report_id)
@@ -278,7 +320,8 @@ def _write_feeds(docs: Path, releases: Path, by_id: dict[str, dict[str, Any]], l
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(feeds.render_feed(f"法治地图：{county}（{province}）新增和修订的报告", f"urn:fazhi-atlas:feed:{code}", "feed.xml", "./",
                                                 by_county.get((province, county), [])[: feeds.COUNTY_ENTRIES], by_id, link_of,
-                                                to_root=pages.to_root(page), built=history[0][1] if history else ""), encoding="utf-8")
+                                                to_root=pages.to_root(page), built=history[0][1] if history else "",
+                                                base=f"{site}/{quote(page[: -len('index.md')])}" if site else ""), encoding="utf-8")
 
 
 def _manifests_by_date(releases: Path) -> list[dict[str, Any]]:
@@ -290,12 +333,17 @@ def _manifests_by_date(releases: Path) -> list[dict[str, Any]]:
     return sorted(found, key=lambda m: m["created"])
 
 
-def write_release_css(path: Path, version: str) -> None:
-    """The release's version for the citation line of every page (``.fazhi-version``), kept out
-    of the pages themselves so that a page whose data did not change is reused as it is."""
+def write_release_css(path: Path, version: str, released_on: str = "") -> None:
+    """The release's version (and date) for the citation line and the footer of every page
+    (``.fazhi-version``, ``.fazhi-footer-version``), kept out of the pages themselves so that a page
+    whose data did not change is reused as it is."""
     path.parent.mkdir(parents=True, exist_ok=True)
     safe = "".join(c for c in version if c.isalnum() or c in ".-_")  # a CSS string: no quote or backslash can end it
-    path.write_text(f'.fazhi-version {{ display: none; }}\n.fazhi-cite::after {{ content: "数据集版本 {safe}。"; }}\n', encoding="utf-8")
+    day = "".join(c for c in released_on if c.isdigit() or c == "-")
+    dated = f"（{day}）" if day else ""
+    path.write_text(f'.fazhi-version {{ display: none; }}\n.fazhi-cite::after {{ content: "数据集版本 {safe}。"; }}\n'
+                    f'.fazhi-footer-version {{ font-size: 0; }}\n'
+                    f'.fazhi-footer-version::after {{ content: "数据集版本 {safe}{dated}"; font-size: 0.64rem; }}\n' + icon_css(), encoding="utf-8")
 
 
 def _primary_reports(reports: list[dict[str, Any]]) -> set[str]:
@@ -312,10 +360,36 @@ def _primary_reports(reports: list[dict[str, Any]]) -> set[str]:
     return {r["report_id"] for r in chosen.values()}
 
 
+def _not_searched(listed: dict[str, Coverage], years: list[int]) -> dict[str, Coverage]:
+    """The other townships of a county that townships.csv lists only in part (a county no source
+    covers, present because a report names one of its townships), from the register, each year
+    未纳入检索: on their county's page and in search, never counted as 未找到."""
+    from parsers.register import load_register
+
+    register = load_register()
+    sample_of = {t.county_code: t for t in listed.values() if t.county_code in register.counties}  # its names, as the release gives them
+    found: dict[str, Coverage] = {}
+    for code, township in register.townships.items():
+        if township.county in sample_of and code not in listed:
+            sample = sample_of[township.county]
+            found[code] = Coverage(code=code, name=township.name, county_code=township.county, county=sample.county, prefecture=sample.prefecture,
+                                   province=sample.province, annual={y: "not_searched" for y in years},  # type: ignore[misc]
+                                   shufa={y: "not_searched" for y in years})  # type: ignore[misc]
+    return found
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
 def _by_province(townships: list[Coverage]) -> dict[str, dict[str, list[Coverage]]]:
-    """Province → county → its townships."""
+    """Province → county → its townships, provinces and counties in the order of their codes
+    (北京 11 first, as official tables list them; a name's Unicode order means nothing)."""
     found: dict[str, dict[str, list[Coverage]]] = {}
-    for t in townships:
+    for t in sorted(townships, key=lambda t: t.code):
         found.setdefault(t.province or pages.UNKNOWN_PROVINCE, {}).setdefault(t.county or pages.UNKNOWN_COUNTY, []).append(t)
     return found
 
@@ -401,6 +475,14 @@ def publish_downloads(releases: Path, version: str, site_dir: Path) -> None:
                     clone_or_copy(source / name, target / name)
 
 
+class _RaisedAnyway(logging.Filter):
+    """MkDocs logs "Error building page …" and then raises the error itself: the raised error is
+    what the caller reports (one line, e.g. a full disk), so the log line would only say it twice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Error building page")
+
+
 def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, strict: bool = False, previous: Path | None = None) -> SiteStats:
     """Generate the pages of ``version`` and build them with MkDocs into ``site_dir`` (emptied
     first); township pages unchanged since ``previous`` (an earlier build) are copied from it.
@@ -417,6 +499,8 @@ def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, 
     import jieba
 
     jieba.setLogLevel(logging.WARNING)  # it sets DEBUG on import and logs its dictionary loading to stderr
+    quiet = _RaisedAnyway()
+    logging.getLogger("mkdocs.commands.build").addFilter(quiet)
     try:
         # Absolute: MkDocs resolves a relative docs_dir against mkdocs.yml's folder, not the
         # working directory the user gave the path in.
@@ -427,6 +511,8 @@ def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, 
         build(config)
     except MkDocsException as exc:
         raise SiteBuildError(f"mkdocs build of release {version} failed: {exc}") from exc
+    finally:
+        logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
     built = time.perf_counter()
     pages_built = count + len(townships.groups)
     publish_downloads(releases, version, site_dir)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin
 
 from .pages import Row, html_text
 
@@ -61,15 +62,21 @@ def newest(releases: Iterable[tuple[str, str, str]], limit: int) -> list[Entry]:
 
 
 def render_feed(title: str, feed_id: str, self_href: str, page_href: str, entries: list[Entry], by_id: dict[str, Row],
-                link_of: dict[str, str], *, to_root: str, built: str = "") -> str:
+                link_of: dict[str, str], *, to_root: str, built: str = "", base: str = "") -> str:
     """An Atom 1.0 document. ``link_of``: report id → its page, relative to the site's root;
     ``to_root``: from the feed's folder to the site's root (links are relative to the feed);
-    ``built``: the release's time, the feed's date when it has no entry (Atom requires one)."""
+    ``built``: the release's time, the feed's date when it has no entry (Atom requires one);
+    ``base``: the feed's folder as an absolute URL (FAZHI_SITE_URL set): every link is then absolute
+    and the feed says its xml:base (many feed readers resolve neither relative links nor xml:base)."""
     updated = entries[0].created if entries else built or "1970-01-01T00:00:00+00:00"
+
+    def absolute(href: str) -> str:
+        return urljoin(base, href) if base else href
+
     items = []
     for e in entries:
         row = by_id.get(e.report_id, {})
-        href = to_root + link_of.get(e.report_id, "")
+        href = absolute(to_root + link_of.get(e.report_id, ""))
         summary = f"{KIND_WORDS[e.kind]}（数据集版本 {e.version}）：{e.label}"
         if row.get("published_on"):
             summary += f"；发布日期 {row['published_on']}"
@@ -81,10 +88,11 @@ def render_feed(title: str, feed_id: str, self_href: str, page_href: str, entrie
             f"<summary>{xml_text(summary)}</summary></entry>"
         )
     return (
-        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh">'
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh"'
+        + (f' xml:base="{xml_text(base)}"' if base else "") + ">"
         f"<id>{xml_text(feed_id)}</id><title>{xml_text(title)}</title><updated>{xml_text(updated)}</updated>"
-        f'<link rel="self" type="application/atom+xml" href="{xml_text(self_href)}"/>'
-        f'<link rel="alternate" type="text/html" href="{xml_text(page_href)}"/>'
+        f'<link rel="self" type="application/atom+xml" href="{xml_text(absolute(self_href))}"/>'
+        f'<link rel="alternate" type="text/html" href="{xml_text(absolute(page_href))}"/>'
         "<author><name>法治地图 Fazhi Atlas</name></author>" + "".join(items) + "</feed>\n"
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import heapq
+import statistics
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,7 @@ class FigureIndex:
             canonical = at.get("canonical")
             unit_at, qualifier_at = at.get("unit", 0), at.get("qualifier", 0)
             tallies: dict[tuple[str, str, str], list[float]] = {}  # (indicator, year, unit) → [values, sum]
+            spread: dict[tuple[str, str, str, tuple[str, str]], list[float]] = {}  # … and county → its townships' values (medians)
             totals: dict[tuple[str, str, str, tuple[str, str]], list[Any]] = {}  # … and county → [sum, townships, any bound]
             row_end, current, seq = position, "", 0
             year, where, in_totals = "", ("", ""), False  # the current report's, found once per report (rows are grouped)
@@ -119,10 +121,14 @@ class FigureIndex:
                             total[0] += entry[0]
                             total[1] += 1
                             total[2] = total[2] or row[qualifier_at] != "exact"
+                            spread.setdefault((key, year, unit, where), []).append(entry[0])
         for (key, year, unit), tally in tallies.items():
             self.year_units.setdefault(key, {}).setdefault(year, {})[unit] = tally
         for (key, year, unit, place), total in totals.items():
             self.county_totals.setdefault((key, year, unit), {})[place] = total
+        self.county_medians: dict[tuple[str, str], dict[tuple[str, str, str], tuple[float, int]]] = {}
+        for (key, year, unit, place), found in spread.items():
+            self.county_medians.setdefault(place, {})[(key, year, unit)] = (float(statistics.median(found)), len(found))
         for (key, year), heap in year_heaps.items():
             self.by_year.setdefault(key, {})[year] = [_record(self.header, row) for _, _, row in sorted(heap, key=lambda e: (-e[0], -e[1]))]
             for entry in heap:
@@ -254,6 +260,15 @@ class ValueIndex:
         for g in np.argsort(first, kind="stable"):
             key, y, u, p = groups[g]
             self.county_totals.setdefault((indicators[key], year_of[y], units[u]), {})[place_of[p]] = [float(sums[g]), int(n[g]), bool(inexact[g] > 0)]
+        # Medians per county, (indicator, year, unit): each group's values sorted, contiguous (groups in inverse order).
+        self.county_medians: dict[tuple[str, str], dict[tuple[str, str, str], tuple[float, int]]] = {}
+        ranked = value[counting][np.lexsort((value[counting], inverse))] if len(counting) else value[:0]
+        starts = np.concatenate(([0], np.cumsum(n)[:-1])).astype(np.int64) if len(groups) else np.zeros(0, dtype=np.int64)
+        for g in range(len(groups)):
+            key, y, u, p = groups[g]
+            lo, k = int(starts[g]), int(n[g])
+            middle = (float(ranked[lo + (k - 1) // 2]) + float(ranked[lo + k // 2])) / 2
+            self.county_medians.setdefault(place_of[p], {})[(indicators[key], year_of[y], units[u])] = (middle, k)
 
         # The KEEP largest rows per (indicator, year): value descending, the earlier row first on ties.
         self.by_year: dict[str, dict[str, list[Row]]] = {}

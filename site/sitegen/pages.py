@@ -21,6 +21,8 @@ from parsers.indicators import BY_KEY, INDICATOR_KEYS, INDICATOR_LABELS, INDICAT
 from parsers.normalise import strip_format_characters
 
 from .charts import bar_chart, trend_chart
+from .definitions import definition
+from .fields import field_zh
 from .formatting import format_value, html_text
 
 Row = dict[str, Any]
@@ -108,9 +110,9 @@ def render_home(manifest: Row, changelog: str, townships: int, years: list[int],
         "",
         "乡镇（街道）法治政府建设年度报告的公开数据集：每一份报告、每一个数字，以及它出自原文的哪一句话。",
         "",
-        "| 乡镇 | 报告 | 年份 | 数字 |",
-        "|---:|---:|:---:|---:|",
-        f"| {townships} | {counts['reports']} | {span} | {counts['observations']} |",
+        # A list, not a table: four numbers side by side that wrap on a phone (the table was 434 px wide at 390).
+        f'<ul class="fazhi-headline"><li><strong>{townships}</strong> 个乡镇有报告</li><li><strong>{counts["reports"]}</strong> 份报告</li>'
+        f'<li><strong>{html_text(span)}</strong> 年度</li><li><strong>{counts["observations"]}</strong> 个数字</li></ul>',
         "",
         # Raw links: the release files are linked into the built site after MkDocs (no copy through docs/).
         f'<a class="md-button md-button--primary" href="{html_text(zip_path)}">下载最新数据 {html_text(manifest["version"])}</a>'
@@ -118,8 +120,9 @@ def render_home(manifest: Row, changelog: str, townships: int, years: list[int],
         "",
     ]
     if status_html:
-        lines += ["## 各年度发布情况", "", "覆盖县的全部乡镇（街道）中，按时（次年4月1日前）发布、逾期发布、发布日期不详和未找到报告的数量。"
-                  "[规则说明](methodology.md#deadline)", "", status_html, "", areas_html, ""]
+        lines += ["## 各年度发布情况", "", "覆盖县的全部乡镇（街道）中，按时（次年4月1日前）发布、逾期发布、发布日期不详和未找到报告的数量与比例。"
+                  "[规则说明](methodology.md#deadline)", "", status_html, "",
+                  f"## 各省级行政区 {NOT_SEARCHED}", "", "选择年度后点击省份，再点击县，可看到该县每个乡镇的情况。", "", areas_html, ""]
     lines += [f"## 最近更新（{text(manifest['version'])}）", ""]
     lines += [f"- {change}" for change in changes] or ["- 无"]
     lines += ["", "[订阅新增和修订的报告（Atom）](feed.xml) · 每个县的页面也有本县的订阅。", ""]
@@ -216,11 +219,15 @@ def render_county(province: str, county: str, status_html: str, table_html: str,
     county's own and departments' reports (never put on a township page)."""
     here = county_path(province, county)
     lines = ["---", f"description: {_front_matter(county)}（{_front_matter(province)}）各乡镇（街道）法治政府建设年度报告是否按时发布。",
+             # The township × year table takes the width of both sidebars: at 1366 px it then fits without scrolling sideways.
+             "hide:", "  - navigation", "  - toc",
              "feed: feed.xml", f"feed_title: {_front_matter(county)}新增和修订的报告", "---", "",
              f"# {text(county)}", "",
              f"[乡镇]({relative(here, 'townships/index.md')}) › [{text(province)}]({relative(here, province_path(province))}) › {text(county)}"
              " · [订阅本县新增和修订的报告（Atom）](feed.xml)", "",
-             f"## 各年度发布情况 {NOT_SEARCHED}", "", status_html, "", f"## 各乡镇 {NOT_SEARCHED}", "", "点击表头按钮可排序；“未找到”表示在该县已配置的政府网站栏目中没有找到该年度的报告。", "",
+             f"## 各年度发布情况 {NOT_SEARCHED}", "", "选择年度，可看到该年度未找到报告、逾期发布的乡镇名单。", "", status_html, "",
+             f"## 各乡镇 {NOT_SEARCHED}", "", "点击表头按钮可排序，或按年度和状态筛选；“未找到”表示在该县已检索的政府网站栏目中没有找到该年度的报告，"
+             "不等于该乡镇一定没有发布。", "",
              table_html, ""]
     if totals_html:
         lines += [f"## 各项指标合计 {NOT_SEARCHED}", "", totals_html, ""]
@@ -356,8 +363,49 @@ def figure_anchor(indicator: str, year: Any) -> str:
     return f"f-{_path_part(indicator)}-{_path_part(str(year or 'na'))}"
 
 
+def _township_without_reports(place: Place, crumbs: str, lines: str, comparison: str) -> TownshipPage:
+    """A township of a covered county with no report found: small, so that it can be found by
+    name and code (search) and its county's official can see it was looked for."""
+    title = page_title(place)
+    content = "\n".join([
+        _heading(1, "top", title), crumbs, f'<ul class="fazhi-years" aria-label="各年度发布情况">{lines}</ul>',
+        f'<p class="fazhi-rule"><a href="{TO_ROOT}methodology/#deadline">按时</a>：报告年度次年4月1日前在政府网站发布。</p>',
+        "<p>本站在该县已检索的政府网站栏目中，没有找到这个乡镇（街道）的法治政府建设年度报告。“未找到”不等于没有发布："
+        f'报告可能在本站未检索的栏目或网站上。如果你知道报告的网址，请<a href="{TO_ROOT}about/#corrections">告诉我们</a>。</p>',
+        *([_heading(2, "compare", "与本县比较"), comparison] if comparison else []),
+        _citation(title, place)])
+    return TownshipPage(url=township_url(place.code), title=title, content=content, toc=[("compare", "与本县比较")] if comparison else [],
+                        description=f"{title}（{place.province}）法治政府建设年度报告：未找到",
+                        feed=TO_ROOT + county_path(place.province, place.county)[: -len("index.md")] + "feed.xml",
+                        feed_title=f"{strip_format_characters(place.county)}新增和修订的报告")
+
+
+Medians = dict[tuple[str, str, str], tuple[float, int]]  # (indicator, year, unit) → (the county's median, its townships)
+
+
+def _against_county(rows: list[Row], observations: list[Row], values: list[Row] | None, medians: Medians) -> str:
+    """Each indicator of the township's latest year with it, beside its county's median over the
+    townships that reported it (one report per township); a median of one township is its own."""
+    cells = _counted(rows, observations, values)
+    lines = []
+    for key in INDICATOR_KEYS:
+        if key not in cells:
+            continue
+        year, o = max(cells[key].items(), key=lambda item: str(item[0]))
+        found = medians.get((key, str(year), o["unit"]))
+        if found is None or found[1] < 2:
+            continue
+        median, n = found
+        lines.append([f'<a href="#{figure_anchor(key, year)}">{html_text(INDICATOR_LABELS.get(key, key))}</a>', html_text(year),
+                      html_text(format_value(o["value"], o["qualifier"], o["unit"])), html_text(format_value(median, unit=o["unit"])), str(n), html_text(o["unit"])])
+    if not lines:
+        return ""
+    return ("<p>本乡镇最近一个年度的数字，与同一年度本县报告了该数字的乡镇的中位数（每个乡镇计一份报告）相比。数字的多少与乡镇人口和规模有关，"
+            "不代表工作好坏。</p>" + _cells_table(["指标", "年度", "本乡镇", "全县中位数", "报告的乡镇数", "单位"], lines, numeric=(2, 3, 4)))
+
+
 def render_township(place: Place, rows: list[Row], observations: list[Row], flags: dict[str, list[Row]], texts: dict[str, str],
-                    summary: list[str], values: list[Row] | None = None) -> TownshipPage:
+                    summary: list[str], values: list[Row] | None = None, comparison: str = "", medians: Medians | None = None) -> TownshipPage:
     """A township page: one line per report year first (who published, when, how many figures),
     then the reports, the figures (indicator × year), their evidence, flags and full texts."""
     crumbs = (f'<p><a href="{TO_ROOT}{html_text(province_path(place.province)[:-8])}">{html_text(place.province)}</a> › '
@@ -365,6 +413,8 @@ def render_township(place: Place, rows: list[Row], observations: list[Row], flag
               f" · 区划代码 {html_text(place.code)}</p>")
     title = page_title(place)
     lines = "".join(f"<li>{line}</li>" for line in summary)  # built from escaped parts (accountability.year_lines)
+    if not rows:
+        return _township_without_reports(place, crumbs, lines, comparison)
     toc = [("reports", "报告"), ("figures", "指标"), ("evidence", "原文依据")]
     out = [_heading(1, "top", title), crumbs,
            f'<ul class="fazhi-years" aria-label="各年度发布情况">{lines}</ul>',
@@ -373,6 +423,10 @@ def render_township(place: Place, rows: list[Row], observations: list[Row], flag
            _heading(2, "figures", "指标"),
            "<p>数值后的符号：≥ 表示原文为“余/多/以上”，≈ 表示“近/约/左右”。点击数字可看到它出自原文的哪一句话。</p>",
            _figure_table(rows, observations, values)]
+    comparison += _against_county(rows, observations, values, medians or {})
+    if comparison:
+        toc.insert(2, ("compare", "与本县比较"))
+        out += [_heading(2, "compare", "与本县比较"), comparison]
     trends = _trends(rows, observations, values)
     if trends:
         toc.insert(2, ("trends", "趋势"))
@@ -585,11 +639,11 @@ def render_indicator(key: str, year_units: dict[str, dict[str, list[float]]]) ->
     Figures of different years or units are never put side by side (68 课时 beside 2 次)."""
     lines = [
         "---", f"description: {_front_matter(INDICATOR_LABELS[key])}：各乡镇法治政府建设年度报告中的数值，按年度、按单位分别比较，每个数值附原文。", "---", "",
-        f"# {text(INDICATOR_LABELS[key])}", "", *_indicator_head(key),
-        # Kept out of the search index: a search for 调解 would otherwise show regexes as snippets.
-        '<div class="fazhi-rules" data-search-exclude markdown="1">', "",
-        "提取规则（数字前的说法，正则表达式）："
-        + "；".join(f"<code>{html_text(r.context or r.after or '')}</code>" for r in INDICATORS if r.key == key) + "。", "", "</div>", "",
+        f"# {text(INDICATOR_LABELS[key])}", "", *_indicator_head(key), *render_definition(key),
+        # Kept out of the search index (a search for 调解 would otherwise show regexes as snippets) and
+        # folded: the rules are for those who check the extraction, the definition above for readers.
+        '<details class="fazhi-rules" data-search-exclude><summary>提取规则（技术说明）</summary><p>数字前的说法（正则表达式）：'
+        + "；".join(f"<code>{html_text(r.context or r.after or '')}</code>" for r in INDICATORS if r.key == key) + "。</p></details>", "",
         "每份报告取一个值：写明“共、累计、全年”的那一处，否则取最大值。各年度分页比较，同一页中不同单位的数字分开列出。", "",
     ]
     years = sorted(year_units, reverse=True)
@@ -606,45 +660,164 @@ def render_indicator(key: str, year_units: dict[str, dict[str, list[float]]]) ->
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Citation:
+    """How a page of one release is cited: the release's version and date, and the page's address
+    (absolute when FAZHI_SITE_URL is set, else the path within the site)."""
+
+    version: str
+    released_on: str
+    site_url: str = ""
+
+    def where(self, path: str) -> str:
+        return f"{self.site_url.rstrip('/')}/{path}" if self.site_url else path
+
+
+@dataclass(frozen=True)
+class RankedValue:
+    """One value on an indicator-year page, with where it sits (which part of the page) and its rank
+    among the townships' annual reports (0 for the parts apart)."""
+
+    part: str  # "township" | "shufa" | "unplaced"
+    rank: int
+    value: Row  # its row of values.csv (or the counted mention of observations.csv)
+    report: Row  # its report's row of reports.csv
+
+
+PART_TITLES = {"township": "乡镇年度报告", "shufa": "述法报告中的数字（另列，不参与排序）",
+               "unplaced": "未识别到乡镇的报告（另列，不参与排序）"}
+PART_NOTES = {
+    "township": "按数值从大到小排列；每个乡镇、每份报告一行。点击数值可跳到乡镇页面上这个数字的原文依据，点击“原文”可看到它在存档全文中的位置。",
+    "shufa": "述法报告是领导干部个人述职述法的报告，其中的数字可能是个人履职情况，不一定是全乡镇的全年数，因此不与年度报告排在一起。",
+    "unplaced": "这些报告未能对应到区划名录中的乡镇（街道），或属于县级、部门，没有乡镇页面；数值链接到存档全文中的原句。",
+}
+
+
+def rank_values(largest: list[Row], by_id: dict[str, Row], unit: str) -> list[RankedValue]:
+    """The values of one unit, largest first, in three parts: townships' annual reports (ranked),
+    述法 reports, and reports on no township page. Ties keep the county/township order."""
+    found = []
+    for o in largest:
+        report = by_id.get(o["report_id"])
+        if report is None or o["unit"] != unit:
+            continue
+        part = "unplaced" if not on_township_page(report) else "shufa" if report.get("kind") == "shufa" else "township"
+        found.append((part, o, report))
+    found.sort(key=lambda item: (-float(item[1]["value"]), item[2].get("county") or "", item[2].get("township") or ""))
+    ranked, rank = [], 0
+    for part, o, report in found:
+        if part == "township":
+            rank += 1
+        ranked.append(RankedValue(part, rank if part == "township" else 0, o, report))
+    return ranked
+
+
+def indicator_year_csv_path(key: str, year: str) -> str:
+    """The CSV of an indicator-year page's rows, beside the page's docs file."""
+    return f"indicators/{key}/{_path_part(year)}.csv"
+
+
+CSV_HEADER = ["名次", "类别", "乡镇", "区划代码", "县", "省", "报告类型", "数值", "限定", "单位", "原文", "报告编号", "乡镇页面", "原文存档"]
+QUALIFIER_LABELS = {"exact": "确数", "at_least": "下限（余、多、以上）", "approx": "约数（近、约、左右）"}
+
+
+def indicator_year_csv_rows(key: str, year: str, ranked: list[RankedValue], cite: Citation) -> list[list[str]]:
+    """The page's rows for a spreadsheet: every cell as text a reader can check (the figure's
+    anchor and archived sentence as full addresses when the site's address is known)."""
+    rows = []
+    for item in ranked:
+        r, o = item.report, item.value
+        page = cite.where(township_url(r["township_code"]) + "#" + figure_anchor(key, year)) if item.part != "unplaced" else ""
+        rows.append([str(item.rank or ""), PART_TITLES[item.part].split("（")[0], r.get("township") or "", r.get("township_code") or "",
+                     r.get("county") or "", r.get("province") or "", KIND_LABELS.get(r.get("kind") or "", "其他"), str(o["value"]),
+                     QUALIFIER_LABELS.get(o.get("qualifier") or "", o.get("qualifier") or ""), o["unit"], o.get("quote") or "", r["report_id"],
+                     page, cite.where(archive_html_path(r) + "#" + quote_anchor(o))])
+    return rows
+
+
+def _ranked_table(key: str, year: str, ranked: list[RankedValue]) -> str:
+    """One part's rows: each value links to its figure's anchor on the township page (or, for a
+    report on no township page, to its sentence in the archived text); the quote links there too."""
+    up = "../../../"  # from indicators/<key>/<year>/ to the site's root
+    rows = []
+    for item in ranked:
+        r, o = item.report, item.value
+        sentence = f"{up}{html_text(archive_html_path(r))}#{quote_anchor(o)}"
+        shown = html_text(format_value(o["value"], o["qualifier"], o["unit"]))
+        township = html_text(r.get("township") or "—")
+        if item.part == "unplaced":
+            value = f'<a href="{sentence}">{shown}</a>'
+        else:
+            page = f"{up}{html_text(township_url(r['township_code']))}"
+            township = f'<a href="{page}">{township}</a>'
+            value = f'<a href="{page}#{figure_anchor(key, year)}">{shown}</a>'
+        quote = f"“{html_text(o['quote'])}” <a href=\"{sentence}\">原文</a>"
+        cells = ([str(item.rank)] if item.part == "township" else []) + [
+            township, html_text(r.get("county") or "—"), html_text(r.get("province") or "—"), value, html_text(o["unit"]), quote]
+        rows.append(cells)
+    header = ["名次"] if ranked and ranked[0].part == "township" else []
+    numeric = (0, 4) if header else (3,)
+    return _cells_table([*header, "乡镇", "县", "省", "数值", "单位", "原文"], rows, sortable=True, numeric=numeric)
+
+
+def render_definition(key: str) -> list[str]:
+    """What the number counts and does not, in plain Chinese (sitegen.definitions)."""
+    meaning = definition(key)
+    return [f'<dl class="fazhi-definition" data-search-exclude><dt>这个数字计入</dt><dd>{html_text(meaning.counts)}</dd>'
+            f"<dt>不计入</dt><dd>{html_text(meaning.excludes)}</dd></dl>", ""]
+
+
+def render_citation(title: str, path: str, cite: Citation) -> str:
+    """The citation line, on screen and in print (the indicator pages are rendered every build, so
+    the version is written into them)."""
+    return (f'<p class="fazhi-cite-line">引用本页：法治地图 Fazhi Atlas，“{html_text(title)}”，数据集版本 {html_text(cite.version)}'
+            f"（{html_text(cite.released_on)}），{html_text(cite.where(path))}。</p>")
+
+
 def render_indicator_year(key: str, year: str, years: list[str], by_id: dict[str, Row], largest: list[Row], counts: dict[str, list[float]],
                           county_totals: dict[str, dict[tuple[str, str], list[Any]]], register_sizes: dict[tuple[str, str], int],
-                          hold: Callable[[str], str] = lambda block: block) -> str:
-    """One indicator in one report year: per unit, a chart of the largest values, the table of
-    values (unit in every row) and the county totals with their coverage ("15 个乡镇中 12 个报告了
-    该数字"). ``largest``: the year's largest values (sitegen.figures), ``counts``: unit → [values,
-    sum]; ``county_totals``: unit → (province, county) → [sum, townships, any bound]; ``hold``:
-    keeps a large HTML block out of Markdown (sitegen.blocks)."""
+                          hold: Callable[[str], str] = lambda block: block, cite: Citation | None = None) -> str:
+    """One indicator in one report year, for a journalist: what the number counts, then per unit
+    the townships' annual reports ranked by value (largest first; a chart of the top), 述法 reports
+    and reports with no township apart, and the county totals with their coverage ("15 个乡镇中
+    12 个报告了该数字"); a CSV of the rows beside the table and a citation line. ``largest``: the
+    year's largest values (sitegen.figures), ``counts``: unit → [values, sum]; ``county_totals``:
+    unit → (province, county) → [sum, townships, any bound]; ``hold``: keeps a large HTML block out
+    of Markdown (sitegen.blocks)."""
 
     label = INDICATOR_LABELS[key]
+    cite = cite or Citation(version="—", released_on="—")
+    title = f"{label}：{year}年度"
     lines = [
-        "---", f"description: {_front_matter(label)}，{_front_matter(year)}年度：各乡镇的数值、各县合计及报告了该数字的乡镇比例。",
+        "---", f"description: {_front_matter(label)}，{_front_matter(year)}年度：各乡镇的数值（从大到小）、各县合计及报告了该数字的乡镇比例。",
         # Not indexed (the indicator's own page is): the search plugin would parse 1,000 rows of tables it then leaves out.
         "search:", "  exclude: true", "---", "",
         f"# {text(label)}：{text(year)}年度", "", f"[{text(label)}](../{key}.md) › {text(year)}年度", "", *_indicator_head(key),
+        *render_definition(key),
         _year_selector(key, years, year, "../"), "",
+        f'<p class="fazhi-download"><a href="../{html_text(_path_part(year))}.csv" download>下载本页数据（CSV，{html_text(year)}年度）</a>'
+        " · 全部数值见<a href=\"../../../downloads/\">数据下载</a>中的 values.csv</p>", "",
+        render_citation(title, f"{indicator_year_path(key, year)[:-3]}/", cite), "",
     ]
     units = sorted(counts, key=lambda u: -counts[u][0])
     for unit in units:
-        shown = [o for o in largest if o["unit"] == unit]
+        ranked = rank_values(largest, by_id, unit)
         total = int(counts[unit][0])
-        if len(units) > 1:
-            lines += [f"## 单位：{text(unit)} {NOT_SEARCHED}", ""]
-        chart_rows = shown[:CHART_BARS // 2]  # 15 bars: the chart stays within two screens of a phone
-        caption = (f"数值最大的 {len(chart_rows)} 个乡镇（共 {total} 个数值）" if total > len(chart_rows) else f"{len(chart_rows)} 个数值")
-        lines += [hold(bar_chart([(f"{by_id[o['report_id']].get('township') or '—'}（{by_id[o['report_id']].get('county') or '—'}）", float(o["value"]))
-                             for o in chart_rows], unit, f"{label}，{year}年度，单位 {unit}：{caption}")), ""]
-        if total > len(shown):
-            lines += [f"共 {total} 个数值，下表列出最大的 {len(shown)} 个；全部数值见[数据下载](../../downloads.md)中的 values.csv。", ""]
-        lines += ['<p class="fazhi-sort-hint">点击表头按钮可排序。</p>', ""]
-        rows = []
-        for o in sorted(shown, key=lambda o: (by_id[o["report_id"]].get("county") or "", by_id[o["report_id"]].get("township") or "")):
-            r = by_id[o["report_id"]]
-            township = html_text(r.get("township") or "—")
-            if on_township_page(r):
-                township = f'<a href="../../../{html_text(township_url(r["township_code"]))}">{township}</a>'  # from indicators/<key>/<year>/
-            rows.append([township, html_text(r.get("county") or "—"), html_text(r.get("province") or "—"),
-                         html_text(format_value(o["value"], o["qualifier"], o["unit"])), html_text(o["unit"]), f"“{html_text(o['quote'])}”"])
-        lines += [hold(_cells_table(["乡镇", "县", "省", "数值", "单位", "原文"], rows, sortable=True, numeric=(3,))), ""]
+        lines += [f"## 单位：{text(unit)} {NOT_SEARCHED}", ""]
+        placed = [item for item in ranked if item.part == "township"]
+        chart_rows = placed[:CHART_BARS // 2]  # 15 bars: the chart stays within two screens of a phone
+        caption = (f"数值最大的 {len(chart_rows)} 个乡镇（乡镇年度报告，共 {total} 个数值）" if total > len(chart_rows) else f"{len(chart_rows)} 个数值")
+        if chart_rows:
+            lines += [hold(bar_chart([(f"{item.report.get('township') or '—'}（{item.report.get('county') or '—'}）", float(item.value["value"]))
+                                      for item in chart_rows], unit, f"{label}，{year}年度，单位 {unit}：{caption}")), ""]
+        if total > len(ranked):
+            lines += [f"共 {total} 个数值，下面列出最大的 {len(ranked)} 个；全部数值见[数据下载](../../downloads.md)中的 values.csv。", ""]
+        for part in ("township", "shufa", "unplaced"):
+            shown = [item for item in ranked if item.part == part]
+            if not shown:
+                continue
+            lines += [f"### {text(PART_TITLES[part])}（{text(unit)}） {NOT_SEARCHED}", "", f"<p>{html_text(PART_NOTES[part])}</p>", "",
+                      hold(_ranked_table(key, year, shown)), ""]
         totals = county_totals.get(unit, {})
         if totals:
             lines += [f"### 各县合计（{text(unit)}） {NOT_SEARCHED}", "",
@@ -683,18 +856,17 @@ def render_downloads(manifests: list[Row], package: Row, archive_url: str | None
         "",
         "每个版本发布后不再改动；引用时请注明版本号。CSV 为带 BOM 的 UTF-8，可直接用 Excel 打开。",
         "",
-        "| 版本 | 日期 | 报告 | 数字 | 下载 | 大小 | sha256 |",
-        "|---|---|---:|---:|---|---:|---|",
     ]
+    # Cards on a phone (fazhi-cards): a seven-column table was 750 px wide at 390.
+    releases = []
     for m in reversed(manifests):
         version = m["version"]
         zip_name = f"fazhi-{version}.zip"
         where = f"../downloads/{version}/{zip_name}" if version == latest or archive_url is None else archive_url.format(version=version)
-        lines.append(
-            f"| {text(version)} | {text(m.get('released_on') or m['created'][:10])} | {m['counts']['reports']} | {m['counts']['observations']} |"
-            f' <a href="{html_text(where)}">{html_text(zip_name)}</a> · <a href="../downloads/{html_text(version)}/CHANGELOG.txt">更新说明</a> |'
-            f" {_size(int(m.get('zip_bytes', 0)))} | <code>{html_text(m.get('zip_sha256', '')[:16])}</code> |"
-        )
+        releases.append([html_text(version), html_text(m.get("released_on") or m["created"][:10]), str(m["counts"]["reports"]), str(m["counts"]["observations"]),
+                         f'<a href="{html_text(where)}">{html_text(zip_name)}</a> · <a href="../downloads/{html_text(version)}/CHANGELOG.txt">更新说明</a>',
+                         _size(int(m.get("zip_bytes", 0))), f"<code>{html_text(m.get('zip_sha256', '')[:16])}</code>"])
+    lines += [_cells_table(["版本", "日期", "报告", "数字", "下载", "大小", "sha256"], releases, numeric=(2, 3, 5)), ""]
     lines += ["", f"最新版本 {text(latest)} 的单个文件：" + " · ".join(
         f'<a href="../downloads/{html_text(latest)}/{name}">{name}</a>'
         for name in [*(path for r in package.get("resources", []) for path in (r["path"] if isinstance(r.get("path"), list) else [r.get("path")])
@@ -704,9 +876,11 @@ def render_downloads(manifests: list[Row], package: Row, archive_url: str | None
     ), "", "## 文件与字段", ""]
     for resource in package.get("resources", []):
         shown = resource["path"] if isinstance(resource.get("path"), str) else "texts/<year>.jsonl.gz"
-        lines += [f"### {text(shown)}", "", text(resource.get("description", "")), "", "| 字段 | 类型 | 说明 |", "|---|---|---|"]
-        lines += [f"| <code>{html_text(f['name'])}</code> | {text(f['type'])} | {text(f.get('description', ''))} |" for f in resource.get("schema", {}).get("fields", [])]
-        lines.append("")
+        lines += [f"### {text(shown)}", "", f'<p lang="en">{html_text(resource.get("description", ""))}</p>', ""]
+        fields = [[f"<code>{html_text(f['name'])}</code>", html_text(f["type"]),
+                   html_text(field_zh(str(f["name"])) or "（见英文说明）") + f'<br><small lang="en">{html_text(f.get("description", ""))}</small>']
+                  for f in resource.get("schema", {}).get("fields", [])]
+        lines += [_cells_table(["字段", "类型", "说明"], fields), ""]
     lines += [
         "## 如何引用",
         "",

@@ -53,6 +53,8 @@ class TownshipData:
     build_id: str = ""  # changes when the theme, mkdocs.yml or sitegen's code change
     places: dict[Key, pages.Place] = field(default_factory=dict)  # code → names and county
     summaries: dict[Key, list[str]] = field(default_factory=dict)  # code → its lines per report year (accountability)
+    comparisons: dict[Key, str] = field(default_factory=dict)  # code → how it compares with its county (rankings), HTML
+    medians: dict[tuple[str, str], pages.Medians] = field(default_factory=dict)  # (province, county) → its medians per indicator, year, unit
     loose: list[Row] = field(default_factory=list)  # reports on no township page: their archives are written too
     raw_values: Callable[[str], bytes] | None = None  # report_id → its rows of values.csv (None: the release has none)
     parse_values: Callable[[bytes], list[Row]] | None = None
@@ -72,7 +74,9 @@ class TownshipData:
         """A township page's inputs: its rows, place and year lines (a year falls due and reads
         未找到 with no report changed), and its reports' figures as written (``figures``: their
         digests, sitegen.digests). Texts and flags belong to a report revision, which is in the rows."""
-        inputs = [self.build_id, key, self.groups[key], self.place(key), self.summaries.get(key, []), figures]
+        place = self.place(key)
+        medians = sorted(self.medians.get((place.province, place.county), {}).items())  # its county's: a neighbour's new figure moves them
+        inputs = [self.build_id, key, self.groups[key], place, self.summaries.get(key, []), self.comparisons.get(key, ""), medians, figures]
         return hashlib.sha256(json.dumps(inputs, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
@@ -315,7 +319,8 @@ def _render_chunk(keys: list[Key]) -> tuple[RenderStats, dict[str, str], dict[st
                            if parse_values and raw_values else None)
             page = pages.render_township(job.data.place(key), rows, observations,
                                          {i: record(i).get("flags") or [] for i in ids}, {i: record(i)["text"] for i in ids},
-                                         job.data.summaries.get(key, []), year_values)
+                                         job.data.summaries.get(key, []), year_values, job.data.comparisons.get(key, ""),
+                                         job.data.medians.get((job.data.place(key).province, job.data.place(key).county)))
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_render(job, page), encoding="utf-8", errors="xmlcharrefreplace")
             _write_archive_pages(job.site, rows, record, observations, year_values, f"../{url}")

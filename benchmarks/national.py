@@ -31,12 +31,13 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sitegen.stats import SiteStats  # noqa: E402
+
 from benchmarks.synthetic import SyntheticReport, corpus  # noqa: E402
 from flows import release, store  # noqa: E402
-from flows.store.layout import DataLayout  # noqa: E402
 from flows.publish.site import publish_latest  # noqa: E402
 from flows.records import Harvested, Night  # noqa: E402
-from sitegen.stats import SiteStats  # noqa: E402
+from flows.store.layout import DataLayout  # noqa: E402
 from parsers import extract_report  # noqa: E402
 from parsers.models import Document, Source  # noqa: E402
 

@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.national import NOW, SOURCE, Table, batches, size_mb  # noqa: E402
 from benchmarks.synthetic import SyntheticReport, corpus  # noqa: E402
 from flows import release, store  # noqa: E402
-from flows.store.layout import DataLayout  # noqa: E402
-from flows.reextract import record_sources, reextract  # noqa: E402
 from flows.records import FetchRecord, Harvested, Night  # noqa: E402
+from flows.reextract import record_sources, reextract  # noqa: E402
+from flows.store.layout import DataLayout  # noqa: E402
 from parsers import extract_report, extractor_version, read_document  # noqa: E402
 
 BATCH = 2000

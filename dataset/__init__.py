@@ -9,8 +9,28 @@ so a change here never re-extracts the archive.
 
 from .cells import CSV_FIELD_LIMIT, MAX_CELL, bound_cell, neutralise_cell, restore_cell
 from .coverage import DEADLINE_RULE_CODES, DEADLINE_RULES, CountySearch, ReportFact, coverage, deadline_of, due_years
-from .format import (BUCKETS, COVERAGE, FIGURES_LONG, FRAME, METADATA_FILES, OPERATOR_TABLES, PROVENANCE, REPORTS, SOURCES, SOURCES_HEALTH, TABLES,
-                     TEXTS, TEXTS_FOLDER, Resource, citation, figure_resources, figures_long_resource, table_files, text_file, townships_resource)
+from .format import (
+                     BUCKETS,
+                     COVERAGE,
+                     FIGURES_LONG,
+                     FRAME,
+                     METADATA_FILES,
+                     OPERATOR_TABLES,
+                     PROVENANCE,
+                     REPORTS,
+                     SOURCES,
+                     SOURCES_HEALTH,
+                     TABLES,
+                     TEXTS,
+                     TEXTS_FOLDER,
+                     Resource,
+                     citation,
+                     figure_resources,
+                     figures_long_resource,
+                     table_files,
+                     text_file,
+                     townships_resource,
+)
 
 __all__ = ["BUCKETS", "CSV_FIELD_LIMIT", "MAX_CELL", "bound_cell", "COVERAGE", "DEADLINE_RULES", "DEADLINE_RULE_CODES", "FIGURES_LONG", "FRAME", "METADATA_FILES", "OPERATOR_TABLES",
            "PROVENANCE", "REPORTS", "SOURCES", "SOURCES_HEALTH", "TABLES", "TEXTS", "TEXTS_FOLDER", "CountySearch", "ReportFact", "Resource",

@@ -12,8 +12,8 @@ Pure declarations (no I/O), in ``parsers`` so that the site generator, which may
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from dataset.coverage import DEADLINE_RULE_CODES, DEADLINE_RULES, Status

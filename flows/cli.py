@@ -86,11 +86,11 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
         logging.getLogger("urllib3").setLevel(logging.ERROR)  # a retry per refused connection: the failure line says it once
     _quiet_prefect(verbose)
+    from flows.harvest.registry import SourcesError, load_sources
     from flows.nightly import DEFAULT_DEADLINE_SECONDS, harvest_threads, nightly
-    from flows.run.stop import shield_temporary_server
     from flows.records import RunSummary
     from flows.run.report import render_summary_lines
-    from flows.harvest.registry import SourcesError, load_sources
+    from flows.run.stop import shield_temporary_server
 
     if not os.environ.get("PREFECT_API_URL"):
         from flows.run.prefecthome import prefect_database_problem
@@ -113,8 +113,8 @@ def cmd_nightly(demo: bool, sources: Path | None, data: Path, out: Path, verbose
         return state.result(raise_on_failure=False)
 
     from flows import nightly as nightly_module
-    from flows.store.lock import DataDirError, DataLocked, data_lock
     from flows.publish.site import SiteOutError, check_out_dir
+    from flows.store.lock import DataDirError, DataLocked, data_lock
 
     try:
         if not demo:
@@ -222,9 +222,8 @@ def environment_problem(error: object, data: Path | None = None) -> str | None:
     """One line for an error of the machine rather than of the code (disk full, read-only or
     forbidden folder, a store that can't be written), naming the file; None for anything else."""
     import errno
-    import sqlite3
-
     import shutil
+    import sqlite3
 
     if isinstance(error, shutil.Error):  # copytree gathers each file's error: a full disk shows as errors on copied files
         found = [e for e in (error.args[0] if error.args and isinstance(error.args[0], list) else []) if isinstance(e, tuple) and len(e) == 3]
@@ -350,11 +349,10 @@ def cmd_extract(paths: Sequence[Path], url: str | None = None, sources_path: Pat
 
     ``url`` gives the file the context a fetched page has in the night: its address (the host is
     evidence for the county) and, with ``sources_path``, the source entry serving it (adcode, covers)."""
-    from parsers import UnreadableDocument, extract_report, extractor_version, read_document
-
-    from flows.harvest.page_context import PageContextError, checked_url, with_page_context
     from flows.harvest.convert import converters_for
+    from flows.harvest.page_context import PageContextError, checked_url, with_page_context
     from flows.run.localfiles import LocalFileError, read_local_file
+    from parsers import UnreadableDocument, extract_report, extractor_version, read_document
 
     sources = None
     try:
@@ -397,9 +395,8 @@ def cmd_extract(paths: Sequence[Path], url: str | None = None, sources_path: Pat
 
 def _labelled_url(path: Path) -> str | None:
     """The ``source_url`` of the ``.meta.json`` beside a text, when it is a page address."""
-    from parsers import web_url_problem
-
     from flows.evaluate.identity import LabelError, read_labels
+    from parsers import web_url_problem
 
     meta = path.with_name(path.stem + ".meta.json")
     if not meta.is_file():
@@ -415,10 +412,8 @@ def cmd_evaluate(gold: Path, text_dir: Path | None) -> int:
     """Precision, recall and F1 of the extractor on a hand-labelled gold set (a TRAINING score),
     its qualifier agreement, the unclassified counts (the reviewer's queue, not scored) and, where
     the gold gives them, the year's values."""
-    from parsers import (UnreadableDocument, evaluate, evaluate_canonical, extract_report, read_document, render_canonical,
-                         render_evaluation)
-
     from flows.evaluate.goldset import GoldSetError, load_gold_set
+    from parsers import UnreadableDocument, evaluate, evaluate_canonical, extract_report, read_document, render_canonical, render_evaluation
 
     try:
         gold_set = load_gold_set(gold, text_dir)
@@ -592,7 +587,6 @@ def cmd_diff(a: str, b: str, data: Path) -> int:
     import csv
 
     from flows.release.cut import diff_folders
-
     from flows.run.localfiles import special_file
 
     releases = data / "releases"
@@ -666,10 +660,10 @@ def cmd_build_site(data: Path, out: Path, wait: float = 60.0) -> int:
     during a night's site step, or beside another build-site, waits, then fails in one line)."""
     from sitegen.build import SiteBuildError
 
-    from flows.store.layout import DataLayout
-    from flows.store.lock import DataDirError, DataLocked, data_lock
     from flows.publish.site import SiteOutError, check_out_dir, publish_latest
     from flows.release.cut import latest_version
+    from flows.store.layout import DataLayout
+    from flows.store.lock import DataDirError, DataLocked, data_lock
 
     if not data.is_dir() or latest_version(data / "releases") is None:
         print(f"error: no release in {data / 'releases'} to build a site from", file=sys.stderr)
@@ -697,8 +691,8 @@ def cmd_state(action: str, data: Path, github_release: str | None, s3: str | Non
               endpoint_url: str | None = None, part_limit: int | None = None, force: bool = False) -> int:
     """Save the data directory (store, raw bytes by year, latest release) in parts under GitHub's
     2 GiB asset limit, or restore it before a night on a fresh machine."""
-    from flows.store.lock import DataLocked
     from flows.publish.state import GITHUB_ASSET_LIMIT, StateError, backend_from, iter_report_lines, restore_state, save_state
+    from flows.store.lock import DataLocked
 
     try:
         backend = backend_from(github_release, s3, repo=repo, endpoint_url=endpoint_url)
@@ -721,16 +715,16 @@ def cmd_reextract(data: Path, sources: Path | None = None, workers: int | None =
     """Extract every stored revision again from the raw store when the extractor version changed
     (no network), then cut a release whose change log tells figures changed by the rules from
     figures changed by a new text. Holds the data lock, as a night does."""
+    import sqlite3
     from datetime import datetime, timezone
 
-    from flows.store.layout import DataLayout
-    from flows.store.lock import DataLocked, data_lock
-    from flows.run.progress import announce
+    from flows.harvest.registry import SourcesError, load_sources
     from flows.reextract import reextract, stored_sources
     from flows.release.cut import cut_release, latest_version
-    from flows.harvest.registry import SourcesError, load_sources
+    from flows.run.progress import announce
     from flows.store.database import open_store
-    import sqlite3
+    from flows.store.layout import DataLayout
+    from flows.store.lock import DataLocked, data_lock
 
     layout = DataLayout(root=data)
     if not layout.store_path.exists():
@@ -812,9 +806,8 @@ def cmd_schedule(sources: Path, data: Path, out: Path) -> int:
 
 
 def _versions() -> str:
-    from parsers import extractor_version
-
     from flows.release.cut import code_version
+    from parsers import extractor_version
 
     return f"fazhi {code_version()} (extractor {extractor_version()})"
 
@@ -957,12 +950,12 @@ def cmd_sources(args: argparse.Namespace) -> int:
 def cmd_sources_find(urls: list[str], budget: int = 40, adcode: str | None = None, name: str | None = None, rate: float = 1.0) -> int:
     """Walk each portal from its start page and print the entries found, each with the path of links
     that led to it (YAML comments); exit 2 when a start URL is unusable or nothing was found."""
-    from parsers import county_name, web_url_problem
+    from urllib.parse import urlsplit
 
     from flows.harvest.candidates import render_entries
     from flows.harvest.find import entries_for, find_columns
     from flows.harvest.http import HttpClient, resolves_to_loopback
-    from urllib.parse import urlsplit
+    from parsers import county_name, web_url_problem
 
     if adcode is not None and county_name(adcode) is None:
         print(f"error: --adcode {adcode}: not a county code of the register (6 digits, 2023 codes)", file=sys.stderr)

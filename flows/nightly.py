@@ -19,30 +19,30 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
 from prefect.futures import PrefectFuture, as_completed
-from prefect.states import Failed, State
+from prefect.states import Failed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from parsers import Source
-
 from flows import publish, release, store
+from flows.harvest.browser import available_solver
+from flows.harvest.discover import source_is_private
+from flows.harvest.health import failure_health
+from flows.harvest.http import HttpClient
+from flows.harvest.limits import limited_hosts, prefect_gate
+from flows.harvest.registry import load_sources, select_sources
+from flows.harvest.source import harvest_source
+from flows.records import Failure, MergeResult, Night, ReleaseInfo, RunSummary, SourceHarvest, SourceHealth, SourceStatus
+from flows.reextract import ReextractResult, record_sources, reextract, stored_sources
 from flows.release import retention
 from flows.run import stop
-from flows.harvest.discover import source_is_private
-from flows.harvest.source import harvest_source
-from flows.harvest.browser import available_solver
-from flows.harvest.http import HttpClient
-from flows.store.layout import DataLayout
-from flows.harvest.limits import limited_hosts, prefect_gate
-from flows.store.lock import data_lock
 from flows.run.progress import announce
-from flows.reextract import ReextractResult, record_sources, reextract, stored_sources
-from flows.records import Failure, FetchRecord, MergeResult, Night, ReleaseInfo, RunSummary, SourceHarvest, SourceHealth, SourceStatus
-from flows.harvest.health import failure_health
 from flows.run.report import render_run_report, summarize
 from flows.run.shards import load_shards, save_shard
-from flows.harvest.registry import load_sources, select_sources
 from flows.run.stop import NIGHT
+from flows.store.layout import DataLayout
+from flows.store.lock import data_lock
+from parsers import Source
 
 WORKERS_ENV = "FAZHI_WORKERS"
 MAX_DEFAULT_WORKERS = 32
@@ -199,7 +199,7 @@ def harvest_sources(sources: list[Source], layout: DataLayout, now: datetime, re
     return gather(sources, futures, now)
 
 
-def gather(sources: list[Source], futures: list[PrefectFuture], now: datetime) -> Night:
+def gather(sources: list[Source], futures: list[PrefectFuture[Any]], now: datetime) -> Night:
     """Each source's harvest, in the registry's order; a source whose task failed for good becomes
     a failure, not a crash. Progress is announced as each source finishes, in whatever order."""
     announce(HARVEST_STAGE, 0, len(futures))

@@ -29,12 +29,11 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from parsers import Report, Source, extract_report, extractor_version, read_document
-
 from flows import store
 from flows.harvest.source import harvest_stored  # imported here, before the workers fork: each would import requests & co. again (0.4 s)
-from flows.store.raw import RawStore
 from flows.records import Failure, Fetched
+from flows.store.raw import RawStore
+from parsers import Report, Source, extract_report, extractor_version, read_document
 
 BATCH = 500  # revisions per transaction and per round of the pool
 

@@ -11,11 +11,18 @@ a re-extraction from the raw store take the same decisions.
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
-from .article import (ERROR_PAGE_MAX_CHARS, READABLE_ATTACHMENTS, article_from_tree, article_tree, is_attachment_stub, parse_article, refusal_in,
-                      report_attachment)
+from .article import (
+    ERROR_PAGE_MAX_CHARS,
+    READABLE_ATTACHMENTS,
+    article_from_tree,
+    article_tree,
+    is_attachment_stub,
+    parse_article,
+    refusal_in,
+    report_attachment,
+)
 from .decode import decode_body
 from .documents import UnreadableDocument, parse_docx, pdf_document, pdf_pages, textless_pages
 from .formats import NEEDS, Converter, NeedsTool, sniff_format, zip_members

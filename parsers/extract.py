@@ -36,11 +36,11 @@ import bisect
 import re
 from typing import NamedTuple
 
+from .canonical import mixed_subjects, scope_of, year_values
 from .indicators import COMPILED, UNCLASSIFIED, UNITS, Compiled
 from .models import Heading, IndicatorValue, Normalised, Observation, Qualifier
 from .normalise import SECTION_MAX_LEVEL
 from .numbers import NUMBER, NUMBER_START, PERCENT_WORDS, percent_value, qualifier_of, to_value
-from .canonical import mixed_subjects, scope_of, year_values
 
 TOTAL_ONLY = re.compile(r"^(全年|年内)?(共计?|合计|总计|累计|总共|一共)(开展|组织|举办|召开|达到?|为)?[ ]?$")
 # A space may stand between a number and its unit (text taken from a PDF: "开展普法活动 12 场次"),

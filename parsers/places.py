@@ -14,8 +14,23 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from .models import Evidence, Flag, Place, Source
-from .register import (SHORT_NAME_BEFORE, STEM_NAMESAKES, Mention, county_name, find_names, load_register, places_in_host, prefecture_of,
-                       prefectures_prefixing_host, province_of, short_townships_of, stem_namesakes, township_stem, townships_in_path, townships_of)
+from .register import (
+    SHORT_NAME_BEFORE,
+    STEM_NAMESAKES,
+    Mention,
+    county_name,
+    find_names,
+    load_register,
+    places_in_host,
+    prefecture_of,
+    prefectures_prefixing_host,
+    province_of,
+    short_townships_of,
+    stem_namesakes,
+    township_stem,
+    townships_in_path,
+    townships_of,
+)
 
 # How much a township named in each part of a page says that the page is about it.
 # The URL's path (…/yfjd/…: 鱼复街道) is read only among the townships of a county already known.

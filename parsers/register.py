@@ -17,8 +17,8 @@ from __future__ import annotations
 import gzip
 import re
 from functools import lru_cache
-from itertools import product
 from importlib.resources import files
+from itertools import product
 from typing import NamedTuple
 
 import ahocorasick_rs

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sitegen.stats import SiteStats
 
-from flows.records import Listing, Harvested, Night
+from flows.records import Harvested, Listing, Night
 from parsers import extract_report, read_document
 from tests.conftest import SEED_NAMES, seed_text
 

@@ -254,13 +254,13 @@ def test_a_night_whose_data_disk_fills_says_so_in_one_line_naming_the_data(small
     SQLite max_page_count): 300 KB ended in "error: the nightly run crashed: disk I/O error", exit 1
     (SQLite's WAL reports a full disk as an I/O error); 600 KB (full while the release is written)
     in "stopped: a file: No space left on device", naming no file."""
-    data = small_tmpfs / "data"
-    result = fazhi("nightly", "--demo", "--data", str(data), "--out", str(tmp_path / "out"), timeout=300)
+    folder = small_tmpfs / "data"
+    result = fazhi("nightly", "--demo", "--data", str(folder), "--out", str(tmp_path / "out"), timeout=300)
 
     assert result.returncode == 2, result
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "Traceback" not in result.stderr, result.stderr
-    assert str(data) in errors[0] and ("No space left" in errors[0] or "free" in errors[0] or "disk is full" in errors[0]), errors[0]
+    assert str(folder) in errors[0] and ("No space left" in errors[0] or "free" in errors[0] or "disk is full" in errors[0]), errors[0]
 
 
 # ---------------------------------------------------------------- a text made of figures

@@ -41,8 +41,8 @@ def _challenged_portal_pages() -> dict[str, tuple[bytes, str]]:
 def _harvest(base: str, tmp_path, **client):  # type: ignore[no-untyped-def]
     from datetime import datetime, timezone
 
-    from flows.harvest.source import harvest_source
     from flows.harvest.http import HttpClient
+    from flows.harvest.source import harvest_source
     from flows.store.raw import RawStore
     from parsers.models import Source
 

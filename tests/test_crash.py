@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.run.crash import CRASHPOINTS
 from flows.release.cut import latest_version, list_versions, verify_release
+from flows.run.crash import CRASHPOINTS
 
 ROOT = Path(__file__).parents[1]
 DATA_FILES = ("reports.csv", "observations.csv", "values.csv", "indicators.csv")  # and texts/<year>.jsonl.gz

@@ -7,10 +7,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from flows import store
-from flows.harvest.source import harvest_source
 from flows.harvest.http import HttpClient
-from flows.store.raw import RawStore
+from flows.harvest.source import harvest_source
 from flows.records import Night
+from flows.store.raw import RawStore
 from parsers.models import RATE_RANGE, Source
 from tests.conftest import PORTALS, seed_text
 
@@ -84,7 +84,6 @@ def test_an_attachment_that_needs_a_missing_tool_is_recorded_with_what_it_needs_
 
 def test_skip_reasons_are_kept_in_the_store(vsb_portal: HTTPServer, tmp_path: Path) -> None:
     summary = harvest(vsb_portal, tmp_path)
-    harvested = summary.harvested
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
         store.merge(conn, Night(now=NOW, harvests=[summary]))
         reasons = dict(conn.execute("SELECT title, reason FROM links WHERE taken = 0").fetchall())

@@ -24,7 +24,7 @@ import pytest
 from flows.cli import main
 from flows.demo import formats as make
 from flows.harvest import convert
-from flows.harvest.convert import ConversionFailed, Converters, Limits, OcrDeferred, run_tool
+from flows.harvest.convert import ConversionFailed, Converters, OcrDeferred, run_tool
 from flows.run.stop import NIGHT
 from parsers import NeedsTool, UnreadableDocument, classify_page, extract_report, read_document, sniff_format
 from parsers.formats import zip_members

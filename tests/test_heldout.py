@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.evaluate.identity import evaluate_identity
 from flows.evaluate.goldset import load_gold_set
+from flows.evaluate.identity import evaluate_identity
 from parsers import extract_report, read_document
 from parsers.evaluate import evaluate
 from parsers.identity_eval import render_identity

@@ -11,9 +11,9 @@ from __future__ import annotations
 import csv
 import errno
 import io
-import shutil
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -24,12 +24,11 @@ from pathlib import Path
 import pytest
 
 from flows import store
-
-from flows.release import cut as release
-from flows.records import Night
 from flows.cli import main
-from flows.store.lock import data_lock
 from flows.harvest.registry import MAX_BYTES, SourcesError, load_sources, parse_sources
+from flows.records import Night
+from flows.release import cut as release
+from flows.store.lock import data_lock
 from parsers.models import Source
 from tests.helpers import NOW, Drained, all_seeds
 
@@ -137,8 +136,8 @@ def test_a_built_site_is_replaced_and_an_empty_folder_is_used(data: Path, tmp_pa
 def test_a_site_that_lost_its_assets_is_not_current(data: Path, tmp_path: Path) -> None:
     import shutil
 
-    from flows.store.layout import DataLayout
     from flows.publish.site import site_is_current
+    from flows.store.layout import DataLayout
 
     out = tmp_path / "public"
     assert fazhi("build-site", "--data", str(data), "--out", str(out)).returncode == 0

@@ -22,19 +22,18 @@ from sitegen.build import _read_csv as site_rows
 from sitegen.figures import FigureIndex
 from werkzeug import Request, Response
 
+from dataset.cells import neutralise_cell, restore_cell
 from flows import store
-
-from flows.release import cut as release
-from flows.harvest.source import harvest_source
 from flows.harvest.http import HttpClient
-from flows.store.raw import RawStore
-from flows.records import Harvested, Listing, MergeResult, Night, ReleaseInfo, SourceHarvest
 from flows.harvest.registry import parse_sources
+from flows.harvest.source import harvest_source
+from flows.records import Harvested, Listing, MergeResult, Night, ReleaseInfo, SourceHarvest
+from flows.release import cut as release
 from flows.store.database import url_key
+from flows.store.raw import RawStore
 from parsers import extract_report, read_document
 from parsers.models import Document, Observation, Place, Source
 from parsers.normalise import normalise, strip_format_characters
-from dataset.cells import neutralise_cell, restore_cell
 from tests.conftest import PORTALS, demo_file, seed_text
 from tests.helpers import NOW, all_seeds, harvested
 

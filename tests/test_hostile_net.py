@@ -29,8 +29,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from flows.harvest import http as http_module
 from flows.demo.server import demo_sources_yaml
+from flows.harvest import http as http_module
 from flows.harvest.http import THROTTLE, FetchError, HttpClient, resolves_privately, same_service
 from flows.run.stop import NIGHT
 from tests.helpers import Drained

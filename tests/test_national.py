@@ -11,9 +11,9 @@ import pytest
 from flows import nightly as nightly_module
 from flows import store
 from flows.cli import main
-from flows.records import RunSummary
 from flows.harvest import source as source_module
 from flows.nightly import HarvestThreads, harvest_threads, harvest_workers, nightly
+from flows.records import RunSummary
 from tests.conftest import DemoNight, copy_demo_data
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

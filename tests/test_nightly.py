@@ -2,13 +2,10 @@
 
 import csv
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 from flows.nightly import nightly
 from flows.records import RunSummary

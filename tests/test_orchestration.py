@@ -12,10 +12,10 @@ import yaml
 
 from flows import nightly as nightly_module
 from flows.cli import main
-from flows.store.lock import data_lock
+from flows.harvest.registry import select_sources
 from flows.nightly import NIGHTLY_CRON, NIGHTLY_TIMEZONE, nightly
 from flows.records import Night, RunSummary
-from flows.harvest.registry import select_sources
+from flows.store.lock import data_lock
 from parsers.models import Source
 from tests.conftest import DemoNight
 
@@ -182,8 +182,8 @@ def test_township_pages_fork_their_workers_safely_inside_a_prefect_task(tmp_path
     from sitegen import townships
 
     from flows import release, store
-    from flows.store.layout import DataLayout
     from flows.nightly import site_task
+    from flows.store.layout import DataLayout
     from tests.helpers import NOW, all_seeds
 
     monkeypatch.setattr(townships, "FORK_FROM", 1)

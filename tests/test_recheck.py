@@ -10,11 +10,11 @@ import docx  # python-docx: the demo's attachment is edited as a portal's editor
 
 from flows import store
 from flows.demo.server import demo_sources_yaml, serve_portals
-from flows.harvest.source import harvest_source
 from flows.harvest.http import HttpClient
-from flows.store.raw import RawStore
-from flows.records import MergeResult, Night
 from flows.harvest.registry import parse_sources
+from flows.harvest.source import harvest_source
+from flows.records import MergeResult, Night
+from flows.store.raw import RawStore
 from tests.conftest import PORTALS
 from tests.helpers import NOW
 

@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 
 from flows import store
-
-from flows.release import cut as release
 from flows.cli import cmd_reextract, main
-from flows.store.layout import DataLayout
 from flows.records import FetchRecord, Harvested, Night, RunSummary
+from flows.release import cut as release
+from flows.store.layout import DataLayout
 from parsers import extract_report, read_document
 from parsers import indicators as indicator_table
 from parsers.models import IndicatorValue, Source

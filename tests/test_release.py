@@ -5,9 +5,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from flows import store
-
-from flows.release import cut as release
 from flows.records import Listing, Night
+from flows.release import cut as release
 from parsers.models import Source
 from tests.helpers import NOW, all_seeds, harvested
 

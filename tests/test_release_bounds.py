@@ -8,7 +8,6 @@ bounded with the rest counted in a flag, and every reader sets its field limit e
 from __future__ import annotations
 
 import csv
-import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta

@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from dataset.format import REPORTS, TABLES, VALUES, pandas_dtypes
 from flows import store
-
+from flows.records import Night
 from flows.release import cut as release
 from flows.release import files as release_files
-from flows.records import Night
-from dataset.format import REPORTS, TABLES, VALUES, pandas_dtypes
 from parsers.models import Source
 from tests.conftest import DemoNight
 from tests.helpers import NOW, all_seeds, harvested

@@ -126,12 +126,14 @@ def test_a_nights_parquet_copies_equal_copies_written_whole(tmp_path: Path) -> N
     """The Parquet copy of a bucketed table is the parent's rows where buckets did not change and
     the new CSV's rows where they did: the same table as one read whole from the CSV."""
     pq = pytest.importorskip("pyarrow.parquet")
-    from flows.release.files import write_parquet
-    from dataset.format import table_files  # noqa: F401 - the declared tables
-    from flows.release.cut import _figure_resources
-    from dataset.format import PROVENANCE, REPORTS
-
     import flows.release.files as files
+    from dataset.format import (
+        PROVENANCE,
+        REPORTS,
+        table_files,  # noqa: F401 - the declared tables
+    )
+    from flows.release.cut import _figure_resources
+    from flows.release.files import write_parquet
 
     calls: list[str] = []
     whole_writer = files.write_parquet

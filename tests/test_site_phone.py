@@ -5,7 +5,6 @@ and its code; print carries the source, the version and a citation line."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest

@@ -159,9 +159,8 @@ def test_the_next_night_renders_only_the_township_that_changed(tmp_path: Path) -
     from sitegen.build import build_site
 
     from flows import publish, store
-
-    from flows.release import cut as release
     from flows.records import Night
+    from flows.release import cut as release
     from flows.store.layout import DataLayout
     from parsers.models import Source
     from tests.helpers import NOW, all_seeds, harvested, seed_text
@@ -201,9 +200,8 @@ def test_a_large_retired_site_is_removed_by_a_detached_process(tmp_path: Path, m
     from datetime import timedelta
 
     from flows import publish, store
-
-    from flows.release import cut as release
     from flows.records import Night
+    from flows.release import cut as release
     from flows.store.layout import DataLayout
     from parsers.models import Source
     from tests.helpers import NOW, all_seeds, harvested, seed_text
@@ -244,9 +242,8 @@ def test_older_zips_can_live_elsewhere(tmp_path: Path, monkeypatch: pytest.Monke
     from sitegen.build import build_site
 
     from flows import store
-
-    from flows.release import cut as release
     from flows.records import Night
+    from flows.release import cut as release
     from parsers.models import Source
     from tests.helpers import NOW, all_seeds
 

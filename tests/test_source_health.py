@@ -19,10 +19,9 @@ from flows.harvest.health import failure_health
 from flows.harvest.http import HttpClient
 from flows.harvest.registry import parse_sources
 from flows.harvest.source import harvest_source
-from flows.records import Night, SourceHarvest, SourceHealth
+from flows.records import MergeResult, Night, SourceHarvest, SourceHealth
 from flows.run.report import render_run_report, render_summary_lines, summarize
 from flows.store.layout import DataLayout
-from flows.records import MergeResult
 
 NIGHT1 = datetime(2026, 4, 2, 18, 0, tzinfo=timezone.utc)
 
@@ -180,8 +179,9 @@ def test_the_demo_night_records_every_source_healthy_and_checked(demo_night) -> 
 def test_the_release_carries_source_health_and_the_site_shows_it_escaped(httpserver: HTTPServer, layout: DataLayout) -> None:
     """sources_health.csv in the release (declared, listed, verified), and the operators' page the
     site makes of it, linked from the methodology page; a portal's words in an error are escaped."""
-    from flows.release.cut import cut_release, verify_release
     from sitegen.build import write_docs
+
+    from flows.release.cut import cut_release, verify_release
 
     serve(httpserver, good_items=[*REPORTS, *(news(n) for n in range(1, 19))])
     httpserver.expect_request("/evil/").respond_with_data("<b>x</b>", status=503)

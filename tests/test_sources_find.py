@@ -8,19 +8,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from find_portals import ALL, Portal, serve, township_portal, trs_portal
+
+from flows import store
 from flows.cli import main
 from flows.harvest.discover import discover_links
 from flows.harvest.find import find_columns
 from flows.harvest.http import HttpClient
 from flows.harvest.registry import parse_sources
 from flows.harvest.source import harvest_source
-from flows.store.database import url_key
-from flows.store.raw import RawStore
-from flows import store
 from flows.records import Night
+from flows.store.database import url_key
 from flows.store.layout import DataLayout
+from flows.store.raw import RawStore
 
 NOW = datetime(2026, 4, 2, tzinfo=timezone.utc)
 

@@ -16,8 +16,6 @@ import pytest
 
 from flows import release, store
 from flows.cli import main
-from flows.store.raw import RawStore
-from flows.records import FetchRecord, Night
 from flows.publish.state import (
     MANIFEST,
     GitHubRelease,
@@ -29,6 +27,8 @@ from flows.publish.state import (
     restore_state,
     save_state,
 )
+from flows.records import FetchRecord, Night
+from flows.store.raw import RawStore
 from parsers.models import Source
 from tests.conftest import SEED_NAMES, seed_path
 from tests.helpers import harvested

@@ -105,7 +105,7 @@ def degrade(page: Any, seed: int = 0, skew: float | None = None, seal: bool = Tr
 
 def _last_ink_row(page: Any) -> int:
     box = page.point(lambda v: 255 if v < 128 else 0).getbbox()
-    return box[3] if box else page.size[1] // 2
+    return int(box[3]) if box else int(page.size[1]) // 2
 
 
 def scanned_pdf(pages: list[Any], dpi: int = 200) -> bytes:

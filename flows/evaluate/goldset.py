@@ -16,9 +16,8 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from parsers import CanonicalRow, GoldRow, parse_canonical_gold, parse_gold
-
 from flows.run.localfiles import LocalFileError, read_local_file
+from parsers import CanonicalRow, GoldRow, parse_canonical_gold, parse_gold
 
 READABLE = (".txt", ".html", ".htm", ".docx", ".pdf")
 CANONICAL_FILE = "canonical.jsonl"

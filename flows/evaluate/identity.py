@@ -10,12 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from parsers import IdentityScore, Report, extract_report, read_document, render_identity, score_identity, web_url_problem
-
-from flows.harvest.page_context import with_page_context
-
 from flows.evaluate.goldset import GoldSetError, parse_labels
+from flows.harvest.page_context import with_page_context
 from flows.run.localfiles import LocalFileError, read_local_file
+from parsers import IdentityScore, Report, extract_report, read_document, render_identity, score_identity, web_url_problem
 
 
 class LabelError(ValueError):

@@ -34,9 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from parsers import Source, county_name, derive_listing, listing_key, no_column_reason, township_name
-
 from flows.harvest.registry import SourcesError, load_sources, parse_sources
+from parsers import Source, county_name, derive_listing, listing_key, no_column_reason, township_name
 
 REQUIRED_COLUMNS = ("province", "county", "adcode", "township", "township_code", "publisher", "host", "example_url")
 MAX_CSV_BYTES = 16 * 1024 * 1024
@@ -133,7 +132,7 @@ def plan_import(rows: list[Candidate], existing: list[Source], name: str = "port
             plan.unresolved += 1
             key = ("host:" + host_of(row.example_url), row.adcode)
             groups.setdefault(key, []).append((row, None, "", no_column_reason(row.example_url)))
-    for (kind, adcode), members in groups.items():
+    for (_kind, adcode), members in groups.items():
         first, listing, family, how = members[0]
         lines = ", ".join(str(m[0].line) for m in members)
         if listing is not None and (other := taken_listings.get(listing_key(listing))):

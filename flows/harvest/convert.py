@@ -37,9 +37,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from parsers import Converted, NeedsTool, OcrInfo, UnreadableDocument, unsafe_member
-
 from flows.run.stop import NIGHT
+from parsers import Converted, NeedsTool, OcrInfo, UnreadableDocument, unsafe_member
 
 MB = 1024 * 1024
 

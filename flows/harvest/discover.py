@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from parsers import LinkDecision, Source, classify_listing, decide_link
-
 from flows.harvest.http import DEFAULT_PORTS, FetchError, HttpClient, parse_target, resolves_to_loopback
-from flows.store.raw import RawStore
 from flows.records import Discovery, Failure, FetchRecord, Listing
 from flows.store.database import url_key
+from flows.store.raw import RawStore
+from parsers import LinkDecision, Source, classify_listing, decide_link
 
 
 class ListingError(RuntimeError):

@@ -8,15 +8,14 @@ import zipfile
 from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
-from parsers import Classified, Link, LinkDecision, Source, classify_attachment, classify_page
-
 from flows.harvest.convert import converters_for
 from flows.harvest.discover import allowed_domains, source_ports
 from flows.harvest.http import FetchError, HttpClient, Response
-from flows.store.raw import RawStore
 from flows.records import Failure, Fetched, FetchedReport, FetchRecord, FetchResult, Gone
 from flows.run.stop import NIGHT
 from flows.store.database import url_key
+from flows.store.raw import RawStore
+from parsers import Classified, Link, LinkDecision, Source, classify_attachment, classify_page
 
 GONE_STATUSES = (404, 410)
 

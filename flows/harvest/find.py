@@ -21,10 +21,9 @@ import itertools
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from parsers import (REDIRECT, PageView, county_name, county_of_site, derive_listing, link_score, listing_key, read_page, year_key)
-
 from flows.harvest.candidates import IMPORTED_RATE, host_of, id_stem
 from flows.harvest.http import FetchError, HttpClient
+from parsers import REDIRECT, PageView, county_name, county_of_site, derive_listing, link_score, listing_key, read_page, year_key
 
 DEFAULT_BUDGET = 40
 REPORT_COLUMN_WORDS = 70  # link_score of 法治政府建设 and above: the link names the report column itself

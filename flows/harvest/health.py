@@ -7,11 +7,10 @@ its column answers 200 with its new home page or an empty template, and a night 
 
 from __future__ import annotations
 
-from parsers import LinkDecision
-
 from flows.records import SourceHealth
 from flows.store.database import url_key
 from flows.store.health import EMPTY_PREFIX
+from parsers import LinkDecision
 
 
 def listing_health(source_id: str, listing: str | None, decisions: list[LinkDecision], known: set[tuple[str, str]]) -> SourceHealth:

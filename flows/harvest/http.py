@@ -268,7 +268,7 @@ class _Guarded:
     may resolve differently a moment later) and reports its socket to the request's watch."""
 
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()  # type: ignore[misc]
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
         if getattr(self, "proxy", None) is None:
             peer = sock.getpeername()[0]
             if address_is_private(peer) and not (_REQUEST.allow_private and _is_loopback(peer)):

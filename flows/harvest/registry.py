@@ -40,7 +40,7 @@ class _RegistryLoader(yaml.SafeLoader):
         self.depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor is not None):
             _refuse("YAML anchors and aliases (&name, *name) are not allowed in the registry", event.start_mark)
         nested = isinstance(event, CollectionStartEvent)
@@ -49,7 +49,7 @@ class _RegistryLoader(yaml.SafeLoader):
             if self.depth > MAX_DEPTH:
                 _refuse(f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             if nested:
                 self.depth -= 1
@@ -61,7 +61,7 @@ class _RegistryLoader(yaml.SafeLoader):
             if key is not None and key in seen:
                 _refuse(f"the key '{key[:60]}' appears twice in one mapping", key_node.start_mark)
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
 def _refuse(problem: str, mark: Any) -> NoReturn:

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from parsers import (Document, LinkDecision, Source, UnreadableDocument, classify_attachment, classify_page, extract_report,
-                     with_listing_title)
-
 from flows.harvest.convert import converters_for
 from flows.harvest.discover import ListingError, allowed_domains, discover_links
-from flows.harvest.find import find_columns
 from flows.harvest.fetch import fetch_reports
+from flows.harvest.find import find_columns
 from flows.harvest.health import listing_health
 from flows.harvest.http import HttpClient
-from flows.store.raw import RawStore
 from flows.records import Chosen, Failure, Fetched, FetchRecord, Harvested, SourceHarvest
 from flows.store.database import url_key
+from flows.store.raw import RawStore
+from parsers import Document, LinkDecision, Source, UnreadableDocument, classify_attachment, classify_page, extract_report, with_listing_title
 
 
 def harvest(source: Source, item: Fetched, document: Document, now: datetime) -> Harvested:

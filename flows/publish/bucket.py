@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +179,7 @@ class SiteBucket:
     def delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), 1000):  # DeleteObjects takes at most 1,000 keys
             batch = [{"Key": self.prefix + k} for k in keys[start:start + 1000]]
-            reply = self._call("deleting objects", lambda: self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}))
+            reply = self._call("deleting objects", partial(self.client.delete_objects, Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}))
             if reply.get("Errors"):
                 error = reply["Errors"][0]
                 raise PublishError(f"{self.url}: deleting {error.get('Key')} failed: {error.get('Message') or error.get('Code')}")

@@ -49,9 +49,9 @@ from typing import IO, Any, Literal, Protocol, cast
 import zstandard
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from flows.release.cut import latest_version, list_versions
 from flows.store.layout import DataLayout
 from flows.store.lock import data_lock
-from flows.release.cut import latest_version, list_versions
 
 # GitHub refuses release assets of 2 GiB (2,147,483,648 bytes) or more; a margin below it.
 GITHUB_ASSET_LIMIT = 2_000_000_000

@@ -14,7 +14,6 @@ from typing import Any
 
 from dataset.codebook import AUTHORS
 from dataset.format import DATASET_TITLE
-
 from flows.release.cut import _downloads_url, checked_manifest, list_versions, verify_release
 
 

@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from dataset import TEXTS_FOLDER, deadline_of, restore_cell
-from parsers import COLUMN_UNITS, INDICATORS
-
 from flows.release.files import iter_texts
+from parsers import COLUMN_UNITS, INDICATORS
 
 ALLOWED_UNITS: dict[str, frozenset[str]] = {}
 for _row in INDICATORS:

@@ -13,16 +13,14 @@ import functools
 import hashlib
 import io
 import json
-import re
-import math
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
-from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -30,18 +28,36 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from parsers import (COLUMN_UNITS, INDICATOR_KEYS, INDICATOR_LABELS, OCR_FLAG, Source, covered_counties, extractor_version, prefecture_of,
-                     province_of, townships_of)
-
-from dataset import codebook
+from dataset import (
+    BUCKETS,
+    COVERAGE,
+    DEADLINE_RULE_CODES,
+    FRAME,
+    METADATA_FILES,
+    PROVENANCE,
+    REPORTS,
+    SOURCES,
+    SOURCES_HEALTH,
+    TABLES,
+    TEXTS,
+    TEXTS_FOLDER,
+    CountySearch,
+    ReportFact,
+    Resource,
+    citation,
+    codebook,
+    coverage,
+    deadline_of,
+    due_years,
+    figure_resources,
+    figures_long_resource,
+    restore_cell,
+    table_files,
+    townships_resource,
+)
 from dataset.indicator_docs import LABELS_BEFORE_RECORDED
-from dataset import COVERAGE, DEADLINE_RULE_CODES, FRAME, CountySearch, deadline_of, figures_long_resource
-from dataset import BUCKETS, METADATA_FILES, PROVENANCE, REPORTS, SOURCES, SOURCES_HEALTH, TABLES, TEXTS, TEXTS_FOLDER, ReportFact, Resource, citation, coverage, due_years, figure_resources, restore_cell, table_files, townships_resource
-
 from flows import store
-from flows.run.crash import crashpoint
 from flows.records import ReleaseInfo
-from flows.release.zipped import ZIP_PART, ParentZip, ReleaseZip, sha256_of, zip_is_sound
 from flows.release.files import (
     FORMAT_VERSION,
     TABLE_BUCKET,
@@ -57,6 +73,20 @@ from flows.release.files import (
     iter_texts,  # noqa: F401 - the release's texts, for its readers (reextract's tests, the hostile-content tests)
     write_parquet,  # noqa: F401
     write_texts,
+)
+from flows.release.zipped import ZIP_PART, ParentZip, ReleaseZip, sha256_of, zip_is_sound
+from flows.run.crash import crashpoint
+from parsers import (
+    COLUMN_UNITS,
+    INDICATOR_KEYS,
+    INDICATOR_LABELS,
+    OCR_FLAG,
+    Source,
+    covered_counties,
+    extractor_version,
+    prefecture_of,
+    province_of,
+    townships_of,
 )
 
 # The township register the codes come from (parsers/register.py reads it): named in the manifest,
@@ -88,7 +118,8 @@ def latest_version(releases: Path) -> str | None:
 
 
 def read_manifest(releases: Path, version: str) -> dict[str, Any]:
-    return json.loads((releases / version / "manifest.json").read_text(encoding="utf-8"))
+    manifest: dict[str, Any] = json.loads((releases / version / "manifest.json").read_text(encoding="utf-8"))
+    return manifest
 
 
 class ManifestError(ValueError):

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from dataset import BUCKETS, MAX_CELL, TEXTS_FOLDER, Resource, bound_cell, neutralise_cell, text_file
-
 from flows import store
 
 # Arrow reads CSV in blocks and fails on a row that straddles two ("straddles two block

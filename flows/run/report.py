@@ -6,9 +6,8 @@ from collections import Counter
 
 from sitegen.stats import SiteStats
 
-from parsers import Source
-
 from flows.records import Failure, MergeResult, Night, ReleaseInfo, RunSummary, SourceStatus
+from parsers import Source
 
 
 def summarize(sources: list[Source], night: Night, merged: MergeResult, failures: list[Failure], cut: ReleaseInfo | None,

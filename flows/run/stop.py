@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import signal
-from pathlib import Path
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
+from typing import Any
 
 
 class NightStop:
@@ -177,7 +178,7 @@ def shield_temporary_server(log: Path | None = None) -> None:
 
     class ShieldedServer(server_module.SubprocessASGIServer):
         def _run_uvicorn_command(self) -> subprocess.Popen:  # type: ignore[type-arg]
-            popen = server_module.subprocess.Popen
+            popen: Any = subprocess.Popen  # the module Prefect's server module uses (tests/test_orchestration.py checks it is this one)
 
             def detached(*args, **kwargs):  # type: ignore[no-untyped-def]
                 if log is not None:
@@ -186,10 +187,10 @@ def shield_temporary_server(log: Path | None = None) -> None:
                         return popen(*args, **kwargs, stdout=output, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
                 return popen(*args, **kwargs, preexec_fn=die_with_parent)
 
-            setattr(server_module.subprocess, "Popen", detached)  # for this one call, in the main thread, before any task runs  # noqa: B010
+            setattr(subprocess, "Popen", detached)  # for this one call, in the main thread, before any task runs  # noqa: B010
             try:
                 return super()._run_uvicorn_command()
             finally:
-                setattr(server_module.subprocess, "Popen", popen)  # noqa: B010
+                setattr(subprocess, "Popen", popen)  # noqa: B010
 
     ShieldedServer()  # registers itself as the instance Prefect's client will start

@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote_plus, urlsplit
 
-from parsers import Extraction, IndicatorValue, Observation, Report, extractor_version
-
-from flows.store.unreadable import UNREADABLE_V9
+from flows.records import FetchRecord, Gone, Harvested, Listing, MergeResult, Night, SourceHarvest
 from flows.run.crash import crashpoint
 from flows.store.health import record_health
-from flows.records import FetchRecord, Gone, Harvested, Listing, MergeResult, Night, SourceHarvest
+from flows.store.unreadable import UNREADABLE_V9
+from parsers import Extraction, IndicatorValue, Observation, Report, extractor_version
 
 SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

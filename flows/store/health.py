@@ -15,9 +15,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from statistics import median
 
-from parsers import Source
-
 from flows.records import SourceHealth, SourceStatus
+from parsers import Source
 
 EMPTY_PREFIX = "the listing answered but lists nothing"
 STALE_NIGHTS = 400  # reports are yearly: a column with no new report for more than a year (and its deadline) is stale

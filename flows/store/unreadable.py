@@ -9,7 +9,6 @@ night's merge from the night's failures that carry ``needs``.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
 
 from flows.records import Night
 

@@ -16,13 +16,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
+from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
 from dataset.cells import restore_cell
 from dataset.coverage import Status, TownshipCoverage
 
 from .formatting import html_text
 from .statuses import STATUS_ORDER, STATUS_STYLES, bare_badge, fair_status, percent, status_badge, status_legend
-
-from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
 
 csv.field_size_limit(_CSV_FIELD_LIMIT)  # explicit: a release cell over csv's default 131,072 fails the reader, not a night
 

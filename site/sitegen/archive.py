@@ -13,9 +13,10 @@ Pure: rows and text in, HTML out.
 
 from __future__ import annotations
 
-from parsers.indicators import UNCLASSIFIED
+from parsers.indicators import INDICATOR_LABELS, UNCLASSIFIED
 
-from .pages import INDICATOR_LABELS, Row, format_value, html_text, safe_url
+from .formatting import format_value, html_text
+from .pages import Row, safe_url
 
 STYLESHEET = "archive.css"  # beside the pages in archive/: one file, not 1.5 KB in each of 200,000 pages
 STYLE = """

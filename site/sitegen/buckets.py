@@ -22,9 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from dataset.format import BUCKETS, TEXTS_FOLDER
-
 from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
+from dataset.format import BUCKETS, TEXTS_FOLDER
 
 csv.field_size_limit(_CSV_FIELD_LIMIT)  # explicit: a release cell over csv's default 131,072 fails the reader, not a night
 

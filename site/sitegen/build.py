@@ -19,13 +19,24 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
+from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
 from dataset.cells import neutralise_cell, restore_cell
 from dataset.format import SOURCES_HEALTH, TEXTS_FOLDER, table_files
 from parsers.indicators import INDICATOR_KEYS
 
 from . import feeds, pages, rankings
-from .accountability import (Coverage, read_coverage, render_area_table, render_missing_lists, render_status_table, render_year_counts, status_from_report,
-                             year_counts, year_lines, year_panels)
+from .accountability import (
+    Coverage,
+    read_coverage,
+    render_area_table,
+    render_missing_lists,
+    render_status_table,
+    render_year_counts,
+    status_from_report,
+    year_counts,
+    year_lines,
+    year_panels,
+)
 from .blocks import HtmlBlocks
 from .buckets import BucketedRows, BucketedTexts, _report_id, read_index
 from .figures import FigureIndex, ObservationRows, ValueIndex
@@ -33,8 +44,6 @@ from .health import render_source_health
 from .stats import SiteStats
 from .statuses import icon_css
 from .townships import BOM, TownshipData, clone_or_copy
-
-from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
 
 csv.field_size_limit(_CSV_FIELD_LIMIT)  # explicit: a release cell over csv's default 131,072 fails the reader, not a night
 
@@ -373,8 +382,8 @@ def _not_searched(listed: dict[str, Coverage], years: list[int]) -> dict[str, Co
         if township.county in sample_of and code not in listed:
             sample = sample_of[township.county]
             found[code] = Coverage(code=code, name=township.name, county_code=township.county, county=sample.county, prefecture=sample.prefecture,
-                                   province=sample.province, annual={y: "not_searched" for y in years},  # type: ignore[misc]
-                                   shufa={y: "not_searched" for y in years})  # type: ignore[misc]
+                                   province=sample.province, annual={y: "not_searched" for y in years},
+                                   shufa={y: "not_searched" for y in years})
     return found
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from .pages import Row, html_text
+from .formatting import html_text
+from .pages import Row
 
 SITE_ENTRIES = 100
 COUNTY_ENTRIES = 50

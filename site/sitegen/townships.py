@@ -35,6 +35,7 @@ from .archive import mentions_of, render_archive
 from .buckets import BucketedRows
 from .digests import FigureDigests, write_record
 from .engine import BasePlugin, File, Files, MkDocsConfig, Navigation, Page, event_priority, get_context, get_toc
+from .formatting import html_text
 from .pages import Key, Row, archive_html_path  # Key, Row: type aliases (a township code, a CSV row)
 
 FORK_FROM = 200  # townships: below this, forking workers costs more than it saves
@@ -421,7 +422,7 @@ def _render(job: _Job, township: pages.TownshipPage) -> str:
     file = File.generated(job.config, township.url + "index.md", content="")
     page = Page(township.title, file, job.config)
     # Material writes page.meta.description into an attribute as it is (MkDocs' templates do not autoescape).
-    page.meta = {"description": pages.html_text(township.description)} if township.description else {}
+    page.meta = {"description": html_text(township.description)} if township.description else {}
     if township.feed:  # main.html links it (<link rel="alternate feed">) and escapes both itself
         page.meta.update(feed=township.feed, feed_title=township.feed_title)
     page.content = township.content

@@ -34,6 +34,7 @@ from dataset import (
     DEADLINE_RULE_CODES,
     FRAME,
     METADATA_FILES,
+    OPERATOR_TABLES,
     PROVENANCE,
     REPORTS,
     SOURCES,
@@ -696,7 +697,7 @@ def _write_codebook(folder: Path, version: str, created: datetime, years: list[i
     """README.md, CODEBOOK.md, codebook.csv, LICENSE and CITATION.cff, generated from the declared
     format and the indicator table this release was cut with (dataset.codebook)."""
     released_on = _released_on(created)
-    tables = _declared_tables(years)
+    tables = _declared_tables(years) + [r for r in OPERATOR_TABLES if (folder / r.path).is_file()]  # every table the datapackage declares
     labels = dict(INDICATOR_LABELS)
     units = {k: COLUMN_UNITS.get(k, "") for k in labels}
     texts = {"README.md": codebook.readme_md(version, released_on, citation(version, released_on, _downloads_url()), tables, REGISTER_VINTAGE),

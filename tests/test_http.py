@@ -11,7 +11,7 @@ from flows.harvest.http import FetchError, HttpClient
 
 FAST = 1000.0  # requests per second: politeness is tested in the benchmark, not here
 # These servers on 127.0.0.1 stand in for public portals: allow_private lets the client reach them
-# (the refusal of private addresses for public sources is tested in test_hostile.py).
+# (the refusal of private addresses for public sources is tested in test_fetch_hostile_web.py).
 
 
 @pytest.fixture(autouse=True)

@@ -838,7 +838,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
                    help="sources harvested at once (default: $FAZHI_WORKERS, else 8 a core, at most 32)")
 
-    p = add("extract", "Print the report record and figures of files (.txt, .html, .docx, .pdf) as JSON.")
+    p = add("extract", "Print the report record and figures of files (.txt, .html, .docx, .pdf; .doc, .wps, .et/.xls, .ofd, .zip, .rar and scans with the converters and the ocr extra) as JSON.")
     p.add_argument("paths", type=Path, nargs="+", metavar="FILE", help="files or directories")
     p.add_argument("--url", metavar="URL", help="the page's address, as the night knows it: its host is evidence for the county")
     p.add_argument("--sources", type=Path, metavar="SOURCES", help="a sources.yaml: the entry serving --url gives its adcode and covers")

@@ -400,6 +400,8 @@ def townships_in_path(url: str, counties: list[str]) -> list[tuple[str, str]]:
         return []
     path = url.split("://", 1)[1].partition("/")[2].split("?", 1)[0].lower()
     segments = set(PATH_SEGMENT.findall(path)) - PATH_WORDS
+    if not segments:  # no word the path could spell a township with: build no county's spellings (1 ms each)
+        return []
     by_segment: dict[str, set[str]] = {}
     for county in counties:
         spellings = _path_spellings(county)

@@ -31,6 +31,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from flows.publish.s3url import split_s3_url
+
 RECORD = ".fazhi-publish.json"
 FORMAT = 1
 CHECKPOINT = 200  # uploads between two writes of the record (a resumed publish redoes at most this many)
@@ -105,10 +107,10 @@ class SiteBucket:
     (AWS_ACCESS_KEY_ID …, ~/.aws); ``endpoint_url`` for a store other than AWS."""
 
     def __init__(self, url: str, endpoint_url: str | None = None, client: Any = None, addressing_style: str = "auto") -> None:
-        if not url.startswith("s3://") or not url[5:].split("/", 1)[0]:
+        location = split_s3_url(url)
+        if location is None:
             raise PublishError(f"{url}: an S3 location is s3://BUCKET or s3://BUCKET/PREFIX")
-        self.bucket, _, prefix = url[5:].partition("/")
-        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.bucket, self.prefix = location
         self.url = url
         if client is None:
             try:

@@ -49,6 +49,7 @@ from typing import IO, Any, Literal, Protocol, cast
 import zstandard
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from flows.publish.s3url import split_s3_url
 from flows.release.cut import latest_version, list_versions
 from flows.store.layout import DataLayout
 from flows.store.lock import data_lock
@@ -239,10 +240,10 @@ class S3Bucket:
     points at a service other than AWS."""
 
     def __init__(self, url: str, endpoint_url: str | None = None, client: Any = None) -> None:
-        if not url.startswith("s3://") or not url[5:].split("/", 1)[0]:
+        location = split_s3_url(url)
+        if location is None:
             raise StateError(f"{url}: an S3 location is s3://BUCKET or s3://BUCKET/PREFIX")
-        self.bucket, _, prefix = url[5:].partition("/")
-        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.bucket, self.prefix = location
         self.url = url
         if client is None:
             try:

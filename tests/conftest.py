@@ -139,3 +139,22 @@ def copy_demo_data(night: DemoNight, target: Path) -> Path:
     """The shared night's data folder copied, for a test that runs another night on it."""
     shutil.copytree(night.data, target, ignore=shutil.ignore_patterns(".lock"))
     return target
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3-compatible server (moto) on 127.0.0.1, for the state's and the site's buckets."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def fake_s3_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Credentials boto3 takes from the environment, for the loopback server only."""
+    for key, value in {"AWS_ACCESS_KEY_ID": "fazhi", "AWS_SECRET_ACCESS_KEY": "fazhi", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)

@@ -4,7 +4,6 @@ only what changed, deletions last, resumable."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,27 +11,14 @@ import pytest
 
 from flows.cli import main
 from flows.publish.bucket import IMMUTABLE, RECORD, REVALIDATE, PublishError, SiteBucket, publish_site, site_files
-from tests.conftest import DemoNight
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+from tests.conftest import DemoNight, fake_s3_credentials
 
 
 @pytest.fixture
 def bucket_url(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> str:
     import boto3
 
-    for key, value in {"AWS_ACCESS_KEY_ID": "fazhi", "AWS_SECRET_ACCESS_KEY": "fazhi", "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    fake_s3_credentials(monkeypatch)
     name = "site-" + request.node.name.lower().replace("_", "-")[:40].strip("-")
     boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=name)
     return f"s3://{name}/atlas"

@@ -8,7 +8,6 @@ import os
 import shutil
 import sqlite3
 import sys
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from flows.publish.state import (
 from flows.records import FetchRecord, Night
 from flows.store.raw import RawStore
 from parsers.models import Source
-from tests.conftest import SEED_NAMES, seed_path
+from tests.conftest import SEED_NAMES, fake_s3_credentials, seed_path
 from tests.helpers import harvested
 
 SOURCE = Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])
@@ -135,24 +134,11 @@ def test_the_store_copy_holds_what_is_committed_in_the_wal_while_a_writer_is_ope
 # --------------------------------------------------------------------------------- S3 (moto on loopback)
 
 
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
 @pytest.fixture
 def bucket(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> S3Bucket:
     import boto3
 
-    for key, value in {"AWS_ACCESS_KEY_ID": "fazhi", "AWS_SECRET_ACCESS_KEY": "fazhi", "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    fake_s3_credentials(monkeypatch)
     name = "fazhi-" + request.node.name.lower().replace("_", "-")[:40]
     boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=name)
     return S3Bucket(f"s3://{name}/nightly", endpoint_url=s3_endpoint)

@@ -31,6 +31,11 @@ class FetchRecord(Record):
     error: str | None = None
 
 
+# What a failure's ``needs`` ends with when the night's end stopped the tool ("LibreOffice (deferred
+# to the next night)"): the night's report counts those apart, by tool, from the tools missing.
+DEFERRED = "(deferred to the next night)"
+
+
 class Failure(Record):
     """Something that went wrong, in words the operator can act on."""
 

@@ -24,7 +24,7 @@ import pytest
 from flows.cli import main
 from flows.demo import formats as make
 from flows.harvest import convert
-from flows.harvest.convert import ConversionFailed, Converters, OcrDeferred, run_tool
+from flows.harvest.convert import ConversionFailed, Converters, Deferred, OcrDeferred, run_tool
 from flows.run.stop import NIGHT
 from parsers import NeedsTool, UnreadableDocument, classify_page, extract_report, read_document, sniff_format
 from parsers.formats import zip_members
@@ -187,16 +187,36 @@ def test_a_tool_cannot_take_more_memory_or_disk_than_its_limits(tmp_path: Path) 
     assert code != 0 and out.stat().st_size <= 1 << 20
 
 
-def test_the_night_stopping_stops_a_conversion_and_says_it_waits(tmp_path: Path) -> None:
+def test_the_night_stopping_stops_a_conversion_and_says_which_tool_waits(tmp_path: Path) -> None:
+    """A LibreOffice conversion stopped by the night's end is labelled LibreOffice, not OCR: the
+    night's report counts the deferred reports by the tool that ran out of time."""
+    from flows.records import Failure, RunSummary
+    from flows.run.report import render_summary_lines
+
+    office = tmp_path / "bin" / "soffice"  # a LibreOffice that takes longer than the night has left
+    office.parent.mkdir()
+    office.write_text("#!/bin/sh\nexec sleep 60\n")
+    office.chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir()
     NIGHT.reset()
     timer = threading.Timer(0.5, NIGHT.stop, args=("the night's deadline",))
     timer.start()
     try:
-        with pytest.raises(OcrDeferred, match="the night's deadline"):
-            run_tool(["/bin/sleep", "60"], tmp_path, "scan.pdf", timeout=60, memory=1 << 30, file_size=1 << 20)
+        with pytest.raises(Deferred, match="report.wps: LibreOffice stopped: the night's deadline") as stopped:
+            run_tool([str(office), "--headless", "--convert-to", "txt", "x.doc"], work, "report.wps", timeout=60, memory=1 << 30, file_size=1 << 20)
     finally:
         timer.cancel()
         NIGHT.reset()
+    assert stopped.value.needs == "LibreOffice (deferred to the next night)"
+    failures = [Failure(source_id="demo", url="http://127.0.0.1/a.htm", reason=str(stopped.value), needs=stopped.value.needs),
+                Failure(source_id="demo", url="http://127.0.0.1/b.htm", reason="scan.pdf: OCR deferred", needs="OCR (deferred to the next night)"),
+                Failure(source_id="demo", url="http://127.0.0.1/c.htm", reason="c.wps: unreadable: needs LibreOffice (.wps)", needs="LibreOffice")]
+    summary = RunSummary(sources=1, links_seen=3, links_skipped=0, reports_known=0, reports_fetched=3, new=0, revised=0, unchanged=0,
+                         withdrawn=0, observations=0, failures=failures, release=None, latest_release=None, site_dir=None)
+    lines = render_summary_lines(summary)
+    assert "待读 | unreadable without a tool: 1 report(s), needs LibreOffice: 1" in lines
+    assert "延后 | stopped by the night's end, read next night: 2 report(s), LibreOffice: 1; OCR: 1" in lines
 
 
 def test_without_the_tools_a_report_is_unreadable_with_what_it_needs(word_doc: bytes, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -393,7 +413,9 @@ def test_ocr_stopped_by_the_night_keeps_what_was_read_and_the_report_waits_count
                 Failure(source_id="demo", url="http://127.0.0.1/a.htm", reason="a.wps: unreadable: needs LibreOffice (.wps)", needs="LibreOffice")]
     summary = RunSummary(sources=1, links_seen=2, links_skipped=0, reports_known=0, reports_fetched=2, new=0, revised=0, unchanged=0,
                          withdrawn=0, observations=0, failures=failures, release=None, latest_release=None, site_dir=None)
-    assert "待读 | unreadable without a tool: 2 report(s), needs LibreOffice: 1; OCR (deferred to the next night): 1" in render_summary_lines(summary)
+    lines = render_summary_lines(summary)
+    assert "待读 | unreadable without a tool: 1 report(s), needs LibreOffice: 1" in lines
+    assert "延后 | stopped by the night's end, read next night: 1 report(s), OCR: 1" in lines
 
 
 def _blank_page() -> object:

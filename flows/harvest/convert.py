@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from flows.records import DEFERRED
 from flows.run.stop import NIGHT
 from parsers import Converted, NeedsTool, OcrInfo, UnreadableDocument, unsafe_member
 
@@ -67,10 +68,31 @@ class ConversionFailed(UnreadableDocument):
     """A tool failed on a file (crashed, timed out, gave nothing): one report's failure."""
 
 
-class OcrDeferred(UnreadableDocument):
+class Deferred(UnreadableDocument):
+    """The night stopped while a tool was converting a file: the report waits for the next night,
+    labelled with the tool that was stopped (the night's report counts them by tool)."""
+
+    def __init__(self, message: str, tool: str = "OCR") -> None:
+        super().__init__(message)
+        self.needs = f"{tool} {DEFERRED}"
+
+
+class OcrDeferred(Deferred):
     """The night stopped while a file was being OCR'd: what was read is kept, the rest waits."""
 
-    needs = "OCR (deferred to the next night)"
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "OCR")
+
+
+
+def tool_label(argv: list[str]) -> str:
+    """What a stopped run was, as an operator names it: LibreOffice, OCR, antiword, python-calamine …"""
+    name = Path(argv[0]).name
+    if name in ("soffice", "libreoffice", "soffice.bin"):
+        return "LibreOffice"
+    if len(argv) > 3 and Path(argv[2]).name == "convert_worker.py":  # [python, -I, convert_worker.py, command, …]
+        return {"ocr": "OCR", "sheet": "python-calamine", "ofd": "ofdkit"}.get(argv[3], argv[3])
+    return {"lsar": "unar", "unar": "unar"}.get(name, name)
 
 
 class ConversionStats:
@@ -149,7 +171,8 @@ def run_tool(argv: list[str], workdir: Path, name: str, *, timeout: float, memor
     STATS.count(tool)
     if killed:
         if killed[0] == "the night stopped":
-            raise OcrDeferred(f"{name}: {tool} stopped: {NIGHT.reason or 'the night stopped'}")
+            label = tool_label(argv)
+            raise Deferred(f"{name}: {label} stopped: {NIGHT.reason or 'the night stopped'}; the report waits for the next night", label)
         raise ConversionFailed(f"{name}: {tool} killed: {killed[0]} (a file that hangs the converter)")
     return code, out
 
@@ -388,9 +411,9 @@ class Converters:
             try:
                 code, _ = run_tool(argv, workdir, name, timeout=self.limits.timeout * len(todo), memory=self.limits.ocr_memory,
                                    file_size=self.limits.file_size)
-            except OcrDeferred as exc:
+            except Deferred as exc:
                 self._keep(result, sha, engine, read)
-                raise OcrDeferred(f"{exc}; {len(read)} of {len(todo)} page(s) OCR'd and kept, the rest waits for the next night") from None
+                raise OcrDeferred(f"{str(exc).removesuffix('; the report waits for the next night')}; {len(read)} of {len(todo)} page(s) OCR'd and kept, the rest waits for the next night") from None
             except ConversionFailed:
                 self._keep(result, sha, engine, read)
                 raise

@@ -6,7 +6,7 @@ from collections import Counter
 
 from sitegen.stats import SiteStats
 
-from flows.records import Failure, MergeResult, Night, ReleaseInfo, RunSummary, SourceStatus
+from flows.records import DEFERRED, Failure, MergeResult, Night, ReleaseInfo, RunSummary, SourceStatus
 from parsers import Source
 
 
@@ -57,10 +57,15 @@ def render_summary_lines(summary: RunSummary) -> list[str]:
     if summary.sources_flagged:
         lines.append(f"来源健康 | sources stale or broken: {len(summary.sources_flagged)} (fazhi sources status)")
         lines += [f"  - {s.source_id}: {'; '.join(s.flags)}" for s in summary.sources_flagged]
-    needs = Counter(f.needs for f in summary.failures if f.needs)
-    if needs:  # kept in the store (unreadable), read on a later night once the tool is there or the OCR done
+    # Both kept in the store (unreadable), read on a later night once the tool is there or the conversion done.
+    deferred = Counter(f.needs.removesuffix(DEFERRED).strip() for f in summary.failures if f.needs and f.needs.endswith(DEFERRED))
+    needs = Counter(f.needs for f in summary.failures if f.needs and not f.needs.endswith(DEFERRED))
+    if needs:
         lines.append(f"待读 | unreadable without a tool: {sum(needs.values())} report(s), needs " +
                      "; ".join(f"{what}: {n}" for what, n in sorted(needs.items())))
+    if deferred:  # the night's deadline stopped the tool: which one, so an operator knows what ran out of time
+        lines.append(f"延后 | stopped by the night's end, read next night: {sum(deferred.values())} report(s), " +
+                     "; ".join(f"{what}: {n}" for what, n in sorted(deferred.items())))
     if summary.site_dir:
         lines.append(f"网站 | site: {summary.site_dir}/index.html (preview: fazhi serve --out {summary.site_dir})")
     return lines

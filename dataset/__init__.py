@@ -23,6 +23,7 @@ from .format import (
                      TABLES,
                      TEXTS,
                      TEXTS_FOLDER,
+                     UNREADABLE,
                      Resource,
                      citation,
                      figure_resources,
@@ -33,6 +34,6 @@ from .format import (
 )
 
 __all__ = ["BUCKETS", "CSV_FIELD_LIMIT", "MAX_CELL", "bound_cell", "COVERAGE", "DEADLINE_RULES", "DEADLINE_RULE_CODES", "FIGURES_LONG", "FRAME", "METADATA_FILES", "OPERATOR_TABLES",
-           "PROVENANCE", "REPORTS", "SOURCES", "SOURCES_HEALTH", "TABLES", "TEXTS", "TEXTS_FOLDER", "CountySearch", "ReportFact", "Resource",
+           "PROVENANCE", "REPORTS", "SOURCES", "SOURCES_HEALTH", "TABLES", "TEXTS", "TEXTS_FOLDER", "UNREADABLE", "CountySearch", "ReportFact", "Resource",
            "citation", "coverage", "deadline_of", "due_years", "figure_resources", "figures_long_resource", "neutralise_cell", "restore_cell",
            "table_files", "text_file", "townships_resource"]

@@ -29,6 +29,8 @@ COLUMN_ZH: dict[str, str] = {
     "checked": "已核实", "checked_on": "核实日期", "nights": "记录夜数", "last_success": "最近成功", "last_error_on": "最近出错日期",
     "last_error": "最近出错原因", "items_last": "最近一夜条目数", "items_usual": "通常条目数", "nights_since_new": "距上次发现新报告的夜数",
     "newest": "最新条目日期", "reports_by_year": "各年度报告数",
+    # unreadable.csv
+    "file_url": "无法读取的文件", "needs": "所需工具", "reason": "原因", "last_seen": "最近发现",
     "report_id": "报告编号", "revision": "文本版本", "township": "乡镇", "township_code": "乡镇统计用区划代码", "county": "县级行政区",
     "county_code": "县级区划代码", "province": "省级行政区", "prefecture": "地级行政区", "adcode": "县级区划代码", "level": "发布机构层级",
     "kind": "报告类型", "year": "报告年度", "published_on": "发布日期", "published_on_source": "发布日期来源", "signed_on": "落款日期",

@@ -12,6 +12,9 @@ Statuses (per township, year and report group):
   publication date, never its signature date: see parsers.models.Report.signed_on);
 - ``undated``: found, with no publication date;
 - ``found``: found, for a group no deadline applies to (述法 reports);
+- ``unreadable``: a report was found, but none of the township's reports for the year could be
+  read (its file needs a tool the machine lacks: LibreOffice, OCR …; unreadable.csv says which);
+  never ``not_found``: something was published. A readable report of the same year wins;
 - ``not_due``: nothing found and the deadline has not passed on the release date;
 - ``not_found``: a source covering the county was read back far enough to include the year's
   publication window (from 1 January of Y + 1), the deadline passed, and no report was found;
@@ -31,7 +34,7 @@ from typing import Literal, NamedTuple
 from parsers.identify import DEADLINE
 from parsers.register import Township, load_register, prefecture_of, province_of, townships_of
 
-Status = Literal["on_time", "late", "undated", "found", "not_due", "not_found", "not_searched"]
+Status = Literal["on_time", "late", "undated", "found", "unreadable", "not_due", "not_found", "not_searched"]
 Group = Literal["annual", "shufa"]
 FIRST_YEAR = 2019  # the 督察工作规定 took effect in 2019
 ANNUAL_KINDS = frozenset({"government_annual_report", "rule_of_law_work_report", "work_summary", "unknown"})
@@ -51,6 +54,8 @@ STATUS_MEANINGS: dict[str, tuple[str, str]] = {
     "late": ("逾期", "a report was found, published on or after the deadline"),
     "undated": ("发布日期不详", "a report was found without a publication date"),
     "found": ("已发布", "a report was found, of a group no deadline applies to (述法 reports)"),
+    "unreadable": ("无法读取", "a report was found but could not be read (its file needs a tool: LibreOffice, OCR …; unreadable.csv names "
+                   "the file and the tool); no readable report of the year"),
     "not_due": ("未到期", "nothing found, and the deadline had not passed on the release date"),
     "not_found": ("未找到", "a source covering the county was read back to the year's publication window, the deadline passed, nothing found"),
     "not_searched": ("未检索", "no source covers the county, or none was read (far enough back): nothing can be said"),
@@ -66,6 +71,7 @@ class ReportFact(NamedTuple):
     kind: str
     withdrawn: bool = False
     report_id: str = ""
+    unreadable: bool = False  # found, but its file could not be read (unreadable.csv): no report_id, no figures
 
 
 class CountySearch(NamedTuple):
@@ -133,6 +139,11 @@ def _nothing_found(year: int, group: Group, search: CountySearch | None, today: 
 
 
 def _found_cell(found: list[ReportFact], year: int, group: Group) -> Cell:
+    readable = [f for f in found if not f.unreadable]
+    if not readable:
+        # Something was published, but nothing of it could be read: no date to judge, no report to cite.
+        return Cell("unreadable", False, "")
+    found = readable
     dated = sorted((f for f in found if f.published_on is not None), key=lambda f: (f.published_on, f.withdrawn, f.report_id))
     first = dated[0] if dated else min(found, key=lambda f: (f.withdrawn, f.report_id))
     withdrawn = all(f.withdrawn for f in found)

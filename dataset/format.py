@@ -267,7 +267,7 @@ FIGURES_LONG = figures_long_resource(INDICATOR_KEYS)
 
 
 STATUS_HELP = ("on_time (published before 1 April of the next year), late, undated (found, no publication date), found (述法: no deadline "
-               "applies), not_due (deadline not passed on the release date), not_found (searched back far enough, deadline passed, nothing "
+               "applies), unreadable (found, but its file could not be read: unreadable.csv), not_due (deadline not passed on the release date), not_found (searched back far enough, deadline passed, nothing "
                "found) or not_searched (no source covers the county, or none was read far enough back)")
 # townships.csv has a column per year due (and per year for 述法 reports): townships_resource adds them.
 TOWNSHIPS = Resource("townships", "townships.csv", "csv", "Every township of the covered counties and, per year, whether its report was found, on time or late", (
@@ -388,7 +388,28 @@ SOURCES_HEALTH = Resource("sources_health", "sources_health.csv", "csv", "Each s
     Column("reports_by_year", "string", "Its current reports by the year they cover, as year:count separated by spaces"),
     Column("flags", "string", "Why an operator should look at it (stale, broken, robots.txt, 412, off-host), separated by '; '"),
 ), primary_key=("source_id",), parquet=False)
-OPERATOR_TABLES: tuple[Resource, ...] = (SOURCES_HEALTH,)
+# Issue 29: the reports found but not read (their file needs a tool the machine lacked: LibreOffice,
+# OCR …), so that a township whose only report is one of them reads ``unreadable``, not
+# ``not_found``, and a reader can fetch the file. Not one of TABLES, as sources_health.csv: a release
+# cut before it has none and stays complete; from then on every release writes it (empty or not).
+UNREADABLE = Resource("unreadable", "unreadable.csv", "csv", "Reports found on a source but not read: their file needs a tool the machine "
+                      "that cut the release lacked (LibreOffice, OCR …), or the night's end stopped the tool. No figures come from them; "
+                      "coverage.csv gives their township and year the status unreadable when no other report of it was read", (
+    Column("source_id", "string", "Id of the source (sources.csv) that lists it", pattern=SOURCE_ID, required=True),
+    Column("url", "string", "The report's page (or the file, when the listing links it directly)", required=True),
+    Column("file_url", "string", "The attachment that could not be read (empty: url is the file)"),
+    Column("title", "string", "Its title, from its page or the listing"),
+    Column("township_code", "string", "9-digit code of the township its page or title names (empty: none named)", pattern=TOWNSHIP_CODE),
+    Column("year", "integer", "Year the report covers, as its title says (empty: not said)", minimum=1949),
+    Column("kind", "string", "Kind of report its title says (as reports.csv kind; shufa: a 述法 report)"),
+    Column("published_on", "date", "Publication date its page shows"),
+    Column("needs", "string", "What would read it: antiword or LibreOffice, LibreOffice, python-calamine, ofdkit, unar, OCR; "
+           "'… (deferred to the next night)' when the night's end stopped that tool", required=True),
+    Column("reason", "string", "The one-line failure, naming the file and its format", required=True),
+    Column("first_seen", "datetime", "The night it was first found unreadable (UTC)", required=True),
+    Column("last_seen", "datetime", "The last night it was found unreadable (UTC)", required=True),
+), primary_key=("source_id", "url"), parquet=False)
+OPERATOR_TABLES: tuple[Resource, ...] = (SOURCES_HEALTH, UNREADABLE)
 
 # The tables in the order they are written and listed; townships.csv's year columns come with the data.
 TABLES: tuple[Resource, ...] = (REPORTS, OBSERVATIONS, VALUES, INDICATORS, FIGURES_LONG, TOWNSHIPS, SOURCES, PROVENANCE, FRAME, COVERAGE)

@@ -36,6 +36,19 @@ class FetchRecord(Record):
 DEFERRED = "(deferred to the next night)"
 
 
+class Unread(Record):
+    """What the night could say of a report it could not read (its tool is missing, or the night's
+    end stopped it), from its page and its listing title: which file, which township and year, so
+    that coverage says ``unreadable``, not ``not_found``."""
+
+    title: str | None = None
+    file_url: str | None = None  # the attachment that needs the tool (None: the page's URL is the file)
+    township_code: str | None = None
+    year: int | None = None
+    kind: str = "unknown"
+    published_on: date | None = None
+
+
 class Failure(Record):
     """Something that went wrong, in words the operator can act on."""
 
@@ -43,6 +56,7 @@ class Failure(Record):
     url: str
     reason: str
     needs: str | None = None  # unreadable without a tool not installed ("LibreOffice", "OCR"): flows/store/unreadable.py keeps it
+    unread: Unread | None = None  # with ``needs``: what is known of the report
 
 
 class Fetched(Record):

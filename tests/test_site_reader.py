@@ -225,7 +225,8 @@ def test_indicator_year_page_has_its_rows_as_csv_and_a_citation_kept_in_print(si
 # --- statuses -----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("status, word, icon", [("on_time", "按时", "✓"), ("late", "逾期", "!"), ("undated", "发布日期不详", "?"),
-                                               ("not_found", "未找到", "✕"), ("not_due", "未到期", "…"), ("not_searched", "未纳入检索", "○")])
+                                               ("not_found", "未找到", "✕"), ("not_due", "未到期", "…"), ("not_searched", "未纳入检索", "○"),
+                                               ("unreadable", "无法读取", "⊘")])
 def test_every_status_is_a_word_an_icon_and_a_colour_class(status: str, word: str, icon: str) -> None:
     from sitegen.statuses import status_badge
 

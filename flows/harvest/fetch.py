@@ -11,11 +11,11 @@ from urllib.parse import urlsplit, urlunsplit
 from flows.harvest.convert import converters_for
 from flows.harvest.discover import allowed_domains, source_ports
 from flows.harvest.http import FetchError, HttpClient, Response
-from flows.records import Failure, Fetched, FetchedReport, FetchRecord, FetchResult, Gone
+from flows.records import Failure, Fetched, FetchedReport, FetchRecord, FetchResult, Gone, Unread
 from flows.run.stop import NIGHT
 from flows.store.database import url_key
 from flows.store.raw import RawStore
-from parsers import Classified, Link, LinkDecision, Source, classify_attachment, classify_page
+from parsers import Classified, Document, Link, LinkDecision, Source, classify_attachment, classify_page, extract_report, with_listing_title
 
 GONE_STATUSES = (404, 410)
 
@@ -103,9 +103,12 @@ def fetch_reports(
             item = item.model_copy(
                 update={"sha256": sha, "content_type": reply.content_type, "page_sha256": page_sha, "attachment_url": attachment.url}
             )
-            found = classify_attachment(found.document, reply.body, attachment.url, reply.content_type, convert)
+            stub_page = found.document
+            found = classify_attachment(stub_page, reply.body, attachment.url, reply.content_type, convert)
+        else:
+            stub_page = None
         if found.kind != "report" or found.document is None:
-            failures.append(_not_read(source, found, link.url))
+            failures.append(_not_read(source, found, link.url, link.title, stub_page))
             continue
         reports.append(FetchedReport(fetched=item, document=found.document))
     return FetchResult(reports=reports, log=log, failures=failures, known=skipped_known, gone=gone)
@@ -137,7 +140,7 @@ def _recheck_attachment(client: HttpClient, source: Source, link: Link, page: Fe
     stub = classify_page(raw.load(page.sha256), url, page.content_type, convert)
     found = classify_attachment(stub.document, reply.body, attachment_url, reply.content_type, convert) if stub.document else stub
     if found.kind != "report" or found.document is None:
-        failures.append(_not_read(source, found, url))
+        failures.append(_not_read(source, found, url, link.title, stub.document))
         return None
     fetched = Fetched(source_id=source.id, url=url, url_key=page.url_key, title=link.title, sha256=sha,
                       content_type=reply.content_type, page_sha256=page.sha256, attachment_url=attachment_url)
@@ -166,13 +169,30 @@ def _page_images(client: HttpClient, source: Source, images: list[str], bundle_u
     return Response(url=bundle_url, status=200, body=buffer.getvalue(), content_type="application/zip", etag=None, last_modified=None)
 
 
-def _not_read(source: Source, found: Classified, url: str) -> Failure:
+def _not_read(source: Source, found: Classified, url: str, title: str = "", page: Document | None = None) -> Failure:
     """The failure for a page or file that is not a report tonight; one that needs a tool not
-    installed names the report's page (its key in the store's ``unreadable``) and what it needs."""
+    installed names the report's page (its key in the store's ``unreadable``), what it needs, and
+    what its page and listing title say of it (township, year, kind: see unread_report)."""
     reason = found.reason or f"not a report ({found.kind})"
     if found.needs:
-        return Failure(source_id=source.id, url=found.url or url, reason=reason, needs=found.needs)
+        at = found.url or url
+        return Failure(source_id=source.id, url=at, reason=reason, needs=found.needs, unread=unread_report(source, found, at, title, page))
     return Failure(source_id=source.id, url=found.about or url, reason=reason)
+
+
+def unread_report(source: Source, found: Classified, url: str, title: str, page: Document | None = None) -> Unread:
+    """The township, year and kind of a report whose file could not be read, as the pure core
+    identifies them from what could be read: the page that links the file (its title, 信息公开
+    block, publication date) with the listing's title, or the listing's title alone for a file
+    linked directly. The same identification as a read report's, on less text: a title such as
+    "船溪乡2024年法治政府建设年度报告" names both; one that names neither leaves them empty."""
+    page = page or found.document or Document(url=url, title=title or None, text=title)
+    if not page.text.strip():
+        page = page.model_copy(update={"text": title})
+    report = extract_report(with_listing_title(page, title) if title else page, source).report
+    file_url = found.about if found.about and found.about != url else None
+    return Unread(title=report.title or title or None, file_url=file_url, township_code=report.place.township_code, year=report.year,
+                  kind=report.kind, published_on=report.published_on)
 
 
 def _moved_with_page(attachment_url: str, stored_page_url: str, page_url: str) -> str:

@@ -42,6 +42,7 @@ from dataset import (
     TABLES,
     TEXTS,
     TEXTS_FOLDER,
+    UNREADABLE,
     CountySearch,
     ReportFact,
     Resource,
@@ -670,8 +671,9 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     tables: dict[str, Any] = counts.pop("tables") | figures.pop("tables")
     counts.update(figures)
     package = _datapackage(version, created, sources, years, sorted(texts))
-    if (folder / SOURCES_HEALTH.path).is_file():  # for operators; not one of TABLES (dataset.format)
-        package["resources"].append(SOURCES_HEALTH.descriptor())
+    for extra in OPERATOR_TABLES:  # sources_health.csv, unreadable.csv: not one of TABLES (dataset.format), listed when written
+        if (folder / extra.path).is_file():
+            package["resources"].append(extra.descriptor())
     (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
     finished(folder / "datapackage.json")
     _write_codebook(folder, version, created, years, finished)
@@ -779,6 +781,8 @@ def _report_pass(conn: sqlite3.Connection, folder: Path, sources: list[Source], 
     finished(folder / SOURCES.parquet_path)
     counts["sources_health"] = _write_csv(folder, SOURCES_HEALTH, _source_health_rows(conn, sources))
     finished(folder / SOURCES_HEALTH.path)
+    counts["unreadable"] = _write_csv(folder, UNREADABLE, (list(row) for row in store.still_unread(conn)))
+    finished(folder / UNREADABLE.path)
     finished(folder / PROVENANCE.path, buckets=counts["tables"][PROVENANCE.path])
     finished(folder / PROVENANCE.parquet_path)
     texts = write_texts(conn, folder, parent_texts, text_keys)
@@ -994,6 +998,8 @@ def write_townships(folder: Path, conn: sqlite3.Connection, sources: list[Source
     reads = store.listing_reads(conn)
     searched = _county_searches(sources, reads)
     facts = [_township_fact(row) for row in store.current_report_places(conn)]
+    # A report found but not read (unreadable.csv) counts for its township and year as unreadable, not as nothing found.
+    facts += [ReportFact(u.township_code, u.year, None, u.kind or "unknown", unreadable=True) for u in store.still_unread(conn) if u.township_code]
     years, rows = _write_townships(folder, facts, _counties_of(sources), _released_date(created), searched)
     _write_csv(folder, FRAME, _frame_rows(sources, reads, rows))
     return years, len(rows)

@@ -58,7 +58,7 @@ from .database import (
     write_figures,
     write_figures_many,
 )
-from .unreadable import UNREADABLE_V9, keep_unreadable, unreadable_reports
+from .unreadable import UNREADABLE_V9, UNREADABLE_V10, UnreadableReport, keep_unreadable, still_unread, unreadable_reports
 
 __all__ = [
     "SCHEMA_V1", "LINKS_V2", "IDENTITY_V3", "TOWNSHIP_CODE_V4", "FIGURES_V5", "FACTS_V6", "FRAME_V7", "SOURCE_HEALTH_V8", "MIGRATIONS", "SCHEMA_VERSION", "VOLATILE_PARAMETERS",
@@ -67,7 +67,8 @@ __all__ = [
     "ExtractionRows", "OBSERVATION_ROW", "VALUE_ROW", "extraction_rows", "write_figures", "write_figures_many", "merge", "place_key",
     "CONFLICT_FLAG", "reidentified", "current_reports", "OBSERVATION_COLUMNS", "current_observation_tuples", "VALUE_COLUMNS", "current_value_tuples", "current_report_records",
     "current_report_places", "current_text_keys", "current_texts", "PROVENANCE_COLUMNS", "revision_provenance", "current_observations", "extractor_counts", "fingerprint",
-    "SourceReads", "listing_reads", "revision_values", "UNREADABLE_V9", "keep_unreadable", "unreadable_reports",
+    "SourceReads", "listing_reads", "revision_values", "UNREADABLE_V9", "UNREADABLE_V10", "UnreadableReport", "keep_unreadable", "still_unread",
+    "unreadable_reports",
 ]
 
 from .health import STALE_NIGHTS, checked_sources, record_health, source_status  # noqa: E402 (source health, issue 28)

@@ -22,7 +22,7 @@ from urllib.parse import unquote_plus, urlsplit
 from flows.records import FetchRecord, Gone, Harvested, Listing, MergeResult, Night, SourceHarvest
 from flows.run.crash import crashpoint
 from flows.store.health import record_health
-from flows.store.unreadable import UNREADABLE_V9
+from flows.store.unreadable import UNREADABLE_V9, UNREADABLE_V10, unread_fingerprint
 from parsers import Extraction, IndicatorValue, Observation, Report, extractor_version
 
 SCHEMA_V1 = """
@@ -224,8 +224,9 @@ CREATE TABLE IF NOT EXISTS source_checks (
 );
 """
 # MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version). Append, never edit.
-# UNREADABLE_V9 is defined beside the code that writes it (flows/store/unreadable.py, issue 29).
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGURES_V5, FACTS_V6, FRAME_V7, SOURCE_HEALTH_V8, UNREADABLE_V9)
+# UNREADABLE_V9 and UNREADABLE_V10 are defined beside the code that writes them (flows/store/unreadable.py, issue 29).
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, LINKS_V2, IDENTITY_V3, TOWNSHIP_CODE_V4, FIGURES_V5, FACTS_V6, FRAME_V7, SOURCE_HEALTH_V8, UNREADABLE_V9,
+                              UNREADABLE_V10)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -944,4 +945,8 @@ def fingerprint(conn: sqlite3.Connection) -> str:
     # A store whose listings were never recorded keeps the fingerprint it had.
     for source in listing_reads(conn).values():
         digest.update(f"frame {source.source_id}:{source.monitored_since}:{int(source.reached_end)}:{source.oldest_listed}\n".encode())
+    # The reports still unread (unreadable.csv, coverage's ``unreadable``); none: the fingerprint it had.
+    unread = unread_fingerprint(conn)
+    if unread:
+        digest.update(f"unread {unread}\n".encode())
     return digest.hexdigest()

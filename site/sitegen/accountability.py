@@ -118,7 +118,7 @@ def render_missing_lists(townships: list[Coverage], year: int, link_of: Callable
     parts = [f"<p><strong>{year}年度</strong>：{total} 个乡镇（街道）中，"
              + "，".join(f"{status_badge(s)} {len(by_status[s])} 个（{percent(len(by_status[s]), total)}）" for s in STATUS_ORDER if s in by_status)
              + "。</p>"]
-    for status in ("not_found", "late", "undated", "not_due", "not_searched"):
+    for status in ("not_found", "unreadable", "late", "undated", "not_due", "not_searched"):
         found = by_status.get(status)
         if not found:
             continue
@@ -170,29 +170,52 @@ def status_from_report(row: dict[str, Any]) -> Status:
     return _BY_ON_TIME.get(str(row.get("on_time")).lower(), "undated")
 
 
-def year_lines(years: list[int], place: Coverage | None, reports: list[dict[str, Any]], figures: dict[str, int]) -> list[str]:
+def year_lines(years: list[int], place: Coverage | None, reports: list[dict[str, Any]], figures: dict[str, int],
+               unread: Sequence[dict[str, Any]] = ()) -> list[str]:
     """One sentence per report year, latest first: "2024年度：2025-03-14 发布，按时；17 项数字",
-    "2023年度：未找到". ``figures``: counted figures per report id. Years come from townships.csv;
-    a year a report covers is added when the register does not list it."""
+    "2023年度：未找到", "2022年度：无法读取：<标题>（需要 LibreOffice）". ``figures``: counted figures
+    per report id; ``unread``: the township's rows of unreadable.csv (reports found, not read).
+    Years come from townships.csv; a year a report covers is added when the register does not list it."""
     by_year: dict[int, list[dict[str, Any]]] = {}
     for r in reports:
         if str(r.get("year") or "").isdigit():
             by_year.setdefault(int(r["year"]), []).append(r)
+    unread_by_year: dict[int, list[dict[str, Any]]] = {}
+    for u in unread:
+        if str(u.get("year") or "").isdigit():
+            unread_by_year.setdefault(int(u["year"]), []).append(u)
     lines = []
     for year in sorted(set(years) | set(by_year), reverse=True):
         annual = [r for r in by_year.get(year, []) if r.get("kind") != "shufa"]
         shufa = [r for r in by_year.get(year, []) if r.get("kind") == "shufa"]
-        parts = [_report_phrase(place.annual.get(year) if place else None, annual, figures, "")]
+        unread_annual = [u for u in unread_by_year.get(year, []) if u.get("kind") != "shufa"]
+        unread_shufa = [u for u in unread_by_year.get(year, []) if u.get("kind") == "shufa"]
+        parts = [_report_phrase(place.annual.get(year) if place else None, annual, figures, "", unread_annual)]
         if shufa or (place and place.shufa.get(year, "not_found") not in ("not_found", "not_searched", "not_due")):
-            parts.append(_report_phrase(place.shufa.get(year) if place else None, shufa, figures, "述法报告"))
+            parts.append(_report_phrase(place.shufa.get(year) if place else None, shufa, figures, "述法报告", unread_shufa))
         lines.append(f"{year}年度：" + "；".join(p for p in parts if p))
     return lines
 
 
-def _report_phrase(status: str | None, reports: list[dict[str, Any]], figures: dict[str, int], label: str) -> str:
+def _unread_phrase(unread: Sequence[dict[str, Any]]) -> str:
+    """The reports found but not read, each linked to its page, with the tool it needs: a reader
+    can open the file, an operator sees what to install. All of it is text from the portals: escaped."""
+    shown = []
+    for u in unread:
+        title = html_text(u.get("title") or "报告")
+        url = str(u.get("url") or "")
+        link = f'<a href="{html_text(url)}" rel="nofollow noopener">{title}</a>' if url.startswith(("http://", "https://")) else title
+        shown.append(f"{link}（需要 {html_text(u.get('needs') or '工具')}）")
+    return "、".join(shown)
+
+
+def _report_phrase(status: str | None, reports: list[dict[str, Any]], figures: dict[str, int], label: str,
+                   unread: Sequence[dict[str, Any]] = ()) -> str:
     report = min(reports, key=lambda r: r.get("published_on") or "9999") if reports else None
-    status = status or (status_from_report(report) if report else "not_found")
+    status = status or (status_from_report(report) if report else "unreadable" if unread else "not_found")
     prefix = f"{label}" if label else ""
+    if status == "unreadable":
+        return f"{prefix}{bare_badge(status)}：找到了报告，但无法读取" + (f"：{_unread_phrase(unread)}" if unread else "")
     if status in ("not_found", "not_searched", "not_due") or report is None:
         return f"{prefix}{bare_badge(status)}"
     when = f"{html_text(report['published_on'])} 发布，" if report.get("published_on") else ""

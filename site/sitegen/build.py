@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
 from dataset.cells import neutralise_cell, restore_cell
-from dataset.format import SOURCES_HEALTH, TEXTS_FOLDER, table_files
+from dataset.format import SOURCES_HEALTH, TEXTS_FOLDER, UNREADABLE, table_files
 from parsers.indicators import INDICATOR_KEYS
 
 from . import feeds, pages, rankings
@@ -272,11 +272,18 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     county_of = {t.code: ts for counties in by_province.values() for ts in counties.values() for t in ts}
     comparisons = {code: rankings.render_township_comparison(register[code], county_of[code], status_years)
                    for code in pages_of if code in register and code in county_of}
+    # Reports found but not read (issue 29): their township's page says so, and what they need.
+    unread_of: dict[str, list[dict[str, Any]]] = {}
+    if (folder / UNREADABLE.path).is_file():  # a release cut before unreadable.csv has none
+        for row in _read_csv(folder / UNREADABLE.path):
+            if row.get("township_code"):
+                unread_of.setdefault(row["township_code"], []).append(row)
     data = TownshipData(groups=pages_of, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(), version=version,
                         raw_values=values.raw if values else None, parse_values=values.rows if values else None, figure_tables=figure_tables, preload=preload,
                         places={code: _place(places[code]) for code in pages_of}, loose=loose, comparisons=comparisons,
                         medians=counted.county_medians,
-                        summaries={code: year_lines(status_years, register.get(code), rows, figure_counts) for code, rows in pages_of.items()})
+                        summaries={code: year_lines(status_years, register.get(code), rows, figure_counts, unread_of.get(code, ()))
+                                   for code, rows in pages_of.items()})
     return written, data
 
 

@@ -33,6 +33,8 @@ STATUS_STYLES: dict[str, StatusStyle] = {
     "late": StatusStyle("逾期", "!", "只看逾期", "在次年4月1日以后发布"),
     "undated": StatusStyle("发布日期不详", "?", "只看日期不详", "找到了报告，但网页上没有发布日期"),
     "found": StatusStyle("已发布", "✓", "只看已发布", "找到了报告（述法报告等没有发布期限的报告，不分按时逾期）"),
+    "unreadable": StatusStyle("无法读取", "⊘", "只看无法读取", "找到了报告，但它的文件（扫描件、.doc、.wps 等）需要本站机器尚未安装的工具（OCR、LibreOffice 等）"
+                                                         "才能读取：已发布，不是未找到；数字待读取后补上"),
     "not_found": StatusStyle("未找到", "✕", "只看未找到", "该县已检索的政府网站栏目中没有找到这一年度的报告（不等于一定没有发布）"),
     "not_due": StatusStyle("未到期", "…", "只看未到期", "发布期限（次年4月1日）在本版本数据的日期还没有到"),
     "not_searched": StatusStyle("未纳入检索", "○", "只看未纳入检索", "本站还没有检索这个县的政府网站，无从判断"),

@@ -215,7 +215,7 @@ def test_the_night_stopping_stops_a_conversion_and_says_which_tool_waits(tmp_pat
     summary = RunSummary(sources=1, links_seen=3, links_skipped=0, reports_known=0, reports_fetched=3, new=0, revised=0, unchanged=0,
                          withdrawn=0, observations=0, failures=failures, release=None, latest_release=None, site_dir=None)
     lines = render_summary_lines(summary)
-    assert "待读 | unreadable without a tool: 1 report(s), needs LibreOffice: 1" in lines
+    assert "待读 | unreadable without a tool: 1 report(s), needs LibreOffice: 1 (docs/formats.md says what to install)" in lines
     assert "延后 | stopped by the night's end, read next night: 2 report(s), LibreOffice: 1; OCR: 1" in lines
 
 
@@ -414,7 +414,7 @@ def test_ocr_stopped_by_the_night_keeps_what_was_read_and_the_report_waits_count
     summary = RunSummary(sources=1, links_seen=2, links_skipped=0, reports_known=0, reports_fetched=2, new=0, revised=0, unchanged=0,
                          withdrawn=0, observations=0, failures=failures, release=None, latest_release=None, site_dir=None)
     lines = render_summary_lines(summary)
-    assert "待读 | unreadable without a tool: 1 report(s), needs LibreOffice: 1" in lines
+    assert "待读 | unreadable without a tool: 1 report(s), needs LibreOffice: 1 (docs/formats.md says what to install)" in lines
     assert "延后 | stopped by the night's end, read next night: 1 report(s), OCR: 1" in lines
 
 

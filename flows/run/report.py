@@ -49,9 +49,10 @@ def render_summary_lines(summary: RunSummary) -> list[str]:
         lines += [f"修复 | warning: repaired: {repair}" for repair in summary.release.repairs]
     else:
         lines.append(f"发布 | nothing new: no new release (latest: {summary.latest_release or 'none yet'})")
-    if summary.failures:
-        lines.append(f"失败 | failures: {len(summary.failures)}")
-        lines += [f"  - {f.source_id}: {f.url}: {f.reason}" for f in summary.failures]
+    failed = [f for f in summary.failures if not f.needs]  # the unreadable ones have their own lines below
+    if failed:
+        lines.append(f"失败 | failures: {len(failed)}")
+        lines += [f"  - {f.source_id}: {f.url}: {f.reason}" for f in failed]
     else:
         lines.append("失败 | failures: none")
     if summary.sources_flagged:
@@ -62,10 +63,12 @@ def render_summary_lines(summary: RunSummary) -> list[str]:
     needs = Counter(f.needs for f in summary.failures if f.needs and not f.needs.endswith(DEFERRED))
     if needs:
         lines.append(f"待读 | unreadable without a tool: {sum(needs.values())} report(s), needs " +
-                     "; ".join(f"{what}: {n}" for what, n in sorted(needs.items())))
+                     "; ".join(f"{what}: {n}" for what, n in sorted(needs.items())) + " (docs/formats.md says what to install)")
+        lines += [f"  - {f.source_id}: {f.url}: {f.reason}" for f in summary.failures if f.needs and not f.needs.endswith(DEFERRED)]
     if deferred:  # the night's deadline stopped the tool: which one, so an operator knows what ran out of time
         lines.append(f"延后 | stopped by the night's end, read next night: {sum(deferred.values())} report(s), " +
                      "; ".join(f"{what}: {n}" for what, n in sorted(deferred.items())))
+        lines += [f"  - {f.source_id}: {f.url}: {f.reason}" for f in summary.failures if f.needs and f.needs.endswith(DEFERRED)]
     if summary.site_dir:
         lines.append(f"网站 | site: {summary.site_dir}/index.html (preview: fazhi serve --out {summary.site_dir})")
     return lines

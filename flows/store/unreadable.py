@@ -28,14 +28,18 @@ CREATE TABLE IF NOT EXISTS unreadable (
     PRIMARY KEY (source_id, url)
 ) WITHOUT ROWID
 """
-# Columns of this module's own table only: independent of every other migration.
+# Columns of this module's own table only: independent of every other migration. No SQL comments in
+# them: SQLite splices an added column's text into the table's stored CREATE statement.
+# title: the report's title (its page's, else the listing's); file_url: the attachment that needs the
+# tool (NULL: url is the file); township_code, year: as identified from the page and title (NULL: not
+# named); kind: parsers' report kind (shufa: a 述法 report); published_on: the page's date, if shown.
 UNREADABLE_V10 = """
-ALTER TABLE unreadable ADD COLUMN title TEXT;           -- the report's title (its page's, else the listing's)
-ALTER TABLE unreadable ADD COLUMN file_url TEXT;        -- the attachment that needs the tool (NULL: url is the file)
-ALTER TABLE unreadable ADD COLUMN township_code TEXT;   -- as identified from the page and title (NULL: not named)
-ALTER TABLE unreadable ADD COLUMN year INTEGER;         -- the year the report covers, as its title says
-ALTER TABLE unreadable ADD COLUMN kind TEXT;            -- parsers' report kind from the title (shufa: a 述法 report)
-ALTER TABLE unreadable ADD COLUMN published_on TEXT     -- the page's publication date, when it shows one
+ALTER TABLE unreadable ADD COLUMN title TEXT;
+ALTER TABLE unreadable ADD COLUMN file_url TEXT;
+ALTER TABLE unreadable ADD COLUMN township_code TEXT;
+ALTER TABLE unreadable ADD COLUMN year INTEGER;
+ALTER TABLE unreadable ADD COLUMN kind TEXT;
+ALTER TABLE unreadable ADD COLUMN published_on TEXT
 """
 
 

@@ -44,7 +44,8 @@ def test_the_codebook_covers_every_column_of_the_datapackage(demo: Path) -> None
     assert all(r["unit"] == COLUMN_UNITS[k] and r["name_zh"] == INDICATOR_LABELS[k] and "single_mention" in r["description"]
                for k, r in indicators.items())
     assert indicators["party_meetings_on_rule_of_law"]["name_zh"] == "研究法治建设的党委（党组）会议次数"
-    assert {r["name"] for r in book if r["entry"] == "status"} == {"on_time", "late", "undated", "found", "not_due", "not_found", "not_searched"}
+    assert {r["name"] for r in book if r["entry"] == "status"} == {"on_time", "late", "undated", "found", "unreadable", "not_due", "not_found", "not_searched"}
+    assert ("unreadable.csv", "needs") in described  # the reports found but not read (issue 29)
     codebook = (demo / "CODEBOOK.md").read_text(encoding="utf-8")
     assert "china-division 2.7.0" in codebook and "apostrophe" in codebook and "## coverage.csv" in codebook
 

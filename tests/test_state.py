@@ -525,3 +525,71 @@ def test_the_part_limit_has_a_sane_minimum(data: Path, gh: Path, capsys: pytest.
         assert exited.value.code == 2
         assert "--part-limit" in capsys.readouterr().err
     assert not (gh / "releases" / "state").exists()
+
+
+# --------------------------------------------------------------------------------- the OCR cache
+
+@pytest.mark.skipif(__import__("flows.harvest.convert", fromlist=["ocr_engine"]).ocr_engine() is None,
+                    reason="no OCR engine (pip: fazhi-atlas[ocr], or apt: tesseract-ocr-chi-sim)")
+def test_the_ocr_cache_travels_with_the_state_and_a_restored_machine_re_extracts_with_no_ocr(tmp_path: Path, bucket: S3Bucket,
+                                                                                             monkeypatch: pytest.MonkeyPatch,
+                                                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 29: a night OCRs a scan (data/ocr); `state save` carries the OCR cache (ocr-<year>); on
+    a fresh machine restored from the bucket, a re-extraction after a rule change runs no OCR."""
+    from flows.cli import cmd_reextract
+    from flows.demo.scans import cjk_font, degrade, scanned_pdf, text_pages
+    from flows.harvest import convert
+    from flows.harvest.convert import Converters, converters_for
+    from flows.records import Harvested
+    from flows.reextract import record_sources
+    from flows.store.layout import DataLayout
+    from parsers import extract_report, read_document
+    from tests.conftest import seed_text
+    from tests.test_reextract import NEW_ROW, add_indicator_row
+
+    if cjk_font() is None:
+        pytest.skip("no CJK font to typeset a page (apt: fonts-noto-cjk)")
+    layout = DataLayout(root=tmp_path / "data")
+    body = scanned_pdf([degrade(text_pages(seed_text("hujiertai")[:760], max_pages=1)[0], seed=1, skew=1.5)])
+    sha = layout.raw().save(body)
+    url = "http://demo.gov.cn/scan.pdf"
+    pages_before = convert.STATS.ocr_pages
+    item = Harvested(source_id="demo", url_key=store.url_key(url), url=url, sha256=sha, fetched_at=FIRST_NIGHT,
+                     extraction=extract_report(read_document(body, url, "application/pdf", converters_for(layout.raw().root))))
+    assert convert.STATS.ocr_pages == pages_before + 1  # the night's OCR
+    log = FetchRecord(source_id="demo", url=url, url_key=store.url_key(url), fetched_at=FIRST_NIGHT, status=200, sha256=sha,
+                      content_type="application/pdf")
+    with store.open_store(layout.store_path) as conn:
+        store.merge(conn, Night.of(FIRST_NIGHT, [item], [log]))
+        record_sources(conn, [SOURCE], FIRST_NIGHT)
+        assert release.cut_release(conn, layout.releases, [SOURCE], FIRST_NIGHT) is not None
+    cached = files(layout.root / "ocr")
+    assert len(cached) == 1 and sha in next(iter(cached))
+
+    manifest, _ = save_state(layout.root, bucket)
+    assert "ocr-2025" in [p.name for p in manifest.parts]  # by the year the scan was first fetched
+    again, reports = save_state(layout.root, bucket)
+    assert {r.name: r.action for r in reports}["ocr-2025"] == "reused"  # unchanged: not uploaded again
+
+    restored = tmp_path / "fresh" / "data"
+    assert restore_state(restored, bucket) is not None
+    assert files(restored / "ocr") == cached
+
+    def no_ocr(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the restored machine ran OCR")
+
+    monkeypatch.setattr(Converters, "_ocr_pages", no_ocr)
+    add_indicator_row(monkeypatch, NEW_ROW)  # a rule change: every revision is extracted again
+    assert cmd_reextract(restored, workers=1) == 0
+    assert "1 of 1 revision(s) extracted again" in capsys.readouterr().out
+    assert convert.STATS.ocr_pages == pages_before + 1 and files(restored / "ocr") == cached
+
+
+def test_an_ocr_part_may_hold_only_ocr_cache_files() -> None:
+    from flows.publish.state import allowed_member
+
+    sha = "ab" + "0" * 62
+    assert allowed_member("ocr-2025", f"ocr/ab/{sha}.rapidocr-3.10.0.jsonl")
+    assert not allowed_member("ocr-2025", "fazhi.sqlite") and not allowed_member("ocr-2025", f"raw/ab/{sha}")
+    assert not allowed_member("ocr-2025", f"ocr/cd/{sha}.rapidocr-3.10.0.jsonl")  # filed under another hash's folder
+    assert not allowed_member("ocr-2025", f"ocr/ab/{sha}.x/../../fazhi.sqlite.jsonl")

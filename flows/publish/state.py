@@ -10,6 +10,10 @@ is far larger than the 2 GiB GitHub allows for one release asset (the store alon
 - ``raw-<year>``: the fetched bodies first fetched in that year (the store's fetch log says
   when; a body it does not know yet, from a night killed before its merge, goes by the year it
   was written). A past year never changes, so it is uploaded once and then reused;
+- ``ocr-<year>``: the OCR cache (``data/ocr``: OCR'd pages by the scanned file's sha256 and the
+  engine's version), by the year its file was first fetched as for ``raw-<year>``: a restored
+  machine re-extracts and re-reads its scans without OCR (issue 29). A file of an old year gains
+  pages when a night OCRs the rest of it, or a new engine reads it: its year's part goes again;
 - ``release-<version>``: the latest release, whole: the next release's change log is computed
   against it;
 - ``releases``: every older release's manifest, change log and zip checksum (the site lists
@@ -75,7 +79,9 @@ class StateError(RuntimeError):
 # state.json comes from a place other people may write to (a bucket, a release's assets): every
 # field is checked before it names a file. A release version as `next_version` makes them.
 VERSION = r"\d{4}\.\d{2}\.\d{2}(?:\.\d{1,6})?"
-PART_NAME = re.compile(rf"store|releases|raw-\d{{4}}|release-{VERSION}")
+PART_NAME = re.compile(rf"store|releases|raw-\d{{4}}|ocr-\d{{4}}|release-{VERSION}")
+# An OCR cache file as flows.harvest.convert.OcrCache names it: ocr/<sha[:2]>/<sha256>.<engine>-<version>.jsonl
+OCR_MEMBER = re.compile(r"ocr/([0-9a-f]{2})/(\1[0-9a-f]{62})\.[A-Za-z0-9_.-]{1,80}\.jsonl")
 # A chunk's name as _ChunkWriter makes it: a plain file name, no separator, no `..`.
 CHUNK_NAME = re.compile(rf"{PREFIX}(?:{PART_NAME.pattern})-\d{{3,6}}-[0-9a-f]{{16}}\.tar\.zst")
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -90,6 +96,8 @@ def allowed_member(part: str, member: str) -> bool:
         return member == "fazhi.sqlite"
     if part.startswith("raw-"):
         return re.fullmatch(r"raw/[0-9a-f]{2}/[0-9a-f]{64}", member) is not None
+    if part.startswith("ocr-"):
+        return OCR_MEMBER.fullmatch(member) is not None and ".." not in member
     if part == "releases":
         found = re.fullmatch(rf"releases/({VERSION})/([^/]+)", member)
         return found is not None and found[2] in (*HISTORY_FILES, f"fazhi-{found[1]}.zip.sha256")
@@ -131,7 +139,7 @@ class Part(BaseModel):
     @classmethod
     def _kind(cls, name: str) -> str:
         if not PART_NAME.fullmatch(name):
-            raise ValueError(f"part name {name[:100]!r} is not store, releases, raw-YEAR or release-VERSION")
+            raise ValueError(f"part name {name[:100]!r} is not store, releases, raw-YEAR, ocr-YEAR or release-VERSION")
         return name
 
     @model_validator(mode="after")
@@ -353,8 +361,8 @@ def check_store_copy(copy: Path, store: Path) -> None:
                          "mend the store (or restore the saved state) before saving")
 
 
-def raw_years(store_copy: Path, raw_root: Path) -> dict[str, list[Path]]:
-    """Every raw body, by the year it was first fetched (fetch log), else by the year it was written."""
+def _first_fetched(store_copy: Path) -> dict[str, str]:
+    """The year each body (by sha256) was first fetched, from the store's fetch log."""
     first_fetched: dict[str, str] = {}
     conn = sqlite3.connect(store_copy)
     try:
@@ -363,6 +371,12 @@ def raw_years(store_copy: Path, raw_root: Path) -> dict[str, list[Path]]:
                 first_fetched[sha] = fetched[:4]
     finally:
         conn.close()
+    return first_fetched
+
+
+def raw_years(store_copy: Path, raw_root: Path, first_fetched: dict[str, str] | None = None) -> dict[str, list[Path]]:
+    """Every raw body, by the year it was first fetched (fetch log), else by the year it was written."""
+    first_fetched = _first_fetched(store_copy) if first_fetched is None else first_fetched
     years: dict[str, list[Path]] = {}
     if not raw_root.is_dir():
         return years
@@ -375,14 +389,35 @@ def raw_years(store_copy: Path, raw_root: Path) -> dict[str, list[Path]]:
     return years
 
 
+def ocr_years(ocr_root: Path, first_fetched: dict[str, str]) -> dict[str, list[Path]]:
+    """Every OCR cache file, by the year its scanned file was first fetched (else the year it was written)."""
+    years: dict[str, list[Path]] = {}
+    if not ocr_root.is_dir():
+        return years
+    for path in sorted(ocr_root.glob("*/*.jsonl")):
+        member = f"ocr/{path.parent.name}/{path.name}"
+        found = OCR_MEMBER.fullmatch(member)
+        if found is None or path.is_symlink() or not path.is_file():
+            continue  # not a file the cache writes
+        year = first_fetched.get(found[2]) or str(datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).year)
+        years.setdefault(year, []).append(path)
+    return years
+
+
 def plan_parts(data: Path, store_copy: Path) -> list[PartPlan]:
     """The parts of ``data`` (store taken from ``store_copy``, the consistent copy), in restore order."""
     layout = DataLayout(root=data)
     parts = [PartPlan("store", key="", members=[(store_copy, "fazhi.sqlite")])]
-    for year, paths in sorted(raw_years(store_copy, data / "raw").items()):
+    first_fetched = _first_fetched(store_copy)
+    for year, paths in sorted(raw_years(store_copy, data / "raw", first_fetched).items()):
         paths.sort(key=lambda p: p.name)
         parts.append(PartPlan(f"raw-{year}", key=_digest(f"{p.name} {p.stat().st_size}" for p in paths),
                               members=[(p, f"raw/{p.parent.name}/{p.name}") for p in paths]))
+    # The OCR cache: pages are appended to a file, so its size is in the key (a file that grew goes again).
+    for year, paths in sorted(ocr_years(data / "ocr", first_fetched).items()):
+        paths.sort(key=lambda p: p.name)
+        parts.append(PartPlan(f"ocr-{year}", key=_digest(f"{p.name} {p.stat().st_size}" for p in paths),
+                              members=[(p, f"ocr/{p.parent.name}/{p.name}") for p in paths]))
     latest = latest_version(layout.releases)
     if latest:
         folder = layout.releases / latest
@@ -655,7 +690,7 @@ def restore_state(data: Path, backend: Backend, *, say: Callable[[str], None] = 
     part is downloaded, checked and unpacked into a scratch folder inside ``data``, and moved into
     place only when all are there and the store passes SQLite's quick check."""
     layout = DataLayout(root=data)
-    present = [p for p in (layout.store_path, data / "raw", layout.releases) if p.exists()]
+    present = [p for p in (layout.store_path, data / "raw", data / "ocr", layout.releases) if p.exists()]
     if present:
         raise StateError(f"{data} already holds {', '.join(str(p) for p in present)}: restore only into a fresh data directory")
     names = backend.names()
@@ -694,7 +729,7 @@ def restore_state(data: Path, backend: Backend, *, say: Callable[[str], None] = 
         if manifest.latest:
             (staged / "releases").mkdir(exist_ok=True)
             (staged / "releases" / "LATEST").write_text(manifest.latest, encoding="utf-8")
-        for name in ("raw", "releases", "fazhi.sqlite"):  # the store last: its presence says the restore finished
+        for name in ("raw", "ocr", "releases", "fazhi.sqlite"):  # the store last: its presence says the restore finished
             if (staged / name).exists():
                 os.replace(staged / name, data / name)
         _write_atomically(data / RESTORED, manifest.model_dump_json(indent=2))

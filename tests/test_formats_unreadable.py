@@ -104,3 +104,22 @@ def test_a_report_no_tool_here_can_read_is_listed_counted_unreadable_and_shown_t
     assert "status changed (1 township-years): unreadable → on_time" in (folder / "CHANGELOG.md").read_text(encoding="utf-8")
     page = (site / "townships" / township / "index.html").read_text(encoding="utf-8")
     assert "找到了报告，但无法读取" not in page and "fazhi-status--on_time" in page
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_fazhi_nightly_quiet_says_what_is_unreadable_and_exits_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """`fazhi nightly --quiet` on a machine without the .doc converters: no failed night (exit 0),
+    and the lines an operator must see, printed even when quiet: what is unreadable and why."""
+    from flows.cli import main
+
+    with serve_portals(_doc_portal(tmp_path / "portal")) as portals:
+        sources = tmp_path / "sources.yaml"
+        sources.write_text(demo_sources_yaml(portals, FORMATS_SOURCES_TEMPLATE), encoding="utf-8")
+        monkeypatch.setenv("PATH", _path_without_tools(tmp_path / "bin"))
+        code = main(["nightly", "--sources", str(sources), "--data", str(tmp_path / "data"), "--out", str(tmp_path / "public"), "--quiet"])
+    printed = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert printed[0] == "失败 | failures: none"
+    assert printed[1] == "待读 | unreadable without a tool: 1 report(s), needs antiword or LibreOffice: 1 (docs/formats.md says what to install)"
+    assert printed[2].startswith("  - formats: http://127.0.0.1:") and printed[2].endswith("unreadable: needs antiword or LibreOffice (.doc)")

@@ -47,7 +47,7 @@ def test_a_release_has_every_file_described_and_hashed(tmp_path: Path) -> None:
     texts = {"texts/2022.jsonl.gz", "texts/2024.jsonl.gz", "texts/2025.jsonl.gz"}  # the years the seeds cover
     codebook = {"README.md", "CODEBOOK.md", "codebook.csv", "LICENSE", "CITATION.cff"}
     assert set(manifest["files"]) == ({f"{t}.{ext}" for t in tables for ext in ("csv", "parquet")} | texts
-                                      | {"datapackage.json", "CHANGELOG.md", "buckets.json", "sources_health.csv"} | codebook)
+                                      | {"datapackage.json", "CHANGELOG.md", "buckets.json", "sources_health.csv", "unreadable.csv"} | codebook)
     assert release.verify_release(tmp_path / "releases", info.version) == []
     with zipfile.ZipFile(folder / f"fazhi-{info.version}.zip") as bundle:
         assert f"fazhi-{info.version}/manifest.json" in bundle.namelist()
@@ -123,7 +123,7 @@ def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: P
     assert release.verify_release(tmp_path / "two/releases", two.version) == []
     assert len(read_csv(tmp_path / "two/releases" / two.version / "townships.csv")) > 10  # the county's townships, not only the seeds'
     with zipfile.ZipFile(tmp_path / "two/releases" / two.version / f"fazhi-{two.version}.zip") as bundle:
-        assert len(bundle.namelist()) == 10 * 2 + 3 + 4 + 5 + 1 and bundle.testzip() is None  # tables in CSV and Parquet, 3 years of texts, datapackage, CHANGELOG, buckets, manifest, codebook, sources_health.csv
+        assert len(bundle.namelist()) == 10 * 2 + 3 + 4 + 5 + 2 and bundle.testzip() is None  # tables in CSV and Parquet, 3 years of texts, datapackage, CHANGELOG, buckets, manifest, codebook, sources_health.csv, unreadable.csv
 
 
 def test_a_failing_figure_pass_fails_the_release_and_leaves_no_release(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

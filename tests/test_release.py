@@ -113,7 +113,7 @@ def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: P
     assert one is not None and two is not None
     names = [p.relative_to(tmp_path / "one/releases" / one.version).as_posix() for p in (tmp_path / "one/releases" / one.version).rglob("*")
              if p.is_file() and "fazhi-" not in p.name and p.name != "manifest.json"]
-    assert len(names) == 32  # 10 tables in CSV and Parquet, 3 years of texts, datapackage, change log, bucket index, 5 codebook files, sources' health
+    assert len(names) == 33  # 10 tables in CSV and Parquet, 3 years of texts, datapackage, change log, bucket index, 5 codebook files, sources' health, unreadable.csv
     for name in names:
         a, b = (tmp_path / "one/releases" / one.version / name).read_bytes(), (tmp_path / "two/releases" / two.version / name).read_bytes()
         if name == "buckets.json":  # where each segment lies in the zip: the child's files join the zip as they are written, in any order

@@ -76,6 +76,10 @@ def test_an_attachment_that_needs_a_missing_tool_is_recorded_with_what_it_needs_
     summary = harvest(vsb_portal, tmp_path)
     assert [(f.url.rsplit("/", 1)[-1], f.needs) for f in summary.failures] == [("531500.htm", "LibreOffice")]
     assert summary.failures[0].reason.endswith("report.wps: unreadable: needs LibreOffice (.wps)")
+    unread = summary.failures[0].unread  # what its page and listing title say of it: coverage's unreadable, not not_found
+    assert unread is not None and unread.title == "新华乡2024年法治政府建设年度报告" and unread.year == 2024
+    assert unread.kind == "government_annual_report" and unread.file_url is not None and unread.file_url.endswith("/report.wps")
+    assert unread.township_code is None  # many townships are named 新华乡 and this source names no county: none is guessed
     night = Night(now=NOW, harvests=[summary], failures=summary.failures)
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
         assert store.keep_unreadable(conn, night) == 1

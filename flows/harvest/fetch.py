@@ -15,7 +15,18 @@ from flows.records import Failure, Fetched, FetchedReport, FetchRecord, FetchRes
 from flows.run.stop import NIGHT
 from flows.store.database import url_key
 from flows.store.raw import RawStore
-from parsers import Classified, Document, Link, LinkDecision, Source, classify_attachment, classify_page, extract_report, with_listing_title
+from parsers import (
+    Classified,
+    Document,
+    Link,
+    LinkDecision,
+    Source,
+    UnreadableDocument,
+    classify_attachment,
+    classify_page,
+    extract_report,
+    with_listing_title,
+)
 
 GONE_STATUSES = (404, 410)
 
@@ -189,8 +200,11 @@ def unread_report(source: Source, found: Classified, url: str, title: str, page:
     page = page or found.document or Document(url=url, title=title or None, text=title)
     if not page.text.strip():
         page = page.model_copy(update={"text": title})
-    report = extract_report(with_listing_title(page, title) if title else page, source).report
     file_url = found.about if found.about and found.about != url else None
+    try:
+        report = extract_report(with_listing_title(page, title) if title else page, source).report
+    except (UnreadableDocument, UnicodeError, ValueError, RecursionError):  # a page too odd to identify: the report is still kept
+        return Unread(title=title or None, file_url=file_url)
     return Unread(title=report.title or title or None, file_url=file_url, township_code=report.place.township_code, year=report.year,
                   kind=report.kind, published_on=report.published_on)
 

@@ -272,3 +272,19 @@ def test_a_township_page_compares_its_years_on_time_and_figures_with_its_county(
     compare = page.content.split('id="compare"', 1)[1].split("<h2", 1)[0]
     assert 'data-label="本乡镇">31<' in compare and 'data-label="全县中位数">12<' in compare and 'data-label="报告的乡镇数">5<' in compare
     assert ("compare", "与本县比较") in page.toc
+
+
+def test_a_year_whose_only_report_could_not_be_read_says_so_names_the_tool_and_escapes_the_portals_text() -> None:
+    """Issue 29: the township page's year line for a report found but not read (unreadable.csv):
+    the status, the report linked to its page, what it needs; a title or URL from a portal is text,
+    and only an http(s) URL becomes a link."""
+    from sitegen.accountability import year_lines
+
+    unread = [{"year": "2022", "kind": "government_annual_report", "title": "<b>船溪乡</b>2022年度报告", "url": 'http://x.gov.cn/a"b.htm',
+               "needs": "antiword or LibreOffice"},
+              {"year": "2022", "kind": "unknown", "title": "扫描件", "url": "javascript:alert(1)", "needs": "OCR"}]
+    [line] = year_lines([2022], None, [], {}, unread)
+    assert line.startswith('2022年度：<span class="fazhi-status fazhi-status--unreadable fazhi-status--bare">无法读取</span>：找到了报告，但无法读取：')
+    assert '<a href="http://x.gov.cn/a&quot;b.htm" rel="nofollow noopener">&lt;b&gt;船溪乡&lt;/b&gt;2022年度报告</a>（需要 antiword or LibreOffice）' in line
+    assert "扫描件（需要 OCR）" in line and "javascript:" not in line
+    assert year_lines([2022], None, [], {}) == ['2022年度：<span class="fazhi-status fazhi-status--not_found fazhi-status--bare">未找到</span>']

@@ -101,3 +101,17 @@ def test_withdrawn_is_a_fact_beside_the_status() -> None:
     rows = {r.code: r for r in coverage(["654028"], facts, [2023])}
     assert rows[nilka[0]].cells["annual", 2023] == ("on_time", True, "b" * 16)
     assert rows[nilka[1]].cells["annual", 2023] == ("on_time", False, "c" * 16)  # another report of it is still online
+
+
+def test_a_township_whose_only_report_could_not_be_read_is_unreadable_never_not_found() -> None:
+    """Issue 29: a report found but not read (its file needs a tool) says something was published:
+    ``unreadable``, with no report to cite; a readable report of the same year wins."""
+    first, second, third = [t.code for t in townships_of("654028")][:3]
+    facts = [ReportFact(first, 2023, None, "unknown", unreadable=True),
+             ReportFact(second, 2023, None, "government_annual_report", unreadable=True),
+             ReportFact(second, 2023, date(2024, 2, 1), "government_annual_report", report_id="a" * 16),
+             ReportFact(third, 2023, None, "shufa", unreadable=True)]
+    rows = {r.code: r for r in coverage(["654028"], facts, [2023], today=date(2026, 12, 7))}
+    assert rows[first].annual[2023] == "unreadable" and rows[first].cells["annual", 2023].report_id == ""
+    assert rows[second].annual[2023] == "on_time" and rows[second].cells["annual", 2023].report_id == "a" * 16
+    assert rows[third].shufa[2023] == "unreadable" and rows[third].annual[2023] == "not_found"

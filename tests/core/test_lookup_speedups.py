@@ -11,7 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parsers.formats import _TEXT_BOMS, _looks_binary
-from parsers.register import PATH_SEGMENT, PATH_WORDS, _path_spellings, _spellings, _township_pinyin, load_register, township_stem, townships_of, townships_in_path
+from parsers.register import (
+    PATH_SEGMENT,
+    PATH_WORDS,
+    _path_spellings,
+    _spellings,
+    _township_pinyin,
+    load_register,
+    township_stem,
+    townships_in_path,
+    townships_of,
+)
 
 
 def _prefixed_spellings(county: str) -> dict[str, set[str]]:

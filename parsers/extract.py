@@ -77,6 +77,7 @@ PARAGRAPH_BREAK = re.compile(r"\n")
 PARAGRAPH_WINDOW = 600
 # Standing rules, not counts: 每月1次, 每季度听取一次, 每两月1次, 每人每年.
 RATE = re.compile(r"每(年|月|季度?|周|半年|两月|两个月|[一二两三四五六]个?月|人|天|日|旬|次)[^，。；\d]{0,14}$")
+RATE_REACH = 24  # 每 + its period (≤ 4) + 14 characters: how far back RATE can match from a figure
 # "各村开展进村入户宣传3至5次": a range said of each village or unit is a norm, not a count.
 EACH = re.compile(r"各(村|社区|居|组|单位|部门|站所|网格)|每")
 # Ordinals without 第: 十届十五次全会, 二十届三中全会.
@@ -227,8 +228,10 @@ def _not_a_count(figure: re.Match[str], sentence: str, text: str) -> bool:
 
 
 def _skipped(context: str, sentence: str, after: str) -> bool:
-    """Figures that are never counts: rates, ordinals, figures inside parentheses."""
-    if _inside_parentheses(sentence) or RATE.search(context):
+    """Figures that are never counts: rates, ordinals, figures inside parentheses. A rate is read
+    on its whole clause, not from the figure before (每两个月一次: 两个 cut the clause; the 每 before
+    a number is the rate's period), within a tail as long as RATE can reach."""
+    if _inside_parentheses(sentence) or RATE.search(context) or sentence.endswith("每") or RATE.search(sentence[-RATE_REACH:]):
         return True
     return bool(ORDINAL_AFTER.match(after))
 

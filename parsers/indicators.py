@@ -46,8 +46,15 @@ class Indicator(NamedTuple):
 # An official's own talks in a first-person report (本人…开展法治宣讲3次) are 讲法, not the township's events.
 # Talks to the township's own cadres (书记为机关干部集中授课, 宣讲团为镇村干部宣讲) are no publicity for the public either.
 CADRES = r"(机关|干部|职工|公职人员|工作人员|在编人员|班子成员|党员)"
+# The public in an audience: "面向企业职工和群众" is publicity although 职工 is in it.
+PUBLIC = r"(群众|村民|居民|师生|学生|青少年|企业|商户|游客|老年人|妇女|儿童)"
+# A lecture whose topic (the sentence before, its own sentence and clause after, the headings) is the
+# cadres' own study is their study ("健全领导干部学法制度。…开展法治讲座5场"; "专题学习4次、法治讲座3场次，实现干部
+# 学习全覆盖"), unless the topic names the public or the places it is taken to (then it is publicity).
+CADRE_STUDY_TOPIC = (rf"(?s)^(?!.*(?:{PUBLIC}|进村|入户|村组|村居|校园|集市|走进|普法宣传))"
+                     r".*(学法制度|领导干部学法|干部学法|会前学法|集中学法|干部[^，。；|]{0,6}学习|中心组|学习贯彻习近平法治思想)")
 PUBLICITY_NOT = (r"培训|学法|学习|下发|要点|文件|方案|稿件|宣誓|党课|出刊|刊出|刊发|宣传栏|简报|专栏|板报|横幅|展板|推送|转发|推文|本人[^，。；]{0,12}(宣讲|讲)"
-                 rf"|(为|给|向|面向)[^，。；]{{0,10}}{CADRES}")
+                 rf"|(为|给|向|面向)(?![^，。；]{{0,12}}{PUBLIC})[^，。；]{{0,10}}{CADRES}")
 # Words that make a meeting's or a study's subject the rule of law, wherever the report says it: in the
 # figure's clause, the clause after it, the sentence before, or a heading above (Indicator.subject).
 LAW_SUBJECT = r"法治|依法治|依法行政|法律|法规|普法|执法|宪法|民法典|法制|合法性|涉法"
@@ -82,6 +89,9 @@ INDICATORS: tuple[Indicator, ...] = (
     # The audience said in the clause after: "组织开展法治专题讲座3场，参训干部120人次".
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律|法制|民法典|宪法|法规|条例)[^，。；]{0,8}(讲座|课|课堂|讲堂)$",
               after=rf"^(?=，(参训|参加|听课|参与|覆盖)[^，。；]{{0,6}}{CADRES})", exclude=r"党课|讲课|授课|辅导|宣讲", maximum=500),
+    # The topic is the cadres' study (CADRE_STUDY_TOPIC): the sentence before, the list it stands in or the clause after.
+    Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律|法制|民法典|宪法|法规|条例)[^，。；]{0,8}(讲座|课|课堂|讲堂)$",
+              subject=CADRE_STUDY_TOPIC, exclude=r"党课|讲课|授课|辅导|宣讲", maximum=500),
     # Talks and classes for cadres and staff are their study, not publicity for the public.
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"),
               r"(机关|干部|职工|公职人员|工作人员)[^，。；]{0,10}(普法|法治|法律)[^，。；]{0,8}(讲座|课)$", maximum=500),

@@ -76,7 +76,7 @@ SENTENCE_WINDOW = 400  # characters looked back for a sentence's words: real sen
 PARAGRAPH_BREAK = re.compile(r"\n")
 PARAGRAPH_WINDOW = 600
 # Standing rules, not counts: 每月1次, 每季度听取一次, 每两月1次, 每人每年.
-RATE = re.compile(r"每(年|月|季度?|周|半年|两月|两个月|[一二两三四五六]个?月|人|天|日|旬|次)[^，。；\d]{0,14}$")
+RATE = re.compile(r"每(?:[一二两三四五六七八九十\d]{0,2}个?(?:年|月|季度?|周|星期|半年|天|日|旬)|人|次)[^，。；\d]{0,14}$")
 RATE_REACH = 24  # 每 + its period (≤ 4) + 14 characters: how far back RATE can match from a figure
 # "各村开展进村入户宣传3至5次": a range said of each village or unit is a norm, not a count.
 EACH = re.compile(r"各(村|社区|居|组|单位|部门|站所|网格)|每")

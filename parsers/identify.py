@@ -87,15 +87,25 @@ COUNTY_AS_SUBJECT = re.compile(r"^(?:我|本|全)(?:县|区|市|旗)(?![委长])
 TOWNSHIP_VOICE = re.compile(r"(我|本|全)(镇|乡|街道|街)(?![长道办])")
 COUNTY_VOICE = re.compile(r"(我|本|全)(县|区|市|旗)(?![委长])")
 TAIL_LINES = 4
+REPORTS_AS_FOLLOWS = re.compile(r"[，。,][^，。,]*(报告|总结|汇报|说明)如下[:：]$")
+# A news headline: a place, a colon, a slogan that may hold commas ("某镇：法治护航，点亮乡村振兴之光").
+HEADLINE = re.compile(r"^[\u4e00-\u9fff]{2,12}(镇|乡|街道|街|苏木|县|区|市)[：:][^：:]{4,}$")
+HEADLINE_MAX = 40
 # The body is read for places up to here: a report names itself and its county early; scanning
 # whole reports (5,000+ characters) cost more than the 2 ms a report may take, for nothing found.
 BODY_CHARS = 2000
 
 
 def title_from_text(text: str) -> str | None:
-    """The first line, joined with a short second line that continues it (titles wrap in Word)."""
+    """The first line, joined with a short second line that continues it (titles wrap in Word).
+    Page furniture above it (breadcrumbs 您现在所在的位置：…>…, 发布时间 lines, blank lines) is no
+    title: a breadcrumb taken for one made a township's news item a county department's."""
     lines = text.split("\n")
+    while len(lines) > 1 and (not lines[0].strip() or FURNITURE_LINE.match(lines[0].strip()) or BREADCRUMB.search(lines[0])):
+        lines = lines[1:]
     first = lines[0].strip() if lines else ""
+    if HEADLINE.match(first) and len(first) <= HEADLINE_MAX and "。" not in first:
+        return first  # "某镇：法治护航，点亮乡村振兴之光": a news headline, commas and all
     if not first or len(first) > 60 or first.endswith(("：", ":", "。")) or re.search(r"[，。；]", first):
         return None  # a sentence, not a title
     if len(lines) > 1 and len(lines[1]) <= 12 and not re.search(r"[，。：:（(]", lines[1]):
@@ -260,7 +270,9 @@ def opening_sentence(text: str) -> str:
     for line in text[:OPENING_CHARS * 2].split("\n"):
         line = line.strip(" ?？\u3000")
         # Prose: a header naming the authors (中共某镇委员会 某镇人民政府) has no clause punctuation.
-        if len(line) >= 30 and not FURNITURE_LINE.match(line) and not line.endswith(("：", ":")) and re.search(r"[，。；,]", line):
+        # An opening paragraph may end with its "现将…报告如下：" (a colon, but prose: no addressee line).
+        if len(line) >= 30 and not FURNITURE_LINE.match(line) \
+                and (not line.endswith(("：", ":")) or REPORTS_AS_FOLLOWS.search(line)) and re.search(r"[，。；,]", line):
             return line.split("。", 1)[0]
     return ""
 

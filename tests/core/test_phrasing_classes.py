@@ -261,3 +261,63 @@ def test_the_opening_subject_beside_county_bodies_is_the_author(text: str, towns
 )
 def test_the_year_is_not_a_plan_period_or_an_award(text: str, year: int) -> None:
     assert identify(text).year == year
+
+
+def test_an_official_plain_name_outranks_an_ethnic_township_s_short_name() -> None:
+    # 汤泉乡 (太湖县) is a register name; 汤泉满族乡 (遵化市) is written 汤泉乡 only by its own reports.
+    assert identify("汤泉乡2024年度法治政府建设工作情况报告\n2024年，汤泉乡坚持依法行政。").place.county == "太湖县"
+
+
+# 9. Page furniture above the title: breadcrumbs and date lines are no title, and a news headline
+# (a place, a colon, a slogan with commas) makes the page a news item whose figures are no report's.
+@pytest.mark.parametrize(
+    "text, township",
+    [
+        ("您现在所在的位置：忠县人民政府网站 > 新闻中心 > 乡镇动态\n\n忠州街道：法治护航，共建平安社区\n"
+         "发布时间：2025-03-01\n近年来，忠州街道坚持依法治理，开展普法活动12场次，调解纠纷30起。", "忠州街道"),
+        ("当前位置：首页 > 镇街动态\n乐寿镇：以法治之力，护乡村振兴\n2024年，乐寿镇开展法治宣传活动20场，发放资料2000余份。", "乐寿镇"),
+        ("首页 > 政务公开 > 工作动态\n玉蟾街道：普法进万家，法治润民心\n今年以来，玉蟾街道开展“法律进社区”活动8场次。", "玉蟾街道"),
+        ("位置：首页 » 新闻 » 基层动态\n鹤龙街：多措并举，织密法治保障网\n鹤龙街聚焦群众需求，开展法律咨询活动15次。", "鹤龙街道"),
+        ("您的位置：首页>乡镇动态\n\n铁石乡：学法用法，助力乡村治理\n铁石乡组织开展普法宣传活动6场，解答群众咨询80人次。", "铁石苗族彝族乡"),
+    ],
+)
+def test_a_news_headline_under_breadcrumbs_is_a_township_s_news_item(text: str, township: str) -> None:
+    extraction = extract_report(read_document(text.encode(), "a.txt"))
+    report = extraction.report
+    assert (report.kind, report.level, report.place.township) == ("other", "township", township)
+    assert not report.title or ">" not in report.title and "»" not in report.title
+    assert extraction.values == []
+
+
+# 10. An opening paragraph ending with "现将…报告如下：" is the opening sentence (the colon is no
+# addressee line's): its subject, a county-level development zone or a township, decides the level.
+@pytest.mark.parametrize(
+    "text, level",
+    [
+        ("2024年，邯郸经济技术开发区在市委、市政府的坚强领导下，深入推进依法治区，法治政府建设取得新成效。现将有关情况报告如下：\n"
+         "一、主要举措\n1.加强统筹。区党工委召开专题会议研究法治工作4次。", "county"),
+        ("2023年，廊坊经济技术开发区（以下简称开发区）坚持以习近平法治思想为指导，全面推进依法行政。现将2023年度工作报告如下：\n"
+         "一、主要举措和成效\n（一）强化组织领导", "county"),
+        ("2024年，洛宁县在市委、市政府的坚强领导下，坚持依法行政，现将2024年度法治政府建设情况报告如下：\n一、主要举措\n1.压实责任", "county"),
+        ("2024年，鹤龙街道在区委、区政府的坚强领导下，扎实推进法治建设，现将工作情况报告如下：\n一、主要举措\n1.强化学习", "township"),
+        ("2025年，忠州街道在县委、县政府的领导下，坚持依法行政，现将本年度法治政府建设情况总结如下：\n一、主要做法\n（一）抓学习", "township"),
+    ],
+)
+def test_an_opening_paragraph_ending_in_its_colon_gives_the_subject(text: str, level: str) -> None:
+    assert identify(text).level == level
+
+
+# 11. Rates whose period is a numeral (每两个月, 每三年): the numeral is no count, nor is the 一次 after it.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "坚持每三个月召开一次法治建设专题会议。",
+        "每两周组织一次集中学法。",
+        "村法律顾问每两个月到村开展1次法律咨询。",
+        "每半年至少开展两次法治宣传活动。",
+        "按照每四个月一次的频次开展执法培训。",
+    ],
+)
+def test_a_rate_with_a_numeral_period_is_not_a_count(text: str) -> None:
+    observations, _ = extract_figures(normalise(text))
+    assert observations == []

@@ -209,7 +209,12 @@ def _same_kind(listed: str, item: str) -> bool:
     """Whether a list's later item counts the same kind of thing as the named item before it: the
     same head noun (the last character: 部署会/推进会, 婚姻纠纷/邻里纠纷), and no body or subject of
     its own (党委会22次 after 法治专题会3次 names another body's meetings)."""
-    return bool(item) and item[-1] == listed[-1] and len(item) <= LIST_ITEM_MAX and not OWN_SUBJECT.search(item)
+    return bool(item) and _head(item) == _head(listed) and len(item) <= LIST_ITEM_MAX and not OWN_SUBJECT.search(item)
+
+
+def _head(noun: str) -> str:
+    """The head noun's last character, 会议 read as 会 (领导小组会议3次、专题推进会2次: one kind)."""
+    return noun[-2] if noun.endswith("会议") else noun[-1]
 
 
 def _not_a_count(figure: re.Match[str], sentence: str, text: str) -> bool:

@@ -59,7 +59,8 @@ PUBLICITY_NOT = (r"培训|学法|学习|下发|要点|文件|方案|稿件|宣�
 # figure's clause, the clause after it, the sentence before, or a heading above (Indicator.subject).
 LAW_SUBJECT = r"法治|依法治|依法行政|法律|法规|普法|执法|宪法|民法典|法制|合法性|涉法"
 # A meeting named by its kind (专题会议, 党委专题会), with no subject of its own between the verb and the kind.
-TOPICAL_MEETING = r"(专题(会议?|党(工)?委会(议)?|部署会|推进会|研究会|调度会)|党(工)?委专题会(议)?)$"
+# Other meetings may be listed after it, and the count be their total ("召开专题部署会、推进会共5次").
+TOPICAL_MEETING = r"(专题(会议?|党(工)?委会(议)?|部署会|推进会|研究会|调度会)|党(工)?委专题会(议)?)(?:(?:、[^，。；、]{1,4}会议?)+(?:共计?|合计|累计|总计))?$"
 PRINTED = r"(资料|材料|宣传品|手册|小册子|宣传册|读本|折页|彩页|传单|明白纸|画册)"  # things printed to be handed out
 # A cited title (《中华人民共和国土地管理法》) counts as one word between a verb and what it governs.
 TITLE_OR_CHAR = r"(?:《[^》]{0,40}》|[^，。；《])"
@@ -85,22 +86,23 @@ INDICATORS: tuple[Indicator, ...] = (
     # A lecture or class organised for the township's own cadres ("组织街道在编人员开展了…7场专题法治讲座") is their
     # study; not one they give (授课, 辅导, 宣讲: 讲法 by officials, no count of the table).
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律|法制|民法典|宪法|法规|条例)[^，。；]{0,8}(讲座|课|课堂|讲堂)$",
-              sentence=rf"(组织|为|给|面向|对)[^，。；]{{0,10}}{CADRES}", exclude=r"党课|讲课|授课|辅导|宣讲", maximum=500),
+              sentence=rf"(组织|为|给|面向|对)[^，。；]{{0,10}}{CADRES}", exclude=r"党课|讲课|授课|讲授|辅导|宣讲", maximum=500),
     # The audience said in the clause after: "组织开展法治专题讲座3场，参训干部120人次".
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律|法制|民法典|宪法|法规|条例)[^，。；]{0,8}(讲座|课|课堂|讲堂)$",
-              after=rf"^(?=，(参训|参加|听课|参与|覆盖)[^，。；]{{0,6}}{CADRES})", exclude=r"党课|讲课|授课|辅导|宣讲", maximum=500),
+              after=rf"^(?=，(参训|参加|听课|参与|覆盖)[^，。；]{{0,6}}{CADRES})", exclude=r"党课|讲课|授课|讲授|辅导|宣讲", maximum=500),
     # The topic is the cadres' study (CADRE_STUDY_TOPIC): the sentence before, the list it stands in or the clause after.
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律|法制|民法典|宪法|法规|条例)[^，。；]{0,8}(讲座|课|课堂|讲堂)$",
-              subject=CADRE_STUDY_TOPIC, exclude=r"党课|讲课|授课|辅导|宣讲", maximum=500),
+              subject=CADRE_STUDY_TOPIC, exclude=r"党课|讲课|授课|讲授|辅导|宣讲", maximum=500),
     # Talks and classes for cadres and staff are their study, not publicity for the public.
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"),
-              r"(机关|干部|职工|公职人员|工作人员)[^，。；]{0,10}(普法|法治|法律)[^，。；]{0,8}(讲座|课)$", maximum=500),
+              r"(机关|干部|职工|公职人员|工作人员)[^，。；]{0,10}(普法|法治|法律)[^，。；]{0,8}(讲座|课)$", exclude=r"党课|讲课|授课|讲授|辅导|宣讲",
+              maximum=500),
     # "落实领导干部学法制度，…，开展法治专题讲座4场": a lecture in a sentence on the cadres' own study.
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律)[^，。；]{0,8}讲座$",
-              sentence=r"领导干部|机关干部|干部职工|公职人员|学法", exclude=r"党课|讲课|授课", maximum=500),
+              sentence=r"领导干部|机关干部|干部职工|公职人员|学法", exclude=r"党课|讲课|授课|讲授", maximum=500),
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"),
               r"普法|法治宣传|法律宣传|宪法宣传|宣讲|宣传活动|法治讲座|法律咨询[^，。；]{0,10}活动"
-              r"|(法律|法治|宪法|送法|释法|普法|民法典)[^，。；]{0,10}(活动|大集|宣传|演出|巡演|展演)"
+              r"|(法律|法治|宪法|送法|释法|普法|民法典)[^，。；]{0,10}(活动|大集|宣传|演出|巡演|展演|放映|展览|巡展)"
               r"|(法律|法治|释法|普法|宪法|民法典)[^，。；]{0,10}(讲座|讲堂|课堂|竞赛|竞答|汇演|文艺)|送法(下乡|上门|进)"
               r"|(?:^|[“\"])(法律|送法|普法|法治)进[^”\"]{1,8}[”\"]$",  # a campaign named “法律进X” right before its count
               exclude=PUBLICITY_NOT, maximum=2_000),
@@ -178,6 +180,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场"), r"^(?!.*党课).*(专题|集中|集体)学习(研讨|会)?$",
               subject=r"法治思想|法律法规|宪法|依法治国|学法|民法典", exclude=r"培训|考试|测试", maximum=500),
     Indicator("enforcement_training", "执法培训次数", ("次", "期", "场次", "场"), r"执法[^，。；]{0,12}培训|培训[^，。；]{0,6}执法", maximum=500),
+    # A bare training item of a list whose sentence names the enforcement staff: "组织执法人员参加法律知识考试1次、业务培训3次".
+    Indicator("enforcement_training", "执法培训次数", ("次", "期", "场次", "场"), r"^(业务|专题|法律|法治|岗位|集中|线上|线下|专业|知识)*培训(班|会)?$",
+              sentence=r"执法(人员|队员)[^，。；]{0,6}(参加|参与|开展|进行|接受)", maximum=500),
     Indicator("enforcement_training_hours", "执法培训课时", ("课时", "学时"), r"执法[^，。；]{0,12}培训|培训[^，。；]{0,6}执法", maximum=2_000),
     # "组织执法人员参加业务培训4次，累计培训40课时": hours said after the training, in its sentence.
     Indicator("enforcement_training_hours", "执法培训课时", ("课时", "学时"), r"", sentence=r"执法[^，。；]{0,12}培训|培训[^，。；]{0,6}执法",
@@ -196,8 +201,10 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("joint_enforcement_actions", "联合执法行动次数", ("次",), r"联合执法|执法行动", maximum=1_000),
     # The verb without its noun: "共立案查处275件", "实施行政处罚 36起", "作出行政处罚决定12件" (not decisions
     # published, "公布…行政处罚决定2件次": no verb of handling).
-    Indicator("violations_handled", "查处违法行为起数", ("起", "件", "宗"), r"查处[^，。；]{0,8}(违法|案件)|立案(查处)?$|查处$|(实施|作出|给予|办理)[^，。；]{0,4}行政处罚(决定|案件)?$",
+    Indicator("violations_handled", "查处违法行为起数", ("起", "件", "宗"), r"查处[^，。；]{0,8}(违法|案件)|立案(查处)?$|查处$|(实施|作出|给予|办理)[^，。；]{0,4}行政处罚(决定书?|案件)?$",
               exclude=r"信访|纠纷", maximum=5_000),
+    # Decisions counted as the documents that state them: "作出行政处罚决定书11份".
+    Indicator("violations_handled", "查处违法行为起数", ("份",), r"(实施|作出|下达|送达)[^，。；]{0,4}行政处罚决定书$", maximum=5_000),
     Indicator("info_disclosure_requests", "办理信息公开申请件数", ("件", "项", "条"), r"信息公开申请|依申请公开", maximum=1_000),
     Indicator("major_decisions_reviewed", "审议/审查重大事项项数", ("项", "件"), r"(审议|审查)[^，。；]{0,16}(重大|三重一大)[^，。；]{0,12}事项|(重大|三重一大)[^，。；]{0,6}(决策|事项)[^，。；]{0,8}(审议|审查|审核)",
               maximum=1_000),

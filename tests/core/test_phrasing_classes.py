@@ -321,3 +321,44 @@ def test_an_opening_paragraph_ending_in_its_colon_gives_the_subject(text: str, l
 def test_a_rate_with_a_numeral_period_is_not_a_count(text: str) -> None:
     observations, _ = extract_figures(normalise(text))
     assert observations == []
+
+
+# 12. Harder variants found breaking (each fixed at its cause, see docs/extraction.md).
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a meeting listed after another: 会议 and 会 are one kind of thing
+        ("全年共召开法治建设领导小组会议3次、专题推进会2次。", [(MEETINGS, 3, "exact"), (MEETINGS, 2, "exact")]),
+        ("召开依法治镇委员会会议2次、工作调度会4次。", [(MEETINGS, 2, "exact"), (MEETINGS, 4, "exact")]),
+        # meetings of a kind listed, then their total
+        ("围绕法治政府建设，召开专题部署会、推进会共5次。", [(MEETINGS, 5, "exact")]),
+        ("聚焦依法行政，召开党委专题会、调度会合计七次。", [(MEETINGS, 7, "exact")]),
+        # a space between the number and 余/多
+        ("镇村两级矛盾纠纷调解 210 余件。", [("disputes_mediated", 210, "at_least")]),
+        ("发放宣传资料 5000 多份。", [("materials_distributed", 5000, "at_least")]),
+        # decisions counted as the documents that state them
+        ("依法作出行政处罚决定书十一份。", [("violations_handled", 11, "exact")]),
+        # a bare training item in a sentence on the enforcement staff
+        ("组织执法人员参加法律知识考试1次、业务培训3次。", [("enforcement_training", 3, "exact")]),
+        ("全年执法队员参加专题培训班２期。", [("enforcement_training", 2, "exact")]),
+        # films and exhibitions on law for the public are publicity
+        ("全年举办法治文艺演出3场、法治电影放映24场。", [(PUBLICITY, 3, "exact"), (PUBLICITY, 24, "exact")]),
+        ("在文化广场举办宪法主题展览2次。", [(PUBLICITY, 2, "exact")]),
+    ],
+)
+def test_harder_variants(text: str, expected: list[Figure]) -> None:
+    assert figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, value, key",
+    [
+        ("召开法治专题会3次、安全生产专题会2次。", 2, MEETINGS),  # a later item with its own subject
+        ("召开安全生产专题部署会、推进会共5次。", 5, MEETINGS),
+        ("组织执法人员开展执法检查10次，组织法律明白人培训2次。", 2, "enforcement_training"),
+        ("为镇村干部讲授法治课3次。", 3, STUDY),  # a talk given (讲授) is no study session of the table
+        ("为镇村干部讲授法治课3次。", 3, PUBLICITY),
+    ],
+)
+def test_harder_negatives(text: str, value: float, key: str) -> None:
+    assert key not in keys_of(text, value)

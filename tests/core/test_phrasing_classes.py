@@ -362,3 +362,34 @@ def test_harder_variants(text: str, expected: list[Figure]) -> None:
 )
 def test_harder_negatives(text: str, value: float, key: str) -> None:
     assert key not in keys_of(text, value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "图解：乐寿镇2024年法治政府建设年度报告\n2024年，乐寿镇开展普法宣传活动20场次，调解纠纷50起。",
+        "乡镇法治建设工作总结范文（通用5篇）\n篇一：2024年，我镇开展普法宣传活动20场次，调解纠纷50起。",
+        "献县2024年法治政府建设年度报告\n2024年，在市委、市政府的坚强领导下，我县开展普法宣传活动320场次，乐寿镇调解纠纷150起。",
+        "乐寿镇召开2024年度法治建设工作推进会\n3月5日，乐寿镇召开法治建设工作推进会，会议总结2024年开展普法活动20场次。",
+        "（通讯员 张三）近日，乐寿镇开展“宪法进万家”活动，发放资料500余份。",
+        "乐寿镇2024年政府信息公开工作年度报告\n一、总体情况\n2024年，乐寿镇主动公开政府信息120条，开展普法活动12场次。",
+        "献县司法局2024年法治政府建设年度报告\n2024年，我局开展普法宣传活动50场次。",
+    ],
+)
+def test_more_look_alikes_give_no_township_figures(text: str) -> None:
+    assert extract_report(read_document(text.encode(), "a.txt")).values == []
+
+
+def test_an_opening_on_the_township_s_own_rule_of_law_construction_is_a_report() -> None:
+    report = identify("2024年，在市委、市政府的坚强领导下，乐寿镇坚持依法行政，全面推进法治镇建设，现将有关情况报告如下：\n一、主要举措")
+    assert (report.kind, report.place.township) == ("government_annual_report", "乐寿镇")
+
+
+# 13. A page's view counter is no count, not even an unclassified one.
+@pytest.mark.parametrize(
+    "text",
+    ["浏览：76次", "发布时间：2025-01-02 点击量 35次", "阅读次数： 120 次", "访问量:1024次", "某镇2024年报告\n查看次数：88次\n"],
+)
+def test_a_view_counter_is_no_count(text: str) -> None:
+    observations, _ = extract_figures(normalise(text))
+    assert observations == []

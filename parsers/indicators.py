@@ -55,6 +55,11 @@ CADRE_STUDY_TOPIC = (rf"(?s)^(?!.*(?:{PUBLIC}|进村|入户|村组|村居|校园
                      r".*(学法制度|领导干部学法|干部学法|会前学法|集中学法|干部[^，。；|]{0,6}学习|中心组|学习贯彻习近平法治思想)")
 PUBLICITY_NOT = (r"培训|学法|学习|下发|要点|文件|方案|稿件|宣誓|党课|出刊|刊出|刊发|宣传栏|简报|专栏|板报|横幅|展板|推送|转发|推文|本人[^，。；]{0,12}(宣讲|讲)"
                  rf"|(为|给|向|面向)(?![^，。；]{{0,12}}{PUBLIC})[^，。；]{{0,10}}{CADRES}")
+# Words that make a publicity event's subject the law, said near it (PUBLICITY rows with a subject).
+PUBLICITY_SUBJECT = r"普法|法治宣传|法律宣传|法治教育|法治文化|法治宣讲|法律|宪法|民法典|送法|释法|以案说法|法律进|法治进"
+# Publicity of another subject: safety, fire, drowning, theory, a congress's spirit, customs, health …
+OTHER_PUBLICITY = (r"安全|防火|防汛|溺水|消防|理论|精神|党史|移风易俗|文明|卫生|健康|防疫|疫情|环保|生态|政策|森林|地质|燃气|交通"
+                   r"|医保|社保|征兵|国防|人口|计生|垃圾")  # not 禁毒, 反诈, 扫黑: their laws make them legal publicity near a law subject
 # Words that make a meeting's or a study's subject the rule of law, wherever the report says it: in the
 # figure's clause, the clause after it, the sentence before, or a heading above (Indicator.subject).
 LAW_SUBJECT = r"法治|依法治|依法行政|法律|法规|普法|执法|宪法|民法典|法制|合法性|涉法"
@@ -101,11 +106,16 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律)[^，。；]{0,8}讲座$",
               sentence=r"领导干部|机关干部|干部职工|公职人员|学法", exclude=r"党课|讲课|授课|讲授", maximum=500),
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"),
-              r"普法|法治宣传|法律宣传|宪法宣传|宣讲|宣传活动|法治讲座|法律咨询[^，。；]{0,10}活动"
+              r"普法|法治宣传|法律宣传|宪法宣传|(法律|法治|宪法|民法典)[^，。；]{0,6}宣讲|法治讲座|法律咨询[^，。；]{0,10}活动"
               r"|(法律|法治|宪法|送法|释法|普法|民法典)[^，。；]{0,10}(活动|大集|宣传|演出|巡演|展演|放映|展览|巡展)"
               r"|(法律|法治|释法|普法|宪法|民法典)[^，。；]{0,10}(讲座|讲堂|课堂|竞赛|竞答|汇演|文艺)|送法(下乡|上门|进)"
               r"|(?:^|[“\"])(法律|送法|普法|法治)进[^”\"]{1,8}[”\"]$",  # a campaign named “法律进X” right before its count
               exclude=PUBLICITY_NOT, maximum=2_000),
+    # Publicity or talks named without their subject (宣传活动10次, 宣讲9次): legal publicity only when the figure's own
+    # sentence, the one before or the innermost heading says so (the report's outer heading, 法治政府建设, says it of
+    # everything), and not publicity of another subject (安全生产宣传活动, 理论宣讲, 防溺水宣讲: OTHER_PUBLICITY).
+    Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"宣讲|宣传活动",
+              subject=rf"({PUBLICITY_SUBJECT})[^|]*(\|[^|]*)?$", exclude=rf"{PUBLICITY_NOT}|{OTHER_PUBLICITY}", maximum=2_000),
     # A trial attended by the public; attended by cadres (a sentence on their study) it is neither publicity nor a labelled study.
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"庭审[^，。；]{0,10}活动",
               sentence=r"^(?!.*(领导干部|机关干部|干部职工|公职人员|国家工作人员|学法))", exclude=PUBLICITY_NOT, maximum=2_000),
@@ -115,7 +125,7 @@ INDICATORS: tuple[Indicator, ...] = (
               subject=r"普法|法治宣传|法律宣传|宪法|民法典|送法|法律进|法治进", exclude=PUBLICITY_NOT, maximum=2_000),
     # "全年开展集中宣传15次" under a paragraph on 法治宣传: the form of publicity is named, its subject in the paragraph.
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"宣传(活动)?$",
-              paragraph=r"普法|法治宣传|法律宣传|法治教育|宪法|民法典", exclude=PUBLICITY_NOT, maximum=2_000),
+              paragraph=r"普法|法治宣传|法律宣传|法治教育|宪法|民法典", exclude=rf"{PUBLICITY_NOT}|{OTHER_PUBLICITY}", maximum=2_000),
     Indicator("people_reached", "受众人次", ("人次",), r"受益|受教育|覆盖|惠及|受众|宣讲人数|(参与|参加|教育)(群众|居民|村民|师生|学生|人数)",
               maximum=1_000_000),
     Indicator("people_reached", "受众人次", ("人次",), r"观看(人数|人次|量)?$", sentence=r"普法|法治宣传|法律宣传|直播", exclude=r"干部|职工|党员",

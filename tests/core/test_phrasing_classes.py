@@ -393,3 +393,37 @@ def test_an_opening_on_the_township_s_own_rule_of_law_construction_is_a_report()
 def test_a_view_counter_is_no_count(text: str) -> None:
     observations, _ = extract_figures(normalise(text))
     assert observations == []
+
+
+# 14. Publicity of another subject is no legal publicity: a bare 宣传活动/宣讲 is legal publicity only
+# when its sentence, the sentence before or its innermost heading says law, and not when it names
+# another subject (safety, fire, theory, a congress's spirit, customs).
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("开展安全生产宣传活动8次。", 8),
+        ("一、推进法治政府建设的主要举措\n开展森林防火宣传活动5次。", 5),
+        ("开展防溺水安全宣讲20场。", 20),
+        ("深入推进普法工作。开展理论宣讲活动15场次。", 15),
+        ("开展党的二十大精神宣讲12场。", 12),
+        ("开展移风易俗宣传活动6次。", 6),
+        ("全年开展集中宣传活动10次。", 10),
+    ],
+)
+def test_publicity_of_another_subject_is_no_legal_publicity(text: str, value: float) -> None:
+    assert PUBLICITY not in keys_of(text, value)
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("（三）深化普法宣传\n全年开展集中宣传活动10次，发放资料500份。", 10),
+        ("组建法治宣讲队，深入村组开展靶向宣讲9次。", 9),
+        ("围绕民法典，开展宣传活动15场次。", 15),
+        ("开展法治宣讲12场。", 12),
+        ("聚焦群众关心的法律问题。全年开展入户宣讲二十次。", 20),
+        ("开展“宪法宣传周”、禁毒等宣传活动20场。", 20),
+    ],
+)
+def test_publicity_with_a_law_subject_nearby_is_legal_publicity(text: str, value: float) -> None:
+    assert PUBLICITY in keys_of(text, value)

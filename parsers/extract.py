@@ -79,6 +79,7 @@ PARAGRAPH_WINDOW = 600
 RATE = re.compile(r"每(?:[一二两三四五六七八九十\d]{0,2}个?(?:年|月|季度?|周|星期|半年|天|日|旬)|人|次)[^，。；\d]{0,14}$")
 # A page's view counter in its furniture: "浏览:76次", "阅读次数： 120", "点击量 35次".
 VIEWS = re.compile(r"(浏览|点击|阅读|访问|查看)(次数|人次|量|数)?[ ]?[:：]?[ ]?$")
+VIEWS_CONTEXT = 6  # a counter follows its label (and colon) at once: a longer clause before the number is prose
 RATE_REACH = 24  # 每 + its period (≤ 4) + 14 characters: how far back RATE can match from a figure
 # "各村开展进村入户宣传3至5次": a range said of each village or unit is a norm, not a count.
 EACH = re.compile(r"各(村|社区|居|组|单位|部门|站所|网格)|每")
@@ -238,9 +239,10 @@ def _skipped(context: str, sentence: str, after: str) -> bool:
     """Figures that are never counts: rates, ordinals, figures inside parentheses. A rate is read
     on its whole clause, not from the figure before (每两个月一次: 两个 cut the clause; the 每 before
     a number is the rate's period), within a tail as long as RATE can reach."""
-    if _inside_parentheses(sentence) or RATE.search(context) or sentence.endswith("每") or RATE.search(sentence[-RATE_REACH:]):
+    # (the context is a suffix of the sentence, so the sentence's tail holds every rate the context does)
+    if _inside_parentheses(sentence) or sentence.endswith("每") or RATE.search(sentence[-RATE_REACH:]):
         return True
-    if VIEWS.search(sentence[-12:]):
+    if len(context.rsplit(" ", 1)[-1]) <= VIEWS_CONTEXT and VIEWS.search(sentence[-12:]):
         return True  # the page's counter (浏览:76次), no count of the report's
     return bool(ORDINAL_AFTER.match(after))
 

@@ -43,6 +43,9 @@ STATED_DATES = (
     re.compile(r"(?:成文日期|成文时间|发文日期|公文生成日期|生成日期)" + _DATE),
 )
 FURNITURE_DATE = re.compile(r"(?<![\d/-])(20\d{2})\s*[-/]\s*(\d{1,2})\s*[-/]\s*(\d{1,2})(?![\d/-])")
+# A byline above the body: the publisher, then the date in 年月日 ("清水县人民政府 2024年01月08日"). Only lines
+# before the body's first are read, so a signature (publisher, date, after the body) is never one.
+BYLINE_DATE = re.compile(r"^\s*[\u4e00-\u9fff]{2,30}(?:人民政府|政府|办事处|党委|党工委|镇|乡|街道|局|委员会|办公室|司法所)\s+(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 BODY_LINE = 60  # the first line this long is the body: furniture lines are short
 ARABIC_DATE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 CHINESE_DATE = re.compile(r"([二〇零一三四五六七八九]{4})年([十一二三四五六七八九]{1,3})月([十一二三四五六七八九]{1,3})日")
@@ -169,12 +172,14 @@ def identify_published_source(meta: dict[str, str], text: str) -> tuple[date | N
                 return found, m.group(0).strip(), "page_text"
     # A date in the furniture above the body with no label (2025-02-08 08:53 | 浏览次数): portals
     # print the publication date so; prose writes 年月日, so a dashed date there is the page's.
+    prose = False  # a byline stands above the body's first sentence
     for line in text[:FURNITURE_CHARS].split("\n"):
         if len(line) >= BODY_LINE:
             break
-        m = FURNITURE_DATE.search(line)
+        m = FURNITURE_DATE.search(line) or (None if prose else BYLINE_DATE.match(line))
+        prose = prose or "。" in line or "，" in line
         if m and "索引号" not in line and (found := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
-            return found, m.group(0), "page_text"
+            return found, m.group(0).strip(), "page_text"
     return None, None, None
 
 

@@ -427,3 +427,28 @@ def test_publicity_of_another_subject_is_no_legal_publicity(text: str, value: fl
 )
 def test_publicity_with_a_law_subject_nearby_is_legal_publicity(text: str, value: float) -> None:
     assert PUBLICITY in keys_of(text, value)
+
+
+# 15. A byline above the body (publisher, then the date in 年月日) gives the publication date; a
+# signature after the body never does.
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("某镇2024年法治政府建设情况报告\n\n某镇人民政府 2025年01月08日\n\n2024年，我镇坚持依法行政，全面推进法治政府建设各项工作，取得明显成效，现将有关情况报告如下：", (2025, 1, 8)),
+        ("【政策解读】关于某县法治政府建设报告的解读\n某县人民政府  2024年3月5日\n按照省市法治政府建设工作要求，我县总结2023年全县法治政府建设工作，现解读如下：", (2024, 3, 5)),
+        ("乐寿镇2023年法治建设工作总结\n乐寿镇党委 2024年2月1日\n2023年，乐寿镇在县委、县政府的坚强领导下，扎实推进法治建设，各项工作取得新成效。", (2024, 2, 1)),
+        ("忠州街道2024年度法治政府建设报告\n忠州街道办事处 2025年1月20日 来源：忠县人民政府\n2024年，忠州街道坚持以习近平法治思想为指导，深入推进依法行政，法治政府建设取得新成效。", (2025, 1, 20)),
+        ("某县司法局 2024年12月30日\n2024年，我局坚持以习近平法治思想为指导，深入推进依法行政，法治政府建设取得新成效。", (2024, 12, 30)),
+    ],
+)
+def test_a_byline_above_the_body_gives_the_publication_date(text: str, expected: tuple[int, int, int]) -> None:
+    from datetime import date
+
+    assert identify(text).published_on == date(*expected)
+
+
+def test_a_signature_after_the_body_is_no_publication_date() -> None:
+    text = ("某镇2024年法治政府建设情况报告\n2024年，我镇坚持依法行政，全面推进法治政府建设各项工作，取得明显成效，现将有关情况报告如下：\n"
+            "一、主要举措\n某镇人民政府 2025年1月8日")
+    report = identify(text)
+    assert report.published_on is None

@@ -90,6 +90,9 @@ COUNTY_AS_SUBJECT = re.compile(r"^(?:我|本|全)(?:县|区|市|旗)(?![委长])
 TOWNSHIP_VOICE = re.compile(r"(我|本|全)(镇|乡|街道|街)(?![长道办])")
 COUNTY_VOICE = re.compile(r"(我|本|全)(县|区|市|旗)(?![委长])")
 TAIL_LINES = 4
+# A 镇/乡/街道 the register does not hold (new, renamed) right after its county's name, as the subject:
+# "奉节县新名镇坚持依法行政" is the township's voice, not the county's (not 各乡镇, 城乡, 乡村).
+UNKNOWN_TOWNSHIP_AFTER = re.compile(r"(?![各全本我该])(?:(?!乡镇|城乡|乡村)[\u4e00-\u9fff]){1,5}?(?:镇|乡|街道|苏木)(?![镇村长级])")
 REPORTS_AS_FOLLOWS = re.compile(r"[，。,][^，。,]*(报告|总结|汇报|说明)如下[:：]$")
 # A news headline: a place, a colon, a slogan that may hold commas ("某镇：法治护航，点亮乡村振兴之光").
 HEADLINE = re.compile(r"^[\u4e00-\u9fff]{2,12}(镇|乡|街道|街|苏木|县|区|市)[：:][^：:]{4,}$")
@@ -312,7 +315,7 @@ def opening_subject(text: str) -> tuple[Level | None, str]:
                 if not following:
                     break
                 end = max(m.end for m in following)
-            if not TOWNSHIP_AUTHOR.match(head[end:]):
+            if not TOWNSHIP_AUTHOR.match(head[end:]) and not UNKNOWN_TOWNSHIP_AFTER.match(head, end):
                 return "county", clause
         return None, clause
     return None, ""

@@ -28,6 +28,8 @@ MIN_NAME = 3  # two-character names (城区, 范县 in 示范县, 唐镇) are or
 # followed by its government or bodies, or by one of its townships, and not the tail of a word
 # (示范县, 提高县); preceded by nothing Chinese, a larger unit (重庆市忠县) or a preposition.
 SHORT_COUNTY_AFTER = re.compile(r"(人民政府|县委|县政府|政府|委|人大|政协|司法局|法院|检察院|依法治县|法治|融媒体|20\d{2}年|关于)")
+# Or by a 镇/乡/街道 the register may not hold (忠县新城镇: renamed or new): a county's name, as in 奉节县新名镇.
+UNKNOWN_TOWNSHIP = re.compile(r"(?![各全本我该])(?:(?!乡镇|城乡|乡村)[\u4e00-\u9fff]){1,5}?(?:镇|乡|街道)(?![镇村长级])")
 SHORT_NAME_BEFORE = set("省市州盟区在对于向据经由至赴与和及、，。：:；（(“《】[ \n|")
 # A township stem (舒桥 of 舒桥乡) shared by more townships than this is a word of prose (平安, 新华, 城关).
 STEM_NAMESAKES = 3
@@ -258,7 +260,7 @@ def _reads_as_short_county(text: str, start: int, end: int, form: str) -> bool:
     """Whether a two-character county name (忠县) found at [start, end) names the county: see SHORT_COUNTY_AFTER."""
     if start > 0 and text[start - 1] not in SHORT_NAME_BEFORE and "\u4e00" <= text[start - 1] <= "\u9fff":
         return False
-    if SHORT_COUNTY_AFTER.match(text, end) or end == len(text):
+    if SHORT_COUNTY_AFTER.match(text, end) or end == len(text) or UNKNOWN_TOWNSHIP.match(text, end):
         return True
     register = load_register()
     return any(text.startswith(t.name, end) or text.startswith(t.name[:-1], end)

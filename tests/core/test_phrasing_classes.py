@@ -452,3 +452,29 @@ def test_a_signature_after_the_body_is_no_publication_date() -> None:
             "一、主要举措\n某镇人民政府 2025年1月8日")
     report = identify(text)
     assert report.published_on is None
+
+
+# 16. A township the register does not hold (new, renamed), right after its county's name: the
+# county stands (also a two-character one), the report is the township's, no register row is forced.
+@pytest.mark.parametrize(
+    "text, county",
+    [
+        ("2024年，奉节县新名镇坚持依法行政，全镇法治建设取得新成效。", "奉节县"),
+        ("忠县新城镇2024年法治政府建设情况报告\n2024年，我镇坚持依法行政。", "忠县"),
+        ("2024年，忠县新城镇坚持依法行政，全镇法治建设取得新成效。", "忠县"),
+        ("献县新兴镇2023年法治建设工作报告\n2023年，我镇坚持依法行政。", "献县"),
+        ("2025年，泸县新华街道坚持以习近平法治思想为指导，深入推进依法行政。", "泸县"),
+    ],
+)
+def test_an_unknown_township_after_its_county_keeps_the_county_and_forces_no_row(text: str, county: str) -> None:
+    report = identify(text)
+    assert (report.level, report.place.county) == ("township", county)
+    assert report.place.township is None or report.place.township_code and report.place.township_code.startswith(report.place.adcode or "-")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2023年，洛宁县坚持依法行政，全县法治政府建设取得新成效。", "2024年，奉节县坚持依法行政，县政府召开常务会议研究法治工作4次。"],
+)
+def test_a_county_s_own_voice_stays_the_county_s(text: str) -> None:
+    assert identify(text).level == "county"

@@ -51,7 +51,7 @@ PUBLIC = r"(群众|村民|居民|师生|学生|青少年|企业|商户|游客|�
 # A lecture whose topic (the sentence before, its own sentence and clause after, the headings) is the
 # cadres' own study is their study ("健全领导干部学法制度。…开展法治讲座5场"; "专题学习4次、法治讲座3场次，实现干部
 # 学习全覆盖"), unless the topic names the public or the places it is taken to (then it is publicity).
-CADRE_STUDY_TOPIC = (rf"(?s)^(?!.*(?:{PUBLIC}|进村|入户|村组|村居|校园|集市|走进|普法宣传))"
+CADRE_STUDY_TOPIC = (rf"(?s)^(?!.*(?:{PUBLIC}|进村|入户|村组|村居|校园|集市|走进|普法宣传|全民|社会|公众))"
                      r".*(学法制度|领导干部学法|干部学法|会前学法|集中学法|干部[^，。；|]{0,6}学习|中心组|学习贯彻习近平法治思想)")
 PUBLICITY_NOT = (r"培训|学法|学习|下发|要点|文件|方案|稿件|宣誓|党课|出刊|刊出|刊发|宣传栏|简报|专栏|板报|横幅|展板|推送|转发|推文|本人[^，。；]{0,12}(宣讲|讲)"
                  rf"|(为|给|向|面向)(?![^，。；]{{0,12}}{PUBLIC})[^，。；]{{0,10}}{CADRES}")

@@ -478,3 +478,15 @@ def test_an_unknown_township_after_its_county_keeps_the_county_and_forces_no_row
 )
 def test_a_county_s_own_voice_stays_the_county_s(text: str) -> None:
     assert identify(text).level == "county"
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("落实党委理论学习中心组学法制度。开展法治讲座6场，进一步营造办事依法、遇事找法的社会氛围。", 6),
+        ("健全干部学法制度。全年开展法治讲座8场，覆盖辖区居民1200人次。", 8),
+        ("坚持领导干部带头学法。同时，开展法治讲座12场，增强全民法治意识。", 12),
+    ],
+)
+def test_a_lecture_beside_the_cadres_study_but_for_the_public_stays_publicity(text: str, value: float) -> None:
+    assert STUDY not in keys_of(text, value)

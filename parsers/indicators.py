@@ -118,7 +118,8 @@ INDICATORS: tuple[Indicator, ...] = (
               subject=rf"({PUBLICITY_SUBJECT})[^|]*(\|[^|]*)?$", exclude=rf"{PUBLICITY_NOT}|{OTHER_PUBLICITY}", maximum=2_000),
     # A trial attended by the public; attended by cadres (a sentence on their study) it is neither publicity nor a labelled study.
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"庭审[^，。；]{0,10}活动",
-              sentence=r"^(?!.*(领导干部|机关干部|干部职工|公职人员|国家工作人员|学法))", exclude=PUBLICITY_NOT, maximum=2_000),
+              sentence=r"^(?!.*(领导干部|机关干部|干部职工|公职人员|国家工作人员|学法))",
+              after=rf"^(?!，(参与|参加|旁听|到场)[^，。；]{{0,6}}{CADRES})", exclude=PUBLICITY_NOT, maximum=2_000),  # nor when the clause after names cadres
     # "深入村组开展普法宣传，共计开展活动32场次": activities named by no subject of their own, the subject said
     # in the clause or sentence before (or a heading above).
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"(开展|组织|举办)(各类|系列|专题|主题|宣传|相关)?活动$",

@@ -490,3 +490,16 @@ def test_a_county_s_own_voice_stays_the_county_s(text: str) -> None:
 )
 def test_a_lecture_beside_the_cadres_study_but_for_the_public_stays_publicity(text: str, value: float) -> None:
     assert STUDY not in keys_of(text, value)
+
+
+@pytest.mark.parametrize(
+    "text, value, public",
+    [
+        ("组织旁听庭审活动2次，参与干部60余人次。", 2, False),
+        ("组织旁听庭审活动3次，参加人员为机关干部职工。", 3, False),
+        ("组织群众旁听庭审活动4次，受教育群众200人次。", 4, True),
+        ("开展“庭审进乡村”活动5场，旁听村民300余人次。", 5, True),
+    ],
+)
+def test_a_trial_attended_by_cadres_is_no_publicity(text: str, value: float, public: bool) -> None:
+    assert (PUBLICITY in keys_of(text, value)) is public

@@ -336,6 +336,11 @@ def identify_level_with_evidence(title: str | None, publisher: str, text: str) -
     by_publisher = _names_a_place(publisher) if publisher else None
     if by_publisher == "township":
         return "township", f"publisher: {publisher}"
+    # The page's furniture names its publisher (来源:某某镇人民政府, 发布机构：…) where the page's meta
+    # does not: a township's own page, even when its news item opens with a county body's visit.
+    for stated in DISCLOSURE_PUBLISHER.finditer(text[:FURNITURE_CHARS]):
+        if _names_a_place(stated.group(1)) == "township":
+            return "township", f"furniture: {stated.group(0)}"
     subject, clause = opening_subject(text)
     if subject:
         return subject, f"opening subject: {clause[:40]}"

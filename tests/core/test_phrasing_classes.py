@@ -503,3 +503,30 @@ def test_a_lecture_beside_the_cadres_study_but_for_the_public_stays_publicity(te
 )
 def test_a_trial_attended_by_cadres_is_no_publicity(text: str, value: float, public: bool) -> None:
     assert (PUBLICITY in keys_of(text, value)) is public
+
+
+# A township's page whose furniture names it as the publisher (来源/发布机构 line, ASCII or full-width
+# colon, beside 时间 and 作者), while its news item opens with a county body's visit or meeting: the
+# page is the township's, its level township (the furniture line is no title, but it is evidence).
+@pytest.mark.parametrize(
+    "text, township",
+    [
+        ("时间:2023-04-02 09:10 作者: 通讯员 王明 来源:柳溪镇人民政府\n县司法局一行4人到柳溪镇督导法治政府建设工作，听取了镇长的汇报，并查阅了台账资料。",
+         "柳溪镇"),
+        ("发布时间：2024-05-11  来源：龙岗街道办事处\n区委依法治区办到龙岗街道调研基层法治建设情况，调研组一行听取了街道的工作汇报。", "龙岗街道"),
+        ("发布机构：青石镇人民政府  发布日期：2022-12-01\n市司法局调研组来到青石镇，围绕法治乡村建设开展专题调研，召开座谈会听取意见。", "青石镇"),
+    ],
+)
+def test_a_publisher_named_in_the_furniture_makes_the_page_a_townships(text: str, township: str) -> None:
+    from parsers.identify import identify_level_with_evidence
+
+    level, evidence = identify_level_with_evidence(None, "", normalise(text).text)
+    assert level == "township" and township in evidence
+
+
+def test_a_furniture_line_naming_only_a_county_office_decides_nothing() -> None:
+    from parsers.identify import identify_level_with_evidence
+
+    text = "发布时间：2024-05-11  来源：县司法局\n县委依法治县委员会召开全体会议，全县各乡镇主要负责人参加会议。"
+    level, evidence = identify_level_with_evidence(None, "", normalise(text).text)
+    assert not evidence.startswith("furniture")

@@ -76,7 +76,11 @@ SENTENCE_WINDOW = 400  # characters looked back for a sentence's words: real sen
 PARAGRAPH_BREAK = re.compile(r"\n")
 PARAGRAPH_WINDOW = 600
 # Standing rules, not counts: 每月1次, 每季度听取一次, 每两月1次, 每人每年.
-RATE = re.compile(r"每(年|月|季度?|周|半年|两月|两个月|[一二两三四五六]个?月|人|天|日|旬|次)[^，。；\d]{0,14}$")
+RATE = re.compile(r"每(?:[一二两三四五六七八九十\d]{0,2}个?(?:年|月|季度?|周|星期|半年|天|日|旬)|人|次)[^，。；\d]{0,14}$")
+# A page's view counter in its furniture: "浏览:76次", "阅读次数： 120", "点击量 35次".
+VIEWS = re.compile(r"(浏览|点击|阅读|访问|查看)(次数|人次|量|数)?[ ]?[:：]?[ ]?$")
+VIEWS_CONTEXT = 6  # a counter follows its label (and colon) at once: a longer clause before the number is prose
+RATE_REACH = 24  # 每 + its period (≤ 4) + 14 characters: how far back RATE can match from a figure
 # "各村开展进村入户宣传3至5次": a range said of each village or unit is a norm, not a count.
 EACH = re.compile(r"各(村|社区|居|组|单位|部门|站所|网格)|每")
 # Ordinals without 第: 十届十五次全会, 二十届三中全会.
@@ -208,7 +212,12 @@ def _same_kind(listed: str, item: str) -> bool:
     """Whether a list's later item counts the same kind of thing as the named item before it: the
     same head noun (the last character: 部署会/推进会, 婚姻纠纷/邻里纠纷), and no body or subject of
     its own (党委会22次 after 法治专题会3次 names another body's meetings)."""
-    return bool(item) and item[-1] == listed[-1] and len(item) <= LIST_ITEM_MAX and not OWN_SUBJECT.search(item)
+    return bool(item) and _head(item) == _head(listed) and len(item) <= LIST_ITEM_MAX and not OWN_SUBJECT.search(item)
+
+
+def _head(noun: str) -> str:
+    """The head noun's last character, 会议 read as 会 (领导小组会议3次、专题推进会2次: one kind)."""
+    return noun[-2] if noun.endswith("会议") else noun[-1]
 
 
 def _not_a_count(figure: re.Match[str], sentence: str, text: str) -> bool:
@@ -227,9 +236,14 @@ def _not_a_count(figure: re.Match[str], sentence: str, text: str) -> bool:
 
 
 def _skipped(context: str, sentence: str, after: str) -> bool:
-    """Figures that are never counts: rates, ordinals, figures inside parentheses."""
-    if _inside_parentheses(sentence) or RATE.search(context):
+    """Figures that are never counts: rates, ordinals, figures inside parentheses. A rate is read
+    on its whole clause, not from the figure before (每两个月一次: 两个 cut the clause; the 每 before
+    a number is the rate's period), within a tail as long as RATE can reach."""
+    # (the context is a suffix of the sentence, so the sentence's tail holds every rate the context does)
+    if _inside_parentheses(sentence) or sentence.endswith("每") or RATE.search(sentence[-RATE_REACH:]):
         return True
+    if len(context.rsplit(" ", 1)[-1]) <= VIEWS_CONTEXT and VIEWS.search(sentence[-12:]):
+        return True  # the page's counter (浏览:76次), no count of the report's
     return bool(ORDINAL_AFTER.match(after))
 
 

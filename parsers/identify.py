@@ -43,6 +43,9 @@ STATED_DATES = (
     re.compile(r"(?:成文日期|成文时间|发文日期|公文生成日期|生成日期)" + _DATE),
 )
 FURNITURE_DATE = re.compile(r"(?<![\d/-])(20\d{2})\s*[-/]\s*(\d{1,2})\s*[-/]\s*(\d{1,2})(?![\d/-])")
+# A byline above the body: the publisher, then the date in 年月日 ("清水县人民政府 2024年01月08日"). Only lines
+# before the body's first are read, so a signature (publisher, date, after the body) is never one.
+BYLINE_DATE = re.compile(r"^\s*[\u4e00-\u9fff]{2,30}(?:人民政府|政府|办事处|党委|党工委|镇|乡|街道|局|委员会|办公室|司法所)\s+(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 BODY_LINE = 60  # the first line this long is the body: furniture lines are short
 ARABIC_DATE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 CHINESE_DATE = re.compile(r"([二〇零一三四五六七八九]{4})年([十一二三四五六七八九]{1,3})月([十一二三四五六七八九]{1,3})日")
@@ -87,15 +90,28 @@ COUNTY_AS_SUBJECT = re.compile(r"^(?:我|本|全)(?:县|区|市|旗)(?![委长])
 TOWNSHIP_VOICE = re.compile(r"(我|本|全)(镇|乡|街道|街)(?![长道办])")
 COUNTY_VOICE = re.compile(r"(我|本|全)(县|区|市|旗)(?![委长])")
 TAIL_LINES = 4
+# A 镇/乡/街道 the register does not hold (new, renamed) right after its county's name, as the subject:
+# "奉节县新名镇坚持依法行政" is the township's voice, not the county's (not 各乡镇, 城乡, 乡村).
+UNKNOWN_TOWNSHIP_AFTER = re.compile(r"(?![各全本我该])(?:(?!乡镇|城乡|乡村)[\u4e00-\u9fff]){1,5}?(?:镇|乡|街道|苏木)(?![镇村长级])")
+REPORTS_AS_FOLLOWS = re.compile(r"[，。,][^，。,]*(报告|总结|汇报|说明)如下[:：]$")
+# A news headline: a place, a colon, a slogan that may hold commas ("某镇：法治护航，点亮乡村振兴之光").
+HEADLINE = re.compile(r"^[\u4e00-\u9fff]{2,12}(镇|乡|街道|街|苏木|县|区|市)[：:][^：:]{4,}$")
+HEADLINE_MAX = 40
 # The body is read for places up to here: a report names itself and its county early; scanning
 # whole reports (5,000+ characters) cost more than the 2 ms a report may take, for nothing found.
 BODY_CHARS = 2000
 
 
 def title_from_text(text: str) -> str | None:
-    """The first line, joined with a short second line that continues it (titles wrap in Word)."""
+    """The first line, joined with a short second line that continues it (titles wrap in Word).
+    Page furniture above it (breadcrumbs 您现在所在的位置：…>…, 发布时间 lines, blank lines) is no
+    title: a breadcrumb taken for one made a township's news item a county department's."""
     lines = text.split("\n")
+    while len(lines) > 1 and (not lines[0].strip() or FURNITURE_LINE.match(lines[0].strip()) or BREADCRUMB.search(lines[0])):
+        lines = lines[1:]
     first = lines[0].strip() if lines else ""
+    if HEADLINE.match(first) and len(first) <= HEADLINE_MAX and "。" not in first:
+        return first  # "某镇：法治护航，点亮乡村振兴之光": a news headline, commas and all
     if not first or len(first) > 60 or first.endswith(("：", ":", "。")) or re.search(r"[，。；]", first):
         return None  # a sentence, not a title
     if len(lines) > 1 and len(lines[1]) <= 12 and not re.search(r"[，。：:（(]", lines[1]):
@@ -159,12 +175,14 @@ def identify_published_source(meta: dict[str, str], text: str) -> tuple[date | N
                 return found, m.group(0).strip(), "page_text"
     # A date in the furniture above the body with no label (2025-02-08 08:53 | 浏览次数): portals
     # print the publication date so; prose writes 年月日, so a dashed date there is the page's.
+    prose = False  # a byline stands above the body's first sentence
     for line in text[:FURNITURE_CHARS].split("\n"):
         if len(line) >= BODY_LINE:
             break
-        m = FURNITURE_DATE.search(line)
+        m = FURNITURE_DATE.search(line) or (None if prose else BYLINE_DATE.match(line))
+        prose = prose or "。" in line or "，" in line
         if m and "索引号" not in line and (found := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
-            return found, m.group(0), "page_text"
+            return found, m.group(0).strip(), "page_text"
     return None, None, None
 
 
@@ -260,7 +278,9 @@ def opening_sentence(text: str) -> str:
     for line in text[:OPENING_CHARS * 2].split("\n"):
         line = line.strip(" ?？\u3000")
         # Prose: a header naming the authors (中共某镇委员会 某镇人民政府) has no clause punctuation.
-        if len(line) >= 30 and not FURNITURE_LINE.match(line) and not line.endswith(("：", ":")) and re.search(r"[，。；,]", line):
+        # An opening paragraph may end with its "现将…报告如下：" (a colon, but prose: no addressee line).
+        if len(line) >= 30 and not FURNITURE_LINE.match(line) \
+                and (not line.endswith(("：", ":")) or REPORTS_AS_FOLLOWS.search(line)) and re.search(r"[，。；,]", line):
             return line.split("。", 1)[0]
     return ""
 
@@ -295,7 +315,7 @@ def opening_subject(text: str) -> tuple[Level | None, str]:
                 if not following:
                     break
                 end = max(m.end for m in following)
-            if not TOWNSHIP_AUTHOR.match(head[end:]):
+            if not TOWNSHIP_AUTHOR.match(head[end:]) and not UNKNOWN_TOWNSHIP_AFTER.match(head, end):
                 return "county", clause
         return None, clause
     return None, ""
@@ -316,6 +336,11 @@ def identify_level_with_evidence(title: str | None, publisher: str, text: str) -
     by_publisher = _names_a_place(publisher) if publisher else None
     if by_publisher == "township":
         return "township", f"publisher: {publisher}"
+    # The page's furniture names its publisher (来源:某某镇人民政府, 发布机构：…) where the page's meta
+    # does not: a township's own page, even when its news item opens with a county body's visit.
+    for stated in DISCLOSURE_PUBLISHER.finditer(text[:FURNITURE_CHARS]):
+        if _names_a_place(stated.group(1)) == "township":
+            return "township", f"furniture: {stated.group(0)}"
     subject, clause = opening_subject(text)
     if subject:
         return subject, f"opening subject: {clause[:40]}"

@@ -46,13 +46,26 @@ class Indicator(NamedTuple):
 # An official's own talks in a first-person report (本人…开展法治宣讲3次) are 讲法, not the township's events.
 # Talks to the township's own cadres (书记为机关干部集中授课, 宣讲团为镇村干部宣讲) are no publicity for the public either.
 CADRES = r"(机关|干部|职工|公职人员|工作人员|在编人员|班子成员|党员)"
+# The public in an audience: "面向企业职工和群众" is publicity although 职工 is in it.
+PUBLIC = r"(群众|村民|居民|师生|学生|青少年|企业|商户|游客|老年人|妇女|儿童)"
+# A lecture whose topic (the sentence before, its own sentence and clause after, the headings) is the
+# cadres' own study is their study ("健全领导干部学法制度。…开展法治讲座5场"; "专题学习4次、法治讲座3场次，实现干部
+# 学习全覆盖"), unless the topic names the public or the places it is taken to (then it is publicity).
+CADRE_STUDY_TOPIC = (rf"(?s)^(?!.*(?:{PUBLIC}|进村|入户|村组|村居|校园|集市|走进|普法宣传|全民|社会|公众))"
+                     r".*(学法制度|领导干部学法|干部学法|会前学法|集中学法|干部[^，。；|]{0,6}学习|中心组|学习贯彻习近平法治思想)")
 PUBLICITY_NOT = (r"培训|学法|学习|下发|要点|文件|方案|稿件|宣誓|党课|出刊|刊出|刊发|宣传栏|简报|专栏|板报|横幅|展板|推送|转发|推文|本人[^，。；]{0,12}(宣讲|讲)"
-                 rf"|(为|给|向|面向)[^，。；]{{0,10}}{CADRES}")
+                 rf"|(为|给|向|面向)(?![^，。；]{{0,12}}{PUBLIC})[^，。；]{{0,10}}{CADRES}")
+# Words that make a publicity event's subject the law, said near it (PUBLICITY rows with a subject).
+PUBLICITY_SUBJECT = r"普法|法治宣传|法律宣传|法治教育|法治文化|法治宣讲|法律|宪法|民法典|送法|释法|以案说法|法律进|法治进"
+# Publicity of another subject: safety, fire, drowning, theory, a congress's spirit, customs, health …
+OTHER_PUBLICITY = (r"安全|防火|防汛|溺水|消防|理论|精神|党史|移风易俗|文明|卫生|健康|防疫|疫情|环保|生态|政策|森林|地质|燃气|交通"
+                   r"|医保|社保|征兵|国防|人口|计生|垃圾")  # not 禁毒, 反诈, 扫黑: their laws make them legal publicity near a law subject
 # Words that make a meeting's or a study's subject the rule of law, wherever the report says it: in the
 # figure's clause, the clause after it, the sentence before, or a heading above (Indicator.subject).
 LAW_SUBJECT = r"法治|依法治|依法行政|法律|法规|普法|执法|宪法|民法典|法制|合法性|涉法"
 # A meeting named by its kind (专题会议, 党委专题会), with no subject of its own between the verb and the kind.
-TOPICAL_MEETING = r"(专题(会议?|党(工)?委会(议)?|部署会|推进会|研究会|调度会)|党(工)?委专题会(议)?)$"
+# Other meetings may be listed after it, and the count be their total ("召开专题部署会、推进会共5次").
+TOPICAL_MEETING = r"(专题(会议?|党(工)?委会(议)?|部署会|推进会|研究会|调度会)|党(工)?委专题会(议)?)(?:(?:、[^，。；、]{1,4}会议?)+(?:共计?|合计|累计|总计))?$"
 PRINTED = r"(资料|材料|宣传品|手册|小册子|宣传册|读本|折页|彩页|传单|明白纸|画册)"  # things printed to be handed out
 # A cited title (《中华人民共和国土地管理法》) counts as one word between a verb and what it governs.
 TITLE_OR_CHAR = r"(?:《[^》]{0,40}》|[^，。；《])"
@@ -78,32 +91,42 @@ INDICATORS: tuple[Indicator, ...] = (
     # A lecture or class organised for the township's own cadres ("组织街道在编人员开展了…7场专题法治讲座") is their
     # study; not one they give (授课, 辅导, 宣讲: 讲法 by officials, no count of the table).
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律|法制|民法典|宪法|法规|条例)[^，。；]{0,8}(讲座|课|课堂|讲堂)$",
-              sentence=rf"(组织|为|给|面向|对)[^，。；]{{0,10}}{CADRES}", exclude=r"党课|讲课|授课|辅导|宣讲", maximum=500),
+              sentence=rf"(组织|为|给|面向|对)[^，。；]{{0,10}}{CADRES}", exclude=r"党课|讲课|授课|讲授|辅导|宣讲", maximum=500),
     # The audience said in the clause after: "组织开展法治专题讲座3场，参训干部120人次".
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律|法制|民法典|宪法|法规|条例)[^，。；]{0,8}(讲座|课|课堂|讲堂)$",
-              after=rf"^(?=，(参训|参加|听课|参与|覆盖)[^，。；]{{0,6}}{CADRES})", exclude=r"党课|讲课|授课|辅导|宣讲", maximum=500),
+              after=rf"^(?=，(参训|参加|听课|参与|覆盖)[^，。；]{{0,6}}{CADRES})", exclude=r"党课|讲课|授课|讲授|辅导|宣讲", maximum=500),
+    # The topic is the cadres' study (CADRE_STUDY_TOPIC): the sentence before, the list it stands in or the clause after.
+    Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律|法制|民法典|宪法|法规|条例)[^，。；]{0,8}(讲座|课|课堂|讲堂)$",
+              subject=CADRE_STUDY_TOPIC, exclude=r"党课|讲课|授课|讲授|辅导|宣讲", maximum=500),
     # Talks and classes for cadres and staff are their study, not publicity for the public.
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"),
-              r"(机关|干部|职工|公职人员|工作人员)[^，。；]{0,10}(普法|法治|法律)[^，。；]{0,8}(讲座|课)$", maximum=500),
+              r"(机关|干部|职工|公职人员|工作人员)[^，。；]{0,10}(普法|法治|法律)[^，。；]{0,8}(讲座|课)$", exclude=r"党课|讲课|授课|讲授|辅导|宣讲",
+              maximum=500),
     # "落实领导干部学法制度，…，开展法治专题讲座4场": a lecture in a sentence on the cadres' own study.
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场", "期"), r"(普法|法治|法律)[^，。；]{0,8}讲座$",
-              sentence=r"领导干部|机关干部|干部职工|公职人员|学法", exclude=r"党课|讲课|授课", maximum=500),
+              sentence=r"领导干部|机关干部|干部职工|公职人员|学法", exclude=r"党课|讲课|授课|讲授", maximum=500),
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"),
-              r"普法|法治宣传|法律宣传|宪法宣传|宣讲|宣传活动|法治讲座|法律咨询[^，。；]{0,10}活动"
-              r"|(法律|法治|宪法|送法|释法|普法|民法典)[^，。；]{0,10}(活动|大集|宣传|演出|巡演|展演)"
+              r"普法|法治宣传|法律宣传|宪法宣传|(法律|法治|宪法|民法典)[^，。；]{0,6}宣讲|法治讲座|法律咨询[^，。；]{0,10}活动"
+              r"|(法律|法治|宪法|送法|释法|普法|民法典)[^，。；]{0,10}(活动|大集|宣传|演出|巡演|展演|放映|展览|巡展)"
               r"|(法律|法治|释法|普法|宪法|民法典)[^，。；]{0,10}(讲座|讲堂|课堂|竞赛|竞答|汇演|文艺)|送法(下乡|上门|进)"
               r"|(?:^|[“\"])(法律|送法|普法|法治)进[^”\"]{1,8}[”\"]$",  # a campaign named “法律进X” right before its count
               exclude=PUBLICITY_NOT, maximum=2_000),
+    # Publicity or talks named without their subject (宣传活动10次, 宣讲9次): legal publicity only when the figure's own
+    # sentence, the one before or the innermost heading says so (the report's outer heading, 法治政府建设, says it of
+    # everything), and not publicity of another subject (安全生产宣传活动, 理论宣讲, 防溺水宣讲: OTHER_PUBLICITY).
+    Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"宣讲|宣传活动",
+              subject=rf"({PUBLICITY_SUBJECT})[^|]*(\|[^|]*)?$", exclude=rf"{PUBLICITY_NOT}|{OTHER_PUBLICITY}", maximum=2_000),
     # A trial attended by the public; attended by cadres (a sentence on their study) it is neither publicity nor a labelled study.
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"庭审[^，。；]{0,10}活动",
-              sentence=r"^(?!.*(领导干部|机关干部|干部职工|公职人员|国家工作人员|学法))", exclude=PUBLICITY_NOT, maximum=2_000),
+              sentence=r"^(?!.*(领导干部|机关干部|干部职工|公职人员|国家工作人员|学法))",
+              after=rf"^(?!，(参与|参加|旁听|到场)[^，。；]{{0,6}}{CADRES})", exclude=PUBLICITY_NOT, maximum=2_000),  # nor when the clause after names cadres
     # "深入村组开展普法宣传，共计开展活动32场次": activities named by no subject of their own, the subject said
     # in the clause or sentence before (or a heading above).
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"(开展|组织|举办)(各类|系列|专题|主题|宣传|相关)?活动$",
               subject=r"普法|法治宣传|法律宣传|宪法|民法典|送法|法律进|法治进", exclude=PUBLICITY_NOT, maximum=2_000),
     # "全年开展集中宣传15次" under a paragraph on 法治宣传: the form of publicity is named, its subject in the paragraph.
     Indicator("legal_publicity_events", "普法宣传活动场次", ("场次", "次", "场", "期"), r"宣传(活动)?$",
-              paragraph=r"普法|法治宣传|法律宣传|法治教育|宪法|民法典", exclude=PUBLICITY_NOT, maximum=2_000),
+              paragraph=r"普法|法治宣传|法律宣传|法治教育|宪法|民法典", exclude=rf"{PUBLICITY_NOT}|{OTHER_PUBLICITY}", maximum=2_000),
     Indicator("people_reached", "受众人次", ("人次",), r"受益|受教育|覆盖|惠及|受众|宣讲人数|(参与|参加|教育)(群众|居民|村民|师生|学生|人数)",
               maximum=1_000_000),
     Indicator("people_reached", "受众人次", ("人次",), r"观看(人数|人次|量)?$", sentence=r"普法|法治宣传|法律宣传|直播", exclude=r"干部|职工|党员",
@@ -168,6 +191,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("law_study_sessions", "集中学法次数", ("次", "场次", "场"), r"^(?!.*党课).*(专题|集中|集体)学习(研讨|会)?$",
               subject=r"法治思想|法律法规|宪法|依法治国|学法|民法典", exclude=r"培训|考试|测试", maximum=500),
     Indicator("enforcement_training", "执法培训次数", ("次", "期", "场次", "场"), r"执法[^，。；]{0,12}培训|培训[^，。；]{0,6}执法", maximum=500),
+    # A bare training item of a list whose sentence names the enforcement staff: "组织执法人员参加法律知识考试1次、业务培训3次".
+    Indicator("enforcement_training", "执法培训次数", ("次", "期", "场次", "场"), r"^(业务|专题|法律|法治|岗位|集中|线上|线下|专业|知识)*培训(班|会)?$",
+              sentence=r"执法(人员|队员)[^，。；]{0,6}(参加|参与|开展|进行|接受)", maximum=500),
     Indicator("enforcement_training_hours", "执法培训课时", ("课时", "学时"), r"执法[^，。；]{0,12}培训|培训[^，。；]{0,6}执法", maximum=2_000),
     # "组织执法人员参加业务培训4次，累计培训40课时": hours said after the training, in its sentence.
     Indicator("enforcement_training_hours", "执法培训课时", ("课时", "学时"), r"", sentence=r"执法[^，。；]{0,12}培训|培训[^，。；]{0,6}执法",
@@ -186,8 +212,10 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("joint_enforcement_actions", "联合执法行动次数", ("次",), r"联合执法|执法行动", maximum=1_000),
     # The verb without its noun: "共立案查处275件", "实施行政处罚 36起", "作出行政处罚决定12件" (not decisions
     # published, "公布…行政处罚决定2件次": no verb of handling).
-    Indicator("violations_handled", "查处违法行为起数", ("起", "件", "宗"), r"查处[^，。；]{0,8}(违法|案件)|立案(查处)?$|查处$|(实施|作出|给予|办理)[^，。；]{0,4}行政处罚(决定|案件)?$",
+    Indicator("violations_handled", "查处违法行为起数", ("起", "件", "宗"), r"查处[^，。；]{0,8}(违法|案件)|立案(查处)?$|查处$|(实施|作出|给予|办理)[^，。；]{0,4}行政处罚(决定书?|案件)?$",
               exclude=r"信访|纠纷", maximum=5_000),
+    # Decisions counted as the documents that state them: "作出行政处罚决定书11份".
+    Indicator("violations_handled", "查处违法行为起数", ("份",), r"(实施|作出|下达|送达)[^，。；]{0,4}行政处罚决定书$", maximum=5_000),
     Indicator("info_disclosure_requests", "办理信息公开申请件数", ("件", "项", "条"), r"信息公开申请|依申请公开", maximum=1_000),
     Indicator("major_decisions_reviewed", "审议/审查重大事项项数", ("项", "件"), r"(审议|审查)[^，。；]{0,16}(重大|三重一大)[^，。；]{0,12}事项|(重大|三重一大)[^，。；]{0,6}(决策|事项)[^，。；]{0,8}(审议|审查|审核)",
               maximum=1_000),

@@ -1,6 +1,6 @@
 """Numbers as reports write them → value and qualifier.
 
-"6500余份" is at least 6,500; "近300人" about 300; "2万份" 20,000; "十二次" 12; "1.2万人次"
+"6500余份" (and "210 余件", a space before 余) is at least 6,500; "近300人" about 300; "2万份" 20,000; "十二次" 12; "1.2万人次"
 12,000. One parser for all of them, so the extractor and the date readers agree.
 """
 
@@ -28,7 +28,7 @@ PRE_WORDS = ("超过", "不少于", "多达", "大约", "将近", "逾", "超", 
 # engine leave most positions of a text after one character test (a third of extraction's time).
 NUMBER_START = "(?=[\\d〇零一二两三四五六七八九十百千" + "".join(sorted({w[0] for w in PRE_WORDS})) + "])"
 NUMBER = re.compile(
-    rf"(?P<pre>{'|'.join(PRE_WORDS)})?(?P<num>{ARABIC}|{CN_NUMERAL})(?P<mult>万|千|亿)?(?P<post>余|多)?{RANGE_TAIL}"
+    rf"(?P<pre>{'|'.join(PRE_WORDS)})?(?P<num>{ARABIC}|{CN_NUMERAL})(?P<mult>万|千|亿)?(?:[ \t]?(?P<post>余|多))?{RANGE_TAIL}"
 )
 
 

@@ -28,6 +28,8 @@ MIN_NAME = 3  # two-character names (城区, 范县 in 示范县, 唐镇) are or
 # followed by its government or bodies, or by one of its townships, and not the tail of a word
 # (示范县, 提高县); preceded by nothing Chinese, a larger unit (重庆市忠县) or a preposition.
 SHORT_COUNTY_AFTER = re.compile(r"(人民政府|县委|县政府|政府|委|人大|政协|司法局|法院|检察院|依法治县|法治|融媒体|20\d{2}年|关于)")
+# Or by a 镇/乡/街道 the register may not hold (忠县新城镇: renamed or new): a county's name, as in 奉节县新名镇.
+UNKNOWN_TOWNSHIP = re.compile(r"(?![各全本我该])(?:(?!乡镇|城乡|乡村)[\u4e00-\u9fff]){1,5}?(?:镇|乡|街道)(?![镇村长级])")
 SHORT_NAME_BEFORE = set("省市州盟区在对于向据经由至赴与和及、，。：:；（(“《】[ \n|")
 # A township stem (舒桥 of 舒桥乡) shared by more townships than this is a word of prose (平安, 新华, 城关).
 STEM_NAMESAKES = 3
@@ -114,12 +116,42 @@ def _zone_tails() -> dict[str, list[str]]:
     return tails
 
 
+# An ethnic township (铁石苗族彝族乡, 南伊珞巴民族乡, 河西蒙古族乡) is written by its own reports with its stem and
+# suffix only (铁石乡): the 55 peoples' names, one or more, or X民族, between the stem and 乡/镇/苏木.
+PEOPLES = ("蒙古|回|藏|维吾尔|苗|彝|壮|布依|朝鲜|满|侗|瑶|白|土家|哈尼|哈萨克|傣|黎|傈僳|佤|畲|高山|拉祜|水|东乡|纳西|景颇|柯尔克孜|土|达斡尔"
+           "|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒|乌孜别克|俄罗斯|鄂温克|德昂|保安|裕固|京|塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺|各")
+ETHNIC = re.compile(rf"^([\u4e00-\u9fff]{{2,}}?)(?:(?:{PEOPLES})族)+(乡|镇|苏木)$|^([\u4e00-\u9fff]{{2,}}?)[\u4e00-\u9fff]{{0,3}}民族(乡|镇)$")
+ETHNIC_STRENGTH = 0.8  # below the official name: a plain 铁石乡 elsewhere, written in full, is that one
+
+
+def ethnic_short(name: str) -> str | None:
+    """铁石苗族彝族乡 → 铁石乡, 南伊珞巴民族乡 → 南伊乡; None for a name without a people's name."""
+    m = ETHNIC.match(name)
+    if not m:
+        return None
+    stem, suffix = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    return stem + suffix
+
+
+@lru_cache(maxsize=1)
+def _ethnic_shorts() -> dict[str, list[str]]:
+    shorts: dict[str, list[str]] = {}
+    for name, codes in load_register().official.items():
+        short = ethnic_short(name)
+        if short:
+            shorts.setdefault(short, []).extend(codes)
+    return shorts
+
+
 def township_aliases_of(name: str) -> list[tuple[str, float]]:
     """The forms a township's name takes in reports, with how strongly each names it."""
     forms = [(name, 1.0)]
     tail = zone_tail(name)
     if tail:
         forms.append((tail, 0.9))  # 开发区峨嵋大街街道 written 峨嵋大街街道
+    short = ethnic_short(name)
+    if short:
+        forms.append((short, ETHNIC_STRENGTH))  # 铁石苗族彝族乡 written 铁石乡
     if name.endswith("街道"):
         forms.append((name[:-1], 0.9))  # 鹤龙街 = 鹤龙街道 (the devset rule); also 街道办事处 contains the name
     elif name.endswith("镇") and not name.endswith("乡镇"):
@@ -228,7 +260,7 @@ def _reads_as_short_county(text: str, start: int, end: int, form: str) -> bool:
     """Whether a two-character county name (忠县) found at [start, end) names the county: see SHORT_COUNTY_AFTER."""
     if start > 0 and text[start - 1] not in SHORT_NAME_BEFORE and "\u4e00" <= text[start - 1] <= "\u9fff":
         return False
-    if SHORT_COUNTY_AFTER.match(text, end) or end == len(text):
+    if SHORT_COUNTY_AFTER.match(text, end) or end == len(text) or UNKNOWN_TOWNSHIP.match(text, end):
         return True
     register = load_register()
     return any(text.startswith(t.name, end) or text.startswith(t.name[:-1], end)
@@ -298,6 +330,7 @@ def township_codes(form: str) -> list[tuple[str, float]]:
     official = load_register().official
     found = [(code, 1.0) for code in official.get(form, [])]
     found += [(code, 0.9) for code in _zone_tails().get(form, [])]
+    found += [(code, ETHNIC_STRENGTH) for code in _ethnic_shorts().get(form, [])]
     if form.endswith("街"):
         found += [(code, 0.9) for code in official.get(form + "道", [])]
     elif form.endswith("乡") and not form[:-1].endswith("乡"):  # not from X乡镇

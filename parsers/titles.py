@@ -64,7 +64,7 @@ TEXT_RULES: tuple[tuple[re.Pattern[str], Kind], ...] = (
     # An official's first-person account of their own duties, even without 述法 in the excerpt.
     (re.compile(r"本人[^。]{0,30}(履行|职责|履职)|个人履行|个人述法|履职情况\n"), "shufa"),
     (re.compile(r"政府信息公开(工作)?年度报告"), "other"),
-    (re.compile(r"法治政府建设|依法治(镇|乡|街|县|区)|法治建设"), "government_annual_report"),
+    (re.compile(r"法治政府建设|依法治(镇|乡|街|县|区)|法治建设|法治(镇|乡|街道)建设"), "government_annual_report"),
 )
 
 

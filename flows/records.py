@@ -245,7 +245,8 @@ class ReleaseInfo(Record):
     version: str
     path: str
     reports: int
-    observations: int
+    observations: int  # figures of an indicator (releases cut before the queue was counted apart: every row of observations.csv)
+    unclassified: int | None = None  # counts no indicator takes (the reviewers' queue); None for releases that did not count them
     repairs: list[str] = []  # what was found broken (LATEST, the latest release) and written again from the store
 
 
@@ -259,13 +260,14 @@ class RunSummary(Record):
     revised: int
     unchanged: int
     withdrawn: int
-    observations: int
+    observations: int  # figures of an indicator extracted tonight
     failures: list[Failure]
     release: ReleaseInfo | None
     latest_release: str | None
     site_dir: str | None
     site_stats: SiteStats | None = None  # what tonight's site build did; None when the site was current or not built
     sources_flagged: list[SourceStatus] = Field(default_factory=list)  # stale or broken sources, as `fazhi sources status` names them
+    unclassified: int = 0  # counts extracted tonight that no indicator takes (the reviewers' queue), not figures
 
 
 class SourceStatus(Record):

@@ -89,6 +89,7 @@ from parsers import (
     province_of,
     townships_of,
 )
+from parsers.indicators import UNCLASSIFIED
 
 # The township register the codes come from (parsers/register.py reads it): named in the manifest,
 # the codebook and the site's methodology page.
@@ -544,7 +545,8 @@ def _changelog(version: str, parent: str | None, lines: list[str], counts: dict[
     if cite:
         head += [f"Cite as: {cite}", ""]
     if parent is None:
-        head += [f"First release: {counts['reports']} reports, {counts['observations']} figures.", ""]
+        head += [f"First release: {counts['reports']} reports, {counts['observations']} figures"
+                 f"{_queue_words(counts.get('unclassified'))}.", ""]
     else:
         head += [f"Changes since {parent}.", ""]
     if extractor and parent is not None and extractor[0] != extractor[1]:
@@ -553,6 +555,11 @@ def _changelog(version: str, parent: str | None, lines: list[str], counts: dict[
                  f"from the bytes as fetched): {by_rules} figure(s) changed because of the rules alone (lines \"figure changed by the rules\"), "
                  "the others because the report's text changed.", ""]
     return "\n".join(head + (lines or ["- no change in reports or figures"])) + "\n"
+
+
+def _queue_words(unclassified: int | None) -> str:
+    """The reviewers' queue beside a count of figures (releases cut before it was counted apart say nothing)."""
+    return f"; {unclassified} unclassified counts in the reviewers' queue" if unclassified is not None else ""
 
 
 def _read_csv(path: Path, columns: tuple[str, ...] | None = None) -> Iterator[dict[str, str]]:
@@ -928,7 +935,13 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
     tables: dict[str, Any] = {}
     # Each file is announced when written, so that the zip takes it while the next is written.
     with _Background(done=lambda path: announce(path, None)) as background:  # the Parquet copies, beside the next table
-        counts["observations"], tables[observations.path] = _write_bucketed(folder, observations, buckets, observation_rows, before, background)
+        # "observations" counts the figures of an indicator; the counts no indicator takes (the
+        # reviewers' queue, rows of observations.csv too) are counted apart: "118 figures" of which
+        # 46 were unclassified overstated what a release holds.
+        rows, tables[observations.path] = _write_bucketed(folder, observations, buckets, observation_rows, before, background,
+                                                          tally=_is_unclassified)
+        counts["observation_rows"], counts["unclassified"] = rows, sum(tables[observations.path]["tally"].values())
+        counts["observations"] = rows - counts["unclassified"]
         announce(folder / observations.path, tables[observations.path])
         counts["values"], tables[value_table.path] = _write_bucketed(folder, value_table, buckets, value_rows, before, background)
         announce(folder / value_table.path, tables[value_table.path])
@@ -951,6 +964,14 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
     counts["townships"] = len({r[8] or (r[6], r[5], r[4]) for r in light if r[4]})  # the code, else province, county, township
     counts["tables"] = tables
     return counts
+
+
+INDICATOR_COLUMN = 3  # of observations.csv
+
+
+def _is_unclassified(row: list[Any]) -> bool:
+    """An observations.csv row of the reviewers' queue (a count no indicator takes), not a figure."""
+    return bool(row[INDICATOR_COLUMN] == UNCLASSIFIED)
 
 
 def _indicator_buckets(light: list[tuple[Any, ...]], states: dict[str, str]) -> dict[str, tuple[str, list[str]]]:
@@ -1123,7 +1144,8 @@ def _joined(made: dict[str, int]) -> str:
 
 def _info(releases: Path, version: str) -> ReleaseInfo:
     counts = read_manifest(releases, version)["counts"]
-    return ReleaseInfo(version=version, path=str(releases / version), reports=counts["reports"], observations=counts["observations"])
+    return ReleaseInfo(version=version, path=str(releases / version), reports=counts["reports"], observations=counts["observations"],
+                       unclassified=counts.get("unclassified"))
 
 
 def _remove_stale_temporaries(releases: Path) -> None:

@@ -247,6 +247,7 @@ class ReleaseInfo(Record):
     reports: int
     observations: int  # figures of an indicator (releases cut before the queue was counted apart: every row of observations.csv)
     unclassified: int | None = None  # counts no indicator takes (the reviewers' queue); None for releases that did not count them
+    left_out: list[Failure] = []  # reports the writer could not write, left out of this release (flows/release/screen.py)
     repairs: list[str] = []  # what was found broken (LATEST, the latest release) and written again from the store
 
 

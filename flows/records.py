@@ -51,6 +51,7 @@ class Fetched(Record):
     content_type: str | None
     page_sha256: str | None = None  # the article page, when the text came from an attachment
     attachment_url: str | None = None
+    listed_on: date | None = None  # the date the listing showed beside the link: the publication date when the page has none
 
 
 class Chosen(Record):

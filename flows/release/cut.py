@@ -84,6 +84,7 @@ from parsers import (
     INDICATOR_KEYS,
     INDICATOR_LABELS,
     OCR_FLAG,
+    UNCLASSIFIED,
     Source,
     covered_counties,
     extractor_version,
@@ -91,7 +92,6 @@ from parsers import (
     province_of,
     townships_of,
 )
-from parsers.indicators import UNCLASSIFIED
 
 # The township register the codes come from (parsers/register.py reads it): named in the manifest,
 # the codebook and the site's methodology page.

@@ -7,8 +7,7 @@ from collections import Counter
 from sitegen.stats import SiteStats
 
 from flows.records import Failure, MergeResult, Night, ReleaseInfo, RunSummary, SourceStatus
-from parsers import Source
-from parsers.indicators import UNCLASSIFIED
+from parsers import UNCLASSIFIED, Source
 
 
 def summarize(sources: list[Source], night: Night, merged: MergeResult, failures: list[Failure], cut: ReleaseInfo | None,

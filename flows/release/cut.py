@@ -589,7 +589,8 @@ def _datapackage(version: str, created: datetime, sources: list[Source], years: 
         resource.update(name=f"texts-{year}", path=path, description=f"{resource['description']} (this file: {year})")
         text_resources.append(resource)
     tables = _declared_tables(years)
-    resources = [r.descriptor() for r in tables]
+    # Each table, then its Parquet copy: frictionless validates both (issue 26: the copies were no resource, so nothing checked them).
+    resources = [r.descriptor() for r in tables] + [r.parquet_descriptor() for r in tables if r.parquet]
     released_year = int(_released_on(created)[:4])
     for resource in resources:  # no report covers a year after the release's
         for field in resource["schema"]["fields"]:

@@ -127,3 +127,25 @@ def test_the_figure_pass_in_its_own_process_leaves_the_report_out_too(tmp_path: 
     with (Path(cut.path) / "observations.csv").open(encoding="utf-8-sig", newline="") as handle:
         figures = list(csv.DictReader(handle))
     assert figures and bad not in {row["report_id"] for row in figures} and [bad in f.reason for f in cut.left_out] == [True]
+
+
+def test_a_second_bad_report_on_a_later_night_is_left_out_beside_the_first(tmp_path: Path) -> None:
+    """The cut that already hides the parent's left-out report fails on a new one: both are left out."""
+    names, releases = list(SEED_NAMES), tmp_path / "releases"
+    with store.open_store(tmp_path / "fazhi.sqlite") as conn:
+        store.merge(conn, Night.of(NOW, [harvested(n) for n in names[:3]], []))
+        (first_bad,) = conn.execute("SELECT report_id FROM reports ORDER BY report_id").fetchone()
+        conn.execute(BAD_ROWS["an impossible date in the facts"], (first_bad,))
+        first = release.cut_release(conn, releases, [SOURCE], NOW)
+        assert first is not None and [first_bad in f.reason for f in first.left_out] == [True]
+
+        later = NOW + timedelta(days=1)
+        store.merge(conn, Night.of(later, [harvested(n) for n in names[3:]], []))
+        (second_bad,) = conn.execute("SELECT report_id FROM reports WHERE url = ?", (f"http://demo.gov.cn/{names[3]}.html",)).fetchone()
+        conn.execute(BAD_ROWS["text that is not UTF-8"], (second_bad,))
+        second = release.cut_release(conn, releases, [SOURCE], later)
+        assert second is not None and release.verify_release(releases, second.version) == []
+        assert sorted(f.reason.split()[1] for f in second.left_out) == sorted([first_bad, second_bad])
+        released = _report_ids(Path(second.path))
+        assert len(released) == len(names) - 2 and not {first_bad, second_bad} & released
+        assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == len(names)  # the store hides nothing once the cut is done

@@ -51,6 +51,7 @@ def leaving_out(conn: sqlite3.Connection, report_ids: Sequence[str]) -> Iterator
     ``reports`` shadows the table (SQLite looks a name up in the temp schema first), so every
     query of the release writer, which reaches figures, texts and revisions through ``reports``,
     leaves them out without a filter of its own. Nothing is written to the store itself."""
+    _drop(conn, quietly=True)  # what a failed cut could not drop (see below), now that its cursors are gone
     if not report_ids:
         yield
         return
@@ -58,12 +59,23 @@ def leaving_out(conn: sqlite3.Connection, report_ids: Sequence[str]) -> Iterator
     try:
         conn.executemany("INSERT OR IGNORE INTO temp.left_out VALUES (?)", ((rid,) for rid in report_ids))
         conn.execute("CREATE TEMP VIEW reports AS SELECT * FROM main.reports WHERE report_id NOT IN (SELECT report_id FROM temp.left_out)")
-        try:
-            yield
-        finally:
-            conn.execute("DROP VIEW IF EXISTS temp.reports")
-    finally:
+        yield
+    except BaseException:
+        # The writer failed: its error is what the caller must see. The cursors its frames still
+        # hold can keep SQLite from dropping the view ("table is locked"); then the view lasts as
+        # long as this connection, which the failed night closes.
+        _drop(conn, quietly=True)
+        raise
+    _drop(conn)
+
+
+def _drop(conn: sqlite3.Connection, quietly: bool = False) -> None:
+    try:
+        conn.execute("DROP VIEW IF EXISTS temp.reports")
         conn.execute("DROP TABLE IF EXISTS temp.left_out")
+    except sqlite3.OperationalError:
+        if not quietly:
+            raise
 
 
 def unwritable(conn: sqlite3.Connection, report_ids: Sequence[str] | None = None) -> dict[str, str]:

@@ -175,8 +175,8 @@ a report was found, on time or late, or where nobody looked (the sampling frame:
 
 {listing}
 - `texts/<year>.jsonl.gz`: the normalised and published texts.
-- `datapackage.json`: the Frictionless schema of every table (`frictionless validate datapackage.json`); CODEBOOK.md and codebook.csv
-  say the same in words, in Chinese and English.
+- `datapackage.json`: the Frictionless schema of every table, its Parquet copy and the texts (`pip install "frictionless[json,parquet]" pandas`,
+  then `frictionless validate datapackage.json`); CODEBOOK.md and codebook.csv say the same in words, in Chinese and English.
 
 ## Loading (codes as text)
 

@@ -523,7 +523,9 @@ def cmd_releases(data: Path) -> int:
     for version in versions:
         m = checked_manifest(releases, version)
         mark = "  (latest)" if version == latest else ""
-        print(f"{version}  {m['created']}  {m['counts']['reports']} reports  {m['counts']['observations']} figures{mark}")
+        queued = m["counts"].get("unclassified")
+        queue = f" ({queued} unclassified)" if isinstance(queued, int) else ""
+        print(f"{version}  {m['created']}  {m['counts']['reports']} reports  {m['counts']['observations']} figures{queue}{mark}")
     for problem in broken:
         print(f"error: {problem}", file=sys.stderr)
     return EXIT_FAILURES if broken else EXIT_OK

@@ -377,6 +377,7 @@ def publish_night(sources: list[Source], layout: DataLayout, out_dir: Path, nigh
             cut = release_task(layout, sources, now)
         for repair in cut.repairs if cut else []:  # a damaged LATEST or latest release, written again from the store
             get_run_logger().warning("repaired: %s", repair)
+        failures += cut.left_out if cut else []  # a report the release could not be written with: named, the rest released
     if NIGHT.signal is None:
         with timed(timings, "site"):
             site = site_task(layout, out_dir, force=cut is not None)

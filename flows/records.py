@@ -70,6 +70,7 @@ class Fetched(Record):
     content_type: str | None
     page_sha256: str | None = None  # the article page, when the text came from an attachment
     attachment_url: str | None = None
+    listed_on: date | None = None  # the date the listing showed beside the link: the publication date when the page has none
 
 
 class Chosen(Record):
@@ -264,7 +265,9 @@ class ReleaseInfo(Record):
     version: str
     path: str
     reports: int
-    observations: int
+    observations: int  # figures of an indicator (releases cut before the queue was counted apart: every row of observations.csv)
+    unclassified: int | None = None  # counts no indicator takes (the reviewers' queue); None for releases that did not count them
+    left_out: list[Failure] = []  # reports the writer could not write, left out of this release (flows/release/screen.py)
     repairs: list[str] = []  # what was found broken (LATEST, the latest release) and written again from the store
 
 
@@ -278,13 +281,14 @@ class RunSummary(Record):
     revised: int
     unchanged: int
     withdrawn: int
-    observations: int
+    observations: int  # figures of an indicator extracted tonight
     failures: list[Failure]
     release: ReleaseInfo | None
     latest_release: str | None
     site_dir: str | None
     site_stats: SiteStats | None = None  # what tonight's site build did; None when the site was current or not built
     sources_flagged: list[SourceStatus] = Field(default_factory=list)  # stale or broken sources, as `fazhi sources status` names them
+    unclassified: int = 0  # counts extracted tonight that no indicator takes (the reviewers' queue), not figures
 
 
 class SourceStatus(Record):

@@ -122,7 +122,7 @@ def replay_items(conn: sqlite3.Connection, keys: Sequence[tuple[str, int]], sour
     rows = conn.execute(
         f"""WITH wanted (report_id, revision) AS (VALUES {",".join("(?, ?)" for _ in keys)})
             SELECT v.report_id, v.revision, v.raw_sha256, v.sha256, json_extract(v.report, '$.title') AS report_title,
-                   r.source_id, r.url, r.url_key, l.title AS link_title,
+                   r.source_id, r.url, r.url_key, l.title AS link_title, l.listed_on,
                    f.url AS served_url, f.url_key AS served_key, f.content_type,
                    CASE WHEN f.url_key != r.url_key THEN (
                        SELECT p.sha256 FROM fetch_log p WHERE p.source_id = r.source_id AND p.url_key = r.url_key
@@ -145,7 +145,7 @@ def replay_items(conn: sqlite3.Connection, keys: Sequence[tuple[str, int]], sour
         attachment = v["served_key"] is not None and v["served_key"] != v["url_key"]
         fetched = {"source_id": v["source_id"], "url": v["url"], "url_key": v["url_key"], "title": v["link_title"] or v["report_title"] or "",
                    "sha256": v["raw_sha256"], "content_type": v["content_type"], "page_sha256": v["page_sha256"] if attachment else None,
-                   "attachment_url": v["served_url"] if attachment else None}
+                   "attachment_url": v["served_url"] if attachment else None, "listed_on": v["listed_on"]}
         items.append(ReplayItem(v["report_id"], v["revision"], source_json, json.dumps(fetched, ensure_ascii=False), v["sha256"]))
     return items
 

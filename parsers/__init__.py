@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from .canonical import NOT_A_TOWNSHIP_KIND, NOT_A_TOWNSHIP_LEVEL, outside_township
 from .checks import check_observations
-from .classify import Classified, ListingRead, classify_attachment, classify_listing, classify_page, read_document, with_listing_title
+from .classify import (
+    Classified,
+    ListingRead,
+    classify_attachment,
+    classify_listing,
+    classify_page,
+    read_document,
+    with_listing_date,
+    with_listing_title,
+)
 from .documents import UnreadableDocument
 from .evaluate import CanonicalRow, GoldRow, evaluate, evaluate_canonical, parse_canonical_gold, parse_gold, render_canonical, render_evaluation
 from .extract import MAX_FIGURES, extract_figures
@@ -21,7 +30,7 @@ from .finder import REDIRECT, PageView, county_of_site, link_score, read_page, y
 from .formats import NEEDS, Converter, NeedsTool, sniff_format, suffix_of, unsafe_member
 from .identify import identify_report
 from .identity_eval import IdentityScore, render_identity, score_identity
-from .indicators import COLUMN_UNITS, INDICATOR_KEYS, INDICATOR_LABELS, INDICATORS
+from .indicators import COLUMN_UNITS, INDICATOR_KEYS, INDICATOR_LABELS, INDICATORS, UNCLASSIFIED
 from .models import (
     Converted,
     Document,
@@ -47,7 +56,7 @@ from .version import EXTRACTOR_VERSION, extractor_version
 __all__ = [
     # fetched bytes → what they are, parsed once
     "Classified", "ListingRead", "UnreadableDocument", "classify_attachment", "classify_listing", "classify_page", "read_document",
-    "sniff_format", "with_listing_title", "decide_link",
+    "sniff_format", "with_listing_date", "with_listing_title", "decide_link",
     # formats read through the shell's converters (flows/harvest/convert.py)
     "NEEDS", "Converted", "Converter", "NeedsTool", "OcrInfo", "suffix_of", "unsafe_member", "OCR_FLAG", "ocr_flag",
     # a document → its record
@@ -55,7 +64,7 @@ __all__ = [
     # the shared vocabulary (parsers.models)
     "Document", "Extraction", "IndicatorValue", "Link", "LinkDecision", "ListingPage", "Observation", "Report", "Source", "web_url_problem",
     # what the release and the registry read: indicator columns, places
-    "COLUMN_UNITS", "INDICATORS", "INDICATOR_KEYS", "INDICATOR_LABELS", "county_name", "covered_counties", "load_register", "prefecture_of",
+    "COLUMN_UNITS", "INDICATORS", "INDICATOR_KEYS", "INDICATOR_LABELS", "UNCLASSIFIED", "county_name", "covered_counties", "load_register", "prefecture_of",
     "province_of", "townships_of", "township_name",
     # portals: an article URL → its listing, by the CMS family's layout
     "Derived", "derive_listing", "detect_family", "listing_key", "no_column_reason",

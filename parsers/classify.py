@@ -11,6 +11,7 @@ a re-extraction from the raw store take the same decisions.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from .article import (
@@ -196,6 +197,14 @@ def with_listing_title(document: Document, title: str) -> Document:
     if document.title is None and not is_shortened(title):
         return document.model_copy(update={"title": title})
     return document
+
+
+def with_listing_date(document: Document, listed_on: date | None) -> Document:
+    """The date the listing showed beside the document's link, kept with it (``meta["listed"]``):
+    identification takes it as the publication date when the page itself states none."""
+    if listed_on is None:
+        return document
+    return document.model_copy(update={"meta": {**document.meta, "listed": listed_on.isoformat()}})
 
 
 class ListingRead(Frozen):

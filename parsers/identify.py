@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Literal
+from urllib.parse import urlsplit
 
 from .models import Document, Flag, Level, Normalised, Report, Source
 from .normalise import to_simplified
@@ -159,7 +160,46 @@ def identify_published(meta: dict[str, str], text: str) -> tuple[date | None, st
     return found, evidence
 
 
-PublishedSource = Literal["page_metadata", "page_text"]
+PublishedSource = Literal["page_metadata", "page_text", "listing", "url"]
+LISTED = "listed"  # Document.meta key: the date the listing showed beside the link (flows/harvest/source.py puts it there)
+
+# Dates a portal writes into an article's path: /2024/0315/, /2024/03/15/, t20240315_123.html (TRS),
+# a bare 20240315. Eight digits are a date only when nothing but a non-digit stands on either side
+# and they make a real day of 2000–2099: an article number (P020240315512…, 20241345) is not one.
+URL_DATES = (
+    re.compile(r"/(20\d{2})/(\d{2})(\d{2})(?=/)"),
+    re.compile(r"/(20\d{2})/(\d{1,2})/(\d{1,2})(?=/)"),
+    re.compile(r"(?<![0-9])(20\d{2})(\d{2})(\d{2})(?![0-9])"),
+)
+
+
+def date_in_url(url: str) -> tuple[date, str] | None:
+    """The date an article's URL path states, with the text it was read from; None when it states
+    none, or two that disagree (a folder of one day, an article named for another: no date is sure)."""
+    path = urlsplit(url).path
+    found: dict[date, str] = {}
+    for pattern in URL_DATES:
+        for m in pattern.finditer(path):
+            if day := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3))):
+                found.setdefault(day, m.group(0))
+    if len(found) != 1:
+        return None
+    (day, text), = found.items()
+    return day, text
+
+
+def published_elsewhere(meta: dict[str, str], url: str) -> tuple[date | None, str | None, PublishedSource | None]:
+    """When the page states no publication date: the date the listing showed beside its link, else
+    the date in its URL. The page's own date always comes first (identify_published_source)."""
+    listed = meta.get(LISTED)
+    if listed:
+        m = ISO_DATE.search(listed)
+        if m and (day := _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
+            return day, f"listing: {listed}", "listing"
+    in_url = date_in_url(url)
+    if in_url:
+        return in_url[0], f"URL: {in_url[1]}", "url"
+    return None, None, None
 
 
 def identify_published_source(meta: dict[str, str], text: str) -> tuple[date | None, str | None, PublishedSource | None]:
@@ -401,6 +441,8 @@ def identify_report(document: Document, normalised: Normalised, source: Source |
             place = place.model_copy(update={"name_in_text": stated})
     year, year_evidence = identify_year(title, text)
     published, published_evidence, published_source = identify_published_source(document.meta, text)
+    if published is None:
+        published, published_evidence, published_source = published_elsewhere(document.meta, document.url)
     signed = identify_signed(text)
     if year is None and published is not None and THIS_YEAR.search(text[:HEAD_CHARS * 2]):
         # "今年以来" and no year written: the year it was published in, or the one before if it was

@@ -158,3 +158,20 @@ def test_a_value_written_into_a_parquet_copy_alone(copy: Path, capsys: pytest.Ca
     pq.write_table(table, path)
     rehash(copy, "values.parquet")
     assert "values.parquet: differs from values.csv" in verify(copy, capsys)
+    # the copy is a resource of the datapackage too: frictionless finds the −5 itself
+    assert any("values-parquet" in e or "minimum" in e for e in schema_errors(copy)), schema_errors(copy)
+
+
+def test_frictionless_reads_every_resource_the_tables_their_parquet_copies_and_the_texts(copy: Path) -> None:
+    """`frictionless validate datapackage.json`, as an analyst runs it (frictionless[json,parquet]):
+    every table, every Parquet copy (declared as a resource of its own) and every year's texts
+    are read and valid; the demo has empty numbers and dates, which the copies hold as nulls."""
+    frictionless = pytest.importorskip("frictionless")
+    package = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
+    paths = {r["path"] for r in package["resources"]}
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    assert {name for name in manifest["files"] if name.endswith((".parquet", ".jsonl.gz", ".csv"))} - {"codebook.csv"} == paths
+    report = frictionless.validate(str(copy / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])
+    assert {task.name for task in report.tasks} >= {"values-parquet", "reports-parquet", "coverage-parquet"}
+    assert all(task.stats["rows"] for task in report.tasks if task.name.endswith("-parquet") and task.name != "frame-parquet")

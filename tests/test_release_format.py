@@ -174,8 +174,11 @@ def test_a_night_rewrites_only_the_texts_that_changed(tmp_path: Path) -> None:
         release._report_pass(conn, tmp_path / "fresh", SOURCES, None, lambda *args, **kwargs: None)
     for name in ("reports.csv", "observations.csv", "values.csv", "indicators.csv", "provenance.csv"):
         assert (tmp_path / "fresh" / name).read_bytes() == (new / name).read_bytes(), name
-    reused = json.loads((new / "buckets.json").read_text(encoding="utf-8"))["tables"]["observations.csv"]["buckets"]
-    assert counts["observations"] == sum(c[4] for c in reused) == manifest["counts"]["observations"]
+    index = json.loads((new / "buckets.json").read_text(encoding="utf-8"))["tables"]["observations.csv"]
+    assert counts["observation_rows"] == sum(c[4] for c in index["buckets"]) == manifest["counts"]["observation_rows"]
+    # the reviewers' queue, counted per bucket (reused buckets keep their tally): the same as a release written whole
+    assert counts["unclassified"] == sum(index["tally"].values()) == manifest["counts"]["unclassified"]
+    assert counts["observations"] == manifest["counts"]["observations"] == counts["observation_rows"] - counts["unclassified"]
 
 
 def test_verify_names_a_declared_file_missing_from_the_manifest_and_a_text_altered(tmp_path: Path) -> None:

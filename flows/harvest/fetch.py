@@ -95,7 +95,8 @@ def fetch_reports(
             continue
         page_sha = raw.save(page.body)
         log.append(_logged(source, link.url, key, now, page, page_sha))
-        item = Fetched(source_id=source.id, url=link.url, url_key=key, title=link.title, sha256=page_sha, content_type=page.content_type)
+        item = Fetched(source_id=source.id, url=link.url, url_key=key, title=link.title, sha256=page_sha, content_type=page.content_type,
+                       listed_on=link.listed_on)
         found = classify_page(page.body, link.url, page.content_type, convert)
         if found.kind == "stub" and found.attachment is not None and found.document is not None:
             attachment = found.attachment
@@ -154,7 +155,7 @@ def _recheck_attachment(client: HttpClient, source: Source, link: Link, page: Fe
         failures.append(_not_read(source, found, url, link.title, stub.document))
         return None
     fetched = Fetched(source_id=source.id, url=url, url_key=page.url_key, title=link.title, sha256=sha,
-                      content_type=reply.content_type, page_sha256=page.sha256, attachment_url=attachment_url)
+                      content_type=reply.content_type, page_sha256=page.sha256, attachment_url=attachment_url, listed_on=link.listed_on)
     return FetchedReport(fetched=fetched, document=found.document)
 
 

@@ -13,12 +13,22 @@ from flows.harvest.http import HttpClient
 from flows.records import Chosen, Failure, Fetched, FetchRecord, Harvested, SourceHarvest
 from flows.store.database import url_key
 from flows.store.raw import RawStore
-from parsers import Document, LinkDecision, Source, UnreadableDocument, classify_attachment, classify_page, extract_report, with_listing_title
+from parsers import (
+    Document,
+    LinkDecision,
+    Source,
+    UnreadableDocument,
+    classify_attachment,
+    classify_page,
+    extract_report,
+    with_listing_date,
+    with_listing_title,
+)
 
 
 def harvest(source: Source, item: Fetched, document: Document, now: datetime) -> Harvested:
     """Normalise, identify and extract one fetched report from the document parsed when it arrived."""
-    document = with_listing_title(document, item.title).model_copy(update={"url": item.url})
+    document = with_listing_date(with_listing_title(document, item.title), item.listed_on).model_copy(update={"url": item.url})
     extraction = extract_report(document, source)
     return Harvested(source_id=source.id, url_key=item.url_key, url=item.url, sha256=item.sha256, fetched_at=now, extraction=extraction)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import gc
 import hashlib
 import io
 import json
@@ -59,7 +60,8 @@ from dataset import (
 )
 from dataset.indicator_docs import LABELS_BEFORE_RECORDED
 from flows import store
-from flows.records import ReleaseInfo
+from flows.records import Failure, ReleaseInfo
+from flows.release import screen
 from flows.release.files import (
     FORMAT_VERSION,
     TABLE_BUCKET,
@@ -83,6 +85,7 @@ from parsers import (
     INDICATOR_KEYS,
     INDICATOR_LABELS,
     OCR_FLAG,
+    UNCLASSIFIED,
     Source,
     covered_counties,
     extractor_version,
@@ -545,7 +548,8 @@ def _changelog(version: str, parent: str | None, lines: list[str], counts: dict[
     if cite:
         head += [f"Cite as: {cite}", ""]
     if parent is None:
-        head += [f"First release: {counts['reports']} reports, {counts['observations']} figures.", ""]
+        head += [f"First release: {counts['reports']} reports, {counts['observations']} figures"
+                 f"{_queue_words(counts.get('unclassified'))}.", ""]
     else:
         head += [f"Changes since {parent}.", ""]
     if extractor and parent is not None and extractor[0] != extractor[1]:
@@ -554,6 +558,11 @@ def _changelog(version: str, parent: str | None, lines: list[str], counts: dict[
                  f"from the bytes as fetched): {by_rules} figure(s) changed because of the rules alone (lines \"figure changed by the rules\"), "
                  "the others because the report's text changed.", ""]
     return "\n".join(head + (lines or ["- no change in reports or figures"])) + "\n"
+
+
+def _queue_words(unclassified: int | None) -> str:
+    """The reviewers' queue beside a count of figures (releases cut before it was counted apart say nothing)."""
+    return f"; {unclassified} unclassified counts in the reviewers' queue" if unclassified is not None else ""
 
 
 def _read_csv(path: Path, columns: tuple[str, ...] | None = None) -> Iterator[dict[str, str]]:
@@ -581,7 +590,8 @@ def _datapackage(version: str, created: datetime, sources: list[Source], years: 
         resource.update(name=f"texts-{year}", path=path, description=f"{resource['description']} (this file: {year})")
         text_resources.append(resource)
     tables = _declared_tables(years)
-    resources = [r.descriptor() for r in tables]
+    # Each table, then its Parquet copy: frictionless validates both (issue 26: the copies were no resource, so nothing checked them).
+    resources = [r.descriptor() for r in tables] + [r.parquet_descriptor() for r in tables if r.parquet]
     released_year = int(_released_on(created)[:4])
     for resource in resources:  # no report covers a year after the release's
         for field in resource["schema"]["fields"]:
@@ -616,7 +626,7 @@ PARALLEL_FROM = 20_000  # reports: from here the figures are written by a second
 def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: str | None, releases: Path,
                  sources: list[Source], created: datetime, finished: Callable[..., None] = lambda path, known=None, buckets=None: None,
                  extractors: tuple[str | None, str] | None = None,
-                 zip_segments: Callable[[], dict[str, Any]] = dict) -> tuple[dict[str, int], dict[str, Any]]:
+                 zip_segments: Callable[[], dict[str, Any]] = dict, left_out: dict[str, str] | None = None) -> tuple[dict[str, int], dict[str, Any]]:
     """Stream the store into the release files; returns the counts and the texts' index (for the manifest).
 
     Two passes that share nothing but the store: reports (reports.csv, sources.csv, provenance.csv
@@ -632,9 +642,11 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
         # A plain child process (python -m flows.release.cut): multiprocessing's spawn would re-import
         # the caller's main script, and fork is unsafe in a process with Prefect's threads.
         # Its errors go to a file, not a pipe: a pipe left unread while the texts are written could fill and stall it.
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as errors, tempfile.NamedTemporaryFile("w", suffix=".json") as hidden:
+            json.dump(sorted(left_out or ()), hidden)  # the reports left out: the child's connection hides them too
+            hidden.flush()
             child = subprocess.Popen([sys.executable, "-m", "flows.release.cut", "figure-pass", database, str(folder),
-                                      str(releases / parent) if parent else ""],
+                                      str(releases / parent) if parent else "", hidden.name],
                                      stdout=subprocess.PIPE, stderr=errors, text=True)
             assert child.stdout is not None
             result: list[dict[str, Any]] = []
@@ -681,6 +693,10 @@ def _write_files(folder: Path, conn: sqlite3.Connection, version: str, parent: s
     changes = diff_folders(releases / parent if parent else None, folder, withdrawn, _changed_ranges(releases, parent, tables),
                            reread=lambda rid, revision: _reread_values(conn, rid, revision))
     changes += label_changes(_parent_labels(releases, parent), dict(INDICATOR_LABELS))
+    if left_out:
+        sources_of = dict(conn.execute("SELECT report_id, source_id FROM main.reports"))
+        changes += [f"- left out of this release (it cannot be written): report `{rid}` of source {sources_of.get(rid, '?')}: {why}"
+                    for rid, why in sorted(left_out.items())]
     if parent is not None:
         changes += coverage_changes(releases / parent / COVERAGE.path, folder / COVERAGE.path)
     cite = citation(version, _released_on(created), _downloads_url())
@@ -843,7 +859,7 @@ def _read_cells(read: store.SourceReads | None, max_pages: int | None) -> list[A
             _fmt(read.stopped_by_max_pages)]
 
 
-def _figure_pass_in(database: str, folder: str, parent: str = "") -> dict[str, Any]:  # in the child: see _write_files
+def _figure_pass_in(database: str, folder: str, parent: str = "", hidden: str = "") -> dict[str, Any]:  # in the child: see _write_files
     """The figure pass in a process of its own: its own connection, read-only (the data lock
     keeps writers out while a release is cut, so both passes read the same state). Each file
     written is announced on stdout as a JSON line {"file": name, "buckets": index} (the parent
@@ -856,8 +872,10 @@ def _figure_pass_in(database: str, folder: str, parent: str = "") -> dict[str, A
         with lock:  # the Parquet thread announces too
             print(json.dumps({"file": path.relative_to(root).as_posix(), "buckets": buckets}), flush=True)
 
+    left_out = json.loads(Path(hidden).read_text(encoding="utf-8")) if hidden else []
     try:
-        return _figure_pass(conn, root, Path(parent) if parent else None, announce)
+        with screen.leaving_out(conn, left_out):
+            return _figure_pass(conn, root, Path(parent) if parent else None, announce)
     finally:
         conn.close()
 
@@ -932,7 +950,13 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
     tables: dict[str, Any] = {}
     # Each file is announced when written, so that the zip takes it while the next is written.
     with _Background(done=lambda path: announce(path, None)) as background:  # the Parquet copies, beside the next table
-        counts["observations"], tables[observations.path] = _write_bucketed(folder, observations, buckets, observation_rows, before, background)
+        # "observations" counts the figures of an indicator; the counts no indicator takes (the
+        # reviewers' queue, rows of observations.csv too) are counted apart: "118 figures" of which
+        # 46 were unclassified overstated what a release holds.
+        rows, tables[observations.path] = _write_bucketed(folder, observations, buckets, observation_rows, before, background,
+                                                          tally=_is_unclassified)
+        counts["observation_rows"], counts["unclassified"] = rows, sum(tables[observations.path]["tally"].values())
+        counts["observations"] = rows - counts["unclassified"]
         announce(folder / observations.path, tables[observations.path])
         counts["values"], tables[value_table.path] = _write_bucketed(folder, value_table, buckets, value_rows, before, background)
         announce(folder / value_table.path, tables[value_table.path])
@@ -955,6 +979,14 @@ def _figure_pass(conn: sqlite3.Connection, folder: Path, parent: Path | None = N
     counts["townships"] = len({r[8] or (r[6], r[5], r[4]) for r in light if r[4]})  # the code, else province, county, township
     counts["tables"] = tables
     return counts
+
+
+INDICATOR_COLUMN = 3  # of observations.csv
+
+
+def _is_unclassified(row: list[Any]) -> bool:
+    """An observations.csv row of the reviewers' queue (a count no indicator takes), not a figure."""
+    return bool(row[INDICATOR_COLUMN] == UNCLASSIFIED)
 
 
 def _indicator_buckets(light: list[tuple[Any, ...]], states: dict[str, str]) -> dict[str, tuple[str, list[str]]]:
@@ -1128,8 +1160,13 @@ def _joined(made: dict[str, int]) -> str:
 
 
 def _info(releases: Path, version: str) -> ReleaseInfo:
-    counts = read_manifest(releases, version)["counts"]
-    return ReleaseInfo(version=version, path=str(releases / version), reports=counts["reports"], observations=counts["observations"])
+    manifest = read_manifest(releases, version)
+    counts = manifest["counts"]
+    left_out = [Failure(source_id=str(e.get("source_id")), url=str(e.get("url")),
+                        reason=f"report {e.get('report_id')} left out of release {version}: it cannot be written ({e.get('reason')})")
+                for e in manifest.get("left_out") or [] if isinstance(e, dict)]
+    return ReleaseInfo(version=version, path=str(releases / version), reports=counts["reports"], observations=counts["observations"],
+                       unclassified=counts.get("unclassified"), left_out=left_out)
 
 
 def _remove_stale_temporaries(releases: Path) -> None:
@@ -1172,6 +1209,39 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
         if manifest.get("parent") == parent and manifest.get("fingerprint") == state and not verify_release(releases, version):
             _point_latest(releases, version)
             return _info(releases, version)
+    left_out = _still_unwritable(conn, releases, parent)
+    try:
+        return _cut(conn, releases, sources, now, parent, state, repairs, left_out)
+    except screen.NOT_A_REPORTS_FAULT:
+        raise
+    except Exception as exc:  # noqa: BLE001 - screened below, raised again when no report is at fault
+        # Without its traceback: its frames hold the store's cursors the writer was reading, open
+        # statements that would keep the next cut from hiding a report (a locked table).
+        failed = exc.with_traceback(None)
+    gc.collect()
+    # One report the writer cannot write must not stop every release (issue 31, item 6): find
+    # which (the writer's steps, report by report) and cut again without them, naming them.
+    screened = [rid for (rid,) in conn.execute("SELECT report_id FROM main.reports ORDER BY report_id") if rid not in left_out]
+    found = screen.unwritable(conn, screened)
+    if not found or len(found) == len(screened) > 1:  # none at fault, or all: the writer's fault, not a report's
+        raise failed
+    return _cut(conn, releases, sources, now, parent, state, repairs, left_out | found)
+
+
+def _still_unwritable(conn: sqlite3.Connection, releases: Path, parent: str | None) -> dict[str, str]:
+    """The reports the parent release left out that still cannot be written (screened again: a
+    handful, so a bad record costs one failed cut, not one a night)."""
+    if parent is None:
+        return {}
+    entries = read_manifest(releases, parent).get("left_out")
+    ids = [e["report_id"] for e in entries if isinstance(e, dict) and isinstance(e.get("report_id"), str)] if isinstance(entries, list) else []
+    known = [rid for rid in ids if conn.execute("SELECT 1 FROM main.reports WHERE report_id = ?", (rid,)).fetchone()]
+    return screen.unwritable(conn, known) if known else {}
+
+
+def _cut(conn: sqlite3.Connection, releases: Path, sources: list[Source], now: datetime, parent: str | None, state: str,
+         repairs: list[str], left_out: dict[str, str]) -> ReleaseInfo:
+    """A new release of the store, without the reports of ``left_out`` (report_id → why)."""
     version = next_version(releases, now)
     tmp = releases / f".tmp-{version}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -1179,15 +1249,19 @@ def cut_release(conn: sqlite3.Connection, releases: Path, sources: list[Source],
     zip_name = f"fazhi-{version}.zip"
     bundle = ReleaseZip(tmp / zip_name, f"fazhi-{version}/", ParentZip.of(releases / parent if parent else None))
     try:
-        made_by = provenance(conn)
-        counts, index = _write_files(tmp, conn, version, parent, releases, sources, now, finished=bundle.add, zip_segments=bundle.drain,
-                                     extractors=(_extractors_of(releases, parent), _joined(made_by["reports_by_extractor"])))
+        with screen.leaving_out(conn, sorted(left_out)):
+            made_by = provenance(conn)
+            counts, index = _write_files(tmp, conn, version, parent, releases, sources, now, finished=bundle.add, zip_segments=bundle.drain,
+                                         extractors=(_extractors_of(releases, parent), _joined(made_by["reports_by_extractor"])),
+                                         left_out=left_out)
         files = dict(sorted(bundle.finish().items()))
         released_on = _released_on(now)
         manifest = {"version": version, "parent": parent, "created": now.isoformat(timespec="seconds"), "released_on": released_on,
                     "citation": citation(version, released_on, _downloads_url()), "fingerprint": state,
                     "format": FORMAT_VERSION, "counts": counts, **made_by, "register": REGISTER_VINTAGE,
                     "indicator_labels": dict(INDICATOR_LABELS), "files": files}
+        if left_out:  # named, with why: the release's notes (CHANGELOG.md says it too) and the night's failures
+            manifest["left_out"] = screen.described(conn, left_out)
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         bundle.close(tmp / "manifest.json")
     except BaseException:
@@ -1318,7 +1392,7 @@ def _plain_name(name: str) -> bool:
 
 
 if __name__ == "__main__":  # the figure pass as a child process of _write_files
-    if len(sys.argv) in (4, 5) and sys.argv[1] == "figure-pass":
+    if len(sys.argv) in (4, 5, 6) and sys.argv[1] == "figure-pass":
         print(json.dumps({"result": _figure_pass_in(*sys.argv[2:])}), flush=True)
     else:
-        raise SystemExit("usage: python -m flows.release.cut figure-pass DATABASE FOLDER [PARENT] (used by cut_release)")
+        raise SystemExit("usage: python -m flows.release.cut figure-pass DATABASE FOLDER [PARENT [LEFT_OUT.json]] (used by cut_release)")

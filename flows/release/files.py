@@ -110,13 +110,28 @@ def _neutralised(rows: Iterable[list[Any]], columns: tuple[int, ...]) -> Iterato
 
 
 class _Counter:
-    def __init__(self, rows: Iterable[list[Any]]) -> None:
-        self.rows, self.count = rows, 0
+    """Counts the rows going by, and apart those ``tally`` picks."""
+
+    def __init__(self, rows: Iterable[list[Any]], tally: Callable[[list[Any]], bool] | None = None) -> None:
+        self.rows, self.count, self.tally, self.tallied = rows, 0, tally, 0
 
     def __iter__(self) -> Iterator[list[Any]]:
         for row in self.rows:
             self.count += 1
+            if self.tally is not None and self.tally(row):
+                self.tallied += 1
             yield row
+
+
+def _tally_range(path: Path | None, start: int, length: int, tally: Callable[[list[Any]], bool]) -> int:
+    """The rows ``tally`` picks in a parent's bucket, read from its bytes: for a parent written
+    before its index kept the tallies."""
+    if path is None or not length:
+        return 0
+    with path.open("rb") as handle:
+        handle.seek(start)
+        text = handle.read(length).decode("utf-8")
+    return sum(1 for row in csv.reader(io.StringIO(text, newline="")) if tally(row))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -496,11 +511,15 @@ def _parent_tables(parent: Path | None) -> tuple[Path, dict[str, Any]] | None:
 
 def _write_bucketed(folder: Path, resource: Resource, buckets: dict[str, tuple[str, list[str]]],
                     rows_of: Callable[[list[str]], Iterable[list[Any]]], parent: tuple[Path, dict[str, Any]] | None,
-                    background: _Background | None = None) -> tuple[int, dict[str, Any]]:
+                    background: _Background | None = None, tally: Callable[[list[Any]], bool] | None = None) -> tuple[int, dict[str, Any]]:
     """A table in report_id order, written bucket by bucket: the parent's bytes for a bucket whose
     key (and the header) did not change, else its rows from the store (formatted and neutralised
     as _write_csv does: the same bytes as a table written whole). Returns the row count and the
-    index the next release reuses; then the Parquet copy."""
+    index the next release reuses; then the Parquet copy.
+
+    ``tally``: rows to count apart (observations.csv's unclassified counts, which are no figure of
+    an indicator): the index keeps each bucket's number under "tally" ({bucket: n}, buckets with
+    none left out), so that a reused bucket's rows need not be read again to count them."""
     head = io.StringIO()
     csv.writer(head).writerow(resource.header)
     header = codecs.BOM_UTF8 + head.getvalue().encode("utf-8")
@@ -512,24 +531,32 @@ def _write_bucketed(folder: Path, resource: Resource, buckets: dict[str, tuple[s
     old = _reusable(entry, old_file, len(header)) if isinstance(entry, dict) and entry.get("header") == header_key else {}
     positions = resource.text_positions()
     chunks, count = [], 0
+    tallies: dict[str, int] = {}
+    old_tallies = entry.get("tally") if old and isinstance(entry, dict) else None
     with (folder / resource.path).open("wb") as out, (old_file.open("rb") if old and old_file else open(os.devnull, "rb")) as reuse:
         out.write(header)
         copy = _RunCopier(reuse, out, len(header))
         for bucket, (key, ids) in buckets.items():
-            kept = old.get(bucket)
+            kept, tallied = old.get(bucket), 0
             if kept is not None and kept[1] == key:
                 length, rows = kept[3], kept[4]
                 copy.extend(kept[2], length)
+                if tally is not None:
+                    tallied = old_tallies.get(bucket, 0) if isinstance(old_tallies, dict) else _tally_range(old_file, kept[2], length, tally)
             else:
                 text = io.StringIO()
-                counted = _Counter(_neutralised(rows_of(ids), positions))
+                counted = _Counter(_neutralised(rows_of(ids), positions), tally)
                 csv.writer(text).writerows(counted)
-                data, rows = text.getvalue().encode("utf-8"), counted.count
+                data, rows, tallied = text.getvalue().encode("utf-8"), counted.count, counted.tallied
                 length = copy.write(data)
             chunks.append([bucket, key, copy.offset - length, length, rows])
             count += rows
+            if tally is not None and tallied:
+                tallies[bucket] = int(tallied)
         copy.flush()
-    index = {"header": header_key, "buckets": chunks}
+    index: dict[str, Any] = {"header": header_key, "buckets": chunks}
+    if tally is not None:
+        index["tally"] = tallies
     if resource.parquet:
         reusable = (parent[0], entry) if parent is not None and old and isinstance(entry, dict) else None
         if background is not None:

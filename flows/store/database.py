@@ -817,22 +817,20 @@ def current_report_records(conn: sqlite3.Connection) -> Iterator[tuple[str, str,
     )
 
 
-def current_report_places(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+def current_report_places(conn: sqlite3.Connection, report_ids: Sequence[str] | None = None) -> Iterator[tuple[Any, ...]]:
     """(report_id, kind, status, year, township, county, province, adcode, township_code,
     published_on, flags JSON, revision, extractor, mirror URLs) of every report's current revision (withdrawn
     ones too: their status says so, and only active ones give figures), in
     report_id order: the fields a release's figure tables and coverage need, read by SQLite's JSON
     functions (five times faster than parsing each record in Python: 200,000 of them at national
-    scale); the revision and extractor say whether its figures changed without reading them."""
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    yield from cursor.execute(
+    scale); the revision and extractor say whether its figures changed without reading them.
+    ``report_ids``: of these reports only."""
+    yield from _of_reports(conn,
         f"""SELECT r.report_id, f.kind, r.status, f.year, f.township, f.county, f.province, f.adcode, f.township_code, f.published_on,
                   {_FACT_FLAGS_SQL}, r.current_revision, e.extractor, {_MIRRORS_SQL}
            FROM reports r JOIN revision_facts f ON f.report_id = r.report_id AND f.revision = r.current_revision
                 JOIN revision_extractors e ON e.report_id = r.report_id AND e.revision = r.current_revision
-           ORDER BY r.report_id"""
-    )
+           WHERE 1 {{only}} ORDER BY r.report_id""", report_ids)
 
 
 def current_text_keys(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str | None, str, str, str | None, str]]:

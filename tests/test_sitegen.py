@@ -133,7 +133,7 @@ def test_the_finders_pieces_hold_each_township_under_its_first_character_and_its
               pages.Place(code="431223100", name="辰阳镇", county="辰溪县", province="湖南省"),
               pages.Place(code="654202108", name="西湖镇", county="乌苏市", province="新疆维吾尔自治区")]
     built = finder.pieces(places)
-    assert sorted(built) == ["c-43", "c-65", "n-8239", "n-8fb0", "n-897f"]  # 船 U+8239, 辰 U+8FB0, 西 U+897F
+    assert sorted(built) == ["c-43", "c-65", "n-8239", "n-897f", "n-8fb0"]  # 船 U+8239, 辰 U+8FB0, 西 U+897F
     assert json.loads(built["n-8239"]) == {"v": 1, "t": [["431223200", "船溪乡", "辰溪县", "湖南省"], ["431223999", hostile.name, "辰溪县", "湖南省"]]}
     assert [e[0] for e in json.loads(built["c-43"])["t"]] == ["431223100", "431223200", "431223999"]
     assert finder.pieces(reversed(places)) == built
@@ -246,11 +246,26 @@ def test_older_zips_can_live_elsewhere(tmp_path: Path, monkeypatch: pytest.Monke
     build_site(tmp_path / "releases", second.version, tmp_path / "public", tmp_path / "docs")
     downloads = (tmp_path / "public/downloads/index.html").read_text(encoding="utf-8")
     assert f'href="https://example.org/releases/data-{first.version}/fazhi-{first.version}.zip"' in downloads
-    assert f'href="../downloads/{second.version}/fazhi-{second.version}.zip"' in downloads
-    assert not (tmp_path / f"public/downloads/{first.version}/fazhi-{first.version}.zip").exists()
+    assert f'href="https://example.org/releases/data-{second.version}/fazhi-{second.version}.zip"' in downloads  # the latest too: 1.4 GB at national size
+    home = (tmp_path / "public/index.html").read_text(encoding="utf-8")
+    assert f'href="https://example.org/releases/data-{second.version}/fazhi-{second.version}.zip"' in home
+    assert not list((tmp_path / "public/downloads").rglob("*.zip"))
     assert (tmp_path / f"public/downloads/{first.version}/CHANGELOG.txt").exists()
-    latest = tmp_path / f"public/downloads/{second.version}"
-    assert (latest / f"fazhi-{second.version}.zip.sha256").read_text().split()[0] == release._sha256(latest / f"fazhi-{second.version}.zip")
+    assert sorted(p.name for p in (tmp_path / f"public/downloads/{second.version}").iterdir()) == ["CHANGELOG.txt", "datapackage.json", "manifest.json"]
+
+
+def test_the_site_carries_the_zips_and_no_single_table_of_the_release(built_site: Path) -> None:
+    """The tables and texts are in the zip, listed with their fields; republished under
+    downloads/<version>/ they were most of a night's upload (issue 32)."""
+    from flows.release import cut as release
+
+    latest = built_site / "downloads/2026.11.22"
+    assert sorted(p.name for p in latest.iterdir()) == ["CHANGELOG.txt", "datapackage.json", "fazhi-2026.11.22.zip",
+                                                        "fazhi-2026.11.22.zip.sha256", "manifest.json"]
+    assert (latest / "fazhi-2026.11.22.zip.sha256").read_text().split()[0] == release._sha256(latest / "fazhi-2026.11.22.zip")
+    downloads = (built_site / "downloads/index.html").read_text(encoding="utf-8")
+    assert "<code>reports.csv</code>" in downloads and 'href="../downloads/2026.11.22/reports.csv"' not in downloads
+    assert 'href="../downloads/2026.11.22/manifest.json"' in downloads
 
 
 def test_township_pages_rendered_by_forked_workers_are_the_same(tmp_path: Path, built_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:

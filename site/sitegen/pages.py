@@ -322,16 +322,6 @@ def page_title(place: Place) -> str:
     return strip_format_characters(f"{place.name}（{place.county}）" if place.county else place.name)
 
 
-def township_search_text(place: Place, rows: list[Row]) -> str:
-    """What the search index gets of a township page: its names, code and years, never the full texts."""
-    years = "、".join(sorted({str(r["year"]) for r in rows if r.get("year")}))
-    return f"{place.province} {place.county} {place.name} {place.code} {years} 年度报告"
-
-
-def township_search_html(place: Place, rows: list[Row]) -> str:
-    return f'<h1 id="top">{html_text(page_title(place))}</h1><p>{html_text(township_search_text(place, rows))}</p>'
-
-
 def _heading(level: int, anchor: str, title: str) -> str:
     return f'<h{level} id="{anchor}">{html_text(title)}<a class="headerlink" href="#{anchor}" title="本节链接">&para;</a></h{level}>'
 

@@ -133,7 +133,8 @@ def test_the_finders_pieces_hold_each_township_under_its_first_character_and_its
               pages.Place(code="431223100", name="辰阳镇", county="辰溪县", province="湖南省"),
               pages.Place(code="654202108", name="西湖镇", county="乌苏市", province="新疆维吾尔自治区")]
     built = finder.pieces(places)
-    assert sorted(built) == ["c-43", "c-65", "n-8239", "n-897f", "n-8fb0"]  # 船 U+8239, 辰 U+8FB0, 西 U+897F
+    assert sorted(built) == ["c-43", "c-65", "k-4e4c", "k-8fb0", "n-8239", "n-897f", "n-8fb0"]  # 船 U+8239, 辰 U+8FB0, 西 U+897F, 乌 U+4E4C
+    assert [e[0] for e in json.loads(built["k-8fb0"])["t"]] == ["431223100", "431223200", "431223999"]  # 辰溪县's townships
     assert json.loads(built["n-8239"]) == {"v": 1, "t": [["431223200", "船溪乡", "辰溪县", "湖南省"], ["431223999", hostile.name, "辰溪县", "湖南省"]]}
     assert [e[0] for e in json.loads(built["c-43"])["t"]] == ["431223100", "431223200", "431223999"]
     assert finder.pieces(reversed(places)) == built

@@ -1,5 +1,5 @@
-"""The township finder's index, in pieces: one JSON file per first character of a name and one
-per province (the code's first two digits), fetched by ``assets/finder.js`` only when a reader
+"""The township finder's index, in pieces: one JSON file per first character of a name, one per
+first character of a county's name and one per province (the code's first two digits), fetched by ``assets/finder.js`` only when a reader
 types in the search box, and only the piece the query needs.
 
 Why not Material's search for townships: its worker fetches one ``search_index.json`` and builds
@@ -31,6 +31,12 @@ def name_piece(name: str) -> str:
     return f"n-{ord(name[0]):x}"
 
 
+def county_piece(county: str) -> str:
+    """The piece of the townships whose county's name starts with ``county``'s first character:
+    a county's name lists its townships (``辰溪县`` → its 23)."""
+    return f"k-{ord(county[0]):x}"
+
+
 def code_piece(code: str) -> str:
     return f"c-{code[:CODE_DIGITS]}"
 
@@ -43,6 +49,8 @@ def pieces(places: Iterable[Place]) -> dict[str, str]:
         entry = [place.code, place.name, place.county, place.province]
         if place.name:
             grouped.setdefault(name_piece(place.name), []).append(entry)
+        if place.county:
+            grouped.setdefault(county_piece(place.county), []).append(entry)
         if place.code[:CODE_DIGITS].isdigit() and len(place.code) >= CODE_DIGITS:
             grouped.setdefault(code_piece(place.code), []).append(entry)
     return {key: json.dumps({"v": VERSION, "t": entries}, ensure_ascii=False, separators=(",", ":")) for key, entries in sorted(grouped.items())}

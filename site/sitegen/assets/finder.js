@@ -1,6 +1,6 @@
 // The township finder: as a reader types in the search box, the one piece of the township index the
-// query needs (search/townships/n-<first character>.json, or c-<first two digits>.json for a code)
-// is fetched, once, and its matches are listed above Material's own results. 40,000 townships are
+// query needs (search/townships/n- and k-<first character>.json: names and counties' names, or
+// c-<first two digits>.json for a code) is fetched, once, and its matches are listed above Material's own results. 40,000 townships are
 // ~2,500 small pieces: the first result does not wait for a whole index (sitegen.finder).
 // Site text is put in with textContent, never as HTML; links are built from the code's digits only.
 (function () {
@@ -11,10 +11,11 @@
     try { base = JSON.parse(config.textContent).base || "."; } catch (e) { /* keep "." */ }
     return new URL(base.replace(/\/?$/, "/"), location.href);
   }
-  function pieceOf(token) {
-    if (/^\d{2,}$/.test(token)) return "c-" + token.slice(0, 2);
-    if (/^\d$/.test(token)) return null;
-    return "n-" + token.codePointAt(0).toString(16);
+  function piecesOf(token) {
+    if (/^\d{2,}$/.test(token)) return ["c-" + token.slice(0, 2)];
+    if (/^\d$/.test(token)) return [];
+    var hex = token.codePointAt(0).toString(16);
+    return ["n-" + hex, "k-" + hex];  // a township's name, or its county's (辰溪县 lists its townships)
   }
   function load(key) {
     if (!cache[key]) {
@@ -25,10 +26,12 @@
     return cache[key];
   }
   function matches(entries, tokens, lead) {
-    var found = [];
+    var found = [], seen = {};
     for (var i = 0; i < entries.length; i++) {
       var e = entries[i], all = e[3] + " " + e[2] + " " + e[1] + " " + e[0], ok = true;
-      if (!(/^\d/.test(lead) ? e[0].indexOf(lead) === 0 : e[1].indexOf(lead) === 0)) continue;
+      if (seen[e[0]]) continue;
+      if (!(/^\d/.test(lead) ? e[0].indexOf(lead) === 0 : e[1].indexOf(lead) === 0 || e[2].indexOf(lead) === 0)) continue;
+      seen[e[0]] = true;
       for (var j = 0; j < tokens.length && ok; j++) ok = all.indexOf(tokens[j]) >= 0;
       if (ok) found.push(e);
     }
@@ -59,10 +62,12 @@
     var query = input.value.trim(), mine = ++seq;
     var tokens = query.split(/\s+/).filter(Boolean);
     var lead = tokens.length ? tokens[tokens.length - 1] : "";
-    var key = lead ? pieceOf(lead) : null;
-    if (!key) { show(box, "", []); return; }
-    load(key).then(function (piece) {
-      if (mine === seq) show(box, query, matches(piece.t || [], tokens.slice(0, -1), lead));
+    var keys = lead ? piecesOf(lead) : [];
+    if (!keys.length) { show(box, "", []); return; }
+    Promise.all(keys.map(load)).then(function (pieces) {
+      var entries = [];
+      pieces.forEach(function (piece) { entries = entries.concat(piece.t || []); });
+      if (mine === seq) show(box, query, matches(entries, tokens.slice(0, -1), lead));
     });
   }
   function enable() {

@@ -34,6 +34,9 @@ def page(browser):  # type: ignore[no-untyped-def]
     context.close()
 
 
+NOT_SEARCHED = "尼勒克镇"  # 654028100: a county a report names but no source covers
+
+
 def township(code: str) -> str:
     """A township page's path: keyed by its 9-digit code."""
     return f"/townships/{code}/"
@@ -221,19 +224,33 @@ def test_without_script_the_county_table_shows_every_township_and_no_filter(brow
 
 
 def test_a_township_that_never_published_is_found_by_name_and_code(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    """The finder (sitegen.finder, finder.js): nothing of the search on a first visit; a name's
+    first character fetches that one piece, a code's first two digits theirs, and nothing else."""
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     page.goto(site_url + "/")
     page.wait_for_load_state("networkidle")
-    assert not any("search_index.json" in url for url in requested)  # a first visit does not load the search
-    for query, found in (("辰阳镇", "辰阳镇"), ("431223100", "辰阳镇")):
-        page.goto(site_url + "/")
-        page.keyboard.press("/")
-        page.keyboard.type(query)
-        page.keyboard.press("End")
-        page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
-        assert found in page.locator(".md-search-result").inner_text().replace("\u200b", "")  # jieba's word breaks
-    assert any("search_index.json" in url for url in requested)
+    assert not any("/search/" in url for url in requested)  # a first visit loads no index and no piece
+    page.keyboard.press("/")
+    page.keyboard.type("辰阳")
+    found = page.locator(".fazhi-finder__item").first
+    found.wait_for(timeout=5_000)
+    assert "辰阳镇" in found.inner_text() and "431223100" in found.inner_text() and "辰溪县" in found.inner_text()
+    assert sorted(url for url in requested if "/search/townships/" in url) == [
+        site_url + "/search/townships/k-8fb0.json", site_url + "/search/townships/n-8fb0.json"]  # names and counties' names starting with 辰 (U+8FB0)
+    page.locator("[data-md-component=search-query]").fill("4312231")
+    page.locator('.fazhi-finder[data-query="4312231"] .fazhi-finder__item', has_text="辰阳镇").wait_for(timeout=5_000)  # the list answers this query
+    assert all(item.inner_text().split("·")[-1].strip().startswith("4312231") for item in page.locator(".fazhi-finder__item").all())
+    assert sorted(url.rsplit("/", 1)[1] for url in requested if "/search/townships/" in url) == ["c-43.json", "k-8fb0.json", "n-8fb0.json"]
+    page.locator("[data-md-component=search-query]").fill("辰溪县 辰阳")  # county, then the name's beginning
+    page.locator('.fazhi-finder[data-query="辰溪县 辰阳"] .fazhi-finder__item', has_text="辰阳镇").first.click()
+    page.wait_for_url("**" + township("431223100"))
+    page.goto(site_url + "/")  # a township of a county no source covers (未纳入检索) is found too
+    page.keyboard.press("/")
+    page.keyboard.type(NOT_SEARCHED)
+    page.locator(f'.fazhi-finder[data-query="{NOT_SEARCHED}"] .fazhi-finder__item', has_text="654028100").first.click()
+    page.wait_for_url("**" + township("654028100"))
+    assert "未纳入检索" in page.locator(".fazhi-years").inner_text()
     page.goto(site_url + township("431223100"))
     assert page.title().startswith("辰阳镇（辰溪县）")
     assert "2022年度：未找到" in page.locator(".fazhi-years").inner_text()

@@ -57,6 +57,20 @@ def test_a_first_publish_uploads_the_site_with_types_and_cache_headers_then_noth
     assert (again.uploaded, again.unchanged, again.deleted) == ([], len(files), [])
 
 
+def test_bytes_the_bucket_holds_under_another_name_are_copied_there_not_sent(tmp_path: Path, bucket_url: str, s3_endpoint: str) -> None:
+    site = tmp_path / "public"
+    (site / "a").mkdir(parents=True)
+    (site / "index.html").write_text("<p>home</p>", encoding="utf-8")
+    (site / "a" / "big.bin").write_bytes(b"x" * 4096)
+    bucket = SiteBucket(bucket_url, endpoint_url=s3_endpoint)
+    assert sorted(publish_site(site, bucket).uploaded) == ["a/big.bin", "index.html"]
+    (site / "b").mkdir()
+    shutil.copy(site / "a" / "big.bin", site / "b" / "big.bin")
+    again = publish_site(site, bucket)
+    assert (again.uploaded, again.copied) == ([], ["b/big.bin"])
+    assert_mirrors(site, bucket)
+
+
 def with_region_capped(sources_file: Path) -> Path:
     """The demo registry, the region portal taking two of its three reports a night."""
     lines = sources_file.read_text(encoding="utf-8").splitlines()
@@ -108,18 +122,35 @@ def test_a_night_with_one_new_report_sends_exactly_the_files_that_changed(one_ne
     assert set(night.uploaded) | set(night.copied) == changed and not set(night.uploaded) & set(night.copied)
     assert sorted(night.deleted) == sorted(set(before) - set(after))
     assert "townships/654202108/index.html" in night.uploaded  # 西湖镇, tonight's report, by its code
-    # The new release's downloads folder repeats the files of the last one that did not change
-    # (sources, texts of other years): copied by the store, not sent again.
-    assert night.copied and all(k.startswith("downloads/") for k in night.copied)
+    assert not night.copied  # the site no longer repeats a release's unchanged files under a new version's folder
     assert len(one_new_report["everything"].uploaded) > 2 * len(night.uploaded)
     assert one_new_report["mirrored"]
 
 
 @pytest.mark.usefixtures("prefect_harness")
-@pytest.mark.xfail(strict=True, reason="the site republishes the release's tables under downloads/<version>/ each night (19 changed "
-                   "files on the demo, 50 in all): a site change (issue 32, item 6), not the publisher's")
+def test_a_night_with_one_new_report_sends_no_table_and_no_page_that_only_cites_the_version(one_new_report: dict[str, Any]) -> None:
+    """The release's tables are no longer republished under downloads/<version>/ (28 files of the
+    demo's night), and an indicator page whose values did not change keeps its bytes (the version
+    it cites comes from release.css: 28 more)."""
+    uploaded = one_new_report["night"].uploaded
+    assert not [key for key in uploaded if key.startswith("downloads/") and key.endswith((".csv", ".parquet", ".jsonl.gz"))]
+    assert sorted(key for key in uploaded if key.startswith("downloads/") and key != "downloads/index.html") == sorted(
+        f"downloads/{one_new_report['second'].release.version}/{name}" for name in
+        ("CHANGELOG.txt", "datapackage.json", "manifest.json", f"fazhi-{one_new_report['second'].release.version}.zip",
+         f"fazhi-{one_new_report['second'].release.version}.zip.sha256"))
+    assert not [key for key in uploaded if key.startswith("indicators/") and ("/2022/" in key or "/2025/" in key)]  # tonight's report is 2024's
+
+
+@pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.xfail(strict=True, reason="the demo's one new report (西湖镇) is the first of its county, 乌苏市, so the county's 33 townships "
+                   "join the site: 32 new pages of 未纳入检索 townships and 26 finder pieces of their names and county, on top of 48 "
+                   "files (106 in all, 133 before downloads and citations changed). A report in a county already on the site "
+                   "sends about 48; the demo has no such night")
 def test_a_night_with_one_new_report_uploads_fewer_than_50_files(one_new_report: dict[str, Any]) -> None:
-    assert len(one_new_report["night"].uploaded) < 50
+    uploaded = one_new_report["night"].uploaded
+    print(f"{len(uploaded)} uploaded: {sum(k.startswith('search/townships/') for k in uploaded)} finder pieces, "
+          f"{sum(k.startswith('townships/6') for k in uploaded)} township pages")
+    assert len(uploaded) < 50
 
 
 class FlakyClient:

@@ -82,7 +82,7 @@ def test_the_pages_whose_data_changed_are_rebuilt(night: dict[str, Path]) -> Non
     home page and the township pages differ from the previous site: rebuilt, not carried over."""
     first, built = night["first"], night["night"]
     changed = ["index.html", "townships/湖南省/辰溪县/index.html", "townships/431223200/index.html",
-               "indicators/disputes_mediated/2022/index.html", "indicators/disputes_mediated/index.html", "search/search_index.json"]
+               "indicators/disputes_mediated/2022/index.html", "indicators/disputes_mediated/index.html"]
     for name in changed:
         assert (built / name).read_bytes() != (first / name).read_bytes(), name
     assert "2023年度" in (built / "townships/431223200/index.html").read_text(encoding="utf-8")

@@ -206,13 +206,15 @@ def test_indicator_year_rows_run_largest_first_with_shufa_and_unplaced_apart() -
     assert ">500<" in shufa and ">500<" not in annual and ">900<" in unplaced and ">900<" not in annual + shufa
     assert '<a href="../../../archive/e-1.html#q-10-20">900</a>' in unplaced  # no township page: the value leads to its sentence
     assert "这个数字计入" in markdown and "不含信访件" in markdown and "(调解|调处|化解)" not in markdown  # a definition, not a regex
-    assert "数据集版本 2026.11.23（2026-11-23），https://example.org/fazhi/indicators/disputes_mediated/2024/" in markdown
+    assert '<span class="fazhi-cite-version">' in markdown and "，https://example.org/fazhi/indicators/disputes_mediated/2024/" in markdown
+    assert "2026.11.23" not in markdown  # the version is release.css's: an unchanged page keeps its bytes on a new release
     assert 'href="../2024.csv"' in markdown
 
 
 def test_indicator_year_page_has_its_rows_as_csv_and_a_citation_kept_in_print(site: Path) -> None:
     page = _html(site, "indicators/disputes_mediated/2023")
-    assert 'href="../2023.csv" download' in page and 'class="fazhi-cite-line"' in page and "数据集版本 2026.11.23" in page
+    assert 'href="../2023.csv" download' in page and 'class="fazhi-cite-line"' in page and 'class="fazhi-cite-version"' in page
+    assert '.fazhi-cite-version::after { content: "数据集版本 2026.11.23（2026-11-23）"; }' in (site / "assets/release.css").read_text(encoding="utf-8")
     with (site / "indicators/disputes_mediated/2023.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert rows and rows[0]["名次"] == "1" and rows[0]["乡镇"] == "船溪乡" and rows[0]["数值"] == "171"

@@ -53,7 +53,7 @@ def test_home_downloads_and_indicator_pages_exist(built_site: Path) -> None:
 def test_full_texts_are_kept_out_of_the_search_index(built_site: Path) -> None:
     docs = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))["docs"]
     indexed = "".join(d["title"] + d["text"] for d in docs).replace("\u200b", "")  # jieba's word breaks
-    assert "船溪乡" in indexed
+    assert "船溪乡" in (built_site / "search/townships/n-8239.json").read_text(encoding="utf-8")
     assert "成立了以乡主要负责人为组长的法治建设工作领导小组" not in indexed
 
 
@@ -123,32 +123,21 @@ def test_markup_template_syntax_and_table_breakers_in_a_body_and_a_quote_stay_te
     assert "调解矛盾纠纷12起" in page  # the figure is there, quote and all
 
 
-def test_township_search_entries_are_the_plugins_own_shape_and_escaped() -> None:
-    """Township entries skip the plugin's HTML parser after the first; they must come out as the
-    parser makes them (escaped markup: the search UI renders entries as HTML)."""
-    from material.plugins.search.plugin import SearchIndex
-    from sitegen.townships import _index_for_search
-
-    class Config:
-        def __init__(self) -> None:
-            self.plugins = {"material/search": type("Search", (), {"search_index": SearchIndex(lang=["en"], separator="", pipeline=[], fields={})})()}
-
-    from sitegen.townships import TownshipData
+def test_the_finders_pieces_hold_each_township_under_its_first_character_and_its_province_code() -> None:
+    """One piece per first character of a name and one per code's first two digits; names as
+    given (finder.js puts them in with textContent); the same places give the same bytes."""
+    from sitegen import finder
 
     hostile = pages.Place(code="431223999", name="船溪乡<img src=x onerror=alert(1)>", county="辰溪县", province="湖南省")
-    groups = {"431223200": [{"township": "船溪乡", "province": "湖南省", "county": "辰溪县", "year": "2022"}],
-              hostile.code: [{"township": hostile.name, "province": "湖南省", "county": "辰溪县", "year": "2023"}]}
-    data = TownshipData(groups=groups, raw_figures=lambda _: b"", parse_figures=lambda _: [], text_of=lambda _: {},
-                        places={"431223200": pages.Place(code="431223200", name="船溪乡", county="辰溪县", province="湖南省"), hostile.code: hostile})
-    config = Config()
-    _index_for_search(config, data)  # type: ignore[arg-type]
-    parsed, direct = config.plugins["material/search"].search_index.entries
-    reference = SearchIndex(lang=["en"], separator="", pipeline=[], fields={})
-    reference.add_entry_from_context(type("Page", (), {"url": direct["location"], "title": pages.page_title(hostile), "toc": [], "meta": {},
-                                                       "content": pages.township_search_html(hostile, groups[hostile.code])})())
-    assert direct == reference.entries[0]
-    assert "<img" not in direct["title"] + direct["text"] and "&lt;img" in direct["title"]
-    assert parsed["title"].replace("\u200b", "") == "船溪乡（辰溪县）"
+    places = [pages.Place(code="431223200", name="船溪乡", county="辰溪县", province="湖南省"), hostile,
+              pages.Place(code="431223100", name="辰阳镇", county="辰溪县", province="湖南省"),
+              pages.Place(code="654202108", name="西湖镇", county="乌苏市", province="新疆维吾尔自治区")]
+    built = finder.pieces(places)
+    assert sorted(built) == ["c-43", "c-65", "k-4e4c", "k-8fb0", "n-8239", "n-897f", "n-8fb0"]  # 船 U+8239, 辰 U+8FB0, 西 U+897F, 乌 U+4E4C
+    assert [e[0] for e in json.loads(built["k-8fb0"])["t"]] == ["431223100", "431223200", "431223999"]  # 辰溪县's townships
+    assert json.loads(built["n-8239"]) == {"v": 1, "t": [["431223200", "船溪乡", "辰溪县", "湖南省"], ["431223999", hostile.name, "辰溪县", "湖南省"]]}
+    assert [e[0] for e in json.loads(built["c-43"])["t"]] == ["431223100", "431223200", "431223999"]
+    assert finder.pieces(reversed(places)) == built
 
 
 def test_the_next_night_renders_only_the_township_that_changed(tmp_path: Path) -> None:
@@ -258,11 +247,26 @@ def test_older_zips_can_live_elsewhere(tmp_path: Path, monkeypatch: pytest.Monke
     build_site(tmp_path / "releases", second.version, tmp_path / "public", tmp_path / "docs")
     downloads = (tmp_path / "public/downloads/index.html").read_text(encoding="utf-8")
     assert f'href="https://example.org/releases/data-{first.version}/fazhi-{first.version}.zip"' in downloads
-    assert f'href="../downloads/{second.version}/fazhi-{second.version}.zip"' in downloads
-    assert not (tmp_path / f"public/downloads/{first.version}/fazhi-{first.version}.zip").exists()
+    assert f'href="https://example.org/releases/data-{second.version}/fazhi-{second.version}.zip"' in downloads  # the latest too: 1.4 GB at national size
+    home = (tmp_path / "public/index.html").read_text(encoding="utf-8")
+    assert f'href="https://example.org/releases/data-{second.version}/fazhi-{second.version}.zip"' in home
+    assert not list((tmp_path / "public/downloads").rglob("*.zip"))
     assert (tmp_path / f"public/downloads/{first.version}/CHANGELOG.txt").exists()
-    latest = tmp_path / f"public/downloads/{second.version}"
-    assert (latest / f"fazhi-{second.version}.zip.sha256").read_text().split()[0] == release._sha256(latest / f"fazhi-{second.version}.zip")
+    assert sorted(p.name for p in (tmp_path / f"public/downloads/{second.version}").iterdir()) == ["CHANGELOG.txt", "datapackage.json", "manifest.json"]
+
+
+def test_the_site_carries_the_zips_and_no_single_table_of_the_release(built_site: Path) -> None:
+    """The tables and texts are in the zip, listed with their fields; republished under
+    downloads/<version>/ they were most of a night's upload (issue 32)."""
+    from flows.release import cut as release
+
+    latest = built_site / "downloads/2026.11.22"
+    assert sorted(p.name for p in latest.iterdir()) == ["CHANGELOG.txt", "datapackage.json", "fazhi-2026.11.22.zip",
+                                                        "fazhi-2026.11.22.zip.sha256", "manifest.json"]
+    assert (latest / "fazhi-2026.11.22.zip.sha256").read_text().split()[0] == release._sha256(latest / "fazhi-2026.11.22.zip")
+    downloads = (built_site / "downloads/index.html").read_text(encoding="utf-8")
+    assert "<code>reports.csv</code>" in downloads and 'href="../downloads/2026.11.22/reports.csv"' not in downloads
+    assert 'href="../downloads/2026.11.22/manifest.json"' in downloads
 
 
 def test_township_pages_rendered_by_forked_workers_are_the_same(tmp_path: Path, built_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -515,7 +519,9 @@ def test_small_ones_404_descriptions_linked_changes_and_no_regex_in_search(built
     docs = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))["docs"]
     indexed = "".join(d["title"] + d["text"] for d in docs).replace("\u200b", "")
     assert "提取规则" not in indexed and "(?:" not in indexed and "\\d" not in indexed
-    assert any(d["location"] == "townships/431223200/" and "431223200" in d["text"] and "辰溪县" in d["title"].replace("\u200b", "") for d in docs)
+    assert not any(d["location"].startswith("townships/4") for d in docs)  # townships are in the finder's pieces
+    piece = json.loads((built_site / "search/townships/c-43.json").read_text(encoding="utf-8"))["t"]
+    assert ["431223200", "船溪乡", "辰溪县", "湖南省"] in piece
     from urllib.parse import unquote
 
     county = [d for d in docs if unquote(d["location"]).startswith("townships/湖南省/辰溪县/")]

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
 from dataset.cells import neutralise_cell, restore_cell
-from dataset.format import SOURCES_HEALTH, TEXTS_FOLDER, UNREADABLE, table_files
+from dataset.format import SOURCES_HEALTH, TEXTS_FOLDER, UNREADABLE
 from parsers.indicators import INDICATOR_KEYS
 
 from . import feeds, pages, rankings
@@ -53,8 +53,6 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 MKDOCS_YML = PACKAGE_ROOT / "mkdocs.yml"
 HAND_WRITTEN = PACKAGE_ROOT / "pages"
 ASSETS = PACKAGE_ROOT / "assets"
-# What the downloads page links, from the release format (texts/<year>.jsonl.gz are listed from the manifest).
-DOWNLOADABLE = (*table_files(), "datapackage.json", "manifest.json")
 
 
 class SiteBuildError(RuntimeError):
@@ -214,7 +212,7 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     # pages are rendered outside MkDocs, which knows no docs file to resolve a link against.
     link_of = {r["report_id"]: pages.township_url(code) for code, rows in groups.items() for r in rows}
     write("index.md", pages.render_home(manifest, changelog, len(groups), [int(r["year"]) for r in reports if str(r.get("year") or "").isdigit()],
-                                        f"downloads/{version}/fazhi-{version}.zip", status_html=render_year_counts(year_counts(in_scope, status_years)),
+                                        zip_link(version), status_html=render_year_counts(year_counts(in_scope, status_years)),
                                         areas_html=hold(year_panels(status_years, "y", latest, lambda y: render_area_table(home_areas, y, "省级行政区"))),
                                         link_of=link_of))
     write("townships/index.md", pages.render_township_index(len(in_scope), len(by_province), render_year_counts(year_counts(in_scope, status_years)),
@@ -359,7 +357,8 @@ def write_release_css(path: Path, version: str, released_on: str = "") -> None:
     dated = f"（{day}）" if day else ""
     path.write_text(f'.fazhi-version {{ display: none; }}\n.fazhi-cite::after {{ content: "数据集版本 {safe}。"; }}\n'
                     f'.fazhi-footer-version {{ font-size: 0; }}\n'
-                    f'.fazhi-footer-version::after {{ content: "数据集版本 {safe}{dated}"; font-size: 0.64rem; }}\n' + icon_css(), encoding="utf-8")
+                    f'.fazhi-footer-version::after {{ content: "数据集版本 {safe}{dated}"; font-size: 0.64rem; }}\n'
+                    f'.fazhi-cite-version::after {{ content: "数据集版本 {safe}{dated}"; }}\n' + icon_css(), encoding="utf-8")
 
 
 def _primary_reports(reports: list[dict[str, Any]]) -> set[str]:
@@ -467,15 +466,25 @@ def build_id() -> str:
     return digest.hexdigest()[:16]
 
 
+def zip_link(version: str) -> str:
+    """Where a release's zip is read, from the site's root: FAZHI_RELEASE_URL's place, else the site."""
+    url = archive_url()
+    return url.format(version=version) if url else f"downloads/{version}/fazhi-{version}.zip"
+
+
 def publish_downloads(releases: Path, version: str, site_dir: Path) -> None:
-    """The latest release's files, and every release's zip (unless they live at FAZHI_RELEASE_URL)
-    and change log, cloned (copy-on-write) or copied into the built site: never hard links, so an
-    edit in the published folder never reaches the release."""
+    """Every release's change log, its zip unless it lives at FAZHI_RELEASE_URL, and the latest
+    release's manifest.json and datapackage.json, cloned (copy-on-write) or copied into the built
+    site: never hard links, so an edit in the published folder never reaches the release.
+
+    The release's single files (tables, texts) are not republished: each night's release changed
+    most of them, so a night with one new report sent 28 files of downloads (issue 32), and at
+    national size they are 1.5 GB, more than GitHub Pages publishes. They are in the zip."""
     for m in _manifests(releases):
         target = site_dir / "downloads" / m["version"]
         target.mkdir(parents=True, exist_ok=True)
         source = releases / m["version"]
-        if m["version"] == version or archive_url() is None:
+        if archive_url() is None:
             clone_or_copy(source / f"fazhi-{m['version']}.zip", target / f"fazhi-{m['version']}.zip")
             if (source / f"fazhi-{m['version']}.zip.sha256").exists():
                 shutil.copy2(source / f"fazhi-{m['version']}.zip.sha256", target)
@@ -484,11 +493,8 @@ def publish_downloads(releases: Path, version: str, site_dir: Path) -> None:
         changelog = (source / "CHANGELOG.md").read_bytes()
         (target / "CHANGELOG.txt").write_bytes(changelog if changelog.startswith(BOM) else BOM + changelog)
         if m["version"] == version:
-            texts = sorted(name for name in m.get("files", {}) if name.startswith(f"{TEXTS_FOLDER}/"))
-            for name in (*DOWNLOADABLE, "reports.jsonl", *texts):
-                if (source / name).exists():  # values.csv, Parquet: releases from before them have none
-                    (target / name).parent.mkdir(parents=True, exist_ok=True)
-                    clone_or_copy(source / name, target / name)
+            for name in ("datapackage.json", "manifest.json"):
+                clone_or_copy(source / name, target / name)
 
 
 class _RaisedAnyway(logging.Filter):

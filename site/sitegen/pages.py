@@ -322,16 +322,6 @@ def page_title(place: Place) -> str:
     return strip_format_characters(f"{place.name}（{place.county}）" if place.county else place.name)
 
 
-def township_search_text(place: Place, rows: list[Row]) -> str:
-    """What the search index gets of a township page: its names, code and years, never the full texts."""
-    years = "、".join(sorted({str(r["year"]) for r in rows if r.get("year")}))
-    return f"{place.province} {place.county} {place.name} {place.code} {years} 年度报告"
-
-
-def township_search_html(place: Place, rows: list[Row]) -> str:
-    return f'<h1 id="top">{html_text(page_title(place))}</h1><p>{html_text(township_search_text(place, rows))}</p>'
-
-
 def _heading(level: int, anchor: str, title: str) -> str:
     return f'<h{level} id="{anchor}">{html_text(title)}<a class="headerlink" href="#{anchor}" title="本节链接">&para;</a></h{level}>'
 
@@ -768,10 +758,13 @@ def render_definition(key: str) -> list[str]:
 
 
 def render_citation(title: str, path: str, cite: Citation) -> str:
-    """The citation line, on screen and in print (the indicator pages are rendered every build, so
-    the version is written into them)."""
-    return (f'<p class="fazhi-cite-line">引用本页：法治地图 Fazhi Atlas，“{html_text(title)}”，数据集版本 {html_text(cite.version)}'
-            f"（{html_text(cite.released_on)}），{html_text(cite.where(path))}。</p>")
+    """The citation line, on screen and in print. The release's version and date come from
+    release.css (``.fazhi-cite-version``, rewritten by each build), not the page: a night that
+    changed none of the indicator-year's values leaves its page's bytes as they were, so an
+    incremental publish does not send every indicator page again for a new version number."""
+    return (f'<p class="fazhi-cite-line">引用本页：法治地图 Fazhi Atlas，“{html_text(title)}”，'
+            '<span class="fazhi-cite-version"><span class="fazhi-version">数据集版本见“数据下载”页</span></span>'
+            f"，{html_text(cite.where(path))}。</p>")
 
 
 def render_indicator_year(key: str, year: str, years: list[str], by_id: dict[str, Row], largest: list[Row], counts: dict[str, list[float]],
@@ -846,9 +839,13 @@ def _size(n: int) -> str:
 def render_downloads(manifests: list[Row], package: Row, archive_url: str | None = None) -> str:
     """Every release with its downloads, the schema of each file, and how to cite a version.
 
-    The site carries the latest release's zip; older zips too unless ``archive_url`` (a template
-    with {version}) says where they are kept. Links are raw HTML, relative to the page's URL
-    (downloads/): the files are linked into the built site after MkDocs, not copied through docs/."""
+    The site carries every release's zip unless ``archive_url`` (a template with {version}) says
+    where they are kept, and then links them all there, the latest included (a national zip, 1.4 GB,
+    is more than GitHub Pages publishes). The release's single files are not republished: they are
+    in the zip, each listed below with its fields; only the latest manifest.json and datapackage.json
+    are carried (a night's new release would otherwise send every changed table again, issue 32).
+    Links are raw HTML, relative to the page's URL (downloads/): the files are put into the built
+    site after MkDocs, not copied through docs/."""
     latest = manifests[-1]["version"] if manifests else "—"
     lines = [
         "---", "description: 法治地图各版本数据集下载（CSV、JSON Lines）、字段说明与引用方式。", "---", "",
@@ -862,18 +859,17 @@ def render_downloads(manifests: list[Row], package: Row, archive_url: str | None
     for m in reversed(manifests):
         version = m["version"]
         zip_name = f"fazhi-{version}.zip"
-        where = f"../downloads/{version}/{zip_name}" if version == latest or archive_url is None else archive_url.format(version=version)
+        where = f"../downloads/{version}/{zip_name}" if archive_url is None else archive_url.format(version=version)
         releases.append([html_text(version), html_text(m.get("released_on") or m["created"][:10]), str(m["counts"]["reports"]), str(m["counts"]["observations"]),
                          f'<a href="{html_text(where)}">{html_text(zip_name)}</a> · <a href="../downloads/{html_text(version)}/CHANGELOG.txt">更新说明</a>',
                          _size(int(m.get("zip_bytes", 0))), f"<code>{html_text(m.get('zip_sha256', '')[:16])}</code>"])
     lines += [_cells_table(["版本", "日期", "报告", "数字", "下载", "大小", "sha256"], releases, numeric=(2, 3, 5)), ""]
-    lines += ["", f"最新版本 {text(latest)} 的单个文件：" + " · ".join(
-        f'<a href="../downloads/{html_text(latest)}/{name}">{name}</a>'
-        for name in [*(path for r in package.get("resources", []) for path in (r["path"] if isinstance(r.get("path"), list) else [r.get("path")])
-                       if isinstance(path, str)),
-                     *(name for name in (manifests[-1].get("files", {}) if manifests else {}) if name.endswith(".parquet")),
-                     "datapackage.json", "manifest.json"]
-    ), "", "## 文件与字段", ""]
+    inside = [*(path for r in package.get("resources", []) for path in (r["path"] if isinstance(r.get("path"), list) else [r.get("path")])
+                if isinstance(path, str)),
+              *(name for name in (manifests[-1].get("files", {}) if manifests else {}) if name.endswith(".parquet"))]
+    lines += ["", f"最新版本 {text(latest)} 的说明文件：" + " · ".join(
+        f'<a href="../downloads/{html_text(latest)}/{name}">{name}</a>' for name in ("datapackage.json", "manifest.json")),
+        "", "zip 中的文件：" + "、".join(f"<code>{html_text(name)}</code>" for name in inside) + "。", "", "## 文件与字段", ""]
     for resource in package.get("resources", []):
         shown = resource["path"] if isinstance(resource.get("path"), str) else "texts/<year>.jsonl.gz"
         lines += [f"### {text(shown)}", "", f'<p lang="en">{html_text(resource.get("description", ""))}</p>', ""]

@@ -5,7 +5,7 @@ large HTML blocks, then the search plugin parsing the page again), which is 15 m
 country. These pages are all alike and already HTML (``pages.render_township``), so this plugin
 renders them at the end of the build with Material's ``main.html`` and MkDocs' own page context
 (same header, nav, search box, palette as every other page), on every core (forked workers), and
-gives the search index one short entry per township (names and years, never the full texts).
+writes the township finder's pieces (sitegen.finder: names and codes, never the full texts).
 
 On an incremental night most townships did not change: a page whose inputs (its report rows,
 revision included, and its figures) and build (theme, configuration, this code) are the same as
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from . import archive, pages
+from . import archive, finder, pages
 from .archive import mentions_of, render_archive
 from .buckets import BucketedRows
 from .digests import FigureDigests, write_record
@@ -135,7 +135,7 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         self._env = env
         return env
 
-    @event_priority(50)  # before the search plugin writes its index (default priority 0)
+    @event_priority(50)  # before the search plugin writes its index (default priority 0): sitemap.xml is added to first
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self._nav is not None and self._files is not None and self._env is not None
         started = time.perf_counter()
@@ -176,60 +176,19 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
             report_digests.update(chunk_digests)
         (Path(config.site_dir) / FINGERPRINTS).write_text(json.dumps({**prints, **loose_prints, BUILD_KEY: self.data.build_id}, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         write_record(Path(config.site_dir), digests.record(report_digests))
-        # After the pages: a township whose page is reused (same inputs, same build) keeps its search
-        # entry as the previous site has it, instead of having jieba segment it again.
-        _index_for_search(config, self.data, _previous_entries(self.previous, {url for url, p in prints.items() if previous_prints.get(url) == p}))
+        # Townships are found through the finder's pieces (sitegen.finder), not Material's one index.
+        write_finder(Path(config.site_dir), [self.data.place(key) for key in self.data.groups])
         if config.site_url:
             _add_to_sitemap(Path(config.site_dir), config.site_url, sorted(prints))
         self.stats.seconds = time.perf_counter() - started
 
 
-@dataclass
-class _SearchStub:
-    """What the search plugin reads of a page."""
-
-    url: str
-    title: str
-    content: str
-    toc: list[Any] = field(default_factory=list)
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-def _previous_entries(previous: Path | None, urls: set[str]) -> dict[str, dict[str, Any]]:
-    """The previous site's search entries of these township pages, by URL (none when unreadable)."""
-    if previous is None or not urls:
-        return {}
-    try:
-        entries = json.loads((previous / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-        return {e["location"]: e for e in entries if isinstance(e, dict) and e.get("location") in urls}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-
-
-def _index_for_search(config: MkDocsConfig, data: TownshipData, reused: dict[str, dict[str, Any]] | None = None) -> None:
-    """One short entry per township in Material's search index: its names and years.
-
-    The plugin's own path (parse the page's HTML, segment the Chinese with jieba) is taken for
-    the first township; the others, all of the same one-section shape, skip the HTML parser when
-    the plugin offers its segmenter (half the time at 40,000 townships, measured)."""
-    search = config.plugins.get("material/search")
-    index = getattr(search, "search_index", None)
-    if index is None:
-        return
-    segment = getattr(index, "_segment_chinese", None)
-    for n, (key, rows) in enumerate(data.groups.items()):
-        url = pages.township_url(key)
-        if reused and url in reused:  # its page's fingerprint (rows, place, build) is the previous one's: so is its entry
-            index.entries.append(reused[url])
-            continue
-        place = data.place(key)
-        title = pages.page_title(place)
-        if n == 0 or segment is None:
-            index.add_entry_from_context(_SearchStub(url=url, title=title, content=pages.township_search_html(place, rows)))
-            continue
-        # As the plugin stores a parsed section: markup escaped (the search UI shows it as HTML), then segmented.
-        text = html.escape(pages.township_search_text(place, rows), quote=False)
-        index.entries.append({"location": url, "title": segment(html.escape(title, quote=False)), "text": segment(f"<p>{text}</p>")})
+def write_finder(site: Path, places: list[pages.Place]) -> None:
+    """The township finder's pieces (sitegen.finder) under search/townships/."""
+    folder = site / finder.FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in finder.pieces(places).items():
+        (folder / f"{name}.json").write_text(content, encoding="utf-8")
 
 
 def _add_to_sitemap(site: Path, site_url: str, urls: list[str]) -> None:

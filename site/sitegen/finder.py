@@ -1,0 +1,56 @@
+"""The township finder's index, in pieces: one JSON file per first character of a name, one per
+first character of a county's name and one per province (the code's first two digits), fetched by ``assets/finder.js`` only when a reader
+types in the search box, and only the piece the query needs.
+
+Why not Material's search for townships: its worker fetches one ``search_index.json`` and builds
+a lunr index of every entry before it answers (lunr scores across the whole corpus, so it cannot
+be given part of it). At 40,000 townships that index was 14.8 MB and the first result came after
+6.7 s on this machine. Townships are found by a name's beginning or a code's digits, which a
+piece keyed by the query's first character (or first two digits) answers exactly; Material's
+search keeps the site's other pages (provinces, counties, indicators, methodology).
+
+A piece holds no status or year: a night's new report changes no piece (only a township new to
+the site does), so an incremental publish sends none. Pure: places in, file contents out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from .pages import Place
+
+FOLDER = "search/townships"  # in the built site, beside Material's search/search_index.json
+CODE_DIGITS = 2  # a code piece per province: ~1,300 townships, ~15 KB gzip at national size
+VERSION = 1  # the pieces' shape, read by finder.js
+
+
+def name_piece(name: str) -> str:
+    """The piece of names starting with ``name``'s first character: its code point in hex (finder.js
+    computes the same from the query: ``codePointAt(0).toString(16)``)."""
+    return f"n-{ord(name[0]):x}"
+
+
+def county_piece(county: str) -> str:
+    """The piece of the townships whose county's name starts with ``county``'s first character:
+    a county's name lists its townships (``辰溪县`` → its 23)."""
+    return f"k-{ord(county[0]):x}"
+
+
+def code_piece(code: str) -> str:
+    return f"c-{code[:CODE_DIGITS]}"
+
+
+def pieces(places: Iterable[Place]) -> dict[str, str]:
+    """File name (without .json) → its JSON: ``{"v": 1, "t": [[code, name, county, province], …]}``,
+    townships in code order, so a piece's bytes change only when its townships do."""
+    grouped: dict[str, list[list[str]]] = {}
+    for place in sorted(places, key=lambda p: p.code):
+        entry = [place.code, place.name, place.county, place.province]
+        if place.name:
+            grouped.setdefault(name_piece(place.name), []).append(entry)
+        if place.county:
+            grouped.setdefault(county_piece(place.county), []).append(entry)
+        if place.code[:CODE_DIGITS].isdigit() and len(place.code) >= CODE_DIGITS:
+            grouped.setdefault(code_piece(place.code), []).append(entry)
+    return {key: json.dumps({"v": VERSION, "t": entries}, ensure_ascii=False, separators=(",", ":")) for key, entries in sorted(grouped.items())}

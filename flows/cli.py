@@ -486,7 +486,7 @@ def cmd_serve(out: Path, port: int) -> int:
 def cmd_archive(data: Path, month: str | None, out: Path) -> int:
     """The month's archival bundle (flows.release.archive), ready to deposit for a DOI."""
     from flows.release.archive import ArchiveError, archive_month
-    from flows.release.cut import checked_manifest, latest_version
+    from flows.release.versions import checked_manifest, latest_version
 
     releases = data / "releases"
     latest = latest_version(releases)
@@ -506,7 +506,7 @@ def cmd_archive(data: Path, month: str | None, out: Path) -> int:
 
 def cmd_releases(data: Path) -> int:
     """List the releases, oldest first; a release whose manifest is broken is named on stderr (exit 2)."""
-    from flows.release.cut import ManifestError, checked_manifest, latest_version, list_versions, manifest_folders
+    from flows.release.versions import ManifestError, checked_manifest, latest_version, list_versions, manifest_folders
 
     releases = data / "releases"
     latest = latest_version(releases)
@@ -537,8 +537,9 @@ def cmd_prune(data: Path, dry_run: bool = False) -> int:
     is being written by a night."""
     from datetime import datetime, timezone
 
-    from flows.release.cut import latest_version, verify_release
     from flows.release.retention import KeepListError, prune
+    from flows.release.verify import verify_release
+    from flows.release.versions import latest_version
     from flows.store.lock import DataDirError, DataLocked, data_lock
 
     releases = data / "releases"
@@ -588,7 +589,7 @@ def cmd_diff(a: str, b: str, data: Path) -> int:
     """What changed between two releases: reports added, revised, withdrawn; figures old → new."""
     import csv
 
-    from flows.release.cut import diff_folders
+    from flows.release.changes import diff_folders
     from flows.run.localfiles import special_file
 
     releases = data / "releases"
@@ -636,7 +637,8 @@ def _withdrawn_ids(data: Path) -> set[str]:
 
 
 def cmd_verify(version: str | None, data: Path) -> int:
-    from flows.release.cut import latest_version, verify_release
+    from flows.release.verify import verify_release
+    from flows.release.versions import latest_version
 
     releases = data / "releases"
     version = version or latest_version(releases)
@@ -646,7 +648,7 @@ def cmd_verify(version: str | None, data: Path) -> int:
     problems = verify_release(releases, version)
     if not problems:  # the files are the manifest's: now what they say, across tables (issue 26)
         from flows.release.checks import check_tables
-        from flows.release.cut import read_manifest
+        from flows.release.versions import read_manifest
 
         released = str(read_manifest(releases, version).get("released_on") or "")
         problems = check_tables(releases / version, int(released[:4]) if released[:4].isdigit() else None)
@@ -663,7 +665,7 @@ def cmd_build_site(data: Path, out: Path, wait: float = 60.0) -> int:
     from sitegen.build import SiteBuildError
 
     from flows.publish.site import SiteOutError, check_out_dir, publish_latest
-    from flows.release.cut import latest_version
+    from flows.release.versions import latest_version
     from flows.store.layout import DataLayout
     from flows.store.lock import DataDirError, DataLocked, data_lock
 
@@ -722,7 +724,8 @@ def cmd_reextract(data: Path, sources: Path | None = None, workers: int | None =
 
     from flows.harvest.registry import SourcesError, load_sources
     from flows.reextract import reextract, stored_sources
-    from flows.release.cut import cut_release, latest_version
+    from flows.release.cut import cut_release
+    from flows.release.versions import latest_version
     from flows.run.progress import announce
     from flows.store.database import open_store
     from flows.store.layout import DataLayout
@@ -808,7 +811,7 @@ def cmd_schedule(sources: Path, data: Path, out: Path) -> int:
 
 
 def _versions() -> str:
-    from flows.release.cut import code_version
+    from flows.release.provenance import code_version
     from parsers import extractor_version
 
     return f"fazhi {code_version()} (extractor {extractor_version()})"

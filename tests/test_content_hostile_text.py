@@ -29,7 +29,7 @@ from flows.harvest.registry import parse_sources
 from flows.harvest.source import harvest_source
 from flows.records import Harvested, Listing, MergeResult, Night, ReleaseInfo, SourceHarvest
 from flows.release import cut as release
-from flows.store.database import url_key
+from flows.store.keys import url_key
 from flows.store.raw import RawStore
 from parsers import extract_report, read_document
 from parsers.models import Document, Observation, Place, Source

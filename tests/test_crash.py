@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.release.cut import latest_version, list_versions, verify_release
+from flows.release.verify import verify_release
+from flows.release.versions import latest_version, list_versions
 from flows.run.crash import CRASHPOINTS
 
 ROOT = Path(__file__).parents[1]

@@ -10,7 +10,7 @@ from flows.cli import main
 from flows.demo.server import demo_sources_yaml, serve_portals
 from flows.nightly import nightly
 from flows.records import RunSummary
-from flows.release.cut import list_versions
+from flows.release.versions import list_versions
 from tests.conftest import PORTALS, DemoNight
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.release.cut import latest_version, verify_release
+from flows.release.verify import verify_release
+from flows.release.versions import latest_version
 from tests.conftest import subprocess_env
 
 ROOT = Path(__file__).parents[1]

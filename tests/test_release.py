@@ -103,7 +103,7 @@ def test_verify_catches_a_file_altered_by_one_byte(tmp_path: Path) -> None:
 
 
 def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """A large store writes its figures in a child process (python -m flows.release.cut figure-pass);
+    """A large store writes its figures in a child process (python -m flows.release.figurepass figure-pass);
     forced here on the seeds, the files are byte for byte those of the one-process release
     (townships.csv too, from a source covering 辰溪县's townships)."""
     covering = [Source(id="demo", name="辰溪县人民政府", adcode="431223", listing=["http://demo.gov.cn/list.html"])]
@@ -140,7 +140,7 @@ def test_a_failing_figure_pass_fails_the_release_and_leaves_no_release(tmp_path:
 def test_a_release_cut_at_two_in_the_morning_in_beijing_carries_beijings_date(tmp_path: Path) -> None:
     from datetime import datetime, timezone
 
-    from flows.release.cut import next_version
+    from flows.release.versions import next_version
 
     at_two_in_beijing = datetime(2026, 11, 22, 18, 0, tzinfo=timezone.utc)
     assert next_version(tmp_path, at_two_in_beijing) == "2026.11.23"

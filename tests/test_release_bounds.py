@@ -21,7 +21,7 @@ from flows import release, store
 from flows.harvest.http import FetchError, parse_target
 from flows.records import Night
 from flows.release.files import iter_texts
-from flows.store.database import MAX_MIRRORS
+from flows.store.read import MAX_MIRRORS
 from parsers.models import Source
 from tests.conftest import SEED_NAMES
 from tests.helpers import NOW, harvested
@@ -89,7 +89,7 @@ def test_a_huge_title_and_huge_mirror_lists_release_tonight_and_the_next_nights(
 def test_a_release_written_before_cells_were_bounded_still_reads(tmp_path: Path) -> None:
     """The release's own readers set csv's field limit: a 200,000-character cell of an old release
     is read (the diff of the next night), not a crash."""
-    from flows.release.cut import _read_csv
+    from flows.release.changes import _read_csv
 
     path = tmp_path / "old.csv"
     path.write_text("report_id,title\nr1," + "长" * 200_000 + "\n", encoding="utf-8-sig")

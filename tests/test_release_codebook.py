@@ -11,7 +11,8 @@ import pytest
 
 from dataset.codebook import CODEBOOK_FILES, citation_cff, column_zh
 from dataset.indicator_docs import INDICATOR_DOCS
-from flows.release.cut import label_changes, verify_release
+from flows.release.changes import label_changes
+from flows.release.verify import verify_release
 from parsers.indicators import COLUMN_UNITS, INDICATOR_KEYS, INDICATOR_LABELS
 from tests.conftest import DemoNight
 
@@ -128,7 +129,7 @@ def test_releases_archive_makes_a_monthly_bundle_ready_to_deposit(demo: Path, tm
 
 def test_the_first_release_after_the_label_fix_says_so_in_its_change_log(tmp_path: Path) -> None:
     """A parent cut before releases recorded their labels: the corrected label is still a line."""
-    from flows.release.cut import _parent_labels
+    from flows.release.changes import _parent_labels
 
     version = tmp_path / "2026.12.01"
     version.mkdir()

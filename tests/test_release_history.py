@@ -4,7 +4,7 @@ revision, read by the new rules, already gives the new figure."""
 import csv
 from pathlib import Path
 
-from flows.release.cut import diff_folders
+from flows.release.changes import diff_folders
 
 RID = "0123456789abcdef"
 

@@ -132,8 +132,8 @@ def test_a_nights_parquet_copies_equal_copies_written_whole(tmp_path: Path) -> N
         REPORTS,
         table_files,  # noqa: F401 - the declared tables
     )
-    from flows.release.cut import _figure_resources
-    from flows.release.files import write_parquet
+    from flows.release.figurepass import _figure_resources
+    from flows.release.parquet import write_parquet
 
     calls: list[str] = []
     whole_writer = files.write_parquet

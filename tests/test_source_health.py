@@ -181,7 +181,8 @@ def test_the_release_carries_source_health_and_the_site_shows_it_escaped(httpser
     site makes of it, linked from the methodology page; a portal's words in an error are escaped."""
     from sitegen.build import write_docs
 
-    from flows.release.cut import cut_release, verify_release
+    from flows.release.cut import cut_release
+    from flows.release.verify import verify_release
 
     serve(httpserver, good_items=[*REPORTS, *(news(n) for n in range(1, 19))])
     httpserver.expect_request("/evil/").respond_with_data("<b>x</b>", status=503)

@@ -18,7 +18,7 @@ from flows.harvest.http import HttpClient
 from flows.harvest.registry import parse_sources
 from flows.harvest.source import harvest_source
 from flows.records import Night
-from flows.store.database import url_key
+from flows.store.keys import url_key
 from flows.store.layout import DataLayout
 from flows.store.raw import RawStore
 

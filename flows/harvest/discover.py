@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from flows.harvest.http import DEFAULT_PORTS, FetchError, HttpClient, parse_target, resolves_to_loopback
 from flows.records import Discovery, Failure, FetchRecord, Listing
-from flows.store.database import url_key
+from flows.store.keys import url_key
 from flows.store.raw import RawStore
 from parsers import LinkDecision, Source, classify_listing, decide_link
 

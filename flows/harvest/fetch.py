@@ -13,7 +13,7 @@ from flows.harvest.discover import allowed_domains, source_ports
 from flows.harvest.http import FetchError, HttpClient, Response
 from flows.records import Failure, Fetched, FetchedReport, FetchRecord, FetchResult, Gone, Unread
 from flows.run.stop import NIGHT
-from flows.store.database import url_key
+from flows.store.keys import url_key
 from flows.store.raw import RawStore
 from parsers import (
     Classified,

@@ -8,8 +8,8 @@ its column answers 200 with its new home page or an empty template, and a night 
 from __future__ import annotations
 
 from flows.records import SourceHealth
-from flows.store.database import url_key
 from flows.store.health import EMPTY_PREFIX
+from flows.store.keys import url_key
 from parsers import LinkDecision
 
 

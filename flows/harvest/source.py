@@ -11,7 +11,7 @@ from flows.harvest.find import find_columns
 from flows.harvest.health import listing_health
 from flows.harvest.http import HttpClient
 from flows.records import Chosen, Failure, Fetched, FetchRecord, Harvested, SourceHarvest
-from flows.store.database import url_key
+from flows.store.keys import url_key
 from flows.store.raw import RawStore
 from parsers import (
     Document,

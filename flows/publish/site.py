@@ -23,7 +23,7 @@ from pathlib import Path
 from sitegen.build import build_site
 from sitegen.stats import SiteStats
 
-from flows.release.cut import latest_version, pid_alive
+from flows.release.versions import latest_version, pid_alive
 from flows.store.layout import DataLayout
 
 MARKER = ".fazhi-release"  # in the built site: which release it shows ("building" while staged)

@@ -54,7 +54,7 @@ import zstandard
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from flows.publish.s3url import split_s3_url
-from flows.release.cut import latest_version, list_versions
+from flows.release.versions import latest_version, list_versions
 from flows.store.layout import DataLayout
 from flows.store.lock import data_lock
 

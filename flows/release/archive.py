@@ -14,7 +14,9 @@ from typing import Any
 
 from dataset.codebook import AUTHORS
 from dataset.format import DATASET_TITLE
-from flows.release.cut import _downloads_url, checked_manifest, list_versions, verify_release
+from flows.release.changes import _downloads_url
+from flows.release.verify import verify_release
+from flows.release.versions import checked_manifest, list_versions
 
 
 class ArchiveError(ValueError):

@@ -150,7 +150,7 @@ def check_parquet(folder: Path) -> list[str]:
     import pyarrow.parquet as pq
 
     from dataset.format import Column, Resource
-    from flows.release.files import _csv_read_options, _true_text
+    from flows.release.parquet import _csv_read_options, _true_text
 
     problems = []
     try:

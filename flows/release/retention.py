@@ -29,7 +29,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from flows.release.cut import RELEASE_ZONE, checked_manifest, latest_version, list_versions
+from flows.release.versions import RELEASE_ZONE, checked_manifest, latest_version, list_versions
 
 RECENT_DAYS = 14
 KEEP_FILE = "KEEP"

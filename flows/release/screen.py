@@ -112,7 +112,7 @@ def _probe(conn: sqlite3.Connection, ids: list[str], scratch: Path) -> None:
     """These reports' rows through the writer's steps: read from the store as the release reads
     them, formatted, written as CSV and converted to Parquet (Arrow's typed columns), their texts
     as JSON lines. Raises what the release would."""
-    from flows.release import cut
+    from flows.release import cut, figurepass, frame
 
     _write_csv(scratch, REPORTS, ([_fmt(r[k]) for k in REPORTS.header] for r in cut._report_rows(conn, ids)))
     _write_csv(scratch, PROVENANCE, ([*row[:2], _fmt(bool(row[2])), *row[3:]] for row in store.revision_provenance(conn, ids)))
@@ -121,10 +121,10 @@ def _probe(conn: sqlite3.Connection, ids: list[str], scratch: Path) -> None:
                     "text": text, "original": original}, ensure_ascii=False).encode("utf-8")
     places = list(store.current_report_places(conn, ids))
     for place in places:
-        cut._township_fact(place)
+        frame._township_fact(place)
         if place[3] is not None and not isinstance(place[3], int):
             raise ValueError(f"year {str(place[3])[:20]!r} is not a whole number")
-    observations, values, _ = cut._figure_resources()
+    observations, values, _ = figurepass._figure_resources()
     _write_csv(scratch, observations, (
         [rid, revision, seq, indicator, _fmt_number(value), unit, qualifier, quote, start, end, section, _fmt(bool(chosen)), "", scope, "active"]
         for rid, revision, seq, indicator, value, unit, qualifier, quote, start, end, section, chosen, scope
@@ -132,11 +132,11 @@ def _probe(conn: sqlite3.Connection, ids: list[str], scratch: Path) -> None:
     _write_csv(scratch, values, (
         [rid, indicator, _fmt_number(value), unit, qualifier, basis, quote, start, end, own]
         for rid, _revision, indicator, value, unit, qualifier, basis, quote, start, end, own in store.current_value_tuples(conn, ids)))
-    light = [place[:len(cut.LIGHT_FIELDS)] for place in places]
-    chosen = cut._chosen_reports(light)
-    year_values = cut._year_values(conn, [r[0] for r in chosen], lambda rid, indicator, own: own)
-    _write_csv(scratch, cut._figure_resources()[2], cut._indicator_rows(chosen, year_values))
-    _write_csv(scratch, figures_long_resource(INDICATOR_KEYS), cut._long_rows(chosen, year_values))
+    light = [place[:len(figurepass.LIGHT_FIELDS)] for place in places]
+    chosen = figurepass._chosen_reports(light)
+    year_values = frame._year_values(conn, [r[0] for r in chosen], lambda rid, indicator, own: own)
+    _write_csv(scratch, figurepass._figure_resources()[2], figurepass._indicator_rows(chosen, year_values))
+    _write_csv(scratch, figures_long_resource(INDICATOR_KEYS), figurepass._long_rows(chosen, year_values))
 
 
 def _where(conn: sqlite3.Connection, report_ids: Sequence[str]) -> dict[str, tuple[str, str]]:

@@ -2,45 +2,22 @@
 
 Takes the night's harvests (``flows.records.Night``) and merges them in one transaction
 (``database.merge``): a report keeps its identity across fetches, a changed text is a new
-revision, a vanished page is marked withdrawn, never deleted. ``raw`` keeps every fetched body by
-its sha256; ``layout`` names the folders of a data directory; ``lock`` makes sure one process
-writes. Gives the release what it reads (``current_*``). The names below are the store's API (``from flows import store``).
+revision, a vanished page is marked withdrawn, never deleted. ``schema`` holds the migrations,
+``keys`` a report's identity (URL key, report id), ``read`` what the release and re-extraction
+read (``current_*``, the fingerprint); ``raw`` keeps every fetched body by its sha256; ``layout``
+names the folders of a data directory; ``lock`` makes sure one process writes; ``unreadable`` and
+``health`` keep the reports no converter could read and each source's nights. The names below are the store's API (``from flows import store``).
 """
 
 from .database import (
-    AMBIGUOUS_PARAMETERS,
     CONFLICT_FLAG,
-    FACTS_V6,
-    FIGURES_V5,
-    FRAME_V7,
-    IDENTITY_V3,
-    LINKS_V2,
-    MIGRATIONS,
-    OBSERVATION_COLUMNS,
     OBSERVATION_ROW,
-    PROVENANCE_COLUMNS,
-    SCHEMA_V1,
-    SCHEMA_VERSION,
-    SOURCE_HEALTH_V8,
-    TOWNSHIP_CODE_V4,
-    VALUE_COLUMNS,
     VALUE_ROW,
-    VOLATILE_PARAMETERS,
     ExtractionRows,
     SourceReads,
     SourceState,
     attachment_validators,
-    current_observation_tuples,
-    current_observations,
-    current_report_places,
-    current_report_records,
-    current_reports,
-    current_text_keys,
-    current_texts,
-    current_value_tuples,
     extraction_rows,
-    extractor_counts,
-    fingerprint,
     known_keys,
     listing_reads,
     merge,
@@ -49,15 +26,30 @@ from .database import (
     open_store,
     place_key,
     reidentified,
-    report_id,
-    revision_provenance,
-    revision_values,
     source_state,
-    url_key,
     validators,
     write_figures,
     write_figures_many,
 )
+from .keys import AMBIGUOUS_PARAMETERS, VOLATILE_PARAMETERS, report_id, url_key
+from .read import (
+    OBSERVATION_COLUMNS,
+    PROVENANCE_COLUMNS,
+    VALUE_COLUMNS,
+    current_observation_tuples,
+    current_observations,
+    current_report_places,
+    current_report_records,
+    current_reports,
+    current_text_keys,
+    current_texts,
+    current_value_tuples,
+    extractor_counts,
+    fingerprint,
+    revision_provenance,
+    revision_values,
+)
+from .schema import FACTS_V6, FIGURES_V5, FRAME_V7, IDENTITY_V3, LINKS_V2, MIGRATIONS, SCHEMA_V1, SCHEMA_VERSION, SOURCE_HEALTH_V8, TOWNSHIP_CODE_V4
 from .unreadable import UNREADABLE_V9, UNREADABLE_V10, UnreadableReport, keep_unreadable, still_unread, unreadable_reports
 
 __all__ = [

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from flows import store
+from flows import release, store
 from flows.cli import main
 from flows.harvest.registry import MAX_BYTES, SourcesError, load_sources, parse_sources
 from flows.records import Night
-from flows.release import cut as release
+from flows.release.zipped import sha256_of
 from flows.store.lock import data_lock
 from parsers.models import Source
 from tests.helpers import NOW, Drained, all_seeds
@@ -388,7 +388,7 @@ def test_verify_does_not_follow_dot_dot_out_of_the_release(data: Path) -> None:
     folder = data / "releases" / "2026.11.22"
     outside = data / "fazhi.sqlite"  # a real file outside the release, with its true hash in the manifest
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    manifest["files"]["../../fazhi.sqlite"] = {"sha256": release._sha256(outside), "bytes": outside.stat().st_size}
+    manifest["files"]["../../fazhi.sqlite"] = {"sha256": sha256_of(outside), "bytes": outside.stat().st_size}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
     result = fazhi("verify", "--data", str(data))

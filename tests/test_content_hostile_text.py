@@ -23,12 +23,12 @@ from sitegen.figures import FigureIndex
 from werkzeug import Request, Response
 
 from dataset.cells import neutralise_cell, restore_cell
-from flows import store
+from flows import release, store
 from flows.harvest.http import HttpClient
 from flows.harvest.registry import parse_sources
 from flows.harvest.source import harvest_source
 from flows.records import Harvested, Listing, MergeResult, Night, ReleaseInfo, SourceHarvest
-from flows.release import cut as release
+from flows.release.files import iter_texts
 from flows.store.keys import url_key
 from flows.store.raw import RawStore
 from parsers import extract_report, read_document
@@ -153,7 +153,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_and_jsonl_keeps_
     indicators = _read(folder / "indicators.csv")
     assert all(not (cell or "").startswith(("=", "+", "@")) for row in indicators for cell in row.values())
 
-    record = next(release.iter_texts(folder))
+    record = next(iter_texts(folder))
     assert record["report"]["title"] == FORMULA_TITLE  # the texts (JSON lines): the true text
     assert "@SUM(1+1)" in record["text"]
     assert FORMULA_TITLE in (folder / "CHANGELOG.md").read_text(encoding="utf-8")  # the change log reads the true text back
@@ -323,7 +323,7 @@ def test_two_sources_that_disagree_keep_both_reports_each_flagged(two_sources_po
     folder = Path(cut.path)
     reports = {r["source_id"]: r for r in _read(folder / "reports.csv")}
     assert set(reports) == {"county", "region"} and reports["county"]["township"] == reports["region"]["township"] == "西仓镇"
-    records = {r["report_id"]: r for r in release.iter_texts(folder)}
+    records = {r["report_id"]: r for r in iter_texts(folder)}
     flagged = {rid: [f for f in r["flags"] if f["code"] == store.CONFLICT_FLAG] for rid, r in records.items()}
     assert all(len(flags) == 1 for flags in flagged.values()), flagged
     county_id, region_id = reports["county"]["report_id"], reports["region"]["report_id"]

@@ -286,13 +286,12 @@ def test_a_re_extraction_of_an_ocred_report_runs_no_ocr_and_its_figures_carry_th
     version); a rule change re-extracts it from the raw store with no OCR at all."""
     import csv
 
-    from flows import store
+    from flows import release, store
     from flows.cli import cmd_reextract
     from flows.demo.scans import scanned_pdf
     from flows.harvest.convert import converters_for
     from flows.records import FetchRecord, Harvested, Night
     from flows.reextract import record_sources
-    from flows.release import cut as release
     from flows.store.layout import DataLayout
     from parsers.models import Source
     from tests.helpers import NOW

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from flows import release
 from flows.demo.server import FORMATS_PORTALS, FORMATS_SOURCES_TEMPLATE, demo_sources_yaml, serve_portals
 from flows.harvest import convert
 from flows.records import RunSummary
-from flows.release import cut as release
+from flows.release.files import iter_texts
 
 TOOLS = {"LibreOffice or antiword (apt: antiword libreoffice-writer-nogui)": convert.libreoffice() or shutil.which("antiword"),
          "ofdkit (pip: fazhi-atlas[ocr])": convert.has_module("ofdkit"), "an OCR engine (pip: fazhi-atlas[ocr])": convert.ocr_engine()}
@@ -46,7 +47,7 @@ def test_the_formats_demo_night_reads_a_scan_a_doc_an_ofd_and_a_zip(tmp_path: Pa
     scanned = reports["胡吉尔台乡"]["report_id"]
     ocr = {v["report_id"] for v in values if "ocr_text" in v["flag_codes"].split(";")}
     assert ocr == {scanned}  # the scan's figures say so; those of the .doc, .ofd and .zip do not
-    flags = [f for r in release.iter_texts(folder) if r["report_id"] == scanned for f in r["flags"] if f["code"] == "ocr_text"]
+    flags = [f for r in iter_texts(folder) if r["report_id"] == scanned for f in r["flags"] if f["code"] == "ocr_text"]
     assert flags and "mean confidence" in flags[0]["detail"]
     page = next((tmp_path / "public").rglob(f"*{reports['胡吉尔台乡']['township_code']}*/index.html"), None)
     assert page is not None and "OCR识别" in page.read_text(encoding="utf-8")

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from flows import store
+from flows import release, store
 from flows.cli import cmd_reextract, main
 from flows.records import FetchRecord, Harvested, Night, RunSummary
-from flows.release import cut as release
+from flows.release import changes, cut, figurepass
+from flows.release.files import iter_texts
 from flows.store.layout import DataLayout
 from parsers import extract_report, read_document
 from parsers import indicators as indicator_table
@@ -44,8 +45,10 @@ def add_indicator_row(monkeypatch: pytest.MonkeyPatch, row: indicator_table.Indi
         monkeypatch.setattr(module, "COMPILED", compiled)
     for module in (indicator_table, checks):
         monkeypatch.setattr(module, "BY_KEY", {**indicator_table.BY_KEY, row.key: row})
-    monkeypatch.setattr(release, "INDICATOR_KEYS", (*release.INDICATOR_KEYS, row.key))
-    monkeypatch.setattr(release, "INDICATOR_LABELS", {**release.INDICATOR_LABELS, row.key: row.label})
+    for module in (cut, figurepass, changes):  # every release module that names the indicators
+        if hasattr(module, "INDICATOR_KEYS"):
+            monkeypatch.setattr(module, "INDICATOR_KEYS", (*module.INDICATOR_KEYS, row.key))
+        monkeypatch.setattr(module, "INDICATOR_LABELS", {**module.INDICATOR_LABELS, row.key: row.label})
 
 
 def fetched_seed(layout: DataLayout, name: str) -> tuple[Harvested, FetchRecord]:
@@ -133,7 +136,7 @@ def test_a_new_indicator_row_reaches_every_stored_report_in_the_next_release(tmp
     second = latest(layout)
     assert second != first
     reports = {r["report_id"]: r for r in rows(second / "reports.csv")}
-    texts = {r["report_id"]: r["text"] for r in release.iter_texts(second)}
+    texts = {r["report_id"]: r["text"] for r in iter_texts(second)}
     values = {(r["report_id"], r["indicator"]): r for r in rows(second / "values.csv")}
     stating = {rid: float(m.group(1)) for rid, text in texts.items() if (m := STATED.search(text))}
     assert {reports[rid]["township"] for rid in stating} == {"西仓镇"}

@@ -1,12 +1,14 @@
 import csv
 import json
+import sys
 import zipfile
 from datetime import timedelta
 from pathlib import Path
 
-from flows import store
+from dataset import citation
+from flows import release, store
 from flows.records import Listing, Night
-from flows.release import cut as release
+from flows.release.changes import _downloads_url
 from parsers.models import Source
 from tests.helpers import NOW, all_seeds, harvested
 
@@ -108,7 +110,7 @@ def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: P
     (townships.csv too, from a source covering 辰溪县's townships)."""
     covering = [Source(id="demo", name="辰溪县人民政府", adcode="431223", listing=["http://demo.gov.cn/list.html"])]
     one = cut(tmp_path / "one", all_seeds(), sources=covering)
-    monkeypatch.setattr(release, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(release.cut, "PARALLEL_FROM", 1)
     two = cut(tmp_path / "two", all_seeds(), sources=covering)
     assert one is not None and two is not None
     names = [p.relative_to(tmp_path / "one/releases" / one.version).as_posix() for p in (tmp_path / "one/releases" / one.version).rglob("*")
@@ -129,8 +131,8 @@ def test_the_figure_pass_in_a_second_process_writes_the_same_release(tmp_path: P
 def test_a_failing_figure_pass_fails_the_release_and_leaves_no_release(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import pytest
 
-    monkeypatch.setattr(release, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(release.sys, "executable", "/bin/false")  # the child exits 1 at once
+    monkeypatch.setattr(release.cut, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # the child exits 1 at once
     with pytest.raises(RuntimeError, match="figure pass failed"):
         cut(tmp_path, all_seeds())
     assert release.list_versions(tmp_path / "releases") == [] and release.latest_version(tmp_path / "releases") is None
@@ -167,7 +169,7 @@ def test_a_release_carries_its_citation_line_with_version_beijing_date_and_addre
     assert line.endswith("https://atlas.example.org/fazhi/downloads/")
     assert f"Cite as: {line}" in (folder / "CHANGELOG.md").read_text(encoding="utf-8")
     monkeypatch.setenv("FAZHI_SITE_URL", "javascript:alert(1)")  # not an address: no URL in the line
-    assert "javascript" not in release.citation("2026.11.24", "2026-11-24", release._downloads_url())
+    assert "javascript" not in citation("2026.11.24", "2026-11-24", _downloads_url())
 
 
 # The township's code as the key, and who has not published (townships.csv).
@@ -246,7 +248,7 @@ def test_an_annual_report_and_a_shufa_report_of_one_township_and_year_are_two_ro
     info = cut(tmp_path, items)
     assert info is not None
     rows = {r["kind"]: r for r in read_csv(tmp_path / "releases" / info.version / "indicators.csv")}
-    ids = {item.extraction.report.kind: release.store.report_id("demo", item.url_key) for item in items}
+    ids = {item.extraction.report.kind: store.report_id("demo", item.url_key) for item in items}
     assert set(rows) == {"government_annual_report", "shufa"}
     assert {r["township_code"] for r in rows.values()} == {"654202108"} and {r["year"] for r in rows.values()} == {"2024"}
     assert (rows["government_annual_report"]["report_id"], rows["government_annual_report"]["disputes_mediated"]) == (ids["government_annual_report"], "30")

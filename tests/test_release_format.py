@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from dataset.format import REPORTS, TABLES, VALUES, pandas_dtypes
-from flows import store
+from flows import release, store
 from flows.records import Night
-from flows.release import cut as release
+from flows.release import cut, figurepass
 from flows.release import files as release_files
 from parsers.models import Source
 from tests.conftest import DemoNight
@@ -164,14 +164,14 @@ def test_a_night_rewrites_only_the_texts_that_changed(tmp_path: Path) -> None:
     # The same state written from scratch (no parent) reads the same.
     (tmp_path / "fresh" / "texts").mkdir(parents=True)
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
-        fresh = release.write_texts(conn, tmp_path / "fresh", None)
+        fresh = release_files.write_texts(conn, tmp_path / "fresh", None)
     assert set(fresh) == {"texts/2022.jsonl.gz", "texts/2024.jsonl.gz", "texts/2025.jsonl.gz"}
     for name in fresh:
         assert gzip.decompress((tmp_path / "fresh" / name).read_bytes()) == gzip.decompress((new / name).read_bytes()), name
     # The figure tables too: written bucket by bucket from the parent, byte for byte what a release written whole has.
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
-        counts = release._figure_pass(conn, tmp_path / "fresh", None)
-        release._report_pass(conn, tmp_path / "fresh", SOURCES, None, lambda *args, **kwargs: None)
+        counts = figurepass._figure_pass(conn, tmp_path / "fresh", None)
+        cut._report_pass(conn, tmp_path / "fresh", SOURCES, None, lambda *args, **kwargs: None)
     for name in ("reports.csv", "observations.csv", "values.csv", "indicators.csv", "provenance.csv"):
         assert (tmp_path / "fresh" / name).read_bytes() == (new / name).read_bytes(), name
     index = json.loads((new / "buckets.json").read_text(encoding="utf-8"))["tables"]["observations.csv"]
@@ -252,7 +252,7 @@ def test_a_parent_whose_files_do_not_fit_its_bucket_index_is_not_reused(tmp_path
         second = release.cut_release(conn, tmp_path / "releases", SOURCES, NOW + timedelta(hours=1))
         assert second is not None
         (tmp_path / "fresh" / "texts").mkdir(parents=True)
-        release._figure_pass(conn, tmp_path / "fresh", None)
+        figurepass._figure_pass(conn, tmp_path / "fresh", None)
     assert (Path(second.path) / "values.csv").read_bytes() == (tmp_path / "fresh" / "values.csv").read_bytes()
     assert first_row in (Path(second.path) / "values.csv").read_bytes()
 
@@ -265,10 +265,10 @@ def test_indicator_buckets_follow_a_report_that_moves_to_another_county() -> Non
 
     light = [row("a1", "431223100"), row("b2", "431223101"), row("c3", "110101001"), row("d4", None)]
     states = {r[0]: "\t".join(map(str, (*r, 1, "x"))) for r in light}  # type: ignore[index]
-    before = release._indicator_buckets(light, states)  # type: ignore[arg-type]
+    before = figurepass._indicator_buckets(light, states)  # type: ignore[arg-type]
     assert list(before) == ["11010100", "43122310", "~"] and before["43122310"][1] == ["a1", "b2"]
     moved = [row("a1", "110101002"), *light[1:]]
-    after = release._indicator_buckets(moved, {**states, "a1": "\t".join(map(str, (*moved[0], 1, "x")))})  # type: ignore[arg-type]
+    after = figurepass._indicator_buckets(moved, {**states, "a1": "\t".join(map(str, (*moved[0], 1, "x")))})  # type: ignore[arg-type]
     assert {b for b in after if before.get(b, ("",))[0] != after[b][0]} | {b for b in before if b not in after} == {"11010100", "43122310"}
     assert after["11010100"][1] == ["a1", "c3"] and after["~"] == before["~"]
 

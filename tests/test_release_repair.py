@@ -64,7 +64,7 @@ def _sound(releases: Path, version: str) -> None:
     with zipfile.ZipFile(folder / f"fazhi-{version}.zip") as bundle:
         assert bundle.testzip() is None
     for table in ("reports", "values"):
-        assert pq.read_table(folder / f"{table}.parquet").num_rows == sum(1 for _ in release.cut._read_csv(folder / f"{table}.csv"))
+        assert pq.read_table(folder / f"{table}.parquet").num_rows == sum(1 for _ in release.changes._read_csv(folder / f"{table}.csv"))
 
 
 @pytest.mark.parametrize("garbled", ["../../../../etc", "\x00\x01 not a version", "2099.01.01"])
@@ -142,7 +142,7 @@ def test_a_parent_zip_altered_with_its_sha256_rewritten_lends_nothing(data: Path
     middle = member.header_offset + 30 + len(member.filename.encode()) + len(member.extra) + member.compress_size // 2
     body[middle] ^= 0xFF
     bundle.write_bytes(bytes(body))
-    (bundle.parent / f"{bundle.name}.sha256").write_text(f"{release.cut._sha256(bundle)}  {bundle.name}\n", encoding="utf-8")
+    (bundle.parent / f"{bundle.name}.sha256").write_text(f"{release.zipped.sha256_of(bundle)}  {bundle.name}\n", encoding="utf-8")
     assert any("fails its CRC check" in p for p in release.verify_release(releases, second))
     cut = _third_night(data)
     assert cut is not None

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from flows import store
+from flows import release, store
 from flows.cli import main
 from flows.records import Night, RunSummary
-from flows.release import cut as release
 from flows.release import retention
 from parsers.models import Source
 from tests.helpers import all_seeds, harvested

@@ -147,9 +147,8 @@ def test_the_next_night_renders_only_the_township_that_changed(tmp_path: Path) -
 
     from sitegen.build import build_site
 
-    from flows import publish, store
+    from flows import publish, release, store
     from flows.records import Night
-    from flows.release import cut as release
     from flows.store.layout import DataLayout
     from parsers.models import Source
     from tests.helpers import NOW, all_seeds, harvested, seed_text
@@ -188,9 +187,8 @@ def test_a_large_retired_site_is_removed_by_a_detached_process(tmp_path: Path, m
     import time
     from datetime import timedelta
 
-    from flows import publish, store
+    from flows import publish, release, store
     from flows.records import Night
-    from flows.release import cut as release
     from flows.store.layout import DataLayout
     from parsers.models import Source
     from tests.helpers import NOW, all_seeds, harvested, seed_text
@@ -230,9 +228,9 @@ def test_older_zips_can_live_elsewhere(tmp_path: Path, monkeypatch: pytest.Monke
 
     from sitegen.build import build_site
 
-    from flows import store
+    from flows import release, store
     from flows.records import Night
-    from flows.release import cut as release
+    from flows.release.zipped import sha256_of
     from parsers.models import Source
     from tests.helpers import NOW, all_seeds
 
@@ -258,12 +256,12 @@ def test_older_zips_can_live_elsewhere(tmp_path: Path, monkeypatch: pytest.Monke
 def test_the_site_carries_the_zips_and_no_single_table_of_the_release(built_site: Path) -> None:
     """The tables and texts are in the zip, listed with their fields; republished under
     downloads/<version>/ they were most of a night's upload (issue 32)."""
-    from flows.release import cut as release
+    from flows.release.zipped import sha256_of
 
     latest = built_site / "downloads/2026.11.22"
     assert sorted(p.name for p in latest.iterdir()) == ["CHANGELOG.txt", "datapackage.json", "fazhi-2026.11.22.zip",
                                                         "fazhi-2026.11.22.zip.sha256", "manifest.json"]
-    assert (latest / "fazhi-2026.11.22.zip.sha256").read_text().split()[0] == release._sha256(latest / "fazhi-2026.11.22.zip")
+    assert (latest / "fazhi-2026.11.22.zip.sha256").read_text().split()[0] == sha256_of(latest / "fazhi-2026.11.22.zip")
     downloads = (built_site / "downloads/index.html").read_text(encoding="utf-8")
     assert "<code>reports.csv</code>" in downloads and 'href="../downloads/2026.11.22/reports.csv"' not in downloads
     assert 'href="../downloads/2026.11.22/manifest.json"' in downloads

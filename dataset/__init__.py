@@ -2,7 +2,8 @@
 
 ``format`` declares every file of a release (columns, types, descriptions, constraints, keys,
 ``FORMAT_VERSION``); ``cells`` makes text cells safe for spreadsheets and back; ``coverage``
-says, per township and year, what the release can claim (on time, late, not found…). The release
+says, per township and year, what the release can claim (on time, late, not found…); ``reader``
+reads a release back: the manifest as a model, rows typed by the release's own declaration. The release
 writer (``flows.release``) and the site (``sitegen``) both read it; ``parsers`` never imports it,
 so a change here never re-extracts the archive.
 """

@@ -22,6 +22,7 @@ from urllib.parse import quote
 from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
 from dataset.cells import neutralise_cell, restore_cell
 from dataset.format import SOURCES_HEALTH, TEXTS_FOLDER, UNREADABLE
+from dataset.reader import read_manifest
 from parsers.indicators import INDICATOR_KEYS
 
 from . import feeds, pages, rankings
@@ -79,7 +80,7 @@ def _manifests(releases: Path) -> list[dict[str, Any]]:
     found = []
     for folder in releases.iterdir():
         if folder.is_dir() and not folder.name.startswith(".") and (folder / "manifest.json").exists():
-            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            manifest = read_manifest(folder).model_dump()  # validated: a damaged manifest is named, not a KeyError
             zip_path = folder / f"fazhi-{manifest['version']}.zip"
             recorded = zip_path.with_name(zip_path.name + ".sha256")  # written when the release was cut
             manifest["zip_sha256"] = (recorded.read_text(encoding="utf-8").split()[0] if recorded.exists()
@@ -172,7 +173,7 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
             table.split_all()
 
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(folder).model_dump()
     changelog = (folder / "CHANGELOG.md").read_text(encoding="utf-8")
 
     if docs.exists():
@@ -343,7 +344,7 @@ def _manifests_by_date(releases: Path) -> list[dict[str, Any]]:
     found = []
     for folder in releases.iterdir():
         if folder.is_dir() and not folder.name.startswith(".") and (folder / "manifest.json").exists():
-            found.append(json.loads((folder / "manifest.json").read_text(encoding="utf-8")))
+            found.append(read_manifest(folder).model_dump())
     return sorted(found, key=lambda m: m["created"])
 
 

@@ -443,8 +443,7 @@ def cmd_evaluate(gold: Path, text_dir: Path | None) -> int:
     folders = {path.parent for path in gold_set.texts.values()}
     for folder in sorted(folders):
         if any(folder.glob("*.meta.json")):  # identification labels beside the texts (the dev set's layout)
-            from flows.evaluate.identity import LabelError
-            from flows.evaluate.identity import render_evaluation as render_identification
+            from flows.evaluate.identity import LabelError, render_identification
 
             try:
                 print()

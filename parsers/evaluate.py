@@ -46,26 +46,27 @@ def scored_key(indicator: str) -> str:
     return SCORED_AS.get(indicator, indicator)
 
 
-class GoldRow(BaseModel):
+class LabelledValue(BaseModel):
+    """A value a careful reader wrote down for one indicator of one report: what both gold files share."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
     report: str
     indicator: str
     value: float
     unit: str
     qualifier: Qualifier
+
+
+class GoldRow(LabelledValue):
+    """One figure as the report states it, with its sentence (gold.jsonl): what extraction must find."""
+
     quote: str
     optional: bool = False
 
 
-class CanonicalRow(BaseModel):
+class CanonicalRow(LabelledValue):
     """The year's value of one indicator in one report, as a careful reader decides it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    report: str
-    indicator: str
-    value: float
-    unit: str
-    qualifier: Qualifier
     basis: Basis
     note: str = ""
 

@@ -453,9 +453,3 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         named_starts = {o.start for o in found}
         found = sorted([*found, *(o for o in unnamed if o.start not in named_starts)], key=lambda o: o.start)
     return year_values(found, text)
-
-
-def mark_canonical(observations: list[Observation], text: str = "") -> list[Observation]:
-    """The mentions that make each indicator's year value, marked ``canonical`` (see
-    ``parsers.canonical``; kept for callers of the old single-mention rule)."""
-    return year_values(observations, text)[0]

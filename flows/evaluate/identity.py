@@ -52,7 +52,7 @@ def evaluate_identity(folder: Path) -> IdentityScore:
     return score_identity(labelled_reports(folder))
 
 
-def render_evaluation(folder: Path, label: str = "training score") -> str:
+def render_identification(folder: Path, label: str = "training score") -> str:
     """The rendered table for ``folder`` (what ``fazhi evaluate`` prints)."""
     return render_identity(evaluate_identity(folder), label)
 
@@ -60,4 +60,4 @@ def render_evaluation(folder: Path, label: str = "training score") -> str:
 if __name__ == "__main__":
     import sys
 
-    print(render_evaluation(Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/devset/reports")))
+    print(render_identification(Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/devset/reports")))

@@ -14,7 +14,7 @@ import pytest
 from flows import release, store
 from flows.cli import cmd_reextract, main
 from flows.records import FetchRecord, Harvested, Night, RunSummary
-from flows.release import changes, cut, figurepass
+from flows.release import changes, cut, figurepass, frame
 from flows.release.files import iter_texts
 from flows.store.layout import DataLayout
 from parsers import extract_report, read_document
@@ -45,7 +45,7 @@ def add_indicator_row(monkeypatch: pytest.MonkeyPatch, row: indicator_table.Indi
         monkeypatch.setattr(module, "COMPILED", compiled)
     for module in (indicator_table, checks):
         monkeypatch.setattr(module, "BY_KEY", {**indicator_table.BY_KEY, row.key: row})
-    for module in (cut, figurepass, changes):  # every release module that names the indicators
+    for module in (cut, figurepass, changes, frame):  # every release module that names the indicators
         if hasattr(module, "INDICATOR_KEYS"):
             monkeypatch.setattr(module, "INDICATOR_KEYS", (*module.INDICATOR_KEYS, row.key))
         monkeypatch.setattr(module, "INDICATOR_LABELS", {**module.INDICATOR_LABELS, row.key: row.label})

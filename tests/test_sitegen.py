@@ -230,7 +230,6 @@ def test_older_zips_can_live_elsewhere(tmp_path: Path, monkeypatch: pytest.Monke
 
     from flows import release, store
     from flows.records import Night
-    from flows.release.zipped import sha256_of
     from parsers.models import Source
     from tests.helpers import NOW, all_seeds
 

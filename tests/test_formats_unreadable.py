@@ -19,7 +19,7 @@ import pytest
 from flows.demo.server import FORMATS_PORTALS, FORMATS_SOURCES_TEMPLATE, demo_sources_yaml, serve_portals
 from flows.harvest import convert
 from flows.records import RunSummary
-from flows.release import cut as release
+from flows import release
 from flows.run.report import render_summary_lines
 
 HIDDEN = {"antiword", "soffice", "libreoffice", "lowriter", "localc"}

@@ -66,7 +66,7 @@ def test_a_huge_title_and_huge_mirror_lists_release_tonight_and_the_next_nights(
 
         reports = {row["report_id"]: row for row in _rows(Path(first.path) / "reports.csv")}  # the default limit reads it
         assert len(reports) == 3 and all(len(cell) <= MAX_CELL for row in reports.values() for cell in row.values())
-        assert len(reports[by_url[f"http://demo.gov.cn/{names[0]}.html"]]["title"]) <= release.cut.MAX_TITLE
+        assert len(reports[by_url[f"http://demo.gov.cn/{names[0]}.html"]]["title"]) <= release.sources.MAX_TITLE
         assert "[cut: 160,000 characters]" in reports[by_url[f"http://demo.gov.cn/{names[0]}.html"]]["title"]
         assert len(reports[many_mirrors]["mirror_urls"].split(" ")) == MAX_MIRRORS
         table = pq.read_table(Path(first.path) / "reports.parquet")

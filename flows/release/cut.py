@@ -73,12 +73,11 @@ REGISTER_VINTAGE = {"name": "china-division", "version": "2.7.0", "codes_as_of":
                     "url": "https://github.com/modood/Administrative-divisions-of-China"}
 
 from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
-from dataset import bound_cell
 from flows.release.changes import _changelog, _downloads_url, _parent_labels, _reread_values, coverage_changes, diff_folders, label_changes
 from flows.release.figurepass import PARALLEL_FROM, _figure_pass, _figure_resources, _read_child
 from flows.release.frame import write_townships
 from flows.release.provenance import _extractors_of, _joined, provenance
-from flows.release.sources import _source_health_rows, _source_rows
+from flows.release.sources import _report_rows, _source_health_rows, _source_rows
 from flows.release.verify import _sha256, verify_release
 from flows.release.versions import (
     RELEASE_ZONE,
@@ -91,8 +90,6 @@ from flows.release.versions import (
     sound_parent,
 )
 
-MAX_TITLE = 1_000  # characters of a title in reports.csv: a page's <title> of 160,000 characters is a page's, not a title
-
 csv.field_size_limit(_CSV_FIELD_LIMIT)  # explicit: a release cell over csv's default 131,072 fails the reader, not a night
 
 LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
@@ -100,36 +97,6 @@ LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "pa
 QUALIFIER_CODES = ("", "exact", "at_least", "approx")  # kept for importers (flows.release)
 
 
-def _report_rows(conn: sqlite3.Connection, report_ids: list[str] | None = None) -> Iterator[dict[str, Any]]:
-    """Every report as a release row, streamed from the store: a withdrawn report stays, with its
-    status and the day it was found gone (history is never rewritten: issue 26)."""
-    for r in store.current_reports(conn, report_ids):
-        report = json.loads(r["report"])
-        place = report["place"]
-        yield {
-            "report_id": r["report_id"],
-            "revision": r["revision"],
-            "township": place.get("township"),
-            "township_code": place.get("township_code"),
-            "county": place.get("county"),
-            "province": place.get("province"),
-            "adcode": place.get("adcode"),
-            "level": report["level"],
-            "kind": report["kind"],
-            "year": report["year"],
-            "published_on": report["published_on"],
-            "on_time": report["on_time"],
-            "title": bound_cell(report["title"], MAX_TITLE) if report["title"] else report["title"],
-            "url": r["url"],
-            "source_id": r["source_id"],
-            "sha256": r["sha256"],
-            "script": report["script"],
-            "status": r["status"],
-            "mirror_urls": r["mirror_urls"],
-            "withdrawn_on": (r["withdrawn_on"] or "")[:10] or None,
-            "published_on_source": report.get("published_on_source"),
-            "signed_on": report.get("signed_on"),
-        }
 
 
 def _datapackage(version: str, created: datetime, sources: list[Source], years: list[int], texts: list[str]) -> dict[str, Any]:
@@ -435,7 +402,7 @@ def _cut(conn: sqlite3.Connection, releases: Path, sources: list[Source], now: d
     zip_name = f"fazhi-{version}.zip"
     bundle = ReleaseZip(tmp / zip_name, f"fazhi-{version}/", ParentZip.of(releases / parent if parent else None))
     try:
-        with screen.leaving_out(conn, sorted(left_out)):
+        with store.leaving_out(conn, sorted(left_out)):
             made_by = provenance(conn)
             counts, index = _write_files(tmp, conn, version, parent, releases, sources, now, finished=bundle.add, zip_segments=bundle.drain,
                                          extractors=(_extractors_of(releases, parent), _joined(made_by["reports_by_extractor"])),

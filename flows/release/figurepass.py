@@ -19,7 +19,6 @@ from dataset import (
     figures_long_resource,
 )
 from flows import store
-from flows.release import screen
 from flows.release.files import (
     FORMAT_VERSION,
     _Background,
@@ -113,7 +112,7 @@ def _figure_pass_in(database: str, folder: str, parent: str = "", hidden: str = 
 
     left_out = json.loads(Path(hidden).read_text(encoding="utf-8")) if hidden else []
     try:
-        with screen.leaving_out(conn, left_out):
+        with store.leaving_out(conn, left_out):
             return _figure_pass(conn, root, Path(parent) if parent else None, announce)
     finally:
         conn.close()

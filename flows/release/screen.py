@@ -7,7 +7,7 @@ text. Each made the whole release fail, and with it every later night, until the
 by hand. The release writer is not made to guard every cell; instead, when a cut fails, every
 report is put through the writer's own steps in batches (``unwritable``): a batch that raises is
 halved until the report that makes it raise is found. The cut is then made again without those
-reports (``leaving_out``), and the manifest, the change log and the night's report name each one
+reports (``store.leaving_out``), and the manifest, the change log and the night's report name each one
 (report id, source, URL, reason). The next night screens the reports the parent left out first
 (a handful: cheap), so a bad record costs one screening, not one failed cut a night.
 
@@ -25,8 +25,7 @@ import json
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 from dataset import PROVENANCE, REPORTS, figures_long_resource
@@ -45,37 +44,8 @@ def reason_of(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:200]}{'…' if len(text) > 200 else ''}"
 
 
-@contextmanager
-def leaving_out(conn: sqlite3.Connection, report_ids: Sequence[str]) -> Iterator[None]:
-    """While it lasts, ``conn`` sees the store without these reports: a TEMP view named
-    ``reports`` shadows the table (SQLite looks a name up in the temp schema first), so every
-    query of the release writer, which reaches figures, texts and revisions through ``reports``,
-    leaves them out without a filter of its own. Nothing is written to the store itself."""
-    _drop(conn, quietly=True)  # what a failed cut could not drop (see below), now that its cursors are gone
-    if not report_ids:
-        yield
-        return
-    conn.execute("CREATE TEMP TABLE left_out (report_id TEXT PRIMARY KEY)")
-    try:
-        conn.executemany("INSERT OR IGNORE INTO temp.left_out VALUES (?)", ((rid,) for rid in report_ids))
-        conn.execute("CREATE TEMP VIEW reports AS SELECT * FROM main.reports WHERE report_id NOT IN (SELECT report_id FROM temp.left_out)")
-        yield
-    except BaseException:
-        # The writer failed: its error is what the caller must see. The cursors its frames still
-        # hold can keep SQLite from dropping the view ("table is locked"); then the view lasts as
-        # long as this connection, which the failed night closes.
-        _drop(conn, quietly=True)
-        raise
-    _drop(conn)
 
 
-def _drop(conn: sqlite3.Connection, quietly: bool = False) -> None:
-    try:
-        conn.execute("DROP VIEW IF EXISTS temp.reports")
-        conn.execute("DROP TABLE IF EXISTS temp.left_out")
-    except sqlite3.OperationalError:
-        if not quietly:
-            raise
 
 
 def unwritable(conn: sqlite3.Connection, report_ids: Sequence[str] | None = None) -> dict[str, str]:
@@ -112,9 +82,10 @@ def _probe(conn: sqlite3.Connection, ids: list[str], scratch: Path) -> None:
     """These reports' rows through the writer's steps: read from the store as the release reads
     them, formatted, written as CSV and converted to Parquet (Arrow's typed columns), their texts
     as JSON lines. Raises what the release would."""
-    from flows.release import cut, figurepass, frame
+    from flows.release import figurepass, frame
+    from flows.release.sources import _report_rows
 
-    _write_csv(scratch, REPORTS, ([_fmt(r[k]) for k in REPORTS.header] for r in cut._report_rows(conn, ids)))
+    _write_csv(scratch, REPORTS, ([_fmt(r[k]) for k in REPORTS.header] for r in _report_rows(conn, ids)))
     _write_csv(scratch, PROVENANCE, ([*row[:2], _fmt(bool(row[2])), *row[3:]] for row in store.revision_provenance(conn, ids)))
     for rid, revision, status, report, flags, text, original in store.current_texts(conn, ids):
         json.dumps({"report_id": rid, "revision": revision, "status": status, "report": json.loads(report), "flags": json.loads(flags),

@@ -1,13 +1,17 @@
-"""The sources' tables of a release: sources.csv (sources.yaml as used, with how far back each listing was read) and sources_health.csv (each source's recent nights), so that every report's source_id resolves and a reader can judge what was searched.
-"""
+"""The rows of a release's tables that are not figures: reports.csv (every report ever found, its
+place, dates and status; titles bounded), sources.csv (sources.yaml as used, with how far back each
+listing was read) and sources_health.csv (each source's recent nights), so that every report's
+source_id resolves and a reader can judge what was searched."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from dataset import bound_cell
 from flows import store
 from flows.release.files import (
     _fmt,
@@ -56,3 +60,38 @@ def _read_cells(read: store.SourceReads | None, max_pages: int | None) -> list[A
         return [None, None, 0, None, max_pages, None, None, None]
     return [read.monitored_since, read.last_listing, read.reads, read.max_pages_read, max_pages, _fmt(read.reached_end), read.oldest_listed,
             _fmt(read.stopped_by_max_pages)]
+
+
+MAX_TITLE = 1_000  # characters of a title in reports.csv: a page's <title> of 160,000 characters is a page's, not a title
+
+
+def _report_rows(conn: sqlite3.Connection, report_ids: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Every report as a release row, streamed from the store: a withdrawn report stays, with its
+    status and the day it was found gone (history is never rewritten: issue 26)."""
+    for r in store.current_reports(conn, report_ids):
+        report = json.loads(r["report"])
+        place = report["place"]
+        yield {
+            "report_id": r["report_id"],
+            "revision": r["revision"],
+            "township": place.get("township"),
+            "township_code": place.get("township_code"),
+            "county": place.get("county"),
+            "province": place.get("province"),
+            "adcode": place.get("adcode"),
+            "level": report["level"],
+            "kind": report["kind"],
+            "year": report["year"],
+            "published_on": report["published_on"],
+            "on_time": report["on_time"],
+            "title": bound_cell(report["title"], MAX_TITLE) if report["title"] else report["title"],
+            "url": r["url"],
+            "source_id": r["source_id"],
+            "sha256": r["sha256"],
+            "script": report["script"],
+            "status": r["status"],
+            "mirror_urls": r["mirror_urls"],
+            "withdrawn_on": (r["withdrawn_on"] or "")[:10] or None,
+            "published_on_source": report.get("published_on_source"),
+            "signed_on": report.get("signed_on"),
+        }

@@ -46,6 +46,7 @@ from .read import (
     current_value_tuples,
     extractor_counts,
     fingerprint,
+    leaving_out,
     revision_provenance,
     revision_values,
 )
@@ -53,6 +54,7 @@ from .schema import FACTS_V6, FIGURES_V5, FRAME_V7, IDENTITY_V3, LINKS_V2, MIGRA
 from .unreadable import UNREADABLE_V9, UNREADABLE_V10, UnreadableReport, keep_unreadable, still_unread, unreadable_reports
 
 __all__ = [
+    "leaving_out",
     "SCHEMA_V1", "LINKS_V2", "IDENTITY_V3", "TOWNSHIP_CODE_V4", "FIGURES_V5", "FACTS_V6", "FRAME_V7", "SOURCE_HEALTH_V8", "MIGRATIONS", "SCHEMA_VERSION", "VOLATILE_PARAMETERS",
     "AMBIGUOUS_PARAMETERS", "url_key", "report_id", "open_store", "migrate", "known_keys", "validators", "attachment_validators",
     "open_reader", "SourceState", "source_state",

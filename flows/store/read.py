@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from flows.store.database import listing_reads
@@ -242,3 +243,36 @@ def fingerprint(conn: sqlite3.Connection) -> str:
     if unread:
         digest.update(f"unread {unread}\n".encode())
     return digest.hexdigest()
+
+
+@contextmanager
+def leaving_out(conn: sqlite3.Connection, report_ids: Sequence[str]) -> Iterator[None]:  # a release without these reports (release.screen)
+    """While it lasts, ``conn`` sees the store without these reports: a TEMP view named
+    ``reports`` shadows the table (SQLite looks a name up in the temp schema first), so every
+    query of the release writer, which reaches figures, texts and revisions through ``reports``,
+    leaves them out without a filter of its own. Nothing is written to the store itself."""
+    _drop(conn, quietly=True)  # what a failed cut could not drop (see below), now that its cursors are gone
+    if not report_ids:
+        yield
+        return
+    conn.execute("CREATE TEMP TABLE left_out (report_id TEXT PRIMARY KEY)")
+    try:
+        conn.executemany("INSERT OR IGNORE INTO temp.left_out VALUES (?)", ((rid,) for rid in report_ids))
+        conn.execute("CREATE TEMP VIEW reports AS SELECT * FROM main.reports WHERE report_id NOT IN (SELECT report_id FROM temp.left_out)")
+        yield
+    except BaseException:
+        # The writer failed: its error is what the caller must see. The cursors its frames still
+        # hold can keep SQLite from dropping the view ("table is locked"); then the view lasts as
+        # long as this connection, which the failed night closes.
+        _drop(conn, quietly=True)
+        raise
+    _drop(conn)
+
+
+def _drop(conn: sqlite3.Connection, quietly: bool = False) -> None:
+    try:
+        conn.execute("DROP VIEW IF EXISTS temp.reports")
+        conn.execute("DROP TABLE IF EXISTS temp.left_out")
+    except sqlite3.OperationalError:
+        if not quietly:
+            raise

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from flows import release
 from flows.demo.server import FORMATS_PORTALS, FORMATS_SOURCES_TEMPLATE, demo_sources_yaml, serve_portals
 from flows.harvest import convert
 from flows.records import RunSummary
-from flows import release
 from flows.run.report import render_summary_lines
 
 HIDDEN = {"antiword", "soffice", "libreoffice", "lowriter", "localc"}

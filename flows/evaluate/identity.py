@@ -60,4 +60,6 @@ def render_identification(folder: Path, label: str = "training score") -> str:
 if __name__ == "__main__":
     import sys
 
-    print(render_identification(Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/devset/reports")))
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: python -m flows.evaluate.identity FOLDER  (a dev set's reports/; `fazhi evaluate` prints the same)")
+    print(render_identification(Path(sys.argv[1])))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from importlib.resources import files
 from itertools import product
@@ -106,14 +107,20 @@ def zone_tail(name: str) -> str | None:
     return tail if tail and len(tail) >= MIN_NAME and "特殊" not in tail and "直属" not in tail else None
 
 
-@lru_cache(maxsize=1)
-def _zone_tails() -> dict[str, list[str]]:
-    tails: dict[str, list[str]] = {}
+@lru_cache(maxsize=4)
+def _codes_by_form(form_of: Callable[[str], str | None]) -> dict[str, list[str]]:
+    """The register's codes under another form of their official names (a zone's tail, an ethnic
+    township's short name): one pass over the register per form."""
+    found: dict[str, list[str]] = {}
     for name, codes in load_register().official.items():
-        tail = zone_tail(name)
-        if tail:
-            tails.setdefault(tail, []).extend(codes)
-    return tails
+        form = form_of(name)
+        if form:
+            found.setdefault(form, []).extend(codes)
+    return found
+
+
+def _zone_tails() -> dict[str, list[str]]:
+    return _codes_by_form(zone_tail)
 
 
 # An ethnic township (铁石苗族彝族乡, 南伊珞巴民族乡, 河西蒙古族乡) is written by its own reports with its stem and
@@ -133,14 +140,8 @@ def ethnic_short(name: str) -> str | None:
     return stem + suffix
 
 
-@lru_cache(maxsize=1)
 def _ethnic_shorts() -> dict[str, list[str]]:
-    shorts: dict[str, list[str]] = {}
-    for name, codes in load_register().official.items():
-        short = ethnic_short(name)
-        if short:
-            shorts.setdefault(short, []).extend(codes)
-    return shorts
+    return _codes_by_form(ethnic_short)
 
 
 def township_aliases_of(name: str) -> list[tuple[str, float]]:

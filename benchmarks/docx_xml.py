@@ -2,7 +2,7 @@
 
 Builds the demo's real .docx with its body padded by short paragraphs until document.xml is N MB
 (the zip stays small: the padding compresses ~150-fold), then reads it in a fresh process, with
-python-docx (the reader before issue 19) and with ``parsers.documents.parse_docx`` (streamed,
+python-docx (the reader before issue 19) and with ``parsers.read.documents.parse_docx`` (streamed,
 capped), and prints seconds and peak resident memory.
 
     python benchmarks/docx_xml.py 15 40 190
@@ -33,7 +33,7 @@ try:
         size = sum(len(block.text) for block in word.iter_inner_content() if hasattr(block, "text"))
         outcome = f"read, {size:,} characters"
     else:
-        from parsers.documents import parse_docx
+        from parsers.read.documents import parse_docx
         outcome = f"read, {len(parse_docx(data, 'padded.docx').text):,} characters"
 except Exception as exc:
     outcome = f"refused: {str(exc)[:90]}"

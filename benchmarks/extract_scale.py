@@ -4,7 +4,7 @@ A report is a few thousand characters, but a portal may serve a 20 MB article (u
 cap) and the extractor must stay linear in its length (issue 19, item 8). The text repeats a
 section heading and the synthetic report's figure sentences, so nearly every clause carries a
 figure and every few lines open a section. The cap on figures per report
-(``parsers.extract.MAX_FIGURES``) is lifted here: it is the reading that must stay linear.
+(``parsers.figures.extract.MAX_FIGURES``) is lifted here: it is the reading that must stay linear.
 
 Usage: python benchmarks/extract_scale.py                 (1, 2 and 4 MB)
        python benchmarks/extract_scale.py --sizes 0.25 0.5
@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import parsers.extract  # noqa: E402
-from parsers.extract import extract_observations  # noqa: E402
-from parsers.normalise import normalise  # noqa: E402
+import parsers.figures.extract  # noqa: E402
+from parsers.figures.extract import extract_observations  # noqa: E402
+from parsers.read.normalise import normalise  # noqa: E402
 
 BLOCK = (
     "一、推进法治建设的主要举措\n（一）加强组织领导。党委会研究法治建设工作3次，召开依法治镇委员会会议2次，全年主动公开信息120余条。"
@@ -49,14 +49,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=float, nargs="+", default=[1, 2, 4], help="text sizes in MB (UTF-8)")
     args = parser.parse_args(argv)
-    cap, parsers.extract.MAX_FIGURES = parsers.extract.MAX_FIGURES, 10**9
+    cap, parsers.figures.extract.MAX_FIGURES = parsers.figures.extract.MAX_FIGURES, 10**9
     try:
         print(f"{'MB':>6} {'chars':>10} {'figures':>9} {'seconds':>9} {'µs/char':>9}")
         for size in args.sizes:
             chars, figures, seconds = measure(size)
             print(f"{size:6g} {chars:10d} {figures:9d} {seconds:9.2f} {1e6 * seconds / chars:9.3f}")
     finally:  # main() is also called in-process by a test
-        parsers.extract.MAX_FIGURES = cap
+        parsers.figures.extract.MAX_FIGURES = cap
     return 0
 
 

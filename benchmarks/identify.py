@@ -20,12 +20,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from parsers import read_document  # noqa: E402
-from parsers.identify import identify_report  # noqa: E402
-from parsers.normalise import normalise  # noqa: E402
-from parsers.register import find_names, load_register  # noqa: E402
+from parsers.identity.identify import identify_report  # noqa: E402
+from parsers.identity.register import find_names, load_register  # noqa: E402
+from parsers.read.normalise import normalise  # noqa: E402
 
 DEVSET = Path("/work/shared/devset/reports")
-LOAD_SNIPPET = ("import time; from parsers.register import load_register; t = time.process_time(); load_register(); "
+LOAD_SNIPPET = ("import time; from parsers.identity.register import load_register; t = time.process_time(); load_register(); "
                 "print(time.process_time() - t)")
 
 

@@ -70,7 +70,7 @@ def edit_distance(a: str, b: str) -> int:
 
 def _plain(text: str) -> str:
     """The text as the extractor compares it: NFKC (full-width punctuation is half-width, as
-    parsers.normalise makes it) and no whitespace (OCR's line breaks are not the text's)."""
+    parsers.read.normalise makes it) and no whitespace (OCR's line breaks are not the text's)."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 

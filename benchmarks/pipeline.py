@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from parsers import extract_report, read_document
-from parsers.extract import extract_observations
-from parsers.normalise import normalise
+from parsers.figures.extract import extract_observations
+from parsers.read.normalise import normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 PORTALS = ROOT / "flows" / "demo" / "portals"

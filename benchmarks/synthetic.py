@@ -1,6 +1,6 @@
 """A synthetic corpus at national scale: N townships × Y years of report-like texts.
 
-Places are real townships of the register (parsers.register); sentences follow the patterns
+Places are real townships of the register (parsers.identity.register); sentences follow the patterns
 of the seed reports with random figures. Deterministic for a given seed, so runs compare.
 """
 
@@ -10,7 +10,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from parsers.register import county_name, load_register
+from parsers.identity.register import county_name, load_register
 
 OPENING = "{year}年以来，{township}坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻习近平法治思想，全面推进法治政府建设，现将有关情况报告如下："
 PROSE = ("坚持把法治建设作为一项重大政治任务来抓，与经济发展、社会稳定、民生保障等工作同谋划、同部署、同推进，"

@@ -1,5 +1,5 @@
 """The files that explain a release, generated from the declared format (dataset.format) and the
-indicator table (parsers.indicators + dataset.indicator_docs), so they never drift from the data:
+indicator table (parsers.figures.indicators + dataset.indicator_docs), so they never drift from the data:
 README.md (what, who, how to load), CODEBOOK.md and codebook.csv (every table and column in
 Chinese and English, every status, deadline rule and indicator), LICENSE and CITATION.cff.
 Pure: text out; the release writer saves them and lists them in the manifest and the zip."""

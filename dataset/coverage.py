@@ -31,8 +31,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Literal, NamedTuple
 
-from parsers.identify import DEADLINE
-from parsers.register import Township, load_register, prefecture_of, province_of, townships_of
+from parsers.identity.identify import DEADLINE
+from parsers.identity.register import Township, load_register, prefecture_of, province_of, townships_of
 
 Status = Literal["on_time", "late", "undated", "found", "unreadable", "not_due", "not_found", "not_searched"]
 Group = Literal["annual", "shufa"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from dataset.coverage import DEADLINE_RULE_CODES, DEADLINE_RULES, Status
-from parsers.indicators import INDICATOR_KEYS, INDICATOR_LABELS, UNCLASSIFIED
+from parsers.figures.indicators import INDICATOR_KEYS, INDICATOR_LABELS, UNCLASSIFIED
 from parsers.models import Basis, Kind, Level, Qualifier, Scope, Script
 
 FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime", "object", "array"]
@@ -231,7 +231,7 @@ INDICATOR_ID_COLUMNS = (
 def figure_resources(keys: Sequence[str], labels: Mapping[str, str]) -> tuple[Resource, Resource, Resource]:
     """observations, values and indicators for an indicator table (its keys are an enum, and each
     is a column of indicators.csv): the release writer passes the table it reads, so that a row
-    added to parsers/indicators.py is a column and an allowed key at once."""
+    added to parsers/figures/indicators.py is a column and an allowed key at once."""
     observations = Resource("observations", "observations.csv", "csv", "Every figure extracted from the current reports, with the clause it was read from", (
         Column("report_id", "string", "Report the figure comes from (reports.csv)", pattern=REPORT_ID, required=True),
         Column("revision", "integer", "Revision of the report's text", minimum=1, required=True),

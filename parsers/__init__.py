@@ -11,26 +11,16 @@ nothing from its modules (tests/test_one_parse.py), so a module can be split or 
 
 from __future__ import annotations
 
-from .canonical import NOT_A_TOWNSHIP_KIND, NOT_A_TOWNSHIP_LEVEL, outside_township
-from .checks import check_observations
-from .classify import (
-    Classified,
-    ListingRead,
-    classify_attachment,
-    classify_listing,
-    classify_page,
-    read_document,
-    with_listing_date,
-    with_listing_title,
-)
-from .documents import UnreadableDocument
 from .evaluate import CanonicalRow, GoldRow, evaluate, evaluate_canonical, parse_canonical_gold, parse_gold, render_canonical, render_evaluation
-from .extract import MAX_FIGURES, extract_figures
-from .finder import REDIRECT, PageView, county_of_site, link_score, read_page, year_key
-from .formats import NEEDS, Converter, NeedsTool, sniff_format, suffix_of, unsafe_member
-from .identify import identify_report
+from .figures.canonical import NOT_A_TOWNSHIP_KIND, NOT_A_TOWNSHIP_LEVEL, outside_township
+from .figures.checks import check_observations
+from .figures.extract import MAX_FIGURES, extract_figures
+from .figures.indicators import COLUMN_UNITS, INDICATOR_KEYS, INDICATOR_LABELS, INDICATORS, UNCLASSIFIED
+from .identity.identify import identify_report
+from .identity.places import covered_counties
+from .identity.register import county_name, load_register, prefecture_of, province_of, township_name, townships_of
+from .identity.titles import decide_link
 from .identity_eval import IdentityScore, render_identity, score_identity
-from .indicators import COLUMN_UNITS, INDICATOR_KEYS, INDICATOR_LABELS, INDICATORS, UNCLASSIFIED
 from .models import (
     Converted,
     Document,
@@ -46,11 +36,21 @@ from .models import (
     Source,
     web_url_problem,
 )
-from .normalise import clean_document, normalise
-from .places import covered_counties
-from .portals import Derived, derive_listing, detect_family, listing_key, no_column_reason
-from .register import county_name, load_register, prefecture_of, province_of, township_name, townships_of
-from .titles import decide_link
+from .read.classify import (
+    Classified,
+    ListingRead,
+    classify_attachment,
+    classify_listing,
+    classify_page,
+    read_document,
+    with_listing_date,
+    with_listing_title,
+)
+from .read.documents import UnreadableDocument
+from .read.formats import NEEDS, Converter, NeedsTool, sniff_format, suffix_of, unsafe_member
+from .read.normalise import clean_document, normalise
+from .sites.finder import REDIRECT, PageView, county_of_site, link_score, read_page, year_key
+from .sites.portals import Derived, derive_listing, detect_family, listing_key, no_column_reason
 from .version import EXTRACTOR_VERSION, extractor_version
 
 __all__ = [

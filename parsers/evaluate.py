@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .indicators import UNCLASSIFIED
+from .figures.indicators import UNCLASSIFIED
 from .models import Basis, IndicatorValue, Observation, Qualifier
 
 # Keys split by unit → the key the gold sets label them under.

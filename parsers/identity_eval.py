@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from .models import Report
-from .normalise import to_simplified
+from .read.normalise import to_simplified
 
 FIELDS = ("township", "county", "prefecture", "province", "year", "published", "level", "kind")
 LEVELS = {"乡": "township", "镇": "township", "街道": "township", "county": "county", "department": "department"}

@@ -93,7 +93,7 @@ class Source(Frozen):
     # The portal always answers a script with a JavaScript challenge: pass it in a browser before
     # the first request to each host (any source retries a 412 through the browser once anyway).
     browser: bool = False
-    # The CMS family whose layout the listing follows (trs, hanweb, vsb, gkmlpt, …: parsers.portals),
+    # The CMS family whose layout the listing follows (trs, hanweb, vsb, gkmlpt, …: parsers.sites.portals),
     # when known: it says how the listing was derived and how its pages paginate.
     family: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
     # False: the listing is a hypothesis (derived from an article URL, imported, found by the finder)

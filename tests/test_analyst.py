@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dataset.format import TOWNSHIPS, pandas_dtypes
-from parsers.register import townships_of
+from parsers.identity.register import townships_of
 from tests.conftest import DemoNight
 
 duckdb = pytest.importorskip("duckdb")

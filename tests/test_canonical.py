@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from parsers import extract_report
-from parsers.canonical import NEVER_CANONICAL, mixed_subjects, year_values
-from parsers.extract import extract_figures
+from parsers.figures.canonical import NEVER_CANONICAL, mixed_subjects, year_values
+from parsers.figures.extract import extract_figures
 from parsers.models import Document, IndicatorValue, Observation
-from parsers.normalise import normalise
+from parsers.read.normalise import normalise
 from tests.conftest import seed_path
 
 

@@ -33,7 +33,7 @@ from flows.store.keys import url_key
 from flows.store.raw import RawStore
 from parsers import extract_report, read_document
 from parsers.models import Document, Observation, Place, Source
-from parsers.normalise import normalise, strip_format_characters
+from parsers.read.normalise import normalise, strip_format_characters
 from tests.conftest import PORTALS, demo_file, seed_text
 from tests.helpers import NOW, all_seeds, harvested
 

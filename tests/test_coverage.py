@@ -3,7 +3,7 @@
 from datetime import date
 
 from dataset.coverage import CountySearch, ReportFact, coverage, due_years
-from parsers.register import townships_of
+from parsers.identity.register import townships_of
 
 
 def test_years_due_start_in_2019_and_end_with_the_last_deadline_passed() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.indicators import INDICATOR_KEYS, INDICATORS
+from parsers.figures.indicators import INDICATOR_KEYS, INDICATORS
 
 ROOT = Path(__file__).parents[1]
 DESIGN = ROOT.parent / "shared" / "design.md"

@@ -16,9 +16,9 @@ from werkzeug import Response
 from flows.harvest import convert
 from flows.harvest.http import FetchError, HttpClient
 from parsers import UnreadableDocument, read_document
-from parsers.article import parse_article, refusal_reason
-from parsers.listing import parse_listing
 from parsers.models import RATE_RANGE, Source
+from parsers.read.article import parse_article, refusal_reason
+from parsers.sites.listing import parse_listing
 from tests.conftest import demo_file, seed_text
 
 RATE_MAX = RATE_RANGE[1]  # the fastest rate a source may ask for (the registry refuses more)

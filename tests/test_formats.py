@@ -27,7 +27,7 @@ from flows.harvest import convert
 from flows.harvest.convert import ConversionFailed, Converters, Deferred, OcrDeferred, run_tool
 from flows.run.stop import NIGHT
 from parsers import NeedsTool, UnreadableDocument, classify_page, extract_report, read_document, sniff_format
-from parsers.formats import zip_members
+from parsers.read.formats import zip_members
 from tests.conftest import seed_text
 
 needs_libreoffice = pytest.mark.skipif(make.libreoffice() is None, reason="LibreOffice is not installed (apt: libreoffice-writer-nogui libreoffice-calc-nogui)")

@@ -34,7 +34,7 @@ def test_gold_files_are_the_ones_the_floor_was_set_on() -> None:
 
 
 def test_every_gold_quote_is_in_its_normalised_report() -> None:
-    from parsers.normalise import normalise
+    from parsers.read.normalise import normalise
 
     texts = {p.stem: normalise(p.read_text(encoding="utf-8")).text for p in SEEDS.glob("*.txt")}
     for row in gold_rows():

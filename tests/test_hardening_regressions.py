@@ -178,7 +178,7 @@ def test_a_title_of_a_megabyte_is_classified_in_seconds() -> None:
 import sys
 from parsers import extract_report, read_document
 from parsers.models import Link
-from parsers.titles import decide_link
+from parsers.identity.titles import decide_link
 from tests.test_hardening_regressions import _page_with_title
 title = "胡吉尔台乡法治" * 50_000  # 1 MB in UTF-8
 extraction = extract_report(read_document(_page_with_title(title), "http://portal.gov.cn/a.html"))

@@ -15,9 +15,9 @@ from flows.evaluate.goldset import load_gold_set
 from flows.evaluate.identity import evaluate_identity
 from parsers import extract_report, read_document
 from parsers.evaluate import evaluate
+from parsers.figures.indicators import INDICATOR_KEYS
 from parsers.identity_eval import render_identity
-from parsers.indicators import INDICATOR_KEYS
-from parsers.normalise import normalise, to_simplified
+from parsers.read.normalise import normalise, to_simplified
 
 TESTS = Path(__file__).parent
 FLOORS = json.loads((TESTS / "heldout_floor.json").read_text(encoding="utf-8"))

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from flows.evaluate.identity import LabelError, evaluate_identity
 from parsers import extract_report, read_document
-from parsers.article import with_attachment_text
 from parsers.identity_eval import Miss, render_identity, score_identity
 from parsers.models import Place, Report, Source
+from parsers.read.article import with_attachment_text
 from tests.conftest import PORTALS, demo_file, seed_path
 
 XJ, HN, JL, GS = "新疆维吾尔自治区", "湖南省", "吉林省", "甘肃省"
@@ -201,7 +201,7 @@ def test_a_township_named_only_in_a_slogan_of_its_known_county() -> None:
     ],
 )
 def test_no_township_name_that_is_not_a_register_row(opening: str) -> None:
-    from parsers.register import load_register
+    from parsers.identity.register import load_register
 
     report, _ = identify(opening)
     township = report.place.township
@@ -244,7 +244,7 @@ def test_whose_report_it_is(text: str, level: str) -> None:
     ],
 )
 def test_kind_from_the_title(title: str, kind: str) -> None:
-    from parsers.titles import kind_of
+    from parsers.identity.titles import kind_of
 
     assert kind_of(title) == kind
 
@@ -259,7 +259,7 @@ def test_kind_from_the_title(title: str, kind: str) -> None:
     ],
 )
 def test_kind_from_the_opening(opening: str, kind: str) -> None:
-    from parsers.titles import kind_of_text
+    from parsers.identity.titles import kind_of_text
 
     assert kind_of_text(opening) == kind
 
@@ -418,8 +418,8 @@ PIECES = ["镇", "乡", "街道", "县", "区", "市", "我镇", "全县", "，"
 @given(st.lists(st.sampled_from(PIECES), max_size=40), st.sampled_from([None, "", "尼勒克县人民政府", "西湖镇2024年法治政府建设年度报告"]),
        st.sampled_from(["a.txt", "http://www.xuwen.gov.cn/a.html", "http://127.0.0.1:8/x"]))
 def test_any_text_gives_a_report_whose_township_is_a_register_row(pieces: list[str], title: str | None, url: str) -> None:
+    from parsers.identity.register import load_register
     from parsers.models import Document
-    from parsers.register import load_register
 
     report = extract_report(Document(url=url, title=title, text="".join(pieces))).report
     townships = load_register().townships

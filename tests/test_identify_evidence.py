@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from parsers import extract_report
-from parsers.identify import identify_year
+from parsers.identity.identify import identify_year
+from parsers.identity.titles import kind_of, kind_of_text
 from parsers.models import Document, Source
-from parsers.titles import kind_of, kind_of_text
 
 ROOT = Path(__file__).resolve().parents[1]
 

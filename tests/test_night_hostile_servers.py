@@ -403,7 +403,7 @@ def test_a_long_docx_under_the_cap_is_streamed_in_little_memory(tmp_path: Path) 
 def test_a_streamed_docx_reads_as_python_docx_did() -> None:
     """Paragraphs, tabs, line breaks, hyperlinks and table rows as before; text boxes and deleted
     text are not the body's text."""
-    from parsers.documents import docx_lines
+    from parsers.read.documents import docx_lines
 
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     xml = (f'<w:document {w}><w:body>'

@@ -1,4 +1,4 @@
-"""One way through the code: each fetched page is parsed once (parsers.classify), and flows/ reach
+"""One way through the code: each fetched page is parsed once (parsers.read.classify), and flows/ reach
 the pure core only through its public names (parsers.__all__)."""
 
 from __future__ import annotations
@@ -50,8 +50,8 @@ def test_flows_import_only_the_public_names_of_parsers() -> None:
 
 def test_the_contract_check_sees_a_private_import(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
-    module.write_text("from parsers.article import refusal_in\nimport parsers.listing\nfrom parsers import Source\n", encoding="utf-8")
-    assert _imports_from_parsers(module) == [(1, "parsers.article", ["refusal_in"]), (2, "parsers.listing", []), (3, "parsers", ["Source"])]
+    module.write_text("from parsers.read.article import refusal_in\nimport parsers.sites.listing\nfrom parsers import Source\n", encoding="utf-8")
+    assert _imports_from_parsers(module) == [(1, "parsers.read.article", ["refusal_in"]), (2, "parsers.sites.listing", []), (3, "parsers", ["Source"])]
 
 
 def test_an_article_page_is_a_report_with_its_document() -> None:

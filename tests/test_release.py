@@ -194,7 +194,7 @@ def test_reports_and_indicators_are_keyed_by_the_township_code(tmp_path: Path) -
 
 
 def test_townships_csv_lists_every_township_of_the_covered_counties_with_each_year(tmp_path: Path) -> None:
-    from parsers.register import townships_of
+    from parsers.identity.register import townships_of
 
     sources = [Source(id="nilka", name="尼勒克县人民政府", adcode="654028", listing=["http://demo.gov.cn/"])]
     with store.open_store(tmp_path / "fazhi.sqlite") as conn:
@@ -216,7 +216,7 @@ def test_townships_csv_lists_every_township_of_the_covered_counties_with_each_ye
 
 def test_the_demo_release_lists_every_township_of_the_demo_county_portals(tmp_path: Path) -> None:
     from flows.harvest.registry import parse_sources
-    from parsers.register import townships_of
+    from parsers.identity.register import townships_of
 
     text = (Path(release.__file__).parents[1] / "demo" / "sources.yaml").read_text(encoding="utf-8")
     for name in ("nilka", "chenxi", "region"):

@@ -13,7 +13,7 @@ from dataset.codebook import CODEBOOK_FILES, citation_cff, column_zh
 from dataset.indicator_docs import INDICATOR_DOCS
 from flows.release.changes import label_changes
 from flows.release.verify import verify_release
-from parsers.indicators import COLUMN_UNITS, INDICATOR_KEYS, INDICATOR_LABELS
+from parsers.figures.indicators import COLUMN_UNITS, INDICATOR_KEYS, INDICATOR_LABELS
 from tests.conftest import DemoNight
 
 

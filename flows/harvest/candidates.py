@@ -2,7 +2,7 @@
 
 Each row names a publisher, its county (adcode) and township (code) from the register, and one
 article URL of its report. The listing is derived from that URL by its CMS family's layout
-(parsers.portals), never taken on trust from the row: the row's own ``column_url`` is only
+(parsers.sites.portals), never taken on trust from the row: the row's own ``column_url`` is only
 compared with it (``ImportPlan.disagreements``). Rows are grouped into one entry per (listing,
 county): several townships of a county published in one column are one crawl that covers the
 county. Rows whose URL carries no column become entries with ``find_from`` pages and no listing:

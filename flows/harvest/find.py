@@ -1,11 +1,11 @@
 """`fazhi sources find`: from any page of a portal, its report column(s), within a page budget.
 
 The walk is best-first: every link on the portal's own hosts gets a score from its words
-(parsers.finder.link_score: 法治政府建设年度报告 > 法定主动公开内容 > 信息公开 > 乡镇/街道 …) and
+(parsers.sites.finder.link_score: 法治政府建设年度报告 > 法定主动公开内容 > 信息公开 > 乡镇/街道 …) and
 the most promising unread page is read next, until the budget is spent or nothing promising is
 left. Three things make a column:
 - a page that lists reports as a column does (report links among dated records, or with a next page);
-- a report link's URL, whose CMS layout names its column (parsers.portals.derive_listing): the
+- a report link's URL, whose CMS layout names its column (parsers.sites.portals.derive_listing): the
   column is then read to confirm it (a home page's "latest" box leads there, and so does the
   article the finder was started from);
 - columns that differ only by a year (2024nd-…/2025nd-…, …/2025/) are one column renewed each

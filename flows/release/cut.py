@@ -67,7 +67,7 @@ from parsers import (
     Source,
 )
 
-# The township register the codes come from (parsers/register.py reads it): named in the manifest,
+# The township register the codes come from (parsers/identity/register.py reads it): named in the manifest,
 # the codebook and the site's methodology page.
 REGISTER_VINTAGE = {"name": "china-division", "version": "2.7.0", "codes_as_of": "2023-06-30",
                     "url": "https://github.com/modood/Administrative-divisions-of-China"}

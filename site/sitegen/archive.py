@@ -13,7 +13,7 @@ Pure: rows and text in, HTML out.
 
 from __future__ import annotations
 
-from parsers.indicators import INDICATOR_LABELS, UNCLASSIFIED
+from parsers.figures.indicators import INDICATOR_LABELS, UNCLASSIFIED
 
 from .formatting import format_value, html_text
 from .pages import Row, safe_url

@@ -23,7 +23,7 @@ from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
 from dataset.cells import neutralise_cell, restore_cell
 from dataset.format import SOURCES_HEALTH, TEXTS_FOLDER, UNREADABLE
 from dataset.reader import read_manifest
-from parsers.indicators import INDICATOR_KEYS
+from parsers.figures.indicators import INDICATOR_KEYS
 
 from . import feeds, pages, rankings
 from .accountability import (
@@ -380,7 +380,7 @@ def _not_searched(listed: dict[str, Coverage], years: list[int]) -> dict[str, Co
     """The other townships of a county that townships.csv lists only in part (a county no source
     covers, present because a report names one of its townships), from the register, each year
     未纳入检索: on their county's page and in search, never counted as 未找到."""
-    from parsers.register import load_register
+    from parsers.identity.register import load_register
 
     register = load_register()
     sample_of = {t.county_code: t for t in listed.values() if t.county_code in register.counties}  # its names, as the release gives them

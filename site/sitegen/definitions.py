@@ -1,6 +1,6 @@
 """What each indicator's number counts, and what it does not, in plain Chinese for a reader.
 
-The extraction rules (parsers.indicators) say how a number is *found*; a journalist needs what it
+The extraction rules (parsers.figures.indicators) say how a number is *found*; a journalist needs what it
 *means*. One sentence each way, written from the rules' own comments (what they exclude and why),
 so that a reader can say "调解矛盾纠纷件数 counts disputes a township mediated, not petitions or
 court cases". A key missing here (a release made by newer rules) shows a neutral sentence instead

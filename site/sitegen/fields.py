@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.indicators import INDICATOR_LABELS
+from parsers.figures.indicators import INDICATOR_LABELS
 
 FIELDS_ZH: dict[str, str] = {
     "report_id": "报告编号：来源和网址路径的哈希（16位），跨版本不变", "revision": "报告文本的修订号；网站上的文本改动即为新修订",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from parsers.normalise import strip_format_characters
+from parsers.read.normalise import strip_format_characters
 
 
 def html_text(value: Any) -> str:

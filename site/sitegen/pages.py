@@ -17,8 +17,8 @@ from itertools import islice
 from typing import Any
 
 from parsers import OCR_FLAG  # the report's text was read by OCR from a scan
-from parsers.indicators import BY_KEY, INDICATOR_KEYS, INDICATOR_LABELS, INDICATORS
-from parsers.normalise import strip_format_characters
+from parsers.figures.indicators import BY_KEY, INDICATOR_KEYS, INDICATOR_LABELS, INDICATORS
+from parsers.read.normalise import strip_format_characters
 
 from .charts import bar_chart, trend_chart
 from .definitions import definition
@@ -327,7 +327,7 @@ def _heading(level: int, anchor: str, title: str) -> str:
 
 
 FLAG_SENTENCES = {
-    # Flag codes of parsers.checks and parsers.canonical → what a reader is told; one place.
+    # Flag codes of parsers.figures.checks and parsers.figures.canonical → what a reader is told; one place.
     "several_values": "{indicator}在报告中出现了不同的数值，计入的是写明“共、累计、全年”的那一处，否则取最大值。",
     "part_exceeds_whole": "分项数（{indicator}）大于总数，至少有一处数字可能有误。",
     "rate_mismatch": "报告中的比例（{indicator}）与由两个数字算出的比例不一致。",

@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 
 from parsers import read_document
-from parsers.article import is_attachment_stub, parse_article
-from parsers.normalise import clean_lines
+from parsers.read.article import is_attachment_stub, parse_article
+from parsers.read.normalise import clean_lines
 from tests.conftest import PORTALS, demo_file, seed_text
 
 
@@ -76,7 +76,7 @@ def test_a_boilerplate_page_yields_no_report_text() -> None:
 
 
 def test_pubdate_meta_is_a_date() -> None:
-    from parsers.identify import identify_published
+    from parsers.identity.identify import identify_published
 
     assert identify_published({"published": "2022-11-29 16:11"}, "")[0] == date(2022, 11, 29)
 

@@ -1,6 +1,6 @@
-from parsers.checks import check_observations
-from parsers.extract import extract_observations
-from parsers.normalise import normalise
+from parsers.figures.checks import check_observations
+from parsers.figures.extract import extract_observations
+from parsers.read.normalise import normalise
 
 
 def flags(text: str) -> dict[str, str]:

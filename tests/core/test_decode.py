@@ -1,4 +1,4 @@
-from parsers.decode import decode_body, detect_encoding
+from parsers.read.decode import decode_body, detect_encoding
 
 
 def test_gbk_page_with_charset_only_in_meta_decodes() -> None:

@@ -4,8 +4,8 @@ import docx
 import pytest
 
 from parsers import UnreadableDocument, read_document, sniff_format
-from parsers.documents import drop_running_lines, unwrap_lines
-from parsers.normalise import clean_lines
+from parsers.read.documents import drop_running_lines, unwrap_lines
+from parsers.read.normalise import clean_lines
 from tests.conftest import demo_file, seed_text
 
 

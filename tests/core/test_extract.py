@@ -2,8 +2,8 @@
 
 import pytest
 
-from parsers.extract import extract_figures, extract_observations
-from parsers.normalise import normalise
+from parsers.figures.extract import extract_figures, extract_observations
+from parsers.read.normalise import normalise
 from tests.conftest import SEED_NAMES, seed_text
 
 
@@ -95,10 +95,10 @@ def test_a_megabyte_of_figure_dense_text_is_read_in_linear_time(monkeypatch: pyt
     The cap on figures per report is lifted here: it is the reading that must be linear."""
     import time
 
-    import parsers.extract
+    import parsers.figures.extract
     from benchmarks.extract_scale import figure_dense_text
 
-    monkeypatch.setattr(parsers.extract, "MAX_FIGURES", 10**9)
+    monkeypatch.setattr(parsers.figures.extract, "MAX_FIGURES", 10**9)
     text = normalise(figure_dense_text(1))
     began = time.perf_counter()
     found_here = extract_observations(text)
@@ -107,8 +107,8 @@ def test_a_megabyte_of_figure_dense_text_is_read_in_linear_time(monkeypatch: pyt
 
 
 def test_sections_and_clauses_found_once_agree_with_the_per_figure_rules() -> None:
-    from parsers.extract import CLAUSE_BREAK, Breaks, Sections
-    from parsers.normalise import section_at
+    from parsers.figures.extract import CLAUSE_BREAK, Breaks, Sections
+    from parsers.read.normalise import section_at
 
     for name in SEED_NAMES:
         normalised = normalise(seed_text(name))

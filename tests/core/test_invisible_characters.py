@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from parsers import extract_report
 from parsers.models import Document
-from parsers.normalise import INVISIBLE_RANGES, invisible_code_points, normalise, strip_format_characters
+from parsers.read.normalise import INVISIBLE_RANGES, invisible_code_points, normalise, strip_format_characters
 
 INVISIBLE = invisible_code_points()
 # Categories whose members are visible text and must survive untouched (letters, digits,

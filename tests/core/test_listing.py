@@ -1,7 +1,7 @@
-from parsers.decode import decode_body
-from parsers.listing import parse_listing
+from parsers.identity.titles import decide_link
 from parsers.models import Link
-from parsers.titles import decide_link
+from parsers.read.decode import decode_body
+from parsers.sites.listing import parse_listing
 from tests.conftest import PORTALS
 
 BASE = "http://www.example.gov.cn"

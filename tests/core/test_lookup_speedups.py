@@ -10,8 +10,7 @@ from itertools import islice
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers.formats import _TEXT_BOMS, _looks_binary
-from parsers.register import (
+from parsers.identity.register import (
     PATH_SEGMENT,
     PATH_WORDS,
     _path_spellings,
@@ -22,6 +21,7 @@ from parsers.register import (
     townships_in_path,
     townships_of,
 )
+from parsers.read.formats import _TEXT_BOMS, _looks_binary
 
 
 def _prefixed_spellings(county: str) -> dict[str, set[str]]:

@@ -1,4 +1,4 @@
-from parsers.normalise import clean_lines, find_headings, normalise, section_at
+from parsers.read.normalise import clean_lines, find_headings, normalise, section_at
 from tests.conftest import seed_text
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from parsers.numbers import Number, parse_chinese_numeral, parse_number
+from parsers.figures.numbers import Number, parse_chinese_numeral, parse_number
 
 
 @pytest.mark.parametrize(
@@ -51,6 +51,6 @@ def test_thousands_multiplier_and_ranges(text: str, value: float, qualifier: str
 
 @pytest.mark.parametrize("text, value", [("九十七点八", 97.8), ("百", 100), ("九十五", 95), ("99.5", 99.5), ("八十点零五", 80.05)])
 def test_percent_written_in_words(text: str, value: float) -> None:
-    from parsers.numbers import percent_value
+    from parsers.figures.numbers import percent_value
 
     assert percent_value(text) == pytest.approx(value)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import pytest
 
 from parsers import extract_report, read_document
-from parsers.extract import extract_figures
-from parsers.indicators import UNCLASSIFIED
+from parsers.figures.extract import extract_figures
+from parsers.figures.indicators import UNCLASSIFIED
 from parsers.models import Report
-from parsers.normalise import normalise
+from parsers.read.normalise import normalise
 
 Figure = tuple[str, float, str]  # indicator, value, qualifier
 
@@ -518,14 +518,14 @@ def test_a_trial_attended_by_cadres_is_no_publicity(text: str, value: float, pub
     ],
 )
 def test_a_publisher_named_in_the_furniture_makes_the_page_a_townships(text: str, township: str) -> None:
-    from parsers.identify import identify_level_with_evidence
+    from parsers.identity.identify import identify_level_with_evidence
 
     level, evidence = identify_level_with_evidence(None, "", normalise(text).text)
     assert level == "township" and township in evidence
 
 
 def test_a_furniture_line_naming_only_a_county_office_decides_nothing() -> None:
-    from parsers.identify import identify_level_with_evidence
+    from parsers.identity.identify import identify_level_with_evidence
 
     text = "发布时间：2024-05-11  来源：县司法局\n县委依法治县委员会召开全体会议，全县各乡镇主要负责人参加会议。"
     level, evidence = identify_level_with_evidence(None, "", normalise(text).text)

@@ -5,8 +5,8 @@ from importlib import import_module
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers.extract import extract_observations
-from parsers.normalise import normalise
+from parsers.figures.extract import extract_observations
+from parsers.read.normalise import normalise
 
 CLAUSES = [
     "全年调解矛盾纠纷{n}起", "发放宣传资料{n}余份", "受益群众{n}人次", "开展普法宣传活动{n}场次",
@@ -54,7 +54,7 @@ PAGE_TEXT = st.text(alphabet=st.sampled_from(list("0123456789１２３，,;:：�
 def test_whole_text_cleaning_equals_cleaning_line_by_line(text: str) -> None:
     """clean_lines runs each substitution once over the whole text (for speed); it must give
     what the line-by-line passes it replaced gave: none of its patterns may cross a line."""
-    n = import_module("parsers.normalise")  # the package re-exports a function of that name
+    n = import_module("parsers.read.normalise")  # the package re-exports a function of that name
     cleaned = n._ARTEFACTS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = []
     for raw in cleaned.split("\n"):

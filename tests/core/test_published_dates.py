@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from parsers import Document, extract_report, with_listing_date
-from parsers.identify import date_in_url
+from parsers.identity.identify import date_in_url
 
 REPORT = ("西湖镇2024年法治政府建设年度报告\n"
           "2024年，西湖镇坚持以习近平法治思想为指导，深入推进法治政府建设。全年调解矛盾纠纷32起，开展普法宣传活动15场，"

@@ -18,8 +18,8 @@ import re
 import zipfile
 from typing import Protocol
 
+from ..models import Converted
 from .documents import UnreadableDocument
-from .models import Converted
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # MS compound file: .doc, .xls, and Kingsoft's .wps, .et
 RAR = b"Rar!\x1a\x07"

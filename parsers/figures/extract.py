@@ -1,7 +1,7 @@
 """Normalised text → indicator observations, each with the exact clause it came from.
 
 Every number followed by a unit (or a percentage in words: 百分之九十五点六) is a candidate figure;
-the indicator table (``parsers.indicators``) names it from the words around it:
+the indicator table (``parsers.figures.indicators``) names it from the words around it:
 
 - the words before it in its clause (学法6次); when they name nothing, the verb before and the
   noun after it (召开4次法治专题党委会, the quote running to the noun), and that predicate also names
@@ -24,9 +24,9 @@ indefinite 一 of 作为一项任务, 一次性, nor a percentage) is kept as an
 a figure's subject beyond its clause (``Indicator.subject``: the headings above, the sentence before,
 the clause after), and a list's later item of the same kind (部署会3次、推进会5次) takes the first's key.
 
-Each figure gets its scope (``parsers.canonical.scope_of``: this year's, a plan, another year, a
+Each figure gets its scope (``parsers.figures.canonical.scope_of``: this year's, a plan, another year, a
 period, another body's, part of the year) and the year's value of each indicator is chosen from
-them (``parsers.canonical.year_values``). Linear in the text's length: break positions are found
+them (``parsers.figures.canonical.year_values``). Linear in the text's length: break positions are found
 once and bisected, headings walked once, numbers never start inside another number.
 """
 
@@ -36,10 +36,10 @@ import bisect
 import re
 from typing import NamedTuple
 
+from ..models import Heading, IndicatorValue, Normalised, Observation, Qualifier
+from ..read.normalise import SECTION_MAX_LEVEL
 from .canonical import mixed_subjects, scope_of, year_values
 from .indicators import COMPILED, UNCLASSIFIED, UNITS, Compiled
-from .models import Heading, IndicatorValue, Normalised, Observation, Qualifier
-from .normalise import SECTION_MAX_LEVEL
 from .numbers import NUMBER, NUMBER_START, PERCENT_WORDS, percent_value, qualifier_of, to_value
 
 TOTAL_ONLY = re.compile(r"^(全年|年内)?(共计?|合计|总计|累计|总共|一共)(开展|组织|举办|召开|达到?|为)?[ ]?$")
@@ -341,7 +341,7 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
     A figure is named from the words before it (学法6次); when they name nothing, from the verb
     before it and the noun after it (召开4次法治专题党委会), the quote then running to the noun.
     ``year`` is the year the report covers, when known: a figure of another year is never the
-    year's value (``parsers.canonical``)."""
+    year's value (``parsers.figures.canonical``)."""
     text = normalised.text
     found: list[Observation] = []
     previous_end = 0

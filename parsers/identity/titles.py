@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .models import Kind, Link, LinkDecision
-from .normalise import strip_format_characters, to_simplified
+from ..models import Kind, Link, LinkDecision
+from ..read.normalise import strip_format_characters, to_simplified
 
 
 class TitleRule(NamedTuple):

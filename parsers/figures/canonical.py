@@ -47,8 +47,8 @@ import functools
 import re
 from collections.abc import Sequence
 
+from ..models import Basis, IndicatorValue, Observation, Qualifier, Scope
 from .indicators import COLUMN_UNITS, UNCLASSIFIED
-from .models import Basis, IndicatorValue, Observation, Qualifier, Scope
 
 # A heading of plans: 下一步/明年/今后 anywhere, or 计划/打算/安排/思路/要点 closing it ("三、2025年工作计划";
 # not "（三）强化工作计划落实", a heading of this year's work). Never 举措: "一、主要工作举措" and

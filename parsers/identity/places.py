@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from .models import Evidence, Flag, Place, Source
+from ..models import Evidence, Flag, Place, Source
 from .register import (
     SHORT_NAME_BEFORE,
     STEM_NAMESAKES,

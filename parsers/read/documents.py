@@ -15,7 +15,7 @@ from typing import IO, Any
 from lxml import etree
 from pypdf import PdfReader
 
-from .models import Document
+from ..models import Document
 
 
 class UnreadableDocument(ValueError):
@@ -296,7 +296,7 @@ def pdf_document(pages: list[str], title: str | None, url: str, fmt: str = "pdf"
 
 def parse_pdf(data: bytes, url: str) -> Document:
     """Text of a PDF with a text layer; a scanned PDF (no text) is an error, not an empty report
-    (parsers.classify reads it through OCR when the shell gives it a converter)."""
+    (parsers.read.classify reads it through OCR when the shell gives it a converter)."""
     pages, title = pdf_pages(data, url)
     if len(textless_pages(pages)) == len(pages) and not "".join(pages).strip():
         raise UnreadableDocument(f"{url}: the PDF has no text layer (a scan?)")

@@ -1,6 +1,6 @@
 """Document + source context → who wrote the report, about which year, published when, of what kind.
 
-The place is a row of the register (parsers.places weighs the names found in the title, the
+The place is a row of the register (parsers.identity.places weighs the names found in the title, the
 publisher, the 信息公开 block, the signature and the body); an unresolved place stays unresolved and
 is flagged: a guessed county would put a township's figures on the wrong page. The level says whose
 report it is (a township's, a county government's, a department's); the kind, what it is.
@@ -13,9 +13,9 @@ from datetime import date
 from typing import Literal
 from urllib.parse import urlsplit
 
-from .models import Document, Flag, Level, Normalised, Report, Source
-from .normalise import to_simplified
-from .numbers import parse_chinese_numeral
+from ..figures.numbers import parse_chinese_numeral
+from ..models import Document, Flag, Level, Normalised, Report, Source
+from ..read.normalise import to_simplified
 from .places import Field, identify_place
 from .register import find_names
 from .titles import kind_of, kind_of_text

@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup, Tag
 from bs4.element import PageElement
 
-from .models import Attachment, Document
+from ..models import Attachment, Document
 from .normalise import to_simplified
 
 GOV_META = {
@@ -216,7 +216,7 @@ def _body_images(body: Tag, url: str) -> list[str]:
     return found[:MAX_PAGE_IMAGES]
 
 
-# Every attachment format is read (parsers.formats; some through the shell's converters); a stub
+# Every attachment format is read (parsers.read.formats; some through the shell's converters); a stub
 # with several takes its first .docx or .pdf (read without a tool), else its first of the others.
 READABLE_ATTACHMENTS = ("docx", "pdf", "doc", "wps", "ofd", "zip", "rar", "xlsx", "xls", "et", "jpg", "jpeg", "png")
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+from ..identity.titles import is_shortened
+from ..models import Attachment, Document, Frozen, ListingPage
+from ..sites.listing import listing_from_tree, listing_tree
 from .article import (
     ERROR_PAGE_MAX_CHARS,
     READABLE_ATTACHMENTS,
@@ -27,9 +30,6 @@ from .article import (
 from .decode import decode_body
 from .documents import UnreadableDocument, parse_docx, pdf_document, pdf_pages, textless_pages
 from .formats import NEEDS, Converter, NeedsTool, sniff_format, zip_members
-from .listing import listing_from_tree, listing_tree
-from .models import Attachment, Document, Frozen, ListingPage
-from .titles import is_shortened
 
 MIN_REPORT_CHARS = 300  # the shortest real report in the seeds has 2,185 characters; less is a stub or an error page
 # A rule-of-law report says 法治/依法/法律/普法 many times (the seeds: 65 to 150 times); a page whose

@@ -16,7 +16,7 @@ from typing import Literal
 
 import opencc
 
-from .models import Document, Heading, Normalised
+from ..models import Document, Heading, Normalised
 
 # Full-width forms that carry numbers or codes; Chinese prose punctuation (，。：；“”) is kept.
 _FULL_WIDTH = {cp: cp - 0xFEE0 for cp in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}

@@ -17,14 +17,14 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from .article import refusal_in
-from .decode import decode_body
+from ..identity.register import find_names
+from ..identity.titles import decide_link
+from ..models import Link
+from ..read.article import refusal_in
+from ..read.decode import decode_body
+from ..read.normalise import strip_format_characters
 from .listing import listing_from_tree, listing_tree
-from .models import Link
-from .normalise import strip_format_characters
 from .portals import derive_listing, detect_family
-from .register import find_names
-from .titles import decide_link
 
 
 class PageView(NamedTuple):

@@ -6,8 +6,8 @@ the figure itself stays as published.
 
 from __future__ import annotations
 
+from ..models import Flag, IndicatorValue, Observation
 from .indicators import BY_KEY, UNCLASSIFIED
-from .models import Flag, IndicatorValue, Observation
 
 RATE_TOLERANCE_POINTS = 2.0  # reports round rates to whole percents; 154/157 = 98.1% is stated as 98%
 # (part, whole, rate): the part can never exceed the whole, and rate ≈ part / whole.

@@ -1,0 +1,3 @@
+"""Whose report, for which year, of which kind: the register of places, the evidence in the text
+and its furniture, the decision over it (places, identify, register, titles).
+"""

@@ -26,6 +26,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows import publish, release, store
 from flows.harvest.browser import available_solver
+from flows.harvest.context import SourceNight
 from flows.harvest.discover import source_is_private
 from flows.harvest.health import failure_health
 from flows.harvest.http import HttpClient
@@ -130,7 +131,8 @@ def harvest_source_task(source: Source, layout: DataLayout, now: datetime, reche
         known, validators, attachments = store.source_state(conn, source.id, recheck)
     client = HttpClient(allow_private=source_is_private(source), gate=prefect_gate(limited),
                         challenge_solver=available_solver(), browser_first=source.browser)
-    return harvest_source(client, source, known, validators, layout.raw(), now, recheck=recheck, attachments=attachments)
+    return harvest_source(SourceNight(client, source, layout.raw(), now, known=known, validators=validators, recheck=recheck,
+                                      attachments=attachments))
 
 
 @task(name="merge", timeout_seconds=1800, cache_policy=NO_CACHE, persist_result=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flows.harvest.browser import chromium_path, solve_challenge
+from flows.harvest.context import SourceNight
 from flows.harvest.http import FetchError
 from tests.challenge_portal import TOKEN, challenge_portal
 
@@ -49,7 +50,7 @@ def _harvest(base: str, tmp_path, **client):  # type: ignore[no-untyped-def]
     source = Source(id="challenged", name="某县人民政府", listing=[f"{base}/col/col1/index.html"], allowed_domains=["127.0.0.1"],
                     rate_per_second=50, browser=client.pop("browser_first", False))
     http = HttpClient(allow_private=True, browser_first=source.browser, **client)
-    return harvest_source(http, source, set(), {}, RawStore(tmp_path / "raw"), datetime(2026, 11, 23, tzinfo=timezone.utc))
+    return harvest_source(SourceNight(http, source, RawStore(tmp_path / "raw"), datetime(2026, 11, 23, tzinfo=timezone.utc)))
 
 
 def test_without_a_browser_a_challenged_source_fails_saying_what_to_install(tmp_path) -> None:  # type: ignore[no-untyped-def]

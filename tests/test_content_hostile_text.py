@@ -24,6 +24,7 @@ from werkzeug import Request, Response
 
 from dataset.cells import neutralise_cell, restore_cell
 from flows import release, store
+from flows.harvest.context import SourceNight
 from flows.harvest.http import HttpClient
 from flows.harvest.registry import parse_sources
 from flows.harvest.source import harvest_source
@@ -200,7 +201,7 @@ def night(root: Path, sources: list[Source], now: datetime) -> tuple[list[Source
     """One night as the flow runs it, without Prefect: harvest each source, one merge, one release."""
     with store.open_store(root / "fazhi.sqlite") as conn:
         known, validators = store.known_keys(conn), store.validators(conn)
-    harvests = [harvest_source(HttpClient(allow_private=True), source, known, validators, RawStore(root / "raw"), now) for source in sources]
+    harvests = [harvest_source(SourceNight(HttpClient(allow_private=True), source, RawStore(root / "raw"), now, known=known, validators=validators)) for source in sources]
     with store.open_store(root / "fazhi.sqlite") as conn:
         merged = store.merge(conn, Night(now=now, harvests=harvests))
         cut = release.cut_release(conn, root / "releases", sources, now)

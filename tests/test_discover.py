@@ -7,6 +7,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from flows import store
+from flows.harvest.context import SourceNight
 from flows.harvest.http import HttpClient
 from flows.harvest.source import harvest_source
 from flows.records import Night
@@ -50,7 +51,7 @@ def vsb_portal(httpserver: HTTPServer) -> HTTPServer:
 def harvest(server: HTTPServer, tmp_path: Path, **source_fields):  # type: ignore[no-untyped-def]
     source = Source(id="pingbian", name="屏边县人民政府", listing=[server.url_for("/info/8641.htm")],
                     allowed_domains=["localhost"], rate_per_second=RATE_MAX, **source_fields)
-    return harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
+    return harvest_source(SourceNight(HttpClient(allow_private=True), source, RawStore(tmp_path / "raw"), NOW))
 
 
 def test_vsb_column_is_walked_across_pages_and_only_reports_are_fetched(vsb_portal: HTTPServer, tmp_path: Path) -> None:
@@ -109,7 +110,7 @@ def test_a_page_titled_like_a_report_whose_text_is_not_one_is_refused(httpserver
     filler = "".join(f"<p>{line}</p>" for line in ["本站正在升级维护，请稍后访问。"] * 40)
     httpserver.expect_request("/a.htm").respond_with_data(f'<html><body><div id="zoom">{filler}</div></body></html>', content_type="text/html")
     source = Source(id="s", name="x", listing=[httpserver.url_for("/list.htm")], allowed_domains=["localhost"], rate_per_second=RATE_MAX)
-    summary = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
+    summary = harvest_source(SourceNight(HttpClient(allow_private=True), source, RawStore(tmp_path / "raw"), NOW))
     harvested = summary.harvested
     assert harvested == []
     assert "not a rule-of-law report despite its title" in summary.failures[0].reason
@@ -124,7 +125,7 @@ def test_a_gb2312_labelled_page_with_a_gbk_only_character_reaches_the_dataset_in
         page('<li><a href="/y.htm">永加乡2024年法治政府建设工作报告</a></li>'), content_type="text/html; charset=utf-8")
     httpserver.expect_request("/y.htm").respond_with_data(body, content_type="text/html; charset=gb2312")
     source = Source(id="s", name="x", listing=[httpserver.url_for("/list.htm")], allowed_domains=["localhost"], rate_per_second=RATE_MAX)
-    harvested = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW).harvested
+    harvested = harvest_source(SourceNight(HttpClient(allow_private=True), source, RawStore(tmp_path / "raw"), NOW)).harvested
     assert "双辽市永加乡人民政府（镕）" in harvested[0].extraction.text
     assert "\ufffd" not in harvested[0].extraction.text
 
@@ -146,7 +147,7 @@ def test_titles_without_a_year_or_shortened_are_fetched_and_decided_by_their_tex
     for name in ("t20250310_1", "t20250311_2", "t20250312_3"):
         httpserver.expect_request(f"/col/fzzf/202503/{name}.html").respond_with_data(article.format(paragraphs), content_type="text/html; charset=utf-8")
     source = Source(id="dahe", name="某县人民政府", listing=[httpserver.url_for("/col/fzzf/index.html")], allowed_domains=["localhost"], rate_per_second=50)
-    summary = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
+    summary = harvest_source(SourceNight(HttpClient(allow_private=True), source, RawStore(tmp_path / "raw"), NOW))
     harvested = summary.harvested
     taken = {d.link.title: d.reason for d in summary.decisions if d.take}
     assert set(taken) == {"大河乡人民政府关于法治政府建设的情况报告", "西仓镇2025年法治政府建设工作情况报告", "关于2025年度法治建设工作…"}

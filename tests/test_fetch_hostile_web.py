@@ -14,6 +14,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from flows.harvest import convert
+from flows.harvest.context import SourceNight
 from flows.harvest.http import FetchError, HttpClient
 from parsers import UnreadableDocument, read_document
 from parsers.models import RATE_RANGE, Source
@@ -120,7 +121,7 @@ def test_a_listing_that_paginates_forever_is_read_for_max_pages_3_only(httpserve
     httpserver.expect_request("/list").respond_with_handler(endless)
     source = Source(id="endless", name="x", listing=[httpserver.url_for("/list") + "?page=1"], max_pages=3, allowed_domains=["localhost"],
                     rate_per_second=RATE_MAX)
-    found = discover_links(client(), source, {}, RawStore(tmp_path), NOW)
+    found = discover_links(SourceNight(client(), source, RawStore(tmp_path), NOW))
     decisions, listing = found.decisions, found.listing
     assert sum(1 for request, _ in httpserver.log if request.path == "/list") == 3
     assert not listing.complete and sum(d.take for d in decisions) == 3
@@ -134,7 +135,7 @@ def test_10000_links_on_one_served_page_are_all_read_and_none_fetched(httpserver
     html = "<ul>" + "".join(f'<li><a href="/info/{i}.htm">通知{i}</a></li>' for i in range(10_000)) + "</ul>"
     httpserver.expect_request("/list.htm").respond_with_data(html, content_type="text/html; charset=utf-8")
     source = Source(id="many", name="x", listing=[httpserver.url_for("/list.htm")], allowed_domains=["localhost"], rate_per_second=RATE_MAX)
-    found = discover_links(client(), source, {}, RawStore(tmp_path), NOW)
+    found = discover_links(SourceNight(client(), source, RawStore(tmp_path), NOW))
     decisions, listing = found.decisions, found.listing
     assert len(decisions) == 10_000 and not any(d.take for d in decisions) and listing.complete
     assert len(parse_listing(html, "http://a.gov.cn/list.htm").links) == 10_000

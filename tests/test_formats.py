@@ -24,6 +24,7 @@ import pytest
 from flows.cli import main
 from flows.demo import formats as make
 from flows.harvest import convert
+from flows.harvest.context import SourceNight
 from flows.harvest.convert import ConversionFailed, Converters, Deferred, OcrDeferred, run_tool
 from flows.run.stop import NIGHT
 from parsers import NeedsTool, UnreadableDocument, classify_page, extract_report, read_document, sniff_format
@@ -371,7 +372,7 @@ def test_an_article_whose_body_is_images_of_its_pages_is_ocred_and_read_again_wi
         server.expect_request("/scan/page1.jpg").respond_with_data(make.jpeg(scan_page), content_type="image/jpeg")
         source = Source(id="scans", name="演示", listing=[server.url_for("/list.htm")], allowed_domains=["127.0.0.1"], rate_per_second=50)
         raw = RawStore(tmp_path / "raw")
-        summary = harvest_source(HttpClient(allow_private=True), source, set(), {}, raw, NOW)
+        summary = harvest_source(SourceNight(HttpClient(allow_private=True), source, raw, NOW))
         assert summary.failures == [] and len(summary.harvested) == 1
         requested = [request.path for request, _ in server.log]
     assert "/scan/page1.jpg" in requested and "/logo.png" not in requested  # an icon declared small is not a page

@@ -67,12 +67,12 @@ def test_reading_a_page_of_4_MB_of_paragraphs_takes_seconds_not_minutes() -> Non
     from parsers import read_document
 
     page = _paragraphs_page(4)
-    started = time.monotonic()
+    started = time.process_time()  # CPU time: a loaded machine does not inflate it as it does the wall clock
     document = read_document(page, "http://portal.gov.cn/a.html")
-    seconds = time.monotonic() - started
+    seconds = time.process_time() - started
 
     assert document.text.count("\n") + 1 == page.count(b"<p>")  # one line per paragraph, as before
-    assert seconds < 20, f"4 MB of paragraphs read in {seconds:.1f} s"
+    assert seconds < 20, f"4 MB of paragraphs read in {seconds:.1f} CPU-seconds"
 
 
 # ---------------------------------------------------------------- options
@@ -300,6 +300,7 @@ def test_a_listing_answered_by_an_unrecognised_challenge_withdraws_nothing(page:
     with no links at all is not a listing: the source fails, nothing is withdrawn."""
     from pytest_httpserver import HTTPServer
 
+    from flows.harvest.context import SourceNight
     from flows.harvest.discover import ListingError, discover_links
     from flows.harvest.http import HttpClient
     from flows.store.raw import RawStore
@@ -311,4 +312,4 @@ def test_a_listing_answered_by_an_unrecognised_challenge_withdraws_nothing(page:
         server.expect_request("/list.html").respond_with_data(page, content_type="text/html; charset=utf-8")
         source = Source(id="portal", name="x", listing=[server.url_for("/list.html")])
         with pytest.raises(ListingError, match="no links"):
-            discover_links(HttpClient(allow_private=True), source, {}, RawStore(tmp_path), NOW)
+            discover_links(SourceNight(HttpClient(allow_private=True), source, RawStore(tmp_path), NOW))

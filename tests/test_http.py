@@ -7,6 +7,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from flows.harvest.context import SourceNight
 from flows.harvest.http import FetchError, HttpClient
 
 FAST = 1000.0  # requests per second: politeness is tested in the benchmark, not here
@@ -219,8 +220,9 @@ def test_a_listing_link_to_another_port_of_an_allowed_host_is_refused_and_record
         source = Source(id="s", name="县政府", listing=[httpserver.url_for("/list.html").replace("localhost", "127.0.0.1")])
         now, raw = datetime.now(timezone.utc), RawStore(tmp_path / "raw")
         client = HttpClient(allow_private=True)
-        found = discover_links(client, source, {}, raw, now)
-        fetched = fetch_reports(client, source, found.decisions, set(), raw, now)
+        night = SourceNight(client, source, raw, now)
+        found = discover_links(night)
+        fetched = fetch_reports(night, found.decisions)
         refused = [f for f in fetched.failures if f"127.0.0.1:{other.port}" in f.url]
         assert len(refused) == 1 and "another port of the host" in refused[0].reason
         assert any(r.url.endswith("/admin/report.html") and r.error and "another port" in r.error for r in fetched.log)

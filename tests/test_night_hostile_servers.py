@@ -31,6 +31,7 @@ from werkzeug import Response
 
 from flows.demo.server import demo_sources_yaml
 from flows.harvest import http as http_module
+from flows.harvest.context import SourceNight
 from flows.harvest.http import THROTTLE, FetchError, HttpClient, resolves_privately, same_service
 from flows.run.stop import NIGHT
 from tests.helpers import Drained
@@ -289,7 +290,7 @@ def test_a_stopped_night_fetches_nothing_more_and_says_so_in_one_line(httpserver
     decisions = [LinkDecision(link=Link(url=httpserver.url_for(f"/art/{n}.html"), title="2024年法治政府建设年度报告"), take=True, reason="title")
                  for n in range(300)]
     NIGHT.stop("stopped by SIGTERM", 15)
-    fetched = fetch_reports(loopback_client(), source, decisions, {("s", "/art/0.html")}, RawStore(tmp_path), datetime.now(timezone.utc))
+    fetched = fetch_reports(SourceNight(loopback_client(), source, RawStore(tmp_path), datetime.now(timezone.utc), known={("s", "/art/0.html")}), decisions)
     assert [f.reason for f in fetched.failures] == ["stopped by SIGTERM: 299 link(s) not fetched"]
     assert httpserver.log == []
 
@@ -377,10 +378,10 @@ def test_a_docx_whose_xml_inflates_to_40_MB_is_refused_quickly_naming_the_file()
 
     data = padded_docx(40)  # 161 KB on the wire, far under the 200 MB zip cap
     assert len(data) < 400_000
-    started = time.monotonic()
+    started = time.process_time()  # CPU time: a loaded machine does not inflate it as it does the wall clock
     with pytest.raises(UnreadableDocument, match=r"padded\.docx: word/document\.xml inflates past 16,777,216 bytes of XML"):
         read_document(data, "padded.docx")
-    assert time.monotonic() - started < 15  # python-docx read it whole: 98 s and 491 MB
+    assert time.process_time() - started < 15  # python-docx read it whole: 98 s and 491 MB
 
 
 def test_a_long_docx_under_the_cap_is_streamed_in_little_memory(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 
 from flows import release, store
+from flows.harvest.context import SourceNight
 from flows.harvest.http import HttpClient
 from flows.harvest.source import harvest_source
 from flows.records import Night
@@ -47,7 +48,7 @@ def test_listing_and_url_dates_are_kept_used_and_released(httpserver: HTTPServer
     httpserver.expect_request("/zwgk/202504/t20250402_77.htm").respond_with_data(_article("西仓镇"), content_type="text/html; charset=utf-8")
     source = Source(id="s", name="x", listing=[httpserver.url_for("/col/list.htm")], allowed_domains=["localhost"], rate_per_second=RATE_RANGE[1])
     raw = RawStore(tmp_path / "raw")
-    harvest = harvest_source(HttpClient(allow_private=True), source, set(), {}, raw, NOW)
+    harvest = harvest_source(SourceNight(HttpClient(allow_private=True), source, raw, NOW))
 
     first, second = httpserver.url_for("/art/5512345.htm"), httpserver.url_for("/zwgk/202504/t20250402_77.htm")
     reports = {h.url: h.extraction.report for h in harvest.harvested}

@@ -10,6 +10,7 @@ import docx  # python-docx: the demo's attachment is edited as a portal's editor
 
 from flows import store
 from flows.demo.server import demo_sources_yaml, serve_portals
+from flows.harvest.context import SourceNight
 from flows.harvest.http import HttpClient
 from flows.harvest.registry import parse_sources
 from flows.harvest.source import harvest_source
@@ -31,8 +32,8 @@ def night(portals_root: Path, data: Path, night_number: int, *, recheck: bool) -
             known, validators = store.known_keys(conn), store.validators(conn)
             attachments = store.attachment_validators(conn)
         now = NOW.replace(day=NOW.day + night_number)
-        harvest = harvest_source(HttpClient(allow_private=True), source, known, validators, RawStore(data / "raw"), now,
-                                 recheck=recheck, attachments=attachments)
+        harvest = harvest_source(SourceNight(HttpClient(allow_private=True), source, RawStore(data / "raw"), now, known=known,
+                                             validators=validators, recheck=recheck, attachments=attachments))
         with store.open_store(data / "fazhi.sqlite") as conn:
             merged = store.merge(conn, Night(now=now, harvests=[harvest]))
         requests = [(path, status) for _, path, status in portals["region"].requests]

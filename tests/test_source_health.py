@@ -14,6 +14,7 @@ from pytest_httpserver import HTTPServer
 
 from flows import store
 from flows.cli import main
+from flows.harvest.context import SourceNight
 from flows.harvest.discover import ListingError
 from flows.harvest.health import failure_health
 from flows.harvest.http import HttpClient
@@ -90,7 +91,7 @@ def run_night(layout: DataLayout, sources_text: str, now: datetime) -> Night:
     client = HttpClient(allow_private=True)
     for source in sources:
         try:
-            harvests.append(harvest_source(client, source, known, validators, layout.raw(), now))
+            harvests.append(harvest_source(SourceNight(client, source, layout.raw(), now, known=known, validators=validators)))
         except ListingError as exc:
             failed.append(failure_health(source.id, source.listing[0], exc))
     night = Night(now=now, harvests=harvests, failures=[f for h in harvests for f in h.failures], failed_health=failed)

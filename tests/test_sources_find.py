@@ -12,6 +12,7 @@ from find_portals import ALL, Portal, serve, township_portal, trs_portal
 
 from flows import store
 from flows.cli import main
+from flows.harvest.context import SourceNight
 from flows.harvest.discover import discover_links
 from flows.harvest.find import find_columns
 from flows.harvest.http import HttpClient
@@ -46,7 +47,7 @@ def test_the_column_is_found_from_the_home_page(make, tmp_path: Path, capsys: py
         assert len(requests) <= 40
         # the night walks the column found, through the family's pagination, to every report
         portal.requests.clear()
-        found = discover_links(HttpClient(allow_private=True), source.model_copy(update={"rate_per_second": 50}), {}, RawStore(tmp_path / "raw"), NOW)
+        found = discover_links(SourceNight(HttpClient(allow_private=True), source.model_copy(update={"rate_per_second": 50}), RawStore(tmp_path / "raw"), NOW))
         taken = {url_key(d.link.url) for d in found.decisions if d.take}
         assert taken == set(portal.report_paths), (taken, portal.report_paths)
 
@@ -118,7 +119,7 @@ def test_the_night_finds_the_listing_of_an_entry_that_has_none(tmp_path: Path) -
         text = (f"sources:\n  - id: gd\n    name: 某某市人民政府\n    adcode: \"440825\"\n    find_from: [{portal.base}/]\n"
                 f"    checked: false\n    rate_per_second: 50\n")
         source = parse_sources(text, "t")[0]
-        harvest = harvest_source(HttpClient(allow_private=True), source, set(), {}, RawStore(tmp_path / "raw"), NOW)
+        harvest = harvest_source(SourceNight(HttpClient(allow_private=True), source, RawStore(tmp_path / "raw"), NOW))
         assert harvest.health is not None and harvest.health.listing == portal.base + portal.columns[0]
         assert harvest.health.report_links == 3 and not harvest.health.error
         assert len(harvest.harvested) == 3

@@ -6,13 +6,13 @@ from the raw store, so a quiet night costs one small request per listing page.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urlsplit
 
-from flows.harvest.http import DEFAULT_PORTS, FetchError, HttpClient, parse_target, resolves_to_loopback
+from flows.harvest.context import SourceNight
+from flows.harvest.http import FetchError, resolves_to_loopback
 from flows.records import Discovery, Failure, FetchRecord, Listing
 from flows.store.keys import url_key
-from flows.store.raw import RawStore
 from parsers import LinkDecision, Source, classify_listing, decide_link
 
 
@@ -27,31 +27,11 @@ def source_is_private(source: Source) -> bool:
     return all(resolves_to_loopback(urlsplit(u).hostname or "") for u in source.pages)
 
 
-def allowed_domains(source: Source) -> list[str]:
-    return source.allowed_domains or sorted({(urlsplit(u).hostname or "").lower() for u in source.pages})
-
-
-def source_ports(source: Source) -> frozenset[int]:
-    """The ports a source's pages may be on: those of its listing pages, and the defaults (a
-    portal moves from http to https). A link elsewhere on an allowed host is another service."""
-    ports = set(DEFAULT_PORTS.values())
-    for url in source.listing:
-        try:
-            ports.add(parse_target(url)[2])
-        except FetchError:
-            continue  # the listing page itself fails and says why
-    return frozenset(ports)
-
-
-def discover_links(
-    client: HttpClient,
-    source: Source,
-    validators: dict[tuple[str, str], FetchRecord],
-    raw: RawStore,
-    now: datetime,
-) -> Discovery:
+def discover_links(night: SourceNight) -> Discovery:
     """Every link on the source's listing pages with the decision taken on it (first seen wins),
-    and whether the walk read every listing page to its end."""
+    and whether the walk read every listing page to its end. A listing page is asked
+    conditionally (its last fetch in ``night.validators``) and read again from the raw store on 304."""
+    client, source, validators, raw, now = night.client, night.source, night.validators, night.raw, night.now
     decisions: dict[str, LinkDecision] = {}
     complete = True
     reached_end = True  # every listing walked to a page without a next page
@@ -59,7 +39,7 @@ def discover_links(
     oldest: date | None = None
     log: list[FetchRecord] = []
     failures: list[Failure] = []
-    domains, ports = allowed_domains(source), source_ports(source)
+    domains, ports = night.domains, night.ports
     if not source.listing:  # an entry still to be resolved (find_from only): nothing to walk, nothing withdrawn
         raise ListingError(f"{source.id}: no listing yet: its column must be found from {source.pages[0]} (fazhi sources find)")
     for first_page in source.listing:

@@ -8,13 +8,11 @@ import zipfile
 from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
-from flows.harvest.convert import converters_for
-from flows.harvest.discover import allowed_domains, source_ports
-from flows.harvest.http import FetchError, HttpClient, Response
+from flows.harvest.context import SourceNight
+from flows.harvest.http import FetchError, Response
 from flows.records import Failure, Fetched, FetchedReport, FetchRecord, FetchResult, Gone, Unread
 from flows.run.stop import NIGHT
 from flows.store.keys import url_key
-from flows.store.raw import RawStore
 from parsers import (
     Classified,
     Document,
@@ -31,22 +29,11 @@ from parsers import (
 GONE_STATUSES = (404, 410)
 
 
-def fetch_reports(
-    client: HttpClient,
-    source: Source,
-    decisions: list[LinkDecision],
-    known: set[tuple[str, str]],
-    raw: RawStore,
-    now: datetime,
-    *,
-    recheck: bool = False,
-    validators: dict[tuple[str, str], FetchRecord] | None = None,
-    attachments: dict[tuple[str, str], FetchRecord] | None = None,
-) -> FetchResult:
-    """Fetch every taken link not stored yet, and with ``recheck`` the stored ones again
-    (conditionally: an unchanged page answers 304; then a report read from an attachment,
-    ``attachments``: (source id, page's url_key) → the attachment's last fetch, asks for the
-    attachment conditionally too, since a portal replaces the file behind an unchanged page).
+def fetch_reports(night: SourceNight, decisions: list[LinkDecision]) -> FetchResult:
+    """Fetch every taken link not stored yet, and with ``night.recheck`` the stored ones again
+    (conditionally: an unchanged page answers 304; then a report read from an attachment asks
+    for the attachment conditionally too, ``night.attachments``, since a portal replaces the file
+    behind an unchanged page).
     Each page is parsed once, as it arrives
     (parsers.classify_page): a stub's attachment is fetched and read, an error page or a text that
     is not a report is a failure, and a report goes on with its parsed document."""
@@ -55,8 +42,8 @@ def fetch_reports(
     failures: list[Failure] = []
     gone: list[Gone] = []
     skipped_known = 0
-    domains, ports = allowed_domains(source), source_ports(source)
-    convert = converters_for(raw.root)
+    client, source, known, raw, now, recheck = night.client, night.source, night.known, night.raw, night.now, night.recheck
+    domains, ports, convert = night.domains, night.ports, night.convert
     taken = [d for d in decisions if d.take]
     for position, decision in enumerate(taken):
         link = decision.link
@@ -70,7 +57,7 @@ def fetch_reports(
         if is_known and not recheck:
             skipped_known += 1
             continue
-        last = (validators or {}).get((source.id, key)) if is_known else None
+        last = night.validators.get((source.id, key)) if is_known else None
         try:
             page = client.get(link.url, allowed_domains=domains, rate=source.rate_per_second, ports=ports,
                               etag=last.etag if last else None, last_modified=last.last_modified if last else None)
@@ -86,8 +73,8 @@ def fetch_reports(
             # last_checked from it, so how long a report stays online can be measured (issue 26).
             log.append(FetchRecord(source_id=source.id, url=link.url, url_key=key, fetched_at=now, status=page.status or 304,
                                    etag=page.etag or (last.etag if last else None), last_modified=page.last_modified or (last.last_modified if last else None)))
-            behind = (attachments or {}).get((source.id, key))
-            revised = _recheck_attachment(client, source, link, last, behind, raw, now, log, failures) if behind else None
+            behind = night.attachments.get((source.id, key))
+            revised = _recheck_attachment(night, link, last, behind, log, failures) if behind else None
             if revised is None:
                 skipped_known += 1
             else:
@@ -102,7 +89,7 @@ def fetch_reports(
             attachment = found.attachment
             try:
                 if attachment.extension == "images":  # the page's body is images of its pages: fetched, bundled, OCR'd
-                    reply = _page_images(client, source, found.document.images, attachment.url, now, log)
+                    reply = _page_images(night, found.document.images, attachment.url, log)
                 else:
                     reply = client.get(attachment.url, allowed_domains=domains, rate=source.rate_per_second, ports=ports)
             except FetchError as exc:
@@ -126,20 +113,20 @@ def fetch_reports(
     return FetchResult(reports=reports, log=log, failures=failures, known=skipped_known, gone=gone)
 
 
-def _recheck_attachment(client: HttpClient, source: Source, link: Link, page: FetchRecord | None, attachment: FetchRecord, raw: RawStore,
-                        now: datetime, log: list[FetchRecord], failures: list[Failure]) -> FetchedReport | None:
+def _recheck_attachment(night: SourceNight, link: Link, page: FetchRecord | None, attachment: FetchRecord,
+                        log: list[FetchRecord], failures: list[Failure]) -> FetchedReport | None:
     """The attachment of a stored report whose page answered 304, asked conditionally: None when it
     is unchanged too (or failed: then a failure says why); else the report read again from the new
     file and the page as stored (a 304 has no body)."""
-    url = link.url
+    source, raw, now, url = night.source, night.raw, night.now, link.url
     if page is None or page.sha256 is None or not raw.has(page.sha256):  # asked first, a new file would be logged and then missed
         failures.append(Failure(source_id=source.id, url=url, reason="the page that links the attachment is not in the raw store: "
                                 "its attachment cannot be rechecked"))
         return None
     attachment_url = _moved_with_page(attachment.url, page.url, url)
     try:
-        reply = client.get(attachment_url, allowed_domains=allowed_domains(source), rate=source.rate_per_second,
-                           ports=source_ports(source), etag=attachment.etag, last_modified=attachment.last_modified)
+        reply = night.client.get(attachment_url, allowed_domains=night.domains, rate=source.rate_per_second,
+                                 ports=night.ports, etag=attachment.etag, last_modified=attachment.last_modified)
     except FetchError as exc:
         log.append(_failed(source, attachment_url, now, exc))
         failures.append(Failure(source_id=source.id, url=attachment_url, reason=f"attachment: {exc}"))
@@ -148,9 +135,8 @@ def _recheck_attachment(client: HttpClient, source: Source, link: Link, page: Fe
         return None
     sha = raw.save(reply.body)
     log.append(_logged(source, attachment_url, attachment.url_key, now, reply, sha))
-    convert = converters_for(raw.root)
-    stub = classify_page(raw.load(page.sha256), url, page.content_type, convert)
-    found = classify_attachment(stub.document, reply.body, attachment_url, reply.content_type, convert) if stub.document else stub
+    stub = classify_page(raw.load(page.sha256), url, page.content_type, night.convert)
+    found = classify_attachment(stub.document, reply.body, attachment_url, reply.content_type, night.convert) if stub.document else stub
     if found.kind != "report" or found.document is None:
         failures.append(_not_read(source, found, url, link.title, stub.document))
         return None
@@ -162,15 +148,16 @@ def _recheck_attachment(client: HttpClient, source: Source, link: Link, page: Fe
 MAX_IMAGE_BYTES = 20 * 1024 * 1024  # a page scanned at 300 dpi in colour is 1 to 5 MB
 
 
-def _page_images(client: HttpClient, source: Source, images: list[str], bundle_url: str, now: datetime, log: list[FetchRecord]) -> Response:
+def _page_images(night: SourceNight, images: list[str], bundle_url: str, log: list[FetchRecord]) -> Response:
     """The images of an article whose body is its pages, fetched in order and kept as one .zip
     bundle (members numbered in page order): the raw store then holds one file for the report, and
     a re-extraction reads the same bundle, OCR'd from the cache."""
+    source, now = night.source, night.now
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as bundle:
         for number, url in enumerate(images):
             try:
-                reply = client.get(url, allowed_domains=allowed_domains(source), rate=source.rate_per_second, image=True)
+                reply = night.client.get(url, allowed_domains=night.domains, rate=source.rate_per_second, image=True)
             except FetchError as exc:
                 log.append(_failed(source, url, now, exc))
                 raise FetchError(f"page image {number + 1} of {len(images)}: {exc}", status=exc.status) from exc

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from parsers import Document, Source, web_url_problem
 
-from .discover import allowed_domains
+from .context import allowed_domains
 from .http import host_allowed
 
 

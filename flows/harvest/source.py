@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
+from flows.harvest.context import SourceNight, allowed_domains
 from flows.harvest.convert import converters_for
-from flows.harvest.discover import ListingError, allowed_domains, discover_links
+from flows.harvest.discover import ListingError, discover_links
 from flows.harvest.fetch import fetch_reports
 from flows.harvest.find import find_columns
 from flows.harvest.health import listing_health
 from flows.harvest.http import HttpClient
-from flows.records import Chosen, Failure, Fetched, FetchRecord, Harvested, SourceHarvest
+from flows.records import Chosen, Failure, Fetched, Harvested, SourceHarvest
 from flows.store.keys import url_key
 from flows.store.raw import RawStore
 from parsers import (
@@ -55,32 +57,22 @@ def harvest_stored(raw: RawStore, source: Source, item: Fetched, now: datetime) 
     return harvest(source, item, stored_document(raw, item), now)
 
 
-def harvest_source(
-    client: HttpClient,
-    source: Source,
-    known: set[tuple[str, str]],
-    validators: dict[tuple[str, str], FetchRecord],
-    raw: RawStore,
-    now: datetime,
-    *,
-    recheck: bool = False,
-    attachments: dict[tuple[str, str], FetchRecord] | None = None,
-) -> SourceHarvest:
+def harvest_source(night: SourceNight) -> SourceHarvest:
     """One source's night: discover its links, fetch the new (or, rechecking, all) reports, extract
-    them. ``attachments`` (store.attachment_validators): what a recheck asks a stored report's
-    attachment with when its page answers 304."""
-    if not source.listing:
-        source = listing_found(client, source)
-    found = discover_links(client, source, validators, raw, now)
+    them."""
+    if not night.source.listing:
+        night = replace(night, source=listing_found(night.client, night.source))
+    source, known = night.source, night.known
+    found = discover_links(night)
     health = listing_health(source.id, source.listing[0] if source.listing else None, found.decisions, known)
     empty = [Failure(source_id=source.id, url=source.pages[0], reason=health.error)] if health.error else []
     chosen = links_to_fetch(source, found.decisions, known)
-    fetched = fetch_reports(client, source, chosen.links, known, raw, now, recheck=recheck, validators=validators, attachments=attachments)
+    fetched = fetch_reports(night, chosen.links)
     harvested: list[Harvested] = []
     parse_failures: list[Failure] = []
     for report in fetched.reports:
         try:
-            harvested.append(harvest(source, report.fetched, report.document, now))
+            harvested.append(harvest(source, report.fetched, report.document, night.now))
         except (UnreadableDocument, UnicodeError, ValueError) as exc:
             parse_failures.append(Failure(source_id=source.id, url=report.fetched.url, reason=str(exc)))
     return SourceHarvest(

@@ -100,9 +100,9 @@ def test_a_megabyte_of_figure_dense_text_is_read_in_linear_time(monkeypatch: pyt
 
     monkeypatch.setattr(parsers.figures.extract, "MAX_FIGURES", 10**9)
     text = normalise(figure_dense_text(1))
-    began = time.perf_counter()
+    began = time.process_time()  # CPU time: a loaded machine does not inflate it as it does the wall clock
     found_here = extract_observations(text)
-    assert time.perf_counter() - began < 30
+    assert time.process_time() - began < 30
     assert len(found_here) > 20_000
 
 
@@ -220,9 +220,9 @@ def test_a_long_run_of_chinese_numerals_is_read_in_linear_time() -> None:
     import time
 
     text = normalise("一" * 100_000 + "次。开展普法活动二十次。")
-    began = time.perf_counter()
+    began = time.process_time()
     got = extract_observations(text)
-    assert time.perf_counter() - began < 10
+    assert time.process_time() - began < 10
     assert [(o.indicator, o.value) for o in got] == [("legal_publicity_events", 20)]
 
 

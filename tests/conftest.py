@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,11 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 # not enough with other work on both cores); kept in the subprocesses of the tests too.
 STARTUP_TIMEOUT = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 os.environ.setdefault(STARTUP_TIMEOUT, "180")
+# Prefect's home (its database) for this test process alone: the suite runs on several workers
+# (pytest-xdist), and the `fazhi` subprocesses' temporary servers must neither share one SQLite
+# database across workers nor touch the developer's ~/.prefect. Removed at the end of the session.
+PREFECT_HOME = tempfile.mkdtemp(prefix=f"fazhi-prefect-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-")
+os.environ["PREFECT_HOME"] = PREFECT_HOME
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
@@ -24,8 +30,15 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     URL: the run must use its own temporary server), except the start-up timeout."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k != "FAZHI_CRASHPOINT"}
     env[STARTUP_TIMEOUT] = os.environ[STARTUP_TIMEOUT]
+    env["PREFECT_HOME"] = PREFECT_HOME
     env.update(extra)
     return env
+
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(PREFECT_HOME, ignore_errors=True)
+
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = FIXTURES / "seeds"
@@ -82,7 +95,7 @@ def prefect_harness() -> Iterator[None]:
     """A throwaway Prefect API for the whole session (Prefect's own testing guide)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=60):
+    with prefect_test_harness(server_startup_timeout=int(os.environ[STARTUP_TIMEOUT])):
         yield
 
 

@@ -135,10 +135,11 @@ def scope_of(context: str, sentence: str, after: str, sections: Sequence[str], y
     sentence up to the number, a few characters after it, and the headings it stands under."""
     if _under_plan_heading(tuple(sections)) or PLAN_WORDS.search(sentence) or PLAN_AFTER.match(after):
         return "plan"
-    plain = CITED.sub("", sentence)
+    plain = CITED.sub("", sentence) if "《" in sentence else sentence  # each pattern only where its first character is
     if "）" in plain or ")" in plain:
         plain = REMARK.sub("", plain)
-    plain = COMPARED.sub("", plain)
+    if "比" in plain or "较" in plain:
+        plain = COMPARED.sub("", plain)
     if OTHER_YEAR_WORDS.search(context) or CHANGE_AFTER_COMPARISON.search(context):
         return "other_year"
     named = list(TIME_NAMED.finditer(plain))
@@ -248,7 +249,7 @@ def choose_values(obs: Sequence[Mention], text: str = "") -> Marks:
             eligible = _on_the_subject(eligible, obs, text)
         if not eligible:
             continue
-        value = _choose(key, eligible, obs, text, marks)
+        value = _choose_one(key, eligible[0], obs, marks) if len(eligible) == 1 else _choose(key, eligible, obs, text, marks)
         marks.canonical.update(value.mentions)
         marks.values.append(value)
     return marks
@@ -264,6 +265,16 @@ def _on_the_subject(eligible: list[int], obs: Sequence[Mention], text: str) -> l
     kept = [i for i in eligible if i not in covering]
     pure = [i for i in kept if not mixed_subjects(obs[i].quote)]
     return pure or kept
+
+
+def _choose_one(key: str, i: int, obs: Sequence[Mention], marks: Marks) -> IndicatorValue:
+    """``_choose`` for an indicator mentioned once (most of a report's): no list, no other mention to
+    exceed a total or to be exceeded, so a 全年/累计 total or a bare total stands as a stated one."""
+    if marks.scope(i, obs[i]) == "part":
+        return _value(key, [i], obs, "single_mention", ["only_part_of_year"])
+    quote = obs[i].quote
+    total = STRONG_TOTAL.search(quote) or WEAK_TOTAL.search(quote)
+    return _value(key, [i], obs, "stated_total" if total else "single_mention", [])
 
 
 def _choose(key: str, eligible: list[int], obs: Sequence[Mention], text: str, marks: Marks) -> IndicatorValue:

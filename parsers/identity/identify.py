@@ -72,7 +72,8 @@ COUNTY_GOVERNMENT = re.compile(r"(县|区|市|旗)(人民政府|委|政府)")
 # A township as the author even when its name is not (or no longer) the register's: a 镇/乡/街道
 # followed by its government or by the report's year (某县新名镇2025年…).
 TOWNSHIP_AUTHOR = re.compile(r"(?:(?![各全本我该于关的和与及乡镇街])[\u4e00-\u9fff]){2,6}(镇|乡|街道|苏木)(人民政府|政府|党委|党工委|办事处|20\d{2}|关于)")
-BREADCRUMB = re.compile(r"^\s*(?:首页|当前位置|您当前的位置|您的位置|位置)|[>»＞→]\s*[\u4e00-\u9fff]")
+# (led by a lookahead on the first characters of both alternatives: most positions fail on one test)
+BREADCRUMB = re.compile(r"(?=[\s首当您位>»＞→])(?:^\s*(?:首页|当前位置|您当前的位置|您的位置|位置)|[>»＞→]\s*[\u4e00-\u9fff])")
 # A county's name before a township's in 某某县新名镇: cut, so the township's own name is kept.
 COUNTY_PREFIX = re.compile(r"^.*?(?:自治县|县|市|区|旗)(?=[\u4e00-\u9fff]{2,}(?:镇|乡|街道|苏木)$)")
 SITE_NAME = re.compile(r"^[^\d]{2,24}(人民政府|政府|门户网站|政府网|网站|信息公开|政务公开)(门户网站|网站)?$")
@@ -290,7 +291,7 @@ def page_fields(title: str | None, publisher: str, text: str) -> list[Field]:
     header = " ".join(compact for line in lines[:TITLE_LINES]
                       if line.rstrip().endswith(SITE_NAME_ENDS) and SITE_NAME.match(compact := WHITESPACE.sub("", line)))
     # Breadcrumbs (首页 > 政务公开 > 某某镇 > 法治政府建设): the column the page sits in names its owner.
-    crumbs = " ".join(line for line in lines[:TITLE_LINES] if BREADCRUMB.search(line) and len(line) <= 120)
+    crumbs = " ".join(line for line in lines[:TITLE_LINES] if len(line) <= 120 and BREADCRUMB.search(line))
     fields = [
         Field("title", WHITESPACE.sub("", title or "")),
         Field("header", header),

@@ -46,6 +46,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from typing import NamedTuple, Protocol
 
 from ..models import Basis, IndicatorValue, Observation, Qualifier, Scope
 from .indicators import COLUMN_UNITS, UNCLASSIFIED
@@ -68,8 +69,11 @@ PERIOD_WORDS = (
 )
 # The last time named before a figure decides its year: "2023年…，今年全年共…" is this year's;
 # "近三年来…" several years'; "2021年以来" several years' in a 2024 report, this year's in a 2021 one.
+# (led by a lookahead on every alternative's first characters: the engine then leaves most positions of
+# a sentence after one character test instead of trying each alternative there, half the time)
 TIME_NAMED = re.compile(
-    rf"(?P<period>{PERIOD_WORDS})|(?P<year>(?:19|20)\d{{2}})\s*年度?(?P<since>以来|至今|[至到-]\s*(?:19|20)\d{{2}}年?)?|(?P<this>今年|本年度?|全年|当年)"
+    r"(?=[\d十近两三四五六七八九二历多成建今本全当])"
+    rf"(?:(?P<period>{PERIOD_WORDS})|(?P<year>(?:19|20)\d{{2}})\s*年度?(?P<since>以来|至今|[至到-]\s*(?:19|20)\d{{2}}年?)?|(?P<this>今年|本年度?|全年|当年))"
 )
 CITED = re.compile(r"《[^》]*》")  # titles of cited documents (《2023年工作要点》) name no time of the figure
 # A closed parenthesis is a remark on the figure before it ("1500余人次（2023年为1320人次），出具…42份"):
@@ -80,7 +84,7 @@ REMARK = re.compile(r"[（(][^（()）]{0,40}[)）]")
 COMPARED = re.compile(r"(?:同比|较|比)\s*(?:19|20)\d{2}\s*年度?(?:同期)?")
 # The county's or city's figure; not its website or platform, through which the township publishes.
 OTHER_BODY = re.compile(
-    r"全(县|市|区|省|州|盟|旗|国)(?!域)|(县|市)级|(县|市)(委|政府|司法局|法院|检察院)(?!门户|网站|网|平台|官网|公众号)(?!.*(指导|部署|要求))"
+    r"(?=[全县市])(?:全(县|市|区|省|州|盟|旗|国)(?!域)|(县|市)级|(县|市)(委|政府|司法局|法院|检察院)(?!门户|网站|网|平台|官网|公众号)(?!.*(指导|部署|要求)))"
 )
 STRONG_TOTAL = re.compile(r"共(?!同|建|享|治|商|识|产)|共计|总计|合计|全(乡|镇|街道|街)|年度|本年")
 # 全年 says when, not how much: "综治中心全年调处纠纷12起", "宣传车全年巡回宣传15场" count one body's or
@@ -95,7 +99,7 @@ INNER_BODY = re.compile(r"中心组|综治中心|调委会|调解委员会|司�
 CLAUSE_BREAK = re.compile(r"[，。；！？\n：]")
 SENTENCE_BREAK = re.compile(r"[。；！？\n]")
 # Part of the year: a half year, a quarter, some months ("1-11月", "截至9月底").
-PART_OF_YEAR = re.compile(r"[上下]半年|第?[一二三四1-4]季度|\d{1,2}\s*[-—~至到]\s*\d{1,2}月|截至\d{1,2}月|\d{1,2}月份?以来")
+PART_OF_YEAR = re.compile(r"(?=[上下第一二三四\d截])(?:[上下]半年|第?[一二三四1-4]季度|\d{1,2}\s*[-—~至到]\s*\d{1,2}月|截至\d{1,2}月|\d{1,2}月份?以来)")
 # The body whose meetings a key counts, preferred when a report also gives another body's: the
 # other body's mentions (OTHER_BODY_MEETINGS) are dropped; mentions that name no body (其中专题研究…5次,
 # 合计8次) stay.
@@ -134,10 +138,11 @@ def scope_of(context: str, sentence: str, after: str, sections: Sequence[str], y
     sentence up to the number, a few characters after it, and the headings it stands under."""
     if _under_plan_heading(tuple(sections)) or PLAN_WORDS.search(sentence) or PLAN_AFTER.match(after):
         return "plan"
-    plain = CITED.sub("", sentence)
+    plain = CITED.sub("", sentence) if "《" in sentence else sentence  # each pattern only where its first character is
     if "）" in plain or ")" in plain:
         plain = REMARK.sub("", plain)
-    plain = COMPARED.sub("", plain)
+    if "比" in plain or "较" in plain:
+        plain = COMPARED.sub("", plain)
     if OTHER_YEAR_WORDS.search(context) or CHANGE_AFTER_COMPARISON.search(context):
         return "other_year"
     named = list(TIME_NAMED.finditer(plain))
@@ -168,16 +173,50 @@ def outside_township(observations: Sequence[Observation]) -> list[Observation]:
     return [o.model_copy(update={"scope": "other_body", "canonical": False}) for o in observations]
 
 
-def _qualifier(parts: Sequence[Observation]) -> Qualifier:
+def _qualifier(parts: Sequence[Mention]) -> Qualifier:
     qualifiers = {o.qualifier for o in parts}
     return "approx" if "approx" in qualifiers else "at_least" if "at_least" in qualifiers else "exact"
 
 
-def _same_clause(first: Observation, second: Observation, text: str) -> bool:
+def _same_clause(first: Mention, second: Mention, text: str) -> bool:
     if not text:
         return False
     between = text[first.end : second.start] if second.start > first.end else ""
     return not CLAUSE_BREAK.search(between) and second.start - first.end < 40
+
+
+class Mention(Protocol):
+    """What choosing the year's value reads of a mention: an Observation, or the lighter record
+    ``extract_figures`` builds before it makes each Observation once, with its final scope."""
+
+    @property
+    def indicator(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def qualifier(self) -> Qualifier: ...
+    @property
+    def quote(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def scope(self) -> Scope: ...
+
+
+class Marks(NamedTuple):
+    """What ``choose_values`` decided: the mentions whose scope became ``part``, the mentions of the
+    year's values (canonical), and the values."""
+
+    parts: set[int]
+    canonical: set[int]
+    values: list[IndicatorValue]
+
+    def scope(self, i: int, mention: Mention) -> Scope:
+        return "part" if i in self.parts else mention.scope
 
 
 def year_values(observations: Sequence[Observation], text: str = "") -> tuple[list[Observation], list[IndicatorValue]]:
@@ -185,9 +224,21 @@ def year_values(observations: Sequence[Observation], text: str = "") -> tuple[li
 
     ``text`` is the normalised text the mentions point into; without it, no parts are added up.
     Idempotent: a mention already marked ``part`` (a half year's figure, or a part found by an
-    earlier call) is never a stated total nor a single mention's winner, but may be a listed part."""
-    obs = [o.model_copy(update={"canonical": False}) if o.canonical else o for o in observations]
-    values: list[IndicatorValue] = []
+    earlier call) is never a stated total nor a single mention's winner, but may be a listed part.
+    Each mention whose scope or mark changes is copied once (a copy per change was a tenth of a
+    report's extraction)."""
+    marks = choose_values(observations, text)
+    obs = list(observations)
+    for i, o in enumerate(obs):
+        scope, canonical = marks.scope(i, o), i in marks.canonical
+        if scope != o.scope or canonical != o.canonical:
+            obs[i] = o.model_copy(update={"scope": scope, "canonical": canonical})
+    return obs, marks.values
+
+
+def choose_values(obs: Sequence[Mention], text: str = "") -> Marks:
+    """``year_values``' decisions, reading the mentions and changing none."""
+    marks = Marks(set(), set(), [])
     by_key: dict[str, list[int]] = {}  # each key's mentions, found in one pass (the unclassified queue is no key)
     for i, o in enumerate(obs):
         if o.indicator != UNCLASSIFIED:
@@ -201,14 +252,13 @@ def year_values(observations: Sequence[Observation], text: str = "") -> tuple[li
             eligible = _on_the_subject(eligible, obs, text)
         if not eligible:
             continue
-        value = _choose(key, eligible, obs, text)
-        for i in value.mentions:
-            obs[i] = obs[i].model_copy(update={"canonical": True})
-        values.append(value)
-    return obs, values
+        value = _choose_one(key, eligible[0], obs, marks) if len(eligible) == 1 else _choose(key, eligible, obs, text, marks)
+        marks.canonical.update(value.mentions)
+        marks.values.append(value)
+    return marks
 
 
-def _on_the_subject(eligible: list[int], obs: list[Observation], text: str) -> list[int]:
+def _on_the_subject(eligible: list[int], obs: Sequence[Mention], text: str) -> list[int]:
     """Mentions of mixed business give way to mentions on the subject alone; a count followed in
     its sentence by its own 其中 figure ("中心组学习14次，其中学习…法律法规4次") gives way to it."""
     covering = set()
@@ -220,7 +270,17 @@ def _on_the_subject(eligible: list[int], obs: list[Observation], text: str) -> l
     return pure or kept
 
 
-def _choose(key: str, eligible: list[int], obs: list[Observation], text: str) -> IndicatorValue:
+def _choose_one(key: str, i: int, obs: Sequence[Mention], marks: Marks) -> IndicatorValue:
+    """``_choose`` for an indicator mentioned once (most of a report's): no list, no other mention to
+    exceed a total or to be exceeded, so a 全年/累计 total or a bare total stands as a stated one."""
+    if marks.scope(i, obs[i]) == "part":
+        return _value(key, [i], obs, "single_mention", ["only_part_of_year"])
+    quote = obs[i].quote
+    total = STRONG_TOTAL.search(quote) or WEAK_TOTAL.search(quote)
+    return _value(key, [i], obs, "stated_total" if total else "single_mention", [])
+
+
+def _choose(key: str, eligible: list[int], obs: Sequence[Mention], text: str, marks: Marks) -> IndicatorValue:
     # Same-key mentions adjacent in text order within one clause form a listed group.
     position = {i: n for n, i in enumerate(eligible)}
     runs: list[list[int]] = []
@@ -232,19 +292,18 @@ def _choose(key: str, eligible: list[int], obs: list[Observation], text: str) ->
     groups = [r for r in runs if len(r) > 1]
     singles = [r[0] for r in runs if len(r) == 1]
     for group in groups:
-        for i in group:
-            obs[i] = obs[i].model_copy(update={"scope": "part"})
+        marks.parts.update(group)
     largest = max(obs[i].value for i in eligible)
     totals = []
     for i in singles:
         quote = obs[i].quote
-        if obs[i].scope == "part":
+        if marks.scope(i, obs[i]) == "part":
             continue
         if STRONG_TOTAL.search(quote) and not INNER_BODY.search(quote) and not BARE_TOTAL.match(quote):
             totals.append(i)
         elif WEAK_TOTAL.search(quote) or STRONG_TOTAL.search(quote):
             if obs[i].value < largest:  # a 累计 over one activity: a part of the year's value
-                obs[i] = obs[i].model_copy(update={"scope": "part"})
+                marks.parts.add(i)
             else:
                 totals.append(i)
     sums = [(sum(obs[i].value for i in g), g) for g in groups]
@@ -257,7 +316,7 @@ def _choose(key: str, eligible: list[int], obs: list[Observation], text: str) ->
         if any(s > total for s, _ in sums):
             flags.append("parts_above_total")
         return _value(key, [chosen], obs, "stated_total", flags)
-    best_single = max((i for i in singles if obs[i].scope != "part"), key=lambda i: obs[i].value, default=None)
+    best_single = max((i for i in singles if marks.scope(i, obs[i]) != "part"), key=lambda i: obs[i].value, default=None)
     best_sum = max(sums, key=lambda s: s[0], default=None)
     if best_sum and (best_single is None or best_sum[0] >= obs[best_single].value):
         return _value(key, best_sum[1], obs, "sum_of_parts", flags)
@@ -267,7 +326,7 @@ def _choose(key: str, eligible: list[int], obs: list[Observation], text: str) ->
     return _value(key, [best_single], obs, "single_mention", flags)
 
 
-def _value(key: str, mentions: list[int], obs: list[Observation], basis: Basis, flags: list[str]) -> IndicatorValue:
+def _value(key: str, mentions: list[int], obs: Sequence[Mention], basis: Basis, flags: list[str]) -> IndicatorValue:
     parts = [obs[i] for i in mentions]
     return IndicatorValue(
         indicator=key,

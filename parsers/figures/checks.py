@@ -46,8 +46,11 @@ def check_observations(observations: list[Observation], values: list[IndicatorVa
     for o in observations:
         if o.value > BY_KEY[o.indicator].maximum:
             flags.append(Flag(code="implausible_value", detail=f"{o.indicator} {o.value:g} {o.unit} is above {BY_KEY[o.indicator].maximum:g}: “{o.quote}”"))
-    for key in sorted({o.indicator for o in observations}):
-        distinct = sorted({o.value for o in observations if o.indicator == key})
+    by_key: dict[str, set[float]] = {}  # each key's values, in one pass over the mentions
+    for o in observations:
+        by_key.setdefault(o.indicator, set()).add(o.value)
+    for key in sorted(by_key):
+        distinct = sorted(by_key[key])
         if len(distinct) > 1:
             flags.append(Flag(code="several_values", detail=f"{key}: {', '.join(f'{v:g}' for v in distinct)}"))
     return flags

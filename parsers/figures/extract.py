@@ -36,9 +36,9 @@ import bisect
 import re
 from typing import NamedTuple
 
-from ..models import Heading, IndicatorValue, Normalised, Observation, Qualifier
+from ..models import Heading, IndicatorValue, Normalised, Observation, Qualifier, Scope
 from ..read.normalise import SECTION_MAX_LEVEL
-from .canonical import mixed_subjects, scope_of, year_values
+from .canonical import choose_values, mixed_subjects, scope_of
 from .indicators import COMPILED, UNCLASSIFIED, UNITS, Compiled
 from .numbers import NUMBER, NUMBER_START, PERCENT_WORDS, percent_value, qualifier_of, to_value
 
@@ -288,6 +288,31 @@ def _qualifier(figure: re.Match[str]) -> Qualifier:
     return qualifier_of(figure.group("pre"), post)
 
 
+class _Figure(NamedTuple):
+    """A mention before its year's value is chosen: each becomes an Observation once, with its
+    final scope and mark (building it, then copying it to mark it, was a tenth of the extraction)."""
+
+    indicator: str
+    value: float
+    unit: str
+    qualifier: Qualifier
+    quote: str
+    start: int
+    end: int
+    section: str | None
+    scope: Scope
+
+
+def _observations(found: list[_Figure], text: str) -> tuple[list[Observation], list[IndicatorValue]]:
+    """The mentions as Observations, the year's values chosen among them (``canonical.year_values``)."""
+    marks = choose_values(found, text)
+    return [
+        Observation(indicator=f.indicator, value=f.value, unit=f.unit, qualifier=f.qualifier, quote=f.quote, start=f.start, end=f.end,
+                    section=f.section, canonical=i in marks.canonical, scope=marks.scope(i, f))
+        for i, f in enumerate(found)
+    ], marks.values
+
+
 class _Pending(NamedTuple):
     """An unnamed figure that a predicate after the last item of its list may still name."""
 
@@ -303,7 +328,7 @@ class _Pending(NamedTuple):
         return self.figure.end()
 
 
-def _carry_back(pending: list[_Pending], key: str, noun: str, text: str, sections: Sections, year: int | None) -> list[Observation]:
+def _carry_back(pending: list[_Pending], key: str, noun: str, text: str, sections: Sections, year: int | None) -> list[_Figure]:
     """The items before the last of a list ("党委会3次、政府常务会议2次专题研究部署法治建设工作"), named
     by the predicate after it when that names them as the same key; each quote is its own clause."""
     carried = []
@@ -314,7 +339,7 @@ def _carry_back(pending: list[_Pending], key: str, noun: str, text: str, section
             return []  # the list is not one of this key's items
         start, end = item.clause_start, item.figure.end()
         carried.append(
-            Observation(
+            _Figure(
                 indicator=key,
                 value=_value(item.figure),
                 unit=unit,
@@ -343,7 +368,7 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
     ``year`` is the year the report covers, when known: a figure of another year is never the
     year's value (``parsers.figures.canonical``)."""
     text = normalised.text
-    found: list[Observation] = []
+    found: list[_Figure] = []
     previous_end = 0
     sentences, clauses = Breaks(SENTENCE_BREAK, text), Breaks(CLAUSE_BREAK, text)
     paragraphs = Breaks(PARAGRAPH_BREAK, text)
@@ -352,7 +377,7 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
     state: tuple[int, str] = (-1, "")  # end and state ("named", "unnamed", "sub") of the figure before
     # Unnamed figures of the list so far, for a predicate said after its last item (党委会3次、政府常务会议2次专题研究…法治).
     pending: list[_Pending] = []
-    unnamed: list[Observation] = []  # counts no row named, in text order: the unclassified queue
+    unnamed: list[_Figure] = []  # counts no row named, in text order: the unclassified queue
     for figure in FIGURE.finditer(text):
         if len(found) + len(unnamed) >= MAX_FIGURES:
             break
@@ -385,7 +410,7 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         topic = Topic(text, sentences, sentence_start, sentence, end, sections.joined())
         named = _name(unit, context, sentence, paragraph, after, topic)
         noun = POST_NOUN.match(after) if named is None else None
-        carried_back: list[Observation] = []
+        carried_back: list[_Figure] = []
         if noun and noun.group(0):
             named = _name(unit, context + noun.group(0), sentence + noun.group(0), paragraph, text[end + noun.end() : end + noun.end() + 20], topic)
             named = (named[0], noun.end()) if named else None
@@ -421,7 +446,7 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
             if unit != "%" and not _not_a_count(figure, sentence, text):  # a count no row names waits in the reviewer's queue
                 tail = noun.end() if noun else 0
                 unnamed.append(
-                    Observation(
+                    _Figure(
                         indicator=UNCLASSIFIED, value=_value(figure), unit=unit, qualifier=_qualifier(figure),
                         quote=text[clause_start : end + tail], start=clause_start, end=end + tail, section=section,
                         scope=scope_of(context, sentence, text[end + tail : end + tail + 12], sections.chain(), year),
@@ -435,7 +460,7 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         listed = (key, listed[1] if listed and listed[0] == key and in_list else context)
         previous_end = end + tail
         found.append(
-            Observation(
+            _Figure(
                 indicator=key,
                 value=_value(figure),
                 unit=unit,
@@ -452,4 +477,4 @@ def extract_figures(normalised: Normalised, year: int | None = None) -> tuple[li
         # named quote starts at its clause, as the queued one's does.
         named_starts = {o.start for o in found}
         found = sorted([*found, *(o for o in unnamed if o.start not in named_starts)], key=lambda o: o.start)
-    return year_values(found, text)
+    return _observations(found, text)

@@ -72,10 +72,14 @@ COUNTY_GOVERNMENT = re.compile(r"(县|区|市|旗)(人民政府|委|政府)")
 # A township as the author even when its name is not (or no longer) the register's: a 镇/乡/街道
 # followed by its government or by the report's year (某县新名镇2025年…).
 TOWNSHIP_AUTHOR = re.compile(r"(?:(?![各全本我该于关的和与及乡镇街])[\u4e00-\u9fff]){2,6}(镇|乡|街道|苏木)(人民政府|政府|党委|党工委|办事处|20\d{2}|关于)")
-BREADCRUMB = re.compile(r"^\s*(?:首页|当前位置|您当前的位置|您的位置|位置)|[>»＞→]\s*[\u4e00-\u9fff]")
+# (led by a lookahead on the first characters of both alternatives: most positions fail on one test)
+BREADCRUMB = re.compile(r"(?=[\s首当您位>»＞→])(?:^\s*(?:首页|当前位置|您当前的位置|您的位置|位置)|[>»＞→]\s*[\u4e00-\u9fff])")
 # A county's name before a township's in 某某县新名镇: cut, so the township's own name is kept.
 COUNTY_PREFIX = re.compile(r"^.*?(?:自治县|县|市|区|旗)(?=[\u4e00-\u9fff]{2,}(?:镇|乡|街道|苏木)$)")
 SITE_NAME = re.compile(r"^[^\d]{2,24}(人民政府|政府|门户网站|政府网|网站|信息公开|政务公开)(门户网站|网站)?$")
+# The last characters SITE_NAME accepts: a line ending otherwise (after its whitespace) is not compacted to be tried.
+SITE_NAME_ENDS = ("府", "站", "网", "开")
+WHITESPACE = re.compile(r"\s+")
 # A county government as the subject: a name before 县/区/市/旗 + 人民政府 ("洛宁县人民政府坚持…"); the
 # county's bodies named as the township's leadership ("在区委区政府的坚强领导下") are not one.
 COUNTY_SUBJECT = re.compile(r"(?<![委\u4e00-\u9fff])(?:(?!委)[\u4e00-\u9fff]){2,8}(县|区|市|旗)(人民政府|政府)(?!办)")
@@ -284,16 +288,17 @@ def page_fields(title: str | None, publisher: str, text: str) -> list[Field]:
     disclosure = " ".join(m.group(1) for m in DISCLOSURE_PUBLISHER.finditer(text[:FURNITURE_CHARS]))
     signature = "".join(lines[-TAIL_LINES:]) if len(lines) > TAIL_LINES else ""
     # The site's name at the top of the page (某某县人民政府 门户网站): the header states the county.
-    header = " ".join(compact for line in lines[:TITLE_LINES] if SITE_NAME.match(compact := re.sub(r"\s+", "", line)))
+    header = " ".join(compact for line in lines[:TITLE_LINES]
+                      if line.rstrip().endswith(SITE_NAME_ENDS) and SITE_NAME.match(compact := WHITESPACE.sub("", line)))
     # Breadcrumbs (首页 > 政务公开 > 某某镇 > 法治政府建设): the column the page sits in names its owner.
-    crumbs = " ".join(line for line in lines[:TITLE_LINES] if BREADCRUMB.search(line) and len(line) <= 120)
+    crumbs = " ".join(line for line in lines[:TITLE_LINES] if len(line) <= 120 and BREADCRUMB.search(line))
     fields = [
-        Field("title", re.sub(r"\s+", "", title or "")),
+        Field("title", WHITESPACE.sub("", title or "")),
         Field("header", header),
         Field("breadcrumb", crumbs),
-        Field("publisher", re.sub(r"\s+", "", publisher)),
+        Field("publisher", WHITESPACE.sub("", publisher)),
         Field("disclosure", disclosure),
-        Field("signature", re.sub(r"\s+", "", signature)),
+        Field("signature", WHITESPACE.sub("", signature)),
         Field("opening", unwrap(text[:OPENING_CHARS])),
         Field("body", unwrap(text[OPENING_CHARS:BODY_CHARS])),
     ]

@@ -44,8 +44,10 @@ HOST_PREFIX_AGREES = 0.5  # a host label beginning with the prefecture's spellin
 # "在县委、县政府的领导下" says the township's county is a 县, "区委、区政府" a 区: a reader's clue
 # between namesakes (岩山镇 of 洞口县, not of 新罗区). Only when the text speaks of one kind alone.
 VOICE_AGREES = 1.5
-COUNTY_VOICES = {"县": re.compile(r"(县委|县政府|县人民政府|全县|我县|本县)"), "区": re.compile(r"(区委|区政府|区人民政府|全区|我区|本区)"),
-                 "旗": re.compile(r"(旗委|旗政府|旗人民政府|全旗|我旗|本旗)")}
+# (each led by a lookahead on its first characters, and tried only on a text that holds its suffix, which
+# every alternative does: most positions and most texts then fail on one test)
+COUNTY_VOICES = {"县": re.compile(r"(?=[县全我本])(县委|县政府|县人民政府|全县|我县|本县)"), "区": re.compile(r"(?=[区全我本])(区委|区政府|区人民政府|全区|我区|本区)"),
+                 "旗": re.compile(r"(?=[旗全我本])(旗委|旗政府|旗人民政府|全旗|我旗|本旗)")}
 STEM_STRENGTH = 0.4  # 法治舒桥建设: a township of a known county named without its suffix
 # The report's own township is named where a report names itself (title, publisher, signature,
 # opening); one named only further into the body is a neighbour or a partner, not the author.
@@ -85,7 +87,7 @@ def covered_counties(source: Source | None) -> list[str]:
 def county_voice(texts: Iterable[str]) -> str:
     """县, 区 or 旗 when the text speaks of that kind of county government alone, else ""."""
     joined = "\n".join(texts)
-    spoken = [suffix for suffix, pattern in COUNTY_VOICES.items() if pattern.search(joined)]
+    spoken = [suffix for suffix, pattern in COUNTY_VOICES.items() if suffix in joined and pattern.search(joined)]
     return spoken[0] if len(spoken) == 1 else ""
 
 

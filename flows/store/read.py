@@ -128,6 +128,16 @@ def current_report_places(conn: sqlite3.Connection, report_ids: Sequence[str] | 
            WHERE 1 {{only}} ORDER BY r.report_id""", report_ids)
 
 
+def current_report_facts(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    """(report_id, kind, status, year, township_code, published_on) of every report's current
+    revision, in report_id order: what a release's coverage needs, without the flags, mirrors
+    and extractor current_report_places reads by JSON functions (4 s of a national night)."""
+    yield from _of_reports(conn,
+        """SELECT r.report_id, f.kind, r.status, f.year, f.township_code, f.published_on
+           FROM reports r JOIN revision_facts f ON f.report_id = r.report_id AND f.revision = r.current_revision
+           WHERE 1 {only} ORDER BY r.report_id""", None)
+
+
 def current_text_keys(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str | None, str, str, str | None, str]]:
     """(report_id, revision, year as text, extractor, flags JSON, mirror URLs, status) of every
     report's current revision (a withdrawn report stays in reports.csv and the texts), in report_id
@@ -181,6 +191,24 @@ def revision_provenance(conn: sqlite3.Connection, report_ids: Sequence[str] | No
                 LEFT JOIN revision_extractors e ON e.report_id = v.report_id AND e.revision = v.revision
                 LEFT JOIN fetch_log f ON f.id = (SELECT max(id) FROM fetch_log WHERE sha256 = v.raw_sha256 AND source_id = r.source_id)
            WHERE 1 {only} ORDER BY v.report_id, v.revision""", report_ids)
+
+
+def revision_provenance_keys(conn: sqlite3.Connection) -> Iterator[tuple[str, str]]:
+    """(report_id, a line of what its revision's provenance row is made of) for every revision,
+    in revision_provenance's order, without reading the row: the revision and report columns it
+    shows, its extractor, and the newest fetch-log entries it is looked up in (of the bytes, of
+    the page: the log is only appended to, so a row that did not change has the same two ids).
+    The line is built by SQLite: formatting and hashing each row in Python took 4 s a night."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    yield from cursor.execute(
+        """SELECT v.report_id, printf('%s|%d|%d|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', v.report_id, v.revision, r.current_revision, v.fetched_at,
+                  r.first_seen, r.last_seen, r.url, r.url_key, r.source_id, v.raw_sha256, v.sha256, e.extractor,
+                  (SELECT max(id) FROM fetch_log WHERE sha256 = v.raw_sha256 AND source_id = r.source_id),
+                  (SELECT max(id) FROM fetch_log WHERE source_id = r.source_id AND url_key = r.url_key))
+           FROM reports r JOIN revision_facts v ON v.report_id = r.report_id
+                LEFT JOIN revision_extractors e ON e.report_id = v.report_id AND e.revision = v.revision
+           ORDER BY v.report_id, v.revision""")
 
 
 def current_observations(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:

@@ -163,8 +163,8 @@ REPORTS = Resource("reports", "reports.csv", "csv", "One row per report ever pub
     Column("kind", "string", "government_annual_report, rule_of_law_work_report, shufa (an official's 述法), work_summary, other "
            "(a look-alike: 信息公开 report, plan, news) or unknown", enum=_values(Kind), required=True),
     Column("year", "integer", "Year the report covers", minimum=1949),
-    Column("published_on", "date", "Publication date: from the page's metadata or a date line of the page (published_on_source); never the "
-           "signature's date (signed_on)"),
+    Column("published_on", "date", "Publication date: from the page's metadata, else a date line of the page, else the date the listing "
+           "showed beside its link, else a date in its URL (published_on_source says which); never the signature's date (signed_on)"),
     Column("on_time", "boolean", "Published before 1 April of the following year (督察工作规定), by published_on; empty when undated or the "
            "year is unknown"),
     Column("title", "string", "Title as published (simplified)"),

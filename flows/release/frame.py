@@ -73,12 +73,11 @@ def write_townships(folder: Path, conn: sqlite3.Connection, sources: list[Source
     night they were 6 s of a national night). frame.csv (a row per county) is written whole."""
     reads = store.listing_reads(conn)
     today = _released_date(created)
-    facts = [ReportFact(code, year, date.fromisoformat(published_on) if published_on else None, kind, status == "withdrawn", rid)
-             for rid, kind, status, year, code, published_on in store.current_report_facts(conn)]
+    reports = list(store.current_report_facts(conn))
     # A report found but not read (unreadable.csv) counts for its township and year as unreadable, not as nothing found.
-    facts += [ReportFact(u.township_code, u.year, None, u.kind or "unknown", unreadable=True) for u in store.still_unread(conn) if u.township_code]
-    years = due_years(today, [f.year for f in facts if f.year and f.township_code])
-    counties = CountyBuckets(facts, _counties_of(sources), years, today, _county_searches(sources, reads))
+    unread = [(u.township_code, u.year, u.kind or "unknown") for u in store.still_unread(conn) if u.township_code]
+    years = due_years(today, [r[3] for r in reports if r[3] and r[4]] + [u[1] for u in unread if u[1]])
+    counties = CountyBuckets(reports, unread, _counties_of(sources), years, today, _county_searches(sources, reads))
     tables: dict[str, Any] = {}
     townships = townships_resource(years)
     rows, tables[townships.path] = _write_bucketed(folder, townships, counties.buckets, counties.township_rows, parent)
@@ -91,28 +90,42 @@ class CountyBuckets:
     """townships.csv's and coverage.csv's buckets, one per county, each keyed by what its rows are
     made of: the county's report facts, whether a source covers it and how it was searched, the
     years due and which of their deadlines have passed on the release date (the only way the date
-    changes a status). A changed county's rows are computed once for both tables."""
+    changes a status). A changed county's rows are computed once for both tables. ``reports``:
+    store.current_report_facts rows; ``unread``: (township code, year, kind) of the reports not read.
+    The facts stay the store's plain rows until a county is written (200,000 ReportFacts with dates,
+    made and printed into keys, took seconds)."""
 
-    def __init__(self, facts: list[ReportFact], covered: list[str], years: list[int], today: date,
-                 searched: dict[str, CountySearch]) -> None:
+    def __init__(self, reports: list[tuple[Any, ...]], unread: list[tuple[str, int | None, str]], covered: list[str], years: list[int],
+                 today: date, searched: dict[str, CountySearch]) -> None:
         self.years, self.today, self.searched, self.covered = years, today, searched, set(covered)
-        register = load_register()
-        self.facts: dict[str, list[ReportFact]] = {}
-        for fact in facts:
-            if fact.township_code and fact.township_code in register.townships:  # as coverage() lists them: codes of the register
-                self.facts.setdefault(fact.township_code[:6], []).append(fact)
+        known = load_register().townships
+        self.reports: dict[str, list[tuple[Any, ...]]] = {}
+        self.unread: dict[str, list[tuple[str, int | None, str]]] = {}
+        for row in reports:
+            if row[4] and row[4] in known:  # as coverage() lists them: codes of the register
+                self.reports.setdefault(row[4][:6], []).append(row)
+        for item in unread:
+            if item[0] in known:
+                self.unread.setdefault(item[0][:6], []).append(item)
         passed = [self.today >= deadline_of(y) for y in years]
+        head = f"format {FORMAT_VERSION}\n{REGISTER_KEY}\n{years}\n{passed}\n"
         self.buckets: dict[str, tuple[str, list[str]]] = {}
-        for county in sorted(self.covered | set(self.facts)):
-            digest = hashlib.sha256(f"format {FORMAT_VERSION}\n{REGISTER_KEY}\n{years}\n{passed}\n".encode())
-            digest.update(repr((county in self.covered, searched.get(county), sorted(self.facts.get(county, []), key=repr))).encode())
-            self.buckets[county] = (digest.hexdigest()[:32], [county])
+        for county in sorted(self.covered | set(self.reports) | set(self.unread)):
+            lines = [head, repr((county in self.covered, searched.get(county), self.unread.get(county)))]
+            lines += ["\t".join(map(str, row)) for row in self.reports.get(county, ())]  # in report_id order, as the store reads them
+            self.buckets[county] = (hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32], [county])
         self.made: dict[str, list[TownshipCoverage]] = {}
+
+    def facts(self, county: str) -> list[ReportFact]:
+        """The county's reports as coverage() takes them."""
+        found = [ReportFact(code, year, date.fromisoformat(published_on) if published_on else None, kind, status == "withdrawn", rid)
+                 for rid, kind, status, year, code, published_on in self.reports.get(county, ())]
+        return found + [ReportFact(code, year, None, kind, unreadable=True) for code, year, kind in self.unread.get(county, ())]
 
     def _rows(self, county: str) -> list[TownshipCoverage]:
         """The county's rows (kept until both tables took them)."""
         if county not in self.made:
-            facts = self.facts.get(county, [])
+            facts = self.facts(county)
             self.made[county] = coverage([county] if county in self.covered else [], facts, self.years,
                                          also=[f.township_code for f in facts if f.township_code],
                                          searched=self.searched, today=self.today)
@@ -126,7 +139,7 @@ class CountyBuckets:
     def coverage_rows(self, ids: list[str]) -> Iterator[list[Any]]:
         deadlines = {y: deadline_of(y).isoformat() for y in self.years}
         for county in ids:
-            for r in self.made.pop(county, None) or self._rows(county):
+            for r in self._rows(county):
                 for (group, y), cell in r.cells.items():
                     yield [r.code, r.county_code, group, y, cell.status, "true" if cell.withdrawn else "false",
                            deadlines[y] if group == "annual" else None, DEADLINE_RULE_CODES[group], cell.report_id or None]
@@ -134,7 +147,7 @@ class CountyBuckets:
 
     def listed(self) -> set[str]:
         """The counties with a row in townships.csv: covered ones with townships, others a report names."""
-        return {c for c in self.covered if next(iter(townships_of(c)), None) is not None} | set(self.facts)
+        return {c for c in self.covered if next(iter(townships_of(c)), None) is not None} | set(self.reports) | set(self.unread)
 
 
 def _counties_of(sources: list[Source]) -> list[str]:

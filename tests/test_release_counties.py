@@ -89,9 +89,8 @@ def test_the_county_tables_parquet_copies_equal_copies_written_whole(tmp_path: P
 
 
 def test_provenance_buckets_follow_what_their_rows_are_made_of(tmp_path: Path) -> None:
-    """provenance.csv's buckets are keyed without reading its rows (the revision, the report's
-    dates, the extractor, the newest fetch-log entries): a report seen again moves its
-    last_checked and its bucket is written again; the file is what a release written whole has."""
+    """provenance.csv's buckets follow its rows: a report seen again moves its last_checked and its
+    bucket is written again; the file is what a release written whole has."""
     from datetime import timedelta
 
     from flows.release import cut

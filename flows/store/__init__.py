@@ -49,7 +49,6 @@ from .read import (
     fingerprint,
     leaving_out,
     revision_provenance,
-    revision_provenance_keys,
     revision_values,
 )
 from .schema import FACTS_V6, FIGURES_V5, FRAME_V7, IDENTITY_V3, LINKS_V2, MIGRATIONS, SCHEMA_V1, SCHEMA_VERSION, SOURCE_HEALTH_V8, TOWNSHIP_CODE_V4
@@ -62,7 +61,7 @@ __all__ = [
     "open_reader", "SourceState", "source_state",
     "ExtractionRows", "OBSERVATION_ROW", "VALUE_ROW", "extraction_rows", "write_figures", "write_figures_many", "merge", "place_key",
     "CONFLICT_FLAG", "reidentified", "current_reports", "OBSERVATION_COLUMNS", "current_observation_tuples", "VALUE_COLUMNS", "current_value_tuples", "current_report_records",
-    "current_report_facts", "current_report_places", "current_text_keys", "current_texts", "PROVENANCE_COLUMNS", "revision_provenance", "revision_provenance_keys", "current_observations", "extractor_counts", "fingerprint",
+    "current_report_facts", "current_report_places", "current_text_keys", "current_texts", "PROVENANCE_COLUMNS", "revision_provenance", "current_observations", "extractor_counts", "fingerprint",
     "SourceReads", "listing_reads", "revision_values", "UNREADABLE_V9", "UNREADABLE_V10", "UnreadableReport", "keep_unreadable", "still_unread",
     "unreadable_reports",
 ]

@@ -193,24 +193,6 @@ def revision_provenance(conn: sqlite3.Connection, report_ids: Sequence[str] | No
            WHERE 1 {only} ORDER BY v.report_id, v.revision""", report_ids)
 
 
-def revision_provenance_keys(conn: sqlite3.Connection) -> Iterator[tuple[str, str]]:
-    """(report_id, a line of what its revision's provenance row is made of) for every revision,
-    in revision_provenance's order, without reading the row: the revision and report columns it
-    shows, its extractor, and the newest fetch-log entries it is looked up in (of the bytes, of
-    the page: the log is only appended to, so a row that did not change has the same two ids).
-    The line is built by SQLite: formatting and hashing each row in Python took 4 s a night."""
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    yield from cursor.execute(
-        """SELECT v.report_id, printf('%s|%d|%d|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', v.report_id, v.revision, r.current_revision, v.fetched_at,
-                  r.first_seen, r.last_seen, r.url, r.url_key, r.source_id, v.raw_sha256, v.sha256, e.extractor,
-                  (SELECT max(id) FROM fetch_log WHERE sha256 = v.raw_sha256 AND source_id = r.source_id),
-                  (SELECT max(id) FROM fetch_log WHERE source_id = r.source_id AND url_key = r.url_key))
-           FROM reports r JOIN revision_facts v ON v.report_id = r.report_id
-                LEFT JOIN revision_extractors e ON e.report_id = v.report_id AND e.revision = v.revision
-           ORDER BY v.report_id, v.revision""")
-
-
 def current_observations(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     yield from conn.execute(
         """SELECT o.* FROM reports r

@@ -70,7 +70,8 @@ def write_townships(folder: Path, conn: sqlite3.Connection, sources: list[Source
 
     Those two are written by buckets of counties (a township code's first 6 digits): a county
     whose reports, search and due years did not change is the parent's bytes (written whole every
-    night they were 6 s of a national night). frame.csv (a row per county) is written whole."""
+    night, the three tables took 10.8 s of a profiled national night). frame.csv (a row per county)
+    is written whole."""
     reads = store.listing_reads(conn)
     today = _released_date(created)
     reports = list(store.current_report_facts(conn))

@@ -175,8 +175,9 @@ a report was found, on time or late, or where nobody looked (the sampling frame:
 
 {listing}
 - `texts/<year>.jsonl.gz`: the normalised and published texts.
-- `datapackage.json`: the Frictionless schema of every table, its Parquet copy and the texts (`pip install "frictionless[json,parquet]" pandas`,
-  then `frictionless validate datapackage.json`); CODEBOOK.md and codebook.csv say the same in words, in Chinese and English.
+- `datapackage.json`: the Frictionless schema of every table, and its Parquet copy and the texts as files of known size and sha256
+  (`pip install frictionless`, then `frictionless validate datapackage.json`; `fazhi verify` compares each Parquet copy with its CSV);
+  CODEBOOK.md and codebook.csv say the same in words, in Chinese and English.
 
 ## Loading (codes as text)
 

@@ -158,20 +158,59 @@ def test_a_value_written_into_a_parquet_copy_alone(copy: Path, capsys: pytest.Ca
     pq.write_table(table, path)
     rehash(copy, "values.parquet")
     assert "values.parquet: differs from values.csv" in verify(copy, capsys)
-    # the copy is a resource of the datapackage too: frictionless finds the −5 itself
-    assert any("values-parquet" in e or "minimum" in e for e in schema_errors(copy)), schema_errors(copy)
+    # the copy is a resource of the datapackage too, of declared sha256: frictionless finds it changed
+    assert any("hash-count" in e for e in schema_errors(copy)), schema_errors(copy)
 
 
-def test_frictionless_reads_every_resource_the_tables_their_parquet_copies_and_the_texts(copy: Path) -> None:
-    """`frictionless validate datapackage.json`, as an analyst runs it (frictionless[json,parquet]):
-    every table, every Parquet copy (declared as a resource of its own) and every year's texts
-    are read and valid; the demo has empty numbers and dates, which the copies hold as nulls."""
+def test_frictionless_checks_every_resource_the_tables_their_parquet_copies_and_the_texts(copy: Path) -> None:
+    """`frictionless validate datapackage.json`, as an analyst runs it: every table is read and
+    valid; every Parquet copy and every year's texts is a file resource whose bytes and sha256
+    are checked (their content is `fazhi verify`'s: the copies against the CSV)."""
     frictionless = pytest.importorskip("frictionless")
     package = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
     paths = {r["path"] for r in package["resources"]}
     manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
     assert {name for name in manifest["files"] if name.endswith((".parquet", ".jsonl.gz", ".csv"))} - {"codebook.csv"} == paths
+    for resource in package["resources"]:
+        if resource["path"].endswith((".parquet", ".jsonl.gz")):  # the manifest's hash and size, declared
+            assert resource["type"] == "file" and resource["schema"]["fields"], resource["name"]
+            assert (resource["hash"], resource["bytes"]) == (f"sha256:{manifest['files'][resource['path']]['sha256']}",
+                                                             manifest["files"][resource["path"]]["bytes"]), resource["name"]
     report = frictionless.validate(str(copy / "datapackage.json"))
     assert report.valid, report.flatten(["type", "note"])
-    assert {task.name for task in report.tasks} >= {"values-parquet", "reports-parquet", "coverage-parquet"}
-    assert all(task.stats["rows"] for task in report.tasks if task.name.endswith("-parquet") and task.name != "frame-parquet")
+    assert {task.name for task in report.tasks} >= {"values-parquet", "reports-parquet", "coverage-parquet", "values", "coverage"}
+    assert all(task.stats["rows"] for task in report.tasks if not task.name.endswith("-parquet") and not task.name.startswith("texts-")
+               and task.name not in ("frame", "unreadable", "sources_health"))
+
+
+# frictionless with its [parquet] extra alone: no pandas (through which it reads Parquet), no
+# jsonlines or ijson (its [json] extra, for .jsonl.gz). Imports of them fail, as in such an install.
+BARE_FRICTIONLESS = """
+import sys
+for name in ("pandas", "jsonlines", "ijson"):
+    sys.modules[name] = None
+import frictionless
+report = frictionless.validate(sys.argv[1])
+print("\\n".join(f"{task.name}: {error.type}: {error.note[:120]}" for task in report.tasks for error in task.errors))
+sys.exit(0 if report.valid else 1)
+"""
+
+
+def test_frictionless_without_its_json_and_pandas_plugins_passes_every_resource(copy: Path) -> None:
+    """Issue 26, point 8: with frictionless[parquet] alone, the texts (and the Parquet copies,
+    read through pandas) were reported invalid. Declared as files, they pass; declared as tables
+    again, the same run fails: the check can tell."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("frictionless")
+    ran = subprocess.run([sys.executable, "-c", BARE_FRICTIONLESS, str(copy / "datapackage.json")], capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    package = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        if resource.get("type") == "file":
+            del resource["type"]  # as tables, as release format 3 declared them
+    (copy / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
+    ran = subprocess.run([sys.executable, "-c", BARE_FRICTIONLESS, str(copy / "datapackage.json")], capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 1 and "texts-" in ran.stdout and "-parquet" in ran.stdout, ran.stdout + ran.stderr
+

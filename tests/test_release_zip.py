@@ -143,8 +143,9 @@ def test_a_nights_parquet_copies_equal_copies_written_whole(tmp_path: Path) -> N
     finally:
         files.write_parquet = whole_writer  # type: ignore[assignment]
     second = [c for c in calls if c.startswith(f"{new.name}/") or c.startswith(f".tmp-{new.name}")]
-    assert any(c.endswith("townships.csv") for c in second)  # written whole, as every unbucketed table
-    assert not [c for c in second if c.endswith(("reports.csv", "observations.csv", "values.csv", "indicators.csv", "provenance.csv"))], second
+    assert any(c.endswith("frame.csv") for c in second)  # written whole, as every unbucketed table
+    assert not [c for c in second if c.endswith(("reports.csv", "observations.csv", "values.csv", "indicators.csv", "provenance.csv",
+                                                 "townships.csv", "coverage.csv"))], second
     whole = tmp_path / "whole"
     whole.mkdir()
     for resource in (REPORTS, PROVENANCE, *_figure_resources()):

@@ -232,13 +232,15 @@ def _reread_values(conn: sqlite3.Connection, report_id: str, revision: int) -> d
 COVERAGE_LINES = 200  # status changes listed one by one; beyond, counted per transition only
 
 
-def coverage_changes(old: Path, new: Path) -> list[str]:
+def coverage_changes(old: Path, new: Path, ranges: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None = None) -> list[str]:
     """Status changes of coverage.csv (a township's year found, withdrawn, past its deadline, newly
     searched): counted per transition, and listed one by one up to COVERAGE_LINES. Only lines that
-    are not in both files are parsed (a night changes a few of hundreds of thousands)."""
+    are not in both files are parsed (a night changes a few of hundreds of thousands). ``ranges``:
+    the byte ranges of the old and new file that can differ (the buckets of counties that changed:
+    a township's rows all lie in its county's bucket)."""
     if not old.is_file() or not new.is_file():
         return []
-    old_lines, new_lines = _lines(old), _lines(new)
+    old_lines, new_lines = (_lines(old), _lines(new)) if ranges is None else (_lines(old, ranges[0]), _lines(new, ranges[1]))
     if not old_lines or not new_lines or old_lines[0] != new_lines[0]:
         return []  # another format: nothing comparable
     shared = set(old_lines[1:]) & set(new_lines[1:])

@@ -234,15 +234,17 @@ def _indicator_buckets(light: list[tuple[Any, ...]], states: dict[str, str]) -> 
     state of each report whose row it may hold (place, kind, year, revision, extractor): a report
     that moves to another township changes both buckets."""
     rid, kind, status, year, code = 0, 1, 2, 3, 8
-    found: dict[str, tuple[Any, list[str]]] = {}
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    seed = f"format {FORMAT_VERSION}"
     for r in light:
         if r[kind] in NOT_A_TOWNSHIP_FIGURE or r[status] != "active" or r[year] is None:
             continue
         bucket = str(r[code])[:TOWNSHIP_BUCKET] if r[code] else UNRESOLVED_BUCKET
-        digest, ids = found.setdefault(bucket, (hashlib.sha256(f"format {FORMAT_VERSION}\n".encode()), []))
-        digest.update(states[r[rid]].encode() + b"\n")
+        lines, ids = found.get(bucket) or found.setdefault(bucket, ([seed], []))
+        lines.append(states[r[rid]])
         ids.append(r[rid])
-    return {b: (d.hexdigest()[:32], ids) for b, (d, ids) in sorted(found.items())}
+    # the digest of the seed and each state, a line each: hashed once per bucket, not updated per report
+    return {b: (hashlib.sha256(("\n".join(lines) + "\n").encode()).hexdigest()[:32], ids) for b, (lines, ids) in sorted(found.items())}
 
 
 UNRESOLVED_BUCKET = "~"  # after every code: rows of townships without a register code come last

@@ -184,18 +184,24 @@ def _report_keys(conn: sqlite3.Connection, rows: Iterable[tuple[Any, ...]] | Non
     → bucket → (key, ids)), in one pass: a key is a digest of what the rows and texts of the
     bucket's reports are made of (revision, extractor, flags, mirrors), read without them.
     ``rows``: store.current_text_keys's rows, when the caller has read them another way."""
-    tables: dict[str, tuple[Any, list[str]]] = {}
-    texts: dict[str, dict[str, tuple[Any, list[str]]]] = {}
+    seed = f"format {FORMAT_VERSION}\n"  # a text written differently is not reused in its old form
+    tables: dict[str, tuple[list[str], list[str]]] = {}
+    texts: dict[str, dict[str, tuple[list[str], list[str]]]] = {}
+    files: dict[Any, dict[str, tuple[list[str], list[str]]]] = {}  # year → its file's buckets
+    # A key is the sha256 of the seed and the bucket's lines, joined once per bucket: the same key
+    # as a digest updated line by line, without making and updating digest objects per row, twice.
     for report_id, revision, year, extractor, flags, mirrors, status in (store.current_text_keys(conn) if rows is None else rows):
-        line = f"{report_id}:{revision}:{extractor}:{flags}:{mirrors}:{status}\n".encode()
-        seed = f"format {FORMAT_VERSION}\n".encode()  # a text written differently is not reused in its old form
-        for digest, ids in (tables.setdefault(report_id[:TABLE_BUCKET], (hashlib.sha256(seed), [])),
-                            texts.setdefault(text_file(int(year) if year is not None else None), {}).setdefault(report_id[:TEXT_BUCKET], (hashlib.sha256(seed), []))):
-            digest.update(line)
+        line = f"{report_id}:{revision}:{extractor}:{flags}:{mirrors}:{status}\n"
+        found = files.get(year)
+        if found is None:
+            found = files[year] = texts.setdefault(text_file(int(year) if year is not None else None), {})
+        for lines, ids in (tables.get(report_id[:TABLE_BUCKET]) or tables.setdefault(report_id[:TABLE_BUCKET], ([seed], [])),
+                           found.get(report_id[:TEXT_BUCKET]) or found.setdefault(report_id[:TEXT_BUCKET], ([seed], []))):
+            lines.append(line)
             ids.append(report_id)
 
-    def done(found: dict[str, tuple[Any, list[str]]]) -> dict[str, tuple[str, list[str]]]:
-        return {b: (d.hexdigest()[:32], ids) for b, (d, ids) in sorted(found.items())}
+    def done(found: dict[str, tuple[list[str], list[str]]]) -> dict[str, tuple[str, list[str]]]:
+        return {b: (hashlib.sha256("".join(lines).encode()).hexdigest()[:32], ids) for b, (lines, ids) in sorted(found.items())}
 
     return done(tables), {name: done(found) for name, found in sorted(texts.items())}
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flows.release.files import _RunCopier, bucket_index, matches_parent_manifest
+from flows.release.files import _file_sha256, _RunCopier, bucket_index, matches_parent_manifest
 
 SEGMENT_LEVEL = 6  # zlib's default: each changed bucket is compressed once, then copied night after night
 FINAL_BLOCK = zlib.compressobj(SEGMENT_LEVEL, zlib.DEFLATED, -15).flush()  # an empty final block: ends the stream
@@ -44,11 +44,9 @@ def deflate_segment(data: bytes) -> bytes:
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """A release file's sha256, once per file state (datapackage.json declares the Parquet copies' too)."""
+    stat = path.stat()
+    return _file_sha256(str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
 def zip_is_sound(path: Path) -> bool:

@@ -38,6 +38,7 @@ from .read import (
     VALUE_COLUMNS,
     current_observation_tuples,
     current_observations,
+    current_report_facts,
     current_report_places,
     current_report_records,
     current_reports,
@@ -60,7 +61,7 @@ __all__ = [
     "open_reader", "SourceState", "source_state",
     "ExtractionRows", "OBSERVATION_ROW", "VALUE_ROW", "extraction_rows", "write_figures", "write_figures_many", "merge", "place_key",
     "CONFLICT_FLAG", "reidentified", "current_reports", "OBSERVATION_COLUMNS", "current_observation_tuples", "VALUE_COLUMNS", "current_value_tuples", "current_report_records",
-    "current_report_places", "current_text_keys", "current_texts", "PROVENANCE_COLUMNS", "revision_provenance", "current_observations", "extractor_counts", "fingerprint",
+    "current_report_facts", "current_report_places", "current_text_keys", "current_texts", "PROVENANCE_COLUMNS", "revision_provenance", "current_observations", "extractor_counts", "fingerprint",
     "SourceReads", "listing_reads", "revision_values", "UNREADABLE_V9", "UNREADABLE_V10", "UnreadableReport", "keep_unreadable", "still_unread",
     "unreadable_reports",
 ]

@@ -128,6 +128,16 @@ def current_report_places(conn: sqlite3.Connection, report_ids: Sequence[str] | 
            WHERE 1 {{only}} ORDER BY r.report_id""", report_ids)
 
 
+def current_report_facts(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    """(report_id, kind, status, year, township_code, published_on) of every report's current
+    revision, in report_id order: what a release's coverage needs, without the flags, mirrors
+    and extractor current_report_places reads by JSON functions (4 s of a national night)."""
+    yield from _of_reports(conn,
+        """SELECT r.report_id, f.kind, r.status, f.year, f.township_code, f.published_on
+           FROM reports r JOIN revision_facts f ON f.report_id = r.report_id AND f.revision = r.current_revision
+           WHERE 1 {only} ORDER BY r.report_id""", None)
+
+
 def current_text_keys(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str | None, str, str, str | None, str]]:
     """(report_id, revision, year as text, extractor, flags JSON, mirror URLs, status) of every
     report's current revision (a withdrawn report stays in reports.csv and the texts), in report_id

@@ -149,7 +149,7 @@ def test_a_night_with_one_new_report_sends_no_table_and_no_page_that_only_cites_
 def test_a_night_with_one_new_report_uploads_fewer_than_50_files(one_new_report: dict[str, Any]) -> None:
     uploaded = one_new_report["night"].uploaded
     print(f"{len(uploaded)} uploaded: {sum(k.startswith('search/townships/') for k in uploaded)} finder pieces, "
-          f"{sum(k.startswith('townships/6') for k in uploaded)} township pages")
+          f"{sum(k.startswith('townships/6') for k in uploaded)} township pages:", *sorted(uploaded))
     assert len(uploaded) < 50
 
 

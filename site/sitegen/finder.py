@@ -17,12 +17,32 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from .pages import Place
 
 FOLDER = "search/townships"  # in the built site, beside Material's search/search_index.json
 CODE_DIGITS = 2  # a code piece per province: ~1,300 townships, ~15 KB gzip at national size
 VERSION = 1  # the pieces' shape, read by finder.js
+ON_SITE = "on-site"  # the counties on the site: search/townships/on-site.json
+
+
+@dataclass
+class Entries:
+    """The finder's contents: every township it finds (the whole register: pieces that do not change
+    when a county joins the site), and the counties on the site, county code (6 digits) →
+    (its page, from the root; its townships that have no page of their own: 未纳入检索)."""
+
+    places: list[Place] = field(default_factory=list)
+    counties: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+
+
+def on_site(counties: dict[str, tuple[str, list[str]]]) -> str:
+    """``{"v": 1, "c": {county code: [page, [codes without a page]]}}``: finder.js links a township
+    whose county is here to its page (or, listed, to its county's page) and one whose county is not
+    as text alone (未纳入检索)."""
+    return json.dumps({"v": VERSION, "c": {code: [url, codes] for code, (url, codes) in sorted(counties.items())}},
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 def name_piece(name: str) -> str:

@@ -61,6 +61,7 @@ class TownshipData:
     parse_values: Callable[[bytes], list[Row]] | None = None
     version: str = ""  # the release: cited on the archived texts' pages
     figure_tables: list[BucketedRows] | None = None  # observations.csv (and values.csv) by bucket, when the release's index fits them
+    finder: finder.Entries | None = None  # what the township finder holds (None: the pages' places)
     preload: Callable[[], None] | None = None  # reads every text and figure bucket once: before a build that renders every page forks
 
     def place(self, key: Key) -> pages.Place:
@@ -181,18 +182,29 @@ class TownshipPages(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         (Path(config.site_dir) / FINGERPRINTS).write_text(json.dumps({**prints, **bundle_prints, **loose_prints, BUILD_KEY: self.data.build_id}, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         write_record(Path(config.site_dir), digests.record(report_digests))
         # Townships are found through the finder's pieces (sitegen.finder), not Material's one index.
-        write_finder(Path(config.site_dir), [self.data.place(key) for key in self.data.groups])
+        write_finder(Path(config.site_dir), self.data.finder or finder.Entries(places=[self.data.place(key) for key in self.data.groups],
+                                                                              counties=_counties_of(self.data)))
         if config.site_url:
             _add_to_sitemap(Path(config.site_dir), config.site_url, sorted(prints))
         self.stats.seconds = time.perf_counter() - started
 
 
-def write_finder(site: Path, places: list[pages.Place]) -> None:
-    """The township finder's pieces (sitegen.finder) under search/townships/."""
+def write_finder(site: Path, entries: finder.Entries) -> None:
+    """The township finder's pieces and its list of the counties on the site (sitegen.finder)
+    under search/townships/."""
     folder = site / finder.FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    for name, content in finder.pieces(places).items():
+    for name, content in finder.pieces(entries.places).items():
         (folder / f"{name}.json").write_text(content, encoding="utf-8")
+    (folder / f"{finder.ON_SITE}.json").write_text(finder.on_site(entries.counties), encoding="utf-8")
+
+
+def _counties_of(data: TownshipData) -> dict[str, tuple[str, list[str]]]:
+    counties: dict[str, tuple[str, list[str]]] = {}
+    for key in data.groups:
+        place = data.place(key)
+        counties.setdefault(key[:6], (pages.county_path(place.province, place.county)[: -len("index.md")], []))
+    return counties
 
 
 def _add_to_sitemap(site: Path, site_url: str, urls: list[str]) -> None:

@@ -25,6 +25,7 @@
     }
     return cache[key];
   }
+  function onSite(e) { return (sites.c || {})[e[0].slice(0, 6)] ? 1 : 0; }
   function matches(entries, tokens, lead) {
     var found = [], seen = {};
     for (var i = 0; i < entries.length; i++) {
@@ -35,7 +36,8 @@
       for (var j = 0; j < tokens.length && ok; j++) ok = all.indexOf(tokens[j]) >= 0;
       if (ok) found.push(e);
     }
-    found.sort(function (a, b) { return (b[1] === lead) - (a[1] === lead) || (a[0] < b[0] ? -1 : 1); });
+    // The name itself first, then townships whose county is on the site (the register holds every other one too).
+    found.sort(function (a, b) { return (b[1] === lead) - (a[1] === lead) || onSite(b) - onSite(a) || (a[0] < b[0] ? -1 : 1); });
     return found;
   }
   function show(box, query, found) {

@@ -306,12 +306,17 @@ def finder_entries(with_page: dict[str, pages.Place], without: dict[str, pages.P
                                 province=register.provinces.get(code[:2] + "0000", ""))
               for code, t in register.townships.items()}
     places.update({code: place for code, place in with_page.items() if code not in places})
-    counties: dict[str, tuple[str, list[str]]] = {}
+    urls: dict[str, str] = {}
     for place in [*with_page.values(), *without.values()]:
-        url = pages.county_path(place.province, place.county)[: -len("index.md")]
-        counties.setdefault(place.code[:6], (url, []))
+        urls.setdefault(place.code[:6], pages.county_path(place.province, place.county)[: -len("index.md")])
+    listed: dict[str, tuple[list[str], list[str]]] = {county: ([], []) for county in urls}
+    for code in sorted(with_page):
+        listed[code[:6]][0].append(code)
     for code in sorted(without):
-        counties[code[:6]][1].append(code)
+        listed[code[:6]][1].append(code)
+    # The shorter list of the two: a county listed in part has few pages, a covered one none without.
+    counties = {county: (urls[county], *((without_page, False) if len(without_page) <= len(paged) else (paged, True)))
+                for county, (paged, without_page) in listed.items()}
     return finder.Entries(places=sorted(places.values(), key=lambda p: p.code), counties=counties)
 
 

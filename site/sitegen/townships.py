@@ -200,11 +200,11 @@ def write_finder(site: Path, entries: finder.Entries) -> None:
     (folder / f"{finder.ON_SITE}.json").write_text(finder.on_site(entries.counties), encoding="utf-8")
 
 
-def _counties_of(data: TownshipData) -> dict[str, tuple[str, list[str]]]:
-    counties: dict[str, tuple[str, list[str]]] = {}
+def _counties_of(data: TownshipData) -> dict[str, tuple[str, list[str], bool]]:
+    counties: dict[str, tuple[str, list[str], bool]] = {}
     for key in data.groups:
         place = data.place(key)
-        counties.setdefault(key[:6], (pages.county_path(place.province, place.county)[: -len("index.md")], []))
+        counties.setdefault(key[:6], (pages.county_path(place.province, place.county)[: -len("index.md")], [], False))
     return counties
 
 

@@ -51,7 +51,7 @@
       if (!/^\d+$/.test(e[0])) return;
       var county = (sites.c || {})[e[0].slice(0, 6)], page = null;
       // Its page; a 未纳入检索 township of a county on the site: that county's page; a county not on the site: no link.
-      if (county) page = county[1].indexOf(e[0]) >= 0 ? county[0] : "townships/" + e[0] + "/";
+      if (county) page = (county[1].indexOf(e[0]) >= 0) === !county[2] ? county[0] : "townships/" + e[0] + "/";  // listed: without a page (0) or with one (1)
       var item = document.createElement("li"), link = document.createElement(page ? "a" : "span"), where = document.createElement("span");
       item.className = "fazhi-finder__item";
       if (page) link.href = new URL(page, root()).href;

@@ -137,7 +137,7 @@ def national(releases: Path, keep: Path | None) -> None:
     second = build_in_child(releases, versions[-1], night, work / "docs", full)
     print(f"  night's site step: {second['seconds']:.1f} s, peak RSS {second['rss_mb']:.0f} MB; {second['stats']}", flush=True)
     megabytes, files = site_size(night)
-    pieces = list((night / "search" / "townships").glob("*.json"))
+    pieces = [p for p in (night / "search" / "townships").glob("*.json") if p.stem != "on-site"]
     print(f"  site: {megabytes:.0f} MB in {files:,} files (GitHub Pages: {PAGES_LIMIT_MB} MB, {FILES_LIMIT:,} files); "
           f"Material's search index {size_mb(night / 'search' / 'search_index.json'):.1f} MB; finder pieces {len(pieces):,}, "
           f"largest {max(p.stat().st_size for p in pieces) / 1e3:.0f} KB", flush=True)

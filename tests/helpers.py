@@ -155,3 +155,14 @@ class Drained:
         for thread in self.threads:
             thread.join(timeout=30)
         return "".join(self.stdout), "".join(self.stderr)
+
+
+def archived_reports(site: Path) -> dict[str, dict]:  # type: ignore[type-arg]
+    """Every report revision in the site's archive bundles (sitegen.archive), by ``<id>-<revision>``."""
+    import gzip
+    import json
+
+    found: dict[str, dict] = {}  # type: ignore[type-arg]
+    for bundle in sorted((site / "archive" / "b").glob("*.json.gz")):
+        found.update(json.loads(gzip.decompress(bundle.read_bytes()))["reports"])
+    return found

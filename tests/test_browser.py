@@ -88,20 +88,22 @@ def test_a_script_in_a_report_title_is_shown_as_text_and_never_runs(page, site_u
     assert HOSTILE_TITLE in page.locator("article").inner_text()  # every character shown as published
     for link in page.locator("article a").all():
         assert not (link.get_attribute("href") or "").lower().startswith("javascript:")
-    page.locator(".fazhi-fulltext summary").first.click()  # open the full text too
-    assert dialogs == []
+    page.locator(".fazhi-fulltext a").first.click()  # open the full text too (the archive's viewer)
+    page.locator("#text p").first.wait_for(timeout=10_000)
+    assert HOSTILE_TITLE in page.locator("h1").inner_text() and dialogs == []
 
 
 def test_markup_in_a_report_body_and_quote_never_runs(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(site_url + township("623026102"))
-    page.locator(".fazhi-fulltext summary").first.click()
     for figure in page.locator(".fazhi-figure").all():
         figure.hover()
+    page.locator(".fazhi-fulltext a").first.click()  # the whole text, rendered from its bundle by archive.js
+    page.locator("#text p").first.wait_for(timeout=10_000)
     page.wait_for_timeout(300)
-    assert "<img src=x onerror=alert(3)>" in page.locator("article").inner_text()
-    assert page.locator("article img").count() == 0
+    assert "<img src=x onerror=alert(3)>" in page.locator("#text").inner_text()
+    assert page.locator("main img").count() == 0 and page.locator("#text b").count() == 0
     assert dialogs == []
 
 
@@ -162,12 +164,11 @@ def test_the_county_table_sorts_by_keyboard_to_show_who_never_published(page, si
 
 
 def test_an_archived_text_shows_no_mojibake_from_a_server_that_names_no_charset(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    """The archive's viewer reads its bundle as UTF-8 whatever the server says; the changelog has a BOM."""
     page.goto(site_url + township("431223200"))
-    href = page.locator("a", has_text="纯文本").first.get_attribute("href")  # the text as published; 存档 is the highlighted HTML page
-    assert href
-    reply = page.goto(page.url + href)
-    assert reply is not None and "charset" not in (reply.headers.get("content-type") or "")  # as fazhi serve and http.server send it
-    assert page.locator("body").inner_text().startswith("船溪鄉2022年度法治政府建設工作情況")
+    page.locator(".fazhi-fulltext a", has_text="2022").first.click()
+    page.locator("#text p").first.wait_for(timeout=10_000)
+    assert page.locator("#text").inner_text().startswith("船溪乡2022年度法治政府建设工作情况")  # the text as read (simplified)
     page.goto(site_url + "/downloads/")
     page.goto(page.url + page.locator("a", has_text="更新说明").first.get_attribute("href"))
     assert "新增" in page.locator("body").inner_text() or "added" in page.locator("body").inner_text()
@@ -236,21 +237,23 @@ def test_a_township_that_never_published_is_found_by_name_and_code(page, site_ur
     found = page.locator(".fazhi-finder__item").first
     found.wait_for(timeout=5_000)
     assert "辰阳镇" in found.inner_text() and "431223100" in found.inner_text() and "辰溪县" in found.inner_text()
-    assert sorted(url for url in requested if "/search/townships/" in url) == [
-        site_url + "/search/townships/k-8fb0.json", site_url + "/search/townships/n-8fb0.json"]  # names and counties' names starting with 辰 (U+8FB0)
+    assert sorted(url for url in requested if "/search/townships/" in url) == [  # names and counties' names starting with 辰 (U+8FB0)
+        site_url + "/search/townships/k-8fb0.json", site_url + "/search/townships/n-8fb0.json", site_url + "/search/townships/on-site.json"]
     page.locator("[data-md-component=search-query]").fill("4312231")
     page.locator('.fazhi-finder[data-query="4312231"] .fazhi-finder__item', has_text="辰阳镇").wait_for(timeout=5_000)  # the list answers this query
     assert all(item.inner_text().split("·")[-1].strip().startswith("4312231") for item in page.locator(".fazhi-finder__item").all())
-    assert sorted(url.rsplit("/", 1)[1] for url in requested if "/search/townships/" in url) == ["c-43.json", "k-8fb0.json", "n-8fb0.json"]
+    assert sorted(url.rsplit("/", 1)[1] for url in requested if "/search/townships/" in url) == ["c-43.json", "k-8fb0.json", "n-8fb0.json", "on-site.json"]
     page.locator("[data-md-component=search-query]").fill("辰溪县 辰阳")  # county, then the name's beginning
     page.locator('.fazhi-finder[data-query="辰溪县 辰阳"] .fazhi-finder__item', has_text="辰阳镇").first.click()
     page.wait_for_url("**" + township("431223100"))
-    page.goto(site_url + "/")  # a township of a county no source covers (未纳入检索) is found too
+    page.goto(site_url + "/")  # a township of a county no source covers (未纳入检索) is found too: its row on its county's page
     page.keyboard.press("/")
     page.keyboard.type(NOT_SEARCHED)
-    page.locator(f'.fazhi-finder[data-query="{NOT_SEARCHED}"] .fazhi-finder__item', has_text="654028100").first.click()
-    page.wait_for_url("**" + township("654028100"))
-    assert "未纳入检索" in page.locator(".fazhi-years").inner_text()
+    found = page.locator(f'.fazhi-finder[data-query="{NOT_SEARCHED}"] .fazhi-finder__item', has_text="654028100").first
+    assert "未纳入检索" in found.inner_text()
+    found.locator("a").click()
+    page.wait_for_url("**/" + quote("尼勒克县") + "/")
+    assert "尼勒克镇" in page.locator("article").inner_text() and "未纳入检索" in page.locator("article").inner_text()
     page.goto(site_url + township("431223100"))
     assert page.title().startswith("辰阳镇（辰溪县）")
     assert "2022年度：未找到" in page.locator(".fazhi-years").inner_text()

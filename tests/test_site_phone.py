@@ -120,7 +120,8 @@ def test_a_figure_permalink_opens_the_archive_at_its_highlighted_sentence(phone,
     phone.goto(site_url + "/townships/431223200/#f-disputes_mediated-2022")
     phone.locator("#f-disputes_mediated-2022 a", has_text="在原文中查看这句话").click()
     phone.wait_for_load_state()
-    mark = phone.locator("mark:target")
+    phone.locator("mark.target").wait_for(timeout=10_000)  # drawn by archive.js from the bundle, then scrolled to
+    mark = phone.locator("mark.target")
     assert mark.count() == 1 and mark.inner_text().startswith("乡、村两级调解组织共成功调解矛盾纠纷157起")
     box = mark.bounding_box()
     assert box is not None and 0 <= box["y"] < 844  # scrolled to it
@@ -141,7 +142,8 @@ def test_on_a_phone_home_downloads_rankings_and_archived_texts_fit_the_screen(ph
         assert phone.evaluate("document.documentElement.scrollWidth <= innerWidth"), path
         assert _widest(phone) == [], path
     phone.goto(site_url + "/townships/431223200/")
-    phone.goto(phone.url + (phone.locator("a", has_text="存档（标出数字）").first.get_attribute("href") or ""))
+    phone.goto(phone.url + (phone.locator("a", has_text="存档全文（标出数字）").first.get_attribute("href") or ""))
+    phone.locator("#text p").first.wait_for(timeout=10_000)
     phone.evaluate("""document.querySelector('a[href^="http"]').textContent = 'http://www.example.gov.cn/' + 'zwgk/'.repeat(30) + 'index.html'""")
     assert phone.evaluate("document.documentElement.scrollWidth <= innerWidth")  # a long source address wraps
 

@@ -73,31 +73,49 @@ def test_figures_of_two_units_in_one_year_are_never_in_one_table() -> None:
     assert all(section.count("<table>") == 1 for section in sections[1:])
 
 
+def _bundle_entry(site: Path, link: str) -> dict:  # type: ignore[type-arg]
+    """The report a viewer link (archive/?b=<bundle>&r=<id>-<revision>) shows, read from its bundle."""
+    import gzip
+    import json
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    query = parse_qs(urlsplit(unescape(link)).query)
+    bundle = json.loads(gzip.decompress((site / "archive" / "b" / f"{query['b'][0]}.json.gz").read_bytes()))
+    return dict(bundle["reports"][query["r"][0]])
+
+
 def test_a_figure_links_to_its_sentence_highlighted_in_the_archived_text(site: Path) -> None:
     page = _html(site, "townships/431223200")
     evidence = page.split('id="f-disputes_mediated-2022"', 1)[1].split("</li>", 1)[0]
-    link = re.search(r'href="\.\./\.\./(archive/[0-9a-f]{16}-\d+\.html)#(q-\d+-\d+)">在原文中查看这句话', evidence)
+    link = re.search(r'href="\.\./\.\./(archive/\?b=431223-2022&amp;r=[0-9a-f]{16}-\d+)#q-(\d+)-(\d+)">在原文中查看这句话', evidence)
     assert link, evidence
-    archive = (site / link.group(1)).read_text(encoding="utf-8")
-    mark = re.search(rf'<mark id="{link.group(2)}" class="counted"[^>]*>(.*?)<span class="tag">(.*?)</span></mark>', archive)
-    assert mark and mark.group(1) == "乡、村两级调解组织共成功调解矛盾纠纷157起" and mark.group(2).endswith("计入")
-    assert 'class="other"' in archive and "未计入" in archive  # the report's other mentions, marked apart
-    assert 'href="../townships/431223200/"' in archive and "Content-Security-Policy" in archive and (site / "archive" / "archive.css").exists()
-    assert "原网页 http://demo.gov.cn/chuanxi.html" in archive and 'class="cite-version"' in archive
-    # The version is the stylesheet's, rewritten by every build: a page reused from an earlier build cites the current release.
+    report = _bundle_entry(site, link.group(1))
+    start, end = int(link.group(2)), int(link.group(3))
+    counted = [m for m in report["marks"] if m[:2] == [start, end]]
+    assert counted and counted[0][2] == 1 and report["text"][start:end] == "乡、村两级调解组织共成功调解矛盾纠纷157起"
+    assert any(m[2] == 0 for m in report["marks"])  # the report's other mentions, marked apart
+    assert report["code"] == "431223200" and report["url"] == "http://demo.gov.cn/chuanxi.html"
+    viewer = (site / "archive" / "index.html").read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in viewer and "<noscript>" in viewer and (site / "assets" / "archive.js").exists()
+    # The version is the stylesheet's, rewritten by every build: a bundle reused from an earlier build cites the current release.
     assert '.cite::after { content: "数据集版本 2026.11.23。"; }' in (site / "archive" / "archive.css").read_text(encoding="utf-8")
 
 
-def test_text_from_a_portal_is_escaped_in_the_archived_page(tmp_path: Path) -> None:
-    from sitegen.archive import render_archive
+def test_a_bundle_keeps_the_portal_s_text_as_data_never_markup() -> None:
+    """The viewer puts every string in with textContent (archive.js); the entry holds the text as it
+    is, and a source address only if it is http(s)."""
+    from sitegen.archive import archive_entry
 
     row = {"report_id": "0123456789abcdef", "revision": "1", "title": "<script>alert(1)</script>", "url": "javascript:alert(2)", "year": "2024"}
     text = "前言<img src=x onerror=alert(3)>。全年调解矛盾纠纷12起。"
     mention = {"report_id": row["report_id"], "indicator": "disputes_mediated", "value": "12", "unit": "起", "qualifier": "exact",
                "quote": "全年调解矛盾纠纷12起", "quote_start": str(text.index("全年")), "quote_end": str(text.rindex("。"))}
-    html = render_archive(row, text, [mention], [], township_link=None)
-    assert "<script>alert" not in html and "<img src" not in html and "javascript:" not in html
-    assert f'<mark id="q-{mention["quote_start"]}-{mention["quote_end"]}" class="counted"' in html
+    entry = archive_entry(row, text, [mention], [])
+    assert entry["url"] == "" and entry["title"] == row["title"] and entry["code"] == ""
+    assert entry["marks"] == [[int(mention["quote_start"]), int(mention["quote_end"]), 1, "调解矛盾纠纷件数", "12", []]]
+    script = (Path(__file__).resolve().parents[1] / "site" / "sitegen" / "assets" / "archive.js").read_text(encoding="utf-8")
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script and "document.write" not in script
 
 
 def _atom(path: Path) -> list[dict[str, str]]:
@@ -140,10 +158,10 @@ def test_a_feed_holds_hostile_titles_as_text_and_stays_well_formed() -> None:
     assert title is not None and title.text == "新增：<script>alert(1)</script>&amp;]]>"
 
 
-def test_every_page_but_the_archived_texts_is_at_most_60_kb_of_gzip_html(site: Path) -> None:
+def test_every_page_is_at_most_60_kb_of_gzip_html(site: Path) -> None:
     import gzip
 
-    sizes = {str(p.relative_to(site)): len(gzip.compress(p.read_bytes())) for p in site.rglob("*.html") if p.relative_to(site).parts[0] != "archive"}
+    sizes = {str(p.relative_to(site)): len(gzip.compress(p.read_bytes())) for p in site.rglob("*.html")}
     assert len(sizes) > 40 and max(sizes.values()) <= 60 * 1024, max(sizes.items(), key=lambda item: item[1])
 
 
@@ -165,16 +183,15 @@ def test_a_chart_names_its_unit_once() -> None:
 
 
 def test_a_mention_inside_another_still_has_its_anchor_in_the_archived_text() -> None:
-    from sitegen.archive import render_archive
+    from sitegen.archive import marks_of
 
     text = "全年调解矛盾纠纷12起，其中成功调解10起。"
     whole = {"report_id": "r", "indicator": "disputes_mediated", "value": "12", "unit": "起", "qualifier": "exact", "quote": text[:-1],
              "quote_start": "0", "quote_end": str(len(text) - 1)}
     inner = {"report_id": "r", "indicator": "disputes_mediation_success", "value": "10", "unit": "起", "qualifier": "exact", "quote": "成功调解10起",
              "quote_start": str(text.index("成功")), "quote_end": str(len(text) - 1)}
-    html = render_archive({"report_id": "r", "revision": "1"}, text, [whole], [inner], township_link=None)
-    assert html.count("<mark id=") == 1 and f'id="q-{inner["quote_start"]}-{inner["quote_end"]}"' in html
-
+    marks = marks_of(text, [whole], [inner])
+    assert len(marks) == 1 and marks[0][5] == [f'q-{inner["quote_start"]}-{inner["quote_end"]}']  # the viewer gives the mark that id too
 
 
 # --- the indicator-year page, for a journalist ------------------------------------------------------
@@ -202,9 +219,9 @@ def test_indicator_year_rows_run_largest_first_with_shufa_and_unplaced_apart() -
     values = re.findall(r'data-label="数值"><a href="([^"]+)">([\d,]+)</a>', annual)
     assert [v for _, v in values] == ["90", "81", "31"]
     assert values[0][0] == "../../../townships/111111102/#f-disputes_mediated-2024"  # the figure, not the top of the page
-    assert 'data-label="名次">1<' in annual and "../../../archive/b-1.html#q-10-20" in annual  # the sentence, archived
+    assert 'data-label="名次">1<' in annual and "../../../archive/?b=111111-2024&amp;r=b-1#q-10-20" in annual  # the sentence, archived
     assert ">500<" in shufa and ">500<" not in annual and ">900<" in unplaced and ">900<" not in annual + shufa
-    assert '<a href="../../../archive/e-1.html#q-10-20">900</a>' in unplaced  # no township page: the value leads to its sentence
+    assert '<a href="../../../archive/?b=c000000-2024&amp;r=e-1#q-10-20">900</a>' in unplaced  # no township page: the value leads to its sentence
     assert "这个数字计入" in markdown and "不含信访件" in markdown and "(调解|调处|化解)" not in markdown  # a definition, not a regex
     assert '<span class="fazhi-cite-version">' in markdown and "，https://example.org/fazhi/indicators/disputes_mediated/2024/" in markdown
     assert "2026.11.23" not in markdown  # the version is release.css's: an unchanged page keeps its bytes on a new release

@@ -95,10 +95,15 @@ def test_province_and_county_index_pages_lead_to_the_township(built_site: Path) 
     assert "船溪乡" in county and 'href="../../../townships/431223200/"' in county
 
 
-def test_each_report_has_an_archived_plain_text_copy_as_published(built_site: Path) -> None:
-    archived = list((built_site / "archive").glob("*.txt"))
-    assert len(archived) == 5
-    assert any(p.read_text(encoding="utf-8").startswith("\ufeff船溪鄉2022年度法治政府建設工作情況") for p in archived)
+def test_each_report_s_text_is_archived_once_in_its_county_and_year_s_bundle(built_site: Path) -> None:
+    """The texts as read (simplified) in per-county-and-year bundles; the text as published is in the
+    release (texts/<year>.jsonl.gz), not repeated on the site."""
+    from tests.helpers import archived_reports
+
+    archived = archived_reports(built_site)
+    assert len(archived) == 5 and not list((built_site / "archive").glob("*.txt"))
+    assert any(r["text"].startswith("船溪乡2022年度法治政府建设工作情况") for r in archived.values())
+    assert all(p.name.split(".")[0].split("-")[0].isdigit() for p in (built_site / "archive" / "b").glob("*.json.gz"))
 
 
 def test_indicator_pages_have_a_static_chart_and_a_sortable_table(built_site: Path) -> None:
@@ -116,10 +121,11 @@ def test_nothing_is_fetched_from_the_internet_by_a_reader(built_site: Path) -> N
 def test_markup_template_syntax_and_table_breakers_in_a_body_and_a_quote_stay_text(built_site: Path) -> None:
     page = (built_site / "townships/623026102/index.html").read_text(encoding="utf-8")
     assert "<img src=x" not in page and "<b onmouseover" not in page
-    assert "&lt;img src=x onerror=alert(3)&gt;" in page
+    from tests.helpers import archived_reports
+
+    body = next(r["text"] for r in archived_reports(built_site).values() if "<img src=x onerror=alert(3)>" in r["text"])  # data, shown with textContent
     assert 'href="javascript:' not in page and 'src="javascript:' not in page
-    assert "{% include" in page or "&#123;% include" in page  # shown, never evaluated
-    assert "49" not in page.split("7*7", 1)[1][:20]
+    assert "{% include" in body and "49" not in body.split("7*7", 1)[1][:20]  # kept as written, never evaluated
     assert "调解矛盾纠纷12起" in page  # the figure is there, quote and all
 
 
@@ -160,10 +166,10 @@ def test_the_next_night_renders_only_the_township_that_changed(tmp_path: Path) -
         release.cut_release(conn, layout.releases, sources, NOW)
     first = publish.publish_latest(layout, out)
     assert first is not None and first.stats is not None
-    # Five townships with reports, and every other township of their counties (a small page each, 未纳入检索:
-    # these sources cover no county, so the counties are in the release only through those reports).
+    # Five townships with reports; the other townships of their counties (未纳入检索: these sources cover
+    # no county, so the counties are in the release only through those reports) have a row on their county's page only.
     townships = len(list(out.glob("townships/[0-9]*/index.html")))
-    assert townships > 5 and (first.stats.rendered, first.stats.reused) == (townships, 0)
+    assert townships == 5 and (first.stats.rendered, first.stats.reused) == (townships, 0)
     later = NOW + timedelta(days=1)
     with store.open_store(layout.store_path) as conn:
         store.merge(conn, Night.of(later, [harvested("chuanxi", seed_text("chuanxi") + "\n全年共办理法律援助案件31件。")]))
@@ -172,7 +178,9 @@ def test_the_next_night_renders_only_the_township_that_changed(tmp_path: Path) -
     again = publish.publish_latest(layout, out)
     assert again is not None and again.stats is not None
     assert (again.stats.rendered, again.stats.reused) == (1, townships - 1)
-    assert "法律援助案件31件" in (out / "townships/431223200/index.html").read_text(encoding="utf-8")
+    from tests.helpers import archived_reports
+
+    assert any("法律援助案件31件" in r["text"] for r in archived_reports(out).values())
     assert not list(tmp_path.glob(".public.*"))  # the staging and retired sites are gone
     fresh = tmp_path / "fresh"
     build_site(layout.releases, second.version, fresh, tmp_path / "docs")
@@ -204,7 +212,9 @@ def test_a_large_retired_site_is_removed_by_a_detached_process(tmp_path: Path, m
         store.merge(conn, Night.of(NOW + timedelta(days=1), [harvested("chuanxi", seed_text("chuanxi") + "\n全年共办理法律援助案件31件。")]))
         release.cut_release(conn, layout.releases, sources, NOW + timedelta(days=1))
     assert publish.publish_latest(layout, out) is not None
-    assert "法律援助案件31件" in (out / "townships/431223200/index.html").read_text(encoding="utf-8")
+    from tests.helpers import archived_reports
+
+    assert any("法律援助案件31件" in r["text"] for r in archived_reports(out).values())
     assert not (tmp_path / ".public.old").exists()
     deadline = time.monotonic() + 30
     while list(tmp_path.glob(".public.old-*")) and time.monotonic() < deadline:
@@ -418,8 +428,11 @@ def test_townships_are_keyed_by_code_and_unresolved_or_county_reports_stay_off_t
     assert "某镇2024年度法治建设报告（未识别）" in unresolved
     county = (out / "townships/新疆维吾尔自治区/乌苏市/index.html").read_text(encoding="utf-8")
     assert "乌苏市2024年法治政府建设年度报告" in county and "西湖镇关于印发普法工作要点的通知" in county
-    assert 'href="../../../archive/a000000000000003-1.txt"' in county and (out / "archive/a000000000000003-1.txt").exists()
-    assert 'href="../../archive/a000000000000002-1.txt"' in unresolved and (out / "archive/a000000000000002-1.txt").exists()
+    from tests.helpers import archived_reports
+
+    assert re.search(r'href="\.\./\.\./\.\./archive/\?b=c654202-2024&amp;r=a000000000000003-1"', county)  # a bundle apart from the townships'
+    assert 'href="../../archive/?b=c654202-2024&amp;r=a000000000000002-1"' in unresolved  # its county known, its township not
+    assert {"a000000000000002-1", "a000000000000003-1"} <= set(archived_reports(out))
 
 
 def _article(page: str) -> str:
@@ -495,8 +508,8 @@ def test_flags_are_chinese_sentences_without_internal_codes(built_site: Path) ->
     assert not re.search(r"several_values|total_below_mention|legal_publicity_events|<code>", flags)
 
 
-def test_archived_texts_and_the_changelog_carry_a_byte_order_mark(built_site: Path) -> None:
-    for path in [*built_site.glob("archive/*.txt"), *built_site.glob("downloads/*/CHANGELOG.txt")]:
+def test_the_changelog_carries_a_byte_order_mark(built_site: Path) -> None:
+    for path in built_site.glob("downloads/*/CHANGELOG.txt"):
         raw = path.read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf") and not raw.startswith(b"\xef\xbb\xbf\xef\xbb\xbf"), path
         raw.decode("utf-8")
@@ -576,8 +589,8 @@ def test_fazhi_serve_answers_a_missing_page_with_the_sites_chinese_404(built_sit
             urllib.request.urlopen(base + "/townships/999999999/", timeout=10)
         assert missing.value.code == 404
         assert "找不到这个页面" in missing.value.read().decode("utf-8")
-        archive = next(built_site.glob("archive/*.txt")).name
-        with urllib.request.urlopen(f"{base}/archive/{archive}", timeout=10) as reply:
+        changelog = next(built_site.glob("downloads/*/CHANGELOG.txt")).relative_to(built_site)
+        with urllib.request.urlopen(f"{base}/{changelog}", timeout=10) as reply:
             assert reply.headers["Content-Type"] == "text/plain; charset=utf-8"
     finally:
         server.shutdown()

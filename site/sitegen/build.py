@@ -25,7 +25,7 @@ from dataset.format import SOURCES_HEALTH, TEXTS_FOLDER, UNREADABLE
 from dataset.reader import read_manifest
 from parsers.figures.indicators import INDICATOR_KEYS
 
-from . import feeds, pages, rankings
+from . import feeds, finder, pages, rankings
 from .accountability import (
     Coverage,
     read_coverage,
@@ -197,7 +197,11 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     groups, loose = pages.group_townships(reports)
     cite = citation_of(manifest)
     years, register = read_coverage(folder / "townships.csv", _date(cite.released_on))
-    register = {**register, **_not_searched(register, years)}
+    # The other townships of a county townships.csv lists in part: a row on their county's page and
+    # a finder entry leading there, no page of their own (a county's first report no longer adds
+    # 32 pages to the night's upload: issue 32).
+    not_searched = _not_searched(register, years)
+    register = {**register, **not_searched}
     places = _places(groups, register)
     figure_counts = dict(counted.counted)
     in_scope = list(places.values())  # townships.csv, and townships with reports it does not list
@@ -239,7 +243,9 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
             here = pages.county_path(province, county)
 
             def link(t: Coverage, here: str = here) -> str | None:
-                return pages.to_root(here) + pages.township_url(t.code)  # every township listed has a page
+                if t.code in not_searched and t.code not in groups:
+                    return None  # 未纳入检索 and no report: no page of its own (its row is here)
+                return pages.to_root(here) + pages.township_url(t.code)
 
             missing = year_panels(status_years, "y", latest, lambda y, townships=townships, link=link: render_missing_lists(townships, y, link))  # type: ignore[misc]
             write(here, pages.render_county(province, county, hold(render_year_counts(year_counts(townships, status_years)) + missing),
@@ -266,7 +272,7 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     write("sources-health.md", render_source_health(_read_csv(health) if health.is_file() else None))
     # Every township of townships.csv gets a page and a search entry, reports or not (a small page
     # for one never found: 辰阳镇 must be findable by name and code to be held to account).
-    pages_of = {**{code: [] for code in register}, **groups}
+    pages_of = {**{code: [] for code in register if code not in not_searched}, **groups}
     pages_of = {code: pages_of[code] for code in sorted(pages_of)}
     county_of = {t.code: ts for counties in by_province.values() for ts in counties.values() for t in ts}
     comparisons = {code: rankings.render_township_comparison(register[code], county_of[code], status_years)
@@ -280,10 +286,38 @@ def write_docs(releases: Path, version: str, docs: Path, blocks: HtmlBlocks | No
     data = TownshipData(groups=pages_of, raw_figures=figures.raw, parse_figures=figures.rows, text_of=texts.record, build_id=build_id(), version=version,
                         raw_values=values.raw if values else None, parse_values=values.rows if values else None, figure_tables=figure_tables, preload=preload,
                         places={code: _place(places[code]) for code in pages_of}, loose=loose, comparisons=comparisons,
+                        finder=finder_entries({code: _place(places[code]) for code in pages_of},
+                                              {code: _place(places[code]) for code in not_searched if code not in pages_of}),
                         medians=counted.county_medians,
                         summaries={code: year_lines(status_years, register.get(code), rows, figure_counts, unread_of.get(code, ()))
                                    for code, rows in pages_of.items()})
     return written, data
+
+
+def finder_entries(with_page: dict[str, pages.Place], without: dict[str, pages.Place]) -> finder.Entries:
+    """What the township finder (sitegen.finder) holds: every township of the national register,
+    whether its county is on the site or not, so that a county's first report changes no piece;
+    townships with a page and not in the register too; and where each county's page is, with its
+    townships that have none (one small file: all that changes when a county joins the site)."""
+    from parsers.identity.register import load_register
+
+    register = load_register()
+    places = {code: pages.Place(code=code, name=t.name, county=register.counties.get(t.county, ("", ""))[0],
+                                province=register.provinces.get(code[:2] + "0000", ""))
+              for code, t in register.townships.items()}
+    places.update({code: place for code, place in with_page.items() if code not in places})
+    urls: dict[str, str] = {}
+    for place in [*with_page.values(), *without.values()]:
+        urls.setdefault(place.code[:6], pages.county_path(place.province, place.county)[: -len("index.md")])
+    listed: dict[str, tuple[list[str], list[str]]] = {county: ([], []) for county in urls}
+    for code in sorted(with_page):
+        listed[code[:6]][0].append(code)
+    for code in sorted(without):
+        listed[code[:6]][1].append(code)
+    # The shorter list of the two: a county listed in part has few pages, a covered one none without.
+    counties = {county: (urls[county], *((without_page, False) if len(without_page) <= len(paged) else (paged, True)))
+                for county, (paged, without_page) in listed.items()}
+    return finder.Entries(places=sorted(places.values(), key=lambda p: p.code), counties=counties)
 
 
 def hold_markdown(markdown: str, hold: Any) -> str:

@@ -32,20 +32,20 @@ def trend_chart(title: str, unit: str, points: Sequence[tuple[int, float | None,
     for i, (year, value, qualifier) in enumerate(points):
         x = 4 + i * slot
         middle = x + slot / 2
-        parts.append(f'<text x="{middle:.1f}" y="{height - 4}" text-anchor="middle">{year}</text>')
+        parts.append(f'<text x="{middle:g}" y="{height - 4}">{year}</text>')  # text-anchor: the svg's, inherited (40,000 pages × 15 charts)
         if value is None:
-            parts.append(f'<text x="{middle:.1f}" y="{top + bar_h - 4}" text-anchor="middle" class="fazhi-chart__none">无</text>')
+            parts.append(f'<text x="{middle:g}" y="{top + bar_h - 4}" class="fazhi-chart__none">无</text>')
             said.append(f"{year}年度无")
             continue
         shown = format_value(value, qualifier, unit)
         h = max(1.0, bar_h * value / peak)
         parts.append(f'<rect x="{x + 6}" y="{top + bar_h - h:.1f}" width="{slot - 12}" height="{h:.1f}" rx="2"></rect>'
-                     f'<text x="{middle:.1f}" y="{top + bar_h - h - 4:.1f}" text-anchor="middle">{html_text(shown)}</text>')
+                     f'<text x="{middle:g}" y="{top + bar_h - h - 4:.1f}">{html_text(shown)}</text>')
         said.append(f"{year}年度 {shown}{shown_unit}")
     named = title if not shown_unit or title.endswith(f"（{shown_unit}）") else f"{title}（{shown_unit}）"  # 受众人数（人） names its unit
     label = f"{named}：" + "，".join(said)  # a rate's values carry their %
     return (f'<figure class="fazhi-trend"><svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-            f'aria-label="{html_text(label)}" font-size="{FONT_PX}" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
+            f'aria-label="{html_text(label)}" font-size="{FONT_PX}" text-anchor="middle" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
             f"<figcaption>{html_text(named)}</figcaption></figure>")
 
 

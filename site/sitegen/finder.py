@@ -17,12 +17,33 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from .pages import Place
 
 FOLDER = "search/townships"  # in the built site, beside Material's search/search_index.json
 CODE_DIGITS = 2  # a code piece per province: ~1,300 townships, ~15 KB gzip at national size
 VERSION = 1  # the pieces' shape, read by finder.js
+ON_SITE = "on-site"  # the counties on the site: search/townships/on-site.json
+
+
+@dataclass
+class Entries:
+    """The finder's contents: every township it finds (the whole register: pieces that do not change
+    when a county joins the site), and the counties on the site, county code (6 digits) → (its
+    page, from the root; its townships without a page of their own (未纳入检索), or with one; which)."""
+
+    places: list[Place] = field(default_factory=list)
+    counties: dict[str, tuple[str, list[str], bool]] = field(default_factory=dict)
+
+
+def on_site(counties: dict[str, tuple[str, list[str], bool]]) -> str:
+    """``{"v": 1, "c": {county code: [page, [codes], 0 or 1]}}``: the codes are the county's
+    townships without a page of their own (0) or, when that list would be the longer, those with
+    one (1). finder.js links a township whose county is here to its page (or to its county's page
+    when it has none) and one whose county is not as text alone (未纳入检索)."""
+    return json.dumps({"v": VERSION, "c": {code: [url, codes, int(paged)] for code, (url, codes, paged) in sorted(counties.items())}},
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 def name_piece(name: str) -> str:

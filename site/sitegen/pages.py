@@ -244,7 +244,7 @@ def _loose_list(rows: list[Row], here: str) -> str:
         archive = to_root(here) + archive_html_path(r)
         items.append(f"<li>{html_text(r.get('year') or '年份不详')} · {html_text(r.get('title') or '无标题')}"
                      f"（{html_text(r.get('county') or UNKNOWN_COUNTY)} · {LEVEL_LABELS.get(r.get('level') or '', '级别不详')} · {KIND_LABELS.get(r.get('kind') or '', '其他')}）"
-                     f'{source} · <a href="{archive}">存档</a> · <a href="{to_root(here) + archive_path(r)}">纯文本</a></li>')
+                     f'{source} · <a href="{html_text(archive)}">存档</a></li>')
     return f'<ul class="fazhi-loose" data-search-exclude>{"".join(items)}</ul>'
 
 
@@ -267,15 +267,25 @@ def render_unresolved(rows: list[Row]) -> str:
 UNRESOLVED_ROWS = 500  # the page stays small (≤ 60 KB gzip) when a national run leaves many unresolved
 
 
-def archive_path(row: Row) -> str:
-    """Where the site keeps the text of a report revision as published: UTF-8 with a byte-order
-    mark, so a server that names no charset (fazhi serve) still shows it right; never HTML."""
-    return f"archive/{row['report_id']}-{row['revision']}.txt"
+def bundle_of(row: Row) -> str:
+    """The archive bundle holding a report revision's text (sitegen.archive): its county's code
+    and its year (``431223-2024``); a report on no township page in a bundle of its own county's
+    (``c431223-2024``), written apart from the township pages' bundles; no county code: ``000000``."""
+    code = str(row.get("township_code") or "")[:6] or str(row.get("adcode") or "")[:6]
+    county = code if code.isdigit() and len(code) == 6 else "000000"
+    year = str(row.get("year") or "")
+    return ("" if on_township_page(row) else "c") + county + "-" + (year if year.isdigit() else "0")
+
+
+def bundle_path(bundle: str) -> str:
+    """Where a bundle is in the built site."""
+    return f"archive/b/{bundle}.json.gz"
 
 
 def archive_html_path(row: Row) -> str:
-    """Where the site keeps a report revision's text with its figures highlighted (sitegen.archive)."""
-    return f"archive/{row['report_id']}-{row['revision']}.html"
+    """The viewer's address for a report revision's text with its figures highlighted, from the
+    site's root (sitegen.archive): a mention's anchor (``quote_anchor``) may follow after ``#``."""
+    return f"archive/?b={bundle_of(row)}&r={row['report_id']}-{row['revision']}"
 
 
 def quote_anchor(mention: Row) -> str:
@@ -430,10 +440,11 @@ def render_township(place: Place, rows: list[Row], observations: list[Row], flag
         out.append("</ul>")
     toc.append(("fulltext", "报告全文"))
     out.append(_heading(2, "fulltext", "报告全文"))
-    for r in sorted(rows, key=lambda r: r.get("year") or 0, reverse=True):
-        paragraphs = "".join(f"<p>{html_text(p)}</p>" for p in texts.get(r["report_id"], "").split("\n") if p)
-        out.append(f'<details class="fazhi-fulltext"><summary>{html_text(r.get("title") or "报告")}（{html_text(r.get("year") or "")}）</summary>'
-                   f'<div class="fazhi-text">{paragraphs}</div></details>')
+    # The texts are not inlined (5.8 GB of township pages at 40,000 × 5, issue 32): each is read in
+    # the archive's viewer, from its county's bundle (sitegen.archive), its figures marked.
+    out.append('<ul class="fazhi-fulltext">' + "".join(
+        f'<li><a href="{TO_ROOT}{html_text(archive_html_path(r))}">{html_text(r.get("title") or "报告")}（{html_text(r.get("year") or "")}）</a>'
+        f'（{len(texts.get(r["report_id"], ""))} 字）</li>' for r in sorted(rows, key=lambda r: r.get("year") or 0, reverse=True)) + "</ul>")
     out.append(_citation(title, place))
     latest = next((line for line in summary if "未找到" not in line), summary[0] if summary else "")
     # Plain text (the theme puts page.meta.description into an attribute unescaped: sitegen.townships escapes it).
@@ -459,8 +470,7 @@ def _report_table(rows: list[Row]) -> str:
     for r in sorted(rows, key=lambda r: (r.get("year") or 0, r["report_id"]), reverse=True):
         on_time = {"true": "按时", "false": "逾期（4月1日后）"}.get(str(r.get("on_time")).lower(), "—")
         url = safe_url(r.get("url"))
-        link = ((f'<a href="{url}" rel="nofollow noopener">原网页</a> · ' if url else "") + f'<a href="{TO_ROOT}{archive_html_path(r)}">存档（标出数字）</a>'
-                f' · <a href="{TO_ROOT}{archive_path(r)}">纯文本</a>')
+        link = ((f'<a href="{url}" rel="nofollow noopener">原网页</a> · ' if url else "") + f'<a href="{TO_ROOT}{html_text(archive_html_path(r))}">存档全文（标出数字）</a>')
         status = "（已撤下）" if r.get("status") == "withdrawn" else ""
         out.append(
             f'<tr><td data-label="年份">{html_text(r.get("year") or "—")}</td><td data-label="标题">{html_text(r.get("title"))}{status}</td>'
@@ -578,7 +588,7 @@ def _in_text(report_of: dict[str, Row], mention: Row, label: str) -> str:
     report = report_of.get(mention["report_id"])
     if report is None:
         return ""
-    return f'<a href="{TO_ROOT}{archive_html_path(report)}#{quote_anchor(mention)}">{label}</a>'
+    return f'<a href="{TO_ROOT}{html_text(archive_html_path(report))}#{quote_anchor(mention)}">{label}</a>'
 
 
 CHART_BARS = 30  # the largest values; a chart of 40,000 bars is a picture of nothing

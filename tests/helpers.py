@@ -158,7 +158,7 @@ class Drained:
 
 
 def archived_reports(site: Path) -> dict[str, dict]:  # type: ignore[type-arg]
-    """Every report revision in the site's archive bundles (sitegen.archive), by ``<id>-<revision>``."""
+    """Every report revision in the site's archive bundles (sitegen.render.archive), by ``<id>-<revision>``."""
     import gzip
     import json
 

@@ -225,7 +225,7 @@ def test_without_script_the_county_table_shows_every_township_and_no_filter(brow
 
 
 def test_a_township_that_never_published_is_found_by_name_and_code(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
-    """The finder (sitegen.finder, finder.js): nothing of the search on a first visit; a name's
+    """The finder (sitegen.render.finder, finder.js): nothing of the search on a first visit; a name's
     first character fetches that one piece, a code's first two digits theirs, and nothing else."""
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sitegen import pages
 from sitegen.build import _read_csv as site_rows
-from sitegen.figures import FigureIndex
+from sitegen.render import pages
+from sitegen.render.figures import FigureIndex
 from werkzeug import Request, Response
 
 from dataset.cells import neutralise_cell, restore_cell

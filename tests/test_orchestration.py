@@ -179,7 +179,7 @@ def test_township_pages_fork_their_workers_safely_inside_a_prefect_task(tmp_path
     """The site task runs in one of Prefect's worker threads; the township plugin forks workers
     from there (a national site has thousands of townships; forced here from one)."""
     from prefect import flow
-    from sitegen import townships
+    from sitegen.render import townships
 
     from flows import release, store
     from flows.nightly import site_task

@@ -278,7 +278,7 @@ def test_unclassified_counts_are_observations_but_never_values_or_indicator_colu
 def test_the_sites_text_pages_mark_no_unclassified_count(tmp_path: Path) -> None:
     """The archive page marks a report's figures in its text (counted, and other mentions); a count no
     indicator takes is kept in observations.csv for reviewers but is no figure of the site."""
-    from sitegen.archive import mentions_of
+    from sitegen.render.archive import mentions_of
 
     info = cut(tmp_path, all_seeds())
     assert info is not None

@@ -94,9 +94,9 @@ def test_the_pages_whose_data_changed_are_rebuilt(night: dict[str, Path]) -> Non
 
 
 def test_a_figure_table_read_by_bucket_gives_each_report_the_rows_a_whole_read_gives(night: dict[str, Path]) -> None:
-    from sitegen.buckets import BucketedRows, BucketedTexts, read_index
     from sitegen.build import TextIndex, _read_csv
-    from sitegen.figures import FigureIndex
+    from sitegen.reading.buckets import BucketedRows, BucketedTexts, read_index
+    from sitegen.render.figures import FigureIndex
 
     folder = night["releases"] / str(night["version"])
     index = read_index(folder)
@@ -120,7 +120,7 @@ def test_an_index_that_does_not_fit_its_file_is_not_trusted(night: dict[str, Pat
     """A bucket index from elsewhere (offsets past the file, a file replaced): the file is read whole."""
     import shutil
 
-    from sitegen.buckets import BucketedRows, BucketedTexts, read_index
+    from sitegen.reading.buckets import BucketedRows, BucketedTexts, read_index
 
     folder = tmp_path / "release"
     shutil.copytree(night["releases"] / str(night["version"]), folder)
@@ -139,8 +139,8 @@ def test_an_index_that_does_not_fit_its_file_is_not_trusted(night: dict[str, Pat
 
 def test_a_report_whose_bucket_changed_is_hashed_again(night: dict[str, Path], tmp_path: Path) -> None:
     """Recorded digests are taken only for reports whose buckets kept their key in every table."""
-    from sitegen.buckets import BucketedRows, read_index
-    from sitegen.digests import DIGESTS, FigureDigests, write_record
+    from sitegen.reading.buckets import BucketedRows, read_index
+    from sitegen.reading.digests import DIGESTS, FigureDigests, write_record
 
     folder = night["releases"] / str(night["version"])
     index = read_index(folder)
@@ -167,7 +167,7 @@ def test_a_report_whose_bucket_changed_is_hashed_again(night: dict[str, Path], t
 
 
 def _ids(table: object) -> set[str]:
-    from sitegen.buckets import _split_by_report
+    from sitegen.reading.buckets import _split_by_report
 
     path = table.path  # type: ignore[attr-defined]
     found: set[str] = set()
@@ -182,7 +182,7 @@ def test_blocks_put_in_after_the_theme_give_the_same_pages_and_search_index(tmp_
     """Status tables reach the search plugin as an empty excluded element and the page whole:
     every page and the search index are those of a build that gives the plugin every block."""
     from sitegen import build
-    from sitegen.blocks import HtmlBlocks
+    from sitegen.render.blocks import HtmlBlocks
 
     from tests.helpers import build_seed_site
 
@@ -198,7 +198,7 @@ def test_blocks_put_in_after_the_theme_give_the_same_pages_and_search_index(tmp_
 
 
 def test_only_a_block_that_is_one_excluded_element_is_deferred() -> None:
-    from sitegen.blocks import excluded_whole
+    from sitegen.render.blocks import excluded_whole
 
     assert excluded_whole('<div class="x" data-search-exclude><table><tr><td><div>1</div></td></tr></table></div>')
     assert excluded_whole('<figure class="fazhi-chart" data-search-exclude><svg></svg></figure>')
@@ -213,10 +213,10 @@ def test_values_indexed_in_columns_are_what_the_row_by_row_index_gives(night: di
     largest rows in the same order (ties: the earlier row), keys in the order first seen."""
     import shutil
 
-    from sitegen import figures
-    from sitegen.buckets import BucketedRows, read_index
     from sitegen.build import _primary_reports, _read_csv
-    from sitegen.figures import FigureIndex, ValueIndex
+    from sitegen.reading.buckets import BucketedRows, read_index
+    from sitegen.render import figures
+    from sitegen.render.figures import FigureIndex, ValueIndex
 
     folder = night["releases"] / str(night["version"])
     reports = _read_csv(folder / "reports.csv")

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sitegen import charts, pages
+from sitegen.render import charts, pages
 
 from tests.helpers import build_multiyear_site
 
@@ -105,7 +105,7 @@ def test_a_figure_links_to_its_sentence_highlighted_in_the_archived_text(site: P
 def test_a_bundle_keeps_the_portal_s_text_as_data_never_markup() -> None:
     """The viewer puts every string in with textContent (archive.js); the entry holds the text as it
     is, and a source address only if it is http(s)."""
-    from sitegen.archive import archive_entry
+    from sitegen.render.archive import archive_entry
 
     row = {"report_id": "0123456789abcdef", "revision": "1", "title": "<script>alert(1)</script>", "url": "javascript:alert(2)", "year": "2024"}
     text = "前言<img src=x onerror=alert(3)>。全年调解矛盾纠纷12起。"
@@ -149,7 +149,7 @@ def test_a_county_feed_holds_its_own_reports_and_its_pages_link_it(site: Path) -
 def test_a_feed_holds_hostile_titles_as_text_and_stays_well_formed() -> None:
     import xml.etree.ElementTree as ET
 
-    from sitegen import feeds
+    from sitegen.render import feeds
 
     entries = feeds.entries_of("2026.11.23", "2026-11-23T02:00:00+00:00", "- added: x (镇, 县, 2024) `0123456789abcdef`\n- gone: y `fedcba9876543210`")
     row = {"report_id": "0123456789abcdef", "title": "<script>alert(1)</script>\x01&amp;]]>", "year": "2024"}
@@ -183,7 +183,7 @@ def test_a_chart_names_its_unit_once() -> None:
 
 
 def test_a_mention_inside_another_still_has_its_anchor_in_the_archived_text() -> None:
-    from sitegen.archive import marks_of
+    from sitegen.render.archive import marks_of
 
     text = "全年调解矛盾纠纷12起，其中成功调解10起。"
     whole = {"report_id": "r", "indicator": "disputes_mediated", "value": "12", "unit": "起", "qualifier": "exact", "quote": text[:-1],
@@ -247,7 +247,7 @@ def test_indicator_year_page_has_its_rows_as_csv_and_a_citation_kept_in_print(si
                                                ("not_found", "未找到", "✕"), ("not_due", "未到期", "…"), ("not_searched", "未纳入检索", "○"),
                                                ("unreadable", "无法读取", "⊘")])
 def test_every_status_is_a_word_an_icon_and_a_colour_class(status: str, word: str, icon: str) -> None:
-    from sitegen.statuses import status_badge
+    from sitegen.tables.statuses import status_badge
 
     badge = status_badge(status)
     assert f'class="fazhi-status fazhi-status--{status}"' in badge and f'aria-hidden="true">{icon}</span>{word}</span>' in badge
@@ -256,7 +256,7 @@ def test_every_status_is_a_word_an_icon_and_a_colour_class(status: str, word: st
 def test_a_year_whose_deadline_had_not_passed_on_the_release_date_is_not_due_never_not_found() -> None:
     from datetime import date
 
-    from sitegen.statuses import fair_status
+    from sitegen.tables.statuses import fair_status
 
     assert fair_status("not_found", 2025, date(2026, 3, 20)) == "not_due"  # one early report in March changes nothing for the others
     assert fair_status("not_found", 2025, date(2026, 4, 1)) == "not_found"
@@ -265,14 +265,14 @@ def test_a_year_whose_deadline_had_not_passed_on_the_release_date_is_not_due_nev
 
 
 def test_an_unknown_status_from_a_newer_release_is_shown_as_its_key_not_dropped() -> None:
-    from sitegen.statuses import status_badge
+    from sitegen.tables.statuses import status_badge
 
     assert "withdrawn_x" in status_badge("withdrawn_x") and "fazhi-status--unknown" in status_badge("withdrawn_x")
     assert "&lt;b&gt;" in status_badge("<b>")
 
 
 def test_a_township_page_compares_its_years_on_time_and_figures_with_its_county() -> None:
-    from sitegen.rankings import render_township_comparison
+    from sitegen.tables.rankings import render_township_comparison
 
     from dataset.coverage import TownshipCoverage
 
@@ -297,7 +297,7 @@ def test_a_year_whose_only_report_could_not_be_read_says_so_names_the_tool_and_e
     """Issue 29: the township page's year line for a report found but not read (unreadable.csv):
     the status, the report linked to its page, what it needs; a title or URL from a portal is text,
     and only an http(s) URL becomes a link."""
-    from sitegen.accountability import year_lines
+    from sitegen.tables.accountability import year_lines
 
     unread = [{"year": "2022", "kind": "government_annual_report", "title": "<b>船溪乡</b>2022年度报告", "url": 'http://x.gov.cn/a"b.htm',
                "needs": "antiword or LibreOffice"},

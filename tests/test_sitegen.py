@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from sitegen import pages
 from sitegen.build import MKDOCS_YML
+from sitegen.render import pages
 
 from tests.helpers import build_seed_site
 
@@ -132,7 +132,7 @@ def test_markup_template_syntax_and_table_breakers_in_a_body_and_a_quote_stay_te
 def test_the_finders_pieces_hold_each_township_under_its_first_character_and_its_province_code() -> None:
     """One piece per first character of a name and one per code's first two digits; names as
     given (finder.js puts them in with textContent); the same places give the same bytes."""
-    from sitegen import finder
+    from sitegen.render import finder
 
     hostile = pages.Place(code="431223999", name="船溪乡<img src=x onerror=alert(1)>", county="辰溪县", province="湖南省")
     places = [pages.Place(code="431223200", name="船溪乡", county="辰溪县", province="湖南省"), hostile,
@@ -279,7 +279,7 @@ def test_the_site_carries_the_zips_and_no_single_table_of_the_release(built_site
 def test_township_pages_rendered_by_forked_workers_are_the_same(tmp_path: Path, built_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    from sitegen import townships
+    from sitegen.render import townships
 
     from tests.helpers import build_seed_site_with_stats
 
@@ -300,7 +300,7 @@ def test_the_figure_index_reads_back_what_a_csv_reader_reads(tmp_path: Path, mon
     import csv
     import heapq
 
-    from sitegen.figures import FigureIndex
+    from sitegen.render.figures import FigureIndex
 
     header = ["report_id", "revision", "indicator", "value", "unit", "qualifier", "quote", "quote_start", "quote_end", "section", "canonical", "flag_codes"]
     rows = []
@@ -313,7 +313,7 @@ def test_the_figure_index_reads_back_what_a_csv_reader_reads(tmp_path: Path, mon
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
-    from sitegen import figures
+    from sitegen.render import figures
 
     monkeypatch.setattr(figures, "KEEP", keep)  # 20: the heap is full and evicts; 500: it keeps every value
     known = {f"{n:016x}" for n in range(0, 100, 2) if n != 4}  # some reports unknown: left out of the indicator figures
@@ -335,7 +335,7 @@ def test_indicator_pages_rank_the_year_s_values_not_their_parts(tmp_path: Path) 
     year's values: 西仓镇's meetings are 2 + 4 = 6 (two canonical parts), not a 4 and a 2."""
     import csv
 
-    from sitegen.figures import FigureIndex
+    from sitegen.render.figures import FigureIndex
 
     def write(name: str, header: list[str], rows: list[list[str]]) -> Path:
         path = tmp_path / name

@@ -2,7 +2,7 @@
 
 The new site is built beside the old one and swapped in when complete: readers never see a
 half-built site, a failed build leaves the old one serving, and the old one is where unchanged
-township pages are copied from (see sitegen.townships).
+township pages are copied from (see sitegen.render.townships).
 
 Only a folder this project built is ever replaced or removed: every built site (and every
 staging folder, from its first moment) carries the marker file MARKER. A ``--out`` that exists,

@@ -25,8 +25,14 @@ from dataset.format import SOURCES_HEALTH, TEXTS_FOLDER, UNREADABLE
 from dataset.reader import read_manifest
 from parsers.figures.indicators import INDICATOR_KEYS
 
-from . import feeds, finder, pages, rankings
-from .accountability import (
+from .reading.buckets import BucketedRows, BucketedTexts, _report_id, read_index
+from .render import feeds, finder, pages
+from .render.blocks import HtmlBlocks
+from .render.figures import FigureIndex, ObservationRows, ValueIndex
+from .render.townships import BOM, TownshipData, clone_or_copy
+from .stats import SiteStats
+from .tables import rankings
+from .tables.accountability import (
     Coverage,
     read_coverage,
     render_area_table,
@@ -38,13 +44,8 @@ from .accountability import (
     year_lines,
     year_panels,
 )
-from .blocks import HtmlBlocks
-from .buckets import BucketedRows, BucketedTexts, _report_id, read_index
-from .figures import FigureIndex, ObservationRows, ValueIndex
-from .health import render_source_health
-from .stats import SiteStats
-from .statuses import icon_css
-from .townships import BOM, TownshipData, clone_or_copy
+from .tables.health import render_source_health
+from .tables.statuses import icon_css
 
 csv.field_size_limit(_CSV_FIELD_LIMIT)  # explicit: a release cell over csv's default 131,072 fails the reader, not a night
 
@@ -495,7 +496,7 @@ def build_id() -> str:
 
     versions = f"{VERSION} {getattr(material, '__version__', '')} {getattr(jieba, '__version__', '')}"
     digest = hashlib.sha256(f"{versions} {os.environ.get('FAZHI_SITE_URL', '')}".encode())
-    for path in sorted([MKDOCS_YML, *Path(__file__).parent.glob("*.py"), *ASSETS.rglob("*"), *(PACKAGE_ROOT / "overrides").rglob("*")]):
+    for path in sorted([MKDOCS_YML, *Path(__file__).parent.rglob("*.py"), *ASSETS.rglob("*"), *(PACKAGE_ROOT / "overrides").rglob("*")]):
         if path.is_file():
             digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
@@ -546,7 +547,7 @@ def build_site(releases: Path, version: str, site_dir: Path, docs_dir: Path, *, 
     Returns what the build did (its number of pages first)."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2; see README
     from .engine import MkDocsException, build, load_config
-    from .townships import TownshipPages
+    from .render.townships import TownshipPages
 
     started = time.perf_counter()
     blocks = HtmlBlocks()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
-from .formatting import html_text
+from ..formatting import html_text
 
 DEADLINE = (4, 1)  # the report on year Y is due before 1 April of Y + 1 (《法治政府建设与责任落实督察工作规定》)
 

@@ -20,7 +20,7 @@ from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
 from dataset.cells import restore_cell
 from dataset.coverage import Status, TownshipCoverage
 
-from .formatting import html_text
+from ..formatting import html_text
 from .statuses import STATUS_ORDER, STATUS_STYLES, bare_badge, fair_status, percent, status_badge, status_legend
 
 csv.field_size_limit(_CSV_FIELD_LIMIT)  # explicit: a release cell over csv's default 131,072 fails the reader, not a night

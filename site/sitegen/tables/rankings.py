@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 
+from ..formatting import html_text
 from .accountability import Coverage, searched, year_panels
-from .formatting import html_text
 from .statuses import percent
 
 # (row, column) of each province's square, by the first two digits of its code.

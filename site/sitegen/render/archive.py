@@ -29,7 +29,7 @@ from typing import Any
 
 from parsers.figures.indicators import INDICATOR_LABELS, UNCLASSIFIED
 
-from .formatting import format_value
+from ..formatting import format_value
 from .pages import Row, on_township_page, safe_url
 
 STYLESHEET = "archive.css"  # beside the pages in archive/: one file, not 1.5 KB in each of 200,000 pages

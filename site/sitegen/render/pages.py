@@ -20,10 +20,10 @@ from parsers import OCR_FLAG  # the report's text was read by OCR from a scan
 from parsers.figures.indicators import BY_KEY, INDICATOR_KEYS, INDICATOR_LABELS, INDICATORS
 from parsers.read.normalise import strip_format_characters
 
+from ..formatting import format_value, html_text
+from ..reading.definitions import definition
+from ..reading.fields import field_zh
 from .charts import bar_chart, trend_chart
-from .definitions import definition
-from .fields import field_zh
-from .formatting import format_value, html_text
 
 Row = dict[str, Any]
 Key = str  # a township code (9 digits, from the national register)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .engine import BasePlugin, event_priority
+from ..engine import BasePlugin, event_priority
 
 _PLACEHOLDER = re.compile(r"<p>FAZHIBLOCK(\d+)</p>")
 _DEFERRED = re.compile(r'<div data-search-exclude data-fazhi-block="(\d+)"></div>')

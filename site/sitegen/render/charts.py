@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .formatting import format_value, html_text
+from ..formatting import format_value, html_text
 
 MAX_WIDTH = 340  # px: fits the content column of a 390 px phone at scale 1
 FONT_PX = 13  # ≥ 12 px at scale 1 (WCAG's usual floor for chart labels)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from .formatting import html_text
+from ..formatting import html_text
 from .pages import Row
 
 SITE_ENTRIES = 100

@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ..engine import BasePlugin, File, Files, MkDocsConfig, Navigation, Page, event_priority, get_context, get_toc
+from ..formatting import html_text
+from ..reading.buckets import BucketedRows
+from ..reading.digests import FigureDigests, write_record
 from . import archive, finder, pages
 from .archive import archive_entry, bundle_bytes, mentions_of
-from .buckets import BucketedRows
-from .digests import FigureDigests, write_record
-from .engine import BasePlugin, File, Files, MkDocsConfig, Navigation, Page, event_priority, get_context, get_toc
-from .formatting import html_text
 from .pages import Key, Row, bundle_of, bundle_path  # Key, Row: type aliases (a township code, a CSV row)
 
 FORK_FROM = 200  # townships: below this, forking workers costs more than it saves

@@ -19,7 +19,7 @@ from typing import Any
 from dataset import CSV_FIELD_LIMIT as _CSV_FIELD_LIMIT
 from dataset.cells import restore_cell
 
-from .buckets import BucketedRows
+from ..reading.buckets import BucketedRows
 from .pages import CHART_BARS, TABLE_ROWS, Row
 
 csv.field_size_limit(_CSV_FIELD_LIMIT)  # explicit: a release cell over csv's default 131,072 fails the reader, not a night

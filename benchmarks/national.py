@@ -119,7 +119,7 @@ def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
 def build_store(db: Path, townships: int, years: int, workers: int, advance: Callable[[int], None] = lambda n: None) -> int:
     """The national store: townships × years synthetic reports parsed and extracted on ``workers``
     processes and merged in batches; returns how many reports were merged. Also used by the
-    state tests (tests/test_state.py) to measure the saved parts at this scale."""
+    state tests (tests/system/test_state.py) to measure the saved parts at this scale."""
     merged = 0
     with ProcessPoolExecutor(workers) as pool, store.open_store(db) as conn:
         # Executor.map submits its whole input at once: feed it one batch at a time to keep memory flat.

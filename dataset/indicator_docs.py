@@ -1,7 +1,7 @@
 """What each indicator counts, in words an analyst can cite: English name, definition, what
 counts and what does not. The codebook (dataset/codebook.py) joins it with the indicator table
 (parsers/figures/indicators.py: key, Chinese label, unit), so a key added there without its entry here
-fails the tests (tests/test_dataset.py)."""
+fails the tests (tests/system/test_dataset.py)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ attachment, an error or challenge page, not a report), carrying the parsed Docum
 the record ``fazhi extract`` prints and the nightly flow stores.
 
 ``__all__`` is the package's public face: ``flows/`` imports these names from ``parsers`` and
-nothing from its modules (tests/test_one_parse.py), so a module can be split or renamed inside.
+nothing from its modules (tests/system/test_one_parse.py), so a module can be split or renamed inside.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 prints it; `python tools/cli_table.py --write` puts it between the README's markers.
 
 Generated, not written by hand, so a new command or option cannot go undocumented or drift
-(tests/test_docs.py compares the README with this output)."""
+(tests/project/test_docs.py compares the README with this output)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Real-structure files in the formats townships publish, made from a text: the demo portals serve
-them (make_portals.py) and the tests read them (tests/test_formats.py).
+them (make_portals.py) and the tests read them (tests/system/test_formats.py).
 
 - ``word97_doc``: an MS Word 97 .doc, written by LibreOffice (headless) from the text;
 - ``sheet_xls``: an Excel 97 .xls, written by LibreOffice from CSV rows;

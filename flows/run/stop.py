@@ -178,7 +178,7 @@ def shield_temporary_server(log: Path | None = None) -> None:
 
     class ShieldedServer(server_module.SubprocessASGIServer):
         def _run_uvicorn_command(self) -> subprocess.Popen:  # type: ignore[type-arg]
-            popen: Any = subprocess.Popen  # the module Prefect's server module uses (tests/test_orchestration.py checks it is this one)
+            popen: Any = subprocess.Popen  # the module Prefect's server module uses (tests/system/test_orchestration.py checks it is this one)
 
             def detached(*args, **kwargs):  # type: ignore[no-untyped-def]
                 if log is not None:

@@ -5,7 +5,7 @@ MkDocs 1.6 is no longer maintained and Material for MkDocs 9 announced its end o
 2027. ProperDocs is the maintained continuation of MkDocs 1.6, with the same API under another
 name (it aliases ``mkdocs.*`` imports to ``properdocs.*``, so Material's theme and plugins load
 unchanged). ``FAZHI_SITE_ENGINE=properdocs`` builds the same site with it (tested in
-tests/test_site_engine.py); moving over is a configuration change, not a code change.
+tests/system/test_site_engine.py); moving over is a configuration change, not a code change.
 
 The choice is made once per process, before the first engine import: it must be set in the
 environment of the process that builds the site (the night's or ``fazhi build-site``).

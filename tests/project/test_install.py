@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import subprocess_env
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture(scope="module")

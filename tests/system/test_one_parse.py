@@ -11,7 +11,7 @@ import parsers
 from parsers import classify_attachment, classify_listing, classify_page
 from tests.conftest import PORTALS, DemoNight, demo_file
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 BASE = "http://127.0.0.1:9"
 
 

@@ -13,7 +13,7 @@ from flows.harvest.candidates import plan_import, read_candidates
 from flows.harvest.registry import SourcesError, load_sources, parse_sources
 from parsers import derive_listing, listing_key
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PORTALS = Path("/work/shared/portals/portals.csv")
 HEADER = "province,county,adcode,township,township_code,publisher,host,column_url,column_confidence,example_url,example_title,cms,years_seen,evidence\n"
 

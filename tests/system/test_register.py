@@ -16,7 +16,7 @@ from parsers.identity.register import (
 )
 from tools.build_register import name_stem, register_rows
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 # fixtures/cpca_adcodes.csv: the code and name columns of cpca 0.5.5's resources/adcodes.csv (MIT),
 # the table parsers.identity.places read before the register; kept to prove the register covers it.
 # Units of cpca's table (the project's former code table) that no longer exist, so the register

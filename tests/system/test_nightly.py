@@ -11,7 +11,7 @@ from flows.nightly import nightly
 from flows.records import RunSummary
 from flows.run.report import render_run_report
 from tests.conftest import DemoNight, copy_demo_data, subprocess_env
-from tests.test_formats_demo import TOOLS
+from tests.system.test_formats_demo import TOOLS
 
 TOWNSHIPS = {  # township → its page, keyed by its code in the national register
     "胡吉尔台乡": "654028208",
@@ -75,7 +75,7 @@ def test_nightly_on_the_demo_portals_then_a_quiet_second_night(demo_night: DemoN
 def test_fazhi_nightly_demo_as_a_user_runs_it(tmp_path: Path) -> None:
     env = subprocess_env()
     command = [sys.executable, "-m", "flows.cli", "nightly", "--demo", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "public")]
-    run = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, cwd=Path(__file__).parents[1])
+    run = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, cwd=Path(__file__).parents[2])
     assert run.returncode == 0, run.stderr  # a report no tool here can read is kept and counted, not a failed night
     # The three portals' 5 reports and the formats portal's (issue 29): its .doc, .ofd and .zip are
     # mirrors of the demo's copies, its scanned 述法 report (OCR) a 6th report; without a tool, the
@@ -92,6 +92,6 @@ def test_fazhi_nightly_demo_as_a_user_runs_it(tmp_path: Path) -> None:
     assert progress[-1] == "· site: done"
     assert "Traceback" not in run.stderr and "ERROR" not in run.stderr and "WARNING" not in run.stderr, run.stderr
     assert (tmp_path / "public" / "index.html").exists()
-    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, cwd=Path(__file__).parents[1])
+    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, cwd=Path(__file__).parents[2])
     assert again.returncode == 0, again.stderr
     assert "nothing new: no new release" in again.stdout

@@ -19,7 +19,7 @@ from parsers.figures.indicators import INDICATOR_KEYS
 from parsers.identity_eval import render_identity
 from parsers.read.normalise import normalise, to_simplified
 
-TESTS = Path(__file__).parent
+TESTS = Path(__file__).parents[1]
 FLOORS = json.loads((TESTS / "heldout_floor.json").read_text(encoding="utf-8"))
 SETS = pytest.mark.parametrize("name", ["heldout", "heldout_b", "heldout_c"])
 EPSILON = 1e-9

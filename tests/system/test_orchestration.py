@@ -19,7 +19,7 @@ from flows.store.lock import data_lock
 from parsers.models import Source
 from tests.conftest import DemoNight
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 

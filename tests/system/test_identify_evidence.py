@@ -17,7 +17,7 @@ from parsers.identity.identify import identify_year
 from parsers.identity.titles import kind_of, kind_of_text
 from parsers.models import Document, Source
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def read(text: str, url: str = "page.txt", source: Source | None = None, title: str | None = None, publisher: str = ""):

@@ -37,7 +37,7 @@ from flows.run.stop import NIGHT
 from tests.helpers import Drained
 
 FAST = 1000.0
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture(autouse=True)

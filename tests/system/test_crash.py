@@ -12,7 +12,7 @@ from flows.release.verify import verify_release
 from flows.release.versions import latest_version, list_versions
 from flows.run.crash import CRASHPOINTS
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 DATA_FILES = ("reports.csv", "observations.csv", "values.csv", "indicators.csv")  # and texts/<year>.jsonl.gz
 
 

@@ -71,7 +71,7 @@ def test_nightly_with_a_broken_sources_file_names_the_file_entry_and_field(tmp_p
 
 
 def test_evaluate_prints_scores_per_indicator_and_overall(capsys: pytest.CaptureFixture[str]) -> None:
-    gold = Path(__file__).parent / "gold"
+    gold = Path(__file__).parents[1] / "gold"
     assert main(["evaluate", str(gold), str(SEEDS)]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("TRAINING score")

@@ -207,7 +207,7 @@ def gh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "github"
     (root / "bin").mkdir(parents=True)
     script = root / "bin" / "gh"
-    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{Path(__file__).with_name("fake_gh.py")}" "$@"\n', encoding="utf-8")
+    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{Path(__file__).parents[1] / "fake_gh.py"}" "$@"\n', encoding="utf-8")
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{root / 'bin'}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("FAKE_GH_ROOT", str(root))
@@ -545,7 +545,7 @@ def test_the_ocr_cache_travels_with_the_state_and_a_restored_machine_re_extracts
     from flows.store.layout import DataLayout
     from parsers import extract_report, read_document
     from tests.conftest import seed_text
-    from tests.test_reextract import NEW_ROW, add_indicator_row
+    from tests.system.test_reextract import NEW_ROW, add_indicator_row
 
     if cjk_font() is None:
         pytest.skip("no CJK font to typeset a page (apt: fonts-noto-cjk)")

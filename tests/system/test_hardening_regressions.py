@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli_bad_input import data, fazhi, one_line_error  # noqa: F401  (the fixture `data`: a store and one release)
+from tests.system.test_cli_bad_input import data, fazhi, one_line_error  # noqa: F401  (the fixture `data`: a store and one release)
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 
 
 def release_folder(data: Path) -> Path:  # noqa: F811
@@ -179,7 +179,7 @@ import sys
 from parsers import extract_report, read_document
 from parsers.models import Link
 from parsers.identity.titles import decide_link
-from tests.test_hardening_regressions import _page_with_title
+from tests.system.test_hardening_regressions import _page_with_title
 title = "胡吉尔台乡法治" * 50_000  # 1 MB in UTF-8
 extraction = extract_report(read_document(_page_with_title(title), "http://portal.gov.cn/a.html"))
 decision = decide_link(Link(url="http://portal.gov.cn/b.html", title=title + "召开"))

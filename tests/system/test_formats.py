@@ -296,7 +296,7 @@ def test_a_re_extraction_of_an_ocred_report_runs_no_ocr_and_its_figures_carry_th
     from flows.store.layout import DataLayout
     from parsers.models import Source
     from tests.helpers import NOW
-    from tests.test_reextract import NEW_ROW, add_indicator_row
+    from tests.system.test_reextract import NEW_ROW, add_indicator_row
 
     layout = DataLayout(root=tmp_path / "data")
     body = scanned_pdf([scan_page])

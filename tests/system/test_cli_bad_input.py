@@ -32,7 +32,7 @@ from flows.store.lock import data_lock
 from parsers.models import Source
 from tests.helpers import NOW, Drained, all_seeds
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 DEMO_SOURCE = Source(id="demo", name="演示", listing=["http://demo.gov.cn/"])
 
 

@@ -13,7 +13,7 @@ import pytest
 from flows.records import RunSummary
 from tests.conftest import DemoNight, subprocess_env
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 POOL = "fazhi-test-shards"
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

@@ -270,7 +270,7 @@ def test_a_night_beside_a_hostile_portal_records_9_failures_and_keeps_the_rest(
 
     monkeypatch.setattr(nightly_module, "harvest_source_task", nightly_module.harvest_source_task.with_options(retries=0))
     # Without a browser: the 412 page is refused at once. With Debian's chromium installed, each
-    # night waited out the challenge's 30 s browser deadline (tests/test_challenge.py covers that path).
+    # night waited out the challenge's 30 s browser deadline (tests/system/test_challenge.py covers that path).
     monkeypatch.setattr(nightly_module, "available_solver", lambda: None)
     encrypted = io.BytesIO()
     writer = PdfWriter(clone_from=PdfReader(demo_file("yongjia")))
@@ -299,7 +299,7 @@ def test_a_night_beside_a_hostile_portal_records_9_failures_and_keeps_the_rest(
     httpserver.expect_request("/e.pdf").respond_with_data(encrypted.getvalue(), content_type="application/pdf")
     httpserver.expect_request("/b.docx").respond_with_data(zip_bomb(), content_type="application/octet-stream")
     httpserver.expect_request("/h.pdf").respond_with_data("<html><body><p>出错了</p></body></html>", content_type="application/pdf")
-    # A Kingsoft .wps on a machine without LibreOffice (tests/test_formats.py reads one with it).
+    # A Kingsoft .wps on a machine without LibreOffice (tests/system/test_formats.py reads one with it).
     httpserver.expect_request("/w.wps").respond_with_data(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096), content_type="application/octet-stream")
     monkeypatch.setattr(convert, "libreoffice", lambda: None)
 

@@ -59,7 +59,7 @@ def test_full_texts_are_kept_out_of_the_search_index(built_site: Path) -> None:
 
 def test_site_dir_is_never_the_sources_folder() -> None:
     """A bare `mkdocs build` deletes site_dir first: it must never be a folder of sources."""
-    top_level = (Path(__file__).parents[1] / "mkdocs.yml").read_text(encoding="utf-8")
+    top_level = (Path(__file__).parents[2] / "mkdocs.yml").read_text(encoding="utf-8")
     assert re.search(r"^site_dir: public$", top_level, re.MULTILINE)
     assert re.search(r"^INHERIT: site/sitegen/mkdocs.yml$", top_level, re.MULTILINE)
     packaged = MKDOCS_YML.read_text(encoding="utf-8")
@@ -70,8 +70,8 @@ def test_the_top_level_mkdocs_yml_loads_for_mkdocs_own_commands(tmp_path: Path) 
     """It inherits the packaged file; its own paths (the theme overrides) resolve from the clone."""
     from mkdocs.config import load_config
 
-    config = load_config(config_file=str(Path(__file__).parents[1] / "mkdocs.yml"), docs_dir=str(tmp_path))
-    assert config.theme.dirs[0] == str(Path(__file__).parents[1] / "site" / "sitegen" / "overrides")
+    config = load_config(config_file=str(Path(__file__).parents[2] / "mkdocs.yml"), docs_dir=str(tmp_path))
+    assert config.theme.dirs[0] == str(Path(__file__).parents[2] / "site" / "sitegen" / "overrides")
     assert config.theme["language"] == "zh" and config.site_name == "法治地图 Fazhi Atlas"
 
 

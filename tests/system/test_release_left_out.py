@@ -97,7 +97,7 @@ def test_a_night_with_one_unwritable_report_stored_exits_2_releases_the_rest_and
         (bad,) = conn.execute("SELECT report_id FROM reports").fetchone()
         conn.execute(BAD_ROWS["a date Arrow's date column refuses"], (bad,))
     command = [sys.executable, "-m", "flows.cli", "nightly", "--demo", "--data", str(data), "--out", str(tmp_path / "public")]
-    run = subprocess.run(command, capture_output=True, text=True, env=subprocess_env(), timeout=600, cwd=Path(__file__).parents[1])
+    run = subprocess.run(command, capture_output=True, text=True, env=subprocess_env(), timeout=600, cwd=Path(__file__).parents[2])
     assert run.returncode == 2, run.stdout + run.stderr  # a partial failure: the rest merged and published
     assert "Traceback" not in run.stderr
     named = [line for line in run.stdout.splitlines() if bad in line]
@@ -110,7 +110,7 @@ def test_a_night_with_one_unwritable_report_stored_exits_2_releases_the_rest_and
     assert bad in (folder / "CHANGELOG.md").read_text(encoding="utf-8")
     assert (tmp_path / "public" / "index.html").is_file()  # the site was built from it
 
-    again = subprocess.run(command, capture_output=True, text=True, env=subprocess_env(), timeout=600, cwd=Path(__file__).parents[1])
+    again = subprocess.run(command, capture_output=True, text=True, env=subprocess_env(), timeout=600, cwd=Path(__file__).parents[2])
     assert again.returncode == 0, again.stdout + again.stderr  # a quiet night: nothing new, nothing crashed
     assert (data / "releases" / "LATEST").read_text(encoding="utf-8").strip() == version
 

@@ -67,7 +67,7 @@ def test_vsb_column_is_walked_across_pages_and_only_reports_are_fetched(vsb_port
 
 def test_an_attachment_that_needs_a_missing_tool_is_recorded_with_what_it_needs_not_dropped(vsb_portal: HTTPServer, tmp_path: Path,
                                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """A .wps is read through LibreOffice (tests/test_formats.py); on a machine without it the
+    """A .wps is read through LibreOffice (tests/system/test_formats.py); on a machine without it the
     report is a failure naming the file and what it needs, kept in the store's ``unreadable``."""
     from flows.harvest import convert
 

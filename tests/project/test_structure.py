@@ -11,7 +11,7 @@ from pathlib import Path
 import grimp
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("flows", "parsers", "dataset", "sitegen")
 SOURCES = (ROOT / "flows", ROOT / "parsers", ROOT / "dataset", ROOT / "site" / "sitegen")
 MAX_MODULES = 15  # a folder holds one stage; past 15 modules it holds several

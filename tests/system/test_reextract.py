@@ -336,7 +336,7 @@ def test_the_reextract_benchmark_quick_mode_prints_its_figures() -> None:
     import subprocess
     import sys
 
-    root = Path(__file__).parents[1]
+    root = Path(__file__).parents[2]
     run = subprocess.run([sys.executable, "benchmarks/reextract.py", "--quick"], capture_output=True, text=True, timeout=600, cwd=root)
     assert run.returncode == 0, run.stderr
     assert re.search(r"reextract, \d+ processes\s+400\s", run.stdout)  # 200 townships × 2 years, all read again

@@ -10,9 +10,9 @@ from parsers import extract_report, read_document
 from parsers.evaluate import Score, evaluate, parse_gold
 from tests.conftest import SEEDS
 
-GOLD = Path(__file__).parent / "gold"
-DEVSET = Path(__file__).parents[2] / "shared" / "devset"  # ../shared/devset beside the checkout
-FLOOR = json.loads((Path(__file__).parent / "eval_floor.json").read_text(encoding="utf-8"))
+GOLD = Path(__file__).parents[1] / "gold"
+DEVSET = Path(__file__).parents[3] / "shared" / "devset"  # ../shared/devset beside the checkout
+FLOOR = json.loads((Path(__file__).parents[1] / "eval_floor.json").read_text(encoding="utf-8"))
 EPSILON = 1e-9
 
 

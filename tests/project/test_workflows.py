@@ -1,7 +1,7 @@
 """The GitHub workflows: actions pinned to the verified commits of current releases, no input an
 action removed, credentials not persisted, and the nightly's state steps run the real CLI.
 
-(zizmor and the workflow schema check run in tests/test_orchestration.py.)"""
+(zizmor and the workflow schema check run in tests/system/test_orchestration.py.)"""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import yaml
 
 from flows.cli import build_parser
 
-WORKFLOWS = Path(__file__).parents[1] / ".github" / "workflows"
+WORKFLOWS = Path(__file__).parents[2] / ".github" / "workflows"
 # Each commit checked to be the one its tag points at, in the action's own repository (issue 20):
 # gh api repos/actions/checkout/git/ref/tags/v7.0.1 (an annotated tag: follow .object.url to the commit).
 VERIFIED_PINS = {
@@ -85,7 +85,7 @@ def test_the_publish_step_publishes_every_release_zip_not_yet_published(tmp_path
     step = next(s for s in steps(WORKFLOWS / "nightly.yml") if s.get("name") == "Publish the dataset release")
     gh_root = tmp_path / "github"
     (gh_root / "bin").mkdir(parents=True)
-    (gh_root / "bin" / "gh").write_text(f'#!/bin/sh\nexec "{sys.executable}" "{Path(__file__).with_name("fake_gh.py")}" "$@"\n', encoding="utf-8")
+    (gh_root / "bin" / "gh").write_text(f'#!/bin/sh\nexec "{sys.executable}" "{Path(__file__).parents[1] / "fake_gh.py"}" "$@"\n', encoding="utf-8")
     (gh_root / "bin" / "gh").chmod(0o755)
     (gh_root / "releases" / "data-2026.11.20").mkdir(parents=True)
     for version in ("2026.11.20", "2026.11.21", "2026.11.22"):

@@ -17,7 +17,7 @@ from flows.release.verify import verify_release
 from flows.release.versions import latest_version
 from tests.conftest import subprocess_env
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 SEED = int(os.environ.get("FAZHI_KILL_SEED", "20261122"))  # printed on failure: a failing run can be replayed
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from parsers.figures.indicators import INDICATOR_KEYS, INDICATORS
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 DESIGN = ROOT.parent / "shared" / "design.md"
 
 

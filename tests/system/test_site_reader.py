@@ -114,7 +114,7 @@ def test_a_bundle_keeps_the_portal_s_text_as_data_never_markup() -> None:
     entry = archive_entry(row, text, [mention], [])
     assert entry["url"] == "" and entry["title"] == row["title"] and entry["code"] == ""
     assert entry["marks"] == [[int(mention["quote_start"]), int(mention["quote_end"]), 1, "调解矛盾纠纷件数", "12", []]]
-    script = (Path(__file__).resolve().parents[1] / "site" / "sitegen" / "assets" / "archive.js").read_text(encoding="utf-8")
+    script = (Path(__file__).resolve().parents[2] / "site" / "sitegen" / "assets" / "archive.js").read_text(encoding="utf-8")
     assert "innerHTML" not in script and "insertAdjacentHTML" not in script and "document.write" not in script
 
 

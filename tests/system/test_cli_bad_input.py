@@ -464,7 +464,7 @@ def test_billion_laughs_is_refused_without_expanding_it(tmp_path: Path) -> None:
     registry.write_text(BILLION_LAUGHS, encoding="utf-8")
 
     started = time.monotonic()
-    result = fazhi("nightly", "--sources", str(registry), "--data", str(tmp_path / "data"), "--out", str(tmp_path / "public"), timeout=60)
+    result = fazhi("nightly", "--sources", str(registry), "--data", str(tmp_path / "data"), "--out", str(tmp_path / "public"), timeout=180)
 
     assert result.returncode == 2
     line = one_line_error(result.stderr)
@@ -515,7 +515,7 @@ def test_a_gbk_registry_and_a_huge_one_are_one_line_errors(tmp_path: Path) -> No
     with pytest.raises(SourcesError, match="huge.yaml: larger than 8 MB"):
         load_sources(huge)
 
-    result = fazhi("nightly", "--sources", str(gbk), "--data", str(tmp_path / "data"), "--out", str(tmp_path / "public"), timeout=60)
+    result = fazhi("nightly", "--sources", str(gbk), "--data", str(tmp_path / "data"), "--out", str(tmp_path / "public"), timeout=180)
     assert result.returncode == 2 and "not UTF-8" in one_line_error(result.stderr)
 
 

@@ -205,9 +205,9 @@ def test_a_sources_fifo_is_one_line_not_a_night_that_waits_forever(tmp_path: Pat
     fifo = tmp_path / "sources.yaml"
     os.mkfifo(fifo)
     try:
-        result = fazhi("nightly", "--sources", str(fifo), "--data", str(tmp_path / "data"), "--out", str(tmp_path / "out"), timeout=60)
+        result = fazhi("nightly", "--sources", str(fifo), "--data", str(tmp_path / "data"), "--out", str(tmp_path / "out"), timeout=180)
     except subprocess.TimeoutExpired:
-        pytest.fail("nightly --sources FIFO was still waiting after 60 s")
+        pytest.fail("nightly --sources FIFO was still waiting after 180 s")
     assert result.returncode == 2, result
     assert str(fifo) in one_line_error(result.stderr)
 

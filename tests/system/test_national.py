@@ -38,9 +38,9 @@ def test_each_source_task_reads_only_its_own_keys_and_together_they_are_the_stor
     seen: dict[str, tuple[set, dict]] = {}
     real = nightly_module.harvest_source
 
-    def recording(client, source, known, validators, raw, now, **kwargs):  # type: ignore[no-untyped-def]
-        seen[source.id] = (set(known), dict(validators))
-        return real(client, source, known, validators, raw, now, **kwargs)
+    def recording(night):  # type: ignore[no-untyped-def]
+        seen[night.source.id] = (set(night.known), dict(night.validators))
+        return real(night)
 
     monkeypatch.setattr(nightly_module, "harvest_source", recording)
     summary = nightly(sources_file=demo_night.sources_file, data_dir=data, out_dir=tmp_path / "public", recheck=True)

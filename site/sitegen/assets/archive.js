@@ -61,7 +61,9 @@
     cite.textContent = "引用：" + report.township + "《" + report.title + "》（" + year + "年度，" + published + " 发布），原网页 " +
       (url || "不详") + "；法治地图 Fazhi Atlas 数据集，报告 " + report.report_id + " 第 " + report.revision + " 版。";
     status("");
-    var target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+    var wanted = "";
+    try { wanted = decodeURIComponent(location.hash.slice(1)); } catch (e) { wanted = ""; }  // a malformed %-escape in a pasted link
+    var target = wanted ? document.getElementById(wanted) : null;
     if (target) {
       var mark = target.tagName === "MARK" ? target : target.parentNode;
       mark.classList.add("target");

@@ -28,6 +28,7 @@ import json
 from typing import Any
 
 from parsers.figures.indicators import INDICATOR_LABELS, UNCLASSIFIED
+from parsers.read.normalise import strip_format_characters
 
 from ..formatting import format_value
 from .pages import Row, on_township_page, safe_url
@@ -119,9 +120,10 @@ def archive_entry(row: Row, text: str, counted: list[Row], others: list[Row]) ->
     HTML; the source address only if it is http(s) (``safe_url``), the township link only from
     the code's digits."""
     code = str(row.get("township_code") or "")
-    return {"title": str(row.get("title") or "报告"), "report_id": str(row["report_id"]), "revision": str(row.get("revision") or ""),
-            "place": "，".join(str(row.get(k)) for k in ("province", "county", "township") if row.get(k)),
-            "township": str(row.get("township") or ""), "code": code if code.isdigit() and on_township_page(row) else "",
+    return {"title": strip_format_characters(str(row.get("title") or "报告")),
+            "report_id": str(row["report_id"]), "revision": str(row.get("revision") or ""),
+            "place": strip_format_characters("，".join(str(row.get(k)) for k in ("province", "county", "township") if row.get(k))),
+            "township": strip_format_characters(str(row.get("township") or "")), "code": code if code.isdigit() and on_township_page(row) else "",
             "year": str(row.get("year") or ""), "published": str(row.get("published_on") or ""),
             "url": html.unescape(safe_url(row.get("url")) or ""), "text": text, "marks": marks_of(text, counted, others)}
 

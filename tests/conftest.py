@@ -18,7 +18,7 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 # not enough with other work on both cores); kept in the subprocesses of the tests too.
 STARTUP_TIMEOUT = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 os.environ.setdefault(STARTUP_TIMEOUT, "180")
-# Prefect's home (its database) for this test process alone: the suite runs on several workers
+# Prefect's home (its database) for this test process alone: the suite can run on several workers
 # (pytest-xdist), and the `fazhi` subprocesses' temporary servers must neither share one SQLite
 # database across workers nor touch the developer's ~/.prefect. Removed at the end of the session.
 PREFECT_HOME = tempfile.mkdtemp(prefix=f"fazhi-prefect-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-")

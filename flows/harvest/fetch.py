@@ -42,18 +42,18 @@ def fetch_reports(night: SourceNight, decisions: list[LinkDecision]) -> FetchRes
     failures: list[Failure] = []
     gone: list[Gone] = []
     skipped_known = 0
-    client, source, known, raw, now, recheck = night.client, night.source, night.known, night.raw, night.now, night.recheck
+    client, source, raw, now, recheck = night.client, night.source, night.raw, night.now, night.recheck
     domains, ports, convert = night.domains, night.ports, night.convert
     taken = [d for d in decisions if d.take]
     for position, decision in enumerate(taken):
         link = decision.link
         if NIGHT.stopped:  # one line for what is left, not one per link
-            left = [d for d in taken[position:] if recheck or (source.id, url_key(d.link.url)) not in known]
+            left = [d for d in taken[position:] if recheck or not night.is_known(url_key(d.link.url))]
             if left:
                 failures.append(Failure(source_id=source.id, url=left[0].link.url, reason=f"{NIGHT.reason}: {len(left)} link(s) not fetched"))
             break
         key = url_key(link.url)
-        is_known = (source.id, key) in known
+        is_known = night.is_known(key)
         if is_known and not recheck:
             skipped_known += 1
             continue

@@ -471,7 +471,7 @@ class HttpClient:
         ``image``: the image of a report's page (an article whose body is its scanned pages), the
         one case an image/ content type is wanted.
 
-        ``ports``: the ports the source's own pages are on (``flows.harvest.discover.source_ports``);
+        ``ports``: the ports the source's own pages are on (``flows.harvest.context.source_ports``);
         a link to another port of an allowed host is refused as a redirect there is
         (``same_service``): another port is another service, an admin console or a cache."""
         if ports is not None:

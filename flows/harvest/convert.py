@@ -203,6 +203,14 @@ def libreoffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def page_modules_missing(fmt: str) -> list[str]:
+    """What the OCR worker lacks to make images of this format's pages (the ocr extra): Pillow for
+    every page, PDFium for a PDF's. Debian's tesseract alone reads no PDF: without these the worker
+    failed (exit 1) and the night with it, where the report should be kept as unreadable."""
+    needed = ["PIL", *(["pypdfium2"] if fmt == "pdf" else [])]
+    return [module for module in needed if not has_module(module)]
+
+
 @lru_cache(maxsize=1)
 def ocr_engine() -> tuple[str, str] | None:
     """(engine, version) of the OCR this machine has: rapidocr (the `ocr` extra) first, Debian's
@@ -384,8 +392,10 @@ class Converters:
         """OCR the pages asked (from the cache when they were read before), page by page, kept as
         read; the night's stop ends it with what was read kept."""
         engine = ocr_engine()
-        if engine is None:
-            raise NeedsTool(name, "pdf" if fmt == "pdf" else "image", "no OCR engine installed: pip install 'fazhi-atlas[ocr]'")
+        missing = page_modules_missing(fmt)
+        if engine is None or missing:
+            why = "no OCR engine installed" if engine is None else f"{', '.join(missing)} not installed to turn its pages into images"
+            raise NeedsTool(name, "pdf" if fmt == "pdf" else "image", f"{why}: pip install 'fazhi-atlas[ocr]'")
         if len(pages) > self.limits.max_pages:
             raise UnreadableDocument(f"{name}: {len(pages)} pages to OCR (cap {self.limits.max_pages}): not a township's report")
         sha = hashlib.sha256(data).hexdigest()

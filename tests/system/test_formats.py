@@ -237,6 +237,15 @@ def test_without_the_tools_a_report_is_unreadable_with_what_it_needs(word_doc: b
         read_document(scan, "scan.pdf", None, converters)
 
 
+def test_tesseract_without_the_page_renderer_leaves_a_scan_unreadable_not_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Debian's tesseract without the ocr extra (no PDFium to render a PDF's pages): the scan is kept
+    as unreadable, naming the extra, rather than an OCR failure that fails the night."""
+    monkeypatch.setattr(convert, "ocr_engine", lambda: ("tesseract", "5"))
+    monkeypatch.setattr(convert, "has_module", lambda name: name != "pypdfium2")
+    with pytest.raises(NeedsTool, match=r"pypdfium2 not installed .*fazhi-atlas\[ocr\]"):
+        read_document(_blank_scan_pdf(), "scan.pdf", None, Converters())
+
+
 def _blank_scan_pdf() -> bytes:
     pytest.importorskip("PIL", reason="Pillow is not installed (pip: fazhi-atlas[ocr])")
     from PIL import Image
@@ -334,7 +343,8 @@ def test_tesseract_is_the_fallback_when_rapidocr_is_absent(scan_page: object, tm
     listed = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True).stdout
     if "chi_sim" not in listed:
         pytest.skip("tesseract has no Simplified Chinese (apt: tesseract-ocr-chi-sim)")
-    monkeypatch.setattr(convert, "has_module", lambda name: False if name == "rapidocr" else convert.has_module.__wrapped__(name))
+    real = convert.has_module.__wrapped__  # taken before the patch: the lambda must not call itself
+    monkeypatch.setattr(convert, "has_module", lambda name: False if name == "rapidocr" else real(name))
     convert.ocr_engine.cache_clear()
     try:
         engine = convert.ocr_engine()
